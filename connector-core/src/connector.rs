@@ -1,0 +1,109 @@
+//! The `Connector` trait: what the CLI (and any generic caller) needs of a backend.
+
+use crate::action::ActionSpec;
+use crate::clock::Sleeper;
+use crate::error::Error;
+use crate::options::RequestOptions;
+use crate::paginate;
+use crate::pipeline::HttpConnector;
+use crate::request::PreparedRequest;
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use serde_json::{Map, Value};
+use url::Url;
+
+/// A backend: its name, where it talks to, and its registry of actions. Object-safe,
+/// so callers can hold `Box<dyn Connector>` and pick a backend at run time.
+#[async_trait]
+pub trait Connector: Send + Sync + std::fmt::Debug {
+    /// Short lower-case name (`konverte`, `moco`).
+    fn name(&self) -> &str;
+    fn base_url(&self) -> &Url;
+    /// Every action of the backend.
+    fn actions(&self) -> &'static [ActionSpec];
+
+    /// The action with this id.
+    fn action(&self, id: &str) -> Result<&'static ActionSpec, Error> {
+        crate::action::find(self.actions(), id).ok_or_else(|| Error::UnknownAction {
+            backend: self.name().to_owned(),
+            id: id.to_owned(),
+        })
+    }
+
+    /// Validates the input and builds the request, without any I/O.
+    fn prepare(&self, action_id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error>;
+
+    /// The request as it would go out, credentials and secrets masked (`--dry-run`).
+    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value;
+
+    /// Validates, sends (with limits and retries) and decodes one call.
+    async fn execute(
+        &self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error>;
+
+    /// Every item of a list action, page by page, up to `limit` items.
+    fn stream<'a>(
+        &'a self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &'a dyn RequestOptions,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<Value, Error>>;
+
+    /// Makes one cheap authenticated call to prove the credentials work.
+    async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error>;
+
+    /// How this connector waits (batch pauses, retries).
+    fn sleeper(&self) -> &dyn Sleeper;
+}
+
+#[async_trait]
+impl Connector for HttpConnector {
+    fn name(&self) -> &str {
+        HttpConnector::name(self)
+    }
+    fn base_url(&self) -> &Url {
+        HttpConnector::base_url(self)
+    }
+    fn actions(&self) -> &'static [ActionSpec] {
+        HttpConnector::actions(self)
+    }
+    fn prepare(&self, action_id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
+        HttpConnector::prepare(self, action_id, input)
+    }
+    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
+        HttpConnector::describe(self, request, options)
+    }
+    async fn execute(
+        &self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
+        self.execute_json(action_id, &input, options).await
+    }
+    fn stream<'a>(
+        &'a self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &'a dyn RequestOptions,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        match HttpConnector::action(self, action_id) {
+            Ok(action) => paginate::stream(self, action, input, options, limit),
+            Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
+        }
+    }
+    async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
+        let id = self.credentials_check_action().ok_or_else(|| {
+            Error::Config(format!("{} has no credentials check", HttpConnector::name(self)))
+        })?;
+        self.execute_json(id, &Map::new(), options).await.map(|_| ())
+    }
+    fn sleeper(&self) -> &dyn Sleeper {
+        HttpConnector::sleeper(self)
+    }
+}

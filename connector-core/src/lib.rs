@@ -1,0 +1,63 @@
+//! # connector-core
+//!
+//! The ground every connector stands on. A backend declares its operations as data
+//! ([`ActionSpec`]); this crate turns a declaration plus an input map into a validated
+//! [`PreparedRequest`] (no I/O before that succeeds), then sends it through one
+//! pipeline: client-side rate limiter → attempt with timeout → classification →
+//! retry decision ([`retry::decide`], a pure function) → JSON or a typed model.
+//! Lists are [`futures::Stream`]s ([`paginate`]); batches yield exactly one
+//! [`batch::Outcome`] per input ([`batch::run`]).
+//!
+//! ```no_run
+//! use connector_core::{ActionSpec, HttpConnector, Location, Method, Options, Pagination, ParamSpec, ParamType, Connector};
+//!
+//! static ACTIONS: [ActionSpec; 1] = [ActionSpec {
+//!     id: "users.get", resource: "users", verb: "get", name: "Get a user",
+//!     summary: "Fetch one user by id.", method: Method::Get, path: "/users/{id}",
+//!     params: &[ParamSpec::path("id", ParamType::Integer)],
+//!     pagination: Pagination::None, idempotent: true, tokens: &[],
+//! }];
+//!
+//! # async fn demo() -> Result<(), connector_core::Error> {
+//! let api = HttpConnector::builder("demo", &ACTIONS).base_url("https://api.example.com").build()?;
+//! let mut input = serde_json::Map::new();
+//! input.insert("id".into(), 42.into());
+//! let user = api.execute("users.get", input, &Options::default()).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod action;
+pub mod batch;
+pub mod clock;
+pub mod connector;
+pub mod error;
+mod limiter;
+pub mod options;
+pub mod paginate;
+pub mod pipeline;
+pub mod request;
+pub mod response;
+pub mod retry;
+pub mod secret;
+mod transport;
+pub mod validate;
+
+pub use action::{Action, ActionSpec, Location, Method, Pagination, ParamSpec, ParamType};
+pub use batch::{Outcome, OutcomeResult, Summary};
+pub use clock::{Sleeper, TokioSleeper};
+pub use connector::Connector;
+pub use error::{Error, ErrorKind, Result};
+pub use options::{Options, OptionsBuilder, ProxyConfig, RateLimit, RequestOptions, RetryPolicy};
+pub use pipeline::{HttpConnector, HttpConnectorBuilder, decode};
+pub use request::{MASK, PreparedRequest};
+pub use response::Response;
+pub use secret::{Authenticator, NoAuth, TokenAuth};
+
+/// Re-exported so backends and their users name the same types.
+pub use secrecy::{self, ExposeSecret, SecretString};
+pub use serde_json;
+pub use futures;
+pub use url::Url;
+
+#[cfg(feature = "testing")]
+pub use clock::MockSleeper;

@@ -1,0 +1,42 @@
+//! Client-side rate limiters, one per distinct limit, shared by every call of a connector.
+
+use crate::options::RateLimit;
+use governor::{DefaultDirectRateLimiter, Quota};
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+/// Requests are spaced this much wider than the limit's even spacing (1%), so that
+/// network jitter cannot push two requests into the server's window as one too many.
+const SAFETY_PERMILLE: u32 = 1010;
+
+#[derive(Default)]
+pub(crate) struct Limiters {
+    by_limit: Mutex<HashMap<RateLimit, Arc<DefaultDirectRateLimiter>>>,
+}
+
+impl std::fmt::Debug for Limiters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let limits: Vec<String> = self
+            .by_limit
+            .lock()
+            .map(|m| m.keys().map(ToString::to_string).collect())
+            .unwrap_or_default();
+        f.debug_struct("Limiters").field("limits", &limits).finish()
+    }
+}
+
+impl Limiters {
+    /// The limiter for `limit`. A burst of one: requests go out evenly spaced, which
+    /// keeps any window of the server's length under its quota.
+    pub(crate) fn get(&self, limit: RateLimit) -> Arc<DefaultDirectRateLimiter> {
+        let mut map = self.by_limit.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(map.entry(limit).or_insert_with(|| {
+            let period = limit.interval() * SAFETY_PERMILLE / 1000;
+            let quota = Quota::with_period(period)
+                .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
+                .allow_burst(NonZeroU32::MIN);
+            Arc::new(DefaultDirectRateLimiter::direct(quota))
+        }))
+    }
+}

@@ -1,0 +1,242 @@
+//! Lists as streams: one page in memory at a time, items handed out one by one.
+
+use crate::action::{ActionSpec, Pagination};
+use crate::error::Error;
+use crate::options::RequestOptions;
+use crate::pipeline::HttpConnector;
+use crate::request::{self, PreparedRequest};
+use futures::stream::{self, BoxStream, StreamExt};
+use serde_json::{Map, Value};
+use url::Url;
+
+enum Cursor {
+    First,
+    Page(u64),
+    Next(Url),
+    Done,
+}
+
+struct State<'a> {
+    connector: &'a HttpConnector,
+    action: &'static ActionSpec,
+    input: Map<String, Value>,
+    options: &'a dyn RequestOptions,
+    first: Option<PreparedRequest>,
+    cursor: Cursor,
+    left: Option<usize>,
+    seen: u64,
+    previous: Option<Vec<Value>>,
+}
+
+/// Streams every item of a list action, page after page, stopping after `limit`
+/// items without fetching a page more than needed. For an action without
+/// pagination, streams the items of its one response (or the response itself).
+pub fn stream<'a>(
+    connector: &'a HttpConnector,
+    action: &'static ActionSpec,
+    input: Map<String, Value>,
+    options: &'a dyn RequestOptions,
+    limit: Option<usize>,
+) -> BoxStream<'a, Result<Value, Error>> {
+    let state = State {
+        connector,
+        action,
+        input,
+        options,
+        first: None,
+        cursor: Cursor::First,
+        left: limit,
+        seen: 0,
+        previous: None,
+    };
+    stream::unfold(state, next_page)
+        .flat_map(|page: Vec<Result<Value, Error>>| stream::iter(page))
+        .boxed()
+}
+
+async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, State<'_>)> {
+    if st.left == Some(0) {
+        return None;
+    }
+    let response = match std::mem::replace(&mut st.cursor, Cursor::Done) {
+        Cursor::Done => return None,
+        Cursor::First => {
+            let start = match st.action.pagination {
+                Pagination::PageNumber { param, .. } => match st.input.get(param) {
+                    Some(v) => match crate::validate::integer(param, v) {
+                        Ok(n) if n >= 1 => n as u64,
+                        Ok(_) => return fail(st, Error::validation(param, "pages start at 1")),
+                        Err(e) => return fail(st, e),
+                    },
+                    None => 1,
+                },
+                _ => 1,
+            };
+            match request::prepare(st.action, st.connector.base_url(), &with_page(&st, start)) {
+                Err(e) => return fail(st, e),
+                Ok(first) => {
+                    let r = st.connector.send_prepared(&first, st.options).await;
+                    st.first = Some(first);
+                    st.cursor = Cursor::Page(start);
+                    r
+                }
+            }
+        }
+        Cursor::Page(n) => {
+            match request::prepare(st.action, st.connector.base_url(), &with_page(&st, n)) {
+                Err(e) => return fail(st, e),
+                Ok(req) => {
+                    st.cursor = Cursor::Page(n);
+                    st.connector.send_prepared(&req, st.options).await
+                }
+            }
+        }
+        Cursor::Next(url) => {
+            let Some(first) = st.first.clone() else {
+                return None;
+            };
+            st.connector.follow(&first, url, st.options).await
+        }
+    };
+    let response = match response {
+        Ok(r) => r,
+        Err(e) => return fail(st, e),
+    };
+    let body = match response.json() {
+        Ok(v) => v,
+        Err(e) => return fail(st, e),
+    };
+    let (items, total) = match split_page(st.action.pagination, body) {
+        Ok(x) => x,
+        Err(e) => return fail(st, e),
+    };
+
+    st.cursor = match (st.action.pagination, &st.cursor) {
+        (Pagination::PageNumber { .. }, Cursor::Page(n)) => {
+            let repeated = st.previous.as_ref() == Some(&items);
+            let reached = total.is_some_and(|t| st.seen + items.len() as u64 >= t);
+            if items.is_empty() || repeated || reached {
+                Cursor::Done
+            } else {
+                Cursor::Page(n + 1)
+            }
+        }
+        (Pagination::LinkHeader, _) => match response.header("link").and_then(|h| next_link(h, &response_url(&st))) {
+            Some(url) => Cursor::Next(url),
+            None => Cursor::Done,
+        },
+        _ => Cursor::Done,
+    };
+    if matches!(st.action.pagination, Pagination::PageNumber { .. }) {
+        st.previous = Some(items.clone());
+    }
+    st.seen += items.len() as u64;
+    let take = st.left.map_or(items.len(), |l| l.min(items.len()));
+    if let Some(l) = st.left.as_mut() {
+        *l -= take;
+    }
+    let out: Vec<Result<Value, Error>> = items.into_iter().take(take).map(Ok).collect();
+    Some((out, st))
+}
+
+fn response_url(st: &State<'_>) -> Url {
+    st.first
+        .as_ref()
+        .map_or_else(|| st.connector.base_url().clone(), |f| f.url.clone())
+}
+
+fn with_page(st: &State<'_>, page: u64) -> Map<String, Value> {
+    let mut input = st.input.clone();
+    if let Pagination::PageNumber { param, .. } = st.action.pagination {
+        input.insert(param.to_owned(), Value::from(page));
+    }
+    input
+}
+
+fn fail(mut st: State<'_>, e: Error) -> Option<(Vec<Result<Value, Error>>, State<'_>)> {
+    st.cursor = Cursor::Done;
+    Some((vec![Err(e)], st))
+}
+
+/// The items of one page and, when the API reports it, the total count.
+fn split_page(pagination: Pagination, body: Value) -> Result<(Vec<Value>, Option<u64>), Error> {
+    let not_a_list = |at: &str| Error::Decode {
+        context: if at.is_empty() { "response body".into() } else { at.to_owned() },
+        message: "expected a list of items".into(),
+    };
+    match pagination {
+        Pagination::PageNumber { items, total, .. } => {
+            let total_count = (!total.is_empty())
+                .then(|| body.pointer(total).and_then(Value::as_u64))
+                .flatten();
+            let list = if items.is_empty() {
+                body
+            } else {
+                body.pointer(items).cloned().unwrap_or(Value::Null)
+            };
+            match list {
+                Value::Array(v) => Ok((v, total_count)),
+                Value::Null => Ok((Vec::new(), total_count)),
+                _ => Err(not_a_list(items)),
+            }
+        }
+        Pagination::LinkHeader => match body {
+            Value::Array(v) => Ok((v, None)),
+            _ => Err(not_a_list("")),
+        },
+        Pagination::None => match body {
+            Value::Array(v) => Ok((v, None)),
+            other => Ok((vec![other], None)),
+        },
+    }
+}
+
+/// The `rel="next"` target of a `Link` header, resolved against the request URL.
+pub fn next_link(header: &str, base: &Url) -> Option<Url> {
+    let links = parse_link_header::parse_with_rel(header).ok()?;
+    let next = links.get("next")?;
+    base.join(&next.raw_uri).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn next_link_is_found_among_others() {
+        let base = Url::parse("https://x.mocoapp.com/api/v1/projects").unwrap();
+        let h = r#"<https://x.mocoapp.com/api/v1/projects?page=1>; rel="prev", <https://x.mocoapp.com/api/v1/projects?page=3>; rel="next""#;
+        assert_eq!(next_link(h, &base).unwrap().as_str(), "https://x.mocoapp.com/api/v1/projects?page=3");
+        assert_eq!(next_link(r#"</api/v1/projects?page=2>; rel="next""#, &base).unwrap().as_str(), "https://x.mocoapp.com/api/v1/projects?page=2");
+        assert!(next_link(r#"<https://x/p?page=1>; rel="prev""#, &base).is_none());
+        assert!(next_link("garbage", &base).is_none());
+    }
+
+    proptest! {
+        #[test]
+        fn link_parsing_never_panics(h in ".{0,200}") {
+            let base = Url::parse("https://x.test/a").unwrap();
+            let _ = next_link(&h, &base);
+        }
+
+        #[test]
+        fn a_well_formed_next_link_is_always_found(page in 1u32..100_000, prev: bool) {
+            let base = Url::parse("https://x.test/api/v1/activities").unwrap();
+            let mut h = format!("<https://x.test/api/v1/activities?page={page}>; rel=\"next\"");
+            if prev { h = format!("<https://x.test/api/v1/activities?page=1>; rel=\"prev\", {h}"); }
+            let url = next_link(&h, &base).unwrap();
+            let page_text = page.to_string();
+            prop_assert_eq!(url.query_pairs().find(|(k, _)| k == "page").map(|(_, v)| v.into_owned()), Some(page_text));
+        }
+    }
+
+    #[test]
+    fn pages_split_at_their_pointer() {
+        let p = Pagination::PageNumber { param: "page", items: "/payload", total: "/meta/count" };
+        let (items, total) = split_page(p, serde_json::json!({"meta": {"count": 31}, "payload": [1, 2]})).unwrap();
+        assert_eq!((items.len(), total), (2, Some(31)));
+        assert!(split_page(p, serde_json::json!({"payload": 5})).is_err());
+        assert!(split_page(Pagination::LinkHeader, serde_json::json!({"a": 1})).is_err());
+    }
+}

@@ -1,0 +1,434 @@
+//! The one request pipeline: prepared request -> rate limiter -> attempt (timeout) ->
+//! classify -> retry decision -> response. Typed calls, dynamic calls, pages of a
+//! list and items of a batch all go through [`HttpConnector::send_prepared`].
+
+use crate::action::{Action, ActionSpec, find};
+use crate::clock::{Sleeper, TokioSleeper};
+use crate::error::Error;
+use crate::limiter::Limiters;
+use crate::options::{Options, RequestOptions};
+use crate::request::{self, PreparedRequest};
+use crate::response::Response;
+use crate::retry::{self, Decision, Failure};
+use crate::secret::{Authenticator, NoAuth};
+use crate::transport::{self, Transports};
+use backon::BackoffBuilder;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+use url::Url;
+
+/// A backend's HTTP engine: base URL, credentials, action registry, and the shared
+/// clients and limiters. Cheap to clone (one `Arc`).
+#[derive(Clone, Debug)]
+pub struct HttpConnector {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    name: String,
+    base_url: Url,
+    actions: &'static [ActionSpec],
+    auth: Arc<dyn Authenticator>,
+    options: Arc<dyn RequestOptions>,
+    sleeper: Arc<dyn Sleeper>,
+    transports: Transports,
+    limiters: Limiters,
+    credentials_check: Option<&'static str>,
+}
+
+/// Builder for [`HttpConnector`].
+#[derive(Debug)]
+pub struct HttpConnectorBuilder {
+    name: String,
+    actions: &'static [ActionSpec],
+    base_url: Option<String>,
+    auth: Arc<dyn Authenticator>,
+    options: Arc<dyn RequestOptions>,
+    sleeper: Arc<dyn Sleeper>,
+    credentials_check: Option<&'static str>,
+    user_agent: Option<String>,
+}
+
+impl HttpConnectorBuilder {
+    /// Base URL every action path is appended to (e.g. `https://app.example.com`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    pub fn auth(mut self, auth: impl Authenticator + 'static) -> Self {
+        self.auth = Arc::new(auth);
+        self
+    }
+    /// Options used by typed calls that do not pass their own.
+    pub fn options(mut self, options: impl RequestOptions + 'static) -> Self {
+        self.options = Arc::new(options);
+        self
+    }
+    pub fn shared_options(mut self, options: Arc<dyn RequestOptions>) -> Self {
+        self.options = options;
+        self
+    }
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+    /// The action (taking no input) that proves the credentials work.
+    pub fn credentials_check(mut self, action_id: &'static str) -> Self {
+        self.credentials_check = Some(action_id);
+        self
+    }
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+
+    pub fn build(self) -> Result<HttpConnector, Error> {
+        let raw = self.base_url.ok_or_else(|| {
+            Error::Config(format!("{}: no base URL is configured", self.name))
+        })?;
+        let base_url = Url::parse(raw.trim()).map_err(|e| {
+            Error::Config(format!("{}: base URL {raw:?} is not a URL: {e}", self.name))
+        })?;
+        if !matches!(base_url.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "{}: base URL must start with http:// or https://",
+                self.name
+            )));
+        }
+        if !base_url.username().is_empty() || base_url.password().is_some() {
+            return Err(Error::Config(format!(
+                "{}: put credentials in the token, not in the base URL",
+                self.name
+            )));
+        }
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| format!("connectors/{} ({})", env!("CARGO_PKG_VERSION"), self.name));
+        Ok(HttpConnector {
+            inner: Arc::new(Inner {
+                name: self.name,
+                base_url,
+                actions: self.actions,
+                auth: self.auth,
+                options: self.options,
+                sleeper: self.sleeper,
+                transports: Transports::new(user_agent),
+                limiters: Limiters::default(),
+                credentials_check: self.credentials_check,
+            }),
+        })
+    }
+}
+
+impl HttpConnector {
+    pub fn builder(name: impl Into<String>, actions: &'static [ActionSpec]) -> HttpConnectorBuilder {
+        HttpConnectorBuilder {
+            name: name.into(),
+            actions,
+            base_url: None,
+            auth: Arc::new(NoAuth),
+            options: Arc::new(Options::default()),
+            sleeper: Arc::new(TokioSleeper),
+            credentials_check: None,
+            user_agent: None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+    pub fn actions(&self) -> &'static [ActionSpec] {
+        self.inner.actions
+    }
+    pub fn options(&self) -> &dyn RequestOptions {
+        &*self.inner.options
+    }
+    pub fn sleeper(&self) -> &dyn Sleeper {
+        &*self.inner.sleeper
+    }
+    pub fn credentials_check_action(&self) -> Option<&'static str> {
+        self.inner.credentials_check
+    }
+    /// How many HTTP clients this connector has built (one per distinct transport options).
+    pub fn clients_built(&self) -> usize {
+        self.inner.transports.built()
+    }
+
+    /// The action with this id, or [`Error::UnknownAction`].
+    pub fn action(&self, id: &str) -> Result<&'static ActionSpec, Error> {
+        find(self.inner.actions, id)
+            .ok_or_else(|| Error::UnknownAction {
+                backend: self.inner.name.clone(),
+                id: id.to_owned(),
+            })
+    }
+
+    /// Validates `input` and builds the request. No I/O.
+    pub fn prepare(&self, id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
+        request::prepare(self.action(id)?, &self.inner.base_url, input)
+    }
+
+    /// Runs a typed request with the connector's default options.
+    pub async fn send<A: Action>(&self, action: A) -> Result<A::Output, Error> {
+        let options = Arc::clone(&self.inner.options);
+        self.send_with(action, &*options).await
+    }
+
+    /// Runs a typed request with these options.
+    pub async fn send_with<A: Action>(
+        &self,
+        action: A,
+        options: &dyn RequestOptions,
+    ) -> Result<A::Output, Error> {
+        let spec = action.spec();
+        let prepared = request::prepare(spec, &self.inner.base_url, &action.into_input())?;
+        let value = self.send_prepared(&prepared, options).await?.json()?;
+        decode(value)
+    }
+
+    /// Runs an action by id and returns the response body as JSON.
+    pub async fn execute_json(
+        &self,
+        id: &str,
+        input: &Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
+        let prepared = self.prepare(id, input)?;
+        self.send_prepared(&prepared, options).await?.json()
+    }
+
+    /// Sends a validated request: limiter, attempts with timeouts, retries, and the
+    /// overall deadline. Returns the 2xx response or the final error.
+    pub async fn send_prepared(
+        &self,
+        req: &PreparedRequest,
+        options: &dyn RequestOptions,
+    ) -> Result<Response, Error> {
+        let headers = self.headers_for(req, options)?;
+        let client = self.inner.transports.client(options)?;
+        let call = self.send_with_retries(&client, req, &headers, options);
+        match options.total_timeout() {
+            None => call.await,
+            Some(deadline) => match tokio::time::timeout(deadline, call).await {
+                Ok(result) => result,
+                Err(_) if req.action.idempotent => Err(Error::Timeout {
+                    after: deadline,
+                    maybe_sent: true,
+                }),
+                Err(_) => Err(Error::OutcomeUnknown {
+                    message: format!(
+                        "the overall deadline of {} passed",
+                        humantime::format_duration(deadline)
+                    ),
+                }),
+            },
+        }
+    }
+
+    /// Method, URL, headers (credentials masked) and body (secrets masked) of a
+    /// request, exactly as it would be sent. For `--dry-run`.
+    pub fn describe(&self, req: &PreparedRequest, options: &dyn RequestOptions) -> Value {
+        let mut shown: Vec<Value> = Vec::new();
+        match self.headers_for(req, options) {
+            Ok(headers) => {
+                for (name, value) in &headers {
+                    let text = if value.is_sensitive() {
+                        request::MASK.to_owned()
+                    } else {
+                        value.to_str().unwrap_or("<binary>").to_owned()
+                    };
+                    shown.push(serde_json::json!([name.as_str(), text]));
+                }
+            }
+            Err(e) => shown.push(serde_json::json!(["(credentials)", e.to_string()])),
+        }
+        for (name, value) in req.redacted_headers() {
+            if !shown.iter().any(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name))) {
+                shown.push(serde_json::json!([name, value]));
+            }
+        }
+        serde_json::json!({
+            "action": req.action.id,
+            "method": req.method.as_str(),
+            "url": req.redacted_url(),
+            "headers": shown,
+            "body": req.redacted_body(),
+        })
+    }
+
+    fn headers_for(
+        &self,
+        req: &PreparedRequest,
+        options: &dyn RequestOptions,
+    ) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/json"));
+        if req.body.is_some() {
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+        for (name, value) in options.headers().iter().chain(req.headers.iter()) {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::validation(name.clone(), "is not a valid header name"))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::validation(name.as_str(), "header value has characters a header cannot carry"))?;
+            headers.insert(name, value);
+        }
+        self.inner.auth.authorize(req.action, &mut headers)?;
+        Ok(headers)
+    }
+
+    async fn send_with_retries(
+        &self,
+        client: &reqwest::Client,
+        req: &PreparedRequest,
+        headers: &HeaderMap,
+        options: &dyn RequestOptions,
+    ) -> Result<Response, Error> {
+        let policy = options.retry();
+        let mut backoff = backon::ExponentialBuilder::default()
+            .with_min_delay(policy.base_delay)
+            .with_max_delay(policy.max_delay)
+            .with_factor(2.0)
+            .with_jitter()
+            .without_max_times()
+            .build();
+        let started = Instant::now();
+        let body = match &req.body {
+            Some(v) => Some(bytes::Bytes::from(serde_json::to_vec(v).map_err(|e| {
+                Error::Config(format!("cannot encode the request body: {e}"))
+            })?)),
+            None => None,
+        };
+        let mut attempts = 0;
+        loop {
+            if let Some(limit) = options.rate_limit() {
+                self.inner.limiters.get(limit).until_ready().await;
+            }
+            attempts += 1;
+            tracing::debug!(action = req.action.id, method = %req.method, url = %req.redacted_url(), attempt = attempts, "sending");
+            let outcome = self.attempt(client, req, headers, body.clone(), options.timeout()).await;
+            let (failure, last) = match outcome {
+                Ok(resp) => {
+                    let retry_after = resp
+                        .header("retry-after")
+                        .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
+                    match retry::classify_status(resp.status, retry_after) {
+                        None => return Ok(resp),
+                        Some(f) => (f, Err(resp)),
+                    }
+                }
+                Err((f, e)) => (f, Ok(e)),
+            };
+            let remaining = options
+                .total_timeout()
+                .map(|t| t.saturating_sub(started.elapsed()));
+            let proposed = backoff.next().unwrap_or(policy.max_delay);
+            match retry::decide(policy, attempts, failure, req.action.idempotent, proposed, remaining) {
+                Decision::Retry { after } => {
+                    tracing::info!(action = req.action.id, attempt = attempts, wait = ?after, failure = ?failure, "retrying");
+                    self.inner.sleeper.sleep(after).await;
+                }
+                Decision::Stop => return Err(self.final_error(req, failure, last)),
+            }
+        }
+    }
+
+    fn final_error(
+        &self,
+        req: &PreparedRequest,
+        failure: Failure,
+        last: Result<Error, Response>,
+    ) -> Error {
+        match last {
+            Err(resp) => match failure {
+                Failure::Throttled { retry_after } => Error::RateLimited { retry_after },
+                _ => {
+                    let hint = matches!(resp.status, 401 | 403)
+                        .then(|| self.inner.auth.unauthorized_hint(req.action))
+                        .flatten();
+                    resp.to_error(hint)
+                }
+            },
+            Ok(err) => {
+                let maybe_sent = matches!(
+                    failure,
+                    Failure::Timeout | Failure::Connection { maybe_sent: true }
+                );
+                if maybe_sent && !req.action.idempotent {
+                    Error::OutcomeUnknown {
+                        message: err.to_string(),
+                    }
+                } else {
+                    err
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        req: &PreparedRequest,
+        headers: &HeaderMap,
+        body: Option<bytes::Bytes>,
+        timeout: Option<Duration>,
+    ) -> Result<Response, (Failure, Error)> {
+        let mut builder = client
+            .request(req.method.to_http(), req.url.clone())
+            .headers(headers.clone());
+        if let Some(t) = timeout {
+            builder = builder.timeout(t);
+        }
+        if let Some(body) = body {
+            builder = builder.body(body);
+        }
+        let resp = builder.send().await.map_err(|e| transport::classify(&e, timeout))?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(|e| transport::classify(&e, timeout))?;
+        Ok(Response { status, headers, body })
+    }
+
+    /// Sends a GET to a URL the API handed out (a `Link: rel="next"` page), after
+    /// checking it stays on the base URL's origin so credentials never leave it.
+    pub(crate) async fn follow(
+        &self,
+        first: &PreparedRequest,
+        next: Url,
+        options: &dyn RequestOptions,
+    ) -> Result<Response, Error> {
+        if next.origin() != self.inner.base_url.origin() {
+            return Err(Error::Decode {
+                context: "Link header".into(),
+                message: format!(
+                    "the next page is on another origin ({}); not following it with credentials",
+                    next.origin().ascii_serialization()
+                ),
+            });
+        }
+        let req = PreparedRequest {
+            url: next,
+            method: crate::action::Method::Get,
+            body: None,
+            ..first.clone()
+        };
+        self.send_prepared(&req, options).await
+    }
+}
+
+/// Decodes a JSON value into a typed model, naming the path of a mismatch.
+pub fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
+        context: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}

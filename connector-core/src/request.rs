@@ -1,0 +1,346 @@
+//! Input map + declaration -> [`PreparedRequest`], with every check done before any I/O.
+
+use crate::action::{ActionSpec, Location, Method, ParamSpec, ParamType};
+use crate::error::Error;
+use crate::validate;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Map, Value};
+use std::fmt;
+use url::Url;
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved only, so `/`,
+/// `?`, `#` and `%` in a value can never change the path.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The text that replaces a secret wherever a request is shown.
+pub const MASK: &str = "***";
+
+/// A request that passed validation. Secret parameters are masked in `Debug` and in
+/// [`PreparedRequest::redacted_body`]; credentials are not in it at all (they are
+/// added by the connector's [`crate::Authenticator`] at send time).
+#[derive(Clone)]
+pub struct PreparedRequest {
+    pub action: &'static ActionSpec,
+    pub method: Method,
+    pub url: Url,
+    /// Header parameters declared by the action.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Value>,
+}
+
+impl PreparedRequest {
+    /// The body with every secret parameter replaced by [`MASK`].
+    pub fn redacted_body(&self) -> Option<Value> {
+        let mut body = self.body.clone()?;
+        if let Value::Object(map) = &mut body {
+            for p in self.action.params_in(Location::Body).filter(|p| p.secret) {
+                if let Some(v) = map.get_mut(p.name) {
+                    *v = Value::String(MASK.into());
+                }
+            }
+        }
+        Some(body)
+    }
+
+    /// Declared headers with secret ones masked.
+    pub fn redacted_headers(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .map(|(name, value)| {
+                let secret = self
+                    .action
+                    .params_in(Location::Header)
+                    .any(|p| p.secret && p.name.eq_ignore_ascii_case(name));
+                (name.clone(), if secret { MASK.into() } else { value.clone() })
+            })
+            .collect()
+    }
+
+    /// The URL with secret query parameters masked.
+    pub fn redacted_url(&self) -> String {
+        let secret_query: Vec<&str> = self
+            .action
+            .params_in(Location::Query)
+            .filter(|p| p.secret)
+            .map(|p| p.name)
+            .collect();
+        if secret_query.is_empty() {
+            return self.url.to_string();
+        }
+        let mut url = self.url.clone();
+        let pairs: Vec<(String, String)> = self
+            .url
+            .query_pairs()
+            .map(|(k, v)| {
+                let masked = secret_query.contains(&k.as_ref());
+                (k.into_owned(), if masked { MASK.into() } else { v.into_owned() })
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+        url.to_string()
+    }
+}
+
+impl fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedRequest")
+            .field("action", &self.action.id)
+            .field("method", &self.method)
+            .field("url", &self.redacted_url())
+            .field("headers", &self.redacted_headers())
+            .field("body", &self.redacted_body())
+            .finish()
+    }
+}
+
+/// Validates `input` against `action` and builds the request. Unknown fields, missing
+/// required fields and badly typed values are refused with an error naming the field.
+pub fn prepare(
+    action: &'static ActionSpec,
+    base_url: &Url,
+    input: &Map<String, Value>,
+) -> Result<PreparedRequest, Error> {
+    for key in input.keys() {
+        if action.param(key).is_none() {
+            return Err(unknown_field(action, key));
+        }
+    }
+
+    let mut path = String::with_capacity(action.path.len() + 16);
+    let mut rest = action.path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        path.push_str(&rest[..start]);
+        let name = &rest[start + 1..start + len];
+        let spec = action
+            .params
+            .iter()
+            .find(|p| p.name == name && p.location == Location::Path)
+            .ok_or_else(|| Error::Config(format!("{}: placeholder {{{name}}} is not declared", action.id)))?;
+        let value = match input.get(name) {
+            None | Some(Value::Null) => return Err(Error::validation(name, "is required")),
+            Some(v) => v,
+        };
+        let text = path_value(spec, value)?;
+        path.extend(utf8_percent_encode(&text, SEGMENT));
+        rest = &rest[start + len + 1..];
+    }
+    path.push_str(rest);
+
+    let mut url = join(base_url, &path)?;
+    let mut query: Vec<(String, String)> = Vec::new();
+    let mut headers = Vec::new();
+    let mut body = Map::new();
+
+    for spec in action.params {
+        let value = input.get(spec.name);
+        let value = match value {
+            None => {
+                if spec.required && spec.location != Location::Path {
+                    return Err(Error::validation(spec.name, "is required"));
+                }
+                continue;
+            }
+            Some(Value::Null) if spec.required => {
+                return Err(Error::validation(spec.name, "is required"));
+            }
+            Some(v) => v,
+        };
+        match spec.location {
+            Location::Path => {}
+            Location::Query => {
+                if value.is_null() {
+                    continue;
+                }
+                let checked = validate::value_of_type(spec.name, value, &spec.ty)?;
+                push_query(&mut query, spec.name, &checked);
+            }
+            Location::Header => {
+                if value.is_null() {
+                    continue;
+                }
+                let checked = validate::value_of_type(spec.name, value, &spec.ty)?;
+                headers.push((spec.name.to_owned(), scalar_text(&checked)));
+            }
+            Location::Body => {
+                let checked = if value.is_null() {
+                    Value::Null
+                } else {
+                    validate::value_of_type(spec.name, value, &spec.ty)?
+                };
+                body.insert(spec.name.to_owned(), checked);
+            }
+        }
+    }
+
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    let has_body_params = action.params_in(Location::Body).next().is_some();
+    let body = (has_body_params && !(body.is_empty() && action.method == Method::Get))
+        .then_some(Value::Object(body));
+
+    Ok(PreparedRequest {
+        action,
+        method: action.method,
+        url,
+        headers,
+        body,
+    })
+}
+
+fn unknown_field(action: &ActionSpec, key: &str) -> Error {
+    let mut known: Vec<&str> = action.params.iter().map(|p| p.name).collect();
+    known.dedup();
+    let reason = if known.is_empty() {
+        format!("`{}` takes no input", action.id)
+    } else {
+        format!(
+            "is not a parameter of `{}`; expected one of: {}",
+            action.id,
+            known.join(", ")
+        )
+    };
+    Error::validation(key, reason)
+}
+
+fn path_value(spec: &ParamSpec, value: &Value) -> Result<String, Error> {
+    let checked = validate::value_of_type(spec.name, value, &spec.ty)?;
+    let text = scalar_text(&checked);
+    if text.is_empty() {
+        return Err(Error::validation(spec.name, "must not be empty"));
+    }
+    Ok(text)
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
+}
+
+/// Arrays go as `name[]=a&name[]=b` when the wire name ends in `[]`, otherwise as one
+/// comma-separated value (`ids=1,2,3`, as MOCO documents it).
+fn push_query(query: &mut Vec<(String, String)>, name: &str, value: &Value) {
+    match value {
+        Value::Array(items) if name.ends_with("[]") => {
+            for item in items {
+                query.push((name.to_owned(), scalar_text(item)));
+            }
+        }
+        Value::Object(_) => query.push((name.to_owned(), value.to_string())),
+        other => query.push((name.to_owned(), scalar_text(other))),
+    }
+}
+
+/// Appends a path template result to the base URL, keeping the base's own path.
+pub fn join(base_url: &Url, path: &str) -> Result<Url, Error> {
+    let base = base_url.as_str().trim_end_matches('/');
+    Url::parse(&format!("{base}{path}"))
+        .map_err(|e| Error::Config(format!("cannot build a URL from the base URL: {e}")))
+}
+
+/// Is `ty` a type whose values must never be shown?
+pub fn is_secret_type(ty: &ParamType) -> bool {
+    matches!(ty, ParamType::Password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    static OBJ: ParamType = ParamType::Object;
+    static INT: ParamType = ParamType::Integer;
+    static UPDATE: ActionSpec = ActionSpec {
+        id: "users.update",
+        resource: "users",
+        verb: "update",
+        name: "Update a user",
+        summary: "",
+        method: Method::Patch,
+        path: "/platform/api/v1/users/{id}",
+        params: &[
+            ParamSpec::path("id", ParamType::Integer),
+            ParamSpec::body("name", ParamType::String),
+            ParamSpec::body("password", ParamType::Password),
+            ParamSpec::body("custom_attributes", OBJ),
+            ParamSpec::query("ids", ParamType::Array { items: &INT }),
+            ParamSpec::query("labels[]", ParamType::Array { items: &ParamType::String }),
+        ],
+        pagination: crate::action::Pagination::None,
+        idempotent: false,
+        tokens: &["platform"],
+    };
+
+    fn base() -> Url {
+        Url::parse("http://h.test/base/").unwrap()
+    }
+
+    fn input(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn builds_path_query_and_body() {
+        let req = prepare(
+            &UPDATE,
+            &base(),
+            &input(json!({"id": "5", "name": "Ada", "ids": "1,2", "labels[]": ["a", "b"], "custom_attributes": "{\"x\":1}"})),
+        )
+        .unwrap();
+        assert_eq!(
+            req.url.as_str(),
+            "http://h.test/base/platform/api/v1/users/5?ids=1%2C2&labels%5B%5D=a&labels%5B%5D=b"
+        );
+        assert_eq!(req.body, Some(json!({"name": "Ada", "custom_attributes": {"x": 1}})));
+    }
+
+    #[test]
+    fn string_path_values_are_percent_encoded() {
+        static GET: ActionSpec = ActionSpec {
+            params: &[ParamSpec::path("id", ParamType::String)],
+            path: "/things/{id}",
+            ..UPDATE
+        };
+        let req = prepare(&GET, &base(), &input(json!({"id": "a/../b?c#d%"}))).unwrap();
+        assert_eq!(req.url.path(), "/base/things/a%2F..%2Fb%3Fc%23d%25");
+    }
+
+    #[test]
+    fn refusals_name_the_field() {
+        let cases = [
+            (json!({"name": "x"}), "id"),
+            (json!({"id": "1/../2"}), "id"),
+            (json!({"id": 1, "password": "weak"}), "password"),
+            (json!({"id": 1, "custom_attributes": "[1]"}), "custom_attributes"),
+            (json!({"id": 1, "nmae": "typo"}), "nmae"),
+        ];
+        for (value, field) in cases {
+            let err = prepare(&UPDATE, &base(), &input(value.clone())).unwrap_err();
+            assert_eq!(err.field(), Some(field), "{value}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_masked_in_debug() {
+        let req = prepare(
+            &UPDATE,
+            &base(),
+            &input(json!({"id": 1, "password": "Sup3r-Secret!"})),
+        )
+        .unwrap();
+        let shown = format!("{req:?}");
+        assert!(!shown.contains("Sup3r-Secret!"), "{shown}");
+        assert!(shown.contains(MASK));
+        assert_eq!(req.body.unwrap()["password"], "Sup3r-Secret!");
+    }
+}
