@@ -75,11 +75,15 @@ pub enum ParamType {
     /// An RFC 3339 date-time, e.g. `2024-05-01T12:00:00Z`.
     DateTime,
     /// One of a fixed set of strings.
-    Enum { values: &'static [&'static str] },
+    Enum {
+        values: &'static [&'static str],
+    },
     /// A JSON object, given as an object or as JSON text that parses to one.
     Object,
     /// A JSON array, given as an array, JSON text, or a comma-separated list.
-    Array { items: &'static ParamType },
+    Array {
+        items: &'static ParamType,
+    },
     /// Any JSON value.
     Json,
     /// An e-mail address (`local@domain`).
@@ -241,7 +245,9 @@ pub fn placeholders(template: &'static str) -> Vec<&'static str> {
     let mut names = Vec::new();
     let mut rest = template;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         names.push(&rest[start + 1..start + len]);
         rest = &rest[start + len + 1..];
     }

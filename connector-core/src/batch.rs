@@ -33,9 +33,15 @@ impl Outcome {
     /// `{"index":1,"ok":false,"error":{..}}` or `{"index":2,"ok":false,"skipped":true}`.
     pub fn to_json(&self) -> Value {
         match &self.result {
-            OutcomeResult::Ok(v) => serde_json::json!({"index": self.index, "ok": true, "response": v}),
-            OutcomeResult::Err(e) => serde_json::json!({"index": self.index, "ok": false, "error": e.to_json()}),
-            OutcomeResult::Skipped => serde_json::json!({"index": self.index, "ok": false, "skipped": true}),
+            OutcomeResult::Ok(v) => {
+                serde_json::json!({"index": self.index, "ok": true, "response": v})
+            }
+            OutcomeResult::Err(e) => {
+                serde_json::json!({"index": self.index, "ok": false, "error": e.to_json()})
+            }
+            OutcomeResult::Skipped => {
+                serde_json::json!({"index": self.index, "ok": false, "skipped": true})
+            }
         }
     }
 }
@@ -72,12 +78,16 @@ where
     S: Stream<Item = Result<Map<String, Value>, Error>> + Send + 'a,
 {
     let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
     let concurrency = options.concurrency().get();
     let run_one = move |(index, input): (usize, Result<Map<String, Value>, Error>)| {
         let stop = Arc::clone(&stop);
         async move {
             if stop.load(Ordering::SeqCst) {
-                return Outcome { index, result: OutcomeResult::Skipped };
+                return Outcome {
+                    index,
+                    result: OutcomeResult::Skipped,
+                };
             }
             let result = match input {
                 Err(e) => Err(e),
@@ -105,8 +115,9 @@ where
                 .enumerate()
                 .then(move |(n, chunk)| {
                     let run_one = run_one.clone();
+                    let stopped = Arc::clone(&stopped);
                     async move {
-                        if n > 0 && !interval.is_zero() {
+                        if n > 0 && !interval.is_zero() && !stopped.load(Ordering::SeqCst) {
                             connector.sleeper().sleep(interval).await;
                         }
                         stream::iter(chunk).map(run_one).buffered(concurrency)

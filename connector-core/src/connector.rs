@@ -31,7 +31,11 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
     }
 
     /// Validates the input and builds the request, without any I/O.
-    fn prepare(&self, action_id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error>;
+    fn prepare(
+        &self,
+        action_id: &str,
+        input: &Map<String, Value>,
+    ) -> Result<PreparedRequest, Error>;
 
     /// The request as it would go out, credentials and secrets masked (`--dry-run`).
     fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value;
@@ -71,7 +75,11 @@ impl Connector for HttpConnector {
     fn actions(&self) -> &'static [ActionSpec] {
         HttpConnector::actions(self)
     }
-    fn prepare(&self, action_id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
+    fn prepare(
+        &self,
+        action_id: &str,
+        input: &Map<String, Value>,
+    ) -> Result<PreparedRequest, Error> {
         HttpConnector::prepare(self, action_id, input)
     }
     fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
@@ -99,9 +107,14 @@ impl Connector for HttpConnector {
     }
     async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
         let id = self.credentials_check_action().ok_or_else(|| {
-            Error::Config(format!("{} has no credentials check", HttpConnector::name(self)))
+            Error::Config(format!(
+                "{} has no credentials check",
+                HttpConnector::name(self)
+            ))
         })?;
-        self.execute_json(id, &Map::new(), options).await.map(|_| ())
+        self.execute_json(id, &Map::new(), options)
+            .await
+            .map(|_| ())
     }
     fn sleeper(&self) -> &dyn Sleeper {
         HttpConnector::sleeper(self)

@@ -53,10 +53,10 @@ pub use request::{MASK, PreparedRequest};
 pub use response::Response;
 pub use secret::{Authenticator, NoAuth, TokenAuth};
 
+pub use futures;
 /// Re-exported so backends and their users name the same types.
 pub use secrecy::{self, ExposeSecret, SecretString};
 pub use serde_json;
-pub use futures;
 pub use url::Url;
 
 #[cfg(feature = "testing")]

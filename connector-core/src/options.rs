@@ -87,7 +87,9 @@ impl RateLimit {
         let requests = NonZeroU32::new(requests)
             .ok_or_else(|| Error::Config("a rate limit needs at least 1 request".into()))?;
         if per.is_zero() {
-            return Err(Error::Config("a rate limit window must be longer than 0".into()));
+            return Err(Error::Config(
+                "a rate limit window must be longer than 0".into(),
+            ));
         }
         Ok(RateLimit { requests, per })
     }
@@ -100,7 +102,12 @@ impl RateLimit {
 
 impl fmt::Display for RateLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.requests, humantime::format_duration(self.per))
+        write!(
+            f,
+            "{}/{}",
+            self.requests,
+            humantime::format_duration(self.per)
+        )
     }
 }
 
@@ -109,7 +116,11 @@ impl FromStr for RateLimit {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || Error::Config(format!("rate limit {s:?}: expected N/DURATION, e.g. 120/2m or 20/1s"));
+        let bad = || {
+            Error::Config(format!(
+                "rate limit {s:?}: expected N/DURATION, e.g. 120/2m or 20/1s"
+            ))
+        };
         let (n, per) = s.split_once('/').ok_or_else(bad)?;
         let n: u32 = n.trim().parse().map_err(|_| bad())?;
         let per = per.trim();
@@ -153,7 +164,9 @@ impl ProxyConfig {
     /// `http://host:3128`, `https://user:pass@host`, `socks5://host:1080`, `socks5h://...`.
     pub fn parse(url: &str) -> Result<Self, Error> {
         let mut parsed = Url::parse(url).map_err(|_| {
-            Error::Config("proxy: expected a URL like http://host:3128 or socks5://host:1080".into())
+            Error::Config(
+                "proxy: expected a URL like http://host:3128 or socks5://host:1080".into(),
+            )
         })?;
         if !matches!(parsed.scheme(), "http" | "https" | "socks5" | "socks5h") {
             return Err(Error::Config(format!(
@@ -244,7 +257,10 @@ impl fmt::Debug for ProxyConfig {
         f.debug_struct("ProxyConfig")
             .field("url", &self.url.as_str())
             .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| crate::request::MASK))
+            .field(
+                "password",
+                &self.password.as_ref().map(|_| crate::request::MASK),
+            )
             .field("no_proxy", &self.no_proxy)
             .finish()
     }
@@ -431,7 +447,10 @@ mod tests {
     #[test]
     fn durations_parse() {
         assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
-        assert_eq!(parse_duration("1500ms").unwrap(), Duration::from_millis(1500));
+        assert_eq!(
+            parse_duration("1500ms").unwrap(),
+            Duration::from_millis(1500)
+        );
         assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
         assert!(parse_duration("soon").is_err());
     }

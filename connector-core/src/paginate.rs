@@ -92,9 +92,7 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
             }
         }
         Cursor::Next(url) => {
-            let Some(first) = st.first.clone() else {
-                return None;
-            };
+            let first = st.first.clone()?;
             st.connector.follow(&first, url, st.options).await
         }
     };
@@ -113,15 +111,23 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
 
     st.cursor = match (st.action.pagination, &st.cursor) {
         (Pagination::PageNumber { .. }, Cursor::Page(n)) => {
+            if st.previous.is_none() {
+                // Started at page n: the pages before it held as many items as this one.
+                st.seen = (n - 1) * items.len() as u64;
+            }
             let repeated = st.previous.as_ref() == Some(&items);
+            let short = st.previous.as_ref().is_some_and(|p| items.len() < p.len());
             let reached = total.is_some_and(|t| st.seen + items.len() as u64 >= t);
-            if items.is_empty() || repeated || reached {
+            if items.is_empty() || repeated || short || reached {
                 Cursor::Done
             } else {
                 Cursor::Page(n + 1)
             }
         }
-        (Pagination::LinkHeader, _) => match response.header("link").and_then(|h| next_link(h, &response_url(&st))) {
+        (Pagination::LinkHeader, _) => match response
+            .header("link")
+            .and_then(|h| next_link(h, &response_url(&st)))
+        {
             Some(url) => Cursor::Next(url),
             None => Cursor::Done,
         },
@@ -161,7 +167,11 @@ fn fail(mut st: State<'_>, e: Error) -> Option<(Vec<Result<Value, Error>>, State
 /// The items of one page and, when the API reports it, the total count.
 fn split_page(pagination: Pagination, body: Value) -> Result<(Vec<Value>, Option<u64>), Error> {
     let not_a_list = |at: &str| Error::Decode {
-        context: if at.is_empty() { "response body".into() } else { at.to_owned() },
+        context: if at.is_empty() {
+            "response body".into()
+        } else {
+            at.to_owned()
+        },
         message: "expected a list of items".into(),
     };
     match pagination {
@@ -207,8 +217,16 @@ mod tests {
     fn next_link_is_found_among_others() {
         let base = Url::parse("https://x.mocoapp.com/api/v1/projects").unwrap();
         let h = r#"<https://x.mocoapp.com/api/v1/projects?page=1>; rel="prev", <https://x.mocoapp.com/api/v1/projects?page=3>; rel="next""#;
-        assert_eq!(next_link(h, &base).unwrap().as_str(), "https://x.mocoapp.com/api/v1/projects?page=3");
-        assert_eq!(next_link(r#"</api/v1/projects?page=2>; rel="next""#, &base).unwrap().as_str(), "https://x.mocoapp.com/api/v1/projects?page=2");
+        assert_eq!(
+            next_link(h, &base).unwrap().as_str(),
+            "https://x.mocoapp.com/api/v1/projects?page=3"
+        );
+        assert_eq!(
+            next_link(r#"</api/v1/projects?page=2>; rel="next""#, &base)
+                .unwrap()
+                .as_str(),
+            "https://x.mocoapp.com/api/v1/projects?page=2"
+        );
         assert!(next_link(r#"<https://x/p?page=1>; rel="prev""#, &base).is_none());
         assert!(next_link("garbage", &base).is_none());
     }
@@ -233,8 +251,16 @@ mod tests {
 
     #[test]
     fn pages_split_at_their_pointer() {
-        let p = Pagination::PageNumber { param: "page", items: "/payload", total: "/meta/count" };
-        let (items, total) = split_page(p, serde_json::json!({"meta": {"count": 31}, "payload": [1, 2]})).unwrap();
+        let p = Pagination::PageNumber {
+            param: "page",
+            items: "/payload",
+            total: "/meta/count",
+        };
+        let (items, total) = split_page(
+            p,
+            serde_json::json!({"meta": {"count": 31}, "payload": [1, 2]}),
+        )
+        .unwrap();
         assert_eq!((items.len(), total), (2, Some(31)));
         assert!(split_page(p, serde_json::json!({"payload": 5})).is_err());
         assert!(split_page(Pagination::LinkHeader, serde_json::json!({"a": 1})).is_err());

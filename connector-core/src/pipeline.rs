@@ -86,9 +86,9 @@ impl HttpConnectorBuilder {
     }
 
     pub fn build(self) -> Result<HttpConnector, Error> {
-        let raw = self.base_url.ok_or_else(|| {
-            Error::Config(format!("{}: no base URL is configured", self.name))
-        })?;
+        let raw = self
+            .base_url
+            .ok_or_else(|| Error::Config(format!("{}: no base URL is configured", self.name)))?;
         let base_url = Url::parse(raw.trim()).map_err(|e| {
             Error::Config(format!("{}: base URL {raw:?} is not a URL: {e}", self.name))
         })?;
@@ -124,7 +124,10 @@ impl HttpConnectorBuilder {
 }
 
 impl HttpConnector {
-    pub fn builder(name: impl Into<String>, actions: &'static [ActionSpec]) -> HttpConnectorBuilder {
+    pub fn builder(
+        name: impl Into<String>,
+        actions: &'static [ActionSpec],
+    ) -> HttpConnectorBuilder {
         HttpConnectorBuilder {
             name: name.into(),
             actions,
@@ -162,11 +165,10 @@ impl HttpConnector {
 
     /// The action with this id, or [`Error::UnknownAction`].
     pub fn action(&self, id: &str) -> Result<&'static ActionSpec, Error> {
-        find(self.inner.actions, id)
-            .ok_or_else(|| Error::UnknownAction {
-                backend: self.inner.name.clone(),
-                id: id.to_owned(),
-            })
+        find(self.inner.actions, id).ok_or_else(|| Error::UnknownAction {
+            backend: self.inner.name.clone(),
+            id: id.to_owned(),
+        })
     }
 
     /// Validates `input` and builds the request. No I/O.
@@ -249,7 +251,10 @@ impl HttpConnector {
             Err(e) => shown.push(serde_json::json!(["(credentials)", e.to_string()])),
         }
         for (name, value) in req.redacted_headers() {
-            if !shown.iter().any(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name))) {
+            if !shown
+                .iter()
+                .any(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name)))
+            {
                 shown.push(serde_json::json!([name, value]));
             }
         }
@@ -268,7 +273,10 @@ impl HttpConnector {
         options: &dyn RequestOptions,
     ) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
-        headers.insert(http::header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static("application/json"),
+        );
         if req.body.is_some() {
             headers.insert(
                 http::header::CONTENT_TYPE,
@@ -278,8 +286,12 @@ impl HttpConnector {
         for (name, value) in options.headers().iter().chain(req.headers.iter()) {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::validation(name.clone(), "is not a valid header name"))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| Error::validation(name.as_str(), "header value has characters a header cannot carry"))?;
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::validation(
+                    name.as_str(),
+                    "header value has characters a header cannot carry",
+                )
+            })?;
             headers.insert(name, value);
         }
         self.inner.auth.authorize(req.action, &mut headers)?;
@@ -315,7 +327,9 @@ impl HttpConnector {
             }
             attempts += 1;
             tracing::debug!(action = req.action.id, method = %req.method, url = %req.redacted_url(), attempt = attempts, "sending");
-            let outcome = self.attempt(client, req, headers, body.clone(), options.timeout()).await;
+            let outcome = self
+                .attempt(client, req, headers, body.clone(), options.timeout())
+                .await;
             let (failure, last) = match outcome {
                 Ok(resp) => {
                     let retry_after = resp
@@ -332,7 +346,14 @@ impl HttpConnector {
                 .total_timeout()
                 .map(|t| t.saturating_sub(started.elapsed()));
             let proposed = backoff.next().unwrap_or(policy.max_delay);
-            match retry::decide(policy, attempts, failure, req.action.idempotent, proposed, remaining) {
+            match retry::decide(
+                policy,
+                attempts,
+                failure,
+                req.action.idempotent,
+                proposed,
+                remaining,
+            ) {
                 Decision::Retry { after } => {
                     tracing::info!(action = req.action.id, attempt = attempts, wait = ?after, failure = ?failure, "retrying");
                     self.inner.sleeper.sleep(after).await;
@@ -391,11 +412,21 @@ impl HttpConnector {
         if let Some(body) = body {
             builder = builder.body(body);
         }
-        let resp = builder.send().await.map_err(|e| transport::classify(&e, timeout))?;
+        let resp = builder
+            .send()
+            .await
+            .map_err(|e| transport::classify(&e, timeout))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| transport::classify(&e, timeout))?;
-        Ok(Response { status, headers, body })
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| transport::classify(&e, timeout))?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
     }
 
     /// Sends a GET to a URL the API handed out (a `Link: rel="next"` page), after

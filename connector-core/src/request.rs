@@ -55,7 +55,10 @@ impl PreparedRequest {
                     .action
                     .params_in(Location::Header)
                     .any(|p| p.secret && p.name.eq_ignore_ascii_case(name));
-                (name.clone(), if secret { MASK.into() } else { value.clone() })
+                (
+                    name.clone(),
+                    if secret { MASK.into() } else { value.clone() },
+                )
             })
             .collect()
     }
@@ -77,7 +80,10 @@ impl PreparedRequest {
             .query_pairs()
             .map(|(k, v)| {
                 let masked = secret_query.contains(&k.as_ref());
-                (k.into_owned(), if masked { MASK.into() } else { v.into_owned() })
+                (
+                    k.into_owned(),
+                    if masked { MASK.into() } else { v.into_owned() },
+                )
             })
             .collect();
         url.query_pairs_mut().clear().extend_pairs(pairs);
@@ -122,7 +128,12 @@ pub fn prepare(
             .params
             .iter()
             .find(|p| p.name == name && p.location == Location::Path)
-            .ok_or_else(|| Error::Config(format!("{}: placeholder {{{name}}} is not declared", action.id)))?;
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "{}: placeholder {{{name}}} is not declared",
+                    action.id
+                ))
+            })?;
         let value = match input.get(name) {
             None | Some(Value::Null) => return Err(Error::validation(name, "is required")),
             Some(v) => v,
@@ -274,7 +285,12 @@ mod tests {
             ParamSpec::body("password", ParamType::Password),
             ParamSpec::body("custom_attributes", OBJ),
             ParamSpec::query("ids", ParamType::Array { items: &INT }),
-            ParamSpec::query("labels[]", ParamType::Array { items: &ParamType::String }),
+            ParamSpec::query(
+                "labels[]",
+                ParamType::Array {
+                    items: &ParamType::String,
+                },
+            ),
         ],
         pagination: crate::action::Pagination::None,
         idempotent: false,
@@ -301,7 +317,10 @@ mod tests {
             req.url.as_str(),
             "http://h.test/base/platform/api/v1/users/5?ids=1%2C2&labels%5B%5D=a&labels%5B%5D=b"
         );
-        assert_eq!(req.body, Some(json!({"name": "Ada", "custom_attributes": {"x": 1}})));
+        assert_eq!(
+            req.body,
+            Some(json!({"name": "Ada", "custom_attributes": {"x": 1}}))
+        );
     }
 
     #[test]
@@ -321,7 +340,10 @@ mod tests {
             (json!({"name": "x"}), "id"),
             (json!({"id": "1/../2"}), "id"),
             (json!({"id": 1, "password": "weak"}), "password"),
-            (json!({"id": 1, "custom_attributes": "[1]"}), "custom_attributes"),
+            (
+                json!({"id": 1, "custom_attributes": "[1]"}),
+                "custom_attributes",
+            ),
             (json!({"id": 1, "nmae": "typo"}), "nmae"),
         ];
         for (value, field) in cases {

@@ -93,7 +93,12 @@ pub fn api_message(v: &Value) -> Option<String> {
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
-                    other => format!("{field}: {}", other.as_str().map_or_else(|| other.to_string(), str::to_owned)),
+                    other => format!(
+                        "{field}: {}",
+                        other
+                            .as_str()
+                            .map_or_else(|| other.to_string(), str::to_owned)
+                    ),
                 })
                 .collect();
             if !list.is_empty() {
@@ -146,7 +151,11 @@ mod tests {
 
     #[test]
     fn html_error_pages_become_readable_errors() {
-        let r = resp(502, "<html>\n<body>\n<h1>Bad Gateway</h1></body></html>", "text/html");
+        let r = resp(
+            502,
+            "<html>\n<body>\n<h1>Bad Gateway</h1></body></html>",
+            "text/html",
+        );
         let e = r.to_error(None);
         let s = e.to_string();
         assert!(s.starts_with("502 Bad Gateway"), "{s}");
@@ -157,15 +166,24 @@ mod tests {
     #[test]
     fn field_maps_are_spelled_out() {
         let v = json!({"message": "Validation failed", "errors": {"date": ["can't be blank"]}});
-        assert_eq!(api_message(&v).unwrap(), "Validation failed: date: can't be blank");
-        assert_eq!(api_message(&json!({"error": "Unauthorized"})).unwrap(), "Unauthorized");
+        assert_eq!(
+            api_message(&v).unwrap(),
+            "Validation failed: date: can't be blank"
+        );
+        assert_eq!(
+            api_message(&json!({"error": "Unauthorized"})).unwrap(),
+            "Unauthorized"
+        );
         assert_eq!(api_message(&json!({"errors": ["a", "b"]})).unwrap(), "a; b");
         assert_eq!(api_message(&json!([1])), None);
     }
 
     #[test]
     fn empty_success_is_null_and_huge_bodies_are_cut() {
-        assert_eq!(resp(200, "", "application/json").json().unwrap(), Value::Null);
+        assert_eq!(
+            resp(200, "", "application/json").json().unwrap(),
+            Value::Null
+        );
         let big = "x".repeat(10_000_000);
         assert!(excerpt(big.as_bytes()).chars().count() <= EXCERPT_CHARS + 1);
     }

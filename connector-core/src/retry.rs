@@ -112,18 +112,30 @@ mod tests {
         let f = Failure::Unavailable { retry_after: None };
         let b = Duration::from_millis(100);
         assert_eq!(decide(&policy(), 1, f, false, b, None), Decision::Stop);
-        assert_eq!(decide(&policy(), 1, f, true, b, None), Decision::Retry { after: b });
+        assert_eq!(
+            decide(&policy(), 1, f, true, b, None),
+            Decision::Retry { after: b }
+        );
     }
 
     #[test]
     fn retry_after_is_honoured_for_429() {
-        let f = Failure::Throttled { retry_after: Some(Duration::from_secs(3)) };
+        let f = Failure::Throttled {
+            retry_after: Some(Duration::from_secs(3)),
+        };
         assert_eq!(
             decide(&policy(), 1, f, false, Duration::from_millis(1), None),
-            Decision::Retry { after: Duration::from_secs(3) }
+            Decision::Retry {
+                after: Duration::from_secs(3)
+            }
         );
-        let too_long = Failure::Throttled { retry_after: Some(Duration::from_secs(3600)) };
-        assert_eq!(decide(&policy(), 1, too_long, true, Duration::ZERO, None), Decision::Stop);
+        let too_long = Failure::Throttled {
+            retry_after: Some(Duration::from_secs(3600)),
+        };
+        assert_eq!(
+            decide(&policy(), 1, too_long, true, Duration::ZERO, None),
+            Decision::Stop
+        );
     }
 
     #[test]
@@ -135,14 +147,19 @@ mod tests {
             parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now),
             Some(Duration::from_secs(10))
         );
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
     }
 
     fn failure() -> impl Strategy<Value = Failure> {
         let after = proptest::option::of((0u64..400).prop_map(Duration::from_secs));
         prop_oneof![
-            after.clone().prop_map(|retry_after| Failure::Throttled { retry_after }),
+            after
+                .clone()
+                .prop_map(|retry_after| Failure::Throttled { retry_after }),
             after.prop_map(|retry_after| Failure::Unavailable { retry_after }),
             Just(Failure::ServerError),
             Just(Failure::ClientError),

@@ -91,7 +91,14 @@ impl fmt::Debug for TokenAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenAuth")
             .field("header", &self.header.as_str())
-            .field("kinds", &self.by_kind.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+            .field(
+                "kinds",
+                &self
+                    .by_kind
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .field("token", &crate::request::MASK)
             .finish()
     }
@@ -109,9 +116,10 @@ impl Authenticator for TokenAuth {
                 action.tokens.join(" or ")
             ))
         })?;
-        let mut value =
-            HeaderValue::from_str(&format!("{}{}", self.prefix, token.expose_secret()))
-                .map_err(|_| Error::Config("the token contains characters a header cannot carry".into()))?;
+        let mut value = HeaderValue::from_str(&format!("{}{}", self.prefix, token.expose_secret()))
+            .map_err(|_| {
+                Error::Config("the token contains characters a header cannot carry".into())
+            })?;
         value.set_sensitive(true);
         headers.insert(self.header.clone(), value);
         Ok(())
@@ -142,7 +150,10 @@ pub fn read_token_file(path: &std::path::Path) -> Result<SecretString, Error> {
         .map_err(|e| Error::Config(format!("token file {}: {e}", path.display())))?;
     let token = text.lines().next().unwrap_or("").trim();
     if token.is_empty() {
-        return Err(Error::Config(format!("token file {} is empty", path.display())));
+        return Err(Error::Config(format!(
+            "token file {} is empty",
+            path.display()
+        )));
     }
     Ok(SecretString::from(token.to_owned()))
 }
@@ -186,6 +197,10 @@ mod tests {
             .with_token("user", SecretString::from("u"));
         let err = auth.authorize(&SPEC, &mut HeaderMap::new()).unwrap_err();
         assert!(err.to_string().contains("platform"), "{err}");
-        assert!(auth.unauthorized_hint(&SPEC).unwrap().contains("platform token"));
+        assert!(
+            auth.unauthorized_hint(&SPEC)
+                .unwrap()
+                .contains("platform token")
+        );
     }
 }

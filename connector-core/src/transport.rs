@@ -85,8 +85,18 @@ pub(crate) fn classify(err: &reqwest::Error, timeout: Option<Duration>) -> (Fail
     if err.is_timeout() {
         let sent = !err.is_connect();
         let after = timeout.unwrap_or_default();
-        let failure = if sent { Failure::Timeout } else { Failure::Connection { maybe_sent: false } };
-        return (failure, Error::Timeout { after, maybe_sent: sent });
+        let failure = if sent {
+            Failure::Timeout
+        } else {
+            Failure::Connection { maybe_sent: false }
+        };
+        return (
+            failure,
+            Error::Timeout {
+                after,
+                maybe_sent: sent,
+            },
+        );
     }
     if err.is_connect() {
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
@@ -94,12 +104,18 @@ pub(crate) fn classify(err: &reqwest::Error, timeout: Option<Duration>) -> (Fail
         }
         return (
             Failure::Connection { maybe_sent: false },
-            Error::Connect { message: text, maybe_sent: false },
+            Error::Connect {
+                message: text,
+                maybe_sent: false,
+            },
         );
     }
     (
         Failure::Connection { maybe_sent: true },
-        Error::Connect { message: text, maybe_sent: true },
+        Error::Connect {
+            message: text,
+            maybe_sent: true,
+        },
     )
 }
 
@@ -118,4 +134,3 @@ pub(crate) fn chain(err: &dyn std::error::Error) -> String {
     }
     text
 }
-

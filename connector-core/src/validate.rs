@@ -76,7 +76,10 @@ pub fn email(field: &str, value: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(invalid(field, "expected an e-mail address like name@example.com"))
+        Err(invalid(
+            field,
+            "expected an e-mail address like name@example.com",
+        ))
     }
 }
 
@@ -327,8 +330,16 @@ mod tests {
         let err = password("password", "secret").unwrap_err().to_string();
         assert!(err.contains("`password`"), "{err}");
         assert!(err.contains("upper-case") && err.contains("digit") && err.contains("special"));
-        assert!(!err.contains("secret\""), "the value must not be echoed: {err}");
-        assert!(password("password", "Aa1!").unwrap_err().to_string().contains("at least 6"));
+        assert!(
+            !err.contains("secret\""),
+            "the value must not be echoed: {err}"
+        );
+        assert!(
+            password("password", "Aa1!")
+                .unwrap_err()
+                .to_string()
+                .contains("at least 6")
+        );
         assert!(password("password", &format!("Aa1!{}", "x".repeat(130))).is_err());
     }
 
@@ -336,7 +347,15 @@ mod tests {
     fn integer_ids_refuse_path_tricks() {
         assert_eq!(integer("id", &json!(5)).unwrap(), 5);
         assert_eq!(integer("id", &json!("42")).unwrap(), 42);
-        for bad in ["1/../2", "", "1.5", "abc", " 7", "+-1", "99999999999999999999"] {
+        for bad in [
+            "1/../2",
+            "",
+            "1.5",
+            "abc",
+            " 7",
+            "+-1",
+            "99999999999999999999",
+        ] {
             let e = integer("id", &json!(bad)).unwrap_err();
             assert_eq!(e.field(), Some("id"), "{bad}");
         }
@@ -349,10 +368,12 @@ mod tests {
         let e = json_object("custom_attributes", &json!("{\n  \"a\": 1,\n  oops\n}")).unwrap_err();
         let s = e.to_string();
         assert!(s.contains("line 3 column 3"), "{s}");
-        assert!(json_object("custom_attributes", &json!("[1,2]"))
-            .unwrap_err()
-            .to_string()
-            .contains("got an array"));
+        assert!(
+            json_object("custom_attributes", &json!("[1,2]"))
+                .unwrap_err()
+                .to_string()
+                .contains("got an array")
+        );
         assert!(json_object("custom_attributes", &json!(7)).is_err());
         assert_eq!(
             json_object("custom_attributes", &json!("{\"tier\":\"gold\"}")).unwrap()["tier"],
@@ -363,7 +384,13 @@ mod tests {
     #[test]
     fn dates_are_strict() {
         assert!(date("date", "2024-02-29").is_ok());
-        for bad in ["2023-02-29", "2024-2-01", "24-02-01", "2024/02/01", "2024-02-01T00:00:00Z"] {
+        for bad in [
+            "2023-02-29",
+            "2024-2-01",
+            "24-02-01",
+            "2024/02/01",
+            "2024-02-01T00:00:00Z",
+        ] {
             assert!(date("date", bad).is_err(), "{bad}");
         }
         assert!(date_time("at", "2024-05-01T12:00:00Z").is_ok());
@@ -374,8 +401,14 @@ mod tests {
     #[test]
     fn arrays_take_lists_and_check_items() {
         const INT: ParamType = ParamType::Integer;
-        assert_eq!(array("ids", &json!("1,2,3"), &INT).unwrap(), vec![json!(1), json!(2), json!(3)]);
-        assert_eq!(array("ids", &json!("[4,5]"), &INT).unwrap(), vec![json!(4), json!(5)]);
+        assert_eq!(
+            array("ids", &json!("1,2,3"), &INT).unwrap(),
+            vec![json!(1), json!(2), json!(3)]
+        );
+        assert_eq!(
+            array("ids", &json!("[4,5]"), &INT).unwrap(),
+            vec![json!(4), json!(5)]
+        );
         let e = array("ids", &json!("1,x"), &INT).unwrap_err();
         assert_eq!(e.field(), Some("ids[1]"));
     }
