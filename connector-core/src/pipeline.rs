@@ -34,8 +34,8 @@ struct Inner {
     auth: Arc<dyn Authenticator>,
     options: Arc<dyn RequestOptions>,
     sleeper: Arc<dyn Sleeper>,
-    transports: Transports,
-    limiters: Limiters,
+    transports: Arc<Transports>,
+    limiters: Arc<Limiters>,
     credentials_check: Option<&'static str>,
 }
 
@@ -115,8 +115,8 @@ impl HttpConnectorBuilder {
                 auth: self.auth,
                 options: self.options,
                 sleeper: self.sleeper,
-                transports: Transports::new(user_agent),
-                limiters: Limiters::default(),
+                transports: Arc::new(Transports::new(user_agent)),
+                limiters: Arc::new(Limiters::default()),
                 credentials_check: self.credentials_check,
             }),
         })
@@ -142,6 +142,26 @@ impl HttpConnector {
 
     pub fn name(&self) -> &str {
         &self.inner.name
+    }
+
+    /// The same connector with other credentials (another identity on the same API),
+    /// sharing this one's HTTP clients and rate limiters, so that together they stay
+    /// within one quota.
+    pub fn with_auth(&self, auth: impl Authenticator + 'static) -> HttpConnector {
+        let i = &self.inner;
+        HttpConnector {
+            inner: Arc::new(Inner {
+                name: i.name.clone(),
+                base_url: i.base_url.clone(),
+                actions: i.actions,
+                auth: Arc::new(auth),
+                options: Arc::clone(&i.options),
+                sleeper: Arc::clone(&i.sleeper),
+                transports: Arc::clone(&i.transports),
+                limiters: Arc::clone(&i.limiters),
+                credentials_check: i.credentials_check,
+            }),
+        }
     }
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url

@@ -321,3 +321,30 @@ async fn malformed_success_bodies_are_decode_errors() {
         .unwrap();
     assert!(v.is_null());
 }
+
+#[tokio::test]
+async fn another_identity_shares_the_clients_and_sends_its_own_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("api_access_token", "other-identity"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"who": "other"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = connector(&server.uri());
+    let other = api.with_auth(
+        connector_core::TokenAuth::new("api_access_token", "")
+            .unwrap()
+            .with_fallback(connector_core::SecretString::from("other-identity")),
+    );
+    let v = other
+        .execute("items.get", input(json!({"id": 1})), &Options::default())
+        .await
+        .unwrap();
+    assert_eq!(v["who"], "other");
+    assert_eq!(
+        api.clients_built(),
+        1,
+        "the client built for `other` is shared with `api`"
+    );
+}

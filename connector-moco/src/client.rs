@@ -77,11 +77,12 @@ impl Moco {
     /// `user_id` (sends [`IMPERSONATE_HEADER`] on every request). The key's user needs
     /// the Staff permission.
     ///
-    /// The new client has its own connection pool and its own client-side limiter:
-    /// when several clients share one key, give each a share of the quota.
+    /// The new client shares this one's connection pool and client-side limiter, so
+    /// both identities together stay within the key's quota.
     pub fn impersonating(&self, user_id: i64) -> Moco {
-        let connector = build_connector(&self.settings, Some(user_id))
-            .expect("these settings already built a connector");
+        let auth = MocoAuth::new(self.settings.api_key.clone(), Some(user_id))
+            .expect("this key already built a client");
+        let connector = self.connector.with_auth(auth);
         Moco {
             connector,
             settings: Arc::clone(&self.settings),
