@@ -109,6 +109,7 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
         Err(e) => return fail(st, e),
     };
 
+    let mut items = items;
     st.cursor = match (st.action.pagination, &st.cursor) {
         (Pagination::PageNumber { .. }, Cursor::Page(n)) => {
             if st.previous.is_none() {
@@ -118,6 +119,10 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
             let repeated = st.previous.as_ref() == Some(&items);
             let short = st.previous.as_ref().is_some_and(|p| items.len() < p.len());
             let reached = total.is_some_and(|t| st.seen + items.len() as u64 >= t);
+            if repeated {
+                // The server ignores the page number: this page was already handed out.
+                items.clear();
+            }
             if items.is_empty() || repeated || short || reached {
                 Cursor::Done
             } else {

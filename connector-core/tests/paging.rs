@@ -130,3 +130,27 @@ async fn page_number_lists_stop_at_the_total_and_start_where_asked() {
         .unwrap();
     assert_eq!(one["payload"].as_array().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn a_server_that_ignores_the_page_number_yields_each_item_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/contacts"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"payload": [{"id": 1}, {"id": 2}]})),
+        )
+        .mount(&server)
+        .await;
+    let api = connector(&server.uri());
+    let o = Options::default();
+    let all: Vec<_> = api
+        .stream("contacts.list", input(json!({})), &o, None)
+        .collect()
+        .await;
+    let ids: Vec<_> = all
+        .into_iter()
+        .map(|r| r.unwrap()["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![1, 2]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}

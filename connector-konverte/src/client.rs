@@ -1,0 +1,303 @@
+//! The Konverte client: where the installation is, which tokens to send, how to send.
+
+use crate::generated::ACTIONS;
+use async_trait::async_trait;
+use connector_core::futures::stream::BoxStream;
+use connector_core::{
+    ActionSpec, Connector, Error, HttpConnector, Options, PreparedRequest, RequestOptions,
+    SecretString, Sleeper, TokenAuth, Url,
+};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// The header the API reads the token from.
+pub const TOKEN_HEADER: &str = "api_access_token";
+/// The same header with dashes, for reverse proxies (nginx by default) that drop headers
+/// whose names contain underscores. See [`KonverteBuilder::dashed_header`].
+pub const DASHED_TOKEN_HEADER: &str = "Api-Access-Token";
+
+/// The token kinds an action can ask for (its `tokens` in the registry).
+pub mod token_kind {
+    /// A user's access token (profile page); set with `api_token`.
+    pub const USER: &str = "user";
+    /// An agent bot's token; set with `agent_bot_token`.
+    pub const AGENT_BOT: &str = "agent_bot";
+    /// A platform app's token, for the `/platform` API; set with `platform_token`.
+    pub const PLATFORM: &str = "platform";
+}
+
+/// The action that proves the credentials work.
+const CREDENTIALS_CHECK: &str = "profile.get";
+
+/// A client of one Konverte Digital (Chatwoot) installation.
+///
+/// Every action is reachable twice, through the same validation and pipeline: typed,
+/// `client.<resource>().<verb>(path params)...send()`, and by id, with
+/// [`Connector::execute`] and [`Connector::stream`].
+///
+/// ```no_run
+/// use connector_konverte::{Connector, Konverte, Options, SecretString};
+/// use futures::StreamExt;
+///
+/// # async fn demo() -> Result<(), connector_konverte::Error> {
+/// let client = Konverte::builder()
+///     .base_url("https://chat.example.com")
+///     .api_token(SecretString::from("user-access-token"))
+///     .platform_token(SecretString::from("platform-app-token"))
+///     .build()?;
+///
+/// // Typed: a platform user, renamed.
+/// let user = client.users().update(5).name("Ada").send().await?;
+/// assert_eq!(user.name.as_deref(), Some("Ada"));
+///
+/// // Typed list: every contact of account 1, page after page, at most 100.
+/// let mut contacts = client.contacts().list(1).stream(Some(100));
+/// while let Some(contact) = contacts.next().await {
+///     println!("{:?}", contact?.email);
+/// }
+///
+/// // By id, as the CLI does it.
+/// let input = serde_json::json!({"account_id": 1, "q": "ada@example.com"});
+/// let found = client
+///     .execute("contacts.search", input.as_object().unwrap().clone(), &Options::default())
+///     .await?;
+/// # let _ = found;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Konverte {
+    http: HttpConnector,
+}
+
+impl Konverte {
+    /// Starts a client; [`KonverteBuilder::base_url`] is required.
+    pub fn builder() -> KonverteBuilder {
+        KonverteBuilder::default()
+    }
+
+    /// The HTTP engine every call goes through.
+    pub fn connector(&self) -> &HttpConnector {
+        &self.http
+    }
+}
+
+/// Builder for [`Konverte`].
+///
+/// ```
+/// use connector_konverte::{Konverte, SecretString};
+///
+/// let client = Konverte::builder()
+///     .base_url("https://chat.example.com")
+///     .api_token(SecretString::from("user-access-token"))
+///     .dashed_header(true)
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.connector().base_url().as_str(), "https://chat.example.com/");
+/// assert!(!format!("{client:?}").contains("user-access-token"));
+/// assert!(Konverte::builder().build().is_err(), "there is no default host");
+/// ```
+#[derive(Clone, Default)]
+pub struct KonverteBuilder {
+    base_url: Option<String>,
+    api_token: Option<SecretString>,
+    platform_token: Option<SecretString>,
+    agent_bot_token: Option<SecretString>,
+    dashed_header: bool,
+    options: Option<Options>,
+}
+
+impl KonverteBuilder {
+    /// The installation's address, e.g. `https://chat.example.com`. Required.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// A user's access token (or an agent bot's, for a bot-only client). Used for
+    /// `user` actions, and for every other kind that has no token of its own.
+    pub fn api_token(mut self, token: SecretString) -> Self {
+        self.api_token = Some(token);
+        self
+    }
+
+    /// A platform app's token, for the `/platform/api/v1` actions (accounts, users,
+    /// platform agent bots).
+    pub fn platform_token(mut self, token: SecretString) -> Self {
+        self.platform_token = Some(token);
+        self
+    }
+
+    /// An agent bot's token, used by the actions that accept one when no user token
+    /// is set.
+    pub fn agent_bot_token(mut self, token: SecretString) -> Self {
+        self.agent_bot_token = Some(token);
+        self
+    }
+
+    /// Send the token as `Api-Access-Token` instead of `api_access_token`, for reverse
+    /// proxies that drop headers with underscores in their names.
+    pub fn dashed_header(mut self, dashed: bool) -> Self {
+        self.dashed_header = dashed;
+        self
+    }
+
+    /// Options for calls that do not pass their own (timeouts, retries, proxy, ...).
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = Some(options);
+        self
+    }
+
+    /// Checks the base URL and the tokens; nothing is sent.
+    pub fn build(self) -> Result<Konverte, Error> {
+        let base_url = self.base_url.ok_or_else(|| {
+            Error::Config(
+                "konverte: no base URL is configured; give the installation's address, \
+                 e.g. https://chat.example.com"
+                    .into(),
+            )
+        })?;
+        let header = if self.dashed_header {
+            DASHED_TOKEN_HEADER
+        } else {
+            TOKEN_HEADER
+        };
+        let mut auth = TokenAuth::new(header, "")?.with_hint(unauthorized_hint(self.dashed_header));
+        if let Some(token) = self.api_token {
+            auth = auth
+                .with_token(token_kind::USER, token.clone())
+                .with_fallback(token);
+        }
+        if let Some(token) = self.agent_bot_token {
+            auth = auth.with_token(token_kind::AGENT_BOT, token);
+        }
+        if let Some(token) = self.platform_token {
+            auth = auth.with_token(token_kind::PLATFORM, token);
+        }
+        let http = HttpConnector::builder("konverte", ACTIONS)
+            .base_url(base_url)
+            .auth(auth)
+            .options(self.options.unwrap_or_default())
+            .credentials_check(CREDENTIALS_CHECK)
+            .build()?;
+        Ok(Konverte { http })
+    }
+}
+
+/// Advice added to every 401/403: which setting holds which kind, and the header
+/// spelling to try when a proxy is in the way.
+fn unauthorized_hint(dashed: bool) -> String {
+    let kinds = "user tokens are set with api_token, agent bot tokens with agent_bot_token, \
+                 platform app tokens with platform_token";
+    if dashed {
+        format!(
+            "{kinds}; the token went out as `{DASHED_TOKEN_HEADER}`: if the server only reads \
+             `{TOKEN_HEADER}`, turn dashed_header off"
+        )
+    } else {
+        format!(
+            "{kinds}; if a reverse proxy drops headers with underscores, send the token as \
+             `{DASHED_TOKEN_HEADER}` (dashed_header)"
+        )
+    }
+}
+
+impl fmt::Debug for KonverteBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |t: &Option<SecretString>| t.as_ref().map(|_| connector_core::MASK);
+        f.debug_struct("KonverteBuilder")
+            .field("base_url", &self.base_url)
+            .field("api_token", &set(&self.api_token))
+            .field("platform_token", &set(&self.platform_token))
+            .field("agent_bot_token", &set(&self.agent_bot_token))
+            .field("dashed_header", &self.dashed_header)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+#[async_trait]
+impl Connector for Konverte {
+    fn name(&self) -> &str {
+        self.http.name()
+    }
+    fn base_url(&self) -> &Url {
+        self.http.base_url()
+    }
+    fn actions(&self) -> &'static [ActionSpec] {
+        self.http.actions()
+    }
+    fn prepare(
+        &self,
+        action_id: &str,
+        input: &Map<String, Value>,
+    ) -> Result<PreparedRequest, Error> {
+        self.http.prepare(action_id, input)
+    }
+    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
+        self.http.describe(request, options)
+    }
+    async fn execute(
+        &self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
+        Connector::execute(&self.http, action_id, input, options).await
+    }
+    fn stream<'a>(
+        &'a self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &'a dyn RequestOptions,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        Connector::stream(&self.http, action_id, input, options, limit)
+    }
+    async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
+        Connector::check_credentials(&self.http, options).await
+    }
+    fn sleeper(&self) -> &dyn Sleeper {
+        self.http.sleeper()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_debug_hides_tokens() {
+        let b = Konverte::builder()
+            .base_url("http://x.test")
+            .api_token(SecretString::from("tok-user-1"))
+            .platform_token(SecretString::from("tok-platform-2"));
+        let shown = format!("{b:?}");
+        assert!(
+            !shown.contains("tok-user-1") && !shown.contains("tok-platform-2"),
+            "{shown}"
+        );
+        assert!(shown.contains(connector_core::MASK));
+    }
+
+    #[test]
+    fn base_url_must_be_http() {
+        for bad in ["ftp://x.test", "not a url", "https://user:pw@x.test"] {
+            let err = Konverte::builder().base_url(bad).build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{bad}: {err}");
+            assert!(!err.to_string().contains("pw@"), "{err}");
+        }
+    }
+
+    #[test]
+    fn credentials_check_is_the_profile() {
+        let k = Konverte::builder()
+            .base_url("http://x.test")
+            .build()
+            .unwrap();
+        assert_eq!(
+            k.connector().credentials_check_action(),
+            Some("profile.get")
+        );
+        assert!(k.action("profile.get").unwrap().params.is_empty());
+    }
+}
