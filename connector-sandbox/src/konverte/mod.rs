@@ -1,0 +1,95 @@
+//! The Konverte (Chatwoot) sandbox.
+
+mod api;
+mod records;
+mod store;
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::config::SandboxConfig;
+use crate::server::{self, Running};
+use crate::stats::{Counters, Stats};
+
+/// A running fake Konverte (Chatwoot) server; see the [crate docs](crate) for its behaviour,
+/// authentication and seed data (account 1, user/agent 1, inbox 1 with
+/// `inbox_identifier` `sandbox-inbox-identifier`).
+///
+/// Stops gracefully with [`KonverteSandbox::shutdown`]; dropping the handle stops it too.
+pub struct KonverteSandbox {
+    running: Running,
+    app: Arc<api::App>,
+    base_url: String,
+    token: String,
+}
+
+impl fmt::Debug for KonverteSandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KonverteSandbox")
+            .field("base_url", &self.base_url)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KonverteSandbox {
+    /// Starts a sandbox on `127.0.0.1` with a free port.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+    }
+
+    /// Starts a sandbox listening on `addr` (port 0 picks a free port).
+    pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let base_url = server::origin(listener.local_addr()?);
+        let counters = Arc::new(Counters::default());
+        let app = Arc::new(api::App::new(
+            config.seed_data,
+            config.konverte_token.clone(),
+            base_url.clone(),
+            counters.clone(),
+        ));
+        let running = server::serve(listener, app.clone().router(), config.faults, counters)?;
+        Ok(Self {
+            running,
+            app,
+            base_url,
+            token: config.konverte_token,
+        })
+    }
+
+    /// The server root, e.g. `http://127.0.0.1:PORT` (no trailing slash); API paths such as
+    /// `/api/v1/...` and `/platform/api/v1/...` hang off it.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.running.addr()
+    }
+
+    /// The `api_access_token` the sandbox accepts (for user, agent-bot and platform endpoints).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// A snapshot of the request counters.
+    pub fn stats(&self) -> Stats {
+        self.app.counters.snapshot()
+    }
+
+    /// Adds `n` generated contacts to account `account_id` without going through HTTP (for
+    /// benchmarks and paging tests). Returns the number added: 0 if the account does not exist.
+    pub fn insert_bulk_contacts(&self, account_id: u64, n: usize) -> usize {
+        self.app.insert_bulk_contacts(account_id, n)
+    }
+
+    /// Stops accepting connections, lets open ones finish their request and waits for them.
+    pub async fn shutdown(self) {
+        self.running.shutdown().await;
+    }
+}

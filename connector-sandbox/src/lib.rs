@@ -1,0 +1,172 @@
+//! In-memory fake servers for the two business APIs this workspace talks to:
+//! **Konverte Digital** (a Chatwoot API) and **MOCO** (mocoapp.com).
+//!
+//! Each sandbox is a real HTTP/1.1 server on a local port that keeps its data in memory,
+//! behaves like the real API where it matters to a client (authentication, validation with
+//! 422 answers, 404 for unknown ids, pagination, webhooks) and can inject faults
+//! (latency, dropped connections, 5xx, 429 and a sliding-window rate limit), in the spirit of
+//! stripe-mock or LocalStack.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use connector_sandbox::{KonverteSandbox, MocoSandbox, SandboxConfig};
+//!
+//! let konverte = KonverteSandbox::start(SandboxConfig::default()).await?;
+//! let moco = MocoSandbox::start(SandboxConfig::default()).await?;
+//! println!("konverte at {} (token {})", konverte.base_url(), konverte.token());
+//! println!("moco at {} (key {})", moco.base_url(), moco.api_key());
+//! konverte.shutdown().await;
+//! moco.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Konverte (Chatwoot)
+//!
+//! [`KonverteSandbox::base_url`] is the server root (`http://127.0.0.1:PORT`); the API paths
+//! `/api/v1/...`, `/api/v2/...`, `/platform/api/v1/...`, `/public/api/v1/...` and
+//! `/survey/responses/...` hang off it.
+//!
+//! * **Authentication**: the header `api_access_token` or `Api-Access-Token` (header names are
+//!   case-insensitive) must carry the configured token
+//!   ([`SandboxConfig::konverte_token`], default `sandbox-konverte-token`). The sandbox accepts
+//!   this **one token for the user, agent-bot and platform-app endpoints alike**. The request is
+//!   made as user id 1. Missing or wrong tokens get `401` with a JSON `error` message. The public
+//!   client API (`/public/api/v1/inboxes/{inbox_identifier}/...`) and the CSAT survey page need
+//!   no token.
+//! * **Seed data** (when [`SandboxConfig::seed_data`] is true, the default; the ids are also
+//!   constants in [`seed`]):
+//!   * account **id 1**, named `"Sandbox Co"`;
+//!   * user / agent **id 1** (`"Sandbox Admin"`, `admin@sandbox.test`), an `administrator` of
+//!     account 1;
+//!   * inbox **id 1** (`"Sandbox Website"`, an API channel) in account 1 with
+//!     `inbox_identifier` **`sandbox-inbox-identifier`** for the public client API; user 1 is
+//!     a member of it.
+//! * Stateful resources (create, get, list, update, delete, server-assigned ids, 404 for unknown
+//!   ids): platform users, accounts, account users, platform and account agent bots, agents,
+//!   contacts (+ search, filter, conversations, contactable and contact inboxes), conversations
+//!   (+ meta, filter, status, priority, assignments, labels), messages, teams and members,
+//!   inboxes and members, canned responses, custom attribute definitions, custom filters,
+//!   webhooks, automation rules, integration hooks, help-center portals / categories / articles
+//!   and the public client API (contacts, conversations, messages).
+//!   Reports, profile, SSO link, inbox agent bot and the survey page answer well-formed,
+//!   computed responses.
+//! * Validation: weak passwords (fewer than 6 characters, or missing an upper-case letter, a
+//!   lower-case letter, a digit or a special character), `custom_attributes` that are not JSON
+//!   objects and missing required fields answer `422` with
+//!   `{"message": ..., "attributes": [field], "errors": [{"field", "message", "code"}]}`.
+//! * Pagination: contact lists, searches and filters and conversation lists are paged by
+//!   `?page=N` (1-based), 15 per page. Contacts answer
+//!   `{"meta": {"count": TOTAL, "current_page": N}, "payload": [...]}`, conversations
+//!   `{"data": {"meta": {"mine_count", "unassigned_count", "assigned_count", "all_count"},
+//!   "payload": [...]}}`.
+//! * Response shapes follow the OpenAPI document's response schemas. Where the document and the
+//!   real server disagree, the sandbox answers a superset: a single contact is the flat contact
+//!   object plus `payload` holding both the flat fields and `payload.contact` /
+//!   `payload.contact_inbox`; `contactable_inboxes` answers the first entry's `source_id` and
+//!   `inbox` plus all entries in `payload`; the conversation filter answers both `data.meta` /
+//!   `data.payload` and top-level `meta` / `payload`. Operations whose documented success answer
+//!   has no body (deletes, `toggle_priority`) answer `200` with an empty body; `set_agent_bot`
+//!   and an inbox without agent bot answer `204`. Updating a contact (`PUT`) answers `200` with
+//!   the contact rather than the documented `204`.
+//! * Creating a conversation needs a `source_id` of one of the contact's contact inboxes (the
+//!   contact-create answer carries one in `payload.contact_inbox.source_id`), or a `contact_id`
+//!   (then the `source_id` is attached to that contact).
+//! * Konverte webhooks are stored but no events are delivered.
+//!
+//! # MOCO
+//!
+//! [`MocoSandbox::base_url`] is `http://127.0.0.1:PORT/api/v1`; MOCO paths are relative to it.
+//!
+//! * **Authentication**: `Authorization: Token token=KEY` or `Authorization: Bearer KEY` with
+//!   the configured key ([`SandboxConfig::moco_api_key`], default `sandbox-moco-key`);
+//!   otherwise `401`. Requests act as user id 1 unless `X-IMPERSONATE-USER-ID` names another
+//!   existing user.
+//! * **Seed data** (when `seed_data`): user **id 1** (Sandbox Admin), customer company **id 1**
+//!   (`"Sandbox Customer AG"`), project **id 1** (`"Sandbox Project"`, customer 1, leader 1)
+//!   with task **id 1** (`"Development"`).
+//! * Resources: `activities`, `companies`, `contacts/people`, `deals`, `projects` (with
+//!   `projects/{project_id}/tasks`, `archive`/`unarchive`), `users`, `account/web_hooks` (with
+//!   `disable`/`enable`), plus `GET /session`. Create (`POST`, `200` with the entity), get, list,
+//!   update (`PUT`, merging only the given fields) and delete (`204`).
+//! * Validation follows the starred (mandatory) fields of the documentation, enum values and
+//!   `YYYY-MM-DD` dates, answering `422` with
+//!   `{"message": ..., "errors": {"field": ["can't be blank"]}}`. For projects the mandatory
+//!   fields are `name`, `currency`, `leader_id` and `customer_id`; `start_date`, `finish_date`
+//!   and `budget_monthly` become mandatory for retainer projects (as the documentation's note
+//!   and example request describe). Companies of type `customer` also need a `currency`.
+//! * Lists honour `ids`, `updated_after`, `sort_by` (`field [asc|desc]`) and per-resource
+//!   filters (see the [`MocoSandbox`] docs), and are paged by `?page=N` with
+//!   [`SandboxConfig::per_page_moco`] entries (default 100) and the headers `X-Page`,
+//!   `X-Per-Page`, `X-Total` and `Link: <URL>; rel="next"` (only when a next page exists).
+//! * Webhooks: every web hook gets a 32-character lower-case hex `signature_key` (the
+//!   documentation shows the key but names no field for it; `signature_key` is the name its
+//!   signature example uses) in its representation. When a
+//!   matching entity (`Activity`, `Company`, `Contact`, `Deal`, `Project`, `Task`, `User`) is
+//!   created, updated, deleted, archived or unarchived, the entity JSON is POSTed to the hook
+//!   URL with `X-Moco-Target`, `X-Moco-Event`, `X-Moco-Timestamp` (ms), `X-Moco-User-Id`,
+//!   `X-Moco-Account-Url` and `X-Moco-Signature` = [`sign_moco`]`(signature_key, body)`.
+//!
+//! # Faults
+//!
+//! [`Faults`] apply to every request of a sandbox before the API logic runs, decided by a
+//! seeded random generator so that runs are reproducible. Counters are in [`Stats`].
+
+mod config;
+mod http;
+mod konverte;
+mod moco;
+mod server;
+mod stats;
+
+pub use config::{Faults, RateLimit, SandboxConfig};
+pub use konverte::KonverteSandbox;
+pub use moco::MocoSandbox;
+pub use stats::Stats;
+
+/// Ids of the seed records, present when [`SandboxConfig::seed_data`] is true (the default).
+pub mod seed {
+    /// Konverte account `"Sandbox Co"`.
+    pub const KONVERTE_ACCOUNT_ID: u64 = 1;
+    /// Konverte user and agent (administrator of account 1); requests act as this user.
+    pub const KONVERTE_USER_ID: u64 = 1;
+    /// Konverte inbox (an API channel) of account 1.
+    pub const KONVERTE_INBOX_ID: u64 = 1;
+    /// The seeded inbox's `inbox_identifier` for the public client API.
+    pub const KONVERTE_INBOX_IDENTIFIER: &str = "sandbox-inbox-identifier";
+    /// MOCO user; requests act as this user unless impersonating.
+    pub const MOCO_USER_ID: u64 = 1;
+    /// MOCO customer company.
+    pub const MOCO_COMPANY_ID: u64 = 1;
+    /// MOCO project of customer 1, led by user 1.
+    pub const MOCO_PROJECT_ID: u64 = 1;
+    /// MOCO task of project 1.
+    pub const MOCO_TASK_ID: u64 = 1;
+}
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// Signs a MOCO webhook body the way MOCO does: lower-case hex HMAC-SHA256 of `body`, keyed with
+/// the ASCII bytes of the web hook's 32-character `secret` (its `signature_key`).
+pub fn sign_moco(secret: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sign_moco;
+
+    #[test]
+    fn signs_like_the_documentation_example() {
+        assert_eq!(
+            sign_moco(
+                "1d608b9d72219b90ff2393a1d3ee0ac0",
+                br#"{"id":111,"description":"a description"}"#
+            ),
+            "bf027a86207ef1ca1cb76f5a536b41a14287ab1a0fd5b33bfe86924bc2f48fd1"
+        );
+    }
+}
