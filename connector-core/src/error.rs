@@ -73,7 +73,7 @@ pub enum Error {
     RateLimited { retry_after: Option<Duration> },
 
     /// The API answered with an error status.
-    #[error("{status} {}{}{}", message, hint.as_ref().map(|h| format!(" — {h}")).unwrap_or_default(), if excerpt.is_empty() || excerpt == message { String::new() } else { format!(" [body: {excerpt}]") })]
+    #[error("{status} {message}{}{}", hint.as_ref().map(|h| format!(" — {h}")).unwrap_or_default(), body_note(*status, message, excerpt))]
     Api {
         status: u16,
         /// The API's own message, when the body has one; else the status text.
@@ -87,6 +87,21 @@ pub enum Error {
     /// The response could not be decoded.
     #[error("cannot decode response{}: {message}", if context.is_empty() { String::new() } else { format!(" at `{context}`") })]
     Decode { context: String, message: String },
+}
+
+/// Quotes the body only when it adds something: not for a JSON body whose own message
+/// is already shown.
+fn body_note(status: u16, message: &str, excerpt: &str) -> String {
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let json = excerpt.starts_with('{') || excerpt.starts_with('[');
+    if excerpt.is_empty() || excerpt == message || (json && message != reason) {
+        String::new()
+    } else {
+        format!(" [body: {excerpt}]")
+    }
 }
 
 impl Error {

@@ -108,6 +108,10 @@ pub fn api_message(v: &Value) -> Option<String> {
         Some(Value::String(s)) => parts.push(s.clone()),
         _ => {}
     }
+    parts.dedup();
+    if parts.len() == 2 && parts[1].contains(parts[0].as_str()) {
+        parts.remove(0);
+    }
     (!parts.is_empty()).then(|| parts.join(": "))
 }
 
@@ -176,6 +180,8 @@ mod tests {
         );
         assert_eq!(api_message(&json!({"errors": ["a", "b"]})).unwrap(), "a; b");
         assert_eq!(api_message(&json!([1])), None);
+        let chatwoot = json!({"message": "Inbox id can't be blank", "errors": [{"field": "inbox_id", "message": "Inbox id can't be blank"}]});
+        assert_eq!(api_message(&chatwoot).unwrap(), "Inbox id can't be blank");
     }
 
     #[test]

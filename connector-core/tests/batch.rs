@@ -4,13 +4,28 @@ mod common;
 
 use common::{ACTIONS, auth, input};
 use connector_core::batch::{self, OutcomeResult, Summary};
-use connector_core::{Error, HttpConnector, MockSleeper, Options};
+use connector_core::{Error, HttpConnector, Options};
 use futures::StreamExt;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use wiremock::matchers::{body_partial_json, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+mockall::mock! {
+    /// The waiting seam, so pauses are checked without real time passing.
+    Sleeper {}
+    #[async_trait::async_trait]
+    impl connector_core::Sleeper for Sleeper {
+        async fn sleep(&self, duration: Duration);
+    }
+}
+
+impl std::fmt::Debug for MockSleeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MockSleeper")
+    }
+}
 
 async fn server_failing_on(bad: &[&str]) -> MockServer {
     let server = MockServer::start().await;
