@@ -1,1 +1,59 @@
-fn main() {}
+//! `connector`: every Konverte Digital and MOCO action from the shell.
+
+mod backends;
+mod cli;
+mod commands;
+mod config;
+mod exit;
+mod input;
+mod options;
+mod output;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let matches = match cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(exit::USAGE));
+        }
+    };
+    let ctx = commands::Ctx::from_matches(&matches);
+    logging(&ctx, &matches);
+    exit::code(commands::dispatch(&ctx, &matches))
+}
+
+/// Tracing to stderr: errors only by default, `-v` info, `-vv` debug, `-vvv` trace (for
+/// this workspace's crates; HTTP internals stay at debug). Credentials are sent as
+/// sensitive headers and never enter a log line.
+fn logging(ctx: &commands::Ctx, matches: &clap::ArgMatches) {
+    use tracing_subscriber::EnvFilter;
+    let ours = [
+        "connector",
+        "connector_core",
+        "connector_konverte",
+        "connector_moco",
+        "connector_sandbox",
+    ];
+    let sandbox = matches.subcommand_name() == Some("sandbox");
+    let level = match (ctx.verbose, sandbox) {
+        (0, false) => "error",
+        (0, true) | (1, _) => "info",
+        (2, _) => "debug",
+        _ => "trace",
+    };
+    let mut directives = String::from(if ctx.verbose >= 2 { "info" } else { "error" });
+    for krate in ours {
+        directives.push_str(&format!(",{krate}={level}"));
+    }
+    if ctx.verbose >= 2 {
+        directives.push_str(",reqwest=debug");
+    }
+    let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("error"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never)
+        .try_init();
+}

@@ -1,0 +1,555 @@
+//! The command tree, built at run time from every backend's declarations.
+//!
+//! `connector <backend> <resource> <verb> --<wire_name> VALUE ...` has one flag per
+//! parameter. Required parameters are marked in the help but not enforced by clap:
+//! the core's validation names the missing field (exit 2) exactly as it would for
+//! `connector run`.
+
+use crate::backends::Backend;
+use crate::exit;
+use crate::options::{RESERVED, connection_args, request_args};
+use clap::builder::PossibleValuesParser;
+use clap::{Arg, ArgAction, Command, ValueHint, value_parser};
+use connector_core::{ActionSpec, Location, ParamSpec, ParamType};
+
+/// The `moco webhooks ...` helpers (not API actions).
+pub const WEBHOOKS: &str = "webhooks";
+
+/// The prefix of a parameter's argument id (ids never clash with the CLI's own flags).
+const PARAM_ID: &str = "param:";
+
+/// The heading of the flags every command takes.
+const GLOBAL: &str = "Global options";
+
+const VERB_TEMPLATE: &str =
+    "{about-with-newline}\n{before-help}{usage-heading} {usage}\n\n{all-args}{after-help}";
+
+/// The whole `connector` command.
+pub fn command() -> Command {
+    let mut root = Command::new("connector")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("Every Konverte Digital and MOCO action from the shell")
+        .long_about(
+            "Every Konverte Digital (Chatwoot) and MOCO action from the shell.\n\n\
+             stdout carries data only (JSON, or JSON Lines for batches and --all); \
+             messages, warnings and the progress bar go to stderr.",
+        )
+        .after_help(exit::help_text())
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .action(ArgAction::Count)
+                .global(true)
+                .help_heading(GLOBAL)
+                .help("Log what happens to stderr (-v: info, -vv: debug); tokens are never logged"),
+        )
+        .arg(
+            Arg::new("quiet")
+                .short('q')
+                .long("quiet")
+                .action(ArgAction::SetTrue)
+                .global(true)
+                .help_heading(GLOBAL)
+                .help("No progress bar, summary or warnings on stderr (errors still show)"),
+        )
+        .arg(
+            Arg::new("profile")
+                .long("profile")
+                .value_name("NAME")
+                .env("CONNECTOR_PROFILE")
+                .global(true)
+                .help_heading(GLOBAL)
+                .help("Profile of the config file ($CONNECTOR_CONFIG or <config dir>/connector/config.toml) [default: default]"),
+        );
+    for backend in Backend::ALL {
+        root = root.subcommand(backend_command(backend));
+    }
+    root.subcommand(run_command())
+        .subcommand(actions_command())
+        .subcommand(sandbox_command())
+        .subcommand(completions_command())
+}
+
+/// Resources of a backend in declaration order, each with its actions.
+pub fn resources(actions: &'static [ActionSpec]) -> Vec<(&'static str, Vec<&'static ActionSpec>)> {
+    let mut out: Vec<(&'static str, Vec<&'static ActionSpec>)> = Vec::new();
+    for action in actions {
+        match out.iter_mut().find(|(r, _)| *r == action.resource) {
+            Some((_, list)) => list.push(action),
+            None => out.push((action.resource, vec![action])),
+        }
+    }
+    out
+}
+
+fn backend_command(backend: Backend) -> Command {
+    let actions = backend.actions();
+    let groups = resources(actions);
+    let mut cmd = Command::new(backend.name())
+        .about(format!(
+            "{}: {} actions in {} resources",
+            backend.about(),
+            actions.len(),
+            groups.len()
+        ))
+        .after_help(format!(
+            "{}\n\n{}",
+            backend.credentials_help(),
+            exit::help_text()
+        ))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand_help_heading("Resources")
+        .subcommand_value_name("RESOURCE")
+        .args(connection_args(backend == Backend::Moco))
+        .args(request_args());
+    let mut has_webhooks = false;
+    for (resource, list) in groups {
+        let verbs: Vec<&str> = list.iter().map(|a| a.verb).collect();
+        let mut res = Command::new(resource)
+            .about(format!(
+                "{} action{}: {}",
+                list.len(),
+                if list.len() == 1 { "" } else { "s" },
+                verbs.join(", ")
+            ))
+            .subcommand_required(true)
+            .arg_required_else_help(true)
+            .subcommand_help_heading("Actions")
+            .subcommand_value_name("VERB");
+        for action in list {
+            res = res.subcommand(action_command(action));
+        }
+        if backend == Backend::Moco && resource == WEBHOOKS {
+            has_webhooks = true;
+            res = res.subcommands(webhook_commands());
+        }
+        cmd = cmd.subcommand(res);
+    }
+    if backend == Backend::Moco && !has_webhooks {
+        cmd = cmd.subcommand(
+            Command::new(WEBHOOKS)
+                .about("Receive, verify and register MOCO webhooks (listen, verify, ensure)")
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommand_value_name("VERB")
+                .subcommands(webhook_commands()),
+        );
+    }
+    cmd
+}
+
+/// One parameter per name: a name declared twice (path and body) gets one flag.
+pub fn unique_params(action: &ActionSpec) -> Vec<ParamFlag> {
+    let mut out: Vec<ParamFlag> = Vec::new();
+    for p in action.params {
+        match out.iter_mut().find(|f| f.spec.name == p.name) {
+            Some(f) => {
+                f.required |= p.required;
+                if !f.locations.contains(&p.location) {
+                    f.locations.push(p.location);
+                }
+            }
+            None => out.push(ParamFlag {
+                spec: p,
+                required: p.required,
+                locations: vec![p.location],
+            }),
+        }
+    }
+    out
+}
+
+/// A parameter as the command line sees it.
+#[derive(Debug)]
+pub struct ParamFlag {
+    pub spec: &'static ParamSpec,
+    pub required: bool,
+    pub locations: Vec<Location>,
+}
+
+impl ParamFlag {
+    /// The argument id in the matches.
+    pub fn id(&self) -> String {
+        format!("{PARAM_ID}{}", self.spec.name)
+    }
+
+    /// The long flag: the wire name (`labels[]` -> `labels`), or `param-<name>` when the
+    /// CLI uses that name itself.
+    pub fn long(&self) -> String {
+        flag_name(self.spec.name)
+    }
+}
+
+/// The long flag for a wire name.
+pub fn flag_name(wire: &str) -> String {
+    let base = wire.strip_suffix("[]").unwrap_or(wire);
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_matches('-').to_owned();
+    if RESERVED.contains(&cleaned.as_str()) || cleaned.is_empty() {
+        format!("param-{cleaned}")
+    } else {
+        cleaned
+    }
+}
+
+fn value_name(ty: &ParamType) -> &'static str {
+    match ty {
+        ParamType::String => "TEXT",
+        ParamType::Integer => "INT",
+        ParamType::Number => "NUMBER",
+        ParamType::Boolean => "BOOL",
+        ParamType::Date => "DATE",
+        ParamType::DateTime => "DATETIME",
+        ParamType::Enum { .. } => "VALUE",
+        ParamType::Object => "JSON|@FILE",
+        ParamType::Array { items } => match items {
+            ParamType::Integer => "INT,...",
+            ParamType::Enum { .. } => "VALUE,...",
+            _ => "LIST",
+        },
+        ParamType::Json => "JSON|@FILE",
+        ParamType::Email => "EMAIL",
+        ParamType::Password => "PASSWORD|@FILE",
+    }
+}
+
+fn param_help(f: &ParamFlag) -> String {
+    let p = f.spec;
+    let mut help = p.help.trim().to_owned();
+    let mut notes: Vec<String> = Vec::new();
+    match p.ty {
+        ParamType::Object => notes.push("JSON object, or @FILE".into()),
+        ParamType::Json => notes.push("JSON, or @FILE".into()),
+        ParamType::Date => notes.push("YYYY-MM-DD".into()),
+        ParamType::DateTime => notes.push("RFC 3339, e.g. 2024-05-01T12:00:00Z".into()),
+        ParamType::Array { .. } => notes.push("comma-separated or a JSON array; repeatable".into()),
+        ParamType::Password => {
+            notes.push("upper, lower, digit and special character; or @FILE".into())
+        }
+        _ => {}
+    }
+    if p.secret && !matches!(p.ty, ParamType::Password) {
+        notes.push("secret; or @FILE".into());
+    }
+    let wire = flag_name(p.name);
+    if wire != p.name {
+        notes.push(format!("wire name `{}`", p.name));
+    }
+    if !notes.is_empty() {
+        if !help.is_empty() {
+            help.push(' ');
+        }
+        help.push_str(&format!("({})", notes.join("; ")));
+    }
+    if f.required {
+        if !help.is_empty() {
+            help.push(' ');
+        }
+        help.push_str("[required]");
+    }
+    help
+}
+
+fn param_arg(f: &ParamFlag) -> Arg {
+    let p = f.spec;
+    let mut arg = Arg::new(f.id())
+        .long(f.long())
+        .value_name(value_name(&p.ty))
+        .help(param_help(f))
+        .required(false);
+    arg = match p.ty {
+        ParamType::Enum { values } => {
+            arg.value_parser(PossibleValuesParser::new(values.iter().copied()))
+        }
+        ParamType::Boolean => arg
+            .num_args(0..=1)
+            .default_missing_value("true")
+            .value_parser(PossibleValuesParser::new(["true", "false"])),
+        ParamType::Array { items } => {
+            let arg = arg.action(ArgAction::Append);
+            match items.enum_values() {
+                Some(values) => arg
+                    .value_delimiter(',')
+                    .value_parser(PossibleValuesParser::new(values.iter().copied())),
+                None => arg,
+            }
+        }
+        ParamType::Integer | ParamType::Number => arg.allow_negative_numbers(true),
+        ParamType::Object | ParamType::Json | ParamType::Password => {
+            arg.value_hint(ValueHint::FilePath)
+        }
+        ParamType::Email => arg.value_hint(ValueHint::EmailAddress),
+        _ => arg,
+    };
+    arg
+}
+
+fn action_command(action: &'static ActionSpec) -> Command {
+    let params = unique_params(action);
+    let mut cmd = Command::new(action.verb)
+        .about(action.summary)
+        .before_help(format!("{} {}", action.method.as_str(), action.path))
+        .help_template(VERB_TEMPLATE)
+        .next_help_heading("Parameters");
+    for f in &params {
+        cmd = cmd.arg(param_arg(f));
+    }
+    let mut notes = vec![format!(
+        "Action id: {} (connector run <backend> {} --input JSON)",
+        action.id, action.id
+    )];
+    if action.pagination.is_paged() {
+        notes.push(
+            "Paged list: --all streams every item (JSON Lines), --limit N stops after N.".into(),
+        );
+    }
+    cmd.after_help(notes.join("\n"))
+}
+
+fn run_command() -> Command {
+    Command::new("run")
+        .about("Run any action by id, once or for every line of a JSON Lines input")
+        .long_about(
+            "Run any action by id. --input takes one JSON object inline, @FILE or - (stdin) \
+             with one JSON object per line (JSON Lines). Each input gives one outcome line \
+             {\"index\":..,\"ok\":..,\"response\"|\"error\"|\"skipped\":..} on stdout, in input order; \
+             a line that is not a JSON object becomes a validation outcome and nothing is sent for it.",
+        )
+        .after_help(exit::help_text())
+        .arg(
+            Arg::new("backend")
+                .value_name("BACKEND")
+                .required(true)
+                .value_parser(PossibleValuesParser::new(Backend::ALL.map(Backend::name))),
+        )
+        .arg(
+            Arg::new("action")
+                .value_name("ACTION_ID")
+                .required(true)
+                .help("Action id, e.g. contacts.create (see `connector actions`)"),
+        )
+        .arg(
+            Arg::new("input")
+                .long("input")
+                .short('i')
+                .value_name("JSON|@FILE|-")
+                .allow_hyphen_values(true)
+                .help("Input: a JSON object, @FILE of JSON Lines, or - for JSON Lines on stdin [default: {}]"),
+        )
+        .args(connection_args(true))
+        .args(request_args())
+}
+
+fn actions_command() -> Command {
+    Command::new("actions")
+        .about("List every action (id, method, path, summary)")
+        .arg(
+            Arg::new("backend")
+                .value_name("BACKEND")
+                .value_parser(PossibleValuesParser::new(Backend::ALL.map(Backend::name))),
+        )
+        .arg(
+            Arg::new("json")
+                .long("json")
+                .action(ArgAction::SetTrue)
+                .help("A JSON array with each action's parameters"),
+        )
+}
+
+fn sandbox_command() -> Command {
+    Command::new("sandbox")
+        .about("Run local fake Konverte and MOCO servers and print their credentials")
+        .long_about(
+            "Run local fake Konverte (on PORT) and MOCO (on PORT+1) servers until Ctrl-C. \
+             stdout gets `export KONVERTE_BASE_URL=...`, `export KONVERTE_API_TOKEN=...`, \
+             `export MOCO_BASE_URL=...`, `export MOCO_API_KEY=...`; use it as \
+             `eval \"$(connector sandbox &)\"` or copy the lines.",
+        )
+        .arg(
+            Arg::new("port")
+                .long("port")
+                .value_name("PORT")
+                .value_parser(value_parser!(u16))
+                .default_value("0")
+                .help("Konverte's port (MOCO gets PORT+1); 0 picks free ports"),
+        )
+        .arg(
+            Arg::new("host")
+                .long("host")
+                .value_name("ADDR")
+                .default_value("127.0.0.1")
+                .help("Address to listen on"),
+        )
+        .arg(
+            Arg::new("rate-limit")
+                .long("rate-limit")
+                .value_name("N/DURATION")
+                .help("Answer 429 past this many requests per sliding window, e.g. 120/2m"),
+        )
+        .arg(
+            Arg::new("latency")
+                .long("latency")
+                .value_name("DURATION")
+                .help("Delay before every answer, e.g. 50ms"),
+        )
+        .arg(
+            Arg::new("error-rate")
+                .long("error-rate")
+                .value_name("RATIO")
+                .value_parser(value_parser!(f64))
+                .help("Share of requests answered 503 (0.0-1.0)"),
+        )
+        .arg(
+            Arg::new("drop-rate")
+                .long("drop-rate")
+                .value_name("RATIO")
+                .value_parser(value_parser!(f64))
+                .help("Share of connections closed without an answer (0.0-1.0)"),
+        )
+        .arg(
+            Arg::new("throttle-rate")
+                .long("throttle-rate")
+                .value_name("RATIO")
+                .value_parser(value_parser!(f64))
+                .help("Share of requests answered 429 (0.0-1.0)"),
+        )
+        .arg(
+            Arg::new("seed")
+                .long("seed")
+                .value_name("N")
+                .value_parser(value_parser!(u64))
+                .help("Seed of the fault generator"),
+        )
+        .arg(
+            Arg::new("empty")
+                .long("empty")
+                .action(ArgAction::SetTrue)
+                .help("Start without the seed records"),
+        )
+}
+
+fn secret_args() -> [Arg; 2] {
+    [
+        Arg::new("secret-file")
+            .long("secret-file")
+            .value_name("PATH")
+            .value_hint(ValueHint::FilePath)
+            .help("File holding the web hook's signature key (else $MOCO_WEBHOOK_SECRET)"),
+        Arg::new("secret")
+            .long("secret")
+            .value_name("SECRET")
+            .conflicts_with("secret-file")
+            .help("The signature key itself (visible to other users in the process list: prefer --secret-file)"),
+    ]
+}
+
+fn webhook_commands() -> Vec<Command> {
+    vec![
+        Command::new("listen")
+            .about("Receive MOCO webhooks; print each verified event as one JSON line")
+            .arg(
+                Arg::new("port")
+                    .long("port")
+                    .value_name("PORT")
+                    .value_parser(value_parser!(u16))
+                    .required(true)
+                    .help("Port to listen on (0 picks a free one)"),
+            )
+            .arg(
+                Arg::new("host")
+                    .long("host")
+                    .value_name("ADDR")
+                    .default_value("127.0.0.1")
+                    .help("Address to listen on (0.0.0.0 for every interface)"),
+            )
+            .args(secret_args())
+            .arg(
+                Arg::new("target")
+                    .long("target")
+                    .value_name("TARGET")
+                    .action(ArgAction::Append)
+                    .help("Only events of this record kind (Activity, Company, Project, ...); repeatable"),
+            )
+            .arg(
+                Arg::new("event")
+                    .long("event")
+                    .value_name("EVENT")
+                    .action(ArgAction::Append)
+                    .help("Only these events (create, update, delete, ...); repeatable"),
+            ),
+        Command::new("verify")
+            .about("Check a webhook payload on stdin against its X-Moco-Signature (exit 0 ok, 1 not)")
+            .arg(
+                Arg::new("signature")
+                    .long("signature")
+                    .value_name("SIG")
+                    .required(true)
+                    .help("The X-Moco-Signature header value"),
+            )
+            .args(secret_args()),
+        Command::new("ensure")
+            .about("Make sure a web hook for TARGET/EVENT points at URL (create or update it)")
+            .arg(Arg::new("target").long("target").value_name("TARGET").required(true))
+            .arg(Arg::new("event").long("event").value_name("EVENT").required(true))
+            .arg(
+                Arg::new("url")
+                    .long("url")
+                    .value_name("URL")
+                    .value_hint(ValueHint::Url)
+                    .required(true),
+            ),
+    ]
+}
+
+fn completions_command() -> Command {
+    Command::new("completions")
+        .about("Print a shell completion script")
+        .arg(
+            Arg::new("shell")
+                .value_name("SHELL")
+                .required(true)
+                .value_parser(value_parser!(clap_complete::Shell)),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tree_is_well_formed() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn flag_names() {
+        assert_eq!(flag_name("labels[]"), "labels");
+        assert_eq!(flag_name("limit"), "param-limit");
+        assert_eq!(flag_name("user_id"), "user_id");
+    }
+
+    #[test]
+    fn every_action_has_a_command() {
+        let root = command();
+        for backend in Backend::ALL {
+            let b = root.find_subcommand(backend.name()).unwrap();
+            for action in backend.actions() {
+                let r = b.find_subcommand(action.resource).unwrap();
+                assert!(r.find_subcommand(action.verb).is_some(), "{}", action.id);
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The commands, and what they share.
+
+pub mod action;
+pub mod actions;
+pub mod completions;
+pub mod run;
+pub mod sandbox;
+pub mod webhooks;
+
+use crate::backends::Backend;
+use crate::cli::WEBHOOKS;
+use crate::exit;
+use crate::output;
+use clap::ArgMatches;
+use connector_core::Error;
+use std::future::Future;
+
+/// What every command may need from the root flags.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub verbose: u8,
+    pub quiet: bool,
+    pub profile: Option<String>,
+}
+
+impl Ctx {
+    pub fn from_matches(m: &ArgMatches) -> Self {
+        Ctx {
+            verbose: m.get_count("verbose"),
+            quiet: m.get_flag("quiet"),
+            profile: m.get_one::<String>("profile").cloned(),
+        }
+    }
+}
+
+/// Runs the chosen command and returns its exit code.
+pub fn dispatch(ctx: &Ctx, m: &ArgMatches) -> u8 {
+    let Some((name, sub)) = m.subcommand() else {
+        return exit::USAGE;
+    };
+    match name {
+        "actions" => actions::run(sub),
+        "completions" => completions::run(sub),
+        "run" => block_on(run::run(ctx, sub)),
+        "sandbox" => block_on(sandbox::run(ctx, sub)),
+        other => match Backend::from_name(other) {
+            Some(backend) => backend_command(ctx, backend, sub),
+            None => exit::USAGE,
+        },
+    }
+}
+
+fn backend_command(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
+    let Some((resource, rm)) = m.subcommand() else {
+        return exit::USAGE;
+    };
+    let Some((verb, leaf)) = rm.subcommand() else {
+        return exit::USAGE;
+    };
+    if backend == Backend::Moco && resource == WEBHOOKS {
+        match verb {
+            "listen" => return block_on(webhooks::listen(ctx, leaf)),
+            "verify" => return webhooks::verify(ctx, leaf),
+            "ensure" => return block_on(webhooks::ensure(ctx, leaf)),
+            _ => {}
+        }
+    }
+    let Some(spec) = backend
+        .actions()
+        .iter()
+        .find(|a| a.resource == resource && a.verb == verb)
+    else {
+        output::error(format!("unknown action {resource} {verb}"));
+        return exit::USAGE;
+    };
+    block_on(action::run(ctx, backend, spec, leaf))
+}
+
+/// Builds the one tokio runtime of this process and runs `fut` on it.
+pub fn block_on<F: Future<Output = u8>>(fut: F) -> u8 {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => {
+            let code = rt.block_on(fut);
+            // Do not wait for stray blocking reads (stdin) to finish.
+            rt.shutdown_background();
+            code
+        }
+        Err(e) => {
+            output::error(format!("cannot start the async runtime: {e}"));
+            exit::FAILURE
+        }
+    }
+}
+
+/// Prints an error and returns its exit code.
+pub fn fail(error: &Error) -> u8 {
+    output::error(error);
+    exit::for_error(error)
+}
+
+/// The exit code after a failed write to stdout: a closed pipe (`| head`) is not an
+/// error worth a message.
+pub fn write_failed(e: &std::io::Error) -> u8 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        exit::SUCCESS
+    } else {
+        output::error(format!("cannot write the output: {e}"));
+        exit::FAILURE
+    }
+}

@@ -1,0 +1,247 @@
+//! Inputs: flags of a generated command, or `--input JSON|@file|-`, compiled into the
+//! same wire-named map. Files and stdin are JSON Lines, read one line at a time.
+
+use crate::cli::unique_params;
+use clap::ArgMatches;
+use connector_core::futures::stream::{self, BoxStream, StreamExt};
+use connector_core::{ActionSpec, Error, ParamType};
+use serde_json::{Map, Value};
+use std::path::Path;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+
+/// One input map, or the reason it could not be read (that item's outcome).
+pub type Item = Result<Map<String, Value>, Error>;
+
+/// What `--input` gave.
+pub enum Input {
+    /// Inline JSON: one object (a single call).
+    Single(Map<String, Value>),
+    /// Inline JSON array, a file or stdin: one item per element or line (a batch).
+    Batch(BoxStream<'static, Item>),
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::Single(_) => f.write_str("Input::Single"),
+            Input::Batch(_) => f.write_str("Input::Batch"),
+        }
+    }
+}
+
+/// The input of a generated command's flags.
+pub fn from_flags(action: &ActionSpec, m: &ArgMatches) -> Result<Map<String, Value>, Error> {
+    let mut input = Map::new();
+    for f in unique_params(action) {
+        let id = f.id();
+        let name = f.spec.name;
+        let Some(values) = m.get_many::<String>(&id) else {
+            continue;
+        };
+        let values: Vec<&String> = values.collect();
+        let value = match f.spec.ty {
+            ParamType::Array { items } => {
+                if items.enum_values().is_some() || values.len() > 1 {
+                    Value::Array(
+                        values
+                            .into_iter()
+                            .map(|v| Value::String(v.clone()))
+                            .collect(),
+                    )
+                } else {
+                    Value::String(values[0].clone())
+                }
+            }
+            ParamType::Object | ParamType::Json | ParamType::Password => {
+                Value::String(text_or_file(name, values[0])?)
+            }
+            _ if f.spec.secret => Value::String(text_or_file(name, values[0])?),
+            _ => Value::String(values[0].clone()),
+        };
+        input.insert(name.to_owned(), value);
+    }
+    Ok(input)
+}
+
+/// `@path` -> the file's content (one trailing newline removed); anything else as given.
+fn text_or_file(field: &str, value: &str) -> Result<String, Error> {
+    match value.strip_prefix('@') {
+        Some(path) => {
+            let mut text = std::fs::read_to_string(path)
+                .map_err(|e| Error::validation(field, format!("cannot read {path}: {e}")))?;
+            if text.ends_with('\n') {
+                text.pop();
+                if text.ends_with('\r') {
+                    text.pop();
+                }
+            }
+            Ok(text)
+        }
+        None => Ok(value.to_owned()),
+    }
+}
+
+/// Parses `--input`: inline JSON, `@file` or `-`.
+pub async fn parse(arg: Option<&str>) -> Result<Input, Error> {
+    let Some(arg) = arg else {
+        return Ok(Input::Single(Map::new()));
+    };
+    if arg == "-" {
+        return Ok(Input::Batch(lines(tokio::io::stdin())));
+    }
+    if let Some(path) = arg.strip_prefix('@') {
+        let file = tokio::fs::File::open(Path::new(path))
+            .await
+            .map_err(|e| Error::validation("input", format!("cannot read {path}: {e}")))?;
+        return Ok(Input::Batch(lines(file)));
+    }
+    match serde_json::from_str::<Value>(arg) {
+        Ok(Value::Object(map)) => Ok(Input::Single(map)),
+        Ok(Value::Array(items)) => Ok(Input::Batch(
+            stream::iter(items.into_iter().enumerate().map(|(i, v)| match v {
+                Value::Object(map) => Ok(map),
+                other => Err(Error::validation(
+                    "input",
+                    format!(
+                        "item {i}: expected a JSON object, got {}",
+                        type_name(&other)
+                    ),
+                )),
+            }))
+            .boxed(),
+        )),
+        Ok(other) => Err(Error::validation(
+            "input",
+            format!(
+                "expected a JSON object (or @FILE / - for JSON Lines), got {}",
+                type_name(&other)
+            ),
+        )),
+        Err(e) => Err(Error::validation(
+            "input",
+            format!(
+                "invalid JSON at line {} column {}: {}",
+                e.line(),
+                e.column(),
+                short(&e)
+            ),
+        )),
+    }
+}
+
+/// One JSON object per line; blank lines are skipped. A bad line becomes that item's
+/// error; a read error ends the stream after reporting it.
+pub fn lines<R: AsyncRead + Send + Unpin + 'static>(reader: R) -> BoxStream<'static, Item> {
+    let reader = BufReader::with_capacity(64 * 1024, reader);
+    let state = (reader, String::new(), 0usize, false);
+    stream::unfold(
+        state,
+        |(mut reader, mut buf, mut line_no, done)| async move {
+            if done {
+                return None;
+            }
+            loop {
+                buf.clear();
+                match reader.read_line(&mut buf).await {
+                    Ok(0) => return None,
+                    Ok(_) => {
+                        line_no += 1;
+                        let text = buf.trim();
+                        if text.is_empty() {
+                            continue;
+                        }
+                        let item = parse_line(text, line_no);
+                        return Some((item, (reader, buf, line_no, false)));
+                    }
+                    Err(e) => {
+                        let err = Error::validation(
+                            "input",
+                            format!("line {}: cannot read: {e}", line_no + 1),
+                        );
+                        return Some((Err(err), (reader, buf, line_no, true)));
+                    }
+                }
+            }
+        },
+    )
+    .boxed()
+}
+
+fn parse_line(text: &str, line_no: usize) -> Item {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(Error::validation(
+            "input",
+            format!(
+                "line {line_no}: expected a JSON object, got {}",
+                type_name(&other)
+            ),
+        )),
+        Err(e) => Err(Error::validation(
+            "input",
+            format!(
+                "line {line_no}: invalid JSON at column {}: {}",
+                e.column(),
+                short(&e)
+            ),
+        )),
+    }
+}
+
+fn short(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn json_lines_skip_blanks_and_report_bad_lines_in_place() {
+        let data: &[u8] = b"{\"a\":1}\n\n  \nnot json\n[1]\n{\"b\":2}\n";
+        let items: Vec<Item> = lines(data).collect().await;
+        assert_eq!(items.len(), 4);
+        assert!(items[0].is_ok());
+        let e = items[1].as_ref().unwrap_err();
+        assert!(e.to_string().contains("line 4"), "{e}");
+        assert!(
+            items[2]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("line 5")
+        );
+        assert_eq!(items[3].as_ref().unwrap()["b"], 2);
+    }
+
+    #[tokio::test]
+    async fn inline_input() {
+        assert!(matches!(
+            parse(Some("{\"id\":1}")).await.unwrap(),
+            Input::Single(_)
+        ));
+        assert!(matches!(parse(None).await.unwrap(), Input::Single(m) if m.is_empty()));
+        assert!(parse(Some("{oops")).await.is_err());
+        assert!(parse(Some("3")).await.is_err());
+        let Input::Batch(s) = parse(Some("[{\"a\":1}, 2]")).await.unwrap() else {
+            panic!()
+        };
+        let items: Vec<Item> = s.collect().await;
+        assert!(items[0].is_ok() && items[1].is_err());
+    }
+}

@@ -1,0 +1,296 @@
+//! The request-option flags every action (and `run`) takes, parsed once into one
+//! [`Options`], plus the flags that say how to run (`--dry-run`, `--all`, `--output`).
+
+use crate::backends::Backend;
+use clap::{Arg, ArgAction, ArgMatches, ValueHint, value_parser};
+use connector_core::options::{parse_duration, parse_rate_limit};
+use connector_core::{Error, Options, ProxyConfig, RateLimit};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const CONNECTION: &str = "Connection";
+const REQUEST: &str = "Request options";
+const RUNNING: &str = "Running and output";
+
+/// MOCO's documented limit: 120 requests per 2 minutes.
+pub const MOCO_DEFAULT_RATE_LIMIT: &str = "120/2m";
+
+/// Long flag names the CLI itself uses below a backend. An action parameter with one of
+/// these wire names gets the flag `--param-<name>` instead.
+pub const RESERVED: &[&str] = &[
+    "help",
+    "version",
+    "verbose",
+    "quiet",
+    "profile",
+    "base-url",
+    "token-file",
+    "timeout",
+    "total-timeout",
+    "proxy",
+    "no-proxy",
+    "ignore-ssl-issues",
+    "batch-size",
+    "batch-interval",
+    "concurrency",
+    "retries",
+    "rate-limit",
+    "continue-on-fail",
+    "dry-run",
+    "all",
+    "limit",
+    "output",
+    "impersonate",
+    "input",
+];
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Json,
+    Jsonl,
+    Table,
+}
+
+/// Everything the request-option flags say.
+#[derive(Debug, Clone)]
+pub struct RunFlags {
+    pub options: Options,
+    pub dry_run: bool,
+    pub all: bool,
+    pub limit: Option<usize>,
+    pub output: Option<OutputFormat>,
+    pub base_url: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub impersonate: Option<i64>,
+}
+
+fn duration_arg(s: &str) -> Result<Duration, String> {
+    parse_duration(s).map_err(|e| strip_config(&e))
+}
+
+fn rate_limit_arg(s: &str) -> Result<Option<RateLimit>, String> {
+    parse_rate_limit(s).map_err(|e| strip_config(&e))
+}
+
+fn proxy_arg(s: &str) -> Result<ProxyConfig, String> {
+    ProxyConfig::parse(s).map_err(|e| strip_config(&e))
+}
+
+fn strip_config(e: &Error) -> String {
+    let text = e.to_string();
+    text.strip_prefix("configuration: ")
+        .unwrap_or(&text)
+        .to_owned()
+}
+
+/// `--base-url` and `--token-file`, on each backend and on `run`.
+pub fn connection_args(impersonate: bool) -> Vec<Arg> {
+    let mut args = vec![
+        Arg::new("base-url")
+            .long("base-url")
+            .value_name("URL")
+            .value_hint(ValueHint::Url)
+            .help("Base URL of the API (overrides the environment and the profile)")
+            .help_heading(CONNECTION)
+            .global(true),
+        Arg::new("token-file")
+            .long("token-file")
+            .value_name("PATH")
+            .value_hint(ValueHint::FilePath)
+            .value_parser(value_parser!(PathBuf))
+            .help("Read the API token from this file (first line)")
+            .help_heading(CONNECTION)
+            .global(true),
+    ];
+    if impersonate {
+        args.push(
+            Arg::new("impersonate")
+                .long("impersonate")
+                .value_name("USER_ID")
+                .value_parser(value_parser!(i64))
+                .help("MOCO: act as this user (header X-IMPERSONATE-USER-ID)")
+                .help_heading(CONNECTION)
+                .global(true),
+        );
+    }
+    args
+}
+
+/// The request-option and output flags, on each backend (global below it) and on `run`.
+pub fn request_args() -> Vec<Arg> {
+    vec![
+        Arg::new("timeout")
+            .long("timeout")
+            .value_name("DURATION")
+            .value_parser(duration_arg)
+            .help("Deadline for one attempt, e.g. 30s or 1500ms [default: 30s]")
+            .help_heading(REQUEST),
+        Arg::new("total-timeout")
+            .long("total-timeout")
+            .value_name("DURATION")
+            .value_parser(duration_arg)
+            .help("Deadline for a whole call, retries included")
+            .help_heading(REQUEST),
+        Arg::new("proxy")
+            .long("proxy")
+            .value_name("URL")
+            .value_hint(ValueHint::Url)
+            .value_parser(proxy_arg)
+            .help("Send requests through this proxy (http://, https://, socks5://)")
+            .help_heading(REQUEST),
+        Arg::new("no-proxy")
+            .long("no-proxy")
+            .value_name("HOSTS")
+            .requires("proxy")
+            .help("Comma-separated hosts that bypass the proxy")
+            .help_heading(REQUEST),
+        Arg::new("ignore-ssl-issues")
+            .long("ignore-ssl-issues")
+            .action(ArgAction::SetTrue)
+            .help("Accept any TLS certificate (only for hosts you trust)")
+            .help_heading(REQUEST),
+        Arg::new("batch-size")
+            .long("batch-size")
+            .value_name("N")
+            .value_parser(value_parser!(usize))
+            .help("Items per batch (with --batch-interval between batches)")
+            .help_heading(REQUEST),
+        Arg::new("batch-interval")
+            .long("batch-interval")
+            .value_name("DURATION")
+            .value_parser(duration_arg)
+            .help("Pause between batches, e.g. 500ms")
+            .help_heading(REQUEST),
+        Arg::new("concurrency")
+            .long("concurrency")
+            .value_name("N")
+            .value_parser(value_parser!(usize))
+            .help("Requests in flight at once [default: 4]")
+            .help_heading(REQUEST),
+        Arg::new("retries")
+            .long("retries")
+            .value_name("N")
+            .value_parser(value_parser!(u32))
+            .help("Re-tries after a failed attempt (throttling, 5xx, network) [default: 3]")
+            .help_heading(REQUEST),
+        Arg::new("rate-limit")
+            .long("rate-limit")
+            .value_name("N/DURATION|off")
+            .value_parser(rate_limit_arg)
+            .help(
+                "Client-side rate limit, e.g. 120/2m [default: 120/2m for moco, off for konverte]",
+            )
+            .help_heading(REQUEST),
+        Arg::new("continue-on-fail")
+            .long("continue-on-fail")
+            .action(ArgAction::SetTrue)
+            .help("In a batch, go on after a failed item (else the rest is skipped)")
+            .help_heading(REQUEST),
+        Arg::new("dry-run")
+            .long("dry-run")
+            .action(ArgAction::SetTrue)
+            .help("Validate and print each request (secrets as ***); send nothing")
+            .help_heading(RUNNING),
+        Arg::new("all")
+            .long("all")
+            .action(ArgAction::SetTrue)
+            .help("Fetch every page of a list; one item per line (JSON Lines)")
+            .help_heading(RUNNING),
+        Arg::new("limit")
+            .long("limit")
+            .value_name("N")
+            .value_parser(value_parser!(usize))
+            .help("Stop a list after N items (implies paging, like --all)")
+            .help_heading(RUNNING),
+        Arg::new("output")
+            .long("output")
+            .value_name("FORMAT")
+            .value_parser(["json", "jsonl", "table"])
+            .help("json (pretty on a terminal), jsonl (one compact line per item) or table")
+            .help_heading(RUNNING),
+    ]
+    .into_iter()
+    .map(|a| a.global(true))
+    .collect()
+}
+
+/// Reads the flags (wherever they were given below the backend) into [`RunFlags`].
+pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error> {
+    let mut b = Options::builder();
+    if let Some(t) = get::<Duration>(m, "timeout") {
+        b = b.timeout(t);
+    }
+    if let Some(t) = get::<Duration>(m, "total-timeout") {
+        b = b.total_timeout(t);
+    }
+    if let Some(mut proxy) = get::<ProxyConfig>(m, "proxy") {
+        if let Some(hosts) = get::<String>(m, "no-proxy") {
+            proxy = proxy.with_no_proxy(hosts);
+        }
+        b = b.proxy(proxy);
+    }
+    let ignore_ssl = flag(m, "ignore-ssl-issues");
+    b = b.ignore_ssl_issues(ignore_ssl);
+    if let Some(n) = get::<usize>(m, "batch-size") {
+        b = b.batch_size(n);
+    }
+    if let Some(d) = get::<Duration>(m, "batch-interval") {
+        b = b.batch_interval(d);
+    }
+    if let Some(n) = get::<usize>(m, "concurrency") {
+        if n == 0 {
+            return Err(Error::validation("concurrency", "must be at least 1"));
+        }
+        b = b.concurrency(n);
+    }
+    if let Some(n) = get::<u32>(m, "retries") {
+        b = b.retries(n);
+    }
+    let rate = match get::<Option<RateLimit>>(m, "rate-limit") {
+        Some(given) => given,
+        None => match backend {
+            Backend::Moco => parse_rate_limit(MOCO_DEFAULT_RATE_LIMIT)?,
+            Backend::Konverte => None,
+        },
+    };
+    b = b.rate_limit_opt(rate);
+    b = b.continue_on_fail(flag(m, "continue-on-fail"));
+    let impersonate = get::<i64>(m, "impersonate");
+    if impersonate.is_some() && backend != Backend::Moco {
+        return Err(Error::validation(
+            "impersonate",
+            "only MOCO supports impersonation",
+        ));
+    }
+    let output = get::<String>(m, "output").map(|s| match s.as_str() {
+        "jsonl" => OutputFormat::Jsonl,
+        "table" => OutputFormat::Table,
+        _ => OutputFormat::Json,
+    });
+    let limit = get::<usize>(m, "limit");
+    Ok(RunFlags {
+        options: b.build(),
+        dry_run: flag(m, "dry-run"),
+        all: flag(m, "all") || limit.is_some(),
+        limit,
+        output,
+        base_url: get::<String>(m, "base-url"),
+        token_file: get::<PathBuf>(m, "token-file"),
+        impersonate,
+    })
+}
+
+/// A value of an argument that may not exist on this command.
+pub fn get<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Option<T> {
+    m.try_get_one::<T>(id).ok().flatten().cloned()
+}
+
+/// A `SetTrue` flag that may not exist on this command.
+pub fn flag(m: &ArgMatches, id: &str) -> bool {
+    m.try_get_one::<bool>(id)
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false)
+}

@@ -1,0 +1,191 @@
+//! The generated command tree: help at every level, `actions`, completions, version.
+
+mod common;
+
+use common::{code, connector, stderr, stdout};
+use serde_json::Value;
+
+fn help(args: &[&str]) -> String {
+    let home = tempfile::tempdir().unwrap();
+    let out = connector(home.path())
+        .env("COLUMNS", "200")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn verb_help_shows_flags_types_required_marks_and_the_request_line() {
+    let text = help(&["konverte", "users", "update", "--help"]);
+    assert!(text.contains("PATCH /platform/api/v1/users/{id}"), "{text}");
+    assert!(text.contains("--id <INT>"), "{text}");
+    assert!(text.contains("--email <EMAIL>"), "{text}");
+    assert!(text.contains("--password <PASSWORD|@FILE>"), "{text}");
+    assert!(text.contains("--custom_attributes <JSON|@FILE>"), "{text}");
+    let id_line = text.lines().find(|l| l.contains("--id <INT>")).unwrap();
+    assert!(id_line.contains("[required]"), "{id_line}");
+    let name_line = text.lines().find(|l| l.contains("--name <TEXT>")).unwrap();
+    assert!(!name_line.contains("[required]"), "{name_line}");
+    // Request options are there too.
+    for flag in [
+        "--timeout",
+        "--proxy",
+        "--dry-run",
+        "--rate-limit",
+        "--continue-on-fail",
+    ] {
+        assert!(text.contains(flag), "{flag} missing:\n{text}");
+    }
+}
+
+#[test]
+fn enum_values_are_listed_and_enforced() {
+    let text = help(&["konverte", "conversations", "toggle_status", "--help"]);
+    assert!(
+        text.contains(
+            "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("open") && text.contains("resolved") && text.contains("pending"),
+        "{text}"
+    );
+
+    let home = tempfile::tempdir().unwrap();
+    let out = connector(home.path())
+        .args([
+            "konverte",
+            "conversations",
+            "toggle_status",
+            "--account_id",
+            "1",
+            "--conversation_id",
+            "2",
+            "--status",
+            "closed",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("possible values"), "{}", stderr(&out));
+}
+
+#[test]
+fn moco_verb_help() {
+    let text = help(&["moco", "activities", "create", "--help"]);
+    assert!(text.contains("POST /activities"), "{text}");
+    assert!(text.contains("--date <DATE>"), "{text}");
+    assert!(text.contains("--impersonate <USER_ID>"), "{text}");
+    let text = help(&["moco", "projects", "list", "--help"]);
+    assert!(
+        text.contains("GET /projects") && text.contains("--all"),
+        "{text}"
+    );
+}
+
+#[test]
+fn backend_help_lists_resources_with_counts_and_resource_help_lists_verbs() {
+    let text = help(&["konverte", "--help"]);
+    assert!(text.contains("115 actions"), "{text}");
+    let users = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("users "))
+        .unwrap();
+    assert!(users.contains("5 actions"), "{users}");
+    let text = help(&["konverte", "users", "--help"]);
+    assert!(
+        text.contains("update") && text.contains("Change a platform user's name"),
+        "{text}"
+    );
+    let text = help(&["moco", "--help"]);
+    assert!(
+        text.contains("webhooks") && text.contains("web_hooks"),
+        "{text}"
+    );
+    let text = help(&["moco", "webhooks", "--help"]);
+    for verb in ["listen", "verify", "ensure"] {
+        assert!(text.contains(verb), "{text}");
+    }
+}
+
+#[test]
+fn root_help_documents_exit_codes_and_version_works() {
+    let text = help(&["--help"]);
+    assert!(text.contains("Exit codes"), "{text}");
+    assert!(text.contains("  2  usage or validation error"), "{text}");
+    for cmd in [
+        "konverte",
+        "moco",
+        "run",
+        "actions",
+        "sandbox",
+        "completions",
+    ] {
+        assert!(text.contains(cmd), "{cmd}: {text}");
+    }
+    let text = help(&["--version"]);
+    assert!(text.starts_with("connector "), "{text}");
+}
+
+#[test]
+fn actions_lists_every_action_as_table_and_json() {
+    let text = help(&["actions", "moco"]);
+    assert!(
+        text.contains("projects.create") && text.contains("POST") && text.contains("/projects"),
+        "{text}"
+    );
+    assert!(!text.contains("users.login_link"), "only moco: {text}");
+
+    let json: Value = serde_json::from_str(&help(&["actions", "--json"])).unwrap();
+    let list = json.as_array().unwrap();
+    assert_eq!(list.len(), 115 + connector_moco_count(list));
+    let update = list
+        .iter()
+        .find(|a| a["backend"] == "konverte" && a["id"] == "users.update")
+        .unwrap();
+    assert_eq!(update["method"], "PATCH");
+    assert_eq!(update["resource"], "users");
+    assert_eq!(update["path"], "/platform/api/v1/users/{id}");
+    assert!(update["summary"].as_str().unwrap().len() > 5);
+    let id = update["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "id")
+        .unwrap();
+    assert_eq!(id["in"], "path");
+    assert_eq!(id["required"], true);
+    assert_eq!(id["type"], "integer");
+}
+
+fn connector_moco_count(list: &[Value]) -> usize {
+    list.iter().filter(|a| a["backend"] == "moco").count()
+}
+
+#[test]
+fn completions_are_generated() {
+    let text = help(&["completions", "bash"]);
+    assert!(
+        text.contains("connector") && text.contains("toggle_status"),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["konverte", "users", "update", "--nope", "1"],
+        vec!["konverte", "nope"],
+        vec!["run", "konverte"],
+        vec!["konverte", "users", "get", "--id", "1", "--timeout", "soon"],
+    ] {
+        let out = connector(home.path()).args(&args).output().unwrap();
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}");
+    }
+}

@@ -1,0 +1,199 @@
+//! The token never shows: not on success, failure, dry run, -vv, bad input or 401.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use wiremock::matchers::{header, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_token_never_appears_in_any_output() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/profile"))
+        .and(header("api_access_token", TOKEN))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": 1, "name": "Ada", "access_token": TOKEN})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/accounts/1/contacts/500"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("internal error"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/v1/accounts/1/contacts/401"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"error": "Invalid Access Token"})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/platform/api/v1/users/3"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 3})))
+        .mount(&server)
+        .await;
+    let moco_base = format!("{}/api/v1", server.uri());
+    Mock::given(path("/api/v1/session"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "unauthorized"})))
+        .mount(&server)
+        .await;
+
+    let home = tempfile::tempdir().unwrap();
+    let token_file = home.path().join("token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    let token_file = token_file.display().to_string();
+    let uri = server.uri();
+
+    let cases: Vec<(Vec<&str>, Option<&str>)> = vec![
+        (vec!["konverte", "profile", "get"], None),
+        (vec!["-vv", "konverte", "profile", "get"], None),
+        (
+            vec!["-vvv", "konverte", "profile", "get", "--output", "table"],
+            None,
+        ),
+        (
+            vec![
+                "konverte",
+                "contacts",
+                "get",
+                "--account_id",
+                "1",
+                "--id",
+                "500",
+                "--retries",
+                "1",
+            ],
+            None,
+        ),
+        (
+            vec![
+                "-vv",
+                "konverte",
+                "contacts",
+                "get",
+                "--account_id",
+                "1",
+                "--id",
+                "401",
+            ],
+            None,
+        ),
+        (
+            vec![
+                "konverte",
+                "contacts",
+                "get",
+                "--account_id",
+                "1",
+                "--id",
+                "x/y",
+                "-vv",
+            ],
+            None,
+        ),
+        (vec!["-vv", "konverte", "profile", "get", "--dry-run"], None),
+        (
+            vec![
+                "konverte",
+                "users",
+                "update",
+                "--id",
+                "3",
+                "--password",
+                "weak",
+                "-vv",
+            ],
+            None,
+        ),
+        (
+            vec![
+                "-vv",
+                "konverte",
+                "users",
+                "get",
+                "--id",
+                "3",
+                "--token-file",
+                &token_file,
+            ],
+            None,
+        ),
+        (
+            vec![
+                "-vv",
+                "run",
+                "konverte",
+                "contacts.get",
+                "--input",
+                "-",
+                "--continue-on-fail",
+                "--retries",
+                "0",
+            ],
+            Some(
+                "{\"account_id\":1,\"id\":401}\nnot json\n{\"account_id\":1,\"id\":500}\n{\"account_id\":1,\"id\":\"a/b\"}\n",
+            ),
+        ),
+        (
+            vec![
+                "-vv",
+                "run",
+                "konverte",
+                "contacts.get",
+                "--input",
+                "-",
+                "--dry-run",
+            ],
+            Some("{\"account_id\":1,\"id\":1}\n"),
+        ),
+        (
+            vec![
+                "-vv",
+                "moco",
+                "session",
+                "get",
+                "--rate-limit",
+                "off",
+                "--base-url",
+                &moco_base,
+            ],
+            None,
+        ),
+        (
+            vec![
+                "-vv",
+                "moco",
+                "session",
+                "get",
+                "--dry-run",
+                "--base-url",
+                &moco_base,
+                "--impersonate",
+                "4",
+            ],
+            None,
+        ),
+    ];
+    let mut saw_401 = false;
+    let mut saw_mask = false;
+    for (args, stdin) in cases {
+        let mut cmd = konverte(home.path(), &uri);
+        cmd.env("KONVERTE_PLATFORM_TOKEN", TOKEN)
+            .env("MOCO_API_KEY", TOKEN)
+            .args(&args);
+        let out = match stdin {
+            Some(input) => run_with_stdin(cmd, input).await,
+            None => run(cmd).await,
+        };
+        let text = format!("{}\n{}", stdout(&out), stderr(&out));
+        assert!(!text.contains(TOKEN), "{args:?} printed the token:\n{text}");
+        assert!(
+            !text.contains(&TOKEN[4..20]),
+            "{args:?} printed part of the token:\n{text}"
+        );
+        saw_401 |= text.contains("401");
+        saw_mask |= stdout(&out).contains("\"access_token\":\"***\"");
+    }
+    assert!(saw_401);
+    assert!(saw_mask, "the echoed token is masked, not dropped");
+}
