@@ -60,10 +60,15 @@ async fn five_thousand_creates_under_faults_lose_nothing_and_duplicate_nothing()
     let moco = client(&sandbox);
     let options = options();
     let inputs = futures::stream::iter((0..ITEMS).map(activity));
-    let outcomes: Vec<_> = batch::run(&moco, "activities.create", inputs, &options).collect().await;
+    let outcomes: Vec<_> = batch::run(&moco, "activities.create", inputs, &options)
+        .collect()
+        .await;
 
     assert_eq!(outcomes.len(), ITEMS, "one outcome per input");
-    assert!(outcomes.iter().enumerate().all(|(i, o)| o.index == i), "in input order");
+    assert!(
+        outcomes.iter().enumerate().all(|(i, o)| o.index == i),
+        "in input order"
+    );
     let ok = outcomes.iter().filter(|o| o.is_ok()).count();
     let unknown = outcomes
         .iter()
@@ -73,11 +78,21 @@ async fn five_thousand_creates_under_faults_lose_nothing_and_duplicate_nothing()
         .iter()
         .filter(|o| matches!(&o.result, OutcomeResult::Err(e) if e.status() == Some(503)))
         .count();
-    assert_eq!(ok + unknown + unavailable, ITEMS, "a POST fails only as 503 or outcome unknown");
-    assert!(unknown > 0 && unavailable > 0, "the faults were exercised: {unknown} unknown, {unavailable} 503");
+    assert_eq!(
+        ok + unknown + unavailable,
+        ITEMS,
+        "a POST fails only as 503 or outcome unknown"
+    );
+    assert!(
+        unknown > 0 && unavailable > 0,
+        "the faults were exercised: {unknown} unknown, {unavailable} 503"
+    );
 
     let stats = sandbox.stats();
-    assert_eq!(stats.created as usize, ok, "the server created exactly the ok items");
+    assert_eq!(
+        stats.created as usize, ok,
+        "the server created exactly the ok items"
+    );
     // A POST is re-sent only after a 429 (never processed). So the server saw each input once,
     // plus once more per 429 it answered.
     assert_eq!(stats.requests, ITEMS as u64 + stats.throttled, "{stats:?}");
@@ -91,23 +106,52 @@ async fn idempotent_requests_all_succeed_within_the_retry_budget() {
     let moco = client(&sandbox);
     let options = options();
     // Reads of the seeded project, and full updates (PUT) of the seeded company.
-    let inputs = futures::stream::iter((0..ITEMS / 2).map(|_| Ok(json!({"id": 1}).as_object().cloned().unwrap())));
-    let reads: Vec<_> = batch::run(&moco, "projects.get", inputs, &options).collect().await;
-    let failed: Vec<_> = reads.iter().filter(|o| !o.is_ok()).map(|o| o.to_json()).collect();
-    assert!(failed.is_empty(), "{} GETs failed: {:?}", failed.len(), failed.first());
-    let inputs = futures::stream::iter((0..ITEMS / 2).map(|i| Ok(json!({"id": 1, "name": format!("Customer {i}")}).as_object().cloned().unwrap())));
-    let writes: Vec<_> = batch::run(&moco, "companies.update", inputs, &options).collect().await;
+    let inputs = futures::stream::iter(
+        (0..ITEMS / 2).map(|_| Ok(json!({"id": 1}).as_object().cloned().unwrap())),
+    );
+    let reads: Vec<_> = batch::run(&moco, "projects.get", inputs, &options)
+        .collect()
+        .await;
+    let failed: Vec<_> = reads
+        .iter()
+        .filter(|o| !o.is_ok())
+        .map(|o| o.to_json())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} GETs failed: {:?}",
+        failed.len(),
+        failed.first()
+    );
+    let inputs = futures::stream::iter((0..ITEMS / 2).map(|i| {
+        Ok(json!({"id": 1, "name": format!("Customer {i}")})
+            .as_object()
+            .cloned()
+            .unwrap())
+    }));
+    let writes: Vec<_> = batch::run(&moco, "companies.update", inputs, &options)
+        .collect()
+        .await;
     assert_eq!(writes.len(), ITEMS / 2);
-    assert!(writes.iter().all(|o| o.is_ok()), "PUT is idempotent and retried through every fault");
+    assert!(
+        writes.iter().all(|o| o.is_ok()),
+        "PUT is idempotent and retried through every fault"
+    );
     let stats = sandbox.stats();
-    assert!(stats.dropped > 0 && stats.errors > 0 && stats.throttled > 0, "{stats:?}");
+    assert!(
+        stats.dropped > 0 && stats.errors > 0 && stats.throttled > 0,
+        "{stats:?}"
+    );
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn a_slow_server_fails_items_in_time_and_the_batch_goes_on() {
     let slow = SandboxConfig {
-        faults: Faults { latency: Duration::from_millis(1500), ..Faults::default() },
+        faults: Faults {
+            latency: Duration::from_millis(1500),
+            ..Faults::default()
+        },
         ..SandboxConfig::default()
     };
     let sandbox = MocoSandbox::start(slow).await.unwrap();
@@ -120,11 +164,18 @@ async fn a_slow_server_fails_items_in_time_and_the_batch_goes_on() {
         .build();
     let started = std::time::Instant::now();
     let inputs = futures::stream::iter((0..4).map(activity));
-    let outcomes: Vec<_> = batch::run(&moco, "activities.create", inputs, &options).collect().await;
+    let outcomes: Vec<_> = batch::run(&moco, "activities.create", inputs, &options)
+        .collect()
+        .await;
     assert_eq!(outcomes.len(), 4);
     for o in &outcomes {
-        let OutcomeResult::Err(e) = &o.result else { panic!("item {} did not time out", o.index) };
+        let OutcomeResult::Err(e) = &o.result else {
+            panic!("item {} did not time out", o.index)
+        };
         assert!(e.to_string().contains("timed out"), "{e}");
     }
-    assert!(started.elapsed() < Duration::from_millis(1400), "timeouts fired before the server answered");
+    assert!(
+        started.elapsed() < Duration::from_millis(1400),
+        "timeouts fired before the server answered"
+    );
 }

@@ -348,3 +348,34 @@ async fn another_identity_shares_the_clients_and_sends_its_own_token() {
         "the client built for `other` is shared with `api`"
     );
 }
+
+#[tokio::test]
+async fn a_ten_megabyte_body_gives_a_short_clear_error() {
+    let server = MockServer::start().await;
+    let huge = format!("<html>{}</html>", "x".repeat(10 * 1024 * 1024));
+    Mock::given(path("/items/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(huge.clone(), "text/html"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/items/2"))
+        .respond_with(ResponseTemplate::new(500).set_body_raw(huge, "text/html"))
+        .mount(&server)
+        .await;
+    let api = connector(&server.uri());
+    let o = fast_retries(0);
+    let e = api
+        .execute("items.get", input(json!({"id": 1})), &o)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    assert!(
+        e.to_string().len() < 1_000,
+        "the error quotes only the start of the body"
+    );
+    let e = api
+        .execute("items.get", input(json!({"id": 2})), &o)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert!(e.to_string().len() < 1_000);
+}
