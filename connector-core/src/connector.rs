@@ -120,3 +120,55 @@ impl Connector for HttpConnector {
         HttpConnector::sleeper(self)
     }
 }
+
+/// A backend client built around an [`HttpConnector`]. Implementing this one method
+/// makes the client a [`Connector`]: every call goes to the shared pipeline.
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    fn http(&self) -> &HttpConnector;
+}
+
+#[async_trait]
+impl<T: Backend> Connector for T {
+    fn name(&self) -> &str {
+        HttpConnector::name(self.http())
+    }
+    fn base_url(&self) -> &Url {
+        HttpConnector::base_url(self.http())
+    }
+    fn actions(&self) -> &'static [ActionSpec] {
+        HttpConnector::actions(self.http())
+    }
+    fn prepare(
+        &self,
+        action_id: &str,
+        input: &Map<String, Value>,
+    ) -> Result<PreparedRequest, Error> {
+        HttpConnector::prepare(self.http(), action_id, input)
+    }
+    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
+        HttpConnector::describe(self.http(), request, options)
+    }
+    async fn execute(
+        &self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
+        Connector::execute(self.http(), action_id, input, options).await
+    }
+    fn stream<'a>(
+        &'a self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &'a dyn RequestOptions,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        Connector::stream(self.http(), action_id, input, options, limit)
+    }
+    async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
+        Connector::check_credentials(self.http(), options).await
+    }
+    fn sleeper(&self) -> &dyn Sleeper {
+        HttpConnector::sleeper(self.http())
+    }
+}

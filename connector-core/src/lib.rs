@@ -45,7 +45,7 @@ pub mod validate;
 pub use action::{Action, ActionSpec, Location, Method, Pagination, ParamSpec, ParamType};
 pub use batch::{Outcome, OutcomeResult, Summary};
 pub use clock::{Sleeper, TokioSleeper};
-pub use connector::Connector;
+pub use connector::{Backend, Connector};
 pub use error::{Error, ErrorKind, Result};
 pub use options::{Options, OptionsBuilder, ProxyConfig, RateLimit, RequestOptions, RetryPolicy};
 pub use pipeline::{HttpConnector, HttpConnectorBuilder, decode};

@@ -1,13 +1,7 @@
 //! The Konverte client: where the installation is, which tokens to send, how to send.
 
 use crate::generated::ACTIONS;
-use async_trait::async_trait;
-use connector_core::futures::stream::BoxStream;
-use connector_core::{
-    ActionSpec, Connector, Error, HttpConnector, Options, PreparedRequest, RequestOptions,
-    SecretString, Sleeper, TokenAuth, Url,
-};
-use serde_json::{Map, Value};
+use connector_core::{Backend, Error, HttpConnector, Options, SecretString, TokenAuth};
 use std::fmt;
 
 /// The header the API reads the token from.
@@ -33,7 +27,7 @@ const CREDENTIALS_CHECK: &str = "profile.get";
 ///
 /// Every action is reachable twice, through the same validation and pipeline: typed,
 /// `client.<resource>().<verb>(path params)...send()`, and by id, with
-/// [`Connector::execute`] and [`Connector::stream`].
+/// [`Connector::execute`](connector_core::Connector::execute) and [`Connector::stream`](connector_core::Connector::stream).
 ///
 /// ```no_run
 /// use connector_konverte::{Connector, Konverte, Options, SecretString};
@@ -215,55 +209,16 @@ impl fmt::Debug for KonverteBuilder {
     }
 }
 
-#[async_trait]
-impl Connector for Konverte {
-    fn name(&self) -> &str {
-        self.http.name()
-    }
-    fn base_url(&self) -> &Url {
-        self.http.base_url()
-    }
-    fn actions(&self) -> &'static [ActionSpec] {
-        self.http.actions()
-    }
-    fn prepare(
-        &self,
-        action_id: &str,
-        input: &Map<String, Value>,
-    ) -> Result<PreparedRequest, Error> {
-        self.http.prepare(action_id, input)
-    }
-    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
-        self.http.describe(request, options)
-    }
-    async fn execute(
-        &self,
-        action_id: &str,
-        input: Map<String, Value>,
-        options: &dyn RequestOptions,
-    ) -> Result<Value, Error> {
-        Connector::execute(&self.http, action_id, input, options).await
-    }
-    fn stream<'a>(
-        &'a self,
-        action_id: &str,
-        input: Map<String, Value>,
-        options: &'a dyn RequestOptions,
-        limit: Option<usize>,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        Connector::stream(&self.http, action_id, input, options, limit)
-    }
-    async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
-        Connector::check_credentials(&self.http, options).await
-    }
-    fn sleeper(&self) -> &dyn Sleeper {
-        self.http.sleeper()
+impl Backend for Konverte {
+    fn http(&self) -> &HttpConnector {
+        &self.http
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connector_core::Connector;
 
     #[test]
     fn builder_debug_hides_tokens() {

@@ -2,12 +2,9 @@
 
 use crate::auth::MocoAuth;
 use crate::generated::ACTIONS;
-use async_trait::async_trait;
-use connector_core::futures::stream::BoxStream;
-use connector_core::serde_json::{Map, Value};
 use connector_core::{
-    ActionSpec, Connector, Error, ExposeSecret, HttpConnector, Options, PreparedRequest, RateLimit,
-    RequestOptions, SecretString, Sleeper, TokioSleeper, Url,
+    Backend, Error, ExposeSecret, HttpConnector, Options, RateLimit, SecretString, Sleeper,
+    TokioSleeper,
 };
 use std::fmt;
 use std::num::NonZeroU32;
@@ -16,10 +13,10 @@ use std::time::Duration;
 
 pub use crate::auth::IMPERSONATE_HEADER;
 
-/// The backend's name: the CLI's first level and [`Connector::name`].
+/// The backend's name: the CLI's first level and [`Connector::name`](connector_core::Connector::name).
 pub const BACKEND: &str = "moco";
 
-/// The action [`Connector::check_credentials`] calls: `GET /session`.
+/// The action [`Connector::check_credentials`](connector_core::Connector::check_credentials) calls: `GET /session`.
 pub const CREDENTIALS_CHECK: &str = "session.get";
 
 /// MOCO's documented quota: 120 requests per 2 minutes.
@@ -250,55 +247,16 @@ fn check_subdomain(s: &str) -> Result<(), Error> {
     }
 }
 
-#[async_trait]
-impl Connector for Moco {
-    fn name(&self) -> &str {
-        Connector::name(&self.connector)
-    }
-    fn base_url(&self) -> &Url {
-        Connector::base_url(&self.connector)
-    }
-    fn actions(&self) -> &'static [ActionSpec] {
-        Connector::actions(&self.connector)
-    }
-    fn prepare(
-        &self,
-        action_id: &str,
-        input: &Map<String, Value>,
-    ) -> Result<PreparedRequest, Error> {
-        Connector::prepare(&self.connector, action_id, input)
-    }
-    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
-        Connector::describe(&self.connector, request, options)
-    }
-    async fn execute(
-        &self,
-        action_id: &str,
-        input: Map<String, Value>,
-        options: &dyn RequestOptions,
-    ) -> Result<Value, Error> {
-        Connector::execute(&self.connector, action_id, input, options).await
-    }
-    fn stream<'a>(
-        &'a self,
-        action_id: &str,
-        input: Map<String, Value>,
-        options: &'a dyn RequestOptions,
-        limit: Option<usize>,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        Connector::stream(&self.connector, action_id, input, options, limit)
-    }
-    async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
-        Connector::check_credentials(&self.connector, options).await
-    }
-    fn sleeper(&self) -> &dyn Sleeper {
-        Connector::sleeper(&self.connector)
+impl Backend for Moco {
+    fn http(&self) -> &HttpConnector {
+        &self.connector
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connector_core::Connector;
 
     fn key() -> SecretString {
         SecretString::from("k-123-very-secret")
