@@ -5,10 +5,13 @@ use governor::{DefaultDirectRateLimiter, Quota};
 use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// Requests are spaced this much wider than the limit's even spacing (1%), so that
-/// network jitter cannot push two requests into the server's window as one too many.
+/// Requests are spaced a little wider than the limit's even spacing: by 1%, and so that a
+/// full window of requests spans at least 30 ms more than the window. Scheduling and network
+/// jitter then cannot push one request too many into the server's window.
 const SAFETY_PERMILLE: u32 = 1010;
+const SAFETY_SPAN: Duration = Duration::from_millis(30);
 
 #[derive(Default)]
 pub(crate) struct Limiters {
@@ -32,7 +35,8 @@ impl Limiters {
     pub(crate) fn get(&self, limit: RateLimit) -> Arc<DefaultDirectRateLimiter> {
         let mut map = self.by_limit.lock().unwrap_or_else(|e| e.into_inner());
         Arc::clone(map.entry(limit).or_insert_with(|| {
-            let period = limit.interval() * SAFETY_PERMILLE / 1000;
+            let period = (limit.interval() * SAFETY_PERMILLE / 1000)
+                .max((limit.per + SAFETY_SPAN) / limit.requests.get());
             let quota = Quota::with_period(period)
                 .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
                 .allow_burst(NonZeroU32::MIN);
