@@ -5,8 +5,11 @@ use crate::error::Error;
 use crate::options::RequestOptions;
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use serde_json::{Map, Value};
+use std::future::Future;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 /// What happened to one input.
 #[derive(Debug)]
@@ -44,6 +47,20 @@ impl Outcome {
             }
         }
     }
+
+    /// [`Outcome::to_json`], moving the response instead of copying it.
+    pub fn into_json(self) -> Value {
+        match self.result {
+            OutcomeResult::Ok(response) => {
+                let mut line = Map::with_capacity(3);
+                line.insert("index".into(), self.index.into());
+                line.insert("ok".into(), true.into());
+                line.insert("response".into(), response);
+                Value::Object(line)
+            }
+            _ => self.to_json(),
+        }
+    }
 }
 
 /// Totals of a finished batch.
@@ -68,6 +85,9 @@ impl Summary {
 /// never held in memory), sent `concurrency` at a time, in batches of `batch_size`
 /// with `batch_interval` between batches. An input that is already an error (e.g. a
 /// line that is not JSON) becomes that item's outcome without sending anything.
+///
+/// The items run on the calling task; [`run_spawned`] spreads them over the runtime's
+/// threads instead.
 pub fn run<'a, S>(
     connector: &'a dyn Connector,
     action_id: &'a str,
@@ -77,11 +97,89 @@ pub fn run<'a, S>(
 where
     S: Stream<Item = Result<Map<String, Value>, Error>> + Send + 'a,
 {
+    drive(
+        inputs,
+        Plan::of(options),
+        move |input| connector.execute(action_id, input, options),
+        move |pause| connector.sleeper().sleep(pause),
+    )
+}
+
+/// [`run`], with each item's call spawned as its own tokio task, so that a large batch
+/// uses every worker thread of the runtime. Same guarantees: one outcome per input, in
+/// input order, nothing started after a failure unless `continue_on_fail`.
+pub fn run_spawned<S>(
+    connector: Arc<dyn Connector>,
+    action_id: &'static str,
+    inputs: S,
+    options: Arc<dyn RequestOptions>,
+) -> BoxStream<'static, Outcome>
+where
+    S: Stream<Item = Result<Map<String, Value>, Error>> + Send + 'static,
+{
+    let call_connector = Arc::clone(&connector);
+    let call_options = Arc::clone(&options);
+    drive(
+        inputs,
+        Plan::of(&*options),
+        move |input| {
+            let connector = Arc::clone(&call_connector);
+            let options = Arc::clone(&call_options);
+            async move {
+                let task =
+                    tokio::spawn(
+                        async move { connector.execute(action_id, input, &*options).await },
+                    );
+                task.await.unwrap_or_else(|e| {
+                    Err(Error::Config(format!(
+                        "the task running this item failed: {e}"
+                    )))
+                })
+            }
+        },
+        move |pause| {
+            let connector = Arc::clone(&connector);
+            async move { connector.sleeper().sleep(pause).await }
+        },
+    )
+}
+
+/// What a batch needs of the options, read once.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    concurrency: usize,
+    batch_size: Option<NonZeroUsize>,
+    interval: Duration,
+    continue_on_fail: bool,
+}
+
+impl Plan {
+    fn of(options: &dyn RequestOptions) -> Self {
+        Plan {
+            concurrency: options.concurrency().get(),
+            batch_size: options.batch_size(),
+            interval: options.batch_interval(),
+            continue_on_fail: options.continue_on_fail(),
+        }
+    }
+}
+
+/// The batch engine: numbers the inputs, runs `call` for each (at most `concurrency`
+/// at once, outcomes in input order), pauses between batches, and turns every input
+/// after a failure into `Skipped` unless the plan continues on failure.
+fn drive<'a, S, C, CF, P, PF>(inputs: S, plan: Plan, call: C, pause: P) -> BoxStream<'a, Outcome>
+where
+    S: Stream<Item = Result<Map<String, Value>, Error>> + Send + 'a,
+    C: Fn(Map<String, Value>) -> CF + Clone + Send + Sync + 'a,
+    CF: Future<Output = Result<Value, Error>> + Send + 'a,
+    P: Fn(Duration) -> PF + Send + 'a,
+    PF: Future<Output = ()> + Send + 'a,
+{
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = Arc::clone(&stop);
-    let concurrency = options.concurrency().get();
     let run_one = move |(index, input): (usize, Result<Map<String, Value>, Error>)| {
         let stop = Arc::clone(&stop);
+        let call = call.clone();
         async move {
             if stop.load(Ordering::SeqCst) {
                 return Outcome {
@@ -91,12 +189,12 @@ where
             }
             let result = match input {
                 Err(e) => Err(e),
-                Ok(input) => connector.execute(action_id, input, options).await,
+                Ok(input) => call(input).await,
             };
             let result = match result {
                 Ok(v) => OutcomeResult::Ok(v),
                 Err(e) => {
-                    if !options.continue_on_fail() {
+                    if !plan.continue_on_fail {
                         stop.store(true, Ordering::SeqCst);
                     }
                     OutcomeResult::Err(e)
@@ -106,25 +204,23 @@ where
         }
     };
     let indexed = inputs.enumerate();
-    match options.batch_size() {
-        None => indexed.map(run_one).buffered(concurrency).boxed(),
-        Some(size) => {
-            let interval = options.batch_interval();
-            indexed
-                .chunks(size.get())
-                .enumerate()
-                .then(move |(n, chunk)| {
-                    let run_one = run_one.clone();
-                    let stopped = Arc::clone(&stopped);
-                    async move {
-                        if n > 0 && !interval.is_zero() && !stopped.load(Ordering::SeqCst) {
-                            connector.sleeper().sleep(interval).await;
-                        }
-                        stream::iter(chunk).map(run_one).buffered(concurrency)
+    match plan.batch_size {
+        None => indexed.map(run_one).buffered(plan.concurrency).boxed(),
+        Some(size) => indexed
+            .chunks(size.get())
+            .enumerate()
+            .then(move |(n, chunk)| {
+                let run_one = run_one.clone();
+                let wait = (n > 0 && !plan.interval.is_zero() && !stopped.load(Ordering::SeqCst))
+                    .then(|| pause(plan.interval));
+                async move {
+                    if let Some(wait) = wait {
+                        wait.await;
                     }
-                })
-                .flatten()
-                .boxed()
-        }
+                    stream::iter(chunk).map(run_one).buffered(plan.concurrency)
+                }
+            })
+            .flatten()
+            .boxed(),
     }
 }

@@ -10,7 +10,9 @@ use crate::options::{self, OutputFormat, RunFlags};
 use crate::output::{self, Out, Progress};
 use clap::ArgMatches;
 use connector_core::futures::stream::{BoxStream, StreamExt};
-use connector_core::{ActionSpec, Connector, OutcomeResult, Pagination, Summary, batch};
+use connector_core::{
+    ActionSpec, Connector, OutcomeResult, Pagination, RequestOptions, Summary, batch,
+};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
@@ -119,7 +121,7 @@ fn table_items<'v>(spec: &ActionSpec, value: &'v Value, flags: &RunFlags) -> &'v
 /// Many inputs: one outcome line per input, in input order, streamed.
 pub async fn many(
     ctx: &Ctx,
-    connector: &dyn Connector,
+    connector: Arc<dyn Connector>,
     spec: &'static ActionSpec,
     items: BoxStream<'static, Item>,
     flags: &RunFlags,
@@ -156,14 +158,16 @@ pub async fn many(
             }
         }
     } else {
-        let mut outcomes = batch::run(connector, spec.id, items, &flags.options);
+        // Each item runs as its own task, so a large batch uses every core.
+        let options: Arc<dyn RequestOptions> = Arc::new(flags.options.clone());
+        let mut outcomes = batch::run_spawned(connector, spec.id, items, options);
         while let Some(outcome) = outcomes.next().await {
             progress.inc();
             summary.add(&outcome);
             if let OutcomeResult::Err(e) = &outcome.result {
                 report(outcome.index, e, &progress);
             }
-            if let Err(e) = progress.suspend(|| out.line(outcome.to_json(), flags.output)) {
+            if let Err(e) = progress.suspend(|| out.line(outcome.into_json(), flags.output)) {
                 progress.finish();
                 return write_failed(&e);
             }

@@ -49,6 +49,6 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
     let mut out = Out::new();
     match input {
         Input::Single(map) => single(&*connector, spec, map, &flags, &mut out).await,
-        Input::Batch(items) => many(ctx, &*connector, spec, items, &flags, &mut out).await,
+        Input::Batch(items) => many(ctx, connector, spec, items, &flags, &mut out).await,
     }
 }
