@@ -85,9 +85,6 @@ impl Summary {
 /// never held in memory), sent `concurrency` at a time, in batches of `batch_size`
 /// with `batch_interval` between batches. An input that is already an error (e.g. a
 /// line that is not JSON) becomes that item's outcome without sending anything.
-///
-/// The items run on the calling task; [`run_spawned`] spreads them over the runtime's
-/// threads instead.
 pub fn run<'a, S>(
     connector: &'a dyn Connector,
     action_id: &'a str,
@@ -102,45 +99,6 @@ where
         Plan::of(options),
         move |input| connector.execute(action_id, input, options),
         move |pause| connector.sleeper().sleep(pause),
-    )
-}
-
-/// [`run`], with each item's call spawned as its own tokio task, so that a large batch
-/// uses every worker thread of the runtime. Same guarantees: one outcome per input, in
-/// input order, nothing started after a failure unless `continue_on_fail`.
-pub fn run_spawned<S>(
-    connector: Arc<dyn Connector>,
-    action_id: &'static str,
-    inputs: S,
-    options: Arc<dyn RequestOptions>,
-) -> BoxStream<'static, Outcome>
-where
-    S: Stream<Item = Result<Map<String, Value>, Error>> + Send + 'static,
-{
-    let call_connector = Arc::clone(&connector);
-    let call_options = Arc::clone(&options);
-    drive(
-        inputs,
-        Plan::of(&*options),
-        move |input| {
-            let connector = Arc::clone(&call_connector);
-            let options = Arc::clone(&call_options);
-            async move {
-                let task =
-                    tokio::spawn(
-                        async move { connector.execute(action_id, input, &*options).await },
-                    );
-                task.await.unwrap_or_else(|e| {
-                    Err(Error::Config(format!(
-                        "the task running this item failed: {e}"
-                    )))
-                })
-            }
-        },
-        move |pause| {
-            let connector = Arc::clone(&connector);
-            async move { connector.sleeper().sleep(pause).await }
-        },
     )
 }
 

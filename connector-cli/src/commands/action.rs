@@ -10,9 +10,7 @@ use crate::options::{self, OutputFormat, RunFlags};
 use crate::output::{self, Out, Progress};
 use clap::ArgMatches;
 use connector_core::futures::stream::{BoxStream, StreamExt};
-use connector_core::{
-    ActionSpec, Connector, OutcomeResult, Pagination, RequestOptions, Summary, batch,
-};
+use connector_core::{ActionSpec, Connector, OutcomeResult, Pagination, Summary, batch};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
@@ -158,9 +156,7 @@ pub async fn many(
             }
         }
     } else {
-        // Each item runs as its own task, so a large batch uses every core.
-        let options: Arc<dyn RequestOptions> = Arc::new(flags.options.clone());
-        let mut outcomes = batch::run_spawned(connector, spec.id, items, options);
+        let mut outcomes = batch::run(&*connector, spec.id, items, &flags.options);
         while let Some(outcome) = outcomes.next().await {
             progress.inc();
             summary.add(&outcome);

@@ -76,9 +76,11 @@ fn backend_command(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
     block_on(action::run(ctx, backend, spec, leaf))
 }
 
-/// Builds the one tokio runtime of this process and runs `fut` on it.
+/// Builds the one tokio runtime of this process and runs `fut` on it. One thread: a
+/// batch's work per item is small next to the network wait, and on a busy machine one
+/// thread beats several (fewer context switches; see bench/RESULTS.md).
 pub fn block_on<F: Future<Output = u8>>(fut: F) -> u8 {
-    match tokio::runtime::Builder::new_multi_thread()
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
