@@ -64,67 +64,17 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
     fn sleeper(&self) -> &dyn Sleeper;
 }
 
-#[async_trait]
-impl Connector for HttpConnector {
-    fn name(&self) -> &str {
-        HttpConnector::name(self)
-    }
-    fn base_url(&self) -> &Url {
-        HttpConnector::base_url(self)
-    }
-    fn actions(&self) -> &'static [ActionSpec] {
-        HttpConnector::actions(self)
-    }
-    fn prepare(
-        &self,
-        action_id: &str,
-        input: &Map<String, Value>,
-    ) -> Result<PreparedRequest, Error> {
-        HttpConnector::prepare(self, action_id, input)
-    }
-    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
-        HttpConnector::describe(self, request, options)
-    }
-    async fn execute(
-        &self,
-        action_id: &str,
-        input: Map<String, Value>,
-        options: &dyn RequestOptions,
-    ) -> Result<Value, Error> {
-        self.execute_json(action_id, &input, options).await
-    }
-    fn stream<'a>(
-        &'a self,
-        action_id: &str,
-        input: Map<String, Value>,
-        options: &'a dyn RequestOptions,
-        limit: Option<usize>,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        match HttpConnector::action(self, action_id) {
-            Ok(action) => paginate::stream(self, action, input, options, limit),
-            Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
-        }
-    }
-    async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
-        let id = self.credentials_check_action().ok_or_else(|| {
-            Error::Config(format!(
-                "{} has no credentials check",
-                HttpConnector::name(self)
-            ))
-        })?;
-        self.execute_json(id, &Map::new(), options)
-            .await
-            .map(|_| ())
-    }
-    fn sleeper(&self) -> &dyn Sleeper {
-        HttpConnector::sleeper(self)
-    }
-}
-
 /// A backend client built around an [`HttpConnector`]. Implementing this one method
 /// makes the client a [`Connector`]: every call goes to the shared pipeline.
 pub trait Backend: Send + Sync + std::fmt::Debug {
     fn http(&self) -> &HttpConnector;
+}
+
+/// The engine on its own is a connector too (tests, one-off declarations).
+impl Backend for HttpConnector {
+    fn http(&self) -> &HttpConnector {
+        self
+    }
 }
 
 #[async_trait]
@@ -154,7 +104,7 @@ impl<T: Backend> Connector for T {
         input: Map<String, Value>,
         options: &dyn RequestOptions,
     ) -> Result<Value, Error> {
-        Connector::execute(self.http(), action_id, input, options).await
+        self.http().execute_json(action_id, &input, options).await
     }
     fn stream<'a>(
         &'a self,
@@ -163,10 +113,20 @@ impl<T: Backend> Connector for T {
         options: &'a dyn RequestOptions,
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<Value, Error>> {
-        Connector::stream(self.http(), action_id, input, options, limit)
+        let http = self.http();
+        match HttpConnector::action(http, action_id) {
+            Ok(action) => paginate::stream(http, action, input, options, limit),
+            Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
+        }
     }
     async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
-        Connector::check_credentials(self.http(), options).await
+        let http = self.http();
+        let id = http
+            .credentials_check_action()
+            .ok_or_else(|| Error::Config(format!("{} has no credentials check", http.name())))?;
+        http.execute_json(id, &Map::new(), options)
+            .await
+            .map(|_| ())
     }
     fn sleeper(&self) -> &dyn Sleeper {
         HttpConnector::sleeper(self.http())
