@@ -32,12 +32,15 @@ step "The sandbox prints its credentials as shell exports"
 cat "$work/env"
 
 step "Konverte: create a platform user (the password passes the complexity check)"
+# Secrets go in files, not on the command line, where every user of the machine can read them.
+printf '%s\n' 'Analyt1cal!Engine' >"$work/password"
 run connector konverte users create --name "Ada Lovelace" --email ada@example.com \
-  --password 'Analyt1cal!Engine' | short
+  --password "@$work/password" | short
 
 step "A weak password is refused before anything is sent (exit code 2)"
 set +e
-run connector konverte users create --name "Bob" --email bob@example.com --password weakpass
+printf '%s\n' 'weakpass' >"$work/weak"
+run connector konverte users create --name "Bob" --email bob@example.com --password "@$work/weak"
 echo "exit code: $?" >&2
 set -e
 

@@ -29,8 +29,13 @@ impl std::fmt::Debug for Input {
     }
 }
 
-/// The input of a generated command's flags.
-pub fn from_flags(action: &ActionSpec, m: &ArgMatches) -> Result<Map<String, Value>, Error> {
+/// The input of a generated command's flags. A secret given inline (not as `@FILE`) is
+/// warned about unless `quiet`: argv is readable by every user of the machine.
+pub fn from_flags(
+    action: &ActionSpec,
+    m: &ArgMatches,
+    quiet: bool,
+) -> Result<Map<String, Value>, Error> {
     let mut input = Map::new();
     for f in unique_params(action) {
         let id = f.id();
@@ -39,6 +44,12 @@ pub fn from_flags(action: &ActionSpec, m: &ArgMatches) -> Result<Map<String, Val
             continue;
         };
         let values: Vec<&String> = values.collect();
+        if f.spec.secret && !quiet && !values[0].starts_with('@') {
+            crate::output::warn(format!(
+                "--{name} on the command line is visible to other users of this machine \
+                 (ps, shell history); prefer --{name} @FILE"
+            ));
+        }
         let value = match f.spec.ty {
             ParamType::Array { items } => {
                 if items.enum_values().is_some() || values.len() > 1 {

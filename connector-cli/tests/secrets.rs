@@ -197,3 +197,46 @@ async fn the_token_never_appears_in_any_output() {
     assert!(saw_401);
     assert!(saw_mask, "the echoed token is masked, not dropped");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_on_the_command_line_is_warned_about_and_never_echoed() {
+    let home = tempfile::tempdir().unwrap();
+    let password = "Inline-Pa55!word";
+    let file = home.path().join("password");
+    std::fs::write(&file, format!("{password}\n")).unwrap();
+    let at_file = format!("@{}", file.display());
+    let args = |value: &str, quiet: bool| {
+        let mut cmd = konverte(home.path(), "http://127.0.0.1:9");
+        if quiet {
+            cmd.arg("-q");
+        }
+        cmd.args([
+            "konverte",
+            "users",
+            "create",
+            "--name",
+            "Ada",
+            "--password",
+            value,
+            "--dry-run",
+        ]);
+        cmd
+    };
+
+    let inline = run(args(password, false)).await;
+    assert_eq!(code(&inline), 0, "{}", stderr(&inline));
+    assert!(stderr(&inline).contains("--password on the command line is visible"));
+    let from_file = run(args(&at_file, false)).await;
+    assert_eq!(code(&from_file), 0);
+    assert!(
+        !stderr(&from_file).contains("visible"),
+        "{}",
+        stderr(&from_file)
+    );
+    let quiet = run(args(password, true)).await;
+    assert!(!stderr(&quiet).contains("visible"));
+    for o in [&inline, &from_file, &quiet] {
+        assert!(!stdout(o).contains(password) && !stderr(o).contains(password));
+        assert!(stdout(o).contains("\"password\":\"***\""), "{}", stdout(o));
+    }
+}

@@ -20,7 +20,7 @@ pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &Arg
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
-    let input = match input::from_flags(spec, m) {
+    let input = match input::from_flags(spec, m, ctx.quiet) {
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
