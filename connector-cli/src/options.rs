@@ -12,9 +12,6 @@ const CONNECTION: &str = "Connection";
 const REQUEST: &str = "Request options";
 const RUNNING: &str = "Running and output";
 
-/// MOCO's documented limit: 120 requests per 2 minutes.
-pub const MOCO_DEFAULT_RATE_LIMIT: &str = "120/2m";
-
 /// Long flag names the CLI itself uses below a backend. An action parameter with one of
 /// these wire names gets the flag `--param-<name>` instead.
 pub const RESERVED: &[&str] = &[
@@ -247,14 +244,10 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
     if let Some(n) = get::<u32>(m, "retries") {
         b = b.retries(n);
     }
-    let rate = match get::<Option<RateLimit>>(m, "rate-limit") {
-        Some(given) => given,
-        None => match backend {
-            Backend::Moco => parse_rate_limit(MOCO_DEFAULT_RATE_LIMIT)?,
-            Backend::Konverte => None,
-        },
-    };
-    b = b.rate_limit_opt(rate);
+    // Without the flag, the backend's own quota applies (MOCO: 120/2m; Konverte: none).
+    if let Some(given) = get::<Option<RateLimit>>(m, "rate-limit") {
+        b = b.rate_limit_opt(given);
+    }
     b = b.continue_on_fail(flag(m, "continue-on-fail"));
     let impersonate = get::<i64>(m, "impersonate");
     if impersonate.is_some() && backend != Backend::Moco {

@@ -47,7 +47,9 @@ pub use batch::{Outcome, OutcomeResult, Summary};
 pub use clock::{Sleeper, TokioSleeper};
 pub use connector::{Backend, Connector};
 pub use error::{Error, ErrorKind, Result};
-pub use options::{Options, OptionsBuilder, ProxyConfig, RateLimit, RequestOptions, RetryPolicy};
+pub use options::{
+    Options, OptionsBuilder, ProxyConfig, RateLimit, RateLimitChoice, RequestOptions, RetryPolicy,
+};
 pub use pipeline::{HttpConnector, HttpConnectorBuilder, decode};
 pub use request::{MASK, PreparedRequest};
 pub use response::Response;

@@ -26,8 +26,9 @@ pub trait RequestOptions: Send + Sync + fmt::Debug {
     /// Requests in flight at once in a batch.
     fn concurrency(&self) -> NonZeroUsize;
     fn retry(&self) -> &RetryPolicy;
-    /// Client-side limit; `None` sends as fast as the other options allow.
-    fn rate_limit(&self) -> Option<RateLimit>;
+    /// Client-side limit: the connector's own (e.g. MOCO's documented quota), none, or
+    /// another one.
+    fn rate_limit(&self) -> RateLimitChoice;
     /// In a batch, go on after a failed item (else the rest is skipped).
     fn continue_on_fail(&self) -> bool;
     /// Extra headers sent with every request (e.g. MOCO's `X-IMPERSONATE-USER-ID`).
@@ -130,6 +131,35 @@ impl FromStr for RateLimit {
             humantime::parse_duration(&format!("1{per}")).map_err(|_| bad())?
         };
         RateLimit::new(n, per)
+    }
+}
+
+/// Which client-side rate limit a call uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RateLimitChoice {
+    /// The connector's default: the API's documented quota where it has one.
+    #[default]
+    ConnectorDefault,
+    /// No client-side limit at all.
+    Off,
+    /// This limit instead of the connector's.
+    Custom(RateLimit),
+}
+
+impl RateLimitChoice {
+    /// The limit in force, given the connector's default.
+    pub fn resolve(self, connector_default: Option<RateLimit>) -> Option<RateLimit> {
+        match self {
+            RateLimitChoice::ConnectorDefault => connector_default,
+            RateLimitChoice::Off => None,
+            RateLimitChoice::Custom(limit) => Some(limit),
+        }
+    }
+}
+
+impl From<Option<RateLimit>> for RateLimitChoice {
+    fn from(limit: Option<RateLimit>) -> Self {
+        limit.map_or(RateLimitChoice::Off, RateLimitChoice::Custom)
     }
 }
 
@@ -291,7 +321,7 @@ pub struct Options {
     pub batch_interval: Duration,
     pub concurrency: NonZeroUsize,
     pub retry: RetryPolicy,
-    pub rate_limit: Option<RateLimit>,
+    pub rate_limit: RateLimitChoice,
     pub continue_on_fail: bool,
     pub headers: Vec<(String, String)>,
 }
@@ -307,7 +337,7 @@ impl Default for Options {
             batch_interval: Duration::ZERO,
             concurrency: NonZeroUsize::new(4).expect("4 is not zero"),
             retry: RetryPolicy::default(),
-            rate_limit: None,
+            rate_limit: RateLimitChoice::ConnectorDefault,
             continue_on_fail: false,
             headers: Vec::new(),
         }
@@ -370,12 +400,18 @@ impl OptionsBuilder {
         self.0.retry.max_attempts = n.saturating_add(1);
         self
     }
+    /// Use this limit instead of the connector's default.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.0.rate_limit = Some(limit);
+        self.0.rate_limit = RateLimitChoice::Custom(limit);
         self
     }
+    /// `Some(limit)`: use it; `None`: no client-side limit at all.
     pub fn rate_limit_opt(mut self, limit: Option<RateLimit>) -> Self {
-        self.0.rate_limit = limit;
+        self.0.rate_limit = limit.into();
+        self
+    }
+    pub fn rate_limit_choice(mut self, choice: RateLimitChoice) -> Self {
+        self.0.rate_limit = choice;
         self
     }
     pub fn continue_on_fail(mut self, yes: bool) -> Self {
@@ -416,7 +452,7 @@ impl RequestOptions for Options {
     fn retry(&self) -> &RetryPolicy {
         &self.retry
     }
-    fn rate_limit(&self) -> Option<RateLimit> {
+    fn rate_limit(&self) -> RateLimitChoice {
         self.rate_limit
     }
     fn continue_on_fail(&self) -> bool {

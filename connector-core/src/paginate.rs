@@ -7,6 +7,7 @@ use crate::pipeline::HttpConnector;
 use crate::request::{self, PreparedRequest};
 use futures::stream::{self, BoxStream, StreamExt};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use url::Url;
 
 enum Cursor {
@@ -26,6 +27,8 @@ struct State<'a> {
     left: Option<usize>,
     seen: u64,
     previous: Option<Vec<Value>>,
+    /// Link targets already fetched: a server that links back is not followed in circles.
+    visited: HashSet<String>,
 }
 
 /// Streams every item of a list action, page after page, stopping after `limit`
@@ -48,6 +51,7 @@ pub fn stream<'a>(
         left: limit,
         seen: 0,
         previous: None,
+        visited: HashSet::new(),
     };
     stream::unfold(state, next_page)
         .flat_map(|page: Vec<Result<Value, Error>>| stream::iter(page))
@@ -116,7 +120,10 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
                 // Started at page n: the pages before it held as many items as this one.
                 st.seen = (n - 1) * items.len() as u64;
             }
-            let repeated = st.previous.as_ref() == Some(&items);
+            let repeated = st
+                .previous
+                .as_ref()
+                .is_some_and(|p| p == &items || same_first_id(p, &items));
             let short = st.previous.as_ref().is_some_and(|p| items.len() < p.len());
             let reached = total.is_some_and(|t| st.seen + items.len() as u64 >= t);
             if repeated {
@@ -133,8 +140,10 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
             .header("link")
             .and_then(|h| next_link(h, &response_url(&st)))
         {
-            Some(url) => Cursor::Next(url),
-            None => Cursor::Done,
+            Some(url) if st.visited.insert(url.to_string()) && !last_page(&response) => {
+                Cursor::Next(url)
+            }
+            _ => Cursor::Done,
         },
         _ => Cursor::Done,
     };
@@ -185,13 +194,14 @@ fn split_page(pagination: Pagination, body: Value) -> Result<(Vec<Value>, Option
                 .then(|| body.pointer(total).and_then(Value::as_u64))
                 .flatten();
             let list = if items.is_empty() {
-                body
+                Some(body)
             } else {
-                body.pointer(items).cloned().unwrap_or(Value::Null)
+                body.pointer(items).cloned()
             };
             match list {
-                Value::Array(v) => Ok((v, total_count)),
-                Value::Null => Ok((Vec::new(), total_count)),
+                Some(Value::Array(v)) => Ok((v, total_count)),
+                Some(Value::Null) => Ok((Vec::new(), total_count)),
+                // A body without the list is not an empty page: say so instead of stopping.
                 _ => Err(not_a_list(items)),
             }
         }
@@ -203,6 +213,31 @@ fn split_page(pagination: Pagination, body: Value) -> Result<(Vec<Value>, Option
             Value::Array(v) => Ok((v, None)),
             other => Ok((vec![other], None)),
         },
+    }
+}
+
+/// Two pages that start with the same record are the same page (a server that ignores
+/// the page number, with fields such as timestamps that change between requests).
+fn same_first_id(a: &[Value], b: &[Value]) -> bool {
+    match (
+        a.first().and_then(|v| v.get("id")),
+        b.first().and_then(|v| v.get("id")),
+    ) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// `X-Page * X-Per-Page >= X-Total`: this was the last page, whatever `Link` says.
+fn last_page(response: &crate::response::Response) -> bool {
+    let number = |name: &str| {
+        response
+            .header(name)
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    match (number("x-page"), number("x-per-page"), number("x-total")) {
+        (Some(page), Some(per), Some(total)) => page.saturating_mul(per) >= total,
+        _ => false,
     }
 }
 
@@ -268,6 +303,7 @@ mod tests {
         .unwrap();
         assert_eq!((items.len(), total), (2, Some(31)));
         assert!(split_page(p, serde_json::json!({"payload": 5})).is_err());
+        assert!(split_page(p, serde_json::json!({"data": {"payload": []}})).is_err());
         assert!(split_page(Pagination::LinkHeader, serde_json::json!({"a": 1})).is_err());
     }
 }

@@ -6,7 +6,7 @@ use crate::action::{Action, ActionSpec, find};
 use crate::clock::{Sleeper, TokioSleeper};
 use crate::error::Error;
 use crate::limiter::Limiters;
-use crate::options::{Options, RequestOptions};
+use crate::options::{Options, RateLimit, RequestOptions};
 use crate::request::{self, PreparedRequest};
 use crate::response::Response;
 use crate::retry::{self, Decision, Failure};
@@ -16,6 +16,7 @@ use backon::BackoffBuilder;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 use url::Url;
 
@@ -37,6 +38,7 @@ struct Inner {
     transports: Arc<Transports>,
     limiters: Arc<Limiters>,
     credentials_check: Option<&'static str>,
+    default_rate_limit: Option<RateLimit>,
 }
 
 /// Builder for [`HttpConnector`].
@@ -50,6 +52,7 @@ pub struct HttpConnectorBuilder {
     sleeper: Arc<dyn Sleeper>,
     credentials_check: Option<&'static str>,
     user_agent: Option<String>,
+    default_rate_limit: Option<RateLimit>,
 }
 
 impl HttpConnectorBuilder {
@@ -84,14 +87,20 @@ impl HttpConnectorBuilder {
         self.user_agent = Some(ua.into());
         self
     }
+    /// The API's quota, applied to every call whose options leave the limit at
+    /// [`RateLimitChoice::ConnectorDefault`](crate::RateLimitChoice::ConnectorDefault).
+    pub fn default_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.default_rate_limit = limit;
+        self
+    }
 
     pub fn build(self) -> Result<HttpConnector, Error> {
         let raw = self
             .base_url
             .ok_or_else(|| Error::Config(format!("{}: no base URL is configured", self.name)))?;
-        let base_url = Url::parse(raw.trim()).map_err(|e| {
-            Error::Config(format!("{}: base URL {raw:?} is not a URL: {e}", self.name))
-        })?;
+        // The raw text is not echoed: it may carry credentials.
+        let base_url = Url::parse(raw.trim())
+            .map_err(|e| Error::Config(format!("{}: the base URL is not a URL: {e}", self.name)))?;
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(Error::Config(format!(
                 "{}: base URL must start with http:// or https://",
@@ -118,6 +127,7 @@ impl HttpConnectorBuilder {
                 transports: Arc::new(Transports::new(user_agent)),
                 limiters: Arc::new(Limiters::default()),
                 credentials_check: self.credentials_check,
+                default_rate_limit: self.default_rate_limit,
             }),
         })
     }
@@ -137,6 +147,7 @@ impl HttpConnector {
             sleeper: Arc::new(TokioSleeper),
             credentials_check: None,
             user_agent: None,
+            default_rate_limit: None,
         }
     }
 
@@ -160,6 +171,7 @@ impl HttpConnector {
                 transports: Arc::clone(&i.transports),
                 limiters: Arc::clone(&i.limiters),
                 credentials_check: i.credentials_check,
+                default_rate_limit: i.default_rate_limit,
             }),
         }
     }
@@ -177,6 +189,10 @@ impl HttpConnector {
     }
     pub fn credentials_check_action(&self) -> Option<&'static str> {
         self.inner.credentials_check
+    }
+    /// The limit calls get unless their options choose another.
+    pub fn default_rate_limit(&self) -> Option<RateLimit> {
+        self.inner.default_rate_limit
     }
     /// How many HTTP clients this connector has built (one per distinct transport options).
     pub fn clients_built(&self) -> usize {
@@ -234,18 +250,25 @@ impl HttpConnector {
     ) -> Result<Response, Error> {
         let headers = self.headers_for(req, options)?;
         let client = self.inner.transports.client(options)?;
-        let call = self.send_with_retries(&client, req, &headers, options);
+        let in_flight = AtomicBool::new(false);
+        let call = self.send_with_retries(&client, req, &headers, options, &in_flight);
         match options.total_timeout() {
             None => call.await,
             Some(deadline) => match tokio::time::timeout(deadline, call).await {
                 Ok(result) => result,
+                // Cut while waiting (limiter, backoff): the last attempt, if any, had
+                // finished and was of a kind that is safe to repeat.
+                Err(_) if !in_flight.load(Ordering::SeqCst) => Err(Error::Timeout {
+                    after: deadline,
+                    maybe_sent: false,
+                }),
                 Err(_) if req.action.idempotent => Err(Error::Timeout {
                     after: deadline,
                     maybe_sent: true,
                 }),
                 Err(_) => Err(Error::OutcomeUnknown {
                     message: format!(
-                        "the overall deadline of {} passed",
+                        "the overall deadline of {} passed during an attempt",
                         humantime::format_duration(deadline)
                     ),
                 }),
@@ -324,8 +347,10 @@ impl HttpConnector {
         req: &PreparedRequest,
         headers: &HeaderMap,
         options: &dyn RequestOptions,
+        in_flight: &AtomicBool,
     ) -> Result<Response, Error> {
         let policy = options.retry();
+        let limit = options.rate_limit().resolve(self.inner.default_rate_limit);
         let mut backoff = backon::ExponentialBuilder::default()
             .with_min_delay(policy.base_delay)
             .with_max_delay(policy.max_delay)
@@ -341,15 +366,18 @@ impl HttpConnector {
             None => None,
         };
         let mut attempts = 0;
+        let mut earlier_maybe_applied = false;
         loop {
-            if let Some(limit) = options.rate_limit() {
+            if let Some(limit) = limit {
                 self.inner.limiters.get(limit).until_ready().await;
             }
             attempts += 1;
             tracing::debug!(action = req.action.id, method = %req.method, url = %req.redacted_url(), attempt = attempts, "sending");
+            in_flight.store(true, Ordering::SeqCst);
             let outcome = self
                 .attempt(client, req, headers, body.clone(), options.timeout())
                 .await;
+            in_flight.store(false, Ordering::SeqCst);
             let (failure, last) = match outcome {
                 Ok(resp) => {
                     let retry_after = resp
@@ -376,9 +404,12 @@ impl HttpConnector {
             ) {
                 Decision::Retry { after } => {
                     tracing::info!(action = req.action.id, attempt = attempts, wait = ?after, failure = ?failure, "retrying");
+                    earlier_maybe_applied |= failure.maybe_applied();
                     self.inner.sleeper.sleep(after).await;
                 }
-                Decision::Stop => return Err(self.final_error(req, failure, last)),
+                Decision::Stop => {
+                    return Err(self.final_error(req, failure, last, earlier_maybe_applied));
+                }
             }
         }
     }
@@ -388,14 +419,37 @@ impl HttpConnector {
         req: &PreparedRequest,
         failure: Failure,
         last: Result<Error, Response>,
+        earlier_maybe_applied: bool,
     ) -> Error {
         match last {
             Err(resp) => match failure {
                 Failure::Throttled { retry_after } => Error::RateLimited { retry_after },
+                // A gateway gave up waiting: the upstream may have applied the request.
+                Failure::Unavailable { .. } if !req.action.idempotent && resp.status != 503 => {
+                    Error::OutcomeUnknown {
+                        message: format!("{} from a gateway", resp.to_error(None)),
+                    }
+                }
                 _ => {
-                    let hint = matches!(resp.status, 401 | 403)
-                        .then(|| self.inner.auth.unauthorized_hint(req.action))
-                        .flatten();
+                    let hint = match resp.status {
+                        401 | 403 => self.inner.auth.unauthorized_hint(req.action),
+                        300..=399 => Some(format!(
+                            "the server redirects to {}; redirects are not followed (they could \
+                             carry the credentials elsewhere or turn a write into a read): use \
+                             the final address as the base URL",
+                            resp.header("location").unwrap_or("another address")
+                        )),
+                        404 if earlier_maybe_applied
+                            && req.method == crate::action::Method::Delete =>
+                        {
+                            Some(
+                                "an earlier attempt may have reached the server before it \
+                                 failed, so this is probably already deleted"
+                                    .into(),
+                            )
+                        }
+                        _ => None,
+                    };
                     resp.to_error(hint)
                 }
             },
@@ -435,13 +489,13 @@ impl HttpConnector {
         let resp = builder
             .send()
             .await
-            .map_err(|e| transport::classify(&e, timeout))?;
+            .map_err(|e| transport::classify(e, timeout))?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp
             .bytes()
             .await
-            .map_err(|e| transport::classify(&e, timeout))?;
+            .map_err(|e| transport::classify(e, timeout))?;
         Ok(Response {
             status,
             headers,

@@ -227,6 +227,10 @@ fn path_value(spec: &ParamSpec, value: &Value) -> Result<String, Error> {
     if text.is_empty() {
         return Err(Error::validation(spec.name, "must not be empty"));
     }
+    // `.` and `..` would be resolved away as dot segments and change the path.
+    if text == "." || text == ".." {
+        return Err(Error::validation(spec.name, "must not be `.` or `..`"));
+    }
     Ok(text)
 }
 
@@ -332,6 +336,10 @@ mod tests {
         };
         let req = prepare(&GET, &base(), &input(json!({"id": "a/../b?c#d%"}))).unwrap();
         assert_eq!(req.url.path(), "/base/things/a%2F..%2Fb%3Fc%23d%25");
+        for dots in [".", ".."] {
+            let err = prepare(&GET, &base(), &input(json!({"id": dots}))).unwrap_err();
+            assert_eq!(err.field(), Some("id"), "{dots}");
+        }
     }
 
     #[test]

@@ -24,6 +24,18 @@ pub enum Failure {
     Tls,
 }
 
+impl Failure {
+    /// The request may have been applied by the server.
+    pub fn maybe_applied(self) -> bool {
+        matches!(
+            self,
+            Failure::Timeout
+                | Failure::Connection { maybe_sent: true }
+                | Failure::Unavailable { .. }
+        )
+    }
+}
+
 /// What to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -90,7 +102,9 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 /// The failure class of an HTTP status, or `None` for success.
 pub fn classify_status(status: u16, retry_after: Option<Duration>) -> Option<Failure> {
     match status {
-        200..=399 => None,
+        200..=299 => None,
+        // Redirects are not followed (see the transport): a final answer.
+        300..=399 => Some(Failure::ClientError),
         429 => Some(Failure::Throttled { retry_after }),
         502..=504 => Some(Failure::Unavailable { retry_after }),
         500..=599 => Some(Failure::ServerError),

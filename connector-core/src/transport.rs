@@ -57,7 +57,10 @@ impl Transports {
     }
 
     fn build(&self, options: &dyn RequestOptions) -> Result<reqwest::Client, Error> {
+        // Redirects are not followed: reqwest would forward custom credential headers
+        // (e.g. `api_access_token`) to another host, and turn a POST into a GET.
         let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(&self.user_agent)
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true);
@@ -79,8 +82,10 @@ impl Transports {
 }
 
 /// Classifies a reqwest failure: what to tell the user, and what the retry logic needs.
-pub(crate) fn classify(err: &reqwest::Error, timeout: Option<Duration>) -> (Failure, Error) {
-    let text = chain(err);
+pub(crate) fn classify(err: reqwest::Error, timeout: Option<Duration>) -> (Failure, Error) {
+    // The URL is left out: its query could carry values the caller considers private.
+    let err = err.without_url();
+    let text = chain(&err);
     let lower = text.to_ascii_lowercase();
     if err.is_timeout() {
         let sent = !err.is_connect();
@@ -120,7 +125,7 @@ pub(crate) fn classify(err: &reqwest::Error, timeout: Option<Duration>) -> (Fail
 }
 
 /// The error and its sources in one line. reqwest errors never include headers, so no
-/// credential can appear here; URLs carry no credentials in this crate.
+/// credential can appear here.
 pub(crate) fn chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();

@@ -102,16 +102,21 @@ pub fn date(field: &str, value: &str) -> Result<(), Error> {
     }
 }
 
-/// An RFC 3339 date-time such as `2024-05-01T12:00:00Z` or `2024-05-01T14:00:00+02:00`.
+/// An ISO 8601 date-time: RFC 3339 (`2024-05-01T12:00:00Z`, `2024-05-01T14:00:00+02:00`),
+/// or without a zone (`2024-05-01T12:00:00`, `2024-05-01T12:00`), or a date alone, as the
+/// APIs' "updated after" filters take them.
 pub fn date_time(field: &str, value: &str) -> Result<(), Error> {
-    chrono::DateTime::parse_from_rfc3339(value)
-        .map(|_| ())
-        .map_err(|_| {
-            invalid(
-                field,
-                format!("expected an RFC 3339 date-time like 2024-05-01T12:00:00Z, got {value:?}"),
-            )
-        })
+    let naive = |fmt: &str| chrono::NaiveDateTime::parse_from_str(value, fmt).is_ok();
+    let ok = chrono::DateTime::parse_from_rfc3339(value).is_ok()
+        || naive("%Y-%m-%dT%H:%M:%S%.f")
+        || naive("%Y-%m-%dT%H:%M")
+        || date(field, value).is_ok();
+    ok.then_some(()).ok_or(()).map_err(|_| {
+        invalid(
+            field,
+            format!("expected an RFC 3339 date-time like 2024-05-01T12:00:00Z, got {value:?}"),
+        )
+    })
 }
 
 /// A whole number, given as a JSON integer or a string of digits with an optional sign.
@@ -395,7 +400,16 @@ mod tests {
         }
         assert!(date_time("at", "2024-05-01T12:00:00Z").is_ok());
         assert!(date_time("at", "2024-05-01T12:00:00+02:00").is_ok());
-        assert!(date_time("at", "2024-05-01").is_err());
+        assert!(date_time("at", "2024-05-01").is_ok());
+        assert!(date_time("at", "2024-05-01T12:00").is_ok());
+        for bad in [
+            "2024-05-01 12:00",
+            "yesterday",
+            "2024-13-01T00:00:00Z",
+            "2024-05-01T25:00",
+        ] {
+            assert!(date_time("at", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

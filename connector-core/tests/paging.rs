@@ -154,3 +154,52 @@ async fn a_server_that_ignores_the_page_number_yields_each_item_once() {
     assert_eq!(ids, vec![1, 2]);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_next_link_back_to_a_page_already_fetched_ends_the_list() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"id": 1}]))
+                .insert_header(
+                    "link",
+                    format!("<{}/items?page=1>; rel=\"next\"", server.uri()).as_str(),
+                ),
+        )
+        .mount(&server)
+        .await;
+    let api = connector(&server.uri());
+    let o = Options::default();
+    let items: Vec<_> = api
+        .stream("items.list", input(json!({})), &o, None)
+        .collect()
+        .await;
+    assert!(items.len() <= 2, "{} items", items.len());
+    assert!(server.received_requests().await.unwrap().len() <= 2);
+}
+
+#[tokio::test]
+async fn a_page_without_its_list_is_an_error_not_an_empty_list() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"payload": [{"id": 1}]}})),
+        )
+        .mount(&server)
+        .await;
+    let api = connector(&server.uri());
+    let o = Options::default();
+    let items: Vec<_> = api
+        .stream("contacts.list", input(json!({})), &o, None)
+        .collect()
+        .await;
+    assert_eq!(items.len(), 1);
+    assert!(
+        items[0]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("/payload")
+    );
+}

@@ -379,3 +379,125 @@ async fn a_ten_megabyte_body_gives_a_short_clear_error() {
     assert_eq!(e.status(), Some(500));
     assert!(e.to_string().len() < 1_000);
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed_so_the_token_stays_and_a_post_stays_a_post() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1})))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/items", elsewhere.uri()).as_str()),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = connector(&server.uri())
+        .execute(
+            "items.create",
+            input(json!({"name": "a"})),
+            &Options::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(302));
+    assert!(
+        err.to_string().contains(&elsewhere.uri()),
+        "names the target: {err}"
+    );
+}
+
+#[tokio::test]
+async fn a_deadline_that_passes_while_waiting_says_nothing_was_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = connector(&server.uri());
+    let options = Options::builder()
+        .rate_limit("1/10s".parse().unwrap())
+        .total_timeout(Duration::from_millis(300))
+        .build();
+    api.execute("items.create", input(json!({"name": "a"})), &options)
+        .await
+        .unwrap();
+    // The second call waits in the limiter and never sends.
+    let err = api
+        .execute("items.create", input(json!({"name": "b"})), &options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                maybe_sent: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_timeout_on_a_post_is_outcome_unknown() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(504))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = connector(&server.uri())
+        .execute(
+            "items.create",
+            input(json!({"name": "a"})),
+            &fast_retries(3),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
+    assert!(err.to_string().contains("504"), "{err}");
+}
+
+#[tokio::test]
+async fn the_connector_default_limit_holds_unless_options_choose_otherwise() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let api = connector_core::HttpConnector::builder("test", common::ACTIONS)
+        .base_url(server.uri())
+        .auth(common::auth())
+        .default_rate_limit(Some("2/1s".parse().unwrap()))
+        .build()
+        .unwrap();
+    let own = Options::builder().timeout(Duration::from_secs(5)).build();
+    let started = std::time::Instant::now();
+    for _ in 0..3 {
+        api.execute("items.get", input(json!({"id": 1})), &own)
+            .await
+            .unwrap();
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "options of its own keep the quota"
+    );
+    let off = Options::builder().rate_limit_opt(None).build();
+    let started = std::time::Instant::now();
+    for _ in 0..3 {
+        api.execute("items.get", input(json!({"id": 1})), &off)
+            .await
+            .unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "Off turns it off"
+    );
+}

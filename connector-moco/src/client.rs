@@ -46,6 +46,7 @@ struct Settings {
     base_url: String,
     api_key: SecretString,
     options: Options,
+    rate_limit: Option<RateLimit>,
     sleeper: Arc<dyn Sleeper>,
 }
 
@@ -54,10 +55,10 @@ impl Moco {
         MocoBuilder::default()
     }
 
-    /// The options a client starts from: the core defaults plus MOCO's documented
-    /// client-side limit ([`DEFAULT_RATE_LIMIT`]).
-    pub fn default_options() -> Options {
-        Options::builder().rate_limit(DEFAULT_RATE_LIMIT).build()
+    /// The client-side limit every call gets unless its options choose another
+    /// ([`DEFAULT_RATE_LIMIT`] unless the builder said otherwise).
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.connector.default_rate_limit()
     }
 
     /// The HTTP engine every call goes through.
@@ -94,7 +95,7 @@ impl fmt::Debug for Moco {
             .field("base_url", &self.connector.base_url().as_str())
             .field("api_key", &connector_core::MASK)
             .field("impersonate", &self.impersonate)
-            .field("rate_limit", &self.settings.options.rate_limit)
+            .field("rate_limit", &self.settings.rate_limit)
             .finish()
     }
 }
@@ -104,6 +105,7 @@ fn build_connector(settings: &Settings, impersonate: Option<i64>) -> Result<Http
         .base_url(settings.base_url.clone())
         .auth(MocoAuth::new(settings.api_key.clone(), impersonate)?)
         .options(settings.options.clone())
+        .default_rate_limit(settings.rate_limit)
         .sleeper(Arc::clone(&settings.sleeper))
         .credentials_check(CREDENTIALS_CHECK)
         .build()
@@ -163,15 +165,15 @@ impl MocoBuilder {
         self
     }
 
-    /// Options for every call that does not pass its own. Their `rate_limit` is used as
-    /// given (start from [`Moco::default_options`] to keep MOCO's quota), unless
-    /// [`MocoBuilder::rate_limit`] overrides it.
+    /// Options for every call that does not pass its own. The client-side limit stays
+    /// MOCO's quota (see [`MocoBuilder::rate_limit`]) unless the options choose another.
     pub fn options(mut self, options: Options) -> Self {
         self.options = Some(options);
         self
     }
 
-    /// The client-side limit: [`DEFAULT_RATE_LIMIT`] unless set here or in the options;
+    /// The account's quota, applied to every call (whatever options it passes, unless
+    /// they choose another limit or `Off`): [`DEFAULT_RATE_LIMIT`] unless set here;
     /// [`UNLIMITED_PLAN_RATE_LIMIT`] for the unlimited plan, `None` for no limit.
     pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
         self.rate_limit = Some(limit);
@@ -209,14 +211,11 @@ impl MocoBuilder {
         if api_key.expose_secret().trim().is_empty() {
             return Err(Error::Config("moco: the API key is empty".into()));
         }
-        let mut options = self.options.unwrap_or_else(Moco::default_options);
-        if let Some(limit) = self.rate_limit {
-            options.rate_limit = limit;
-        }
         let settings = Settings {
             base_url,
             api_key,
-            options,
+            options: self.options.unwrap_or_default(),
+            rate_limit: self.rate_limit.unwrap_or(Some(DEFAULT_RATE_LIMIT)),
             sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
         };
         let connector = build_connector(&settings, self.impersonate)?;
@@ -319,8 +318,6 @@ mod tests {
                 .api_key(key())
                 .build()
                 .unwrap()
-                .connector()
-                .options()
                 .rate_limit()
         };
         assert_eq!(limit(Moco::builder()), Some(DEFAULT_RATE_LIMIT));
@@ -330,9 +327,12 @@ mod tests {
             Some(UNLIMITED_PLAN_RATE_LIMIT)
         );
         assert_eq!(limit(Moco::builder().rate_limit(None)), None);
-        assert_eq!(limit(Moco::builder().options(Options::default())), None);
-        let opts = Moco::default_options();
-        assert_eq!(limit(Moco::builder().options(opts).rate_limit(None)), None);
+        // Options of their own do not drop the quota.
+        let opts = Options::builder().timeout(Duration::from_secs(5)).build();
+        assert_eq!(
+            limit(Moco::builder().options(opts)),
+            Some(DEFAULT_RATE_LIMIT)
+        );
     }
 
     #[test]
@@ -364,7 +364,7 @@ mod tests {
         assert_eq!(other.impersonated_user(), Some(42));
         assert_eq!(moco.impersonated_user(), None);
         assert_eq!(other.connector().base_url(), moco.connector().base_url());
-        assert_eq!(other.connector().options().rate_limit(), None);
+        assert_eq!(other.rate_limit(), None);
         assert_eq!(Connector::name(&other), "moco");
         assert_eq!(
             other.connector().credentials_check_action(),

@@ -518,7 +518,7 @@ fn render_builder(index: usize, a: &Action, res: &str) -> String {
         };
         let _ = write!(
             out,
-            "\n/// Streams every item across all pages (from `page`, if set), up to `limit` items,\n/// fetching no page more than needed.\npub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<{item}, Error>> {{\nconnector_core::paginate::stream(self.connector, &ACTIONS[{index}], self.input, self.connector.options(), limit){map}.boxed()\n}}\n"
+            "\n/// Streams every item across all pages (from `page`, if set), up to `limit` items,\n/// fetching no page more than needed, with the client's default options.\npub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<{item}, Error>> {{\nlet options = self.connector.options();\nself.stream_with(limit, options)\n}}\n\n/// [`Self::stream`] with these options.\npub fn stream_with(self, limit: Option<usize>, options: &'a dyn RequestOptions) -> BoxStream<'a, Result<{item}, Error>> {{\nconnector_core::paginate::stream(self.connector, &ACTIONS[{index}], self.input, options, limit){map}.boxed()\n}}\n"
         );
     }
     out.push_str("}\n\n");
@@ -533,7 +533,13 @@ fn render_builder(index: usize, a: &Action, res: &str) -> String {
 fn setter(ty: &str) -> (&'static str, &'static str, &'static str, &'static str) {
     match ty {
         "integer" => ("", "(mut self, value: i64)", "", "Value::from(value)"),
-        "number" => ("", "(mut self, value: f64)", "", "Value::from(value)"),
+        // A non-finite number goes in as text, so validation refuses it (never `null`).
+        "number" => (
+            "",
+            "(mut self, value: f64)",
+            "",
+            "connector_core::serde_json::Number::from_f64(value).map_or_else(|| Value::String(value.to_string()), Value::Number)",
+        ),
         "boolean" => ("", "(mut self, value: bool)", "", "Value::Bool(value)"),
         "object" => (
             "",

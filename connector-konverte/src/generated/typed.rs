@@ -1797,20 +1797,24 @@ impl<'a> AutomationRulesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(
         self,
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<crate::models::AutomationRule, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[21],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .map(|r| r.and_then(connector_core::decode))
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<crate::models::AutomationRule, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[21], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
     }
 }
 
@@ -2615,20 +2619,24 @@ impl<'a> ContactsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(
         self,
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<crate::models::Contact, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[30],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .map(|r| r.and_then(connector_core::decode))
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<crate::models::Contact, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[30], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
     }
 }
 
@@ -2814,20 +2822,24 @@ impl<'a> ContactsSearch<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(
         self,
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<crate::models::Contact, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[32],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .map(|r| r.and_then(connector_core::decode))
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<crate::models::Contact, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[32], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
     }
 }
 
@@ -2901,20 +2913,24 @@ impl<'a> ContactsFilter<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(
         self,
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<crate::models::Contact, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[33],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .map(|r| r.and_then(connector_core::decode))
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<crate::models::Contact, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[33], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
     }
 }
 
@@ -3851,20 +3867,24 @@ impl<'a> ConversationsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(
         self,
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<crate::models::Conversation, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[43],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .map(|r| r.and_then(connector_core::decode))
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<crate::models::Conversation, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[43], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
     }
 }
 
@@ -4034,20 +4054,24 @@ impl<'a> ConversationsFilter<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(
         self,
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<crate::models::Conversation, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[45],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .map(|r| r.and_then(connector_core::decode))
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<crate::models::Conversation, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[45], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
     }
 }
 

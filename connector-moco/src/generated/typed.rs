@@ -606,16 +606,20 @@ impl<'a> ActivitiesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[0],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[0], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -1431,16 +1435,20 @@ impl<'a> CatalogServicesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[5],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[5], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -1828,7 +1836,11 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     ///
     /// Wire name `quantity` (body, number).
     pub fn quantity(mut self, value: f64) -> Self {
-        self.input.insert("quantity".to_owned(), Value::from(value));
+        self.input.insert(
+            "quantity".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -1845,8 +1857,11 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     ///
     /// Wire name `unit_price` (body, number).
     pub fn unit_price(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_price".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -1854,8 +1869,11 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     ///
     /// Wire name `net_total` (body, number).
     pub fn net_total(mut self, value: f64) -> Self {
-        self.input
-            .insert("net_total".to_owned(), Value::from(value));
+        self.input.insert(
+            "net_total".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -1863,8 +1881,11 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     ///
     /// Wire name `unit_cost` (body, number).
     pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_cost".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -1971,7 +1992,11 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     ///
     /// Wire name `quantity` (body, number).
     pub fn quantity(mut self, value: f64) -> Self {
-        self.input.insert("quantity".to_owned(), Value::from(value));
+        self.input.insert(
+            "quantity".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -1988,8 +2013,11 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     ///
     /// Wire name `unit_price` (body, number).
     pub fn unit_price(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_price".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -1997,8 +2025,11 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     ///
     /// Wire name `net_total` (body, number).
     pub fn net_total(mut self, value: f64) -> Self {
-        self.input
-            .insert("net_total".to_owned(), Value::from(value));
+        self.input.insert(
+            "net_total".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -2006,8 +2037,11 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     ///
     /// Wire name `unit_cost` (body, number).
     pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_cost".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -2260,16 +2294,20 @@ impl<'a> CustomPropertiesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[14],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[14], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -2801,16 +2839,20 @@ impl<'a> ExpenseTemplatesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[19],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[19], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -2921,8 +2963,11 @@ impl<'a> ExpenseTemplatesCreate<'a> {
     ///
     /// Wire name `unit_price` (body, number).
     pub fn unit_price(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_price".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -2930,8 +2975,11 @@ impl<'a> ExpenseTemplatesCreate<'a> {
     ///
     /// Wire name `unit_cost` (body, number).
     pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_cost".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -3022,8 +3070,11 @@ impl<'a> ExpenseTemplatesUpdate<'a> {
     ///
     /// Wire name `unit_price` (body, number).
     pub fn unit_price(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_price".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -3031,8 +3082,11 @@ impl<'a> ExpenseTemplatesUpdate<'a> {
     ///
     /// Wire name `unit_cost` (body, number).
     pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_cost".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -3225,16 +3279,20 @@ impl<'a> FixedCostsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[24],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[24], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -3650,16 +3708,20 @@ impl<'a> TaskTemplatesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[28],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[28], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -4149,16 +4211,20 @@ impl<'a> CommentsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[38],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[38], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -4888,16 +4954,20 @@ impl<'a> CompaniesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[221],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[221], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -5188,8 +5258,11 @@ impl<'a> CompaniesCreate<'a> {
     ///
     /// Wire name `customer_tax` (body, number).
     pub fn customer_tax(mut self, value: f64) -> Self {
-        self.input
-            .insert("customer_tax".to_owned(), Value::from(value));
+        self.input.insert(
+            "customer_tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -5260,8 +5333,11 @@ impl<'a> CompaniesCreate<'a> {
     ///
     /// Wire name `supplier_tax` (body, number).
     pub fn supplier_tax(mut self, value: f64) -> Self {
-        self.input
-            .insert("supplier_tax".to_owned(), Value::from(value));
+        self.input.insert(
+            "supplier_tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -5532,8 +5608,11 @@ impl<'a> CompaniesUpdate<'a> {
     ///
     /// Wire name `customer_tax` (body, number).
     pub fn customer_tax(mut self, value: f64) -> Self {
-        self.input
-            .insert("customer_tax".to_owned(), Value::from(value));
+        self.input.insert(
+            "customer_tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -5604,8 +5683,11 @@ impl<'a> CompaniesUpdate<'a> {
     ///
     /// Wire name `supplier_tax` (body, number).
     pub fn supplier_tax(mut self, value: f64) -> Self {
-        self.input
-            .insert("supplier_tax".to_owned(), Value::from(value));
+        self.input.insert(
+            "supplier_tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -5833,16 +5915,20 @@ impl<'a> DealCategoriesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[46],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[46], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -6246,16 +6332,20 @@ impl<'a> EmploymentsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[51],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[51], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -6683,16 +6773,20 @@ impl<'a> HolidaysList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[56],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[56], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -6793,7 +6887,11 @@ impl<'a> HolidaysCreate<'a> {
     ///
     /// Wire name `days` (body, number). Required.
     pub fn days(mut self, value: f64) -> Self {
-        self.input.insert("days".to_owned(), Value::from(value));
+        self.input.insert(
+            "days".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -6882,7 +6980,11 @@ impl<'a> HolidaysUpdate<'a> {
     ///
     /// Wire name `days` (body, number).
     pub fn days(mut self, value: f64) -> Self {
-        self.input.insert("days".to_owned(), Value::from(value));
+        self.input.insert(
+            "days".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -7096,16 +7198,20 @@ impl<'a> InvoiceBookkeepingExportsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[61],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[61], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -7423,16 +7529,20 @@ impl<'a> InvoicePaymentsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[64],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[64], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -7534,8 +7644,11 @@ impl<'a> InvoicePaymentsCreate<'a> {
     ///
     /// Wire name `paid_total` (body, number). Required.
     pub fn paid_total(mut self, value: f64) -> Self {
-        self.input
-            .insert("paid_total".to_owned(), Value::from(value));
+        self.input.insert(
+            "paid_total".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -7688,8 +7801,11 @@ impl<'a> InvoicePaymentsUpdate<'a> {
     ///
     /// Wire name `paid_total` (body, number).
     pub fn paid_total(mut self, value: f64) -> Self {
-        self.input
-            .insert("paid_total".to_owned(), Value::from(value));
+        self.input.insert(
+            "paid_total".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -7962,16 +8078,20 @@ impl<'a> InvoiceRemindersList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[70],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[70], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -8082,7 +8202,11 @@ impl<'a> InvoiceRemindersCreate<'a> {
     ///
     /// Wire name `fee` (body, number).
     pub fn fee(mut self, value: f64) -> Self {
-        self.input.insert("fee".to_owned(), Value::from(value));
+        self.input.insert(
+            "fee".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -8598,16 +8722,20 @@ impl<'a> InvoicesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[75],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[75], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -8735,16 +8863,20 @@ impl<'a> InvoicesLocked<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[76],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[76], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -9163,7 +9295,11 @@ impl<'a> InvoicesCreate<'a> {
     ///
     /// Wire name `tax` (body, number). Required.
     pub fn tax(mut self, value: f64) -> Self {
-        self.input.insert("tax".to_owned(), Value::from(value));
+        self.input.insert(
+            "tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -9231,7 +9367,11 @@ impl<'a> InvoicesCreate<'a> {
     ///
     /// Wire name `discount` (body, number).
     pub fn discount(mut self, value: f64) -> Self {
-        self.input.insert("discount".to_owned(), Value::from(value));
+        self.input.insert(
+            "discount".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -9239,8 +9379,11 @@ impl<'a> InvoicesCreate<'a> {
     ///
     /// Wire name `cash_discount` (body, number).
     pub fn cash_discount(mut self, value: f64) -> Self {
-        self.input
-            .insert("cash_discount".to_owned(), Value::from(value));
+        self.input.insert(
+            "cash_discount".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -9787,16 +9930,20 @@ impl<'a> LetterPapersList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[89],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[89], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -10236,16 +10383,20 @@ impl<'a> OffersList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[93],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[93], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -10447,7 +10598,11 @@ impl<'a> OffersCreate<'a> {
     ///
     /// Wire name `tax` (body, number). Required.
     pub fn tax(mut self, value: f64) -> Self {
-        self.input.insert("tax".to_owned(), Value::from(value));
+        self.input.insert(
+            "tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -10506,7 +10661,11 @@ impl<'a> OffersCreate<'a> {
     ///
     /// Wire name `discount` (body, number).
     pub fn discount(mut self, value: f64) -> Self {
-        self.input.insert("discount".to_owned(), Value::from(value));
+        self.input.insert(
+            "discount".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -11177,16 +11336,20 @@ impl<'a> PlanningEntriesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[103],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[103], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -11313,8 +11476,11 @@ impl<'a> PlanningEntriesCreate<'a> {
     ///
     /// Wire name `hours_per_day` (body, number). Required.
     pub fn hours_per_day(mut self, value: f64) -> Self {
-        self.input
-            .insert("hours_per_day".to_owned(), Value::from(value));
+        self.input.insert(
+            "hours_per_day".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -11455,8 +11621,11 @@ impl<'a> PlanningEntriesUpdate<'a> {
     ///
     /// Wire name `hours_per_day` (body, number).
     pub fn hours_per_day(mut self, value: f64) -> Self {
-        self.input
-            .insert("hours_per_day".to_owned(), Value::from(value));
+        self.input.insert(
+            "hours_per_day".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -11763,16 +11932,20 @@ impl<'a> PresencesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[108],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[108], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -12322,16 +12495,20 @@ impl<'a> ProjectContractsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[115],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[115], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -12439,7 +12616,11 @@ impl<'a> ProjectContractsCreate<'a> {
     ///
     /// Wire name `budget` (body, number).
     pub fn budget(mut self, value: f64) -> Self {
-        self.input.insert("budget".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -12447,8 +12628,11 @@ impl<'a> ProjectContractsCreate<'a> {
     ///
     /// Wire name `hourly_rate` (body, number).
     pub fn hourly_rate(mut self, value: f64) -> Self {
-        self.input
-            .insert("hourly_rate".to_owned(), Value::from(value));
+        self.input.insert(
+            "hourly_rate".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -12519,7 +12703,11 @@ impl<'a> ProjectContractsUpdate<'a> {
     ///
     /// Wire name `budget` (body, number).
     pub fn budget(mut self, value: f64) -> Self {
-        self.input.insert("budget".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -12527,8 +12715,11 @@ impl<'a> ProjectContractsUpdate<'a> {
     ///
     /// Wire name `hourly_rate` (body, number).
     pub fn hourly_rate(mut self, value: f64) -> Self {
-        self.input
-            .insert("hourly_rate".to_owned(), Value::from(value));
+        self.input.insert(
+            "hourly_rate".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -12817,16 +13008,20 @@ impl<'a> ProjectExpensesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[120],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[120], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -12928,7 +13123,11 @@ impl<'a> ProjectExpensesCreate<'a> {
     ///
     /// Wire name `quantity` (body, number). Required.
     pub fn quantity(mut self, value: f64) -> Self {
-        self.input.insert("quantity".to_owned(), Value::from(value));
+        self.input.insert(
+            "quantity".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -12945,8 +13144,11 @@ impl<'a> ProjectExpensesCreate<'a> {
     ///
     /// Wire name `unit_price` (body, number). Required.
     pub fn unit_price(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_price".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -12954,8 +13156,11 @@ impl<'a> ProjectExpensesCreate<'a> {
     ///
     /// Wire name `unit_cost` (body, number). Required.
     pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_cost".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -13161,7 +13366,11 @@ impl<'a> ProjectExpensesUpdate<'a> {
     ///
     /// Wire name `quantity` (body, number).
     pub fn quantity(mut self, value: f64) -> Self {
-        self.input.insert("quantity".to_owned(), Value::from(value));
+        self.input.insert(
+            "quantity".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -13178,8 +13387,11 @@ impl<'a> ProjectExpensesUpdate<'a> {
     ///
     /// Wire name `unit_price` (body, number).
     pub fn unit_price(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_price".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -13187,8 +13399,11 @@ impl<'a> ProjectExpensesUpdate<'a> {
     ///
     /// Wire name `unit_cost` (body, number).
     pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_cost".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -13553,16 +13768,20 @@ impl<'a> ProjectExpensesListAll<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[127],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[127], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -13701,16 +13920,20 @@ impl<'a> ProjectGroupsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[128],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[128], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -13970,16 +14193,20 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[130],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[130], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -14097,16 +14324,20 @@ impl<'a> ProjectPaymentSchedulesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[131],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[131], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -14190,8 +14421,11 @@ impl<'a> ProjectPaymentSchedulesCreate<'a> {
     ///
     /// Wire name `net_total` (body, number). Required.
     pub fn net_total(mut self, value: f64) -> Self {
-        self.input
-            .insert("net_total".to_owned(), Value::from(value));
+        self.input.insert(
+            "net_total".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -14272,8 +14506,11 @@ impl<'a> ProjectPaymentSchedulesUpdate<'a> {
     ///
     /// Wire name `net_total` (body, number).
     pub fn net_total(mut self, value: f64) -> Self {
-        self.input
-            .insert("net_total".to_owned(), Value::from(value));
+        self.input.insert(
+            "net_total".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -14545,16 +14782,20 @@ impl<'a> ProjectRecurringExpensesListAll<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[136],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[136], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -14646,16 +14887,20 @@ impl<'a> ProjectRecurringExpensesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[137],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[137], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -14766,7 +15011,11 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
     ///
     /// Wire name `quantity` (body, number). Required.
     pub fn quantity(mut self, value: f64) -> Self {
-        self.input.insert("quantity".to_owned(), Value::from(value));
+        self.input.insert(
+            "quantity".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -14783,8 +15032,11 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
     ///
     /// Wire name `unit_price` (body, number). Required.
     pub fn unit_price(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_price".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -14792,8 +15044,11 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
     ///
     /// Wire name `unit_cost` (body, number). Required.
     pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_cost".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -14912,7 +15167,11 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
     ///
     /// Wire name `quantity` (body, number).
     pub fn quantity(mut self, value: f64) -> Self {
-        self.input.insert("quantity".to_owned(), Value::from(value));
+        self.input.insert(
+            "quantity".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -14929,8 +15188,11 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
     ///
     /// Wire name `unit_price` (body, number).
     pub fn unit_price(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_price".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -14938,8 +15200,11 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
     ///
     /// Wire name `unit_cost` (body, number).
     pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input
-            .insert("unit_cost".to_owned(), Value::from(value));
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -15276,16 +15541,20 @@ impl<'a> ProjectTasksList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[143],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[143], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -15394,7 +15663,11 @@ impl<'a> ProjectTasksCreate<'a> {
     ///
     /// Wire name `budget` (body, number).
     pub fn budget(mut self, value: f64) -> Self {
-        self.input.insert("budget".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -15402,8 +15675,11 @@ impl<'a> ProjectTasksCreate<'a> {
     ///
     /// Wire name `hourly_rate` (body, number).
     pub fn hourly_rate(mut self, value: f64) -> Self {
-        self.input
-            .insert("hourly_rate".to_owned(), Value::from(value));
+        self.input.insert(
+            "hourly_rate".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -15492,7 +15768,11 @@ impl<'a> ProjectTasksUpdate<'a> {
     ///
     /// Wire name `budget` (body, number).
     pub fn budget(mut self, value: f64) -> Self {
-        self.input.insert("budget".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -15500,8 +15780,11 @@ impl<'a> ProjectTasksUpdate<'a> {
     ///
     /// Wire name `hourly_rate` (body, number).
     pub fn hourly_rate(mut self, value: f64) -> Self {
-        self.input
-            .insert("hourly_rate".to_owned(), Value::from(value));
+        self.input.insert(
+            "hourly_rate".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -15871,16 +16154,20 @@ impl<'a> ProjectsAssigned<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[149],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[149], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -16471,16 +16758,20 @@ impl<'a> ProjectsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[236],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[236], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -16751,8 +17042,11 @@ impl<'a> ProjectsCreate<'a> {
     ///
     /// Wire name `hourly_rate` (body, number).
     pub fn hourly_rate(mut self, value: f64) -> Self {
-        self.input
-            .insert("hourly_rate".to_owned(), Value::from(value));
+        self.input.insert(
+            "hourly_rate".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -16760,7 +17054,11 @@ impl<'a> ProjectsCreate<'a> {
     ///
     /// Wire name `budget` (body, number).
     pub fn budget(mut self, value: f64) -> Self {
-        self.input.insert("budget".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -16768,8 +17066,11 @@ impl<'a> ProjectsCreate<'a> {
     ///
     /// Wire name `budget_monthly` (body, number).
     pub fn budget_monthly(mut self, value: f64) -> Self {
-        self.input
-            .insert("budget_monthly".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget_monthly".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -16777,8 +17078,11 @@ impl<'a> ProjectsCreate<'a> {
     ///
     /// Wire name `budget_expenses` (body, number).
     pub fn budget_expenses(mut self, value: f64) -> Self {
-        self.input
-            .insert("budget_expenses".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget_expenses".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -17084,8 +17388,11 @@ impl<'a> ProjectsUpdate<'a> {
     ///
     /// Wire name `hourly_rate` (body, number).
     pub fn hourly_rate(mut self, value: f64) -> Self {
-        self.input
-            .insert("hourly_rate".to_owned(), Value::from(value));
+        self.input.insert(
+            "hourly_rate".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -17093,7 +17400,11 @@ impl<'a> ProjectsUpdate<'a> {
     ///
     /// Wire name `budget` (body, number).
     pub fn budget(mut self, value: f64) -> Self {
-        self.input.insert("budget".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -17101,8 +17412,11 @@ impl<'a> ProjectsUpdate<'a> {
     ///
     /// Wire name `budget_monthly` (body, number).
     pub fn budget_monthly(mut self, value: f64) -> Self {
-        self.input
-            .insert("budget_monthly".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget_monthly".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -17110,8 +17424,11 @@ impl<'a> ProjectsUpdate<'a> {
     ///
     /// Wire name `budget_expenses` (body, number).
     pub fn budget_expenses(mut self, value: f64) -> Self {
-        self.input
-            .insert("budget_expenses".to_owned(), Value::from(value));
+        self.input.insert(
+            "budget_expenses".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -17381,16 +17698,20 @@ impl<'a> PurchaseBookkeepingExportsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[157],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[157], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -17722,16 +18043,20 @@ impl<'a> PurchaseCategoriesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[161],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[161], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -17932,16 +18257,20 @@ impl<'a> PurchaseDraftsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[163],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[163], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -18343,16 +18672,20 @@ impl<'a> PurchasePaymentsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[168],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[168], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -18445,7 +18778,11 @@ impl<'a> PurchasePaymentsCreate<'a> {
     ///
     /// Wire name `total` (body, number). Required.
     pub fn total(mut self, value: f64) -> Self {
-        self.input.insert("total".to_owned(), Value::from(value));
+        self.input.insert(
+            "total".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -18589,7 +18926,11 @@ impl<'a> PurchasePaymentsUpdate<'a> {
     ///
     /// Wire name `total` (body, number).
     pub fn total(mut self, value: f64) -> Self {
-        self.input.insert("total".to_owned(), Value::from(value));
+        self.input.insert(
+            "total".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -18943,16 +19284,20 @@ impl<'a> PurchasesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[174],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[174], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -19877,16 +20222,20 @@ impl<'a> ReceiptsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[181],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[181], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -20832,16 +21181,20 @@ impl<'a> SchedulesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[191],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[191], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -21618,16 +21971,20 @@ impl<'a> TagsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[200],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[200], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -22023,16 +22380,20 @@ impl<'a> UnitsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[205],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[205], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -22349,16 +22710,20 @@ impl<'a> UserRolesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[210],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[210], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -22611,16 +22976,20 @@ impl<'a> UsersList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[242],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[242], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -23299,16 +23668,20 @@ impl<'a> VatCodeSalesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[212],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[212], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -23502,16 +23875,20 @@ impl<'a> VatCodePurchasesList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[213],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[213], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -23738,16 +24115,20 @@ impl<'a> WorkTimeAdjustmentsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[216],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[216], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -23857,7 +24238,11 @@ impl<'a> WorkTimeAdjustmentsCreate<'a> {
     ///
     /// Wire name `hours` (body, number). Required.
     pub fn hours(mut self, value: f64) -> Self {
-        self.input.insert("hours".to_owned(), Value::from(value));
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -23938,7 +24323,11 @@ impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     ///
     /// Wire name `hours` (body, number).
     pub fn hours(mut self, value: f64) -> Self {
-        self.input.insert("hours".to_owned(), Value::from(value));
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -24190,16 +24579,20 @@ impl<'a> ContactsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[226],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[226], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -24908,16 +25301,20 @@ impl<'a> DealsList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[231],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[231], self.input, options, limit)
+            .boxed()
     }
 }
 
@@ -25019,7 +25416,11 @@ impl<'a> DealsCreate<'a> {
     ///
     /// Wire name `money` (body, number). Required.
     pub fn money(mut self, value: f64) -> Self {
-        self.input.insert("money".to_owned(), Value::from(value));
+        self.input.insert(
+            "money".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -25207,7 +25608,11 @@ impl<'a> DealsUpdate<'a> {
     ///
     /// Wire name `money` (body, number).
     pub fn money(mut self, value: f64) -> Self {
-        self.input.insert("money".to_owned(), Value::from(value));
+        self.input.insert(
+            "money".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -25629,16 +26034,20 @@ impl<'a> WebHooksList<'a> {
     }
 
     /// Streams every item across all pages (from `page`, if set), up to `limit` items,
-    /// fetching no page more than needed.
+    /// fetching no page more than needed, with the client's default options.
     pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(
-            self.connector,
-            &ACTIONS[247],
-            self.input,
-            self.connector.options(),
-            limit,
-        )
-        .boxed()
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[247], self.input, options, limit)
+            .boxed()
     }
 }
 

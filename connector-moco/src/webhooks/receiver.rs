@@ -126,6 +126,12 @@ impl Receiver {
         secret: SecretString,
         filter: EventFilter,
     ) -> io::Result<(Receiver, mpsc::Receiver<WebhookEvent>)> {
+        if secret.expose_secret().is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the web hook secret is empty: anyone could sign deliveries",
+            ));
+        }
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);

@@ -71,7 +71,7 @@ async fn bad_inputs_send_nothing() {
         ("activities.list", json!({"ids": "1,x"}), "ids[1]"),
         (
             "activities.list",
-            json!({"updated_after": "2024-05-01"}),
+            json!({"updated_after": "2024-05-01 12:00"}),
             "updated_after",
         ),
         ("activities.list", json!({"from": "yesterday"}), "from"),
