@@ -13,7 +13,8 @@ work=$(mktemp -d)
 sandbox=
 trap '[[ -n $sandbox ]] && kill "$sandbox" 2>/dev/null; rm -rf "$work"' EXIT
 
-connector sandbox >"$work/env" 2>"$work/sandbox.log" &
+# The binary itself, not the shell function, so that $! is the process to stop at exit.
+"$connector_bin" sandbox >"$work/env" 2>"$work/sandbox.log" &
 sandbox=$!
 for _ in $(seq 100); do
   [[ -f $work/env && $(wc -l <"$work/env") -ge 4 ]] && break

@@ -8,7 +8,7 @@
 //!
 //! Ours (words and judgement): the ids, names and summaries in [`OPS`], the parameter
 //! help in [`help`], the response pointers in [`PAGED`], the typed outputs in
-//! [`OUTPUTS`], and the corrections in [`TYPE_FIXES`] and [`RELAXED`], the
+//! [`OUTPUTS`], and the corrections in [`TYPE_FIXES`], [`EXTRA_VALUES`] and [`RELAXED`], the
 //! skipped file uploads in [`type_of`] and the token rule in [`token_kinds`], each with
 //! its reason. The spec's prose is never copied.
 //!
@@ -255,6 +255,13 @@ const TYPE_FIXES: &[(&str, &str, &str)] = &[
     ("users.create", "password", "password"),
     ("users.update", "password", "password"),
     ("agents.create", "email", "email"),
+];
+
+/// Enum values the server accepts that the spec leaves out: (id, wire name, value).
+/// Chatwoot's conversation lists take `status=all` (every status at once).
+const EXTRA_VALUES: &[(&str, &str, &str)] = &[
+    ("conversations.list", "status", "all"),
+    ("conversations.meta", "status", "all"),
 ];
 
 /// Fields the spec lists as required that the server defaults or does without; we let
@@ -772,6 +779,12 @@ fn params_of(spec: &Value, o: &Op, operation: &Value) -> Result<Vec<Param>, Stri
         }
         if p.location != "path" && RELAXED.contains(&(o.id, p.name.as_str())) {
             p.required = false;
+        }
+        for (_, _, value) in EXTRA_VALUES
+            .iter()
+            .filter(|(id, n, _)| *id == o.id && *n == p.name)
+        {
+            p.ty.values.push((*value).to_owned());
         }
     }
     Ok(params)

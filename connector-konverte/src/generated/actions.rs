@@ -1775,7 +1775,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 name: "status",
                 location: Location::Query,
                 ty: ParamType::Enum {
-                    values: &["open", "resolved", "pending", "snoozed"],
+                    values: &["open", "resolved", "pending", "snoozed", "all"],
                 },
                 required: false,
                 help: "Only conversations with this status.",
@@ -1853,7 +1853,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 name: "status",
                 location: Location::Query,
                 ty: ParamType::Enum {
-                    values: &["open", "resolved", "pending", "snoozed"],
+                    values: &["open", "resolved", "pending", "snoozed", "all"],
                 },
                 required: false,
                 help: "Only conversations with this status.",
