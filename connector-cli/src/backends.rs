@@ -1,6 +1,6 @@
 //! Which backends exist, and how each is built from flags, environment and profile.
 
-use crate::config::{MocoLocation, Overrides, Profile};
+use crate::config::{self, MocoLocation, Overrides, Profile};
 use crate::options::RunFlags;
 use crate::output;
 use connector_core::{ActionSpec, Connector, Error};
@@ -38,12 +38,16 @@ impl Backend {
             Backend::Konverte => {
                 "Credentials: KONVERTE_BASE_URL, KONVERTE_API_TOKEN (or --token-file), optional \
                  KONVERTE_PLATFORM_TOKEN, KONVERTE_AGENT_BOT_TOKEN, KONVERTE_DASHED_HEADER=1; \
-                 or [profiles.NAME.konverte] in the config file."
+                 or [profiles.NAME.konverte] in the config file. Base URL and tokens come \
+                 together from the first of: --base-url with --token-file, a profile named \
+                 with --profile, the environment, the default profile."
             }
             Backend::Moco => {
                 "Credentials: MOCO_SUBDOMAIN or MOCO_BASE_URL, MOCO_API_KEY (or --token-file); \
-                 or [profiles.NAME.moco] in the config file. Requests are limited to 120/2m \
-                 unless --rate-limit says otherwise."
+                 or [profiles.NAME.moco] in the config file. Address and key come together \
+                 from the first of: --base-url with --token-file, a profile named with \
+                 --profile, the environment, the default profile. Requests are limited to \
+                 120/2m unless --rate-limit says otherwise."
             }
         }
     }
@@ -80,12 +84,9 @@ pub fn konverte(profile: &Profile, flags: &RunFlags) -> Result<Konverte, Error> 
     {
         output::protect(token);
     }
-    let base_url = creds.base_url.ok_or_else(|| {
-        Error::Config(
-            "konverte: no base URL; set KONVERTE_BASE_URL, pass --base-url, or add base_url to the profile"
-                .into(),
-        )
-    })?;
+    let base_url = creds
+        .base_url
+        .ok_or_else(|| config::no_location("konverte", &creds.origin))?;
     let mut b = Konverte::builder()
         .base_url(base_url)
         .dashed_header(creds.dashed_header)
@@ -116,12 +117,7 @@ pub fn moco(profile: &Profile, flags: &RunFlags) -> Result<Moco, Error> {
     b = match creds.location {
         Some(MocoLocation::BaseUrl(url)) => b.base_url(url),
         Some(MocoLocation::Subdomain(sub)) => b.subdomain(&sub),
-        None => {
-            return Err(Error::Config(
-                "moco: no account; set MOCO_SUBDOMAIN or MOCO_BASE_URL, pass --base-url, or add subdomain to the profile"
-                    .into(),
-            ));
-        }
+        None => return Err(config::no_location("moco", &creds.origin)),
     };
     if let Some(key) = creds.api_key {
         b = b.api_key(key);

@@ -7,7 +7,7 @@
 
 use crate::backends::Backend;
 use crate::exit;
-use crate::options::{RESERVED, connection_args, request_args};
+use crate::options::{RESERVED, connection_args, ensure_args, request_args};
 use clap::builder::PossibleValuesParser;
 use clap::{Arg, ArgAction, Command, ValueHint, value_parser};
 use connector_core::{ActionSpec, Location, ParamSpec, ParamType};
@@ -53,7 +53,7 @@ pub fn command() -> Command {
                 .action(ArgAction::SetTrue)
                 .global(true)
                 .help_heading(GLOBAL)
-                .help("No progress bar, summary or warnings on stderr (errors still show)"),
+                .help("No progress bar, summary or warnings on stderr (errors, a batch's per-item errors included, still show)"),
         )
         .arg(
             Arg::new("profile")
@@ -62,7 +62,7 @@ pub fn command() -> Command {
                 .env("CONNECTOR_PROFILE")
                 .global(true)
                 .help_heading(GLOBAL)
-                .help("Profile of the config file ($CONNECTOR_CONFIG or <config dir>/connector/config.toml) [default: default]"),
+                .help("Profile of the config file ($CONNECTOR_CONFIG or <config dir>/connector/config.toml), used alone: KONVERTE_*/MOCO_* variables are then not read [default: the environment, else the default profile]"),
         );
     for backend in Backend::ALL {
         root = root.subcommand(backend_command(backend));
@@ -96,16 +96,16 @@ fn backend_command(backend: Backend) -> Command {
             groups.len()
         ))
         .after_help(format!(
-            "{}\n\n{}",
+            "Connection, request and output flags go after the verb \
+             (see `connector {} RESOURCE VERB --help`).\n\n{}\n\n{}",
+            backend.name(),
             backend.credentials_help(),
             exit::help_text()
         ))
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommand_help_heading("Resources")
-        .subcommand_value_name("RESOURCE")
-        .args(connection_args(backend == Backend::Moco))
-        .args(request_args());
+        .subcommand_value_name("RESOURCE");
     let mut has_webhooks = false;
     for (resource, list) in groups {
         let verbs: Vec<&str> = list.iter().map(|a| a.verb).collect();
@@ -121,7 +121,7 @@ fn backend_command(backend: Backend) -> Command {
             .subcommand_help_heading("Actions")
             .subcommand_value_name("VERB");
         for action in list {
-            res = res.subcommand(action_command(action));
+            res = res.subcommand(action_command(backend, action));
         }
         if backend == Backend::Moco && resource == WEBHOOKS {
             has_webhooks = true;
@@ -297,9 +297,18 @@ fn param_arg(f: &ParamFlag) -> Arg {
     arg
 }
 
-fn action_command(action: &'static ActionSpec) -> Command {
+fn action_command(backend: Backend, action: &'static ActionSpec) -> Command {
     let params = unique_params(action);
-    let mut cmd = Command::new(action.verb)
+    // Deferred: clap builds these only for the command line's own verb, not for
+    // every action of the tree at each start.
+    let cmd =
+        match backend {
+            Backend::Moco => Command::new(action.verb)
+                .defer(|c| c.args(connection_args(true)).args(request_args())),
+            Backend::Konverte => Command::new(action.verb)
+                .defer(|c| c.args(connection_args(false)).args(request_args())),
+        };
+    let mut cmd = cmd
         .about(action.summary)
         .before_help(format!("{} {}", action.method.as_str(), action.path))
         .help_template(VERB_TEMPLATE)
@@ -323,10 +332,14 @@ fn run_command() -> Command {
     Command::new("run")
         .about("Run any action by id, once or for every line of a JSON Lines input")
         .long_about(
-            "Run any action by id. --input takes one JSON object inline, @FILE or - (stdin) \
-             with one JSON object per line (JSON Lines). Each input gives one outcome line \
+            "Run any action by id. --input takes one JSON object inline: one call, whose \
+             response is printed as is (like the action's own command). @FILE or - (stdin) \
+             hold one JSON object per line (JSON Lines), and an inline JSON array is a batch \
+             too: each input gives one outcome line \
              {\"index\":..,\"ok\":..,\"response\"|\"error\"|\"skipped\":..} on stdout, in input order; \
-             a line that is not a JSON object becomes a validation outcome and nothing is sent for it.",
+             a line that is not a JSON object (or not UTF-8) becomes a validation outcome and \
+             nothing is sent for it. Ctrl-C or SIGTERM during a batch stops reading inputs, \
+             lets the requests in flight finish and prints their outcomes and the summary.",
         )
         .after_help(exit::help_text())
         .arg(
@@ -375,8 +388,9 @@ fn sandbox_command() -> Command {
         .long_about(
             "Run local fake Konverte (on PORT) and MOCO (on PORT+1) servers until Ctrl-C. \
              stdout gets `export KONVERTE_BASE_URL=...`, `export KONVERTE_API_TOKEN=...`, \
-             `export MOCO_BASE_URL=...`, `export MOCO_API_KEY=...`; use it as \
-             `eval \"$(connector sandbox &)\"` or copy the lines.",
+             `export MOCO_BASE_URL=...`, `export MOCO_API_KEY=...`. In a shell: \
+             `connector sandbox > sandbox.env &`, then, once it says it is running, \
+             `source sandbox.env`.",
         )
         .arg(
             Arg::new("port")
@@ -501,7 +515,14 @@ fn webhook_commands() -> Vec<Command> {
             )
             .args(secret_args()),
         Command::new("ensure")
-            .about("Make sure a web hook for TARGET/EVENT points at URL (create or update it)")
+            .about("Make sure a web hook for TARGET/EVENT delivers to URL")
+            .long_about(
+                "Make sure a web hook for TARGET/EVENT delivers to URL: a hook with the same \
+                 target, event and URL is reused (and enabled if it is disabled), else a new \
+                 one is created. Other hooks are left alone. --dry-run looks the hooks up and \
+                 prints what it would create or enable, sending no change.",
+            )
+            .args(ensure_args())
             .arg(Arg::new("target").long("target").value_name("TARGET").required(true))
             .arg(Arg::new("event").long("event").value_name("EVENT").required(true))
             .arg(

@@ -1,5 +1,11 @@
-//! Where credentials come from: flags, then the environment, then a named profile
-//! in the config file. Tokens are [`SecretString`]s from the moment they are read.
+//! Where credentials come from. A backend's base URL and tokens are taken together from
+//! one source, the first that has any: the flags (`--base-url`, `--token-file`), else a
+//! profile named with `--profile`/`CONNECTOR_PROFILE` (alone: the environment is then
+//! not read), else the environment (`KONVERTE_*`, `MOCO_*`), else the `default` profile.
+//! A token is never sent to a base URL from another source, with one exception the
+//! user asks for: `--base-url` alone takes the token of the first source that has one,
+//! and `--token-file` alone the base URL of the first source that has one.
+//! Tokens are [`SecretString`]s from the moment they are read.
 //!
 //! ```toml
 //! # ~/.config/connector/config.toml (or $CONNECTOR_CONFIG)
@@ -43,6 +49,9 @@ pub struct Profile {
     /// The directory of the config file: relative token files are read from there.
     #[serde(skip)]
     dir: Option<PathBuf>,
+    /// Named with `--profile`/`CONNECTOR_PROFILE` (then the environment is not read).
+    #[serde(skip)]
+    named: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,12 +91,16 @@ pub fn config_path() -> Option<PathBuf> {
 /// profile, unless the file or the profile was asked for by name.
 pub fn load_profile(name: Option<&str>) -> Result<Profile, Error> {
     let explicit_file = env("CONNECTOR_CONFIG").is_some();
+    let empty = || Profile {
+        named: name.map(str::to_owned),
+        ..Profile::default()
+    };
     let Some(path) = config_path() else {
         return match name {
             Some(n) if n != DEFAULT_PROFILE => Err(Error::Config(format!(
                 "profile {n:?}: no config directory on this system; set CONNECTOR_CONFIG"
             ))),
-            _ => Ok(Profile::default()),
+            _ => Ok(empty()),
         };
     };
     let text = match std::fs::read_to_string(&path) {
@@ -98,7 +111,7 @@ pub fn load_profile(name: Option<&str>) -> Result<Profile, Error> {
                     "profile {n:?}: there is no config file at {}",
                     path.display()
                 ))),
-                _ => Ok(Profile::default()),
+                _ => Ok(empty()),
             };
         }
         Err(e) => {
@@ -128,21 +141,49 @@ pub fn load_profile(name: Option<&str>) -> Result<Profile, Error> {
         }
     };
     profile.dir = path.parent().map(Path::to_path_buf);
+    profile.named = name.map(str::to_owned);
     Ok(profile)
 }
 
 /// Parses the config file. The error never quotes the file's text (it may hold tokens):
-/// only the position and what was wrong.
+/// only the line, the key and what was expected there.
 fn parse(text: &str) -> Result<ConfigFile, String> {
-    toml::from_str(text).map_err(|e: toml::de::Error| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-        match line {
-            Some(line) => format!("line {line}: {}", e.message()),
-            None => e.message().to_owned(),
+    let at = |span: Option<std::ops::Range<usize>>, message: &str| match span {
+        Some(span) => {
+            let end = span.start.min(text.len());
+            let line = text.as_bytes()[..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            format!("line {line}: {message}")
         }
+        None => message.to_owned(),
+    };
+    let document = toml::Deserializer::parse(text).map_err(|e| at(e.span(), e.message()))?;
+    serde_path_to_error::deserialize(document).map_err(|e| {
+        let key = e.path().to_string();
+        let e = e.into_inner();
+        at(
+            e.span(),
+            &format!("`{key}`: {}", without_value(e.message())),
+        )
     })
+}
+
+/// serde's messages quote the offending value (`invalid type: string "...", expected
+/// a boolean`): keep only what was expected. Messages about keys name keys only.
+fn without_value(message: &str) -> String {
+    if ["unknown field", "missing field", "duplicate"]
+        .iter()
+        .any(|p| message.starts_with(p))
+    {
+        return message.to_owned();
+    }
+    match message.find("expected ") {
+        Some(at) => message[at..].to_owned(),
+        None => "invalid value".to_owned(),
+    }
 }
 
 /// A non-empty environment variable.
@@ -170,14 +211,25 @@ pub struct Overrides {
     pub token_file: Option<PathBuf>,
 }
 
+/// Where a backend's base URL and tokens came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// The flags alone, or no source had anything for this backend.
+    #[default]
+    Nothing,
+    Environment,
+    Profile(String),
+}
+
 /// Everything needed to build a Konverte client.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct KonverteCredentials {
     pub base_url: Option<String>,
     pub api_token: Option<SecretString>,
     pub platform_token: Option<SecretString>,
     pub agent_bot_token: Option<SecretString>,
     pub dashed_header: bool,
+    pub origin: Origin,
 }
 
 /// Where MOCO is.
@@ -188,91 +240,214 @@ pub enum MocoLocation {
 }
 
 /// Everything needed to build a MOCO client.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct MocoCredentials {
     pub location: Option<MocoLocation>,
     pub api_key: Option<SecretString>,
     pub impersonate: Option<i64>,
+    pub origin: Origin,
 }
 
-impl Profile {
-    fn file(&self, path: &Path) -> PathBuf {
-        expand(path, self.dir.as_deref())
-    }
+/// What one source says about a backend.
+trait Settings {
+    fn has_location(&self) -> bool;
+    fn has_token(&self) -> bool;
+}
 
+impl Settings for KonverteProfile {
+    fn has_location(&self) -> bool {
+        self.base_url.is_some()
+    }
+    fn has_token(&self) -> bool {
+        self.token.is_some()
+            || self.token_file.is_some()
+            || self.platform_token.is_some()
+            || self.platform_token_file.is_some()
+            || self.agent_bot_token.is_some()
+            || self.agent_bot_token_file.is_some()
+    }
+}
+
+impl Settings for MocoProfile {
+    fn has_location(&self) -> bool {
+        self.base_url.is_some() || self.subdomain.is_some()
+    }
+    fn has_token(&self) -> bool {
+        self.token.is_some() || self.token_file.is_some()
+    }
+}
+
+/// A source's settings, where its relative token files live, and its name.
+struct Source<'a, T> {
+    settings: &'a T,
+    dir: Option<&'a Path>,
+    origin: Origin,
+}
+
+impl<T> Source<'_, T> {
     fn secret(
         &self,
         inline: &Option<SecretString>,
         file: &Option<PathBuf>,
     ) -> Result<Option<SecretString>, Error> {
-        if let Some(path) = file {
-            return read_token_file(&self.file(path)).map(Some);
+        match file {
+            Some(path) => read_token_file(&expand(path, self.dir)).map(Some),
+            None => Ok(inline.clone()),
         }
-        Ok(inline.clone())
+    }
+}
+
+/// The source that gives what the flags leave open (see the module docs); `None` when
+/// the flags give both, or no source has anything.
+fn choose<'s, 'a, T: Settings>(
+    sources: &'s [Source<'a, T>],
+    flags: &Overrides,
+) -> Option<&'s Source<'a, T>> {
+    let wanted = |s: &&Source<'a, T>| match (&flags.base_url, &flags.token_file) {
+        (Some(_), Some(_)) => false,
+        (Some(_), None) => s.settings.has_token(),
+        (None, Some(_)) => s.settings.has_location(),
+        (None, None) => s.settings.has_location() || s.settings.has_token(),
+    };
+    sources.iter().find(wanted)
+}
+
+fn konverte_env() -> KonverteProfile {
+    KonverteProfile {
+        base_url: env("KONVERTE_BASE_URL"),
+        token: env_secret("KONVERTE_API_TOKEN"),
+        platform_token: env_secret("KONVERTE_PLATFORM_TOKEN"),
+        agent_bot_token: env_secret("KONVERTE_AGENT_BOT_TOKEN"),
+        dashed_header: env_flag("KONVERTE_DASHED_HEADER"),
+        ..KonverteProfile::default()
+    }
+}
+
+fn moco_env() -> MocoProfile {
+    MocoProfile {
+        subdomain: env("MOCO_SUBDOMAIN"),
+        base_url: env("MOCO_BASE_URL"),
+        token: env_secret("MOCO_API_KEY"),
+        ..MocoProfile::default()
+    }
+}
+
+fn flag_token(flags: &Overrides) -> Result<Option<SecretString>, Error> {
+    flags
+        .token_file
+        .as_ref()
+        .map(|path| read_token_file(&expand(path, None)))
+        .transpose()
+}
+
+impl Profile {
+    /// The sources after the flags, in order: this profile alone when it was named,
+    /// else the environment and then this (default) profile.
+    fn sources<'a, T>(&'a self, env: &'a T, own: &'a T) -> Vec<Source<'a, T>> {
+        let profile = Source {
+            settings: own,
+            dir: self.dir.as_deref(),
+            origin: Origin::Profile(
+                self.named
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_PROFILE.to_owned()),
+            ),
+        };
+        if self.named.is_some() {
+            return vec![profile];
+        }
+        let env = Source {
+            settings: env,
+            dir: None,
+            origin: Origin::Environment,
+        };
+        vec![env, profile]
     }
 
-    /// Konverte settings: flags, then `KONVERTE_*`, then this profile.
+    /// Konverte's base URL and tokens, from one source (see the module docs).
     pub fn konverte(&self, flags: &Overrides) -> Result<KonverteCredentials, Error> {
-        let p = &self.konverte;
-        let base_url = flags
-            .base_url
-            .clone()
-            .or_else(|| env("KONVERTE_BASE_URL"))
-            .or_else(|| p.base_url.clone());
-        let api_token = match &flags.token_file {
-            Some(path) => Some(read_token_file(&expand(path, None))?),
-            None => match env_secret("KONVERTE_API_TOKEN") {
-                Some(t) => Some(t),
-                None => self.secret(&p.token, &p.token_file)?,
-            },
+        let env = konverte_env();
+        let sources = self.sources(&env, &self.konverte);
+        let mut creds = match choose(&sources, flags) {
+            Some(source) => {
+                let p = source.settings;
+                KonverteCredentials {
+                    base_url: p.base_url.clone(),
+                    api_token: source.secret(&p.token, &p.token_file)?,
+                    platform_token: source.secret(&p.platform_token, &p.platform_token_file)?,
+                    agent_bot_token: source.secret(&p.agent_bot_token, &p.agent_bot_token_file)?,
+                    dashed_header: p.dashed_header.unwrap_or(false),
+                    origin: source.origin.clone(),
+                }
+            }
+            None => KonverteCredentials::default(),
         };
-        let platform_token = match env_secret("KONVERTE_PLATFORM_TOKEN") {
-            Some(t) => Some(t),
-            None => self.secret(&p.platform_token, &p.platform_token_file)?,
-        };
-        let agent_bot_token = match env_secret("KONVERTE_AGENT_BOT_TOKEN") {
-            Some(t) => Some(t),
-            None => self.secret(&p.agent_bot_token, &p.agent_bot_token_file)?,
-        };
-        let dashed_header = env_flag("KONVERTE_DASHED_HEADER")
-            .or(p.dashed_header)
-            .unwrap_or(false);
-        Ok(KonverteCredentials {
-            base_url,
-            api_token,
-            platform_token,
-            agent_bot_token,
-            dashed_header,
-        })
+        if flags.base_url.is_some() {
+            creds.base_url.clone_from(&flags.base_url);
+        }
+        if let Some(token) = flag_token(flags)? {
+            creds.api_token = Some(token);
+        }
+        Ok(creds)
     }
 
-    /// MOCO settings: flags, then `MOCO_*`, then this profile.
+    /// MOCO's location and key, from one source (see the module docs). The profile's
+    /// `impersonate` comes with the profile's key only.
     pub fn moco(&self, flags: &Overrides) -> Result<MocoCredentials, Error> {
-        let p = &self.moco;
-        let location = if let Some(url) = &flags.base_url {
-            Some(MocoLocation::BaseUrl(url.clone()))
-        } else if let Some(url) = env("MOCO_BASE_URL") {
-            Some(MocoLocation::BaseUrl(url))
-        } else if let Some(sub) = env("MOCO_SUBDOMAIN") {
-            Some(MocoLocation::Subdomain(sub))
-        } else if let Some(url) = &p.base_url {
-            Some(MocoLocation::BaseUrl(url.clone()))
-        } else {
-            p.subdomain.clone().map(MocoLocation::Subdomain)
+        let env = moco_env();
+        let sources = self.sources(&env, &self.moco);
+        let mut creds = match choose(&sources, flags) {
+            Some(source) => {
+                let p = source.settings;
+                let location = match (&p.base_url, &p.subdomain) {
+                    (Some(url), _) => Some(MocoLocation::BaseUrl(url.clone())),
+                    (None, Some(sub)) => Some(MocoLocation::Subdomain(sub.clone())),
+                    (None, None) => None,
+                };
+                MocoCredentials {
+                    location,
+                    api_key: source.secret(&p.token, &p.token_file)?,
+                    impersonate: p.impersonate,
+                    origin: source.origin.clone(),
+                }
+            }
+            None => MocoCredentials::default(),
         };
-        let api_key = match &flags.token_file {
-            Some(path) => Some(read_token_file(&expand(path, None))?),
-            None => match env_secret("MOCO_API_KEY") {
-                Some(t) => Some(t),
-                None => self.secret(&p.token, &p.token_file)?,
-            },
-        };
-        Ok(MocoCredentials {
-            location,
-            api_key,
-            impersonate: p.impersonate,
-        })
+        if let Some(url) = &flags.base_url {
+            creds.location = Some(MocoLocation::BaseUrl(url.clone()));
+        }
+        if let Some(key) = flag_token(flags)? {
+            creds.api_key = Some(key);
+            creds.impersonate = None;
+        }
+        Ok(creds)
     }
+}
+
+/// The error for a source that has tokens but no base URL (or nothing at all).
+pub fn no_location(backend: &str, origin: &Origin) -> Error {
+    let (env_var, key) = match backend {
+        "moco" => ("MOCO_SUBDOMAIN or MOCO_BASE_URL", "subdomain or base_url"),
+        _ => ("KONVERTE_BASE_URL", "base_url"),
+    };
+    Error::Config(match origin {
+        Origin::Environment => format!(
+            "{backend}: the environment has a token but no {env_var}; set it too \
+             (settings from the environment and from a profile are never combined)"
+        ),
+        Origin::Profile(name) => format!(
+            "{backend}: profile {name:?} has no {key} (a profile's token is only sent to \
+             the profile's own address{})",
+            if name == DEFAULT_PROFILE {
+                ""
+            } else {
+                "; the environment is not read when a profile is named"
+            }
+        ),
+        Origin::Nothing => format!(
+            "{backend}: no address; set {env_var}, pass --base-url, or add {key} to the profile"
+        ),
+    })
 }
 
 /// `~/x` -> home/x; a relative path in the config file is relative to the file's directory.
@@ -323,6 +498,20 @@ api_key = "key-2"
         assert!(!err.contains("very-secret-value"), "{err}");
         let err = parse("[profiles.default.konverte]\ntokn = \"very-secret-value\"").unwrap_err();
         assert!(!err.contains("very-secret-value"), "{err}");
+    }
+
+    #[test]
+    fn a_wrongly_typed_value_is_named_by_key_and_line_only() {
+        let err = parse(
+            "[profiles.default.moco]\nsubdomain = \"acme\"\nimpersonate = \"key-secret-9\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "line 3: `profiles.default.moco.impersonate`: expected i64"
+        );
+        let err = parse("[profiles.x.konverte]\ntokn = 1\n").unwrap_err();
+        assert!(err.contains("unknown field `tokn`"), "{err}");
     }
 
     #[test]

@@ -5,23 +5,35 @@ use std::process::ExitCode;
 
 /// Everything succeeded.
 pub const SUCCESS: u8 = 0;
-/// The API or the network failed: a 4xx other than validation, a 5xx, a timeout, a
-/// TLS or connection error. A webhook signature that does not verify.
+/// The API or the network failed: any 4xx the server answered (422 included: the
+/// request was sent), a 5xx, a timeout, a TLS or connection error. A webhook
+/// signature that does not verify. A batch cut short because stdout was closed.
 pub const FAILURE: u8 = 1;
-/// Usage or validation error: nothing was sent for that item.
+/// Usage, configuration or validation error found before sending: nothing was sent
+/// for that item.
 pub const USAGE: u8 = 2;
+/// A batch stopped by Ctrl-C (SIGINT), 128 + 2 as shells report it.
+pub const INTERRUPTED: u8 = 130;
+/// A batch stopped by SIGTERM, 128 + 15.
+pub const TERMINATED: u8 = 143;
 
 /// `(code, meaning)` for every exit code, in order.
 pub const TABLE: &[(u8, &str)] = &[
     (SUCCESS, "everything succeeded"),
     (
         FAILURE,
-        "the API or the network failed (4xx other than validation, 5xx, timeout, TLS, connection); \
-         a webhook signature did not verify",
+        "the request was sent and failed: any 4xx from the server (422 included), 5xx, \
+         timeout, TLS, connection; a webhook signature did not verify",
     ),
     (
         USAGE,
-        "usage or validation error: nothing was sent for that item",
+        "usage or validation error (configuration included), found before sending: \
+         nothing was sent for that item",
+    ),
+    (
+        INTERRUPTED,
+        "a batch was stopped by Ctrl-C (143: by SIGTERM); requests in flight finished \
+         and their outcomes were printed",
     ),
 ];
 
@@ -32,8 +44,8 @@ pub fn help_text() -> String {
         text.push_str(&format!("  {code}  {meaning}\n"));
     }
     text.push_str(
-        "  A batch with any failed item exits non-zero: 2 if every failure was a validation \
-         error, else 1.",
+        "  A batch with any failed item exits non-zero: 2 if every failure was found before \
+         sending, else 1. A batch cut short because stdout was closed exits 1.",
     );
     text
 }

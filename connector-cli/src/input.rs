@@ -140,11 +140,12 @@ pub async fn parse(arg: Option<&str>) -> Result<Input, Error> {
     }
 }
 
-/// One JSON object per line; blank lines are skipped. A bad line becomes that item's
-/// error; a read error ends the stream after reporting it.
+/// One JSON object per line; blank lines are skipped. A bad line (not JSON, not an
+/// object, not UTF-8) becomes that item's error and reading goes on; a read error ends
+/// the stream after reporting it. A UTF-8 byte order mark at the start is skipped.
 pub fn lines<R: AsyncRead + Send + Unpin + 'static>(reader: R) -> BoxStream<'static, Item> {
     let reader = BufReader::with_capacity(64 * 1024, reader);
-    let state = (reader, String::new(), 0usize, false);
+    let state = (reader, Vec::new(), 0usize, false);
     stream::unfold(
         state,
         |(mut reader, mut buf, mut line_no, done)| async move {
@@ -153,11 +154,27 @@ pub fn lines<R: AsyncRead + Send + Unpin + 'static>(reader: R) -> BoxStream<'sta
             }
             loop {
                 buf.clear();
-                match reader.read_line(&mut buf).await {
+                match reader.read_until(b'\n', &mut buf).await {
                     Ok(0) => return None,
                     Ok(_) => {
                         line_no += 1;
-                        let text = buf.trim();
+                        let mut bytes = buf.as_slice();
+                        if line_no == 1 {
+                            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                        }
+                        let text = match std::str::from_utf8(bytes) {
+                            Ok(text) => text.trim(),
+                            Err(e) => {
+                                let err = Error::validation(
+                                    "input",
+                                    format!(
+                                        "line {line_no}: not valid UTF-8 (at byte {})",
+                                        e.valid_up_to() + 1
+                                    ),
+                                );
+                                return Some((Err(err), (reader, buf, line_no, false)));
+                            }
+                        };
                         if text.is_empty() {
                             continue;
                         }
@@ -238,6 +255,17 @@ mod tests {
                 .contains("line 5")
         );
         assert_eq!(items[3].as_ref().unwrap()["b"], 2);
+    }
+
+    #[tokio::test]
+    async fn a_line_that_is_not_utf8_is_its_own_error_and_a_bom_is_skipped() {
+        let data: &[u8] = b"\xEF\xBB\xBF{\"a\":1}\n{\"b\":\"caf\xE9\"}\n{\"c\":3}\n";
+        let items: Vec<Item> = lines(data).collect().await;
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].as_ref().unwrap()["a"], 1);
+        let e = items[1].as_ref().unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("UTF-8"), "{e}");
+        assert_eq!(items[2].as_ref().unwrap()["c"], 3);
     }
 
     #[tokio::test]

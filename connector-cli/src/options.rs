@@ -2,9 +2,12 @@
 //! [`Options`], plus the flags that say how to run (`--dry-run`, `--all`, `--output`).
 
 use crate::backends::Backend;
-use clap::{Arg, ArgAction, ArgMatches, ValueHint, value_parser};
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
+use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint, value_parser};
 use connector_core::options::{parse_duration, parse_rate_limit};
-use connector_core::{Error, Options, ProxyConfig, RateLimit};
+use connector_core::{Error, Options, ProxyConfig, RateLimit, Url};
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -60,18 +63,93 @@ pub struct RunFlags {
     pub base_url: Option<String>,
     pub token_file: Option<PathBuf>,
     pub impersonate: Option<i64>,
+    /// `--proxy` carried a password (argv is readable by every user of the machine).
+    pub proxy_password: bool,
 }
 
 fn duration_arg(s: &str) -> Result<Duration, String> {
     parse_duration(s).map_err(|e| strip_config(&e))
 }
 
-fn rate_limit_arg(s: &str) -> Result<Option<RateLimit>, String> {
-    parse_rate_limit(s).map_err(|e| strip_config(&e))
+/// A duration that must be longer than zero (a zero timeout fails every call).
+fn positive_duration_arg(s: &str) -> Result<Duration, String> {
+    match duration_arg(s)? {
+        d if d.is_zero() => Err("must be longer than 0".into()),
+        d => Ok(d),
+    }
 }
 
-fn proxy_arg(s: &str) -> Result<ProxyConfig, String> {
-    ProxyConfig::parse(s).map_err(|e| strip_config(&e))
+/// Longer windows make no sense for a client-side limit, and far longer ones
+/// overflow the limiter's arithmetic.
+const MAX_RATE_WINDOW: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// `N/DURATION` or `off`, with a window of at most 7 days.
+pub fn rate_limit_arg(s: &str) -> Result<Option<RateLimit>, String> {
+    match parse_rate_limit(s).map_err(|e| strip_config(&e))? {
+        Some(r) if r.per > MAX_RATE_WINDOW => {
+            Err("the window must be at most 7 days (e.g. 120/2m)".into())
+        }
+        r => Ok(r),
+    }
+}
+
+fn positive_arg(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// `--proxy URL`. Clap's own error would quote the value, password included, so the
+/// error is built here with the password masked.
+#[derive(Debug, Clone, Copy)]
+struct ProxyParser;
+
+impl TypedValueParser for ProxyParser {
+    type Value = ProxyConfig;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<ProxyConfig, clap::Error> {
+        let text = value.to_string_lossy();
+        ProxyConfig::parse(&text).map_err(|e| {
+            let flag = arg.map_or_else(|| "--proxy".to_owned(), ToString::to_string);
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!(
+                    "invalid value '{}' for '{flag}': {}\n",
+                    mask_password(&text),
+                    strip_config(&e)
+                ),
+            )
+            .with_cmd(cmd)
+        })
+    }
+}
+
+/// `scheme://user:password@host` -> `scheme://user:***@host`.
+fn mask_password(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority_end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => {
+            let userinfo = &url[start..start + at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..start],
+                    &userinfo[..colon],
+                    &url[start + at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        None => url.to_owned(),
+    }
 }
 
 fn strip_config(e: &Error) -> String {
@@ -81,24 +159,29 @@ fn strip_config(e: &Error) -> String {
         .to_owned()
 }
 
-/// `--base-url` and `--token-file`, on each backend and on `run`.
+/// `--base-url` and `--token-file` (and MOCO's `--impersonate`), on each action, on
+/// `run` and on `moco webhooks ensure`.
 pub fn connection_args(impersonate: bool) -> Vec<Arg> {
     let mut args = vec![
         Arg::new("base-url")
             .long("base-url")
             .value_name("URL")
             .value_hint(ValueHint::Url)
-            .help("Base URL of the API (overrides the environment and the profile)")
-            .help_heading(CONNECTION)
-            .global(true),
+            .help(
+                "Base URL of the API (overrides the profile and the environment; the token \
+                 then comes from --token-file, else from where it would have come)",
+            )
+            .help_heading(CONNECTION),
         Arg::new("token-file")
             .long("token-file")
             .value_name("PATH")
             .value_hint(ValueHint::FilePath)
             .value_parser(value_parser!(PathBuf))
-            .help("Read the API token from this file (first line)")
-            .help_heading(CONNECTION)
-            .global(true),
+            .help(
+                "Read the API token from this file (first line); the base URL comes from \
+                 --base-url, else from where it would have come",
+            )
+            .help_heading(CONNECTION),
     ];
     if impersonate {
         args.push(
@@ -107,34 +190,46 @@ pub fn connection_args(impersonate: bool) -> Vec<Arg> {
                 .value_name("USER_ID")
                 .value_parser(value_parser!(i64))
                 .help("MOCO: act as this user (header X-IMPERSONATE-USER-ID)")
-                .help_heading(CONNECTION)
-                .global(true),
+                .help_heading(CONNECTION),
         );
     }
     args
 }
 
-/// The request-option and output flags, on each backend (global below it) and on `run`.
+/// Flags that only mean something for batches and lists (not for `webhooks ensure`).
+const BATCH_AND_LIST: &[&str] = &[
+    "batch-size",
+    "batch-interval",
+    "concurrency",
+    "continue-on-fail",
+    "all",
+    "limit",
+];
+
+/// The request-option and output flags, on each action and on `run`.
 pub fn request_args() -> Vec<Arg> {
     vec![
         Arg::new("timeout")
             .long("timeout")
             .value_name("DURATION")
-            .value_parser(duration_arg)
+            .value_parser(positive_duration_arg)
             .help("Deadline for one attempt, e.g. 30s or 1500ms [default: 30s]")
             .help_heading(REQUEST),
         Arg::new("total-timeout")
             .long("total-timeout")
             .value_name("DURATION")
-            .value_parser(duration_arg)
+            .value_parser(positive_duration_arg)
             .help("Deadline for a whole call, retries included")
             .help_heading(REQUEST),
         Arg::new("proxy")
             .long("proxy")
             .value_name("URL")
             .value_hint(ValueHint::Url)
-            .value_parser(proxy_arg)
-            .help("Send requests through this proxy (http://, https://, socks5://)")
+            .value_parser(ProxyParser)
+            .help(
+                "Send requests through this proxy (http://, https://, socks5://); a password \
+                 in the URL is visible to other users of this machine",
+            )
             .help_heading(REQUEST),
         Arg::new("no-proxy")
             .long("no-proxy")
@@ -150,19 +245,20 @@ pub fn request_args() -> Vec<Arg> {
         Arg::new("batch-size")
             .long("batch-size")
             .value_name("N")
-            .value_parser(value_parser!(usize))
+            .value_parser(positive_arg)
             .help("Items per batch (with --batch-interval between batches)")
             .help_heading(REQUEST),
         Arg::new("batch-interval")
             .long("batch-interval")
             .value_name("DURATION")
             .value_parser(duration_arg)
-            .help("Pause between batches, e.g. 500ms")
+            .requires("batch-size")
+            .help("Pause between batches of --batch-size items, e.g. 500ms")
             .help_heading(REQUEST),
         Arg::new("concurrency")
             .long("concurrency")
             .value_name("N")
-            .value_parser(value_parser!(usize))
+            .value_parser(positive_arg)
             .help("Requests in flight at once [default: 4]")
             .help_heading(REQUEST),
         Arg::new("retries")
@@ -204,15 +300,27 @@ pub fn request_args() -> Vec<Arg> {
             .long("output")
             .value_name("FORMAT")
             .value_parser(["json", "jsonl", "table"])
-            .help("json (pretty on a terminal), jsonl (one compact line per item) or table")
+            .help(
+                "json (pretty on a terminal; lists and batches: one JSON array, an item per \
+                 line), jsonl (one compact line per item) or table",
+            )
             .help_heading(RUNNING),
     ]
-    .into_iter()
-    .map(|a| a.global(true))
-    .collect()
 }
 
-/// Reads the flags (wherever they were given below the backend) into [`RunFlags`].
+/// The flags of `moco webhooks ensure`: one lookup and at most one write, no batch or
+/// list flags.
+pub fn ensure_args() -> Vec<Arg> {
+    let mut args = connection_args(true);
+    args.extend(
+        request_args()
+            .into_iter()
+            .filter(|a| !BATCH_AND_LIST.contains(&a.get_id().as_str())),
+    );
+    args
+}
+
+/// Reads a command's request-option flags into [`RunFlags`].
 pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error> {
     let mut b = Options::builder();
     if let Some(t) = get::<Duration>(m, "timeout") {
@@ -236,9 +344,6 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
         b = b.batch_interval(d);
     }
     if let Some(n) = get::<usize>(m, "concurrency") {
-        if n == 0 {
-            return Err(Error::validation("concurrency", "must be at least 1"));
-        }
         b = b.concurrency(n);
     }
     if let Some(n) = get::<u32>(m, "retries") {
@@ -271,6 +376,13 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
         base_url: get::<String>(m, "base-url"),
         token_file: get::<PathBuf>(m, "token-file"),
         impersonate,
+        proxy_password: m
+            .try_get_raw("proxy")
+            .ok()
+            .flatten()
+            .and_then(|mut v| v.next())
+            .and_then(|v| Url::parse(&v.to_string_lossy()).ok())
+            .is_some_and(|u| u.password().is_some()),
     })
 }
 
@@ -286,4 +398,20 @@ pub fn flag(m: &ArgMatches, id: &str) -> bool {
         .flatten()
         .copied()
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_passwords_are_masked() {
+        assert_eq!(
+            mask_password("http://bob:s3cret@proxy:3128/x"),
+            "http://bob:***@proxy:3128/x"
+        );
+        assert_eq!(mask_password("bob:p@ss@proxy"), "bob:***@proxy");
+        assert_eq!(mask_password("http://bob@proxy"), "http://bob@proxy");
+        assert_eq!(mask_password("http://proxy/a@b"), "http://proxy/a@b");
+    }
 }

@@ -92,12 +92,15 @@ pub fn summary(summary: &Summary) {
     );
 }
 
-/// Buffered stdout. Flushed at the end, and after every line when stdout is a terminal.
+/// Buffered stdout. Flushed at the end, after every line when stdout is a terminal,
+/// and whenever a caller says so.
 #[derive(Debug)]
 pub struct Out {
     writer: BufWriter<Stdout>,
     tty: bool,
     table_rows: Vec<Value>,
+    /// Items written so far into an open JSON array (`--output json` for a stream).
+    array: Option<usize>,
 }
 
 impl Default for Out {
@@ -114,7 +117,18 @@ impl Out {
             writer: BufWriter::with_capacity(64 * 1024, stdout),
             tty,
             table_rows: Vec::new(),
+            array: None,
         }
+    }
+
+    /// Starts a stream of items (a list or a batch): with `--output json` they form one
+    /// JSON array, written as they come, one item per line.
+    pub fn begin_stream(&mut self, format: Option<OutputFormat>) -> io::Result<()> {
+        if format == Some(OutputFormat::Json) {
+            self.writer.write_all(b"[")?;
+            self.array = Some(0);
+        }
+        Ok(())
     }
 
     /// One document (a single call's answer): pretty JSON on a terminal, compact
@@ -155,8 +169,20 @@ impl Out {
             self.table_rows.push(value);
             return Ok(());
         }
-        self.write_compact(&value)?;
+        if let Some(count) = &mut self.array {
+            self.writer
+                .write_all(if *count == 0 { b"\n" } else { b",\n" })?;
+            *count += 1;
+            serde_json::to_writer(&mut self.writer, &value)?;
+        } else {
+            self.write_compact(&value)?;
+        }
         self.flush_if_tty()
+    }
+
+    /// Writes what is buffered.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
     }
 
     fn write_compact(&mut self, value: &Value) -> io::Result<()> {
@@ -172,8 +198,13 @@ impl Out {
         }
     }
 
-    /// Writes any collected table and flushes.
+    /// Closes an open JSON array, writes any collected table and flushes.
     pub fn finish(&mut self) -> io::Result<()> {
+        match self.array.take() {
+            Some(0) => self.writer.write_all(b"]\n")?,
+            Some(_) => self.writer.write_all(b"\n]\n")?,
+            None => {}
+        }
         if !self.table_rows.is_empty() {
             let rows = Value::Array(std::mem::take(&mut self.table_rows));
             let text = render_table(&rows);

@@ -1,4 +1,5 @@
-//! Credentials: flags > environment > profile; token files; no token on argv.
+//! Credentials: flags > named profile > environment > default profile, each source
+//! taken whole; token files; no token on argv; config errors never quote values.
 
 mod common;
 
@@ -65,7 +66,8 @@ async fn profiles_env_and_flags_in_that_order() {
     let out = run(cmd).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 
-    // The environment beats the profile: a wrong env token is used and refused.
+    // The environment beats the default profile, whole: a token without a base URL
+    // is never sent to the profile's base URL.
     let mut cmd = connector(home.path());
     cmd.env("KONVERTE_API_TOKEN", "from-env").args([
         "konverte",
@@ -75,8 +77,12 @@ async fn profiles_env_and_flags_in_that_order() {
         "0",
     ]);
     let out = run(cmd).await;
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("401"), "{}", stderr(&out));
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("KONVERTE_BASE_URL"),
+        "{}",
+        stderr(&out)
+    );
 
     // --base-url beats the environment and the profile.
     let mut cmd = connector(home.path());
@@ -115,4 +121,147 @@ fn there_is_no_token_flag() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 2);
+}
+
+/// A config dir under `home` with `config.toml` holding `text`.
+fn write_config(home: &std::path::Path, text: &str) {
+    let dir = home.join(".config/connector");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_env_token_is_never_sent_to_a_profile_base_url() {
+    let profile_host = profile_server(TOKEN).await;
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "[profiles.default.konverte]\nbase_url = \"{}\"\n\n[profiles.default.moco]\nbase_url = \"{}/api/v1\"\n",
+            profile_host.uri(),
+            profile_host.uri()
+        ),
+    );
+    let mut cmd = connector(home.path());
+    cmd.env("KONVERTE_API_TOKEN", TOKEN)
+        .args(["konverte", "profile", "get", "--retries", "0"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let mut cmd = connector(home.path());
+    cmd.env("MOCO_API_KEY", TOKEN).args([
+        "moco",
+        "session",
+        "get",
+        "--retries",
+        "0",
+        "--rate-limit",
+        "off",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("MOCO_"), "{}", stderr(&out));
+    let sent = profile_host.received_requests().await.unwrap();
+    assert!(
+        sent.is_empty(),
+        "nothing may reach the profile's host: {sent:?}"
+    );
+
+    // Nor a named profile's token to the environment's base URL.
+    let env_host = profile_server(TOKEN).await;
+    write_config(
+        home.path(),
+        &format!("[profiles.staging.konverte]\ntoken = \"{TOKEN}\"\n"),
+    );
+    let mut cmd = connector(home.path());
+    cmd.env("KONVERTE_BASE_URL", env_host.uri()).args([
+        "--profile",
+        "staging",
+        "konverte",
+        "profile",
+        "get",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("staging"), "{}", stderr(&out));
+    assert!(env_host.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_named_profile_beats_the_environment() {
+    let staging = profile_server("staging-token").await;
+    let env_host = profile_server("env-token").await;
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "[profiles.staging.konverte]\nbase_url = \"{}\"\ntoken = \"staging-token\"\n",
+            staging.uri()
+        ),
+    );
+    let with_env = || {
+        let mut cmd = connector(home.path());
+        cmd.env("KONVERTE_BASE_URL", env_host.uri())
+            .env("KONVERTE_API_TOKEN", "env-token");
+        cmd
+    };
+    let mut cmd = with_env();
+    cmd.args(["--profile", "staging", "konverte", "profile", "get"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let mut cmd = with_env();
+    cmd.env("CONNECTOR_PROFILE", "staging")
+        .args(["konverte", "profile", "get"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(staging.received_requests().await.unwrap().len(), 2);
+    assert!(env_host.received_requests().await.unwrap().is_empty());
+
+    // An empty CONNECTOR_PROFILE is no profile: the environment applies.
+    let mut cmd = with_env();
+    cmd.env("CONNECTOR_PROFILE", "")
+        .args(["konverte", "profile", "get"]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(env_host.received_requests().await.unwrap().len(), 1);
+
+    // --base-url alone takes the token of the source that would have given it.
+    let mut cmd = with_env();
+    cmd.args([
+        "--profile",
+        "staging",
+        "konverte",
+        "profile",
+        "get",
+        "--base-url",
+    ])
+    .arg(staging.uri());
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn config_errors_name_the_key_and_line_but_never_the_value() {
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!(
+            "[profiles.default.konverte]\nbase_url = \"http://127.0.0.1:9\"\ndashed_header = \"{TOKEN}\"\n"
+        ),
+    );
+    let out = connector(home.path())
+        .args(["konverte", "profile", "get"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        !err.contains(TOKEN) && !err.contains(&TOKEN[4..16]),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3")
+            && err.contains("profiles.default.konverte.dashed_header")
+            && err.contains("expected a boolean"),
+        "{err}"
+    );
 }

@@ -145,3 +145,32 @@ async fn a_batch_with_an_api_failure_exits_1() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert_eq!(lines(&out).len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_without_a_token_fails_like_the_real_run() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = connector(home.path());
+    cmd.env("KONVERTE_BASE_URL", "http://127.0.0.1:9").args([
+        "konverte",
+        "profile",
+        "get",
+        "--dry-run",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("token"), "{}", stderr(&out));
+
+    let mut cmd = connector(home.path());
+    cmd.env("KONVERTE_BASE_URL", "http://127.0.0.1:9").args([
+        "run",
+        "konverte",
+        "profile.get",
+        "--input",
+        "-",
+        "--dry-run",
+    ]);
+    let out = run_with_stdin(cmd, "{}\n").await;
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(lines(&out)[0]["error"]["kind"], "validation");
+}

@@ -189,3 +189,136 @@ fn usage_errors_exit_2() {
         assert!(stdout(&out).is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn completions_to_a_closed_pipe_succeed() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("connector"))
+        .args(["completions", "zsh"])
+        .env_clear()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with("#compdef"), "{first}");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_texts_say_what_happens() {
+    let root = help(&["--help"]);
+    assert!(
+        root.contains("422 included") && root.contains("found before sending"),
+        "{root}"
+    );
+    assert!(root.contains("130"), "{root}");
+    let run = help(&["run", "--help"]);
+    assert!(
+        run.contains("one call, whose response is printed as is"),
+        "{run}"
+    );
+    let sandbox = help(&["sandbox", "--help"]);
+    assert!(
+        sandbox.contains("connector sandbox > sandbox.env &") && !sandbox.contains("eval"),
+        "{sandbox}"
+    );
+    let ensure = help(&["moco", "webhooks", "ensure", "--help"]);
+    assert!(
+        !ensure.contains("update") && ensure.contains("reused") && ensure.contains("--dry-run"),
+        "{ensure}"
+    );
+    let quiet = help(&["konverte", "profile", "get", "--help"]);
+    assert!(quiet.contains("per-item errors"), "{quiet}");
+}
+
+#[test]
+fn webhook_helpers_take_only_the_flags_that_apply() {
+    let listen = help(&["moco", "webhooks", "listen", "--help"]);
+    let verify = help(&["moco", "webhooks", "verify", "--help"]);
+    for text in [&listen, &verify] {
+        for flag in [
+            "--timeout",
+            "--dry-run",
+            "--output",
+            "--base-url",
+            "--concurrency",
+        ] {
+            assert!(!text.contains(flag), "{flag}: {text}");
+        }
+    }
+    let ensure = help(&["moco", "webhooks", "ensure", "--help"]);
+    for flag in [
+        "--concurrency",
+        "--batch-size",
+        "--all",
+        "--limit",
+        "--continue-on-fail",
+    ] {
+        assert!(!ensure.contains(flag), "{flag}: {ensure}");
+    }
+    for flag in ["--dry-run", "--timeout", "--base-url", "--rate-limit"] {
+        assert!(ensure.contains(flag), "{flag}: {ensure}");
+    }
+
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        vec![
+            "moco",
+            "webhooks",
+            "listen",
+            "--port",
+            "0",
+            "--timeout",
+            "5s",
+        ],
+        vec!["moco", "webhooks", "listen", "--port", "0", "--dry-run"],
+        vec![
+            "moco",
+            "webhooks",
+            "verify",
+            "--signature",
+            "x",
+            "--output",
+            "json",
+        ],
+        vec![
+            "moco",
+            "webhooks",
+            "verify",
+            "--signature",
+            "x",
+            "--dry-run",
+        ],
+        vec![
+            "moco",
+            "webhooks",
+            "ensure",
+            "--target",
+            "Activity",
+            "--event",
+            "create",
+            "--url",
+            "http://x",
+            "--concurrency",
+            "3",
+        ],
+        vec![
+            "moco", "webhooks", "ensure", "--target", "Activity", "--event", "create", "--url",
+            "http://x", "--all",
+        ],
+    ] {
+        let out = connector(home.path())
+            .env("MOCO_WEBHOOK_SECRET", "s3cret-value")
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(10))
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+    }
+}

@@ -405,3 +405,69 @@ async fn all_follows_page_numbers() {
     assert_eq!(ids, vec![1, 2, 3, 4, 5]);
     server.verify().await;
 }
+
+#[test]
+fn pacing_timeout_and_rate_limit_values_that_cannot_work_are_usage_errors() {
+    let home = tempfile::tempdir().unwrap();
+    for bad in [
+        vec!["--batch-interval", "1s"],
+        vec!["--batch-size", "0"],
+        vec!["--batch-size", "0", "--batch-interval", "1s"],
+        vec!["--concurrency", "0"],
+        vec!["--timeout", "0s"],
+        vec!["--total-timeout", "0ms"],
+        vec!["--rate-limit", "1/18446744073709551615s"],
+        vec!["--rate-limit", "1/8d"],
+    ] {
+        let mut cmd = konverte(home.path(), "http://127.0.0.1:9");
+        cmd.args(["konverte", "profile", "get", "--dry-run"])
+            .args(&bad);
+        let out = cmd.output().unwrap();
+        assert_eq!(code(&out), 2, "{bad:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{bad:?}");
+    }
+    let mut cmd = konverte(home.path(), "http://127.0.0.1:9");
+    cmd.args(["konverte", "profile", "get", "--dry-run"]).args([
+        "--batch-size",
+        "2",
+        "--batch-interval",
+        "1s",
+        "--rate-limit",
+        "10/7d",
+    ]);
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn a_proxy_password_is_warned_about_and_never_echoed() {
+    let home = tempfile::tempdir().unwrap();
+    let password = "Pr0xy-Secret-91";
+    let run_with = |proxy: &str, quiet: bool| {
+        let mut cmd = konverte(home.path(), "http://127.0.0.1:9");
+        if quiet {
+            cmd.arg("-q");
+        }
+        cmd.args(["konverte", "profile", "get", "--dry-run", "--proxy", proxy]);
+        cmd.output().unwrap()
+    };
+    let out = run_with(&format!("http://bob:{password}@127.0.0.1:3128"), false);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: --proxy"),
+        "{}",
+        stderr(&out)
+    );
+    let quiet = run_with(&format!("http://bob:{password}@127.0.0.1:3128"), true);
+    assert!(!stderr(&quiet).contains("warning"), "{}", stderr(&quiet));
+    let plain = run_with("http://127.0.0.1:3128", false);
+    assert!(!stderr(&plain).contains("warning"), "{}", stderr(&plain));
+    // An invalid proxy URL: clap's error shows it with the password masked.
+    let bad = run_with(&format!("http://bob:{password}@127.0.0.1:99999"), false);
+    assert_eq!(code(&bad), 2, "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("bob:***@"), "{}", stderr(&bad));
+    for o in [&out, &quiet, &bad] {
+        let text = stdout(o) + &stderr(o);
+        assert!(!text.contains(password), "{text}");
+    }
+}

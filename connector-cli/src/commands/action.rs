@@ -8,11 +8,19 @@ use crate::exit::{self, BatchStatus};
 use crate::input::{self, Item};
 use crate::options::{self, OutputFormat, RunFlags};
 use crate::output::{self, Out, Progress};
+use async_trait::async_trait;
 use clap::ArgMatches;
+use connector_core::futures::FutureExt;
 use connector_core::futures::stream::{BoxStream, StreamExt};
-use connector_core::{ActionSpec, Connector, OutcomeResult, Pagination, Summary, batch};
+use connector_core::{
+    ActionSpec, Connector, Error, Options, Outcome, OutcomeResult, Pagination, PreparedRequest,
+    RequestOptions, Sleeper, Summary, Url, batch,
+};
 use serde_json::{Map, Value, json};
+use std::io;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
 
 /// `connector <backend> <resource> <verb> --flags`.
 pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &ArgMatches) -> u8 {
@@ -36,19 +44,49 @@ pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &Arg
 pub fn connect(ctx: &Ctx, backend: Backend, flags: &RunFlags) -> Result<Arc<dyn Connector>, u8> {
     let profile = config::load_profile(ctx.profile.as_deref()).map_err(|e| fail(&e))?;
     let connector = backends::build(backend, &profile, flags).map_err(|e| fail(&e))?;
-    warn_insecure(flags);
+    warn_about_flags(ctx, flags);
     tracing::debug!(backend = backend.name(), base_url = %connector.base_url(), "client ready");
     Ok(connector)
 }
 
-/// The warning `--ignore-ssl-issues` always prints.
-pub fn warn_insecure(flags: &RunFlags) {
+/// The warning `--ignore-ssl-issues` always prints, and the one about a proxy password
+/// on the command line (unless quiet).
+pub fn warn_about_flags(ctx: &Ctx, flags: &RunFlags) {
     if flags.options.ignore_ssl_issues {
         output::warn(
             "--ignore-ssl-issues: TLS certificates are not checked; anyone on the network path \
              can read and change this traffic",
         );
     }
+    if flags.proxy_password && !ctx.quiet {
+        output::warn(
+            "--proxy: the password in the proxy URL is visible to other users of this machine \
+             (ps, shell history)",
+        );
+    }
+}
+
+/// `--dry-run`: the request as it would go out, or the error the real run would stop
+/// at before sending.
+pub fn dry_run(
+    connector: &dyn Connector,
+    action_id: &str,
+    input: &Map<String, Value>,
+    options: &Options,
+) -> Result<Value, Error> {
+    let request = connector.prepare(action_id, input)?;
+    let shown = connector.describe(&request, options);
+    // describe() shows a missing or unusable token as a pseudo-header; the real run
+    // fails there with a configuration error.
+    let problem = shown["headers"]
+        .as_array()
+        .and_then(|headers| headers.iter().find(|h| h[0] == "(credentials)"));
+    if let Some(problem) = problem {
+        let text = problem[1].as_str().unwrap_or("no usable credentials");
+        let text = text.strip_prefix("configuration: ").unwrap_or(text);
+        return Err(Error::Config(text.to_owned()));
+    }
+    Ok(shown)
 }
 
 /// One input: a call, a paged list, or a dry run.
@@ -60,17 +98,17 @@ pub async fn single(
     out: &mut Out,
 ) -> u8 {
     let code = if flags.dry_run {
-        match connector.prepare(spec.id, &input) {
-            Ok(req) => {
-                let shown = connector.describe(&req, &flags.options);
-                match out.document(&shown, flags.output) {
-                    Ok(()) => exit::SUCCESS,
-                    Err(e) => return write_failed(&e),
-                }
-            }
+        match dry_run(connector, spec.id, &input, &flags.options) {
+            Ok(shown) => match out.document(&shown, flags.output) {
+                Ok(()) => exit::SUCCESS,
+                Err(e) => return write_failed(&e),
+            },
             Err(e) => fail(&e),
         }
     } else if flags.all {
+        if let Err(e) = out.begin_stream(flags.output) {
+            return write_failed(&e);
+        }
         let mut items = connector.stream(spec.id, input, &flags.options, flags.limit);
         let mut code = exit::SUCCESS;
         while let Some(item) = items.next().await {
@@ -116,7 +154,11 @@ fn table_items<'v>(spec: &ActionSpec, value: &'v Value, flags: &RunFlags) -> &'v
     }
 }
 
-/// Many inputs: one outcome line per input, in input order, streamed.
+/// Many inputs: one outcome line per input, in input order, written as they arrive.
+///
+/// Ctrl-C or SIGTERM stops reading inputs; the requests in flight finish and their
+/// outcomes are written, inputs already read but not sent are `skipped`, and the exit
+/// code says which signal it was. A second signal stops at once.
 pub async fn many(
     ctx: &Ctx,
     connector: Arc<dyn Connector>,
@@ -125,56 +167,208 @@ pub async fn many(
     flags: &RunFlags,
     out: &mut Out,
 ) -> u8 {
+    let mut signals = Signals::new();
+    let (stop, stopped) = watch::channel(false);
+    let items = items.take_until(wait_for_stop(stopped.clone()));
+    let gate = Gate {
+        inner: &*connector,
+        stop: stopped,
+    };
+    let mut outcomes = if flags.dry_run {
+        items
+            .enumerate()
+            .map(|(index, item)| {
+                let result = item.and_then(|m| dry_run(&*connector, spec.id, &m, &flags.options));
+                Outcome {
+                    index,
+                    result: match result {
+                        Ok(request) => OutcomeResult::Ok(request),
+                        Err(e) => OutcomeResult::Err(e),
+                    },
+                }
+            })
+            .boxed()
+    } else {
+        batch::run(&gate, spec.id, items, &flags.options)
+    };
+
     let mut progress = Progress::new(ctx.quiet);
     let mut summary = Summary::default();
     let mut status = BatchStatus::default();
-    let quiet = ctx.quiet;
-    let mut report = |index: usize, error: &connector_core::Error, progress: &Progress| {
-        status.record(error);
-        if !quiet {
-            progress.suspend(|| output::error(format!("item {index}: {error}")));
-        }
-    };
-    if flags.dry_run {
-        let mut items = items.enumerate();
-        while let Some((index, item)) = items.next().await {
-            progress.inc();
-            let line = match item.and_then(|m| connector.prepare(spec.id, &m)) {
-                Ok(req) => {
-                    summary.ok += 1;
-                    json!({"index": index, "ok": true, "request": connector.describe(&req, &flags.options)})
+    let mut signal = None;
+    let mut write_error = out.begin_stream(flags.output).err();
+    while write_error.is_none() {
+        let next = match outcomes.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                // Nothing ready: let what is buffered out while waiting, so that
+                // outcomes show up as they arrive but not one write per line under load.
+                if let Err(e) = out.flush() {
+                    write_error = Some(e);
+                    break;
                 }
-                Err(e) => {
-                    summary.failed += 1;
-                    report(index, &e, &progress);
-                    json!({"index": index, "ok": false, "error": e.to_json()})
+                tokio::select! {
+                    next = outcomes.next() => next,
+                    code = signals.recv() => {
+                        if signal.replace(code).is_some() {
+                            break;
+                        }
+                        let _ = stop.send(true);
+                        progress.suspend(|| {
+                            output::note(
+                                ctx.quiet,
+                                "stopping: no more inputs are read; waiting for the requests in flight \
+                                 (again to stop at once)",
+                            )
+                        });
+                        continue;
+                    }
                 }
-            };
-            if let Err(e) = progress.suspend(|| out.line(line, flags.output)) {
-                progress.finish();
-                return write_failed(&e);
             }
+        };
+        let Some(mut outcome) = next else { break };
+        if matches!(&outcome.result, OutcomeResult::Err(Error::Config(m)) if m == NOT_SENT) {
+            outcome.result = OutcomeResult::Skipped;
         }
-    } else {
-        let mut outcomes = batch::run(&*connector, spec.id, items, &flags.options);
-        while let Some(outcome) = outcomes.next().await {
-            progress.inc();
-            summary.add(&outcome);
-            if let OutcomeResult::Err(e) = &outcome.result {
-                report(outcome.index, e, &progress);
+        progress.inc();
+        summary.add(&outcome);
+        if let OutcomeResult::Err(e) = &outcome.result {
+            status.record(e);
+            progress.suspend(|| output::error(format!("item {}: {e}", outcome.index)));
+        }
+        let line = match outcome.result {
+            OutcomeResult::Ok(request) if flags.dry_run => {
+                json!({"index": outcome.index, "ok": true, "request": request})
             }
-            if let Err(e) = progress.suspend(|| out.line(outcome.into_json(), flags.output)) {
-                progress.finish();
-                return write_failed(&e);
-            }
+            _ => outcome.into_json(),
+        };
+        if let Err(e) = progress.suspend(|| out.line(line, flags.output)) {
+            write_error = Some(e);
         }
     }
+    drop(outcomes);
     progress.finish();
-    if let Err(e) = out.finish() {
-        return write_failed(&e);
+    if write_error.is_none() {
+        write_error = out.finish().err();
     }
-    if !quiet {
+    if !ctx.quiet {
         output::summary(&summary);
     }
-    status.exit_code()
+    match (signal, write_error) {
+        (Some(code), _) => code,
+        (None, Some(e)) => {
+            // Requests were sent whose outcomes nobody saw: never a success.
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                output::error("stdout was closed before the batch finished; it stopped there");
+            } else {
+                write_failed(&e);
+            }
+            exit::FAILURE
+        }
+        (None, None) => status.exit_code(),
+    }
+}
+
+/// The error [`Gate`] gives an input it did not send; shown as `skipped`.
+const NOT_SENT: &str = "not sent: the batch was stopped";
+
+/// The connector as a batch sees it: once stopped, inputs already read are not sent,
+/// and a pause between batches ends at once.
+#[derive(Debug)]
+struct Gate<'a> {
+    inner: &'a dyn Connector,
+    stop: watch::Receiver<bool>,
+}
+
+#[async_trait]
+impl Connector for Gate<'_> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn base_url(&self) -> &Url {
+        self.inner.base_url()
+    }
+    fn actions(&self) -> &'static [ActionSpec] {
+        self.inner.actions()
+    }
+    fn prepare(&self, id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
+        self.inner.prepare(id, input)
+    }
+    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
+        self.inner.describe(request, options)
+    }
+    async fn execute(
+        &self,
+        id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
+        if *self.stop.borrow() {
+            return Err(Error::Config(NOT_SENT.into()));
+        }
+        self.inner.execute(id, input, options).await
+    }
+    fn stream<'a>(
+        &'a self,
+        id: &str,
+        input: Map<String, Value>,
+        options: &'a dyn RequestOptions,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<Value, Error>> {
+        self.inner.stream(id, input, options, limit)
+    }
+    async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
+        self.inner.check_credentials(options).await
+    }
+    fn sleeper(&self) -> &dyn Sleeper {
+        self
+    }
+}
+
+#[async_trait]
+impl Sleeper for Gate<'_> {
+    async fn sleep(&self, duration: Duration) {
+        tokio::select! {
+            () = self.inner.sleeper().sleep(duration) => {}
+            () = wait_for_stop(self.stop.clone()) => {}
+        }
+    }
+}
+
+async fn wait_for_stop(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stopped| *stopped).await;
+}
+
+/// SIGINT and SIGTERM, each as the exit code it gives. Registered once, so that no
+/// signal is lost between two waits.
+struct Signals {
+    #[cfg(unix)]
+    unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let unix = signal(SignalKind::interrupt())
+                .and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+                .ok();
+            Signals { unix }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    async fn recv(&mut self) -> u8 {
+        #[cfg(unix)]
+        if let Some((int, term)) = &mut self.unix {
+            return tokio::select! {
+                _ = int.recv() => exit::INTERRUPTED,
+                _ = term.recv() => exit::TERMINATED,
+            };
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        exit::INTERRUPTED
+    }
 }

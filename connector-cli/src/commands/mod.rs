@@ -28,7 +28,11 @@ impl Ctx {
         Ctx {
             verbose: m.get_count("verbose"),
             quiet: m.get_flag("quiet"),
-            profile: m.get_one::<String>("profile").cloned(),
+            // `CONNECTOR_PROFILE=` (empty) is no profile.
+            profile: m
+                .get_one::<String>("profile")
+                .filter(|p| !p.trim().is_empty())
+                .cloned(),
         }
     }
 }

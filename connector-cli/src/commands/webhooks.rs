@@ -1,17 +1,20 @@
 //! `connector moco webhooks listen|verify|ensure`.
 
-use super::action::warn_insecure;
+use super::action::{dry_run, warn_about_flags};
 use super::sandbox::wait_for_signal;
 use super::{Ctx, fail, write_failed};
 use crate::backends::{self, Backend};
 use crate::config::{self, env};
 use crate::exit;
-use crate::options;
+use crate::options::{self, RunFlags};
 use crate::output::{self, Out};
 use clap::ArgMatches;
+use connector_core::futures::TryStreamExt;
 use connector_core::secret::read_token_file;
-use connector_core::{Error, ExposeSecret, SecretString};
+use connector_core::{Connector, Error, ExposeSecret, SecretString};
+use connector_moco::Moco;
 use connector_moco::webhooks::{self, EventFilter, Receiver};
+use serde_json::{Map, Value, json};
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -150,13 +153,18 @@ pub async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    warn_insecure(&flags);
+    warn_about_flags(ctx, &flags);
     let get = |id: &str| m.get_one::<String>(id).map(String::as_str).unwrap_or("");
     let (target, event, url) = (get("target"), get("event"), get("url"));
+    let result = if flags.dry_run {
+        planned_change(&moco, &flags, target, event, url).await
+    } else {
+        webhooks::ensure_webhook(&moco, target, event, url).await
+    };
     let mut out = Out::new();
-    match webhooks::ensure_webhook(&moco, target, event, url).await {
-        Ok(hook) => match out
-            .document(&hook, flags.output)
+    match result {
+        Ok(value) => match out
+            .document(&value, flags.output)
             .and_then(|()| out.finish())
         {
             Ok(()) => exit::SUCCESS,
@@ -164,4 +172,42 @@ pub async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
         },
         Err(e) => fail(&e),
     }
+}
+
+/// `ensure --dry-run`: looks the hooks up (a read) and says what `ensure` would change:
+/// `{"change": "none"|"enable"|"create", "hook": <the match>, "request": <what would be sent>}`.
+async fn planned_change(
+    moco: &Moco,
+    flags: &RunFlags,
+    target: &str,
+    event: &str,
+    url: &str,
+) -> Result<Value, Error> {
+    let hooks: Vec<Value> = moco
+        .stream("web_hooks.list", Map::new(), &flags.options, None)
+        .try_collect()
+        .await?;
+    let field =
+        |hook: &Value, name: &str| hook.get(name).and_then(Value::as_str).map(str::to_owned);
+    let existing = hooks.into_iter().find(|hook| {
+        field(hook, "target").as_deref() == Some(target)
+            && field(hook, "event").as_deref() == Some(event)
+            && field(hook, "hook").as_deref() == Some(url)
+    });
+    let Some(hook) = existing else {
+        let input = Map::from_iter([
+            ("target".to_owned(), Value::from(target)),
+            ("event".to_owned(), Value::from(event)),
+            ("hook".to_owned(), Value::from(url)),
+        ]);
+        let request = dry_run(moco, "web_hooks.create", &input, &flags.options)?;
+        return Ok(json!({"change": "create", "request": request}));
+    };
+    if hook.get("disabled").and_then(Value::as_bool) != Some(true) {
+        return Ok(json!({"change": "none", "hook": hook}));
+    }
+    let id = hook.get("id").cloned().unwrap_or(Value::Null);
+    let input = Map::from_iter([("id".to_owned(), id)]);
+    let request = dry_run(moco, "web_hooks.enable", &input, &flags.options)?;
+    Ok(json!({"change": "enable", "hook": hook, "request": request}))
 }
