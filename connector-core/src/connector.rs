@@ -37,8 +37,13 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
         input: &Map<String, Value>,
     ) -> Result<PreparedRequest, Error>;
 
-    /// The request as it would go out, credentials and secrets masked (`--dry-run`).
-    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value;
+    /// The request as it would go out, credentials and secrets masked (`--dry-run`);
+    /// an error where sending would stop before any I/O (no credential, bad header).
+    fn describe(
+        &self,
+        request: &PreparedRequest,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error>;
 
     /// Validates, sends (with limits and retries) and decodes one call.
     async fn execute(
@@ -95,7 +100,11 @@ impl<T: Backend> Connector for T {
     ) -> Result<PreparedRequest, Error> {
         HttpConnector::prepare(self.http(), action_id, input)
     }
-    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
+    fn describe(
+        &self,
+        request: &PreparedRequest,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
         HttpConnector::describe(self.http(), request, options)
     }
     async fn execute(

@@ -277,21 +277,21 @@ impl HttpConnector {
     }
 
     /// Method, URL, headers (credentials masked) and body (secrets masked) of a
-    /// request, exactly as it would be sent. For `--dry-run`.
-    pub fn describe(&self, req: &PreparedRequest, options: &dyn RequestOptions) -> Value {
+    /// request, exactly as it would be sent. For `--dry-run`. Fails where sending would
+    /// fail before any I/O (e.g. no credential for the action).
+    pub fn describe(
+        &self,
+        req: &PreparedRequest,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
         let mut shown: Vec<Value> = Vec::new();
-        match self.headers_for(req, options) {
-            Ok(headers) => {
-                for (name, value) in &headers {
-                    let text = if value.is_sensitive() {
-                        request::MASK.to_owned()
-                    } else {
-                        value.to_str().unwrap_or("<binary>").to_owned()
-                    };
-                    shown.push(serde_json::json!([name.as_str(), text]));
-                }
-            }
-            Err(e) => shown.push(serde_json::json!(["(credentials)", e.to_string()])),
+        for (name, value) in &self.headers_for(req, options)? {
+            let text = if value.is_sensitive() {
+                request::MASK.to_owned()
+            } else {
+                value.to_str().unwrap_or("<binary>").to_owned()
+            };
+            shown.push(serde_json::json!([name.as_str(), text]));
         }
         for (name, value) in req.redacted_headers() {
             if !shown
@@ -301,13 +301,13 @@ impl HttpConnector {
                 shown.push(serde_json::json!([name, value]));
             }
         }
-        serde_json::json!({
+        Ok(serde_json::json!({
             "action": req.action.id,
             "method": req.method.as_str(),
             "url": req.redacted_url(),
             "headers": shown,
             "body": req.redacted_body(),
-        })
+        }))
     }
 
     fn headers_for(

@@ -52,7 +52,7 @@ async fn every_type_holding_a_secret_formats_without_it() {
         .with_fallback(SecretString::from(TOKEN));
     let body = input(json!({"name": "a", "password": PASSWORD}));
     let prepared = api.prepare("items.create", &body).unwrap();
-    let described = api.describe(&prepared, &options);
+    let described = api.describe(&prepared, &options).unwrap();
     assert_eq!(described["body"]["password"], "***");
     assert!(
         described["headers"]

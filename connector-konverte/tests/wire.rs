@@ -972,7 +972,7 @@ async fn tokens_never_show_in_debug_or_errors() {
             &input(json!({"id": 1, "password": "S3cret!pw"})),
         )
         .unwrap();
-    let described = client.describe(&prepared, &options()).to_string();
+    let described = client.describe(&prepared, &options()).unwrap().to_string();
     assert_no_secret(&described);
     assert!(!described.contains("S3cret!pw"), "{described}");
     for id in ["users.get", "profile.get", "messages.list"] {

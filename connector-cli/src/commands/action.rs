@@ -75,18 +75,7 @@ pub fn dry_run(
     options: &Options,
 ) -> Result<Value, Error> {
     let request = connector.prepare(action_id, input)?;
-    let shown = connector.describe(&request, options);
-    // describe() shows a missing or unusable token as a pseudo-header; the real run
-    // fails there with a configuration error.
-    let problem = shown["headers"]
-        .as_array()
-        .and_then(|headers| headers.iter().find(|h| h[0] == "(credentials)"));
-    if let Some(problem) = problem {
-        let text = problem[1].as_str().unwrap_or("no usable credentials");
-        let text = text.strip_prefix("configuration: ").unwrap_or(text);
-        return Err(Error::Config(text.to_owned()));
-    }
-    Ok(shown)
+    connector.describe(&request, options)
 }
 
 /// One input: a call, a paged list, or a dry run.
@@ -294,7 +283,11 @@ impl Connector for Gate<'_> {
     fn prepare(&self, id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
         self.inner.prepare(id, input)
     }
-    fn describe(&self, request: &PreparedRequest, options: &dyn RequestOptions) -> Value {
+    fn describe(
+        &self,
+        request: &PreparedRequest,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
         self.inner.describe(request, options)
     }
     async fn execute(
