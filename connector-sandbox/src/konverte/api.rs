@@ -72,6 +72,40 @@ fn deleted() -> Answer {
     Ok(empty(StatusCode::OK))
 }
 
+/// Account records with nothing special about their get, update and delete:
+/// (path segment, kind, name in a 404).
+const PLAIN_RECORDS: &[(&str, Kind, &str)] = &[
+    ("canned_responses", Kind::Canned, "Canned response"),
+    (
+        "custom_attribute_definitions",
+        Kind::CustomAttribute,
+        "Custom attribute",
+    ),
+    ("custom_filters", Kind::CustomFilter, "Custom filter"),
+    ("webhooks", Kind::Webhook, "Webhook"),
+    ("automation_rules", Kind::AutomationRule, "Automation rule"),
+];
+
+/// GET, PATCH/PUT or DELETE of one record; `None` for any other method.
+fn record_by_id(
+    st: &mut Store,
+    c: &Ctx<'_>,
+    kind: Kind,
+    acc: Option<u64>,
+    rid: u64,
+) -> Option<Answer> {
+    let answer = match c.m() {
+        "GET" => records::find(st, kind, acc, rid).and_then(ok),
+        "PATCH" | "PUT" => c
+            .body()
+            .and_then(|body| records::update(st, kind, acc, rid, &body))
+            .and_then(|r| ok(&r)),
+        "DELETE" => records::delete(st, kind, acc, rid).and_then(|_| deleted()),
+        _ => return None,
+    };
+    Some(answer)
+}
+
 /// `?page=N` slice of `items`, 15 per page.
 fn page_of<T: Clone>(items: &[T], page: usize) -> Vec<T> {
     items
@@ -535,6 +569,15 @@ impl App {
 
     fn account(&self, st: &mut Store, c: &Ctx<'_>, account: u64, rest: &[&str]) -> Answer {
         let acc = Some(account);
+        if let [collection, rid] = rest {
+            if let Some(&(_, kind, label)) =
+                PLAIN_RECORDS.iter().find(|(seg, ..)| seg == collection)
+            {
+                if let Some(answer) = record_by_id(st, c, kind, acc, id(rid, label)?) {
+                    return answer;
+                }
+            }
+        }
         match (c.m(), rest) {
             // --- agent bots -----------------------------------------------------------------
             ("GET", ["agent_bots"]) => {
@@ -660,26 +703,6 @@ impl App {
                 ok(&Value::Array(items))
             }
             ("POST", ["canned_responses"]) => self.create_record(st, c, Kind::Canned, account),
-            ("GET", ["canned_responses", rid]) => ok(records::find(
-                st,
-                Kind::Canned,
-                acc,
-                id(rid, "Canned response")?,
-            )?),
-            ("PATCH" | "PUT", ["canned_responses", rid]) => {
-                let body = c.body()?;
-                ok(&records::update(
-                    st,
-                    Kind::Canned,
-                    acc,
-                    id(rid, "Canned response")?,
-                    &body,
-                )?)
-            }
-            ("DELETE", ["canned_responses", rid]) => {
-                records::delete(st, Kind::Canned, acc, id(rid, "Canned response")?)?;
-                deleted()
-            }
             // --- custom attribute definitions -----------------------------------------------
             ("GET", ["custom_attribute_definitions"]) => {
                 let model = c.query.get("attribute_model").map(|m| match m {
@@ -697,27 +720,6 @@ impl App {
             }
             ("POST", ["custom_attribute_definitions"]) => {
                 self.create_record(st, c, Kind::CustomAttribute, account)
-            }
-            ("GET", ["custom_attribute_definitions", rid]) => ok(records::find(
-                st,
-                Kind::CustomAttribute,
-                acc,
-                id(rid, "Custom attribute")?,
-            )?),
-            ("PATCH" | "PUT", ["custom_attribute_definitions", rid]) => {
-                let body = c.body()?;
-                let rid = id(rid, "Custom attribute")?;
-                ok(&records::update(
-                    st,
-                    Kind::CustomAttribute,
-                    acc,
-                    rid,
-                    &body,
-                )?)
-            }
-            ("DELETE", ["custom_attribute_definitions", rid]) => {
-                records::delete(st, Kind::CustomAttribute, acc, id(rid, "Custom attribute")?)?;
-                deleted()
             }
             // --- custom filters -------------------------------------------------------------
             ("GET", ["custom_filters"]) => {
@@ -739,21 +741,6 @@ impl App {
                 self.counters.created();
                 ok(&record)
             }
-            ("GET", ["custom_filters", rid]) => ok(records::find(
-                st,
-                Kind::CustomFilter,
-                acc,
-                id(rid, "Custom filter")?,
-            )?),
-            ("PATCH" | "PUT", ["custom_filters", rid]) => {
-                let body = c.body()?;
-                let rid = id(rid, "Custom filter")?;
-                ok(&records::update(st, Kind::CustomFilter, acc, rid, &body)?)
-            }
-            ("DELETE", ["custom_filters", rid]) => {
-                records::delete(st, Kind::CustomFilter, acc, id(rid, "Custom filter")?)?;
-                deleted()
-            }
             // --- webhooks -------------------------------------------------------------------
             ("GET", ["webhooks"]) => {
                 let items: Vec<Value> = st
@@ -764,23 +751,6 @@ impl App {
                 ok(&Value::Array(items))
             }
             ("POST", ["webhooks"]) => self.create_record(st, c, Kind::Webhook, account),
-            ("GET", ["webhooks", rid]) => {
-                ok(records::find(st, Kind::Webhook, acc, id(rid, "Webhook")?)?)
-            }
-            ("PATCH" | "PUT", ["webhooks", rid]) => {
-                let body = c.body()?;
-                ok(&records::update(
-                    st,
-                    Kind::Webhook,
-                    acc,
-                    id(rid, "Webhook")?,
-                    &body,
-                )?)
-            }
-            ("DELETE", ["webhooks", rid]) => {
-                records::delete(st, Kind::Webhook, acc, id(rid, "Webhook")?)?;
-                deleted()
-            }
             // --- automation rules -----------------------------------------------------------
             ("GET", ["automation_rules"]) => {
                 let items: Vec<Value> = st
@@ -792,21 +762,6 @@ impl App {
             }
             ("POST", ["automation_rules"]) => {
                 self.create_record(st, c, Kind::AutomationRule, account)
-            }
-            ("GET", ["automation_rules", rid]) => ok(records::find(
-                st,
-                Kind::AutomationRule,
-                acc,
-                id(rid, "Automation rule")?,
-            )?),
-            ("PATCH" | "PUT", ["automation_rules", rid]) => {
-                let body = c.body()?;
-                let rid = id(rid, "Automation rule")?;
-                ok(&records::update(st, Kind::AutomationRule, acc, rid, &body)?)
-            }
-            ("DELETE", ["automation_rules", rid]) => {
-                records::delete(st, Kind::AutomationRule, acc, id(rid, "Automation rule")?)?;
-                deleted()
             }
             // --- help center ----------------------------------------------------------------
             ("GET", ["portals"]) => {
