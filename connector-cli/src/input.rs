@@ -4,6 +4,7 @@
 use crate::cli::unique_params;
 use clap::ArgMatches;
 use connector_core::futures::stream::{self, BoxStream, StreamExt};
+use connector_core::validate;
 use connector_core::{ActionSpec, Error, ParamType};
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -115,7 +116,7 @@ pub async fn parse(arg: Option<&str>) -> Result<Input, Error> {
                     "input",
                     format!(
                         "item {i}: expected a JSON object, got {}",
-                        type_name(&other)
+                        validate::type_name(&other)
                     ),
                 )),
             }))
@@ -125,7 +126,7 @@ pub async fn parse(arg: Option<&str>) -> Result<Input, Error> {
             "input",
             format!(
                 "expected a JSON object (or @FILE / - for JSON Lines), got {}",
-                type_name(&other)
+                validate::type_name(&other)
             ),
         )),
         Err(e) => Err(Error::validation(
@@ -202,7 +203,7 @@ fn parse_line(text: &str, line_no: usize) -> Item {
             "input",
             format!(
                 "line {line_no}: expected a JSON object, got {}",
-                type_name(&other)
+                validate::type_name(&other)
             ),
         )),
         Err(e) => Err(Error::validation(
@@ -221,17 +222,6 @@ fn short(e: &serde_json::Error) -> String {
     match text.rfind(" at line ") {
         Some(at) => text[..at].to_owned(),
         None => text,
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

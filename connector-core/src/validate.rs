@@ -305,7 +305,8 @@ pub fn string(field: &str, value: &Value) -> Result<String, Error> {
     }
 }
 
-pub(crate) fn type_name(value: &Value) -> &'static str {
+/// `a string`, `an object`, ...: the JSON type of a value, for messages.
+pub fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

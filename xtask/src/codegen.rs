@@ -154,7 +154,8 @@ fn check_type(ty: &str, values: &[String], items: Option<&str>) -> Result<(), St
     Ok(())
 }
 
-fn placeholders(path: &str) -> Vec<String> {
+/// Placeholder names of a path template, in order.
+pub(crate) fn placeholders(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = path;
     while let Some(s) = rest.find('{') {

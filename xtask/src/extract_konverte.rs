@@ -734,7 +734,7 @@ fn params_of(spec: &Value, o: &Op, operation: &Value) -> Result<Vec<Param>, Stri
             others.push(param);
         }
     }
-    let order: Vec<String> = placeholders(o.path);
+    let order: Vec<String> = crate::codegen::placeholders(o.path);
     path_params.sort_by_key(|p| order.iter().position(|n| n == &p.name));
 
     if let Some(body) = operation.get("requestBody") {
@@ -788,17 +788,6 @@ fn params_of(spec: &Value, o: &Op, operation: &Value) -> Result<Vec<Param>, Stri
         }
     }
     Ok(params)
-}
-
-fn placeholders(path: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = path;
-    while let Some(s) = rest.find('{') {
-        let Some(l) = rest[s..].find('}') else { break };
-        out.push(rest[s + 1..s + l].to_owned());
-        rest = &rest[s + l + 1..];
-    }
-    out
 }
 
 /// A TOML basic string.
