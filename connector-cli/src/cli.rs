@@ -218,11 +218,13 @@ fn value_name(ty: &ParamType) -> &'static str {
         ParamType::Array { items } => match items {
             ParamType::Integer => "INT,...",
             ParamType::Enum { .. } => "VALUE,...",
+            ParamType::File => "@PATH",
             _ => "LIST",
         },
         ParamType::Json => "JSON|@FILE",
         ParamType::Email => "EMAIL",
         ParamType::Password => "PASSWORD|@FILE",
+        ParamType::File => "@PATH",
     }
 }
 
@@ -235,6 +237,10 @@ fn param_help(f: &ParamFlag) -> String {
         ParamType::Json => notes.push("JSON, or @FILE".into()),
         ParamType::Date => notes.push("YYYY-MM-DD".into()),
         ParamType::DateTime => notes.push("RFC 3339, e.g. 2024-05-01T12:00:00Z".into()),
+        ParamType::File => notes.push("a file: @PATH".into()),
+        ParamType::Array { items } if items.is_file() => {
+            notes.push("files: @PATH; repeatable".into())
+        }
         ParamType::Array { .. } => notes.push("comma-separated or a JSON array; repeatable".into()),
         ParamType::Password => {
             notes.push("upper, lower, digit and special character; or @FILE".into())
@@ -288,7 +294,7 @@ fn param_arg(f: &ParamFlag) -> Arg {
             }
         }
         ParamType::Integer | ParamType::Number => arg.allow_negative_numbers(true),
-        ParamType::Object | ParamType::Json | ParamType::Password => {
+        ParamType::Object | ParamType::Json | ParamType::Password | ParamType::File => {
             arg.value_hint(ValueHint::FilePath)
         }
         ParamType::Email => arg.value_hint(ValueHint::EmailAddress),

@@ -452,10 +452,10 @@ pub fn no_location(backend: &str, origin: &Origin) -> Error {
 
 /// `~/x` -> home/x; a relative path in the config file is relative to the file's directory.
 fn expand(path: &Path, base: Option<&Path>) -> PathBuf {
-    if let Ok(rest) = path.strip_prefix("~") {
-        if let Some(home) = dirs::home_dir() {
-            return home.join(rest);
-        }
+    if let Ok(rest) = path.strip_prefix("~")
+        && let Some(home) = dirs::home_dir()
+    {
+        return home.join(rest);
     }
     match base {
         Some(dir) if path.is_relative() => dir.join(path),

@@ -90,6 +90,9 @@ pub enum ParamType {
     Email,
     /// A password that must pass [`crate::validate::password`]; always treated as a secret.
     Password,
+    /// A file: a part of its own in a multipart body, `{"filename", "base64"}` in a JSON body.
+    /// Given as a path (`"@PATH"` in JSON input) or as an [`crate::Attachment`].
+    File,
 }
 
 impl ParamType {
@@ -108,6 +111,16 @@ impl ParamType {
             ParamType::Json => "json",
             ParamType::Email => "email",
             ParamType::Password => "password",
+            ParamType::File => "file",
+        }
+    }
+
+    /// Is this a file, or a list of files?
+    pub fn is_file(&self) -> bool {
+        match self {
+            ParamType::File => true,
+            ParamType::Array { items } => items.is_file(),
+            _ => false,
         }
     }
 
@@ -133,6 +146,17 @@ pub struct ParamSpec {
     pub help: &'static str,
     /// Masked in `--dry-run`, logs and errors.
     pub secret: bool,
+    /// The server still takes it; the docs advise against it.
+    pub deprecated: bool,
+    /// Multipart only: the form name, when it is not `name` (`attachments[]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wire: Option<&'static str>,
+    /// With the action's `body_key`: this parameter stays at the top level of the body.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub top_level: bool,
+    /// The parameter names another record; a name is looked up through this.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<&'static RefSpec>,
 }
 
 impl ParamSpec {
@@ -144,6 +168,10 @@ impl ParamSpec {
             required: false,
             help: "",
             secret: matches!(ty, ParamType::Password),
+            deprecated: false,
+            wire: None,
+            top_level: false,
+            reference: None,
         }
     }
     pub const fn path(name: &'static str, ty: ParamType) -> Self {
@@ -170,6 +198,30 @@ impl ParamSpec {
         self.help = help;
         self
     }
+    pub const fn reference(mut self, reference: &'static RefSpec) -> Self {
+        self.reference = Some(reference);
+        self
+    }
+    /// The form name of the parameter in a multipart body.
+    pub fn wire_name(&self) -> &'static str {
+        self.wire.unwrap_or(self.name)
+    }
+}
+
+/// How a parameter that names another record finds it by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RefSpec {
+    /// The action that lists candidates (or fetches a record that embeds them).
+    pub action: &'static str,
+    /// Parameters of `action` taken from this action's input: `(its name, our name)`.
+    pub scope: &'static [(&'static str, &'static str)],
+    /// JSON pointer to the candidates in `action`'s answer; `""`: its declared items.
+    pub items: &'static str,
+    /// The candidate's field whose value is sent.
+    pub id: &'static str,
+    /// What a name may match: a field path (`name`, `customer.name`) or a template of
+    /// paths in braces (`{firstname} {lastname}`).
+    pub matches: &'static [&'static str],
 }
 
 /// How a list operation pages.
@@ -178,17 +230,25 @@ impl ParamSpec {
 pub enum Pagination {
     /// One response holds everything.
     None,
-    /// A page-number query parameter (1-based); items sit at the JSON pointer `items`
-    /// (`""` for a bare array), the total count (if the API gives one) at `total`
-    /// (`""` when it does not). Paging stops at an empty page or once `total` items came.
+    /// A page-number query parameter (1-based). The total count, if the API gives one, is
+    /// at the JSON pointer `total`, and a "there is more" flag at `has_more` (`""` where the
+    /// API has none). Paging stops at an empty, repeated or short page, at `has_more = false`,
+    /// or once `total` items came.
     PageNumber {
         param: &'static str,
-        items: &'static str,
         total: &'static str,
+        has_more: &'static str,
     },
     /// `Link: <...>; rel="next"` headers, with `X-Page`/`X-Per-Page`/`X-Total`.
-    /// Items are the body's top-level array.
     LinkHeader,
+    /// Id cursors, newest first: the next page is asked for with `before = <smallest id
+    /// seen>` (the id at the pointer `id` of each item) until a page comes back empty;
+    /// `after` walks forward from a known id.
+    Cursor {
+        before: &'static str,
+        after: &'static str,
+        id: &'static str,
+    },
 }
 
 impl Pagination {
@@ -219,9 +279,84 @@ pub struct ActionSpec {
     pub idempotent: bool,
     /// Credential kinds accepted (backend-defined names); empty: no credential is sent.
     pub tokens: &'static [&'static str],
+    /// JSON pointer to the record or list in the answer (`""`: the whole body).
+    pub envelope: &'static str,
+    /// How body parameters travel.
+    pub body: BodyKind,
+    /// Nest every body parameter under this key (Rails' `params.require(:key)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_key: Option<&'static str>,
+    pub response: ResponseKind,
+    /// The server files or docs sections this declaration was checked against.
+    pub checked_against: &'static [&'static str],
+    /// Default columns for tables and csv (field paths).
+    pub columns: &'static [&'static str],
+    pub deprecated: bool,
+}
+
+/// A resource: a group of actions (the CLI's second level), with its help and the fields
+/// tables and csv show by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ResourceSpec {
+    pub name: &'static str,
+    pub help: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+/// How an action's body parameters travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyKind {
+    /// One JSON object (a file goes as `{"filename", "base64"}`).
+    Json,
+    /// `multipart/form-data`: fields, nested objects as `key[sub]`, files as parts.
+    Multipart,
+    /// Multipart when a file parameter is given, JSON otherwise.
+    Auto,
+    /// No body.
+    None,
+}
+
+/// What an action answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseKind {
+    Json,
+    /// A file (a PDF, an attachment, a CSV export): streamed, with its content type and name.
+    Bytes,
 }
 
 impl ActionSpec {
+    /// Every field at its default, for `..ActionSpec::BLANK` in hand-written declarations.
+    pub const BLANK: ActionSpec = ActionSpec::new("", Method::Get, "");
+
+    /// A declaration with the defaults of everything but its id, method and path; the
+    /// resource and verb are read from the id. For tests and one-off declarations:
+    /// `ActionSpec { params: &[...], ..ActionSpec::new("users.get", Method::Get, "/users/{id}") }`.
+    pub const fn new(id: &'static str, method: Method, path: &'static str) -> Self {
+        let (resource, verb) = split_id(id);
+        ActionSpec {
+            id,
+            resource,
+            verb,
+            name: "",
+            summary: "",
+            method,
+            path,
+            params: &[],
+            pagination: Pagination::None,
+            idempotent: method.is_idempotent(),
+            tokens: &[],
+            envelope: "",
+            body: BodyKind::Json,
+            body_key: None,
+            response: ResponseKind::Json,
+            checked_against: &[],
+            columns: &[],
+            deprecated: false,
+        }
+    }
+
     pub fn param(&self, name: &str) -> Option<&'static ParamSpec> {
         self.params.iter().find(|p| p.name == name)
     }
@@ -238,6 +373,21 @@ impl ActionSpec {
     pub fn needs_token(&self) -> bool {
         !self.tokens.is_empty()
     }
+}
+
+/// `resource.verb` split at its first dot, in a const context.
+const fn split_id(id: &'static str) -> (&'static str, &'static str) {
+    let bytes = id.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'.' {
+            let (resource, rest) = id.split_at(i);
+            let (_, verb) = rest.split_at(1);
+            return (resource, verb);
+        }
+        i += 1;
+    }
+    (id, "")
 }
 
 /// Placeholder names of a path template, in order.
@@ -283,6 +433,14 @@ mod tests {
         );
         assert!(placeholders("/api/v1/profile").is_empty());
         assert_eq!(placeholders("/a/{unterminated"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn new_reads_resource_and_verb_from_the_id() {
+        let a = ActionSpec::new("contact_notes.list", Method::Get, "/n");
+        assert_eq!((a.resource, a.verb), ("contact_notes", "list"));
+        assert!(a.idempotent);
+        assert!(!ActionSpec::new("x.create", Method::Post, "/x").idempotent);
     }
 
     #[test]

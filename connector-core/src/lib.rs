@@ -9,13 +9,13 @@
 //! [`batch::Outcome`] per input ([`batch::run`]).
 //!
 //! ```no_run
-//! use connector_core::{ActionSpec, HttpConnector, Location, Method, Options, Pagination, ParamSpec, ParamType, Connector};
+//! use connector_core::{ActionSpec, HttpConnector, Method, Options, ParamSpec, ParamType, Connector};
 //!
 //! static ACTIONS: [ActionSpec; 1] = [ActionSpec {
-//!     id: "users.get", resource: "users", verb: "get", name: "Get a user",
-//!     summary: "Fetch one user by id.", method: Method::Get, path: "/users/{id}",
+//!     name: "Get a user",
+//!     summary: "Fetch one user by id.",
 //!     params: &[ParamSpec::path("id", ParamType::Integer)],
-//!     pagination: Pagination::None, idempotent: true, tokens: &[],
+//!     ..ActionSpec::new("users.get", Method::Get, "/users/{id}")
 //! }];
 //!
 //! # async fn demo() -> Result<(), connector_core::Error> {
@@ -27,10 +27,12 @@
 //! ```
 
 pub mod action;
+mod args;
 pub mod batch;
 pub mod clock;
 pub mod connector;
 pub mod error;
+pub mod lenient;
 mod limiter;
 pub mod options;
 pub mod paginate;
@@ -42,7 +44,11 @@ pub mod secret;
 mod transport;
 pub mod validate;
 
-pub use action::{Action, ActionSpec, Location, Method, Pagination, ParamSpec, ParamType};
+pub use action::{
+    Action, ActionSpec, BodyKind, Location, Method, Pagination, ParamSpec, ParamType, RefSpec,
+    ResourceSpec, ResponseKind,
+};
+pub use args::{Attachment, DateArg, DateTimeArg, Ref};
 pub use batch::{Outcome, OutcomeResult, Summary};
 pub use clock::{Sleeper, TokioSleeper};
 pub use connector::{Backend, Connector};

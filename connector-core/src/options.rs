@@ -252,11 +252,9 @@ impl ProxyConfig {
         }
         let mut proxy = reqwest::Proxy::all(url.as_str())
             .map_err(|_| Error::Config(format!("proxy {}: not usable", self.url)))?;
-        if !socks {
-            if let Some(user) = &self.username {
-                let password = self.password.as_ref().map_or("", |p| p.expose_secret());
-                proxy = proxy.basic_auth(user, password);
-            }
+        if !socks && let Some(user) = &self.username {
+            let password = self.password.as_ref().map_or("", |p| p.expose_secret());
+            proxy = proxy.basic_auth(user, password);
         }
         if let Some(hosts) = &self.no_proxy {
             proxy = proxy.no_proxy(reqwest::NoProxy::from_string(hosts));

@@ -14,6 +14,8 @@ enum Cursor {
     First,
     Page(u64),
     Next(Url),
+    /// Message-id cursors: the parameter to set and its value.
+    Id(&'static str, i64),
     Done,
 }
 
@@ -95,6 +97,17 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
                 }
             }
         }
+        Cursor::Id(param, id) => {
+            let mut input = st.input.clone();
+            input.insert(param.to_owned(), Value::from(id));
+            match request::prepare(st.action, st.connector.base_url(), &input) {
+                Err(e) => return fail(st, e),
+                Ok(req) => {
+                    st.cursor = Cursor::Id(param, id);
+                    st.connector.send_prepared(&req, st.options).await
+                }
+            }
+        }
         Cursor::Next(url) => {
             let first = st.first.clone()?;
             st.connector.follow(&first, url, st.options).await
@@ -108,12 +121,12 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
         Ok(v) => v,
         Err(e) => return fail(st, e),
     };
-    let (items, total) = match split_page(st.action.pagination, body) {
+    let page = match split_page(st.action, body) {
         Ok(x) => x,
         Err(e) => return fail(st, e),
     };
 
-    let mut items = items;
+    let mut items = page.items;
     st.cursor = match (st.action.pagination, &st.cursor) {
         (Pagination::PageNumber { .. }, Cursor::Page(n)) => {
             if st.previous.is_none() {
@@ -125,38 +138,81 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
                 .as_ref()
                 .is_some_and(|p| p == &items || same_first_id(p, &items));
             let short = st.previous.as_ref().is_some_and(|p| items.len() < p.len());
-            let reached = total.is_some_and(|t| st.seen + items.len() as u64 >= t);
+            let reached = page
+                .total
+                .is_some_and(|t| st.seen + items.len() as u64 >= t);
             if repeated {
                 // The server ignores the page number: this page was already handed out.
                 items.clear();
             }
-            if items.is_empty() || repeated || short || reached {
+            if items.is_empty() || repeated || short || reached || page.has_more == Some(false) {
                 Cursor::Done
             } else {
                 Cursor::Page(n + 1)
             }
         }
-        (Pagination::LinkHeader, _) => match response
-            .header("link")
-            .and_then(|h| next_link(h, &response_url(&st)))
-        {
-            Some(url) if st.visited.insert(url.to_string()) && !last_page(&response) => {
-                Cursor::Next(url)
+        (Pagination::LinkHeader, _) => {
+            match response
+                .header("link")
+                .map(|h| next_link(h, &response_url(&st)))
+            {
+                Some(Err(e)) => {
+                    // What came is handed out, then the list ends with the reason it is cut.
+                    let mut out: Vec<Result<Value, Error>> = take(&mut st, items);
+                    out.push(Err(e));
+                    st.cursor = Cursor::Done;
+                    return Some((out, st));
+                }
+                Some(Ok(Some(url)))
+                    if st.visited.insert(url.to_string()) && !last_page(&response) =>
+                {
+                    Cursor::Next(url)
+                }
+                _ => Cursor::Done,
             }
-            _ => Cursor::Done,
-        },
+        }
+        (Pagination::Cursor { before, after, id }, current) => {
+            let forward = match current {
+                Cursor::Id(param, _) => *param == after,
+                _ => st.input.get(after).is_some_and(|v| !v.is_null()),
+            };
+            let ids = items
+                .iter()
+                .filter_map(|item| item.pointer(id).and_then(Value::as_i64));
+            let next = if forward { ids.max() } else { ids.min() };
+            let moved = match (current, next) {
+                (_, None) => false,
+                (Cursor::Id(_, last), Some(n)) => {
+                    if forward {
+                        n > *last
+                    } else {
+                        n < *last
+                    }
+                }
+                _ => true,
+            };
+            match next {
+                Some(n) if moved => Cursor::Id(if forward { after } else { before }, n),
+                _ => Cursor::Done,
+            }
+        }
         _ => Cursor::Done,
     };
     if matches!(st.action.pagination, Pagination::PageNumber { .. }) {
         st.previous = Some(items.clone());
     }
+    let out = take(&mut st, items);
+    Some((out, st))
+}
+
+/// Hands out at most what the limit leaves, counting what was seen.
+fn take(st: &mut State<'_>, items: Vec<Value>) -> Vec<Result<Value, Error>> {
     st.seen += items.len() as u64;
     let take = st.left.map_or(items.len(), |l| l.min(items.len()));
     if let Some(l) = st.left.as_mut() {
         *l -= take;
     }
-    let out: Vec<Result<Value, Error>> = items.into_iter().take(take).map(Ok).collect();
-    Some((out, st))
+    items.into_iter().take(take).map(Ok).collect()
 }
 
 fn response_url(st: &State<'_>) -> Url {
@@ -178,42 +234,52 @@ fn fail(mut st: State<'_>, e: Error) -> Option<(Vec<Result<Value, Error>>, State
     Some((vec![Err(e)], st))
 }
 
-/// The items of one page and, when the API reports it, the total count.
-fn split_page(pagination: Pagination, body: Value) -> Result<(Vec<Value>, Option<u64>), Error> {
-    let not_a_list = |at: &str| Error::Decode {
-        context: if at.is_empty() {
-            "response body".into()
-        } else {
-            at.to_owned()
-        },
-        message: "expected a list of items".into(),
+/// One page: its items and what the API says about the rest.
+struct Page {
+    items: Vec<Value>,
+    total: Option<u64>,
+    has_more: Option<bool>,
+}
+
+/// The items of one page (at the action's envelope) and, where the API reports them, the
+/// total count and whether more pages follow.
+fn split_page(action: &ActionSpec, body: Value) -> Result<Page, Error> {
+    let at = |pointer: &str| {
+        (!pointer.is_empty())
+            .then(|| body.pointer(pointer))
+            .flatten()
     };
-    match pagination {
-        Pagination::PageNumber { items, total, .. } => {
-            let total_count = (!total.is_empty())
-                .then(|| body.pointer(total).and_then(Value::as_u64))
-                .flatten();
-            let list = if items.is_empty() {
-                Some(body)
-            } else {
-                body.pointer(items).cloned()
-            };
-            match list {
-                Some(Value::Array(v)) => Ok((v, total_count)),
-                Some(Value::Null) => Ok((Vec::new(), total_count)),
-                // A body without the list is not an empty page: say so instead of stopping.
-                _ => Err(not_a_list(items)),
-            }
+    let (total, has_more) = match action.pagination {
+        Pagination::PageNumber {
+            total, has_more, ..
+        } => (
+            at(total).and_then(Value::as_u64),
+            at(has_more).and_then(Value::as_bool),
+        ),
+        _ => (None, None),
+    };
+    let items = crate::response::unwrap_envelope(action, body)?;
+    let items = match (items, action.pagination) {
+        (Value::Array(v), _) => v,
+        (Value::Null, p) if p.is_paged() => Vec::new(),
+        (other, Pagination::None) => vec![other],
+        // A body without the list is not an empty page: say so instead of stopping.
+        _ => {
+            return Err(Error::Decode {
+                context: if action.envelope.is_empty() {
+                    "response body".into()
+                } else {
+                    action.envelope.to_owned()
+                },
+                message: "expected a list of items".into(),
+            });
         }
-        Pagination::LinkHeader => match body {
-            Value::Array(v) => Ok((v, None)),
-            _ => Err(not_a_list("")),
-        },
-        Pagination::None => match body {
-            Value::Array(v) => Ok((v, None)),
-            other => Ok((vec![other], None)),
-        },
-    }
+    };
+    Ok(Page {
+        items,
+        total,
+        has_more,
+    })
 }
 
 /// Two pages that start with the same record are the same page (a server that ignores
@@ -241,11 +307,31 @@ fn last_page(response: &crate::response::Response) -> bool {
     }
 }
 
-/// The `rel="next"` target of a `Link` header, resolved against the request URL.
-pub fn next_link(header: &str, base: &Url) -> Option<Url> {
-    let links = parse_link_header::parse_with_rel(header).ok()?;
-    let next = links.get("next")?;
-    base.join(&next.raw_uri).ok()
+/// The `rel="next"` target of a `Link` header, resolved against the request URL: `None`
+/// when there is no next page, an error when there is one that cannot be followed (not a
+/// URL, not http(s)), so a cut list is never reported as complete.
+pub fn next_link(header: &str, base: &Url) -> Result<Option<Url>, Error> {
+    let unusable = |why: String| Error::Decode {
+        context: "Link header".into(),
+        message: format!("the next page cannot be fetched: {why}; the list is incomplete"),
+    };
+    let links = match parse_link_header::parse_with_rel(header) {
+        Ok(links) => links,
+        Err(_) if header.contains("rel=\"next\"") || header.contains("rel=next") => {
+            return Err(unusable("the header is malformed".into()));
+        }
+        Err(_) => return Ok(None),
+    };
+    let Some(next) = links.get("next") else {
+        return Ok(None);
+    };
+    let url = base
+        .join(&next.raw_uri)
+        .map_err(|e| unusable(format!("{e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(unusable(format!("it is a {}: URL", url.scheme())));
+    }
+    Ok(Some(url))
 }
 
 #[cfg(test)]
@@ -258,17 +344,28 @@ mod tests {
         let base = Url::parse("https://x.mocoapp.com/api/v1/projects").unwrap();
         let h = r#"<https://x.mocoapp.com/api/v1/projects?page=1>; rel="prev", <https://x.mocoapp.com/api/v1/projects?page=3>; rel="next""#;
         assert_eq!(
-            next_link(h, &base).unwrap().as_str(),
+            next_link(h, &base).unwrap().unwrap().as_str(),
             "https://x.mocoapp.com/api/v1/projects?page=3"
         );
         assert_eq!(
             next_link(r#"</api/v1/projects?page=2>; rel="next""#, &base)
                 .unwrap()
+                .unwrap()
                 .as_str(),
             "https://x.mocoapp.com/api/v1/projects?page=2"
         );
-        assert!(next_link(r#"<https://x/p?page=1>; rel="prev""#, &base).is_none());
-        assert!(next_link("garbage", &base).is_none());
+        assert!(
+            next_link(r#"<https://x/p?page=1>; rel="prev""#, &base)
+                .unwrap()
+                .is_none()
+        );
+        assert!(next_link("garbage", &base).unwrap().is_none());
+        for bad in [
+            r#"<file:///etc/passwd>; rel="next""#,
+            r#"<http://[::1>; rel="next""#,
+        ] {
+            assert!(next_link(bad, &base).is_err(), "{bad}");
+        }
     }
 
     proptest! {
@@ -283,27 +380,38 @@ mod tests {
             let base = Url::parse("https://x.test/api/v1/activities").unwrap();
             let mut h = format!("<https://x.test/api/v1/activities?page={page}>; rel=\"next\"");
             if prev { h = format!("<https://x.test/api/v1/activities?page=1>; rel=\"prev\", {h}"); }
-            let url = next_link(&h, &base).unwrap();
+            let url = next_link(&h, &base).unwrap().unwrap();
             let page_text = page.to_string();
             prop_assert_eq!(url.query_pairs().find(|(k, _)| k == "page").map(|(_, v)| v.into_owned()), Some(page_text));
         }
     }
 
     #[test]
-    fn pages_split_at_their_pointer() {
-        let p = Pagination::PageNumber {
-            param: "page",
-            items: "/payload",
-            total: "/meta/count",
+    fn pages_split_at_their_envelope() {
+        static PAGED: ActionSpec = ActionSpec {
+            pagination: Pagination::PageNumber {
+                param: "page",
+                total: "/meta/count",
+                has_more: "/meta/has_more",
+            },
+            envelope: "/payload",
+            ..ActionSpec::new("contacts.list", crate::Method::Get, "/contacts")
         };
-        let (items, total) = split_page(
-            p,
-            serde_json::json!({"meta": {"count": 31}, "payload": [1, 2]}),
+        let page = split_page(
+            &PAGED,
+            serde_json::json!({"meta": {"count": 31, "has_more": true}, "payload": [1, 2]}),
         )
         .unwrap();
-        assert_eq!((items.len(), total), (2, Some(31)));
-        assert!(split_page(p, serde_json::json!({"payload": 5})).is_err());
-        assert!(split_page(p, serde_json::json!({"data": {"payload": []}})).is_err());
-        assert!(split_page(Pagination::LinkHeader, serde_json::json!({"a": 1})).is_err());
+        assert_eq!(
+            (page.items.len(), page.total, page.has_more),
+            (2, Some(31), Some(true))
+        );
+        assert!(split_page(&PAGED, serde_json::json!({"payload": 5})).is_err());
+        assert!(split_page(&PAGED, serde_json::json!({"data": {"payload": []}})).is_err());
+        static LINKED: ActionSpec = ActionSpec {
+            pagination: Pagination::LinkHeader,
+            ..ActionSpec::new("items.list", crate::Method::Get, "/items")
+        };
+        assert!(split_page(&LINKED, serde_json::json!({"a": 1})).is_err());
     }
 }

@@ -227,7 +227,7 @@ impl HttpConnector {
         let spec = action.spec();
         let prepared = request::prepare(spec, &self.inner.base_url, &action.into_input())?;
         let value = self.send_prepared(&prepared, options).await?.json()?;
-        decode(value)
+        decode(crate::response::unwrap_envelope(spec, value)?)
     }
 
     /// Runs an action by id and returns the response body as JSON.

@@ -1,6 +1,6 @@
 //! Input map + declaration -> [`PreparedRequest`], with every check done before any I/O.
 
-use crate::action::{ActionSpec, Location, Method, ParamSpec, ParamType};
+use crate::action::{ActionSpec, BodyKind, Location, Method, ParamSpec, ParamType};
 use crate::error::Error;
 use crate::validate;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -38,7 +38,14 @@ impl PreparedRequest {
         let mut body = self.body.clone()?;
         if let Value::Object(map) = &mut body {
             for p in self.action.params_in(Location::Body).filter(|p| p.secret) {
-                if let Some(v) = map.get_mut(p.name) {
+                let holder = match self.action.body_key {
+                    Some(key) if !p.top_level => match map.get_mut(key) {
+                        Some(Value::Object(nested)) => nested,
+                        _ => continue,
+                    },
+                    _ => &mut *map,
+                };
+                if let Some(v) = holder.get_mut(p.name) {
                     *v = Value::String(MASK.into());
                 }
             }
@@ -180,12 +187,24 @@ pub fn prepare(
                 headers.push((spec.name.to_owned(), scalar_text(&checked)));
             }
             Location::Body => {
-                let checked = if value.is_null() {
-                    Value::Null
+                let checked = if value.is_null() || clears(spec, value) {
+                    value.clone()
                 } else {
                     validate::value_of_type(spec.name, value, &spec.ty)?
                 };
-                body.insert(spec.name.to_owned(), checked);
+                match action.body_key {
+                    Some(key) if !spec.top_level => {
+                        let nested = body
+                            .entry(key.to_owned())
+                            .or_insert_with(|| Value::Object(Map::new()));
+                        if let Value::Object(nested) = nested {
+                            nested.insert(spec.name.to_owned(), checked);
+                        }
+                    }
+                    _ => {
+                        body.insert(spec.name.to_owned(), checked);
+                    }
+                }
             }
         }
     }
@@ -194,7 +213,9 @@ pub fn prepare(
         url.query_pairs_mut().extend_pairs(query);
     }
     let has_body_params = action.params_in(Location::Body).next().is_some();
-    let body = (has_body_params && !(body.is_empty() && action.method == Method::Get))
+    let body = (has_body_params
+        && action.body != BodyKind::None
+        && !(body.is_empty() && action.method == Method::Get))
         .then_some(Value::Object(body));
 
     Ok(PreparedRequest {
@@ -204,6 +225,22 @@ pub fn prepare(
         headers,
         body,
     })
+}
+
+/// `""` for an optional number, date, date-time or e-mail clears it, as Rails reads it
+/// (the real APIs take it: a recurring expense's `finish_date: ""`). Text is text anyway;
+/// an enum's `""` is not one of its words (`null` clears those).
+fn clears(spec: &ParamSpec, value: &Value) -> bool {
+    !spec.required
+        && value.as_str() == Some("")
+        && matches!(
+            spec.ty,
+            ParamType::Integer
+                | ParamType::Number
+                | ParamType::Date
+                | ParamType::DateTime
+                | ParamType::Email
+        )
 }
 
 fn unknown_field(action: &ActionSpec, key: &str) -> Error {
@@ -299,6 +336,7 @@ mod tests {
         pagination: crate::action::Pagination::None,
         idempotent: false,
         tokens: &["platform"],
+        ..ActionSpec::BLANK
     };
 
     fn base() -> Url {

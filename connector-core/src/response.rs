@@ -58,6 +58,25 @@ impl Response {
     }
 }
 
+/// The record or list inside an answer, at the action's declared envelope (`/payload`,
+/// `/data/payload`); the whole body when the action declares none. An answer without its
+/// envelope is an error naming the pointer, never an empty result.
+pub fn unwrap_envelope(action: &crate::ActionSpec, mut body: Value) -> Result<Value, Error> {
+    if action.envelope.is_empty() || body.is_null() {
+        return Ok(body);
+    }
+    match body.pointer_mut(action.envelope) {
+        Some(inner) => Ok(inner.take()),
+        None => Err(Error::Decode {
+            context: action.envelope.to_owned(),
+            message: format!(
+                "expected the answer of `{}` at {}, but the body has nothing there",
+                action.id, action.envelope
+            ),
+        }),
+    }
+}
+
 /// The API's own words from common error shapes: `{"message":..}`, `{"error":..}`,
 /// `{"errors":[..]}`, `{"errors":{"field":["msg"]}}`.
 pub fn api_message(v: &Value) -> Option<String> {

@@ -175,6 +175,7 @@ mod tests {
         pagination: Pagination::None,
         idempotent: true,
         tokens: &["platform"],
+        ..ActionSpec::BLANK
     };
 
     #[test]

@@ -289,7 +289,103 @@ pub fn value_of_type(field: &str, value: &Value, ty: &ParamType) -> Result<Value
             password(field, s)?;
             Value::String(s.clone())
         }
+        ParamType::File => Value::Object(file(field, value)?),
     })
+}
+
+/// A file to send: `"@PATH"`, `{"path": ..}` or `{"filename": .., "base64": ..}`, with an
+/// optional `content_type`. A path must name a readable regular file now, so a typo is found
+/// before anything is sent. Returns the object form.
+pub fn file(field: &str, value: &Value) -> Result<Map<String, Value>, Error> {
+    let mut out = match value {
+        Value::String(text) => match text.strip_prefix('@') {
+            Some(path) if !path.is_empty() => {
+                let mut m = Map::new();
+                m.insert("path".into(), Value::String(path.to_owned()));
+                m
+            }
+            _ => {
+                return Err(invalid(
+                    field,
+                    "expected a file as @PATH (or an object with `path`, or `filename` and `base64`)",
+                ));
+            }
+        },
+        Value::Object(m) => m.clone(),
+        other => {
+            return Err(invalid(
+                field,
+                format!("expected a file as @PATH, got {}", type_name(other)),
+            ));
+        }
+    };
+    for key in out.keys() {
+        if !matches!(
+            key.as_str(),
+            "path" | "filename" | "base64" | "content_type"
+        ) {
+            return Err(invalid(
+                field,
+                format!(
+                    "a file has `path` or `base64`, `filename` and `content_type`, not `{key}`"
+                ),
+            ));
+        }
+    }
+    match (out.get("path"), out.get("base64")) {
+        (Some(Value::String(path)), None) => {
+            let meta = std::fs::metadata(path).map_err(|e| {
+                invalid(
+                    field,
+                    format!("cannot read the file {path:?}: {}", io_reason(&e)),
+                )
+            })?;
+            if !meta.is_file() {
+                return Err(invalid(field, format!("{path:?} is not a regular file")));
+            }
+            std::fs::File::open(path).map_err(|e| {
+                invalid(
+                    field,
+                    format!("cannot read the file {path:?}: {}", io_reason(&e)),
+                )
+            })?;
+            if !out.contains_key("filename") {
+                let name = std::path::Path::new(path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "file".into());
+                out.insert("filename".into(), Value::String(name));
+            }
+        }
+        (None, Some(Value::String(_))) => {
+            if !matches!(out.get("filename"), Some(Value::String(n)) if !n.is_empty()) {
+                return Err(invalid(
+                    field,
+                    "a file given as `base64` needs a `filename`",
+                ));
+            }
+        }
+        _ => {
+            return Err(invalid(
+                field,
+                "a file needs either `path` or `base64` (a string)",
+            ));
+        }
+    }
+    for key in ["filename", "content_type"] {
+        if out.get(key).is_some_and(|v| !v.is_string()) {
+            return Err(invalid(field, format!("`{key}` of a file must be text")));
+        }
+    }
+    Ok(out)
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// Text. Numbers and booleans are accepted and sent as their text.

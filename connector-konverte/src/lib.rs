@@ -36,8 +36,7 @@
 
 mod client;
 pub mod generated;
-pub mod models;
 
 pub use client::*;
 pub use connector_core::{Connector, Error, Options, SecretString};
-pub use generated::ACTIONS;
+pub use generated::{ACTIONS, RESOURCES, enums, models};

@@ -76,6 +76,7 @@ fn sample(ty: &ParamType) -> Value {
         ParamType::Array { items } => json!([sample(items)]),
         ParamType::Email => json!("ada@example.com"),
         ParamType::Password => json!("S3cure!pass"),
+        ParamType::File => json!({"filename": "sample.txt", "base64": "c2FtcGxl"}),
     }
 }
 

@@ -22,10 +22,7 @@
 //!
 //! let activity = client
 //!     .activities()
-//!     .create()
-//!     .date("2024-05-02")
-//!     .project_id(944_587_499)
-//!     .task_id(658_636)
+//!     .create("2024-05-02", 944_587_499, 658_636)
 //!     .seconds(3600)
 //!     .description("Workshop")
 //!     .send()
@@ -63,4 +60,4 @@ pub mod generated;
 pub mod webhooks;
 
 pub use client::*;
-pub use generated::ACTIONS;
+pub use generated::{ACTIONS, RESOURCES, enums, models};

@@ -1,7 +1,6 @@
-//! Project automation. `cargo xtask codegen [--check]`; `cargo xtask extract-konverte SPEC OUT_DIR`.
+//! Project automation: `cargo xtask codegen [--check]`.
 
 mod codegen;
-mod extract_konverte;
 mod manifest;
 
 use std::path::PathBuf;
@@ -21,14 +20,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&workspace_root(), args.iter().any(|a| a == "--check")),
-        Some("extract-konverte") if args.len() == 3 => extract_konverte::run(
-            PathBuf::from(&args[1]).as_path(),
-            PathBuf::from(&args[2]).as_path(),
-        ),
-        _ => Err(
-            "usage: cargo xtask codegen [--check] | cargo xtask extract-konverte SPEC OUT_DIR"
-                .into(),
-        ),
+        _ => Err("usage: cargo xtask codegen [--check]".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -13,8 +13,8 @@ use clap::ArgMatches;
 use connector_core::futures::FutureExt;
 use connector_core::futures::stream::{BoxStream, StreamExt};
 use connector_core::{
-    ActionSpec, Connector, Error, Options, Outcome, OutcomeResult, Pagination, PreparedRequest,
-    RequestOptions, Sleeper, Summary, Url, batch,
+    ActionSpec, Connector, Error, Options, Outcome, OutcomeResult, PreparedRequest, RequestOptions,
+    Sleeper, Summary, Url, batch,
 };
 use serde_json::{Map, Value, json};
 use std::io;
@@ -133,11 +133,11 @@ pub async fn single(
     }
 }
 
-/// For `--output table`, the items of a paged list's answer rather than its envelope.
+/// For `--output table`, the record or items inside the answer's declared envelope.
 fn table_items<'v>(spec: &ActionSpec, value: &'v Value, flags: &RunFlags) -> &'v Value {
-    match (flags.output, spec.pagination) {
-        (Some(OutputFormat::Table), Pagination::PageNumber { items, .. }) if !items.is_empty() => {
-            value.pointer(items).unwrap_or(value)
+    match flags.output {
+        Some(OutputFormat::Table) if !spec.envelope.is_empty() => {
+            value.pointer(spec.envelope).unwrap_or(value)
         }
         _ => value,
     }

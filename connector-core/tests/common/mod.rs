@@ -21,6 +21,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         pagination: Pagination::None,
         idempotent: true,
         tokens: &["user"],
+        ..ActionSpec::BLANK
     },
     ActionSpec {
         id: "items.create",
@@ -38,6 +39,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         pagination: Pagination::None,
         idempotent: false,
         tokens: &["user"],
+        ..ActionSpec::BLANK
     },
     ActionSpec {
         id: "items.list",
@@ -51,6 +53,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         pagination: Pagination::LinkHeader,
         idempotent: true,
         tokens: &["user"],
+        ..ActionSpec::BLANK
     },
     ActionSpec {
         id: "contacts.list",
@@ -63,11 +66,13 @@ pub static ACTIONS: &[ActionSpec] = &[
         params: &[ParamSpec::query("page", ParamType::Integer)],
         pagination: Pagination::PageNumber {
             param: "page",
-            items: "/payload",
             total: "/meta/count",
+            has_more: "",
         },
+        envelope: "/payload",
         idempotent: true,
         tokens: &["user"],
+        ..ActionSpec::BLANK
     },
 ];
 

@@ -4,7 +4,9 @@
 //! The `konverte` declarations and the typed API derived from them.
 
 mod actions;
+pub mod enums;
+pub mod models;
 mod typed;
 
-pub use actions::ACTIONS;
+pub use actions::{ACTIONS, RESOURCES};
 pub use typed::*;

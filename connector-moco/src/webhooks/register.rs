@@ -22,14 +22,7 @@ pub async fn ensure_webhook(
             && field("hook") == Some(url)
     };
     let Some(existing) = hooks.iter().find(same) else {
-        return moco
-            .web_hooks()
-            .create()
-            .target(target)
-            .event(event)
-            .hook(url)
-            .send()
-            .await;
+        return moco.web_hooks().create(target, event, url).send().await;
     };
     if existing.get("disabled").and_then(Value::as_bool) != Some(true) {
         return Ok(existing.clone());

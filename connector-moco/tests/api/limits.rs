@@ -44,10 +44,7 @@ async fn a_429_is_waited_out_as_asked_then_retried() {
         .unwrap();
     let created = moco
         .activities()
-        .create()
-        .date("2024-05-02")
-        .project_id(1)
-        .task_id(2)
+        .create("2024-05-02", 1, 2)
         .send()
         .await
         .unwrap();

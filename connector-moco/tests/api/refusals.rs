@@ -160,23 +160,11 @@ async fn bad_inputs_send_nothing() {
     // The typed builders go through the same checks.
     let err = moco
         .activities()
-        .create()
-        .date("2024-13-01")
-        .project_id(1)
-        .task_id(2)
+        .create("2024-13-01", 1, 2)
         .send()
         .await
         .unwrap_err();
     assert_names(&err, "date", "typed date");
-    let err = moco
-        .activities()
-        .create()
-        .date("2024-05-02")
-        .task_id(2)
-        .send()
-        .await
-        .unwrap_err();
-    assert_names(&err, "project_id", "typed missing field");
     let err = moco
         .contacts()
         .update(1)
@@ -187,10 +175,7 @@ async fn bad_inputs_send_nothing() {
     assert_names(&err, "gender", "typed enum");
     let err = moco
         .users()
-        .create()
-        .firstname("A")
-        .lastname("B")
-        .email("a@b.ch")
+        .create("A", "B", "a@b.ch")
         .send()
         .await
         .unwrap_err();

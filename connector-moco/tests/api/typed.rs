@@ -26,10 +26,7 @@ async fn create_sends_typed_values() {
     let moco = client(&server);
     let created = moco
         .activities()
-        .create()
-        .date("2024-05-02")
-        .project_id(944587499)
-        .task_id(658636)
+        .create("2024-05-02", 944587499, 658636)
         .seconds(3600)
         .description("Workshop")
         .billable(true)

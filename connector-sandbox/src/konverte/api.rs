@@ -569,14 +569,12 @@ impl App {
 
     fn account(&self, st: &mut Store, c: &Ctx<'_>, account: u64, rest: &[&str]) -> Answer {
         let acc = Some(account);
-        if let [collection, rid] = rest {
-            if let Some(&(_, kind, label)) =
+        if let [collection, rid] = rest
+            && let Some(&(_, kind, label)) =
                 PLAIN_RECORDS.iter().find(|(seg, ..)| seg == collection)
-            {
-                if let Some(answer) = record_by_id(st, c, kind, acc, id(rid, label)?) {
-                    return answer;
-                }
-            }
+            && let Some(answer) = record_by_id(st, c, kind, acc, id(rid, label)?)
+        {
+            return answer;
         }
         match (c.m(), rest) {
             // --- agent bots -----------------------------------------------------------------
@@ -814,11 +812,11 @@ impl App {
                     Kind::Article
                 };
                 let body = c.body()?;
-                if kind == Kind::Article {
-                    if let Some(category) = body.get("category_id").and_then(as_id) {
-                        records::find(st, Kind::Category, acc, category)
-                            .map_err(|_| invalid("category_id", "Category does not exist"))?;
-                    }
+                if kind == Kind::Article
+                    && let Some(category) = body.get("category_id").and_then(as_id)
+                {
+                    records::find(st, Kind::Category, acc, category)
+                        .map_err(|_| invalid("category_id", "Category does not exist"))?;
                 }
                 let record =
                     records::create(st, kind, acc, &body, json_map(json!({"portal_id": portal})))?;
@@ -1078,12 +1076,12 @@ impl App {
                     return Err(invalid("inbox_id", "Inbox does not exist in this account"));
                 }
                 let source_id = input.str("source_id")?.filter(|s| !s.is_empty());
-                if let Some(source) = &source_id {
-                    if st.contact_inboxes.iter().any(|ci| {
+                if let Some(source) = &source_id
+                    && st.contact_inboxes.iter().any(|ci| {
                         ci.inbox_id == inbox && ci.source_id == *source && ci.contact_id != contact
-                    }) {
-                        return Err(invalid("source_id", "Source has already been taken"));
-                    }
+                    })
+                {
+                    return Err(invalid("source_id", "Source has already been taken"));
                 }
                 let ci = st.ensure_contact_inbox(contact, inbox, source_id);
                 self.counters.created();
@@ -1357,12 +1355,12 @@ impl App {
         let channel_type = channel_input
             .choice("type", &["web_widget", "api", "email"])?
             .unwrap_or_else(|| "api".to_owned());
-        if channel_type == "web_widget" {
-            if let Some(url) = channel_input.str("website_url")? {
-                if !url.is_empty() && !crate::http::looks_like_url(&url) {
-                    return Err(invalid("website_url", "Website url is invalid"));
-                }
-            }
+        if channel_type == "web_widget"
+            && let Some(url) = channel_input.str("website_url")?
+            && !url.is_empty()
+            && !crate::http::looks_like_url(&url)
+        {
+            return Err(invalid("website_url", "Website url is invalid"));
         }
         let id = st.next_id("inbox");
         let record = inbox_record(id, account, &name, &channel_type, &random_hex(24), &channel);
@@ -1542,19 +1540,19 @@ impl App {
             .choice("status", &["open", "resolved", "pending", "snoozed"])?
             .unwrap_or_else(|| "open".to_owned());
         let assignee = input.id("assignee_id")?;
-        if let Some(agent) = assignee {
-            if !st.is_agent(account, agent) {
-                return Err(invalid(
-                    "assignee_id",
-                    "Assignee is not an agent of this account",
-                ));
-            }
+        if let Some(agent) = assignee
+            && !st.is_agent(account, agent)
+        {
+            return Err(invalid(
+                "assignee_id",
+                "Assignee is not an agent of this account",
+            ));
         }
         let team = input.id("team_id")?;
-        if let Some(team) = team {
-            if records::find(st, Kind::Team, Some(account), team).is_err() {
-                return Err(invalid("team_id", "Team does not exist in this account"));
-            }
+        if let Some(team) = team
+            && records::find(st, Kind::Team, Some(account), team).is_err()
+        {
+            return Err(invalid("team_id", "Team does not exist in this account"));
         }
         let additional = input.object("additional_attributes")?.unwrap_or_default();
         let custom = input.object("custom_attributes")?.unwrap_or_default();

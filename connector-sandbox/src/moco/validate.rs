@@ -580,10 +580,11 @@ fn company(v: &mut V<'_>, ctx: &BuildCtx<'_>) {
         if v.creating {
             v.required(&["currency"]);
         }
-        if let Some(Value::String(currency)) = v.body.get("currency") {
-            if !currency.is_empty() && !is_currency(currency) {
-                v.err("currency", "is not a valid ISO currency code");
-            }
+        if let Some(Value::String(currency)) = v.body.get("currency")
+            && !currency.is_empty()
+            && !is_currency(currency)
+        {
+            v.err("currency", "is not a valid ISO currency code");
         }
     }
     v.strings(&[
@@ -697,10 +698,10 @@ fn contact(v: &mut V<'_>, ctx: &BuildCtx<'_>) {
     v.object("custom_properties");
     let store = ctx.store;
     v.reference("company_id", "company", |id| company_ref(store, id));
-    if let Ok(Some(Some(user))) = v.id("user_id") {
-        if !store.exists(Res::Users, user) {
-            v.err("user_id", "does not exist");
-        }
+    if let Ok(Some(Some(user))) = v.id("user_id")
+        && !store.exists(Res::Users, user)
+    {
+        v.err("user_id", "does not exist");
     }
     for key in [
         "firstname",
@@ -735,23 +736,24 @@ fn deal(v: &mut V<'_>, ctx: &BuildCtx<'_>) {
         "deal_category_id",
     ]);
     v.strings(&["name", "currency", "info"]);
-    if let Some(Value::String(currency)) = v.body.get("currency") {
-        if !currency.is_empty() && !is_currency(currency) {
-            v.err("currency", "is not a valid ISO currency code");
-        }
+    if let Some(Value::String(currency)) = v.body.get("currency")
+        && !currency.is_empty()
+        && !is_currency(currency)
+    {
+        v.err("currency", "is not a valid ISO currency code");
     }
     v.number("money");
     v.date("reminder_date");
     v.date("closed_on");
-    if let Some(from) = v.date("service_period_from") {
-        if !first_of_month(from) {
-            v.err("service_period_from", "must be the first day of a month");
-        }
+    if let Some(from) = v.date("service_period_from")
+        && !first_of_month(from)
+    {
+        v.err("service_period_from", "must be the first day of a month");
     }
-    if let Some(to) = v.date("service_period_to") {
-        if !last_of_month(to) {
-            v.err("service_period_to", "must be the last day of a month");
-        }
+    if let Some(to) = v.date("service_period_to")
+        && !last_of_month(to)
+    {
+        v.err("service_period_to", "must be the last day of a month");
     }
     v.choice(
         "status",
@@ -803,10 +805,11 @@ fn project(v: &mut V<'_>, ctx: &BuildCtx<'_>) {
     ]);
     if v.creating {
         v.strings(&["currency"]);
-        if let Some(Value::String(currency)) = v.body.get("currency") {
-            if !currency.is_empty() && !is_currency(currency) {
-                v.err("currency", "is not a valid ISO currency code");
-            }
+        if let Some(Value::String(currency)) = v.body.get("currency")
+            && !currency.is_empty()
+            && !is_currency(currency)
+        {
+            v.err("currency", "is not a valid ISO currency code");
         }
     }
     v.booleans(&[
@@ -819,10 +822,10 @@ fn project(v: &mut V<'_>, ctx: &BuildCtx<'_>) {
     let finish = v.date("finish_date");
     v.choice("billing_variant", &["project", "task", "user"]);
     v.numbers(&["hourly_rate", "budget", "budget_monthly", "budget_expenses"]);
-    if let Some(day) = v.integer_as("retainer_billing_date", "retainer_billing_date") {
-        if !(1..=31).contains(&day) {
-            v.err("retainer_billing_date", "must be between 1 and 31");
-        }
+    if let Some(day) = v.integer_as("retainer_billing_date", "retainer_billing_date")
+        && !(1..=31).contains(&day)
+    {
+        v.err("retainer_billing_date", "must be between 1 and 31");
     }
     v.tags();
     v.object("custom_properties");
@@ -935,24 +938,24 @@ fn user(v: &mut V<'_>, ctx: &BuildCtx<'_>) {
         "info",
         "iban",
     ]);
-    if let Some(Value::String(email)) = v.body.get("email") {
-        if !email.is_empty() {
-            if !looks_like_email(email) {
-                v.err("email", "is invalid");
-            } else {
-                let taken = ctx.store.table(Res::Users).rows().any(|(id, row)| {
-                    id != ctx.id
-                        && row
-                            .idx
-                            .email
-                            .as_deref()
-                            .is_some_and(|e| e.eq_ignore_ascii_case(email))
-                });
-                if taken {
-                    v.err("email", "has already been taken");
-                }
-                v.set("email", json!(email));
+    if let Some(Value::String(email)) = v.body.get("email")
+        && !email.is_empty()
+    {
+        if !looks_like_email(email) {
+            v.err("email", "is invalid");
+        } else {
+            let taken = ctx.store.table(Res::Users).rows().any(|(id, row)| {
+                id != ctx.id
+                    && row
+                        .idx
+                        .email
+                        .as_deref()
+                        .is_some_and(|e| e.eq_ignore_ascii_case(email))
+            });
+            if taken {
+                v.err("email", "has already been taken");
             }
+            v.set("email", json!(email));
         }
     }
     v.booleans(&["active"]);
@@ -975,10 +978,11 @@ fn user(v: &mut V<'_>, ctx: &BuildCtx<'_>) {
             ),
         );
     }
-    if let Some(Value::String(password)) = v.body.get("password") {
-        if !password.is_empty() && password.chars().count() < 8 {
-            v.err("password", "is too short (minimum is 8 characters)");
-        }
+    if let Some(Value::String(password)) = v.body.get("password")
+        && !password.is_empty()
+        && password.chars().count() < 8
+    {
+        v.err("password", "is too short (minimum is 8 characters)");
     }
     v.default("active", json!(true));
     v.default("extern", json!(false));
@@ -1002,13 +1006,13 @@ fn web_hook(v: &mut V<'_>) {
     } else {
         v.required(&["hook"]);
     }
-    if let Some(Value::String(hook)) = v.body.get("hook") {
-        if !hook.is_empty() {
-            if looks_like_url(hook) {
-                v.set("hook", json!(hook));
-            } else {
-                v.err("hook", "is not a valid http(s) URL");
-            }
+    if let Some(Value::String(hook)) = v.body.get("hook")
+        && !hook.is_empty()
+    {
+        if looks_like_url(hook) {
+            v.set("hook", json!(hook));
+        } else {
+            v.err("hook", "is not a valid http(s) URL");
         }
     }
     v.default("disabled", json!(false));
