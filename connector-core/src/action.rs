@@ -148,7 +148,8 @@ pub struct ParamSpec {
     pub secret: bool,
     /// The server still takes it; the docs advise against it.
     pub deprecated: bool,
-    /// Multipart only: the form name, when it is not `name` (`attachments[]`).
+    /// The name on the wire when it is not `name`: a multipart part (`attachments[]`) or a
+    /// Rails array in the query (`labels[]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wire: Option<&'static str>,
     /// With the action's `body_key`: this parameter stays at the top level of the body.
@@ -243,7 +244,7 @@ pub enum Pagination {
     LinkHeader,
     /// Id cursors, newest first: the next page is asked for with `before = <smallest id
     /// seen>` (the id at the pointer `id` of each item) until a page comes back empty;
-    /// `after` walks forward from a known id.
+    /// `after` (`""` where the API has none) walks forward from a known id.
     Cursor {
         before: &'static str,
         after: &'static str,

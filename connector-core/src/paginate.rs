@@ -174,7 +174,7 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
         (Pagination::Cursor { before, after, id }, current) => {
             let forward = match current {
                 Cursor::Id(param, _) => *param == after,
-                _ => st.input.get(after).is_some_and(|v| !v.is_null()),
+                _ => !after.is_empty() && st.input.get(after).is_some_and(|v| !v.is_null()),
             };
             let ids = items
                 .iter()

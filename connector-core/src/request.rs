@@ -177,7 +177,7 @@ pub fn prepare(
                     continue;
                 }
                 let checked = validate::value_of_type(spec.name, value, &spec.ty)?;
-                push_query(&mut query, spec.name, &checked);
+                push_query(&mut query, spec.wire_name(), &checked);
             }
             Location::Header => {
                 if value.is_null() {
@@ -279,8 +279,8 @@ fn scalar_text(value: &Value) -> String {
     }
 }
 
-/// Arrays go as `name[]=a&name[]=b` when the wire name ends in `[]`, otherwise as one
-/// comma-separated value (`ids=1,2,3`, as MOCO documents it).
+/// Arrays go as `name[]=a&name[]=b` when the wire name ends in `[]` (Rails, declared with
+/// `wire`), otherwise as one comma-separated value (`ids=1,2,3`, as MOCO documents it).
 fn push_query(query: &mut Vec<(String, String)>, name: &str, value: &Value) {
     match value {
         Value::Array(items) if name.ends_with("[]") => {

@@ -237,7 +237,9 @@ fn shapes() -> Vec<Shape> {
             input: json!({"account_id": 1, "status": "pending", "assignee_type": "me", "labels": ["vip", "billing"], "inbox_id": 4, "page": 1}),
             method: "GET",
             path: "/api/v1/accounts/1/conversations",
-            query: Some("assignee_type=me&status=pending&inbox_id=4&labels=vip%2Cbilling&page=1"),
+            query: Some(
+                "assignee_type=me&status=pending&inbox_id=4&labels%5B%5D=vip&labels%5B%5D=billing&page=1",
+            ),
             body: None,
             token: Token::User,
         },

@@ -17,6 +17,17 @@ pub struct BackendFile {
     /// What was deliberately not declared, and why (shown in ACTIONS.md).
     #[serde(default)]
     pub left_out: Vec<LeftOut>,
+    /// How array query parameters travel: `comma` (`ids=1,2`) or `brackets` (`ids[]=1&ids[]=2`, Rails).
+    #[serde(default)]
+    pub query_arrays: QueryArrays,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryArrays {
+    #[default]
+    Comma,
+    Brackets,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -162,6 +173,7 @@ pub enum Pagination {
     LinkHeader,
     Cursor {
         before: String,
+        #[serde(default)]
         after: String,
         #[serde(default = "default_id_pointer")]
         id: String,
@@ -339,6 +351,8 @@ impl Field {
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct EnumDecl {
+    #[serde(default)]
+    pub doc: String,
     pub values: Vec<String>,
 }
 
@@ -420,8 +434,15 @@ pub fn load(crate_dir: &Path) -> Result<Loaded, String> {
                     file.resource
                 ));
             }
-            let params = resolve_params(action, &file.params, &backend.params)
+            let mut params = resolve_params(action, &file.params, &backend.params)
                 .map_err(|e| format!("{}: `{}`: {e}", path.display(), action.id))?;
+            if backend.query_arrays == QueryArrays::Brackets {
+                for p in &mut params {
+                    if p.location == Location::Query && p.ty == Type::Array && p.wire.is_none() {
+                        p.wire = Some(format!("{}[]", p.name().trim_end_matches("[]")));
+                    }
+                }
+            }
             actions.push(Resolved {
                 action: action.clone(),
                 params,

@@ -90,7 +90,7 @@ pub fn manifest(m: &Loaded) -> Result<(), String> {
             ));
         }
         if let Some(Pagination::Cursor { before, after, .. }) = &a.pagination {
-            for name in [before, after] {
+            for name in [before, after].into_iter().filter(|n| !n.is_empty()) {
                 if !r
                     .params
                     .iter()
@@ -130,8 +130,8 @@ fn check_param(p: &Param) -> Result<(), String> {
     if !p.values.is_empty() && p.scalar() != Type::Enum {
         return Err("`values` is for enums".into());
     }
-    if p.wire.is_some() && p.location != Location::Body {
-        return Err("`wire` names a body field".into());
+    if p.wire.is_some() && !matches!(p.location, Location::Body | Location::Query) {
+        return Err("`wire` names a body or query field".into());
     }
     if let Some(r) = &p.reference
         && r.matches.is_empty()

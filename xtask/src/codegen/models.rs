@@ -92,6 +92,10 @@ pub fn render_enums(m: &Loaded, plan: &Plan) -> String {
             .map(|v| format!("`{v}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        if let Some(d) = plan.enum_docs.get(name) {
+            out.push_str(&doc(d));
+            out.push_str("///\n");
+        }
         let _ = writeln!(
             out,
             "/// One of {list}, or a value this version does not know yet.\n#[derive(Debug, Clone, PartialEq, Eq, Hash)]\npub enum {name} {{"

@@ -13,6 +13,8 @@ pub struct Plan {
     pub param_enum: HashMap<(usize, usize), String>,
     pub model_names: BTreeSet<String>,
     pub model_count: usize,
+    /// Enum name → its documentation, where a manifest gives one.
+    pub enum_docs: HashMap<String, String>,
 }
 
 /// What a model field, an `output` or an `item` names.
@@ -97,8 +99,12 @@ impl Plan {
                 param_enum.insert((ai, pi), name);
             }
         }
+        let mut enum_docs = HashMap::new();
         for r in &m.resources {
             for (name, decl) in &r.enums {
+                if !decl.doc.is_empty() {
+                    enum_docs.insert(name.clone(), decl.doc.clone());
+                }
                 if enums.get(name).is_some_and(|v| v != &decl.values) {
                     return Err(format!(
                         "{}: enum `{name}` is declared with other values than a parameter's",
@@ -123,6 +129,7 @@ impl Plan {
             param_enum,
             model_names,
             model_count,
+            enum_docs,
         };
         plan.check_types(m)?;
         Ok(plan)
