@@ -209,8 +209,14 @@ pub fn flag_name(wire: &str) -> String {
     }
 }
 
-fn value_name(ty: &ParamType) -> &'static str {
-    match ty {
+fn value_name(p: &ParamSpec) -> &'static str {
+    if p.reference.is_some() {
+        return match p.ty {
+            ParamType::Array { .. } => "ID|NAME,...",
+            _ => "ID|NAME",
+        };
+    }
+    match &p.ty {
         ParamType::String => "TEXT",
         ParamType::Integer => "INT",
         ParamType::Number => "NUMBER",
@@ -254,6 +260,9 @@ fn param_help(f: &ParamFlag) -> String {
     if p.secret && !matches!(p.ty, ParamType::Password) {
         notes.push("secret; or @FILE".into());
     }
+    if let Some(reference) = p.reference {
+        notes.push(connector_core::resolve::describe_ref(reference));
+    }
     let wire = flag_name(p.name);
     if wire != p.name {
         notes.push(format!("wire name `{}`", p.name));
@@ -277,7 +286,7 @@ fn param_arg(f: &ParamFlag) -> Arg {
     let p = f.spec;
     let mut arg = Arg::new(f.id())
         .long(f.long())
-        .value_name(value_name(&p.ty))
+        .value_name(value_name(p))
         .help(param_help(f))
         .required(false);
     arg = match p.ty {

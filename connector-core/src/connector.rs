@@ -3,6 +3,8 @@
 use crate::action::ActionSpec;
 use crate::clock::Sleeper;
 use crate::download::Download;
+use crate::resolve::Resolved;
+use futures::StreamExt;
 use crate::error::Error;
 use crate::options::RequestOptions;
 use crate::paginate;
@@ -12,6 +14,20 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde_json::{Map, Value};
 use url::Url;
+
+/// Every field but the names, checked before any lookup is made.
+fn request_check(
+    http: &HttpConnector,
+    action: &'static ActionSpec,
+    input: &Map<String, Value>,
+) -> Result<(), Error> {
+    crate::request::prepare(
+        action,
+        http.base_url(),
+        &crate::resolve::with_placeholders(action, input),
+    )
+    .map(|_| ())
+}
 
 /// A backend: its name, where it talks to, and its registry of actions. Object-safe,
 /// so callers can hold `Box<dyn Connector>` and pick a backend at run time.
@@ -45,6 +61,15 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
         request: &PreparedRequest,
         options: &dyn RequestOptions,
     ) -> Result<Value, Error>;
+
+    /// Replaces names in reference parameters by ids (lookups are reads, through the same
+    /// pipeline, cached per client). What `--dry-run` shows before it describes a request.
+    async fn resolve(
+        &self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Resolved, Error>;
 
     /// Validates, sends (with limits and retries) and decodes one call.
     async fn execute(
@@ -142,6 +167,23 @@ impl<T: Backend> Connector for T {
     ) -> Result<Download, Error> {
         self.http().download(action_id, input, options).await
     }
+    async fn resolve(
+        &self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Resolved, Error> {
+        let http = self.http();
+        let action = HttpConnector::action(http, action_id)?;
+        if !crate::resolve::needs_resolving(action, &input) {
+            return Ok(Resolved {
+                input,
+                lookups: Vec::new(),
+            });
+        }
+        request_check(http, action, &input)?;
+        http.resolve_names(action, input, options).await
+    }
     async fn download_url(
         &self,
         url: &str,
@@ -158,10 +200,21 @@ impl<T: Backend> Connector for T {
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<Value, Error>> {
         let http = self.http();
-        match HttpConnector::action(http, action_id) {
-            Ok(action) => paginate::stream(http, action, input, options, limit),
-            Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
+        let action = match HttpConnector::action(http, action_id) {
+            Ok(action) => action,
+            Err(e) => return Box::pin(futures::stream::once(async move { Err(e) })),
+        };
+        if !crate::resolve::needs_resolving(action, &input) {
+            return paginate::stream(http, action, input, options, limit);
         }
+        // A list filtered by a name (`--user_id ada@example.com`): the name first.
+        Box::pin(
+            futures::stream::once(async move { http.with_ids(action, input, options).await })
+                .flat_map(move |resolved| match resolved {
+                    Ok(input) => paginate::stream(http, action, input, options, limit),
+                    Err(e) => Box::pin(futures::stream::once(async move { Err(e) })),
+                }),
+        )
     }
     async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
         let http = self.http();

@@ -40,6 +40,7 @@ pub mod options;
 pub mod paginate;
 pub mod pipeline;
 pub mod request;
+pub mod resolve;
 pub mod response;
 pub mod retry;
 pub mod secret;

@@ -4,6 +4,7 @@
 
 use crate::action::{Action, ActionSpec, ResponseKind, find};
 use crate::body;
+use crate::resolve::{self, LookupCache};
 use crate::clock::{Sleeper, TokioSleeper};
 use crate::download::Download;
 use crate::error::Error;
@@ -39,6 +40,8 @@ struct Inner {
     sleeper: Arc<dyn Sleeper>,
     transports: Arc<Transports>,
     limiters: Arc<Limiters>,
+    /// Candidates of name lookups, per list action and scope, for the life of the client.
+    lookups: Arc<LookupCache>,
     credentials_check: Option<&'static str>,
     default_rate_limit: Option<RateLimit>,
 }
@@ -128,6 +131,7 @@ impl HttpConnectorBuilder {
                 sleeper: self.sleeper,
                 transports: Arc::new(Transports::new(user_agent)),
                 limiters: Arc::new(Limiters::default()),
+                lookups: Arc::default(),
                 credentials_check: self.credentials_check,
                 default_rate_limit: self.default_rate_limit,
             }),
@@ -172,6 +176,8 @@ impl HttpConnector {
                 sleeper: Arc::clone(&i.sleeper),
                 transports: Arc::clone(&i.transports),
                 limiters: Arc::clone(&i.limiters),
+                // Another identity may see other records: its own lookups.
+                lookups: Arc::default(),
                 credentials_check: i.credentials_check,
                 default_rate_limit: i.default_rate_limit,
             }),
@@ -214,6 +220,35 @@ impl HttpConnector {
         request::prepare(self.action(id)?, &self.inner.base_url, input)
     }
 
+    /// The input with names replaced by ids. Every other field is checked first (with
+    /// placeholder ids), so a bad input never costs a lookup.
+    pub async fn with_ids(
+        &self,
+        action: &'static ActionSpec,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Map<String, Value>, Error> {
+        if !resolve::needs_resolving(action, &input) {
+            return Ok(input);
+        }
+        request::prepare(
+            action,
+            &self.inner.base_url,
+            &resolve::with_placeholders(action, &input),
+        )?;
+        Ok(self.resolve_names(action, input, options).await?.input)
+    }
+
+    pub(crate) fn lookups(&self) -> &LookupCache {
+        &self.inner.lookups
+    }
+
+    /// How many candidate lists this client has fetched for name lookups (each list
+    /// action and scope once).
+    pub fn lookups_fetched(&self) -> usize {
+        self.inner.lookups.fetches()
+    }
+
     /// Runs a typed request with the connector's default options.
     pub async fn send<A: Action>(&self, action: A) -> Result<A::Output, Error> {
         let options = Arc::clone(&self.inner.options);
@@ -227,7 +262,8 @@ impl HttpConnector {
         options: &dyn RequestOptions,
     ) -> Result<A::Output, Error> {
         let spec = action.spec();
-        let prepared = request::prepare(spec, &self.inner.base_url, &action.into_input())?;
+        let input = self.with_ids(spec, action.into_input(), options).await?;
+        let prepared = request::prepare(spec, &self.inner.base_url, &input)?;
         let value = self.send_prepared(&prepared, options).await?.json()?;
         decode(crate::response::unwrap_envelope(spec, value)?)
     }
@@ -239,7 +275,8 @@ impl HttpConnector {
         options: &dyn RequestOptions,
     ) -> Result<Download, Error> {
         let spec = action.spec();
-        let prepared = request::prepare(spec, &self.inner.base_url, &action.into_input())?;
+        let input = self.with_ids(spec, action.into_input(), options).await?;
+        let prepared = request::prepare(spec, &self.inner.base_url, &input)?;
         self.download_prepared(&prepared, options).await
     }
 
@@ -250,7 +287,9 @@ impl HttpConnector {
         input: &Map<String, Value>,
         options: &dyn RequestOptions,
     ) -> Result<Value, Error> {
-        let prepared = self.prepare(id, input)?;
+        let action = self.action(id)?;
+        let input = self.with_ids(action, input.clone(), options).await?;
+        let prepared = request::prepare(action, &self.inner.base_url, &input)?;
         if prepared.action.response == ResponseKind::Bytes {
             return Err(Error::Config(format!(
                 "`{id}` answers with a file, not JSON: download it (Connector::download, or \
@@ -295,7 +334,9 @@ impl HttpConnector {
         input: Map<String, Value>,
         options: &dyn RequestOptions,
     ) -> Result<Download, Error> {
-        let prepared = self.prepare(id, &input)?;
+        let action = self.action(id)?;
+        let input = self.with_ids(action, input, options).await?;
+        let prepared = request::prepare(action, &self.inner.base_url, &input)?;
         self.download_prepared(&prepared, options).await
     }
 

@@ -78,6 +78,27 @@ pub fn dry_run(
     connector.describe(&request, options)
 }
 
+/// `--dry-run` for inputs that may name records: the lookups run (they are reads), and
+/// the request shows the ids they found and says which lookups were made.
+pub async fn dry_run_resolving(
+    connector: &dyn Connector,
+    action_id: &str,
+    input: Map<String, Value>,
+    options: &Options,
+) -> Result<Value, Error> {
+    let resolved = connector.resolve(action_id, input, options).await?;
+    let mut shown = dry_run(connector, action_id, &resolved.input, options)?;
+    if !resolved.lookups.is_empty()
+        && let Value::Object(map) = &mut shown
+    {
+        map.insert(
+            "lookups".into(),
+            serde_json::to_value(&resolved.lookups).unwrap_or_default(),
+        );
+    }
+    Ok(shown)
+}
+
 /// One input: a call, a paged list, or a dry run.
 pub async fn single(
     connector: &dyn Connector,
@@ -87,7 +108,7 @@ pub async fn single(
     out: &mut Out,
 ) -> u8 {
     let code = if flags.dry_run {
-        match dry_run(connector, spec.id, &input, &flags.options) {
+        match dry_run_resolving(connector, spec.id, input, &flags.options).await {
             Ok(shown) => match out.document(&shown, flags.output) {
                 Ok(()) => exit::SUCCESS,
                 Err(e) => return write_failed(&e),
@@ -193,16 +214,25 @@ pub async fn many(
         downloads,
     };
     let mut outcomes = if flags.dry_run {
+        let connector = Arc::clone(&connector);
         items
             .enumerate()
-            .map(|(index, item)| {
-                let result = item.and_then(|m| dry_run(&*connector, spec.id, &m, &flags.options));
-                Outcome {
-                    index,
-                    result: match result {
-                        Ok(request) => OutcomeResult::Ok(request),
-                        Err(e) => OutcomeResult::Err(e),
-                    },
+            .then(move |(index, item)| {
+                let connector = Arc::clone(&connector);
+                async move {
+                    let result = match item {
+                        Ok(m) => {
+                            dry_run_resolving(&*connector, spec.id, m, &flags.options).await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    Outcome {
+                        index,
+                        result: match result {
+                            Ok(request) => OutcomeResult::Ok(request),
+                            Err(e) => OutcomeResult::Err(e),
+                        },
+                    }
                 }
             })
             .boxed()
@@ -362,6 +392,14 @@ impl Connector for Gate<'_> {
         limit: Option<usize>,
     ) -> BoxStream<'a, Result<Value, Error>> {
         self.inner.stream(id, input, options, limit)
+    }
+    async fn resolve(
+        &self,
+        id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<connector_core::resolve::Resolved, Error> {
+        self.inner.resolve(id, input, options).await
     }
     async fn check_credentials(&self, options: &dyn RequestOptions) -> Result<(), Error> {
         self.inner.check_credentials(options).await
