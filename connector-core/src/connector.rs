@@ -3,14 +3,14 @@
 use crate::action::ActionSpec;
 use crate::clock::Sleeper;
 use crate::download::Download;
-use crate::resolve::Resolved;
-use futures::StreamExt;
 use crate::error::Error;
 use crate::options::RequestOptions;
 use crate::paginate;
 use crate::pipeline::HttpConnector;
 use crate::request::PreparedRequest;
+use crate::resolve::Resolved;
 use async_trait::async_trait;
+use futures::StreamExt;
 use futures::stream::BoxStream;
 use serde_json::{Map, Value};
 use url::Url;

@@ -4,13 +4,13 @@
 
 use crate::action::{Action, ActionSpec, ResponseKind, find};
 use crate::body;
-use crate::resolve::{self, LookupCache};
 use crate::clock::{Sleeper, TokioSleeper};
 use crate::download::Download;
 use crate::error::Error;
 use crate::limiter::Limiters;
 use crate::options::{Options, RateLimit, RequestOptions};
 use crate::request::{self, PreparedRequest};
+use crate::resolve::{self, LookupCache};
 use crate::response::Response;
 use crate::retry::{self, Decision, Failure};
 use crate::secret::{Authenticator, NoAuth};

@@ -44,11 +44,13 @@ pub struct Resolved {
 }
 
 type Candidates = Arc<Vec<Value>>;
+/// A list action's id and its scope (as JSON text).
+type ListKey = (String, String);
 
 /// Candidate lists per (action, scope), each fetched at most once.
 #[derive(Default)]
 pub(crate) struct LookupCache {
-    entries: Mutex<HashMap<(String, String), Arc<OnceCell<Candidates>>>>,
+    entries: Mutex<HashMap<ListKey, Arc<OnceCell<Candidates>>>>,
     fetches: std::sync::atomic::AtomicUsize,
 }
 
@@ -121,7 +123,8 @@ fn scalar(spec: &ParamSpec) -> &ParamType {
 pub fn needs_resolving(action: &ActionSpec, input: &Map<String, Value>) -> bool {
     let marked = |spec: &ParamSpec, v: &Value| {
         matches!(classify(spec, v), Given::Name(_))
-            || v.as_str().is_some_and(|s| s.trim_start().starts_with("id:"))
+            || v.as_str()
+                .is_some_and(|s| s.trim_start().starts_with("id:"))
     };
     refs(action).any(|(spec, _)| {
         input.get(spec.name).is_some_and(|v| match v {
@@ -222,7 +225,8 @@ impl HttpConnector {
             Given::Name(name) => name,
         };
         let (candidates, fetched) = self.candidates(reference, input, options).await?;
-        let id = pick(&name, reference, &candidates).map_err(|why| Error::validation(spec.name, why))?;
+        let id =
+            pick(&name, reference, &candidates).map_err(|why| Error::validation(spec.name, why))?;
         lookups.push(Lookup {
             field: spec.name.to_owned(),
             name,
@@ -323,13 +327,20 @@ pub fn pick(name: &str, reference: &RefSpec, candidates: &[Value]) -> Result<Val
             .matches
             .iter()
             .any(|m| render(c, m).is_some_and(|text| fold(&text) == wanted));
-        if matched && !hits.iter().any(|h| h.pointer(&id_path) == c.pointer(&id_path)) {
+        if matched
+            && !hits
+                .iter()
+                .any(|h| h.pointer(&id_path) == c.pointer(&id_path))
+        {
             hits.push(c);
         }
     }
     match hits.as_slice() {
         [one] => one.pointer(&id_path).cloned().ok_or_else(|| {
-            format!("the record {name:?} names has no `{}` in `{}`'s answer", reference.id, reference.action)
+            format!(
+                "the record {name:?} names has no `{}` in `{}`'s answer",
+                reference.id, reference.action
+            )
         }),
         [] => Err(not_found(name, reference, candidates)),
         many => Err(format!(
@@ -417,10 +428,7 @@ fn not_found(name: &str, reference: &RefSpec, candidates: &[Value]) -> String {
             reference.action
         )
     } else {
-        format!(
-            "no record has {what} {name:?}; close: {}",
-            close.join(", ")
-        )
+        format!("no record has {what} {name:?}; close: {}", close.join(", "))
     }
 }
 
@@ -455,13 +463,20 @@ mod tests {
         assert_eq!(classify(&INT, &json!("12")), Given::Id(json!("12")));
         assert_eq!(classify(&INT, &json!("id:12")), Given::Id(json!(12)));
         assert_eq!(classify(&INT, &json!("name:12")), Given::Name("12".into()));
-        assert_eq!(classify(&INT, &json!("  Support ")), Given::Name("Support".into()));
+        assert_eq!(
+            classify(&INT, &json!("  Support ")),
+            Given::Name("Support".into())
+        );
     }
 
     #[test]
     fn templates_join_fields() {
-        let c = json!({"id": 1, "firstname": "Ada", "lastname": "Lovelace", "unit": {"name": "Ops"}});
-        assert_eq!(render(&c, "{firstname} {lastname}").as_deref(), Some("Ada Lovelace"));
+        let c =
+            json!({"id": 1, "firstname": "Ada", "lastname": "Lovelace", "unit": {"name": "Ops"}});
+        assert_eq!(
+            render(&c, "{firstname} {lastname}").as_deref(),
+            Some("Ada Lovelace")
+        );
         assert_eq!(render(&c, "unit.name").as_deref(), Some("Ops"));
         assert_eq!(render(&c, "missing"), None);
     }
@@ -474,7 +489,10 @@ mod tests {
             json!({"id": 3, "name": "support "}),
         ];
         let many = pick("SUPPORT", &REF, &list).unwrap_err();
-        assert!(many.contains("2 records") && many.contains("(id 1)") && many.contains("(id 3)"), "{many}");
+        assert!(
+            many.contains("2 records") && many.contains("(id 1)") && many.contains("(id 3)"),
+            "{many}"
+        );
         let none = pick("Supprot", &REF, &list).unwrap_err();
         assert!(none.contains("close") && none.contains("(id 1)"), "{none}");
         assert_eq!(pick("sales", &REF, &list).unwrap(), json!(2));

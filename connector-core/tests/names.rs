@@ -74,8 +74,12 @@ static ACTIONS: &[ActionSpec] = &[
     },
     ActionSpec {
         params: &[
-            ParamSpec::body("project_id", ParamType::Integer).required().reference(&PROJECT),
-            ParamSpec::body("task_id", ParamType::Integer).required().reference(&TASK),
+            ParamSpec::body("project_id", ParamType::Integer)
+                .required()
+                .reference(&PROJECT),
+            ParamSpec::body("task_id", ParamType::Integer)
+                .required()
+                .reference(&TASK),
         ],
         tokens: &["user"],
         ..ActionSpec::new("activities.create", Method::Post, "/activities")
@@ -140,7 +144,9 @@ async fn a_name_on_a_later_page_resolves_and_later_calls_use_the_cache() {
     let api = connector(&server.uri());
     let o = Options::default();
     for team in ["billing", "  Billing ", "Support"] {
-        api.execute("assignments.create", input(json!({"team_id": team})), &o).await.unwrap();
+        api.execute("assignments.create", input(json!({"team_id": team})), &o)
+            .await
+            .unwrap();
     }
     let posted: Vec<_> = server
         .received_requests()
@@ -162,11 +168,16 @@ async fn concurrent_items_naming_one_team_make_one_lookup() {
     let api = connector(&server.uri());
     let o = Options::builder().concurrency(16).build();
     let inputs = futures::stream::iter((0..40).map(|_| Ok(input(json!({"team_id": "Sales"})))));
-    let outcomes: Vec<_> = connector_core::batch::run(&api, "assignments.create", inputs.boxed(), &o)
-        .collect()
-        .await;
+    let outcomes: Vec<_> =
+        connector_core::batch::run(&api, "assignments.create", inputs.boxed(), &o)
+            .collect()
+            .await;
     assert_eq!(outcomes.len(), 40);
-    assert!(outcomes.iter().all(|o| matches!(o.result, connector_core::OutcomeResult::Ok(_))));
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o.result, connector_core::OutcomeResult::Ok(_)))
+    );
 }
 
 #[tokio::test]
@@ -177,18 +188,28 @@ async fn unknown_and_ambiguous_names_write_nothing() {
     let api = connector(&server.uri());
     let o = Options::default();
     let err = api
-        .execute("assignments.create", input(json!({"team_id": "Suport"})), &o)
+        .execute(
+            "assignments.create",
+            input(json!({"team_id": "Suport"})),
+            &o,
+        )
         .await
         .unwrap_err();
     assert_eq!(err.field(), Some("team_id"));
     let text = err.to_string();
-    assert!(text.contains("\"Suport\"") && text.contains("\"Support\" (id 1)"), "{text}");
+    assert!(
+        text.contains("\"Suport\"") && text.contains("\"Support\" (id 1)"),
+        "{text}"
+    );
     let err = api
         .execute("assignments.create", input(json!({"team_id": "TWINS"})), &o)
         .await
         .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("2 records") && text.contains("(id 4)") && text.contains("(id 5)"), "{text}");
+    assert!(
+        text.contains("2 records") && text.contains("(id 4)") && text.contains("(id 5)"),
+        "{text}"
+    );
     assert!(matches!(err, Error::Validation { .. }));
 }
 
@@ -205,7 +226,9 @@ async fn ids_are_never_looked_up_and_prefixes_force_a_reading() {
     let api = connector(&server.uri());
     let o = Options::default();
     for given in [json!(12), json!("12"), json!("id:12"), json!("name:12")] {
-        api.execute("assignments.create", input(json!({"team_id": given})), &o).await.unwrap();
+        api.execute("assignments.create", input(json!({"team_id": given})), &o)
+            .await
+            .unwrap();
     }
     let posted: Vec<_> = server
         .received_requests()
@@ -223,7 +246,11 @@ async fn a_bad_other_field_is_refused_before_any_lookup() {
     let server = MockServer::start().await;
     let api = connector(&server.uri());
     let err = api
-        .execute("assignments.create", input(json!({"team_id": "Sales", "date": "2026-13-01"})), &Options::default())
+        .execute(
+            "assignments.create",
+            input(json!({"team_id": "Sales", "date": "2026-13-01"})),
+            &Options::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.field(), Some("date"));
@@ -245,13 +272,19 @@ async fn lists_of_names_and_templates_resolve_each_item() {
     writes(&server, "/assignments", 1).await;
     let api = connector(&server.uri());
     let resolved = api
-        .resolve("assignments.create", input(json!({"user_ids": ["grace hopper", 5, "ADA@example.com"]})), &Options::default())
+        .resolve(
+            "assignments.create",
+            input(json!({"user_ids": ["grace hopper", 5, "ADA@example.com"]})),
+            &Options::default(),
+        )
         .await
         .unwrap();
     assert_eq!(resolved.input["user_ids"], json!([8, 5, 7]));
     assert_eq!(resolved.lookups.len(), 2);
     assert!(resolved.lookups[0].fetched && !resolved.lookups[1].fetched);
-    api.execute("assignments.create", resolved.input, &Options::default()).await.unwrap();
+    api.execute("assignments.create", resolved.input, &Options::default())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -277,9 +310,13 @@ async fn a_task_is_found_within_its_project_given_by_name() {
     writes(&server, "/activities", 5).await;
     let api = connector(&server.uri());
     for _ in 0..5 {
-        api.execute("activities.create", input(json!({"project_id": "p002", "task_id": "build"})), &Options::default())
-            .await
-            .unwrap();
+        api.execute(
+            "activities.create",
+            input(json!({"project_id": "p002", "task_id": "build"})),
+            &Options::default(),
+        )
+        .await
+        .unwrap();
     }
     let last = server.received_requests().await.unwrap().pop().unwrap();
     assert_eq!(body_of(&last), json!({"project_id": 200, "task_id": 2}));
@@ -291,7 +328,10 @@ async fn a_list_filtered_by_a_name_resolves_it_first() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/users"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": 7, "email": "ada@example.com"}])))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"id": 7, "email": "ada@example.com"}])),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -304,7 +344,12 @@ async fn a_list_filtered_by_a_name_resolves_it_first() {
     let api = connector(&server.uri());
     let o = Options::default();
     let items: Vec<_> = api
-        .stream("activities.list", input(json!({"user_id": "ada@example.com"})), &o, None)
+        .stream(
+            "activities.list",
+            input(json!({"user_id": "ada@example.com"})),
+            &o,
+            None,
+        )
         .collect()
         .await;
     assert_eq!(items.len(), 2);

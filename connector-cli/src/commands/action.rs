@@ -221,9 +221,7 @@ pub async fn many(
                 let connector = Arc::clone(&connector);
                 async move {
                     let result = match item {
-                        Ok(m) => {
-                            dry_run_resolving(&*connector, spec.id, m, &flags.options).await
-                        }
+                        Ok(m) => dry_run_resolving(&*connector, spec.id, m, &flags.options).await,
                         Err(e) => Err(e),
                     };
                     Outcome {
