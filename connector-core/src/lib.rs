@@ -40,6 +40,7 @@ pub mod pipeline;
 pub mod request;
 pub mod response;
 pub mod retry;
+pub mod schema;
 pub mod secret;
 mod transport;
 pub mod validate;
