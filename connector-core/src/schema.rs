@@ -31,10 +31,10 @@ use serde_json::{Map, Value, json};
 pub fn input_schema(action: &ActionSpec) -> Map<String, Value> {
     let mut properties = Map::new();
     let mut required: Vec<Value> = Vec::new();
-    for (param, is_required) in unique_params(action) {
+    for (param, is_required, help) in unique_params(action) {
         properties.insert(
             param.name.to_owned(),
-            Value::Object(param_schema(param, is_required)),
+            Value::Object(described(param, is_required, help)),
         );
         if is_required {
             required.push(Value::from(param.name));
@@ -56,20 +56,20 @@ pub fn input_schema(action: &ActionSpec) -> Map<String, Value> {
     schema
 }
 
-/// Each parameter name once (the first declaration, with the help of the first that
-/// has one), and whether any declaration of it is required.
-fn unique_params(action: &ActionSpec) -> Vec<(&'static ParamSpec, bool)> {
-    let mut out: Vec<(&'static ParamSpec, bool)> = Vec::new();
+/// Each parameter name once: its first declaration, whether any declaration of it is
+/// required, and the first help any of them has.
+fn unique_params(action: &ActionSpec) -> Vec<(&'static ParamSpec, bool, &'static str)> {
+    let mut out: Vec<(&'static ParamSpec, bool, &'static str)> = Vec::new();
     for p in action.params {
         let required = p.required || p.location == Location::Path;
-        match out.iter_mut().find(|(q, _)| q.name == p.name) {
-            Some((first, req)) => {
+        match out.iter_mut().find(|(q, _, _)| q.name == p.name) {
+            Some((_, req, help)) => {
                 *req |= required;
-                if first.help.trim().is_empty() && !p.help.trim().is_empty() {
-                    *first = p;
+                if help.trim().is_empty() {
+                    *help = p.help;
                 }
             }
-            None => out.push((p, required)),
+            None => out.push((p, required, p.help)),
         }
     }
     out
@@ -80,6 +80,10 @@ fn unique_params(action: &ActionSpec) -> Vec<(&'static ParamSpec, bool)> {
 /// name), a path segment (never empty), and `null` for an optional body parameter
 /// (the server clears the value).
 pub fn param_schema(param: &ParamSpec, required: bool) -> Map<String, Value> {
+    described(param, required, param.help)
+}
+
+fn described(param: &ParamSpec, required: bool, help: &str) -> Map<String, Value> {
     let mut schema = match param.reference {
         Some(_) => reference_schema(&param.ty),
         None => type_schema(&param.ty),
@@ -91,7 +95,7 @@ pub fn param_schema(param: &ParamSpec, required: bool) -> Map<String, Value> {
         allow_null(&mut schema);
     }
     let mut notes: Vec<String> = Vec::new();
-    let help = param.help.trim();
+    let help = help.trim();
     if !help.is_empty() {
         notes.push(help.trim_end_matches('.').to_owned());
     }
@@ -259,7 +263,7 @@ mod tests {
         params: &[
             ParamSpec::path("id", ParamType::Integer),
             ParamSpec::path("slug", ParamType::String),
-            ParamSpec::body("id", ParamType::Integer),
+            ParamSpec::body("id", ParamType::String).help("The id."),
             ParamSpec::body("name", ParamType::String)
                 .required()
                 .help("Its name."),
@@ -284,7 +288,11 @@ mod tests {
         assert_eq!(s["required"], json!(["id", "slug", "name"]));
         let props = s["properties"].as_object().unwrap();
         assert_eq!(props.len(), 9);
-        assert_eq!(props["id"]["type"], "integer", "the path declaration wins");
+        assert_eq!(props["id"]["type"], "integer", "the first declaration wins");
+        assert_eq!(
+            props["id"]["description"], "The id.",
+            "the first help there is"
+        );
         assert_eq!(props["slug"]["minLength"], 1);
         assert_eq!(s["additionalProperties"], false);
         assert_eq!(s["title"], "Update a thing");
