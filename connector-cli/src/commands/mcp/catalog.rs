@@ -201,12 +201,22 @@ pub fn describe(
     }))
 }
 
+/// What `run_action` was asked to run.
+#[derive(Debug)]
+pub struct RunCall {
+    pub offered: Offered,
+    /// The action's parameters.
+    pub input: Map<String, Value>,
+    /// The call's own arguments (`dry_run`, `limit`, `offset`).
+    pub control: Map<String, Value>,
+}
+
 /// `run_action`'s action, its input and the call's own arguments.
 pub fn run_arguments(
     offered: &[Offered],
     read_only: bool,
     mut args: Map<String, Value>,
-) -> Result<(Offered, Map<String, Value>, Map<String, Value>), Error> {
+) -> Result<RunCall, Error> {
     check_keys(&args, &["action", "input", DRY_RUN, LIMIT, OFFSET])?;
     let o = find(offered, read_only, args.get("action"))?;
     let input = match args.remove("input") {
@@ -223,7 +233,11 @@ pub fn run_arguments(
         }
     };
     args.remove("action");
-    Ok((o, input, args))
+    Ok(RunCall {
+        offered: o,
+        input,
+        control: args,
+    })
 }
 
 fn check_keys(args: &Map<String, Value>, allowed: &[&str]) -> Result<(), Error> {

@@ -49,9 +49,9 @@ pub fn command() -> Command {
              needs; the default is catalog above {CATALOG_ABOVE} selected actions."
         ))
         .after_help(
-            "Register it with an assistant, e.g.:\n  \
-             {\"mcpServers\": {\"connector\": {\"command\": \"connector\", \"args\": [\"mcp\", \"--read-only\"], \
-             \"env\": {\"MOCO_SUBDOMAIN\": \"acme\", \"MOCO_API_KEY\": \"...\"}}}}",
+            "Register it with an assistant (credentials from the config file's profile):\n  \
+             {\"mcpServers\": {\"connector\": {\"command\": \"connector\", \
+             \"args\": [\"mcp\", \"--profile\", \"work\", \"--read-only\"]}}}",
         )
         .arg(
             Arg::new("backend")

@@ -123,9 +123,9 @@ impl Server {
                     &masker,
                 )),
                 catalog::RUN => match catalog::run_arguments(&self.offered, self.read_only, args) {
-                    Ok((offered, input, control)) => {
-                        Ok(self.run_action(offered, input, Some(control)).await)
-                    }
+                    Ok(run) => Ok(self
+                        .run_action(run.offered, run.input, Some(run.control))
+                        .await),
                     Err(e) => Ok(call::failure(&e, &masker)),
                 },
                 _ => Err(unknown_tool(name)),

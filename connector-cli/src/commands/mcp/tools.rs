@@ -58,7 +58,8 @@ pub fn reads(spec: &ActionSpec) -> bool {
 /// `bulk_create`, `create_hook`) is taken to add without touching anything else; a
 /// toggle, a merge or an update may overwrite.
 pub fn destructive(spec: &ActionSpec) -> bool {
-    !reads(spec) && !(spec.method == Method::Post && spec.verb.split('_').any(|w| w == "create"))
+    let creates = spec.method == Method::Post && spec.verb.split('_').any(|w| w == "create");
+    !(reads(spec) || creates)
 }
 
 /// MCP's hints, from the declaration.
