@@ -553,3 +553,65 @@ async fn stdout_carries_only_the_protocol() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_backend_without_credentials_is_left_out_unless_named() {
+    within(async {
+        let sb = Sandboxes::start().await;
+        let mut cmd = sb.command(&["--tools", "all"]);
+        cmd.env_remove("KONVERTE_BASE_URL")
+            .env_remove("KONVERTE_API_TOKEN");
+        let (transport, _) = TokioChildProcess::builder(cmd)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let client = ().serve(transport).await.expect("the MCP handshake");
+        let tools = client.list_all_tools().await.unwrap();
+        assert_eq!(tools.len(), connector_moco::ACTIONS.len());
+        assert!(tools.iter().all(|t| t.name.starts_with("moco_")));
+        let _ = client.cancel().await;
+
+        let mut named = sb.command(&["--backend", "konverte"]);
+        named
+            .env_remove("KONVERTE_BASE_URL")
+            .env_remove("KONVERTE_API_TOKEN");
+        let out = named.stdin(Stdio::null()).output().await.unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(out.stdout.is_empty(), "nothing but the protocol on stdout");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("KONVERTE"),
+            "{out:?}"
+        );
+        sb.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn usage_errors_exit_2_before_serving() {
+    within(async {
+        let sb = Sandboxes::start().await;
+        for (args, says) in [
+            (&["--base-url", "http://127.0.0.1:1"][..], "--backend"),
+            (&["--actions", "[oops"][..], "--actions"),
+            (&["--actions", "nothing.matches.this"][..], "no action"),
+            (
+                &["--backend", "konverte", "--impersonate", "5"][..],
+                "impersonat",
+            ),
+        ] {
+            let out = sb
+                .command(args)
+                .stdin(Stdio::null())
+                .output()
+                .await
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(stderr.contains(says), "{args:?}: {stderr}");
+            assert!(out.stdout.is_empty());
+        }
+        sb.stop().await;
+    })
+    .await;
+}
