@@ -59,6 +59,15 @@ impl Backend {
         }
     }
 
+    /// The action whose credentials a download from a URL the API handed out carries
+    /// (only to the backend's own origin).
+    pub fn credentials_action(self) -> &'static str {
+        match self {
+            Backend::Konverte => "profile.get",
+            Backend::Moco => "session.get",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Backend> {
         Backend::ALL.into_iter().find(|b| b.name() == name)
     }

@@ -10,10 +10,13 @@ use crate::exit;
 use crate::options::{RESERVED, connection_args, ensure_args, request_args};
 use clap::builder::PossibleValuesParser;
 use clap::{Arg, ArgAction, Command, ValueHint, value_parser};
-use connector_core::{ActionSpec, Location, ParamSpec, ParamType};
+use connector_core::{ActionSpec, Location, ParamSpec, ParamType, ResponseKind};
 
 /// The `moco webhooks ...` helpers (not API actions).
 pub const WEBHOOKS: &str = "webhooks";
+
+/// `<backend> download URL`: a file by a URL the API handed out.
+pub const DOWNLOAD: &str = "download";
 
 /// The prefix of a parameter's argument id (ids never clash with the CLI's own flags).
 const PARAM_ID: &str = "param:";
@@ -130,6 +133,7 @@ fn backend_command(backend: Backend) -> Command {
         }
         cmd = cmd.subcommand(res);
     }
+    cmd = cmd.subcommand(download_command(backend));
     if backend == Backend::Moco && !has_webhooks {
         cmd = cmd.subcommand(
             Command::new(WEBHOOKS)
@@ -323,16 +327,45 @@ fn action_command(backend: Backend, action: &'static ActionSpec) -> Command {
     for f in &params {
         cmd = cmd.arg(param_arg(f));
     }
+    if action.response == ResponseKind::Bytes {
+        cmd = cmd.args(crate::files::args());
+    }
     let mut notes = vec![format!(
         "Action id: {} (connector run <backend> {} --input JSON)",
         action.id, action.id
     )];
+    if action.response == ResponseKind::Bytes {
+        notes.push(
+            "The answer is a file: --out FILE, or stdout when it is not a terminal; --out-dir DIR for many inputs."
+                .into(),
+        );
+    }
     if action.pagination.is_paged() {
         notes.push(
             "Paged list: --all streams every item (JSON Lines), --limit N stops after N.".into(),
         );
     }
     cmd.after_help(notes.join("\n"))
+}
+
+fn download_command(backend: Backend) -> Command {
+    Command::new(DOWNLOAD)
+        .about("Fetch a file by a URL the API handed out (an attachment's data_url)")
+        .long_about(
+            "Fetch a file by a URL the API handed out, e.g. an attachment's data_url. Redirects \
+             are followed; the credentials go only to the API's own address, never to another \
+             origin (object storage gets the request without them).",
+        )
+        .arg(
+            Arg::new("url")
+                .value_name("URL")
+                .required(true)
+                .value_hint(ValueHint::Url)
+                .help("The file's URL (absolute, or a path on the API's address)"),
+        )
+        .args(connection_args(backend == Backend::Moco))
+        .args(request_args())
+        .args(crate::files::args())
 }
 
 fn run_command() -> Command {
@@ -371,6 +404,7 @@ fn run_command() -> Command {
         )
         .args(connection_args(true))
         .args(request_args())
+        .args(crate::files::args())
 }
 
 fn actions_command() -> Command {

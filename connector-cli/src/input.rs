@@ -52,6 +52,13 @@ pub fn from_flags(
             ));
         }
         let value = match f.spec.ty {
+            ParamType::File => crate::files::flag_value(name, values[0])?,
+            ParamType::Array { items } if items.is_file() => Value::Array(
+                values
+                    .iter()
+                    .map(|v| crate::files::flag_value(name, v))
+                    .collect::<Result<_, _>>()?,
+            ),
             ParamType::Array { items } => {
                 if items.enum_values().is_some() || values.len() > 1 {
                     Value::Array(

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod exit;
+mod files;
 mod input;
 mod options;
 mod output;
@@ -26,7 +27,9 @@ fn main() -> ExitCode {
     };
     let ctx = commands::Ctx::from_matches(&matches);
     logging(&ctx, &matches);
-    exit::code(commands::dispatch(&ctx, &matches))
+    let code = commands::dispatch(&ctx, &matches);
+    files::cleanup();
+    exit::code(code)
 }
 
 /// Tracing to stderr: errors only by default, `-v` info, `-vv` debug, `-vvv` trace (for

@@ -65,6 +65,8 @@ pub struct RunFlags {
     pub impersonate: Option<i64>,
     /// `--proxy` carried a password (argv is readable by every user of the machine).
     pub proxy_password: bool,
+    /// Where answers that are files go.
+    pub files: crate::files::Target,
 }
 
 fn duration_arg(s: &str) -> Result<Duration, String> {
@@ -376,6 +378,7 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
         base_url: get::<String>(m, "base-url"),
         token_file: get::<PathBuf>(m, "token-file"),
         impersonate,
+        files: crate::files::Target::from_matches(m),
         proxy_password: m
             .try_get_raw("proxy")
             .ok()

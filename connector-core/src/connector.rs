@@ -2,6 +2,7 @@
 
 use crate::action::ActionSpec;
 use crate::clock::Sleeper;
+use crate::download::Download;
 use crate::error::Error;
 use crate::options::RequestOptions;
 use crate::paginate;
@@ -52,6 +53,24 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
         input: Map<String, Value>,
         options: &dyn RequestOptions,
     ) -> Result<Value, Error>;
+
+    /// Runs an action that answers with a file (declared `response = "bytes"`) and hands
+    /// the file out as a stream with its content type and name.
+    async fn download(
+        &self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error>;
+
+    /// Fetches a file by a URL the API handed out; credentials (those `credentials_of` sends)
+    /// only on the base URL's origin.
+    async fn download_url(
+        &self,
+        url: &str,
+        credentials_of: Option<&str>,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error>;
 
     /// Every item of a list action, page by page, up to `limit` items.
     fn stream<'a>(
@@ -114,6 +133,22 @@ impl<T: Backend> Connector for T {
         options: &dyn RequestOptions,
     ) -> Result<Value, Error> {
         self.http().execute_json(action_id, &input, options).await
+    }
+    async fn download(
+        &self,
+        action_id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error> {
+        self.http().download(action_id, input, options).await
+    }
+    async fn download_url(
+        &self,
+        url: &str,
+        credentials_of: Option<&str>,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error> {
+        self.http().download_url(url, credentials_of, options).await
     }
     fn stream<'a>(
         &'a self,

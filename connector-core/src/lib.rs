@@ -31,8 +31,10 @@
 pub mod action;
 mod args;
 pub mod batch;
+mod body;
 pub mod clock;
 pub mod connector;
+pub mod download;
 pub mod error;
 pub mod lenient;
 mod limiter;
@@ -55,6 +57,7 @@ pub use args::{Attachment, DateArg, DateTimeArg, Ref};
 pub use batch::{Outcome, OutcomeResult, Summary};
 pub use clock::{Sleeper, TokioSleeper};
 pub use connector::{Backend, Connector};
+pub use download::Download;
 pub use error::{Error, ErrorKind, Result};
 pub use options::{
     Options, OptionsBuilder, ProxyConfig, RateLimit, RateLimitChoice, RequestOptions, RetryPolicy,

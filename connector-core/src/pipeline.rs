@@ -2,8 +2,10 @@
 //! classify -> retry decision -> response. Typed calls, dynamic calls, pages of a
 //! list and items of a batch all go through [`HttpConnector::send_prepared`].
 
-use crate::action::{Action, ActionSpec, find};
+use crate::action::{Action, ActionSpec, ResponseKind, find};
+use crate::body;
 use crate::clock::{Sleeper, TokioSleeper};
+use crate::download::Download;
 use crate::error::Error;
 use crate::limiter::Limiters;
 use crate::options::{Options, RateLimit, RequestOptions};
@@ -230,6 +232,17 @@ impl HttpConnector {
         decode(crate::response::unwrap_envelope(spec, value)?)
     }
 
+    /// Runs a typed request whose answer is a file.
+    pub async fn send_download<A: Action>(
+        &self,
+        action: A,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error> {
+        let spec = action.spec();
+        let prepared = request::prepare(spec, &self.inner.base_url, &action.into_input())?;
+        self.download_prepared(&prepared, options).await
+    }
+
     /// Runs an action by id and returns the response body as JSON.
     pub async fn execute_json(
         &self,
@@ -238,6 +251,12 @@ impl HttpConnector {
         options: &dyn RequestOptions,
     ) -> Result<Value, Error> {
         let prepared = self.prepare(id, input)?;
+        if prepared.action.response == ResponseKind::Bytes {
+            return Err(Error::Config(format!(
+                "`{id}` answers with a file, not JSON: download it (Connector::download, or \
+                 `--out FILE` in the CLI)"
+            )));
+        }
         self.send_prepared(&prepared, options).await?.json()
     }
 
@@ -248,10 +267,139 @@ impl HttpConnector {
         req: &PreparedRequest,
         options: &dyn RequestOptions,
     ) -> Result<Response, Error> {
-        let headers = self.headers_for(req, options)?;
+        match self.exchange(req, options, Mode::Buffered).await? {
+            Received::Full(response) => Ok(response),
+            Received::Head(_) => unreachable!("buffered exchanges read the whole body"),
+        }
+    }
+
+    /// Sends a validated request whose answer is a file and hands the file out as a stream
+    /// (constant memory). The per-attempt timeout bounds the wait for the answer's head and
+    /// then each pause between chunks; the overall deadline bounds the wait for the head.
+    pub async fn download_prepared(
+        &self,
+        req: &PreparedRequest,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error> {
+        let fallback = fallback_name(req);
+        match self.exchange(req, options, Mode::Streaming).await? {
+            Received::Head(head) => Ok(Download::new(head, &fallback, options.timeout())),
+            Received::Full(_) => unreachable!("streaming exchanges hand out the head"),
+        }
+    }
+
+    /// Runs an action that answers with a file, by id.
+    pub async fn download(
+        &self,
+        id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error> {
+        let prepared = self.prepare(id, &input)?;
+        self.download_prepared(&prepared, options).await
+    }
+
+    /// Fetches a file by the URL the API handed out (an attachment's `data_url`), following
+    /// redirects by hand. Credentials (those `credentials_of`, an action id, would send) go
+    /// only to the base URL's origin, never to another one: object storage gets the request
+    /// without them.
+    pub async fn download_url(
+        &self,
+        url: &str,
+        credentials_of: Option<&str>,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error> {
+        let as_action = credentials_of.map(|id| self.action(id)).transpose()?;
+        const MAX_REDIRECTS: usize = 5;
+        let mut url = self
+            .inner
+            .base_url
+            .join(url)
+            .map_err(|e| Error::validation("url", format!("is not a URL: {e}")))?;
+        let client = self.inner.transports.client(options)?;
+        let timeout = options.timeout();
+        for _ in 0..=MAX_REDIRECTS {
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(Error::validation(
+                    "url",
+                    "only http and https URLs are fetched",
+                ));
+            }
+            let mut headers = HeaderMap::new();
+            headers.insert(http::header::ACCEPT, HeaderValue::from_static("*/*"));
+            for (name, value) in options.headers() {
+                if let (Ok(n), Ok(v)) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(value),
+                ) {
+                    headers.insert(n, v);
+                }
+            }
+            if let Some(action) = as_action
+                && url.origin() == self.inner.base_url.origin()
+            {
+                self.inner.auth.authorize(action, &mut headers)?;
+            }
+            if let Some(limit) = options.rate_limit().resolve(self.inner.default_rate_limit)
+                && url.origin() == self.inner.base_url.origin()
+            {
+                self.inner.limiters.get(limit).until_ready().await;
+            }
+            let send = client.get(url.clone()).headers(headers).send();
+            let head = match timeout {
+                Some(t) => tokio::time::timeout(t, send)
+                    .await
+                    .map_err(|_| Error::Timeout {
+                        after: t,
+                        maybe_sent: true,
+                    })?,
+                None => send.await,
+            }
+            .map_err(|e| transport::classify(e, timeout).1)?;
+            let status = head.status().as_u16();
+            if (300..400).contains(&status) {
+                let location = head
+                    .headers()
+                    .get(http::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or_else(|| Error::Decode {
+                        context: "redirect".into(),
+                        message: format!("{status} without a Location"),
+                    })?;
+                url = url.join(location).map_err(|e| Error::Decode {
+                    context: "redirect".into(),
+                    message: format!("the Location is not a URL: {e}"),
+                })?;
+                continue;
+            }
+            if !(200..300).contains(&status) {
+                let response = read_whole(head, timeout).await.map_err(|(_, e)| e)?;
+                return Err(response.to_error(None));
+            }
+            let fallback = url
+                .path_segments()
+                .and_then(|mut s| s.next_back().map(str::to_owned))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "download".into());
+            return Ok(Download::new(head, &fallback, timeout));
+        }
+        Err(Error::Decode {
+            context: "redirect".into(),
+            message: format!("more than {MAX_REDIRECTS} redirects"),
+        })
+    }
+
+    /// The limiter, the attempts and the overall deadline, for either kind of answer.
+    async fn exchange(
+        &self,
+        req: &PreparedRequest,
+        options: &dyn RequestOptions,
+        mode: Mode,
+    ) -> Result<Received, Error> {
+        let headers = self.headers_for(req, options, mode)?;
         let client = self.inner.transports.client(options)?;
         let in_flight = AtomicBool::new(false);
-        let call = self.send_with_retries(&client, req, &headers, options, &in_flight);
+        let call = self.send_with_retries(&client, req, &headers, options, &in_flight, mode);
         match options.total_timeout() {
             None => call.await,
             Some(deadline) => match tokio::time::timeout(deadline, call).await {
@@ -285,7 +433,12 @@ impl HttpConnector {
         options: &dyn RequestOptions,
     ) -> Result<Value, Error> {
         let mut shown: Vec<Value> = Vec::new();
-        for (name, value) in &self.headers_for(req, options)? {
+        let mode = if req.action.response == ResponseKind::Bytes {
+            Mode::Streaming
+        } else {
+            Mode::Buffered
+        };
+        for (name, value) in &self.headers_for(req, options, mode)? {
             let text = if value.is_sensitive() {
                 request::MASK.to_owned()
             } else {
@@ -301,6 +454,9 @@ impl HttpConnector {
                 shown.push(serde_json::json!([name, value]));
             }
         }
+        if req.multipart {
+            shown.push(serde_json::json!(["content-type", "multipart/form-data"]));
+        }
         Ok(serde_json::json!({
             "action": req.action.id,
             "method": req.method.as_str(),
@@ -314,13 +470,18 @@ impl HttpConnector {
         &self,
         req: &PreparedRequest,
         options: &dyn RequestOptions,
+        mode: Mode,
     ) -> Result<HeaderMap, Error> {
         let mut headers = HeaderMap::new();
         headers.insert(
             http::header::ACCEPT,
-            HeaderValue::from_static("application/json"),
+            HeaderValue::from_static(match mode {
+                Mode::Buffered => "application/json",
+                Mode::Streaming => "*/*",
+            }),
         );
-        if req.body.is_some() {
+        // A multipart body brings its own content type with its boundary.
+        if req.body.is_some() && !req.multipart {
             headers.insert(
                 http::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
@@ -348,7 +509,8 @@ impl HttpConnector {
         headers: &HeaderMap,
         options: &dyn RequestOptions,
         in_flight: &AtomicBool,
-    ) -> Result<Response, Error> {
+        mode: Mode,
+    ) -> Result<Received, Error> {
         let policy = options.retry();
         let limit = options.rate_limit().resolve(self.inner.default_rate_limit);
         let mut backoff = backon::ExponentialBuilder::default()
@@ -359,11 +521,11 @@ impl HttpConnector {
             .without_max_times()
             .build();
         let started = Instant::now();
-        let body = match &req.body {
-            Some(v) => Some(bytes::Bytes::from(serde_json::to_vec(v).map_err(|e| {
-                Error::Config(format!("cannot encode the request body: {e}"))
-            })?)),
-            None => None,
+        // A JSON body is encoded once (files read into it now); a multipart body is built
+        // anew for every attempt, so a retry re-opens its files and sends them whole.
+        let json = match (&req.body, req.multipart) {
+            (Some(v), false) => Some(body::json_with_files(req.action, v).await?),
+            _ => None,
         };
         let mut attempts = 0;
         let mut earlier_maybe_applied = false;
@@ -373,18 +535,28 @@ impl HttpConnector {
             }
             attempts += 1;
             tracing::debug!(action = req.action.id, method = %req.method, url = %req.redacted_url(), attempt = attempts, "sending");
+            let wire = match (&req.body, &json) {
+                (_, Some(bytes)) => WireBody::Json(bytes.clone()),
+                (Some(v), None) if req.multipart => {
+                    let progress = body::Progress::default();
+                    let form = body::multipart_form(req.action, v, &progress).await?;
+                    WireBody::Multipart(form, progress)
+                }
+                _ => WireBody::None,
+            };
             in_flight.store(true, Ordering::SeqCst);
             let outcome = self
-                .attempt(client, req, headers, body.clone(), options.timeout())
+                .attempt(client, req, headers, wire, options.timeout(), mode)
                 .await;
             in_flight.store(false, Ordering::SeqCst);
             let (failure, last) = match outcome {
-                Ok(resp) => {
+                Ok(Received::Head(head)) => return Ok(Received::Head(head)),
+                Ok(Received::Full(resp)) => {
                     let retry_after = resp
                         .header("retry-after")
                         .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
                     match retry::classify_status(resp.status, retry_after) {
-                        None => return Ok(resp),
+                        None => return Ok(Received::Full(resp)),
                         Some(f) => (f, Err(resp)),
                     }
                 }
@@ -469,38 +641,44 @@ impl HttpConnector {
         }
     }
 
+    /// One attempt. A buffered exchange reads the whole answer within the per-attempt
+    /// timeout; a streamed one (file parts going out, or a file coming back) treats the
+    /// timeout as an idle limit, so a large transfer that keeps moving is never cut.
     async fn attempt(
         &self,
         client: &reqwest::Client,
         req: &PreparedRequest,
         headers: &HeaderMap,
-        body: Option<bytes::Bytes>,
+        body: WireBody,
         timeout: Option<Duration>,
-    ) -> Result<Response, (Failure, Error)> {
+        mode: Mode,
+    ) -> Result<Received, (Failure, Error)> {
         let mut builder = client
             .request(req.method.to_http(), req.url.clone())
             .headers(headers.clone());
-        if let Some(t) = timeout {
+        let streamed = mode == Mode::Streaming || matches!(body, WireBody::Multipart(..));
+        if let (Some(t), false) = (timeout, streamed) {
             builder = builder.timeout(t);
         }
-        if let Some(body) = body {
-            builder = builder.body(body);
+        let mut progress = None;
+        match body {
+            WireBody::None => {}
+            WireBody::Json(bytes) => builder = builder.body(bytes),
+            WireBody::Multipart(form, p) => {
+                progress = Some(p);
+                builder = builder.multipart(form);
+            }
         }
-        let resp = builder
-            .send()
-            .await
-            .map_err(|e| transport::classify(e, timeout))?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| transport::classify(e, timeout))?;
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        let send = builder.send();
+        let head = match (timeout, streamed) {
+            (Some(t), true) => idle_limited(send, t, progress.as_ref()).await?,
+            _ => send.await.map_err(|e| transport::classify(e, timeout))?,
+        };
+        if mode == Mode::Streaming && head.status().is_success() {
+            return Ok(Received::Head(head));
+        }
+        let read_timeout = if streamed { timeout } else { None };
+        read_whole(head, read_timeout).await.map(Received::Full)
     }
 
     /// Sends a GET to a URL the API handed out (a `Link: rel="next"` page), after
@@ -524,9 +702,132 @@ impl HttpConnector {
             url: next,
             method: crate::action::Method::Get,
             body: None,
+            multipart: false,
             ..first.clone()
         };
         self.send_prepared(&req, options).await
+    }
+}
+
+/// Whether the answer is read whole (JSON) or handed out as a stream (a file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Buffered,
+    Streaming,
+}
+
+/// What one exchange produced: a whole answer, or the head of a file still to be read.
+enum Received {
+    Full(Response),
+    Head(reqwest::Response),
+}
+
+/// The body of one attempt.
+enum WireBody {
+    None,
+    Json(bytes::Bytes),
+    Multipart(reqwest::multipart::Form, body::Progress),
+}
+
+/// Waits for the answer's head; fails when neither the head came nor any file byte went
+/// out for `idle`.
+async fn idle_limited(
+    send: impl std::future::Future<Output = Result<reqwest::Response, reqwest::Error>>,
+    idle: Duration,
+    progress: Option<&body::Progress>,
+) -> Result<reqwest::Response, (Failure, Error)> {
+    tokio::pin!(send);
+    loop {
+        let before = progress.map(body::Progress::bytes);
+        match tokio::time::timeout(idle, &mut send).await {
+            Ok(result) => return result.map_err(|e| transport::classify(e, Some(idle))),
+            Err(_) if progress.map(body::Progress::bytes) != before => continue,
+            Err(_) => {
+                return Err((
+                    Failure::Timeout,
+                    Error::Timeout {
+                        after: idle,
+                        maybe_sent: true,
+                    },
+                ));
+            }
+        }
+    }
+}
+
+/// Reads a whole answer (within `timeout` when given; a buffered request carries its own).
+async fn read_whole(
+    head: reqwest::Response,
+    timeout: Option<Duration>,
+) -> Result<Response, (Failure, Error)> {
+    let status = head.status().as_u16();
+    let headers = head.headers().clone();
+    let body = match timeout {
+        Some(t) => tokio::time::timeout(t, head.bytes())
+            .await
+            .map_err(|_| {
+                (
+                    Failure::Timeout,
+                    Error::Timeout {
+                        after: t,
+                        maybe_sent: true,
+                    },
+                )
+            })?
+            .map_err(|e| transport::classify(e, timeout))?,
+        None => head
+            .bytes()
+            .await
+            .map_err(|e| transport::classify(e, timeout))?,
+    };
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// A file name for an answer that names none: the action and the record it is about
+/// (`invoices-pdf-42`), the extension added from the content type.
+fn fallback_name(req: &PreparedRequest) -> String {
+    let last_segment = req
+        .url
+        .path_segments()
+        .and_then(|mut s| s.next_back().map(str::to_owned))
+        .unwrap_or_default();
+    let id = req
+        .action
+        .path_placeholders()
+        .last()
+        .map(|_| {
+            last_segment
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .filter(|s| !s.is_empty());
+    let base = req.action.id.replace('.', "-");
+    match id {
+        Some(id) if !req.action.path.ends_with('}') => {
+            // `/invoices/{id}.pdf`: the id sits inside the last segment.
+            format!("{base}-{}", id)
+        }
+        Some(_) | None => {
+            let ids: Vec<String> = req
+                .url
+                .path_segments()
+                .map(|s| {
+                    s.filter(|x| x.chars().all(|c| c.is_ascii_digit()) && !x.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            match ids.last() {
+                Some(id) => format!("{base}-{id}"),
+                None => base,
+            }
+        }
     }
 }
 

@@ -30,12 +30,16 @@ pub struct PreparedRequest {
     /// Header parameters declared by the action.
     pub headers: Vec<(String, String)>,
     pub body: Option<Value>,
+    /// The body goes as `multipart/form-data` (declared so, or `auto` with a file given).
+    pub multipart: bool,
 }
 
 impl PreparedRequest {
-    /// The body with every secret parameter replaced by [`MASK`].
+    /// The body with every secret parameter replaced by [`MASK`], and files shown by
+    /// name, type and size instead of their content.
     pub fn redacted_body(&self) -> Option<Value> {
         let mut body = self.body.clone()?;
+        crate::body::describe_files(self.action, &mut body);
         if let Value::Object(map) = &mut body {
             for p in self.action.params_in(Location::Body).filter(|p| p.secret) {
                 let holder = match self.action.body_key {
@@ -106,6 +110,7 @@ impl fmt::Debug for PreparedRequest {
             .field("url", &self.redacted_url())
             .field("headers", &self.redacted_headers())
             .field("body", &self.redacted_body())
+            .field("multipart", &self.multipart)
             .finish()
     }
 }
@@ -218,12 +223,28 @@ pub fn prepare(
         && !(body.is_empty() && action.method == Method::Get))
         .then_some(Value::Object(body));
 
+    let multipart = match action.body {
+        BodyKind::Multipart => true,
+        BodyKind::Auto => body.as_ref().and_then(Value::as_object).is_some_and(|map| {
+            action.params_in(Location::Body).any(|p| {
+                let holder = match action.body_key {
+                    Some(k) if !p.top_level => map.get(k).and_then(Value::as_object),
+                    _ => Some(map),
+                };
+                holder
+                    .and_then(|h| h.get(p.name))
+                    .is_some_and(|v| crate::body::has_file(p, v))
+            })
+        }),
+        BodyKind::Json | BodyKind::None => false,
+    };
     Ok(PreparedRequest {
         action,
         method: action.method,
         url,
         headers,
         body,
+        multipart,
     })
 }
 

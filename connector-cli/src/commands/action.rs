@@ -14,7 +14,7 @@ use connector_core::futures::FutureExt;
 use connector_core::futures::stream::{BoxStream, StreamExt};
 use connector_core::{
     ActionSpec, Connector, Error, Options, Outcome, OutcomeResult, PreparedRequest, RequestOptions,
-    Sleeper, Summary, Url, batch,
+    ResponseKind, Sleeper, Summary, Url, batch,
 };
 use serde_json::{Map, Value, json};
 use std::io;
@@ -94,6 +94,26 @@ pub async fn single(
             },
             Err(e) => fail(&e),
         }
+    } else if spec.response == ResponseKind::Bytes {
+        if let Err(e) = flags.files.check_single() {
+            return fail(&e);
+        }
+        // Buffered JSON lines must not interleave with the file's bytes on stdout.
+        if let Err(e) = out.flush() {
+            return write_failed(&e);
+        }
+        match connector.download(spec.id, input, &flags.options).await {
+            Ok(download) => match flags.files.save(download).await {
+                Ok(saved) => {
+                    if let Some(file) = saved["file"].as_str() {
+                        output::note(false, format!("saved {} bytes to {file}", saved["bytes"]));
+                    }
+                    exit::SUCCESS
+                }
+                Err(e) => fail(&e),
+            },
+            Err(e) => fail(&e),
+        }
     } else if flags.all {
         if let Err(e) = out.begin_stream(flags.output) {
             return write_failed(&e);
@@ -159,9 +179,18 @@ pub async fn many(
     let mut signals = Signals::new();
     let (stop, stopped) = watch::channel(false);
     let items = items.take_until(wait_for_stop(stopped.clone()));
+    let downloads = if spec.response == ResponseKind::Bytes && !flags.dry_run {
+        match flags.files.check_many() {
+            Ok(_) => Some(flags.files.clone()),
+            Err(e) => return fail(&e),
+        }
+    } else {
+        None
+    };
     let gate = Gate {
         inner: &*connector,
         stop: stopped,
+        downloads,
     };
     let mut outcomes = if flags.dry_run {
         items
@@ -262,11 +291,13 @@ pub async fn many(
 const NOT_SENT: &str = "not sent: the batch was stopped";
 
 /// The connector as a batch sees it: once stopped, inputs already read are not sent,
-/// and a pause between batches ends at once.
+/// and a pause between batches ends at once. For an action that answers with a file,
+/// each item's file is saved and its outcome names it.
 #[derive(Debug)]
 struct Gate<'a> {
     inner: &'a dyn Connector,
     stop: watch::Receiver<bool>,
+    downloads: Option<crate::files::Target>,
 }
 
 #[async_trait]
@@ -299,7 +330,29 @@ impl Connector for Gate<'_> {
         if *self.stop.borrow() {
             return Err(Error::Config(NOT_SENT.into()));
         }
-        self.inner.execute(id, input, options).await
+        match &self.downloads {
+            Some(target) => {
+                let download = self.inner.download(id, input, options).await?;
+                target.save(download).await
+            }
+            None => self.inner.execute(id, input, options).await,
+        }
+    }
+    async fn download(
+        &self,
+        id: &str,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<connector_core::Download, Error> {
+        self.inner.download(id, input, options).await
+    }
+    async fn download_url(
+        &self,
+        url: &str,
+        credentials_of: Option<&str>,
+        options: &dyn RequestOptions,
+    ) -> Result<connector_core::Download, Error> {
+        self.inner.download_url(url, credentials_of, options).await
     }
     fn stream<'a>(
         &'a self,

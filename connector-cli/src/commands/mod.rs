@@ -3,13 +3,14 @@
 pub mod action;
 pub mod actions;
 pub mod completions;
+pub mod download;
 pub mod mcp;
 pub mod run;
 pub mod sandbox;
 pub mod webhooks;
 
 use crate::backends::Backend;
-use crate::cli::WEBHOOKS;
+use crate::cli::{DOWNLOAD, WEBHOOKS};
 use crate::exit;
 use crate::output;
 use clap::ArgMatches;
@@ -60,6 +61,9 @@ fn backend_command(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
     let Some((resource, rm)) = m.subcommand() else {
         return exit::USAGE;
     };
+    if resource == DOWNLOAD {
+        return block_on(download::run(ctx, backend, rm));
+    }
     let Some((verb, leaf)) = rm.subcommand() else {
         return exit::USAGE;
     };

@@ -9,7 +9,8 @@ use connector_core::futures::{StreamExt, stream::BoxStream};
 use connector_core::secrecy::{ExposeSecret, SecretString};
 use connector_core::serde_json::{Map, Value};
 use connector_core::{
-    Action, ActionSpec, Attachment, DateArg, DateTimeArg, Error, HttpConnector, Ref, RequestOptions,
+    Action, ActionSpec, Attachment, DateArg, DateTimeArg, Download, Error, HttpConnector, Ref,
+    RequestOptions,
 };
 
 impl crate::Konverte {

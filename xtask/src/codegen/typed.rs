@@ -4,7 +4,7 @@ use super::HEADER;
 use super::check::placeholders;
 use super::names::{RESERVED, doc, ident, lit, pascal};
 use super::plan::{FieldType, Plan};
-use crate::manifest::{Loaded, Location, Param, Resolved, Type};
+use crate::manifest::{Loaded, Location, Param, Resolved, ResponseKind, Type};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -15,7 +15,7 @@ pub fn render(m: &Loaded, plan: &Plan) -> String {
     let client = &m.backend.client;
     let mut out = String::from(HEADER);
     out.push_str(
-        "\n#![allow(unused_imports)]\n\nuse super::actions::ACTIONS;\nuse super::models;\nuse connector_core::futures::{StreamExt, stream::BoxStream};\nuse connector_core::secrecy::{ExposeSecret, SecretString};\nuse connector_core::serde_json::{Map, Value};\nuse connector_core::{Action, ActionSpec, Attachment, DateArg, DateTimeArg, Error, HttpConnector, Ref, RequestOptions};\n\n",
+        "\n#![allow(unused_imports)]\n\nuse super::actions::ACTIONS;\nuse super::models;\nuse connector_core::futures::{StreamExt, stream::BoxStream};\nuse connector_core::secrecy::{ExposeSecret, SecretString};\nuse connector_core::serde_json::{Map, Value};\nuse connector_core::{Action, ActionSpec, Attachment, DateArg, DateTimeArg, Download, Error, HttpConnector, Ref, RequestOptions};\n\n",
     );
 
     let _ = writeln!(out, "impl crate::{client} {{");
@@ -314,8 +314,19 @@ fn render_builder(plan: &Plan, index: usize, a: &Resolved) -> String {
     }
     let _ = write!(
         out,
-        "/// The input as the dynamic API takes it (`Connector::execute`).\npub fn input(&self) -> &Map<String, Value> {{ &self.input }}\n\n/// Validates, then sends with the client's default options.\npub async fn send(self) -> Result<{output}, Error> {{\nlet connector = self.connector;\nconnector.send(self).await\n}}\n\n/// Validates, then sends with these options.\npub async fn send_with(self, options: &dyn RequestOptions) -> Result<{output}, Error> {{\nlet connector = self.connector;\nconnector.send_with(self, options).await\n}}\n"
+        "/// The input as the dynamic API takes it (`Connector::execute`).\npub fn input(&self) -> &Map<String, Value> {{ &self.input }}\n\n"
     );
+    if a.action.response == ResponseKind::Bytes {
+        let _ = write!(
+            out,
+            "/// Validates, then sends with the client's default options; the answer is a file,\n/// streamed ([`Download::write_to`] saves it).\npub async fn send(self) -> Result<Download, Error> {{\nlet options = self.connector.options();\nlet connector = self.connector;\nconnector.send_download(self, options).await\n}}\n\n/// Validates, then sends with these options; the answer is a file.\npub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {{\nlet connector = self.connector;\nconnector.send_download(self, options).await\n}}\n"
+        );
+    } else {
+        let _ = write!(
+            out,
+            "/// Validates, then sends with the client's default options.\npub async fn send(self) -> Result<{output}, Error> {{\nlet connector = self.connector;\nconnector.send(self).await\n}}\n\n/// Validates, then sends with these options.\npub async fn send_with(self, options: &dyn RequestOptions) -> Result<{output}, Error> {{\nlet connector = self.connector;\nconnector.send_with(self, options).await\n}}\n"
+        );
+    }
     if a.action
         .pagination
         .as_ref()
