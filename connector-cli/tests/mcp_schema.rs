@@ -4,17 +4,71 @@
 //! the pipeline refuses (a wrong type, a bad date, an unknown word, a missing required
 //! field, an unknown field) is refused by the schema too.
 
-use connector_core::{ActionSpec, Location, ParamSpec, ParamType, Url, request, schema};
+use connector_core::{
+    ActionSpec, BodyKind, Location, Method, ParamSpec, ParamType, RefSpec, Url, request, schema,
+};
 use jsonschema::Validator;
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
-fn registries() -> [(&'static str, &'static [ActionSpec]); 2] {
+fn registries() -> [(&'static str, &'static [ActionSpec]); 3] {
     [
         ("konverte", connector_konverte::ACTIONS),
         ("moco", connector_moco::ACTIONS),
+        ("every type", &EVERY_TYPE),
     ]
 }
+
+/// Every parameter type and form, whether or not a manifest uses it yet.
+static FILE: ParamType = ParamType::File;
+static INT: ParamType = ParamType::Integer;
+static WORDS: ParamType = ParamType::Enum {
+    values: &["a", "b"],
+};
+static TEAMS: RefSpec = RefSpec {
+    action: "teams.list",
+    scope: &[],
+    items: "",
+    id: "id",
+    matches: &["name"],
+};
+static EVERY_TYPE: [ActionSpec; 2] = [
+    ActionSpec {
+        params: &[
+            ParamSpec::path("id", ParamType::Integer),
+            ParamSpec::path("slug", ParamType::String),
+            ParamSpec::query("on", ParamType::Date),
+            ParamSpec::query("since", ParamType::DateTime),
+            ParamSpec::query("ids", ParamType::Array { items: &INT }),
+            ParamSpec::query("kinds", ParamType::Array { items: &WORDS }),
+            ParamSpec::header(
+                "X-Mode",
+                ParamType::Enum {
+                    values: &["x", "y"],
+                },
+            ),
+            ParamSpec::body("name", ParamType::String).required(),
+            ParamSpec::body("count", ParamType::Integer),
+            ParamSpec::body("rate", ParamType::Number),
+            ParamSpec::body("active", ParamType::Boolean),
+            ParamSpec::body("email", ParamType::Email),
+            ParamSpec::body("password", ParamType::Password),
+            ParamSpec::body("settings", ParamType::Object),
+            ParamSpec::body("extra", ParamType::Json),
+            ParamSpec::body("team_id", ParamType::Integer).reference(&TEAMS),
+            ParamSpec::body("owner", ParamType::String).reference(&TEAMS),
+        ],
+        ..ActionSpec::new("things.update", Method::Patch, "/things/{id}/{slug}")
+    },
+    ActionSpec {
+        params: &[
+            ParamSpec::body("file", ParamType::File).required(),
+            ParamSpec::body("attachments", ParamType::Array { items: &FILE }),
+        ],
+        body: BodyKind::Multipart,
+        ..ActionSpec::new("things.upload", Method::Post, "/things/upload")
+    },
+];
 
 fn validator(action: &ActionSpec) -> (Value, Validator) {
     let schema = Value::Object(schema::input_schema(action));
@@ -189,4 +243,34 @@ fn what_the_pipeline_refuses_the_schema_refuses_too() {
         }
     }
     assert!(cases > registries().iter().map(|(_, a)| a.len()).sum::<usize>());
+}
+
+#[test]
+fn a_file_is_taken_as_at_path_as_a_path_object_or_as_inline_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, b"%PDF-1.4").unwrap();
+    let upload = &EVERY_TYPE[1];
+    let (_, validator) = validator(upload);
+    let path = file.display().to_string();
+    for given in [
+        json!(format!("@{path}")),
+        json!({"path": path}),
+        json!({"path": path, "filename": "r.pdf", "content_type": "application/pdf"}),
+        json!({"filename": "r.txt", "base64": "aGk="}),
+    ] {
+        let input = json!({"file": given, "attachments": [given]});
+        assert!(validator.is_valid(&input), "the schema refuses {input}");
+        request::prepare(upload, &base(), input.as_object().unwrap())
+            .unwrap_or_else(|e| panic!("the pipeline refuses {input}: {e}"));
+    }
+    for wrong in [
+        json!(path),
+        json!({"base64": "aGk="}),
+        json!({"path": path, "size": 3}),
+    ] {
+        let input = json!({"file": wrong});
+        assert!(!validator.is_valid(&input), "the schema takes {input}");
+        assert!(request::prepare(upload, &base(), input.as_object().unwrap()).is_err());
+    }
 }

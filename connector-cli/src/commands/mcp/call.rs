@@ -4,6 +4,7 @@
 
 use super::masking::Masker;
 use super::tools::{DEFAULT_LIMIT, DRY_RUN, LIMIT, MAX_LIMIT, OFFSET, Offered};
+use crate::files::Target;
 use connector_core::futures::StreamExt;
 use connector_core::{Connector, Error, Options, validate};
 use rmcp::model::{CallToolResult, ContentBlock};
@@ -20,7 +21,7 @@ pub struct Control {
 impl Control {
     /// Takes `dry_run`, `limit` and `offset` out of `args` (unless the action declares
     /// a parameter of that name), checked: `dry_run` only for a write, `limit` and
-    /// `offset` only for a read.
+    /// `offset` only for a read that answers JSON.
     pub fn take(offered: &Offered, args: &mut Map<String, Value>) -> Result<Control, Error> {
         let mut control = Control {
             dry_run: false,
@@ -47,10 +48,15 @@ impl Control {
         }
         for (name, value) in [(LIMIT, limit), (OFFSET, offset)] {
             let Some(v) = value else { continue };
-            if !offered.reads() {
+            if !offered.lists() {
+                let what = if offered.reads() {
+                    "answers with a file"
+                } else {
+                    "writes"
+                };
                 return Err(Error::validation(
                     name,
-                    format!("`{id}` writes; {name} is for actions that read"),
+                    format!("`{id}` {what}; {name} is for actions that read lists"),
                 ));
             }
             let n = validate::integer(name, &v)?;
@@ -71,10 +77,12 @@ impl Control {
     }
 }
 
-/// Runs one action and turns its outcome into a tool result.
+/// Runs one action and turns its outcome into a tool result; a file the API answers
+/// with is saved in `files`.
 pub async fn run(
     connector: &dyn Connector,
     options: &Options,
+    files: &Target,
     offered: &Offered,
     input: Map<String, Value>,
     control: Control,
@@ -85,12 +93,17 @@ pub async fn run(
             .prepare(offered.spec.id, &input)
             .and_then(|request| connector.describe(&request, options))
             .map(|request| json!({"dry_run": true, "sent": false, "request": request}))
-    } else if offered.reads() && offered.spec.pagination.is_paged() {
+    } else if offered.downloads() {
+        match connector.download(offered.spec.id, input, options).await {
+            Ok(download) => files.save(download).await,
+            Err(e) => Err(e),
+        }
+    } else if offered.lists() && offered.spec.pagination.is_paged() {
         page_of_stream(connector, options, offered, input, control).await
     } else {
         let answer = connector.execute(offered.spec.id, input, options).await;
         answer.map(|v| {
-            if offered.reads() {
+            if offered.lists() {
                 page_of_answer(offered, v, control)
             } else {
                 v
@@ -280,5 +293,62 @@ mod tests {
             },
         );
         assert_eq!(last, json!({"id": 1}), "a record stays a record");
+    }
+
+    #[tokio::test]
+    async fn a_file_answer_is_saved_and_the_result_names_it() {
+        use connector_core::{HttpConnector, ResponseKind};
+        use wiremock::matchers::{method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        static PDF: [ActionSpec; 1] = [ActionSpec {
+            response: ResponseKind::Bytes,
+            ..ActionSpec::new("invoices.pdf", Method::Get, "/invoices/7.pdf")
+        }];
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/invoices/7.pdf"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-type", "application/pdf")
+                    .insert_header(
+                        "content-disposition",
+                        "attachment; filename=\"invoice-7.pdf\"",
+                    )
+                    .set_body_bytes(b"%PDF-1.4 seven".to_vec()),
+            )
+            .mount(&server)
+            .await;
+        let connector = HttpConnector::builder("demo", &PDF)
+            .base_url(server.uri())
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let files = Target {
+            out: None,
+            out_dir: Some(dir.path().to_path_buf()),
+        };
+        let o = Offered {
+            backend: Backend::Moco,
+            spec: &PDF[0],
+        };
+        let control = Control::take(&o, &mut Map::new()).unwrap();
+        let e = Control::take(&o, &mut args(json!({"limit": 2}))).unwrap_err();
+        assert_eq!(e.field(), Some(LIMIT), "a file is not a list");
+        let result = run(
+            &connector,
+            &Options::default(),
+            &files,
+            &o,
+            Map::new(),
+            control,
+        )
+        .await;
+        let saved = result.structured_content.unwrap();
+        let file = saved["file"].as_str().unwrap();
+        assert!(file.ends_with("invoice-7.pdf"), "{saved}");
+        assert_eq!(std::fs::read(file).unwrap(), b"%PDF-1.4 seven");
+        assert_eq!(saved["bytes"], 14);
+        assert_eq!(saved["content_type"], "application/pdf");
     }
 }

@@ -14,12 +14,14 @@ use super::{Ctx, block_on, fail};
 use crate::backends::{self, Backend};
 use crate::config;
 use crate::exit;
+use crate::files::Target;
 use crate::options::{self, connection_args, request_args};
 use crate::output;
 use clap::builder::PossibleValuesParser;
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint};
 use connector_core::Error;
 use server::{Client, Mode, Server};
+use std::path::PathBuf;
 use tools::{CATALOG_ABOVE, Patterns};
 
 /// The request-option flags that mean something to a server answering one call at a
@@ -84,6 +86,14 @@ pub fn command() -> Command {
                 .action(ArgAction::Append)
                 .help("Offer only actions whose id (contacts.*) or backend.id (moco.activities.*) matches; repeatable"),
         )
+        .arg(
+            Arg::new("out-dir")
+                .long("out-dir")
+                .value_name("DIR")
+                .value_hint(ValueHint::DirPath)
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("Where files that actions answer with (PDFs, exports) are saved; results give the path [default: <temp dir>/connector-mcp]"),
+        )
         .args(connection_args(true))
         .args(
             request_args()
@@ -110,6 +120,10 @@ pub fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(&Error::validation("actions", e)),
     };
+    let files = match downloads_dir(m.get_one::<PathBuf>("out-dir")) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
     let clients = match clients(ctx, m, &named) {
         Ok(c) => c,
         Err(code) => return code,
@@ -129,7 +143,7 @@ pub fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         None => Mode::All,
     };
     let count = offered.len();
-    let server = Server::new(mode, read_only, offered, clients);
+    let server = Server::new(mode, read_only, offered, clients, files);
     output::note(
         ctx.quiet,
         format!(
@@ -149,6 +163,27 @@ pub fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         ),
     );
     block_on(serve(server))
+}
+
+/// `--out-dir`, which must be a directory; by default one in the system's temporary
+/// directory, made when missing.
+fn downloads_dir(given: Option<&PathBuf>) -> Result<Target, Error> {
+    let dir = match given {
+        Some(dir) => dir.clone(),
+        None => {
+            let dir = std::env::temp_dir().join("connector-mcp");
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                Error::validation("out-dir", format!("cannot make {}: {e}", dir.display()))
+            })?;
+            dir
+        }
+    };
+    let target = Target {
+        out: None,
+        out_dir: Some(dir),
+    };
+    target.check_many()?;
+    Ok(target)
 }
 
 async fn serve(server: Server) -> u8 {

@@ -6,6 +6,7 @@ use super::catalog;
 use super::masking::Masker;
 use super::tools::{self, Offered};
 use crate::backends::Backend;
+use crate::files::Target;
 use connector_core::{Connector, Error, Options};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
@@ -43,10 +44,18 @@ pub struct Server {
     by_tool: HashMap<String, usize>,
     tools: Vec<Tool>,
     clients: Vec<Client>,
+    /// Where files the API answers with are saved.
+    files: Target,
 }
 
 impl Server {
-    pub fn new(mode: Mode, read_only: bool, offered: Vec<Offered>, clients: Vec<Client>) -> Self {
+    pub fn new(
+        mode: Mode,
+        read_only: bool,
+        offered: Vec<Offered>,
+        clients: Vec<Client>,
+        files: Target,
+    ) -> Self {
         let backends: Vec<Backend> = clients.iter().map(|c| c.backend).collect();
         let tools = match mode {
             Mode::All => offered.iter().map(tools::action_tool).collect(),
@@ -64,6 +73,7 @@ impl Server {
             by_tool,
             tools,
             clients,
+            files,
         }
     }
 
@@ -98,6 +108,7 @@ impl Server {
         call::run(
             &*client.connector,
             &client.options,
+            &self.files,
             &offered,
             input,
             control,

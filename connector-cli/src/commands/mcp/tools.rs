@@ -3,7 +3,7 @@
 //! the declaration.
 
 use crate::backends::Backend;
-use connector_core::{ActionSpec, Method, schema};
+use connector_core::{ActionSpec, Method, ResponseKind, schema};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rmcp::model::{Tool, ToolAnnotations};
 use serde_json::{Map, Value, json};
@@ -45,6 +45,16 @@ impl Offered {
 
     pub fn reads(&self) -> bool {
         reads(self.spec)
+    }
+
+    /// A read that answers JSON, whose list answers are cut to `limit` items.
+    pub fn lists(&self) -> bool {
+        self.reads() && !self.downloads()
+    }
+
+    /// Answers with a file (a PDF, an export), saved where `--out-dir` says.
+    pub fn downloads(&self) -> bool {
+        self.spec.response == ResponseKind::Bytes
     }
 }
 
@@ -123,7 +133,8 @@ pub fn select(backends: &[Backend], read_only: bool, patterns: &Patterns) -> Vec
 }
 
 /// The input schema of an action's tool: its parameters, and `dry_run` for a write or
-/// `limit` and `offset` for a read (a parameter the action declares itself wins).
+/// `limit` and `offset` for a read that answers JSON (a parameter the action declares
+/// itself wins).
 pub fn input_schema(offered: &Offered) -> Map<String, Value> {
     let mut schema = schema::input_schema(offered.spec);
     if let Some(Value::Object(props)) = schema.get_mut("properties") {
@@ -138,7 +149,9 @@ pub fn input_schema(offered: &Offered) -> Map<String, Value> {
 
 /// The call's own arguments for this kind of action, with their schemas.
 pub fn control_schemas(offered: &Offered) -> Vec<(&'static str, Value)> {
-    if offered.reads() {
+    if offered.reads() && !offered.lists() {
+        Vec::new()
+    } else if offered.lists() {
         vec![
             (
                 LIMIT,
@@ -191,12 +204,18 @@ pub fn description(offered: &Offered) -> String {
         spec.method,
         spec.path
     ));
-    if offered.reads() {
+    if offered.downloads() {
+        text.push_str(
+            " Answers with a file: it is saved on this machine (connector mcp --out-dir) and the \
+             result gives its path, size and content type.",
+        );
+    }
+    if offered.lists() {
         text.push_str(&format!(
             " A list answer holds at most `limit` items (default {DEFAULT_LIMIT}); when there \
              are more, its `next` gives the `offset` to ask for."
         ));
-    } else {
+    } else if !offered.reads() {
         text.push_str(" Changes data; `dry_run: true` shows the request without sending it.");
         if destructive(spec) {
             text.push_str(" May change or remove existing records.");
