@@ -73,6 +73,7 @@ pub fn command() -> Command {
     root.subcommand(run_command())
         .subcommand(actions_command())
         .subcommand(sandbox_command())
+        .subcommand(crate::commands::mcp::command())
         .subcommand(completions_command())
 }
 

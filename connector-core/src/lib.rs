@@ -7,6 +7,8 @@
 //! retry decision ([`retry::decide`], a pure function) → JSON or a typed model.
 //! Lists are [`futures::Stream`]s ([`paginate`]); batches yield exactly one
 //! [`batch::Outcome`] per input ([`batch::run`]).
+//! [`schema::input_schema`] turns a declaration into the JSON Schema of its input (for
+//! forms, AI agents' tools, or anyone who builds inputs elsewhere).
 //!
 //! ```no_run
 //! use connector_core::{ActionSpec, HttpConnector, Method, Options, ParamSpec, ParamType, Connector};
@@ -43,6 +45,7 @@ pub mod request;
 pub mod resolve;
 pub mod response;
 pub mod retry;
+pub mod schema;
 pub mod secret;
 mod transport;
 pub mod validate;

@@ -4,6 +4,7 @@ pub mod action;
 pub mod actions;
 pub mod completions;
 pub mod download;
+pub mod mcp;
 pub mod run;
 pub mod sandbox;
 pub mod webhooks;
@@ -46,6 +47,7 @@ pub fn dispatch(ctx: &Ctx, m: &ArgMatches) -> u8 {
     match name {
         "actions" => actions::run(sub),
         "completions" => completions::run(sub),
+        "mcp" => mcp::run(ctx, sub),
         "run" => block_on(run::run(ctx, sub)),
         "sandbox" => block_on(sandbox::run(ctx, sub)),
         other => match Backend::from_name(other) {
