@@ -33,6 +33,7 @@ pub mod clock;
 pub mod connector;
 pub mod error;
 pub mod lenient;
+pub mod listener;
 mod limiter;
 pub mod options;
 pub mod paginate;
