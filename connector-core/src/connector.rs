@@ -37,6 +37,18 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
         input: &Map<String, Value>,
     ) -> Result<PreparedRequest, Error>;
 
+    /// [`Connector::prepare`] as `options` ask: with [`RequestOptions::lenient`], fields
+    /// and enum values the declaration does not know are sent as given.
+    fn prepare_with(
+        &self,
+        action_id: &str,
+        input: &Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<PreparedRequest, Error> {
+        let _ = options;
+        self.prepare(action_id, input)
+    }
+
     /// The request as it would go out, credentials and secrets masked (`--dry-run`);
     /// an error where sending would stop before any I/O (no credential, bad header).
     fn describe(
@@ -99,6 +111,14 @@ impl<T: Backend> Connector for T {
         input: &Map<String, Value>,
     ) -> Result<PreparedRequest, Error> {
         HttpConnector::prepare(self.http(), action_id, input)
+    }
+    fn prepare_with(
+        &self,
+        action_id: &str,
+        input: &Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<PreparedRequest, Error> {
+        HttpConnector::prepare_with(self.http(), action_id, input, options)
     }
     fn describe(
         &self,

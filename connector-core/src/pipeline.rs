@@ -212,6 +212,17 @@ impl HttpConnector {
         request::prepare(self.action(id)?, &self.inner.base_url, input)
     }
 
+    /// [`HttpConnector::prepare`] as `options` ask ([`RequestOptions::lenient`]).
+    pub fn prepare_with(
+        &self,
+        id: &str,
+        input: &Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<PreparedRequest, Error> {
+        let action = self.action(id)?;
+        request::prepare_with(action, &self.inner.base_url, input, options.lenient())
+    }
+
     /// Runs a typed request with the connector's default options.
     pub async fn send<A: Action>(&self, action: A) -> Result<A::Output, Error> {
         let options = Arc::clone(&self.inner.options);
@@ -225,7 +236,9 @@ impl HttpConnector {
         options: &dyn RequestOptions,
     ) -> Result<A::Output, Error> {
         let spec = action.spec();
-        let prepared = request::prepare(spec, &self.inner.base_url, &action.into_input())?;
+        let input = action.into_input();
+        let prepared =
+            request::prepare_with(spec, &self.inner.base_url, &input, options.lenient())?;
         let value = self.send_prepared(&prepared, options).await?.json()?;
         decode(crate::response::unwrap_envelope(spec, value)?)
     }
@@ -237,7 +250,7 @@ impl HttpConnector {
         input: &Map<String, Value>,
         options: &dyn RequestOptions,
     ) -> Result<Value, Error> {
-        let prepared = self.prepare(id, input)?;
+        let prepared = self.prepare_with(id, input, options)?;
         self.send_prepared(&prepared, options).await?.json()
     }
 
