@@ -8,6 +8,7 @@ mod exit;
 mod input;
 mod options;
 mod output;
+mod terminal;
 
 use std::process::ExitCode;
 

@@ -70,7 +70,11 @@ fn enum_values_are_listed_and_enforced() {
         .output()
         .unwrap();
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("possible values"), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("invalid `status`") && err.contains("is not one of"),
+        "{err}"
+    );
 }
 
 #[test]
