@@ -567,6 +567,87 @@ mod tests {
     }
 
     #[test]
+    fn blank_and_control_character_path_values_are_refused() {
+        static GET: ActionSpec = ActionSpec {
+            params: &[ParamSpec::path("id", ParamType::String)],
+            path: "/things/{id}",
+            ..UPDATE
+        };
+        for bad in [" ", " \t ", "\t", "a\u{0}b", "a\nb", "\u{9b}"] {
+            let err = prepare(&GET, &base(), &input(json!({"id": bad}))).unwrap_err();
+            assert_eq!(err.field(), Some("id"), "{bad:?}");
+        }
+        assert!(prepare(&GET, &base(), &input(json!({"id": "a b"}))).is_ok());
+    }
+
+    #[test]
+    fn a_url_past_the_transport_limit_names_the_longest_part() {
+        let long = "x".repeat(MAX_URL_LEN);
+        let err = prepare(
+            &UPDATE,
+            &base(),
+            &input(json!({"id": 1, "labels[]": [long]})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some("labels[]"), "{err}");
+        let fits = "x".repeat(MAX_URL_LEN - 200);
+        assert!(
+            prepare(
+                &UPDATE,
+                &base(),
+                &input(json!({"id": 1, "labels[]": [fits]}))
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn lenient_sends_undeclared_fields_and_words_where_strict_refuses() {
+        static WORDS: ParamType = ParamType::Enum {
+            values: &["open", "closed"],
+        };
+        static CREATE: ActionSpec = ActionSpec {
+            method: Method::Post,
+            path: "/things",
+            params: &[
+                ParamSpec::body("status", WORDS),
+                ParamSpec::body("name", ParamType::String),
+            ],
+            ..UPDATE
+        };
+        let given = input(json!({"status": "archived", "extra": {"a": 1}, "name": "x"}));
+        assert_eq!(
+            undeclared(&CREATE, &given),
+            vec![
+                Undeclared::Value {
+                    field: "status".into(),
+                    value: "archived".into()
+                },
+                Undeclared::Field("extra".into()),
+            ]
+        );
+        assert!(prepare(&CREATE, &base(), &given).is_err());
+        let req = prepare_with(&CREATE, &base(), &given, true).unwrap();
+        assert_eq!(
+            req.body,
+            Some(json!({"status": "archived", "name": "x", "extra": {"a": 1}}))
+        );
+        // Lenient is not lax: a type error is still one.
+        let bad = input(json!({"status": 5, "name": {"no": 1}}));
+        assert!(prepare_with(&CREATE, &base(), &bad, true).is_err());
+        // Undeclared fields of a GET go in the query.
+        static LIST: ActionSpec = ActionSpec {
+            method: Method::Get,
+            path: "/things",
+            params: &[],
+            ..UPDATE
+        };
+        let req = prepare_with(&LIST, &base(), &input(json!({"q": "a b", "n": 2})), true).unwrap();
+        assert_eq!(req.url.query(), Some("q=a+b&n=2"));
+        assert_eq!(req.body, None);
+    }
+
+    #[test]
     fn secrets_are_masked_in_debug() {
         let req = prepare(
             &UPDATE,
