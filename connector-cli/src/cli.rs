@@ -8,9 +8,10 @@
 use crate::backends::Backend;
 use crate::exit;
 use crate::options::{RESERVED, connection_args, ensure_args, request_args};
-use clap::builder::PossibleValuesParser;
+use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::{Arg, ArgAction, Command, ValueHint, value_parser};
 use connector_core::{ActionSpec, Location, ParamSpec, ParamType, ResponseKind};
+use std::ffi::OsStr;
 
 /// The `moco webhooks ...` helpers (not API actions).
 pub const WEBHOOKS: &str = "webhooks";
@@ -291,9 +292,7 @@ fn param_arg(f: &ParamFlag) -> Arg {
         .help(param_help(f))
         .required(false);
     arg = match p.ty {
-        ParamType::Enum { values } => {
-            arg.value_parser(PossibleValuesParser::new(values.iter().copied()))
-        }
+        ParamType::Enum { values } => arg.value_parser(DeclaredWords(values)),
         ParamType::Boolean => arg
             .num_args(0..=1)
             .default_missing_value("true")
@@ -301,9 +300,7 @@ fn param_arg(f: &ParamFlag) -> Arg {
         ParamType::Array { items } => {
             let arg = arg.action(ArgAction::Append);
             match items.enum_values() {
-                Some(values) => arg
-                    .value_delimiter(',')
-                    .value_parser(PossibleValuesParser::new(values.iter().copied())),
+                Some(values) => arg.value_delimiter(',').value_parser(DeclaredWords(values)),
                 None => arg,
             }
         }
@@ -315,6 +312,29 @@ fn param_arg(f: &ParamFlag) -> Arg {
         _ => arg,
     };
     arg
+}
+
+/// An enum parameter's words: listed in `--help` and offered by shell completion, but not
+/// enforced here: the core refuses a word outside the list (exit 2, the field named, a
+/// close word suggested) unless `--lenient` lets it through.
+#[derive(Debug, Clone, Copy)]
+struct DeclaredWords(&'static [&'static str]);
+
+impl TypedValueParser for DeclaredWords {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.0.iter().map(|w| PossibleValue::new(*w))))
+    }
 }
 
 fn action_command(backend: Backend, action: &'static ActionSpec) -> Command {
@@ -410,6 +430,13 @@ fn run_command() -> Command {
                 .value_name("JSON|@FILE|-")
                 .allow_hyphen_values(true)
                 .help("Input: a JSON object, @FILE of JSON Lines, or - for JSON Lines on stdin [default: {}]"),
+        )
+        .arg(
+            Arg::new("max-line-size")
+                .long("max-line-size")
+                .value_name("SIZE")
+                .value_parser(crate::input::parse_size)
+                .help("Longest JSON Lines line, e.g. 64M or 1G; a longer line is that item's error and the batch goes on [default: 16M]"),
         )
         .args(connection_args(true))
         .args(request_args())

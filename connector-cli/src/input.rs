@@ -8,7 +8,11 @@ use connector_core::validate;
 use connector_core::{ActionSpec, Error, ParamType};
 use serde_json::{Map, Value};
 use std::path::Path;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, BufReader};
+
+/// The longest JSON Lines line read by default (`--max-line-size` changes it). A longer
+/// line becomes its item's error and is skipped without being held in memory.
+pub const DEFAULT_MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// One input map, or the reason it could not be read (that item's outcome).
 pub type Item = Result<Map<String, Value>, Error>;
@@ -100,19 +104,20 @@ fn text_or_file(field: &str, value: &str) -> Result<String, Error> {
     }
 }
 
-/// Parses `--input`: inline JSON, `@file` or `-`.
-pub async fn parse(arg: Option<&str>) -> Result<Input, Error> {
+/// Parses `--input`: inline JSON, `@file` or `-` (JSON Lines of at most `max_line` bytes a
+/// line).
+pub async fn parse(arg: Option<&str>, max_line: usize) -> Result<Input, Error> {
     let Some(arg) = arg else {
         return Ok(Input::Single(Map::new()));
     };
     if arg == "-" {
-        return Ok(Input::Batch(lines(tokio::io::stdin())));
+        return Ok(Input::Batch(lines(tokio::io::stdin(), max_line)));
     }
     if let Some(path) = arg.strip_prefix('@') {
         let file = tokio::fs::File::open(Path::new(path))
             .await
             .map_err(|e| Error::validation("input", format!("cannot read {path}: {e}")))?;
-        return Ok(Input::Batch(lines(file)));
+        return Ok(Input::Batch(lines(file, max_line)));
     }
     match serde_json::from_str::<Value>(arg) {
         Ok(Value::Object(map)) => Ok(Input::Single(map)),
@@ -149,22 +154,37 @@ pub async fn parse(arg: Option<&str>) -> Result<Input, Error> {
 }
 
 /// One JSON object per line; blank lines are skipped. A bad line (not JSON, not an
-/// object, not UTF-8) becomes that item's error and reading goes on; a read error ends
-/// the stream after reporting it. A UTF-8 byte order mark at the start is skipped.
-pub fn lines<R: AsyncRead + Send + Unpin + 'static>(reader: R) -> BoxStream<'static, Item> {
+/// object, not UTF-8, longer than `max_line` bytes) becomes that item's error and reading
+/// goes on; a read error ends the stream after reporting it. A UTF-8 byte order mark at
+/// the start is skipped. Memory stays bounded by `max_line`, however long a line is.
+pub fn lines<R: AsyncRead + Send + Unpin + 'static>(
+    reader: R,
+    max_line: usize,
+) -> BoxStream<'static, Item> {
     let reader = BufReader::with_capacity(64 * 1024, reader);
     let state = (reader, Vec::new(), 0usize, false);
     stream::unfold(
         state,
-        |(mut reader, mut buf, mut line_no, done)| async move {
+        move |(mut reader, mut buf, mut line_no, done)| async move {
             if done {
                 return None;
             }
             loop {
-                buf.clear();
-                match reader.read_until(b'\n', &mut buf).await {
-                    Ok(0) => return None,
-                    Ok(_) => {
+                match read_line(&mut reader, &mut buf, max_line).await {
+                    Ok(Line::End) => return None,
+                    Ok(Line::TooLong(read)) => {
+                        line_no += 1;
+                        let err = Error::validation(
+                            "input",
+                            format!(
+                                "line {line_no}: {read} bytes, longer than the limit of {}; \
+                                 --max-line-size raises it",
+                                size_text(max_line)
+                            ),
+                        );
+                        return Some((Err(err), (reader, buf, line_no, false)));
+                    }
+                    Ok(Line::Read) => {
                         line_no += 1;
                         let mut bytes = buf.as_slice();
                         if line_no == 1 {
@@ -203,6 +223,93 @@ pub fn lines<R: AsyncRead + Send + Unpin + 'static>(reader: R) -> BoxStream<'sta
     .boxed()
 }
 
+/// What [`read_line`] found.
+enum Line {
+    /// A line, in the buffer (with its newline, if it had one).
+    Read,
+    /// A line longer than the limit, skipped up to its newline; how many bytes it had.
+    TooLong(usize),
+    /// The end of the input.
+    End,
+}
+
+/// Reads one line into `buf`, keeping at most `max` bytes of it (plus the line end): the
+/// rest of a longer line is read and dropped chunk by chunk.
+async fn read_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Line> {
+    buf.clear();
+    let (mut total, mut too_long) = (0usize, false);
+    loop {
+        let available = reader.fill_buf().await?;
+        if available.is_empty() {
+            break;
+        }
+        let (chunk, ends) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (&available[..=at], true),
+            None => (available, false),
+        };
+        let n = chunk.len();
+        total += n;
+        // Room for the content and a "\r\n".
+        if !too_long && buf.len() + n <= max.saturating_add(2) {
+            buf.extend_from_slice(chunk);
+        } else if !too_long {
+            too_long = true;
+            *buf = Vec::new();
+        }
+        reader.consume(n);
+        if ends {
+            break;
+        }
+    }
+    let content = buf.strip_suffix(b"\n").unwrap_or(buf);
+    let content = content.strip_suffix(b"\r").unwrap_or(content);
+    Ok(match total {
+        0 => Line::End,
+        _ if too_long || content.len() > max => Line::TooLong(total),
+        _ => Line::Read,
+    })
+}
+
+/// `16 MiB`, `512 KiB`, `100 bytes`.
+fn size_text(bytes: usize) -> String {
+    const UNITS: [(usize, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Parses a size: a number of bytes, or with `K`, `M`, `G` (powers of 1024; `KB`, `KiB`
+/// and so on too), e.g. `64M`, `1GiB`, `500000`.
+pub fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: usize = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size like 64M or 1G"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("{text:?}: the unit must be K, M or G")),
+    };
+    match number.checked_mul(1 << shift) {
+        Some(0) => Err("must be at least 1 byte".into()),
+        Some(n) => Ok(n),
+        None => Err(format!("{text:?} is too large")),
+    }
+}
+
 fn parse_line(text: &str, line_no: usize) -> Item {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
@@ -239,7 +346,7 @@ mod tests {
     #[tokio::test]
     async fn json_lines_skip_blanks_and_report_bad_lines_in_place() {
         let data: &[u8] = b"{\"a\":1}\n\n  \nnot json\n[1]\n{\"b\":2}\n";
-        let items: Vec<Item> = lines(data).collect().await;
+        let items: Vec<Item> = lines(data, DEFAULT_MAX_LINE).collect().await;
         assert_eq!(items.len(), 4);
         assert!(items[0].is_ok());
         let e = items[1].as_ref().unwrap_err();
@@ -257,7 +364,7 @@ mod tests {
     #[tokio::test]
     async fn a_line_that_is_not_utf8_is_its_own_error_and_a_bom_is_skipped() {
         let data: &[u8] = b"\xEF\xBB\xBF{\"a\":1}\n{\"b\":\"caf\xE9\"}\n{\"c\":3}\n";
-        let items: Vec<Item> = lines(data).collect().await;
+        let items: Vec<Item> = lines(data, DEFAULT_MAX_LINE).collect().await;
         assert_eq!(items.len(), 3);
         assert_eq!(items[0].as_ref().unwrap()["a"], 1);
         let e = items[1].as_ref().unwrap_err().to_string();
@@ -265,16 +372,66 @@ mod tests {
         assert_eq!(items[2].as_ref().unwrap()["c"], 3);
     }
 
+    async fn parse_test(arg: Option<&str>) -> Result<Input, Error> {
+        parse(arg, DEFAULT_MAX_LINE).await
+    }
+
+    #[tokio::test]
+    async fn a_line_past_the_limit_is_its_own_error_and_reading_goes_on() {
+        let long = format!("{{\"a\":\"{}\"}}", "x".repeat(100));
+        let data = format!("{{\"n\":1}}\n{long}\n{{\"n\":2}}\r\n{long}");
+        let items: Vec<Item> = lines(std::io::Cursor::new(data.into_bytes()), 64)
+            .collect()
+            .await;
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0].as_ref().unwrap()["n"], 1);
+        let e = items[1].as_ref().unwrap_err().to_string();
+        assert!(
+            e.contains("line 2") && e.contains("limit of 64 bytes"),
+            "{e}"
+        );
+        assert_eq!(items[2].as_ref().unwrap()["n"], 2);
+        assert!(
+            items[3]
+                .as_ref()
+                .unwrap_err()
+                .to_string()
+                .contains("line 4")
+        );
+        // A line exactly at the limit is read.
+        let exact = format!("{{\"a\":\"{}\"}}", "x".repeat(56));
+        assert_eq!(exact.len(), 64);
+        let items: Vec<Item> = lines(
+            std::io::Cursor::new(format!("{exact}\r\n").into_bytes()),
+            64,
+        )
+        .collect()
+        .await;
+        assert!(items[0].is_ok(), "{:?}", items[0]);
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("16M"), Ok(16 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("512 kb"), Ok(512 << 10));
+        assert_eq!(parse_size("100"), Ok(100));
+        for bad in ["", "0", "M", "5X", "-1", "99999999999999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        assert_eq!(size_text(DEFAULT_MAX_LINE), "16 MiB");
+    }
+
     #[tokio::test]
     async fn inline_input() {
         assert!(matches!(
-            parse(Some("{\"id\":1}")).await.unwrap(),
+            parse_test(Some("{\"id\":1}")).await.unwrap(),
             Input::Single(_)
         ));
-        assert!(matches!(parse(None).await.unwrap(), Input::Single(m) if m.is_empty()));
-        assert!(parse(Some("{oops")).await.is_err());
-        assert!(parse(Some("3")).await.is_err());
-        let Input::Batch(s) = parse(Some("[{\"a\":1}, 2]")).await.unwrap() else {
+        assert!(matches!(parse_test(None).await.unwrap(), Input::Single(m) if m.is_empty()));
+        assert!(parse_test(Some("{oops")).await.is_err());
+        assert!(parse_test(Some("3")).await.is_err());
+        let Input::Batch(s) = parse_test(Some("[{\"a\":1}, 2]")).await.unwrap() else {
             panic!()
         };
         let items: Vec<Item> = s.collect().await;

@@ -9,6 +9,7 @@ mod files;
 mod input;
 mod options;
 mod output;
+mod terminal;
 
 use std::process::ExitCode;
 

@@ -36,6 +36,7 @@ pub const RESERVED: &[&str] = &[
     "retries",
     "rate-limit",
     "continue-on-fail",
+    "lenient",
     "dry-run",
     "all",
     "limit",
@@ -282,6 +283,15 @@ pub fn request_args() -> Vec<Arg> {
             .action(ArgAction::SetTrue)
             .help("In a batch, go on after a failed item (else the rest is skipped)")
             .help_heading(REQUEST),
+        Arg::new("lenient")
+            .long("lenient")
+            .action(ArgAction::SetTrue)
+            .help(
+                "Send fields and enum values the declaration does not know, as given, with a \
+                 warning each (for what the API takes but its docs do not list); without it \
+                 they are refused, so typos are caught",
+            )
+            .help_heading(REQUEST),
         Arg::new("dry-run")
             .long("dry-run")
             .action(ArgAction::SetTrue)
@@ -356,6 +366,7 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
         b = b.rate_limit_opt(given);
     }
     b = b.continue_on_fail(flag(m, "continue-on-fail"));
+    b = b.lenient(flag(m, "lenient"));
     let impersonate = get::<i64>(m, "impersonate");
     if impersonate.is_some() && backend != Backend::Moco {
         return Err(Error::validation(

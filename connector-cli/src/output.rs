@@ -3,6 +3,7 @@
 //! a terminal and never with `NO_COLOR` (anstream strips them otherwise).
 
 use crate::options::OutputFormat;
+use crate::terminal;
 use comfy_table::{ContentArrangement, Table, presets};
 use connector_core::Summary;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -63,21 +64,28 @@ const YELLOW: &str = "\x1b[1;33m";
 const GREEN: &str = "\x1b[32m";
 const RESET: &str = "\x1b[0m";
 
+// Messages quote servers and inputs (an API's error text, a file's line): control
+// characters in them are escaped ([`terminal::escape`]) so they show instead of acting.
+
 /// `error: <message>` on stderr.
 pub fn error(message: impl std::fmt::Display) {
     let text = message.to_string();
-    anstream::eprintln!("{RED}error:{RESET} {}", redact_text(&text));
+    let text = redact_text(&text);
+    anstream::eprintln!("{RED}error:{RESET} {}", terminal::escape(&text));
 }
 
 /// `warning: <message>` on stderr.
 pub fn warn(message: impl std::fmt::Display) {
-    anstream::eprintln!("{YELLOW}warning:{RESET} {message}");
+    let text = message.to_string();
+    let text = redact_text(&text);
+    anstream::eprintln!("{YELLOW}warning:{RESET} {}", terminal::escape(&text));
 }
 
 /// A plain note on stderr (unless `quiet`).
 pub fn note(quiet: bool, message: impl std::fmt::Display) {
     if !quiet {
-        anstream::eprintln!("{message}");
+        let text = message.to_string();
+        anstream::eprintln!("{}", terminal::escape(&redact_text(&text)));
     }
 }
 

@@ -20,11 +20,13 @@ fn request_check(
     http: &HttpConnector,
     action: &'static ActionSpec,
     input: &Map<String, Value>,
+    options: &dyn RequestOptions,
 ) -> Result<(), Error> {
-    crate::request::prepare(
+    crate::request::prepare_with(
         action,
         http.base_url(),
         &crate::resolve::with_placeholders(action, input),
+        options.lenient(),
     )
     .map(|_| ())
 }
@@ -53,6 +55,18 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
         action_id: &str,
         input: &Map<String, Value>,
     ) -> Result<PreparedRequest, Error>;
+
+    /// [`Connector::prepare`] as `options` ask: with [`RequestOptions::lenient`], fields
+    /// and enum values the declaration does not know are sent as given.
+    fn prepare_with(
+        &self,
+        action_id: &str,
+        input: &Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<PreparedRequest, Error> {
+        let _ = options;
+        self.prepare(action_id, input)
+    }
 
     /// The request as it would go out, credentials and secrets masked (`--dry-run`);
     /// an error where sending would stop before any I/O (no credential, bad header).
@@ -144,6 +158,14 @@ impl<T: Backend> Connector for T {
     ) -> Result<PreparedRequest, Error> {
         HttpConnector::prepare(self.http(), action_id, input)
     }
+    fn prepare_with(
+        &self,
+        action_id: &str,
+        input: &Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<PreparedRequest, Error> {
+        HttpConnector::prepare_with(self.http(), action_id, input, options)
+    }
     fn describe(
         &self,
         request: &PreparedRequest,
@@ -181,7 +203,7 @@ impl<T: Backend> Connector for T {
                 lookups: Vec::new(),
             });
         }
-        request_check(http, action, &input)?;
+        request_check(http, action, &input, options)?;
         http.resolve_names(action, input, options).await
     }
     async fn download_url(

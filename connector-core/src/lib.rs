@@ -38,6 +38,7 @@ pub mod download;
 pub mod error;
 pub mod lenient;
 mod limiter;
+pub mod listener;
 pub mod options;
 pub mod paginate;
 pub mod pipeline;

@@ -33,6 +33,12 @@ pub trait RequestOptions: Send + Sync + fmt::Debug {
     fn continue_on_fail(&self) -> bool;
     /// Extra headers sent with every request (e.g. MOCO's `X-IMPERSONATE-USER-ID`).
     fn headers(&self) -> &[(String, String)];
+    /// Send fields and enum values the declaration does not know, as given (each logged
+    /// as a warning), instead of refusing them: for what the API takes but its docs do
+    /// not list. Off by default, so that typos are caught.
+    fn lenient(&self) -> bool {
+        false
+    }
 }
 
 /// Retry budget and backoff.
@@ -322,6 +328,8 @@ pub struct Options {
     pub rate_limit: RateLimitChoice,
     pub continue_on_fail: bool,
     pub headers: Vec<(String, String)>,
+    /// See [`RequestOptions::lenient`].
+    pub lenient: bool,
 }
 
 impl Default for Options {
@@ -338,6 +346,7 @@ impl Default for Options {
             rate_limit: RateLimitChoice::ConnectorDefault,
             continue_on_fail: false,
             headers: Vec::new(),
+            lenient: false,
         }
     }
 }
@@ -420,6 +429,11 @@ impl OptionsBuilder {
         self.0.headers.push((name.into(), value.into()));
         self
     }
+    /// See [`RequestOptions::lenient`].
+    pub fn lenient(mut self, yes: bool) -> Self {
+        self.0.lenient = yes;
+        self
+    }
     pub fn build(self) -> Options {
         self.0
     }
@@ -458,6 +472,9 @@ impl RequestOptions for Options {
     }
     fn headers(&self) -> &[(String, String)] {
         &self.headers
+    }
+    fn lenient(&self) -> bool {
+        self.lenient
     }
 }
 

@@ -69,16 +69,19 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
         Cursor::First => {
             let start = match st.action.pagination {
                 Pagination::PageNumber { param, .. } => match st.input.get(param) {
-                    Some(v) => match crate::validate::integer(param, v) {
-                        Ok(n) if n >= 1 => n as u64,
-                        Ok(_) => return fail(st, Error::validation(param, "pages start at 1")),
-                        Err(e) => return fail(st, e),
-                    },
-                    None => 1,
+                    // `null` or `""` leaves the page unset, as for any optional query field.
+                    Some(v) if !v.is_null() && v.as_str() != Some("") => {
+                        match crate::validate::integer(param, v) {
+                            Ok(n) if n >= 1 => n as u64,
+                            Ok(_) => return fail(st, Error::validation(param, "pages start at 1")),
+                            Err(e) => return fail(st, e),
+                        }
+                    }
+                    _ => 1,
                 },
                 _ => 1,
             };
-            match request::prepare(st.action, st.connector.base_url(), &with_page(&st, start)) {
+            match prepare(&st, &with_page(&st, start)) {
                 Err(e) => return fail(st, e),
                 Ok(first) => {
                     let r = st.connector.send_prepared(&first, st.options).await;
@@ -88,19 +91,17 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
                 }
             }
         }
-        Cursor::Page(n) => {
-            match request::prepare(st.action, st.connector.base_url(), &with_page(&st, n)) {
-                Err(e) => return fail(st, e),
-                Ok(req) => {
-                    st.cursor = Cursor::Page(n);
-                    st.connector.send_prepared(&req, st.options).await
-                }
+        Cursor::Page(n) => match prepare(&st, &with_page(&st, n)) {
+            Err(e) => return fail(st, e),
+            Ok(req) => {
+                st.cursor = Cursor::Page(n);
+                st.connector.send_prepared(&req, st.options).await
             }
-        }
+        },
         Cursor::Id(param, id) => {
             let mut input = st.input.clone();
             input.insert(param.to_owned(), Value::from(id));
-            match request::prepare(st.action, st.connector.base_url(), &input) {
+            match prepare(&st, &input) {
                 Err(e) => return fail(st, e),
                 Ok(req) => {
                     st.cursor = Cursor::Id(param, id);
@@ -219,6 +220,11 @@ fn response_url(st: &State<'_>) -> Url {
     st.first
         .as_ref()
         .map_or_else(|| st.connector.base_url().clone(), |f| f.url.clone())
+}
+
+fn prepare(st: &State<'_>, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
+    let (action, base) = (st.action, st.connector.base_url());
+    request::prepare_with(action, base, input, st.options.lenient())
 }
 
 fn with_page(st: &State<'_>, page: u64) -> Map<String, Value> {

@@ -231,10 +231,11 @@ impl HttpConnector {
         if !resolve::needs_resolving(action, &input) {
             return Ok(input);
         }
-        request::prepare(
+        request::prepare_with(
             action,
             &self.inner.base_url,
             &resolve::with_placeholders(action, &input),
+            options.lenient(),
         )?;
         Ok(self.resolve_names(action, input, options).await?.input)
     }
@@ -247,6 +248,17 @@ impl HttpConnector {
     /// action and scope once).
     pub fn lookups_fetched(&self) -> usize {
         self.inner.lookups.fetches()
+    }
+
+    /// [`HttpConnector::prepare`] as `options` ask ([`RequestOptions::lenient`]).
+    pub fn prepare_with(
+        &self,
+        id: &str,
+        input: &Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<PreparedRequest, Error> {
+        let action = self.action(id)?;
+        request::prepare_with(action, &self.inner.base_url, input, options.lenient())
     }
 
     /// Runs a typed request with the connector's default options.
@@ -263,7 +275,8 @@ impl HttpConnector {
     ) -> Result<A::Output, Error> {
         let spec = action.spec();
         let input = self.with_ids(spec, action.into_input(), options).await?;
-        let prepared = request::prepare(spec, &self.inner.base_url, &input)?;
+        let prepared =
+            request::prepare_with(spec, &self.inner.base_url, &input, options.lenient())?;
         let value = self.send_prepared(&prepared, options).await?.json()?;
         decode(crate::response::unwrap_envelope(spec, value)?)
     }
@@ -276,7 +289,8 @@ impl HttpConnector {
     ) -> Result<Download, Error> {
         let spec = action.spec();
         let input = self.with_ids(spec, action.into_input(), options).await?;
-        let prepared = request::prepare(spec, &self.inner.base_url, &input)?;
+        let prepared =
+            request::prepare_with(spec, &self.inner.base_url, &input, options.lenient())?;
         self.download_prepared(&prepared, options).await
     }
 
@@ -289,7 +303,8 @@ impl HttpConnector {
     ) -> Result<Value, Error> {
         let action = self.action(id)?;
         let input = self.with_ids(action, input.clone(), options).await?;
-        let prepared = request::prepare(action, &self.inner.base_url, &input)?;
+        let prepared =
+            request::prepare_with(action, &self.inner.base_url, &input, options.lenient())?;
         if prepared.action.response == ResponseKind::Bytes {
             return Err(Error::Config(format!(
                 "`{id}` answers with a file, not JSON: download it (Connector::download, or \
@@ -336,7 +351,8 @@ impl HttpConnector {
     ) -> Result<Download, Error> {
         let action = self.action(id)?;
         let input = self.with_ids(action, input, options).await?;
-        let prepared = request::prepare(action, &self.inner.base_url, &input)?;
+        let prepared =
+            request::prepare_with(action, &self.inner.base_url, &input, options.lenient())?;
         self.download_prepared(&prepared, options).await
     }
 

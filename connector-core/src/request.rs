@@ -115,6 +115,10 @@ impl fmt::Debug for PreparedRequest {
     }
 }
 
+/// The longest URL the HTTP stack can carry (`http::Uri` refuses longer ones); a request
+/// that would need more is refused before sending.
+pub const MAX_URL_LEN: usize = u16::MAX as usize - 1;
+
 /// Validates `input` against `action` and builds the request. Unknown fields, missing
 /// required fields and badly typed values are refused with an error naming the field.
 pub fn prepare(
@@ -122,11 +126,29 @@ pub fn prepare(
     base_url: &Url,
     input: &Map<String, Value>,
 ) -> Result<PreparedRequest, Error> {
-    for key in input.keys() {
-        if action.param(key).is_none() {
-            return Err(unknown_field(action, key));
+    prepare_with(action, base_url, input, false)
+}
+
+/// [`prepare`]; when `lenient`, fields the declaration does not know and enum values
+/// outside its list are sent as given (see [`undeclared`]) instead of refused, each logged
+/// as a warning. Everything else is checked as strictly as ever.
+pub fn prepare_with(
+    action: &'static ActionSpec,
+    base_url: &Url,
+    input: &Map<String, Value>,
+    lenient: bool,
+) -> Result<PreparedRequest, Error> {
+    if lenient {
+        for what in undeclared(action, input) {
+            tracing::warn!(action = action.id, "{what}: sent as given (lenient)");
         }
+    } else if let Some(key) = input.keys().find(|k| action.param(k).is_none()) {
+        return Err(unknown_field(action, key));
     }
+    let type_of = |spec: &'static ParamSpec| if lenient { relaxed(&spec.ty) } else { &spec.ty };
+    // Bytes each path or query parameter adds to the URL, to name the culprit of a
+    // URL that is too long.
+    let mut url_share: Vec<(&str, usize)> = Vec::new();
 
     let mut path = String::with_capacity(action.path.len() + 16);
     let mut rest = action.path;
@@ -151,7 +173,9 @@ pub fn prepare(
             Some(v) => v,
         };
         let text = path_value(spec, value)?;
+        let before = path.len();
         path.extend(utf8_percent_encode(&text, SEGMENT));
+        url_share.push((spec.name, path.len() - before));
         rest = &rest[start + len + 1..];
     }
     path.push_str(rest);
@@ -181,21 +205,27 @@ pub fn prepare(
                 if value.is_null() {
                     continue;
                 }
-                let checked = validate::value_of_type(spec.name, value, &spec.ty)?;
+                let checked = if clears(spec, value) {
+                    value.clone()
+                } else {
+                    validate::value_of_type(spec.name, value, type_of(spec))?
+                };
+                let before = query.len();
                 push_query(&mut query, spec.wire_name(), &checked);
+                url_share.push((spec.name, encoded_len(&query[before..])));
             }
             Location::Header => {
                 if value.is_null() {
                     continue;
                 }
-                let checked = validate::value_of_type(spec.name, value, &spec.ty)?;
+                let checked = validate::value_of_type(spec.name, value, type_of(spec))?;
                 headers.push((spec.name.to_owned(), scalar_text(&checked)));
             }
             Location::Body => {
                 let checked = if value.is_null() || clears(spec, value) {
                     value.clone()
                 } else {
-                    validate::value_of_type(spec.name, value, &spec.ty)?
+                    validate::value_of_type(spec.name, value, type_of(spec))?
                 };
                 match action.body_key {
                     Some(key) if !spec.top_level => {
@@ -214,10 +244,47 @@ pub fn prepare(
         }
     }
 
+    let undeclared_in_body = undeclared_go_in_body(action);
+    for (key, value) in input.iter().filter(|(k, _)| action.param(k).is_none()) {
+        // Only reached when lenient: sent as given, where the action's own fields go.
+        if undeclared_in_body {
+            let holder = match action.body_key {
+                Some(key) => match body
+                    .entry(key.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()))
+                {
+                    Value::Object(nested) => nested,
+                    _ => continue,
+                },
+                None => &mut body,
+            };
+            holder.insert(key.clone(), value.clone());
+        } else if !value.is_null() {
+            let before = query.len();
+            push_query(&mut query, key, value);
+            url_share.push((key, encoded_len(&query[before..])));
+        }
+    }
+
     if !query.is_empty() {
         url.query_pairs_mut().extend_pairs(query);
     }
-    let has_body_params = action.params_in(Location::Body).next().is_some();
+    if url.as_str().len() > MAX_URL_LEN {
+        let culprit = url_share
+            .iter()
+            .max_by_key(|(_, len)| *len)
+            .map_or("url", |(name, _)| name);
+        return Err(Error::validation(
+            culprit,
+            format!(
+                "makes the URL {} bytes long; a request URL can carry at most {MAX_URL_LEN} \
+                 (send fewer values per call)",
+                url.as_str().len()
+            ),
+        ));
+    }
+    let has_body_params =
+        action.params_in(Location::Body).next().is_some() || (lenient && undeclared_in_body);
     let body = (has_body_params
         && action.body != BodyKind::None
         && !(body.is_empty() && action.method == Method::Get))
@@ -248,9 +315,9 @@ pub fn prepare(
     })
 }
 
-/// `""` for an optional number, date, date-time or e-mail clears it, as Rails reads it
-/// (the real APIs take it: a recurring expense's `finish_date: ""`). Text is text anyway;
-/// an enum's `""` is not one of its words (`null` clears those).
+/// `""` for an optional scalar clears it, as Rails reads it (the real APIs take it: a
+/// recurring expense's `finish_date: ""`; Rails casts a blank number, date, flag or enum to
+/// nil). Sent as given: `""` in a body, `name=` in a query. Text is text anyway.
 fn clears(spec: &ParamSpec, value: &Value) -> bool {
     !spec.required
         && value.as_str() == Some("")
@@ -258,10 +325,85 @@ fn clears(spec: &ParamSpec, value: &Value) -> bool {
             spec.ty,
             ParamType::Integer
                 | ParamType::Number
+                | ParamType::Boolean
                 | ParamType::Date
                 | ParamType::DateTime
                 | ParamType::Email
+                | ParamType::Enum { .. }
         )
+}
+
+static TEXT: ParamType = ParamType::String;
+static TEXTS: ParamType = ParamType::Array { items: &TEXT };
+
+/// The type a lenient call checks against: an enum takes any word.
+fn relaxed(ty: &'static ParamType) -> &'static ParamType {
+    match ty {
+        ParamType::Enum { .. } => &TEXT,
+        ParamType::Array {
+            items: ParamType::Enum { .. },
+        } => &TEXTS,
+        other => other,
+    }
+}
+
+/// Where fields the declaration does not know go when sent anyway: into the body where
+/// the action has one, else into the query.
+fn undeclared_go_in_body(action: &ActionSpec) -> bool {
+    action.body != BodyKind::None && !matches!(action.method, Method::Get | Method::Delete)
+}
+
+/// Something in an input that the declaration does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Undeclared {
+    /// A field the action does not declare.
+    Field(String),
+    /// A word outside a declared enum's list.
+    Value { field: String, value: String },
+}
+
+impl fmt::Display for Undeclared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Undeclared::Field(name) => write!(f, "`{name}` is not a declared field"),
+            Undeclared::Value { field, value } => {
+                write!(f, "{value:?} is not a declared value of `{field}`")
+            }
+        }
+    }
+}
+
+/// What of `input` a strict [`prepare`] would refuse as unknown and a lenient one sends
+/// as given: undeclared fields, and enum values outside the declared words.
+pub fn undeclared(action: &ActionSpec, input: &Map<String, Value>) -> Vec<Undeclared> {
+    let mut found = Vec::new();
+    for (key, value) in input {
+        let Some(spec) = action.param(key) else {
+            found.push(Undeclared::Field(key.clone()));
+            continue;
+        };
+        let Some(words) = spec.ty.enum_values() else {
+            continue;
+        };
+        if clears(spec, value) {
+            continue;
+        }
+        let given = match &spec.ty {
+            ParamType::Array { .. } => validate::array(key, value, &TEXT).unwrap_or_default(),
+            _ => vec![value.clone()],
+        };
+        for v in given {
+            if let Value::String(word) = v
+                && !words.contains(&word.as_str())
+            {
+                found.push(Undeclared::Value {
+                    field: key.clone(),
+                    value: word,
+                });
+            }
+        }
+    }
+    found
 }
 
 fn unknown_field(action: &ActionSpec, key: &str) -> Error {
@@ -269,6 +411,12 @@ fn unknown_field(action: &ActionSpec, key: &str) -> Error {
     known.dedup();
     let reason = if known.is_empty() {
         format!("`{}` takes no input", action.id)
+    } else if let Some(close) = validate::closest(key, &known) {
+        format!(
+            "is not a parameter of `{}`; did you mean `{close}`? (a lenient call sends \
+             undeclared fields as given)",
+            action.id
+        )
     } else {
         format!(
             "is not a parameter of `{}`; expected one of: {}",
@@ -279,11 +427,31 @@ fn unknown_field(action: &ActionSpec, key: &str) -> Error {
     Error::validation(key, reason)
 }
 
+/// Bytes these query pairs add to a URL, `&` and `=` included.
+fn encoded_len(pairs: &[(String, String)]) -> usize {
+    let encoded = |s: &str| {
+        url::form_urlencoded::byte_serialize(s.as_bytes())
+            .map(str::len)
+            .sum::<usize>()
+    };
+    pairs.iter().map(|(k, v)| encoded(k) + encoded(v) + 2).sum()
+}
+
 fn path_value(spec: &ParamSpec, value: &Value) -> Result<String, Error> {
     let checked = validate::value_of_type(spec.name, value, &spec.ty)?;
     let text = scalar_text(&checked);
     if text.is_empty() {
         return Err(Error::validation(spec.name, "must not be empty"));
+    }
+    // No record has a blank id; a control character only gets there by mistake.
+    if text.trim().is_empty() {
+        return Err(Error::validation(spec.name, "must not be blank"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(Error::validation(
+            spec.name,
+            "must not contain control characters (tab, newline, NUL, ...)",
+        ));
     }
     // `.` and `..` would be resolved away as dot segments and change the path.
     if text == "." || text == ".." {
@@ -417,6 +585,87 @@ mod tests {
             let err = prepare(&UPDATE, &base(), &input(value.clone())).unwrap_err();
             assert_eq!(err.field(), Some(field), "{value}");
         }
+    }
+
+    #[test]
+    fn blank_and_control_character_path_values_are_refused() {
+        static GET: ActionSpec = ActionSpec {
+            params: &[ParamSpec::path("id", ParamType::String)],
+            path: "/things/{id}",
+            ..UPDATE
+        };
+        for bad in [" ", " \t ", "\t", "a\u{0}b", "a\nb", "\u{9b}"] {
+            let err = prepare(&GET, &base(), &input(json!({"id": bad}))).unwrap_err();
+            assert_eq!(err.field(), Some("id"), "{bad:?}");
+        }
+        assert!(prepare(&GET, &base(), &input(json!({"id": "a b"}))).is_ok());
+    }
+
+    #[test]
+    fn a_url_past_the_transport_limit_names_the_longest_part() {
+        let long = "x".repeat(MAX_URL_LEN);
+        let err = prepare(
+            &UPDATE,
+            &base(),
+            &input(json!({"id": 1, "labels[]": [long]})),
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some("labels[]"), "{err}");
+        let fits = "x".repeat(MAX_URL_LEN - 200);
+        assert!(
+            prepare(
+                &UPDATE,
+                &base(),
+                &input(json!({"id": 1, "labels[]": [fits]}))
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn lenient_sends_undeclared_fields_and_words_where_strict_refuses() {
+        static WORDS: ParamType = ParamType::Enum {
+            values: &["open", "closed"],
+        };
+        static CREATE: ActionSpec = ActionSpec {
+            method: Method::Post,
+            path: "/things",
+            params: &[
+                ParamSpec::body("status", WORDS),
+                ParamSpec::body("name", ParamType::String),
+            ],
+            ..UPDATE
+        };
+        let given = input(json!({"status": "archived", "extra": {"a": 1}, "name": "x"}));
+        assert_eq!(
+            undeclared(&CREATE, &given),
+            vec![
+                Undeclared::Value {
+                    field: "status".into(),
+                    value: "archived".into()
+                },
+                Undeclared::Field("extra".into()),
+            ]
+        );
+        assert!(prepare(&CREATE, &base(), &given).is_err());
+        let req = prepare_with(&CREATE, &base(), &given, true).unwrap();
+        assert_eq!(
+            req.body,
+            Some(json!({"status": "archived", "name": "x", "extra": {"a": 1}}))
+        );
+        // Lenient is not lax: a type error is still one.
+        let bad = input(json!({"status": 5, "name": {"no": 1}}));
+        assert!(prepare_with(&CREATE, &base(), &bad, true).is_err());
+        // Undeclared fields of a GET go in the query.
+        static LIST: ActionSpec = ActionSpec {
+            method: Method::Get,
+            path: "/things",
+            params: &[],
+            ..UPDATE
+        };
+        let req = prepare_with(&LIST, &base(), &input(json!({"q": "a b", "n": 2})), true).unwrap();
+        assert_eq!(req.url.query(), Some("q=a+b&n=2"));
+        assert_eq!(req.body, None);
     }
 
     #[test]

@@ -177,13 +177,28 @@ pub fn boolean(field: &str, value: &Value) -> Result<bool, Error> {
 /// One of the allowed values.
 pub fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), Error> {
     if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(invalid(
-            field,
-            format!("{value:?} is not one of: {}", allowed.join(", ")),
-        ))
+        return Ok(());
     }
+    let hint = closest(value, allowed)
+        .map(|close| format!("; did you mean {close:?}?"))
+        .unwrap_or_default();
+    Err(invalid(
+        field,
+        format!("{value:?} is not one of: {}{hint}", allowed.join(", ")),
+    ))
+}
+
+/// The candidate a typo of `given` most likely meant: the nearest by edit distance
+/// (a swap of two letters counts once), if it is near enough to be a typo rather than
+/// another word — at most one edit per three characters.
+pub fn closest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let given = given.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| (*c, strsim::damerau_levenshtein(&given, &c.to_lowercase())))
+        .filter(|(c, d)| *d <= (given.chars().count().max(c.chars().count()) / 3).max(1))
+        .min_by_key(|(_, d)| *d)
+        .map(|(c, _)| c)
 }
 
 /// A JSON object, given as an object or as JSON text that parses to one. A parse
@@ -522,6 +537,21 @@ mod tests {
         );
         let e = array("ids", &json!("1,x"), &INT).unwrap_err();
         assert_eq!(e.field(), Some("ids[1]"));
+    }
+
+    #[test]
+    fn typos_get_the_nearest_candidate_and_other_words_none() {
+        let fields = ["name", "email", "project_id", "billing_vat"];
+        assert_eq!(closest("nmae", &fields), Some("name"));
+        assert_eq!(closest("emial", &fields), Some("email"));
+        assert_eq!(closest("Project_Id", &fields), Some("project_id"));
+        assert_eq!(closest("projekt_id", &fields), Some("project_id"));
+        assert_eq!(closest("hours", &fields), None);
+        assert_eq!(closest("x", &fields), None);
+        let e = one_of("status", "opne", &["open", "resolved"]).unwrap_err();
+        assert!(e.to_string().contains("did you mean \"open\"?"), "{e}");
+        let e = one_of("status", "weird", &["open", "resolved"]).unwrap_err();
+        assert!(!e.to_string().contains("did you mean"), "{e}");
     }
 
     #[test]

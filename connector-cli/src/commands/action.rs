@@ -12,11 +12,13 @@ use async_trait::async_trait;
 use clap::ArgMatches;
 use connector_core::futures::FutureExt;
 use connector_core::futures::stream::{BoxStream, StreamExt};
+use connector_core::request;
 use connector_core::{
     ActionSpec, Connector, Error, Options, Outcome, OutcomeResult, PreparedRequest, RequestOptions,
     ResponseKind, Sleeper, Summary, Url, batch,
 };
 use serde_json::{Map, Value, json};
+use std::collections::HashSet;
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,8 +38,33 @@ pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &Arg
         Ok(c) => c,
         Err(code) => return code,
     };
+    lenient_warnings(ctx, spec, &flags)(&input);
     let mut out = Out::new();
     single(&*connector, spec, input, &flags, &mut out).await
+}
+
+/// With `--lenient` (and not quiet): one warning for each field or enum word the
+/// declaration does not know, the first time an input carries it, not once per item.
+pub fn lenient_warnings(
+    ctx: &Ctx,
+    spec: &'static ActionSpec,
+    flags: &RunFlags,
+) -> impl FnMut(&Map<String, Value>) + Send + 'static {
+    let on = flags.options.lenient && !ctx.quiet;
+    let mut warned = HashSet::new();
+    move |input| {
+        if !on {
+            return;
+        }
+        for what in request::undeclared(spec, input) {
+            if warned.insert(what.clone()) {
+                output::warn(format!(
+                    "{what} of `{}`; sent as given (--lenient)",
+                    spec.id
+                ));
+            }
+        }
+    }
 }
 
 /// Loads the profile and builds the backend's client, once.
@@ -74,7 +101,7 @@ pub fn dry_run(
     input: &Map<String, Value>,
     options: &Options,
 ) -> Result<Value, Error> {
-    let request = connector.prepare(action_id, input)?;
+    let request = connector.prepare_with(action_id, input, options)?;
     connector.describe(&request, options)
 }
 
@@ -141,19 +168,28 @@ pub async fn single(
         }
         let mut items = connector.stream(spec.id, input, &flags.options, flags.limit);
         let mut code = exit::SUCCESS;
+        let mut printed = 0usize;
         while let Some(item) = items.next().await {
             match item {
                 Ok(v) => {
                     if let Err(e) = out.line(v, flags.output) {
                         return write_failed(&e);
                     }
+                    printed += 1;
                 }
                 Err(e) => {
                     // Items already printed stay printed; flush them before the message.
                     if let Err(w) = out.finish() {
                         return write_failed(&w);
                     }
-                    code = fail(&e);
+                    if printed == 0 {
+                        code = fail(&e);
+                    } else {
+                        output::error(format!(
+                            "the list is incomplete ({printed} items printed): {e}"
+                        ));
+                        code = exit::FAILURE;
+                    }
                     break;
                 }
             }
@@ -199,7 +235,14 @@ pub async fn many(
 ) -> u8 {
     let mut signals = Signals::new();
     let (stop, stopped) = watch::channel(false);
-    let items = items.take_until(wait_for_stop(stopped.clone()));
+    let mut warn = lenient_warnings(ctx, spec, flags);
+    let items = items
+        .inspect(move |item| {
+            if let Ok(input) = item {
+                warn(input);
+            }
+        })
+        .take_until(wait_for_stop(stopped.clone()));
     let downloads = if spec.response == ResponseKind::Bytes && !flags.dry_run {
         match flags.files.check_many() {
             Ok(_) => Some(flags.files.clone()),
@@ -341,6 +384,14 @@ impl Connector for Gate<'_> {
     }
     fn prepare(&self, id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
         self.inner.prepare(id, input)
+    }
+    fn prepare_with(
+        &self,
+        id: &str,
+        input: &Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<PreparedRequest, Error> {
+        self.inner.prepare_with(id, input, options)
     }
     fn describe(
         &self,

@@ -1,6 +1,6 @@
 //! `connector run <backend> <action-id> --input JSON|@FILE|-`.
 
-use super::action::{connect, many, single};
+use super::action::{connect, lenient_warnings, many, single};
 use super::{Ctx, fail};
 use crate::backends::Backend;
 use crate::exit;
@@ -32,7 +32,12 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
-    let input = match input::parse(m.get_one::<String>("input").map(String::as_str)).await {
+    let max_line = m
+        .get_one::<usize>("max-line-size")
+        .copied()
+        .unwrap_or(input::DEFAULT_MAX_LINE);
+    let given = m.get_one::<String>("input").map(String::as_str);
+    let input = match input::parse(given, max_line).await {
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
@@ -48,7 +53,10 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
     };
     let mut out = Out::new();
     match input {
-        Input::Single(map) => single(&*connector, spec, map, &flags, &mut out).await,
+        Input::Single(map) => {
+            lenient_warnings(ctx, spec, &flags)(&map);
+            single(&*connector, spec, map, &flags, &mut out).await
+        }
         Input::Batch(items) => many(ctx, connector, spec, items, &flags, &mut out).await,
     }
 }

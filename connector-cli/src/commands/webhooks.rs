@@ -31,6 +31,11 @@ fn find_secret(m: &ArgMatches) -> Result<SecretString, Error> {
         return read_token_file(Path::new(path));
     }
     if let Some(s) = m.get_one::<String>("secret") {
+        if s.trim().is_empty() {
+            return Err(Error::Config(
+                "--secret is empty: anyone could sign deliveries".into(),
+            ));
+        }
         output::warn(
             "--secret puts the signature key on the command line, where other users can see it; \
              prefer --secret-file or MOCO_WEBHOOK_SECRET",
@@ -96,25 +101,37 @@ pub async fn listen(ctx: &Ctx, m: &ArgMatches) -> u8 {
             _ = &mut stop => break,
             event = events.recv() => {
                 let Some(event) = event else { break };
-                let value = match serde_json::to_value(&event) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        output::error(format!("cannot encode an event: {e}"));
-                        continue;
-                    }
-                };
-                // One line per event, flushed at once: a reader may be waiting for it.
-                if let Err(e) = out.line(value, None).and_then(|()| out.finish()) {
+                if let Err(e) = print_event(&mut out, &event) {
                     code = write_failed(&e);
                     break;
                 }
             }
         }
     }
+    // Stopping takes at most the listener's grace period, whatever the clients do.
     if let Err(e) = receiver.shutdown().await {
         output::error(format!("stopping the receiver: {e}"));
     }
+    // Deliveries acknowledged before the stop are printed, not lost.
+    while code == exit::SUCCESS
+        && let Ok(event) = events.try_recv()
+    {
+        if let Err(e) = print_event(&mut out, &event) {
+            code = write_failed(&e);
+        }
+    }
     code
+}
+
+/// One line per event, flushed at once: a reader may be waiting for it.
+fn print_event(out: &mut Out, event: &webhooks::WebhookEvent) -> std::io::Result<()> {
+    match serde_json::to_value(event) {
+        Ok(value) => out.line(value, None).and_then(|()| out.finish()),
+        Err(e) => {
+            output::error(format!("cannot encode an event: {e}"));
+            Ok(())
+        }
+    }
 }
 
 pub fn verify(ctx: &Ctx, m: &ArgMatches) -> u8 {

@@ -8,12 +8,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use connector_core::listener::{Limits, Listener};
 use connector_core::{ExposeSecret, SecretString};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::sync::mpsc;
 
 /// Events [`Receiver::bind`]'s channel holds before deliveries are answered 503 (MOCO
 /// retries those later).
@@ -109,22 +109,32 @@ async fn deliver(
 }
 
 /// A running receiver. Stops on [`Receiver::shutdown`] or when dropped; the event
-/// channel ends once it has stopped.
+/// channel ends once it has stopped. It serves through [`connector_core::listener`]: slow
+/// or hostile clients are cut off by its deadlines and limits, and stopping takes at most
+/// the grace period whatever the clients do.
 #[derive(Debug)]
 pub struct Receiver {
-    local_addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<io::Result<()>>,
+    listener: Listener,
 }
 
 impl Receiver {
-    /// Listens on `addr` (port 0 picks a free port; see [`Receiver::local_addr`]) and
-    /// returns the receiver with the channel verified deliveries arrive on. See
-    /// [`router`] for the answers it gives.
+    /// Listens on `addr` (port 0 picks a free port; see [`Receiver::local_addr`]) with the
+    /// default [`Limits`] and returns the receiver with the channel verified deliveries
+    /// arrive on. See [`router`] for the answers it gives.
     pub async fn bind(
         addr: SocketAddr,
         secret: SecretString,
         filter: EventFilter,
+    ) -> io::Result<(Receiver, mpsc::Receiver<WebhookEvent>)> {
+        Self::bind_with(addr, secret, filter, Limits::default()).await
+    }
+
+    /// [`Receiver::bind`] with other deadlines and limits.
+    pub async fn bind_with(
+        addr: SocketAddr,
+        secret: SecretString,
+        filter: EventFilter,
+        limits: Limits,
     ) -> io::Result<(Receiver, mpsc::Receiver<WebhookEvent>)> {
         if secret.expose_secret().is_empty() {
             return Err(io::Error::new(
@@ -132,39 +142,19 @@ impl Receiver {
                 "the web hook secret is empty: anyone could sign deliveries",
             ));
         }
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let local_addr = listener.local_addr()?;
         let (tx, rx) = mpsc::channel(CHANNEL_CAPACITY);
-        let app = router(secret, filter, tx);
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
-        });
-        Ok((
-            Receiver {
-                local_addr,
-                stop,
-                task,
-            },
-            rx,
-        ))
+        let listener = Listener::bind(addr, limits, router(secret, filter, tx)).await?;
+        Ok((Receiver { listener }, rx))
     }
 
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.listener.local_addr()
     }
 
-    /// Stops accepting, lets requests in progress finish, and waits until it has stopped.
+    /// Stops accepting, lets requests in progress finish within the grace period, and
+    /// waits until it has stopped.
     pub async fn shutdown(self) -> io::Result<()> {
-        let _ = self.stop.send(());
-        match self.task.await {
-            Ok(result) => result,
-            Err(e) => Err(io::Error::other(e)),
-        }
+        self.listener.shutdown().await
     }
 }
