@@ -4,7 +4,7 @@ use crate::action::{ActionSpec, Pagination};
 use crate::error::Error;
 use crate::options::RequestOptions;
 use crate::pipeline::HttpConnector;
-use crate::request::{self, PreparedRequest};
+use crate::request::PreparedRequest;
 use futures::stream::{self, BoxStream, StreamExt};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -78,7 +78,10 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
                 },
                 _ => 1,
             };
-            match request::prepare(st.action, st.connector.base_url(), &with_page(&st, start)) {
+            match st
+                .connector
+                .prepare_action(st.action, &with_page(&st, start))
+            {
                 Err(e) => return fail(st, e),
                 Ok(first) => {
                     let r = st.connector.send_prepared(&first, st.options).await;
@@ -88,19 +91,17 @@ async fn next_page(mut st: State<'_>) -> Option<(Vec<Result<Value, Error>>, Stat
                 }
             }
         }
-        Cursor::Page(n) => {
-            match request::prepare(st.action, st.connector.base_url(), &with_page(&st, n)) {
-                Err(e) => return fail(st, e),
-                Ok(req) => {
-                    st.cursor = Cursor::Page(n);
-                    st.connector.send_prepared(&req, st.options).await
-                }
+        Cursor::Page(n) => match st.connector.prepare_action(st.action, &with_page(&st, n)) {
+            Err(e) => return fail(st, e),
+            Ok(req) => {
+                st.cursor = Cursor::Page(n);
+                st.connector.send_prepared(&req, st.options).await
             }
-        }
+        },
         Cursor::Id(param, id) => {
             let mut input = st.input.clone();
             input.insert(param.to_owned(), Value::from(id));
-            match request::prepare(st.action, st.connector.base_url(), &input) {
+            match st.connector.prepare_action(st.action, &input) {
                 Err(e) => return fail(st, e),
                 Ok(req) => {
                     st.cursor = Cursor::Id(param, id);

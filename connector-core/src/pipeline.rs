@@ -209,7 +209,20 @@ impl HttpConnector {
 
     /// Validates `input` and builds the request. No I/O.
     pub fn prepare(&self, id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
-        request::prepare(self.action(id)?, &self.inner.base_url, input)
+        self.prepare_action(self.action(id)?, input)
+    }
+
+    /// Validates `input` for `action`, with what the authenticator derives from its
+    /// credentials ([`Authenticator::complete_input`]), and builds the request. No I/O.
+    pub fn prepare_action(
+        &self,
+        action: &'static ActionSpec,
+        input: &Map<String, Value>,
+    ) -> Result<PreparedRequest, Error> {
+        match self.inner.auth.complete_input(action, input) {
+            Some(completed) => request::prepare(action, &self.inner.base_url, &completed),
+            None => request::prepare(action, &self.inner.base_url, input),
+        }
     }
 
     /// Runs a typed request with the connector's default options.
@@ -225,7 +238,7 @@ impl HttpConnector {
         options: &dyn RequestOptions,
     ) -> Result<A::Output, Error> {
         let spec = action.spec();
-        let prepared = request::prepare(spec, &self.inner.base_url, &action.into_input())?;
+        let prepared = self.prepare_action(spec, &action.into_input())?;
         let value = self.send_prepared(&prepared, options).await?.json()?;
         decode(crate::response::unwrap_envelope(spec, value)?)
     }
