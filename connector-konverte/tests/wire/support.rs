@@ -46,7 +46,6 @@ pub fn assert_no_secret(text: &str) {
 pub enum Token {
     User,
     Platform,
-    Bot,
     None,
 }
 
@@ -55,7 +54,6 @@ impl Token {
         match self {
             Token::User => Some(USER_TOKEN),
             Token::Platform => Some(PLATFORM_TOKEN),
-            Token::Bot => Some(BOT_TOKEN),
             Token::None => None,
         }
     }
