@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 echo "building the connector CLI (first time: a few minutes)..." >&2
 cargo build --quiet --locked -p connector-cli
-connector_bin=$PWD/target/debug/connector
+connector_bin=${CARGO_TARGET_DIR:-$PWD/target}/debug/connector
 connector() { "$connector_bin" "$@"; }
 work=$(mktemp -d)
 sandbox=
@@ -17,7 +17,7 @@ trap '[[ -n $sandbox ]] && kill "$sandbox" 2>/dev/null; rm -rf "$work"' EXIT
 "$connector_bin" sandbox >"$work/env" 2>"$work/sandbox.log" &
 sandbox=$!
 for _ in $(seq 100); do
-  [[ -f $work/env && $(wc -l <"$work/env") -ge 4 ]] && break
+  [[ -f $work/env && $(wc -l <"$work/env") -ge 5 ]] && break
   kill -0 "$sandbox" 2>/dev/null || { cat "$work/sandbox.log" >&2; exit 1; }
   sleep 0.1
 done
@@ -55,6 +55,12 @@ step "List every contact across pages (15 per page): one JSON line per contact"
 run connector konverte contacts list --account_id 1 --all >"$work/all.jsonl"
 echo "$(wc -l <"$work/all.jsonl") contacts streamed; the first:" >&2
 head -n 1 "$work/all.jsonl" | short
+
+step "Konverte: a platform action with no platform token is refused before sending (exit code 2)"
+set +e
+run env -u KONVERTE_PLATFORM_TOKEN "$connector_bin" konverte users get --id 1
+echo "exit code: $?" >&2
+set -e
 
 step "MOCO: log two activities on the seeded project 1, task 1"
 run connector moco activities create --date 2026-11-20 --project_id 1 --task_id 1 \

@@ -234,7 +234,7 @@ async fn forty_contacts_go_in_and_come_back_across_pages() {
         .as_array()
         .expect("headers as [name, value] pairs");
     assert!(
-        headers.contains(&json!(["api_access_token", "***"])),
+        headers.contains(&json!(["api-access-token", "***"])),
         "the token is masked: {request}"
     );
     assert!(!dry.stdout.contains(KONVERTE_TOKEN));

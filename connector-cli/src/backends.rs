@@ -36,11 +36,17 @@ impl Backend {
     pub fn credentials_help(self) -> &'static str {
         match self {
             Backend::Konverte => {
-                "Credentials: KONVERTE_BASE_URL, KONVERTE_API_TOKEN (or --token-file), optional \
-                 KONVERTE_PLATFORM_TOKEN, KONVERTE_AGENT_BOT_TOKEN, KONVERTE_DASHED_HEADER=1; \
-                 or [profiles.NAME.konverte] in the config file. Base URL and tokens come \
-                 together from the first of: --base-url with --token-file, a profile named \
-                 with --profile, the environment, the default profile."
+                "Credentials: KONVERTE_BASE_URL and, for the kinds of token the actions take, \
+                 KONVERTE_API_TOKEN (a user's; or --token-file), KONVERTE_PLATFORM_TOKEN (a \
+                 platform app's, for users, accounts, account_users, agent_bots), \
+                 KONVERTE_AGENT_BOT_TOKEN (an agent bot's), KONVERTE_HMAC_TOKEN (an API inbox's, \
+                 signs identifiers for the public API); tokens go in Api-Access-Token \
+                 (KONVERTE_DASHED_HEADER=0: api_access_token). Or [profiles.NAME.konverte] in the \
+                 config file (token_file, platform_token_file, agent_bot_token_file, \
+                 hmac_token_file, ...). Base URL and tokens come together from the first of: \
+                 --base-url with --token-file, a profile named with --profile, the environment, \
+                 the default profile. An action none of whose token kinds is configured is \
+                 refused before sending (exit 2)."
             }
             Backend::Moco => {
                 "Credentials: MOCO_SUBDOMAIN or MOCO_BASE_URL, MOCO_API_KEY (or --token-file); \
@@ -87,6 +93,7 @@ pub fn konverte(profile: &Profile, flags: &RunFlags) -> Result<Konverte, Error> 
         &creds.api_token,
         &creds.platform_token,
         &creds.agent_bot_token,
+        &creds.hmac_token,
     ]
     .into_iter()
     .flatten()
@@ -108,6 +115,9 @@ pub fn konverte(profile: &Profile, flags: &RunFlags) -> Result<Konverte, Error> 
     }
     if let Some(t) = creds.agent_bot_token {
         b = b.agent_bot_token(t);
+    }
+    if let Some(t) = creds.hmac_token {
+        b = b.hmac_token(t);
     }
     b.build()
 }

@@ -6,15 +6,13 @@
 //! `connector run`.
 
 use crate::backends::Backend;
+use crate::commands::webhooks::{self, WEBHOOKS};
 use crate::exit;
-use crate::options::{RESERVED, connection_args, ensure_args, request_args};
+use crate::options::{RESERVED, connection_args, request_args};
 use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::{Arg, ArgAction, Command, ValueHint, value_parser};
 use connector_core::{ActionSpec, Location, ParamSpec, ParamType, ResponseKind};
 use std::ffi::OsStr;
-
-/// The `moco webhooks ...` helpers (not API actions).
-pub const WEBHOOKS: &str = "webhooks";
 
 /// `<backend> download URL`: a file by a URL the API handed out.
 pub const DOWNLOAD: &str = "download";
@@ -128,21 +126,22 @@ fn backend_command(backend: Backend) -> Command {
         for action in list {
             res = res.subcommand(action_command(backend, action));
         }
-        if backend == Backend::Moco && resource == WEBHOOKS {
+        if resource == WEBHOOKS {
             has_webhooks = true;
-            res = res.subcommands(webhook_commands());
+            res = res.subcommands(webhooks::commands(backend));
         }
         cmd = cmd.subcommand(res);
     }
     cmd = cmd.subcommand(download_command(backend));
-    if backend == Backend::Moco && !has_webhooks {
+    let helpers = webhooks::commands(backend);
+    if !has_webhooks && !helpers.is_empty() {
         cmd = cmd.subcommand(
             Command::new(WEBHOOKS)
-                .about("Receive, verify and register MOCO webhooks (listen, verify, ensure)")
+                .about("Receive, verify and register webhooks (listen, verify, ensure)")
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommand_value_name("VERB")
-                .subcommands(webhook_commands()),
+                .subcommands(helpers),
         );
     }
     cmd
@@ -464,7 +463,7 @@ fn sandbox_command() -> Command {
         .about("Run local fake Konverte and MOCO servers and print their credentials")
         .long_about(
             "Run local fake Konverte (on PORT) and MOCO (on PORT+1) servers until Ctrl-C. \
-             stdout gets `export KONVERTE_BASE_URL=...`, `export KONVERTE_API_TOKEN=...`, \
+             stdout gets `export KONVERTE_BASE_URL=...`, `export KONVERTE_API_TOKEN=...`, `export KONVERTE_PLATFORM_TOKEN=...` (the sandbox takes its one token for every kind), \
              `export MOCO_BASE_URL=...`, `export MOCO_API_KEY=...`. In a shell: \
              `connector sandbox > sandbox.env &`, then, once it says it is running, \
              `source sandbox.env`.",
@@ -530,86 +529,6 @@ fn sandbox_command() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Start without the seed records"),
         )
-}
-
-fn secret_args() -> [Arg; 2] {
-    [
-        Arg::new("secret-file")
-            .long("secret-file")
-            .value_name("PATH")
-            .value_hint(ValueHint::FilePath)
-            .help("File holding the web hook's signature key (else $MOCO_WEBHOOK_SECRET)"),
-        Arg::new("secret")
-            .long("secret")
-            .value_name("SECRET")
-            .conflicts_with("secret-file")
-            .help("The signature key itself (visible to other users in the process list: prefer --secret-file)"),
-    ]
-}
-
-fn webhook_commands() -> Vec<Command> {
-    vec![
-        Command::new("listen")
-            .about("Receive MOCO webhooks; print each verified event as one JSON line")
-            .arg(
-                Arg::new("port")
-                    .long("port")
-                    .value_name("PORT")
-                    .value_parser(value_parser!(u16))
-                    .required(true)
-                    .help("Port to listen on (0 picks a free one)"),
-            )
-            .arg(
-                Arg::new("host")
-                    .long("host")
-                    .value_name("ADDR")
-                    .default_value("127.0.0.1")
-                    .help("Address to listen on (0.0.0.0 for every interface)"),
-            )
-            .args(secret_args())
-            .arg(
-                Arg::new("target")
-                    .long("target")
-                    .value_name("TARGET")
-                    .action(ArgAction::Append)
-                    .help("Only events of this record kind (Activity, Company, Project, ...); repeatable"),
-            )
-            .arg(
-                Arg::new("event")
-                    .long("event")
-                    .value_name("EVENT")
-                    .action(ArgAction::Append)
-                    .help("Only these events (create, update, delete, ...); repeatable"),
-            ),
-        Command::new("verify")
-            .about("Check a webhook payload on stdin against its X-Moco-Signature (exit 0 ok, 1 not)")
-            .arg(
-                Arg::new("signature")
-                    .long("signature")
-                    .value_name("SIG")
-                    .required(true)
-                    .help("The X-Moco-Signature header value"),
-            )
-            .args(secret_args()),
-        Command::new("ensure")
-            .about("Make sure a web hook for TARGET/EVENT delivers to URL")
-            .long_about(
-                "Make sure a web hook for TARGET/EVENT delivers to URL: a hook with the same \
-                 target, event and URL is reused (and enabled if it is disabled), else a new \
-                 one is created. Other hooks are left alone. --dry-run looks the hooks up and \
-                 prints what it would create or enable, sending no change.",
-            )
-            .args(ensure_args())
-            .arg(Arg::new("target").long("target").value_name("TARGET").required(true))
-            .arg(Arg::new("event").long("event").value_name("EVENT").required(true))
-            .arg(
-                Arg::new("url")
-                    .long("url")
-                    .value_name("URL")
-                    .value_hint(ValueHint::Url)
-                    .required(true),
-            ),
-    ]
 }
 
 fn completions_command() -> Command {

@@ -14,7 +14,8 @@
 //! token_file = "~/.config/connector/konverte.token"   # or: token = "..."
 //! platform_token_file = "..."                         # optional
 //! agent_bot_token = "..."                             # optional
-//! dashed_header = false
+//! hmac_token_file = "..."                             # optional: an API inbox's HMAC token
+//! dashed_header = true                                # false: send `api_access_token`
 //!
 //! [profiles.default.moco]
 //! subdomain = "acme"                                  # or: base_url = "https://acme.mocoapp.com/api/v1"
@@ -65,6 +66,8 @@ pub struct KonverteProfile {
     pub platform_token_file: Option<PathBuf>,
     pub agent_bot_token: Option<SecretString>,
     pub agent_bot_token_file: Option<PathBuf>,
+    pub hmac_token: Option<SecretString>,
+    pub hmac_token_file: Option<PathBuf>,
     pub dashed_header: Option<bool>,
 }
 
@@ -228,6 +231,7 @@ pub struct KonverteCredentials {
     pub api_token: Option<SecretString>,
     pub platform_token: Option<SecretString>,
     pub agent_bot_token: Option<SecretString>,
+    pub hmac_token: Option<SecretString>,
     pub dashed_header: bool,
     pub origin: Origin,
 }
@@ -265,6 +269,8 @@ impl Settings for KonverteProfile {
             || self.platform_token_file.is_some()
             || self.agent_bot_token.is_some()
             || self.agent_bot_token_file.is_some()
+            || self.hmac_token.is_some()
+            || self.hmac_token_file.is_some()
     }
 }
 
@@ -318,6 +324,7 @@ fn konverte_env() -> KonverteProfile {
         token: env_secret("KONVERTE_API_TOKEN"),
         platform_token: env_secret("KONVERTE_PLATFORM_TOKEN"),
         agent_bot_token: env_secret("KONVERTE_AGENT_BOT_TOKEN"),
+        hmac_token: env_secret(connector_konverte::HMAC_TOKEN_ENV),
         dashed_header: env_flag("KONVERTE_DASHED_HEADER"),
         ..KonverteProfile::default()
     }
@@ -376,7 +383,8 @@ impl Profile {
                     api_token: source.secret(&p.token, &p.token_file)?,
                     platform_token: source.secret(&p.platform_token, &p.platform_token_file)?,
                     agent_bot_token: source.secret(&p.agent_bot_token, &p.agent_bot_token_file)?,
-                    dashed_header: p.dashed_header.unwrap_or(false),
+                    hmac_token: source.secret(&p.hmac_token, &p.hmac_token_file)?,
+                    dashed_header: p.dashed_header.unwrap_or(true),
                     origin: source.origin.clone(),
                 }
             }

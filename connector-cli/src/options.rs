@@ -75,7 +75,7 @@ fn duration_arg(s: &str) -> Result<Duration, String> {
 }
 
 /// A duration that must be longer than zero (a zero timeout fails every call).
-fn positive_duration_arg(s: &str) -> Result<Duration, String> {
+pub fn positive_duration_arg(s: &str) -> Result<Duration, String> {
     match duration_arg(s)? {
         d if d.is_zero() => Err("must be longer than 0".into()),
         d => Ok(d),
@@ -320,10 +320,10 @@ pub fn request_args() -> Vec<Arg> {
     ]
 }
 
-/// The flags of `moco webhooks ensure`: one lookup and at most one write, no batch or
+/// The flags of `webhooks ensure`: one lookup and at most one write, no batch or
 /// list flags.
-pub fn ensure_args() -> Vec<Arg> {
-    let mut args = connection_args(true);
+pub fn ensure_args(impersonate: bool) -> Vec<Arg> {
+    let mut args = connection_args(impersonate);
     args.extend(
         request_args()
             .into_iter()

@@ -86,7 +86,7 @@ async fn inputs_from_a_file_and_inline_json() {
     let file = home.path().join("in.jsonl");
     std::fs::write(
         &file,
-        "{\"account_id\":1,\"id\":1}\n{\"account_id\":1,\"id\":2}\n",
+        "{\"account_id\":1,\"contact_id\":1}\n{\"account_id\":1,\"contact_id\":2}\n",
     )
     .unwrap();
     let mut cmd = konverte(home.path(), &server.uri());
@@ -125,7 +125,7 @@ async fn inputs_from_a_file_and_inline_json() {
         "konverte",
         "contacts.get",
         "--input",
-        "{\"account_id\":1,\"id\":3}",
+        "{\"account_id\":1,\"contact_id\":3}",
     ]);
     let out = run(cmd).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -247,11 +247,15 @@ async fn dry_run_sends_nothing_and_masks_secrets() {
         "-",
         "--dry-run",
     ]);
-    let out = run_with_stdin(cmd, "{\"account_id\":1,\"id\":1}\n{\"account_id\":1}\n").await;
+    let out = run_with_stdin(
+        cmd,
+        "{\"account_id\":1,\"contact_id\":1}\n{\"account_id\":1}\n",
+    )
+    .await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let l = lines(&out);
     assert_eq!(l[0]["request"]["method"], "GET");
-    assert_eq!(l[1]["error"]["field"], "id");
+    assert_eq!(l[1]["error"]["field"], "contact_id");
 
     let mut cmd = konverte(home.path(), &server.uri());
     cmd.args([
@@ -262,7 +266,7 @@ async fn dry_run_sends_nothing_and_masks_secrets() {
         "-",
         "--dry-run",
     ]);
-    let out = run_with_stdin(cmd, "{\"account_id\":1,\"id\":1}\n").await;
+    let out = run_with_stdin(cmd, "{\"account_id\":1,\"contact_id\":1}\n").await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     server.verify().await;
 }
@@ -271,10 +275,10 @@ async fn dry_run_sends_nothing_and_masks_secrets() {
 async fn a_line_that_is_not_utf8_is_one_outcome_and_reading_goes_on() {
     let home = tempfile::tempdir().unwrap();
     let mut input = Vec::new();
-    input.extend_from_slice(b"\xEF\xBB\xBF{\"account_id\":1,\"id\":1}\n");
-    input.extend_from_slice(b"{\"account_id\":1,\"id\":2,\"q\":\"caf\xE9\"}\n");
+    input.extend_from_slice(b"\xEF\xBB\xBF{\"account_id\":1,\"contact_id\":1}\n");
+    input.extend_from_slice(b"{\"account_id\":1,\"contact_id\":2,\"q\":\"caf\xE9\"}\n");
     for id in 3..=5 {
-        input.extend_from_slice(format!("{{\"account_id\":1,\"id\":{id}}}\n").as_bytes());
+        input.extend_from_slice(format!("{{\"account_id\":1,\"contact_id\":{id}}}\n").as_bytes());
     }
     let mut cmd = konverte(home.path(), "http://127.0.0.1:9");
     cmd.args([
@@ -334,7 +338,7 @@ async fn output_json_streams_one_array_for_batches_and_lists() {
     ]);
     let out = run_with_stdin(
         cmd,
-        "{\"account_id\":1,\"id\":1}\n{\"account_id\":1,\"id\":2}\n",
+        "{\"account_id\":1,\"contact_id\":1}\n{\"account_id\":1,\"contact_id\":2}\n",
     )
     .await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -389,7 +393,11 @@ async fn quiet_still_shows_each_failed_item() {
         "-",
         "--dry-run",
     ]);
-    let out = run_with_stdin(cmd, "{\"account_id\":1,\"id\":1}\n{\"account_id\":1}\n").await;
+    let out = run_with_stdin(
+        cmd,
+        "{\"account_id\":1,\"contact_id\":1}\n{\"account_id\":1}\n",
+    )
+    .await;
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("error: item 1:"), "{err}");
@@ -483,11 +491,15 @@ async fn outcomes_show_as_they_arrive_and_a_signal_lets_in_flight_items_finish()
         let before = server.received_requests().await.unwrap().len();
         let (first, rest, code, err) = tokio::task::spawn_blocking(move || {
             // The input stays open: the first outcome must not wait for its end.
-            stdin.write_all(b"{\"account_id\":1,\"id\":1}\n").unwrap();
+            stdin
+                .write_all(b"{\"account_id\":1,\"contact_id\":1}\n")
+                .unwrap();
             stdin.flush().unwrap();
             let (first, stdout) = line_within(stdout, 10);
             stdin
-                .write_all(b"{\"account_id\":1,\"id\":2}\n{\"account_id\":1,\"id\":3}\n")
+                .write_all(
+                    b"{\"account_id\":1,\"contact_id\":2}\n{\"account_id\":1,\"contact_id\":3}\n",
+                )
                 .unwrap();
             stdin.flush().unwrap();
             std::thread::sleep(std::time::Duration::from_millis(700));
@@ -496,7 +508,7 @@ async fn outcomes_show_as_they_arrive_and_a_signal_lets_in_flight_items_finish()
                 .status();
             // More input once the signal is handled is not read.
             std::thread::sleep(std::time::Duration::from_millis(300));
-            let _ = stdin.write_all(b"{\"account_id\":1,\"id\":4}\n");
+            let _ = stdin.write_all(b"{\"account_id\":1,\"contact_id\":4}\n");
             let code = wait_exit(&mut child);
             let mut rest = String::new();
             if let Ok(mut stdout) = stdout.recv_timeout(std::time::Duration::from_secs(5)) {
@@ -562,7 +574,7 @@ async fn a_batch_cut_short_by_a_closed_stdout_fails_but_a_list_does_not() {
         );
         let mut stdin = batch.stdin.take().unwrap();
         for id in 1..=20 {
-            writeln!(stdin, "{{\"account_id\":1,\"id\":{id}}}").unwrap();
+            writeln!(stdin, "{{\"account_id\":1,\"contact_id\":{id}}}").unwrap();
         }
         drop(stdin);
         let mut stdout = BufReader::new(batch.stdout.take().unwrap());

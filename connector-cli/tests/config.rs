@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn profile_server(token: &str) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/profile"))
-        .and(header("api_access_token", token))
+        .and(header("Api-Access-Token", token))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"token": "matched"})))
         .mount(&server)
         .await;

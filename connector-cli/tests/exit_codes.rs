@@ -52,7 +52,7 @@ async fn each_class_has_its_code() {
             "get",
             "--account_id",
             "1",
-            "--id",
+            "--contact_id",
             id,
         ]
     };
@@ -61,12 +61,27 @@ async fn each_class_has_its_code() {
     assert_eq!(c, 0, "{err}");
 
     // Validation: a bad value, a missing required field.
-    let (c, err) = exit_of(&base, &get("1/../2")).await;
+    let (c, err) = exit_of(
+        &base,
+        &[
+            "konverte",
+            "contacts",
+            "get",
+            "--account_id",
+            "1/../2",
+            "--contact_id",
+            "1",
+        ],
+    )
+    .await;
     assert_eq!(c, 2, "{err}");
-    assert!(err.contains("error: invalid `id`"), "{err}");
+    assert!(err.contains("error: invalid `account_id`"), "{err}");
     let (c, err) = exit_of(&base, &["konverte", "contacts", "get", "--account_id", "1"]).await;
     assert_eq!(c, 2, "{err}");
-    assert!(err.contains("`id`") && err.contains("required"), "{err}");
+    assert!(
+        err.contains("`contact_id`") && err.contains("required"),
+        "{err}"
+    );
 
     // Usage: an unknown flag.
     let (c, _) = exit_of(&base, &["konverte", "contacts", "get", "--bogus"]).await;
@@ -139,7 +154,7 @@ async fn a_batch_with_an_api_failure_exits_1() {
     ]);
     let out = run_with_stdin(
         cmd,
-        "{\"account_id\":1,\"id\":1}\n{\"account_id\":1}\n{\"account_id\":1,\"id\":404}\n",
+        "{\"account_id\":1,\"contact_id\":1}\n{\"account_id\":1}\n{\"account_id\":1,\"contact_id\":404}\n",
     )
     .await;
     assert_eq!(code(&out), 1, "{}", stderr(&out));

@@ -49,6 +49,7 @@ impl Sandboxes {
             .env("NO_COLOR", "1")
             .env("KONVERTE_BASE_URL", self.konverte.base_url())
             .env("KONVERTE_API_TOKEN", TOKEN)
+            .env("KONVERTE_PLATFORM_TOKEN", TOKEN)
             .env("MOCO_BASE_URL", self.moco.base_url())
             .env("MOCO_API_KEY", MOCO_KEY)
             .arg("mcp")
@@ -315,7 +316,7 @@ async fn a_read_against_the_sandbox_returns_at_most_limit_items_and_says_how_to_
         let one = s
             .call(
                 "konverte_contacts_get",
-                json!({"account_id": 1, "id": all_ids[0]}),
+                json!({"account_id": 1, "contact_id": all_ids[0]}),
             )
             .await;
         assert_eq!(ok(&one)["id"], all_ids[0]);
@@ -386,7 +387,7 @@ async fn validation_errors_name_the_field_and_send_nothing_api_errors_carry_the_
             .await;
         assert_eq!(err(&bad)["field"], "custom_attributes");
         let missing = s
-            .call("konverte_contacts_get", json!({"id": 1}))
+            .call("konverte_contacts_get", json!({"contact_id": 1}))
             .await;
         assert_eq!(err(&missing)["field"], "account_id");
         let limit = s
@@ -396,7 +397,7 @@ async fn validation_errors_name_the_field_and_send_nothing_api_errors_carry_the_
         assert_eq!(sb.requests(), before, "nothing was sent");
 
         let absent = s
-            .call("konverte_contacts_get", json!({"account_id": 1, "id": 987654}))
+            .call("konverte_contacts_get", json!({"account_id": 1, "contact_id": 987654}))
             .await;
         let e = err(&absent);
         assert_eq!(e["status"], 404);

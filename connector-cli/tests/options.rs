@@ -10,7 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn contacts_input(n: usize) -> String {
     (1..=n)
-        .map(|i| format!("{{\"account_id\":1,\"id\":{i}}}\n"))
+        .map(|i| format!("{{\"account_id\":1,\"contact_id\":{i}}}\n"))
         .collect()
 }
 

@@ -83,6 +83,7 @@ fn exports(sandbox: &mut Running) -> Vec<(String, String)> {
     let names = [
         "KONVERTE_BASE_URL",
         "KONVERTE_API_TOKEN",
+        "KONVERTE_PLATFORM_TOKEN",
         "MOCO_BASE_URL",
         "MOCO_API_KEY",
     ];
@@ -112,7 +113,7 @@ fn sandbox_prints_credentials_that_work_and_stops_on_sigterm() {
     let home = tempfile::tempdir().unwrap();
     let mut sandbox = Running::start(home.path(), &["sandbox", "--port", "0"], &[]);
     let env = exports(&mut sandbox);
-    assert!(env[2].1.ends_with("/api/v1"), "{env:?}");
+    assert!(env[3].1.ends_with("/api/v1"), "{env:?}");
 
     let out = with_env(home.path(), &env)
         .args([

@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn the_token_never_appears_in_any_output() {
     let server = MockServer::start().await;
     Mock::given(path("/api/v1/profile"))
-        .and(header("api_access_token", TOKEN))
+        .and(header("Api-Access-Token", TOKEN))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!({"id": 1, "name": "Ada", "access_token": TOKEN})),
@@ -58,7 +58,7 @@ async fn the_token_never_appears_in_any_output() {
                 "get",
                 "--account_id",
                 "1",
-                "--id",
+                "--contact_id",
                 "500",
                 "--retries",
                 "1",
@@ -73,7 +73,7 @@ async fn the_token_never_appears_in_any_output() {
                 "get",
                 "--account_id",
                 "1",
-                "--id",
+                "--contact_id",
                 "401",
             ],
             None,
@@ -85,7 +85,7 @@ async fn the_token_never_appears_in_any_output() {
                 "get",
                 "--account_id",
                 "1",
-                "--id",
+                "--contact_id",
                 "x/y",
                 "-vv",
             ],
@@ -131,7 +131,7 @@ async fn the_token_never_appears_in_any_output() {
                 "0",
             ],
             Some(
-                "{\"account_id\":1,\"id\":401}\nnot json\n{\"account_id\":1,\"id\":500}\n{\"account_id\":1,\"id\":\"a/b\"}\n",
+                "{\"account_id\":1,\"contact_id\":401}\nnot json\n{\"account_id\":1,\"contact_id\":500}\n{\"account_id\":1,\"contact_id\":\"a/b\"}\n",
             ),
         ),
         (
@@ -144,7 +144,7 @@ async fn the_token_never_appears_in_any_output() {
                 "-",
                 "--dry-run",
             ],
-            Some("{\"account_id\":1,\"id\":1}\n"),
+            Some("{\"account_id\":1,\"contact_id\":1}\n"),
         ),
         (
             vec![
@@ -207,6 +207,7 @@ async fn a_password_on_the_command_line_is_warned_about_and_never_echoed() {
     let at_file = format!("@{}", file.display());
     let args = |value: &str, quiet: bool| {
         let mut cmd = konverte(home.path(), "http://127.0.0.1:9");
+        cmd.env("KONVERTE_PLATFORM_TOKEN", TOKEN);
         if quiet {
             cmd.arg("-q");
         }
@@ -216,6 +217,8 @@ async fn a_password_on_the_command_line_is_warned_about_and_never_echoed() {
             "create",
             "--name",
             "Ada",
+            "--email",
+            "ada@example.com",
             "--password",
             value,
             "--dry-run",

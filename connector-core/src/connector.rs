@@ -22,9 +22,8 @@ fn request_check(
     input: &Map<String, Value>,
     options: &dyn RequestOptions,
 ) -> Result<(), Error> {
-    crate::request::prepare_with(
+    http.prepare_action(
         action,
-        http.base_url(),
         &crate::resolve::with_placeholders(action, input),
         options.lenient(),
     )

@@ -4,7 +4,7 @@ use crate::action::{ActionSpec, Pagination};
 use crate::error::Error;
 use crate::options::RequestOptions;
 use crate::pipeline::HttpConnector;
-use crate::request::{self, PreparedRequest};
+use crate::request::PreparedRequest;
 use futures::stream::{self, BoxStream, StreamExt};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -223,8 +223,8 @@ fn response_url(st: &State<'_>) -> Url {
 }
 
 fn prepare(st: &State<'_>, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
-    let (action, base) = (st.action, st.connector.base_url());
-    request::prepare_with(action, base, input, st.options.lenient())
+    st.connector
+        .prepare_action(st.action, input, st.options.lenient())
 }
 
 fn with_page(st: &State<'_>, page: u64) -> Map<String, Value> {

@@ -217,7 +217,23 @@ impl HttpConnector {
 
     /// Validates `input` and builds the request. No I/O.
     pub fn prepare(&self, id: &str, input: &Map<String, Value>) -> Result<PreparedRequest, Error> {
-        request::prepare(self.action(id)?, &self.inner.base_url, input)
+        self.prepare_action(self.action(id)?, input, false)
+    }
+
+    /// Validates `input` for `action`, with what the authenticator derives from its
+    /// credentials ([`Authenticator::complete_input`]), and builds the request; `lenient`
+    /// sends undeclared fields and words ([`RequestOptions::lenient`]). No I/O.
+    pub fn prepare_action(
+        &self,
+        action: &'static ActionSpec,
+        input: &Map<String, Value>,
+        lenient: bool,
+    ) -> Result<PreparedRequest, Error> {
+        let base = &self.inner.base_url;
+        match self.inner.auth.complete_input(action, input) {
+            Some(completed) => request::prepare_with(action, base, &completed, lenient),
+            None => request::prepare_with(action, base, input, lenient),
+        }
     }
 
     /// The input with names replaced by ids. Every other field is checked first (with
@@ -231,9 +247,8 @@ impl HttpConnector {
         if !resolve::needs_resolving(action, &input) {
             return Ok(input);
         }
-        request::prepare_with(
+        self.prepare_action(
             action,
-            &self.inner.base_url,
             &resolve::with_placeholders(action, &input),
             options.lenient(),
         )?;
@@ -257,8 +272,7 @@ impl HttpConnector {
         input: &Map<String, Value>,
         options: &dyn RequestOptions,
     ) -> Result<PreparedRequest, Error> {
-        let action = self.action(id)?;
-        request::prepare_with(action, &self.inner.base_url, input, options.lenient())
+        self.prepare_action(self.action(id)?, input, options.lenient())
     }
 
     /// Runs a typed request with the connector's default options.
@@ -275,8 +289,7 @@ impl HttpConnector {
     ) -> Result<A::Output, Error> {
         let spec = action.spec();
         let input = self.with_ids(spec, action.into_input(), options).await?;
-        let prepared =
-            request::prepare_with(spec, &self.inner.base_url, &input, options.lenient())?;
+        let prepared = self.prepare_action(spec, &input, options.lenient())?;
         let value = self.send_prepared(&prepared, options).await?.json()?;
         decode(crate::response::unwrap_envelope(spec, value)?)
     }
@@ -289,8 +302,7 @@ impl HttpConnector {
     ) -> Result<Download, Error> {
         let spec = action.spec();
         let input = self.with_ids(spec, action.into_input(), options).await?;
-        let prepared =
-            request::prepare_with(spec, &self.inner.base_url, &input, options.lenient())?;
+        let prepared = self.prepare_action(spec, &input, options.lenient())?;
         self.download_prepared(&prepared, options).await
     }
 
@@ -303,8 +315,7 @@ impl HttpConnector {
     ) -> Result<Value, Error> {
         let action = self.action(id)?;
         let input = self.with_ids(action, input.clone(), options).await?;
-        let prepared =
-            request::prepare_with(action, &self.inner.base_url, &input, options.lenient())?;
+        let prepared = self.prepare_action(action, &input, options.lenient())?;
         if prepared.action.response == ResponseKind::Bytes {
             return Err(Error::Config(format!(
                 "`{id}` answers with a file, not JSON: download it (Connector::download, or \
@@ -351,8 +362,7 @@ impl HttpConnector {
     ) -> Result<Download, Error> {
         let action = self.action(id)?;
         let input = self.with_ids(action, input, options).await?;
-        let prepared =
-            request::prepare_with(action, &self.inner.base_url, &input, options.lenient())?;
+        let prepared = self.prepare_action(action, &input, options.lenient())?;
         self.download_prepared(&prepared, options).await
     }
 

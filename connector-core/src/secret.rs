@@ -4,6 +4,7 @@ use crate::action::ActionSpec;
 use crate::error::Error;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
 use std::fmt;
 
 /// Adds a backend's credentials to a request.
@@ -15,6 +16,18 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
 
     /// What to check when the API answers 401 or 403 to `action`.
     fn unauthorized_hint(&self, action: &ActionSpec) -> Option<String>;
+
+    /// The input completed with values the action takes as ordinary parameters but
+    /// that derive from a credential (a signature of another field), or `None` when
+    /// there is nothing to add. Runs before validation, so what it adds is checked like
+    /// any other input. Default: nothing.
+    fn complete_input(
+        &self,
+        _action: &ActionSpec,
+        _input: &Map<String, Value>,
+    ) -> Option<Map<String, Value>> {
+        None
+    }
 }
 
 /// No credentials at all (public endpoints, tests).

@@ -1,13 +1,16 @@
 //! The Konverte client: where the installation is, which tokens to send, how to send.
 
+use crate::auth::KonverteAuth;
 use crate::generated::ACTIONS;
-use connector_core::{Backend, Error, HttpConnector, Options, SecretString, TokenAuth};
+use connector_core::{Backend, Error, HttpConnector, Options, SecretString};
 use std::fmt;
 
-/// The header the API reads the token from.
+/// The server reads the token from `api_access_token` or from `Api-Access-Token`
+/// (`app/controllers/concerns/access_token_auth_helper.rb`); this spelling is sent
+/// only when [`KonverteBuilder::dashed_header`] is turned off.
 pub const TOKEN_HEADER: &str = "api_access_token";
-/// The same header with dashes, for reverse proxies (nginx by default) that drop headers
-/// whose names contain underscores. See [`KonverteBuilder::dashed_header`].
+/// The header the token is sent in by default: reverse proxies (nginx by default)
+/// drop headers whose names contain underscores.
 pub const DASHED_TOKEN_HEADER: &str = "Api-Access-Token";
 
 /// The token kinds an action can ask for (its `tokens` in the registry).
@@ -83,21 +86,36 @@ impl Konverte {
 /// let client = Konverte::builder()
 ///     .base_url("https://chat.example.com")
 ///     .api_token(SecretString::from("user-access-token"))
-///     .dashed_header(true)
+///     .hmac_token(SecretString::from("inbox-hmac-token"))
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(client.connector().base_url().as_str(), "https://chat.example.com/");
 /// assert!(!format!("{client:?}").contains("user-access-token"));
 /// assert!(Konverte::builder().build().is_err(), "there is no default host");
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KonverteBuilder {
     base_url: Option<String>,
     api_token: Option<SecretString>,
     platform_token: Option<SecretString>,
     agent_bot_token: Option<SecretString>,
+    hmac_token: Option<SecretString>,
     dashed_header: bool,
     options: Option<Options>,
+}
+
+impl Default for KonverteBuilder {
+    fn default() -> Self {
+        KonverteBuilder {
+            base_url: None,
+            api_token: None,
+            platform_token: None,
+            agent_bot_token: None,
+            hmac_token: None,
+            dashed_header: true,
+            options: None,
+        }
+    }
 }
 
 impl KonverteBuilder {
@@ -107,29 +125,39 @@ impl KonverteBuilder {
         self
     }
 
-    /// A user's access token (or an agent bot's, for a bot-only client). Used for
-    /// `user` actions, and for every other kind that has no token of its own.
+    /// A user's access token (profile settings), for the actions that take a `user`
+    /// token: everything under `/api/v1/accounts`, `/api/v2` and the profile. It is
+    /// never sent to an action that does not take one (the platform API).
     pub fn api_token(mut self, token: SecretString) -> Self {
         self.api_token = Some(token);
         self
     }
 
     /// A platform app's token, for the `/platform/api/v1` actions (accounts, users,
-    /// platform agent bots).
+    /// account users, platform agent bots); sent nowhere else.
     pub fn platform_token(mut self, token: SecretString) -> Self {
         self.platform_token = Some(token);
         self
     }
 
-    /// An agent bot's token, used by the actions that accept one when no user token
-    /// is set.
+    /// An agent bot's token, for the few actions the server lets bots call
+    /// (messages.create, conversations.get, toggle_status, ...), used there when no
+    /// user token is set.
     pub fn agent_bot_token(mut self, token: SecretString) -> Self {
         self.agent_bot_token = Some(token);
         self
     }
 
-    /// Send the token as `Api-Access-Token` instead of `api_access_token`, for reverse
-    /// proxies that drop headers with underscores in their names.
+    /// The HMAC token of an API inbox with identity validation: the public API's contact
+    /// calls that take `identifier` get `identifier_hash` computed from it when the
+    /// input has none ([`crate::identifier_hash`]).
+    pub fn hmac_token(mut self, token: SecretString) -> Self {
+        self.hmac_token = Some(token);
+        self
+    }
+
+    /// Send the token as `Api-Access-Token` (the default: reverse proxies such as nginx
+    /// drop headers with underscores in their names); `false` sends `api_access_token`.
     pub fn dashed_header(mut self, dashed: bool) -> Self {
         self.dashed_header = dashed;
         self
@@ -155,17 +183,18 @@ impl KonverteBuilder {
         } else {
             TOKEN_HEADER
         };
-        let mut auth = TokenAuth::new(header, "")?.with_hint(unauthorized_hint(self.dashed_header));
+        let mut auth = KonverteAuth::new(header);
         if let Some(token) = self.api_token {
-            auth = auth
-                .with_token(token_kind::USER, token.clone())
-                .with_fallback(token);
+            auth = auth.with_token(token_kind::USER, token);
         }
         if let Some(token) = self.agent_bot_token {
             auth = auth.with_token(token_kind::AGENT_BOT, token);
         }
         if let Some(token) = self.platform_token {
             auth = auth.with_token(token_kind::PLATFORM, token);
+        }
+        if let Some(token) = self.hmac_token {
+            auth = auth.with_hmac_token(token);
         }
         let http = HttpConnector::builder("konverte", ACTIONS)
             .base_url(base_url)
@@ -177,24 +206,6 @@ impl KonverteBuilder {
     }
 }
 
-/// Advice added to every 401/403: which setting holds which kind, and the header
-/// spelling to try when a proxy is in the way.
-fn unauthorized_hint(dashed: bool) -> String {
-    let kinds = "user tokens are set with api_token, agent bot tokens with agent_bot_token, \
-                 platform app tokens with platform_token";
-    if dashed {
-        format!(
-            "{kinds}; the token went out as `{DASHED_TOKEN_HEADER}`: if the server only reads \
-             `{TOKEN_HEADER}`, turn dashed_header off"
-        )
-    } else {
-        format!(
-            "{kinds}; if a reverse proxy drops headers with underscores, send the token as \
-             `{DASHED_TOKEN_HEADER}` (dashed_header)"
-        )
-    }
-}
-
 impl fmt::Debug for KonverteBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let set = |t: &Option<SecretString>| t.as_ref().map(|_| connector_core::MASK);
@@ -203,6 +214,7 @@ impl fmt::Debug for KonverteBuilder {
             .field("api_token", &set(&self.api_token))
             .field("platform_token", &set(&self.platform_token))
             .field("agent_bot_token", &set(&self.agent_bot_token))
+            .field("hmac_token", &set(&self.hmac_token))
             .field("dashed_header", &self.dashed_header)
             .field("options", &self.options)
             .finish()

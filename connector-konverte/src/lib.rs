@@ -1,16 +1,22 @@
 //! # connector-konverte
 //!
-//! A client for the Konverte Digital API (a Chatwoot installation): all 115 operations
-//! of its OpenAPI description, declared once in `manifest/*.toml` and generated into
-//! [`ACTIONS`] (the registry the CLI and the dynamic API read) and a typed API
-//! (`client.<resource>().<verb>(..)`). `ACTIONS.md` lists every action id.
+//! A client for the Konverte Digital API (a Chatwoot installation): 315 actions in 50
+//! resources, each declared once in `manifest/*.toml` and checked against the server's
+//! own source (Chatwoot 4.15.1: routes, controllers, views, models; every declaration
+//! names the files in `checked_against`), generated into [`ACTIONS`] (the registry the
+//! CLI and the dynamic API read) and a typed API (`client.<resource>().<verb>(..)`).
+//! `ACTIONS.md` lists every action, what it was checked against, and what was left out.
 //!
-//! Three kinds of token travel in the `api_access_token` header: a user's token
-//! (`user`), an agent bot's (`agent_bot`) and a platform app's (`platform`, for the
-//! `/platform/api/v1` actions). The public client API (`/public/api/v1`) and the survey
-//! page take none. Every input is checked before anything is sent: required fields,
-//! types, enum values, password complexity, JSON objects, ids that cannot change the
-//! path.
+//! Tokens travel in the `Api-Access-Token` header. Each action declares the kinds the
+//! server lets in: a user's token (`user`, [`KonverteBuilder::api_token`]), an agent
+//! bot's (`agent_bot`, for the few actions bots may call) or a platform app's
+//! (`platform`, the `/platform/api/v1` actions); the public client API (`/public/api/v1`)
+//! takes none. A call whose kinds are all unconfigured is refused before anything is
+//! sent, naming the kind, its environment variable and profile key ([`TOKEN_KINDS`]).
+//! Every input is checked before anything is sent: required fields, types, enum values,
+//! password complexity, JSON objects, ids that cannot change the path.
+//!
+//! [`webhooks`] verifies Chatwoot's signed deliveries and receives them.
 //!
 //! ```no_run
 //! use connector_konverte::{Connector, Konverte, Options, SecretString};
@@ -18,12 +24,20 @@
 //! # async fn demo() -> Result<(), connector_konverte::Error> {
 //! let client = Konverte::builder()
 //!     .base_url("https://chat.example.com")
+//!     .api_token(SecretString::from("user-access-token"))
 //!     .platform_token(SecretString::from("platform-app-token"))
 //!     .build()?;
 //!
 //! // Typed: the builder validates, sends and decodes into `models::User`.
 //! let user = client.users().update(5).name("Ada").send().await?;
 //! println!("{:?}", user.email);
+//!
+//! // Typed list: a conversation's whole history, walking back with `before`.
+//! use futures::StreamExt;
+//! let mut messages = client.messages().list(1, 42).stream(None);
+//! while let Some(message) = messages.next().await {
+//!     println!("{:?}", message?.content);
+//! }
 //!
 //! // Dynamic: the same action by id with a JSON input, as the CLI calls it.
 //! let input = serde_json::json!({"id": 5, "name": "Ada"});
@@ -34,9 +48,12 @@
 //! # Ok(()) }
 //! ```
 
+mod auth;
 mod client;
 pub mod generated;
+pub mod webhooks;
 
+pub use auth::{HMAC_TOKEN_ENV, TOKEN_KINDS, TokenKind, identifier_hash, token_kind};
 pub use client::*;
 pub use connector_core::{Connector, Error, Options, SecretString};
 pub use generated::{ACTIONS, RESOURCES, enums, models};

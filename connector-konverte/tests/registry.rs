@@ -1,278 +1,82 @@
-//! The registry: every operation of the Konverte API declared exactly once, with
-//! well-formed ids and paths whose placeholders are all declared.
+//! The registry: every Konverte action declared once, checked against the Chatwoot
+//! server's source (each names the files), with well-formed ids, paths whose
+//! placeholders are all declared, and the token kinds the server lets in.
 
-use connector_core::{Location, Method};
-use connector_konverte::ACTIONS;
+use connector_core::{Location, Method, Pagination};
+use connector_konverte::{ACTIONS, RESOURCES, TOKEN_KINDS};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The 115 operations of the API description, as (method, path), facts copied
-/// once from it so that this test does not depend on files outside the crate.
-const OPERATIONS: &[(&str, &str)] = &[
-    ("DELETE", "/api/v1/accounts/{account_id}/agent_bots/{id}"),
-    ("GET", "/api/v1/accounts/{account_id}/agent_bots"),
-    ("GET", "/api/v1/accounts/{account_id}/agent_bots/{id}"),
-    ("PATCH", "/api/v1/accounts/{account_id}/agent_bots/{id}"),
-    ("POST", "/api/v1/accounts/{account_id}/agent_bots"),
-    (
-        "DELETE",
-        "/platform/api/v1/accounts/{account_id}/account_users",
-    ),
-    (
-        "GET",
-        "/platform/api/v1/accounts/{account_id}/account_users",
-    ),
-    (
-        "POST",
-        "/platform/api/v1/accounts/{account_id}/account_users",
-    ),
-    ("DELETE", "/platform/api/v1/accounts/{account_id}"),
-    ("GET", "/platform/api/v1/accounts/{account_id}"),
-    ("PATCH", "/platform/api/v1/accounts/{account_id}"),
-    ("POST", "/platform/api/v1/accounts"),
-    ("DELETE", "/platform/api/v1/agent_bots/{id}"),
-    ("GET", "/platform/api/v1/agent_bots"),
-    ("GET", "/platform/api/v1/agent_bots/{id}"),
-    ("PATCH", "/platform/api/v1/agent_bots/{id}"),
-    ("POST", "/platform/api/v1/agent_bots"),
-    ("DELETE", "/api/v1/accounts/{account_id}/agents/{id}"),
-    ("GET", "/api/v1/accounts/{account_id}/agents"),
-    ("PATCH", "/api/v1/accounts/{account_id}/agents/{id}"),
-    ("POST", "/api/v1/accounts/{account_id}/agents"),
-    (
-        "DELETE",
-        "/api/v1/accounts/{account_id}/automation_rules/{id}",
-    ),
-    ("GET", "/api/v1/accounts/{account_id}/automation_rules"),
-    ("GET", "/api/v1/accounts/{account_id}/automation_rules/{id}"),
-    (
-        "PATCH",
-        "/api/v1/accounts/{account_id}/automation_rules/{id}",
-    ),
-    ("POST", "/api/v1/accounts/{account_id}/automation_rules"),
-    ("GET", "/survey/responses/{conversation_uuid}"),
-    (
-        "PATCH",
-        "/api/v1/accounts/{account_id}/canned_responses/{id}",
-    ),
-    (
-        "DELETE",
-        "/api/v1/accounts/{account_id}/canned_responses/{id}",
-    ),
-    ("GET", "/api/v1/accounts/{account_id}/canned_responses"),
-    ("POST", "/api/v1/accounts/{account_id}/canned_responses"),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes",
-    ),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes",
-    ),
-    ("DELETE", "/api/v1/accounts/{account_id}/contacts/{id}"),
-    ("GET", "/api/v1/accounts/{account_id}/contacts"),
-    ("GET", "/api/v1/accounts/{account_id}/contacts/search"),
-    ("GET", "/api/v1/accounts/{account_id}/contacts/{id}"),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/contacts/{id}/conversations",
-    ),
-    ("POST", "/api/v1/accounts/{account_id}/contacts"),
-    ("POST", "/api/v1/accounts/{account_id}/contacts/filter"),
-    ("PUT", "/api/v1/accounts/{account_id}/contacts/{id}"),
-    (
-        "GET",
-        "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}",
-    ),
-    (
-        "PATCH",
-        "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}",
-    ),
-    ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts"),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments",
-    ),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/labels",
-    ),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/labels",
-    ),
-    ("GET", "/api/v1/accounts/{account_id}/conversations"),
-    ("GET", "/api/v1/accounts/{account_id}/conversations/meta"),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}",
-    ),
-    ("POST", "/api/v1/accounts/{account_id}/conversations"),
-    ("POST", "/api/v1/accounts/{account_id}/conversations/filter"),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority",
-    ),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status",
-    ),
-    (
-        "GET",
-        "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations",
-    ),
-    (
-        "POST",
-        "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations",
-    ),
-    (
-        "DELETE",
-        "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
-    ),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/custom_attribute_definitions",
-    ),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
-    ),
-    (
-        "PATCH",
-        "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
-    ),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/custom_attribute_definitions",
-    ),
-    (
-        "DELETE",
-        "/api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}",
-    ),
-    ("GET", "/api/v1/accounts/{account_id}/custom_filters"),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}",
-    ),
-    (
-        "PATCH",
-        "/api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}",
-    ),
-    ("POST", "/api/v1/accounts/{account_id}/custom_filters"),
-    ("GET", "/api/v1/accounts/{account_id}/portals"),
-    ("PATCH", "/api/v1/accounts/{account_id}/portals"),
-    ("POST", "/api/v1/accounts/{account_id}/portals"),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/portals/{portal_id}/articles",
-    ),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/portals/{portal_id}/categories",
-    ),
-    ("GET", "/public/api/v1/inboxes/{inbox_identifier}"),
-    ("DELETE", "/api/v1/accounts/{account_id}/inbox_members"),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/inbox_members/{inbox_id}",
-    ),
-    ("GET", "/api/v1/accounts/{account_id}/inboxes"),
-    ("GET", "/api/v1/accounts/{account_id}/inboxes/{id}/"),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/inboxes/{id}/agent_bot",
-    ),
-    ("PATCH", "/api/v1/accounts/{account_id}/inbox_members"),
-    ("PATCH", "/api/v1/accounts/{account_id}/inboxes/{id}"),
-    ("POST", "/api/v1/accounts/{account_id}/inbox_members"),
-    ("POST", "/api/v1/accounts/{account_id}/inboxes/"),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/inboxes/{id}/set_agent_bot",
-    ),
-    (
-        "DELETE",
-        "/api/v1/accounts/{account_id}/integrations/hooks/{hook_id}",
-    ),
-    ("GET", "/api/v1/accounts/{account_id}/integrations/apps"),
-    (
-        "PATCH",
-        "/api/v1/accounts/{account_id}/integrations/hooks/{hook_id}",
-    ),
-    ("POST", "/api/v1/accounts/{account_id}/integrations/hooks"),
-    (
-        "DELETE",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}",
-    ),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages",
-    ),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages",
-    ),
-    (
-        "GET",
-        "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages",
-    ),
-    (
-        "PATCH",
-        "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages/{message_id}",
-    ),
-    (
-        "POST",
-        "/public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages",
-    ),
-    ("GET", "/api/v1/profile"),
-    ("GET", "/api/v2/accounts/{account_id}/reports"),
-    ("GET", "/api/v2/accounts/{account_id}/reports/conversations"),
-    (
-        "GET",
-        "/api/v2/accounts/{account_id}/reports/conversations/",
-    ),
-    ("GET", "/api/v2/accounts/{account_id}/reports/summary"),
-    ("DELETE", "/api/v1/accounts/{account_id}/teams/{team_id}"),
-    (
-        "DELETE",
-        "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
-    ),
-    ("GET", "/api/v1/accounts/{account_id}/teams"),
-    ("GET", "/api/v1/accounts/{account_id}/teams/{team_id}"),
-    (
-        "GET",
-        "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
-    ),
-    ("PATCH", "/api/v1/accounts/{account_id}/teams/{team_id}"),
-    (
-        "PATCH",
-        "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
-    ),
-    ("POST", "/api/v1/accounts/{account_id}/teams"),
-    (
-        "POST",
-        "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
-    ),
-    ("DELETE", "/platform/api/v1/users/{id}"),
-    ("GET", "/platform/api/v1/users/{id}"),
-    ("GET", "/platform/api/v1/users/{id}/login"),
-    ("PATCH", "/platform/api/v1/users/{id}"),
-    ("POST", "/platform/api/v1/users"),
-    (
-        "DELETE",
-        "/api/v1/accounts/{account_id}/webhooks/{webhook_id}",
-    ),
-    ("GET", "/api/v1/accounts/{account_id}/webhooks"),
-    (
-        "PATCH",
-        "/api/v1/accounts/{account_id}/webhooks/{webhook_id}",
-    ),
-    ("POST", "/api/v1/accounts/{account_id}/webhooks"),
-];
+fn action(id: &str) -> &'static connector_core::ActionSpec {
+    ACTIONS
+        .iter()
+        .find(|a| a.id == id)
+        .unwrap_or_else(|| panic!("{id} is not declared"))
+}
 
 #[test]
-fn there_are_exactly_115_actions() {
-    assert_eq!(OPERATIONS.len(), 115);
-    assert_eq!(ACTIONS.len(), 115);
+fn at_least_250_actions_in_every_resource() {
+    assert!(ACTIONS.len() >= 250, "only {} actions", ACTIONS.len());
+    let used: BTreeSet<&str> = ACTIONS.iter().map(|a| a.resource).collect();
+    let declared: BTreeSet<&str> = RESOURCES.iter().map(|r| r.name).collect();
+    assert_eq!(
+        used, declared,
+        "every resource has actions, every action a resource"
+    );
+    assert!(declared.len() >= 45, "{} resources", declared.len());
+}
+
+/// A file of the Chatwoot source tree: `config/`, `app/`, `lib/`, or the same under
+/// `enterprise/`, with a Ruby, view or config extension.
+fn is_chatwoot_path(path: &str) -> bool {
+    let rest = path.strip_prefix("enterprise/").unwrap_or(path);
+    let rooted = ["app/", "config/", "lib/"]
+        .iter()
+        .any(|root| rest.starts_with(root));
+    let known_kind = [".rb", ".jbuilder", ".erb", ".yml", ".js"]
+        .iter()
+        .any(|ext| path.ends_with(ext));
+    rooted
+        && known_kind
+        && !path.contains("..")
+        && !path.contains("//")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c))
+}
+
+#[test]
+fn every_action_names_the_server_files_it_was_checked_against() {
+    for a in ACTIONS {
+        assert!(
+            !a.checked_against.is_empty(),
+            "{}: checked_against is empty",
+            a.id
+        );
+        for file in a.checked_against {
+            assert!(
+                is_chatwoot_path(file),
+                "{}: {file:?} is not a Chatwoot path",
+                a.id
+            );
+        }
+        assert!(
+            a.checked_against.contains(&"config/routes.rb"),
+            "{}: the route was not checked",
+            a.id
+        );
+        assert!(
+            a.checked_against
+                .iter()
+                .any(|f| f.contains("app/controllers/") && f.ends_with("_controller.rb")),
+            "{}: no controller was checked",
+            a.id
+        );
+    }
+    assert!(is_chatwoot_path(
+        "enterprise/app/views/api/v1/accounts/sla_policies/show.json.jbuilder"
+    ));
+    assert!(!is_chatwoot_path("docs/openapi.json"));
+    assert!(!is_chatwoot_path("app/../secrets.rb"));
 }
 
 #[test]
@@ -303,6 +107,28 @@ fn ids_are_unique_lower_case_resource_dot_verb() {
     }
 }
 
+/// The ids of the 115 actions before they were checked against the server: users rely
+/// on them, so every one is still there except the two nested creates that became
+/// resources of their own.
+const EARLIER_IDS: &str = include_str!("earlier_ids.txt");
+
+#[test]
+fn earlier_ids_are_kept_unless_their_route_moved() {
+    let moved = BTreeMap::from([
+        ("portals.create_category", "categories.create"),
+        ("portals.create_article", "articles.create"),
+    ]);
+    let ids: Vec<&str> = EARLIER_IDS.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(ids.len(), 115);
+    for id in ids {
+        let now = moved.get(id).copied().unwrap_or(id);
+        action(now);
+        if moved.contains_key(id) {
+            assert!(ACTIONS.iter().all(|a| a.id != id), "{id} was renamed");
+        }
+    }
+}
+
 #[test]
 fn every_placeholder_is_a_declared_path_param_and_back() {
     for a in ACTIONS {
@@ -329,135 +155,260 @@ fn every_placeholder_is_a_declared_path_param_and_back() {
 }
 
 #[test]
-fn each_operation_is_covered_exactly_once() {
-    let mut declared: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+fn paths_are_rails_routes_without_trailing_slashes() {
     for a in ACTIONS {
-        declared
+        let route = a.path.split('?').next().unwrap_or_default();
+        assert!(
+            !route.ends_with('/'),
+            "{}: Rails strips a trailing slash",
+            a.id
+        );
+        assert!(
+            [
+                "/api/v1/",
+                "/api/v2/",
+                "/platform/api/v1/",
+                "/public/api/v1/"
+            ]
+            .iter()
+            .any(|p| route.starts_with(p)),
+            "{}: {} is not under an API namespace",
+            a.id,
+            a.path
+        );
+    }
+    // The two conversation reports share one route; the server tells them apart by `type`.
+    assert_eq!(
+        action("reports.conversations").path,
+        "/api/v2/accounts/{account_id}/reports/conversations?type=account"
+    );
+    assert_eq!(
+        action("reports.agent_conversations").path,
+        "/api/v2/accounts/{account_id}/reports/conversations?type=agent"
+    );
+}
+
+#[test]
+fn one_route_one_action_except_where_the_input_shapes_differ() {
+    let mut by_route: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for a in ACTIONS {
+        by_route
             .entry((a.method.as_str(), a.path))
             .or_default()
             .push(a.id);
     }
-    let expected: BTreeSet<(&str, &str)> = OPERATIONS.iter().copied().collect();
-    assert_eq!(expected.len(), 115, "the literal list has duplicates");
-    for op in &expected {
-        match declared.get(op) {
-            Some(ids) if ids.len() == 1 => {}
-            Some(ids) => panic!("{op:?} is declared {} times: {ids:?}", ids.len()),
-            None => panic!("{op:?} is not declared"),
-        }
-    }
-    for (op, ids) in &declared {
-        assert!(
-            expected.contains(op),
-            "{ids:?} declare {op:?}, which the API does not have"
-        );
-    }
-}
-
-#[test]
-fn trailing_slashes_are_kept() {
-    let path = |id: &str| ACTIONS.iter().find(|a| a.id == id).unwrap().path;
+    let shared: Vec<Vec<&str>> = by_route.into_values().filter(|ids| ids.len() > 1).collect();
     assert_eq!(
-        path("inboxes.create"),
-        "/api/v1/accounts/{account_id}/inboxes/"
-    );
-    assert_eq!(
-        path("inboxes.get"),
-        "/api/v1/accounts/{account_id}/inboxes/{id}/"
-    );
-    assert_eq!(
-        path("inboxes.update"),
-        "/api/v1/accounts/{account_id}/inboxes/{id}"
-    );
-    assert_eq!(
-        path("reports.conversations"),
-        "/api/v2/accounts/{account_id}/reports/conversations"
-    );
-    assert_eq!(
-        path("reports.agent_conversations"),
-        "/api/v2/accounts/{account_id}/reports/conversations/"
+        shared,
+        vec![vec!["messages.create", "messages.create_from_uploads"]],
+        "files as parts, or signed ids of files uploaded before"
     );
 }
 
+/// `BOT_ACCESSIBLE_ENDPOINTS` of app/controllers/concerns/access_token_auth_helper.rb,
+/// as our action ids.
+const BOT_ACTIONS: [&str; 12] = [
+    "conversations.get",
+    "conversations.toggle_status",
+    "conversations.toggle_typing_status",
+    "conversations.toggle_priority",
+    "conversations.create",
+    "conversations.update",
+    "conversations.set_custom_attributes",
+    "messages.create",
+    "messages.create_from_uploads",
+    "conversations.assign",
+    "conversations.labels",
+    "conversations.add_labels",
+];
+
 #[test]
-fn token_kinds_follow_the_api_families() {
+fn token_kinds_are_the_ones_the_server_lets_in() {
+    let kinds: Vec<&str> = TOKEN_KINDS.iter().map(|k| k.name).collect();
     for a in ACTIONS {
+        for t in a.tokens {
+            assert!(kinds.contains(t), "{}: unknown token kind {t}", a.id);
+        }
         let expected: &[&str] = if a.path.starts_with("/platform/") {
             &["platform"]
-        } else if a.path.starts_with("/public/") || a.path.starts_with("/survey/") {
+        } else if a.path.starts_with("/public/") {
             &[]
+        } else if BOT_ACTIONS.contains(&a.id) {
+            &["user", "agent_bot"]
         } else {
-            assert!(
-                a.tokens.first() == Some(&"user"),
-                "{}: {:?}",
-                a.id,
-                a.tokens
-            );
-            continue;
+            &["user"]
         };
         assert_eq!(a.tokens, expected, "{}", a.id);
     }
-    let both = ACTIONS
+    for id in BOT_ACTIONS {
+        action(id);
+    }
+}
+
+#[test]
+fn identity_validation_is_declared_where_the_server_checks_it() {
+    // app/controllers/public/api/v1/inboxes/contacts_controller.rb: `before_action
+    // :process_hmac` on create, show and update, and nowhere else.
+    let with_hash: BTreeSet<&str> = ACTIONS
         .iter()
-        .filter(|a| a.tokens == ["user", "agent_bot"])
-        .count();
-    assert!(
-        both >= 6,
-        "the spec lets agent bots call several actions, found {both}"
+        .filter(|a| a.param("identifier_hash").is_some())
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(
+        with_hash,
+        BTreeSet::from([
+            "contacts_api.create",
+            "contacts_api.get",
+            "contacts_api.update"
+        ])
+    );
+    for id in &with_hash {
+        let a = action(id);
+        assert!(a.param("identifier").is_some(), "{id}");
+        assert!(
+            a.param("identifier_hash").unwrap().secret,
+            "{id}: the hash is a credential"
+        );
+    }
+    assert_eq!(
+        action("contacts_api.get")
+            .param("identifier_hash")
+            .unwrap()
+            .location,
+        Location::Query
     );
 }
 
 #[test]
 fn custom_attributes_are_objects_and_passwords_are_checked() {
     for a in ACTIONS {
-        if let Some(p) = a.param("custom_attributes") {
+        if let Some(p) = a.param("custom_attributes")
+            && !a.id.ends_with("destroy_custom_attributes")
+        {
             assert_eq!(p.ty.name(), "object", "{}", a.id);
         }
     }
-    for id in ["users.create", "users.update"] {
-        let a = ACTIONS.iter().find(|a| a.id == id).unwrap();
+    for (id, method) in [
+        ("users.create", Method::Post),
+        ("users.update", Method::Patch),
+    ] {
+        let a = action(id);
         assert_eq!(a.param("password").unwrap().ty.name(), "password");
         assert!(a.param("password").unwrap().secret);
         assert_eq!(a.param("email").unwrap().ty.name(), "email");
-        assert_eq!(
-            a.method,
-            if id == "users.create" {
-                Method::Post
-            } else {
-                Method::Patch
-            }
-        );
+        assert_eq!(a.method, method);
     }
 }
 
 #[test]
-fn paged_lists_name_their_page_param() {
-    let paged: Vec<&str> = ACTIONS
-        .iter()
-        .filter(|a| a.pagination.is_paged())
-        .map(|a| a.id)
-        .collect();
+fn lists_page_the_way_the_server_does() {
     for id in [
         "contacts.list",
         "contacts.search",
         "contacts.filter",
         "conversations.list",
         "conversations.filter",
-        "automation_rules.list",
+        "notifications.list",
+        "companies.list",
+        "articles.list",
     ] {
-        assert!(paged.contains(&id), "{id} should page");
+        assert!(
+            matches!(action(id).pagination, Pagination::PageNumber { .. }),
+            "{id} should page by number"
+        );
     }
-    for a in ACTIONS.iter().filter(|a| a.pagination.is_paged()) {
-        if let connector_core::Pagination::PageNumber { param, .. } = a.pagination {
-            let p = a
-                .param(param)
-                .unwrap_or_else(|| panic!("{}: no {param} param", a.id));
-            assert_eq!(
-                (p.location, p.ty.name()),
-                (Location::Query, "integer"),
-                "{}",
-                a.id
-            );
+    // app/views/api/v1/accounts/contacts/search.json.jbuilder: `count` is the page's
+    // size, `has_more` says whether another page follows.
+    assert_eq!(
+        action("contacts.search").pagination,
+        Pagination::PageNumber {
+            param: "page",
+            total: "",
+            has_more: "/meta/has_more"
         }
+    );
+    // app/finders/message_finder.rb: the newest 20, then 20 older before an id.
+    assert_eq!(
+        action("messages.list").pagination,
+        Pagination::Cursor {
+            before: "before",
+            after: "after",
+            id: "/id"
+        }
+    );
+    assert!(matches!(
+        action("messages_api.list").pagination,
+        Pagination::Cursor { after: "", .. }
+    ));
+    assert_eq!(action("automation_rules.list").pagination, Pagination::None);
+    for a in ACTIONS {
+        match a.pagination {
+            Pagination::PageNumber { param, .. } => {
+                let p = a
+                    .param(param)
+                    .unwrap_or_else(|| panic!("{}: no {param} param", a.id));
+                assert_eq!(
+                    (p.location, p.ty.name()),
+                    (Location::Query, "integer"),
+                    "{}",
+                    a.id
+                );
+            }
+            Pagination::Cursor { before, after, .. } => {
+                for name in [before, after].into_iter().filter(|n| !n.is_empty()) {
+                    let p = a
+                        .param(name)
+                        .unwrap_or_else(|| panic!("{}: no {name}", a.id));
+                    assert_eq!(
+                        (p.location, p.ty.name()),
+                        (Location::Query, "integer"),
+                        "{}",
+                        a.id
+                    );
+                }
+            }
+            Pagination::LinkHeader => panic!("{}: Chatwoot sends no Link headers", a.id),
+            Pagination::None => {}
+        }
+    }
+}
+
+#[test]
+fn envelopes_point_into_the_answer() {
+    for (id, envelope) in [
+        ("conversations.list", "/data/payload"),
+        ("contacts.get", "/payload"),
+        ("contacts.create", "/payload/contact"),
+        ("webhooks.list", "/payload/webhooks"),
+        ("webhooks.create", "/payload/webhook"),
+        ("inboxes.list", "/payload"),
+        ("messages.list", "/payload"),
+        ("labels.get", ""),
+    ] {
+        assert_eq!(action(id).envelope, envelope, "{id}");
+    }
+    for a in ACTIONS {
+        assert!(
+            a.envelope.is_empty() || a.envelope.starts_with('/'),
+            "{}: {:?} is not a JSON pointer",
+            a.id,
+            a.envelope
+        );
+    }
+}
+
+#[test]
+fn slugs_and_uuids_are_text() {
+    for (id, key) in [
+        ("portals.get", "portal_slug"),
+        ("articles.list", "portal_slug"),
+        ("csat_survey.get", "conversation_uuid"),
+        ("integrations.get_app", "app_id"),
+    ] {
+        assert_eq!(
+            action(id).param(key).unwrap().ty.name(),
+            "string",
+            "{id} {key}"
+        );
     }
 }

@@ -58,7 +58,12 @@
 //!   `?page=N` (1-based), 15 per page. Contacts answer
 //!   `{"meta": {"count": TOTAL, "current_page": N}, "payload": [...]}`, conversations
 //!   `{"data": {"meta": {"mine_count", "unassigned_count", "assigned_count", "all_count"},
-//!   "payload": [...]}}`.
+//!   "payload": [...]}}`. A conversation's messages page by message-id cursors as the server
+//!   does: the newest 20, `?before=ID` the 20 before, `?after=ID` up to 100 after, oldest
+//!   first, in `{"meta": {}, "payload": [...]}`.
+//! * Webhooks answer in the server's envelopes (`{"payload": {"webhooks": [...]}}`,
+//!   `{"payload": {"webhook": {...}}}`), each with its signing `secret`; a URL is unique in an
+//!   account.
 //! * Response shapes follow the OpenAPI document's response schemas. Where the document and the
 //!   real server disagree, the sandbox answers a superset: a single contact is the flat contact
 //!   object plus `payload` holding both the flat fields and `payload.contact` /

@@ -439,9 +439,13 @@ async fn teams_canned_responses_and_webhooks() {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(hook["account_id"], 1);
+    assert_eq!(hook["payload"]["webhook"]["account_id"], 1);
+    assert!(hook["payload"]["webhook"]["secret"].is_string());
     let (_, hooks) = k.get("/api/v1/accounts/1/webhooks").await;
-    assert_eq!(hooks[0]["subscriptions"], json!(["message_created"]));
+    assert_eq!(
+        hooks["payload"]["webhooks"][0]["subscriptions"],
+        json!(["message_created"])
+    );
 }
 
 #[tokio::test]
@@ -496,7 +500,7 @@ async fn conversations_messages_and_labels() {
     let (_, messages) = k
         .get(&format!("/api/v1/accounts/1/conversations/{id}/messages"))
         .await;
-    assert_eq!(messages.as_array().map(Vec::len), Some(2));
+    assert_eq!(messages["payload"].as_array().map(Vec::len), Some(2));
     let (status, _) = k
         .delete(
             &format!("/api/v1/accounts/1/conversations/{id}/messages/{message_id}"),

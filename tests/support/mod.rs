@@ -72,12 +72,21 @@ impl Cli {
         Cli { home, envs }
     }
 
-    /// Adds the base URL and token of a Konverte sandbox.
+    /// Adds the base URL and token of a Konverte sandbox, as the user's and the platform
+    /// app's token (the sandbox takes its one token for every kind).
     pub fn konverte(mut self, sandbox: &KonverteSandbox) -> Self {
         self.envs
             .push(("KONVERTE_BASE_URL".into(), sandbox.base_url()));
         self.envs
             .push(("KONVERTE_API_TOKEN".into(), sandbox.token().to_owned()));
+        self.envs
+            .push(("KONVERTE_PLATFORM_TOKEN".into(), sandbox.token().to_owned()));
+        self
+    }
+
+    /// Removes an environment variable a setup added.
+    pub fn without(mut self, name: &str) -> Self {
+        self.envs.retain(|(k, _)| k != name);
         self
     }
 

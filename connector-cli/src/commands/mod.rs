@@ -10,7 +10,7 @@ pub mod sandbox;
 pub mod webhooks;
 
 use crate::backends::Backend;
-use crate::cli::{DOWNLOAD, WEBHOOKS};
+use crate::cli::DOWNLOAD;
 use crate::exit;
 use crate::output;
 use clap::ArgMatches;
@@ -67,13 +67,10 @@ fn backend_command(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
     let Some((verb, leaf)) = rm.subcommand() else {
         return exit::USAGE;
     };
-    if backend == Backend::Moco && resource == WEBHOOKS {
-        match verb {
-            "listen" => return block_on(webhooks::listen(ctx, leaf)),
-            "verify" => return webhooks::verify(ctx, leaf),
-            "ensure" => return block_on(webhooks::ensure(ctx, leaf)),
-            _ => {}
-        }
+    if resource == webhooks::WEBHOOKS
+        && let Some(code) = webhooks::run(ctx, backend, verb, leaf)
+    {
+        return code;
     }
     let Some(spec) = backend
         .actions()

@@ -89,8 +89,9 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         }
     };
     let text = format!(
-        "export KONVERTE_BASE_URL={}\nexport KONVERTE_API_TOKEN={}\nexport MOCO_BASE_URL={}\nexport MOCO_API_KEY={}\n",
+        "export KONVERTE_BASE_URL={}\nexport KONVERTE_API_TOKEN={}\nexport KONVERTE_PLATFORM_TOKEN={}\nexport MOCO_BASE_URL={}\nexport MOCO_API_KEY={}\n",
         konverte.base_url(),
+        konverte.token(),
         konverte.token(),
         moco.base_url(),
         moco.api_key()

@@ -8,9 +8,329 @@ use connector_core::serde_json::Value;
 use std::fmt;
 use std::str::FromStr;
 
+/// One of `en`, `ar`, `nl`, `fr`, `de`, `hi`, `it`, `ja`, `ko`, `pt`, `ru`, `zh`, `es`, `ml`, `ca`, `el`, `pt_BR`, `ro`, `ta`, `fa`, `zh_TW`, `vi`, `da`, `tr`, `cs`, `fi`, `id`, `sv`, `hu`, `no`, `zh_CN`, `pl`, `sk`, `uk`, `th`, `lv`, `is`, `he`, `lt`, `sr`, `bg`, `et`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountLocale {
+    /// `en`
+    En,
+    /// `ar`
+    Ar,
+    /// `nl`
+    Nl,
+    /// `fr`
+    Fr,
+    /// `de`
+    De,
+    /// `hi`
+    Hi,
+    /// `it`
+    It,
+    /// `ja`
+    Ja,
+    /// `ko`
+    Ko,
+    /// `pt`
+    Pt,
+    /// `ru`
+    Ru,
+    /// `zh`
+    Zh,
+    /// `es`
+    Es,
+    /// `ml`
+    Ml,
+    /// `ca`
+    Ca,
+    /// `el`
+    El,
+    /// `pt_BR`
+    PtBR,
+    /// `ro`
+    Ro,
+    /// `ta`
+    Ta,
+    /// `fa`
+    Fa,
+    /// `zh_TW`
+    ZhTW,
+    /// `vi`
+    Vi,
+    /// `da`
+    Da,
+    /// `tr`
+    Tr,
+    /// `cs`
+    Cs,
+    /// `fi`
+    Fi,
+    /// `id`
+    Id,
+    /// `sv`
+    Sv,
+    /// `hu`
+    Hu,
+    /// `no`
+    No,
+    /// `zh_CN`
+    ZhCN,
+    /// `pl`
+    Pl,
+    /// `sk`
+    Sk,
+    /// `uk`
+    Uk,
+    /// `th`
+    Th,
+    /// `lv`
+    Lv,
+    /// `is`
+    Is,
+    /// `he`
+    He,
+    /// `lt`
+    Lt,
+    /// `sr`
+    Sr,
+    /// `bg`
+    Bg,
+    /// `et`
+    Et,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AccountLocale {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "en", "ar", "nl", "fr", "de", "hi", "it", "ja", "ko", "pt", "ru", "zh", "es", "ml", "ca",
+        "el", "pt_BR", "ro", "ta", "fa", "zh_TW", "vi", "da", "tr", "cs", "fi", "id", "sv", "hu",
+        "no", "zh_CN", "pl", "sk", "uk", "th", "lv", "is", "he", "lt", "sr", "bg", "et",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::En => "en",
+            Self::Ar => "ar",
+            Self::Nl => "nl",
+            Self::Fr => "fr",
+            Self::De => "de",
+            Self::Hi => "hi",
+            Self::It => "it",
+            Self::Ja => "ja",
+            Self::Ko => "ko",
+            Self::Pt => "pt",
+            Self::Ru => "ru",
+            Self::Zh => "zh",
+            Self::Es => "es",
+            Self::Ml => "ml",
+            Self::Ca => "ca",
+            Self::El => "el",
+            Self::PtBR => "pt_BR",
+            Self::Ro => "ro",
+            Self::Ta => "ta",
+            Self::Fa => "fa",
+            Self::ZhTW => "zh_TW",
+            Self::Vi => "vi",
+            Self::Da => "da",
+            Self::Tr => "tr",
+            Self::Cs => "cs",
+            Self::Fi => "fi",
+            Self::Id => "id",
+            Self::Sv => "sv",
+            Self::Hu => "hu",
+            Self::No => "no",
+            Self::ZhCN => "zh_CN",
+            Self::Pl => "pl",
+            Self::Sk => "sk",
+            Self::Uk => "uk",
+            Self::Th => "th",
+            Self::Lv => "lv",
+            Self::Is => "is",
+            Self::He => "he",
+            Self::Lt => "lt",
+            Self::Sr => "sr",
+            Self::Bg => "bg",
+            Self::Et => "et",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AccountLocale {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "en" => Self::En,
+            "ar" => Self::Ar,
+            "nl" => Self::Nl,
+            "fr" => Self::Fr,
+            "de" => Self::De,
+            "hi" => Self::Hi,
+            "it" => Self::It,
+            "ja" => Self::Ja,
+            "ko" => Self::Ko,
+            "pt" => Self::Pt,
+            "ru" => Self::Ru,
+            "zh" => Self::Zh,
+            "es" => Self::Es,
+            "ml" => Self::Ml,
+            "ca" => Self::Ca,
+            "el" => Self::El,
+            "pt_BR" => Self::PtBR,
+            "ro" => Self::Ro,
+            "ta" => Self::Ta,
+            "fa" => Self::Fa,
+            "zh_TW" => Self::ZhTW,
+            "vi" => Self::Vi,
+            "da" => Self::Da,
+            "tr" => Self::Tr,
+            "cs" => Self::Cs,
+            "fi" => Self::Fi,
+            "id" => Self::Id,
+            "sv" => Self::Sv,
+            "hu" => Self::Hu,
+            "no" => Self::No,
+            "zh_CN" => Self::ZhCN,
+            "pl" => Self::Pl,
+            "sk" => Self::Sk,
+            "uk" => Self::Uk,
+            "th" => Self::Th,
+            "lv" => Self::Lv,
+            "is" => Self::Is,
+            "he" => Self::He,
+            "lt" => Self::Lt,
+            "sr" => Self::Sr,
+            "bg" => Self::Bg,
+            "et" => Self::Et,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AccountLocale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AccountLocale {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AccountLocale {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AccountLocale> for AccountLocale {
+    fn from(v: &AccountLocale) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AccountLocale> for Value {
+    fn from(v: AccountLocale) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AccountLocale {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccountLocale {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `webhook`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AgentBotType {
+    /// `webhook`
+    Webhook,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AgentBotType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["webhook"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AgentBotType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "webhook" => Self::Webhook,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AgentBotType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AgentBotType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AgentBotType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AgentBotType> for AgentBotType {
+    fn from(v: &AgentBotType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AgentBotType> for Value {
+    fn from(v: AgentBotType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AgentBotType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AgentBotType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
 /// One of `agent`, `administrator`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AgentsRole {
+pub enum AgentRole {
     /// `agent`
     Agent,
     /// `administrator`
@@ -19,7 +339,7 @@ pub enum AgentsRole {
     Other(String),
 }
 
-impl AgentsRole {
+impl AgentRole {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["agent", "administrator"];
 
@@ -33,7 +353,7 @@ impl AgentsRole {
     }
 }
 
-impl FromStr for AgentsRole {
+impl FromStr for AgentRole {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -44,55 +364,135 @@ impl FromStr for AgentsRole {
     }
 }
 
-impl fmt::Display for AgentsRole {
+impl fmt::Display for AgentRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for AgentsRole {
+impl From<&str> for AgentRole {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for AgentsRole {
+impl From<String> for AgentRole {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&AgentsRole> for AgentsRole {
-    fn from(v: &AgentsRole) -> Self {
+impl From<&AgentRole> for AgentRole {
+    fn from(v: &AgentRole) -> Self {
         v.clone()
     }
 }
 
-impl From<AgentsRole> for Value {
-    fn from(v: AgentsRole) -> Self {
+impl From<AgentRole> for Value {
+    fn from(v: AgentRole) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for AgentsRole {
+impl serde::Serialize for AgentRole {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AgentsRole {
+impl<'de> serde::Deserialize<'de> for AgentRole {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `available`, `busy`, `offline`, or a value this version does not know yet.
+/// One of `active`, `suspended`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AgentsAvailabilityStatus {
-    /// `available`
-    Available,
+pub enum AccountStatus {
+    /// `active`
+    Active,
+    /// `suspended`
+    Suspended,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AccountStatus {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["active", "suspended"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AccountStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "active" => Self::Active,
+            "suspended" => Self::Suspended,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AccountStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AccountStatus {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AccountStatus {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AccountStatus> for AccountStatus {
+    fn from(v: &AccountStatus) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AccountStatus> for Value {
+    fn from(v: AccountStatus) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AccountStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccountStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `online`, `busy`, `offline`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AgentAvailability {
+    /// `online`
+    Online,
     /// `busy`
     Busy,
     /// `offline`
@@ -101,14 +501,14 @@ pub enum AgentsAvailabilityStatus {
     Other(String),
 }
 
-impl AgentsAvailabilityStatus {
+impl AgentAvailability {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["available", "busy", "offline"];
+    pub const ALL: &'static [&'static str] = &["online", "busy", "offline"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Available => "available",
+            Self::Online => "online",
             Self::Busy => "busy",
             Self::Offline => "offline",
             Self::Other(s) => s,
@@ -116,11 +516,11 @@ impl AgentsAvailabilityStatus {
     }
 }
 
-impl FromStr for AgentsAvailabilityStatus {
+impl FromStr for AgentAvailability {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
-            "available" => Self::Available,
+            "online" => Self::Online,
             "busy" => Self::Busy,
             "offline" => Self::Offline,
             other => Self::Other(other.to_owned()),
@@ -128,152 +528,318 @@ impl FromStr for AgentsAvailabilityStatus {
     }
 }
 
-impl fmt::Display for AgentsAvailabilityStatus {
+impl fmt::Display for AgentAvailability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for AgentsAvailabilityStatus {
+impl From<&str> for AgentAvailability {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for AgentsAvailabilityStatus {
+impl From<String> for AgentAvailability {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&AgentsAvailabilityStatus> for AgentsAvailabilityStatus {
-    fn from(v: &AgentsAvailabilityStatus) -> Self {
+impl From<&AgentAvailability> for AgentAvailability {
+    fn from(v: &AgentAvailability) -> Self {
         v.clone()
     }
 }
 
-impl From<AgentsAvailabilityStatus> for Value {
-    fn from(v: AgentsAvailabilityStatus) -> Self {
+impl From<AgentAvailability> for Value {
+    fn from(v: AgentAvailability) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for AgentsAvailabilityStatus {
+impl serde::Serialize for AgentAvailability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AgentsAvailabilityStatus {
+impl<'de> serde::Deserialize<'de> for AgentAvailability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `available`, `busy`, `offline`, or a value this version does not know yet.
+/// One of `draft`, `published`, `archived`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AgentsAvailability {
-    /// `available`
-    Available,
-    /// `busy`
-    Busy,
-    /// `offline`
-    Offline,
+pub enum ArticleStatus {
+    /// `draft`
+    Draft,
+    /// `published`
+    Published,
+    /// `archived`
+    Archived,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl AgentsAvailability {
+impl ArticleStatus {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["available", "busy", "offline"];
+    pub const ALL: &'static [&'static str] = &["draft", "published", "archived"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Available => "available",
-            Self::Busy => "busy",
-            Self::Offline => "offline",
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Archived => "archived",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for AgentsAvailability {
+impl FromStr for ArticleStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
-            "available" => Self::Available,
-            "busy" => Self::Busy,
-            "offline" => Self::Offline,
+            "draft" => Self::Draft,
+            "published" => Self::Published,
+            "archived" => Self::Archived,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for AgentsAvailability {
+impl fmt::Display for ArticleStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for AgentsAvailability {
+impl From<&str> for ArticleStatus {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for AgentsAvailability {
+impl From<String> for ArticleStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&AgentsAvailability> for AgentsAvailability {
-    fn from(v: &AgentsAvailability) -> Self {
+impl From<&ArticleStatus> for ArticleStatus {
+    fn from(v: &ArticleStatus) -> Self {
         v.clone()
     }
 }
 
-impl From<AgentsAvailability> for Value {
-    fn from(v: AgentsAvailability) -> Self {
+impl From<ArticleStatus> for Value {
+    fn from(v: ArticleStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for AgentsAvailability {
+impl serde::Serialize for ArticleStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AgentsAvailability {
+impl<'de> serde::Deserialize<'de> for ArticleStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `conversation_created`, `conversation_updated`, `message_created`, or a value this version does not know yet.
+/// One of `round_robin`, `balanced`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AutomationRulesEventName {
+pub enum AssignmentPolicyOrder {
+    /// `round_robin`
+    RoundRobin,
+    /// `balanced`
+    Balanced,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AssignmentPolicyOrder {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["round_robin", "balanced"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RoundRobin => "round_robin",
+            Self::Balanced => "balanced",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AssignmentPolicyOrder {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "round_robin" => Self::RoundRobin,
+            "balanced" => Self::Balanced,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AssignmentPolicyOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AssignmentPolicyOrder {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AssignmentPolicyOrder {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AssignmentPolicyOrder> for AssignmentPolicyOrder {
+    fn from(v: &AssignmentPolicyOrder) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AssignmentPolicyOrder> for Value {
+    fn from(v: AssignmentPolicyOrder) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AssignmentPolicyOrder {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AssignmentPolicyOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `earliest_created`, `longest_waiting`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AssignmentPolicyConversationPriority {
+    /// `earliest_created`
+    EarliestCreated,
+    /// `longest_waiting`
+    LongestWaiting,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AssignmentPolicyConversationPriority {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["earliest_created", "longest_waiting"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EarliestCreated => "earliest_created",
+            Self::LongestWaiting => "longest_waiting",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AssignmentPolicyConversationPriority {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "earliest_created" => Self::EarliestCreated,
+            "longest_waiting" => Self::LongestWaiting,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AssignmentPolicyConversationPriority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AssignmentPolicyConversationPriority {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AssignmentPolicyConversationPriority {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AssignmentPolicyConversationPriority> for AssignmentPolicyConversationPriority {
+    fn from(v: &AssignmentPolicyConversationPriority) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AssignmentPolicyConversationPriority> for Value {
+    fn from(v: AssignmentPolicyConversationPriority) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AssignmentPolicyConversationPriority {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AssignmentPolicyConversationPriority {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `conversation_created`, `conversation_updated`, `conversation_opened`, `conversation_resolved`, `message_created`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AutomationRuleEvent {
     /// `conversation_created`
     ConversationCreated,
     /// `conversation_updated`
     ConversationUpdated,
+    /// `conversation_opened`
+    ConversationOpened,
+    /// `conversation_resolved`
+    ConversationResolved,
     /// `message_created`
     MessageCreated,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl AutomationRulesEventName {
+impl AutomationRuleEvent {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
         "conversation_created",
         "conversation_updated",
+        "conversation_opened",
+        "conversation_resolved",
         "message_created",
     ];
 
@@ -282,69 +848,352 @@ impl AutomationRulesEventName {
         match self {
             Self::ConversationCreated => "conversation_created",
             Self::ConversationUpdated => "conversation_updated",
+            Self::ConversationOpened => "conversation_opened",
+            Self::ConversationResolved => "conversation_resolved",
             Self::MessageCreated => "message_created",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for AutomationRulesEventName {
+impl FromStr for AutomationRuleEvent {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "conversation_created" => Self::ConversationCreated,
             "conversation_updated" => Self::ConversationUpdated,
+            "conversation_opened" => Self::ConversationOpened,
+            "conversation_resolved" => Self::ConversationResolved,
             "message_created" => Self::MessageCreated,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for AutomationRulesEventName {
+impl fmt::Display for AutomationRuleEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for AutomationRulesEventName {
+impl From<&str> for AutomationRuleEvent {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for AutomationRulesEventName {
+impl From<String> for AutomationRuleEvent {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&AutomationRulesEventName> for AutomationRulesEventName {
-    fn from(v: &AutomationRulesEventName) -> Self {
+impl From<&AutomationRuleEvent> for AutomationRuleEvent {
+    fn from(v: &AutomationRuleEvent) -> Self {
         v.clone()
     }
 }
 
-impl From<AutomationRulesEventName> for Value {
-    fn from(v: AutomationRulesEventName) -> Self {
+impl From<AutomationRuleEvent> for Value {
+    fn from(v: AutomationRuleEvent) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for AutomationRulesEventName {
+impl serde::Serialize for AutomationRuleEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for AutomationRulesEventName {
+impl<'de> serde::Deserialize<'de> for AutomationRuleEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `name`, `email`, `phone_number`, `last_activity_at`, `-name`, `-email`, `-phone_number`, `-last_activity_at`, or a value this version does not know yet.
+/// One of `Conversation`, `Contact`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BulkActionsType {
+    /// `Conversation`
+    Conversation,
+    /// `Contact`
+    Contact,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl BulkActionsType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["Conversation", "Contact"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Conversation => "Conversation",
+            Self::Contact => "Contact",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for BulkActionsType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "Conversation" => Self::Conversation,
+            "Contact" => Self::Contact,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for BulkActionsType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for BulkActionsType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for BulkActionsType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&BulkActionsType> for BulkActionsType {
+    fn from(v: &BulkActionsType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<BulkActionsType> for Value {
+    fn from(v: BulkActionsType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for BulkActionsType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BulkActionsType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `delete`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BulkActionsActionName {
+    /// `delete`
+    Delete,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl BulkActionsActionName {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["delete"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Delete => "delete",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for BulkActionsActionName {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "delete" => Self::Delete,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for BulkActionsActionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for BulkActionsActionName {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for BulkActionsActionName {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&BulkActionsActionName> for BulkActionsActionName {
+    fn from(v: &BulkActionsActionName) -> Self {
+        v.clone()
+    }
+}
+
+impl From<BulkActionsActionName> for Value {
+    fn from(v: BulkActionsActionName) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for BulkActionsActionName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BulkActionsActionName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `name`, `domain`, `created_at`, `last_activity_at`, `contacts_count`, `-name`, `-domain`, `-created_at`, `-last_activity_at`, `-contacts_count`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CompaniesSort {
+    /// `name`
+    Name,
+    /// `domain`
+    Domain,
+    /// `created_at`
+    CreatedAt,
+    /// `last_activity_at`
+    LastActivityAt,
+    /// `contacts_count`
+    ContactsCount,
+    /// `-name`
+    Name_,
+    /// `-domain`
+    Domain_,
+    /// `-created_at`
+    CreatedAt_,
+    /// `-last_activity_at`
+    LastActivityAt_,
+    /// `-contacts_count`
+    ContactsCount_,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl CompaniesSort {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "name",
+        "domain",
+        "created_at",
+        "last_activity_at",
+        "contacts_count",
+        "-name",
+        "-domain",
+        "-created_at",
+        "-last_activity_at",
+        "-contacts_count",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Domain => "domain",
+            Self::CreatedAt => "created_at",
+            Self::LastActivityAt => "last_activity_at",
+            Self::ContactsCount => "contacts_count",
+            Self::Name_ => "-name",
+            Self::Domain_ => "-domain",
+            Self::CreatedAt_ => "-created_at",
+            Self::LastActivityAt_ => "-last_activity_at",
+            Self::ContactsCount_ => "-contacts_count",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for CompaniesSort {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "name" => Self::Name,
+            "domain" => Self::Domain,
+            "created_at" => Self::CreatedAt,
+            "last_activity_at" => Self::LastActivityAt,
+            "contacts_count" => Self::ContactsCount,
+            "-name" => Self::Name_,
+            "-domain" => Self::Domain_,
+            "-created_at" => Self::CreatedAt_,
+            "-last_activity_at" => Self::LastActivityAt_,
+            "-contacts_count" => Self::ContactsCount_,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for CompaniesSort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for CompaniesSort {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for CompaniesSort {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&CompaniesSort> for CompaniesSort {
+    fn from(v: &CompaniesSort) -> Self {
+        v.clone()
+    }
+}
+
+impl From<CompaniesSort> for Value {
+    fn from(v: CompaniesSort) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for CompaniesSort {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CompaniesSort {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `name`, `email`, `phone_number`, `last_activity_at`, `created_at`, `company_name`, `city`, `country`, `-name`, `-email`, `-phone_number`, `-last_activity_at`, `-created_at`, `-company_name`, `-city`, `-country`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContactsSort {
     /// `name`
@@ -355,6 +1204,14 @@ pub enum ContactsSort {
     PhoneNumber,
     /// `last_activity_at`
     LastActivityAt,
+    /// `created_at`
+    CreatedAt,
+    /// `company_name`
+    CompanyName,
+    /// `city`
+    City,
+    /// `country`
+    Country,
     /// `-name`
     Name_,
     /// `-email`
@@ -363,6 +1220,14 @@ pub enum ContactsSort {
     PhoneNumber_,
     /// `-last_activity_at`
     LastActivityAt_,
+    /// `-created_at`
+    CreatedAt_,
+    /// `-company_name`
+    CompanyName_,
+    /// `-city`
+    City_,
+    /// `-country`
+    Country_,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
@@ -374,10 +1239,18 @@ impl ContactsSort {
         "email",
         "phone_number",
         "last_activity_at",
+        "created_at",
+        "company_name",
+        "city",
+        "country",
         "-name",
         "-email",
         "-phone_number",
         "-last_activity_at",
+        "-created_at",
+        "-company_name",
+        "-city",
+        "-country",
     ];
 
     /// The wire value.
@@ -387,10 +1260,18 @@ impl ContactsSort {
             Self::Email => "email",
             Self::PhoneNumber => "phone_number",
             Self::LastActivityAt => "last_activity_at",
+            Self::CreatedAt => "created_at",
+            Self::CompanyName => "company_name",
+            Self::City => "city",
+            Self::Country => "country",
             Self::Name_ => "-name",
             Self::Email_ => "-email",
             Self::PhoneNumber_ => "-phone_number",
             Self::LastActivityAt_ => "-last_activity_at",
+            Self::CreatedAt_ => "-created_at",
+            Self::CompanyName_ => "-company_name",
+            Self::City_ => "-city",
+            Self::Country_ => "-country",
             Self::Other(s) => s,
         }
     }
@@ -404,10 +1285,18 @@ impl FromStr for ContactsSort {
             "email" => Self::Email,
             "phone_number" => Self::PhoneNumber,
             "last_activity_at" => Self::LastActivityAt,
+            "created_at" => Self::CreatedAt,
+            "company_name" => Self::CompanyName,
+            "city" => Self::City,
+            "country" => Self::Country,
             "-name" => Self::Name_,
             "-email" => Self::Email_,
             "-phone_number" => Self::PhoneNumber_,
             "-last_activity_at" => Self::LastActivityAt_,
+            "-created_at" => Self::CreatedAt_,
+            "-company_name" => Self::CompanyName_,
+            "-city" => Self::City_,
+            "-country" => Self::Country_,
             other => Self::Other(other.to_owned()),
         })
     }
@@ -457,180 +1346,88 @@ impl<'de> serde::Deserialize<'de> for ContactsSort {
     }
 }
 
-/// One of `open`, `resolved`, `pending`, `snoozed`, `all`, or a value this version does not know yet.
+/// One of `me`, `unassigned`, `assigned`, `all`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ConversationsListStatus {
-    /// `open`
-    Open,
-    /// `resolved`
-    Resolved,
-    /// `pending`
-    Pending,
-    /// `snoozed`
-    Snoozed,
-    /// `all`
-    All,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl ConversationsListStatus {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["open", "resolved", "pending", "snoozed", "all"];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Open => "open",
-            Self::Resolved => "resolved",
-            Self::Pending => "pending",
-            Self::Snoozed => "snoozed",
-            Self::All => "all",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for ConversationsListStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "open" => Self::Open,
-            "resolved" => Self::Resolved,
-            "pending" => Self::Pending,
-            "snoozed" => Self::Snoozed,
-            "all" => Self::All,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for ConversationsListStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for ConversationsListStatus {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for ConversationsListStatus {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&ConversationsListStatus> for ConversationsListStatus {
-    fn from(v: &ConversationsListStatus) -> Self {
-        v.clone()
-    }
-}
-
-impl From<ConversationsListStatus> for Value {
-    fn from(v: ConversationsListStatus) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for ConversationsListStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsListStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
-/// One of `me`, `unassigned`, `all`, `assigned`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ConversationsAssigneeType {
+pub enum ConversationAssigneeFilter {
     /// `me`
     Me,
     /// `unassigned`
     Unassigned,
-    /// `all`
-    All,
     /// `assigned`
     Assigned,
+    /// `all`
+    All,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl ConversationsAssigneeType {
+impl ConversationAssigneeFilter {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["me", "unassigned", "all", "assigned"];
+    pub const ALL: &'static [&'static str] = &["me", "unassigned", "assigned", "all"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Me => "me",
             Self::Unassigned => "unassigned",
-            Self::All => "all",
             Self::Assigned => "assigned",
+            Self::All => "all",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for ConversationsAssigneeType {
+impl FromStr for ConversationAssigneeFilter {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "me" => Self::Me,
             "unassigned" => Self::Unassigned,
-            "all" => Self::All,
             "assigned" => Self::Assigned,
+            "all" => Self::All,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for ConversationsAssigneeType {
+impl fmt::Display for ConversationAssigneeFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for ConversationsAssigneeType {
+impl From<&str> for ConversationAssigneeFilter {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for ConversationsAssigneeType {
+impl From<String> for ConversationAssigneeFilter {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&ConversationsAssigneeType> for ConversationsAssigneeType {
-    fn from(v: &ConversationsAssigneeType) -> Self {
+impl From<&ConversationAssigneeFilter> for ConversationAssigneeFilter {
+    fn from(v: &ConversationAssigneeFilter) -> Self {
         v.clone()
     }
 }
 
-impl From<ConversationsAssigneeType> for Value {
-    fn from(v: ConversationsAssigneeType) -> Self {
+impl From<ConversationAssigneeFilter> for Value {
+    fn from(v: ConversationAssigneeFilter) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for ConversationsAssigneeType {
+impl serde::Serialize for ConversationAssigneeFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationsAssigneeType {
+impl<'de> serde::Deserialize<'de> for ConversationAssigneeFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
@@ -639,7 +1436,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsAssigneeType {
 
 /// One of `open`, `resolved`, `pending`, `snoozed`, `all`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ConversationsMetaStatus {
+pub enum ConversationStatusFilter {
     /// `open`
     Open,
     /// `resolved`
@@ -654,7 +1451,7 @@ pub enum ConversationsMetaStatus {
     Other(String),
 }
 
-impl ConversationsMetaStatus {
+impl ConversationStatusFilter {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["open", "resolved", "pending", "snoozed", "all"];
 
@@ -671,7 +1468,7 @@ impl ConversationsMetaStatus {
     }
 }
 
-impl FromStr for ConversationsMetaStatus {
+impl FromStr for ConversationStatusFilter {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -685,66 +1482,275 @@ impl FromStr for ConversationsMetaStatus {
     }
 }
 
-impl fmt::Display for ConversationsMetaStatus {
+impl fmt::Display for ConversationStatusFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for ConversationsMetaStatus {
+impl From<&str> for ConversationStatusFilter {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for ConversationsMetaStatus {
+impl From<String> for ConversationStatusFilter {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&ConversationsMetaStatus> for ConversationsMetaStatus {
-    fn from(v: &ConversationsMetaStatus) -> Self {
+impl From<&ConversationStatusFilter> for ConversationStatusFilter {
+    fn from(v: &ConversationStatusFilter) -> Self {
         v.clone()
     }
 }
 
-impl From<ConversationsMetaStatus> for Value {
-    fn from(v: ConversationsMetaStatus) -> Self {
+impl From<ConversationStatusFilter> for Value {
+    fn from(v: ConversationStatusFilter) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for ConversationsMetaStatus {
+impl serde::Serialize for ConversationStatusFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationsMetaStatus {
+impl<'de> serde::Deserialize<'de> for ConversationStatusFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `open`, `resolved`, `pending`, or a value this version does not know yet.
+/// One of `mention`, `participating`, `unattended`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ConversationsCreateStatus {
+pub enum ConversationsConversationType {
+    /// `mention`
+    Mention,
+    /// `participating`
+    Participating,
+    /// `unattended`
+    Unattended,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl ConversationsConversationType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["mention", "participating", "unattended"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mention => "mention",
+            Self::Participating => "participating",
+            Self::Unattended => "unattended",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for ConversationsConversationType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "mention" => Self::Mention,
+            "participating" => Self::Participating,
+            "unattended" => Self::Unattended,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for ConversationsConversationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ConversationsConversationType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for ConversationsConversationType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&ConversationsConversationType> for ConversationsConversationType {
+    fn from(v: &ConversationsConversationType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<ConversationsConversationType> for Value {
+    fn from(v: ConversationsConversationType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for ConversationsConversationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationsConversationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `last_activity_at_desc`, `last_activity_at_asc`, `created_at_desc`, `created_at_asc`, `priority_desc`, `priority_asc`, `waiting_since_desc`, `waiting_since_asc`, `priority_desc_created_at_asc`, `unread`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConversationsSortBy {
+    /// `last_activity_at_desc`
+    LastActivityAtDesc,
+    /// `last_activity_at_asc`
+    LastActivityAtAsc,
+    /// `created_at_desc`
+    CreatedAtDesc,
+    /// `created_at_asc`
+    CreatedAtAsc,
+    /// `priority_desc`
+    PriorityDesc,
+    /// `priority_asc`
+    PriorityAsc,
+    /// `waiting_since_desc`
+    WaitingSinceDesc,
+    /// `waiting_since_asc`
+    WaitingSinceAsc,
+    /// `priority_desc_created_at_asc`
+    PriorityDescCreatedAtAsc,
+    /// `unread`
+    Unread,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl ConversationsSortBy {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "last_activity_at_desc",
+        "last_activity_at_asc",
+        "created_at_desc",
+        "created_at_asc",
+        "priority_desc",
+        "priority_asc",
+        "waiting_since_desc",
+        "waiting_since_asc",
+        "priority_desc_created_at_asc",
+        "unread",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LastActivityAtDesc => "last_activity_at_desc",
+            Self::LastActivityAtAsc => "last_activity_at_asc",
+            Self::CreatedAtDesc => "created_at_desc",
+            Self::CreatedAtAsc => "created_at_asc",
+            Self::PriorityDesc => "priority_desc",
+            Self::PriorityAsc => "priority_asc",
+            Self::WaitingSinceDesc => "waiting_since_desc",
+            Self::WaitingSinceAsc => "waiting_since_asc",
+            Self::PriorityDescCreatedAtAsc => "priority_desc_created_at_asc",
+            Self::Unread => "unread",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for ConversationsSortBy {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "last_activity_at_desc" => Self::LastActivityAtDesc,
+            "last_activity_at_asc" => Self::LastActivityAtAsc,
+            "created_at_desc" => Self::CreatedAtDesc,
+            "created_at_asc" => Self::CreatedAtAsc,
+            "priority_desc" => Self::PriorityDesc,
+            "priority_asc" => Self::PriorityAsc,
+            "waiting_since_desc" => Self::WaitingSinceDesc,
+            "waiting_since_asc" => Self::WaitingSinceAsc,
+            "priority_desc_created_at_asc" => Self::PriorityDescCreatedAtAsc,
+            "unread" => Self::Unread,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for ConversationsSortBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ConversationsSortBy {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for ConversationsSortBy {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&ConversationsSortBy> for ConversationsSortBy {
+    fn from(v: &ConversationsSortBy) -> Self {
+        v.clone()
+    }
+}
+
+impl From<ConversationsSortBy> for Value {
+    fn from(v: ConversationsSortBy) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for ConversationsSortBy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationsSortBy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `open`, `resolved`, `pending`, `snoozed`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConversationStatus {
     /// `open`
     Open,
     /// `resolved`
     Resolved,
     /// `pending`
     Pending,
+    /// `snoozed`
+    Snoozed,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl ConversationsCreateStatus {
+impl ConversationStatus {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["open", "resolved", "pending"];
+    pub const ALL: &'static [&'static str] = &["open", "resolved", "pending", "snoozed"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
@@ -752,317 +1758,585 @@ impl ConversationsCreateStatus {
             Self::Open => "open",
             Self::Resolved => "resolved",
             Self::Pending => "pending",
+            Self::Snoozed => "snoozed",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for ConversationsCreateStatus {
+impl FromStr for ConversationStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "open" => Self::Open,
             "resolved" => Self::Resolved,
             "pending" => Self::Pending,
+            "snoozed" => Self::Snoozed,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for ConversationsCreateStatus {
+impl fmt::Display for ConversationStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for ConversationsCreateStatus {
+impl From<&str> for ConversationStatus {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for ConversationsCreateStatus {
+impl From<String> for ConversationStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&ConversationsCreateStatus> for ConversationsCreateStatus {
-    fn from(v: &ConversationsCreateStatus) -> Self {
+impl From<&ConversationStatus> for ConversationStatus {
+    fn from(v: &ConversationStatus) -> Self {
         v.clone()
     }
 }
 
-impl From<ConversationsCreateStatus> for Value {
-    fn from(v: ConversationsCreateStatus) -> Self {
+impl From<ConversationStatus> for Value {
+    fn from(v: ConversationStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for ConversationsCreateStatus {
+impl serde::Serialize for ConversationStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationsCreateStatus {
+impl<'de> serde::Deserialize<'de> for ConversationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `open`, `resolved`, `pending`, or a value this version does not know yet.
+/// One of `low`, `medium`, `high`, `urgent`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ConversationsToggleStatusStatus {
-    /// `open`
-    Open,
-    /// `resolved`
-    Resolved,
-    /// `pending`
-    Pending,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl ConversationsToggleStatusStatus {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["open", "resolved", "pending"];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Open => "open",
-            Self::Resolved => "resolved",
-            Self::Pending => "pending",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for ConversationsToggleStatusStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "open" => Self::Open,
-            "resolved" => Self::Resolved,
-            "pending" => Self::Pending,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for ConversationsToggleStatusStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for ConversationsToggleStatusStatus {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for ConversationsToggleStatusStatus {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&ConversationsToggleStatusStatus> for ConversationsToggleStatusStatus {
-    fn from(v: &ConversationsToggleStatusStatus) -> Self {
-        v.clone()
-    }
-}
-
-impl From<ConversationsToggleStatusStatus> for Value {
-    fn from(v: ConversationsToggleStatusStatus) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for ConversationsToggleStatusStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ConversationsToggleStatusStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
-/// One of `urgent`, `high`, `medium`, `low`, `none`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ConversationsPriority {
-    /// `urgent`
-    Urgent,
-    /// `high`
-    High,
-    /// `medium`
-    Medium,
+pub enum ConversationPriority {
     /// `low`
     Low,
-    /// `none`
-    None,
+    /// `medium`
+    Medium,
+    /// `high`
+    High,
+    /// `urgent`
+    Urgent,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl ConversationsPriority {
+impl ConversationPriority {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["urgent", "high", "medium", "low", "none"];
+    pub const ALL: &'static [&'static str] = &["low", "medium", "high", "urgent"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Urgent => "urgent",
-            Self::High => "high",
-            Self::Medium => "medium",
             Self::Low => "low",
-            Self::None => "none",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Urgent => "urgent",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for ConversationsPriority {
+impl FromStr for ConversationPriority {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
-            "urgent" => Self::Urgent,
-            "high" => Self::High,
-            "medium" => Self::Medium,
             "low" => Self::Low,
-            "none" => Self::None,
+            "medium" => Self::Medium,
+            "high" => Self::High,
+            "urgent" => Self::Urgent,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for ConversationsPriority {
+impl fmt::Display for ConversationPriority {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for ConversationsPriority {
+impl From<&str> for ConversationPriority {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for ConversationsPriority {
+impl From<String> for ConversationPriority {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&ConversationsPriority> for ConversationsPriority {
-    fn from(v: &ConversationsPriority) -> Self {
+impl From<&ConversationPriority> for ConversationPriority {
+    fn from(v: &ConversationPriority) -> Self {
         v.clone()
     }
 }
 
-impl From<ConversationsPriority> for Value {
-    fn from(v: ConversationsPriority) -> Self {
+impl From<ConversationPriority> for Value {
+    fn from(v: ConversationPriority) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for ConversationsPriority {
+impl serde::Serialize for ConversationPriority {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ConversationsPriority {
+impl<'de> serde::Deserialize<'de> for ConversationPriority {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `0`, `1`, or a value this version does not know yet.
+/// One of `on`, `off`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CustomAttributesAttributeModel {
-    /// `0`
-    V0,
-    /// `1`
-    V1,
+pub enum TypingStatus {
+    /// `on`
+    On,
+    /// `off`
+    Off,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl CustomAttributesAttributeModel {
+impl TypingStatus {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["0", "1"];
+    pub const ALL: &'static [&'static str] = &["on", "off"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::V0 => "0",
-            Self::V1 => "1",
+            Self::On => "on",
+            Self::Off => "off",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for CustomAttributesAttributeModel {
+impl FromStr for TypingStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
-            "0" => Self::V0,
-            "1" => Self::V1,
+            "on" => Self::On,
+            "off" => Self::Off,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for CustomAttributesAttributeModel {
+impl fmt::Display for TypingStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for CustomAttributesAttributeModel {
+impl From<&str> for TypingStatus {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for CustomAttributesAttributeModel {
+impl From<String> for TypingStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&CustomAttributesAttributeModel> for CustomAttributesAttributeModel {
-    fn from(v: &CustomAttributesAttributeModel) -> Self {
+impl From<&TypingStatus> for TypingStatus {
+    fn from(v: &TypingStatus) -> Self {
         v.clone()
     }
 }
 
-impl From<CustomAttributesAttributeModel> for Value {
-    fn from(v: CustomAttributesAttributeModel) -> Self {
+impl From<TypingStatus> for Value {
+    fn from(v: TypingStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for CustomAttributesAttributeModel {
+impl serde::Serialize for TypingStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CustomAttributesAttributeModel {
+impl<'de> serde::Deserialize<'de> for TypingStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `User`, `AgentBot`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConversationAssigneeType {
+    /// `User`
+    User,
+    /// `AgentBot`
+    AgentBot,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl ConversationAssigneeType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["User", "AgentBot"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "User",
+            Self::AgentBot => "AgentBot",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for ConversationAssigneeType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "User" => Self::User,
+            "AgentBot" => Self::AgentBot,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for ConversationAssigneeType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ConversationAssigneeType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for ConversationAssigneeType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&ConversationAssigneeType> for ConversationAssigneeType {
+    fn from(v: &ConversationAssigneeType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<ConversationAssigneeType> for Value {
+    fn from(v: ConversationAssigneeType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for ConversationAssigneeType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConversationAssigneeType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `created_at`, `-created_at`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CsatResponsesSort {
+    /// `created_at`
+    CreatedAt,
+    /// `-created_at`
+    CreatedAt_,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl CsatResponsesSort {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["created_at", "-created_at"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::CreatedAt_ => "-created_at",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for CsatResponsesSort {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "created_at" => Self::CreatedAt,
+            "-created_at" => Self::CreatedAt_,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for CsatResponsesSort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for CsatResponsesSort {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for CsatResponsesSort {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&CsatResponsesSort> for CsatResponsesSort {
+    fn from(v: &CsatResponsesSort) -> Self {
+        v.clone()
+    }
+}
+
+impl From<CsatResponsesSort> for Value {
+    fn from(v: CsatResponsesSort) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for CsatResponsesSort {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CsatResponsesSort {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `conversation_attribute`, `contact_attribute`, `company_attribute`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CustomAttributeModel {
+    /// `conversation_attribute`
+    ConversationAttribute,
+    /// `contact_attribute`
+    ContactAttribute,
+    /// `company_attribute`
+    CompanyAttribute,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl CustomAttributeModel {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "conversation_attribute",
+        "contact_attribute",
+        "company_attribute",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ConversationAttribute => "conversation_attribute",
+            Self::ContactAttribute => "contact_attribute",
+            Self::CompanyAttribute => "company_attribute",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for CustomAttributeModel {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "conversation_attribute" => Self::ConversationAttribute,
+            "contact_attribute" => Self::ContactAttribute,
+            "company_attribute" => Self::CompanyAttribute,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for CustomAttributeModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for CustomAttributeModel {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for CustomAttributeModel {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&CustomAttributeModel> for CustomAttributeModel {
+    fn from(v: &CustomAttributeModel) -> Self {
+        v.clone()
+    }
+}
+
+impl From<CustomAttributeModel> for Value {
+    fn from(v: CustomAttributeModel) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for CustomAttributeModel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomAttributeModel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `text`, `number`, `currency`, `percent`, `link`, `date`, `list`, `checkbox`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CustomAttributeDisplayType {
+    /// `text`
+    Text,
+    /// `number`
+    Number,
+    /// `currency`
+    Currency,
+    /// `percent`
+    Percent,
+    /// `link`
+    Link,
+    /// `date`
+    Date,
+    /// `list`
+    List,
+    /// `checkbox`
+    Checkbox,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl CustomAttributeDisplayType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "text", "number", "currency", "percent", "link", "date", "list", "checkbox",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Number => "number",
+            Self::Currency => "currency",
+            Self::Percent => "percent",
+            Self::Link => "link",
+            Self::Date => "date",
+            Self::List => "list",
+            Self::Checkbox => "checkbox",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for CustomAttributeDisplayType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "text" => Self::Text,
+            "number" => Self::Number,
+            "currency" => Self::Currency,
+            "percent" => Self::Percent,
+            "link" => Self::Link,
+            "date" => Self::Date,
+            "list" => Self::List,
+            "checkbox" => Self::Checkbox,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for CustomAttributeDisplayType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for CustomAttributeDisplayType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for CustomAttributeDisplayType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&CustomAttributeDisplayType> for CustomAttributeDisplayType {
+    fn from(v: &CustomAttributeDisplayType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<CustomAttributeDisplayType> for Value {
+    fn from(v: CustomAttributeDisplayType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for CustomAttributeDisplayType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CustomAttributeDisplayType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
@@ -1071,7 +2345,7 @@ impl<'de> serde::Deserialize<'de> for CustomAttributesAttributeModel {
 
 /// One of `conversation`, `contact`, `report`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CustomFiltersFilterType {
+pub enum CustomFilterType {
     /// `conversation`
     Conversation,
     /// `contact`
@@ -1082,7 +2356,7 @@ pub enum CustomFiltersFilterType {
     Other(String),
 }
 
-impl CustomFiltersFilterType {
+impl CustomFilterType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["conversation", "contact", "report"];
 
@@ -1097,7 +2371,7 @@ impl CustomFiltersFilterType {
     }
 }
 
-impl FromStr for CustomFiltersFilterType {
+impl FromStr for CustomFilterType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -1109,301 +2383,1327 @@ impl FromStr for CustomFiltersFilterType {
     }
 }
 
-impl fmt::Display for CustomFiltersFilterType {
+impl fmt::Display for CustomFilterType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for CustomFiltersFilterType {
+impl From<&str> for CustomFilterType {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for CustomFiltersFilterType {
+impl From<String> for CustomFilterType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&CustomFiltersFilterType> for CustomFiltersFilterType {
-    fn from(v: &CustomFiltersFilterType) -> Self {
+impl From<&CustomFilterType> for CustomFilterType {
+    fn from(v: &CustomFilterType) -> Self {
         v.clone()
     }
 }
 
-impl From<CustomFiltersFilterType> for Value {
-    fn from(v: CustomFiltersFilterType) -> Self {
+impl From<CustomFilterType> for Value {
+    fn from(v: CustomFilterType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for CustomFiltersFilterType {
+impl serde::Serialize for CustomFilterType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CustomFiltersFilterType {
+impl<'de> serde::Deserialize<'de> for CustomFilterType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `conversation`, `contact`, `report`, or a value this version does not know yet.
+/// One of `conversation_manage`, `conversation_unassigned_manage`, `conversation_participating_manage`, `contact_manage`, `report_manage`, `knowledge_base_manage`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CustomFiltersType {
-    /// `conversation`
-    Conversation,
-    /// `contact`
-    Contact,
-    /// `report`
-    Report,
+pub enum CustomRolePermission {
+    /// `conversation_manage`
+    ConversationManage,
+    /// `conversation_unassigned_manage`
+    ConversationUnassignedManage,
+    /// `conversation_participating_manage`
+    ConversationParticipatingManage,
+    /// `contact_manage`
+    ContactManage,
+    /// `report_manage`
+    ReportManage,
+    /// `knowledge_base_manage`
+    KnowledgeBaseManage,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl CustomFiltersType {
+impl CustomRolePermission {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["conversation", "contact", "report"];
+    pub const ALL: &'static [&'static str] = &[
+        "conversation_manage",
+        "conversation_unassigned_manage",
+        "conversation_participating_manage",
+        "contact_manage",
+        "report_manage",
+        "knowledge_base_manage",
+    ];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Conversation => "conversation",
-            Self::Contact => "contact",
-            Self::Report => "report",
+            Self::ConversationManage => "conversation_manage",
+            Self::ConversationUnassignedManage => "conversation_unassigned_manage",
+            Self::ConversationParticipatingManage => "conversation_participating_manage",
+            Self::ContactManage => "contact_manage",
+            Self::ReportManage => "report_manage",
+            Self::KnowledgeBaseManage => "knowledge_base_manage",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for CustomFiltersType {
+impl FromStr for CustomRolePermission {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
-            "conversation" => Self::Conversation,
-            "contact" => Self::Contact,
-            "report" => Self::Report,
+            "conversation_manage" => Self::ConversationManage,
+            "conversation_unassigned_manage" => Self::ConversationUnassignedManage,
+            "conversation_participating_manage" => Self::ConversationParticipatingManage,
+            "contact_manage" => Self::ContactManage,
+            "report_manage" => Self::ReportManage,
+            "knowledge_base_manage" => Self::KnowledgeBaseManage,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for CustomFiltersType {
+impl fmt::Display for CustomRolePermission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for CustomFiltersType {
+impl From<&str> for CustomRolePermission {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for CustomFiltersType {
+impl From<String> for CustomRolePermission {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&CustomFiltersType> for CustomFiltersType {
-    fn from(v: &CustomFiltersType) -> Self {
+impl From<&CustomRolePermission> for CustomRolePermission {
+    fn from(v: &CustomRolePermission) -> Self {
         v.clone()
     }
 }
 
-impl From<CustomFiltersType> for Value {
-    fn from(v: CustomFiltersType) -> Self {
+impl From<CustomRolePermission> for Value {
+    fn from(v: CustomRolePermission) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for CustomFiltersType {
+impl serde::Serialize for CustomRolePermission {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CustomFiltersType {
+impl<'de> serde::Deserialize<'de> for CustomRolePermission {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `outgoing`, `incoming`, or a value this version does not know yet.
+/// One of `friendly`, `professional`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum MessagesMessageType {
+pub enum InboxSenderNameType {
+    /// `friendly`
+    Friendly,
+    /// `professional`
+    Professional,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl InboxSenderNameType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["friendly", "professional"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Friendly => "friendly",
+            Self::Professional => "professional",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for InboxSenderNameType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "friendly" => Self::Friendly,
+            "professional" => Self::Professional,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for InboxSenderNameType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for InboxSenderNameType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for InboxSenderNameType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&InboxSenderNameType> for InboxSenderNameType {
+    fn from(v: &InboxSenderNameType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<InboxSenderNameType> for Value {
+    fn from(v: InboxSenderNameType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for InboxSenderNameType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InboxSenderNameType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `enabled`, `disabled`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IntegrationHookStatus {
+    /// `enabled`
+    Enabled,
+    /// `disabled`
+    Disabled,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl IntegrationHookStatus {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["enabled", "disabled"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for IntegrationHookStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for IntegrationHookStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for IntegrationHookStatus {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for IntegrationHookStatus {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&IntegrationHookStatus> for IntegrationHookStatus {
+    fn from(v: &IntegrationHookStatus) -> Self {
+        v.clone()
+    }
+}
+
+impl From<IntegrationHookStatus> for Value {
+    fn from(v: IntegrationHookStatus) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for IntegrationHookStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IntegrationHookStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `personal`, `global`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MacroVisibility {
+    /// `personal`
+    Personal,
+    /// `global`
+    Global,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl MacroVisibility {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["personal", "global"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Personal => "personal",
+            Self::Global => "global",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for MacroVisibility {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "personal" => Self::Personal,
+            "global" => Self::Global,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for MacroVisibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for MacroVisibility {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for MacroVisibility {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&MacroVisibility> for MacroVisibility {
+    fn from(v: &MacroVisibility) -> Self {
+        v.clone()
+    }
+}
+
+impl From<MacroVisibility> for Value {
+    fn from(v: MacroVisibility) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for MacroVisibility {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MacroVisibility {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `outgoing`, `incoming`, `activity`, `template`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageType {
     /// `outgoing`
     Outgoing,
     /// `incoming`
     Incoming,
+    /// `activity`
+    Activity,
+    /// `template`
+    Template,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl MessagesMessageType {
+impl MessageType {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["outgoing", "incoming"];
+    pub const ALL: &'static [&'static str] = &["outgoing", "incoming", "activity", "template"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Outgoing => "outgoing",
             Self::Incoming => "incoming",
+            Self::Activity => "activity",
+            Self::Template => "template",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for MessagesMessageType {
+impl FromStr for MessageType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "outgoing" => Self::Outgoing,
             "incoming" => Self::Incoming,
+            "activity" => Self::Activity,
+            "template" => Self::Template,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for MessagesMessageType {
+impl fmt::Display for MessageType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for MessagesMessageType {
+impl From<&str> for MessageType {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for MessagesMessageType {
+impl From<String> for MessageType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&MessagesMessageType> for MessagesMessageType {
-    fn from(v: &MessagesMessageType) -> Self {
+impl From<&MessageType> for MessageType {
+    fn from(v: &MessageType) -> Self {
         v.clone()
     }
 }
 
-impl From<MessagesMessageType> for Value {
-    fn from(v: MessagesMessageType) -> Self {
+impl From<MessageType> for Value {
+    fn from(v: MessageType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for MessagesMessageType {
+impl serde::Serialize for MessageType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for MessagesMessageType {
+impl<'de> serde::Deserialize<'de> for MessageType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `input_email`, `cards`, `input_select`, `form`, `article`, or a value this version does not know yet.
+/// One of `text`, `input_text`, `input_textarea`, `input_email`, `input_select`, `cards`, `form`, `article`, `incoming_email`, `input_csat`, `integrations`, `sticker`, `voice_call`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum MessagesContentType {
+pub enum MessageContentType {
+    /// `text`
+    Text,
+    /// `input_text`
+    InputText,
+    /// `input_textarea`
+    InputTextarea,
     /// `input_email`
     InputEmail,
-    /// `cards`
-    Cards,
     /// `input_select`
     InputSelect,
+    /// `cards`
+    Cards,
     /// `form`
     Form,
     /// `article`
     Article,
+    /// `incoming_email`
+    IncomingEmail,
+    /// `input_csat`
+    InputCsat,
+    /// `integrations`
+    Integrations,
+    /// `sticker`
+    Sticker,
+    /// `voice_call`
+    VoiceCall,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl MessagesContentType {
+impl MessageContentType {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] =
-        &["input_email", "cards", "input_select", "form", "article"];
+    pub const ALL: &'static [&'static str] = &[
+        "text",
+        "input_text",
+        "input_textarea",
+        "input_email",
+        "input_select",
+        "cards",
+        "form",
+        "article",
+        "incoming_email",
+        "input_csat",
+        "integrations",
+        "sticker",
+        "voice_call",
+    ];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::Text => "text",
+            Self::InputText => "input_text",
+            Self::InputTextarea => "input_textarea",
             Self::InputEmail => "input_email",
-            Self::Cards => "cards",
             Self::InputSelect => "input_select",
+            Self::Cards => "cards",
             Self::Form => "form",
             Self::Article => "article",
+            Self::IncomingEmail => "incoming_email",
+            Self::InputCsat => "input_csat",
+            Self::Integrations => "integrations",
+            Self::Sticker => "sticker",
+            Self::VoiceCall => "voice_call",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for MessagesContentType {
+impl FromStr for MessageContentType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
+            "text" => Self::Text,
+            "input_text" => Self::InputText,
+            "input_textarea" => Self::InputTextarea,
             "input_email" => Self::InputEmail,
-            "cards" => Self::Cards,
             "input_select" => Self::InputSelect,
+            "cards" => Self::Cards,
             "form" => Self::Form,
             "article" => Self::Article,
+            "incoming_email" => Self::IncomingEmail,
+            "input_csat" => Self::InputCsat,
+            "integrations" => Self::Integrations,
+            "sticker" => Self::Sticker,
+            "voice_call" => Self::VoiceCall,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for MessagesContentType {
+impl fmt::Display for MessageContentType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for MessagesContentType {
+impl From<&str> for MessageContentType {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for MessagesContentType {
+impl From<String> for MessageContentType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&MessagesContentType> for MessagesContentType {
-    fn from(v: &MessagesContentType) -> Self {
+impl From<&MessageContentType> for MessageContentType {
+    fn from(v: &MessageContentType) -> Self {
         v.clone()
     }
 }
 
-impl From<MessagesContentType> for Value {
-    fn from(v: MessagesContentType) -> Self {
+impl From<MessageContentType> for Value {
+    fn from(v: MessageContentType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for MessagesContentType {
+impl serde::Serialize for MessageContentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for MessagesContentType {
+impl<'de> serde::Deserialize<'de> for MessageContentType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `AgentBot`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessagesSenderType {
+    /// `AgentBot`
+    AgentBot,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl MessagesSenderType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["AgentBot"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AgentBot => "AgentBot",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for MessagesSenderType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "AgentBot" => Self::AgentBot,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for MessagesSenderType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for MessagesSenderType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for MessagesSenderType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&MessagesSenderType> for MessagesSenderType {
+    fn from(v: &MessagesSenderType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<MessagesSenderType> for Value {
+    fn from(v: MessagesSenderType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for MessagesSenderType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessagesSenderType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `sent`, `delivered`, `read`, `failed`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageStatus {
+    /// `sent`
+    Sent,
+    /// `delivered`
+    Delivered,
+    /// `read`
+    Read,
+    /// `failed`
+    Failed,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl MessageStatus {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["sent", "delivered", "read", "failed"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Failed => "failed",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for MessageStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "sent" => Self::Sent,
+            "delivered" => Self::Delivered,
+            "read" => Self::Read,
+            "failed" => Self::Failed,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for MessageStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for MessageStatus {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for MessageStatus {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&MessageStatus> for MessageStatus {
+    fn from(v: &MessageStatus) -> Self {
+        v.clone()
+    }
+}
+
+impl From<MessageStatus> for Value {
+    fn from(v: MessageStatus) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for MessageStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for MessageStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `email_conversation_creation`, `email_conversation_assignment`, `email_assigned_conversation_new_message`, `email_conversation_mention`, `email_participating_conversation_new_message`, `email_sla_missed_first_response`, `email_sla_missed_next_response`, `email_sla_missed_resolution`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NotificationEmailFlag {
+    /// `email_conversation_creation`
+    EmailConversationCreation,
+    /// `email_conversation_assignment`
+    EmailConversationAssignment,
+    /// `email_assigned_conversation_new_message`
+    EmailAssignedConversationNewMessage,
+    /// `email_conversation_mention`
+    EmailConversationMention,
+    /// `email_participating_conversation_new_message`
+    EmailParticipatingConversationNewMessage,
+    /// `email_sla_missed_first_response`
+    EmailSlaMissedFirstResponse,
+    /// `email_sla_missed_next_response`
+    EmailSlaMissedNextResponse,
+    /// `email_sla_missed_resolution`
+    EmailSlaMissedResolution,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl NotificationEmailFlag {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "email_conversation_creation",
+        "email_conversation_assignment",
+        "email_assigned_conversation_new_message",
+        "email_conversation_mention",
+        "email_participating_conversation_new_message",
+        "email_sla_missed_first_response",
+        "email_sla_missed_next_response",
+        "email_sla_missed_resolution",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::EmailConversationCreation => "email_conversation_creation",
+            Self::EmailConversationAssignment => "email_conversation_assignment",
+            Self::EmailAssignedConversationNewMessage => "email_assigned_conversation_new_message",
+            Self::EmailConversationMention => "email_conversation_mention",
+            Self::EmailParticipatingConversationNewMessage => {
+                "email_participating_conversation_new_message"
+            }
+            Self::EmailSlaMissedFirstResponse => "email_sla_missed_first_response",
+            Self::EmailSlaMissedNextResponse => "email_sla_missed_next_response",
+            Self::EmailSlaMissedResolution => "email_sla_missed_resolution",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for NotificationEmailFlag {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "email_conversation_creation" => Self::EmailConversationCreation,
+            "email_conversation_assignment" => Self::EmailConversationAssignment,
+            "email_assigned_conversation_new_message" => Self::EmailAssignedConversationNewMessage,
+            "email_conversation_mention" => Self::EmailConversationMention,
+            "email_participating_conversation_new_message" => {
+                Self::EmailParticipatingConversationNewMessage
+            }
+            "email_sla_missed_first_response" => Self::EmailSlaMissedFirstResponse,
+            "email_sla_missed_next_response" => Self::EmailSlaMissedNextResponse,
+            "email_sla_missed_resolution" => Self::EmailSlaMissedResolution,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for NotificationEmailFlag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for NotificationEmailFlag {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for NotificationEmailFlag {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&NotificationEmailFlag> for NotificationEmailFlag {
+    fn from(v: &NotificationEmailFlag) -> Self {
+        v.clone()
+    }
+}
+
+impl From<NotificationEmailFlag> for Value {
+    fn from(v: NotificationEmailFlag) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for NotificationEmailFlag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NotificationEmailFlag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `push_conversation_creation`, `push_conversation_assignment`, `push_assigned_conversation_new_message`, `push_conversation_mention`, `push_participating_conversation_new_message`, `push_sla_missed_first_response`, `push_sla_missed_next_response`, `push_sla_missed_resolution`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NotificationPushFlag {
+    /// `push_conversation_creation`
+    PushConversationCreation,
+    /// `push_conversation_assignment`
+    PushConversationAssignment,
+    /// `push_assigned_conversation_new_message`
+    PushAssignedConversationNewMessage,
+    /// `push_conversation_mention`
+    PushConversationMention,
+    /// `push_participating_conversation_new_message`
+    PushParticipatingConversationNewMessage,
+    /// `push_sla_missed_first_response`
+    PushSlaMissedFirstResponse,
+    /// `push_sla_missed_next_response`
+    PushSlaMissedNextResponse,
+    /// `push_sla_missed_resolution`
+    PushSlaMissedResolution,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl NotificationPushFlag {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "push_conversation_creation",
+        "push_conversation_assignment",
+        "push_assigned_conversation_new_message",
+        "push_conversation_mention",
+        "push_participating_conversation_new_message",
+        "push_sla_missed_first_response",
+        "push_sla_missed_next_response",
+        "push_sla_missed_resolution",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PushConversationCreation => "push_conversation_creation",
+            Self::PushConversationAssignment => "push_conversation_assignment",
+            Self::PushAssignedConversationNewMessage => "push_assigned_conversation_new_message",
+            Self::PushConversationMention => "push_conversation_mention",
+            Self::PushParticipatingConversationNewMessage => {
+                "push_participating_conversation_new_message"
+            }
+            Self::PushSlaMissedFirstResponse => "push_sla_missed_first_response",
+            Self::PushSlaMissedNextResponse => "push_sla_missed_next_response",
+            Self::PushSlaMissedResolution => "push_sla_missed_resolution",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for NotificationPushFlag {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "push_conversation_creation" => Self::PushConversationCreation,
+            "push_conversation_assignment" => Self::PushConversationAssignment,
+            "push_assigned_conversation_new_message" => Self::PushAssignedConversationNewMessage,
+            "push_conversation_mention" => Self::PushConversationMention,
+            "push_participating_conversation_new_message" => {
+                Self::PushParticipatingConversationNewMessage
+            }
+            "push_sla_missed_first_response" => Self::PushSlaMissedFirstResponse,
+            "push_sla_missed_next_response" => Self::PushSlaMissedNextResponse,
+            "push_sla_missed_resolution" => Self::PushSlaMissedResolution,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for NotificationPushFlag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for NotificationPushFlag {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for NotificationPushFlag {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&NotificationPushFlag> for NotificationPushFlag {
+    fn from(v: &NotificationPushFlag) -> Self {
+        v.clone()
+    }
+}
+
+impl From<NotificationPushFlag> for Value {
+    fn from(v: NotificationPushFlag) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for NotificationPushFlag {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NotificationPushFlag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `read`, `snoozed`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NotificationInclude {
+    /// `read`
+    Read,
+    /// `snoozed`
+    Snoozed,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl NotificationInclude {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["read", "snoozed"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Read => "read",
+            Self::Snoozed => "snoozed",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for NotificationInclude {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "read" => Self::Read,
+            "snoozed" => Self::Snoozed,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for NotificationInclude {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for NotificationInclude {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for NotificationInclude {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&NotificationInclude> for NotificationInclude {
+    fn from(v: &NotificationInclude) -> Self {
+        v.clone()
+    }
+}
+
+impl From<NotificationInclude> for Value {
+    fn from(v: NotificationInclude) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for NotificationInclude {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NotificationInclude {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `desc`, `asc`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NotificationSortOrder {
+    /// `desc`
+    Desc,
+    /// `asc`
+    Asc,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl NotificationSortOrder {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["desc", "asc"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Desc => "desc",
+            Self::Asc => "asc",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for NotificationSortOrder {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "desc" => Self::Desc,
+            "asc" => Self::Asc,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for NotificationSortOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for NotificationSortOrder {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for NotificationSortOrder {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&NotificationSortOrder> for NotificationSortOrder {
+    fn from(v: &NotificationSortOrder) -> Self {
+        v.clone()
+    }
+}
+
+impl From<NotificationSortOrder> for Value {
+    fn from(v: NotificationSortOrder) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for NotificationSortOrder {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NotificationSortOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `Conversation`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NotificationPrimaryActorType {
+    /// `Conversation`
+    Conversation,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl NotificationPrimaryActorType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["Conversation"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Conversation => "Conversation",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for NotificationPrimaryActorType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "Conversation" => Self::Conversation,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for NotificationPrimaryActorType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for NotificationPrimaryActorType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for NotificationPrimaryActorType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&NotificationPrimaryActorType> for NotificationPrimaryActorType {
+    fn from(v: &NotificationPrimaryActorType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<NotificationPrimaryActorType> for Value {
+    fn from(v: NotificationPrimaryActorType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for NotificationPrimaryActorType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NotificationPrimaryActorType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `all`, `read`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NotificationDeleteScope {
+    /// `all`
+    All,
+    /// `read`
+    Read,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl NotificationDeleteScope {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["all", "read"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::All => "all",
+            Self::Read => "read",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for NotificationDeleteScope {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "all" => Self::All,
+            "read" => Self::Read,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for NotificationDeleteScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for NotificationDeleteScope {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for NotificationDeleteScope {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&NotificationDeleteScope> for NotificationDeleteScope {
+    fn from(v: &NotificationDeleteScope) -> Self {
+        v.clone()
+    }
+}
+
+impl From<NotificationDeleteScope> for Value {
+    fn from(v: NotificationDeleteScope) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for NotificationDeleteScope {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NotificationDeleteScope {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
@@ -1412,7 +3712,7 @@ impl<'de> serde::Deserialize<'de> for MessagesContentType {
 
 /// One of `account`, `agent`, `inbox`, `label`, `team`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReportsMetricType {
+pub enum ReportType {
     /// `account`
     Account,
     /// `agent`
@@ -1427,7 +3727,7 @@ pub enum ReportsMetricType {
     Other(String),
 }
 
-impl ReportsMetricType {
+impl ReportType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["account", "agent", "inbox", "label", "team"];
 
@@ -1444,7 +3744,7 @@ impl ReportsMetricType {
     }
 }
 
-impl FromStr for ReportsMetricType {
+impl FromStr for ReportType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -1458,53 +3758,53 @@ impl FromStr for ReportsMetricType {
     }
 }
 
-impl fmt::Display for ReportsMetricType {
+impl fmt::Display for ReportType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for ReportsMetricType {
+impl From<&str> for ReportType {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for ReportsMetricType {
+impl From<String> for ReportType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&ReportsMetricType> for ReportsMetricType {
-    fn from(v: &ReportsMetricType) -> Self {
+impl From<&ReportType> for ReportType {
+    fn from(v: &ReportType) -> Self {
         v.clone()
     }
 }
 
-impl From<ReportsMetricType> for Value {
-    fn from(v: ReportsMetricType) -> Self {
+impl From<ReportType> for Value {
+    fn from(v: ReportType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for ReportsMetricType {
+impl serde::Serialize for ReportType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportsMetricType {
+impl<'de> serde::Deserialize<'de> for ReportType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `conversations_count`, `incoming_messages_count`, `outgoing_messages_count`, `avg_first_response_time`, `avg_resolution_time`, `resolutions_count`, or a value this version does not know yet.
+/// One of `conversations_count`, `incoming_messages_count`, `outgoing_messages_count`, `avg_first_response_time`, `avg_resolution_time`, `reply_time`, `resolutions_count`, `bot_resolutions_count`, `bot_handoffs_count`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReportsMetric {
+pub enum ReportMetric {
     /// `conversations_count`
     ConversationsCount,
     /// `incoming_messages_count`
@@ -1515,13 +3815,19 @@ pub enum ReportsMetric {
     AvgFirstResponseTime,
     /// `avg_resolution_time`
     AvgResolutionTime,
+    /// `reply_time`
+    ReplyTime,
     /// `resolutions_count`
     ResolutionsCount,
+    /// `bot_resolutions_count`
+    BotResolutionsCount,
+    /// `bot_handoffs_count`
+    BotHandoffsCount,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl ReportsMetric {
+impl ReportMetric {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
         "conversations_count",
@@ -1529,7 +3835,10 @@ impl ReportsMetric {
         "outgoing_messages_count",
         "avg_first_response_time",
         "avg_resolution_time",
+        "reply_time",
         "resolutions_count",
+        "bot_resolutions_count",
+        "bot_handoffs_count",
     ];
 
     /// The wire value.
@@ -1540,13 +3849,16 @@ impl ReportsMetric {
             Self::OutgoingMessagesCount => "outgoing_messages_count",
             Self::AvgFirstResponseTime => "avg_first_response_time",
             Self::AvgResolutionTime => "avg_resolution_time",
+            Self::ReplyTime => "reply_time",
             Self::ResolutionsCount => "resolutions_count",
+            Self::BotResolutionsCount => "bot_resolutions_count",
+            Self::BotHandoffsCount => "bot_handoffs_count",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for ReportsMetric {
+impl FromStr for ReportMetric {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -1555,328 +3867,365 @@ impl FromStr for ReportsMetric {
             "outgoing_messages_count" => Self::OutgoingMessagesCount,
             "avg_first_response_time" => Self::AvgFirstResponseTime,
             "avg_resolution_time" => Self::AvgResolutionTime,
+            "reply_time" => Self::ReplyTime,
             "resolutions_count" => Self::ResolutionsCount,
+            "bot_resolutions_count" => Self::BotResolutionsCount,
+            "bot_handoffs_count" => Self::BotHandoffsCount,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for ReportsMetric {
+impl fmt::Display for ReportMetric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for ReportsMetric {
+impl From<&str> for ReportMetric {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for ReportsMetric {
+impl From<String> for ReportMetric {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&ReportsMetric> for ReportsMetric {
-    fn from(v: &ReportsMetric) -> Self {
+impl From<&ReportMetric> for ReportMetric {
+    fn from(v: &ReportMetric) -> Self {
         v.clone()
     }
 }
 
-impl From<ReportsMetric> for Value {
-    fn from(v: ReportsMetric) -> Self {
+impl From<ReportMetric> for Value {
+    fn from(v: ReportMetric) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for ReportsMetric {
+impl serde::Serialize for ReportMetric {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportsMetric {
+impl<'de> serde::Deserialize<'de> for ReportMetric {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `account`, `agent`, `inbox`, `label`, `team`, or a value this version does not know yet.
+/// One of `hour`, `day`, `week`, `month`, `year`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReportsSummaryType {
-    /// `account`
-    Account,
+pub enum ReportGroupBy {
+    /// `hour`
+    Hour,
+    /// `day`
+    Day,
+    /// `week`
+    Week,
+    /// `month`
+    Month,
+    /// `year`
+    Year,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl ReportGroupBy {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["hour", "day", "week", "month", "year"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hour => "hour",
+            Self::Day => "day",
+            Self::Week => "week",
+            Self::Month => "month",
+            Self::Year => "year",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for ReportGroupBy {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "hour" => Self::Hour,
+            "day" => Self::Day,
+            "week" => Self::Week,
+            "month" => Self::Month,
+            "year" => Self::Year,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for ReportGroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ReportGroupBy {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for ReportGroupBy {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&ReportGroupBy> for ReportGroupBy {
+    fn from(v: &ReportGroupBy) -> Self {
+        v.clone()
+    }
+}
+
+impl From<ReportGroupBy> for Value {
+    fn from(v: ReportGroupBy) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for ReportGroupBy {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReportGroupBy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `agent`, `team`, `inbox`, `label`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReportOutgoingGroupBy {
     /// `agent`
     Agent,
+    /// `team`
+    Team,
     /// `inbox`
     Inbox,
     /// `label`
     Label,
-    /// `team`
-    Team,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl ReportsSummaryType {
+impl ReportOutgoingGroupBy {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["account", "agent", "inbox", "label", "team"];
+    pub const ALL: &'static [&'static str] = &["agent", "team", "inbox", "label"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Account => "account",
             Self::Agent => "agent",
+            Self::Team => "team",
             Self::Inbox => "inbox",
             Self::Label => "label",
-            Self::Team => "team",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for ReportsSummaryType {
+impl FromStr for ReportOutgoingGroupBy {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
-            "account" => Self::Account,
             "agent" => Self::Agent,
+            "team" => Self::Team,
             "inbox" => Self::Inbox,
             "label" => Self::Label,
-            "team" => Self::Team,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for ReportsSummaryType {
+impl fmt::Display for ReportOutgoingGroupBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for ReportsSummaryType {
+impl From<&str> for ReportOutgoingGroupBy {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for ReportsSummaryType {
+impl From<String> for ReportOutgoingGroupBy {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&ReportsSummaryType> for ReportsSummaryType {
-    fn from(v: &ReportsSummaryType) -> Self {
+impl From<&ReportOutgoingGroupBy> for ReportOutgoingGroupBy {
+    fn from(v: &ReportOutgoingGroupBy) -> Self {
         v.clone()
     }
 }
 
-impl From<ReportsSummaryType> for Value {
-    fn from(v: ReportsSummaryType) -> Self {
+impl From<ReportOutgoingGroupBy> for Value {
+    fn from(v: ReportOutgoingGroupBy) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for ReportsSummaryType {
+impl serde::Serialize for ReportOutgoingGroupBy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportsSummaryType {
+impl<'de> serde::Deserialize<'de> for ReportOutgoingGroupBy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `account`, or a value this version does not know yet.
+/// One of `team_id`, `assignee_id`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReportsConversationsType {
-    /// `account`
-    Account,
+pub enum ReportLiveGroupBy {
+    /// `team_id`
+    TeamId,
+    /// `assignee_id`
+    AssigneeId,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl ReportsConversationsType {
+impl ReportLiveGroupBy {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["account"];
+    pub const ALL: &'static [&'static str] = &["team_id", "assignee_id"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Account => "account",
+            Self::TeamId => "team_id",
+            Self::AssigneeId => "assignee_id",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for ReportsConversationsType {
+impl FromStr for ReportLiveGroupBy {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
-            "account" => Self::Account,
+            "team_id" => Self::TeamId,
+            "assignee_id" => Self::AssigneeId,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for ReportsConversationsType {
+impl fmt::Display for ReportLiveGroupBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for ReportsConversationsType {
+impl From<&str> for ReportLiveGroupBy {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for ReportsConversationsType {
+impl From<String> for ReportLiveGroupBy {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&ReportsConversationsType> for ReportsConversationsType {
-    fn from(v: &ReportsConversationsType) -> Self {
+impl From<&ReportLiveGroupBy> for ReportLiveGroupBy {
+    fn from(v: &ReportLiveGroupBy) -> Self {
         v.clone()
     }
 }
 
-impl From<ReportsConversationsType> for Value {
-    fn from(v: ReportsConversationsType) -> Self {
+impl From<ReportLiveGroupBy> for Value {
+    fn from(v: ReportLiveGroupBy) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for ReportsConversationsType {
+impl serde::Serialize for ReportLiveGroupBy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for ReportsConversationsType {
+impl<'de> serde::Deserialize<'de> for ReportLiveGroupBy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
     }
 }
 
-/// One of `agent`, or a value this version does not know yet.
+/// One of `conversation_created`, `conversation_status_changed`, `conversation_updated`, `contact_created`, `contact_updated`, `message_created`, `message_updated`, `webwidget_triggered`, `inbox_created`, `inbox_updated`, `conversation_typing_on`, `conversation_typing_off`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReportsAgentConversationsType {
-    /// `agent`
-    Agent,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl ReportsAgentConversationsType {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["agent"];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Agent => "agent",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for ReportsAgentConversationsType {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "agent" => Self::Agent,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for ReportsAgentConversationsType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for ReportsAgentConversationsType {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for ReportsAgentConversationsType {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&ReportsAgentConversationsType> for ReportsAgentConversationsType {
-    fn from(v: &ReportsAgentConversationsType) -> Self {
-        v.clone()
-    }
-}
-
-impl From<ReportsAgentConversationsType> for Value {
-    fn from(v: ReportsAgentConversationsType) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for ReportsAgentConversationsType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ReportsAgentConversationsType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
-/// One of `conversation_created`, `conversation_status_changed`, `conversation_updated`, `message_created`, `message_updated`, `webwidget_triggered`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum WebhooksSubscriptions {
+pub enum WebhookEvent {
     /// `conversation_created`
     ConversationCreated,
     /// `conversation_status_changed`
     ConversationStatusChanged,
     /// `conversation_updated`
     ConversationUpdated,
+    /// `contact_created`
+    ContactCreated,
+    /// `contact_updated`
+    ContactUpdated,
     /// `message_created`
     MessageCreated,
     /// `message_updated`
     MessageUpdated,
     /// `webwidget_triggered`
     WebwidgetTriggered,
+    /// `inbox_created`
+    InboxCreated,
+    /// `inbox_updated`
+    InboxUpdated,
+    /// `conversation_typing_on`
+    ConversationTypingOn,
+    /// `conversation_typing_off`
+    ConversationTypingOff,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
-impl WebhooksSubscriptions {
+impl WebhookEvent {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
         "conversation_created",
         "conversation_status_changed",
         "conversation_updated",
+        "contact_created",
+        "contact_updated",
         "message_created",
         "message_updated",
         "webwidget_triggered",
+        "inbox_created",
+        "inbox_updated",
+        "conversation_typing_on",
+        "conversation_typing_off",
     ];
 
     /// The wire value.
@@ -1885,67 +4234,992 @@ impl WebhooksSubscriptions {
             Self::ConversationCreated => "conversation_created",
             Self::ConversationStatusChanged => "conversation_status_changed",
             Self::ConversationUpdated => "conversation_updated",
+            Self::ContactCreated => "contact_created",
+            Self::ContactUpdated => "contact_updated",
             Self::MessageCreated => "message_created",
             Self::MessageUpdated => "message_updated",
             Self::WebwidgetTriggered => "webwidget_triggered",
+            Self::InboxCreated => "inbox_created",
+            Self::InboxUpdated => "inbox_updated",
+            Self::ConversationTypingOn => "conversation_typing_on",
+            Self::ConversationTypingOff => "conversation_typing_off",
             Self::Other(s) => s,
         }
     }
 }
 
-impl FromStr for WebhooksSubscriptions {
+impl FromStr for WebhookEvent {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "conversation_created" => Self::ConversationCreated,
             "conversation_status_changed" => Self::ConversationStatusChanged,
             "conversation_updated" => Self::ConversationUpdated,
+            "contact_created" => Self::ContactCreated,
+            "contact_updated" => Self::ContactUpdated,
             "message_created" => Self::MessageCreated,
             "message_updated" => Self::MessageUpdated,
             "webwidget_triggered" => Self::WebwidgetTriggered,
+            "inbox_created" => Self::InboxCreated,
+            "inbox_updated" => Self::InboxUpdated,
+            "conversation_typing_on" => Self::ConversationTypingOn,
+            "conversation_typing_off" => Self::ConversationTypingOff,
             other => Self::Other(other.to_owned()),
         })
     }
 }
 
-impl fmt::Display for WebhooksSubscriptions {
+impl fmt::Display for WebhookEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for WebhooksSubscriptions {
+impl From<&str> for WebhookEvent {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for WebhooksSubscriptions {
+impl From<String> for WebhookEvent {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&WebhooksSubscriptions> for WebhooksSubscriptions {
-    fn from(v: &WebhooksSubscriptions) -> Self {
+impl From<&WebhookEvent> for WebhookEvent {
+    fn from(v: &WebhookEvent) -> Self {
         v.clone()
     }
 }
 
-impl From<WebhooksSubscriptions> for Value {
-    fn from(v: WebhooksSubscriptions) -> Self {
+impl From<WebhookEvent> for Value {
+    fn from(v: WebhookEvent) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for WebhooksSubscriptions {
+impl serde::Serialize for WebhookEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for WebhooksSubscriptions {
+impl<'de> serde::Deserialize<'de> for WebhookEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `frt`, `nrt`, `rt`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AppliedSlaEventType {
+    /// `frt`
+    Frt,
+    /// `nrt`
+    Nrt,
+    /// `rt`
+    Rt,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AppliedSlaEventType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["frt", "nrt", "rt"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Frt => "frt",
+            Self::Nrt => "nrt",
+            Self::Rt => "rt",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AppliedSlaEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "frt" => Self::Frt,
+            "nrt" => Self::Nrt,
+            "rt" => Self::Rt,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AppliedSlaEventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AppliedSlaEventType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AppliedSlaEventType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AppliedSlaEventType> for AppliedSlaEventType {
+    fn from(v: &AppliedSlaEventType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AppliedSlaEventType> for Value {
+    fn from(v: AppliedSlaEventType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AppliedSlaEventType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AppliedSlaEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `active`, `hit`, `missed`, `active_with_misses`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AppliedSlaStatus {
+    /// `active`
+    Active,
+    /// `hit`
+    Hit,
+    /// `missed`
+    Missed,
+    /// `active_with_misses`
+    ActiveWithMisses,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AppliedSlaStatus {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["active", "hit", "missed", "active_with_misses"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Hit => "hit",
+            Self::Missed => "missed",
+            Self::ActiveWithMisses => "active_with_misses",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AppliedSlaStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "active" => Self::Active,
+            "hit" => Self::Hit,
+            "missed" => Self::Missed,
+            "active_with_misses" => Self::ActiveWithMisses,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AppliedSlaStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AppliedSlaStatus {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AppliedSlaStatus {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AppliedSlaStatus> for AppliedSlaStatus {
+    fn from(v: &AppliedSlaStatus) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AppliedSlaStatus> for Value {
+    fn from(v: AppliedSlaStatus) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AppliedSlaStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AppliedSlaStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `create`, `update`, `destroy`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AuditLogAction {
+    /// `create`
+    Create,
+    /// `update`
+    Update,
+    /// `destroy`
+    Destroy,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AuditLogAction {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["create", "update", "destroy"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Destroy => "destroy",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AuditLogAction {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "create" => Self::Create,
+            "update" => Self::Update,
+            "destroy" => Self::Destroy,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AuditLogAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AuditLogAction {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AuditLogAction {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AuditLogAction> for AuditLogAction {
+    fn from(v: &AuditLogAction) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AuditLogAction> for Value {
+    fn from(v: AuditLogAction) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AuditLogAction {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AuditLogAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `active`, `completed`, `processing`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CampaignStatus {
+    /// `active`
+    Active,
+    /// `completed`
+    Completed,
+    /// `processing`
+    Processing,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl CampaignStatus {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["active", "completed", "processing"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Completed => "completed",
+            Self::Processing => "processing",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for CampaignStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "active" => Self::Active,
+            "completed" => Self::Completed,
+            "processing" => Self::Processing,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for CampaignStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for CampaignStatus {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for CampaignStatus {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&CampaignStatus> for CampaignStatus {
+    fn from(v: &CampaignStatus) -> Self {
+        v.clone()
+    }
+}
+
+impl From<CampaignStatus> for Value {
+    fn from(v: CampaignStatus) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for CampaignStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CampaignStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `ongoing`, `one_off`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CampaignType {
+    /// `ongoing`
+    Ongoing,
+    /// `one_off`
+    OneOff,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl CampaignType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["ongoing", "one_off"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ongoing => "ongoing",
+            Self::OneOff => "one_off",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for CampaignType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "ongoing" => Self::Ongoing,
+            "one_off" => Self::OneOff,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for CampaignType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for CampaignType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for CampaignType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&CampaignType> for CampaignType {
+    fn from(v: &CampaignType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<CampaignType> for Value {
+    fn from(v: CampaignType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for CampaignType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CampaignType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// Whether the contact is connected right now.
+///
+/// One of `online`, `offline`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContactsAvailabilityStatus {
+    /// `online`
+    Online,
+    /// `offline`
+    Offline,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl ContactsAvailabilityStatus {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["online", "offline"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Online => "online",
+            Self::Offline => "offline",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for ContactsAvailabilityStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "online" => Self::Online,
+            "offline" => Self::Offline,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for ContactsAvailabilityStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ContactsAvailabilityStatus {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for ContactsAvailabilityStatus {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&ContactsAvailabilityStatus> for ContactsAvailabilityStatus {
+    fn from(v: &ContactsAvailabilityStatus) -> Self {
+        v.clone()
+    }
+}
+
+impl From<ContactsAvailabilityStatus> for Value {
+    fn from(v: ContactsAvailabilityStatus) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for ContactsAvailabilityStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ContactsAvailabilityStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `account`, `inbox`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IntegrationHookType {
+    /// `account`
+    Account,
+    /// `inbox`
+    Inbox,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl IntegrationHookType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["account", "inbox"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Account => "account",
+            Self::Inbox => "inbox",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for IntegrationHookType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "account" => Self::Account,
+            "inbox" => Self::Inbox,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for IntegrationHookType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for IntegrationHookType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for IntegrationHookType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&IntegrationHookType> for IntegrationHookType {
+    fn from(v: &IntegrationHookType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<IntegrationHookType> for Value {
+    fn from(v: IntegrationHookType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for IntegrationHookType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IntegrationHookType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `image`, `audio`, `video`, `file`, `location`, `fallback`, `share`, `story_mention`, `contact`, `ig_reel`, `ig_post`, `ig_story`, `embed`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AttachmentFileType {
+    /// `image`
+    Image,
+    /// `audio`
+    Audio,
+    /// `video`
+    Video,
+    /// `file`
+    File,
+    /// `location`
+    Location,
+    /// `fallback`
+    Fallback,
+    /// `share`
+    Share,
+    /// `story_mention`
+    StoryMention,
+    /// `contact`
+    Contact,
+    /// `ig_reel`
+    IgReel,
+    /// `ig_post`
+    IgPost,
+    /// `ig_story`
+    IgStory,
+    /// `embed`
+    Embed,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl AttachmentFileType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "image",
+        "audio",
+        "video",
+        "file",
+        "location",
+        "fallback",
+        "share",
+        "story_mention",
+        "contact",
+        "ig_reel",
+        "ig_post",
+        "ig_story",
+        "embed",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "image",
+            Self::Audio => "audio",
+            Self::Video => "video",
+            Self::File => "file",
+            Self::Location => "location",
+            Self::Fallback => "fallback",
+            Self::Share => "share",
+            Self::StoryMention => "story_mention",
+            Self::Contact => "contact",
+            Self::IgReel => "ig_reel",
+            Self::IgPost => "ig_post",
+            Self::IgStory => "ig_story",
+            Self::Embed => "embed",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for AttachmentFileType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "image" => Self::Image,
+            "audio" => Self::Audio,
+            "video" => Self::Video,
+            "file" => Self::File,
+            "location" => Self::Location,
+            "fallback" => Self::Fallback,
+            "share" => Self::Share,
+            "story_mention" => Self::StoryMention,
+            "contact" => Self::Contact,
+            "ig_reel" => Self::IgReel,
+            "ig_post" => Self::IgPost,
+            "ig_story" => Self::IgStory,
+            "embed" => Self::Embed,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for AttachmentFileType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for AttachmentFileType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for AttachmentFileType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&AttachmentFileType> for AttachmentFileType {
+    fn from(v: &AttachmentFileType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<AttachmentFileType> for Value {
+    fn from(v: AttachmentFileType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for AttachmentFileType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AttachmentFileType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `conversation_creation`, `conversation_assignment`, `assigned_conversation_new_message`, `conversation_mention`, `participating_conversation_new_message`, `sla_missed_first_response`, `sla_missed_next_response`, `sla_missed_resolution`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NotificationType {
+    /// `conversation_creation`
+    ConversationCreation,
+    /// `conversation_assignment`
+    ConversationAssignment,
+    /// `assigned_conversation_new_message`
+    AssignedConversationNewMessage,
+    /// `conversation_mention`
+    ConversationMention,
+    /// `participating_conversation_new_message`
+    ParticipatingConversationNewMessage,
+    /// `sla_missed_first_response`
+    SlaMissedFirstResponse,
+    /// `sla_missed_next_response`
+    SlaMissedNextResponse,
+    /// `sla_missed_resolution`
+    SlaMissedResolution,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl NotificationType {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &[
+        "conversation_creation",
+        "conversation_assignment",
+        "assigned_conversation_new_message",
+        "conversation_mention",
+        "participating_conversation_new_message",
+        "sla_missed_first_response",
+        "sla_missed_next_response",
+        "sla_missed_resolution",
+    ];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ConversationCreation => "conversation_creation",
+            Self::ConversationAssignment => "conversation_assignment",
+            Self::AssignedConversationNewMessage => "assigned_conversation_new_message",
+            Self::ConversationMention => "conversation_mention",
+            Self::ParticipatingConversationNewMessage => "participating_conversation_new_message",
+            Self::SlaMissedFirstResponse => "sla_missed_first_response",
+            Self::SlaMissedNextResponse => "sla_missed_next_response",
+            Self::SlaMissedResolution => "sla_missed_resolution",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for NotificationType {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "conversation_creation" => Self::ConversationCreation,
+            "conversation_assignment" => Self::ConversationAssignment,
+            "assigned_conversation_new_message" => Self::AssignedConversationNewMessage,
+            "conversation_mention" => Self::ConversationMention,
+            "participating_conversation_new_message" => Self::ParticipatingConversationNewMessage,
+            "sla_missed_first_response" => Self::SlaMissedFirstResponse,
+            "sla_missed_next_response" => Self::SlaMissedNextResponse,
+            "sla_missed_resolution" => Self::SlaMissedResolution,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for NotificationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for NotificationType {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for NotificationType {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&NotificationType> for NotificationType {
+    fn from(v: &NotificationType) -> Self {
+        v.clone()
+    }
+}
+
+impl From<NotificationType> for Value {
+    fn from(v: NotificationType) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for NotificationType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NotificationType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `classic`, `documentation`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PortalLayout {
+    /// `classic`
+    Classic,
+    /// `documentation`
+    Documentation,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl PortalLayout {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["classic", "documentation"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Classic => "classic",
+            Self::Documentation => "documentation",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for PortalLayout {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "classic" => Self::Classic,
+            "documentation" => Self::Documentation,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for PortalLayout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for PortalLayout {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for PortalLayout {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&PortalLayout> for PortalLayout {
+    fn from(v: &PortalLayout) -> Self {
+        v.clone()
+    }
+}
+
+impl From<PortalLayout> for Value {
+    fn from(v: PortalLayout) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for PortalLayout {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PortalLayout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))

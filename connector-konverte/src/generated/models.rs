@@ -12,9 +12,343 @@ use super::enums::*;
 use connector_core::serde_json::{Map, Value};
 use serde::{Deserialize, Serialize};
 
-/// An agent bot: an automated participant that receives events at a URL.
+/// An account (a workspace); settings holds auto-resolve and similar options.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cache_keys: Option<Box<AccountCacheKeys>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub features: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub latest_chatwoot_version: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale: Option<AccountLocale>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub settings: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<AccountStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subscribed_features: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub support_email: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Change markers for the account's labels, inboxes and teams: a new value means the list changed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountCacheKeys {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub label: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub team: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A bot that receives conversation events by webhook and can reply.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentBot {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bot_config: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bot_type: Option<AgentBotType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outgoing_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub system_bot: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbnail: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user's membership in an account: the stored record, all columns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountUser {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent_capacity_policy_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_offline: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability: Option<AgentAvailability>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_role_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inviter_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<AgentRole>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An account as the platform API renders it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlatformAccount {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub features: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub limits: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale: Option<AccountLocale>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<AccountStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub support_email: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An agent bot as the platform API renders it, with its access token.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlatformAgentBot {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_token: Option<String>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
@@ -50,9 +384,39 @@ pub struct AgentBot {
     pub extra: Map<String, Value>,
 }
 
-/// An account (a tenant of the installation).
+/// A capacity policy with its per-inbox limits; created_at and updated_at are Unix seconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Account {
+pub struct AgentCapacityPolicy {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_agent_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exclusion_rules: Option<Map<String, Value>>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
@@ -61,22 +425,78 @@ pub struct Account {
     pub id: Option<i64>,
     #[serde(
         default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_capacity_limits: Option<Vec<AgentCapacityPolicyInboxLimit>>,
+    #[serde(
+        default,
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
     pub name: Option<String>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::text",
+        deserialize_with = "connector_core::lenient::int",
         skip_serializing_if = "Option::is_none"
     )]
-    pub role: Option<String>,
+    pub updated_at: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// An agent: a user as a member of one account.
+/// A per-inbox conversation cap of a capacity policy (inbox_name only in the update answer).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AgentCapacityPolicyInboxLimit {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent_capacity_policy_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_limit: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A member of the account (a user seen through its account membership).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Agent {
     #[serde(
@@ -93,10 +513,10 @@ pub struct Agent {
     pub auto_offline: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::text",
+        deserialize_with = "connector_core::lenient::record",
         skip_serializing_if = "Option::is_none"
     )]
-    pub availability_status: Option<String>,
+    pub availability_status: Option<AgentAvailability>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -117,10 +537,10 @@ pub struct Agent {
     pub custom_attributes: Option<Map<String, Value>>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::text",
+        deserialize_with = "connector_core::lenient::int",
         skip_serializing_if = "Option::is_none"
     )]
-    pub display_name: Option<String>,
+    pub custom_role_id: Option<i64>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -144,25 +564,603 @@ pub struct Agent {
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub role: Option<String>,
+    pub provider: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<AgentRole>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
     pub thumbnail: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub uid: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// An automation rule: actions run when an event matches conditions.
+/// An SLA policy applied to one conversation, with the policy's limits copied in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppliedSla {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_first_response_time_threshold: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_next_response_time_threshold: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_only_during_business_hours: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_resolution_time_threshold: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_status: Option<AppliedSlaStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The conversation part of a breach report line.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppliedSlaConversation {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignee: Option<Box<Agent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub labels: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One line of the SLA breach report: the applied SLA, its conversation and its breaches.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppliedSlaEntry {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub applied_sla: Option<Box<AppliedSla>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation: Option<Box<AppliedSlaConversation>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_events: Option<Vec<AppliedSlaEvent>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One breach of an applied SLA: which limit was missed (first response, next response, resolution).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppliedSlaEvent {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_type: Option<AppliedSlaEventType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meta: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// SLA totals for the filtered period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppliedSlaMetrics {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hit_rate: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_of_sla_misses: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_applied_slas: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A help center article with its category, author and translations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_articles: Option<Vec<ArticleAssociated>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub author: Option<Box<Agent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub category: Option<Box<ArticleCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meta: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub position: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slug: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<ArticleStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub views: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A translation of an article, as embedded in it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArticleAssociated {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub author: Option<Box<Agent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub category_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub portal: Option<Box<Portal>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<ArticleStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub views: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The category of an article as embedded in it (all fields empty for an uncategorised article).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ArticleCategory {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub icon: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub icon_color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slug: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An assignment policy; created_at and updated_at are Unix seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssignmentPolicy {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_inbox_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignment_order: Option<AssignmentPolicyOrder>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_priority: Option<AssignmentPolicyConversationPriority>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fair_distribution_limit: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fair_distribution_window: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One audit entry: a record created, changed or removed, by whom and from where; created_at is Unix seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditLog {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action: Option<AuditLogAction>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub associated_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auditable: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auditable_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auditable_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audited_changes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comment: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_uuid: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub username: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub version: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An automation rule: the event it listens to, the conditions it checks and the actions it runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AutomationRule {
     #[serde(
@@ -176,7 +1174,7 @@ pub struct AutomationRule {
         deserialize_with = "connector_core::lenient::list",
         skip_serializing_if = "Option::is_none"
     )]
-    pub actions: Option<Vec<Value>>,
+    pub actions: Option<Vec<AutomationRuleAction>>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::flag",
@@ -188,7 +1186,13 @@ pub struct AutomationRule {
         deserialize_with = "connector_core::lenient::list",
         skip_serializing_if = "Option::is_none"
     )]
-    pub conditions: Option<Vec<Value>>,
+    pub conditions: Option<Vec<AutomationRuleCondition>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_on: Option<i64>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -197,10 +1201,16 @@ pub struct AutomationRule {
     pub description: Option<String>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::text",
+        deserialize_with = "connector_core::lenient::record",
         skip_serializing_if = "Option::is_none"
     )]
-    pub event_name: Option<String>,
+    pub event_name: Option<AutomationRuleEvent>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub files: Option<Vec<AutomationRuleFile>>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
@@ -218,7 +1228,225 @@ pub struct AutomationRule {
     pub extra: Map<String, Value>,
 }
 
-/// A canned response: a saved reply behind a short code.
+/// One action of an automation rule and its arguments.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AutomationRuleAction {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_params: Option<Value>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One condition of an automation rule, joined to the next one by query_operator.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AutomationRuleCondition {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attribute_key: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attribute_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_operator: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub query_operator: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub values: Option<Value>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A file attached to an automation rule for its send_attachment action.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AutomationRuleFile {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub automation_rule_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blob_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filename: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A campaign; id is the per-account display id, scheduled_at and audience appear for one-off campaigns only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Campaign {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audience: Option<Vec<Map<String, Value>>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub campaign_status: Option<CampaignStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub campaign_type: Option<CampaignType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox: Option<Box<Inbox>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender: Option<Box<Agent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_params: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trigger_only_during_business_hours: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub trigger_rules: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A saved reply: a short code and the text it expands to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CannedResponse {
     #[serde(
@@ -235,6 +1463,12 @@ pub struct CannedResponse {
     pub content: Option<String>,
     #[serde(
         default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
         deserialize_with = "connector_core::lenient::int",
         skip_serializing_if = "Option::is_none"
     )]
@@ -245,12 +1479,442 @@ pub struct CannedResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub short_code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// A contact: a person or organisation that talks to the team.
+/// A help center category with its related, parent and root categories.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub icon: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub icon_color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meta: Option<Box<CategoryMeta>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parent_category: Option<Box<CategoryAssociated>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub position: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub related_categories: Option<Vec<CategoryAssociated>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub root_category: Option<Box<CategoryAssociated>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slug: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A short form of a category, as embedded in another one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CategoryAssociated {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub position: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slug: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Counts of a category (articles of the requested locale).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CategoryMeta {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub articles_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An organisation that contacts belong to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Company {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contacts_count: Option<i64>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub domain: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_activity_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A contact as the company views show it: the contact fields plus its company.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompanyContact {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability_status: Option<ContactsAvailabilityStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blocked: Option<bool>,
+    /// The company the contact belongs to now; null when none.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<Company>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company_id: Option<i64>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_activity_at: Option<i64>,
+    /// Whether the contact belongs to the company in the path.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub linked_to_current_company: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_number: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbnail: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A contact note as a company's note list shows it, with the contact it is on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompanyNote {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact: Option<Box<Contact>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<Agent>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A private note an agent wrote on a contact.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    /// The view renders this key without a value (an empty object); do not rely on it.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<Value>,
+    /// The view renders this key without a value (an empty object); do not rely on it.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact_id: Option<Value>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    /// The agent who wrote it; absent when that user is gone.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<Agent>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A person the account talks to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     #[serde(
@@ -261,22 +1925,240 @@ pub struct Contact {
     pub additional_attributes: Option<Map<String, Value>>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::text",
+        deserialize_with = "connector_core::lenient::record",
         skip_serializing_if = "Option::is_none"
     )]
-    pub availability_status: Option<String>,
+    pub availability_status: Option<ContactsAvailabilityStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blocked: Option<bool>,
+    /// Only present where the companies feature is on.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company_id: Option<i64>,
+    /// Present unless include_contact_inboxes=false (never on merge or avatar removal).
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::list",
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_inboxes: Option<Vec<ContactInbox>>,
+    /// Unix time in seconds.
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::int",
         skip_serializing_if = "Option::is_none"
     )]
-    pub created_at: Option<Value>,
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    /// Unix time in seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_activity_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_number: Option<String>,
+    /// Address of the avatar image; empty when there is none.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbnail: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A file sent in one of the contact's conversations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactAttachment {
+    /// The conversation's display id (the number used in conversation paths).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_id: Option<i64>,
+    /// Unix time in seconds of the message.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub data_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extension: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_size: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub height: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_id: Option<i64>,
+    /// The message's sender (contact, agent or bot), in its short event form.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumb_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub width: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A contact's link to one inbox: the source id its conversations there are addressed by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactInbox {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox: Option<Box<Inbox>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_id: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The contact's stored record, every column, as the public update and the public conversation render it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactsApiRecord {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blocked: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub country_code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::object",
@@ -303,10 +2185,28 @@ pub struct Contact {
     pub identifier: Option<String>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_activity_at: Option<Value>,
+    pub last_activity_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub location: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub middle_name: Option<String>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -324,163 +2224,15 @@ pub struct Contact {
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub thumbnail: Option<String>,
+    pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// A contact's presence in one inbox, with the source id conversations start from.
+/// A contact's session in an API-channel inbox: the source id to use in later calls, the websocket token, the contact.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ContactInbox {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inbox: Option<Box<Inbox>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_id: Option<String>,
-    /// Fields the model does not name, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// A conversation (its `id` is the number shown in the dashboard).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Conversation {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub agent_last_seen_at: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub contact_last_seen_at: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inbox_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub labels: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub messages: Option<Vec<Message>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub meta: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub priority: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timestamp: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub unread_count: Option<i64>,
-    /// Fields the model does not name, as the server sent them.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-/// A user: a platform user, or the owner of the token (`profile.get`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct User {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub accounts: Option<Vec<Account>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub available_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub confirmed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub display_name: Option<String>,
+pub struct PublicContact {
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -504,27 +2256,911 @@ pub struct User {
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub role: Option<String>,
+    pub phone_number: Option<String>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub uid: Option<String>,
+    pub pubsub_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_id: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// A custom attribute definition for conversations or contacts.
+/// Whether a conversation has a saved draft reply, and its text.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CustomAttribute {
+pub struct ConversationDraft {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub has_draft: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A conversation with a contact in one inbox; id is the display id and times are Unix seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
         skip_serializing_if = "Option::is_none"
     )]
     pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent_last_seen_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub applied_sla: Option<Box<AppliedSla>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignee_last_seen_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub can_reply: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact_last_seen_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_reply_created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub labels: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_activity_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_non_activity_message: Option<Box<Message>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messages: Option<Vec<Message>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meta: Option<Box<ConversationMeta>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub muted: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub priority: Option<ConversationPriority>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_events: Option<Vec<AppliedSlaEvent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sla_policy_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub snoozed_until: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<ConversationStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timestamp: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unread_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uuid: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub waiting_since: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Whoever a conversation is handed to: an agent, an agent bot (bot_type set) or a team (allow_auto_assign set).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationAssignee {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_auto_assign: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_offline: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability_status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub available_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bot_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub confirmed: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_role_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_member: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outgoing_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbnail: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// How many conversations match, split by assignment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationCounts {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mine_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unassigned_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A conversation's custom attributes after they were replaced.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationCustomAttributes {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Who a conversation is with and who handles it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationMeta {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignee: Option<Box<ConversationAssignee>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignee_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hmac_verified: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender: Option<Box<Contact>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub team: Option<Box<Team>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A message inside a conversation search result; message_type is 0 incoming, 1 outgoing, 2 activity, 3 template.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationSearchMessage {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_type: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender_name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A slim conversation as the conversation search renders it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationSearchResult {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messages: Option<Vec<ConversationSearchMessage>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uuid: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The outcome of a status change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationStatusChange {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_status: Option<ConversationStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub snoozed_until: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub success: Option<bool>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Unread conversations for the current user: in all, and per inbox, label and team id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConversationUnreadCounts {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inboxes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub labels: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub teams: Option<Map<String, Value>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A conversation as the public API shows it, with its public messages and the contact's stored record; times are Unix seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PublicConversation {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent_last_seen_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact: Option<Box<ContactsApiRecord>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact_last_seen_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messages: Option<Vec<PublicMessage>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<ConversationStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uuid: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A contact's answer to a satisfaction survey, with the agent it rates and any review note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsatResponse {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_agent: Option<Box<Agent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact: Option<Box<Contact>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub csat_review_notes: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub feedback_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rating: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub review_notes_updated_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub review_notes_updated_by: Option<Box<CsatResponseReviewer>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Survey totals for the filtered period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsatResponseMetrics {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ratings_count: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_sent_messages_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The user who last wrote a survey answer's review note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsatResponseReviewer {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A conversation's satisfaction survey: the survey message id, how to show it, and the answer if there is one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsatSurvey {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub csat_survey_response: Option<Box<CsatSurveyAnswer>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The stored answer to a satisfaction survey, every column.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CsatSurveyAnswer {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assigned_agent_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub csat_review_notes: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub feedback_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rating: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub review_notes_updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub review_notes_updated_by_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The definition of one custom attribute.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomAttributeDefinition {
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -539,10 +3175,10 @@ pub struct CustomAttribute {
     pub attribute_display_name: Option<String>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::record",
         skip_serializing_if = "Option::is_none"
     )]
-    pub attribute_display_type: Option<Value>,
+    pub attribute_display_type: Option<CustomAttributeDisplayType>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -551,10 +3187,11 @@ pub struct CustomAttribute {
     pub attribute_key: Option<String>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::record",
         skip_serializing_if = "Option::is_none"
     )]
-    pub attribute_model: Option<Value>,
+    pub attribute_model: Option<CustomAttributeModel>,
+    /// The choices of a list attribute (a list of texts).
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::json",
@@ -563,22 +3200,46 @@ pub struct CustomAttribute {
     pub attribute_values: Option<Value>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub default_value: Option<Value>,
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_value: Option<i64>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
         skip_serializing_if = "Option::is_none"
     )]
     pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regex_cue: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regex_pattern: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// A saved filter.
+/// A named, saved filter query of one user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CustomFilter {
     #[serde(
@@ -587,6 +3248,12 @@ pub struct CustomFilter {
         skip_serializing_if = "Option::is_none"
     )]
     pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filter_type: Option<CustomFilterType>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
@@ -610,51 +3277,27 @@ pub struct CustomFilter {
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub r#type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// An inbox: one channel (website widget, e-mail, API, ...) of an account.
+/// A custom role (enterprise): a name and the permissions it grants.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Inbox {
+pub struct CustomRole {
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub avatar_url: Option<String>,
+    pub created_at: Option<String>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub channel_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enable_auto_assignment: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub greeting_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub greeting_message: Option<String>,
+    pub description: Option<String>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
@@ -669,10 +3312,606 @@ pub struct Inbox {
     pub name: Option<String>,
     #[serde(
         default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions: Option<Vec<CustomRolePermission>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A dashboard app: a title and the frames (type and URL) it shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DashboardApp {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<Vec<Map<String, Value>>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Opening hours of an inbox on one weekday (0 = Sunday).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InboxApiWorkingHour {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub close_hour: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub close_minutes: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub closed_all_day: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub day_of_week: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_all_day: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_hour: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open_minutes: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An API-channel inbox as its public API shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PublicInbox {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub csat_survey_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub greeting_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_validation_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timezone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub working_hours: Option<Vec<InboxApiWorkingHour>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub working_hours_enabled: Option<bool>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An inbox: one channel and its settings; channel-specific fields appear only for that channel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inbox {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_sid: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_messages_after_resolved: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_domains: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_key_sid: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auth_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_assignment_config: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bot_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub business_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub callback_webhook_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_templates: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub continuity_via_email: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub csat_config: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub csat_survey_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_auto_assignment: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_email_collect: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forward_to_email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub forwarding_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub greeting_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub greeting_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub has_api_key_secret: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub help_center: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hmac_mandatory: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hmac_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imap_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imap_authentication: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imap_enable_ssl: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imap_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imap_login: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imap_password: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imap_port: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbound_calls_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub instagram_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lock_to_single_conversation: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub medium: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_templates: Option<Value>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messaging_service_sid: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub out_of_office_message: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_number: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pre_chat_form_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pre_chat_form_options: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider_config: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reauthorization_required: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reply_time: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub selected_feature_flags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender_name_type: Option<InboxSenderNameType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_authentication: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_domain: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_enable_ssl_tls: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_enable_starttls_auto: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_login: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_openssl_verify_mode: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_password: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub smtp_port: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timezone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tweets_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub voice_call_webhook_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub voice_configured: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub voice_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub voice_status_webhook_url: Option<String>,
+    #[serde(
+        default,
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
     pub web_widget_script: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub webhook_url: Option<String>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -703,12 +3942,662 @@ pub struct Inbox {
         skip_serializing_if = "Option::is_none"
     )]
     pub widget_color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub working_hours: Option<Vec<Map<String, Value>>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub working_hours_enabled: Option<bool>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// A message in a conversation.
+/// A satisfaction-survey message template submitted to WhatsApp or Twilio.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InboxCsatTemplate {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_sid: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub friendly_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub language: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_id: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Whether a WhatsApp inbox has an approved satisfaction-survey template, and its state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InboxCsatTemplateStatus {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_sid: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub error: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub friendly_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub language: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_exists: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Health of a WhatsApp Cloud number as Meta reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InboxHealth {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_mode: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub business_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code_verification_status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_phone_number: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_webhook_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_onboarded_time: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messaging_limit_tier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub platform_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quality_rating: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub throughput: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub verified_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub webhook_configuration: Option<Map<String, Value>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An integration app from the installation's catalogue, with the account's hooks for it; administrators also see its configuration.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntegrationApp {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allow_multiple_hooks: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub button: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub feature_flag: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hook_type: Option<IntegrationHookType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hooks: Option<Vec<IntegrationHook>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub i18n_key: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logo: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub settings_form_schema: Option<Value>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub settings_json_schema: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub short_description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub visible_properties: Option<Vec<String>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A connection of an integration app to the account or to one inbox; status reads as a boolean.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IntegrationHook {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub app_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hook_type: Option<IntegrationHookType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reference_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub settings: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<bool>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A label of the account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub show_on_sidebar: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A macro: a named list of actions that can be run on conversations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Macro {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub actions: Option<Vec<MacroAction>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_by: Option<Box<Agent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub files: Option<Vec<MacroFile>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_by: Option<Box<Agent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub visibility: Option<MacroVisibility>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One step of a macro and its arguments.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MacroAction {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub action_params: Option<Value>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A file attached to a macro for its send_attachment step.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MacroFile {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blob_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filename: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub macro_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A file or rich item on a message; which fields are set depends on file_type.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub coordinates_lat: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub coordinates_long: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub data_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extension: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fallback_title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_size: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_type: Option<AttachmentFileType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub height: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meta: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender: Option<Box<MessageSender>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumb_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transcribed_text: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub width: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A message in a conversation; message_type is 0 incoming, 1 outgoing, 2 activity, 3 template; created_at is Unix seconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     #[serde(
@@ -719,16 +4608,22 @@ pub struct Message {
     pub account_id: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::object",
         skip_serializing_if = "Option::is_none"
     )]
-    pub attachment: Option<Value>,
+    pub additional_attributes: Option<Map<String, Value>>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::list",
         skip_serializing_if = "Option::is_none"
     )]
-    pub attachments: Option<Vec<Value>>,
+    pub attachments: Option<Vec<Attachment>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub call: Option<Map<String, Value>>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -737,16 +4632,16 @@ pub struct Message {
     pub content: Option<String>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::object",
         skip_serializing_if = "Option::is_none"
     )]
-    pub content_attributes: Option<Value>,
+    pub content_attributes: Option<Map<String, Value>>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::text",
+        deserialize_with = "connector_core::lenient::record",
         skip_serializing_if = "Option::is_none"
     )]
-    pub content_type: Option<String>,
+    pub content_type: Option<MessageContentType>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
@@ -755,10 +4650,16 @@ pub struct Message {
     pub conversation_id: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::int",
         skip_serializing_if = "Option::is_none"
     )]
-    pub created_at: Option<Value>,
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub echo_id: Option<String>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::int",
@@ -773,10 +4674,10 @@ pub struct Message {
     pub inbox_id: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::int",
         skip_serializing_if = "Option::is_none"
     )]
-    pub message_type: Option<Value>,
+    pub message_type: Option<i64>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::flag",
@@ -785,16 +4686,528 @@ pub struct Message {
     pub private: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::json",
+        deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
-    pub sender: Option<Value>,
+    pub processed_message_content: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender: Option<Box<MessageSender>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<MessageStatus>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
-/// A help center portal.
+/// Who sent a message: an agent (type user), a contact (type contact) or an agent bot (type agent_bot).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessageSender {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability_status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub available_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blocked: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_number: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbnail: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A message's text in another language.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessageTranslation {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Who wrote a public message: the contact, an agent or a bot (`type` says which).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessagesApiSender {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability_status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub available_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blocked: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_number: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbnail: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A message as the public API shows it; message_type is a number (0 incoming, 1 outgoing, 3 template), created_at Unix seconds, conversation_id the display id.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PublicMessage {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachments: Option<Vec<Attachment>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_type: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sender: Option<Box<MessagesApiSender>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The events that send the user an e-mail or a push notification, and all that could.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationSetting {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_email_flags: Option<Vec<NotificationEmailFlag>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_push_flags: Option<Vec<NotificationPushFlag>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub selected_email_flags: Option<Vec<NotificationEmailFlag>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub selected_push_flags: Option<Vec<NotificationPushFlag>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A notification as listed: times are Unix seconds, actors are embedded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_activity_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meta: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_type: Option<NotificationType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub primary_actor: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub primary_actor_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub primary_actor_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub push_message_body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub push_message_title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub read_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secondary_actor: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub snoozed_until: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Map<String, Value>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A notification as stored, returned after marking or snoozing it: ISO times, actor ids only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotificationRecord {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_activity_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meta: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_type: Option<NotificationType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub primary_actor_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub primary_actor_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub read_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secondary_actor_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secondary_actor_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub snoozed_until: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A help center portal with its settings, locales and article counts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Portal {
     #[serde(
@@ -811,28 +5224,16 @@ pub struct Portal {
     pub archived: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub articles: Option<Vec<Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub categories: Option<Vec<Value>>,
-    #[serde(
-        default,
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
     pub color: Option<String>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::object",
+        deserialize_with = "connector_core::lenient::boxed",
         skip_serializing_if = "Option::is_none"
     )]
-    pub config: Option<Map<String, Value>>,
+    pub config: Option<Box<PortalConfig>>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",
@@ -859,6 +5260,24 @@ pub struct Portal {
     pub id: Option<i64>,
     #[serde(
         default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox: Option<Box<Inbox>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub logo: Option<Box<PortalLogo>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub meta: Option<Box<PortalMeta>>,
+    #[serde(
+        default,
         deserialize_with = "connector_core::lenient::text",
         skip_serializing_if = "Option::is_none"
     )]
@@ -875,6 +5294,1382 @@ pub struct Portal {
         skip_serializing_if = "Option::is_none"
     )]
     pub slug: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssl_settings: Option<Box<PortalSslStatus>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Locale and layout settings of a portal, as rendered.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortalConfig {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_locales: Option<Vec<PortalLocale>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_locale: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub layout: Option<PortalLayout>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale_translations: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub social_profiles: Option<Map<String, Value>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One language of a portal with its counts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortalLocale {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub articles_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub categories_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub draft: Option<bool>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The portal's logo file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortalLogo {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blob_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filename: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub portal_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Article and category counts of a portal (article counts are filled by portals.get only).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortalMeta {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub all_articles_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archived_articles_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub categories_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_locale: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub draft_articles_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mine_articles_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub published_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Confirmation that the DNS instructions mail was queued.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortalSendInstructionsResult {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Certificate state of a portal's custom domain, as last reported by Cloudflare.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortalSslStatus {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub verification_errors: Option<Value>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The signed-in user as the profile endpoints render it, with every account the user belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub accounts: Option<Vec<ProfileAccount>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub available_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub confirmed: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hmac_identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inviter_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_signature: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pubsub_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<AgentRole>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ui_settings: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uid: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One account membership of the signed-in user, with the per-account availability settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProfileAccount {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub auto_offline: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability: Option<AgentAvailability>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability_status: Option<AgentAvailability>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_role: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_role_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub onboarding_step: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permissions: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<AgentRole>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<AccountStatus>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One measured event; value is in seconds, conversation_id is the internal conversation id (not the display id).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportingEvent {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_end_time: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_start_time: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value_in_business_hours: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Live counts of one agent's open conversations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportAgentConversationCounts {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unattended: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One agent with the live counts of the open conversations assigned to them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportAgentConversations {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub availability: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub metric: Option<Box<ReportAgentConversationCounts>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thumbnail: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Activity of the bots in bot-enabled inboxes over a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportBotMetrics {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversation_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub handoff_rate: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resolution_rate: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Bot resolution and hand-off counts for a period, with the period before it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportBotSummary {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bot_handoffs_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bot_resolutions_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous: Option<Box<ReportBotSummaryPrevious>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The same bot counts for the period of equal length just before.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportBotSummaryPrevious {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bot_handoffs_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bot_resolutions_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Live counts of the account's open conversations.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportConversationCounts {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pending: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unassigned: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unattended: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Live counts of open conversations for one team or one assignee.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportGroupedConversationCounts {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignee_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub open: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub team_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unassigned: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unattended: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Conversation counts per inbox (rows) and label (columns).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportInboxLabelMatrix {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inboxes: Option<Vec<ReportMatrixInbox>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub labels: Option<Vec<ReportMatrixLabel>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub matrix: Option<Value>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A row of the inbox-label matrix.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportMatrixInbox {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A column of the inbox-label matrix.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportMatrixLabel {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Outgoing messages of one agent, team, inbox or label over a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportOutgoingMessagesCount {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outgoing_messages_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Totals of the conversation metrics for a period, with the period before it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummary {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_first_response_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_resolution_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversations_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub incoming_messages_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outgoing_messages_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub previous: Option<Box<ReportSummaryPrevious>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reply_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resolutions_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The same totals for the period of equal length just before.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummaryPrevious {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_first_response_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_resolution_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversations_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub incoming_messages_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub outgoing_messages_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reply_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resolutions_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Conversation figures of one agent, team, inbox or label over a period (times in seconds).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummaryRow {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_first_response_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_reply_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_resolution_time: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversations_count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resolved_conversations_count: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One bucket of a metric's time series.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportTimeseriesPoint {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timestamp: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The calling agent's personal figures for one year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportYearInReview {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub busiest_day: Option<Box<ReportYearInReviewDay>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub support_personality: Option<Box<ReportYearInReviewPersonality>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_conversations: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The day of the year with the most conversations assigned to the agent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportYearInReviewDay {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub count: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The agent's average first response time over the year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportYearInReviewPersonality {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avg_response_time_seconds: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The assignee of a conversation hit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchAgent {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub available_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A help-center article hit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchArticle {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub category_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locale: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub portal_slug: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub slug: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A contact hit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchContact {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_activity_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone_number: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A conversation hit (id is the display id): its first message, contact, inbox and assignee.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchConversation {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub agent: Option<Box<SearchAgent>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact: Option<Box<SearchContact>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox: Option<Box<SearchInbox>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message: Option<Box<Message>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The inbox of a conversation hit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchInbox {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Hits of every kind for one query, 15 of each a page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub articles: Option<Vec<SearchArticle>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contacts: Option<Vec<SearchContact>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conversations: Option<Vec<SearchConversation>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messages: Option<Vec<Message>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An SLA policy: time limits, in seconds, for replying to and resolving a conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SlaPolicy {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_response_time_threshold: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_response_time_threshold: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub only_during_business_hours: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resolution_time_threshold: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -924,7 +6719,247 @@ pub struct Team {
     pub extra: Map<String, Value>,
 }
 
-/// A webhook: account events posted to a URL.
+/// A stored file: its address and the signed id other calls accept in place of the file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UploadBlob {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub blob_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An installation user as the platform API renders it, with the accounts it belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub accounts: Option<Vec<UserAccount>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub available_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub confirmed: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_attributes: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_signature: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pubsub_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<AgentRole>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ui_settings: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uid: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One account membership of a platform user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserAccount {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<AgentRole>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A one-time single sign-on address for a user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserLoginLink {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user's API access token, with a short summary of the user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserToken {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_token: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiry: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserTokenUser>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The user a token returned by the platform API belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserTokenUser {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub display_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pubsub_token: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An account webhook with its events and signing secret.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Webhook {
     #[serde(
@@ -941,10 +6976,28 @@ pub struct Webhook {
     pub id: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "connector_core::lenient::texts",
+        deserialize_with = "connector_core::lenient::object",
         skip_serializing_if = "Option::is_none"
     )]
-    pub subscriptions: Option<Vec<String>>,
+    pub inbox: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secret: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subscriptions: Option<Vec<WebhookEvent>>,
     #[serde(
         default,
         deserialize_with = "connector_core::lenient::text",

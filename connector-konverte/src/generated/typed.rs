@@ -14,155 +14,743 @@ use connector_core::{
 };
 
 impl crate::Konverte {
-    /// The `account_agent_bots` actions (5).
+    /// The account itself: name, language, e-mail settings and auto-resolve options.
+    ///
+    /// The `account` actions (3).
+    pub fn account(&self) -> AccountHandler<'_> {
+        AccountHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Agent bots of the account: webhook bots that can answer in inboxes.
+    ///
+    /// The `account_agent_bots` actions (8).
     pub fn account_agent_bots(&self) -> AccountAgentBotsHandler<'_> {
         AccountAgentBotsHandler {
             connector: self.connector(),
         }
     }
+    /// Which users belong to a platform-managed account, and in which role.
+    ///
     /// The `account_users` actions (3).
     pub fn account_users(&self) -> AccountUsersHandler<'_> {
         AccountUsersHandler {
             connector: self.connector(),
         }
     }
-    /// The `accounts` actions (4).
+    /// Accounts managed by a platform app: list, create, change settings, features and limits, delete.
+    ///
+    /// The `accounts` actions (5).
     pub fn accounts(&self) -> AccountsHandler<'_> {
         AccountsHandler {
             connector: self.connector(),
         }
     }
-    /// The `agent_bots` actions (5).
+    /// Agent bots managed by a platform app, installation-wide or tied to one account.
+    ///
+    /// The `agent_bots` actions (6).
     pub fn agent_bots(&self) -> AgentBotsHandler<'_> {
         AgentBotsHandler {
             connector: self.connector(),
         }
     }
-    /// The `agents` actions (4).
+    /// Caps on how many open conversations an agent carries per inbox, and which agents they apply to (enterprise).
+    ///
+    /// The `agent_capacity_policies` actions (11).
+    pub fn agent_capacity_policies(&self) -> AgentCapacityPoliciesHandler<'_> {
+        AgentCapacityPoliciesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Agents and administrators who are members of the account.
+    ///
+    /// The `agents` actions (5).
     pub fn agents(&self) -> AgentsHandler<'_> {
         AgentsHandler {
             connector: self.connector(),
         }
     }
-    /// The `automation_rules` actions (5).
+    /// SLA policies applied to conversations: the breach report, its totals and its CSV.
+    ///
+    /// The `applied_slas` actions (3).
+    pub fn applied_slas(&self) -> AppliedSlasHandler<'_> {
+        AppliedSlasHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Articles of a help center portal: drafts, published and archived pages.
+    ///
+    /// The `articles` actions (9).
+    pub fn articles(&self) -> ArticlesHandler<'_> {
+        ArticlesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Agents a conversation can be assigned to, given one or more inboxes.
+    ///
+    /// The `assignable_agents` actions (1).
+    pub fn assignable_agents(&self) -> AssignableAgentsHandler<'_> {
+        AssignableAgentsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Rules for handing new conversations to agents automatically, and which inboxes follow them.
+    ///
+    /// The `assignment_policies` actions (9).
+    pub fn assignment_policies(&self) -> AssignmentPoliciesHandler<'_> {
+        AssignmentPoliciesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Who changed what in the account, newest first (enterprise).
+    ///
+    /// The `audit_logs` actions (1).
+    pub fn audit_logs(&self) -> AuditLogsHandler<'_> {
+        AuditLogsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Rules that run actions on a conversation when an event happens and their conditions hold.
+    ///
+    /// The `automation_rules` actions (6).
     pub fn automation_rules(&self) -> AutomationRulesHandler<'_> {
         AutomationRulesHandler {
             connector: self.connector(),
         }
     }
+    /// Change status, assignee, team or labels of many conversations, or label or delete many contacts.
+    ///
+    /// The `bulk_actions` actions (1).
+    pub fn bulk_actions(&self) -> BulkActionsHandler<'_> {
+        BulkActionsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Proactive messages: website pop-ups (ongoing) or one-off sends to labelled contacts over SMS or WhatsApp.
+    ///
+    /// The `campaigns` actions (5).
+    pub fn campaigns(&self) -> CampaignsHandler<'_> {
+        CampaignsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Saved reply snippets that agents insert by short code.
+    ///
     /// The `canned_responses` actions (4).
     pub fn canned_responses(&self) -> CannedResponsesHandler<'_> {
         CannedResponsesHandler {
             connector: self.connector(),
         }
     }
-    /// The `contacts` actions (10).
+    /// Categories that group a help center portal's articles, one set per locale.
+    ///
+    /// The `categories` actions (6).
+    pub fn categories(&self) -> CategoriesHandler<'_> {
+        CategoriesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Companies that contacts belong to (enterprise installations with the companies feature).
+    ///
+    /// The `companies` actions (14).
+    pub fn companies(&self) -> CompaniesHandler<'_> {
+        CompaniesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Private notes agents keep on a contact.
+    ///
+    /// The `contact_notes` actions (5).
+    pub fn contact_notes(&self) -> ContactNotesHandler<'_> {
+        ContactNotesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// People the account talks to: list, search, filter, create, update, merge, import and export.
+    ///
+    /// The `contacts` actions (20).
     pub fn contacts(&self) -> ContactsHandler<'_> {
         ContactsHandler {
             connector: self.connector(),
         }
     }
+    /// Contacts of an API-channel inbox, through its public API: create, read and update, no token.
+    ///
     /// The `contacts_api` actions (3).
     pub fn contacts_api(&self) -> ContactsApiHandler<'_> {
         ContactsApiHandler {
             connector: self.connector(),
         }
     }
-    /// The `conversations` actions (10).
+    /// The draft reply saved for a conversation.
+    ///
+    /// The `conversation_drafts` actions (3).
+    pub fn conversation_drafts(&self) -> ConversationDraftsHandler<'_> {
+        ConversationDraftsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Agents taking part in (following) a conversation.
+    ///
+    /// The `conversation_participants` actions (4).
+    pub fn conversation_participants(&self) -> ConversationParticipantsHandler<'_> {
+        ConversationParticipantsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Conversations between the team and contacts: list, filter, create, change status, assign, label.
+    ///
+    /// The `conversations` actions (23).
     pub fn conversations(&self) -> ConversationsHandler<'_> {
         ConversationsHandler {
             connector: self.connector(),
         }
     }
-    /// The `conversations_api` actions (2).
+    /// A contact's conversations in an API-channel inbox, through its public API: list, start, read, resolve, typing, seen.
+    ///
+    /// The `conversations_api` actions (6).
     pub fn conversations_api(&self) -> ConversationsApiHandler<'_> {
         ConversationsApiHandler {
             connector: self.connector(),
         }
     }
-    /// The `csat_survey` actions (1).
+    /// Satisfaction survey answers given by contacts: the report, its totals, its CSV and review notes.
+    ///
+    /// The `csat_responses` actions (4).
+    pub fn csat_responses(&self) -> CsatResponsesHandler<'_> {
+        CsatResponsesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// A conversation's customer-satisfaction survey, read and answered with the conversation UUID and no token.
+    ///
+    /// The `csat_survey` actions (2).
     pub fn csat_survey(&self) -> CsatSurveyHandler<'_> {
         CsatSurveyHandler {
             connector: self.connector(),
         }
     }
+    /// Definitions of the custom attributes conversations, contacts and companies can carry.
+    ///
     /// The `custom_attributes` actions (5).
     pub fn custom_attributes(&self) -> CustomAttributesHandler<'_> {
         CustomAttributesHandler {
             connector: self.connector(),
         }
     }
+    /// Filters the current user saved for conversations, contacts or reports.
+    ///
     /// The `custom_filters` actions (5).
     pub fn custom_filters(&self) -> CustomFiltersHandler<'_> {
         CustomFiltersHandler {
             connector: self.connector(),
         }
     }
+    /// Custom roles (enterprise): named permission sets given to agents.
+    ///
+    /// The `custom_roles` actions (5).
+    pub fn custom_roles(&self) -> CustomRolesHandler<'_> {
+        CustomRolesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Dashboard apps: web pages the agent dashboard embeds next to conversations.
+    ///
+    /// The `dashboard_apps` actions (5).
+    pub fn dashboard_apps(&self) -> DashboardAppsHandler<'_> {
+        DashboardAppsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Public details of an API-channel inbox, read with its identifier and no token.
+    ///
     /// The `inbox_api` actions (1).
     pub fn inbox_api(&self) -> InboxApiHandler<'_> {
         InboxApiHandler {
             connector: self.connector(),
         }
     }
-    /// The `inboxes` actions (10).
+    /// Inboxes (website widget, API, e-mail, WhatsApp, ... channels) and their agents.
+    ///
+    /// The `inboxes` actions (18).
     pub fn inboxes(&self) -> InboxesHandler<'_> {
         InboxesHandler {
             connector: self.connector(),
         }
     }
-    /// The `integrations` actions (4).
+    /// Integration apps (Slack, Dialogflow, ...) and the hooks that connect them to the account.
+    ///
+    /// The `integrations` actions (5).
     pub fn integrations(&self) -> IntegrationsHandler<'_> {
         IntegrationsHandler {
             connector: self.connector(),
         }
     }
-    /// The `messages` actions (3).
+    /// The account's labels, used to tag conversations and contacts.
+    ///
+    /// The `labels` actions (5).
+    pub fn labels(&self) -> LabelsHandler<'_> {
+        LabelsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Saved bundles of conversation actions that an agent runs with one click.
+    ///
+    /// The `macros` actions (6).
+    pub fn macros(&self) -> MacrosHandler<'_> {
+        MacrosHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Messages and private notes of a conversation: read, send (with files), update status, delete.
+    ///
+    /// The `messages` actions (7).
     pub fn messages(&self) -> MessagesHandler<'_> {
         MessagesHandler {
             connector: self.connector(),
         }
     }
+    /// Messages of a contact's conversation in an API-channel inbox, through its public API: list, send, answer.
+    ///
     /// The `messages_api` actions (3).
     pub fn messages_api(&self) -> MessagesApiHandler<'_> {
         MessagesApiHandler {
             connector: self.connector(),
         }
     }
-    /// The `portals` actions (5).
+    /// The user's e-mail and push notification choices in the account.
+    ///
+    /// The `notification_settings` actions (2).
+    pub fn notification_settings(&self) -> NotificationSettingsHandler<'_> {
+        NotificationSettingsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// The user's own notifications in the account: list, read, snooze, delete.
+    ///
+    /// The `notifications` actions (8).
+    pub fn notifications(&self) -> NotificationsHandler<'_> {
+        NotificationsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Help center portals: the public knowledge bases that hold categories and articles.
+    ///
+    /// The `portals` actions (8).
     pub fn portals(&self) -> PortalsHandler<'_> {
         PortalsHandler {
             connector: self.connector(),
         }
     }
-    /// The `profile` actions (1).
+    /// The signed-in user's own profile: details, password, avatar, availability and API token.
+    ///
+    /// The `profile` actions (8).
     pub fn profile(&self) -> ProfileHandler<'_> {
         ProfileHandler {
             connector: self.connector(),
         }
     }
-    /// The `reports` actions (4).
+    /// Raw reporting events (first response, reply time, resolution, ...) of the account (enterprise, administrators).
+    ///
+    /// The `reporting_events` actions (1).
+    pub fn reporting_events(&self) -> ReportingEventsHandler<'_> {
+        ReportingEventsHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Conversation, agent, inbox, label, team and bot reports of the account.
+    ///
+    /// The `reports` actions (23).
     pub fn reports(&self) -> ReportsHandler<'_> {
         ReportsHandler {
             connector: self.connector(),
         }
     }
+    /// Search conversations, messages, contacts and help-center articles at once or one kind at a time.
+    ///
+    /// The `search` actions (5).
+    pub fn search(&self) -> SearchHandler<'_> {
+        SearchHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Service-level targets (first response, next response, resolution) that conversations are held to.
+    ///
+    /// The `sla_policies` actions (5).
+    pub fn sla_policies(&self) -> SlaPoliciesHandler<'_> {
+        SlaPoliciesHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Teams that conversations can be assigned to, and their agents.
+    ///
     /// The `teams` actions (9).
     pub fn teams(&self) -> TeamsHandler<'_> {
         TeamsHandler {
             connector: self.connector(),
         }
     }
-    /// The `users` actions (5).
+    /// Upload a file (or fetch one from a URL) into the account's storage for later use.
+    ///
+    /// The `upload` actions (1).
+    pub fn upload(&self) -> UploadHandler<'_> {
+        UploadHandler {
+            connector: self.connector(),
+        }
+    }
+    /// Installation users managed by a platform app: create, change, delete, single sign-on links and API tokens.
+    ///
+    /// The `users` actions (6).
     pub fn users(&self) -> UsersHandler<'_> {
         UsersHandler {
             connector: self.connector(),
         }
     }
+    /// Account webhooks: URLs that receive the chosen events, signed with a per-webhook secret.
+    ///
     /// The `webhooks` actions (4).
     pub fn webhooks(&self) -> WebhooksHandler<'_> {
         WebhooksHandler {
             connector: self.connector(),
         }
+    }
+}
+
+/// The `account` actions. Made by [`crate::Konverte::account`].
+#[derive(Debug, Clone, Copy)]
+pub struct AccountHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> AccountHandler<'a> {
+    /// Get the account: Fetch the account's details, settings and enabled features.
+    ///
+    /// `GET /api/v1/accounts/{account_id}`
+    pub fn get(&self, account_id: i64) -> AccountGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AccountGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update the account: Change the account's name, language, e-mail domain, profile details or auto-resolve settings.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}`
+    pub fn update(&self, account_id: i64) -> AccountUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AccountUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get the account's change markers: Fetch markers that change whenever the account's labels, inboxes or teams change.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/cache_keys`
+    pub fn cache_keys(&self, account_id: i64) -> AccountCacheKeys<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AccountCacheKeys {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// Get the account: Fetch the account's details, settings and enabled features.
+///
+/// `GET /api/v1/accounts/{account_id}` — build with [`AccountHandler::get`], then `.send().await`.
+pub struct AccountGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AccountGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AccountGet")
+            .field("action", &"account.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AccountGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Account, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Account, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AccountGet<'_> {
+    type Output = models::Account;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[0]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update the account: Change the account's name, language, e-mail domain, profile details or auto-resolve settings.
+///
+/// `PATCH /api/v1/accounts/{account_id}` — build with [`AccountHandler::update`], then `.send().await`.
+pub struct AccountUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AccountUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AccountUpdate")
+            .field("action", &"account.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AccountUpdate<'a> {
+    /// Name of the account.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Language of the account.
+    ///
+    /// Wire name `locale` (body, enum).
+    pub fn locale(mut self, value: impl Into<super::enums::AccountLocale>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Domain used to build reply-to addresses for incoming e-mail (at most 100 characters).
+    ///
+    /// Wire name `domain` (body, string).
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("domain".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sender address for the account's outgoing e-mail.
+    ///
+    /// Wire name `support_email` (body, string).
+    pub fn support_email(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("support_email".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Industry of the business, kept in the account's custom attributes.
+    ///
+    /// Wire name `industry` (body, string).
+    pub fn industry(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("industry".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Size of the business, kept in the account's custom attributes.
+    ///
+    /// Wire name `company_size` (body, string).
+    pub fn company_size(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("company_size".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Time zone of the business, kept in the account's custom attributes.
+    ///
+    /// Wire name `timezone` (body, string).
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("timezone".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// How the account heard of the product, kept in the custom attributes.
+    ///
+    /// Wire name `referral_source` (body, string).
+    pub fn referral_source(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("referral_source".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Role of the person setting up the account, kept in the custom attributes.
+    ///
+    /// Wire name `user_role` (body, string).
+    pub fn user_role(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("user_role".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Website of the business, kept in the account's custom attributes.
+    ///
+    /// Wire name `website` (body, string).
+    pub fn website(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("website".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Resolve conversations idle for this many minutes (10 to 1439856); null turns it off.
+    ///
+    /// Wire name `auto_resolve_after` (body, integer).
+    pub fn auto_resolve_after(mut self, value: i64) -> Self {
+        self.input
+            .insert("auto_resolve_after".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Message posted when a conversation is resolved automatically; null removes it.
+    ///
+    /// Wire name `auto_resolve_message` (body, string).
+    pub fn auto_resolve_message(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "auto_resolve_message".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// Leave conversations that wait for an agent's reply out of auto-resolve.
+    ///
+    /// Wire name `auto_resolve_ignore_waiting` (body, boolean).
+    pub fn auto_resolve_ignore_waiting(mut self, value: bool) -> Self {
+        self.input
+            .insert("auto_resolve_ignore_waiting".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Label added to conversations resolved automatically; null removes it.
+    ///
+    /// Wire name `auto_resolve_label` (body, string).
+    pub fn auto_resolve_label(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("auto_resolve_label".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Transcribe incoming audio messages.
+    ///
+    /// Wire name `audio_transcriptions` (body, boolean).
+    pub fn audio_transcriptions(mut self, value: bool) -> Self {
+        self.input
+            .insert("audio_transcriptions".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Keys of conversation attributes that must be filled before resolving (enterprise).
+    ///
+    /// Wire name `conversation_required_attributes` (body, array).
+    pub fn conversation_required_attributes<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "conversation_required_attributes".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Account, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Account, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AccountUpdate<'_> {
+    type Output = models::Account;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[1]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get the account's change markers: Fetch markers that change whenever the account's labels, inboxes or teams change.
+///
+/// `GET /api/v1/accounts/{account_id}/cache_keys` — build with [`AccountHandler::cache_keys`], then `.send().await`.
+pub struct AccountCacheKeys<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AccountCacheKeys<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AccountCacheKeys")
+            .field("action", &"account.cache_keys")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AccountCacheKeys<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AccountCacheKeys, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AccountCacheKeys, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AccountCacheKeys<'_> {
+    type Output = models::AccountCacheKeys;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[2]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
     }
 }
 
@@ -173,7 +761,7 @@ pub struct AccountAgentBotsHandler<'a> {
 }
 
 impl<'a> AccountAgentBotsHandler<'a> {
-    /// List agent bots: List the agent bots an account can use.
+    /// List agent bots: List the account's own bots and the installation-wide system bots.
     ///
     /// `GET /api/v1/accounts/{account_id}/agent_bots`
     pub fn list(&self, account_id: i64) -> AccountAgentBotsList<'a> {
@@ -195,45 +783,93 @@ impl<'a> AccountAgentBotsHandler<'a> {
             input,
         }
     }
-    /// Get an agent bot: Fetch one of the account's agent bots.
+    /// Get an agent bot: Fetch one bot the account can use, its own or a system bot.
     ///
     /// `GET /api/v1/accounts/{account_id}/agent_bots/{id}`
-    pub fn get(&self, account_id: i64, id: i64) -> AccountAgentBotsGet<'a> {
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> AccountAgentBotsGet<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("id".to_owned(), id.into().into_value());
         AccountAgentBotsGet {
             connector: self.connector,
             input,
         }
     }
-    /// Update an agent bot: Change an account agent bot's name, description or webhook URL.
+    /// Update an agent bot: Change one of the account's bots: name, description, URL, configuration or avatar.
     ///
     /// `PATCH /api/v1/accounts/{account_id}/agent_bots/{id}`
-    pub fn update(&self, account_id: i64, id: i64) -> AccountAgentBotsUpdate<'a> {
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> AccountAgentBotsUpdate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("id".to_owned(), id.into().into_value());
         AccountAgentBotsUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Delete an agent bot: Remove one of the account's agent bots.
+    /// Delete an agent bot: Remove one of the account's bots.
     ///
     /// `DELETE /api/v1/accounts/{account_id}/agent_bots/{id}`
-    pub fn delete(&self, account_id: i64, id: i64) -> AccountAgentBotsDelete<'a> {
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> AccountAgentBotsDelete<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("id".to_owned(), id.into().into_value());
         AccountAgentBotsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove an agent bot's avatar: Drop the avatar image of one of the account's bots.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/agent_bots/{id}/avatar`
+    pub fn delete_avatar(
+        &self,
+        account_id: i64,
+        id: impl Into<Ref>,
+    ) -> AccountAgentBotsDeleteAvatar<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AccountAgentBotsDeleteAvatar {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Renew an agent bot's token: Replace the bot's API access token with a new one; the old one stops working.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/agent_bots/{id}/reset_access_token`
+    pub fn reset_access_token(
+        &self,
+        account_id: i64,
+        id: impl Into<Ref>,
+    ) -> AccountAgentBotsResetAccessToken<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AccountAgentBotsResetAccessToken {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Renew an agent bot's signing secret: Replace the secret that signs the bot's webhook deliveries.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/agent_bots/{id}/reset_secret`
+    pub fn reset_secret(
+        &self,
+        account_id: i64,
+        id: impl Into<Ref>,
+    ) -> AccountAgentBotsResetSecret<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AccountAgentBotsResetSecret {
             connector: self.connector,
             input,
         }
     }
 }
 
-/// List agent bots: List the agent bots an account can use.
+/// List agent bots: List the account's own bots and the installation-wide system bots.
 ///
 /// `GET /api/v1/accounts/{account_id}/agent_bots` — build with [`AccountAgentBotsHandler::list`], then `.send().await`.
 pub struct AccountAgentBotsList<'a> {
@@ -258,22 +894,25 @@ impl<'a> AccountAgentBotsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::AgentBot>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AgentBot>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AccountAgentBotsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::AgentBot>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[0]
+        &ACTIONS[3]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -299,7 +938,7 @@ impl std::fmt::Debug for AccountAgentBotsCreate<'_> {
 }
 
 impl<'a> AccountAgentBotsCreate<'a> {
-    /// Name the bot is shown with.
+    /// Name the bot appears under.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -308,7 +947,7 @@ impl<'a> AccountAgentBotsCreate<'a> {
         self
     }
 
-    /// What the bot does, in a sentence.
+    /// Short text on what the bot does.
     ///
     /// Wire name `description` (body, string).
     pub fn description(mut self, value: impl Into<String>) -> Self {
@@ -317,12 +956,48 @@ impl<'a> AccountAgentBotsCreate<'a> {
         self
     }
 
-    /// URL the bot receives events at.
+    /// Address the bot's events are posted to.
     ///
     /// Wire name `outgoing_url` (body, string).
     pub fn outgoing_url(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("outgoing_url".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Kind of bot; webhook is the only kind.
+    ///
+    /// Wire name `bot_type` (body, enum).
+    pub fn bot_type(mut self, value: impl Into<super::enums::AgentBotType>) -> Self {
+        self.input
+            .insert("bot_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Free-form configuration kept with the bot, as a JSON object.
+    ///
+    /// Wire name `bot_config` (body, object).
+    pub fn bot_config(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("bot_config".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Image file to use as the bot's avatar (sent as multipart).
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Address of an image the server downloads as the avatar, in the background.
+    ///
+    /// Wire name `avatar_url` (body, string).
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("avatar_url".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -347,14 +1022,14 @@ impl<'a> AccountAgentBotsCreate<'a> {
 impl Action for AccountAgentBotsCreate<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[1]
+        &ACTIONS[4]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get an agent bot: Fetch one of the account's agent bots.
+/// Get an agent bot: Fetch one bot the account can use, its own or a system bot.
 ///
 /// `GET /api/v1/accounts/{account_id}/agent_bots/{id}` — build with [`AccountAgentBotsHandler::get`], then `.send().await`.
 pub struct AccountAgentBotsGet<'a> {
@@ -394,14 +1069,14 @@ impl<'a> AccountAgentBotsGet<'a> {
 impl Action for AccountAgentBotsGet<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[2]
+        &ACTIONS[5]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update an agent bot: Change an account agent bot's name, description or webhook URL.
+/// Update an agent bot: Change one of the account's bots: name, description, URL, configuration or avatar.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/agent_bots/{id}` — build with [`AccountAgentBotsHandler::update`], then `.send().await`.
 pub struct AccountAgentBotsUpdate<'a> {
@@ -420,7 +1095,7 @@ impl std::fmt::Debug for AccountAgentBotsUpdate<'_> {
 }
 
 impl<'a> AccountAgentBotsUpdate<'a> {
-    /// Name the bot is shown with.
+    /// Name the bot appears under.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -429,7 +1104,7 @@ impl<'a> AccountAgentBotsUpdate<'a> {
         self
     }
 
-    /// What the bot does, in a sentence.
+    /// Short text on what the bot does.
     ///
     /// Wire name `description` (body, string).
     pub fn description(mut self, value: impl Into<String>) -> Self {
@@ -438,12 +1113,48 @@ impl<'a> AccountAgentBotsUpdate<'a> {
         self
     }
 
-    /// URL the bot receives events at.
+    /// Address the bot's events are posted to.
     ///
     /// Wire name `outgoing_url` (body, string).
     pub fn outgoing_url(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("outgoing_url".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Kind of bot; webhook is the only kind.
+    ///
+    /// Wire name `bot_type` (body, enum).
+    pub fn bot_type(mut self, value: impl Into<super::enums::AgentBotType>) -> Self {
+        self.input
+            .insert("bot_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Free-form configuration kept with the bot, as a JSON object.
+    ///
+    /// Wire name `bot_config` (body, object).
+    pub fn bot_config(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("bot_config".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Image file to use as the bot's avatar (sent as multipart).
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Address of an image the server downloads as the avatar, in the background.
+    ///
+    /// Wire name `avatar_url` (body, string).
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("avatar_url".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -468,14 +1179,14 @@ impl<'a> AccountAgentBotsUpdate<'a> {
 impl Action for AccountAgentBotsUpdate<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[3]
+        &ACTIONS[6]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete an agent bot: Remove one of the account's agent bots.
+/// Delete an agent bot: Remove one of the account's bots.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/agent_bots/{id}` — build with [`AccountAgentBotsHandler::delete`], then `.send().await`.
 pub struct AccountAgentBotsDelete<'a> {
@@ -515,7 +1226,148 @@ impl<'a> AccountAgentBotsDelete<'a> {
 impl Action for AccountAgentBotsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[4]
+        &ACTIONS[7]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove an agent bot's avatar: Drop the avatar image of one of the account's bots.
+///
+/// `DELETE /api/v1/accounts/{account_id}/agent_bots/{id}/avatar` — build with [`AccountAgentBotsHandler::delete_avatar`], then `.send().await`.
+pub struct AccountAgentBotsDeleteAvatar<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AccountAgentBotsDeleteAvatar<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AccountAgentBotsDeleteAvatar")
+            .field("action", &"account_agent_bots.delete_avatar")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AccountAgentBotsDeleteAvatar<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AgentBot, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::AgentBot, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AccountAgentBotsDeleteAvatar<'_> {
+    type Output = models::AgentBot;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[8]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Renew an agent bot's token: Replace the bot's API access token with a new one; the old one stops working.
+///
+/// `POST /api/v1/accounts/{account_id}/agent_bots/{id}/reset_access_token` — build with [`AccountAgentBotsHandler::reset_access_token`], then `.send().await`.
+pub struct AccountAgentBotsResetAccessToken<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AccountAgentBotsResetAccessToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AccountAgentBotsResetAccessToken")
+            .field("action", &"account_agent_bots.reset_access_token")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AccountAgentBotsResetAccessToken<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AgentBot, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::AgentBot, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AccountAgentBotsResetAccessToken<'_> {
+    type Output = models::AgentBot;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[9]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Renew an agent bot's signing secret: Replace the secret that signs the bot's webhook deliveries.
+///
+/// `POST /api/v1/accounts/{account_id}/agent_bots/{id}/reset_secret` — build with [`AccountAgentBotsHandler::reset_secret`], then `.send().await`.
+pub struct AccountAgentBotsResetSecret<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AccountAgentBotsResetSecret<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AccountAgentBotsResetSecret")
+            .field("action", &"account_agent_bots.reset_secret")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AccountAgentBotsResetSecret<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AgentBot, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::AgentBot, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AccountAgentBotsResetSecret<'_> {
+    type Output = models::AgentBot;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[10]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -529,7 +1381,7 @@ pub struct AccountUsersHandler<'a> {
 }
 
 impl<'a> AccountUsersHandler<'a> {
-    /// List account users: List the users that belong to an account, with their roles.
+    /// List account users: List the memberships of an account, with roles.
     ///
     /// `GET /platform/api/v1/accounts/{account_id}/account_users`
     pub fn list(&self, account_id: i64) -> AccountUsersList<'a> {
@@ -540,7 +1392,7 @@ impl<'a> AccountUsersHandler<'a> {
             input,
         }
     }
-    /// Add a user to an account: Give a platform user access to an account, as agent or administrator.
+    /// Add a user to an account: Give a user access to an account, or change the role of a user already in it.
     ///
     /// `POST /platform/api/v1/accounts/{account_id}/account_users`
     ///
@@ -554,7 +1406,7 @@ impl<'a> AccountUsersHandler<'a> {
             input,
         }
     }
-    /// Remove a user from an account: Take a user's access to an account away; the user itself stays.
+    /// Remove a user from an account: Take a user's access to an account away; the user itself stays. Succeeds also when the user was not a member.
     ///
     /// `DELETE /platform/api/v1/accounts/{account_id}/account_users`
     ///
@@ -570,7 +1422,7 @@ impl<'a> AccountUsersHandler<'a> {
     }
 }
 
-/// List account users: List the users that belong to an account, with their roles.
+/// List account users: List the memberships of an account, with roles.
 ///
 /// `GET /platform/api/v1/accounts/{account_id}/account_users` — build with [`AccountUsersHandler::list`], then `.send().await`.
 pub struct AccountUsersList<'a> {
@@ -595,29 +1447,32 @@ impl<'a> AccountUsersList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::AccountUser>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AccountUser>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AccountUsersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::AccountUser>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[5]
+        &ACTIONS[11]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Add a user to an account: Give a platform user access to an account, as agent or administrator.
+/// Add a user to an account: Give a user access to an account, or change the role of a user already in it.
 ///
 /// `POST /platform/api/v1/accounts/{account_id}/account_users` — build with [`AccountUsersHandler::create`], then `.send().await`.
 pub struct AccountUsersCreate<'a> {
@@ -636,12 +1491,12 @@ impl std::fmt::Debug for AccountUsersCreate<'_> {
 }
 
 impl<'a> AccountUsersCreate<'a> {
-    /// Role in the account: agent or administrator.
+    /// Role in the account; a new member without one becomes an agent.
     ///
-    /// Wire name `role` (body, string).
-    pub fn role(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `role` (body, enum).
+    pub fn role(mut self, value: impl Into<super::enums::AgentRole>) -> Self {
         self.input
-            .insert("role".to_owned(), Value::String(value.into()));
+            .insert("role".to_owned(), Value::from(value.into()));
         self
     }
 
@@ -651,29 +1506,32 @@ impl<'a> AccountUsersCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::AccountUser, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AccountUser, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AccountUsersCreate<'_> {
-    type Output = Value;
+    type Output = models::AccountUser;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[6]
+        &ACTIONS[12]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Remove a user from an account: Take a user's access to an account away; the user itself stays.
+/// Remove a user from an account: Take a user's access to an account away; the user itself stays. Succeeds also when the user was not a member.
 ///
 /// `DELETE /platform/api/v1/accounts/{account_id}/account_users` — build with [`AccountUsersHandler::delete`], then `.send().await`.
 pub struct AccountUsersDelete<'a> {
@@ -713,7 +1571,7 @@ impl<'a> AccountUsersDelete<'a> {
 impl Action for AccountUsersDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[7]
+        &ACTIONS[13]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -727,11 +1585,24 @@ pub struct AccountsHandler<'a> {
 }
 
 impl<'a> AccountsHandler<'a> {
-    /// Create an account: Create a new account on the installation.
+    /// List accounts: List the accounts the platform app may manage.
+    ///
+    /// `GET /platform/api/v1/accounts`
+    pub fn list(&self) -> AccountsList<'a> {
+        let input = Map::new();
+        AccountsList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create an account: Create a new account on the installation, with its language, mail settings, features and limits.
     ///
     /// `POST /platform/api/v1/accounts`
-    pub fn create(&self) -> AccountsCreate<'a> {
-        let input = Map::new();
+    ///
+    /// Takes the required `name` as arguments.
+    pub fn create(&self, name: impl Into<String>) -> AccountsCreate<'a> {
+        let mut input = Map::new();
+        input.insert("name".to_owned(), Value::String(name.into()));
         AccountsCreate {
             connector: self.connector,
             input,
@@ -748,7 +1619,7 @@ impl<'a> AccountsHandler<'a> {
             input,
         }
     }
-    /// Update an account: Rename an account.
+    /// Update an account: Change an account's name, language, mail settings, status, features, limits or custom attributes.
     ///
     /// `PATCH /platform/api/v1/accounts/{account_id}`
     pub fn update(&self, account_id: i64) -> AccountsUpdate<'a> {
@@ -759,7 +1630,7 @@ impl<'a> AccountsHandler<'a> {
             input,
         }
     }
-    /// Delete an account: Remove an account and everything in it.
+    /// Delete an account: Remove an account and everything in it; the deletion runs in the background.
     ///
     /// `DELETE /platform/api/v1/accounts/{account_id}`
     pub fn delete(&self, account_id: i64) -> AccountsDelete<'a> {
@@ -772,7 +1643,57 @@ impl<'a> AccountsHandler<'a> {
     }
 }
 
-/// Create an account: Create a new account on the installation.
+/// List accounts: List the accounts the platform app may manage.
+///
+/// `GET /platform/api/v1/accounts` — build with [`AccountsHandler::list`], then `.send().await`.
+pub struct AccountsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AccountsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AccountsList")
+            .field("action", &"accounts.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AccountsList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::PlatformAccount>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PlatformAccount>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AccountsList<'_> {
+    type Output = Vec<models::PlatformAccount>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[14]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create an account: Create a new account on the installation, with its language, mail settings, features and limits.
 ///
 /// `POST /platform/api/v1/accounts` — build with [`AccountsHandler::create`], then `.send().await`.
 pub struct AccountsCreate<'a> {
@@ -791,12 +1712,65 @@ impl std::fmt::Debug for AccountsCreate<'_> {
 }
 
 impl<'a> AccountsCreate<'a> {
-    /// Name of the account.
+    /// Language of the account's dashboard and system messages.
     ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `locale` (body, enum).
+    pub fn locale(mut self, value: impl Into<super::enums::AccountLocale>) -> Self {
         self.input
-            .insert("name".to_owned(), Value::String(value.into()));
+            .insert("locale".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Inbound e-mail domain used to build reply addresses (at most 100 characters).
+    ///
+    /// Wire name `domain` (body, string).
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("domain".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sender address for the account's outgoing mail.
+    ///
+    /// Wire name `support_email` (body, email).
+    pub fn support_email(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("support_email".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Whether the account may be used.
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::AccountStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Usage limits as numbers under inboxes, agents, emails, captain_responses, captain_documents; replaces the stored object.
+    ///
+    /// Wire name `limits` (body, object).
+    pub fn limits(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("limits".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Your own key/value data for the account; replaces the stored object as a whole.
+    ///
+    /// Wire name `custom_attributes` (body, object).
+    pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Feature flags to switch, e.g. {"help_center": true, "campaigns": false}; unlisted flags stay as they are.
+    ///
+    /// Wire name `features` (body, object).
+    pub fn features(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("features".to_owned(), Value::Object(value));
         self
     }
 
@@ -806,22 +1780,25 @@ impl<'a> AccountsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::Account, Error> {
+    pub async fn send(self) -> Result<models::PlatformAccount, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Account, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlatformAccount, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AccountsCreate<'_> {
-    type Output = models::Account;
+    type Output = models::PlatformAccount;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[8]
+        &ACTIONS[15]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -853,29 +1830,32 @@ impl<'a> AccountsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::Account, Error> {
+    pub async fn send(self) -> Result<models::PlatformAccount, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Account, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlatformAccount, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AccountsGet<'_> {
-    type Output = models::Account;
+    type Output = models::PlatformAccount;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[9]
+        &ACTIONS[16]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update an account: Rename an account.
+/// Update an account: Change an account's name, language, mail settings, status, features, limits or custom attributes.
 ///
 /// `PATCH /platform/api/v1/accounts/{account_id}` — build with [`AccountsHandler::update`], then `.send().await`.
 pub struct AccountsUpdate<'a> {
@@ -894,7 +1874,69 @@ impl std::fmt::Debug for AccountsUpdate<'_> {
 }
 
 impl<'a> AccountsUpdate<'a> {
-    /// Name of the account.
+    /// Language of the account's dashboard and system messages.
+    ///
+    /// Wire name `locale` (body, enum).
+    pub fn locale(mut self, value: impl Into<super::enums::AccountLocale>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Inbound e-mail domain used to build reply addresses (at most 100 characters).
+    ///
+    /// Wire name `domain` (body, string).
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("domain".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sender address for the account's outgoing mail.
+    ///
+    /// Wire name `support_email` (body, email).
+    pub fn support_email(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("support_email".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Whether the account may be used.
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::AccountStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Usage limits as numbers under inboxes, agents, emails, captain_responses, captain_documents; replaces the stored object.
+    ///
+    /// Wire name `limits` (body, object).
+    pub fn limits(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("limits".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Your own key/value data for the account; replaces the stored object as a whole.
+    ///
+    /// Wire name `custom_attributes` (body, object).
+    pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Feature flags to switch, e.g. {"help_center": true, "campaigns": false}; unlisted flags stay as they are.
+    ///
+    /// Wire name `features` (body, object).
+    pub fn features(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("features".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// New name of the account; it cannot be emptied.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -909,29 +1951,32 @@ impl<'a> AccountsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::Account, Error> {
+    pub async fn send(self) -> Result<models::PlatformAccount, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Account, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlatformAccount, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AccountsUpdate<'_> {
-    type Output = models::Account;
+    type Output = models::PlatformAccount;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[10]
+        &ACTIONS[17]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete an account: Remove an account and everything in it.
+/// Delete an account: Remove an account and everything in it; the deletion runs in the background.
 ///
 /// `DELETE /platform/api/v1/accounts/{account_id}` — build with [`AccountsHandler::delete`], then `.send().await`.
 pub struct AccountsDelete<'a> {
@@ -971,7 +2016,7 @@ impl<'a> AccountsDelete<'a> {
 impl Action for AccountsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[11]
+        &ACTIONS[18]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -995,7 +2040,7 @@ impl<'a> AgentBotsHandler<'a> {
             input,
         }
     }
-    /// Create a platform agent bot: Register a bot that every account on the installation can use.
+    /// Create a platform agent bot: Register an agent bot, for one account or for the whole installation.
     ///
     /// `POST /platform/api/v1/agent_bots`
     pub fn create(&self) -> AgentBotsCreate<'a> {
@@ -1016,7 +2061,7 @@ impl<'a> AgentBotsHandler<'a> {
             input,
         }
     }
-    /// Update a platform agent bot: Change a platform agent bot's name, description or webhook URL.
+    /// Update a platform agent bot: Change a platform agent bot's name, description, webhook URL, account or avatar.
     ///
     /// `PATCH /platform/api/v1/agent_bots/{id}`
     pub fn update(&self, id: i64) -> AgentBotsUpdate<'a> {
@@ -1034,6 +2079,17 @@ impl<'a> AgentBotsHandler<'a> {
         let mut input = Map::new();
         input.insert("id".to_owned(), Value::from(id));
         AgentBotsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove a platform agent bot's avatar: Delete the avatar image of a platform agent bot.
+    ///
+    /// `DELETE /platform/api/v1/agent_bots/{id}/avatar`
+    pub fn delete_avatar(&self, id: i64) -> AgentBotsDeleteAvatar<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        AgentBotsDeleteAvatar {
             connector: self.connector,
             input,
         }
@@ -1065,29 +2121,32 @@ impl<'a> AgentBotsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PlatformAgentBot>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PlatformAgentBot>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AgentBotsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PlatformAgentBot>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[12]
+        &ACTIONS[19]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a platform agent bot: Register a bot that every account on the installation can use.
+/// Create a platform agent bot: Register an agent bot, for one account or for the whole installation.
 ///
 /// `POST /platform/api/v1/agent_bots` — build with [`AgentBotsHandler::create`], then `.send().await`.
 pub struct AgentBotsCreate<'a> {
@@ -1124,12 +2183,39 @@ impl<'a> AgentBotsCreate<'a> {
         self
     }
 
-    /// URL the bot receives events at.
+    /// Webhook URL the bot receives conversation events at.
     ///
     /// Wire name `outgoing_url` (body, string).
     pub fn outgoing_url(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("outgoing_url".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Account the bot belongs to; leave it out for a bot every account may use.
+    ///
+    /// Wire name `account_id` (body, integer). An id, or a name that is looked up.
+    pub fn account_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("account_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Avatar image (JPEG, PNG, GIF or WebP, at most 15 MB); sent as multipart.
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Address of an image the server downloads as the avatar, in the background.
+    ///
+    /// Wire name `avatar_url` (body, string).
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("avatar_url".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -1139,22 +2225,25 @@ impl<'a> AgentBotsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::AgentBot, Error> {
+    pub async fn send(self) -> Result<models::PlatformAgentBot, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::AgentBot, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlatformAgentBot, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AgentBotsCreate<'_> {
-    type Output = models::AgentBot;
+    type Output = models::PlatformAgentBot;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[13]
+        &ACTIONS[20]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -1186,29 +2275,32 @@ impl<'a> AgentBotsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::AgentBot, Error> {
+    pub async fn send(self) -> Result<models::PlatformAgentBot, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::AgentBot, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlatformAgentBot, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AgentBotsGet<'_> {
-    type Output = models::AgentBot;
+    type Output = models::PlatformAgentBot;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[14]
+        &ACTIONS[21]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a platform agent bot: Change a platform agent bot's name, description or webhook URL.
+/// Update a platform agent bot: Change a platform agent bot's name, description, webhook URL, account or avatar.
 ///
 /// `PATCH /platform/api/v1/agent_bots/{id}` — build with [`AgentBotsHandler::update`], then `.send().await`.
 pub struct AgentBotsUpdate<'a> {
@@ -1245,12 +2337,39 @@ impl<'a> AgentBotsUpdate<'a> {
         self
     }
 
-    /// URL the bot receives events at.
+    /// Webhook URL the bot receives conversation events at.
     ///
     /// Wire name `outgoing_url` (body, string).
     pub fn outgoing_url(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("outgoing_url".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Account the bot belongs to; leave it out for a bot every account may use.
+    ///
+    /// Wire name `account_id` (body, integer). An id, or a name that is looked up.
+    pub fn account_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("account_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Avatar image (JPEG, PNG, GIF or WebP, at most 15 MB); sent as multipart.
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Address of an image the server downloads as the avatar, in the background.
+    ///
+    /// Wire name `avatar_url` (body, string).
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("avatar_url".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -1260,22 +2379,25 @@ impl<'a> AgentBotsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::AgentBot, Error> {
+    pub async fn send(self) -> Result<models::PlatformAgentBot, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::AgentBot, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlatformAgentBot, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AgentBotsUpdate<'_> {
-    type Output = models::AgentBot;
+    type Output = models::PlatformAgentBot;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[15]
+        &ACTIONS[22]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -1322,7 +2444,863 @@ impl<'a> AgentBotsDelete<'a> {
 impl Action for AgentBotsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[16]
+        &ACTIONS[23]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove a platform agent bot's avatar: Delete the avatar image of a platform agent bot.
+///
+/// `DELETE /platform/api/v1/agent_bots/{id}/avatar` — build with [`AgentBotsHandler::delete_avatar`], then `.send().await`.
+pub struct AgentBotsDeleteAvatar<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentBotsDeleteAvatar<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentBotsDeleteAvatar")
+            .field("action", &"agent_bots.delete_avatar")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentBotsDeleteAvatar<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::PlatformAgentBot, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlatformAgentBot, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentBotsDeleteAvatar<'_> {
+    type Output = models::PlatformAgentBot;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[24]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `agent_capacity_policies` actions. Made by [`crate::Konverte::agent_capacity_policies`].
+#[derive(Debug, Clone, Copy)]
+pub struct AgentCapacityPoliciesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> AgentCapacityPoliciesHandler<'a> {
+    /// List capacity policies: List every agent capacity policy of the account (one answer, no paging).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/agent_capacity_policies`
+    pub fn list(&self, account_id: i64) -> AgentCapacityPoliciesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AgentCapacityPoliciesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a capacity policy: Add an agent capacity policy; inbox limits and agents are attached afterwards.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/agent_capacity_policies`
+    ///
+    /// Takes the required `name` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        name: impl Into<String>,
+    ) -> AgentCapacityPoliciesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        AgentCapacityPoliciesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a capacity policy: Fetch one agent capacity policy with its inbox limits.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/agent_capacity_policies/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> AgentCapacityPoliciesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AgentCapacityPoliciesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a capacity policy: Change a capacity policy's name, description or exclusion rules.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/agent_capacity_policies/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> AgentCapacityPoliciesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AgentCapacityPoliciesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a capacity policy: Remove a capacity policy and its inbox limits, freeing its agents; the answer has no body.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> AgentCapacityPoliciesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AgentCapacityPoliciesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a policy's agents: List the agents a capacity policy applies to (full user records, access tokens included).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users`
+    pub fn users(
+        &self,
+        account_id: i64,
+        agent_capacity_policy_id: impl Into<Ref>,
+    ) -> AgentCapacityPoliciesUsers<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "agent_capacity_policy_id".to_owned(),
+            agent_capacity_policy_id.into().into_value(),
+        );
+        AgentCapacityPoliciesUsers {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Put an agent on a policy: Make a capacity policy apply to an agent of the account, replacing the agent's previous one.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users`
+    ///
+    /// Takes the required `user_id` as arguments.
+    pub fn add_user(
+        &self,
+        account_id: i64,
+        agent_capacity_policy_id: impl Into<Ref>,
+        user_id: impl Into<Ref>,
+    ) -> AgentCapacityPoliciesAddUser<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "agent_capacity_policy_id".to_owned(),
+            agent_capacity_policy_id.into().into_value(),
+        );
+        input.insert("user_id".to_owned(), user_id.into().into_value());
+        AgentCapacityPoliciesAddUser {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Take an agent off a policy: Stop a capacity policy applying to an agent (the agent is left with none); the answer has no body.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users/{id}`
+    pub fn remove_user(
+        &self,
+        account_id: i64,
+        agent_capacity_policy_id: impl Into<Ref>,
+        id: impl Into<Ref>,
+    ) -> AgentCapacityPoliciesRemoveUser<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "agent_capacity_policy_id".to_owned(),
+            agent_capacity_policy_id.into().into_value(),
+        );
+        input.insert("id".to_owned(), id.into().into_value());
+        AgentCapacityPoliciesRemoveUser {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Add an inbox limit: Cap the conversations of one inbox under a capacity policy; one limit per inbox and policy.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits`
+    ///
+    /// Takes the required `conversation_limit` as arguments.
+    pub fn add_inbox_limit(
+        &self,
+        account_id: i64,
+        agent_capacity_policy_id: impl Into<Ref>,
+        conversation_limit: i64,
+    ) -> AgentCapacityPoliciesAddInboxLimit<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "agent_capacity_policy_id".to_owned(),
+            agent_capacity_policy_id.into().into_value(),
+        );
+        input.insert(
+            "conversation_limit".to_owned(),
+            Value::from(conversation_limit),
+        );
+        AgentCapacityPoliciesAddInboxLimit {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update an inbox limit: Change the conversation cap of one inbox limit.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits/{id}`
+    pub fn update_inbox_limit(
+        &self,
+        account_id: i64,
+        agent_capacity_policy_id: impl Into<Ref>,
+        id: i64,
+    ) -> AgentCapacityPoliciesUpdateInboxLimit<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "agent_capacity_policy_id".to_owned(),
+            agent_capacity_policy_id.into().into_value(),
+        );
+        input.insert("id".to_owned(), Value::from(id));
+        AgentCapacityPoliciesUpdateInboxLimit {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove an inbox limit: Delete one inbox limit of a capacity policy; the answer is 204 with no body.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits/{id}`
+    pub fn remove_inbox_limit(
+        &self,
+        account_id: i64,
+        agent_capacity_policy_id: impl Into<Ref>,
+        id: i64,
+    ) -> AgentCapacityPoliciesRemoveInboxLimit<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "agent_capacity_policy_id".to_owned(),
+            agent_capacity_policy_id.into().into_value(),
+        );
+        input.insert("id".to_owned(), Value::from(id));
+        AgentCapacityPoliciesRemoveInboxLimit {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List capacity policies: List every agent capacity policy of the account (one answer, no paging).
+///
+/// `GET /api/v1/accounts/{account_id}/agent_capacity_policies` — build with [`AgentCapacityPoliciesHandler::list`], then `.send().await`.
+pub struct AgentCapacityPoliciesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesList")
+            .field("action", &"agent_capacity_policies.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::AgentCapacityPolicy>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AgentCapacityPolicy>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesList<'_> {
+    type Output = Vec<models::AgentCapacityPolicy>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[25]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a capacity policy: Add an agent capacity policy; inbox limits and agents are attached afterwards.
+///
+/// `POST /api/v1/accounts/{account_id}/agent_capacity_policies` — build with [`AgentCapacityPoliciesHandler::create`], then `.send().await`.
+pub struct AgentCapacityPoliciesCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesCreate")
+            .field("action", &"agent_capacity_policies.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesCreate<'a> {
+    /// Free text saying what the policy is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Conversations not counted: {exclude_older_than_hours: <hours>, excluded_labels: [<label title>, ...]}.
+    ///
+    /// Wire name `exclusion_rules` (body, object).
+    pub fn exclusion_rules(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("exclusion_rules".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AgentCapacityPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AgentCapacityPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesCreate<'_> {
+    type Output = models::AgentCapacityPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[26]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a capacity policy: Fetch one agent capacity policy with its inbox limits.
+///
+/// `GET /api/v1/accounts/{account_id}/agent_capacity_policies/{id}` — build with [`AgentCapacityPoliciesHandler::get`], then `.send().await`.
+pub struct AgentCapacityPoliciesGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesGet")
+            .field("action", &"agent_capacity_policies.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AgentCapacityPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AgentCapacityPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesGet<'_> {
+    type Output = models::AgentCapacityPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[27]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a capacity policy: Change a capacity policy's name, description or exclusion rules.
+///
+/// `PATCH /api/v1/accounts/{account_id}/agent_capacity_policies/{id}` — build with [`AgentCapacityPoliciesHandler::update`], then `.send().await`.
+pub struct AgentCapacityPoliciesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesUpdate")
+            .field("action", &"agent_capacity_policies.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesUpdate<'a> {
+    /// Free text saying what the policy is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Conversations not counted: {exclude_older_than_hours: <hours>, excluded_labels: [<label title>, ...]}.
+    ///
+    /// Wire name `exclusion_rules` (body, object).
+    pub fn exclusion_rules(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("exclusion_rules".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// New name of the policy (at most 255 characters).
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AgentCapacityPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AgentCapacityPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesUpdate<'_> {
+    type Output = models::AgentCapacityPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[28]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a capacity policy: Remove a capacity policy and its inbox limits, freeing its agents; the answer has no body.
+///
+/// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{id}` — build with [`AgentCapacityPoliciesHandler::delete`], then `.send().await`.
+pub struct AgentCapacityPoliciesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesDelete")
+            .field("action", &"agent_capacity_policies.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[29]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a policy's agents: List the agents a capacity policy applies to (full user records, access tokens included).
+///
+/// `GET /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users` — build with [`AgentCapacityPoliciesHandler::users`], then `.send().await`.
+pub struct AgentCapacityPoliciesUsers<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesUsers<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesUsers")
+            .field("action", &"agent_capacity_policies.users")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesUsers<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Profile>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Profile>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesUsers<'_> {
+    type Output = Vec<models::Profile>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[30]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Put an agent on a policy: Make a capacity policy apply to an agent of the account, replacing the agent's previous one.
+///
+/// `POST /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users` — build with [`AgentCapacityPoliciesHandler::add_user`], then `.send().await`.
+pub struct AgentCapacityPoliciesAddUser<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesAddUser<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesAddUser")
+            .field("action", &"agent_capacity_policies.add_user")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesAddUser<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesAddUser<'_> {
+    type Output = models::Profile;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[31]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Take an agent off a policy: Stop a capacity policy applying to an agent (the agent is left with none); the answer has no body.
+///
+/// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users/{id}` — build with [`AgentCapacityPoliciesHandler::remove_user`], then `.send().await`.
+pub struct AgentCapacityPoliciesRemoveUser<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesRemoveUser<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesRemoveUser")
+            .field("action", &"agent_capacity_policies.remove_user")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesRemoveUser<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesRemoveUser<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[32]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Add an inbox limit: Cap the conversations of one inbox under a capacity policy; one limit per inbox and policy.
+///
+/// `POST /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits` — build with [`AgentCapacityPoliciesHandler::add_inbox_limit`], then `.send().await`.
+pub struct AgentCapacityPoliciesAddInboxLimit<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesAddInboxLimit<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesAddInboxLimit")
+            .field("action", &"agent_capacity_policies.add_inbox_limit")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesAddInboxLimit<'a> {
+    /// Inbox the limit is for.
+    ///
+    /// Wire name `inbox_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AgentCapacityPolicyInboxLimit, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AgentCapacityPolicyInboxLimit, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesAddInboxLimit<'_> {
+    type Output = models::AgentCapacityPolicyInboxLimit;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[33]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update an inbox limit: Change the conversation cap of one inbox limit.
+///
+/// `PATCH /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits/{id}` — build with [`AgentCapacityPoliciesHandler::update_inbox_limit`], then `.send().await`.
+pub struct AgentCapacityPoliciesUpdateInboxLimit<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesUpdateInboxLimit<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesUpdateInboxLimit")
+            .field("action", &"agent_capacity_policies.update_inbox_limit")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesUpdateInboxLimit<'a> {
+    /// Most open conversations of that inbox an agent may hold (0 or more).
+    ///
+    /// Wire name `conversation_limit` (body, integer). Required.
+    pub fn conversation_limit(mut self, value: i64) -> Self {
+        self.input
+            .insert("conversation_limit".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AgentCapacityPolicyInboxLimit, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AgentCapacityPolicyInboxLimit, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesUpdateInboxLimit<'_> {
+    type Output = models::AgentCapacityPolicyInboxLimit;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[34]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove an inbox limit: Delete one inbox limit of a capacity policy; the answer is 204 with no body.
+///
+/// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits/{id}` — build with [`AgentCapacityPoliciesHandler::remove_inbox_limit`], then `.send().await`.
+pub struct AgentCapacityPoliciesRemoveInboxLimit<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AgentCapacityPoliciesRemoveInboxLimit<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AgentCapacityPoliciesRemoveInboxLimit")
+            .field("action", &"agent_capacity_policies.remove_inbox_limit")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AgentCapacityPoliciesRemoveInboxLimit<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentCapacityPoliciesRemoveInboxLimit<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[35]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -1336,7 +3314,7 @@ pub struct AgentsHandler<'a> {
 }
 
 impl<'a> AgentsHandler<'a> {
-    /// List agents: List every agent of the account.
+    /// List agents: List every member of the account, sorted by name.
     ///
     /// `GET /api/v1/accounts/{account_id}/agents`
     pub fn list(&self, account_id: i64) -> AgentsList<'a> {
@@ -1347,53 +3325,68 @@ impl<'a> AgentsHandler<'a> {
             input,
         }
     }
-    /// Add an agent: Invite a person to the account as an agent or administrator.
+    /// Add an agent: Add a person to the account by e-mail, inviting them if they have no user yet.
     ///
     /// `POST /api/v1/accounts/{account_id}/agents`
     ///
-    /// Takes the required `name`, `email` as arguments.
-    pub fn create(
-        &self,
-        account_id: i64,
-        name: impl Into<String>,
-        email: impl Into<String>,
-    ) -> AgentsCreate<'a> {
+    /// Takes the required `email` as arguments.
+    pub fn create(&self, account_id: i64, email: impl Into<String>) -> AgentsCreate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("name".to_owned(), Value::String(name.into()));
         input.insert("email".to_owned(), Value::String(email.into()));
         AgentsCreate {
             connector: self.connector,
             input,
         }
     }
-    /// Update an agent: Change an agent's role, availability or auto-offline setting.
+    /// Update an agent: Change an agent's name, role, availability or auto-offline setting.
     ///
     /// `PATCH /api/v1/accounts/{account_id}/agents/{id}`
-    pub fn update(&self, account_id: i64, id: i64) -> AgentsUpdate<'a> {
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> AgentsUpdate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("id".to_owned(), id.into().into_value());
         AgentsUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Remove an agent: Take an agent out of the account.
+    /// Remove an agent: Take a person out of the account (the user is deleted once they belong to no account).
     ///
     /// `DELETE /api/v1/accounts/{account_id}/agents/{id}`
-    pub fn delete(&self, account_id: i64, id: i64) -> AgentsDelete<'a> {
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> AgentsDelete<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("id".to_owned(), id.into().into_value());
         AgentsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Add several agents: Add many people at once by e-mail as agents; addresses that fail are skipped.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/agents/bulk_create`
+    ///
+    /// Takes the required `emails` as arguments.
+    pub fn bulk_create<I1>(&self, account_id: i64, emails: I1) -> AgentsBulkCreate<'a>
+    where
+        I1: IntoIterator,
+        I1::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "emails".to_owned(),
+            Value::Array(emails.into_iter().map(Into::into).collect()),
+        );
+        AgentsBulkCreate {
             connector: self.connector,
             input,
         }
     }
 }
 
-/// List agents: List every agent of the account.
+/// List agents: List every member of the account, sorted by name.
 ///
 /// `GET /api/v1/accounts/{account_id}/agents` — build with [`AgentsHandler::list`], then `.send().await`.
 pub struct AgentsList<'a> {
@@ -1418,29 +3411,32 @@ impl<'a> AgentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for AgentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[17]
+        &ACTIONS[36]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Add an agent: Invite a person to the account as an agent or administrator.
+/// Add an agent: Add a person to the account by e-mail, inviting them if they have no user yet.
 ///
 /// `POST /api/v1/accounts/{account_id}/agents` — build with [`AgentsHandler::create`], then `.send().await`.
 pub struct AgentsCreate<'a> {
@@ -1459,16 +3455,34 @@ impl std::fmt::Debug for AgentsCreate<'_> {
 }
 
 impl<'a> AgentsCreate<'a> {
-    /// Role in the account: agent or administrator.
+    /// Full name of the person.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Permission level in this account.
     ///
     /// Wire name `role` (body, enum).
-    pub fn role(mut self, value: impl Into<super::enums::AgentsRole>) -> Self {
+    pub fn role(mut self, value: impl Into<super::enums::AgentRole>) -> Self {
         self.input
             .insert("role".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// Mark the agent offline automatically when away.
+    /// Availability the agent is set to in this account.
+    ///
+    /// Wire name `availability` (body, enum).
+    pub fn availability(mut self, value: impl Into<super::enums::AgentAvailability>) -> Self {
+        self.input
+            .insert("availability".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Show the agent as offline automatically while they are not connected.
     ///
     /// Wire name `auto_offline` (body, boolean).
     pub fn auto_offline(mut self, value: bool) -> Self {
@@ -1477,15 +3491,12 @@ impl<'a> AgentsCreate<'a> {
         self
     }
 
-    /// Availability: available, busy or offline.
+    /// Custom role to give the agent (enterprise); null or absent removes it.
     ///
-    /// Wire name `availability_status` (body, enum).
-    pub fn availability_status(
-        mut self,
-        value: impl Into<super::enums::AgentsAvailabilityStatus>,
-    ) -> Self {
+    /// Wire name `custom_role_id` (body, integer). An id, or a name that is looked up.
+    pub fn custom_role_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("availability_status".to_owned(), Value::from(value.into()));
+            .insert("custom_role_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -1510,14 +3521,14 @@ impl<'a> AgentsCreate<'a> {
 impl Action for AgentsCreate<'_> {
     type Output = models::Agent;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[18]
+        &ACTIONS[37]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update an agent: Change an agent's role, availability or auto-offline setting.
+/// Update an agent: Change an agent's name, role, availability or auto-offline setting.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/agents/{id}` — build with [`AgentsHandler::update`], then `.send().await`.
 pub struct AgentsUpdate<'a> {
@@ -1536,16 +3547,34 @@ impl std::fmt::Debug for AgentsUpdate<'_> {
 }
 
 impl<'a> AgentsUpdate<'a> {
-    /// Role in the account: agent or administrator.
+    /// Full name of the person.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Permission level in this account.
     ///
     /// Wire name `role` (body, enum).
-    pub fn role(mut self, value: impl Into<super::enums::AgentsRole>) -> Self {
+    pub fn role(mut self, value: impl Into<super::enums::AgentRole>) -> Self {
         self.input
             .insert("role".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// Mark the agent offline automatically when away.
+    /// Availability the agent is set to in this account.
+    ///
+    /// Wire name `availability` (body, enum).
+    pub fn availability(mut self, value: impl Into<super::enums::AgentAvailability>) -> Self {
+        self.input
+            .insert("availability".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Show the agent as offline automatically while they are not connected.
     ///
     /// Wire name `auto_offline` (body, boolean).
     pub fn auto_offline(mut self, value: bool) -> Self {
@@ -1554,12 +3583,12 @@ impl<'a> AgentsUpdate<'a> {
         self
     }
 
-    /// Availability: available, busy or offline.
+    /// Custom role to give the agent (enterprise); null or absent removes it.
     ///
-    /// Wire name `availability` (body, enum).
-    pub fn availability(mut self, value: impl Into<super::enums::AgentsAvailability>) -> Self {
+    /// Wire name `custom_role_id` (body, integer). An id, or a name that is looked up.
+    pub fn custom_role_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("availability".to_owned(), Value::from(value.into()));
+            .insert("custom_role_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -1584,14 +3613,14 @@ impl<'a> AgentsUpdate<'a> {
 impl Action for AgentsUpdate<'_> {
     type Output = models::Agent;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[19]
+        &ACTIONS[38]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Remove an agent: Take an agent out of the account.
+/// Remove an agent: Take a person out of the account (the user is deleted once they belong to no account).
 ///
 /// `DELETE /api/v1/accounts/{account_id}/agents/{id}` — build with [`AgentsHandler::delete`], then `.send().await`.
 pub struct AgentsDelete<'a> {
@@ -1631,104 +3660,1174 @@ impl<'a> AgentsDelete<'a> {
 impl Action for AgentsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[20]
+        &ACTIONS[39]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// The `automation_rules` actions. Made by [`crate::Konverte::automation_rules`].
-#[derive(Debug, Clone, Copy)]
-pub struct AutomationRulesHandler<'a> {
-    connector: &'a HttpConnector,
-}
-
-impl<'a> AutomationRulesHandler<'a> {
-    /// List automation rules: List the account's automation rules, page by page.
-    ///
-    /// `GET /api/v1/accounts/{account_id}/automation_rules`
-    pub fn list(&self, account_id: i64) -> AutomationRulesList<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        AutomationRulesList {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Create an automation rule: Add a rule that runs actions when an event matches its conditions.
-    ///
-    /// `POST /api/v1/accounts/{account_id}/automation_rules`
-    pub fn create(&self, account_id: i64) -> AutomationRulesCreate<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        AutomationRulesCreate {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Get an automation rule: Fetch one automation rule.
-    ///
-    /// `GET /api/v1/accounts/{account_id}/automation_rules/{id}`
-    pub fn get(&self, account_id: i64, id: i64) -> AutomationRulesGet<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
-        AutomationRulesGet {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Update an automation rule: Change an automation rule's event, conditions, actions or state.
-    ///
-    /// `PATCH /api/v1/accounts/{account_id}/automation_rules/{id}`
-    pub fn update(&self, account_id: i64, id: i64) -> AutomationRulesUpdate<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
-        AutomationRulesUpdate {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Delete an automation rule: Remove an automation rule.
-    ///
-    /// `DELETE /api/v1/accounts/{account_id}/automation_rules/{id}`
-    pub fn delete(&self, account_id: i64, id: i64) -> AutomationRulesDelete<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
-        AutomationRulesDelete {
-            connector: self.connector,
-            input,
-        }
-    }
-}
-
-/// List automation rules: List the account's automation rules, page by page.
+/// Add several agents: Add many people at once by e-mail as agents; addresses that fail are skipped.
 ///
-/// `GET /api/v1/accounts/{account_id}/automation_rules` — build with [`AutomationRulesHandler::list`], then `.send().await`.
-pub struct AutomationRulesList<'a> {
+/// `POST /api/v1/accounts/{account_id}/agents/bulk_create` — build with [`AgentsHandler::bulk_create`], then `.send().await`.
+pub struct AgentsBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
-impl std::fmt::Debug for AutomationRulesList<'_> {
+impl std::fmt::Debug for AgentsBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
-        f.debug_struct("AutomationRulesList")
-            .field("action", &"automation_rules.list")
+        f.debug_struct("AgentsBulkCreate")
+            .field("action", &"agents.bulk_create")
             .field("fields", &self.input.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl<'a> AutomationRulesList<'a> {
-    /// Page to fetch, counting from 1.
+impl<'a> AgentsBulkCreate<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AgentsBulkCreate<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[40]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `applied_slas` actions. Made by [`crate::Konverte::applied_slas`].
+#[derive(Debug, Clone, Copy)]
+pub struct AppliedSlasHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> AppliedSlasHandler<'a> {
+    /// List breached SLAs: List applied SLAs that were missed, with their conversation and breaches, 25 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/applied_slas`
+    pub fn list(&self, account_id: i64) -> AppliedSlasList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AppliedSlasList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// SLA metrics: Count applied SLAs and breaches for the filters, with the hit rate as a percentage text.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/applied_slas/metrics`
+    pub fn metrics(&self, account_id: i64) -> AppliedSlasMetrics<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AppliedSlasMetrics {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Download breached SLAs: Download the breach report for the filters as a CSV file (breached_conversation.csv).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/applied_slas/download`
+    pub fn download(&self, account_id: i64) -> AppliedSlasDownload<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AppliedSlasDownload {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List breached SLAs: List applied SLAs that were missed, with their conversation and breaches, 25 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/applied_slas` — build with [`AppliedSlasHandler::list`], then `.send().await`.
+pub struct AppliedSlasList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AppliedSlasList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AppliedSlasList")
+            .field("action", &"applied_slas.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AppliedSlasList<'a> {
+    /// Start of the period (Unix seconds, on the SLA's creation time); used only together with until.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period (Unix seconds, excluded); used only together with since.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only conversations of this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only conversations of this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only this SLA policy.
+    ///
+    /// Wire name `sla_policy_id` (query, integer). An id, or a name that is looked up.
+    pub fn sla_policy_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("sla_policy_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only conversations whose label list contains this text (a label title).
+    ///
+    /// Wire name `label_list` (query, string).
+    pub fn label_list(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("label_list".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only conversations assigned to this agent.
+    ///
+    /// Wire name `assigned_agent_id` (query, integer). An id, or a name that is looked up.
+    pub fn assigned_agent_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("assigned_agent_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Page to fetch, counting from 1 (25 lines a page).
     ///
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::AppliedSlaEntry>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AppliedSlaEntry>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::AppliedSlaEntry, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::AppliedSlaEntry, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[41], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for AppliedSlasList<'_> {
+    type Output = Vec<models::AppliedSlaEntry>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[41]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// SLA metrics: Count applied SLAs and breaches for the filters, with the hit rate as a percentage text.
+///
+/// `GET /api/v1/accounts/{account_id}/applied_slas/metrics` — build with [`AppliedSlasHandler::metrics`], then `.send().await`.
+pub struct AppliedSlasMetrics<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AppliedSlasMetrics<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AppliedSlasMetrics")
+            .field("action", &"applied_slas.metrics")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AppliedSlasMetrics<'a> {
+    /// Start of the period (Unix seconds, on the SLA's creation time); used only together with until.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period (Unix seconds, excluded); used only together with since.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only conversations of this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only conversations of this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only this SLA policy.
+    ///
+    /// Wire name `sla_policy_id` (query, integer). An id, or a name that is looked up.
+    pub fn sla_policy_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("sla_policy_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only conversations whose label list contains this text (a label title).
+    ///
+    /// Wire name `label_list` (query, string).
+    pub fn label_list(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("label_list".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only conversations assigned to this agent.
+    ///
+    /// Wire name `assigned_agent_id` (query, integer). An id, or a name that is looked up.
+    pub fn assigned_agent_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("assigned_agent_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AppliedSlaMetrics, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AppliedSlaMetrics, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AppliedSlasMetrics<'_> {
+    type Output = models::AppliedSlaMetrics;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[42]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Download breached SLAs: Download the breach report for the filters as a CSV file (breached_conversation.csv).
+///
+/// `GET /api/v1/accounts/{account_id}/applied_slas/download` — build with [`AppliedSlasHandler::download`], then `.send().await`.
+pub struct AppliedSlasDownload<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AppliedSlasDownload<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AppliedSlasDownload")
+            .field("action", &"applied_slas.download")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AppliedSlasDownload<'a> {
+    /// Start of the period (Unix seconds, on the SLA's creation time); used only together with until.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period (Unix seconds, excluded); used only together with since.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only conversations of this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only conversations of this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only this SLA policy.
+    ///
+    /// Wire name `sla_policy_id` (query, integer). An id, or a name that is looked up.
+    pub fn sla_policy_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("sla_policy_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only conversations whose label list contains this text (a label title).
+    ///
+    /// Wire name `label_list` (query, string).
+    pub fn label_list(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("label_list".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only conversations assigned to this agent.
+    ///
+    /// Wire name `assigned_agent_id` (query, integer). An id, or a name that is looked up.
+    pub fn assigned_agent_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("assigned_agent_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+}
+
+impl Action for AppliedSlasDownload<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[43]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `articles` actions. Made by [`crate::Konverte::articles`].
+#[derive(Debug, Clone, Copy)]
+pub struct ArticlesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> ArticlesHandler<'a> {
+    /// List help center articles: List a portal's articles, newest change first (by position within a category), with filters.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/articles`
+    pub fn list(&self, account_id: i64, portal_slug: impl Into<String>) -> ArticlesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        ArticlesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a help center article: Fetch one article of a portal with its translations (administrators only).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}`
+    pub fn get(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        article_id: impl Into<Ref>,
+    ) -> ArticlesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("article_id".to_owned(), article_id.into().into_value());
+        ArticlesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a help center article: Add an article to a portal, as a draft unless a status is given.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/articles`
+    ///
+    /// Takes the required `title` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        title: impl Into<String>,
+    ) -> ArticlesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("title".to_owned(), Value::String(title.into()));
+        ArticlesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a help center article: Change an article's texts, status, category, author or search data.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}`
+    pub fn update(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        article_id: impl Into<Ref>,
+    ) -> ArticlesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("article_id".to_owned(), article_id.into().into_value());
+        ArticlesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a help center article: Delete one article of a portal.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}`
+    pub fn delete(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        article_id: impl Into<Ref>,
+    ) -> ArticlesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("article_id".to_owned(), article_id.into().into_value());
+        ArticlesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Reorder help center articles: Set the positions of several articles of a portal at once.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/reorder`
+    pub fn reorder(&self, account_id: i64, portal_slug: impl Into<String>) -> ArticlesReorder<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        ArticlesReorder {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Change the status of several articles: Publish, archive or return to draft a set of a portal's articles in one call.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/update_status`
+    ///
+    /// Takes the required `ids` as arguments.
+    pub fn bulk_update_status<I2>(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        ids: I2,
+    ) -> ArticlesBulkUpdateStatus<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert(
+            "ids".to_owned(),
+            Value::Array(ids.into_iter().map(Into::into).collect()),
+        );
+        ArticlesBulkUpdateStatus {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Move several articles to a category: Put a set of a portal's articles into one category in one call.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/update_category`
+    ///
+    /// Takes the required `ids` as arguments.
+    pub fn bulk_update_category<I2>(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        ids: I2,
+    ) -> ArticlesBulkUpdateCategory<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert(
+            "ids".to_owned(),
+            Value::Array(ids.into_iter().map(Into::into).collect()),
+        );
+        ArticlesBulkUpdateCategory {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete several articles: Delete a set of a portal's articles in one call.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/delete_articles`
+    ///
+    /// Takes the required `ids` as arguments.
+    pub fn bulk_delete<I2>(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        ids: I2,
+    ) -> ArticlesBulkDelete<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert(
+            "ids".to_owned(),
+            Value::Array(ids.into_iter().map(Into::into).collect()),
+        );
+        ArticlesBulkDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List help center articles: List a portal's articles, newest change first (by position within a category), with filters.
+///
+/// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/articles` — build with [`ArticlesHandler::list`], then `.send().await`.
+pub struct ArticlesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesList")
+            .field("action", &"articles.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesList<'a> {
+    /// Only articles of this language code.
+    ///
+    /// Wire name `locale` (query, string).
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Full text search in title, description and content.
+    ///
+    /// Wire name `query` (query, string).
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("query".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only articles of the category with this slug; the list is then sorted by position.
+    ///
+    /// Wire name `category_slug` (query, string).
+    pub fn category_slug(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("category_slug".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only articles in this publication state.
+    ///
+    /// Wire name `status` (query, enum).
+    pub fn status(mut self, value: impl Into<super::enums::ArticleStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only articles written by this agent.
+    ///
+    /// Wire name `author_id` (query, integer). An id, or a name that is looked up.
+    pub fn author_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("author_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Page number, from 1; 25 articles a page.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Article>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Article>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Article, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Article, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[44], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for ArticlesList<'_> {
+    type Output = Vec<models::Article>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[44]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a help center article: Fetch one article of a portal with its translations (administrators only).
+///
+/// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}` — build with [`ArticlesHandler::get`], then `.send().await`.
+pub struct ArticlesGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesGet")
+            .field("action", &"articles.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Article, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Article, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ArticlesGet<'_> {
+    type Output = models::Article;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[45]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a help center article: Add an article to a portal, as a draft unless a status is given.
+///
+/// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/articles` — build with [`ArticlesHandler::create`], then `.send().await`.
+pub struct ArticlesCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesCreate")
+            .field("action", &"articles.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesCreate<'a> {
+    /// Short unique web name of the article; generated from the title when left out.
+    ///
+    /// Wire name `slug` (body, string).
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("slug".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sort position within its category (lower first); set automatically when left out.
+    ///
+    /// Wire name `position` (body, integer).
+    pub fn position(mut self, value: i64) -> Self {
+        self.input.insert("position".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Body of the article in Markdown; needed once the article is published.
+    ///
+    /// Wire name `content` (body, string).
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("content".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Short summary of the article.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Category the article belongs to; the article then takes the category's locale.
+    ///
+    /// Wire name `category_id` (body, integer). An id, or a name that is looked up.
+    pub fn category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("category_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The same article in another language, to link translations.
+    ///
+    /// Wire name `associated_article_id` (body, integer). An id, or a name that is looked up.
+    pub fn associated_article_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input.insert(
+            "associated_article_id".to_owned(),
+            value.into().into_value(),
+        );
+        self
+    }
+
+    /// Publication state of the article.
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::ArticleStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Language code of an article without category; ignored when it has one.
+    ///
+    /// Wire name `locale` (body, string).
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Search engine data: title, description and tags (a list of words).
+    ///
+    /// Wire name `meta` (body, object).
+    pub fn meta(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("meta".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Agent credited as the author; the server does not default it to the caller.
+    ///
+    /// Wire name `author_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn author_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("author_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Article, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Article, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ArticlesCreate<'_> {
+    type Output = models::Article;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[46]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a help center article: Change an article's texts, status, category, author or search data.
+///
+/// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}` — build with [`ArticlesHandler::update`], then `.send().await`.
+pub struct ArticlesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesUpdate")
+            .field("action", &"articles.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesUpdate<'a> {
+    /// Short unique web name of the article; generated from the title when left out.
+    ///
+    /// Wire name `slug` (body, string).
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("slug".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sort position within its category (lower first); set automatically when left out.
+    ///
+    /// Wire name `position` (body, integer).
+    pub fn position(mut self, value: i64) -> Self {
+        self.input.insert("position".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Body of the article in Markdown; needed once the article is published.
+    ///
+    /// Wire name `content` (body, string).
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("content".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Short summary of the article.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Category the article belongs to; the article then takes the category's locale.
+    ///
+    /// Wire name `category_id` (body, integer). An id, or a name that is looked up.
+    pub fn category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("category_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The same article in another language, to link translations.
+    ///
+    /// Wire name `associated_article_id` (body, integer). An id, or a name that is looked up.
+    pub fn associated_article_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input.insert(
+            "associated_article_id".to_owned(),
+            value.into().into_value(),
+        );
+        self
+    }
+
+    /// Publication state of the article.
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::ArticleStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Language code of an article without category; ignored when it has one.
+    ///
+    /// Wire name `locale` (body, string).
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Search engine data: title, description and tags (a list of words).
+    ///
+    /// Wire name `meta` (body, object).
+    pub fn meta(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("meta".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// New headline of the article.
+    ///
+    /// Wire name `title` (body, string).
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("title".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Agent to credit as the author.
+    ///
+    /// Wire name `author_id` (body, integer). An id, or a name that is looked up.
+    pub fn author_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("author_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Article, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Article, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ArticlesUpdate<'_> {
+    type Output = models::Article;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[47]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a help center article: Delete one article of a portal.
+///
+/// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}` — build with [`ArticlesHandler::delete`], then `.send().await`.
+pub struct ArticlesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesDelete")
+            .field("action", &"articles.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ArticlesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[48]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Reorder help center articles: Set the positions of several articles of a portal at once.
+///
+/// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/reorder` — build with [`ArticlesHandler::reorder`], then `.send().await`.
+pub struct ArticlesReorder<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesReorder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesReorder")
+            .field("action", &"articles.reorder")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesReorder<'a> {
+    /// Map of article id to new position, e.g. {"7": 10, "9": 20}; an unknown id fails the whole call.
+    ///
+    /// Wire name `positions_hash` (body, object).
+    pub fn positions_hash(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("positions_hash".to_owned(), Value::Object(value));
         self
     }
 
@@ -1748,13 +4847,1046 @@ impl<'a> AutomationRulesList<'a> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
+}
+
+impl Action for ArticlesReorder<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[49]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Change the status of several articles: Publish, archive or return to draft a set of a portal's articles in one call.
+///
+/// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/update_status` — build with [`ArticlesHandler::bulk_update_status`], then `.send().await`.
+pub struct ArticlesBulkUpdateStatus<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesBulkUpdateStatus<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesBulkUpdateStatus")
+            .field("action", &"articles.bulk_update_status")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesBulkUpdateStatus<'a> {
+    /// New publication state; only these names are accepted here, not numbers.
+    ///
+    /// Wire name `status` (body, enum). Required.
+    pub fn status(mut self, value: impl Into<super::enums::ArticleStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ArticlesBulkUpdateStatus<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[50]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Move several articles to a category: Put a set of a portal's articles into one category in one call.
+///
+/// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/update_category` — build with [`ArticlesHandler::bulk_update_category`], then `.send().await`.
+pub struct ArticlesBulkUpdateCategory<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesBulkUpdateCategory<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesBulkUpdateCategory")
+            .field("action", &"articles.bulk_update_category")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesBulkUpdateCategory<'a> {
+    /// Category of the same portal to move them to.
+    ///
+    /// Wire name `category_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("category_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ArticlesBulkUpdateCategory<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[51]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete several articles: Delete a set of a portal's articles in one call.
+///
+/// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/delete_articles` — build with [`ArticlesHandler::bulk_delete`], then `.send().await`.
+pub struct ArticlesBulkDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ArticlesBulkDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ArticlesBulkDelete")
+            .field("action", &"articles.bulk_delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ArticlesBulkDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ArticlesBulkDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[52]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `assignable_agents` actions. Made by [`crate::Konverte::assignable_agents`].
+#[derive(Debug, Clone, Copy)]
+pub struct AssignableAgentsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> AssignableAgentsHandler<'a> {
+    /// List assignable agents: List the agents who are members of every given inbox, plus all administrators.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/assignable_agents`
+    ///
+    /// Takes the required `inbox_ids` as arguments.
+    pub fn list<I1>(&self, account_id: i64, inbox_ids: I1) -> AssignableAgentsList<'a>
+    where
+        I1: IntoIterator,
+        I1::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "inbox_ids".to_owned(),
+            Value::Array(inbox_ids.into_iter().map(Into::into).collect()),
+        );
+        AssignableAgentsList {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List assignable agents: List the agents who are members of every given inbox, plus all administrators.
+///
+/// `GET /api/v1/accounts/{account_id}/assignable_agents` — build with [`AssignableAgentsHandler::list`], then `.send().await`.
+pub struct AssignableAgentsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignableAgentsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignableAgentsList")
+            .field("action", &"assignable_agents.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignableAgentsList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignableAgentsList<'_> {
+    type Output = Vec<models::Agent>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[53]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `assignment_policies` actions. Made by [`crate::Konverte::assignment_policies`].
+#[derive(Debug, Clone, Copy)]
+pub struct AssignmentPoliciesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> AssignmentPoliciesHandler<'a> {
+    /// List assignment policies: List every assignment policy of the account (one answer, no paging).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/assignment_policies`
+    pub fn list(&self, account_id: i64) -> AssignmentPoliciesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AssignmentPoliciesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create an assignment policy: Add an assignment policy; names are unique in the account.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/assignment_policies`
+    ///
+    /// Takes the required `name` as arguments.
+    pub fn create(&self, account_id: i64, name: impl Into<String>) -> AssignmentPoliciesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        AssignmentPoliciesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get an assignment policy: Fetch one assignment policy.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/assignment_policies/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> AssignmentPoliciesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AssignmentPoliciesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update an assignment policy: Change an assignment policy's name, ordering, fairness limits or state.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/assignment_policies/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> AssignmentPoliciesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AssignmentPoliciesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete an assignment policy: Remove an assignment policy and its inbox links; the answer has no body.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/assignment_policies/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> AssignmentPoliciesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AssignmentPoliciesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a policy's inboxes: List the inboxes that follow an assignment policy.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/assignment_policies/{assignment_policy_id}/inboxes`
+    pub fn inboxes(
+        &self,
+        account_id: i64,
+        assignment_policy_id: impl Into<Ref>,
+    ) -> AssignmentPoliciesInboxes<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "assignment_policy_id".to_owned(),
+            assignment_policy_id.into().into_value(),
+        );
+        AssignmentPoliciesInboxes {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get an inbox's assignment policy: Fetch the assignment policy an inbox follows; 404 when it has none.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy`
+    pub fn inbox_policy(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+    ) -> AssignmentPoliciesInboxPolicy<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        AssignmentPoliciesInboxPolicy {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Set an inbox's assignment policy: Make an inbox follow an assignment policy, replacing the one it had.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy`
+    ///
+    /// Takes the required `assignment_policy_id` as arguments.
+    pub fn set_inbox_policy(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+        assignment_policy_id: impl Into<Ref>,
+    ) -> AssignmentPoliciesSetInboxPolicy<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        input.insert(
+            "assignment_policy_id".to_owned(),
+            assignment_policy_id.into().into_value(),
+        );
+        AssignmentPoliciesSetInboxPolicy {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove an inbox's assignment policy: Unlink an inbox from its assignment policy; the answer has no body, 404 when it had none.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy`
+    pub fn remove_inbox_policy(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+    ) -> AssignmentPoliciesRemoveInboxPolicy<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        AssignmentPoliciesRemoveInboxPolicy {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List assignment policies: List every assignment policy of the account (one answer, no paging).
+///
+/// `GET /api/v1/accounts/{account_id}/assignment_policies` — build with [`AssignmentPoliciesHandler::list`], then `.send().await`.
+pub struct AssignmentPoliciesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesList")
+            .field("action", &"assignment_policies.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::AssignmentPolicy>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AssignmentPolicy>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesList<'_> {
+    type Output = Vec<models::AssignmentPolicy>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[54]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create an assignment policy: Add an assignment policy; names are unique in the account.
+///
+/// `POST /api/v1/accounts/{account_id}/assignment_policies` — build with [`AssignmentPoliciesHandler::create`], then `.send().await`.
+pub struct AssignmentPoliciesCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesCreate")
+            .field("action", &"assignment_policies.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesCreate<'a> {
+    /// Free text saying what the policy is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// How the next agent is picked: in turn, or the least busy (balanced needs the enterprise edition).
+    ///
+    /// Wire name `assignment_order` (body, enum).
+    pub fn assignment_order(
+        mut self,
+        value: impl Into<super::enums::AssignmentPolicyOrder>,
+    ) -> Self {
+        self.input
+            .insert("assignment_order".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Which waiting conversation is handed out first.
+    ///
+    /// Wire name `conversation_priority` (body, enum).
+    pub fn conversation_priority(
+        mut self,
+        value: impl Into<super::enums::AssignmentPolicyConversationPriority>,
+    ) -> Self {
+        self.input.insert(
+            "conversation_priority".to_owned(),
+            Value::from(value.into()),
+        );
+        self
+    }
+
+    /// Most conversations one agent gets within the window (above 0).
+    ///
+    /// Wire name `fair_distribution_limit` (body, integer).
+    pub fn fair_distribution_limit(mut self, value: i64) -> Self {
+        self.input
+            .insert("fair_distribution_limit".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Length of the fair-distribution window, in seconds (above 0).
+    ///
+    /// Wire name `fair_distribution_window` (body, integer).
+    pub fn fair_distribution_window(mut self, value: i64) -> Self {
+        self.input
+            .insert("fair_distribution_window".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Whether the policy is in force.
+    ///
+    /// Wire name `enabled` (body, boolean).
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.input.insert("enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesCreate<'_> {
+    type Output = models::AssignmentPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[55]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get an assignment policy: Fetch one assignment policy.
+///
+/// `GET /api/v1/accounts/{account_id}/assignment_policies/{id}` — build with [`AssignmentPoliciesHandler::get`], then `.send().await`.
+pub struct AssignmentPoliciesGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesGet")
+            .field("action", &"assignment_policies.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesGet<'_> {
+    type Output = models::AssignmentPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[56]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update an assignment policy: Change an assignment policy's name, ordering, fairness limits or state.
+///
+/// `PATCH /api/v1/accounts/{account_id}/assignment_policies/{id}` — build with [`AssignmentPoliciesHandler::update`], then `.send().await`.
+pub struct AssignmentPoliciesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesUpdate")
+            .field("action", &"assignment_policies.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesUpdate<'a> {
+    /// Free text saying what the policy is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// How the next agent is picked: in turn, or the least busy (balanced needs the enterprise edition).
+    ///
+    /// Wire name `assignment_order` (body, enum).
+    pub fn assignment_order(
+        mut self,
+        value: impl Into<super::enums::AssignmentPolicyOrder>,
+    ) -> Self {
+        self.input
+            .insert("assignment_order".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Which waiting conversation is handed out first.
+    ///
+    /// Wire name `conversation_priority` (body, enum).
+    pub fn conversation_priority(
+        mut self,
+        value: impl Into<super::enums::AssignmentPolicyConversationPriority>,
+    ) -> Self {
+        self.input.insert(
+            "conversation_priority".to_owned(),
+            Value::from(value.into()),
+        );
+        self
+    }
+
+    /// Most conversations one agent gets within the window (above 0).
+    ///
+    /// Wire name `fair_distribution_limit` (body, integer).
+    pub fn fair_distribution_limit(mut self, value: i64) -> Self {
+        self.input
+            .insert("fair_distribution_limit".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Length of the fair-distribution window, in seconds (above 0).
+    ///
+    /// Wire name `fair_distribution_window` (body, integer).
+    pub fn fair_distribution_window(mut self, value: i64) -> Self {
+        self.input
+            .insert("fair_distribution_window".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Whether the policy is in force.
+    ///
+    /// Wire name `enabled` (body, boolean).
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.input.insert("enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// New name of the policy (unique in the account).
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesUpdate<'_> {
+    type Output = models::AssignmentPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[57]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete an assignment policy: Remove an assignment policy and its inbox links; the answer has no body.
+///
+/// `DELETE /api/v1/accounts/{account_id}/assignment_policies/{id}` — build with [`AssignmentPoliciesHandler::delete`], then `.send().await`.
+pub struct AssignmentPoliciesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesDelete")
+            .field("action", &"assignment_policies.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[58]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a policy's inboxes: List the inboxes that follow an assignment policy.
+///
+/// `GET /api/v1/accounts/{account_id}/assignment_policies/{assignment_policy_id}/inboxes` — build with [`AssignmentPoliciesHandler::inboxes`], then `.send().await`.
+pub struct AssignmentPoliciesInboxes<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesInboxes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesInboxes")
+            .field("action", &"assignment_policies.inboxes")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesInboxes<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Inbox>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Inbox>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesInboxes<'_> {
+    type Output = Vec<models::Inbox>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[59]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get an inbox's assignment policy: Fetch the assignment policy an inbox follows; 404 when it has none.
+///
+/// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy` — build with [`AssignmentPoliciesHandler::inbox_policy`], then `.send().await`.
+pub struct AssignmentPoliciesInboxPolicy<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesInboxPolicy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesInboxPolicy")
+            .field("action", &"assignment_policies.inbox_policy")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesInboxPolicy<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesInboxPolicy<'_> {
+    type Output = models::AssignmentPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[60]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Set an inbox's assignment policy: Make an inbox follow an assignment policy, replacing the one it had.
+///
+/// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy` — build with [`AssignmentPoliciesHandler::set_inbox_policy`], then `.send().await`.
+pub struct AssignmentPoliciesSetInboxPolicy<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesSetInboxPolicy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesSetInboxPolicy")
+            .field("action", &"assignment_policies.set_inbox_policy")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesSetInboxPolicy<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AssignmentPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesSetInboxPolicy<'_> {
+    type Output = models::AssignmentPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[61]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove an inbox's assignment policy: Unlink an inbox from its assignment policy; the answer has no body, 404 when it had none.
+///
+/// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy` — build with [`AssignmentPoliciesHandler::remove_inbox_policy`], then `.send().await`.
+pub struct AssignmentPoliciesRemoveInboxPolicy<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AssignmentPoliciesRemoveInboxPolicy<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AssignmentPoliciesRemoveInboxPolicy")
+            .field("action", &"assignment_policies.remove_inbox_policy")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AssignmentPoliciesRemoveInboxPolicy<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AssignmentPoliciesRemoveInboxPolicy<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[62]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `audit_logs` actions. Made by [`crate::Konverte::audit_logs`].
+#[derive(Debug, Clone, Copy)]
+pub struct AuditLogsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> AuditLogsHandler<'a> {
+    /// List audit log entries: List the account's audit entries, newest first, 25 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/audit_logs`
+    pub fn list(&self, account_id: i64) -> AuditLogsList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AuditLogsList {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List audit log entries: List the account's audit entries, newest first, 25 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/audit_logs` — build with [`AuditLogsHandler::list`], then `.send().await`.
+pub struct AuditLogsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AuditLogsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AuditLogsList")
+            .field("action", &"audit_logs.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AuditLogsList<'a> {
+    /// Page to fetch, counting from 1 (25 entries a page).
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::AuditLog>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AuditLog>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(
-        self,
-        limit: Option<usize>,
-    ) -> BoxStream<'a, Result<models::AutomationRule, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::AuditLog, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -1764,24 +5896,169 @@ impl<'a> AutomationRulesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<models::AutomationRule, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[21], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::AuditLog, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[63], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
-impl Action for AutomationRulesList<'_> {
-    type Output = Value;
+impl Action for AuditLogsList<'_> {
+    type Output = Vec<models::AuditLog>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[21]
+        &ACTIONS[63]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create an automation rule: Add a rule that runs actions when an event matches its conditions.
+/// The `automation_rules` actions. Made by [`crate::Konverte::automation_rules`].
+#[derive(Debug, Clone, Copy)]
+pub struct AutomationRulesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> AutomationRulesHandler<'a> {
+    /// List automation rules: List every automation rule of the account (one answer, no paging).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/automation_rules`
+    pub fn list(&self, account_id: i64) -> AutomationRulesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        AutomationRulesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create an automation rule: Add a rule that runs its actions when the event fires and the conditions match.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/automation_rules`
+    ///
+    /// Takes the required `name`, `event_name` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        name: impl Into<String>,
+        event_name: impl Into<super::enums::AutomationRuleEvent>,
+    ) -> AutomationRulesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        input.insert("event_name".to_owned(), Value::from(event_name.into()));
+        AutomationRulesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get an automation rule: Fetch one automation rule.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/automation_rules/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> AutomationRulesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AutomationRulesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update an automation rule: Change a rule's name, event, conditions, actions or on/off state; lists given replace the stored ones.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/automation_rules/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> AutomationRulesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AutomationRulesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete an automation rule: Remove an automation rule; the answer has no body.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/automation_rules/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> AutomationRulesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        AutomationRulesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Clone an automation rule: Make a copy of a rule (same event, conditions, actions and state; attached files are not copied).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/automation_rules/{automation_rule_id}/clone`
+    pub fn clone(
+        &self,
+        account_id: i64,
+        automation_rule_id: impl Into<Ref>,
+    ) -> AutomationRulesClone<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "automation_rule_id".to_owned(),
+            automation_rule_id.into().into_value(),
+        );
+        AutomationRulesClone {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List automation rules: List every automation rule of the account (one answer, no paging).
+///
+/// `GET /api/v1/accounts/{account_id}/automation_rules` — build with [`AutomationRulesHandler::list`], then `.send().await`.
+pub struct AutomationRulesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for AutomationRulesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("AutomationRulesList")
+            .field("action", &"automation_rules.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> AutomationRulesList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::AutomationRule>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AutomationRule>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AutomationRulesList<'_> {
+    type Output = Vec<models::AutomationRule>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[64]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create an automation rule: Add a rule that runs its actions when the event fires and the conditions match.
 ///
 /// `POST /api/v1/accounts/{account_id}/automation_rules` — build with [`AutomationRulesHandler::create`], then `.send().await`.
 pub struct AutomationRulesCreate<'a> {
@@ -1800,16 +6077,7 @@ impl std::fmt::Debug for AutomationRulesCreate<'_> {
 }
 
 impl<'a> AutomationRulesCreate<'a> {
-    /// Name of the rule.
-    ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Longer explanation of what the rule is for.
+    /// Free text saying what the rule is for.
     ///
     /// Wire name `description` (body, string).
     pub fn description(mut self, value: impl Into<String>) -> Self {
@@ -1818,16 +6086,7 @@ impl<'a> AutomationRulesCreate<'a> {
         self
     }
 
-    /// Event that triggers the rule.
-    ///
-    /// Wire name `event_name` (body, enum).
-    pub fn event_name(mut self, value: impl Into<super::enums::AutomationRulesEventName>) -> Self {
-        self.input
-            .insert("event_name".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Whether the rule is switched on.
+    /// Whether the rule runs; a switched-off rule is kept but skipped.
     ///
     /// Wire name `active` (body, boolean).
     pub fn active(mut self, value: bool) -> Self {
@@ -1835,24 +6094,9 @@ impl<'a> AutomationRulesCreate<'a> {
         self
     }
 
-    /// What to do when the conditions hold: objects with action_name and action_params.
+    /// When the rule applies: {attribute_key, filter_operator, values[], query_operator AND/OR, custom_attribute_type}.
     ///
-    /// Wire name `actions` (body, array).
-    pub fn actions<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "actions".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// When the rule applies: objects with attribute_key, filter_operator, values and query_operator.
-    ///
-    /// Wire name `conditions` (body, array).
+    /// Wire name `conditions` (body, array). Required.
     pub fn conditions<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
@@ -1860,6 +6104,21 @@ impl<'a> AutomationRulesCreate<'a> {
     {
         self.input.insert(
             "conditions".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// What the rule does: {action_name, action_params[]} (send_attachment takes an uploaded blob's signed id).
+    ///
+    /// Wire name `actions` (body, array). Required.
+    pub fn actions<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "actions".to_owned(),
             Value::Array(value.into_iter().map(Into::into).collect()),
         );
         self
@@ -1889,7 +6148,7 @@ impl<'a> AutomationRulesCreate<'a> {
 impl Action for AutomationRulesCreate<'_> {
     type Output = models::AutomationRule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[22]
+        &ACTIONS[65]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -1939,14 +6198,14 @@ impl<'a> AutomationRulesGet<'a> {
 impl Action for AutomationRulesGet<'_> {
     type Output = models::AutomationRule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[23]
+        &ACTIONS[66]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update an automation rule: Change an automation rule's event, conditions, actions or state.
+/// Update an automation rule: Change a rule's name, event, conditions, actions or on/off state; lists given replace the stored ones.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/automation_rules/{id}` — build with [`AutomationRulesHandler::update`], then `.send().await`.
 pub struct AutomationRulesUpdate<'a> {
@@ -1965,16 +6224,7 @@ impl std::fmt::Debug for AutomationRulesUpdate<'_> {
 }
 
 impl<'a> AutomationRulesUpdate<'a> {
-    /// Name of the rule.
-    ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Longer explanation of what the rule is for.
+    /// Free text saying what the rule is for.
     ///
     /// Wire name `description` (body, string).
     pub fn description(mut self, value: impl Into<String>) -> Self {
@@ -1983,16 +6233,7 @@ impl<'a> AutomationRulesUpdate<'a> {
         self
     }
 
-    /// Event that triggers the rule.
-    ///
-    /// Wire name `event_name` (body, enum).
-    pub fn event_name(mut self, value: impl Into<super::enums::AutomationRulesEventName>) -> Self {
-        self.input
-            .insert("event_name".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Whether the rule is switched on.
+    /// Whether the rule runs; a switched-off rule is kept but skipped.
     ///
     /// Wire name `active` (body, boolean).
     pub fn active(mut self, value: bool) -> Self {
@@ -2000,22 +6241,25 @@ impl<'a> AutomationRulesUpdate<'a> {
         self
     }
 
-    /// What to do when the conditions hold: objects with action_name and action_params.
+    /// New name of the rule.
     ///
-    /// Wire name `actions` (body, array).
-    pub fn actions<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "actions".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
         self
     }
 
-    /// When the rule applies: objects with attribute_key, filter_operator, values and query_operator.
+    /// Event that makes the rule look at a conversation.
+    ///
+    /// Wire name `event_name` (body, enum).
+    pub fn event_name(mut self, value: impl Into<super::enums::AutomationRuleEvent>) -> Self {
+        self.input
+            .insert("event_name".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Replacement condition list: {attribute_key, filter_operator, values[], query_operator AND/OR, custom_attribute_type}.
     ///
     /// Wire name `conditions` (body, array).
     pub fn conditions<I>(mut self, value: I) -> Self
@@ -2025,6 +6269,21 @@ impl<'a> AutomationRulesUpdate<'a> {
     {
         self.input.insert(
             "conditions".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Replacement action list: {action_name, action_params[]} (send_attachment takes an uploaded blob's signed id).
+    ///
+    /// Wire name `actions` (body, array).
+    pub fn actions<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "actions".to_owned(),
             Value::Array(value.into_iter().map(Into::into).collect()),
         );
         self
@@ -2054,14 +6313,14 @@ impl<'a> AutomationRulesUpdate<'a> {
 impl Action for AutomationRulesUpdate<'_> {
     type Output = models::AutomationRule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[24]
+        &ACTIONS[67]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete an automation rule: Remove an automation rule.
+/// Delete an automation rule: Remove an automation rule; the answer has no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/automation_rules/{id}` — build with [`AutomationRulesHandler::delete`], then `.send().await`.
 pub struct AutomationRulesDelete<'a> {
@@ -2101,87 +6360,158 @@ impl<'a> AutomationRulesDelete<'a> {
 impl Action for AutomationRulesDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[25]
+        &ACTIONS[68]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// The `canned_responses` actions. Made by [`crate::Konverte::canned_responses`].
-#[derive(Debug, Clone, Copy)]
-pub struct CannedResponsesHandler<'a> {
-    connector: &'a HttpConnector,
-}
-
-impl<'a> CannedResponsesHandler<'a> {
-    /// List canned responses: List the account's saved reply snippets.
-    ///
-    /// `GET /api/v1/accounts/{account_id}/canned_responses`
-    pub fn list(&self, account_id: i64) -> CannedResponsesList<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        CannedResponsesList {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Create a canned response: Save a reply snippet under a short code.
-    ///
-    /// `POST /api/v1/accounts/{account_id}/canned_responses`
-    pub fn create(&self, account_id: i64) -> CannedResponsesCreate<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        CannedResponsesCreate {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Update a canned response: Change a canned response's text or short code.
-    ///
-    /// `PATCH /api/v1/accounts/{account_id}/canned_responses/{id}`
-    pub fn update(&self, account_id: i64, id: i64) -> CannedResponsesUpdate<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
-        CannedResponsesUpdate {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Delete a canned response: Remove a canned response.
-    ///
-    /// `DELETE /api/v1/accounts/{account_id}/canned_responses/{id}`
-    pub fn delete(&self, account_id: i64, id: i64) -> CannedResponsesDelete<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
-        CannedResponsesDelete {
-            connector: self.connector,
-            input,
-        }
-    }
-}
-
-/// List canned responses: List the account's saved reply snippets.
+/// Clone an automation rule: Make a copy of a rule (same event, conditions, actions and state; attached files are not copied).
 ///
-/// `GET /api/v1/accounts/{account_id}/canned_responses` — build with [`CannedResponsesHandler::list`], then `.send().await`.
-pub struct CannedResponsesList<'a> {
+/// `POST /api/v1/accounts/{account_id}/automation_rules/{automation_rule_id}/clone` — build with [`AutomationRulesHandler::clone`], then `.send().await`.
+pub struct AutomationRulesClone<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
-impl std::fmt::Debug for CannedResponsesList<'_> {
+impl std::fmt::Debug for AutomationRulesClone<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
-        f.debug_struct("CannedResponsesList")
-            .field("action", &"canned_responses.list")
+        f.debug_struct("AutomationRulesClone")
+            .field("action", &"automation_rules.clone")
             .field("fields", &self.input.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl<'a> CannedResponsesList<'a> {
+impl<'a> AutomationRulesClone<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::AutomationRule, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::AutomationRule, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for AutomationRulesClone<'_> {
+    type Output = models::AutomationRule;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[69]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `bulk_actions` actions. Made by [`crate::Konverte::bulk_actions`].
+#[derive(Debug, Clone, Copy)]
+pub struct BulkActionsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> BulkActionsHandler<'a> {
+    /// Run a bulk action: Queue one change for many conversations (status, assignee, team, snooze, labels) or contacts (labels, delete).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/bulk_actions`
+    ///
+    /// Takes the required `type` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        r#type: impl Into<super::enums::BulkActionsType>,
+    ) -> BulkActionsCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("type".to_owned(), Value::from(r#type.into()));
+        BulkActionsCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// Run a bulk action: Queue one change for many conversations (status, assignee, team, snooze, labels) or contacts (labels, delete).
+///
+/// `POST /api/v1/accounts/{account_id}/bulk_actions` — build with [`BulkActionsHandler::create`], then `.send().await`.
+pub struct BulkActionsCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for BulkActionsCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("BulkActionsCreate")
+            .field("action", &"bulk_actions.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> BulkActionsCreate<'a> {
+    /// Conversation display ids or contact ids to change.
+    ///
+    /// Wire name `ids` (body, array).
+    pub fn ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Conversations: new values as {status, assignee_id, team_id}; a null assignee_id or team_id clears it.
+    ///
+    /// Wire name `fields` (body, object).
+    pub fn fields(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("fields".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Conversations: Unix time in seconds to snooze until (with fields.status snoozed).
+    ///
+    /// Wire name `snoozed_until` (body, integer).
+    pub fn snoozed_until(mut self, value: i64) -> Self {
+        self.input
+            .insert("snoozed_until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Label titles to change as {add: [...], remove: [...]}; contacts take one of the two per call.
+    ///
+    /// Wire name `labels` (body, object).
+    pub fn labels(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("labels".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Contacts: delete the contacts (administrators only).
+    ///
+    /// Wire name `action_name` (body, enum).
+    pub fn action_name(mut self, value: impl Into<super::enums::BulkActionsActionName>) -> Self {
+        self.input
+            .insert("action_name".to_owned(), Value::from(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -2200,17 +6530,648 @@ impl<'a> CannedResponsesList<'a> {
     }
 }
 
-impl Action for CannedResponsesList<'_> {
+impl Action for BulkActionsCreate<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[26]
+        &ACTIONS[70]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a canned response: Save a reply snippet under a short code.
+/// The `campaigns` actions. Made by [`crate::Konverte::campaigns`].
+#[derive(Debug, Clone, Copy)]
+pub struct CampaignsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> CampaignsHandler<'a> {
+    /// List campaigns: List every campaign of the account (one answer, no paging).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/campaigns`
+    pub fn list(&self, account_id: i64) -> CampaignsList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        CampaignsList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a campaign: Add a campaign; its type follows from the inbox.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/campaigns`
+    ///
+    /// Takes the required `title`, `message` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        title: impl Into<String>,
+        message: impl Into<String>,
+    ) -> CampaignsCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("title".to_owned(), Value::String(title.into()));
+        input.insert("message".to_owned(), Value::String(message.into()));
+        CampaignsCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a campaign: Fetch one campaign by its display id.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/campaigns/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> CampaignsGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        CampaignsGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a campaign: Change a campaign; a completed one-off campaign is refused.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/campaigns/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> CampaignsUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        CampaignsUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a campaign: Remove a campaign by its display id; the answer has no body.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/campaigns/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> CampaignsDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        CampaignsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List campaigns: List every campaign of the account (one answer, no paging).
+///
+/// `GET /api/v1/accounts/{account_id}/campaigns` — build with [`CampaignsHandler::list`], then `.send().await`.
+pub struct CampaignsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CampaignsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CampaignsList")
+            .field("action", &"campaigns.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CampaignsList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Campaign>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Campaign>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CampaignsList<'_> {
+    type Output = Vec<models::Campaign>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[71]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a campaign: Add a campaign; its type follows from the inbox.
+///
+/// `POST /api/v1/accounts/{account_id}/campaigns` — build with [`CampaignsHandler::create`], then `.send().await`.
+pub struct CampaignsCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CampaignsCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CampaignsCreate")
+            .field("action", &"campaigns.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CampaignsCreate<'a> {
+    /// Free text saying what the campaign is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Whether the campaign is switched on.
+    ///
+    /// Wire name `enabled` (body, boolean).
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.input.insert("enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Website campaigns: show only during the inbox's business hours.
+    ///
+    /// Wire name `trigger_only_during_business_hours` (body, boolean).
+    pub fn trigger_only_during_business_hours(mut self, value: bool) -> Self {
+        self.input.insert(
+            "trigger_only_during_business_hours".to_owned(),
+            Value::Bool(value),
+        );
+        self
+    }
+
+    /// Agent shown as the sender; null for none.
+    ///
+    /// Wire name `sender_id` (body, integer). An id, or a name that is looked up.
+    pub fn sender_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("sender_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// One-off campaigns: when to send (defaults to now); ignored for website campaigns.
+    ///
+    /// Wire name `scheduled_at` (body, date-time).
+    pub fn scheduled_at(mut self, value: impl DateTimeArg) -> Self {
+        self.input
+            .insert("scheduled_at".to_owned(), DateTimeArg::into_value(value));
+        self
+    }
+
+    /// One-off campaigns: who receives it, as {type: "Label", id: <label id>} entries.
+    ///
+    /// Wire name `audience` (body, array).
+    pub fn audience<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "audience".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Website campaigns: when to show, e.g. {url: "https://...", time_on_page: 10}.
+    ///
+    /// Wire name `trigger_rules` (body, object).
+    pub fn trigger_rules(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("trigger_rules".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// WhatsApp campaigns: the approved template to send and its parameters.
+    ///
+    /// Wire name `template_params` (body, object).
+    pub fn template_params(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("template_params".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Inbox the campaign sends through (website, SMS, Twilio SMS or WhatsApp).
+    ///
+    /// Wire name `inbox_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Campaign, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Campaign, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CampaignsCreate<'_> {
+    type Output = models::Campaign;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[72]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a campaign: Fetch one campaign by its display id.
+///
+/// `GET /api/v1/accounts/{account_id}/campaigns/{id}` — build with [`CampaignsHandler::get`], then `.send().await`.
+pub struct CampaignsGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CampaignsGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CampaignsGet")
+            .field("action", &"campaigns.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CampaignsGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Campaign, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Campaign, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CampaignsGet<'_> {
+    type Output = models::Campaign;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[73]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a campaign: Change a campaign; a completed one-off campaign is refused.
+///
+/// `PATCH /api/v1/accounts/{account_id}/campaigns/{id}` — build with [`CampaignsHandler::update`], then `.send().await`.
+pub struct CampaignsUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CampaignsUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CampaignsUpdate")
+            .field("action", &"campaigns.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CampaignsUpdate<'a> {
+    /// Free text saying what the campaign is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Whether the campaign is switched on.
+    ///
+    /// Wire name `enabled` (body, boolean).
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.input.insert("enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Website campaigns: show only during the inbox's business hours.
+    ///
+    /// Wire name `trigger_only_during_business_hours` (body, boolean).
+    pub fn trigger_only_during_business_hours(mut self, value: bool) -> Self {
+        self.input.insert(
+            "trigger_only_during_business_hours".to_owned(),
+            Value::Bool(value),
+        );
+        self
+    }
+
+    /// Agent shown as the sender; null for none.
+    ///
+    /// Wire name `sender_id` (body, integer). An id, or a name that is looked up.
+    pub fn sender_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("sender_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// One-off campaigns: when to send (defaults to now); ignored for website campaigns.
+    ///
+    /// Wire name `scheduled_at` (body, date-time).
+    pub fn scheduled_at(mut self, value: impl DateTimeArg) -> Self {
+        self.input
+            .insert("scheduled_at".to_owned(), DateTimeArg::into_value(value));
+        self
+    }
+
+    /// One-off campaigns: who receives it, as {type: "Label", id: <label id>} entries.
+    ///
+    /// Wire name `audience` (body, array).
+    pub fn audience<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "audience".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Website campaigns: when to show, e.g. {url: "https://...", time_on_page: 10}.
+    ///
+    /// Wire name `trigger_rules` (body, object).
+    pub fn trigger_rules(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("trigger_rules".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// WhatsApp campaigns: the approved template to send and its parameters.
+    ///
+    /// Wire name `template_params` (body, object).
+    pub fn template_params(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("template_params".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// New title of the campaign.
+    ///
+    /// Wire name `title` (body, string).
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("title".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// New text to send.
+    ///
+    /// Wire name `message` (body, string).
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("message".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Inbox the campaign sends through (website, SMS, Twilio SMS or WhatsApp).
+    ///
+    /// Wire name `inbox_id` (body, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Campaign, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Campaign, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CampaignsUpdate<'_> {
+    type Output = models::Campaign;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[74]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a campaign: Remove a campaign by its display id; the answer has no body.
+///
+/// `DELETE /api/v1/accounts/{account_id}/campaigns/{id}` — build with [`CampaignsHandler::delete`], then `.send().await`.
+pub struct CampaignsDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CampaignsDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CampaignsDelete")
+            .field("action", &"campaigns.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CampaignsDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CampaignsDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[75]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `canned_responses` actions. Made by [`crate::Konverte::canned_responses`].
+#[derive(Debug, Clone, Copy)]
+pub struct CannedResponsesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> CannedResponsesHandler<'a> {
+    /// List canned responses: List the account's saved replies, or those matching a search, best matches first.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/canned_responses`
+    pub fn list(&self, account_id: i64) -> CannedResponsesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        CannedResponsesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a canned response: Save a reply under a short code.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/canned_responses`
+    ///
+    /// Takes the required `short_code`, `content` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        short_code: impl Into<String>,
+        content: impl Into<String>,
+    ) -> CannedResponsesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("short_code".to_owned(), Value::String(short_code.into()));
+        input.insert("content".to_owned(), Value::String(content.into()));
+        CannedResponsesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a canned response: Change a saved reply's short code or text.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/canned_responses/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> CannedResponsesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        CannedResponsesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a canned response: Remove a saved reply.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/canned_responses/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> CannedResponsesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        CannedResponsesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List canned responses: List the account's saved replies, or those matching a search, best matches first.
+///
+/// `GET /api/v1/accounts/{account_id}/canned_responses` — build with [`CannedResponsesHandler::list`], then `.send().await`.
+pub struct CannedResponsesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CannedResponsesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CannedResponsesList")
+            .field("action", &"canned_responses.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CannedResponsesList<'a> {
+    /// Keep only replies whose short code or text contains this; short-code prefixes rank first.
+    ///
+    /// Wire name `search` (query, string).
+    pub fn search(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("search".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::CannedResponse>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CannedResponse>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CannedResponsesList<'_> {
+    type Output = Vec<models::CannedResponse>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[76]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a canned response: Save a reply under a short code.
 ///
 /// `POST /api/v1/accounts/{account_id}/canned_responses` — build with [`CannedResponsesHandler::create`], then `.send().await`.
 pub struct CannedResponsesCreate<'a> {
@@ -2229,24 +7190,6 @@ impl std::fmt::Debug for CannedResponsesCreate<'_> {
 }
 
 impl<'a> CannedResponsesCreate<'a> {
-    /// Text that the short code expands to.
-    ///
-    /// Wire name `content` (body, string).
-    pub fn content(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("content".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Keyword agents type to insert the response.
-    ///
-    /// Wire name `short_code` (body, string).
-    pub fn short_code(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("short_code".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -2271,14 +7214,14 @@ impl<'a> CannedResponsesCreate<'a> {
 impl Action for CannedResponsesCreate<'_> {
     type Output = models::CannedResponse;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[27]
+        &ACTIONS[77]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a canned response: Change a canned response's text or short code.
+/// Update a canned response: Change a saved reply's short code or text.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/canned_responses/{id}` — build with [`CannedResponsesHandler::update`], then `.send().await`.
 pub struct CannedResponsesUpdate<'a> {
@@ -2297,21 +7240,21 @@ impl std::fmt::Debug for CannedResponsesUpdate<'_> {
 }
 
 impl<'a> CannedResponsesUpdate<'a> {
-    /// Text that the short code expands to.
-    ///
-    /// Wire name `content` (body, string).
-    pub fn content(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("content".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Keyword agents type to insert the response.
+    /// New keyword for the reply; unique in the account.
     ///
     /// Wire name `short_code` (body, string).
     pub fn short_code(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("short_code".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// New text of the reply.
+    ///
+    /// Wire name `content` (body, string).
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("content".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -2339,14 +7282,14 @@ impl<'a> CannedResponsesUpdate<'a> {
 impl Action for CannedResponsesUpdate<'_> {
     type Output = models::CannedResponse;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[28]
+        &ACTIONS[78]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete a canned response: Remove a canned response.
+/// Delete a canned response: Remove a saved reply.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/canned_responses/{id}` — build with [`CannedResponsesHandler::delete`], then `.send().await`.
 pub struct CannedResponsesDelete<'a> {
@@ -2386,7 +7329,2097 @@ impl<'a> CannedResponsesDelete<'a> {
 impl Action for CannedResponsesDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[29]
+        &ACTIONS[79]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `categories` actions. Made by [`crate::Konverte::categories`].
+#[derive(Debug, Clone, Copy)]
+pub struct CategoriesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> CategoriesHandler<'a> {
+    /// List help center categories: List a portal's categories by position, optionally of one locale.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/categories`
+    pub fn list(&self, account_id: i64, portal_slug: impl Into<String>) -> CategoriesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        CategoriesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a help center category: Fetch one category of a portal (administrators only).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}`
+    pub fn get(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        category_id: impl Into<Ref>,
+    ) -> CategoriesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("category_id".to_owned(), category_id.into().into_value());
+        CategoriesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a help center category: Add a category to a portal in one of its locales.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/categories`
+    ///
+    /// Takes the required `name` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        name: impl Into<String>,
+    ) -> CategoriesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        CategoriesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a help center category: Change a category's name, texts, position, icon or links to other categories.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}`
+    pub fn update(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        category_id: impl Into<Ref>,
+    ) -> CategoriesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("category_id".to_owned(), category_id.into().into_value());
+        CategoriesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a help center category: Delete a category; its articles stay, without a category.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}`
+    pub fn delete(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        category_id: impl Into<Ref>,
+    ) -> CategoriesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("category_id".to_owned(), category_id.into().into_value());
+        CategoriesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Reorder help center categories: Set the positions of several categories of a portal at once.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/reorder`
+    pub fn reorder(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+    ) -> CategoriesReorder<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        CategoriesReorder {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List help center categories: List a portal's categories by position, optionally of one locale.
+///
+/// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/categories` — build with [`CategoriesHandler::list`], then `.send().await`.
+pub struct CategoriesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CategoriesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CategoriesList")
+            .field("action", &"categories.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CategoriesList<'a> {
+    /// Only categories of this language code; also the locale article counts are computed for.
+    ///
+    /// Wire name `locale` (query, string).
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page number, from 1; a page holds up to 1000 categories.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Category>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Category>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Category, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Category, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[80], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for CategoriesList<'_> {
+    type Output = Vec<models::Category>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[80]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a help center category: Fetch one category of a portal (administrators only).
+///
+/// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}` — build with [`CategoriesHandler::get`], then `.send().await`.
+pub struct CategoriesGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CategoriesGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CategoriesGet")
+            .field("action", &"categories.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CategoriesGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Category, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Category, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CategoriesGet<'_> {
+    type Output = models::Category;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[81]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a help center category: Add a category to a portal in one of its locales.
+///
+/// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/categories` — build with [`CategoriesHandler::create`], then `.send().await`.
+pub struct CategoriesCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CategoriesCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CategoriesCreate")
+            .field("action", &"categories.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CategoriesCreate<'a> {
+    /// Short text introducing the category.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sort position among the portal's categories (lower first).
+    ///
+    /// Wire name `position` (body, integer).
+    pub fn position(mut self, value: i64) -> Self {
+        self.input.insert("position".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Language code of the category (default en); must be one of the portal's allowed locales.
+    ///
+    /// Wire name `locale` (body, string).
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Icon shown beside the category, usually an emoji.
+    ///
+    /// Wire name `icon` (body, string).
+    pub fn icon(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("icon".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Colour of the category icon.
+    ///
+    /// Wire name `icon_color` (body, string).
+    pub fn icon_color(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("icon_color".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Category this one is nested under.
+    ///
+    /// Wire name `parent_category_id` (body, integer). An id, or a name that is looked up.
+    pub fn parent_category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("parent_category_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The same category in another language, to link translations.
+    ///
+    /// Wire name `associated_category_id` (body, integer). An id, or a name that is looked up.
+    pub fn associated_category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input.insert(
+            "associated_category_id".to_owned(),
+            value.into().into_value(),
+        );
+        self
+    }
+
+    /// Ids of categories of this portal to show as related; on update an empty list leaves them unchanged.
+    ///
+    /// Wire name `related_category_ids` (body, array).
+    pub fn related_category_ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "related_category_ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Short web name of the category, unique per portal and locale.
+    ///
+    /// Wire name `slug` (body, string). Required.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("slug".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Category, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Category, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CategoriesCreate<'_> {
+    type Output = models::Category;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[82]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a help center category: Change a category's name, texts, position, icon or links to other categories.
+///
+/// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}` — build with [`CategoriesHandler::update`], then `.send().await`.
+pub struct CategoriesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CategoriesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CategoriesUpdate")
+            .field("action", &"categories.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CategoriesUpdate<'a> {
+    /// Short text introducing the category.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sort position among the portal's categories (lower first).
+    ///
+    /// Wire name `position` (body, integer).
+    pub fn position(mut self, value: i64) -> Self {
+        self.input.insert("position".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Language code of the category (default en); must be one of the portal's allowed locales.
+    ///
+    /// Wire name `locale` (body, string).
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Icon shown beside the category, usually an emoji.
+    ///
+    /// Wire name `icon` (body, string).
+    pub fn icon(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("icon".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Colour of the category icon.
+    ///
+    /// Wire name `icon_color` (body, string).
+    pub fn icon_color(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("icon_color".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Category this one is nested under.
+    ///
+    /// Wire name `parent_category_id` (body, integer). An id, or a name that is looked up.
+    pub fn parent_category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("parent_category_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The same category in another language, to link translations.
+    ///
+    /// Wire name `associated_category_id` (body, integer). An id, or a name that is looked up.
+    pub fn associated_category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input.insert(
+            "associated_category_id".to_owned(),
+            value.into().into_value(),
+        );
+        self
+    }
+
+    /// Ids of categories of this portal to show as related; on update an empty list leaves them unchanged.
+    ///
+    /// Wire name `related_category_ids` (body, array).
+    pub fn related_category_ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "related_category_ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// New name of the category.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// New short web name of the category.
+    ///
+    /// Wire name `slug` (body, string).
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("slug".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Category, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Category, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CategoriesUpdate<'_> {
+    type Output = models::Category;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[83]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a help center category: Delete a category; its articles stay, without a category.
+///
+/// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}` — build with [`CategoriesHandler::delete`], then `.send().await`.
+pub struct CategoriesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CategoriesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CategoriesDelete")
+            .field("action", &"categories.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CategoriesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CategoriesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[84]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Reorder help center categories: Set the positions of several categories of a portal at once.
+///
+/// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/reorder` — build with [`CategoriesHandler::reorder`], then `.send().await`.
+pub struct CategoriesReorder<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CategoriesReorder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CategoriesReorder")
+            .field("action", &"categories.reorder")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CategoriesReorder<'a> {
+    /// Map of category id to new position, e.g. {"12": 10, "15": 20}; an unknown id fails the whole call.
+    ///
+    /// Wire name `positions_hash` (body, object).
+    pub fn positions_hash(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("positions_hash".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CategoriesReorder<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[85]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `companies` actions. Made by [`crate::Konverte::companies`].
+#[derive(Debug, Clone, Copy)]
+pub struct CompaniesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> CompaniesHandler<'a> {
+    /// List companies: List the account's companies, 25 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/companies`
+    pub fn list(&self, account_id: i64) -> CompaniesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        CompaniesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Search companies: Find companies whose name or domain contains a text, 25 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/companies/search`
+    ///
+    /// Takes the required `q` as arguments.
+    pub fn search(&self, account_id: i64, q: impl Into<String>) -> CompaniesSearch<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("q".to_owned(), Value::String(q.into()));
+        CompaniesSearch {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a company: Fetch one company.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/companies/{company_id}`
+    pub fn get(&self, account_id: i64, company_id: impl Into<Ref>) -> CompaniesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        CompaniesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a company: Add a company; with a domain the server fetches its favicon as the logo.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/companies`
+    ///
+    /// Takes the required `name` as arguments.
+    pub fn create(&self, account_id: i64, name: impl Into<String>) -> CompaniesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        CompaniesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a company: Change a company's details; custom attributes are merged into the stored ones.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/companies/{company_id}`
+    pub fn update(&self, account_id: i64, company_id: impl Into<Ref>) -> CompaniesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        CompaniesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a company: Remove a company; its contacts stay, detached (administrators only).
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}`
+    pub fn delete(&self, account_id: i64, company_id: impl Into<Ref>) -> CompaniesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        CompaniesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove custom attributes from a company: Delete the named custom attribute values from one company.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/companies/{company_id}/destroy_custom_attributes`
+    ///
+    /// Takes the required `custom_attributes` as arguments.
+    pub fn destroy_custom_attributes<I2>(
+        &self,
+        account_id: i64,
+        company_id: impl Into<Ref>,
+        custom_attributes: I2,
+    ) -> CompaniesDestroyCustomAttributes<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        input.insert(
+            "custom_attributes".to_owned(),
+            Value::Array(custom_attributes.into_iter().map(Into::into).collect()),
+        );
+        CompaniesDestroyCustomAttributes {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove a company's logo: Delete the company's avatar image.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}/avatar`
+    pub fn delete_avatar(
+        &self,
+        account_id: i64,
+        company_id: impl Into<Ref>,
+    ) -> CompaniesDeleteAvatar<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        CompaniesDeleteAvatar {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a company's contacts: List the contacts that belong to a company, by name, 15 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/companies/{company_id}/contacts`
+    pub fn contacts(&self, account_id: i64, company_id: impl Into<Ref>) -> CompaniesContacts<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        CompaniesContacts {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Search contacts to add to a company: Find contacts not yet in the company whose name, e-mail, phone number or identifier contains a text, 15 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/companies/{company_id}/contacts/search`
+    ///
+    /// Takes the required `q` as arguments.
+    pub fn search_contacts(
+        &self,
+        account_id: i64,
+        company_id: impl Into<Ref>,
+        q: impl Into<String>,
+    ) -> CompaniesSearchContacts<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        input.insert("q".to_owned(), Value::String(q.into()));
+        CompaniesSearchContacts {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Add a contact to a company: Make a contact belong to the company (moving it from any other company).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/companies/{company_id}/contacts`
+    ///
+    /// Takes the required `contact_id` as arguments.
+    pub fn add_contact(
+        &self,
+        account_id: i64,
+        company_id: impl Into<Ref>,
+        contact_id: impl Into<Ref>,
+    ) -> CompaniesAddContact<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        CompaniesAddContact {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove a contact from a company: Detach a contact from the company; the contact itself stays.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}/contacts/{contact_id}`
+    pub fn remove_contact(
+        &self,
+        account_id: i64,
+        company_id: impl Into<Ref>,
+        contact_id: impl Into<Ref>,
+    ) -> CompaniesRemoveContact<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        CompaniesRemoveContact {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a company's conversations: List the 20 most recently active conversations of the company's contacts that the caller may see.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/companies/{company_id}/conversations`
+    pub fn conversations(
+        &self,
+        account_id: i64,
+        company_id: impl Into<Ref>,
+    ) -> CompaniesConversations<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        CompaniesConversations {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a company's notes: List the 20 newest notes written on the company's contacts.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/companies/{company_id}/notes`
+    pub fn notes(&self, account_id: i64, company_id: impl Into<Ref>) -> CompaniesNotes<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
+        CompaniesNotes {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List companies: List the account's companies, 25 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/companies` — build with [`CompaniesHandler::list`], then `.send().await`.
+pub struct CompaniesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesList")
+            .field("action", &"companies.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesList<'a> {
+    /// Order of the results; a leading minus reverses it.
+    ///
+    /// Wire name `sort` (query, enum).
+    pub fn sort(mut self, value: impl Into<super::enums::CompaniesSort>) -> Self {
+        self.input
+            .insert("sort".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Company>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Company>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Company, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Company, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[86], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for CompaniesList<'_> {
+    type Output = Vec<models::Company>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[86]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Search companies: Find companies whose name or domain contains a text, 25 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/companies/search` — build with [`CompaniesHandler::search`], then `.send().await`.
+pub struct CompaniesSearch<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesSearch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesSearch")
+            .field("action", &"companies.search")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesSearch<'a> {
+    /// Order of the results; a leading minus reverses it.
+    ///
+    /// Wire name `sort` (query, enum).
+    pub fn sort(mut self, value: impl Into<super::enums::CompaniesSort>) -> Self {
+        self.input
+            .insert("sort".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Company>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Company>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Company, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Company, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[87], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for CompaniesSearch<'_> {
+    type Output = Vec<models::Company>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[87]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a company: Fetch one company.
+///
+/// `GET /api/v1/accounts/{account_id}/companies/{company_id}` — build with [`CompaniesHandler::get`], then `.send().await`.
+pub struct CompaniesGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesGet")
+            .field("action", &"companies.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesGet<'_> {
+    type Output = models::Company;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[88]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a company: Add a company; with a domain the server fetches its favicon as the logo.
+///
+/// `POST /api/v1/accounts/{account_id}/companies` — build with [`CompaniesHandler::create`], then `.send().await`.
+pub struct CompaniesCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesCreate")
+            .field("action", &"companies.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesCreate<'a> {
+    /// Web domain such as example.com; unique within the account.
+    ///
+    /// Wire name `domain` (body, string).
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("domain".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Free text about the company (at most 1000 characters).
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Logo image (JPEG, PNG, GIF or WebP, at most 15 MB); sends the request as multipart.
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Built-in extra details as a JSON object (stored, not shown in the answer).
+    ///
+    /// Wire name `additional_attributes` (body, object).
+    pub fn additional_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("additional_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Values of the account's company custom attributes, as a JSON object; merged into the stored ones on update.
+    ///
+    /// Wire name `custom_attributes` (body, object).
+    pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesCreate<'_> {
+    type Output = models::Company;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[89]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a company: Change a company's details; custom attributes are merged into the stored ones.
+///
+/// `PATCH /api/v1/accounts/{account_id}/companies/{company_id}` — build with [`CompaniesHandler::update`], then `.send().await`.
+pub struct CompaniesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesUpdate")
+            .field("action", &"companies.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesUpdate<'a> {
+    /// Name of the company (at most 100 characters).
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Web domain such as example.com; unique within the account.
+    ///
+    /// Wire name `domain` (body, string).
+    pub fn domain(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("domain".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Free text about the company (at most 1000 characters).
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Logo image (JPEG, PNG, GIF or WebP, at most 15 MB); sends the request as multipart.
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Built-in extra details as a JSON object (stored, not shown in the answer).
+    ///
+    /// Wire name `additional_attributes` (body, object).
+    pub fn additional_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("additional_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Values of the account's company custom attributes, as a JSON object; merged into the stored ones on update.
+    ///
+    /// Wire name `custom_attributes` (body, object).
+    pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesUpdate<'_> {
+    type Output = models::Company;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[90]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a company: Remove a company; its contacts stay, detached (administrators only).
+///
+/// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}` — build with [`CompaniesHandler::delete`], then `.send().await`.
+pub struct CompaniesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesDelete")
+            .field("action", &"companies.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[91]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove custom attributes from a company: Delete the named custom attribute values from one company.
+///
+/// `POST /api/v1/accounts/{account_id}/companies/{company_id}/destroy_custom_attributes` — build with [`CompaniesHandler::destroy_custom_attributes`], then `.send().await`.
+pub struct CompaniesDestroyCustomAttributes<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesDestroyCustomAttributes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesDestroyCustomAttributes")
+            .field("action", &"companies.destroy_custom_attributes")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesDestroyCustomAttributes<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesDestroyCustomAttributes<'_> {
+    type Output = models::Company;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[92]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove a company's logo: Delete the company's avatar image.
+///
+/// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}/avatar` — build with [`CompaniesHandler::delete_avatar`], then `.send().await`.
+pub struct CompaniesDeleteAvatar<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesDeleteAvatar<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesDeleteAvatar")
+            .field("action", &"companies.delete_avatar")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesDeleteAvatar<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesDeleteAvatar<'_> {
+    type Output = models::Company;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[93]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a company's contacts: List the contacts that belong to a company, by name, 15 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/companies/{company_id}/contacts` — build with [`CompaniesHandler::contacts`], then `.send().await`.
+pub struct CompaniesContacts<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesContacts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesContacts")
+            .field("action", &"companies.contacts")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesContacts<'a> {
+    /// Page to fetch, counting from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::CompanyContact>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CompanyContact>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::CompanyContact, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::CompanyContact, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[94], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for CompaniesContacts<'_> {
+    type Output = Vec<models::CompanyContact>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[94]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Search contacts to add to a company: Find contacts not yet in the company whose name, e-mail, phone number or identifier contains a text, 15 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/companies/{company_id}/contacts/search` — build with [`CompaniesHandler::search_contacts`], then `.send().await`.
+pub struct CompaniesSearchContacts<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesSearchContacts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesSearchContacts")
+            .field("action", &"companies.search_contacts")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesSearchContacts<'a> {
+    /// Page to fetch, counting from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::CompanyContact>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CompanyContact>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::CompanyContact, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::CompanyContact, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[95], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for CompaniesSearchContacts<'_> {
+    type Output = Vec<models::CompanyContact>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[95]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Add a contact to a company: Make a contact belong to the company (moving it from any other company).
+///
+/// `POST /api/v1/accounts/{account_id}/companies/{company_id}/contacts` — build with [`CompaniesHandler::add_contact`], then `.send().await`.
+pub struct CompaniesAddContact<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesAddContact<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesAddContact")
+            .field("action", &"companies.add_contact")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesAddContact<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::CompanyContact, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CompanyContact, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesAddContact<'_> {
+    type Output = models::CompanyContact;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[96]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove a contact from a company: Detach a contact from the company; the contact itself stays.
+///
+/// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}/contacts/{contact_id}` — build with [`CompaniesHandler::remove_contact`], then `.send().await`.
+pub struct CompaniesRemoveContact<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesRemoveContact<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesRemoveContact")
+            .field("action", &"companies.remove_contact")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesRemoveContact<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesRemoveContact<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[97]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a company's conversations: List the 20 most recently active conversations of the company's contacts that the caller may see.
+///
+/// `GET /api/v1/accounts/{account_id}/companies/{company_id}/conversations` — build with [`CompaniesHandler::conversations`], then `.send().await`.
+pub struct CompaniesConversations<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesConversations<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesConversations")
+            .field("action", &"companies.conversations")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesConversations<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Conversation>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Conversation>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesConversations<'_> {
+    type Output = Vec<models::Conversation>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[98]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a company's notes: List the 20 newest notes written on the company's contacts.
+///
+/// `GET /api/v1/accounts/{account_id}/companies/{company_id}/notes` — build with [`CompaniesHandler::notes`], then `.send().await`.
+pub struct CompaniesNotes<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CompaniesNotes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CompaniesNotes")
+            .field("action", &"companies.notes")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CompaniesNotes<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::CompanyNote>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CompanyNote>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CompaniesNotes<'_> {
+    type Output = Vec<models::CompanyNote>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[99]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `contact_notes` actions. Made by [`crate::Konverte::contact_notes`].
+#[derive(Debug, Clone, Copy)]
+pub struct ContactNotesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> ContactNotesHandler<'a> {
+    /// List a contact's notes: List every note on a contact, newest first.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/notes`
+    pub fn list(&self, account_id: i64, contact_id: impl Into<Ref>) -> ContactNotesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        ContactNotesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a contact note: Fetch one note of a contact.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}`
+    pub fn get(&self, account_id: i64, contact_id: impl Into<Ref>, id: i64) -> ContactNotesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        input.insert("id".to_owned(), Value::from(id));
+        ContactNotesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Add a contact note: Write a new note on a contact, signed by the calling user.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/notes`
+    ///
+    /// Takes the required `content` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+        content: impl Into<String>,
+    ) -> ContactNotesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        input.insert("content".to_owned(), Value::String(content.into()));
+        ContactNotesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a contact note: Change the text of a note.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}`
+    pub fn update(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+        id: i64,
+    ) -> ContactNotesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        input.insert("id".to_owned(), Value::from(id));
+        ContactNotesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a contact note: Remove a note from a contact.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}`
+    pub fn delete(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+        id: i64,
+    ) -> ContactNotesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        input.insert("id".to_owned(), Value::from(id));
+        ContactNotesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List a contact's notes: List every note on a contact, newest first.
+///
+/// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/notes` — build with [`ContactNotesHandler::list`], then `.send().await`.
+pub struct ContactNotesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactNotesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactNotesList")
+            .field("action", &"contact_notes.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactNotesList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Note>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::Note>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactNotesList<'_> {
+    type Output = Vec<models::Note>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[100]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a contact note: Fetch one note of a contact.
+///
+/// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}` — build with [`ContactNotesHandler::get`], then `.send().await`.
+pub struct ContactNotesGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactNotesGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactNotesGet")
+            .field("action", &"contact_notes.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactNotesGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Note, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Note, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactNotesGet<'_> {
+    type Output = models::Note;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[101]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Add a contact note: Write a new note on a contact, signed by the calling user.
+///
+/// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/notes` — build with [`ContactNotesHandler::create`], then `.send().await`.
+pub struct ContactNotesCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactNotesCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactNotesCreate")
+            .field("action", &"contact_notes.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactNotesCreate<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Note, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Note, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactNotesCreate<'_> {
+    type Output = models::Note;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[102]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a contact note: Change the text of a note.
+///
+/// `PATCH /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}` — build with [`ContactNotesHandler::update`], then `.send().await`.
+pub struct ContactNotesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactNotesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactNotesUpdate")
+            .field("action", &"contact_notes.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactNotesUpdate<'a> {
+    /// Text of the note; the server refuses a request without it (params.require(:note)).
+    ///
+    /// Wire name `content` (body, string). Required.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("content".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Note, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Note, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactNotesUpdate<'_> {
+    type Output = models::Note;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[103]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a contact note: Remove a note from a contact.
+///
+/// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}` — build with [`ContactNotesHandler::delete`], then `.send().await`.
+pub struct ContactNotesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactNotesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactNotesDelete")
+            .field("action", &"contact_notes.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactNotesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactNotesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[104]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -2400,7 +9433,7 @@ pub struct ContactsHandler<'a> {
 }
 
 impl<'a> ContactsHandler<'a> {
-    /// List contacts: List the account's contacts that have an e-mail, phone number or identifier, page by page.
+    /// List contacts: List the account's identified contacts (with an e-mail, phone number or identifier), 15 a page.
     ///
     /// `GET /api/v1/accounts/{account_id}/contacts`
     pub fn list(&self, account_id: i64) -> ContactsList<'a> {
@@ -2411,7 +9444,65 @@ impl<'a> ContactsHandler<'a> {
             input,
         }
     }
-    /// Create a contact: Add a contact, optionally linked to an inbox.
+    /// List online contacts: List the contacts that are connected right now, 15 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/contacts/active`
+    pub fn active(&self, account_id: i64) -> ContactsActive<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ContactsActive {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Search contacts: Find contacts whose name, e-mail, phone number or identifier contains a text, 15 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/contacts/search`
+    ///
+    /// Takes the required `q` as arguments.
+    pub fn search(&self, account_id: i64, q: impl Into<String>) -> ContactsSearch<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("q".to_owned(), Value::String(q.into()));
+        ContactsSearch {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Filter contacts: List the identified contacts matching a set of attribute conditions, 15 a page.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/contacts/filter`
+    ///
+    /// Takes the required `payload` as arguments.
+    pub fn filter<I1>(&self, account_id: i64, payload: I1) -> ContactsFilter<'a>
+    where
+        I1: IntoIterator,
+        I1::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "payload".to_owned(),
+            Value::Array(payload.into_iter().map(Into::into).collect()),
+        );
+        ContactsFilter {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a contact: Fetch one contact with its inbox links.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}`
+    pub fn get(&self, account_id: i64, contact_id: impl Into<Ref>) -> ContactsGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        ContactsGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a contact: Add a contact, optionally linked to an inbox at once.
     ///
     /// `POST /api/v1/accounts/{account_id}/contacts`
     pub fn create(&self, account_id: i64) -> ContactsCreate<'a> {
@@ -2422,111 +9513,258 @@ impl<'a> ContactsHandler<'a> {
             input,
         }
     }
-    /// Search contacts: Find contacts by name, e-mail, phone number or identifier, page by page.
+    /// Update a contact: Change a contact's details; custom and additional attributes are merged into the stored ones.
     ///
-    /// `GET /api/v1/accounts/{account_id}/contacts/search`
-    pub fn search(&self, account_id: i64) -> ContactsSearch<'a> {
+    /// `PUT /api/v1/accounts/{account_id}/contacts/{contact_id}`
+    pub fn update(&self, account_id: i64, contact_id: impl Into<Ref>) -> ContactsUpdate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        ContactsSearch {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Filter contacts: List the contacts matching a set of attribute conditions, page by page.
-    ///
-    /// `POST /api/v1/accounts/{account_id}/contacts/filter`
-    pub fn filter(&self, account_id: i64) -> ContactsFilter<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        ContactsFilter {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Get a contact: Fetch one contact with its details.
-    ///
-    /// `GET /api/v1/accounts/{account_id}/contacts/{id}`
-    pub fn get(&self, account_id: i64, id: i64) -> ContactsGet<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
-        ContactsGet {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Update a contact: Change a contact's details or custom attributes.
-    ///
-    /// `PUT /api/v1/accounts/{account_id}/contacts/{id}`
-    pub fn update(&self, account_id: i64, id: i64) -> ContactsUpdate<'a> {
-        let mut input = Map::new();
-        input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
         ContactsUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Delete a contact: Remove a contact.
+    /// Delete a contact: Remove a contact and its conversations (administrators only; refused while the contact is online).
     ///
-    /// `DELETE /api/v1/accounts/{account_id}/contacts/{id}`
-    pub fn delete(&self, account_id: i64, id: i64) -> ContactsDelete<'a> {
+    /// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}`
+    pub fn delete(&self, account_id: i64, contact_id: impl Into<Ref>) -> ContactsDelete<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
         ContactsDelete {
             connector: self.connector,
             input,
         }
     }
-    /// List a contact's conversations: List every conversation the contact took part in.
+    /// List a contact's conversations: List the contact's 20 most recently active conversations that the caller may see.
     ///
-    /// `GET /api/v1/accounts/{account_id}/contacts/{id}/conversations`
-    pub fn conversations(&self, account_id: i64, id: i64) -> ContactsConversations<'a> {
+    /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/conversations`
+    pub fn conversations(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+    ) -> ContactsConversations<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
         ContactsConversations {
             connector: self.connector,
             input,
         }
     }
-    /// List contactable inboxes: List the inboxes through which the contact can be reached.
+    /// List contactable inboxes: List the inboxes through which the contact can be reached, with the source id to use in each.
     ///
-    /// `GET /api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes`
-    pub fn contactable_inboxes(&self, account_id: i64, id: i64) -> ContactsContactableInboxes<'a> {
+    /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/contactable_inboxes`
+    pub fn contactable_inboxes(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+    ) -> ContactsContactableInboxes<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
         ContactsContactableInboxes {
             connector: self.connector,
             input,
         }
     }
-    /// Link a contact to an inbox: Make the contact reachable through an inbox; returns the source id to start conversations with.
+    /// Link a contact to an inbox: Make the contact reachable through an inbox; returns the link with the source id to start conversations with.
     ///
-    /// `POST /api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes`
+    /// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/contact_inboxes`
     ///
     /// Takes the required `inbox_id` as arguments.
     pub fn create_contact_inbox(
         &self,
         account_id: i64,
-        id: i64,
-        inbox_id: i64,
+        contact_id: impl Into<Ref>,
+        inbox_id: impl Into<Ref>,
     ) -> ContactsCreateContactInbox<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
-        input.insert("inbox_id".to_owned(), Value::from(inbox_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         ContactsCreateContactInbox {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Find a contact by source id: Fetch the contact behind a source id in one inbox; 404 when none matches.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/contact_inboxes/filter`
+    ///
+    /// Takes the required `inbox_id`, `source_id` as arguments.
+    pub fn find_by_source_id(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+        source_id: impl Into<String>,
+    ) -> ContactsFindBySourceId<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        input.insert("source_id".to_owned(), Value::String(source_id.into()));
+        ContactsFindBySourceId {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove custom attributes from a contact: Delete the named custom attribute values from one contact.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/destroy_custom_attributes`
+    ///
+    /// Takes the required `custom_attributes` as arguments.
+    pub fn destroy_custom_attributes<I2>(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+        custom_attributes: I2,
+    ) -> ContactsDestroyCustomAttributes<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        input.insert(
+            "custom_attributes".to_owned(),
+            Value::Array(custom_attributes.into_iter().map(Into::into).collect()),
+        );
+        ContactsDestroyCustomAttributes {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove a contact's avatar: Delete the contact's uploaded avatar image.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}/avatar`
+    pub fn delete_avatar(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+    ) -> ContactsDeleteAvatar<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        ContactsDeleteAvatar {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Import contacts: Upload a CSV file of contacts; the server imports it in the background (administrators only).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/contacts/import`
+    ///
+    /// Takes the required `import_file` as arguments.
+    pub fn import(
+        &self,
+        account_id: i64,
+        import_file: impl Into<Attachment>,
+    ) -> ContactsImport<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("import_file".to_owned(), import_file.into().into_value());
+        ContactsImport {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Export contacts: Start a CSV export of the contacts; the file is e-mailed to the caller, the answer is empty (administrators only).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/contacts/export`
+    pub fn export(&self, account_id: i64) -> ContactsExport<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ContactsExport {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a contact's labels: List the label titles on a contact.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/labels`
+    pub fn labels(&self, account_id: i64, contact_id: impl Into<Ref>) -> ContactsLabels<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        ContactsLabels {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Set a contact's labels: Replace the contact's labels with the given titles (an empty list removes all); returns the new list.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/labels`
+    ///
+    /// Takes the required `labels` as arguments.
+    pub fn set_labels<I2>(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+        labels: I2,
+    ) -> ContactsSetLabels<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        input.insert(
+            "labels".to_owned(),
+            Value::Array(labels.into_iter().map(Into::into).collect()),
+        );
+        ContactsSetLabels {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a contact's attachments: List the files in the contact's conversations that the caller may see, newest first, 100 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/attachments`
+    pub fn attachments(
+        &self,
+        account_id: i64,
+        contact_id: impl Into<Ref>,
+    ) -> ContactsAttachments<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("contact_id".to_owned(), contact_id.into().into_value());
+        ContactsAttachments {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Merge two contacts: Move the mergee contact's conversations, messages, inbox links and notes to the base contact, then delete the mergee.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/actions/contact_merge`
+    ///
+    /// Takes the required `base_contact_id`, `mergee_contact_id` as arguments.
+    pub fn merge(
+        &self,
+        account_id: i64,
+        base_contact_id: impl Into<Ref>,
+        mergee_contact_id: impl Into<Ref>,
+    ) -> ContactsMerge<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "base_contact_id".to_owned(),
+            base_contact_id.into().into_value(),
+        );
+        input.insert(
+            "mergee_contact_id".to_owned(),
+            mergee_contact_id.into().into_value(),
+        );
+        ContactsMerge {
             connector: self.connector,
             input,
         }
     }
 }
 
-/// List contacts: List the account's contacts that have an e-mail, phone number or identifier, page by page.
+/// List contacts: List the account's identified contacts (with an e-mail, phone number or identifier), 15 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts` — build with [`ContactsHandler::list`], then `.send().await`.
 pub struct ContactsList<'a> {
@@ -2545,7 +9783,7 @@ impl std::fmt::Debug for ContactsList<'_> {
 }
 
 impl<'a> ContactsList<'a> {
-    /// Field to sort by; a leading minus sorts descending.
+    /// Order of the results; a leading minus reverses it.
     ///
     /// Wire name `sort` (query, enum).
     pub fn sort(mut self, value: impl Into<super::enums::ContactsSort>) -> Self {
@@ -2562,19 +9800,46 @@ impl<'a> ContactsList<'a> {
         self
     }
 
+    /// Whether each contact carries its inbox links (contact_inboxes); the server's default is true.
+    ///
+    /// Wire name `include_contact_inboxes` (query, boolean).
+    pub fn include_contact_inboxes(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_contact_inboxes".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only contacts carrying any of these label titles.
+    ///
+    /// Wire name `labels` (query, array).
+    pub fn labels<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "labels".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
@@ -2592,100 +9857,64 @@ impl<'a> ContactsList<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::Contact, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[30], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[105], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ContactsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[30]
+        &ACTIONS[105]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a contact: Add a contact, optionally linked to an inbox.
+/// List online contacts: List the contacts that are connected right now, 15 a page.
 ///
-/// `POST /api/v1/accounts/{account_id}/contacts` — build with [`ContactsHandler::create`], then `.send().await`.
-pub struct ContactsCreate<'a> {
+/// `GET /api/v1/accounts/{account_id}/contacts/active` — build with [`ContactsHandler::active`], then `.send().await`.
+pub struct ContactsActive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
-impl std::fmt::Debug for ContactsCreate<'_> {
+impl std::fmt::Debug for ContactsActive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
-        f.debug_struct("ContactsCreate")
-            .field("action", &"contacts.create")
+        f.debug_struct("ContactsActive")
+            .field("action", &"contacts.active")
             .field("fields", &self.input.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl<'a> ContactsCreate<'a> {
-    /// Name of the contact.
+impl<'a> ContactsActive<'a> {
+    /// Order of the results; a leading minus reverses it.
     ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `sort` (query, enum).
+    pub fn sort(mut self, value: impl Into<super::enums::ContactsSort>) -> Self {
         self.input
-            .insert("name".to_owned(), Value::String(value.into()));
+            .insert("sort".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// E-mail address of the contact.
+    /// Page to fetch, counting from 1.
     ///
-    /// Wire name `email` (body, string).
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("email".to_owned(), Value::String(value.into()));
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
         self
     }
 
-    /// Phone number, best in international form such as +4930123456.
+    /// Whether each contact carries its inbox links (contact_inboxes); the server's default is true.
     ///
-    /// Wire name `phone_number` (body, string).
-    pub fn phone_number(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `include_contact_inboxes` (query, boolean).
+    pub fn include_contact_inboxes(mut self, value: bool) -> Self {
         self.input
-            .insert("phone_number".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// URL of a JPEG or PNG image to use as the avatar.
-    ///
-    /// Wire name `avatar_url` (body, string).
-    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("avatar_url".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Your own id for the contact, e.g. from another system.
-    ///
-    /// Wire name `identifier` (body, string).
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Custom attributes as a JSON object of keys and values.
-    ///
-    /// Wire name `custom_attributes` (body, object).
-    pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("custom_attributes".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Inbox to link the new contact to; leave out for a contact without one.
-    ///
-    /// Wire name `inbox_id` (body, integer).
-    pub fn inbox_id(mut self, value: i64) -> Self {
-        self.input.insert("inbox_id".to_owned(), Value::from(value));
+            .insert("include_contact_inboxes".to_owned(), Value::Bool(value));
         self
     }
 
@@ -2695,29 +9924,50 @@ impl<'a> ContactsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Contact, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Contact, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[106], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
 }
 
-impl Action for ContactsCreate<'_> {
-    type Output = Value;
+impl Action for ContactsActive<'_> {
+    type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[31]
+        &ACTIONS[106]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Search contacts: Find contacts by name, e-mail, phone number or identifier, page by page.
+/// Search contacts: Find contacts whose name, e-mail, phone number or identifier contains a text, 15 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/search` — build with [`ContactsHandler::search`], then `.send().await`.
 pub struct ContactsSearch<'a> {
@@ -2736,7 +9986,7 @@ impl std::fmt::Debug for ContactsSearch<'_> {
 }
 
 impl<'a> ContactsSearch<'a> {
-    /// Field to sort by; a leading minus sorts descending.
+    /// Order of the results; a leading minus reverses it.
     ///
     /// Wire name `sort` (query, enum).
     pub fn sort(mut self, value: impl Into<super::enums::ContactsSort>) -> Self {
@@ -2753,12 +10003,12 @@ impl<'a> ContactsSearch<'a> {
         self
     }
 
-    /// Text to look for in names, e-mail addresses, phone numbers and identifiers.
+    /// Whether each contact carries its inbox links (contact_inboxes); the server's default is true.
     ///
-    /// Wire name `q` (query, string).
-    pub fn q(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `include_contact_inboxes` (query, boolean).
+    pub fn include_contact_inboxes(mut self, value: bool) -> Self {
         self.input
-            .insert("q".to_owned(), Value::String(value.into()));
+            .insert("include_contact_inboxes".to_owned(), Value::Bool(value));
         self
     }
 
@@ -2768,13 +10018,16 @@ impl<'a> ContactsSearch<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
@@ -2792,23 +10045,23 @@ impl<'a> ContactsSearch<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::Contact, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[32], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[107], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ContactsSearch<'_> {
-    type Output = Value;
+    type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[32]
+        &ACTIONS[107]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Filter contacts: List the contacts matching a set of attribute conditions, page by page.
+/// Filter contacts: List the identified contacts matching a set of attribute conditions, 15 a page.
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts/filter` — build with [`ContactsHandler::filter`], then `.send().await`.
 pub struct ContactsFilter<'a> {
@@ -2827,6 +10080,15 @@ impl std::fmt::Debug for ContactsFilter<'_> {
 }
 
 impl<'a> ContactsFilter<'a> {
+    /// Order of the results; a leading minus reverses it.
+    ///
+    /// Wire name `sort` (query, enum).
+    pub fn sort(mut self, value: impl Into<super::enums::ContactsSort>) -> Self {
+        self.input
+            .insert("sort".to_owned(), Value::from(value.into()));
+        self
+    }
+
     /// Page to fetch, counting from 1.
     ///
     /// Wire name `page` (query, integer).
@@ -2835,18 +10097,12 @@ impl<'a> ContactsFilter<'a> {
         self
     }
 
-    /// Conditions: objects with attribute_key, filter_operator, values and query_operator.
+    /// Whether each contact carries its inbox links (contact_inboxes); the server's default is true.
     ///
-    /// Wire name `payload` (body, array).
-    pub fn payload<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "payload".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
+    /// Wire name `include_contact_inboxes` (query, boolean).
+    pub fn include_contact_inboxes(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_contact_inboxes".to_owned(), Value::Bool(value));
         self
     }
 
@@ -2856,13 +10112,16 @@ impl<'a> ContactsFilter<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
@@ -2880,25 +10139,25 @@ impl<'a> ContactsFilter<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::Contact, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[33], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[108], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ContactsFilter<'_> {
-    type Output = Value;
+    type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[33]
+        &ACTIONS[108]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get a contact: Fetch one contact with its details.
+/// Get a contact: Fetch one contact with its inbox links.
 ///
-/// `GET /api/v1/accounts/{account_id}/contacts/{id}` — build with [`ContactsHandler::get`], then `.send().await`.
+/// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}` — build with [`ContactsHandler::get`], then `.send().await`.
 pub struct ContactsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -2915,37 +10174,200 @@ impl std::fmt::Debug for ContactsGet<'_> {
 }
 
 impl<'a> ContactsGet<'a> {
+    /// Whether each contact carries its inbox links (contact_inboxes); the server's default is true.
+    ///
+    /// Wire name `include_contact_inboxes` (query, boolean).
+    pub fn include_contact_inboxes(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_contact_inboxes".to_owned(), Value::Bool(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsGet<'_> {
-    type Output = Value;
+    type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[34]
+        &ACTIONS[109]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a contact: Change a contact's details or custom attributes.
+/// Create a contact: Add a contact, optionally linked to an inbox at once.
 ///
-/// `PUT /api/v1/accounts/{account_id}/contacts/{id}` — build with [`ContactsHandler::update`], then `.send().await`.
+/// `POST /api/v1/accounts/{account_id}/contacts` — build with [`ContactsHandler::create`], then `.send().await`.
+pub struct ContactsCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsCreate")
+            .field("action", &"contacts.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsCreate<'a> {
+    /// Full name of the contact.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// E-mail address; unique within the account.
+    ///
+    /// Wire name `email` (body, string).
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("email".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Phone number in E.164 form, e.g. +4930123456; unique within the account.
+    ///
+    /// Wire name `phone_number` (body, string).
+    pub fn phone_number(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("phone_number".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Your own id for the contact, e.g. from another system; unique within the account.
+    ///
+    /// Wire name `identifier` (body, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Whether messages from this contact are blocked.
+    ///
+    /// Wire name `blocked` (body, boolean).
+    pub fn blocked(mut self, value: bool) -> Self {
+        self.input.insert("blocked".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Avatar image (JPEG, PNG, GIF or WebP, at most 15 MB); sends the request as multipart.
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Address of an image the server downloads in the background and uses as the avatar.
+    ///
+    /// Wire name `avatar_url` (body, string).
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("avatar_url".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Built-in extra details (city, country, company_name, description, social profiles) as a JSON object.
+    ///
+    /// Wire name `additional_attributes` (body, object).
+    pub fn additional_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("additional_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Values of the account's contact custom attributes, as a JSON object of keys and values.
+    ///
+    /// Wire name `custom_attributes` (body, object).
+    pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Company the contact belongs to (only where the companies feature is on); null detaches it.
+    ///
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("company_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Inbox to link the contact to.
+    ///
+    /// Wire name `inbox_id` (body, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The contact's address in that inbox's channel (e-mail, phone number, session id); derived from the contact when left out.
+    ///
+    /// Wire name `source_id` (body, string).
+    pub fn source_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("source_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsCreate<'_> {
+    type Output = models::Contact;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[110]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a contact: Change a contact's details; custom and additional attributes are merged into the stored ones.
+///
+/// `PUT /api/v1/accounts/{account_id}/contacts/{contact_id}` — build with [`ContactsHandler::update`], then `.send().await`.
 pub struct ContactsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -2962,7 +10384,16 @@ impl std::fmt::Debug for ContactsUpdate<'_> {
 }
 
 impl<'a> ContactsUpdate<'a> {
-    /// Name of the contact.
+    /// Whether each contact carries its inbox links (contact_inboxes); the server's default is true.
+    ///
+    /// Wire name `include_contact_inboxes` (query, boolean).
+    pub fn include_contact_inboxes(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_contact_inboxes".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Full name of the contact.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -2971,7 +10402,7 @@ impl<'a> ContactsUpdate<'a> {
         self
     }
 
-    /// E-mail address of the contact.
+    /// E-mail address; unique within the account.
     ///
     /// Wire name `email` (body, string).
     pub fn email(mut self, value: impl Into<String>) -> Self {
@@ -2980,7 +10411,7 @@ impl<'a> ContactsUpdate<'a> {
         self
     }
 
-    /// Phone number, best in international form such as +4930123456.
+    /// Phone number in E.164 form, e.g. +4930123456; unique within the account.
     ///
     /// Wire name `phone_number` (body, string).
     pub fn phone_number(mut self, value: impl Into<String>) -> Self {
@@ -2989,16 +10420,7 @@ impl<'a> ContactsUpdate<'a> {
         self
     }
 
-    /// URL of a JPEG or PNG image to use as the avatar.
-    ///
-    /// Wire name `avatar_url` (body, string).
-    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("avatar_url".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Your own id for the contact, e.g. from another system.
+    /// Your own id for the contact, e.g. from another system; unique within the account.
     ///
     /// Wire name `identifier` (body, string).
     pub fn identifier(mut self, value: impl Into<String>) -> Self {
@@ -3007,12 +10429,56 @@ impl<'a> ContactsUpdate<'a> {
         self
     }
 
-    /// Custom attributes as a JSON object of keys and values.
+    /// Whether messages from this contact are blocked.
+    ///
+    /// Wire name `blocked` (body, boolean).
+    pub fn blocked(mut self, value: bool) -> Self {
+        self.input.insert("blocked".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Avatar image (JPEG, PNG, GIF or WebP, at most 15 MB); sends the request as multipart.
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Address of an image the server downloads in the background and uses as the avatar.
+    ///
+    /// Wire name `avatar_url` (body, string).
+    pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("avatar_url".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Built-in extra details (city, country, company_name, description, social profiles) as a JSON object.
+    ///
+    /// Wire name `additional_attributes` (body, object).
+    pub fn additional_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("additional_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Values of the account's contact custom attributes, as a JSON object of keys and values.
     ///
     /// Wire name `custom_attributes` (body, object).
     pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Company the contact belongs to (only where the companies feature is on); null detaches it.
+    ///
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3022,31 +10488,31 @@ impl<'a> ContactsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[35]
+        &ACTIONS[111]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete a contact: Remove a contact.
+/// Delete a contact: Remove a contact and its conversations (administrators only; refused while the contact is online).
 ///
-/// `DELETE /api/v1/accounts/{account_id}/contacts/{id}` — build with [`ContactsHandler::delete`], then `.send().await`.
+/// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}` — build with [`ContactsHandler::delete`], then `.send().await`.
 pub struct ContactsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -3084,16 +10550,16 @@ impl<'a> ContactsDelete<'a> {
 impl Action for ContactsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[36]
+        &ACTIONS[112]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// List a contact's conversations: List every conversation the contact took part in.
+/// List a contact's conversations: List the contact's 20 most recently active conversations that the caller may see.
 ///
-/// `GET /api/v1/accounts/{account_id}/contacts/{id}/conversations` — build with [`ContactsHandler::conversations`], then `.send().await`.
+/// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/conversations` — build with [`ContactsHandler::conversations`], then `.send().await`.
 pub struct ContactsConversations<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -3116,31 +10582,34 @@ impl<'a> ContactsConversations<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Conversation>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Conversation>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsConversations<'_> {
-    type Output = Value;
+    type Output = Vec<models::Conversation>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[37]
+        &ACTIONS[113]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// List contactable inboxes: List the inboxes through which the contact can be reached.
+/// List contactable inboxes: List the inboxes through which the contact can be reached, with the source id to use in each.
 ///
-/// `GET /api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes` — build with [`ContactsHandler::contactable_inboxes`], then `.send().await`.
+/// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/contactable_inboxes` — build with [`ContactsHandler::contactable_inboxes`], then `.send().await`.
 pub struct ContactsContactableInboxes<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -3163,31 +10632,34 @@ impl<'a> ContactsContactableInboxes<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ContactInbox>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ContactInbox>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsContactableInboxes<'_> {
-    type Output = Value;
+    type Output = Vec<models::ContactInbox>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[38]
+        &ACTIONS[114]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Link a contact to an inbox: Make the contact reachable through an inbox; returns the source id to start conversations with.
+/// Link a contact to an inbox: Make the contact reachable through an inbox; returns the link with the source id to start conversations with.
 ///
-/// `POST /api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes` — build with [`ContactsHandler::create_contact_inbox`], then `.send().await`.
+/// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/contact_inboxes` — build with [`ContactsHandler::create_contact_inbox`], then `.send().await`.
 pub struct ContactsCreateContactInbox<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -3204,12 +10676,298 @@ impl std::fmt::Debug for ContactsCreateContactInbox<'_> {
 }
 
 impl<'a> ContactsCreateContactInbox<'a> {
-    /// The contact's id in that channel, e.g. a phone number or e-mail; generated when left out.
+    /// The contact's address in that inbox's channel (e-mail, phone number, session id); derived from the contact when left out.
     ///
     /// Wire name `source_id` (body, string).
     pub fn source_id(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("source_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Mark the link as verified by an identity HMAC.
+    ///
+    /// Wire name `hmac_verified` (body, boolean).
+    pub fn hmac_verified(mut self, value: bool) -> Self {
+        self.input
+            .insert("hmac_verified".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ContactInbox, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ContactInbox, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsCreateContactInbox<'_> {
+    type Output = models::ContactInbox;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[115]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Find a contact by source id: Fetch the contact behind a source id in one inbox; 404 when none matches.
+///
+/// `POST /api/v1/accounts/{account_id}/contact_inboxes/filter` — build with [`ContactsHandler::find_by_source_id`], then `.send().await`.
+pub struct ContactsFindBySourceId<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsFindBySourceId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsFindBySourceId")
+            .field("action", &"contacts.find_by_source_id")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsFindBySourceId<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsFindBySourceId<'_> {
+    type Output = models::Contact;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[116]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove custom attributes from a contact: Delete the named custom attribute values from one contact.
+///
+/// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/destroy_custom_attributes` — build with [`ContactsHandler::destroy_custom_attributes`], then `.send().await`.
+pub struct ContactsDestroyCustomAttributes<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsDestroyCustomAttributes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsDestroyCustomAttributes")
+            .field("action", &"contacts.destroy_custom_attributes")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsDestroyCustomAttributes<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsDestroyCustomAttributes<'_> {
+    type Output = models::Contact;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[117]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove a contact's avatar: Delete the contact's uploaded avatar image.
+///
+/// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}/avatar` — build with [`ContactsHandler::delete_avatar`], then `.send().await`.
+pub struct ContactsDeleteAvatar<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsDeleteAvatar<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsDeleteAvatar")
+            .field("action", &"contacts.delete_avatar")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsDeleteAvatar<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsDeleteAvatar<'_> {
+    type Output = models::Contact;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[118]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Import contacts: Upload a CSV file of contacts; the server imports it in the background (administrators only).
+///
+/// `POST /api/v1/accounts/{account_id}/contacts/import` — build with [`ContactsHandler::import`], then `.send().await`.
+pub struct ContactsImport<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsImport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsImport")
+            .field("action", &"contacts.import")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsImport<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsImport<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[119]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Export contacts: Start a CSV export of the contacts; the file is e-mailed to the caller, the answer is empty (administrators only).
+///
+/// `POST /api/v1/accounts/{account_id}/contacts/export` — build with [`ContactsHandler::export`], then `.send().await`.
+pub struct ContactsExport<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsExport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsExport")
+            .field("action", &"contacts.export")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsExport<'a> {
+    /// Contact columns to export, in order (e.g. name, email, phone_number, labels); all default columns when left out.
+    ///
+    /// Wire name `column_names` (body, array).
+    pub fn column_names<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "column_names".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Filter conditions as for contacts.filter; only matching contacts are exported.
+    ///
+    /// Wire name `payload` (body, array).
+    pub fn payload<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "payload".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Export only contacts carrying this label title (ignored when payload is given).
+    ///
+    /// Wire name `label` (body, string).
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("label".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -3231,10 +10989,230 @@ impl<'a> ContactsCreateContactInbox<'a> {
     }
 }
 
-impl Action for ContactsCreateContactInbox<'_> {
+impl Action for ContactsExport<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[39]
+        &ACTIONS[120]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a contact's labels: List the label titles on a contact.
+///
+/// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/labels` — build with [`ContactsHandler::labels`], then `.send().await`.
+pub struct ContactsLabels<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsLabels<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsLabels")
+            .field("action", &"contacts.labels")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsLabels<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsLabels<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[121]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Set a contact's labels: Replace the contact's labels with the given titles (an empty list removes all); returns the new list.
+///
+/// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/labels` — build with [`ContactsHandler::set_labels`], then `.send().await`.
+pub struct ContactsSetLabels<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsSetLabels<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsSetLabels")
+            .field("action", &"contacts.set_labels")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsSetLabels<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsSetLabels<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[122]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a contact's attachments: List the files in the contact's conversations that the caller may see, newest first, 100 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/attachments` — build with [`ContactsHandler::attachments`], then `.send().await`.
+pub struct ContactsAttachments<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsAttachments<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsAttachments")
+            .field("action", &"contacts.attachments")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsAttachments<'a> {
+    /// Page to fetch, counting from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ContactAttachment>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ContactAttachment>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ContactAttachment, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::ContactAttachment, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[123], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for ContactsAttachments<'_> {
+    type Output = Vec<models::ContactAttachment>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[123]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Merge two contacts: Move the mergee contact's conversations, messages, inbox links and notes to the base contact, then delete the mergee.
+///
+/// `POST /api/v1/accounts/{account_id}/actions/contact_merge` — build with [`ContactsHandler::merge`], then `.send().await`.
+pub struct ContactsMerge<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ContactsMerge<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ContactsMerge")
+            .field("action", &"contacts.merge")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ContactsMerge<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsMerge<'_> {
+    type Output = models::Contact;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[124]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -3248,7 +11226,7 @@ pub struct ContactsApiHandler<'a> {
 }
 
 impl<'a> ContactsApiHandler<'a> {
-    /// Create a contact (public API): Create a contact in an API-channel inbox; the answer holds the contact's source id.
+    /// Create a contact (public API): Start a contact session in an API-channel inbox, reusing a contact with the same identifier, e-mail or phone; the answer holds the source id.
     ///
     /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts`
     pub fn create(&self, inbox_identifier: impl Into<String>) -> ContactsApiCreate<'a> {
@@ -3262,7 +11240,7 @@ impl<'a> ContactsApiHandler<'a> {
             input,
         }
     }
-    /// Get a contact (public API): Read a contact through the public API of its inbox.
+    /// Get a contact (public API): Read a contact session through the public API of its inbox; with an identity hash it also marks the session verified.
     ///
     /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}`
     pub fn get(
@@ -3284,7 +11262,7 @@ impl<'a> ContactsApiHandler<'a> {
             input,
         }
     }
-    /// Update a contact (public API): Change a contact's details through the public API of its inbox.
+    /// Update a contact (public API): Change a contact's name, e-mail, phone or custom attributes; may merge it with a contact that has the same e-mail or phone.
     ///
     /// `PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}`
     pub fn update(
@@ -3308,7 +11286,7 @@ impl<'a> ContactsApiHandler<'a> {
     }
 }
 
-/// Create a contact (public API): Create a contact in an API-channel inbox; the answer holds the contact's source id.
+/// Create a contact (public API): Start a contact session in an API-channel inbox, reusing a contact with the same identifier, e-mail or phone; the answer holds the source id.
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts` — build with [`ContactsApiHandler::create`], then `.send().await`.
 pub struct ContactsApiCreate<'a> {
@@ -3327,7 +11305,7 @@ impl std::fmt::Debug for ContactsApiCreate<'_> {
 }
 
 impl<'a> ContactsApiCreate<'a> {
-    /// Your own id for the contact, e.g. from another system.
+    /// Your own id for the contact; the identity hash is computed over it.
     ///
     /// Wire name `identifier` (body, string).
     pub fn identifier(mut self, value: impl Into<String>) -> Self {
@@ -3336,7 +11314,7 @@ impl<'a> ContactsApiCreate<'a> {
         self
     }
 
-    /// HMAC of the identifier, for inboxes that verify identities.
+    /// Hex HMAC-SHA256 of the identifier keyed with the inbox's HMAC token; needed where the inbox enforces it.
     ///
     /// Wire name `identifier_hash` (body, string).
     pub fn identifier_hash(mut self, value: impl Into<String>) -> Self {
@@ -3347,7 +11325,7 @@ impl<'a> ContactsApiCreate<'a> {
 
     /// E-mail address of the contact.
     ///
-    /// Wire name `email` (body, string).
+    /// Wire name `email` (body, email).
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("email".to_owned(), Value::String(value.into()));
@@ -3363,7 +11341,7 @@ impl<'a> ContactsApiCreate<'a> {
         self
     }
 
-    /// Phone number, best in international form such as +4930123456.
+    /// Phone number in international form with a leading +, e.g. +4930123456.
     ///
     /// Wire name `phone_number` (body, string).
     pub fn phone_number(mut self, value: impl Into<String>) -> Self {
@@ -3372,7 +11350,7 @@ impl<'a> ContactsApiCreate<'a> {
         self
     }
 
-    /// URL of a JPEG or PNG image to use as the avatar.
+    /// Address of an image the server downloads as the avatar, in the background.
     ///
     /// Wire name `avatar_url` (body, string).
     pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
@@ -3381,12 +11359,21 @@ impl<'a> ContactsApiCreate<'a> {
         self
     }
 
-    /// Custom attributes as a JSON object of keys and values.
+    /// Custom attributes as a JSON object; merged into the stored ones.
     ///
     /// Wire name `custom_attributes` (body, object).
     pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Session id to use; when it already exists in the inbox that session is returned. Default: a new UUID.
+    ///
+    /// Wire name `source_id` (body, string).
+    pub fn source_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("source_id".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -3396,29 +11383,32 @@ impl<'a> ContactsApiCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PublicContact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PublicContact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsApiCreate<'_> {
-    type Output = Value;
+    type Output = models::PublicContact;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[40]
+        &ACTIONS[125]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get a contact (public API): Read a contact through the public API of its inbox.
+/// Get a contact (public API): Read a contact session through the public API of its inbox; with an identity hash it also marks the session verified.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}` — build with [`ContactsApiHandler::get`], then `.send().await`.
 pub struct ContactsApiGet<'a> {
@@ -3437,35 +11427,56 @@ impl std::fmt::Debug for ContactsApiGet<'_> {
 }
 
 impl<'a> ContactsApiGet<'a> {
+    /// Your own id for the contact, for inboxes that verify identities.
+    ///
+    /// Wire name `identifier` (query, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Hex HMAC-SHA256 of the identifier keyed with the inbox's HMAC token; needed where the inbox enforces it.
+    ///
+    /// Wire name `identifier_hash` (query, string).
+    pub fn identifier_hash(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier_hash".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PublicContact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PublicContact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsApiGet<'_> {
-    type Output = Value;
+    type Output = models::PublicContact;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[41]
+        &ACTIONS[126]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a contact (public API): Change a contact's details through the public API of its inbox.
+/// Update a contact (public API): Change a contact's name, e-mail, phone or custom attributes; may merge it with a contact that has the same e-mail or phone.
 ///
 /// `PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}` — build with [`ContactsApiHandler::update`], then `.send().await`.
 pub struct ContactsApiUpdate<'a> {
@@ -3484,7 +11495,7 @@ impl std::fmt::Debug for ContactsApiUpdate<'_> {
 }
 
 impl<'a> ContactsApiUpdate<'a> {
-    /// Your own id for the contact, e.g. from another system.
+    /// Your own id for the contact; the identity hash is computed over it.
     ///
     /// Wire name `identifier` (body, string).
     pub fn identifier(mut self, value: impl Into<String>) -> Self {
@@ -3493,7 +11504,7 @@ impl<'a> ContactsApiUpdate<'a> {
         self
     }
 
-    /// HMAC of the identifier, for inboxes that verify identities.
+    /// Hex HMAC-SHA256 of the identifier keyed with the inbox's HMAC token; needed where the inbox enforces it.
     ///
     /// Wire name `identifier_hash` (body, string).
     pub fn identifier_hash(mut self, value: impl Into<String>) -> Self {
@@ -3504,7 +11515,7 @@ impl<'a> ContactsApiUpdate<'a> {
 
     /// E-mail address of the contact.
     ///
-    /// Wire name `email` (body, string).
+    /// Wire name `email` (body, email).
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("email".to_owned(), Value::String(value.into()));
@@ -3520,7 +11531,7 @@ impl<'a> ContactsApiUpdate<'a> {
         self
     }
 
-    /// Phone number, best in international form such as +4930123456.
+    /// Phone number in international form with a leading +, e.g. +4930123456.
     ///
     /// Wire name `phone_number` (body, string).
     pub fn phone_number(mut self, value: impl Into<String>) -> Self {
@@ -3529,7 +11540,7 @@ impl<'a> ContactsApiUpdate<'a> {
         self
     }
 
-    /// URL of a JPEG or PNG image to use as the avatar.
+    /// Address of an image the server downloads as the avatar, in the background.
     ///
     /// Wire name `avatar_url` (body, string).
     pub fn avatar_url(mut self, value: impl Into<String>) -> Self {
@@ -3538,12 +11549,166 @@ impl<'a> ContactsApiUpdate<'a> {
         self
     }
 
-    /// Custom attributes as a JSON object of keys and values.
+    /// Custom attributes as a JSON object; merged into the stored ones.
     ///
     /// Wire name `custom_attributes` (body, object).
     pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ContactsApiRecord, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ContactsApiRecord, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ContactsApiUpdate<'_> {
+    type Output = models::ContactsApiRecord;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[127]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `conversation_drafts` actions. Made by [`crate::Konverte::conversation_drafts`].
+#[derive(Debug, Clone, Copy)]
+pub struct ConversationDraftsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> ConversationDraftsHandler<'a> {
+    /// Get a draft: Fetch the draft reply saved for a conversation, if any.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages`
+    pub fn get(&self, account_id: i64, conversation_id: i64) -> ConversationDraftsGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationDraftsGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Save a draft: Save (overwrite) the draft reply of a conversation.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages`
+    pub fn update(&self, account_id: i64, conversation_id: i64) -> ConversationDraftsUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationDraftsUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a draft: Throw away the draft reply of a conversation.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages`
+    pub fn delete(&self, account_id: i64, conversation_id: i64) -> ConversationDraftsDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationDraftsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// Get a draft: Fetch the draft reply saved for a conversation, if any.
+///
+/// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages` — build with [`ConversationDraftsHandler::get`], then `.send().await`.
+pub struct ConversationDraftsGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationDraftsGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationDraftsGet")
+            .field("action", &"conversation_drafts.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationDraftsGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ConversationDraft, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ConversationDraft, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationDraftsGet<'_> {
+    type Output = models::ConversationDraft;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[128]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Save a draft: Save (overwrite) the draft reply of a conversation.
+///
+/// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages` — build with [`ConversationDraftsHandler::update`], then `.send().await`.
+pub struct ConversationDraftsUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationDraftsUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationDraftsUpdate")
+            .field("action", &"conversation_drafts.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationDraftsUpdate<'a> {
+    /// Text of the draft; left out, an empty draft is stored.
+    ///
+    /// Wire name `message` (body, string).
+    pub fn message(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("message".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -3565,10 +11730,356 @@ impl<'a> ContactsApiUpdate<'a> {
     }
 }
 
-impl Action for ContactsApiUpdate<'_> {
+impl Action for ConversationDraftsUpdate<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[42]
+        &ACTIONS[129]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a draft: Throw away the draft reply of a conversation.
+///
+/// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages` — build with [`ConversationDraftsHandler::delete`], then `.send().await`.
+pub struct ConversationDraftsDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationDraftsDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationDraftsDelete")
+            .field("action", &"conversation_drafts.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationDraftsDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationDraftsDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[130]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `conversation_participants` actions. Made by [`crate::Konverte::conversation_participants`].
+#[derive(Debug, Clone, Copy)]
+pub struct ConversationParticipantsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> ConversationParticipantsHandler<'a> {
+    /// List participants: List the agents taking part in a conversation.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants`
+    pub fn list(&self, account_id: i64, conversation_id: i64) -> ConversationParticipantsList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationParticipantsList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Add participants: Add agents to a conversation's participants; answers with the ones newly added.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants`
+    ///
+    /// Takes the required `user_ids` as arguments.
+    pub fn add<I2>(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        user_ids: I2,
+    ) -> ConversationParticipantsAdd<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert(
+            "user_ids".to_owned(),
+            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+        );
+        ConversationParticipantsAdd {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Set participants: Make exactly these agents the conversation's participants, adding and removing as needed.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants`
+    ///
+    /// Takes the required `user_ids` as arguments.
+    pub fn set<I2>(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        user_ids: I2,
+    ) -> ConversationParticipantsSet<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert(
+            "user_ids".to_owned(),
+            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+        );
+        ConversationParticipantsSet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove participants: Remove agents from a conversation's participants.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants`
+    ///
+    /// Takes the required `user_ids` as arguments.
+    pub fn remove<I2>(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        user_ids: I2,
+    ) -> ConversationParticipantsRemove<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert(
+            "user_ids".to_owned(),
+            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+        );
+        ConversationParticipantsRemove {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List participants: List the agents taking part in a conversation.
+///
+/// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants` — build with [`ConversationParticipantsHandler::list`], then `.send().await`.
+pub struct ConversationParticipantsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationParticipantsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationParticipantsList")
+            .field("action", &"conversation_participants.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationParticipantsList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationParticipantsList<'_> {
+    type Output = Vec<models::Agent>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[131]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Add participants: Add agents to a conversation's participants; answers with the ones newly added.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants` — build with [`ConversationParticipantsHandler::add`], then `.send().await`.
+pub struct ConversationParticipantsAdd<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationParticipantsAdd<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationParticipantsAdd")
+            .field("action", &"conversation_participants.add")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationParticipantsAdd<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationParticipantsAdd<'_> {
+    type Output = Vec<models::Agent>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[132]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Set participants: Make exactly these agents the conversation's participants, adding and removing as needed.
+///
+/// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants` — build with [`ConversationParticipantsHandler::set`], then `.send().await`.
+pub struct ConversationParticipantsSet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationParticipantsSet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationParticipantsSet")
+            .field("action", &"conversation_participants.set")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationParticipantsSet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationParticipantsSet<'_> {
+    type Output = Vec<models::Agent>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[133]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove participants: Remove agents from a conversation's participants.
+///
+/// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants` — build with [`ConversationParticipantsHandler::remove`], then `.send().await`.
+pub struct ConversationParticipantsRemove<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationParticipantsRemove<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationParticipantsRemove")
+            .field("action", &"conversation_participants.remove")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationParticipantsRemove<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationParticipantsRemove<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[134]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -3582,7 +12093,7 @@ pub struct ConversationsHandler<'a> {
 }
 
 impl<'a> ConversationsHandler<'a> {
-    /// List conversations: List conversations by status, assignee, inbox, team or labels, page by page.
+    /// List conversations: List conversations by status, assignee, inbox, team or labels, 25 a page, latest activity first.
     ///
     /// `GET /api/v1/accounts/{account_id}/conversations`
     pub fn list(&self, account_id: i64) -> ConversationsList<'a> {
@@ -3593,7 +12104,7 @@ impl<'a> ConversationsHandler<'a> {
             input,
         }
     }
-    /// Count conversations: Count the conversations that match the filters, per assignee group.
+    /// Count conversations: Count the conversations matching the filters: mine, assigned, unassigned and all.
     ///
     /// `GET /api/v1/accounts/{account_id}/conversations/meta`
     pub fn meta(&self, account_id: i64) -> ConversationsMeta<'a> {
@@ -3604,12 +12115,44 @@ impl<'a> ConversationsHandler<'a> {
             input,
         }
     }
-    /// Filter conversations: List the conversations matching a set of attribute conditions, page by page.
+    /// Search conversations: Find conversations whose messages contain a text, with the list filters, 25 a page.
     ///
-    /// `POST /api/v1/accounts/{account_id}/conversations/filter`
-    pub fn filter(&self, account_id: i64) -> ConversationsFilter<'a> {
+    /// `GET /api/v1/accounts/{account_id}/conversations/search`
+    pub fn search(&self, account_id: i64) -> ConversationsSearch<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        ConversationsSearch {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Count unread conversations: Count your unread conversations per inbox, label and team (only where the account has the unread-counts feature).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/conversations/unread_counts`
+    pub fn unread_counts(&self, account_id: i64) -> ConversationsUnreadCounts<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ConversationsUnreadCounts {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Filter conversations: List the conversations matching a list of attribute conditions, 25 a page.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/filter`
+    ///
+    /// Takes the required `payload` as arguments.
+    pub fn filter<I1>(&self, account_id: i64, payload: I1) -> ConversationsFilter<'a>
+    where
+        I1: IntoIterator,
+        I1::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "payload".to_owned(),
+            Value::Array(payload.into_iter().map(Into::into).collect()),
+        );
         ConversationsFilter {
             connector: self.connector,
             input,
@@ -3618,18 +12161,15 @@ impl<'a> ConversationsHandler<'a> {
     /// Create a conversation: Start a conversation with a contact in an inbox, optionally with a first message.
     ///
     /// `POST /api/v1/accounts/{account_id}/conversations`
-    ///
-    /// Takes the required `inbox_id` as arguments.
-    pub fn create(&self, account_id: i64, inbox_id: impl Into<String>) -> ConversationsCreate<'a> {
+    pub fn create(&self, account_id: i64) -> ConversationsCreate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("inbox_id".to_owned(), Value::String(inbox_id.into()));
         ConversationsCreate {
             connector: self.connector,
             input,
         }
     }
-    /// Get a conversation: Fetch one conversation with its metadata.
+    /// Get a conversation: Fetch one conversation with its contact, assignee, team and last message.
     ///
     /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}`
     pub fn get(&self, account_id: i64, conversation_id: i64) -> ConversationsGet<'a> {
@@ -3641,7 +12181,31 @@ impl<'a> ConversationsHandler<'a> {
             input,
         }
     }
-    /// Change a conversation's status: Set a conversation's status, or switch it between open and resolved.
+    /// Update a conversation: Change a conversation's priority or (enterprise) SLA policy.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}`
+    pub fn update(&self, account_id: i64, conversation_id: i64) -> ConversationsUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a conversation: Delete a conversation with its messages (administrators only).
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}`
+    pub fn delete(&self, account_id: i64, conversation_id: i64) -> ConversationsDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Change a conversation's status: Set a conversation's status, or switch it between open and resolved when none is given.
     ///
     /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status`
     pub fn toggle_status(
@@ -3657,27 +12221,163 @@ impl<'a> ConversationsHandler<'a> {
             input,
         }
     }
-    /// Change a conversation's priority: Set a conversation's priority.
+    /// Change a conversation's priority: Set or clear a conversation's priority.
     ///
     /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority`
-    ///
-    /// Takes the required `priority` as arguments.
     pub fn toggle_priority(
         &self,
         account_id: i64,
         conversation_id: i64,
-        priority: impl Into<super::enums::ConversationsPriority>,
     ) -> ConversationsTogglePriority<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("conversation_id".to_owned(), Value::from(conversation_id));
-        input.insert("priority".to_owned(), Value::from(priority.into()));
         ConversationsTogglePriority {
             connector: self.connector,
             input,
         }
     }
-    /// Assign a conversation: Hand a conversation to an agent or a team.
+    /// Show or hide typing: Tell the contact (or, for a private note, the other agents) that you started or stopped typing.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_typing_status`
+    pub fn toggle_typing_status(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+    ) -> ConversationsToggleTypingStatus<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsToggleTypingStatus {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Mark a conversation read: Record that you have seen the conversation now, clearing its unread state and inbox notifications.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen`
+    pub fn update_last_seen(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+    ) -> ConversationsUpdateLastSeen<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsUpdateLastSeen {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Mark a conversation unread: Move your last-seen time back before the latest incoming message so the conversation shows as unread.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unread`
+    pub fn mark_unread(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+    ) -> ConversationsMarkUnread<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsMarkUnread {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Mute a conversation: Block the conversation's contact and resolve the conversation; later messages arrive without notifications.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/mute`
+    pub fn mute(&self, account_id: i64, conversation_id: i64) -> ConversationsMute<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsMute {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Unmute a conversation: Unblock the conversation's contact.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unmute`
+    pub fn unmute(&self, account_id: i64, conversation_id: i64) -> ConversationsUnmute<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsUnmute {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Email a transcript: Send the conversation's transcript to an email address (plan and rate limits apply).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/transcript`
+    ///
+    /// Takes the required `email` as arguments.
+    pub fn transcript(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        email: impl Into<String>,
+    ) -> ConversationsTranscript<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert("email".to_owned(), Value::String(email.into()));
+        ConversationsTranscript {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Set a conversation's custom attributes: Replace all custom attributes of a conversation with the given object.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes`
+    pub fn set_custom_attributes(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+    ) -> ConversationsSetCustomAttributes<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsSetCustomAttributes {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a conversation's attachments: List the files sent in a conversation, newest first, 100 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/attachments`
+    pub fn attachments(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+    ) -> ConversationsAttachments<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsAttachments {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List a conversation's reporting events: List the reporting events (first response, resolution, ...) recorded for a conversation, oldest first (enterprise).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/reporting_events`
+    pub fn reporting_events(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+    ) -> ConversationsReportingEvents<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsReportingEvents {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Assign a conversation: Hand a conversation to an agent, an agent bot or a team, or clear the assignee.
     ///
     /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments`
     pub fn assign(&self, account_id: i64, conversation_id: i64) -> ConversationsAssign<'a> {
@@ -3689,7 +12389,7 @@ impl<'a> ConversationsHandler<'a> {
             input,
         }
     }
-    /// List a conversation's labels: List the labels a conversation carries.
+    /// List a conversation's labels: List the label titles a conversation carries.
     ///
     /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels`
     pub fn labels(&self, account_id: i64, conversation_id: i64) -> ConversationsLabels<'a> {
@@ -3701,7 +12401,7 @@ impl<'a> ConversationsHandler<'a> {
             input,
         }
     }
-    /// Set a conversation's labels: Replace the labels of a conversation with the given list.
+    /// Set a conversation's labels: Replace the labels of a conversation with the given list (an empty list removes all).
     ///
     /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels`
     pub fn add_labels(&self, account_id: i64, conversation_id: i64) -> ConversationsAddLabels<'a> {
@@ -3715,7 +12415,7 @@ impl<'a> ConversationsHandler<'a> {
     }
 }
 
-/// List conversations: List conversations by status, assignee, inbox, team or labels, page by page.
+/// List conversations: List conversations by status, assignee, inbox, team or labels, 25 a page, latest activity first.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations` — build with [`ConversationsHandler::list`], then `.send().await`.
 pub struct ConversationsList<'a> {
@@ -3734,16 +12434,28 @@ impl std::fmt::Debug for ConversationsList<'_> {
 }
 
 impl<'a> ConversationsList<'a> {
-    /// Only conversations with this status.
+    /// Narrow to conversations assigned to you, to nobody, to anybody, or all (default).
+    ///
+    /// Wire name `assignee_type` (query, enum).
+    pub fn assignee_type(
+        mut self,
+        value: impl Into<super::enums::ConversationAssigneeFilter>,
+    ) -> Self {
+        self.input
+            .insert("assignee_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only conversations in this status (default open); all for every status. Ignored when q is given.
     ///
     /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::ConversationsListStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::ConversationStatusFilter>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// Text to look for in the conversations' messages.
+    /// Text that an incoming or outgoing message of the conversation must contain.
     ///
     /// Wire name `q` (query, string).
     pub fn q(mut self, value: impl Into<String>) -> Self {
@@ -3754,21 +12466,23 @@ impl<'a> ConversationsList<'a> {
 
     /// Only conversations in this inbox.
     ///
-    /// Wire name `inbox_id` (query, integer).
-    pub fn inbox_id(mut self, value: i64) -> Self {
-        self.input.insert("inbox_id".to_owned(), Value::from(value));
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Only conversations assigned to this team.
     ///
-    /// Wire name `team_id` (query, integer).
-    pub fn team_id(mut self, value: i64) -> Self {
-        self.input.insert("team_id".to_owned(), Value::from(value));
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Only conversations carrying these labels.
+    /// Only conversations carrying at least one of these label titles.
     ///
     /// Wire name `labels` (query, array).
     pub fn labels<I>(mut self, value: I) -> Self
@@ -3783,23 +12497,50 @@ impl<'a> ConversationsList<'a> {
         self
     }
 
+    /// Only conversations you are mentioned in, take part in, or that still wait for a reply.
+    ///
+    /// Wire name `conversation_type` (query, enum).
+    pub fn conversation_type(
+        mut self,
+        value: impl Into<super::enums::ConversationsConversationType>,
+    ) -> Self {
+        self.input
+            .insert("conversation_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only conversations of the contact with this source id in its inbox.
+    ///
+    /// Wire name `source_id` (query, string).
+    pub fn source_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("source_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sort order; the default is the latest activity first.
+    ///
+    /// Wire name `sort_by` (query, enum).
+    pub fn sort_by(mut self, value: impl Into<super::enums::ConversationsSortBy>) -> Self {
+        self.input
+            .insert("sort_by".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only conversations changed in the last this many seconds; the answer is then one unpaged list.
+    ///
+    /// Wire name `updated_within` (query, integer).
+    pub fn updated_within(mut self, value: i64) -> Self {
+        self.input
+            .insert("updated_within".to_owned(), Value::from(value));
+        self
+    }
+
     /// Page to fetch, counting from 1.
     ///
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Whose conversations: me, unassigned, assigned or all.
-    ///
-    /// Wire name `assignee_type` (query, enum).
-    pub fn assignee_type(
-        mut self,
-        value: impl Into<super::enums::ConversationsAssigneeType>,
-    ) -> Self {
-        self.input
-            .insert("assignee_type".to_owned(), Value::from(value.into()));
         self
     }
 
@@ -3809,13 +12550,16 @@ impl<'a> ConversationsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Conversation>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Conversation>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
@@ -3836,23 +12580,23 @@ impl<'a> ConversationsList<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::Conversation, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[43], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[135], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ConversationsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Conversation>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[43]
+        &ACTIONS[135]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Count conversations: Count the conversations that match the filters, per assignee group.
+/// Count conversations: Count the conversations matching the filters: mine, assigned, unassigned and all.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/meta` — build with [`ConversationsHandler::meta`], then `.send().await`.
 pub struct ConversationsMeta<'a> {
@@ -3871,16 +12615,16 @@ impl std::fmt::Debug for ConversationsMeta<'_> {
 }
 
 impl<'a> ConversationsMeta<'a> {
-    /// Only conversations with this status.
+    /// Only conversations in this status (default open); all for every status. Ignored when q is given.
     ///
     /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::ConversationsMetaStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::ConversationStatusFilter>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// Text to look for in the conversations' messages.
+    /// Text that an incoming or outgoing message of the conversation must contain.
     ///
     /// Wire name `q` (query, string).
     pub fn q(mut self, value: impl Into<String>) -> Self {
@@ -3891,21 +12635,23 @@ impl<'a> ConversationsMeta<'a> {
 
     /// Only conversations in this inbox.
     ///
-    /// Wire name `inbox_id` (query, integer).
-    pub fn inbox_id(mut self, value: i64) -> Self {
-        self.input.insert("inbox_id".to_owned(), Value::from(value));
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Only conversations assigned to this team.
     ///
-    /// Wire name `team_id` (query, integer).
-    pub fn team_id(mut self, value: i64) -> Self {
-        self.input.insert("team_id".to_owned(), Value::from(value));
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Only conversations carrying these labels.
+    /// Only conversations carrying at least one of these label titles.
     ///
     /// Wire name `labels` (query, array).
     pub fn labels<I>(mut self, value: I) -> Self
@@ -3920,35 +12666,290 @@ impl<'a> ConversationsMeta<'a> {
         self
     }
 
+    /// Only conversations you are mentioned in, take part in, or that still wait for a reply.
+    ///
+    /// Wire name `conversation_type` (query, enum).
+    pub fn conversation_type(
+        mut self,
+        value: impl Into<super::enums::ConversationsConversationType>,
+    ) -> Self {
+        self.input
+            .insert("conversation_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only conversations of the contact with this source id in its inbox.
+    ///
+    /// Wire name `source_id` (query, string).
+    pub fn source_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("source_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ConversationCounts, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ConversationCounts, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ConversationsMeta<'_> {
-    type Output = Value;
+    type Output = models::ConversationCounts;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[44]
+        &ACTIONS[136]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Filter conversations: List the conversations matching a set of attribute conditions, page by page.
+/// Search conversations: Find conversations whose messages contain a text, with the list filters, 25 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/conversations/search` — build with [`ConversationsHandler::search`], then `.send().await`.
+pub struct ConversationsSearch<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsSearch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsSearch")
+            .field("action", &"conversations.search")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsSearch<'a> {
+    /// Text that an incoming or outgoing message of the conversation must contain.
+    ///
+    /// Wire name `q` (query, string).
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("q".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Narrow to conversations assigned to you, to nobody, to anybody, or all (default).
+    ///
+    /// Wire name `assignee_type` (query, enum).
+    pub fn assignee_type(
+        mut self,
+        value: impl Into<super::enums::ConversationAssigneeFilter>,
+    ) -> Self {
+        self.input
+            .insert("assignee_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only conversations in this status (default open); all for every status. Ignored when q is given.
+    ///
+    /// Wire name `status` (query, enum).
+    pub fn status(mut self, value: impl Into<super::enums::ConversationStatusFilter>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only conversations in this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only conversations assigned to this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only conversations carrying at least one of these label titles.
+    ///
+    /// Wire name `labels` (query, array).
+    pub fn labels<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "labels".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only conversations you are mentioned in, take part in, or that still wait for a reply.
+    ///
+    /// Wire name `conversation_type` (query, enum).
+    pub fn conversation_type(
+        mut self,
+        value: impl Into<super::enums::ConversationsConversationType>,
+    ) -> Self {
+        self.input
+            .insert("conversation_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only conversations of the contact with this source id in its inbox.
+    ///
+    /// Wire name `source_id` (query, string).
+    pub fn source_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("source_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sort order; the default is the latest activity first.
+    ///
+    /// Wire name `sort_by` (query, enum).
+    pub fn sort_by(mut self, value: impl Into<super::enums::ConversationsSortBy>) -> Self {
+        self.input
+            .insert("sort_by".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only conversations changed in the last this many seconds; the answer is then one unpaged list.
+    ///
+    /// Wire name `updated_within` (query, integer).
+    pub fn updated_within(mut self, value: i64) -> Self {
+        self.input
+            .insert("updated_within".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Page to fetch, counting from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ConversationSearchResult>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ConversationSearchResult>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ConversationSearchResult, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::ConversationSearchResult, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[137], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for ConversationsSearch<'_> {
+    type Output = Vec<models::ConversationSearchResult>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[137]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Count unread conversations: Count your unread conversations per inbox, label and team (only where the account has the unread-counts feature).
+///
+/// `GET /api/v1/accounts/{account_id}/conversations/unread_counts` — build with [`ConversationsHandler::unread_counts`], then `.send().await`.
+pub struct ConversationsUnreadCounts<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsUnreadCounts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsUnreadCounts")
+            .field("action", &"conversations.unread_counts")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsUnreadCounts<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ConversationUnreadCounts, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ConversationUnreadCounts, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsUnreadCounts<'_> {
+    type Output = models::ConversationUnreadCounts;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[138]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Filter conversations: List the conversations matching a list of attribute conditions, 25 a page.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/filter` — build with [`ConversationsHandler::filter`], then `.send().await`.
 pub struct ConversationsFilter<'a> {
@@ -3975,34 +12976,22 @@ impl<'a> ConversationsFilter<'a> {
         self
     }
 
-    /// Conditions: objects with attribute_key, filter_operator, values and query_operator.
-    ///
-    /// Wire name `payload` (body, array).
-    pub fn payload<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "payload".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Conversation>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Conversation>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
@@ -4023,16 +13012,16 @@ impl<'a> ConversationsFilter<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::Conversation, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[45], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[139], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ConversationsFilter<'_> {
-    type Output = Value;
+    type Output = Vec<models::Conversation>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[45]
+        &ACTIONS[139]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -4058,34 +13047,7 @@ impl std::fmt::Debug for ConversationsCreate<'_> {
 }
 
 impl<'a> ConversationsCreate<'a> {
-    /// The contact's source id in that inbox (see contacts.contactable_inboxes).
-    ///
-    /// Wire name `source_id` (body, string).
-    pub fn source_id(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("source_id".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Id of the contact the conversation is with.
-    ///
-    /// Wire name `contact_id` (body, string).
-    pub fn contact_id(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("contact_id".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Extra context as a JSON object, e.g. browser details.
-    ///
-    /// Wire name `additional_attributes` (body, object).
-    pub fn additional_attributes(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("additional_attributes".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Custom attributes as a JSON object of keys and values.
+    /// Custom attributes as one JSON object of keys and values.
     ///
     /// Wire name `custom_attributes` (body, object).
     pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
@@ -4094,34 +13056,88 @@ impl<'a> ConversationsCreate<'a> {
         self
     }
 
-    /// Status the conversation starts in.
+    /// Inbox to hold the conversation; give it with contact_id, or give source_id alone.
+    ///
+    /// Wire name `inbox_id` (body, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Contact the conversation is with (needs inbox_id).
+    ///
+    /// Wire name `contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The contact's source id in the inbox: alone it picks an existing contact inbox, with inbox_id and contact_id it names a new one.
+    ///
+    /// Wire name `source_id` (body, string).
+    pub fn source_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("source_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Extra context as a JSON object, e.g. browser or mail subject.
+    ///
+    /// Wire name `additional_attributes` (body, object).
+    pub fn additional_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("additional_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Status to start in; by default the inbox decides (open, or pending behind a bot).
     ///
     /// Wire name `status` (body, enum).
-    pub fn status(mut self, value: impl Into<super::enums::ConversationsCreateStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::ConversationStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// Id of the agent to assign the conversation to.
+    /// With status snoozed: when the conversation reopens.
     ///
-    /// Wire name `assignee_id` (body, string).
-    pub fn assignee_id(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `snoozed_until` (body, date-time).
+    pub fn snoozed_until(mut self, value: impl DateTimeArg) -> Self {
         self.input
-            .insert("assignee_id".to_owned(), Value::String(value.into()));
+            .insert("snoozed_until".to_owned(), DateTimeArg::into_value(value));
         self
     }
 
-    /// Id of the team to assign the conversation to.
+    /// Agent to assign the new conversation to.
     ///
-    /// Wire name `team_id` (body, string).
-    pub fn team_id(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `assignee_id` (body, integer). An id, or a name that is looked up.
+    pub fn assignee_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("team_id".to_owned(), Value::String(value.into()));
+            .insert("assignee_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// The first message as a JSON object, e.g. {"content": "Hello"}.
+    /// Team to assign the new conversation to.
+    ///
+    /// Wire name `team_id` (body, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Mark the contact inbox created here as identity-verified.
+    ///
+    /// Wire name `hmac_verified` (body, boolean).
+    pub fn hmac_verified(mut self, value: bool) -> Self {
+        self.input
+            .insert("hmac_verified".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// First message as a JSON object with the messages.create fields, e.g. {"content": "Hello"}.
     ///
     /// Wire name `message` (body, object).
     pub fn message(mut self, value: Map<String, Value>) -> Self {
@@ -4154,14 +13170,14 @@ impl<'a> ConversationsCreate<'a> {
 impl Action for ConversationsCreate<'_> {
     type Output = models::Conversation;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[46]
+        &ACTIONS[140]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get a conversation: Fetch one conversation with its metadata.
+/// Get a conversation: Fetch one conversation with its contact, assignee, team and last message.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}` — build with [`ConversationsHandler::get`], then `.send().await`.
 pub struct ConversationsGet<'a> {
@@ -4204,44 +13220,100 @@ impl<'a> ConversationsGet<'a> {
 impl Action for ConversationsGet<'_> {
     type Output = models::Conversation;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[47]
+        &ACTIONS[141]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Change a conversation's status: Set a conversation's status, or switch it between open and resolved.
+/// Update a conversation: Change a conversation's priority or (enterprise) SLA policy.
 ///
-/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status` — build with [`ConversationsHandler::toggle_status`], then `.send().await`.
-pub struct ConversationsToggleStatus<'a> {
+/// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}` — build with [`ConversationsHandler::update`], then `.send().await`.
+pub struct ConversationsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
-impl std::fmt::Debug for ConversationsToggleStatus<'_> {
+impl std::fmt::Debug for ConversationsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
-        f.debug_struct("ConversationsToggleStatus")
-            .field("action", &"conversations.toggle_status")
+        f.debug_struct("ConversationsUpdate")
+            .field("action", &"conversations.update")
             .field("fields", &self.input.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl<'a> ConversationsToggleStatus<'a> {
-    /// Status to set; when left out, an open conversation is resolved and a resolved one reopened.
+impl<'a> ConversationsUpdate<'a> {
+    /// Priority to set; send null to clear it.
     ///
-    /// Wire name `status` (body, enum).
-    pub fn status(
-        mut self,
-        value: impl Into<super::enums::ConversationsToggleStatusStatus>,
-    ) -> Self {
+    /// Wire name `priority` (body, enum).
+    pub fn priority(mut self, value: impl Into<super::enums::ConversationPriority>) -> Self {
         self.input
-            .insert("status".to_owned(), Value::from(value.into()));
+            .insert("priority".to_owned(), Value::from(value.into()));
         self
     }
 
+    /// SLA policy to apply (enterprise installations only).
+    ///
+    /// Wire name `sla_policy_id` (body, integer). An id, or a name that is looked up.
+    pub fn sla_policy_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("sla_policy_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Conversation, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Conversation, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsUpdate<'_> {
+    type Output = models::Conversation;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[142]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a conversation: Delete a conversation with its messages (administrators only).
+///
+/// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}` — build with [`ConversationsHandler::delete`], then `.send().await`.
+pub struct ConversationsDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsDelete")
+            .field("action", &"conversations.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -4260,17 +13332,85 @@ impl<'a> ConversationsToggleStatus<'a> {
     }
 }
 
-impl Action for ConversationsToggleStatus<'_> {
+impl Action for ConversationsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[48]
+        &ACTIONS[143]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Change a conversation's priority: Set a conversation's priority.
+/// Change a conversation's status: Set a conversation's status, or switch it between open and resolved when none is given.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status` — build with [`ConversationsHandler::toggle_status`], then `.send().await`.
+pub struct ConversationsToggleStatus<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsToggleStatus<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsToggleStatus")
+            .field("action", &"conversations.toggle_status")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsToggleStatus<'a> {
+    /// Status to set; left out, open becomes resolved and anything else becomes open.
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::ConversationStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// With status snoozed: Unix time in seconds to reopen at; left out, it waits for the contact's next message.
+    ///
+    /// Wire name `snoozed_until` (body, integer).
+    pub fn snoozed_until(mut self, value: i64) -> Self {
+        self.input
+            .insert("snoozed_until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ConversationStatusChange, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ConversationStatusChange, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsToggleStatus<'_> {
+    type Output = models::ConversationStatusChange;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[144]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Change a conversation's priority: Set or clear a conversation's priority.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority` — build with [`ConversationsHandler::toggle_priority`], then `.send().await`.
 pub struct ConversationsTogglePriority<'a> {
@@ -4289,6 +13429,15 @@ impl std::fmt::Debug for ConversationsTogglePriority<'_> {
 }
 
 impl<'a> ConversationsTogglePriority<'a> {
+    /// Priority to set; send null to clear it.
+    ///
+    /// Wire name `priority` (body, enum).
+    pub fn priority(mut self, value: impl Into<super::enums::ConversationPriority>) -> Self {
+        self.input
+            .insert("priority".to_owned(), Value::from(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -4310,14 +13459,505 @@ impl<'a> ConversationsTogglePriority<'a> {
 impl Action for ConversationsTogglePriority<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[49]
+        &ACTIONS[145]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Assign a conversation: Hand a conversation to an agent or a team.
+/// Show or hide typing: Tell the contact (or, for a private note, the other agents) that you started or stopped typing.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_typing_status` — build with [`ConversationsHandler::toggle_typing_status`], then `.send().await`.
+pub struct ConversationsToggleTypingStatus<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsToggleTypingStatus<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsToggleTypingStatus")
+            .field("action", &"conversations.toggle_typing_status")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsToggleTypingStatus<'a> {
+    /// on when typing starts, off when it stops; anything else does nothing.
+    ///
+    /// Wire name `typing_status` (body, enum).
+    pub fn typing_status(mut self, value: impl Into<super::enums::TypingStatus>) -> Self {
+        self.input
+            .insert("typing_status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// The typing is on a private note, shown to agents only.
+    ///
+    /// Wire name `is_private` (body, boolean).
+    pub fn is_private(mut self, value: bool) -> Self {
+        self.input
+            .insert("is_private".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsToggleTypingStatus<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[146]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Mark a conversation read: Record that you have seen the conversation now, clearing its unread state and inbox notifications.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen` — build with [`ConversationsHandler::update_last_seen`], then `.send().await`.
+pub struct ConversationsUpdateLastSeen<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsUpdateLastSeen<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsUpdateLastSeen")
+            .field("action", &"conversations.update_last_seen")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsUpdateLastSeen<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Conversation, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Conversation, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsUpdateLastSeen<'_> {
+    type Output = models::Conversation;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[147]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Mark a conversation unread: Move your last-seen time back before the latest incoming message so the conversation shows as unread.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unread` — build with [`ConversationsHandler::mark_unread`], then `.send().await`.
+pub struct ConversationsMarkUnread<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsMarkUnread<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsMarkUnread")
+            .field("action", &"conversations.mark_unread")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsMarkUnread<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Conversation, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Conversation, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsMarkUnread<'_> {
+    type Output = models::Conversation;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[148]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Mute a conversation: Block the conversation's contact and resolve the conversation; later messages arrive without notifications.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/mute` — build with [`ConversationsHandler::mute`], then `.send().await`.
+pub struct ConversationsMute<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsMute<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsMute")
+            .field("action", &"conversations.mute")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsMute<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsMute<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[149]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Unmute a conversation: Unblock the conversation's contact.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unmute` — build with [`ConversationsHandler::unmute`], then `.send().await`.
+pub struct ConversationsUnmute<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsUnmute<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsUnmute")
+            .field("action", &"conversations.unmute")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsUnmute<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsUnmute<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[150]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Email a transcript: Send the conversation's transcript to an email address (plan and rate limits apply).
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/transcript` — build with [`ConversationsHandler::transcript`], then `.send().await`.
+pub struct ConversationsTranscript<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsTranscript<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsTranscript")
+            .field("action", &"conversations.transcript")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsTranscript<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsTranscript<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[151]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Set a conversation's custom attributes: Replace all custom attributes of a conversation with the given object.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes` — build with [`ConversationsHandler::set_custom_attributes`], then `.send().await`.
+pub struct ConversationsSetCustomAttributes<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsSetCustomAttributes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsSetCustomAttributes")
+            .field("action", &"conversations.set_custom_attributes")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsSetCustomAttributes<'a> {
+    /// Custom attributes as one JSON object of keys and values.
+    ///
+    /// Wire name `custom_attributes` (body, object).
+    pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ConversationCustomAttributes, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ConversationCustomAttributes, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsSetCustomAttributes<'_> {
+    type Output = models::ConversationCustomAttributes;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[152]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a conversation's attachments: List the files sent in a conversation, newest first, 100 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/attachments` — build with [`ConversationsHandler::attachments`], then `.send().await`.
+pub struct ConversationsAttachments<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsAttachments<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsAttachments")
+            .field("action", &"conversations.attachments")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsAttachments<'a> {
+    /// Page to fetch, counting from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Attachment>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Attachment>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Attachment, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Attachment, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[153], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for ConversationsAttachments<'_> {
+    type Output = Vec<models::Attachment>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[153]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List a conversation's reporting events: List the reporting events (first response, resolution, ...) recorded for a conversation, oldest first (enterprise).
+///
+/// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/reporting_events` — build with [`ConversationsHandler::reporting_events`], then `.send().await`.
+pub struct ConversationsReportingEvents<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsReportingEvents<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsReportingEvents")
+            .field("action", &"conversations.reporting_events")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsReportingEvents<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportingEvent>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportingEvent>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsReportingEvents<'_> {
+    type Output = Vec<models::ReportingEvent>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[154]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Assign a conversation: Hand a conversation to an agent, an agent bot or a team, or clear the assignee.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments` — build with [`ConversationsHandler::assign`], then `.send().await`.
 pub struct ConversationsAssign<'a> {
@@ -4336,20 +13976,33 @@ impl std::fmt::Debug for ConversationsAssign<'_> {
 }
 
 impl<'a> ConversationsAssign<'a> {
-    /// Id of the agent to assign; wins over team_id.
+    /// Agent (or, with assignee_type AgentBot, agent bot) to assign; null unassigns. Wins over team_id.
     ///
-    /// Wire name `assignee_id` (body, integer).
-    pub fn assignee_id(mut self, value: i64) -> Self {
+    /// Wire name `assignee_id` (body, integer). An id, or a name that is looked up.
+    pub fn assignee_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("assignee_id".to_owned(), Value::from(value));
+            .insert("assignee_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Id of the team to assign when no assignee_id is given.
+    /// What assignee_id names: an agent (default) or an agent bot.
     ///
-    /// Wire name `team_id` (body, integer).
-    pub fn team_id(mut self, value: i64) -> Self {
-        self.input.insert("team_id".to_owned(), Value::from(value));
+    /// Wire name `assignee_type` (body, enum).
+    pub fn assignee_type(
+        mut self,
+        value: impl Into<super::enums::ConversationAssigneeType>,
+    ) -> Self {
+        self.input
+            .insert("assignee_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Team to assign when no assignee_id is sent; null clears the team.
+    ///
+    /// Wire name `team_id` (body, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -4359,29 +14012,32 @@ impl<'a> ConversationsAssign<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::User, Error> {
+    pub async fn send(self) -> Result<models::ConversationAssignee, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::User, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ConversationAssignee, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ConversationsAssign<'_> {
-    type Output = models::User;
+    type Output = models::ConversationAssignee;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[50]
+        &ACTIONS[155]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// List a conversation's labels: List the labels a conversation carries.
+/// List a conversation's labels: List the label titles a conversation carries.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels` — build with [`ConversationsHandler::labels`], then `.send().await`.
 pub struct ConversationsLabels<'a> {
@@ -4421,14 +14077,14 @@ impl<'a> ConversationsLabels<'a> {
 impl Action for ConversationsLabels<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[51]
+        &ACTIONS[156]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Set a conversation's labels: Replace the labels of a conversation with the given list.
+/// Set a conversation's labels: Replace the labels of a conversation with the given list (an empty list removes all).
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels` — build with [`ConversationsHandler::add_labels`], then `.send().await`.
 pub struct ConversationsAddLabels<'a> {
@@ -4447,7 +14103,7 @@ impl std::fmt::Debug for ConversationsAddLabels<'_> {
 }
 
 impl<'a> ConversationsAddLabels<'a> {
-    /// Every label the conversation should carry afterwards.
+    /// Every label title the conversation should carry afterwards.
     ///
     /// Wire name `labels` (body, array).
     pub fn labels<I>(mut self, value: I) -> Self
@@ -4483,7 +14139,7 @@ impl<'a> ConversationsAddLabels<'a> {
 impl Action for ConversationsAddLabels<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[52]
+        &ACTIONS[157]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -4497,7 +14153,7 @@ pub struct ConversationsApiHandler<'a> {
 }
 
 impl<'a> ConversationsApiHandler<'a> {
-    /// List a contact's conversations (public API): List the conversations a contact has in the inbox.
+    /// List a contact's conversations (public API): List the conversations the contact session may see, each with all its public messages.
     ///
     /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations`
     pub fn list(
@@ -4519,7 +14175,7 @@ impl<'a> ConversationsApiHandler<'a> {
             input,
         }
     }
-    /// Start a conversation (public API): Open a new conversation for the contact in the inbox.
+    /// Start a conversation (public API): Open a new conversation for the contact; an inbox locked to one conversation returns the latest instead.
     ///
     /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations`
     pub fn create(
@@ -4541,9 +14197,105 @@ impl<'a> ConversationsApiHandler<'a> {
             input,
         }
     }
+    /// Get a conversation (public API): Read one of the contact's conversations with its public messages.
+    ///
+    /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}`
+    pub fn get(
+        &self,
+        inbox_identifier: impl Into<String>,
+        contact_identifier: impl Into<String>,
+        conversation_id: i64,
+    ) -> ConversationsApiGet<'a> {
+        let mut input = Map::new();
+        input.insert(
+            "inbox_identifier".to_owned(),
+            Value::String(inbox_identifier.into()),
+        );
+        input.insert(
+            "contact_identifier".to_owned(),
+            Value::String(contact_identifier.into()),
+        );
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsApiGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Resolve a conversation (public API): Resolve the conversation on the contact's behalf; a resolved one is returned unchanged (it never reopens).
+    ///
+    /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/toggle_status`
+    pub fn toggle_status(
+        &self,
+        inbox_identifier: impl Into<String>,
+        contact_identifier: impl Into<String>,
+        conversation_id: i64,
+    ) -> ConversationsApiToggleStatus<'a> {
+        let mut input = Map::new();
+        input.insert(
+            "inbox_identifier".to_owned(),
+            Value::String(inbox_identifier.into()),
+        );
+        input.insert(
+            "contact_identifier".to_owned(),
+            Value::String(contact_identifier.into()),
+        );
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsApiToggleStatus {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Set the contact's typing status (public API): Tell the agents that the contact started or stopped typing.
+    ///
+    /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/toggle_typing`
+    pub fn toggle_typing(
+        &self,
+        inbox_identifier: impl Into<String>,
+        contact_identifier: impl Into<String>,
+        conversation_id: i64,
+    ) -> ConversationsApiToggleTyping<'a> {
+        let mut input = Map::new();
+        input.insert(
+            "inbox_identifier".to_owned(),
+            Value::String(inbox_identifier.into()),
+        );
+        input.insert(
+            "contact_identifier".to_owned(),
+            Value::String(contact_identifier.into()),
+        );
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsApiToggleTyping {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Mark a conversation seen (public API): Record that the contact has seen the conversation now; agents' messages are marked read.
+    ///
+    /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/update_last_seen`
+    pub fn update_last_seen(
+        &self,
+        inbox_identifier: impl Into<String>,
+        contact_identifier: impl Into<String>,
+        conversation_id: i64,
+    ) -> ConversationsApiUpdateLastSeen<'a> {
+        let mut input = Map::new();
+        input.insert(
+            "inbox_identifier".to_owned(),
+            Value::String(inbox_identifier.into()),
+        );
+        input.insert(
+            "contact_identifier".to_owned(),
+            Value::String(contact_identifier.into()),
+        );
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        ConversationsApiUpdateLastSeen {
+            connector: self.connector,
+            input,
+        }
+    }
 }
 
-/// List a contact's conversations (public API): List the conversations a contact has in the inbox.
+/// List a contact's conversations (public API): List the conversations the contact session may see, each with all its public messages.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations` — build with [`ConversationsApiHandler::list`], then `.send().await`.
 pub struct ConversationsApiList<'a> {
@@ -4568,29 +14320,32 @@ impl<'a> ConversationsApiList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PublicConversation>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PublicConversation>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ConversationsApiList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PublicConversation>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[53]
+        &ACTIONS[158]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Start a conversation (public API): Open a new conversation for the contact in the inbox.
+/// Start a conversation (public API): Open a new conversation for the contact; an inbox locked to one conversation returns the latest instead.
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations` — build with [`ConversationsApiHandler::create`], then `.send().await`.
 pub struct ConversationsApiCreate<'a> {
@@ -4609,12 +14364,171 @@ impl std::fmt::Debug for ConversationsApiCreate<'_> {
 }
 
 impl<'a> ConversationsApiCreate<'a> {
-    /// Custom attributes as a JSON object of keys and values.
+    /// Custom attributes of the new conversation, as a JSON object.
     ///
     /// Wire name `custom_attributes` (body, object).
     pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("custom_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::PublicConversation, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PublicConversation, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsApiCreate<'_> {
+    type Output = models::PublicConversation;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[159]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a conversation (public API): Read one of the contact's conversations with its public messages.
+///
+/// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}` — build with [`ConversationsApiHandler::get`], then `.send().await`.
+pub struct ConversationsApiGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsApiGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsApiGet")
+            .field("action", &"conversations_api.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsApiGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::PublicConversation, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PublicConversation, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsApiGet<'_> {
+    type Output = models::PublicConversation;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[160]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Resolve a conversation (public API): Resolve the conversation on the contact's behalf; a resolved one is returned unchanged (it never reopens).
+///
+/// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/toggle_status` — build with [`ConversationsApiHandler::toggle_status`], then `.send().await`.
+pub struct ConversationsApiToggleStatus<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsApiToggleStatus<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsApiToggleStatus")
+            .field("action", &"conversations_api.toggle_status")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsApiToggleStatus<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::PublicConversation, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PublicConversation, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsApiToggleStatus<'_> {
+    type Output = models::PublicConversation;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[161]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Set the contact's typing status (public API): Tell the agents that the contact started or stopped typing.
+///
+/// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/toggle_typing` — build with [`ConversationsApiHandler::toggle_typing`], then `.send().await`.
+pub struct ConversationsApiToggleTyping<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsApiToggleTyping<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsApiToggleTyping")
+            .field("action", &"conversations_api.toggle_typing")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsApiToggleTyping<'a> {
+    /// on while the contact types, off when it stops; any other value does nothing.
+    ///
+    /// Wire name `typing_status` (body, enum).
+    pub fn typing_status(mut self, value: impl Into<super::enums::TypingStatus>) -> Self {
+        self.input
+            .insert("typing_status".to_owned(), Value::from(value.into()));
         self
     }
 
@@ -4636,10 +14550,525 @@ impl<'a> ConversationsApiCreate<'a> {
     }
 }
 
-impl Action for ConversationsApiCreate<'_> {
+impl Action for ConversationsApiToggleTyping<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[54]
+        &ACTIONS[162]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Mark a conversation seen (public API): Record that the contact has seen the conversation now; agents' messages are marked read.
+///
+/// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/update_last_seen` — build with [`ConversationsApiHandler::update_last_seen`], then `.send().await`.
+pub struct ConversationsApiUpdateLastSeen<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ConversationsApiUpdateLastSeen<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ConversationsApiUpdateLastSeen")
+            .field("action", &"conversations_api.update_last_seen")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ConversationsApiUpdateLastSeen<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ConversationsApiUpdateLastSeen<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[163]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `csat_responses` actions. Made by [`crate::Konverte::csat_responses`].
+#[derive(Debug, Clone, Copy)]
+pub struct CsatResponsesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> CsatResponsesHandler<'a> {
+    /// List survey answers: List satisfaction survey answers matching the filters, 25 a page.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/csat_survey_responses`
+    pub fn list(&self, account_id: i64) -> CsatResponsesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        CsatResponsesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Survey metrics: Count answers and answers per rating for the filters, and surveys sent in the period.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/csat_survey_responses/metrics`
+    pub fn metrics(&self, account_id: i64) -> CsatResponsesMetrics<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        CsatResponsesMetrics {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Download survey answers: Download the answers for the period and filters as a CSV file (csat_report.csv).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/csat_survey_responses/download`
+    ///
+    /// Takes the required `since`, `until` as arguments.
+    pub fn download(&self, account_id: i64, since: i64, until: i64) -> CsatResponsesDownload<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("since".to_owned(), Value::from(since));
+        input.insert("until".to_owned(), Value::from(until));
+        CsatResponsesDownload {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Review a survey answer: Write or replace the review note of a survey answer (enterprise); the note is cleared when left out.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/csat_survey_responses/{id}`
+    pub fn update(&self, account_id: i64, id: i64) -> CsatResponsesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), Value::from(id));
+        CsatResponsesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List survey answers: List satisfaction survey answers matching the filters, 25 a page.
+///
+/// `GET /api/v1/accounts/{account_id}/csat_survey_responses` — build with [`CsatResponsesHandler::list`], then `.send().await`.
+pub struct CsatResponsesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CsatResponsesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CsatResponsesList")
+            .field("action", &"csat_responses.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CsatResponsesList<'a> {
+    /// Start of the period (Unix seconds, on the answer's time); used only together with until.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period (Unix seconds, excluded); used only together with since.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only answers about conversations assigned to these agents (user ids, sent as user_ids[]).
+    ///
+    /// Wire name `user_ids` (query, array).
+    pub fn user_ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "user_ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only answers from conversations of this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only answers from conversations of this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only answers with this rating (1 to 5).
+    ///
+    /// Wire name `rating` (query, integer).
+    pub fn rating(mut self, value: i64) -> Self {
+        self.input.insert("rating".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Order by answer time, oldest first or (with the minus) newest first.
+    ///
+    /// Wire name `sort` (query, enum).
+    pub fn sort(mut self, value: impl Into<super::enums::CsatResponsesSort>) -> Self {
+        self.input
+            .insert("sort".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1 (25 answers a page).
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::CsatResponse>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CsatResponse>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::CsatResponse, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::CsatResponse, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[164], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for CsatResponsesList<'_> {
+    type Output = Vec<models::CsatResponse>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[164]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Survey metrics: Count answers and answers per rating for the filters, and surveys sent in the period.
+///
+/// `GET /api/v1/accounts/{account_id}/csat_survey_responses/metrics` — build with [`CsatResponsesHandler::metrics`], then `.send().await`.
+pub struct CsatResponsesMetrics<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CsatResponsesMetrics<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CsatResponsesMetrics")
+            .field("action", &"csat_responses.metrics")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CsatResponsesMetrics<'a> {
+    /// Start of the period (Unix seconds, on the answer's time); used only together with until.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period (Unix seconds, excluded); used only together with since.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only answers about conversations assigned to these agents (user ids, sent as user_ids[]).
+    ///
+    /// Wire name `user_ids` (query, array).
+    pub fn user_ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "user_ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only answers from conversations of this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only answers from conversations of this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only answers with this rating (1 to 5).
+    ///
+    /// Wire name `rating` (query, integer).
+    pub fn rating(mut self, value: i64) -> Self {
+        self.input.insert("rating".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::CsatResponseMetrics, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CsatResponseMetrics, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CsatResponsesMetrics<'_> {
+    type Output = models::CsatResponseMetrics;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[165]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Download survey answers: Download the answers for the period and filters as a CSV file (csat_report.csv).
+///
+/// `GET /api/v1/accounts/{account_id}/csat_survey_responses/download` — build with [`CsatResponsesHandler::download`], then `.send().await`.
+pub struct CsatResponsesDownload<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CsatResponsesDownload<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CsatResponsesDownload")
+            .field("action", &"csat_responses.download")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CsatResponsesDownload<'a> {
+    /// Only answers about conversations assigned to these agents (user ids, sent as user_ids[]).
+    ///
+    /// Wire name `user_ids` (query, array).
+    pub fn user_ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "user_ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only answers from conversations of this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only answers from conversations of this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only answers with this rating (1 to 5).
+    ///
+    /// Wire name `rating` (query, integer).
+    pub fn rating(mut self, value: i64) -> Self {
+        self.input.insert("rating".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Order by answer time, oldest first or (with the minus) newest first.
+    ///
+    /// Wire name `sort` (query, enum).
+    pub fn sort(mut self, value: impl Into<super::enums::CsatResponsesSort>) -> Self {
+        self.input
+            .insert("sort".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+}
+
+impl Action for CsatResponsesDownload<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[166]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Review a survey answer: Write or replace the review note of a survey answer (enterprise); the note is cleared when left out.
+///
+/// `PATCH /api/v1/accounts/{account_id}/csat_survey_responses/{id}` — build with [`CsatResponsesHandler::update`], then `.send().await`.
+pub struct CsatResponsesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CsatResponsesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CsatResponsesUpdate")
+            .field("action", &"csat_responses.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CsatResponsesUpdate<'a> {
+    /// Internal note about the answer; null clears it.
+    ///
+    /// Wire name `csat_review_notes` (body, string).
+    pub fn csat_review_notes(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("csat_review_notes".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::CsatResponse, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CsatResponse, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CsatResponsesUpdate<'_> {
+    type Output = models::CsatResponse;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[167]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -4653,9 +15082,9 @@ pub struct CsatSurveyHandler<'a> {
 }
 
 impl<'a> CsatSurveyHandler<'a> {
-    /// Get the CSAT survey page: Fetch the satisfaction survey page of a conversation.
+    /// Get a CSAT survey: Read a conversation's satisfaction survey and the answer already given, if any.
     ///
-    /// `GET /survey/responses/{conversation_uuid}`
+    /// `GET /public/api/v1/csat_survey/{conversation_uuid}`
     pub fn get(&self, conversation_uuid: impl Into<String>) -> CsatSurveyGet<'a> {
         let mut input = Map::new();
         input.insert(
@@ -4667,11 +15096,35 @@ impl<'a> CsatSurveyHandler<'a> {
             input,
         }
     }
+    /// Answer a CSAT survey: Give or change the rating and comment of a conversation's satisfaction survey; refused 14 days after the survey was sent.
+    ///
+    /// `PUT /public/api/v1/csat_survey/{conversation_uuid}`
+    ///
+    /// Takes the required `submitted_values` as arguments.
+    pub fn update(
+        &self,
+        conversation_uuid: impl Into<String>,
+        submitted_values: Map<String, Value>,
+    ) -> CsatSurveyUpdate<'a> {
+        let mut input = Map::new();
+        input.insert(
+            "conversation_uuid".to_owned(),
+            Value::String(conversation_uuid.into()),
+        );
+        input.insert(
+            "submitted_values".to_owned(),
+            Value::Object(submitted_values),
+        );
+        CsatSurveyUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
 }
 
-/// Get the CSAT survey page: Fetch the satisfaction survey page of a conversation.
+/// Get a CSAT survey: Read a conversation's satisfaction survey and the answer already given, if any.
 ///
-/// `GET /survey/responses/{conversation_uuid}` — build with [`CsatSurveyHandler::get`], then `.send().await`.
+/// `GET /public/api/v1/csat_survey/{conversation_uuid}` — build with [`CsatSurveyHandler::get`], then `.send().await`.
 pub struct CsatSurveyGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -4694,22 +15147,75 @@ impl<'a> CsatSurveyGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CsatSurvey, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CsatSurvey, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CsatSurveyGet<'_> {
-    type Output = Value;
+    type Output = models::CsatSurvey;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[55]
+        &ACTIONS[168]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Answer a CSAT survey: Give or change the rating and comment of a conversation's satisfaction survey; refused 14 days after the survey was sent.
+///
+/// `PUT /public/api/v1/csat_survey/{conversation_uuid}` — build with [`CsatSurveyHandler::update`], then `.send().await`.
+pub struct CsatSurveyUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CsatSurveyUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CsatSurveyUpdate")
+            .field("action", &"csat_survey.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CsatSurveyUpdate<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::CsatSurvey, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CsatSurvey, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CsatSurveyUpdate<'_> {
+    type Output = models::CsatSurvey;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[169]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -4723,7 +15229,7 @@ pub struct CustomAttributesHandler<'a> {
 }
 
 impl<'a> CustomAttributesHandler<'a> {
-    /// List custom attributes: List the custom attribute definitions for conversations or contacts.
+    /// List custom attributes: List the account's custom attribute definitions, all of them or those of one record kind.
     ///
     /// `GET /api/v1/accounts/{account_id}/custom_attribute_definitions`
     pub fn list(&self, account_id: i64) -> CustomAttributesList<'a> {
@@ -4734,12 +15240,27 @@ impl<'a> CustomAttributesHandler<'a> {
             input,
         }
     }
-    /// Create a custom attribute: Define a new custom attribute for conversations or contacts.
+    /// Create a custom attribute: Define a new custom attribute for conversations, contacts or companies (administrators only).
     ///
     /// `POST /api/v1/accounts/{account_id}/custom_attribute_definitions`
-    pub fn create(&self, account_id: i64) -> CustomAttributesCreate<'a> {
+    ///
+    /// Takes the required `attribute_display_name`, `attribute_key` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        attribute_display_name: impl Into<String>,
+        attribute_key: impl Into<String>,
+    ) -> CustomAttributesCreate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert(
+            "attribute_display_name".to_owned(),
+            Value::String(attribute_display_name.into()),
+        );
+        input.insert(
+            "attribute_key".to_owned(),
+            Value::String(attribute_key.into()),
+        );
         CustomAttributesCreate {
             connector: self.connector,
             input,
@@ -4748,34 +15269,34 @@ impl<'a> CustomAttributesHandler<'a> {
     /// Get a custom attribute: Fetch one custom attribute definition.
     ///
     /// `GET /api/v1/accounts/{account_id}/custom_attribute_definitions/{id}`
-    pub fn get(&self, account_id: i64, id: i64) -> CustomAttributesGet<'a> {
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> CustomAttributesGet<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("id".to_owned(), id.into().into_value());
         CustomAttributesGet {
             connector: self.connector,
             input,
         }
     }
-    /// Update a custom attribute: Change a custom attribute definition.
+    /// Update a custom attribute: Change a custom attribute definition (administrators only).
     ///
     /// `PATCH /api/v1/accounts/{account_id}/custom_attribute_definitions/{id}`
-    pub fn update(&self, account_id: i64, id: i64) -> CustomAttributesUpdate<'a> {
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> CustomAttributesUpdate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("id".to_owned(), id.into().into_value());
         CustomAttributesUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Delete a custom attribute: Remove a custom attribute definition.
+    /// Delete a custom attribute: Remove a custom attribute definition (administrators only); answers 204 with no body.
     ///
     /// `DELETE /api/v1/accounts/{account_id}/custom_attribute_definitions/{id}`
-    pub fn delete(&self, account_id: i64, id: i64) -> CustomAttributesDelete<'a> {
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> CustomAttributesDelete<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("id".to_owned(), id.into().into_value());
         CustomAttributesDelete {
             connector: self.connector,
             input,
@@ -4783,7 +15304,7 @@ impl<'a> CustomAttributesHandler<'a> {
     }
 }
 
-/// List custom attributes: List the custom attribute definitions for conversations or contacts.
+/// List custom attributes: List the account's custom attribute definitions, all of them or those of one record kind.
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_attribute_definitions` — build with [`CustomAttributesHandler::list`], then `.send().await`.
 pub struct CustomAttributesList<'a> {
@@ -4802,13 +15323,10 @@ impl std::fmt::Debug for CustomAttributesList<'_> {
 }
 
 impl<'a> CustomAttributesList<'a> {
-    /// Which definitions to list: 0 for conversation attributes, 1 for contact attributes.
+    /// Only definitions for this kind of record; all kinds when left out.
     ///
     /// Wire name `attribute_model` (query, enum).
-    pub fn attribute_model(
-        mut self,
-        value: impl Into<super::enums::CustomAttributesAttributeModel>,
-    ) -> Self {
+    pub fn attribute_model(mut self, value: impl Into<super::enums::CustomAttributeModel>) -> Self {
         self.input
             .insert("attribute_model".to_owned(), Value::from(value.into()));
         self
@@ -4820,29 +15338,32 @@ impl<'a> CustomAttributesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::CustomAttributeDefinition>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CustomAttributeDefinition>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomAttributesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::CustomAttributeDefinition>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[56]
+        &ACTIONS[170]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a custom attribute: Define a new custom attribute for conversations or contacts.
+/// Create a custom attribute: Define a new custom attribute for conversations, contacts or companies (administrators only).
 ///
 /// `POST /api/v1/accounts/{account_id}/custom_attribute_definitions` — build with [`CustomAttributesHandler::create`], then `.send().await`.
 pub struct CustomAttributesCreate<'a> {
@@ -4861,23 +15382,26 @@ impl std::fmt::Debug for CustomAttributesCreate<'_> {
 }
 
 impl<'a> CustomAttributesCreate<'a> {
-    /// Label shown for the attribute.
+    /// Kind of input; the server's default is text.
     ///
-    /// Wire name `attribute_display_name` (body, string).
-    pub fn attribute_display_name(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `attribute_display_type` (body, enum).
+    pub fn attribute_display_type(
+        mut self,
+        value: impl Into<super::enums::CustomAttributeDisplayType>,
+    ) -> Self {
         self.input.insert(
-            "attribute_display_name".to_owned(),
-            Value::String(value.into()),
+            "attribute_display_type".to_owned(),
+            Value::from(value.into()),
         );
         self
     }
 
-    /// Input kind: 0 text, 1 number, 2 currency, 3 percent, 4 link, 5 date, 6 list, 7 checkbox.
+    /// Kind of record the attribute belongs to; the server's default is conversation_attribute.
     ///
-    /// Wire name `attribute_display_type` (body, integer).
-    pub fn attribute_display_type(mut self, value: i64) -> Self {
+    /// Wire name `attribute_model` (body, enum).
+    pub fn attribute_model(mut self, value: impl Into<super::enums::CustomAttributeModel>) -> Self {
         self.input
-            .insert("attribute_display_type".to_owned(), Value::from(value));
+            .insert("attribute_model".to_owned(), Value::from(value.into()));
         self
     }
 
@@ -4889,15 +15413,6 @@ impl<'a> CustomAttributesCreate<'a> {
             "attribute_description".to_owned(),
             Value::String(value.into()),
         );
-        self
-    }
-
-    /// Stable key the values are stored under.
-    ///
-    /// Wire name `attribute_key` (body, string).
-    pub fn attribute_key(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("attribute_key".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -4916,12 +15431,21 @@ impl<'a> CustomAttributesCreate<'a> {
         self
     }
 
-    /// What the attribute belongs to: 0 conversations, 1 contacts.
+    /// Regular expression a text value must match.
     ///
-    /// Wire name `attribute_model` (body, integer).
-    pub fn attribute_model(mut self, value: i64) -> Self {
+    /// Wire name `regex_pattern` (body, string).
+    pub fn regex_pattern(mut self, value: impl Into<String>) -> Self {
         self.input
-            .insert("attribute_model".to_owned(), Value::from(value));
+            .insert("regex_pattern".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Hint shown when a value does not match the pattern.
+    ///
+    /// Wire name `regex_cue` (body, string).
+    pub fn regex_cue(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("regex_cue".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -4931,7 +15455,7 @@ impl<'a> CustomAttributesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::CustomAttribute, Error> {
+    pub async fn send(self) -> Result<models::CustomAttributeDefinition, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
@@ -4940,16 +15464,16 @@ impl<'a> CustomAttributesCreate<'a> {
     pub async fn send_with(
         self,
         options: &dyn RequestOptions,
-    ) -> Result<models::CustomAttribute, Error> {
+    ) -> Result<models::CustomAttributeDefinition, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomAttributesCreate<'_> {
-    type Output = models::CustomAttribute;
+    type Output = models::CustomAttributeDefinition;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[57]
+        &ACTIONS[171]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -4981,7 +15505,7 @@ impl<'a> CustomAttributesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::CustomAttribute, Error> {
+    pub async fn send(self) -> Result<models::CustomAttributeDefinition, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
@@ -4990,23 +15514,23 @@ impl<'a> CustomAttributesGet<'a> {
     pub async fn send_with(
         self,
         options: &dyn RequestOptions,
-    ) -> Result<models::CustomAttribute, Error> {
+    ) -> Result<models::CustomAttributeDefinition, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomAttributesGet<'_> {
-    type Output = models::CustomAttribute;
+    type Output = models::CustomAttributeDefinition;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[58]
+        &ACTIONS[172]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a custom attribute: Change a custom attribute definition.
+/// Update a custom attribute: Change a custom attribute definition (administrators only).
 ///
 /// `PATCH /api/v1/accounts/{account_id}/custom_attribute_definitions/{id}` — build with [`CustomAttributesHandler::update`], then `.send().await`.
 pub struct CustomAttributesUpdate<'a> {
@@ -5036,12 +15560,35 @@ impl<'a> CustomAttributesUpdate<'a> {
         self
     }
 
-    /// Input kind: 0 text, 1 number, 2 currency, 3 percent, 4 link, 5 date, 6 list, 7 checkbox.
+    /// Key the values are stored under: letters, digits, `_`, `.` and `-`; unique per record kind.
     ///
-    /// Wire name `attribute_display_type` (body, integer).
-    pub fn attribute_display_type(mut self, value: i64) -> Self {
+    /// Wire name `attribute_key` (body, string).
+    pub fn attribute_key(mut self, value: impl Into<String>) -> Self {
         self.input
-            .insert("attribute_display_type".to_owned(), Value::from(value));
+            .insert("attribute_key".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Kind of input; the server's default is text.
+    ///
+    /// Wire name `attribute_display_type` (body, enum).
+    pub fn attribute_display_type(
+        mut self,
+        value: impl Into<super::enums::CustomAttributeDisplayType>,
+    ) -> Self {
+        self.input.insert(
+            "attribute_display_type".to_owned(),
+            Value::from(value.into()),
+        );
+        self
+    }
+
+    /// Kind of record the attribute belongs to; the server's default is conversation_attribute.
+    ///
+    /// Wire name `attribute_model` (body, enum).
+    pub fn attribute_model(mut self, value: impl Into<super::enums::CustomAttributeModel>) -> Self {
+        self.input
+            .insert("attribute_model".to_owned(), Value::from(value.into()));
         self
     }
 
@@ -5053,15 +15600,6 @@ impl<'a> CustomAttributesUpdate<'a> {
             "attribute_description".to_owned(),
             Value::String(value.into()),
         );
-        self
-    }
-
-    /// Stable key the values are stored under.
-    ///
-    /// Wire name `attribute_key` (body, string).
-    pub fn attribute_key(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("attribute_key".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -5080,12 +15618,21 @@ impl<'a> CustomAttributesUpdate<'a> {
         self
     }
 
-    /// What the attribute belongs to: 0 conversations, 1 contacts.
+    /// Regular expression a text value must match.
     ///
-    /// Wire name `attribute_model` (body, integer).
-    pub fn attribute_model(mut self, value: i64) -> Self {
+    /// Wire name `regex_pattern` (body, string).
+    pub fn regex_pattern(mut self, value: impl Into<String>) -> Self {
         self.input
-            .insert("attribute_model".to_owned(), Value::from(value));
+            .insert("regex_pattern".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Hint shown when a value does not match the pattern.
+    ///
+    /// Wire name `regex_cue` (body, string).
+    pub fn regex_cue(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("regex_cue".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -5095,7 +15642,7 @@ impl<'a> CustomAttributesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::CustomAttribute, Error> {
+    pub async fn send(self) -> Result<models::CustomAttributeDefinition, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
@@ -5104,23 +15651,23 @@ impl<'a> CustomAttributesUpdate<'a> {
     pub async fn send_with(
         self,
         options: &dyn RequestOptions,
-    ) -> Result<models::CustomAttribute, Error> {
+    ) -> Result<models::CustomAttributeDefinition, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomAttributesUpdate<'_> {
-    type Output = models::CustomAttribute;
+    type Output = models::CustomAttributeDefinition;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[59]
+        &ACTIONS[173]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete a custom attribute: Remove a custom attribute definition.
+/// Delete a custom attribute: Remove a custom attribute definition (administrators only); answers 204 with no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/custom_attribute_definitions/{id}` — build with [`CustomAttributesHandler::delete`], then `.send().await`.
 pub struct CustomAttributesDelete<'a> {
@@ -5160,7 +15707,7 @@ impl<'a> CustomAttributesDelete<'a> {
 impl Action for CustomAttributesDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[60]
+        &ACTIONS[174]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -5174,7 +15721,7 @@ pub struct CustomFiltersHandler<'a> {
 }
 
 impl<'a> CustomFiltersHandler<'a> {
-    /// List saved filters: List the current user's saved filters of one kind.
+    /// List saved filters: List the caller's saved filters of one kind (conversation filters when no kind is given).
     ///
     /// `GET /api/v1/accounts/{account_id}/custom_filters`
     pub fn list(&self, account_id: i64) -> CustomFiltersList<'a> {
@@ -5185,18 +15732,27 @@ impl<'a> CustomFiltersHandler<'a> {
             input,
         }
     }
-    /// Save a filter: Save a named filter query for later use.
+    /// Save a filter: Save a named filter query for the calling user.
     ///
     /// `POST /api/v1/accounts/{account_id}/custom_filters`
-    pub fn create(&self, account_id: i64) -> CustomFiltersCreate<'a> {
+    ///
+    /// Takes the required `name`, `query` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        name: impl Into<String>,
+        query: Map<String, Value>,
+    ) -> CustomFiltersCreate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        input.insert("query".to_owned(), Value::Object(query));
         CustomFiltersCreate {
             connector: self.connector,
             input,
         }
     }
-    /// Get a saved filter: Fetch one saved filter.
+    /// Get a saved filter: Fetch one of the caller's saved filters.
     ///
     /// `GET /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}`
     pub fn get(&self, account_id: i64, custom_filter_id: i64) -> CustomFiltersGet<'a> {
@@ -5208,7 +15764,7 @@ impl<'a> CustomFiltersHandler<'a> {
             input,
         }
     }
-    /// Update a saved filter: Change a saved filter's name, kind or query.
+    /// Update a saved filter: Change the name, kind or query of one of the caller's saved filters.
     ///
     /// `PATCH /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}`
     pub fn update(&self, account_id: i64, custom_filter_id: i64) -> CustomFiltersUpdate<'a> {
@@ -5220,7 +15776,7 @@ impl<'a> CustomFiltersHandler<'a> {
             input,
         }
     }
-    /// Delete a saved filter: Remove a saved filter.
+    /// Delete a saved filter: Remove one of the caller's saved filters; answers 204 with no body.
     ///
     /// `DELETE /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}`
     pub fn delete(&self, account_id: i64, custom_filter_id: i64) -> CustomFiltersDelete<'a> {
@@ -5234,7 +15790,7 @@ impl<'a> CustomFiltersHandler<'a> {
     }
 }
 
-/// List saved filters: List the current user's saved filters of one kind.
+/// List saved filters: List the caller's saved filters of one kind (conversation filters when no kind is given).
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_filters` — build with [`CustomFiltersHandler::list`], then `.send().await`.
 pub struct CustomFiltersList<'a> {
@@ -5253,10 +15809,10 @@ impl std::fmt::Debug for CustomFiltersList<'_> {
 }
 
 impl<'a> CustomFiltersList<'a> {
-    /// Kind of saved filters: conversation, contact or report.
+    /// Kind of saved filters to list; conversation when left out.
     ///
     /// Wire name `filter_type` (query, enum).
-    pub fn filter_type(mut self, value: impl Into<super::enums::CustomFiltersFilterType>) -> Self {
+    pub fn filter_type(mut self, value: impl Into<super::enums::CustomFilterType>) -> Self {
         self.input
             .insert("filter_type".to_owned(), Value::from(value.into()));
         self
@@ -5268,29 +15824,32 @@ impl<'a> CustomFiltersList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::CustomFilter>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CustomFilter>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomFiltersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::CustomFilter>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[61]
+        &ACTIONS[175]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Save a filter: Save a named filter query for later use.
+/// Save a filter: Save a named filter query for the calling user.
 ///
 /// `POST /api/v1/accounts/{account_id}/custom_filters` — build with [`CustomFiltersHandler::create`], then `.send().await`.
 pub struct CustomFiltersCreate<'a> {
@@ -5309,38 +15868,12 @@ impl std::fmt::Debug for CustomFiltersCreate<'_> {
 }
 
 impl<'a> CustomFiltersCreate<'a> {
-    /// Kind of saved filters: conversation, contact or report.
+    /// What the filter applies to; the server's default is conversation.
     ///
-    /// Wire name `filter_type` (query, enum).
-    pub fn filter_type(mut self, value: impl Into<super::enums::CustomFiltersFilterType>) -> Self {
+    /// Wire name `filter_type` (body, enum).
+    pub fn filter_type(mut self, value: impl Into<super::enums::CustomFilterType>) -> Self {
         self.input
             .insert("filter_type".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Name of the saved filter.
-    ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Kind of saved filter: conversation, contact or report.
-    ///
-    /// Wire name `type` (body, enum).
-    pub fn r#type(mut self, value: impl Into<super::enums::CustomFiltersType>) -> Self {
-        self.input
-            .insert("type".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// The saved conditions as a JSON object.
-    ///
-    /// Wire name `query` (body, object).
-    pub fn query(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("query".to_owned(), Value::Object(value));
         self
     }
 
@@ -5368,14 +15901,14 @@ impl<'a> CustomFiltersCreate<'a> {
 impl Action for CustomFiltersCreate<'_> {
     type Output = models::CustomFilter;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[62]
+        &ACTIONS[176]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get a saved filter: Fetch one saved filter.
+/// Get a saved filter: Fetch one of the caller's saved filters.
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}` — build with [`CustomFiltersHandler::get`], then `.send().await`.
 pub struct CustomFiltersGet<'a> {
@@ -5418,14 +15951,14 @@ impl<'a> CustomFiltersGet<'a> {
 impl Action for CustomFiltersGet<'_> {
     type Output = models::CustomFilter;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[63]
+        &ACTIONS[177]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a saved filter: Change a saved filter's name, kind or query.
+/// Update a saved filter: Change the name, kind or query of one of the caller's saved filters.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}` — build with [`CustomFiltersHandler::update`], then `.send().await`.
 pub struct CustomFiltersUpdate<'a> {
@@ -5453,16 +15986,16 @@ impl<'a> CustomFiltersUpdate<'a> {
         self
     }
 
-    /// Kind of saved filter: conversation, contact or report.
+    /// What the filter applies to; the server's default is conversation.
     ///
-    /// Wire name `type` (body, enum).
-    pub fn r#type(mut self, value: impl Into<super::enums::CustomFiltersType>) -> Self {
+    /// Wire name `filter_type` (body, enum).
+    pub fn filter_type(mut self, value: impl Into<super::enums::CustomFilterType>) -> Self {
         self.input
-            .insert("type".to_owned(), Value::from(value.into()));
+            .insert("filter_type".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// The saved conditions as a JSON object.
+    /// The saved conditions as a JSON object, e.g. {"payload": [...]} in the form contacts.filter takes.
     ///
     /// Wire name `query` (body, object).
     pub fn query(mut self, value: Map<String, Value>) -> Self {
@@ -5494,14 +16027,14 @@ impl<'a> CustomFiltersUpdate<'a> {
 impl Action for CustomFiltersUpdate<'_> {
     type Output = models::CustomFilter;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[64]
+        &ACTIONS[178]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete a saved filter: Remove a saved filter.
+/// Delete a saved filter: Remove one of the caller's saved filters; answers 204 with no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}` — build with [`CustomFiltersHandler::delete`], then `.send().await`.
 pub struct CustomFiltersDelete<'a> {
@@ -5541,7 +16074,735 @@ impl<'a> CustomFiltersDelete<'a> {
 impl Action for CustomFiltersDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[65]
+        &ACTIONS[179]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `custom_roles` actions. Made by [`crate::Konverte::custom_roles`].
+#[derive(Debug, Clone, Copy)]
+pub struct CustomRolesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> CustomRolesHandler<'a> {
+    /// List custom roles: List the account's custom roles (enterprise).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/custom_roles`
+    pub fn list(&self, account_id: i64) -> CustomRolesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        CustomRolesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a custom role: Fetch one custom role (enterprise).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/custom_roles/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> CustomRolesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        CustomRolesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a custom role: Add a custom role with a set of permissions (enterprise).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/custom_roles`
+    ///
+    /// Takes the required `name` as arguments.
+    pub fn create(&self, account_id: i64, name: impl Into<String>) -> CustomRolesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        CustomRolesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a custom role: Change a custom role's name, description or permissions (enterprise).
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/custom_roles/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> CustomRolesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        CustomRolesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a custom role: Remove a custom role; agents holding it lose it (enterprise).
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/custom_roles/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> CustomRolesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        CustomRolesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List custom roles: List the account's custom roles (enterprise).
+///
+/// `GET /api/v1/accounts/{account_id}/custom_roles` — build with [`CustomRolesHandler::list`], then `.send().await`.
+pub struct CustomRolesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CustomRolesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CustomRolesList")
+            .field("action", &"custom_roles.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CustomRolesList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::CustomRole>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CustomRole>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CustomRolesList<'_> {
+    type Output = Vec<models::CustomRole>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[180]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a custom role: Fetch one custom role (enterprise).
+///
+/// `GET /api/v1/accounts/{account_id}/custom_roles/{id}` — build with [`CustomRolesHandler::get`], then `.send().await`.
+pub struct CustomRolesGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CustomRolesGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CustomRolesGet")
+            .field("action", &"custom_roles.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CustomRolesGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::CustomRole, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomRole, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CustomRolesGet<'_> {
+    type Output = models::CustomRole;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[181]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a custom role: Add a custom role with a set of permissions (enterprise).
+///
+/// `POST /api/v1/accounts/{account_id}/custom_roles` — build with [`CustomRolesHandler::create`], then `.send().await`.
+pub struct CustomRolesCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CustomRolesCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CustomRolesCreate")
+            .field("action", &"custom_roles.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CustomRolesCreate<'a> {
+    /// What the role is meant for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Permissions the role grants, replacing the current list.
+    ///
+    /// Wire name `permissions` (body, array).
+    pub fn permissions<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "permissions".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::CustomRole, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomRole, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CustomRolesCreate<'_> {
+    type Output = models::CustomRole;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[182]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a custom role: Change a custom role's name, description or permissions (enterprise).
+///
+/// `PATCH /api/v1/accounts/{account_id}/custom_roles/{id}` — build with [`CustomRolesHandler::update`], then `.send().await`.
+pub struct CustomRolesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CustomRolesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CustomRolesUpdate")
+            .field("action", &"custom_roles.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CustomRolesUpdate<'a> {
+    /// What the role is meant for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Permissions the role grants, replacing the current list.
+    ///
+    /// Wire name `permissions` (body, array).
+    pub fn permissions<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "permissions".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// New name of the role.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::CustomRole, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomRole, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CustomRolesUpdate<'_> {
+    type Output = models::CustomRole;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[183]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a custom role: Remove a custom role; agents holding it lose it (enterprise).
+///
+/// `DELETE /api/v1/accounts/{account_id}/custom_roles/{id}` — build with [`CustomRolesHandler::delete`], then `.send().await`.
+pub struct CustomRolesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for CustomRolesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("CustomRolesDelete")
+            .field("action", &"custom_roles.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> CustomRolesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for CustomRolesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[184]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `dashboard_apps` actions. Made by [`crate::Konverte::dashboard_apps`].
+#[derive(Debug, Clone, Copy)]
+pub struct DashboardAppsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> DashboardAppsHandler<'a> {
+    /// List dashboard apps: List the account's dashboard apps.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/dashboard_apps`
+    pub fn list(&self, account_id: i64) -> DashboardAppsList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        DashboardAppsList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a dashboard app: Fetch one dashboard app.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/dashboard_apps/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> DashboardAppsGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        DashboardAppsGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a dashboard app: Add a page that the dashboard shows in a frame.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/dashboard_apps`
+    ///
+    /// Takes the required `title`, `content` as arguments.
+    pub fn create<I2>(
+        &self,
+        account_id: i64,
+        title: impl Into<String>,
+        content: I2,
+    ) -> DashboardAppsCreate<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("title".to_owned(), Value::String(title.into()));
+        input.insert(
+            "content".to_owned(),
+            Value::Array(content.into_iter().map(Into::into).collect()),
+        );
+        DashboardAppsCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a dashboard app: Change a dashboard app's title or frames.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/dashboard_apps/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> DashboardAppsUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        DashboardAppsUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a dashboard app: Remove a dashboard app (the answer is 204 with no body).
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/dashboard_apps/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> DashboardAppsDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        DashboardAppsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List dashboard apps: List the account's dashboard apps.
+///
+/// `GET /api/v1/accounts/{account_id}/dashboard_apps` — build with [`DashboardAppsHandler::list`], then `.send().await`.
+pub struct DashboardAppsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for DashboardAppsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("DashboardAppsList")
+            .field("action", &"dashboard_apps.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> DashboardAppsList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::DashboardApp>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::DashboardApp>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for DashboardAppsList<'_> {
+    type Output = Vec<models::DashboardApp>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[185]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a dashboard app: Fetch one dashboard app.
+///
+/// `GET /api/v1/accounts/{account_id}/dashboard_apps/{id}` — build with [`DashboardAppsHandler::get`], then `.send().await`.
+pub struct DashboardAppsGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for DashboardAppsGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("DashboardAppsGet")
+            .field("action", &"dashboard_apps.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> DashboardAppsGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::DashboardApp, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DashboardApp, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for DashboardAppsGet<'_> {
+    type Output = models::DashboardApp;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[186]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a dashboard app: Add a page that the dashboard shows in a frame.
+///
+/// `POST /api/v1/accounts/{account_id}/dashboard_apps` — build with [`DashboardAppsHandler::create`], then `.send().await`.
+pub struct DashboardAppsCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for DashboardAppsCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("DashboardAppsCreate")
+            .field("action", &"dashboard_apps.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> DashboardAppsCreate<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::DashboardApp, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DashboardApp, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for DashboardAppsCreate<'_> {
+    type Output = models::DashboardApp;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[187]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a dashboard app: Change a dashboard app's title or frames.
+///
+/// `PATCH /api/v1/accounts/{account_id}/dashboard_apps/{id}` — build with [`DashboardAppsHandler::update`], then `.send().await`.
+pub struct DashboardAppsUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for DashboardAppsUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("DashboardAppsUpdate")
+            .field("action", &"dashboard_apps.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> DashboardAppsUpdate<'a> {
+    /// New name of the app.
+    ///
+    /// Wire name `title` (body, string).
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("title".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Frames replacing the current ones, each {"type": "frame", "url": "https://..."}.
+    ///
+    /// Wire name `content` (body, array).
+    pub fn content<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "content".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::DashboardApp, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DashboardApp, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for DashboardAppsUpdate<'_> {
+    type Output = models::DashboardApp;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[188]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a dashboard app: Remove a dashboard app (the answer is 204 with no body).
+///
+/// `DELETE /api/v1/accounts/{account_id}/dashboard_apps/{id}` — build with [`DashboardAppsHandler::delete`], then `.send().await`.
+pub struct DashboardAppsDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for DashboardAppsDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("DashboardAppsDelete")
+            .field("action", &"dashboard_apps.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> DashboardAppsDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for DashboardAppsDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[189]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -5555,7 +16816,7 @@ pub struct InboxApiHandler<'a> {
 }
 
 impl<'a> InboxApiHandler<'a> {
-    /// Get a public inbox: Read an API-channel inbox's public settings: name, time zone, working hours.
+    /// Get a public inbox: Read an API-channel inbox's public settings: name, time zone, working hours, whether identities are verified.
     ///
     /// `GET /public/api/v1/inboxes/{inbox_identifier}`
     pub fn get(&self, inbox_identifier: impl Into<String>) -> InboxApiGet<'a> {
@@ -5571,7 +16832,7 @@ impl<'a> InboxApiHandler<'a> {
     }
 }
 
-/// Get a public inbox: Read an API-channel inbox's public settings: name, time zone, working hours.
+/// Get a public inbox: Read an API-channel inbox's public settings: name, time zone, working hours, whether identities are verified.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}` — build with [`InboxApiHandler::get`], then `.send().await`.
 pub struct InboxApiGet<'a> {
@@ -5596,22 +16857,25 @@ impl<'a> InboxApiGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PublicInbox, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PublicInbox, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InboxApiGet<'_> {
-    type Output = Value;
+    type Output = models::PublicInbox;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[66]
+        &ACTIONS[190]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -5625,7 +16889,7 @@ pub struct InboxesHandler<'a> {
 }
 
 impl<'a> InboxesHandler<'a> {
-    /// List inboxes: List the account's inboxes.
+    /// List inboxes: List the inboxes the user can see (administrators see all of the account's).
     ///
     /// `GET /api/v1/accounts/{account_id}/inboxes`
     pub fn list(&self, account_id: i64) -> InboxesList<'a> {
@@ -5636,12 +16900,15 @@ impl<'a> InboxesHandler<'a> {
             input,
         }
     }
-    /// Create an inbox: Add an inbox, e.g. a website live-chat widget.
+    /// Create an inbox: Add an inbox with a new channel: web_widget, api, email, line, telegram, whatsapp or sms.
     ///
-    /// `POST /api/v1/accounts/{account_id}/inboxes/`
-    pub fn create(&self, account_id: i64) -> InboxesCreate<'a> {
+    /// `POST /api/v1/accounts/{account_id}/inboxes`
+    ///
+    /// Takes the required `channel` as arguments.
+    pub fn create(&self, account_id: i64, channel: Map<String, Value>) -> InboxesCreate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("channel".to_owned(), Value::Object(channel));
         InboxesCreate {
             connector: self.connector,
             input,
@@ -5649,48 +16916,172 @@ impl<'a> InboxesHandler<'a> {
     }
     /// Get an inbox: Fetch one inbox with its settings.
     ///
-    /// `GET /api/v1/accounts/{account_id}/inboxes/{id}/`
-    pub fn get(&self, account_id: i64, id: i64) -> InboxesGet<'a> {
+    /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}`
+    pub fn get(&self, account_id: i64, inbox_id: impl Into<Ref>) -> InboxesGet<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         InboxesGet {
             connector: self.connector,
             input,
         }
     }
-    /// Update an inbox: Change an inbox's name, auto-assignment or channel settings.
+    /// Update an inbox: Change an inbox's settings, business hours or channel settings.
     ///
-    /// `PATCH /api/v1/accounts/{account_id}/inboxes/{id}`
-    pub fn update(&self, account_id: i64, id: i64) -> InboxesUpdate<'a> {
+    /// `PATCH /api/v1/accounts/{account_id}/inboxes/{inbox_id}`
+    pub fn update(&self, account_id: i64, inbox_id: impl Into<Ref>) -> InboxesUpdate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         InboxesUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Get an inbox's agent bot: Show which agent bot, if any, answers in the inbox.
+    /// Delete an inbox: Delete an inbox with its conversations; the deletion runs in the background.
     ///
-    /// `GET /api/v1/accounts/{account_id}/inboxes/{id}/agent_bot`
-    pub fn agent_bot(&self, account_id: i64, id: i64) -> InboxesAgentBot<'a> {
+    /// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}`
+    pub fn delete(&self, account_id: i64, inbox_id: impl Into<Ref>) -> InboxesDelete<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        InboxesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove an inbox's avatar: Drop the inbox's avatar image.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}/avatar`
+    pub fn delete_avatar(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+    ) -> InboxesDeleteAvatar<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        InboxesDeleteAvatar {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Renew an API inbox's secret: Replace the secret that signs an API inbox's webhook deliveries (API channels only).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/reset_secret`
+    pub fn reset_secret(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+    ) -> InboxesResetSecret<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        InboxesResetSecret {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get an inbox's agent bot: Show which agent bot answers in the inbox (an empty object when none).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/agent_bot`
+    pub fn agent_bot(&self, account_id: i64, inbox_id: impl Into<Ref>) -> InboxesAgentBot<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         InboxesAgentBot {
             connector: self.connector,
             input,
         }
     }
-    /// Set an inbox's agent bot: Connect an agent bot to the inbox, or disconnect it.
+    /// Set an inbox's agent bot: Connect an agent bot to the inbox, or disconnect the current one.
     ///
-    /// `POST /api/v1/accounts/{account_id}/inboxes/{id}/set_agent_bot`
-    pub fn set_agent_bot(&self, account_id: i64, id: i64) -> InboxesSetAgentBot<'a> {
+    /// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/set_agent_bot`
+    pub fn set_agent_bot(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+    ) -> InboxesSetAgentBot<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("id".to_owned(), Value::from(id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         InboxesSetAgentBot {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List an inbox's assignable agents: List the agents a conversation of this inbox can be assigned to: its members and all administrators.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignable_agents`
+    pub fn assignable_agents(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+    ) -> InboxesAssignableAgents<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        InboxesAssignableAgents {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// List an inbox's campaigns: List the campaigns that run in an inbox.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/campaigns`
+    pub fn campaigns(&self, account_id: i64, inbox_id: impl Into<Ref>) -> InboxesCampaigns<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        InboxesCampaigns {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a WhatsApp inbox's health: Ask Meta for the quality, limits and webhook state of a WhatsApp Cloud inbox's number.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/health`
+    pub fn health(&self, account_id: i64, inbox_id: impl Into<Ref>) -> InboxesHealth<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        InboxesHealth {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a WhatsApp inbox's survey template: Show whether the satisfaction-survey template of a WhatsApp inbox exists and its approval state.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/csat_template`
+    pub fn csat_template(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+    ) -> InboxesCsatTemplate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        InboxesCsatTemplate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Submit a WhatsApp inbox's survey template: Submit a new satisfaction-survey template for approval, replacing the inbox's current one.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/csat_template`
+    ///
+    /// Takes the required `message` as arguments.
+    pub fn create_csat_template(
+        &self,
+        account_id: i64,
+        inbox_id: impl Into<Ref>,
+        message: impl Into<String>,
+    ) -> InboxesCreateCsatTemplate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
+        input.insert("message".to_owned(), Value::String(message.into()));
+        InboxesCreateCsatTemplate {
             connector: self.connector,
             input,
         }
@@ -5698,16 +17089,16 @@ impl<'a> InboxesHandler<'a> {
     /// List an inbox's agents: List the agents who work in an inbox.
     ///
     /// `GET /api/v1/accounts/{account_id}/inbox_members/{inbox_id}`
-    pub fn members(&self, account_id: i64, inbox_id: i64) -> InboxesMembers<'a> {
+    pub fn members(&self, account_id: i64, inbox_id: impl Into<Ref>) -> InboxesMembers<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("inbox_id".to_owned(), Value::from(inbox_id));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         InboxesMembers {
             connector: self.connector,
             input,
         }
     }
-    /// Add agents to an inbox: Give more agents access to an inbox.
+    /// Add agents to an inbox: Give agents access to an inbox; the answer lists all its agents.
     ///
     /// `POST /api/v1/accounts/{account_id}/inbox_members`
     ///
@@ -5715,7 +17106,7 @@ impl<'a> InboxesHandler<'a> {
     pub fn add_members<I2>(
         &self,
         account_id: i64,
-        inbox_id: impl Into<String>,
+        inbox_id: impl Into<Ref>,
         user_ids: I2,
     ) -> InboxesAddMembers<'a>
     where
@@ -5724,7 +17115,7 @@ impl<'a> InboxesHandler<'a> {
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("inbox_id".to_owned(), Value::String(inbox_id.into()));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
             Value::Array(user_ids.into_iter().map(Into::into).collect()),
@@ -5734,7 +17125,7 @@ impl<'a> InboxesHandler<'a> {
             input,
         }
     }
-    /// Set an inbox's agents: Replace the agents of an inbox with the given list.
+    /// Set an inbox's agents: Make the inbox's agents exactly the given list; the answer lists them.
     ///
     /// `PATCH /api/v1/accounts/{account_id}/inbox_members`
     ///
@@ -5742,7 +17133,7 @@ impl<'a> InboxesHandler<'a> {
     pub fn update_members<I2>(
         &self,
         account_id: i64,
-        inbox_id: impl Into<String>,
+        inbox_id: impl Into<Ref>,
         user_ids: I2,
     ) -> InboxesUpdateMembers<'a>
     where
@@ -5751,7 +17142,7 @@ impl<'a> InboxesHandler<'a> {
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("inbox_id".to_owned(), Value::String(inbox_id.into()));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
             Value::Array(user_ids.into_iter().map(Into::into).collect()),
@@ -5769,7 +17160,7 @@ impl<'a> InboxesHandler<'a> {
     pub fn remove_members<I2>(
         &self,
         account_id: i64,
-        inbox_id: impl Into<String>,
+        inbox_id: impl Into<Ref>,
         user_ids: I2,
     ) -> InboxesRemoveMembers<'a>
     where
@@ -5778,7 +17169,7 @@ impl<'a> InboxesHandler<'a> {
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("inbox_id".to_owned(), Value::String(inbox_id.into()));
+        input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
             Value::Array(user_ids.into_iter().map(Into::into).collect()),
@@ -5790,7 +17181,7 @@ impl<'a> InboxesHandler<'a> {
     }
 }
 
-/// List inboxes: List the account's inboxes.
+/// List inboxes: List the inboxes the user can see (administrators see all of the account's).
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes` — build with [`InboxesHandler::list`], then `.send().await`.
 pub struct InboxesList<'a> {
@@ -5815,31 +17206,34 @@ impl<'a> InboxesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Inbox>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Inbox>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InboxesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Inbox>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[67]
+        &ACTIONS[191]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create an inbox: Add an inbox, e.g. a website live-chat widget.
+/// Create an inbox: Add an inbox with a new channel: web_widget, api, email, line, telegram, whatsapp or sms.
 ///
-/// `POST /api/v1/accounts/{account_id}/inboxes/` — build with [`InboxesHandler::create`], then `.send().await`.
+/// `POST /api/v1/accounts/{account_id}/inboxes` — build with [`InboxesHandler::create`], then `.send().await`.
 pub struct InboxesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -5856,21 +17250,160 @@ impl std::fmt::Debug for InboxesCreate<'_> {
 }
 
 impl<'a> InboxesCreate<'a> {
-    /// Name of the inbox.
+    /// Image file to use as the inbox's avatar (sent as multipart).
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Send a greeting when a contact starts a conversation.
+    ///
+    /// Wire name `greeting_enabled` (body, boolean).
+    pub fn greeting_enabled(mut self, value: bool) -> Self {
+        self.input
+            .insert("greeting_enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Text of the greeting.
+    ///
+    /// Wire name `greeting_message` (body, string).
+    pub fn greeting_message(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("greeting_message".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Ask website visitors for their e-mail address.
+    ///
+    /// Wire name `enable_email_collect` (body, boolean).
+    pub fn enable_email_collect(mut self, value: bool) -> Self {
+        self.input
+            .insert("enable_email_collect".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Send a satisfaction survey when a conversation is resolved.
+    ///
+    /// Wire name `csat_survey_enabled` (body, boolean).
+    pub fn csat_survey_enabled(mut self, value: bool) -> Self {
+        self.input
+            .insert("csat_survey_enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Survey settings: display_type (emoji or star), message, button_text, language, survey_rules {operator, values}, template.
+    ///
+    /// Wire name `csat_config` (body, object).
+    pub fn csat_config(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("csat_config".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Assign new conversations to the inbox's agents automatically.
+    ///
+    /// Wire name `enable_auto_assignment` (body, boolean).
+    pub fn enable_auto_assignment(mut self, value: bool) -> Self {
+        self.input
+            .insert("enable_auto_assignment".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Auto-assignment options (enterprise): max_assignment_limit per agent.
+    ///
+    /// Wire name `auto_assignment_config` (body, object).
+    pub fn auto_assignment_config(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("auto_assignment_config".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Apply business hours and send the out-of-office message outside them.
+    ///
+    /// Wire name `working_hours_enabled` (body, boolean).
+    pub fn working_hours_enabled(mut self, value: bool) -> Self {
+        self.input
+            .insert("working_hours_enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Reply sent to contacts who write outside business hours.
+    ///
+    /// Wire name `out_of_office_message` (body, string).
+    pub fn out_of_office_message(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "out_of_office_message".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// Time zone of the business hours, an IANA name such as Europe/Berlin.
+    ///
+    /// Wire name `timezone` (body, string).
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("timezone".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Let contacts keep writing into a resolved conversation.
+    ///
+    /// Wire name `allow_messages_after_resolved` (body, boolean).
+    pub fn allow_messages_after_resolved(mut self, value: bool) -> Self {
+        self.input.insert(
+            "allow_messages_after_resolved".to_owned(),
+            Value::Bool(value),
+        );
+        self
+    }
+
+    /// Keep each contact in one conversation instead of opening new ones.
+    ///
+    /// Wire name `lock_to_single_conversation` (body, boolean).
+    pub fn lock_to_single_conversation(mut self, value: bool) -> Self {
+        self.input
+            .insert("lock_to_single_conversation".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Help center portal linked to the inbox; null unlinks it.
+    ///
+    /// Wire name `portal_id` (body, integer). An id, or a name that is looked up.
+    pub fn portal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("portal_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Show the agent's name (friendly) or only the business name (professional) on outgoing mail.
+    ///
+    /// Wire name `sender_name_type` (body, enum).
+    pub fn sender_name_type(mut self, value: impl Into<super::enums::InboxSenderNameType>) -> Self {
+        self.input
+            .insert("sender_name_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Business name shown as sender when the professional style is used.
+    ///
+    /// Wire name `business_name` (body, string).
+    pub fn business_name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("business_name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Name of the inbox; on create every channel but telegram (which takes the bot's name) needs one.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Channel settings as a JSON object, e.g. type, website_url, welcome_title.
-    ///
-    /// Wire name `channel` (body, object).
-    pub fn channel(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("channel".to_owned(), Value::Object(value));
         self
     }
 
@@ -5895,7 +17428,7 @@ impl<'a> InboxesCreate<'a> {
 impl Action for InboxesCreate<'_> {
     type Output = models::Inbox;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[68]
+        &ACTIONS[192]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -5904,7 +17437,7 @@ impl Action for InboxesCreate<'_> {
 
 /// Get an inbox: Fetch one inbox with its settings.
 ///
-/// `GET /api/v1/accounts/{account_id}/inboxes/{id}/` — build with [`InboxesHandler::get`], then `.send().await`.
+/// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}` — build with [`InboxesHandler::get`], then `.send().await`.
 pub struct InboxesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -5942,16 +17475,16 @@ impl<'a> InboxesGet<'a> {
 impl Action for InboxesGet<'_> {
     type Output = models::Inbox;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[69]
+        &ACTIONS[193]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update an inbox: Change an inbox's name, auto-assignment or channel settings.
+/// Update an inbox: Change an inbox's settings, business hours or channel settings.
 ///
-/// `PATCH /api/v1/accounts/{account_id}/inboxes/{id}` — build with [`InboxesHandler::update`], then `.send().await`.
+/// `PATCH /api/v1/accounts/{account_id}/inboxes/{inbox_id}` — build with [`InboxesHandler::update`], then `.send().await`.
 pub struct InboxesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -5968,21 +17501,57 @@ impl std::fmt::Debug for InboxesUpdate<'_> {
 }
 
 impl<'a> InboxesUpdate<'a> {
-    /// Name of the inbox.
+    /// Image file to use as the inbox's avatar (sent as multipart).
     ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
         self.input
-            .insert("name".to_owned(), Value::String(value.into()));
+            .insert("avatar".to_owned(), value.into().into_value());
         self
     }
 
-    /// Channel settings as a JSON object, e.g. type, website_url, welcome_title.
+    /// Send a greeting when a contact starts a conversation.
     ///
-    /// Wire name `channel` (body, object).
-    pub fn channel(mut self, value: Map<String, Value>) -> Self {
+    /// Wire name `greeting_enabled` (body, boolean).
+    pub fn greeting_enabled(mut self, value: bool) -> Self {
         self.input
-            .insert("channel".to_owned(), Value::Object(value));
+            .insert("greeting_enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Text of the greeting.
+    ///
+    /// Wire name `greeting_message` (body, string).
+    pub fn greeting_message(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("greeting_message".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Ask website visitors for their e-mail address.
+    ///
+    /// Wire name `enable_email_collect` (body, boolean).
+    pub fn enable_email_collect(mut self, value: bool) -> Self {
+        self.input
+            .insert("enable_email_collect".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Send a satisfaction survey when a conversation is resolved.
+    ///
+    /// Wire name `csat_survey_enabled` (body, boolean).
+    pub fn csat_survey_enabled(mut self, value: bool) -> Self {
+        self.input
+            .insert("csat_survey_enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Survey settings: display_type (emoji or star), message, button_text, language, survey_rules {operator, values}, template.
+    ///
+    /// Wire name `csat_config` (body, object).
+    pub fn csat_config(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("csat_config".to_owned(), Value::Object(value));
         self
     }
 
@@ -5992,6 +17561,124 @@ impl<'a> InboxesUpdate<'a> {
     pub fn enable_auto_assignment(mut self, value: bool) -> Self {
         self.input
             .insert("enable_auto_assignment".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Auto-assignment options (enterprise): max_assignment_limit per agent.
+    ///
+    /// Wire name `auto_assignment_config` (body, object).
+    pub fn auto_assignment_config(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("auto_assignment_config".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Apply business hours and send the out-of-office message outside them.
+    ///
+    /// Wire name `working_hours_enabled` (body, boolean).
+    pub fn working_hours_enabled(mut self, value: bool) -> Self {
+        self.input
+            .insert("working_hours_enabled".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Reply sent to contacts who write outside business hours.
+    ///
+    /// Wire name `out_of_office_message` (body, string).
+    pub fn out_of_office_message(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "out_of_office_message".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// Time zone of the business hours, an IANA name such as Europe/Berlin.
+    ///
+    /// Wire name `timezone` (body, string).
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("timezone".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Let contacts keep writing into a resolved conversation.
+    ///
+    /// Wire name `allow_messages_after_resolved` (body, boolean).
+    pub fn allow_messages_after_resolved(mut self, value: bool) -> Self {
+        self.input.insert(
+            "allow_messages_after_resolved".to_owned(),
+            Value::Bool(value),
+        );
+        self
+    }
+
+    /// Keep each contact in one conversation instead of opening new ones.
+    ///
+    /// Wire name `lock_to_single_conversation` (body, boolean).
+    pub fn lock_to_single_conversation(mut self, value: bool) -> Self {
+        self.input
+            .insert("lock_to_single_conversation".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Help center portal linked to the inbox; null unlinks it.
+    ///
+    /// Wire name `portal_id` (body, integer). An id, or a name that is looked up.
+    pub fn portal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("portal_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Show the agent's name (friendly) or only the business name (professional) on outgoing mail.
+    ///
+    /// Wire name `sender_name_type` (body, enum).
+    pub fn sender_name_type(mut self, value: impl Into<super::enums::InboxSenderNameType>) -> Self {
+        self.input
+            .insert("sender_name_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Business name shown as sender when the professional style is used.
+    ///
+    /// Wire name `business_name` (body, string).
+    pub fn business_name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("business_name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Name of the inbox; on create every channel but telegram (which takes the bot's name) needs one.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Channel settings to change, e.g. website_url, widget_color, webhook_url; leave out type.
+    ///
+    /// Wire name `channel` (body, object).
+    pub fn channel(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("channel".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Business hours per day: day_of_week (0-6), open_hour, open_minutes, close_hour, close_minutes, closed_all_day, open_all_day.
+    ///
+    /// Wire name `working_hours` (body, array).
+    pub fn working_hours<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "working_hours".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
         self
     }
 
@@ -6016,16 +17703,157 @@ impl<'a> InboxesUpdate<'a> {
 impl Action for InboxesUpdate<'_> {
     type Output = models::Inbox;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[70]
+        &ACTIONS[194]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get an inbox's agent bot: Show which agent bot, if any, answers in the inbox.
+/// Delete an inbox: Delete an inbox with its conversations; the deletion runs in the background.
 ///
-/// `GET /api/v1/accounts/{account_id}/inboxes/{id}/agent_bot` — build with [`InboxesHandler::agent_bot`], then `.send().await`.
+/// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}` — build with [`InboxesHandler::delete`], then `.send().await`.
+pub struct InboxesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for InboxesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("InboxesDelete")
+            .field("action", &"inboxes.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> InboxesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for InboxesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[195]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove an inbox's avatar: Drop the inbox's avatar image.
+///
+/// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}/avatar` — build with [`InboxesHandler::delete_avatar`], then `.send().await`.
+pub struct InboxesDeleteAvatar<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for InboxesDeleteAvatar<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("InboxesDeleteAvatar")
+            .field("action", &"inboxes.delete_avatar")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> InboxesDeleteAvatar<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for InboxesDeleteAvatar<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[196]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Renew an API inbox's secret: Replace the secret that signs an API inbox's webhook deliveries (API channels only).
+///
+/// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/reset_secret` — build with [`InboxesHandler::reset_secret`], then `.send().await`.
+pub struct InboxesResetSecret<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for InboxesResetSecret<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("InboxesResetSecret")
+            .field("action", &"inboxes.reset_secret")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> InboxesResetSecret<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Inbox, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Inbox, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for InboxesResetSecret<'_> {
+    type Output = models::Inbox;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[197]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get an inbox's agent bot: Show which agent bot answers in the inbox (an empty object when none).
+///
+/// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/agent_bot` — build with [`InboxesHandler::agent_bot`], then `.send().await`.
 pub struct InboxesAgentBot<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -6048,31 +17876,31 @@ impl<'a> InboxesAgentBot<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::AgentBot, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::AgentBot, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InboxesAgentBot<'_> {
-    type Output = Value;
+    type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[71]
+        &ACTIONS[198]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Set an inbox's agent bot: Connect an agent bot to the inbox, or disconnect it.
+/// Set an inbox's agent bot: Connect an agent bot to the inbox, or disconnect the current one.
 ///
-/// `POST /api/v1/accounts/{account_id}/inboxes/{id}/set_agent_bot` — build with [`InboxesHandler::set_agent_bot`], then `.send().await`.
+/// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/set_agent_bot` — build with [`InboxesHandler::set_agent_bot`], then `.send().await`.
 pub struct InboxesSetAgentBot<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -6089,12 +17917,12 @@ impl std::fmt::Debug for InboxesSetAgentBot<'_> {
 }
 
 impl<'a> InboxesSetAgentBot<'a> {
-    /// Id of the agent bot to connect; null disconnects the current one.
+    /// Id of the agent bot to connect; null or absent disconnects the current one.
     ///
-    /// Wire name `agent_bot` (body, integer).
-    pub fn agent_bot(mut self, value: i64) -> Self {
+    /// Wire name `agent_bot` (body, integer). An id, or a name that is looked up.
+    pub fn agent_bot(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("agent_bot".to_owned(), Value::from(value));
+            .insert("agent_bot".to_owned(), value.into().into_value());
         self
     }
 
@@ -6119,7 +17947,275 @@ impl<'a> InboxesSetAgentBot<'a> {
 impl Action for InboxesSetAgentBot<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[72]
+        &ACTIONS[199]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List an inbox's assignable agents: List the agents a conversation of this inbox can be assigned to: its members and all administrators.
+///
+/// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignable_agents` — build with [`InboxesHandler::assignable_agents`], then `.send().await`.
+pub struct InboxesAssignableAgents<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for InboxesAssignableAgents<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("InboxesAssignableAgents")
+            .field("action", &"inboxes.assignable_agents")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> InboxesAssignableAgents<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for InboxesAssignableAgents<'_> {
+    type Output = Vec<models::Agent>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[200]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List an inbox's campaigns: List the campaigns that run in an inbox.
+///
+/// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/campaigns` — build with [`InboxesHandler::campaigns`], then `.send().await`.
+pub struct InboxesCampaigns<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for InboxesCampaigns<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("InboxesCampaigns")
+            .field("action", &"inboxes.campaigns")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> InboxesCampaigns<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Campaign>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Campaign>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for InboxesCampaigns<'_> {
+    type Output = Vec<models::Campaign>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[201]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a WhatsApp inbox's health: Ask Meta for the quality, limits and webhook state of a WhatsApp Cloud inbox's number.
+///
+/// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/health` — build with [`InboxesHandler::health`], then `.send().await`.
+pub struct InboxesHealth<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for InboxesHealth<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("InboxesHealth")
+            .field("action", &"inboxes.health")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> InboxesHealth<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::InboxHealth, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InboxHealth, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for InboxesHealth<'_> {
+    type Output = models::InboxHealth;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[202]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a WhatsApp inbox's survey template: Show whether the satisfaction-survey template of a WhatsApp inbox exists and its approval state.
+///
+/// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/csat_template` — build with [`InboxesHandler::csat_template`], then `.send().await`.
+pub struct InboxesCsatTemplate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for InboxesCsatTemplate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("InboxesCsatTemplate")
+            .field("action", &"inboxes.csat_template")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> InboxesCsatTemplate<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::InboxCsatTemplateStatus, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InboxCsatTemplateStatus, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for InboxesCsatTemplate<'_> {
+    type Output = models::InboxCsatTemplateStatus;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[203]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Submit a WhatsApp inbox's survey template: Submit a new satisfaction-survey template for approval, replacing the inbox's current one.
+///
+/// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/csat_template` — build with [`InboxesHandler::create_csat_template`], then `.send().await`.
+pub struct InboxesCreateCsatTemplate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for InboxesCreateCsatTemplate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("InboxesCreateCsatTemplate")
+            .field("action", &"inboxes.create_csat_template")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> InboxesCreateCsatTemplate<'a> {
+    /// Label of the survey button.
+    ///
+    /// Wire name `button_text` (body, string).
+    pub fn button_text(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("button_text".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Language code of the template, e.g. en.
+    ///
+    /// Wire name `language` (body, string).
+    pub fn language(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("language".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::InboxCsatTemplate, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InboxCsatTemplate, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for InboxesCreateCsatTemplate<'_> {
+    type Output = models::InboxCsatTemplate;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[204]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -6151,29 +18247,32 @@ impl<'a> InboxesMembers<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InboxesMembers<'_> {
-    type Output = Value;
+    type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[73]
+        &ACTIONS[205]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Add agents to an inbox: Give more agents access to an inbox.
+/// Add agents to an inbox: Give agents access to an inbox; the answer lists all its agents.
 ///
 /// `POST /api/v1/accounts/{account_id}/inbox_members` — build with [`InboxesHandler::add_members`], then `.send().await`.
 pub struct InboxesAddMembers<'a> {
@@ -6198,29 +18297,32 @@ impl<'a> InboxesAddMembers<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InboxesAddMembers<'_> {
-    type Output = Value;
+    type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[74]
+        &ACTIONS[206]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Set an inbox's agents: Replace the agents of an inbox with the given list.
+/// Set an inbox's agents: Make the inbox's agents exactly the given list; the answer lists them.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/inbox_members` — build with [`InboxesHandler::update_members`], then `.send().await`.
 pub struct InboxesUpdateMembers<'a> {
@@ -6245,22 +18347,25 @@ impl<'a> InboxesUpdateMembers<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InboxesUpdateMembers<'_> {
-    type Output = Value;
+    type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[75]
+        &ACTIONS[207]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -6307,7 +18412,7 @@ impl<'a> InboxesRemoveMembers<'a> {
 impl Action for InboxesRemoveMembers<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[76]
+        &ACTIONS[208]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -6321,7 +18426,7 @@ pub struct IntegrationsHandler<'a> {
 }
 
 impl<'a> IntegrationsHandler<'a> {
-    /// List integrations: List the integration apps available to the account and their hooks.
+    /// List integrations: List the integration apps available to the account, with its hooks for each.
     ///
     /// `GET /api/v1/accounts/{account_id}/integrations/apps`
     pub fn list_apps(&self, account_id: i64) -> IntegrationsListApps<'a> {
@@ -6332,18 +18437,37 @@ impl<'a> IntegrationsHandler<'a> {
             input,
         }
     }
-    /// Create an integration hook: Connect an integration app to the account or to one inbox.
+    /// Get an integration: Fetch one integration app by its key, with the account's hooks for it.
     ///
-    /// `POST /api/v1/accounts/{account_id}/integrations/hooks`
-    pub fn create_hook(&self, account_id: i64) -> IntegrationsCreateHook<'a> {
+    /// `GET /api/v1/accounts/{account_id}/integrations/apps/{app_id}`
+    pub fn get_app(&self, account_id: i64, app_id: impl Into<String>) -> IntegrationsGetApp<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("app_id".to_owned(), Value::String(app_id.into()));
+        IntegrationsGetApp {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create an integration hook: Connect an integration app to the account or, for inbox apps such as dialogflow, to one inbox.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/integrations/hooks`
+    ///
+    /// Takes the required `app_id` as arguments.
+    pub fn create_hook(
+        &self,
+        account_id: i64,
+        app_id: impl Into<String>,
+    ) -> IntegrationsCreateHook<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("app_id".to_owned(), Value::String(app_id.into()));
         IntegrationsCreateHook {
             connector: self.connector,
             input,
         }
     }
-    /// Update an integration hook: Change an integration hook's settings.
+    /// Update an integration hook: Change an integration hook's settings or turn it on or off.
     ///
     /// `PATCH /api/v1/accounts/{account_id}/integrations/hooks/{hook_id}`
     pub fn update_hook(&self, account_id: i64, hook_id: i64) -> IntegrationsUpdateHook<'a> {
@@ -6369,7 +18493,7 @@ impl<'a> IntegrationsHandler<'a> {
     }
 }
 
-/// List integrations: List the integration apps available to the account and their hooks.
+/// List integrations: List the integration apps available to the account, with its hooks for each.
 ///
 /// `GET /api/v1/accounts/{account_id}/integrations/apps` — build with [`IntegrationsHandler::list_apps`], then `.send().await`.
 pub struct IntegrationsListApps<'a> {
@@ -6394,29 +18518,82 @@ impl<'a> IntegrationsListApps<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::IntegrationApp>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::IntegrationApp>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for IntegrationsListApps<'_> {
-    type Output = Value;
+    type Output = Vec<models::IntegrationApp>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[77]
+        &ACTIONS[209]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create an integration hook: Connect an integration app to the account or to one inbox.
+/// Get an integration: Fetch one integration app by its key, with the account's hooks for it.
+///
+/// `GET /api/v1/accounts/{account_id}/integrations/apps/{app_id}` — build with [`IntegrationsHandler::get_app`], then `.send().await`.
+pub struct IntegrationsGetApp<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for IntegrationsGetApp<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("IntegrationsGetApp")
+            .field("action", &"integrations.get_app")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> IntegrationsGetApp<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::IntegrationApp, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::IntegrationApp, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for IntegrationsGetApp<'_> {
+    type Output = models::IntegrationApp;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[210]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create an integration hook: Connect an integration app to the account or, for inbox apps such as dialogflow, to one inbox.
 ///
 /// `POST /api/v1/accounts/{account_id}/integrations/hooks` — build with [`IntegrationsHandler::create_hook`], then `.send().await`.
 pub struct IntegrationsCreateHook<'a> {
@@ -6435,7 +18612,16 @@ impl std::fmt::Debug for IntegrationsCreateHook<'_> {
 }
 
 impl<'a> IntegrationsCreateHook<'a> {
-    /// Settings the integration needs, as a JSON object.
+    /// Whether the hook is active.
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::IntegrationHookStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// The app's settings for this hook as a JSON object, checked against the app's schema.
     ///
     /// Wire name `settings` (body, object).
     pub fn settings(mut self, value: Map<String, Value>) -> Self {
@@ -6444,21 +18630,12 @@ impl<'a> IntegrationsCreateHook<'a> {
         self
     }
 
-    /// Id of the integration app, e.g. slack or dialogflow.
+    /// Inbox to attach the hook to; needed by inbox apps such as dialogflow.
     ///
-    /// Wire name `app_id` (body, string).
-    pub fn app_id(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `inbox_id` (body, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("app_id".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Id of the inbox, for integrations that attach to one inbox.
-    ///
-    /// Wire name `inbox_id` (body, string).
-    pub fn inbox_id(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("inbox_id".to_owned(), Value::String(value.into()));
+            .insert("inbox_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -6468,29 +18645,32 @@ impl<'a> IntegrationsCreateHook<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::IntegrationHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::IntegrationHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for IntegrationsCreateHook<'_> {
-    type Output = Value;
+    type Output = models::IntegrationHook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[78]
+        &ACTIONS[211]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update an integration hook: Change an integration hook's settings.
+/// Update an integration hook: Change an integration hook's settings or turn it on or off.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/integrations/hooks/{hook_id}` — build with [`IntegrationsHandler::update_hook`], then `.send().await`.
 pub struct IntegrationsUpdateHook<'a> {
@@ -6509,7 +18689,16 @@ impl std::fmt::Debug for IntegrationsUpdateHook<'_> {
 }
 
 impl<'a> IntegrationsUpdateHook<'a> {
-    /// Settings the integration needs, as a JSON object.
+    /// Whether the hook is active.
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::IntegrationHookStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// The app's settings for this hook as a JSON object, checked against the app's schema.
     ///
     /// Wire name `settings` (body, object).
     pub fn settings(mut self, value: Map<String, Value>) -> Self {
@@ -6524,22 +18713,25 @@ impl<'a> IntegrationsUpdateHook<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::IntegrationHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::IntegrationHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for IntegrationsUpdateHook<'_> {
-    type Output = Value;
+    type Output = models::IntegrationHook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[79]
+        &ACTIONS[212]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -6586,91 +18778,356 @@ impl<'a> IntegrationsDeleteHook<'a> {
 impl Action for IntegrationsDeleteHook<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[80]
+        &ACTIONS[213]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// The `messages` actions. Made by [`crate::Konverte::messages`].
+/// The `labels` actions. Made by [`crate::Konverte::labels`].
 #[derive(Debug, Clone, Copy)]
-pub struct MessagesHandler<'a> {
+pub struct LabelsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
-impl<'a> MessagesHandler<'a> {
-    /// List messages: List the messages of a conversation.
+impl<'a> LabelsHandler<'a> {
+    /// List labels: List the account's labels, by title.
     ///
-    /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages`
-    pub fn list(&self, account_id: i64, conversation_id: i64) -> MessagesList<'a> {
+    /// `GET /api/v1/accounts/{account_id}/labels`
+    pub fn list(&self, account_id: i64) -> LabelsList<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
-        MessagesList {
+        LabelsList {
             connector: self.connector,
             input,
         }
     }
-    /// Send a message: Post a message or private note into a conversation.
+    /// Get a label: Fetch one label (administrators only).
     ///
-    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages`
-    ///
-    /// Takes the required `content` as arguments.
-    pub fn create(
-        &self,
-        account_id: i64,
-        conversation_id: i64,
-        content: impl Into<String>,
-    ) -> MessagesCreate<'a> {
+    /// `GET /api/v1/accounts/{account_id}/labels/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> LabelsGet<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
-        input.insert("content".to_owned(), Value::String(content.into()));
-        MessagesCreate {
+        input.insert("id".to_owned(), id.into().into_value());
+        LabelsGet {
             connector: self.connector,
             input,
         }
     }
-    /// Delete a message: Remove a message from a conversation.
+    /// Create a label: Add a label to the account (administrators only).
     ///
-    /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}`
-    pub fn delete(
-        &self,
-        account_id: i64,
-        conversation_id: i64,
-        message_id: i64,
-    ) -> MessagesDelete<'a> {
+    /// `POST /api/v1/accounts/{account_id}/labels`
+    ///
+    /// Takes the required `title` as arguments.
+    pub fn create(&self, account_id: i64, title: impl Into<String>) -> LabelsCreate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
-        input.insert("message_id".to_owned(), Value::from(message_id));
-        MessagesDelete {
+        input.insert("title".to_owned(), Value::String(title.into()));
+        LabelsCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a label: Change a label; a new title is carried over to the conversations and contacts that have it (administrators only).
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/labels/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> LabelsUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        LabelsUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a label: Remove a label; it is then taken off the conversations and contacts in the background (administrators only).
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/labels/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> LabelsDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        LabelsDelete {
             connector: self.connector,
             input,
         }
     }
 }
 
-/// List messages: List the messages of a conversation.
+/// List labels: List the account's labels, by title.
 ///
-/// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages` — build with [`MessagesHandler::list`], then `.send().await`.
-pub struct MessagesList<'a> {
+/// `GET /api/v1/accounts/{account_id}/labels` — build with [`LabelsHandler::list`], then `.send().await`.
+pub struct LabelsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
-impl std::fmt::Debug for MessagesList<'_> {
+impl std::fmt::Debug for LabelsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
-        f.debug_struct("MessagesList")
-            .field("action", &"messages.list")
+        f.debug_struct("LabelsList")
+            .field("action", &"labels.list")
             .field("fields", &self.input.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl<'a> MessagesList<'a> {
+impl<'a> LabelsList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Label>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Label>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for LabelsList<'_> {
+    type Output = Vec<models::Label>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[214]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a label: Fetch one label (administrators only).
+///
+/// `GET /api/v1/accounts/{account_id}/labels/{id}` — build with [`LabelsHandler::get`], then `.send().await`.
+pub struct LabelsGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for LabelsGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("LabelsGet")
+            .field("action", &"labels.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> LabelsGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Label, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Label, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for LabelsGet<'_> {
+    type Output = models::Label;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[215]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a label: Add a label to the account (administrators only).
+///
+/// `POST /api/v1/accounts/{account_id}/labels` — build with [`LabelsHandler::create`], then `.send().await`.
+pub struct LabelsCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for LabelsCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("LabelsCreate")
+            .field("action", &"labels.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> LabelsCreate<'a> {
+    /// What the label is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Colour as a hex code such as #1f93ff (the server's default).
+    ///
+    /// Wire name `color` (body, string).
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("color".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Whether the dashboard lists the label in its sidebar.
+    ///
+    /// Wire name `show_on_sidebar` (body, boolean).
+    pub fn show_on_sidebar(mut self, value: bool) -> Self {
+        self.input
+            .insert("show_on_sidebar".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Label, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Label, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for LabelsCreate<'_> {
+    type Output = models::Label;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[216]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a label: Change a label; a new title is carried over to the conversations and contacts that have it (administrators only).
+///
+/// `PATCH /api/v1/accounts/{account_id}/labels/{id}` — build with [`LabelsHandler::update`], then `.send().await`.
+pub struct LabelsUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for LabelsUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("LabelsUpdate")
+            .field("action", &"labels.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> LabelsUpdate<'a> {
+    /// Title: letters, digits, `-` and `_`; stored in lower case, unique within the account.
+    ///
+    /// Wire name `title` (body, string).
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("title".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// What the label is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Colour as a hex code such as #1f93ff (the server's default).
+    ///
+    /// Wire name `color` (body, string).
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("color".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Whether the dashboard lists the label in its sidebar.
+    ///
+    /// Wire name `show_on_sidebar` (body, boolean).
+    pub fn show_on_sidebar(mut self, value: bool) -> Self {
+        self.input
+            .insert("show_on_sidebar".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Label, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Label, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for LabelsUpdate<'_> {
+    type Output = models::Label;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[217]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a label: Remove a label; it is then taken off the conversations and contacts in the background (administrators only).
+///
+/// `DELETE /api/v1/accounts/{account_id}/labels/{id}` — build with [`LabelsHandler::delete`], then `.send().await`.
+pub struct LabelsDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for LabelsDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("LabelsDelete")
+            .field("action", &"labels.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> LabelsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -6689,17 +19146,679 @@ impl<'a> MessagesList<'a> {
     }
 }
 
-impl Action for MessagesList<'_> {
+impl Action for LabelsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[81]
+        &ACTIONS[218]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Send a message: Post a message or private note into a conversation.
+/// The `macros` actions. Made by [`crate::Konverte::macros`].
+#[derive(Debug, Clone, Copy)]
+pub struct MacrosHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> MacrosHandler<'a> {
+    /// List macros: List the account's global macros and the caller's own personal ones (one answer, no paging).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/macros`
+    pub fn list(&self, account_id: i64) -> MacrosList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        MacrosList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a macro: Save a new macro; the caller becomes its author.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/macros`
+    ///
+    /// Takes the required `name`, `actions` as arguments.
+    pub fn create<I2>(
+        &self,
+        account_id: i64,
+        name: impl Into<String>,
+        actions: I2,
+    ) -> MacrosCreate<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        input.insert(
+            "actions".to_owned(),
+            Value::Array(actions.into_iter().map(Into::into).collect()),
+        );
+        MacrosCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a macro: Fetch one macro (a global one, or a personal one of the caller).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/macros/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> MacrosGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        MacrosGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a macro: Change a macro's name, visibility or steps; send visibility every time, the server clears it when absent.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/macros/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> MacrosUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        MacrosUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a macro: Remove a macro; the answer has no body.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/macros/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> MacrosDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        MacrosDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Run a macro: Queue a macro's steps on some conversations; the answer has no body and the work happens in the background.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/macros/{id}/execute`
+    pub fn execute(&self, account_id: i64, id: impl Into<Ref>) -> MacrosExecute<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        MacrosExecute {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List macros: List the account's global macros and the caller's own personal ones (one answer, no paging).
+///
+/// `GET /api/v1/accounts/{account_id}/macros` — build with [`MacrosHandler::list`], then `.send().await`.
+pub struct MacrosList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MacrosList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MacrosList")
+            .field("action", &"macros.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MacrosList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Macro>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Macro>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MacrosList<'_> {
+    type Output = Vec<models::Macro>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[219]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a macro: Save a new macro; the caller becomes its author.
+///
+/// `POST /api/v1/accounts/{account_id}/macros` — build with [`MacrosHandler::create`], then `.send().await`.
+pub struct MacrosCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MacrosCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MacrosCreate")
+            .field("action", &"macros.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MacrosCreate<'a> {
+    /// Who sees the macro: its author only, or the whole account (agents always get personal).
+    ///
+    /// Wire name `visibility` (body, enum).
+    pub fn visibility(mut self, value: impl Into<super::enums::MacroVisibility>) -> Self {
+        self.input
+            .insert("visibility".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Macro, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Macro, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MacrosCreate<'_> {
+    type Output = models::Macro;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[220]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a macro: Fetch one macro (a global one, or a personal one of the caller).
+///
+/// `GET /api/v1/accounts/{account_id}/macros/{id}` — build with [`MacrosHandler::get`], then `.send().await`.
+pub struct MacrosGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MacrosGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MacrosGet")
+            .field("action", &"macros.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MacrosGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Macro, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Macro, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MacrosGet<'_> {
+    type Output = models::Macro;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[221]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a macro: Change a macro's name, visibility or steps; send visibility every time, the server clears it when absent.
+///
+/// `PATCH /api/v1/accounts/{account_id}/macros/{id}` — build with [`MacrosHandler::update`], then `.send().await`.
+pub struct MacrosUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MacrosUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MacrosUpdate")
+            .field("action", &"macros.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MacrosUpdate<'a> {
+    /// Who sees the macro: its author only, or the whole account (agents always get personal).
+    ///
+    /// Wire name `visibility` (body, enum).
+    pub fn visibility(mut self, value: impl Into<super::enums::MacroVisibility>) -> Self {
+        self.input
+            .insert("visibility".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// New name of the macro.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Replacement step list: {action_name, action_params[]}.
+    ///
+    /// Wire name `actions` (body, array).
+    pub fn actions<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "actions".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Macro, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Macro, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MacrosUpdate<'_> {
+    type Output = models::Macro;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[222]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a macro: Remove a macro; the answer has no body.
+///
+/// `DELETE /api/v1/accounts/{account_id}/macros/{id}` — build with [`MacrosHandler::delete`], then `.send().await`.
+pub struct MacrosDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MacrosDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MacrosDelete")
+            .field("action", &"macros.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MacrosDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MacrosDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[223]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Run a macro: Queue a macro's steps on some conversations; the answer has no body and the work happens in the background.
+///
+/// `POST /api/v1/accounts/{account_id}/macros/{id}/execute` — build with [`MacrosHandler::execute`], then `.send().await`.
+pub struct MacrosExecute<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MacrosExecute<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MacrosExecute")
+            .field("action", &"macros.execute")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MacrosExecute<'a> {
+    /// Conversations to run the macro on, by the number shown in the dashboard (display id).
+    ///
+    /// Wire name `conversation_ids` (body, array).
+    pub fn conversation_ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "conversation_ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MacrosExecute<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[224]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `messages` actions. Made by [`crate::Konverte::messages`].
+#[derive(Debug, Clone, Copy)]
+pub struct MessagesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> MessagesHandler<'a> {
+    /// List messages: List a conversation's messages, oldest first: the latest 20, 20 older ones before a message id, or up to 100 newer after one.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages`
+    pub fn list(&self, account_id: i64, conversation_id: i64) -> MessagesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        MessagesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Send a message: Post a message or private note into a conversation, with up to 15 files attached.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages`
+    pub fn create(&self, account_id: i64, conversation_id: i64) -> MessagesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        MessagesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Send a message with uploaded files: Post a message whose attachments are files uploaded before with upload.create (their blob_id values).
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages`
+    ///
+    /// Takes the required `attachments` as arguments.
+    pub fn create_from_uploads<I2>(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        attachments: I2,
+    ) -> MessagesCreateFromUploads<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert(
+            "attachments".to_owned(),
+            Value::Array(attachments.into_iter().map(Into::into).collect()),
+        );
+        MessagesCreateFromUploads {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a message's status: Set the delivery status of a message in an API-channel inbox (sent, delivered, read, failed).
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}`
+    pub fn update(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        message_id: i64,
+    ) -> MessagesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert("message_id".to_owned(), Value::from(message_id));
+        MessagesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a message: Blank out a message: its text becomes a deletion notice, its files are removed, the record stays.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}`
+    pub fn delete(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        message_id: i64,
+    ) -> MessagesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert("message_id".to_owned(), Value::from(message_id));
+        MessagesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Translate a message: Translate a message with the account's Google Translate integration and keep the translation on it.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/translate`
+    pub fn translate(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        message_id: i64,
+    ) -> MessagesTranslate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert("message_id".to_owned(), Value::from(message_id));
+        MessagesTranslate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Resend a message: Queue a failed outgoing message to be sent again through its channel.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/retry`
+    pub fn retry(
+        &self,
+        account_id: i64,
+        conversation_id: i64,
+        message_id: i64,
+    ) -> MessagesRetry<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("conversation_id".to_owned(), Value::from(conversation_id));
+        input.insert("message_id".to_owned(), Value::from(message_id));
+        MessagesRetry {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List messages: List a conversation's messages, oldest first: the latest 20, 20 older ones before a message id, or up to 100 newer after one.
+///
+/// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages` — build with [`MessagesHandler::list`], then `.send().await`.
+pub struct MessagesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MessagesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MessagesList")
+            .field("action", &"messages.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MessagesList<'a> {
+    /// Only the 20 messages just before this message id.
+    ///
+    /// Wire name `before` (query, integer).
+    pub fn before(mut self, value: i64) -> Self {
+        self.input.insert("before".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only messages after this message id (up to 100; with before, up to 1000 in between, from this id on).
+    ///
+    /// Wire name `after` (query, integer).
+    pub fn after(mut self, value: i64) -> Self {
+        self.input.insert("after".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Send true to leave out private notes and activity messages (any value given turns this on).
+    ///
+    /// Wire name `filter_internal_messages` (query, boolean).
+    pub fn filter_internal_messages(mut self, value: bool) -> Self {
+        self.input
+            .insert("filter_internal_messages".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Message>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Message>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Message, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Message, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[225], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for MessagesList<'_> {
+    type Output = Vec<models::Message>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[225]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Send a message: Post a message or private note into a conversation, with up to 15 files attached.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages` — build with [`MessagesHandler::create`], then `.send().await`.
 pub struct MessagesCreate<'a> {
@@ -6718,10 +19837,19 @@ impl std::fmt::Debug for MessagesCreate<'_> {
 }
 
 impl<'a> MessagesCreate<'a> {
-    /// Direction: outgoing (from the team) or incoming (from the contact).
+    /// Text of the message (up to 150,000 characters); may be left out when files or items carry the message.
+    ///
+    /// Wire name `content` (body, string).
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("content".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Direction (default outgoing); incoming, sent as the contact, works in API-channel inboxes only.
     ///
     /// Wire name `message_type` (body, enum).
-    pub fn message_type(mut self, value: impl Into<super::enums::MessagesMessageType>) -> Self {
+    pub fn message_type(mut self, value: impl Into<super::enums::MessageType>) -> Self {
         self.input
             .insert("message_type".to_owned(), Value::from(value.into()));
         self
@@ -6735,16 +19863,16 @@ impl<'a> MessagesCreate<'a> {
         self
     }
 
-    /// Kind of interactive message; leave out for plain text.
+    /// Kind of message (default text); input_select, cards, form and article need items in content_attributes.
     ///
     /// Wire name `content_type` (body, enum).
-    pub fn content_type(mut self, value: impl Into<super::enums::MessagesContentType>) -> Self {
+    pub fn content_type(mut self, value: impl Into<super::enums::MessageContentType>) -> Self {
         self.input
             .insert("content_type".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// Settings the chosen content_type needs, as a JSON object.
+    /// Settings for the content type as a JSON object, e.g. items, or in_reply_to with a message id.
     ///
     /// Wire name `content_attributes` (body, object).
     pub fn content_attributes(mut self, value: Map<String, Value>) -> Self {
@@ -6753,12 +19881,128 @@ impl<'a> MessagesCreate<'a> {
         self
     }
 
-    /// WhatsApp template as a JSON object: name, category, language, processed_params.
+    /// WhatsApp template as a JSON object: name (required), category, language, namespace, processed_params.
     ///
     /// Wire name `template_params` (body, object).
     pub fn template_params(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("template_params".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Campaign the message belongs to, kept in its additional attributes.
+    ///
+    /// Wire name `campaign_id` (body, integer). An id, or a name that is looked up.
+    pub fn campaign_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("campaign_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Your own temporary id, echoed back in the answer and the live events.
+    ///
+    /// Wire name `echo_id` (body, string).
+    pub fn echo_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("echo_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The message's id in the outside channel it came from or went to.
+    ///
+    /// Wire name `source_id` (body, string).
+    pub fn source_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("source_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Send an outgoing message as an agent bot (with sender_id) instead of yourself.
+    ///
+    /// Wire name `sender_type` (body, enum).
+    pub fn sender_type(mut self, value: impl Into<super::enums::MessagesSenderType>) -> Self {
+        self.input
+            .insert("sender_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// With sender_type AgentBot: the agent bot shown as the sender.
+    ///
+    /// Wire name `sender_id` (body, integer). An id, or a name that is looked up.
+    pub fn sender_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("sender_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Email inboxes: comma-separated addresses to copy.
+    ///
+    /// Wire name `cc_emails` (body, string).
+    pub fn cc_emails(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("cc_emails".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Email inboxes: comma-separated addresses to blind-copy.
+    ///
+    /// Wire name `bcc_emails` (body, string).
+    pub fn bcc_emails(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("bcc_emails".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Email inboxes: comma-separated addresses to send to instead of the contact.
+    ///
+    /// Wire name `to_emails` (body, string).
+    pub fn to_emails(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("to_emails".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Email inboxes: HTML body to send instead of the one rendered from content.
+    ///
+    /// Wire name `email_html_content` (body, string).
+    pub fn email_html_content(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("email_html_content".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// When the message was really written elsewhere; stored as given in content_attributes.
+    ///
+    /// Wire name `external_created_at` (body, string).
+    pub fn external_created_at(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "external_created_at".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// Tag audio attachments as a recorded voice message.
+    ///
+    /// Wire name `is_voice_message` (body, boolean).
+    pub fn is_voice_message(mut self, value: bool) -> Self {
+        self.input
+            .insert("is_voice_message".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Files to attach (sent as multipart form parts); at most 15 per message.
+    ///
+    /// Wire name `attachments` (body, array).
+    pub fn attachments<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Attachment>,
+    {
+        self.input.insert(
+            "attachments".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
         self
     }
 
@@ -6783,14 +20027,280 @@ impl<'a> MessagesCreate<'a> {
 impl Action for MessagesCreate<'_> {
     type Output = models::Message;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[82]
+        &ACTIONS[226]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete a message: Remove a message from a conversation.
+/// Send a message with uploaded files: Post a message whose attachments are files uploaded before with upload.create (their blob_id values).
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages` — build with [`MessagesHandler::create_from_uploads`], then `.send().await`.
+pub struct MessagesCreateFromUploads<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MessagesCreateFromUploads<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MessagesCreateFromUploads")
+            .field("action", &"messages.create_from_uploads")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MessagesCreateFromUploads<'a> {
+    /// Text of the message (up to 150,000 characters); may be left out when files or items carry the message.
+    ///
+    /// Wire name `content` (body, string).
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("content".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Direction (default outgoing); incoming, sent as the contact, works in API-channel inboxes only.
+    ///
+    /// Wire name `message_type` (body, enum).
+    pub fn message_type(mut self, value: impl Into<super::enums::MessageType>) -> Self {
+        self.input
+            .insert("message_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Post as a private note that only agents see.
+    ///
+    /// Wire name `private` (body, boolean).
+    pub fn private(mut self, value: bool) -> Self {
+        self.input.insert("private".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Kind of message (default text); input_select, cards, form and article need items in content_attributes.
+    ///
+    /// Wire name `content_type` (body, enum).
+    pub fn content_type(mut self, value: impl Into<super::enums::MessageContentType>) -> Self {
+        self.input
+            .insert("content_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Settings for the content type as a JSON object, e.g. items, or in_reply_to with a message id.
+    ///
+    /// Wire name `content_attributes` (body, object).
+    pub fn content_attributes(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("content_attributes".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// WhatsApp template as a JSON object: name (required), category, language, namespace, processed_params.
+    ///
+    /// Wire name `template_params` (body, object).
+    pub fn template_params(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("template_params".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Campaign the message belongs to, kept in its additional attributes.
+    ///
+    /// Wire name `campaign_id` (body, integer). An id, or a name that is looked up.
+    pub fn campaign_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("campaign_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Your own temporary id, echoed back in the answer and the live events.
+    ///
+    /// Wire name `echo_id` (body, string).
+    pub fn echo_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("echo_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The message's id in the outside channel it came from or went to.
+    ///
+    /// Wire name `source_id` (body, string).
+    pub fn source_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("source_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Send an outgoing message as an agent bot (with sender_id) instead of yourself.
+    ///
+    /// Wire name `sender_type` (body, enum).
+    pub fn sender_type(mut self, value: impl Into<super::enums::MessagesSenderType>) -> Self {
+        self.input
+            .insert("sender_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// With sender_type AgentBot: the agent bot shown as the sender.
+    ///
+    /// Wire name `sender_id` (body, integer). An id, or a name that is looked up.
+    pub fn sender_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("sender_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Email inboxes: comma-separated addresses to copy.
+    ///
+    /// Wire name `cc_emails` (body, string).
+    pub fn cc_emails(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("cc_emails".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Email inboxes: comma-separated addresses to blind-copy.
+    ///
+    /// Wire name `bcc_emails` (body, string).
+    pub fn bcc_emails(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("bcc_emails".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Email inboxes: comma-separated addresses to send to instead of the contact.
+    ///
+    /// Wire name `to_emails` (body, string).
+    pub fn to_emails(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("to_emails".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Email inboxes: HTML body to send instead of the one rendered from content.
+    ///
+    /// Wire name `email_html_content` (body, string).
+    pub fn email_html_content(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("email_html_content".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// When the message was really written elsewhere; stored as given in content_attributes.
+    ///
+    /// Wire name `external_created_at` (body, string).
+    pub fn external_created_at(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "external_created_at".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// Tag audio attachments as a recorded voice message.
+    ///
+    /// Wire name `is_voice_message` (body, boolean).
+    pub fn is_voice_message(mut self, value: bool) -> Self {
+        self.input
+            .insert("is_voice_message".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Message, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Message, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MessagesCreateFromUploads<'_> {
+    type Output = models::Message;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[227]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a message's status: Set the delivery status of a message in an API-channel inbox (sent, delivered, read, failed).
+///
+/// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}` — build with [`MessagesHandler::update`], then `.send().await`.
+pub struct MessagesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MessagesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MessagesUpdate")
+            .field("action", &"messages.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MessagesUpdate<'a> {
+    /// New delivery status; read never goes back to delivered, and an unknown or missing value changes nothing.
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::MessageStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// With status failed: the error the outside channel reported.
+    ///
+    /// Wire name `external_error` (body, string).
+    pub fn external_error(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("external_error".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Message, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Message, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MessagesUpdate<'_> {
+    type Output = models::Message;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[228]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a message: Blank out a message: its text becomes a deletion notice, its files are removed, the record stays.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}` — build with [`MessagesHandler::delete`], then `.send().await`.
 pub struct MessagesDelete<'a> {
@@ -6815,22 +20325,128 @@ impl<'a> MessagesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Message, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Message, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for MessagesDelete<'_> {
-    type Output = Value;
+    type Output = models::Message;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[83]
+        &ACTIONS[229]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Translate a message: Translate a message with the account's Google Translate integration and keep the translation on it.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/translate` — build with [`MessagesHandler::translate`], then `.send().await`.
+pub struct MessagesTranslate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MessagesTranslate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MessagesTranslate")
+            .field("action", &"messages.translate")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MessagesTranslate<'a> {
+    /// Language code to translate into, e.g. de or pt_BR; an existing translation answers with an empty body.
+    ///
+    /// Wire name `target_language` (body, string). Required.
+    pub fn target_language(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("target_language".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::MessageTranslation, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::MessageTranslation, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MessagesTranslate<'_> {
+    type Output = models::MessageTranslation;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[230]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Resend a message: Queue a failed outgoing message to be sent again through its channel.
+///
+/// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/retry` — build with [`MessagesHandler::retry`], then `.send().await`.
+pub struct MessagesRetry<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for MessagesRetry<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("MessagesRetry")
+            .field("action", &"messages.retry")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MessagesRetry<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Message, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Message, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MessagesRetry<'_> {
+    type Output = models::Message;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[231]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -6844,7 +20460,7 @@ pub struct MessagesApiHandler<'a> {
 }
 
 impl<'a> MessagesApiHandler<'a> {
-    /// List messages (public API): List the messages of one of the contact's conversations.
+    /// List messages (public API): List a conversation's public messages, 20 at a time, newest page first, oldest first within a page.
     ///
     /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages`
     pub fn list(
@@ -6868,7 +20484,7 @@ impl<'a> MessagesApiHandler<'a> {
             input,
         }
     }
-    /// Send a message (public API): Post a message from the contact into the conversation.
+    /// Send a message (public API): Post a message from the contact into the conversation, with text, files or both.
     ///
     /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages`
     pub fn create(
@@ -6892,7 +20508,7 @@ impl<'a> MessagesApiHandler<'a> {
             input,
         }
     }
-    /// Answer a message (public API): Submit the contact's answers to an interactive message such as a form.
+    /// Answer a message (public API): Submit the contact's answers to an interactive message: a form, options or a satisfaction survey.
     ///
     /// `PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages/{message_id}`
     pub fn update(
@@ -6920,7 +20536,7 @@ impl<'a> MessagesApiHandler<'a> {
     }
 }
 
-/// List messages (public API): List the messages of one of the contact's conversations.
+/// List messages (public API): List a conversation's public messages, 20 at a time, newest page first, oldest first within a page.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages` — build with [`MessagesApiHandler::list`], then `.send().await`.
 pub struct MessagesApiList<'a> {
@@ -6939,35 +20555,67 @@ impl std::fmt::Debug for MessagesApiList<'_> {
 }
 
 impl<'a> MessagesApiList<'a> {
+    /// Only the 20 messages just before the message with this id.
+    ///
+    /// Wire name `before` (query, integer).
+    pub fn before(mut self, value: i64) -> Self {
+        self.input.insert("before".to_owned(), Value::from(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PublicMessage>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PublicMessage>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PublicMessage, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::PublicMessage, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[232], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
     }
 }
 
 impl Action for MessagesApiList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PublicMessage>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[84]
+        &ACTIONS[232]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Send a message (public API): Post a message from the contact into the conversation.
+/// Send a message (public API): Post a message from the contact into the conversation, with text, files or both.
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages` — build with [`MessagesApiHandler::create`], then `.send().await`.
 pub struct MessagesApiCreate<'a> {
@@ -6986,7 +20634,7 @@ impl std::fmt::Debug for MessagesApiCreate<'_> {
 }
 
 impl<'a> MessagesApiCreate<'a> {
-    /// Text of the message.
+    /// Text of the message (at most 150,000 characters).
     ///
     /// Wire name `content` (body, string).
     pub fn content(mut self, value: impl Into<String>) -> Self {
@@ -7004,35 +20652,53 @@ impl<'a> MessagesApiCreate<'a> {
         self
     }
 
+    /// Files to attach; they go as multipart parts.
+    ///
+    /// Wire name `attachments` (body, array).
+    pub fn attachments<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Attachment>,
+    {
+        self.input.insert(
+            "attachments".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PublicMessage, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PublicMessage, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for MessagesApiCreate<'_> {
-    type Output = Value;
+    type Output = models::PublicMessage;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[85]
+        &ACTIONS[233]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Answer a message (public API): Submit the contact's answers to an interactive message such as a form.
+/// Answer a message (public API): Submit the contact's answers to an interactive message: a form, options or a satisfaction survey.
 ///
 /// `PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages/{message_id}` — build with [`MessagesApiHandler::update`], then `.send().await`.
 pub struct MessagesApiUpdate<'a> {
@@ -7051,12 +20717,442 @@ impl std::fmt::Debug for MessagesApiUpdate<'_> {
 }
 
 impl<'a> MessagesApiUpdate<'a> {
-    /// The contact's answers as a JSON object.
+    /// Answers: a list of {name, title, value}, or {"csat_survey_response": {"rating": 1-5, "feedback_message": "..."}}.
     ///
-    /// Wire name `submitted_values` (body, object).
-    pub fn submitted_values(mut self, value: Map<String, Value>) -> Self {
+    /// Wire name `submitted_values` (body, json).
+    pub fn submitted_values(mut self, value: impl Into<Value>) -> Self {
         self.input
-            .insert("submitted_values".to_owned(), Value::Object(value));
+            .insert("submitted_values".to_owned(), value.into());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::PublicMessage, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PublicMessage, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for MessagesApiUpdate<'_> {
+    type Output = models::PublicMessage;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[234]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `notification_settings` actions. Made by [`crate::Konverte::notification_settings`].
+#[derive(Debug, Clone, Copy)]
+pub struct NotificationSettingsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> NotificationSettingsHandler<'a> {
+    /// Get notification settings: Show which events notify the user by e-mail and by push.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/notification_settings`
+    pub fn get(&self, account_id: i64) -> NotificationSettingsGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        NotificationSettingsGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update notification settings: Set both lists of notifying events; a list left out is emptied.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/notification_settings`
+    pub fn update(&self, account_id: i64) -> NotificationSettingsUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        NotificationSettingsUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// Get notification settings: Show which events notify the user by e-mail and by push.
+///
+/// `GET /api/v1/accounts/{account_id}/notification_settings` — build with [`NotificationSettingsHandler::get`], then `.send().await`.
+pub struct NotificationSettingsGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationSettingsGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationSettingsGet")
+            .field("action", &"notification_settings.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationSettingsGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::NotificationSetting, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::NotificationSetting, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for NotificationSettingsGet<'_> {
+    type Output = models::NotificationSetting;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[235]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update notification settings: Set both lists of notifying events; a list left out is emptied.
+///
+/// `PATCH /api/v1/accounts/{account_id}/notification_settings` — build with [`NotificationSettingsHandler::update`], then `.send().await`.
+pub struct NotificationSettingsUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationSettingsUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationSettingsUpdate")
+            .field("action", &"notification_settings.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationSettingsUpdate<'a> {
+    /// Events that should send an e-mail; send the full list.
+    ///
+    /// Wire name `selected_email_flags` (body, array).
+    pub fn selected_email_flags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "selected_email_flags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Events that should send a push notification; send the full list.
+    ///
+    /// Wire name `selected_push_flags` (body, array).
+    pub fn selected_push_flags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "selected_push_flags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::NotificationSetting, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::NotificationSetting, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for NotificationSettingsUpdate<'_> {
+    type Output = models::NotificationSetting;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[236]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `notifications` actions. Made by [`crate::Konverte::notifications`].
+#[derive(Debug, Clone, Copy)]
+pub struct NotificationsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> NotificationsHandler<'a> {
+    /// List notifications: List the user's notifications, 15 a page, newest activity first; read and snoozed ones only on request.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/notifications`
+    pub fn list(&self, account_id: i64) -> NotificationsList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        NotificationsList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Count unread notifications: Count the user's unread notifications (a bare number; snoozed ones only with includes snoozed).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/notifications/unread_count`
+    pub fn unread_count(&self, account_id: i64) -> NotificationsUnreadCount<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        NotificationsUnreadCount {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Mark a notification read: Mark one notification as read now.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/notifications/{id}`
+    pub fn read(&self, account_id: i64, id: i64) -> NotificationsRead<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), Value::from(id));
+        NotificationsRead {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Mark a notification unread: Mark one notification as not read.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/notifications/{id}/unread`
+    pub fn unread(&self, account_id: i64, id: i64) -> NotificationsUnread<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), Value::from(id));
+        NotificationsUnread {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Snooze a notification: Hide a notification from the default list until the given time.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/notifications/{id}/snooze`
+    pub fn snooze(&self, account_id: i64, id: i64) -> NotificationsSnooze<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), Value::from(id));
+        NotificationsSnooze {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Mark all notifications read: Mark every unread notification read, or only those about one conversation.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/notifications/read_all`
+    pub fn read_all(&self, account_id: i64) -> NotificationsReadAll<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        NotificationsReadAll {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a notification: Remove one notification.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/notifications/{id}`
+    pub fn delete(&self, account_id: i64, id: i64) -> NotificationsDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), Value::from(id));
+        NotificationsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete all notifications: Remove all of the user's notifications in the account, or only the read ones, in the background.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/notifications/destroy_all`
+    pub fn delete_all(&self, account_id: i64) -> NotificationsDeleteAll<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        NotificationsDeleteAll {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List notifications: List the user's notifications, 15 a page, newest activity first; read and snoozed ones only on request.
+///
+/// `GET /api/v1/accounts/{account_id}/notifications` — build with [`NotificationsHandler::list`], then `.send().await`.
+pub struct NotificationsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationsList")
+            .field("action", &"notifications.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationsList<'a> {
+    /// Also take in notifications already read and/or snoozed ones, which are left out by default.
+    ///
+    /// Wire name `includes` (query, array).
+    pub fn includes<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "includes".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Page number, from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Order by last activity: desc (default) or asc.
+    ///
+    /// Wire name `sort_order` (query, enum).
+    pub fn sort_order(mut self, value: impl Into<super::enums::NotificationSortOrder>) -> Self {
+        self.input
+            .insert("sort_order".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Notification>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Notification>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::Notification, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Notification, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[237], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for NotificationsList<'_> {
+    type Output = Vec<models::Notification>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[237]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Count unread notifications: Count the user's unread notifications (a bare number; snoozed ones only with includes snoozed).
+///
+/// `GET /api/v1/accounts/{account_id}/notifications/unread_count` — build with [`NotificationsHandler::unread_count`], then `.send().await`.
+pub struct NotificationsUnreadCount<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationsUnreadCount<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationsUnreadCount")
+            .field("action", &"notifications.unread_count")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationsUnreadCount<'a> {
+    /// Also take in notifications already read and/or snoozed ones, which are left out by default.
+    ///
+    /// Wire name `includes` (query, array).
+    pub fn includes<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "includes".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
         self
     }
 
@@ -7078,10 +21174,340 @@ impl<'a> MessagesApiUpdate<'a> {
     }
 }
 
-impl Action for MessagesApiUpdate<'_> {
+impl Action for NotificationsUnreadCount<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[86]
+        &ACTIONS[238]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Mark a notification read: Mark one notification as read now.
+///
+/// `PATCH /api/v1/accounts/{account_id}/notifications/{id}` — build with [`NotificationsHandler::read`], then `.send().await`.
+pub struct NotificationsRead<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationsRead<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationsRead")
+            .field("action", &"notifications.read")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationsRead<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::NotificationRecord, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::NotificationRecord, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for NotificationsRead<'_> {
+    type Output = models::NotificationRecord;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[239]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Mark a notification unread: Mark one notification as not read.
+///
+/// `POST /api/v1/accounts/{account_id}/notifications/{id}/unread` — build with [`NotificationsHandler::unread`], then `.send().await`.
+pub struct NotificationsUnread<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationsUnread<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationsUnread")
+            .field("action", &"notifications.unread")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationsUnread<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::NotificationRecord, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::NotificationRecord, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for NotificationsUnread<'_> {
+    type Output = models::NotificationRecord;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[240]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Snooze a notification: Hide a notification from the default list until the given time.
+///
+/// `POST /api/v1/accounts/{account_id}/notifications/{id}/snooze` — build with [`NotificationsHandler::snooze`], then `.send().await`.
+pub struct NotificationsSnooze<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationsSnooze<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationsSnooze")
+            .field("action", &"notifications.snooze")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationsSnooze<'a> {
+    /// End of the snooze as Unix time in seconds; without it nothing changes.
+    ///
+    /// Wire name `snoozed_until` (body, integer).
+    pub fn snoozed_until(mut self, value: i64) -> Self {
+        self.input
+            .insert("snoozed_until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::NotificationRecord, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::NotificationRecord, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for NotificationsSnooze<'_> {
+    type Output = models::NotificationRecord;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[241]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Mark all notifications read: Mark every unread notification read, or only those about one conversation.
+///
+/// `POST /api/v1/accounts/{account_id}/notifications/read_all` — build with [`NotificationsHandler::read_all`], then `.send().await`.
+pub struct NotificationsReadAll<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationsReadAll<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationsReadAll")
+            .field("action", &"notifications.read_all")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationsReadAll<'a> {
+    /// Kind of record to limit to; only Conversation is understood.
+    ///
+    /// Wire name `primary_actor_type` (body, enum).
+    pub fn primary_actor_type(
+        mut self,
+        value: impl Into<super::enums::NotificationPrimaryActorType>,
+    ) -> Self {
+        self.input
+            .insert("primary_actor_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Internal id of that conversation (the primary_actor_id of its notifications, not its display number).
+    ///
+    /// Wire name `primary_actor_id` (body, integer).
+    pub fn primary_actor_id(mut self, value: i64) -> Self {
+        self.input
+            .insert("primary_actor_id".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for NotificationsReadAll<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[242]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a notification: Remove one notification.
+///
+/// `DELETE /api/v1/accounts/{account_id}/notifications/{id}` — build with [`NotificationsHandler::delete`], then `.send().await`.
+pub struct NotificationsDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationsDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationsDelete")
+            .field("action", &"notifications.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationsDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for NotificationsDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[243]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete all notifications: Remove all of the user's notifications in the account, or only the read ones, in the background.
+///
+/// `POST /api/v1/accounts/{account_id}/notifications/destroy_all` — build with [`NotificationsHandler::delete_all`], then `.send().await`.
+pub struct NotificationsDeleteAll<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for NotificationsDeleteAll<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("NotificationsDeleteAll")
+            .field("action", &"notifications.delete_all")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> NotificationsDeleteAll<'a> {
+    /// read removes only read notifications; anything else (default) removes all.
+    ///
+    /// Wire name `type` (body, enum).
+    pub fn r#type(mut self, value: impl Into<super::enums::NotificationDeleteScope>) -> Self {
+        self.input
+            .insert("type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for NotificationsDeleteAll<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[244]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -7095,7 +21521,7 @@ pub struct PortalsHandler<'a> {
 }
 
 impl<'a> PortalsHandler<'a> {
-    /// List help center portals: List the account's help center portals.
+    /// List help center portals: List every help center portal of the account, archived ones included.
     ///
     /// `GET /api/v1/accounts/{account_id}/portals`
     pub fn list(&self, account_id: i64) -> PortalsList<'a> {
@@ -7106,55 +21532,117 @@ impl<'a> PortalsHandler<'a> {
             input,
         }
     }
-    /// Create a help center portal: Add a help center portal with its look, domain and locales.
+    /// Get a help center portal: Fetch one portal with its article counts, optionally counted for one locale.
     ///
-    /// `POST /api/v1/accounts/{account_id}/portals`
-    pub fn create(&self, account_id: i64) -> PortalsCreate<'a> {
+    /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}`
+    pub fn get(&self, account_id: i64, portal_slug: impl Into<String>) -> PortalsGet<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        PortalsGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a help center portal: Add a help center portal with its name, slug, look, domain and locales.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/portals`
+    ///
+    /// Takes the required `name`, `slug` as arguments.
+    pub fn create(
+        &self,
+        account_id: i64,
+        name: impl Into<String>,
+        slug: impl Into<String>,
+    ) -> PortalsCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        input.insert("slug".to_owned(), Value::String(slug.into()));
         PortalsCreate {
             connector: self.connector,
             input,
         }
     }
-    /// Update a help center portal: Change a help center portal's settings.
+    /// Update a help center portal: Change a portal's settings, logo or live chat inbox.
     ///
-    /// `PATCH /api/v1/accounts/{account_id}/portals`
-    pub fn update(&self, account_id: i64) -> PortalsUpdate<'a> {
+    /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}`
+    pub fn update(&self, account_id: i64, portal_slug: impl Into<String>) -> PortalsUpdate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
         PortalsUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Create a help center category: Add a category to a help center portal.
+    /// Delete a help center portal: Delete a portal; its categories and articles are removed in the background.
     ///
-    /// `POST /api/v1/accounts/{account_id}/portals/{portal_id}/categories`
-    pub fn create_category(&self, account_id: i64, portal_id: i64) -> PortalsCreateCategory<'a> {
+    /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}`
+    pub fn delete(&self, account_id: i64, portal_slug: impl Into<String>) -> PortalsDelete<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("portal_id".to_owned(), Value::from(portal_id));
-        PortalsCreateCategory {
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        PortalsDelete {
             connector: self.connector,
             input,
         }
     }
-    /// Create a help center article: Add an article to a help center portal.
+    /// Remove a portal's logo: Detach and delete the logo image of a portal.
     ///
-    /// `POST /api/v1/accounts/{account_id}/portals/{portal_id}/articles`
-    pub fn create_article(&self, account_id: i64, portal_id: i64) -> PortalsCreateArticle<'a> {
+    /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/logo`
+    pub fn delete_logo(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+    ) -> PortalsDeleteLogo<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("portal_id".to_owned(), Value::from(portal_id));
-        PortalsCreateArticle {
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        PortalsDeleteLogo {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Mail custom domain instructions: Send the DNS set-up instructions for the portal's custom domain to an email address.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/send_instructions`
+    ///
+    /// Takes the required `email` as arguments.
+    pub fn send_instructions(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+        email: impl Into<String>,
+    ) -> PortalsSendInstructions<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        input.insert("email".to_owned(), Value::String(email.into()));
+        PortalsSendInstructions {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Check a portal's SSL status: Ask Cloudflare for the certificate state of the portal's custom domain (enterprise; needs Cloudflare keys on the installation).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/ssl_status`
+    pub fn ssl_status(
+        &self,
+        account_id: i64,
+        portal_slug: impl Into<String>,
+    ) -> PortalsSslStatus<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("portal_slug".to_owned(), Value::String(portal_slug.into()));
+        PortalsSslStatus {
             connector: self.connector,
             input,
         }
     }
 }
 
-/// List help center portals: List the account's help center portals.
+/// List help center portals: List every help center portal of the account, archived ones included.
 ///
 /// `GET /api/v1/accounts/{account_id}/portals` — build with [`PortalsHandler::list`], then `.send().await`.
 pub struct PortalsList<'a> {
@@ -7179,29 +21667,88 @@ impl<'a> PortalsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Portal>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Portal>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PortalsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Portal>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[87]
+        &ACTIONS[245]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a help center portal: Add a help center portal with its look, domain and locales.
+/// Get a help center portal: Fetch one portal with its article counts, optionally counted for one locale.
+///
+/// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}` — build with [`PortalsHandler::get`], then `.send().await`.
+pub struct PortalsGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for PortalsGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("PortalsGet")
+            .field("action", &"portals.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> PortalsGet<'a> {
+    /// Count only articles of this language code (e.g. en) in meta.
+    ///
+    /// Wire name `locale` (query, string).
+    pub fn locale(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("locale".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Portal, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Portal, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for PortalsGet<'_> {
+    type Output = models::Portal;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[246]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a help center portal: Add a help center portal with its name, slug, look, domain and locales.
 ///
 /// `POST /api/v1/accounts/{account_id}/portals` — build with [`PortalsHandler::create`], then `.send().await`.
 pub struct PortalsCreate<'a> {
@@ -7220,15 +21767,7 @@ impl std::fmt::Debug for PortalsCreate<'_> {
 }
 
 impl<'a> PortalsCreate<'a> {
-    /// Take the portal offline without deleting it.
-    ///
-    /// Wire name `archived` (body, boolean).
-    pub fn archived(mut self, value: bool) -> Self {
-        self.input.insert("archived".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Header color as a hex string, e.g. #1f93ff.
+    /// Accent colour of the help center as a hex code such as #1f93ff.
     ///
     /// Wire name `color` (body, string).
     pub fn color(mut self, value: impl Into<String>) -> Self {
@@ -7237,15 +21776,7 @@ impl<'a> PortalsCreate<'a> {
         self
     }
 
-    /// Locale settings as a JSON object: allowed_locales, default_locale.
-    ///
-    /// Wire name `config` (body, object).
-    pub fn config(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("config".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Own domain the help center is served on.
+    /// Own host name the help center is served on; a full URL is reduced to its host.
     ///
     /// Wire name `custom_domain` (body, string).
     pub fn custom_domain(mut self, value: impl Into<String>) -> Self {
@@ -7254,7 +21785,7 @@ impl<'a> PortalsCreate<'a> {
         self
     }
 
-    /// Headline at the top of the help center.
+    /// Headline shown at the top of the help center home page.
     ///
     /// Wire name `header_text` (body, string).
     pub fn header_text(mut self, value: impl Into<String>) -> Self {
@@ -7263,7 +21794,7 @@ impl<'a> PortalsCreate<'a> {
         self
     }
 
-    /// Link back to your main website.
+    /// Address of your main website, linked from the help center.
     ///
     /// Wire name `homepage_link` (body, string).
     pub fn homepage_link(mut self, value: impl Into<String>) -> Self {
@@ -7272,30 +21803,46 @@ impl<'a> PortalsCreate<'a> {
         self
     }
 
-    /// Name of the portal as readers see it.
-    ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Short name of the portal used in its web address.
-    ///
-    /// Wire name `slug` (body, string).
-    pub fn slug(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("slug".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Browser title of the portal's pages.
+    /// Title used for the browser tab of the help center pages.
     ///
     /// Wire name `page_title` (body, string).
     pub fn page_title(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("page_title".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// True takes the portal offline without deleting it; false brings it back.
+    ///
+    /// Wire name `archived` (body, boolean).
+    pub fn archived(mut self, value: bool) -> Self {
+        self.input.insert("archived".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Locale and layout settings: default_locale, allowed_locales[], draft_locales[], layout (classic|documentation), social_profiles{}, locale_translations{}.
+    ///
+    /// Wire name `config` (body, object).
+    pub fn config(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("config".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Website inbox whose chat widget is shown on the portal; empty removes it. Needs at least one portal field in the same update.
+    ///
+    /// Wire name `inbox_id` (body, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Signed blob id of an uploaded image (from the upload endpoint) to use as the portal logo.
+    ///
+    /// Wire name `blob_id` (body, string).
+    pub fn blob_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("blob_id".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -7320,16 +21867,16 @@ impl<'a> PortalsCreate<'a> {
 impl Action for PortalsCreate<'_> {
     type Output = models::Portal;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[88]
+        &ACTIONS[247]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a help center portal: Change a help center portal's settings.
+/// Update a help center portal: Change a portal's settings, logo or live chat inbox.
 ///
-/// `PATCH /api/v1/accounts/{account_id}/portals` — build with [`PortalsHandler::update`], then `.send().await`.
+/// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}` — build with [`PortalsHandler::update`], then `.send().await`.
 pub struct PortalsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -7346,15 +21893,7 @@ impl std::fmt::Debug for PortalsUpdate<'_> {
 }
 
 impl<'a> PortalsUpdate<'a> {
-    /// Take the portal offline without deleting it.
-    ///
-    /// Wire name `archived` (body, boolean).
-    pub fn archived(mut self, value: bool) -> Self {
-        self.input.insert("archived".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Header color as a hex string, e.g. #1f93ff.
+    /// Accent colour of the help center as a hex code such as #1f93ff.
     ///
     /// Wire name `color` (body, string).
     pub fn color(mut self, value: impl Into<String>) -> Self {
@@ -7363,15 +21902,7 @@ impl<'a> PortalsUpdate<'a> {
         self
     }
 
-    /// Locale settings as a JSON object: allowed_locales, default_locale.
-    ///
-    /// Wire name `config` (body, object).
-    pub fn config(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("config".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Own domain the help center is served on.
+    /// Own host name the help center is served on; a full URL is reduced to its host.
     ///
     /// Wire name `custom_domain` (body, string).
     pub fn custom_domain(mut self, value: impl Into<String>) -> Self {
@@ -7380,7 +21911,7 @@ impl<'a> PortalsUpdate<'a> {
         self
     }
 
-    /// Headline at the top of the help center.
+    /// Headline shown at the top of the help center home page.
     ///
     /// Wire name `header_text` (body, string).
     pub fn header_text(mut self, value: impl Into<String>) -> Self {
@@ -7389,7 +21920,7 @@ impl<'a> PortalsUpdate<'a> {
         self
     }
 
-    /// Link back to your main website.
+    /// Address of your main website, linked from the help center.
     ///
     /// Wire name `homepage_link` (body, string).
     pub fn homepage_link(mut self, value: impl Into<String>) -> Self {
@@ -7398,7 +21929,50 @@ impl<'a> PortalsUpdate<'a> {
         self
     }
 
-    /// Name of the portal as readers see it.
+    /// Title used for the browser tab of the help center pages.
+    ///
+    /// Wire name `page_title` (body, string).
+    pub fn page_title(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("page_title".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// True takes the portal offline without deleting it; false brings it back.
+    ///
+    /// Wire name `archived` (body, boolean).
+    pub fn archived(mut self, value: bool) -> Self {
+        self.input.insert("archived".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Locale and layout settings: default_locale, allowed_locales[], draft_locales[], layout (classic|documentation), social_profiles{}, locale_translations{}.
+    ///
+    /// Wire name `config` (body, object).
+    pub fn config(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("config".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Website inbox whose chat widget is shown on the portal; empty removes it. Needs at least one portal field in the same update.
+    ///
+    /// Wire name `inbox_id` (body, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Signed blob id of an uploaded image (from the upload endpoint) to use as the portal logo.
+    ///
+    /// Wire name `blob_id` (body, string).
+    pub fn blob_id(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("blob_id".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// New name of the help center.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -7407,21 +21981,12 @@ impl<'a> PortalsUpdate<'a> {
         self
     }
 
-    /// Short name of the portal used in its web address.
+    /// New short web name; later calls must use it.
     ///
     /// Wire name `slug` (body, string).
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("slug".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Browser title of the portal's pages.
-    ///
-    /// Wire name `page_title` (body, string).
-    pub fn page_title(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("page_title".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -7446,94 +22011,32 @@ impl<'a> PortalsUpdate<'a> {
 impl Action for PortalsUpdate<'_> {
     type Output = models::Portal;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[89]
+        &ACTIONS[248]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a help center category: Add a category to a help center portal.
+/// Delete a help center portal: Delete a portal; its categories and articles are removed in the background.
 ///
-/// `POST /api/v1/accounts/{account_id}/portals/{portal_id}/categories` — build with [`PortalsHandler::create_category`], then `.send().await`.
-pub struct PortalsCreateCategory<'a> {
+/// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}` — build with [`PortalsHandler::delete`], then `.send().await`.
+pub struct PortalsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
-impl std::fmt::Debug for PortalsCreateCategory<'_> {
+impl std::fmt::Debug for PortalsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
-        f.debug_struct("PortalsCreateCategory")
-            .field("action", &"portals.create_category")
+        f.debug_struct("PortalsDelete")
+            .field("action", &"portals.delete")
             .field("fields", &self.input.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl<'a> PortalsCreateCategory<'a> {
-    /// Short text that introduces the category.
-    ///
-    /// Wire name `description` (body, string).
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("description".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Language code, e.g. en or es.
-    ///
-    /// Wire name `locale` (body, string).
-    pub fn locale(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("locale".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Name of the category.
-    ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Short name of the category used in its web address.
-    ///
-    /// Wire name `slug` (body, string).
-    pub fn slug(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("slug".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Sort position among the portal's categories.
-    ///
-    /// Wire name `position` (body, integer).
-    pub fn position(mut self, value: i64) -> Self {
-        self.input.insert("position".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Category in another language that covers the same topic.
-    ///
-    /// Wire name `associated_category_id` (body, integer).
-    pub fn associated_category_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("associated_category_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Category this one sits under.
-    ///
-    /// Wire name `parent_category_id` (body, integer).
-    pub fn parent_category_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("parent_category_id".to_owned(), Value::from(value));
-        self
-    }
-
+impl<'a> PortalsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -7552,130 +22055,35 @@ impl<'a> PortalsCreateCategory<'a> {
     }
 }
 
-impl Action for PortalsCreateCategory<'_> {
+impl Action for PortalsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[90]
+        &ACTIONS[249]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a help center article: Add an article to a help center portal.
+/// Remove a portal's logo: Detach and delete the logo image of a portal.
 ///
-/// `POST /api/v1/accounts/{account_id}/portals/{portal_id}/articles` — build with [`PortalsHandler::create_article`], then `.send().await`.
-pub struct PortalsCreateArticle<'a> {
+/// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/logo` — build with [`PortalsHandler::delete_logo`], then `.send().await`.
+pub struct PortalsDeleteLogo<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
-impl std::fmt::Debug for PortalsCreateArticle<'_> {
+impl std::fmt::Debug for PortalsDeleteLogo<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
-        f.debug_struct("PortalsCreateArticle")
-            .field("action", &"portals.create_article")
+        f.debug_struct("PortalsDeleteLogo")
+            .field("action", &"portals.delete_logo")
             .field("fields", &self.input.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl<'a> PortalsCreateArticle<'a> {
-    /// Body text of the article.
-    ///
-    /// Wire name `content` (body, string).
-    pub fn content(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("content".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Search metadata as a JSON object: tags, title, description.
-    ///
-    /// Wire name `meta` (body, object).
-    pub fn meta(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("meta".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Sort position within its category.
-    ///
-    /// Wire name `position` (body, integer).
-    pub fn position(mut self, value: i64) -> Self {
-        self.input.insert("position".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Publication state: 0 draft, 1 published, 2 archived.
-    ///
-    /// Wire name `status` (body, integer).
-    pub fn status(mut self, value: i64) -> Self {
-        self.input.insert("status".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Headline of the article.
-    ///
-    /// Wire name `title` (body, string).
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("title".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Short name of the article used in its web address.
-    ///
-    /// Wire name `slug` (body, string).
-    pub fn slug(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("slug".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// View count to store with the article.
-    ///
-    /// Wire name `views` (body, integer).
-    pub fn views(mut self, value: i64) -> Self {
-        self.input.insert("views".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Id of the user credited as the author.
-    ///
-    /// Wire name `author_id` (body, integer).
-    pub fn author_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("author_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Id of the category the article belongs to.
-    ///
-    /// Wire name `category_id` (body, integer).
-    pub fn category_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("category_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Id of the folder the article is filed in.
-    ///
-    /// Wire name `folder_id` (body, integer).
-    pub fn folder_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("folder_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Article in another language or version that covers the same topic.
-    ///
-    /// Wire name `associated_article_id` (body, integer).
-    pub fn associated_article_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("associated_article_id".to_owned(), Value::from(value));
-        self
-    }
-
+impl<'a> PortalsDeleteLogo<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -7694,10 +22102,110 @@ impl<'a> PortalsCreateArticle<'a> {
     }
 }
 
-impl Action for PortalsCreateArticle<'_> {
+impl Action for PortalsDeleteLogo<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[91]
+        &ACTIONS[250]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Mail custom domain instructions: Send the DNS set-up instructions for the portal's custom domain to an email address.
+///
+/// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/send_instructions` — build with [`PortalsHandler::send_instructions`], then `.send().await`.
+pub struct PortalsSendInstructions<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for PortalsSendInstructions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("PortalsSendInstructions")
+            .field("action", &"portals.send_instructions")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> PortalsSendInstructions<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::PortalSendInstructionsResult, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PortalSendInstructionsResult, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for PortalsSendInstructions<'_> {
+    type Output = models::PortalSendInstructionsResult;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[251]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Check a portal's SSL status: Ask Cloudflare for the certificate state of the portal's custom domain (enterprise; needs Cloudflare keys on the installation).
+///
+/// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/ssl_status` — build with [`PortalsHandler::ssl_status`], then `.send().await`.
+pub struct PortalsSslStatus<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for PortalsSslStatus<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("PortalsSslStatus")
+            .field("action", &"portals.ssl_status")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> PortalsSslStatus<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::PortalSslStatus, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PortalSslStatus, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for PortalsSslStatus<'_> {
+    type Output = models::PortalSslStatus;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[252]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -7717,6 +22225,90 @@ impl<'a> ProfileHandler<'a> {
     pub fn get(&self) -> ProfileGet<'a> {
         let input = Map::new();
         ProfileGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update my profile: Change the signed-in user's name, e-mail, signature, UI settings or avatar, or change the password.
+    ///
+    /// `PUT /api/v1/profile`
+    pub fn update(&self) -> ProfileUpdate<'a> {
+        let input = Map::new();
+        ProfileUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Set my availability: Set the signed-in user's availability (online, busy, offline) in one account.
+    ///
+    /// `POST /api/v1/profile/availability`
+    ///
+    /// Takes the required `account_id`, `availability` as arguments.
+    pub fn set_availability(
+        &self,
+        account_id: impl Into<Ref>,
+        availability: impl Into<super::enums::AgentAvailability>,
+    ) -> ProfileSetAvailability<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), account_id.into().into_value());
+        input.insert("availability".to_owned(), Value::from(availability.into()));
+        ProfileSetAvailability {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Set my auto-offline: Choose whether the signed-in user goes offline automatically when the dashboard is closed, in one account.
+    ///
+    /// `POST /api/v1/profile/auto_offline`
+    ///
+    /// Takes the required `account_id` as arguments.
+    pub fn set_auto_offline(&self, account_id: impl Into<Ref>) -> ProfileSetAutoOffline<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), account_id.into().into_value());
+        ProfileSetAutoOffline {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Set my active account: Mark one of the user's accounts as the most recently used, the one opened by default.
+    ///
+    /// `PUT /api/v1/profile/set_active_account`
+    ///
+    /// Takes the required `account_id` as arguments.
+    pub fn set_active_account(&self, account_id: impl Into<Ref>) -> ProfileSetActiveAccount<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), account_id.into().into_value());
+        ProfileSetActiveAccount {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Remove my avatar: Delete the signed-in user's uploaded avatar image.
+    ///
+    /// `DELETE /api/v1/profile/avatar`
+    pub fn delete_avatar(&self) -> ProfileDeleteAvatar<'a> {
+        let input = Map::new();
+        ProfileDeleteAvatar {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Reset my access token: Replace the user's API access token with a new one; the old token stops working at once.
+    ///
+    /// `POST /api/v1/profile/reset_access_token`
+    pub fn reset_access_token(&self) -> ProfileResetAccessToken<'a> {
+        let input = Map::new();
+        ProfileResetAccessToken {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Resend my confirmation mail: Send the e-mail confirmation message again; does nothing for a confirmed user.
+    ///
+    /// `POST /api/v1/profile/resend_confirmation`
+    pub fn resend_confirmation(&self) -> ProfileResendConfirmation<'a> {
+        let input = Map::new();
+        ProfileResendConfirmation {
             connector: self.connector,
             input,
         }
@@ -7748,22 +22340,596 @@ impl<'a> ProfileGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<models::User, Error> {
+    pub async fn send(self) -> Result<models::Profile, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::User, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProfileGet<'_> {
-    type Output = models::User;
+    type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[92]
+        &ACTIONS[253]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update my profile: Change the signed-in user's name, e-mail, signature, UI settings or avatar, or change the password.
+///
+/// `PUT /api/v1/profile` — build with [`ProfileHandler::update`], then `.send().await`.
+pub struct ProfileUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProfileUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProfileUpdate")
+            .field("action", &"profile.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProfileUpdate<'a> {
+    /// Full name; the server refuses an empty one.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Name shown to contacts instead of the full name.
+    ///
+    /// Wire name `display_name` (body, string).
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("display_name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// New sign-in address; it takes effect only after the user confirms it by mail.
+    ///
+    /// Wire name `email` (body, email).
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("email".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Signature that can be appended to outgoing messages.
+    ///
+    /// Wire name `message_signature` (body, string).
+    pub fn message_signature(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("message_signature".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Phone number; the server keeps it in the user's custom attributes.
+    ///
+    /// Wire name `phone_number` (body, string).
+    pub fn phone_number(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("phone_number".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Dashboard preferences as a JSON object; it replaces the stored object as a whole.
+    ///
+    /// Wire name `ui_settings` (body, object).
+    pub fn ui_settings(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("ui_settings".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// New avatar image (JPEG, PNG, GIF or WebP, at most 15 MB); sent as multipart.
+    ///
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The present password; needed, and checked, whenever a new password is given.
+    ///
+    /// Wire name `current_password` (body, string).
+    pub fn current_password(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("current_password".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// New password: 6-128 characters with upper-case, lower-case, digit and special character.
+    ///
+    /// Wire name `password` (body, password).
+    pub fn password(mut self, value: impl Into<SecretString>) -> Self {
+        self.input.insert(
+            "password".to_owned(),
+            Value::String(value.into().expose_secret().to_owned()),
+        );
+        self
+    }
+
+    /// The new password again; when given it must match.
+    ///
+    /// Wire name `password_confirmation` (body, password).
+    pub fn password_confirmation(mut self, value: impl Into<SecretString>) -> Self {
+        self.input.insert(
+            "password_confirmation".to_owned(),
+            Value::String(value.into().expose_secret().to_owned()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProfileUpdate<'_> {
+    type Output = models::Profile;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[254]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Set my availability: Set the signed-in user's availability (online, busy, offline) in one account.
+///
+/// `POST /api/v1/profile/availability` — build with [`ProfileHandler::set_availability`], then `.send().await`.
+pub struct ProfileSetAvailability<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProfileSetAvailability<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProfileSetAvailability")
+            .field("action", &"profile.set_availability")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProfileSetAvailability<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProfileSetAvailability<'_> {
+    type Output = models::Profile;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[255]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Set my auto-offline: Choose whether the signed-in user goes offline automatically when the dashboard is closed, in one account.
+///
+/// `POST /api/v1/profile/auto_offline` — build with [`ProfileHandler::set_auto_offline`], then `.send().await`.
+pub struct ProfileSetAutoOffline<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProfileSetAutoOffline<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProfileSetAutoOffline")
+            .field("action", &"profile.set_auto_offline")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProfileSetAutoOffline<'a> {
+    /// true to follow dashboard presence; left out it counts as false.
+    ///
+    /// Wire name `auto_offline` (body, boolean).
+    pub fn auto_offline(mut self, value: bool) -> Self {
+        self.input
+            .insert("auto_offline".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProfileSetAutoOffline<'_> {
+    type Output = models::Profile;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[256]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Set my active account: Mark one of the user's accounts as the most recently used, the one opened by default.
+///
+/// `PUT /api/v1/profile/set_active_account` — build with [`ProfileHandler::set_active_account`], then `.send().await`.
+pub struct ProfileSetActiveAccount<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProfileSetActiveAccount<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProfileSetActiveAccount")
+            .field("action", &"profile.set_active_account")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProfileSetActiveAccount<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProfileSetActiveAccount<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[257]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Remove my avatar: Delete the signed-in user's uploaded avatar image.
+///
+/// `DELETE /api/v1/profile/avatar` — build with [`ProfileHandler::delete_avatar`], then `.send().await`.
+pub struct ProfileDeleteAvatar<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProfileDeleteAvatar<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProfileDeleteAvatar")
+            .field("action", &"profile.delete_avatar")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProfileDeleteAvatar<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProfileDeleteAvatar<'_> {
+    type Output = models::Profile;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[258]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Reset my access token: Replace the user's API access token with a new one; the old token stops working at once.
+///
+/// `POST /api/v1/profile/reset_access_token` — build with [`ProfileHandler::reset_access_token`], then `.send().await`.
+pub struct ProfileResetAccessToken<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProfileResetAccessToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProfileResetAccessToken")
+            .field("action", &"profile.reset_access_token")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProfileResetAccessToken<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProfileResetAccessToken<'_> {
+    type Output = models::Profile;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[259]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Resend my confirmation mail: Send the e-mail confirmation message again; does nothing for a confirmed user.
+///
+/// `POST /api/v1/profile/resend_confirmation` — build with [`ProfileHandler::resend_confirmation`], then `.send().await`.
+pub struct ProfileResendConfirmation<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProfileResendConfirmation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProfileResendConfirmation")
+            .field("action", &"profile.resend_confirmation")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProfileResendConfirmation<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProfileResendConfirmation<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[260]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `reporting_events` actions. Made by [`crate::Konverte::reporting_events`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReportingEventsHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> ReportingEventsHandler<'a> {
+    /// List reporting events: List the account's reporting events, newest first, 25 a page, by time range, inbox, agent or name.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/reporting_events`
+    pub fn list(&self, account_id: i64) -> ReportingEventsList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportingEventsList {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List reporting events: List the account's reporting events, newest first, 25 a page, by time range, inbox, agent or name.
+///
+/// `GET /api/v1/accounts/{account_id}/reporting_events` — build with [`ReportingEventsHandler::list`], then `.send().await`.
+pub struct ReportingEventsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportingEventsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportingEventsList")
+            .field("action", &"reporting_events.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportingEventsList<'a> {
+    /// Unix time in seconds of the earliest event; only applied together with until.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Unix time in seconds the events must be older than; only applied together with since.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only events of this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only events of this agent.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only events of this kind, e.g. first_response, reply_time, conversation_resolved, conversation_opened.
+    ///
+    /// Wire name `name` (query, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportingEvent>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportingEvent>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ReportingEvent, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::ReportingEvent, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[261], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for ReportingEventsList<'_> {
+    type Output = Vec<models::ReportingEvent>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[261]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -7777,27 +22943,25 @@ pub struct ReportsHandler<'a> {
 }
 
 impl<'a> ReportsHandler<'a> {
-    /// Report one metric over time: Get one metric, such as conversations or resolutions, as a time series.
+    /// Report one metric over time: Get one metric, such as new conversations or resolution time, as a time series.
     ///
     /// `GET /api/v2/accounts/{account_id}/reports`
     ///
-    /// Takes the required `type`, `metric` as arguments.
+    /// Takes the required `type` as arguments.
     pub fn metric(
         &self,
         account_id: i64,
-        r#type: impl Into<super::enums::ReportsMetricType>,
-        metric: impl Into<super::enums::ReportsMetric>,
+        r#type: impl Into<super::enums::ReportType>,
     ) -> ReportsMetric<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("type".to_owned(), Value::from(r#type.into()));
-        input.insert("metric".to_owned(), Value::from(metric.into()));
         ReportsMetric {
             connector: self.connector,
             input,
         }
     }
-    /// Report summary: Get the totals of every metric for a period, with the previous period for comparison.
+    /// Report summary: Get the totals of every conversation metric for a period, with the period before it.
     ///
     /// `GET /api/v2/accounts/{account_id}/reports/summary`
     ///
@@ -7805,7 +22969,7 @@ impl<'a> ReportsHandler<'a> {
     pub fn summary(
         &self,
         account_id: i64,
-        r#type: impl Into<super::enums::ReportsSummaryType>,
+        r#type: impl Into<super::enums::ReportType>,
     ) -> ReportsSummary<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
@@ -7815,45 +22979,289 @@ impl<'a> ReportsHandler<'a> {
             input,
         }
     }
-    /// Account conversation figures: Count the account's open, unattended and unassigned conversations.
+    /// Bot report summary: Count bot resolutions and hand-offs to agents for a period, with the period before it.
     ///
-    /// `GET /api/v2/accounts/{account_id}/reports/conversations`
+    /// `GET /api/v2/accounts/{account_id}/reports/bot_summary`
     ///
     /// Takes the required `type` as arguments.
-    pub fn conversations(
+    pub fn bot_summary(
         &self,
         account_id: i64,
-        r#type: impl Into<super::enums::ReportsConversationsType>,
-    ) -> ReportsConversations<'a> {
+        r#type: impl Into<super::enums::ReportType>,
+    ) -> ReportsBotSummary<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("type".to_owned(), Value::from(r#type.into()));
+        ReportsBotSummary {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Download the agents report: Download each agent's conversation figures for a period as a CSV file.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/agents`
+    ///
+    /// Takes the required `since`, `until` as arguments.
+    pub fn agents_csv(&self, account_id: i64, since: i64, until: i64) -> ReportsAgentsCsv<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("since".to_owned(), Value::from(since));
+        input.insert("until".to_owned(), Value::from(until));
+        ReportsAgentsCsv {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Download the inboxes report: Download each inbox's conversation figures for a period as a CSV file.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/inboxes`
+    ///
+    /// Takes the required `since`, `until` as arguments.
+    pub fn inboxes_csv(&self, account_id: i64, since: i64, until: i64) -> ReportsInboxesCsv<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("since".to_owned(), Value::from(since));
+        input.insert("until".to_owned(), Value::from(until));
+        ReportsInboxesCsv {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Download the labels report: Download each label's conversation figures for a period as a CSV file.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/labels`
+    ///
+    /// Takes the required `since`, `until` as arguments.
+    pub fn labels_csv(&self, account_id: i64, since: i64, until: i64) -> ReportsLabelsCsv<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("since".to_owned(), Value::from(since));
+        input.insert("until".to_owned(), Value::from(until));
+        ReportsLabelsCsv {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Download the teams report: Download each team's conversation figures for a period as a CSV file.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/teams`
+    ///
+    /// Takes the required `since`, `until` as arguments.
+    pub fn teams_csv(&self, account_id: i64, since: i64, until: i64) -> ReportsTeamsCsv<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("since".to_owned(), Value::from(since));
+        input.insert("until".to_owned(), Value::from(until));
+        ReportsTeamsCsv {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Account conversation figures: Count the account's open, unattended, unassigned and pending conversations right now.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/conversations?type=account`
+    pub fn conversations(&self, account_id: i64) -> ReportsConversations<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
         ReportsConversations {
             connector: self.connector,
             input,
         }
     }
-    /// Agent conversation figures: Count open and unattended conversations per agent.
+    /// Agent conversation figures: List every agent with the counts of their open and unattended conversations right now.
     ///
-    /// `GET /api/v2/accounts/{account_id}/reports/conversations/`
-    ///
-    /// Takes the required `type` as arguments.
-    pub fn agent_conversations(
-        &self,
-        account_id: i64,
-        r#type: impl Into<super::enums::ReportsAgentConversationsType>,
-    ) -> ReportsAgentConversations<'a> {
+    /// `GET /api/v2/accounts/{account_id}/reports/conversations?type=agent`
+    pub fn agent_conversations(&self, account_id: i64) -> ReportsAgentConversations<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("type".to_owned(), Value::from(r#type.into()));
         ReportsAgentConversations {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Download the conversations summary: Download the account's conversation totals for a period as a CSV file.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/conversations_summary`
+    ///
+    /// Takes the required `since`, `until` as arguments.
+    pub fn conversations_summary_csv(
+        &self,
+        account_id: i64,
+        since: i64,
+        until: i64,
+    ) -> ReportsConversationsSummaryCsv<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("since".to_owned(), Value::from(since));
+        input.insert("until".to_owned(), Value::from(until));
+        ReportsConversationsSummaryCsv {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Download the conversation traffic: Download new conversations per hour of each recent day (a heat map) as a CSV file.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/conversation_traffic`
+    pub fn conversation_traffic_csv(&self, account_id: i64) -> ReportsConversationTrafficCsv<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsConversationTrafficCsv {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Bot metrics: Get the conversations, messages, resolution rate and hand-off rate of bot-enabled inboxes.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/bot_metrics`
+    pub fn bot_metrics(&self, account_id: i64) -> ReportsBotMetrics<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsBotMetrics {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Inbox by label matrix: Count conversations for every pair of inbox and label over a period.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/inbox_label_matrix`
+    pub fn inbox_label_matrix(&self, account_id: i64) -> ReportsInboxLabelMatrix<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsInboxLabelMatrix {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// First response time distribution: Count first responses per channel type in the buckets 0-1h, 1-4h, 4-8h, 8-24h and 24h+.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/first_response_time_distribution`
+    pub fn first_response_time_distribution(
+        &self,
+        account_id: i64,
+    ) -> ReportsFirstResponseTimeDistribution<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsFirstResponseTimeDistribution {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Outgoing messages count: Count outgoing messages per agent, team, inbox or label over a period.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/reports/outgoing_messages_count`
+    ///
+    /// Takes the required `group_by` as arguments.
+    pub fn outgoing_messages_count(
+        &self,
+        account_id: i64,
+        group_by: impl Into<super::enums::ReportOutgoingGroupBy>,
+    ) -> ReportsOutgoingMessagesCount<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("group_by".to_owned(), Value::from(group_by.into()));
+        ReportsOutgoingMessagesCount {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Summary per agent: Get every agent's conversation, resolution and response-time figures for a period.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/summary_reports/agent`
+    pub fn summary_by_agent(&self, account_id: i64) -> ReportsSummaryByAgent<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsSummaryByAgent {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Summary per team: Get every team's conversation, resolution and response-time figures for a period.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/summary_reports/team`
+    pub fn summary_by_team(&self, account_id: i64) -> ReportsSummaryByTeam<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsSummaryByTeam {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Summary per inbox: Get every inbox's conversation, resolution and response-time figures for a period.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/summary_reports/inbox`
+    pub fn summary_by_inbox(&self, account_id: i64) -> ReportsSummaryByInbox<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsSummaryByInbox {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Summary per label: Get every label's conversation, resolution and response-time figures for a period.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/summary_reports/label`
+    pub fn summary_by_label(&self, account_id: i64) -> ReportsSummaryByLabel<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsSummaryByLabel {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Summary per channel type: Count conversations per channel type and status for a period of at most six months.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/summary_reports/channel`
+    pub fn summary_by_channel(&self, account_id: i64) -> ReportsSummaryByChannel<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsSummaryByChannel {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Live conversation counts: Count open, unattended, unassigned and pending conversations right now, optionally of one team.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/live_reports/conversation_metrics`
+    pub fn live_conversation_metrics(&self, account_id: i64) -> ReportsLiveConversationMetrics<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsLiveConversationMetrics {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Live conversation counts per team or agent: Count open, unattended and unassigned conversations right now for each team or each assignee.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/live_reports/grouped_conversation_metrics`
+    ///
+    /// Takes the required `group_by` as arguments.
+    pub fn live_grouped_conversation_metrics(
+        &self,
+        account_id: i64,
+        group_by: impl Into<super::enums::ReportLiveGroupBy>,
+    ) -> ReportsLiveGroupedConversationMetrics<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("group_by".to_owned(), Value::from(group_by.into()));
+        ReportsLiveGroupedConversationMetrics {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Year in review: Get the calling agent's own conversation count, busiest day and response time for a year.
+    ///
+    /// `GET /api/v2/accounts/{account_id}/year_in_review`
+    pub fn year_in_review(&self, account_id: i64) -> ReportsYearInReview<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        ReportsYearInReview {
             connector: self.connector,
             input,
         }
     }
 }
 
-/// Report one metric over time: Get one metric, such as conversations or resolutions, as a time series.
+/// Report one metric over time: Get one metric, such as new conversations or resolution time, as a time series.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports` — build with [`ReportsHandler::metric`], then `.send().await`.
 pub struct ReportsMetric<'a> {
@@ -7872,30 +23280,66 @@ impl std::fmt::Debug for ReportsMetric<'_> {
 }
 
 impl<'a> ReportsMetric<'a> {
-    /// Id of the agent, inbox, label or team; not needed for the account.
+    /// Id of the agent, inbox, label or team the report covers; not used for type account.
     ///
-    /// Wire name `id` (query, string).
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("id".to_owned(), Value::String(value.into()));
+    /// Wire name `id` (query, integer).
+    pub fn id(mut self, value: i64) -> Self {
+        self.input.insert("id".to_owned(), Value::from(value));
         self
     }
 
-    /// Start of the period, as a Unix timestamp in seconds.
+    /// Start of the period, as Unix time in seconds.
     ///
-    /// Wire name `since` (query, string).
-    pub fn since(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("since".to_owned(), Value::String(value.into()));
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
         self
     }
 
-    /// End of the period, as a Unix timestamp in seconds.
+    /// End of the period, as Unix time in seconds.
     ///
-    /// Wire name `until` (query, string).
-    pub fn until(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
         self.input
-            .insert("until".to_owned(), Value::String(value.into()));
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The figure to chart; without a known metric the server answers {}.
+    ///
+    /// Wire name `metric` (query, enum).
+    pub fn metric(mut self, value: impl Into<super::enums::ReportMetric>) -> Self {
+        self.input
+            .insert("metric".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Bucket size of the series (default day).
+    ///
+    /// Wire name `group_by` (query, enum).
+    pub fn group_by(mut self, value: impl Into<super::enums::ReportGroupBy>) -> Self {
+        self.input
+            .insert("group_by".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Hours from UTC used to cut the buckets, e.g. 5.5 or -3 (default UTC).
+    ///
+    /// Wire name `timezone_offset` (query, number).
+    pub fn timezone_offset(mut self, value: f64) -> Self {
+        self.input.insert(
+            "timezone_offset".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -7905,29 +23349,32 @@ impl<'a> ReportsMetric<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ReportTimeseriesPoint>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportTimeseriesPoint>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsMetric<'_> {
-    type Output = Value;
+    type Output = Vec<models::ReportTimeseriesPoint>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[93]
+        &ACTIONS[262]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Report summary: Get the totals of every metric for a period, with the previous period for comparison.
+/// Report summary: Get the totals of every conversation metric for a period, with the period before it.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/summary` — build with [`ReportsHandler::summary`], then `.send().await`.
 pub struct ReportsSummary<'a> {
@@ -7946,30 +23393,36 @@ impl std::fmt::Debug for ReportsSummary<'_> {
 }
 
 impl<'a> ReportsSummary<'a> {
-    /// Id of the agent, inbox, label or team; not needed for the account.
+    /// Id of the agent, inbox, label or team the report covers; not used for type account.
     ///
-    /// Wire name `id` (query, string).
-    pub fn id(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("id".to_owned(), Value::String(value.into()));
+    /// Wire name `id` (query, integer).
+    pub fn id(mut self, value: i64) -> Self {
+        self.input.insert("id".to_owned(), Value::from(value));
         self
     }
 
-    /// Start of the period, as a Unix timestamp in seconds.
+    /// Start of the period, as Unix time in seconds.
     ///
-    /// Wire name `since` (query, string).
-    pub fn since(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("since".to_owned(), Value::String(value.into()));
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
         self
     }
 
-    /// End of the period, as a Unix timestamp in seconds.
+    /// End of the period, as Unix time in seconds.
     ///
-    /// Wire name `until` (query, string).
-    pub fn until(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
         self.input
-            .insert("until".to_owned(), Value::String(value.into()));
+            .insert("business_hours".to_owned(), Value::Bool(value));
         self
     }
 
@@ -7979,31 +23432,340 @@ impl<'a> ReportsSummary<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ReportSummary, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ReportSummary, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsSummary<'_> {
-    type Output = Value;
+    type Output = models::ReportSummary;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[94]
+        &ACTIONS[263]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Account conversation figures: Count the account's open, unattended and unassigned conversations.
+/// Bot report summary: Count bot resolutions and hand-offs to agents for a period, with the period before it.
 ///
-/// `GET /api/v2/accounts/{account_id}/reports/conversations` — build with [`ReportsHandler::conversations`], then `.send().await`.
+/// `GET /api/v2/accounts/{account_id}/reports/bot_summary` — build with [`ReportsHandler::bot_summary`], then `.send().await`.
+pub struct ReportsBotSummary<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsBotSummary<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsBotSummary")
+            .field("action", &"reports.bot_summary")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsBotSummary<'a> {
+    /// Id of the agent, inbox, label or team the report covers; not used for type account.
+    ///
+    /// Wire name `id` (query, integer).
+    pub fn id(mut self, value: i64) -> Self {
+        self.input.insert("id".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ReportBotSummary, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ReportBotSummary, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsBotSummary<'_> {
+    type Output = models::ReportBotSummary;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[264]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Download the agents report: Download each agent's conversation figures for a period as a CSV file.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/agents` — build with [`ReportsHandler::agents_csv`], then `.send().await`.
+pub struct ReportsAgentsCsv<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsAgentsCsv<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsAgentsCsv")
+            .field("action", &"reports.agents_csv")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsAgentsCsv<'a> {
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+}
+
+impl Action for ReportsAgentsCsv<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[265]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Download the inboxes report: Download each inbox's conversation figures for a period as a CSV file.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/inboxes` — build with [`ReportsHandler::inboxes_csv`], then `.send().await`.
+pub struct ReportsInboxesCsv<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsInboxesCsv<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsInboxesCsv")
+            .field("action", &"reports.inboxes_csv")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsInboxesCsv<'a> {
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+}
+
+impl Action for ReportsInboxesCsv<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[266]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Download the labels report: Download each label's conversation figures for a period as a CSV file.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/labels` — build with [`ReportsHandler::labels_csv`], then `.send().await`.
+pub struct ReportsLabelsCsv<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsLabelsCsv<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsLabelsCsv")
+            .field("action", &"reports.labels_csv")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsLabelsCsv<'a> {
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+}
+
+impl Action for ReportsLabelsCsv<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[267]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Download the teams report: Download each team's conversation figures for a period as a CSV file.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/teams` — build with [`ReportsHandler::teams_csv`], then `.send().await`.
+pub struct ReportsTeamsCsv<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsTeamsCsv<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsTeamsCsv")
+            .field("action", &"reports.teams_csv")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsTeamsCsv<'a> {
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+}
+
+impl Action for ReportsTeamsCsv<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[268]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Account conversation figures: Count the account's open, unattended, unassigned and pending conversations right now.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/conversations?type=account` — build with [`ReportsHandler::conversations`], then `.send().await`.
 pub struct ReportsConversations<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -8026,31 +23788,34 @@ impl<'a> ReportsConversations<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ReportConversationCounts, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ReportConversationCounts, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsConversations<'_> {
-    type Output = Value;
+    type Output = models::ReportConversationCounts;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[95]
+        &ACTIONS[269]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Agent conversation figures: Count open and unattended conversations per agent.
+/// Agent conversation figures: List every agent with the counts of their open and unattended conversations right now.
 ///
-/// `GET /api/v2/accounts/{account_id}/reports/conversations/` — build with [`ReportsHandler::agent_conversations`], then `.send().await`.
+/// `GET /api/v2/accounts/{account_id}/reports/conversations?type=agent` — build with [`ReportsHandler::agent_conversations`], then `.send().await`.
 pub struct ReportsAgentConversations<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
@@ -8067,12 +23832,388 @@ impl std::fmt::Debug for ReportsAgentConversations<'_> {
 }
 
 impl<'a> ReportsAgentConversations<'a> {
-    /// Only this agent's figures.
+    /// Page number, from 1; 25 agents a page, busiest first within the page.
     ///
-    /// Wire name `user_id` (query, string).
-    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportAgentConversations>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportAgentConversations>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ReportAgentConversations, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::ReportAgentConversations, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[270], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for ReportsAgentConversations<'_> {
+    type Output = Vec<models::ReportAgentConversations>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[270]
+    }
+    fn into_input(self) -> Map<String, Value> {
         self.input
-            .insert("user_id".to_owned(), Value::String(value.into()));
+    }
+}
+
+/// Download the conversations summary: Download the account's conversation totals for a period as a CSV file.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/conversations_summary` — build with [`ReportsHandler::conversations_summary_csv`], then `.send().await`.
+pub struct ReportsConversationsSummaryCsv<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsConversationsSummaryCsv<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsConversationsSummaryCsv")
+            .field("action", &"reports.conversations_summary_csv")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsConversationsSummaryCsv<'a> {
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+}
+
+impl Action for ReportsConversationsSummaryCsv<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[271]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Download the conversation traffic: Download new conversations per hour of each recent day (a heat map) as a CSV file.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/conversation_traffic` — build with [`ReportsHandler::conversation_traffic_csv`], then `.send().await`.
+pub struct ReportsConversationTrafficCsv<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsConversationTrafficCsv<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsConversationTrafficCsv")
+            .field("action", &"reports.conversation_traffic_csv")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsConversationTrafficCsv<'a> {
+    /// Hours from UTC the days and hours are counted in, e.g. 5.5 or -3 (default UTC).
+    ///
+    /// Wire name `timezone_offset` (query, number).
+    pub fn timezone_offset(mut self, value: f64) -> Self {
+        self.input.insert(
+            "timezone_offset".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// How many days before today to include (default 6, so a week with today).
+    ///
+    /// Wire name `days_before` (query, integer).
+    pub fn days_before(mut self, value: i64) -> Self {
+        self.input
+            .insert("days_before".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
+        let connector = self.connector;
+        connector.send_download(self, options).await
+    }
+}
+
+impl Action for ReportsConversationTrafficCsv<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[272]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Bot metrics: Get the conversations, messages, resolution rate and hand-off rate of bot-enabled inboxes.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/bot_metrics` — build with [`ReportsHandler::bot_metrics`], then `.send().await`.
+pub struct ReportsBotMetrics<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsBotMetrics<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsBotMetrics")
+            .field("action", &"reports.bot_metrics")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsBotMetrics<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ReportBotMetrics, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ReportBotMetrics, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsBotMetrics<'_> {
+    type Output = models::ReportBotMetrics;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[273]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Inbox by label matrix: Count conversations for every pair of inbox and label over a period.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/inbox_label_matrix` — build with [`ReportsHandler::inbox_label_matrix`], then `.send().await`.
+pub struct ReportsInboxLabelMatrix<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsInboxLabelMatrix<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsInboxLabelMatrix")
+            .field("action", &"reports.inbox_label_matrix")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsInboxLabelMatrix<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only these inboxes (default: all).
+    ///
+    /// Wire name `inbox_ids` (query, array).
+    pub fn inbox_ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "inbox_ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only these labels (default: all).
+    ///
+    /// Wire name `label_ids` (query, array).
+    pub fn label_ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "label_ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ReportInboxLabelMatrix, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ReportInboxLabelMatrix, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsInboxLabelMatrix<'_> {
+    type Output = models::ReportInboxLabelMatrix;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[274]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// First response time distribution: Count first responses per channel type in the buckets 0-1h, 1-4h, 4-8h, 8-24h and 24h+.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/first_response_time_distribution` — build with [`ReportsHandler::first_response_time_distribution`], then `.send().await`.
+pub struct ReportsFirstResponseTimeDistribution<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsFirstResponseTimeDistribution<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsFirstResponseTimeDistribution")
+            .field("action", &"reports.first_response_time_distribution")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsFirstResponseTimeDistribution<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
         self
     }
 
@@ -8094,10 +24235,1636 @@ impl<'a> ReportsAgentConversations<'a> {
     }
 }
 
-impl Action for ReportsAgentConversations<'_> {
+impl Action for ReportsFirstResponseTimeDistribution<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[96]
+        &ACTIONS[275]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Outgoing messages count: Count outgoing messages per agent, team, inbox or label over a period.
+///
+/// `GET /api/v2/accounts/{account_id}/reports/outgoing_messages_count` — build with [`ReportsHandler::outgoing_messages_count`], then `.send().await`.
+pub struct ReportsOutgoingMessagesCount<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsOutgoingMessagesCount<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsOutgoingMessagesCount")
+            .field("action", &"reports.outgoing_messages_count")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsOutgoingMessagesCount<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportOutgoingMessagesCount>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportOutgoingMessagesCount>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsOutgoingMessagesCount<'_> {
+    type Output = Vec<models::ReportOutgoingMessagesCount>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[276]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Summary per agent: Get every agent's conversation, resolution and response-time figures for a period.
+///
+/// `GET /api/v2/accounts/{account_id}/summary_reports/agent` — build with [`ReportsHandler::summary_by_agent`], then `.send().await`.
+pub struct ReportsSummaryByAgent<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsSummaryByAgent<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsSummaryByAgent")
+            .field("action", &"reports.summary_by_agent")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsSummaryByAgent<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportSummaryRow>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportSummaryRow>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsSummaryByAgent<'_> {
+    type Output = Vec<models::ReportSummaryRow>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[277]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Summary per team: Get every team's conversation, resolution and response-time figures for a period.
+///
+/// `GET /api/v2/accounts/{account_id}/summary_reports/team` — build with [`ReportsHandler::summary_by_team`], then `.send().await`.
+pub struct ReportsSummaryByTeam<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsSummaryByTeam<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsSummaryByTeam")
+            .field("action", &"reports.summary_by_team")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsSummaryByTeam<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportSummaryRow>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportSummaryRow>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsSummaryByTeam<'_> {
+    type Output = Vec<models::ReportSummaryRow>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[278]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Summary per inbox: Get every inbox's conversation, resolution and response-time figures for a period.
+///
+/// `GET /api/v2/accounts/{account_id}/summary_reports/inbox` — build with [`ReportsHandler::summary_by_inbox`], then `.send().await`.
+pub struct ReportsSummaryByInbox<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsSummaryByInbox<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsSummaryByInbox")
+            .field("action", &"reports.summary_by_inbox")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsSummaryByInbox<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportSummaryRow>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportSummaryRow>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsSummaryByInbox<'_> {
+    type Output = Vec<models::ReportSummaryRow>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[279]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Summary per label: Get every label's conversation, resolution and response-time figures for a period.
+///
+/// `GET /api/v2/accounts/{account_id}/summary_reports/label` — build with [`ReportsHandler::summary_by_label`], then `.send().await`.
+pub struct ReportsSummaryByLabel<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsSummaryByLabel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsSummaryByLabel")
+            .field("action", &"reports.summary_by_label")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsSummaryByLabel<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Measure response and resolution times within the inboxes' business hours only.
+    ///
+    /// Wire name `business_hours` (query, boolean).
+    pub fn business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportSummaryRow>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportSummaryRow>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsSummaryByLabel<'_> {
+    type Output = Vec<models::ReportSummaryRow>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[280]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Summary per channel type: Count conversations per channel type and status for a period of at most six months.
+///
+/// `GET /api/v2/accounts/{account_id}/summary_reports/channel` — build with [`ReportsHandler::summary_by_channel`], then `.send().await`.
+pub struct ReportsSummaryByChannel<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsSummaryByChannel<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsSummaryByChannel")
+            .field("action", &"reports.summary_by_channel")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsSummaryByChannel<'a> {
+    /// Start of the period, as Unix time in seconds.
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// End of the period, as Unix time in seconds.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsSummaryByChannel<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[281]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Live conversation counts: Count open, unattended, unassigned and pending conversations right now, optionally of one team.
+///
+/// `GET /api/v2/accounts/{account_id}/live_reports/conversation_metrics` — build with [`ReportsHandler::live_conversation_metrics`], then `.send().await`.
+pub struct ReportsLiveConversationMetrics<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsLiveConversationMetrics<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsLiveConversationMetrics")
+            .field("action", &"reports.live_conversation_metrics")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsLiveConversationMetrics<'a> {
+    /// Only conversations of this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ReportConversationCounts, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ReportConversationCounts, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsLiveConversationMetrics<'_> {
+    type Output = models::ReportConversationCounts;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[282]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Live conversation counts per team or agent: Count open, unattended and unassigned conversations right now for each team or each assignee.
+///
+/// `GET /api/v2/accounts/{account_id}/live_reports/grouped_conversation_metrics` — build with [`ReportsHandler::live_grouped_conversation_metrics`], then `.send().await`.
+pub struct ReportsLiveGroupedConversationMetrics<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsLiveGroupedConversationMetrics<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsLiveGroupedConversationMetrics")
+            .field("action", &"reports.live_grouped_conversation_metrics")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsLiveGroupedConversationMetrics<'a> {
+    /// Only conversations of this team.
+    ///
+    /// Wire name `team_id` (query, integer). An id, or a name that is looked up.
+    pub fn team_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("team_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::ReportGroupedConversationCounts>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ReportGroupedConversationCounts>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsLiveGroupedConversationMetrics<'_> {
+    type Output = Vec<models::ReportGroupedConversationCounts>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[283]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Year in review: Get the calling agent's own conversation count, busiest day and response time for a year.
+///
+/// `GET /api/v2/accounts/{account_id}/year_in_review` — build with [`ReportsHandler::year_in_review`], then `.send().await`.
+pub struct ReportsYearInReview<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ReportsYearInReview<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ReportsYearInReview")
+            .field("action", &"reports.year_in_review")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ReportsYearInReview<'a> {
+    /// The year to sum up (default 2025); the first answer per year is cached on the user.
+    ///
+    /// Wire name `year` (query, integer).
+    pub fn year(mut self, value: i64) -> Self {
+        self.input.insert("year".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ReportYearInReview, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ReportYearInReview, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ReportsYearInReview<'_> {
+    type Output = models::ReportYearInReview;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[284]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `search` actions. Made by [`crate::Konverte::search`].
+#[derive(Debug, Clone, Copy)]
+pub struct SearchHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> SearchHandler<'a> {
+    /// Search everything: Search conversations, contacts, messages and articles in one call; each list pages on its own.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/search`
+    pub fn all(&self, account_id: i64) -> SearchAll<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        SearchAll {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Search conversations: Find conversations by display id or by the contact's name, email, phone number or identifier.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/search/conversations`
+    pub fn conversations(&self, account_id: i64) -> SearchConversations<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        SearchConversations {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Search messages: Find messages of the last three months by their text, newest first.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/search/messages`
+    pub fn messages(&self, account_id: i64) -> SearchMessages<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        SearchMessages {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Search contacts: Find contacts by name, email, phone number or identifier, latest activity first.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/search/contacts`
+    pub fn contacts(&self, account_id: i64) -> SearchContacts<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        SearchContacts {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Search articles: Find help-center articles of the account by their text.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/search/articles`
+    pub fn articles(&self, account_id: i64) -> SearchArticles<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        SearchArticles {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// Search everything: Search conversations, contacts, messages and articles in one call; each list pages on its own.
+///
+/// `GET /api/v1/accounts/{account_id}/search` — build with [`SearchHandler::all`], then `.send().await`.
+pub struct SearchAll<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SearchAll<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SearchAll")
+            .field("action", &"search.all")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SearchAll<'a> {
+    /// Text to look for; left out, everything matches.
+    ///
+    /// Wire name `q` (query, string).
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("q".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1 (15 hits a page).
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the earliest hit (at most 90 days back).
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the latest hit.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only, messages: the sender, written contact:ID or agent:ID.
+    ///
+    /// Wire name `from` (query, string).
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("from".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Advanced search only, messages: only messages in this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::SearchResults, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::SearchResults, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for SearchAll<'_> {
+    type Output = models::SearchResults;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[285]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Search conversations: Find conversations by display id or by the contact's name, email, phone number or identifier.
+///
+/// `GET /api/v1/accounts/{account_id}/search/conversations` — build with [`SearchHandler::conversations`], then `.send().await`.
+pub struct SearchConversations<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SearchConversations<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SearchConversations")
+            .field("action", &"search.conversations")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SearchConversations<'a> {
+    /// Text to look for; left out, everything matches.
+    ///
+    /// Wire name `q` (query, string).
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("q".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1 (15 hits a page).
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the earliest hit (at most 90 days back).
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the latest hit.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::SearchConversation>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::SearchConversation>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::SearchConversation, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::SearchConversation, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[286], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for SearchConversations<'_> {
+    type Output = Vec<models::SearchConversation>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[286]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Search messages: Find messages of the last three months by their text, newest first.
+///
+/// `GET /api/v1/accounts/{account_id}/search/messages` — build with [`SearchHandler::messages`], then `.send().await`.
+pub struct SearchMessages<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SearchMessages<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SearchMessages")
+            .field("action", &"search.messages")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SearchMessages<'a> {
+    /// Text to look for; left out, everything matches.
+    ///
+    /// Wire name `q` (query, string).
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("q".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1 (15 hits a page).
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the earliest hit (at most 90 days back).
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the latest hit.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only, messages: the sender, written contact:ID or agent:ID.
+    ///
+    /// Wire name `from` (query, string).
+    pub fn from(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("from".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Advanced search only, messages: only messages in this inbox.
+    ///
+    /// Wire name `inbox_id` (query, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Message>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Message>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Message, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Message, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[287], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for SearchMessages<'_> {
+    type Output = Vec<models::Message>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[287]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Search contacts: Find contacts by name, email, phone number or identifier, latest activity first.
+///
+/// `GET /api/v1/accounts/{account_id}/search/contacts` — build with [`SearchHandler::contacts`], then `.send().await`.
+pub struct SearchContacts<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SearchContacts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SearchContacts")
+            .field("action", &"search.contacts")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SearchContacts<'a> {
+    /// Text to look for; left out, everything matches.
+    ///
+    /// Wire name `q` (query, string).
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("q".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1 (15 hits a page).
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the earliest hit (at most 90 days back).
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the latest hit.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::SearchContact>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::SearchContact>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::SearchContact, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::SearchContact, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[288], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for SearchContacts<'_> {
+    type Output = Vec<models::SearchContact>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[288]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Search articles: Find help-center articles of the account by their text.
+///
+/// `GET /api/v1/accounts/{account_id}/search/articles` — build with [`SearchHandler::articles`], then `.send().await`.
+pub struct SearchArticles<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SearchArticles<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SearchArticles")
+            .field("action", &"search.articles")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SearchArticles<'a> {
+    /// Text to look for; left out, everything matches.
+    ///
+    /// Wire name `q` (query, string).
+    pub fn q(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("q".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to fetch, counting from 1 (15 hits a page).
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the earliest hit (at most 90 days back).
+    ///
+    /// Wire name `since` (query, integer).
+    pub fn since(mut self, value: i64) -> Self {
+        self.input.insert("since".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Advanced search only: Unix time in seconds of the latest hit.
+    ///
+    /// Wire name `until` (query, integer).
+    pub fn until(mut self, value: i64) -> Self {
+        self.input.insert("until".to_owned(), Value::from(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::SearchArticle>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::SearchArticle>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::SearchArticle, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::SearchArticle, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[289], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for SearchArticles<'_> {
+    type Output = Vec<models::SearchArticle>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[289]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `sla_policies` actions. Made by [`crate::Konverte::sla_policies`].
+#[derive(Debug, Clone, Copy)]
+pub struct SlaPoliciesHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> SlaPoliciesHandler<'a> {
+    /// List SLA policies: List every SLA policy of the account (one answer, no paging).
+    ///
+    /// `GET /api/v1/accounts/{account_id}/sla_policies`
+    pub fn list(&self, account_id: i64) -> SlaPoliciesList<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        SlaPoliciesList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create an SLA policy: Add an SLA policy with its time limits.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/sla_policies`
+    ///
+    /// Takes the required `name` as arguments.
+    pub fn create(&self, account_id: i64, name: impl Into<String>) -> SlaPoliciesCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
+        SlaPoliciesCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get an SLA policy: Fetch one SLA policy.
+    ///
+    /// `GET /api/v1/accounts/{account_id}/sla_policies/{id}`
+    pub fn get(&self, account_id: i64, id: impl Into<Ref>) -> SlaPoliciesGet<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        SlaPoliciesGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update an SLA policy: Change an SLA policy's name, description or time limits.
+    ///
+    /// `PATCH /api/v1/accounts/{account_id}/sla_policies/{id}`
+    pub fn update(&self, account_id: i64, id: impl Into<Ref>) -> SlaPoliciesUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        SlaPoliciesUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete an SLA policy: Queue an SLA policy for removal (with its applied SLAs); the answer has no body, also for an unknown id.
+    ///
+    /// `DELETE /api/v1/accounts/{account_id}/sla_policies/{id}`
+    pub fn delete(&self, account_id: i64, id: impl Into<Ref>) -> SlaPoliciesDelete<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("id".to_owned(), id.into().into_value());
+        SlaPoliciesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// List SLA policies: List every SLA policy of the account (one answer, no paging).
+///
+/// `GET /api/v1/accounts/{account_id}/sla_policies` — build with [`SlaPoliciesHandler::list`], then `.send().await`.
+pub struct SlaPoliciesList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SlaPoliciesList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SlaPoliciesList")
+            .field("action", &"sla_policies.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SlaPoliciesList<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::SlaPolicy>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::SlaPolicy>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for SlaPoliciesList<'_> {
+    type Output = Vec<models::SlaPolicy>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[290]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create an SLA policy: Add an SLA policy with its time limits.
+///
+/// `POST /api/v1/accounts/{account_id}/sla_policies` — build with [`SlaPoliciesHandler::create`], then `.send().await`.
+pub struct SlaPoliciesCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SlaPoliciesCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SlaPoliciesCreate")
+            .field("action", &"sla_policies.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SlaPoliciesCreate<'a> {
+    /// Free text saying what the policy is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Seconds allowed until the first agent reply.
+    ///
+    /// Wire name `first_response_time_threshold` (body, number).
+    pub fn first_response_time_threshold(mut self, value: f64) -> Self {
+        self.input.insert(
+            "first_response_time_threshold".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Seconds allowed for each later reply while the customer waits.
+    ///
+    /// Wire name `next_response_time_threshold` (body, number).
+    pub fn next_response_time_threshold(mut self, value: f64) -> Self {
+        self.input.insert(
+            "next_response_time_threshold".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Seconds allowed until the conversation is resolved.
+    ///
+    /// Wire name `resolution_time_threshold` (body, number).
+    pub fn resolution_time_threshold(mut self, value: f64) -> Self {
+        self.input.insert(
+            "resolution_time_threshold".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Count only the inbox's business hours against the thresholds.
+    ///
+    /// Wire name `only_during_business_hours` (body, boolean).
+    pub fn only_during_business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("only_during_business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::SlaPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::SlaPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for SlaPoliciesCreate<'_> {
+    type Output = models::SlaPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[291]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get an SLA policy: Fetch one SLA policy.
+///
+/// `GET /api/v1/accounts/{account_id}/sla_policies/{id}` — build with [`SlaPoliciesHandler::get`], then `.send().await`.
+pub struct SlaPoliciesGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SlaPoliciesGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SlaPoliciesGet")
+            .field("action", &"sla_policies.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SlaPoliciesGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::SlaPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::SlaPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for SlaPoliciesGet<'_> {
+    type Output = models::SlaPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[292]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update an SLA policy: Change an SLA policy's name, description or time limits.
+///
+/// `PATCH /api/v1/accounts/{account_id}/sla_policies/{id}` — build with [`SlaPoliciesHandler::update`], then `.send().await`.
+pub struct SlaPoliciesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SlaPoliciesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SlaPoliciesUpdate")
+            .field("action", &"sla_policies.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SlaPoliciesUpdate<'a> {
+    /// Free text saying what the policy is for.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Seconds allowed until the first agent reply.
+    ///
+    /// Wire name `first_response_time_threshold` (body, number).
+    pub fn first_response_time_threshold(mut self, value: f64) -> Self {
+        self.input.insert(
+            "first_response_time_threshold".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Seconds allowed for each later reply while the customer waits.
+    ///
+    /// Wire name `next_response_time_threshold` (body, number).
+    pub fn next_response_time_threshold(mut self, value: f64) -> Self {
+        self.input.insert(
+            "next_response_time_threshold".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Seconds allowed until the conversation is resolved.
+    ///
+    /// Wire name `resolution_time_threshold` (body, number).
+    pub fn resolution_time_threshold(mut self, value: f64) -> Self {
+        self.input.insert(
+            "resolution_time_threshold".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Count only the inbox's business hours against the thresholds.
+    ///
+    /// Wire name `only_during_business_hours` (body, boolean).
+    pub fn only_during_business_hours(mut self, value: bool) -> Self {
+        self.input
+            .insert("only_during_business_hours".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// New name of the policy.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::SlaPolicy, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::SlaPolicy, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for SlaPoliciesUpdate<'_> {
+    type Output = models::SlaPolicy;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[293]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete an SLA policy: Queue an SLA policy for removal (with its applied SLAs); the answer has no body, also for an unknown id.
+///
+/// `DELETE /api/v1/accounts/{account_id}/sla_policies/{id}` — build with [`SlaPoliciesHandler::delete`], then `.send().await`.
+pub struct SlaPoliciesDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for SlaPoliciesDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("SlaPoliciesDelete")
+            .field("action", &"sla_policies.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> SlaPoliciesDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for SlaPoliciesDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[294]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -8125,9 +25892,12 @@ impl<'a> TeamsHandler<'a> {
     /// Create a team: Add a team that conversations can be assigned to.
     ///
     /// `POST /api/v1/accounts/{account_id}/teams`
-    pub fn create(&self, account_id: i64) -> TeamsCreate<'a> {
+    ///
+    /// Takes the required `name` as arguments.
+    pub fn create(&self, account_id: i64, name: impl Into<String>) -> TeamsCreate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("name".to_owned(), Value::String(name.into()));
         TeamsCreate {
             connector: self.connector,
             input,
@@ -8136,10 +25906,10 @@ impl<'a> TeamsHandler<'a> {
     /// Get a team: Fetch one team.
     ///
     /// `GET /api/v1/accounts/{account_id}/teams/{team_id}`
-    pub fn get(&self, account_id: i64, team_id: i64) -> TeamsGet<'a> {
+    pub fn get(&self, account_id: i64, team_id: impl Into<Ref>) -> TeamsGet<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("team_id".to_owned(), Value::from(team_id));
+        input.insert("team_id".to_owned(), team_id.into().into_value());
         TeamsGet {
             connector: self.connector,
             input,
@@ -8148,22 +25918,22 @@ impl<'a> TeamsHandler<'a> {
     /// Update a team: Change a team's name, description or auto-assignment.
     ///
     /// `PATCH /api/v1/accounts/{account_id}/teams/{team_id}`
-    pub fn update(&self, account_id: i64, team_id: i64) -> TeamsUpdate<'a> {
+    pub fn update(&self, account_id: i64, team_id: impl Into<Ref>) -> TeamsUpdate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("team_id".to_owned(), Value::from(team_id));
+        input.insert("team_id".to_owned(), team_id.into().into_value());
         TeamsUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Delete a team: Remove a team.
+    /// Delete a team: Remove a team; its conversations lose the team.
     ///
     /// `DELETE /api/v1/accounts/{account_id}/teams/{team_id}`
-    pub fn delete(&self, account_id: i64, team_id: i64) -> TeamsDelete<'a> {
+    pub fn delete(&self, account_id: i64, team_id: impl Into<Ref>) -> TeamsDelete<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("team_id".to_owned(), Value::from(team_id));
+        input.insert("team_id".to_owned(), team_id.into().into_value());
         TeamsDelete {
             connector: self.connector,
             input,
@@ -8172,16 +25942,16 @@ impl<'a> TeamsHandler<'a> {
     /// List a team's agents: List the agents in a team.
     ///
     /// `GET /api/v1/accounts/{account_id}/teams/{team_id}/team_members`
-    pub fn members(&self, account_id: i64, team_id: i64) -> TeamsMembers<'a> {
+    pub fn members(&self, account_id: i64, team_id: impl Into<Ref>) -> TeamsMembers<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("team_id".to_owned(), Value::from(team_id));
+        input.insert("team_id".to_owned(), team_id.into().into_value());
         TeamsMembers {
             connector: self.connector,
             input,
         }
     }
-    /// Add agents to a team: Put more agents into a team.
+    /// Add agents to a team: Put agents into a team; the answer lists only the agents newly added.
     ///
     /// `POST /api/v1/accounts/{account_id}/teams/{team_id}/team_members`
     ///
@@ -8189,7 +25959,7 @@ impl<'a> TeamsHandler<'a> {
     pub fn add_members<I2>(
         &self,
         account_id: i64,
-        team_id: i64,
+        team_id: impl Into<Ref>,
         user_ids: I2,
     ) -> TeamsAddMembers<'a>
     where
@@ -8198,7 +25968,7 @@ impl<'a> TeamsHandler<'a> {
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("team_id".to_owned(), Value::from(team_id));
+        input.insert("team_id".to_owned(), team_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
             Value::Array(user_ids.into_iter().map(Into::into).collect()),
@@ -8208,7 +25978,7 @@ impl<'a> TeamsHandler<'a> {
             input,
         }
     }
-    /// Set a team's agents: Replace the agents of a team with the given list.
+    /// Set a team's agents: Make the team's agents exactly the given list; the answer lists them all.
     ///
     /// `PATCH /api/v1/accounts/{account_id}/teams/{team_id}/team_members`
     ///
@@ -8216,7 +25986,7 @@ impl<'a> TeamsHandler<'a> {
     pub fn update_members<I2>(
         &self,
         account_id: i64,
-        team_id: i64,
+        team_id: impl Into<Ref>,
         user_ids: I2,
     ) -> TeamsUpdateMembers<'a>
     where
@@ -8225,7 +25995,7 @@ impl<'a> TeamsHandler<'a> {
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("team_id".to_owned(), Value::from(team_id));
+        input.insert("team_id".to_owned(), team_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
             Value::Array(user_ids.into_iter().map(Into::into).collect()),
@@ -8243,7 +26013,7 @@ impl<'a> TeamsHandler<'a> {
     pub fn remove_members<I2>(
         &self,
         account_id: i64,
-        team_id: i64,
+        team_id: impl Into<Ref>,
         user_ids: I2,
     ) -> TeamsRemoveMembers<'a>
     where
@@ -8252,7 +26022,7 @@ impl<'a> TeamsHandler<'a> {
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("team_id".to_owned(), Value::from(team_id));
+        input.insert("team_id".to_owned(), team_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
             Value::Array(user_ids.into_iter().map(Into::into).collect()),
@@ -8289,22 +26059,22 @@ impl<'a> TeamsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Team>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::Team>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TeamsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Team>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[97]
+        &ACTIONS[295]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -8330,15 +26100,6 @@ impl std::fmt::Debug for TeamsCreate<'_> {
 }
 
 impl<'a> TeamsCreate<'a> {
-    /// Name of the team.
-    ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// What the team takes care of.
     ///
     /// Wire name `description` (body, string).
@@ -8348,7 +26109,7 @@ impl<'a> TeamsCreate<'a> {
         self
     }
 
-    /// Hand conversations assigned to the team to its members automatically.
+    /// Hand conversations given to the team on to one of its agents automatically.
     ///
     /// Wire name `allow_auto_assign` (body, boolean).
     pub fn allow_auto_assign(mut self, value: bool) -> Self {
@@ -8378,7 +26139,7 @@ impl<'a> TeamsCreate<'a> {
 impl Action for TeamsCreate<'_> {
     type Output = models::Team;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[98]
+        &ACTIONS[296]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -8425,7 +26186,7 @@ impl<'a> TeamsGet<'a> {
 impl Action for TeamsGet<'_> {
     type Output = models::Team;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[99]
+        &ACTIONS[297]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -8451,15 +26212,6 @@ impl std::fmt::Debug for TeamsUpdate<'_> {
 }
 
 impl<'a> TeamsUpdate<'a> {
-    /// Name of the team.
-    ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// What the team takes care of.
     ///
     /// Wire name `description` (body, string).
@@ -8469,12 +26221,21 @@ impl<'a> TeamsUpdate<'a> {
         self
     }
 
-    /// Hand conversations assigned to the team to its members automatically.
+    /// Hand conversations given to the team on to one of its agents automatically.
     ///
     /// Wire name `allow_auto_assign` (body, boolean).
     pub fn allow_auto_assign(mut self, value: bool) -> Self {
         self.input
             .insert("allow_auto_assign".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// New name of the team, unique in the account (stored in lower case).
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -8499,14 +26260,14 @@ impl<'a> TeamsUpdate<'a> {
 impl Action for TeamsUpdate<'_> {
     type Output = models::Team;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[100]
+        &ACTIONS[298]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete a team: Remove a team.
+/// Delete a team: Remove a team; its conversations lose the team.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/teams/{team_id}` — build with [`TeamsHandler::delete`], then `.send().await`.
 pub struct TeamsDelete<'a> {
@@ -8546,7 +26307,7 @@ impl<'a> TeamsDelete<'a> {
 impl Action for TeamsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[101]
+        &ACTIONS[299]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -8578,29 +26339,32 @@ impl<'a> TeamsMembers<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TeamsMembers<'_> {
-    type Output = Value;
+    type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[102]
+        &ACTIONS[300]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Add agents to a team: Put more agents into a team.
+/// Add agents to a team: Put agents into a team; the answer lists only the agents newly added.
 ///
 /// `POST /api/v1/accounts/{account_id}/teams/{team_id}/team_members` — build with [`TeamsHandler::add_members`], then `.send().await`.
 pub struct TeamsAddMembers<'a> {
@@ -8625,29 +26389,32 @@ impl<'a> TeamsAddMembers<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TeamsAddMembers<'_> {
-    type Output = Value;
+    type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[103]
+        &ACTIONS[301]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Set a team's agents: Replace the agents of a team with the given list.
+/// Set a team's agents: Make the team's agents exactly the given list; the answer lists them all.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/teams/{team_id}/team_members` — build with [`TeamsHandler::update_members`], then `.send().await`.
 pub struct TeamsUpdateMembers<'a> {
@@ -8672,22 +26439,25 @@ impl<'a> TeamsUpdateMembers<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Agent>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TeamsUpdateMembers<'_> {
-    type Output = Value;
+    type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[104]
+        &ACTIONS[302]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -8734,7 +26504,95 @@ impl<'a> TeamsRemoveMembers<'a> {
 impl Action for TeamsRemoveMembers<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[105]
+        &ACTIONS[303]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// The `upload` actions. Made by [`crate::Konverte::upload`].
+#[derive(Debug, Clone, Copy)]
+pub struct UploadHandler<'a> {
+    connector: &'a HttpConnector,
+}
+
+impl<'a> UploadHandler<'a> {
+    /// Upload a file: Store a file sent with the request, or fetched from a public URL, and answer its blob id and address.
+    ///
+    /// `POST /api/v1/accounts/{account_id}/upload`
+    pub fn create(&self, account_id: i64) -> UploadCreate<'a> {
+        let mut input = Map::new();
+        input.insert("account_id".to_owned(), Value::from(account_id));
+        UploadCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+}
+
+/// Upload a file: Store a file sent with the request, or fetched from a public URL, and answer its blob id and address.
+///
+/// `POST /api/v1/accounts/{account_id}/upload` — build with [`UploadHandler::create`], then `.send().await`.
+pub struct UploadCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for UploadCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("UploadCreate")
+            .field("action", &"upload.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> UploadCreate<'a> {
+    /// The file to store (sent as a multipart part); wins over external_url.
+    ///
+    /// Wire name `attachment` (body, file).
+    pub fn attachment(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("attachment".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Public http(s) address the server downloads the file from instead.
+    ///
+    /// Wire name `external_url` (body, string).
+    pub fn external_url(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("external_url".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::UploadBlob, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::UploadBlob, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for UploadCreate<'_> {
+    type Output = models::UploadBlob;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[304]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -8748,11 +26606,14 @@ pub struct UsersHandler<'a> {
 }
 
 impl<'a> UsersHandler<'a> {
-    /// Create a user: Create a platform user with a name, e-mail, password and custom attributes.
+    /// Create a user: Create an installation user (confirmed at once); an existing user with that e-mail is returned unchanged instead.
     ///
     /// `POST /platform/api/v1/users`
-    pub fn create(&self) -> UsersCreate<'a> {
-        let input = Map::new();
+    ///
+    /// Takes the required `email` as arguments.
+    pub fn create(&self, email: impl Into<String>) -> UsersCreate<'a> {
+        let mut input = Map::new();
+        input.insert("email".to_owned(), Value::String(email.into()));
         UsersCreate {
             connector: self.connector,
             input,
@@ -8769,7 +26630,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Update a user: Change a platform user's name, e-mail, password or custom attributes.
+    /// Update a user: Change a platform user's names, e-mail (no reconfirmation), password or custom attributes.
     ///
     /// `PATCH /platform/api/v1/users/{id}`
     pub fn update(&self, id: i64) -> UsersUpdate<'a> {
@@ -8780,7 +26641,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Delete a user: Remove a platform user.
+    /// Delete a user: Remove a platform user; the deletion runs in the background.
     ///
     /// `DELETE /platform/api/v1/users/{id}`
     pub fn delete(&self, id: i64) -> UsersDelete<'a> {
@@ -8791,7 +26652,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Get a user's login link: Get a one-time single sign-on URL that logs the user in.
+    /// Get a user's login link: Get a single sign-on URL that logs the user in; each call makes a new link, valid for five minutes.
     ///
     /// `GET /platform/api/v1/users/{id}/login`
     pub fn login_link(&self, id: i64) -> UsersLoginLink<'a> {
@@ -8802,9 +26663,20 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
+    /// Get a user's access token: Read the user's API access token, to call the account API on the user's behalf.
+    ///
+    /// `POST /platform/api/v1/users/{id}/token`
+    pub fn token(&self, id: i64) -> UsersToken<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        UsersToken {
+            connector: self.connector,
+            input,
+        }
+    }
 }
 
-/// Create a user: Create a platform user with a name, e-mail, password and custom attributes.
+/// Create a user: Create an installation user (confirmed at once); an existing user with that e-mail is returned unchanged instead.
 ///
 /// `POST /platform/api/v1/users` — build with [`UsersHandler::create`], then `.send().await`.
 pub struct UsersCreate<'a> {
@@ -8823,7 +26695,7 @@ impl std::fmt::Debug for UsersCreate<'_> {
 }
 
 impl<'a> UsersCreate<'a> {
-    /// Full name of the user.
+    /// Full name of the user; needed when a new user is created.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -8832,16 +26704,16 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// E-mail address the user signs in with.
+    /// Name shown to contacts instead of the full name.
     ///
-    /// Wire name `email` (body, email).
-    pub fn email(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `display_name` (body, string).
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.input
-            .insert("email".to_owned(), Value::String(value.into()));
+            .insert("display_name".to_owned(), Value::String(value.into()));
         self
     }
 
-    /// Password: 6 to 128 characters with an upper-case and a lower-case letter, a digit and a special character.
+    /// Password: 6-128 characters with upper-case, lower-case, digit and special character.
     ///
     /// Wire name `password` (body, password).
     pub fn password(mut self, value: impl Into<SecretString>) -> Self {
@@ -8852,7 +26724,7 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Custom attributes as a JSON object of keys and values.
+    /// Your own key/value data for the user, as a JSON object.
     ///
     /// Wire name `custom_attributes` (body, object).
     pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
@@ -8882,7 +26754,7 @@ impl<'a> UsersCreate<'a> {
 impl Action for UsersCreate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[106]
+        &ACTIONS[305]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -8929,14 +26801,14 @@ impl<'a> UsersGet<'a> {
 impl Action for UsersGet<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[107]
+        &ACTIONS[306]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a user: Change a platform user's name, e-mail, password or custom attributes.
+/// Update a user: Change a platform user's names, e-mail (no reconfirmation), password or custom attributes.
 ///
 /// `PATCH /platform/api/v1/users/{id}` — build with [`UsersHandler::update`], then `.send().await`.
 pub struct UsersUpdate<'a> {
@@ -8955,7 +26827,7 @@ impl std::fmt::Debug for UsersUpdate<'_> {
 }
 
 impl<'a> UsersUpdate<'a> {
-    /// Full name of the user.
+    /// Full name of the user; needed when a new user is created.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -8964,7 +26836,16 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// E-mail address the user signs in with.
+    /// Name shown to contacts instead of the full name.
+    ///
+    /// Wire name `display_name` (body, string).
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("display_name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Address the user signs in with.
     ///
     /// Wire name `email` (body, email).
     pub fn email(mut self, value: impl Into<String>) -> Self {
@@ -8973,7 +26854,7 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// Password: 6 to 128 characters with an upper-case and a lower-case letter, a digit and a special character.
+    /// Password: 6-128 characters with upper-case, lower-case, digit and special character.
     ///
     /// Wire name `password` (body, password).
     pub fn password(mut self, value: impl Into<SecretString>) -> Self {
@@ -8984,7 +26865,7 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// Custom attributes as a JSON object of keys and values.
+    /// Your own key/value data for the user, as a JSON object.
     ///
     /// Wire name `custom_attributes` (body, object).
     pub fn custom_attributes(mut self, value: Map<String, Value>) -> Self {
@@ -9014,14 +26895,14 @@ impl<'a> UsersUpdate<'a> {
 impl Action for UsersUpdate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[108]
+        &ACTIONS[307]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete a user: Remove a platform user.
+/// Delete a user: Remove a platform user; the deletion runs in the background.
 ///
 /// `DELETE /platform/api/v1/users/{id}` — build with [`UsersHandler::delete`], then `.send().await`.
 pub struct UsersDelete<'a> {
@@ -9061,14 +26942,14 @@ impl<'a> UsersDelete<'a> {
 impl Action for UsersDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[109]
+        &ACTIONS[308]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get a user's login link: Get a one-time single sign-on URL that logs the user in.
+/// Get a user's login link: Get a single sign-on URL that logs the user in; each call makes a new link, valid for five minutes.
 ///
 /// `GET /platform/api/v1/users/{id}/login` — build with [`UsersHandler::login_link`], then `.send().await`.
 pub struct UsersLoginLink<'a> {
@@ -9093,22 +26974,72 @@ impl<'a> UsersLoginLink<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::UserLoginLink, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::UserLoginLink, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersLoginLink<'_> {
-    type Output = Value;
+    type Output = models::UserLoginLink;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[110]
+        &ACTIONS[309]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a user's access token: Read the user's API access token, to call the account API on the user's behalf.
+///
+/// `POST /platform/api/v1/users/{id}/token` — build with [`UsersHandler::token`], then `.send().await`.
+pub struct UsersToken<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for UsersToken<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("UsersToken")
+            .field("action", &"users.token")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> UsersToken<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::UserToken, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::UserToken, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for UsersToken<'_> {
+    type Output = models::UserToken;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[310]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -9122,7 +27053,7 @@ pub struct WebhooksHandler<'a> {
 }
 
 impl<'a> WebhooksHandler<'a> {
-    /// List webhooks: List the account's webhooks.
+    /// List webhooks: List the account's webhooks with their secrets.
     ///
     /// `GET /api/v1/accounts/{account_id}/webhooks`
     pub fn list(&self, account_id: i64) -> WebhooksList<'a> {
@@ -9133,24 +27064,40 @@ impl<'a> WebhooksHandler<'a> {
             input,
         }
     }
-    /// Create a webhook: Send the chosen account events to a URL.
+    /// Create a webhook: Send the chosen account events to a URL; the answer carries the signing secret.
     ///
     /// `POST /api/v1/accounts/{account_id}/webhooks`
-    pub fn create(&self, account_id: i64) -> WebhooksCreate<'a> {
+    ///
+    /// Takes the required `url`, `subscriptions` as arguments.
+    pub fn create<I2>(
+        &self,
+        account_id: i64,
+        url: impl Into<String>,
+        subscriptions: I2,
+    ) -> WebhooksCreate<'a>
+    where
+        I2: IntoIterator,
+        I2::Item: Into<Value>,
+    {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
+        input.insert("url".to_owned(), Value::String(url.into()));
+        input.insert(
+            "subscriptions".to_owned(),
+            Value::Array(subscriptions.into_iter().map(Into::into).collect()),
+        );
         WebhooksCreate {
             connector: self.connector,
             input,
         }
     }
-    /// Update a webhook: Change a webhook's URL or events.
+    /// Update a webhook: Change a webhook's name, URL, inbox or events.
     ///
     /// `PATCH /api/v1/accounts/{account_id}/webhooks/{webhook_id}`
-    pub fn update(&self, account_id: i64, webhook_id: i64) -> WebhooksUpdate<'a> {
+    pub fn update(&self, account_id: i64, webhook_id: impl Into<Ref>) -> WebhooksUpdate<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("webhook_id".to_owned(), Value::from(webhook_id));
+        input.insert("webhook_id".to_owned(), webhook_id.into().into_value());
         WebhooksUpdate {
             connector: self.connector,
             input,
@@ -9159,10 +27106,10 @@ impl<'a> WebhooksHandler<'a> {
     /// Delete a webhook: Stop sending events to a webhook.
     ///
     /// `DELETE /api/v1/accounts/{account_id}/webhooks/{webhook_id}`
-    pub fn delete(&self, account_id: i64, webhook_id: i64) -> WebhooksDelete<'a> {
+    pub fn delete(&self, account_id: i64, webhook_id: impl Into<Ref>) -> WebhooksDelete<'a> {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
-        input.insert("webhook_id".to_owned(), Value::from(webhook_id));
+        input.insert("webhook_id".to_owned(), webhook_id.into().into_value());
         WebhooksDelete {
             connector: self.connector,
             input,
@@ -9170,7 +27117,7 @@ impl<'a> WebhooksHandler<'a> {
     }
 }
 
-/// List webhooks: List the account's webhooks.
+/// List webhooks: List the account's webhooks with their secrets.
 ///
 /// `GET /api/v1/accounts/{account_id}/webhooks` — build with [`WebhooksHandler::list`], then `.send().await`.
 pub struct WebhooksList<'a> {
@@ -9195,29 +27142,32 @@ impl<'a> WebhooksList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Webhook>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Webhook>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebhooksList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Webhook>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[111]
+        &ACTIONS[311]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a webhook: Send the chosen account events to a URL.
+/// Create a webhook: Send the chosen account events to a URL; the answer carries the signing secret.
 ///
 /// `POST /api/v1/accounts/{account_id}/webhooks` — build with [`WebhooksHandler::create`], then `.send().await`.
 pub struct WebhooksCreate<'a> {
@@ -9236,27 +27186,21 @@ impl std::fmt::Debug for WebhooksCreate<'_> {
 }
 
 impl<'a> WebhooksCreate<'a> {
-    /// Address the events are posted to.
+    /// Label for the webhook.
     ///
-    /// Wire name `url` (body, string).
-    pub fn url(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
         self.input
-            .insert("url".to_owned(), Value::String(value.into()));
+            .insert("name".to_owned(), Value::String(value.into()));
         self
     }
 
-    /// Events to send.
+    /// Inbox recorded with the webhook; null clears it (deliveries are not limited to it).
     ///
-    /// Wire name `subscriptions` (body, array).
-    pub fn subscriptions<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "subscriptions".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
+    /// Wire name `inbox_id` (body, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -9281,14 +27225,14 @@ impl<'a> WebhooksCreate<'a> {
 impl Action for WebhooksCreate<'_> {
     type Output = models::Webhook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[112]
+        &ACTIONS[312]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a webhook: Change a webhook's URL or events.
+/// Update a webhook: Change a webhook's name, URL, inbox or events.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/webhooks/{webhook_id}` — build with [`WebhooksHandler::update`], then `.send().await`.
 pub struct WebhooksUpdate<'a> {
@@ -9307,7 +27251,25 @@ impl std::fmt::Debug for WebhooksUpdate<'_> {
 }
 
 impl<'a> WebhooksUpdate<'a> {
-    /// Address the events are posted to.
+    /// Label for the webhook.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Inbox recorded with the webhook; null clears it (deliveries are not limited to it).
+    ///
+    /// Wire name `inbox_id` (body, integer). An id, or a name that is looked up.
+    pub fn inbox_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("inbox_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// New http(s) address to post events to; unique in the account.
     ///
     /// Wire name `url` (body, string).
     pub fn url(mut self, value: impl Into<String>) -> Self {
@@ -9316,7 +27278,7 @@ impl<'a> WebhooksUpdate<'a> {
         self
     }
 
-    /// Events to send.
+    /// Events to send, replacing the current list; must not be empty.
     ///
     /// Wire name `subscriptions` (body, array).
     pub fn subscriptions<I>(mut self, value: I) -> Self
@@ -9352,7 +27314,7 @@ impl<'a> WebhooksUpdate<'a> {
 impl Action for WebhooksUpdate<'_> {
     type Output = models::Webhook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[113]
+        &ACTIONS[313]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -9399,7 +27361,7 @@ impl<'a> WebhooksDelete<'a> {
 impl Action for WebhooksDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[114]
+        &ACTIONS[314]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input

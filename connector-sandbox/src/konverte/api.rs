@@ -82,7 +82,6 @@ const PLAIN_RECORDS: &[(&str, Kind, &str)] = &[
         "Custom attribute",
     ),
     ("custom_filters", Kind::CustomFilter, "Custom filter"),
-    ("webhooks", Kind::Webhook, "Webhook"),
     ("automation_rules", Kind::AutomationRule, "Automation rule"),
 ];
 
@@ -740,15 +739,41 @@ impl App {
                 ok(&record)
             }
             // --- webhooks -------------------------------------------------------------------
+            // app/views/api/v1/accounts/webhooks/*.json.jbuilder: {payload: {webhooks|webhook}},
+            // each with its signing secret; a URL is unique in an account.
             ("GET", ["webhooks"]) => {
                 let items: Vec<Value> = st
                     .in_account(Kind::Webhook, account)
                     .into_iter()
                     .cloned()
                     .collect();
-                ok(&Value::Array(items))
+                ok(&json!({"payload": {"webhooks": items}}))
             }
-            ("POST", ["webhooks"]) => self.create_record(st, c, Kind::Webhook, account),
+            ("POST", ["webhooks"]) => {
+                let body = c.body()?;
+                let url = body.get("url").and_then(Value::as_str).unwrap_or("");
+                if st
+                    .in_account(Kind::Webhook, account)
+                    .iter()
+                    .any(|h| get_str(h, "url") == url)
+                {
+                    return Err(invalid("url", "Url has already been taken"));
+                }
+                let mut extra = Map::new();
+                extra.insert("secret".into(), Value::String(random_hex(24)));
+                let record = records::create(st, Kind::Webhook, acc, &body, extra)?;
+                self.counters.created();
+                ok(&json!({"payload": {"webhook": record}}))
+            }
+            ("PATCH", ["webhooks", hook]) => {
+                let body = c.body()?;
+                let record = records::update(st, Kind::Webhook, acc, id(hook, "Webhook")?, &body)?;
+                ok(&json!({"payload": {"webhook": record}}))
+            }
+            ("DELETE", ["webhooks", hook]) => {
+                records::delete(st, Kind::Webhook, acc, id(hook, "Webhook")?)?;
+                deleted()
+            }
             // --- automation rules -----------------------------------------------------------
             ("GET", ["automation_rules"]) => {
                 let items: Vec<Value> = st
@@ -1227,10 +1252,36 @@ impl App {
                 set_conversation(st, conversation, json!({"labels": unique}));
                 ok(&json!({"payload": unique}))
             }
+            // app/finders/message_finder.rb: the newest 20, 20 before `before`, or up to
+            // 100 after `after`, oldest first, in {meta, payload}.
             ("GET", ["conversations", conversation, "messages"]) => {
                 let conversation = find_conversation(st, account, conversation)?;
-                let messages: Vec<Value> = st.messages_of(conversation).cloned().collect();
-                ok(&Value::Array(messages))
+                let cursor =
+                    |name: &str| c.query.get(name).and_then(|v| v.trim().parse::<u64>().ok());
+                let id_of = |m: &&Value| get_u64(m, "id").unwrap_or(0);
+                let all = st.messages_of(conversation);
+                let page: Vec<Value> = match (cursor("before"), cursor("after")) {
+                    (Some(before), _) => {
+                        let older: Vec<&Value> = all.filter(|m| id_of(m) < before).collect();
+                        older[older.len().saturating_sub(20)..]
+                            .iter()
+                            .map(|m| (*m).clone())
+                            .collect()
+                    }
+                    (None, Some(after)) => all
+                        .filter(|m| id_of(m) > after)
+                        .take(100)
+                        .cloned()
+                        .collect(),
+                    (None, None) => {
+                        let every: Vec<&Value> = all.collect();
+                        every[every.len().saturating_sub(20)..]
+                            .iter()
+                            .map(|m| (*m).clone())
+                            .collect()
+                    }
+                };
+                ok(&json!({"meta": {}, "payload": page}))
             }
             ("POST", ["conversations", conversation, "messages"]) => {
                 let conversation = find_conversation(st, account, conversation)?;

@@ -23,6 +23,26 @@ pub fn manifest(m: &Loaded) -> Result<(), String> {
         if !a.path.starts_with('/') {
             return fail("the path starts with `/`".into());
         }
+        if let Some((_, fixed)) = a.path.split_once('?') {
+            // A fixed query tells apart actions the server serves on one route by a
+            // query value (`?type=account`); nothing in it is a parameter.
+            if fixed.contains('{') || fixed.split('&').any(|pair| !pair.contains('=')) {
+                return fail(
+                    "a fixed query in the path is `name=value` pairs, without placeholders".into(),
+                );
+            }
+            if let Some(p) = r.params.iter().find(|p| {
+                p.location == Location::Query
+                    && fixed
+                        .split('&')
+                        .any(|pair| pair.split('=').next() == Some(p.name()))
+            }) {
+                return fail(format!(
+                    "`{}` is both fixed in the path and a parameter",
+                    p.name()
+                ));
+            }
+        }
         let holes = placeholders(&a.path);
         for p in &holes {
             if !r

@@ -1,64 +1,35 @@
 //! `connector moco webhooks listen|verify|ensure`.
 
-use super::action::{dry_run, warn_about_flags};
-use super::sandbox::wait_for_signal;
-use super::{Ctx, fail, write_failed};
+use super::super::action::{dry_run, warn_about_flags};
+use super::super::{Ctx, block_on, fail, write_failed};
+use super::{drain_events, list, print_events, secret, secret_args};
 use crate::backends::{self, Backend};
-use crate::config::{self, env};
+use crate::config;
 use crate::exit;
-use crate::options::{self, RunFlags};
+use crate::options::{self, RunFlags, ensure_args};
 use crate::output::{self, Out};
-use clap::ArgMatches;
+use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint, value_parser};
 use connector_core::futures::TryStreamExt;
-use connector_core::secret::read_token_file;
-use connector_core::{Connector, Error, ExposeSecret, SecretString};
+use connector_core::{Connector, Error, ExposeSecret};
 use connector_moco::Moco;
 use connector_moco::webhooks::{self, EventFilter, Receiver};
 use serde_json::{Map, Value, json};
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
 
-/// `--secret-file`, else `--secret` (with a warning), else `$MOCO_WEBHOOK_SECRET`.
-fn secret(m: &ArgMatches) -> Result<SecretString, Error> {
-    let secret = find_secret(m)?;
-    output::protect(&secret);
-    Ok(secret)
+const SECRET_ENV: &str = "MOCO_WEBHOOK_SECRET";
+
+pub fn run(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Option<u8> {
+    Some(match verb {
+        "listen" => block_on(listen(ctx, m)),
+        "verify" => verify(ctx, m),
+        "ensure" => block_on(ensure(ctx, m)),
+        _ => return None,
+    })
 }
 
-fn find_secret(m: &ArgMatches) -> Result<SecretString, Error> {
-    if let Some(path) = m.get_one::<String>("secret-file") {
-        return read_token_file(Path::new(path));
-    }
-    if let Some(s) = m.get_one::<String>("secret") {
-        if s.trim().is_empty() {
-            return Err(Error::Config(
-                "--secret is empty: anyone could sign deliveries".into(),
-            ));
-        }
-        output::warn(
-            "--secret puts the signature key on the command line, where other users can see it; \
-             prefer --secret-file or MOCO_WEBHOOK_SECRET",
-        );
-        return Ok(SecretString::from(s.clone()));
-    }
-    env("MOCO_WEBHOOK_SECRET")
-        .map(|s| SecretString::from(s.trim().to_owned()))
-        .ok_or_else(|| {
-            Error::Config(
-                "no web hook secret: pass --secret-file PATH or set MOCO_WEBHOOK_SECRET".into(),
-            )
-        })
-}
-
-fn list(m: &ArgMatches, id: &str) -> Vec<String> {
-    m.get_many::<String>(id)
-        .map(|v| v.cloned().collect())
-        .unwrap_or_default()
-}
-
-pub async fn listen(ctx: &Ctx, m: &ArgMatches) -> u8 {
-    let secret = match secret(m) {
+async fn listen(ctx: &Ctx, m: &ArgMatches) -> u8 {
+    let secret = match secret(m, SECRET_ENV) {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
@@ -93,49 +64,16 @@ pub async fn listen(ctx: &Ctx, m: &ArgMatches) -> u8 {
         ),
     );
     let mut out = Out::new();
-    let stop = wait_for_signal();
-    tokio::pin!(stop);
-    let mut code = exit::SUCCESS;
-    loop {
-        tokio::select! {
-            _ = &mut stop => break,
-            event = events.recv() => {
-                let Some(event) = event else { break };
-                if let Err(e) = print_event(&mut out, &event) {
-                    code = write_failed(&e);
-                    break;
-                }
-            }
-        }
-    }
+    let code = print_events(&mut out, &mut events).await;
     // Stopping takes at most the listener's grace period, whatever the clients do.
     if let Err(e) = receiver.shutdown().await {
         output::error(format!("stopping the receiver: {e}"));
     }
-    // Deliveries acknowledged before the stop are printed, not lost.
-    while code == exit::SUCCESS
-        && let Ok(event) = events.try_recv()
-    {
-        if let Err(e) = print_event(&mut out, &event) {
-            code = write_failed(&e);
-        }
-    }
-    code
+    drain_events(&mut out, &mut events, code)
 }
 
-/// One line per event, flushed at once: a reader may be waiting for it.
-fn print_event(out: &mut Out, event: &webhooks::WebhookEvent) -> std::io::Result<()> {
-    match serde_json::to_value(event) {
-        Ok(value) => out.line(value, None).and_then(|()| out.finish()),
-        Err(e) => {
-            output::error(format!("cannot encode an event: {e}"));
-            Ok(())
-        }
-    }
-}
-
-pub fn verify(ctx: &Ctx, m: &ArgMatches) -> u8 {
-    let secret = match secret(m) {
+fn verify(ctx: &Ctx, m: &ArgMatches) -> u8 {
+    let secret = match secret(m, SECRET_ENV) {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
@@ -157,7 +95,7 @@ pub fn verify(ctx: &Ctx, m: &ArgMatches) -> u8 {
     }
 }
 
-pub async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
+async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
     let flags = match options::from_matches(m, Backend::Moco) {
         Ok(f) => f,
         Err(e) => return fail(&e),
@@ -227,4 +165,70 @@ async fn planned_change(
     let input = Map::from_iter([("id".to_owned(), id)]);
     let request = dry_run(moco, "web_hooks.enable", &input, &flags.options)?;
     Ok(json!({"change": "enable", "hook": hook, "request": request}))
+}
+
+/// The clap commands of the MOCO helpers.
+pub fn commands() -> Vec<Command> {
+    vec![
+        Command::new("listen")
+            .about("Receive MOCO webhooks; print each verified event as one JSON line")
+            .arg(
+                Arg::new("port")
+                    .long("port")
+                    .value_name("PORT")
+                    .value_parser(value_parser!(u16))
+                    .required(true)
+                    .help("Port to listen on (0 picks a free one)"),
+            )
+            .arg(
+                Arg::new("host")
+                    .long("host")
+                    .value_name("ADDR")
+                    .default_value("127.0.0.1")
+                    .help("Address to listen on (0.0.0.0 for every interface)"),
+            )
+            .args(secret_args(SECRET_ENV))
+            .arg(
+                Arg::new("target")
+                    .long("target")
+                    .value_name("TARGET")
+                    .action(ArgAction::Append)
+                    .help("Only events of this record kind (Activity, Company, Project, ...); repeatable"),
+            )
+            .arg(
+                Arg::new("event")
+                    .long("event")
+                    .value_name("EVENT")
+                    .action(ArgAction::Append)
+                    .help("Only these events (create, update, delete, ...); repeatable"),
+            ),
+        Command::new("verify")
+            .about("Check a webhook payload on stdin against its X-Moco-Signature (exit 0 ok, 1 not)")
+            .arg(
+                Arg::new("signature")
+                    .long("signature")
+                    .value_name("SIG")
+                    .required(true)
+                    .help("The X-Moco-Signature header value"),
+            )
+            .args(secret_args(SECRET_ENV)),
+        Command::new("ensure")
+            .about("Make sure a web hook for TARGET/EVENT delivers to URL")
+            .long_about(
+                "Make sure a web hook for TARGET/EVENT delivers to URL: a hook with the same \
+                 target, event and URL is reused (and enabled if it is disabled), else a new \
+                 one is created. Other hooks are left alone. --dry-run looks the hooks up and \
+                 prints what it would create or enable, sending no change.",
+            )
+            .args(ensure_args(true))
+            .arg(Arg::new("target").long("target").value_name("TARGET").required(true))
+            .arg(Arg::new("event").long("event").value_name("EVENT").required(true))
+            .arg(
+                Arg::new("url")
+                    .long("url")
+                    .value_name("URL")
+                    .value_hint(ValueHint::Url)
+                    .required(true),
+            ),
+    ]
 }
