@@ -2124,92 +2124,6 @@ impl<'de> serde::Deserialize<'de> for OffersChangeAddress {
     }
 }
 
-/// One of `none`, `forward`, `backward`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ProjectRecurringExpensesServicePeriodDirection {
-    /// `none`
-    None,
-    /// `forward`
-    Forward,
-    /// `backward`
-    Backward,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl ProjectRecurringExpensesServicePeriodDirection {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["none", "forward", "backward"];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Forward => "forward",
-            Self::Backward => "backward",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for ProjectRecurringExpensesServicePeriodDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "none" => Self::None,
-            "forward" => Self::Forward,
-            "backward" => Self::Backward,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for ProjectRecurringExpensesServicePeriodDirection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for ProjectRecurringExpensesServicePeriodDirection {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for ProjectRecurringExpensesServicePeriodDirection {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&ProjectRecurringExpensesServicePeriodDirection>
-    for ProjectRecurringExpensesServicePeriodDirection
-{
-    fn from(v: &ProjectRecurringExpensesServicePeriodDirection) -> Self {
-        v.clone()
-    }
-}
-
-impl From<ProjectRecurringExpensesServicePeriodDirection> for Value {
-    fn from(v: ProjectRecurringExpensesServicePeriodDirection) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for ProjectRecurringExpensesServicePeriodDirection {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesServicePeriodDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// One of `weekly`, `biweekly`, `monthly`, `quarterly`, `biannual`, `annual`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProjectRecurringExpensesPeriod {
@@ -2307,6 +2221,92 @@ impl serde::Serialize for ProjectRecurringExpensesPeriod {
 }
 
 impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `none`, `forward`, `backward`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProjectRecurringExpensesServicePeriodDirection {
+    /// `none`
+    None,
+    /// `forward`
+    Forward,
+    /// `backward`
+    Backward,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl ProjectRecurringExpensesServicePeriodDirection {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["none", "forward", "backward"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Forward => "forward",
+            Self::Backward => "backward",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for ProjectRecurringExpensesServicePeriodDirection {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "none" => Self::None,
+            "forward" => Self::Forward,
+            "backward" => Self::Backward,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for ProjectRecurringExpensesServicePeriodDirection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ProjectRecurringExpensesServicePeriodDirection {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for ProjectRecurringExpensesServicePeriodDirection {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&ProjectRecurringExpensesServicePeriodDirection>
+    for ProjectRecurringExpensesServicePeriodDirection
+{
+    fn from(v: &ProjectRecurringExpensesServicePeriodDirection) -> Self {
+        v.clone()
+    }
+}
+
+impl From<ProjectRecurringExpensesServicePeriodDirection> for Value {
+    fn from(v: ProjectRecurringExpensesServicePeriodDirection) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for ProjectRecurringExpensesServicePeriodDirection {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesServicePeriodDirection {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))

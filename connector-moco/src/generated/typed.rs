@@ -375,13 +375,13 @@ impl<'a> ActivitiesHandler<'a> {
     pub fn create(
         &self,
         date: impl DateArg,
-        project_id: i64,
-        task_id: i64,
+        project_id: impl Into<Ref>,
+        task_id: impl Into<Ref>,
     ) -> ActivitiesCreate<'a> {
         let mut input = Map::new();
         input.insert("date".to_owned(), DateArg::into_value(date));
-        input.insert("project_id".to_owned(), Value::from(project_id));
-        input.insert("task_id".to_owned(), Value::from(task_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
+        input.insert("task_id".to_owned(), task_id.into().into_value());
         ActivitiesCreate {
             connector: self.connector,
             input,
@@ -461,7 +461,7 @@ impl<'a> ActivitiesHandler<'a> {
         &self,
         reason: impl Into<String>,
         activity_ids: I1,
-        company_id: i64,
+        company_id: impl Into<Ref>,
     ) -> ActivitiesDisregard<'a>
     where
         I1: IntoIterator,
@@ -473,7 +473,7 @@ impl<'a> ActivitiesHandler<'a> {
             "activity_ids".to_owned(),
             Value::Array(activity_ids.into_iter().map(Into::into).collect()),
         );
-        input.insert("company_id".to_owned(), Value::from(company_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
         ActivitiesDisregard {
             connector: self.connector,
             input,
@@ -500,83 +500,6 @@ impl std::fmt::Debug for ActivitiesList<'_> {
 }
 
 impl<'a> ActivitiesList<'a> {
-    /// Only activities on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only activities on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only activities of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only activities on this project.
-    ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only activities on this project task.
-    ///
-    /// Wire name `task_id` (query, integer).
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.input.insert("task_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only activities for this customer.
-    ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("company_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// true: only billable activities; false: only non-billable ones.
-    ///
-    /// Wire name `billable` (query, boolean).
-    pub fn billable(mut self, value: bool) -> Self {
-        self.input.insert("billable".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// true: only activities already billed; false: only those not billed yet.
-    ///
-    /// Wire name `billed` (query, boolean).
-    pub fn billed(mut self, value: bool) -> Self {
-        self.input.insert("billed".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Search text, matched against tag, description and remote id.
-    ///
-    /// Wire name `term` (query, string).
-    pub fn term(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("term".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -615,6 +538,85 @@ impl<'a> ActivitiesList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only activities on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only activities on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only activities of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only activities on this project.
+    ///
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only activities on this project task.
+    ///
+    /// Wire name `task_id` (query, integer). An id, or a name that is looked up.
+    pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("task_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only activities for this customer.
+    ///
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("company_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// true: only billable activities; false: only non-billable ones.
+    ///
+    /// Wire name `billable` (query, boolean).
+    pub fn billable(mut self, value: bool) -> Self {
+        self.input.insert("billable".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// true: only activities already billed; false: only those not billed yet.
+    ///
+    /// Wire name `billed` (query, boolean).
+    pub fn billed(mut self, value: bool) -> Self {
+        self.input.insert("billed".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Search text, matched against tag, description and remote id.
+    ///
+    /// Wire name `term` (query, string).
+    pub fn term(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("term".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -915,18 +917,19 @@ impl<'a> ActivitiesUpdate<'a> {
 
     /// Project the time is booked on.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Task of that project the time is booked on.
     ///
-    /// Wire name `task_id` (body, integer).
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.input.insert("task_id".to_owned(), Value::from(value));
+    /// Wire name `task_id` (body, integer). An id, or a name that is looked up.
+    pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("task_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -1237,10 +1240,10 @@ impl std::fmt::Debug for ActivitiesDisregard<'_> {
 impl<'a> ActivitiesDisregard<'a> {
     /// Project the time entries belong to.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -1282,9 +1285,9 @@ impl<'a> CatalogServiceItemsHandler<'a> {
     /// Get a catalogue service item: Fetch one position of a service catalogue entry.
     ///
     /// `GET /account/catalog_services/{service_id}/items/{id}`
-    pub fn get(&self, service_id: i64, id: i64) -> CatalogServiceItemsGet<'a> {
+    pub fn get(&self, service_id: impl Into<Ref>, id: i64) -> CatalogServiceItemsGet<'a> {
         let mut input = Map::new();
-        input.insert("service_id".to_owned(), Value::from(service_id));
+        input.insert("service_id".to_owned(), service_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         CatalogServiceItemsGet {
             connector: self.connector,
@@ -1294,9 +1297,9 @@ impl<'a> CatalogServiceItemsHandler<'a> {
     /// Create a catalogue service item: Add a position to a service catalogue entry.
     ///
     /// `POST /account/catalog_services/{service_id}/items`
-    pub fn create(&self, service_id: i64) -> CatalogServiceItemsCreate<'a> {
+    pub fn create(&self, service_id: impl Into<Ref>) -> CatalogServiceItemsCreate<'a> {
         let mut input = Map::new();
-        input.insert("service_id".to_owned(), Value::from(service_id));
+        input.insert("service_id".to_owned(), service_id.into().into_value());
         CatalogServiceItemsCreate {
             connector: self.connector,
             input,
@@ -1305,9 +1308,9 @@ impl<'a> CatalogServiceItemsHandler<'a> {
     /// Update a catalogue service item: Change a position of a service catalogue entry.
     ///
     /// `PUT /account/catalog_services/{service_id}/items/{id}`
-    pub fn update(&self, service_id: i64, id: i64) -> CatalogServiceItemsUpdate<'a> {
+    pub fn update(&self, service_id: impl Into<Ref>, id: i64) -> CatalogServiceItemsUpdate<'a> {
         let mut input = Map::new();
-        input.insert("service_id".to_owned(), Value::from(service_id));
+        input.insert("service_id".to_owned(), service_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         CatalogServiceItemsUpdate {
             connector: self.connector,
@@ -1317,9 +1320,9 @@ impl<'a> CatalogServiceItemsHandler<'a> {
     /// Delete a catalogue service item: Remove a position from a service catalogue entry.
     ///
     /// `DELETE /account/catalog_services/{service_id}/items/{id}`
-    pub fn delete(&self, service_id: i64, id: i64) -> CatalogServiceItemsDelete<'a> {
+    pub fn delete(&self, service_id: impl Into<Ref>, id: i64) -> CatalogServiceItemsDelete<'a> {
         let mut input = Map::new();
-        input.insert("service_id".to_owned(), Value::from(service_id));
+        input.insert("service_id".to_owned(), service_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         CatalogServiceItemsDelete {
             connector: self.connector,
@@ -2246,43 +2249,6 @@ impl std::fmt::Debug for CommentsList<'_> {
 }
 
 impl<'a> CommentsList<'a> {
-    /// Only comments on records of this type.
-    ///
-    /// Wire name `commentable_type` (query, enum).
-    pub fn commentable_type(
-        mut self,
-        value: impl Into<super::enums::CommentsListCommentableType>,
-    ) -> Self {
-        self.input
-            .insert("commentable_type".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Only comments on the record with this id.
-    ///
-    /// Wire name `commentable_id` (query, integer).
-    pub fn commentable_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("commentable_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only comments written by this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// true: only comments written by people; false: only generated ones.
-    ///
-    /// Wire name `manual` (query, boolean).
-    pub fn manual(mut self, value: bool) -> Self {
-        self.input.insert("manual".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -2321,6 +2287,44 @@ impl<'a> CommentsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only comments on records of this type.
+    ///
+    /// Wire name `commentable_type` (query, enum).
+    pub fn commentable_type(
+        mut self,
+        value: impl Into<super::enums::CommentsListCommentableType>,
+    ) -> Self {
+        self.input
+            .insert("commentable_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only comments on the record with this id.
+    ///
+    /// Wire name `commentable_id` (query, integer).
+    pub fn commentable_id(mut self, value: i64) -> Self {
+        self.input
+            .insert("commentable_id".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only comments written by this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// true: only comments written by people; false: only generated ones.
+    ///
+    /// Wire name `manual` (query, boolean).
+    pub fn manual(mut self, value: bool) -> Self {
+        self.input.insert("manual".to_owned(), Value::Bool(value));
         self
     }
 
@@ -2926,6 +2930,47 @@ impl std::fmt::Debug for CompaniesList<'_> {
 }
 
 impl<'a> CompaniesList<'a> {
+    /// Only these ids (sent comma-separated).
+    ///
+    /// Wire name `ids` (query, array).
+    pub fn ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only entries created or changed after this UTC instant (RFC 3339).
+    ///
+    /// Wire name `updated_after` (query, date-time).
+    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
+        self.input
+            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
+        self
+    }
+
+    /// Field to sort by, optionally followed by ` asc` or ` desc`.
+    ///
+    /// Wire name `sort_by` (query, string).
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("sort_by".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to start from (1-based); later pages follow the Link header.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
     /// Include archived companies.
     ///
     /// Wire name `include_archived` (query, boolean).
@@ -2974,47 +3019,6 @@ impl<'a> CompaniesList<'a> {
     pub fn term(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("term".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Only these ids (sent comma-separated).
-    ///
-    /// Wire name `ids` (query, array).
-    pub fn ids<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only entries created or changed after this UTC instant (RFC 3339).
-    ///
-    /// Wire name `updated_after` (query, date-time).
-    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
-        self.input
-            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
-        self
-    }
-
-    /// Field to sort by, optionally followed by ` asc` or ` desc`.
-    ///
-    /// Wire name `sort_by` (query, string).
-    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("sort_by".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Page to start from (1-based); later pages follow the Link header.
-    ///
-    /// Wire name `page` (query, integer).
-    pub fn page(mut self, value: i64) -> Self {
-        self.input.insert("page".to_owned(), Value::from(value));
         self
     }
 
@@ -3256,9 +3260,10 @@ impl<'a> CompaniesCreate<'a> {
 
     /// User responsible for the company.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3317,10 +3322,10 @@ impl<'a> CompaniesCreate<'a> {
 
     /// VAT code for sales to this customer (wins over customer_tax).
     ///
-    /// Wire name `customer_vat_code_id` (body, integer).
-    pub fn customer_vat_code_id(mut self, value: i64) -> Self {
+    /// Wire name `customer_vat_code_id` (body, integer). An id, or a name that is looked up.
+    pub fn customer_vat_code_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("customer_vat_code_id".to_owned(), Value::from(value));
+            .insert("customer_vat_code_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3392,10 +3397,10 @@ impl<'a> CompaniesCreate<'a> {
 
     /// VAT code for purchases from this supplier (wins over supplier_tax).
     ///
-    /// Wire name `supplier_vat_code_id` (body, integer).
-    pub fn supplier_vat_code_id(mut self, value: i64) -> Self {
+    /// Wire name `supplier_vat_code_id` (body, integer). An id, or a name that is looked up.
+    pub fn supplier_vat_code_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("supplier_vat_code_id".to_owned(), Value::from(value));
+            .insert("supplier_vat_code_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3594,9 +3599,10 @@ impl<'a> CompaniesUpdate<'a> {
 
     /// User responsible for the company.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3655,10 +3661,10 @@ impl<'a> CompaniesUpdate<'a> {
 
     /// VAT code for sales to this customer (wins over customer_tax).
     ///
-    /// Wire name `customer_vat_code_id` (body, integer).
-    pub fn customer_vat_code_id(mut self, value: i64) -> Self {
+    /// Wire name `customer_vat_code_id` (body, integer). An id, or a name that is looked up.
+    pub fn customer_vat_code_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("customer_vat_code_id".to_owned(), Value::from(value));
+            .insert("customer_vat_code_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3730,10 +3736,10 @@ impl<'a> CompaniesUpdate<'a> {
 
     /// VAT code for purchases from this supplier (wins over supplier_tax).
     ///
-    /// Wire name `supplier_vat_code_id` (body, integer).
-    pub fn supplier_vat_code_id(mut self, value: i64) -> Self {
+    /// Wire name `supplier_vat_code_id` (body, integer). An id, or a name that is looked up.
+    pub fn supplier_vat_code_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("supplier_vat_code_id".to_owned(), Value::from(value));
+            .insert("supplier_vat_code_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3940,39 +3946,6 @@ impl std::fmt::Debug for ContactsList<'_> {
 }
 
 impl<'a> ContactsList<'a> {
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Search text, matched against name, first name, work e-mail and company.
-    ///
-    /// Wire name `term` (query, string).
-    pub fn term(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("term".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Reverse lookup by work or mobile phone number.
-    ///
-    /// Wire name `phone` (query, string).
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("phone".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -4011,6 +3984,39 @@ impl<'a> ContactsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Search text, matched against name, first name, work e-mail and company.
+    ///
+    /// Wire name `term` (query, string).
+    pub fn term(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("term".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Reverse lookup by work or mobile phone number.
+    ///
+    /// Wire name `phone` (query, string).
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("phone".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -4136,18 +4142,19 @@ impl<'a> ContactsCreate<'a> {
 
     /// Company the person belongs to.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// User responsible for the contact (default: the key's user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -4323,18 +4330,19 @@ impl<'a> ContactsUpdate<'a> {
 
     /// Company the person belongs to.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// User responsible for the contact (default: the key's user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -4636,15 +4644,6 @@ impl std::fmt::Debug for CustomPropertiesList<'_> {
 }
 
 impl<'a> CustomPropertiesList<'a> {
-    /// Only fields of this record type, e.g. `Project`.
-    ///
-    /// Wire name `entity` (query, string).
-    pub fn entity(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("entity".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -4683,6 +4682,15 @@ impl<'a> CustomPropertiesList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only fields of this record type, e.g. `Project`.
+    ///
+    /// Wire name `entity` (query, string).
+    pub fn entity(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("entity".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -5554,6 +5562,47 @@ impl std::fmt::Debug for DealsList<'_> {
 }
 
 impl<'a> DealsList<'a> {
+    /// Only these ids (sent comma-separated).
+    ///
+    /// Wire name `ids` (query, array).
+    pub fn ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only entries created or changed after this UTC instant (RFC 3339).
+    ///
+    /// Wire name `updated_after` (query, date-time).
+    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
+        self.input
+            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
+        self
+    }
+
+    /// Field to sort by, optionally followed by ` asc` or ` desc`.
+    ///
+    /// Wire name `sort_by` (query, string).
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("sort_by".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to start from (1-based); later pages follow the Link header.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
     /// Only deals in this state.
     ///
     /// Wire name `status` (query, enum).
@@ -5598,51 +5647,10 @@ impl<'a> DealsList<'a> {
 
     /// Only deals with this company.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only these ids (sent comma-separated).
-    ///
-    /// Wire name `ids` (query, array).
-    pub fn ids<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only entries created or changed after this UTC instant (RFC 3339).
-    ///
-    /// Wire name `updated_after` (query, date-time).
-    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
-        self.input
-            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
-        self
-    }
-
-    /// Field to sort by, optionally followed by ` asc` or ` desc`.
-    ///
-    /// Wire name `sort_by` (query, string).
-    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("sort_by".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Page to start from (1-based); later pages follow the Link header.
-    ///
-    /// Wire name `page` (query, integer).
-    pub fn page(mut self, value: i64) -> Self {
-        self.input.insert("page".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -5757,21 +5765,48 @@ impl std::fmt::Debug for DealsCreate<'_> {
 }
 
 impl<'a> DealsCreate<'a> {
+    /// Day to follow the deal up.
+    ///
+    /// Wire name `reminder_date` (body, date). Required.
+    pub fn reminder_date(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("reminder_date".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// User in charge of the deal.
+    ///
+    /// Wire name `user_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Deal category (pipeline stage).
+    ///
+    /// Wire name `deal_category_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn deal_category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_category_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// Company the deal is with.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Contact person of the deal.
     ///
-    /// Wire name `person_id` (body, integer).
-    pub fn person_id(mut self, value: i64) -> Self {
+    /// Wire name `person_id` (body, integer). An id, or a name that is looked up.
+    pub fn person_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("person_id".to_owned(), Value::from(value));
+            .insert("person_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -5844,32 +5879,6 @@ impl<'a> DealsCreate<'a> {
         self
     }
 
-    /// Day to follow the deal up.
-    ///
-    /// Wire name `reminder_date` (body, date). Required.
-    pub fn reminder_date(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("reminder_date".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// User in charge of the deal.
-    ///
-    /// Wire name `user_id` (body, integer). Required.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Deal category (pipeline stage).
-    ///
-    /// Wire name `deal_category_id` (body, integer). Required.
-    pub fn deal_category_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("deal_category_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -5919,19 +5928,19 @@ impl std::fmt::Debug for DealsUpdate<'_> {
 impl<'a> DealsUpdate<'a> {
     /// Company the deal is with.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Contact person of the deal.
     ///
-    /// Wire name `person_id` (body, integer).
-    pub fn person_id(mut self, value: i64) -> Self {
+    /// Wire name `person_id` (body, integer). An id, or a name that is looked up.
+    pub fn person_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("person_id".to_owned(), Value::from(value));
+            .insert("person_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -6045,18 +6054,19 @@ impl<'a> DealsUpdate<'a> {
 
     /// User in charge of the deal.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal category (pipeline stage).
     ///
-    /// Wire name `deal_category_id` (body, integer).
-    pub fn deal_category_id(mut self, value: i64) -> Self {
+    /// Wire name `deal_category_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_category_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("deal_category_id".to_owned(), Value::from(value));
+            .insert("deal_category_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -6157,9 +6167,13 @@ impl<'a> EmploymentsHandler<'a> {
     /// `POST /users/employments`
     ///
     /// Takes the required `user_id`, `pattern` as arguments.
-    pub fn create(&self, user_id: i64, pattern: Map<String, Value>) -> EmploymentsCreate<'a> {
+    pub fn create(
+        &self,
+        user_id: impl Into<Ref>,
+        pattern: Map<String, Value>,
+    ) -> EmploymentsCreate<'a> {
         let mut input = Map::new();
-        input.insert("user_id".to_owned(), Value::from(user_id));
+        input.insert("user_id".to_owned(), user_id.into().into_value());
         input.insert("pattern".to_owned(), Value::Object(pattern));
         EmploymentsCreate {
             connector: self.connector,
@@ -6220,32 +6234,6 @@ impl std::fmt::Debug for EmploymentsList<'_> {
 }
 
 impl<'a> EmploymentsList<'a> {
-    /// Start of the period; needed when filtering by period.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// End of the period; leave out to include open-ended employments.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only employments of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -6284,6 +6272,33 @@ impl<'a> EmploymentsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Start of the period; needed when filtering by period.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// End of the period; leave out to include open-ended employments.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only employments of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -6483,9 +6498,10 @@ impl<'a> EmploymentsUpdate<'a> {
 
     /// User the employment belongs to.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7086,14 +7102,6 @@ impl std::fmt::Debug for FixedCostsList<'_> {
 }
 
 impl<'a> FixedCostsList<'a> {
-    /// Only include the monthly amounts of this year.
-    ///
-    /// Wire name `year` (query, integer).
-    pub fn year(mut self, value: i64) -> Self {
-        self.input.insert("year".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -7132,6 +7140,14 @@ impl<'a> FixedCostsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only include the monthly amounts of this year.
+    ///
+    /// Wire name `year` (query, integer).
+    pub fn year(mut self, value: i64) -> Self {
+        self.input.insert("year".to_owned(), Value::from(value));
         self
     }
 
@@ -7270,22 +7286,6 @@ impl std::fmt::Debug for HolidaysList<'_> {
 }
 
 impl<'a> HolidaysList<'a> {
-    /// Only entitlements for this year.
-    ///
-    /// Wire name `year` (query, integer).
-    pub fn year(mut self, value: i64) -> Self {
-        self.input.insert("year".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only entitlements of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -7324,6 +7324,23 @@ impl<'a> HolidaysList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only entitlements for this year.
+    ///
+    /// Wire name `year` (query, integer).
+    pub fn year(mut self, value: i64) -> Self {
+        self.input.insert("year".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only entitlements of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7438,20 +7455,21 @@ impl std::fmt::Debug for HolidaysCreate<'_> {
 }
 
 impl<'a> HolidaysCreate<'a> {
-    /// User recorded as having created the entitlement.
+    /// User the entitlement belongs to.
     ///
-    /// Wire name `creator_id` (body, integer).
-    pub fn creator_id(mut self, value: i64) -> Self {
+    /// Wire name `user_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("creator_id".to_owned(), Value::from(value));
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// User the entitlement belongs to.
+    /// User recorded as having created the entitlement.
     ///
-    /// Wire name `user_id` (body, integer). Required.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `creator_id` (body, integer). An id, or a name that is looked up.
+    pub fn creator_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("creator_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7504,10 +7522,10 @@ impl std::fmt::Debug for HolidaysUpdate<'_> {
 impl<'a> HolidaysUpdate<'a> {
     /// User recorded as having created the entitlement.
     ///
-    /// Wire name `creator_id` (body, integer).
-    pub fn creator_id(mut self, value: i64) -> Self {
+    /// Wire name `creator_id` (body, integer). An id, or a name that is looked up.
+    pub fn creator_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("creator_id".to_owned(), Value::from(value));
+            .insert("creator_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7542,9 +7560,10 @@ impl<'a> HolidaysUpdate<'a> {
 
     /// User the entitlement belongs to.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7663,10 +7682,10 @@ impl std::fmt::Debug for HourlyRatesGet<'_> {
 impl<'a> HourlyRatesGet<'a> {
     /// Customer whose own rates to return; without it the global rates are returned.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7772,9 +7791,10 @@ impl<'a> InternalHourlyRatesGet<'a> {
 
     /// Only users of this team.
     ///
-    /// Wire name `unit_id` (query, integer).
-    pub fn unit_id(mut self, value: i64) -> Self {
-        self.input.insert("unit_id".to_owned(), Value::from(value));
+    /// Wire name `unit_id` (query, integer). An id, or a name that is looked up.
+    pub fn unit_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("unit_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7895,9 +7915,9 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
     /// List invoice attachments: Fetch the documents attached to an invoice.
     ///
     /// `GET /invoices/{invoice_id}/attachments`
-    pub fn list(&self, invoice_id: i64) -> InvoiceAttachmentsList<'a> {
+    pub fn list(&self, invoice_id: impl Into<Ref>) -> InvoiceAttachmentsList<'a> {
         let mut input = Map::new();
-        input.insert("invoice_id".to_owned(), Value::from(invoice_id));
+        input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
         InvoiceAttachmentsList {
             connector: self.connector,
             input,
@@ -7906,9 +7926,9 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
     /// Attach a PDF to an invoice: Add a PDF document to an invoice.
     ///
     /// `POST /invoices/{invoice_id}/attachments`
-    pub fn create(&self, invoice_id: i64) -> InvoiceAttachmentsCreate<'a> {
+    pub fn create(&self, invoice_id: impl Into<Ref>) -> InvoiceAttachmentsCreate<'a> {
         let mut input = Map::new();
-        input.insert("invoice_id".to_owned(), Value::from(invoice_id));
+        input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
         InvoiceAttachmentsCreate {
             connector: self.connector,
             input,
@@ -7917,9 +7937,9 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
     /// Remove an invoice attachment: Detach a document from an invoice.
     ///
     /// `DELETE /invoices/{invoice_id}/attachments/{id}`
-    pub fn delete(&self, invoice_id: i64, id: i64) -> InvoiceAttachmentsDelete<'a> {
+    pub fn delete(&self, invoice_id: impl Into<Ref>, id: i64) -> InvoiceAttachmentsDelete<'a> {
         let mut input = Map::new();
-        input.insert("invoice_id".to_owned(), Value::from(invoice_id));
+        input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         InvoiceAttachmentsDelete {
             connector: self.connector,
@@ -8114,12 +8134,17 @@ impl<'a> InvoiceBookkeepingExportsHandler<'a> {
     pub fn create<I0>(&self, invoice_ids: I0) -> InvoiceBookkeepingExportsCreate<'a>
     where
         I0: IntoIterator,
-        I0::Item: Into<Value>,
+        I0::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert(
             "invoice_ids".to_owned(),
-            Value::Array(invoice_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                invoice_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         InvoiceBookkeepingExportsCreate {
             connector: self.connector,
@@ -8444,33 +8469,6 @@ impl std::fmt::Debug for InvoicePaymentsList<'_> {
 }
 
 impl<'a> InvoicePaymentsList<'a> {
-    /// Only payments on this invoice.
-    ///
-    /// Wire name `invoice_id` (query, integer).
-    pub fn invoice_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("invoice_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only payments on or after this day.
-    ///
-    /// Wire name `date_from` (query, date).
-    pub fn date_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only payments on or before this day.
-    ///
-    /// Wire name `date_to` (query, date).
-    pub fn date_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -8509,6 +8507,33 @@ impl<'a> InvoicePaymentsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only payments on this invoice.
+    ///
+    /// Wire name `invoice_id` (query, integer). An id, or a name that is looked up.
+    pub fn invoice_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("invoice_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only payments on or after this day.
+    ///
+    /// Wire name `date_from` (query, date).
+    pub fn date_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only payments on or before this day.
+    ///
+    /// Wire name `date_to` (query, date).
+    pub fn date_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_to".to_owned(), DateArg::into_value(value));
         self
     }
 
@@ -8652,10 +8677,10 @@ impl<'a> InvoicePaymentsCreate<'a> {
 
     /// Invoice the payment settles.
     ///
-    /// Wire name `invoice_id` (body, integer).
-    pub fn invoice_id(mut self, value: i64) -> Self {
+    /// Wire name `invoice_id` (body, integer). An id, or a name that is looked up.
+    pub fn invoice_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("invoice_id".to_owned(), Value::from(value));
+            .insert("invoice_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -8924,9 +8949,9 @@ impl<'a> InvoiceRemindersHandler<'a> {
     /// `POST /invoice_reminders`
     ///
     /// Takes the required `invoice_id` as arguments.
-    pub fn create(&self, invoice_id: i64) -> InvoiceRemindersCreate<'a> {
+    pub fn create(&self, invoice_id: impl Into<Ref>) -> InvoiceRemindersCreate<'a> {
         let mut input = Map::new();
-        input.insert("invoice_id".to_owned(), Value::from(invoice_id));
+        input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
         InvoiceRemindersCreate {
             connector: self.connector,
             input,
@@ -8984,33 +9009,6 @@ impl std::fmt::Debug for InvoiceRemindersList<'_> {
 }
 
 impl<'a> InvoiceRemindersList<'a> {
-    /// Only reminders for this invoice.
-    ///
-    /// Wire name `invoice_id` (query, integer).
-    pub fn invoice_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("invoice_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only reminders dated on or after this day.
-    ///
-    /// Wire name `date_from` (query, date).
-    pub fn date_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only reminders dated on or before this day.
-    ///
-    /// Wire name `date_to` (query, date).
-    pub fn date_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -9049,6 +9047,33 @@ impl<'a> InvoiceRemindersList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only reminders for this invoice.
+    ///
+    /// Wire name `invoice_id` (query, integer). An id, or a name that is looked up.
+    pub fn invoice_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("invoice_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only reminders dated on or after this day.
+    ///
+    /// Wire name `date_from` (query, date).
+    pub fn date_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only reminders dated on or before this day.
+    ///
+    /// Wire name `date_to` (query, date).
+    pub fn date_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_to".to_owned(), DateArg::into_value(value));
         self
     }
 
@@ -9163,21 +9188,21 @@ impl std::fmt::Debug for InvoiceRemindersCreate<'_> {
 }
 
 impl<'a> InvoiceRemindersCreate<'a> {
-    /// Heading of the reminder; the configured default when left out.
-    ///
-    /// Wire name `title` (body, string).
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("title".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Body of the reminder; the configured default when left out.
     ///
     /// Wire name `text` (body, string).
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("text".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Heading of the reminder; the configured default when left out.
+    ///
+    /// Wire name `title` (body, string).
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("title".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -9460,12 +9485,12 @@ impl<'a> InvoicesHandler<'a> {
     /// Takes the required `customer_id`, `recipient_address`, `date` as arguments.
     pub fn create(
         &self,
-        customer_id: i64,
+        customer_id: impl Into<Ref>,
         recipient_address: impl Into<String>,
         date: impl DateArg,
     ) -> InvoicesCreate<'a> {
         let mut input = Map::new();
-        input.insert("customer_id".to_owned(), Value::from(customer_id));
+        input.insert("customer_id".to_owned(), customer_id.into().into_value());
         input.insert(
             "recipient_address".to_owned(),
             Value::String(recipient_address.into()),
@@ -9602,6 +9627,15 @@ impl<'a> InvoicesList<'a> {
         self
     }
 
+    /// Only the invoice with this number, e.g. `R1903-003`.
+    ///
+    /// Wire name `identifier` (query, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// Also return invoices marked as billed without billing.
     ///
     /// Wire name `include_disregarded` (query, boolean).
@@ -9653,15 +9687,6 @@ impl<'a> InvoicesList<'a> {
         self
     }
 
-    /// Only the invoice with this number, e.g. `R1903-003`.
-    ///
-    /// Wire name `identifier` (query, string).
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Search text matched against title and number.
     ///
     /// Wire name `term` (query, string).
@@ -9673,19 +9698,19 @@ impl<'a> InvoicesList<'a> {
 
     /// Only invoices to this customer.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Only invoices of this project.
     ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -9941,20 +9966,20 @@ impl std::fmt::Debug for InvoicesPdf<'_> {
 }
 
 impl<'a> InvoicesPdf<'a> {
+    /// Letter paper to print on; the default one when left out.
+    ///
+    /// Wire name `letter_paper_id` (query, integer). An id, or a name that is looked up.
+    pub fn letter_paper_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("letter_paper_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// Render without letter paper.
     ///
     /// Wire name `blank` (query, boolean).
     pub fn blank(mut self, value: bool) -> Self {
         self.input.insert("blank".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Letter paper to print on; the default one when left out.
-    ///
-    /// Wire name `letter_paper_id` (query, integer).
-    pub fn letter_paper_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("letter_paper_id".to_owned(), Value::from(value));
         self
     }
 
@@ -10054,10 +10079,10 @@ impl std::fmt::Debug for InvoicesTimesheetPdf<'_> {
 impl<'a> InvoicesTimesheetPdf<'a> {
     /// Letter paper to print on; plain white when left out.
     ///
-    /// Wire name `letter_paper_id` (query, integer).
-    pub fn letter_paper_id(mut self, value: i64) -> Self {
+    /// Wire name `letter_paper_id` (query, integer). An id, or a name that is looked up.
+    pub fn letter_paper_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("letter_paper_id".to_owned(), Value::from(value));
+            .insert("letter_paper_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -10220,24 +10245,6 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Start of the service period; no period when both ends are left out.
-    ///
-    /// Wire name `service_period_from` (body, date).
-    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// End of the service period.
-    ///
-    /// Wire name `service_period_to` (body, date).
-    pub fn service_period_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// Heading of the invoice.
     ///
     /// Wire name `title` (body, string). Required.
@@ -10268,6 +10275,15 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
+    /// Create a regular invoice or a draft (default `created`).
+    ///
+    /// Wire name `status` (body, enum).
+    pub fn status(mut self, value: impl Into<super::enums::InvoicesCreateStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
     /// Positions: objects with `type` (title, description, item, separator, ...), `title`, `quantity`, `unit`, `unit_price`, `net_total`, `activity_ids`, `expense_ids`, `revenue_category_id`, ...
     ///
     /// Wire name `items` (body, array). Required.
@@ -10283,12 +10299,21 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Create a regular invoice or a draft (default `created`).
+    /// Start of the service period; no period when both ends are left out.
     ///
-    /// Wire name `status` (body, enum).
-    pub fn status(mut self, value: impl Into<super::enums::InvoicesCreateStatus>) -> Self {
+    /// Wire name `service_period_from` (body, date).
+    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
         self.input
-            .insert("status".to_owned(), Value::from(value.into()));
+            .insert("service_period_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// End of the service period.
+    ///
+    /// Wire name `service_period_to` (body, date).
+    pub fn service_period_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("service_period_to".to_owned(), DateArg::into_value(value));
         self
     }
 
@@ -10354,19 +10379,19 @@ impl<'a> InvoicesCreate<'a> {
 
     /// Project the invoice belongs to.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
     /// User named as the internal contact.
     ///
-    /// Wire name `internal_contact_id` (body, integer).
-    pub fn internal_contact_id(mut self, value: i64) -> Self {
+    /// Wire name `internal_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("internal_contact_id".to_owned(), Value::from(value));
+            .insert("internal_contact_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -10479,10 +10504,10 @@ impl<'a> InvoicesSendEmail<'a> {
 
     /// Letter paper for the attached document; the default one when left out.
     ///
-    /// Wire name `letter_paper_id` (body, integer).
-    pub fn letter_paper_id(mut self, value: i64) -> Self {
+    /// Wire name `letter_paper_id` (body, integer). An id, or a name that is looked up.
+    pub fn letter_paper_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("letter_paper_id".to_owned(), Value::from(value));
+            .insert("letter_paper_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -10608,14 +10633,6 @@ impl std::fmt::Debug for LetterPapersList<'_> {
 }
 
 impl<'a> LetterPapersList<'a> {
-    /// Records per page (default 100, at most 1000).
-    ///
-    /// Wire name `per_page` (query, integer).
-    pub fn per_page(mut self, value: i64) -> Self {
-        self.input.insert("per_page".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -10654,6 +10671,14 @@ impl<'a> LetterPapersList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Records per page (default 100, at most 1000).
+    ///
+    /// Wire name `per_page` (query, integer).
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.input.insert("per_page".to_owned(), Value::from(value));
         self
     }
 
@@ -10712,9 +10737,9 @@ impl<'a> OfferAttachmentsHandler<'a> {
     /// List offer attachments: Fetch the documents attached to an offer.
     ///
     /// `GET /offers/{offer_id}/attachments`
-    pub fn list(&self, offer_id: i64) -> OfferAttachmentsList<'a> {
+    pub fn list(&self, offer_id: impl Into<Ref>) -> OfferAttachmentsList<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferAttachmentsList {
             connector: self.connector,
             input,
@@ -10723,9 +10748,9 @@ impl<'a> OfferAttachmentsHandler<'a> {
     /// Attach a PDF to an offer: Add a PDF document to an offer.
     ///
     /// `POST /offers/{offer_id}/attachments`
-    pub fn create(&self, offer_id: i64) -> OfferAttachmentsCreate<'a> {
+    pub fn create(&self, offer_id: impl Into<Ref>) -> OfferAttachmentsCreate<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferAttachmentsCreate {
             connector: self.connector,
             input,
@@ -10734,9 +10759,9 @@ impl<'a> OfferAttachmentsHandler<'a> {
     /// Remove an offer attachment: Detach a document from an offer.
     ///
     /// `DELETE /offers/{offer_id}/attachments/{id}`
-    pub fn delete(&self, offer_id: i64, id: i64) -> OfferAttachmentsDelete<'a> {
+    pub fn delete(&self, offer_id: impl Into<Ref>, id: i64) -> OfferAttachmentsDelete<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         OfferAttachmentsDelete {
             connector: self.connector,
@@ -10905,9 +10930,9 @@ impl<'a> OfferCustomerApprovalHandler<'a> {
     /// Get an offer's customer approval: Fetch the customer approval of an offer (404 until activated); `signed_at` tells whether it was approved.
     ///
     /// `GET /offers/{offer_id}/customer_approval`
-    pub fn get(&self, offer_id: i64) -> OfferCustomerApprovalGet<'a> {
+    pub fn get(&self, offer_id: impl Into<Ref>) -> OfferCustomerApprovalGet<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferCustomerApprovalGet {
             connector: self.connector,
             input,
@@ -10916,9 +10941,9 @@ impl<'a> OfferCustomerApprovalHandler<'a> {
     /// Activate customer approval: Enable online approval of an offer and obtain the link to share with the customer.
     ///
     /// `POST /offers/{offer_id}/customer_approval/activate`
-    pub fn activate(&self, offer_id: i64) -> OfferCustomerApprovalActivate<'a> {
+    pub fn activate(&self, offer_id: impl Into<Ref>) -> OfferCustomerApprovalActivate<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferCustomerApprovalActivate {
             connector: self.connector,
             input,
@@ -10927,9 +10952,9 @@ impl<'a> OfferCustomerApprovalHandler<'a> {
     /// Deactivate customer approval: Withdraw the online approval link of an offer so it can no longer be opened or signed.
     ///
     /// `POST /offers/{offer_id}/customer_approval/deactivate`
-    pub fn deactivate(&self, offer_id: i64) -> OfferCustomerApprovalDeactivate<'a> {
+    pub fn deactivate(&self, offer_id: impl Into<Ref>) -> OfferCustomerApprovalDeactivate<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferCustomerApprovalDeactivate {
             connector: self.connector,
             input,
@@ -11203,87 +11228,6 @@ impl std::fmt::Debug for OffersList<'_> {
 }
 
 impl<'a> OffersList<'a> {
-    /// Only offers in this state.
-    ///
-    /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::OffersStatus>) -> Self {
-        self.input
-            .insert("status".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Only offers dated on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only offers dated on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only the offer with this number, e.g. `A1903-003`.
-    ///
-    /// Wire name `identifier` (query, string).
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Only offers on these deals.
-    ///
-    /// Wire name `deal_id` (query, array).
-    pub fn deal_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "deal_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only offers on these projects.
-    ///
-    /// Wire name `project_id` (query, array).
-    pub fn project_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "project_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only offers to these companies.
-    ///
-    /// Wire name `company_id` (query, array).
-    pub fn company_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "company_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -11322,6 +11266,87 @@ impl<'a> OffersList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only offers in this state.
+    ///
+    /// Wire name `status` (query, enum).
+    pub fn status(mut self, value: impl Into<super::enums::OffersStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only offers dated on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only offers dated on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only the offer with this number, e.g. `A1903-003`.
+    ///
+    /// Wire name `identifier` (query, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only offers on these deals.
+    ///
+    /// Wire name `deal_id` (query, array). An id, or a name that is looked up.
+    pub fn deal_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "deal_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Only offers on these projects.
+    ///
+    /// Wire name `project_id` (query, array). An id, or a name that is looked up.
+    pub fn project_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "project_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Only offers to these companies.
+    ///
+    /// Wire name `company_id` (query, array). An id, or a name that is looked up.
+    pub fn company_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "company_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
         self
     }
 
@@ -11438,10 +11463,10 @@ impl std::fmt::Debug for OffersPdf<'_> {
 impl<'a> OffersPdf<'a> {
     /// Letter paper to print on; plain white when left out.
     ///
-    /// Wire name `letter_paper_id` (query, integer).
-    pub fn letter_paper_id(mut self, value: i64) -> Self {
+    /// Wire name `letter_paper_id` (query, integer). An id, or a name that is looked up.
+    pub fn letter_paper_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("letter_paper_id".to_owned(), Value::from(value));
+            .insert("letter_paper_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -11492,32 +11517,6 @@ impl std::fmt::Debug for OffersCreate<'_> {
 }
 
 impl<'a> OffersCreate<'a> {
-    /// Company the offer is for; replaced by the project's company when a project is given.
-    ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("company_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Deal the offer belongs to.
-    ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Project the offer belongs to.
-    ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Heading of the offer.
     ///
     /// Wire name `title` (body, string). Required.
@@ -11539,12 +11538,30 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
-    /// Currency code; needed only without company, deal and project, and must match them otherwise.
+    /// Company the offer is for; replaced by the project's company when a project is given.
     ///
-    /// Wire name `currency` (body, string).
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("currency".to_owned(), Value::String(value.into()));
+            .insert("company_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Deal the offer belongs to.
+    ///
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Project the offer belongs to.
+    ///
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -11560,6 +11577,15 @@ impl<'a> OffersCreate<'a> {
             "items".to_owned(),
             Value::Array(value.into_iter().map(Into::into).collect()),
         );
+        self
+    }
+
+    /// Currency code; needed only without company, deal and project, and must match them otherwise.
+    ///
+    /// Wire name `currency` (body, string).
+    pub fn currency(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("currency".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -11604,19 +11630,19 @@ impl<'a> OffersCreate<'a> {
 
     /// Contact person at the customer.
     ///
-    /// Wire name `contact_id` (body, integer).
-    pub fn contact_id(mut self, value: i64) -> Self {
+    /// Wire name `contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("contact_id".to_owned(), Value::from(value));
+            .insert("contact_id".to_owned(), value.into().into_value());
         self
     }
 
     /// User named as the internal contact.
     ///
-    /// Wire name `internal_contact_id` (body, integer).
-    pub fn internal_contact_id(mut self, value: i64) -> Self {
+    /// Wire name `internal_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("internal_contact_id".to_owned(), Value::from(value));
+            .insert("internal_contact_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -11702,27 +11728,28 @@ impl std::fmt::Debug for OffersAssign<'_> {
 impl<'a> OffersAssign<'a> {
     /// Company to link.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Project to link.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal to link.
     ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -11979,40 +12006,6 @@ impl std::fmt::Debug for PlanningEntriesList<'_> {
 }
 
 impl<'a> PlanningEntriesList<'a> {
-    /// Date range as `YYYY-MM-DD:YYYY-MM-DD`.
-    ///
-    /// Wire name `period` (query, string).
-    pub fn period(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("period".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Only entries of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only entries on this project.
-    ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only entries on this deal.
-    ///
-    /// Wire name `deal_id` (query, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -12051,6 +12044,42 @@ impl<'a> PlanningEntriesList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Date range as `YYYY-MM-DD:YYYY-MM-DD`.
+    ///
+    /// Wire name `period` (query, string).
+    pub fn period(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("period".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only entries of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only entries on this project.
+    ///
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only entries on this deal.
+    ///
+    /// Wire name `deal_id` (query, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -12167,34 +12196,37 @@ impl std::fmt::Debug for PlanningEntriesCreate<'_> {
 impl<'a> PlanningEntriesCreate<'a> {
     /// Project being planned; give this or `deal_id`.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal being planned; give this or `project_id`.
     ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Project task the time is planned for.
     ///
-    /// Wire name `task_id` (body, integer).
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.input.insert("task_id".to_owned(), Value::from(value));
+    /// Wire name `task_id` (body, integer). An id, or a name that is looked up.
+    pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("task_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Staff member planned (defaults to the calling user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -12282,34 +12314,37 @@ impl std::fmt::Debug for PlanningEntriesUpdate<'_> {
 impl<'a> PlanningEntriesUpdate<'a> {
     /// Project being planned; give this or `deal_id`.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal being planned; give this or `project_id`.
     ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Project task the time is planned for.
     ///
-    /// Wire name `task_id` (body, integer).
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.input.insert("task_id".to_owned(), Value::from(value));
+    /// Wire name `task_id` (body, integer). An id, or a name that is looked up.
+    pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("task_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Staff member planned (defaults to the calling user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -12548,41 +12583,6 @@ impl std::fmt::Debug for PresencesList<'_> {
 }
 
 impl<'a> PresencesList<'a> {
-    /// Start of the period; give together with `to`.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// End of the period; give together with `from`.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only presences of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only home-office (true) or office (false) presences.
-    ///
-    /// Wire name `is_home_office` (query, boolean).
-    pub fn is_home_office(mut self, value: bool) -> Self {
-        self.input
-            .insert("is_home_office".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -12621,6 +12621,42 @@ impl<'a> PresencesList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Start of the period; give together with `to`.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// End of the period; give together with `from`.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only presences of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only home-office (true) or office (false) presences.
+    ///
+    /// Wire name `is_home_office` (query, boolean).
+    pub fn is_home_office(mut self, value: bool) -> Self {
+        self.input
+            .insert("is_home_office".to_owned(), Value::Bool(value));
         self
     }
 
@@ -13052,9 +13088,9 @@ impl<'a> ProjectContractsHandler<'a> {
     /// List project contracts: Fetch the active people assigned to a project.
     ///
     /// `GET /projects/{project_id}/contracts`
-    pub fn list(&self, project_id: i64) -> ProjectContractsList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectContractsList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectContractsList {
             connector: self.connector,
             input,
@@ -13063,9 +13099,9 @@ impl<'a> ProjectContractsHandler<'a> {
     /// Get a project contract: Fetch one staff assignment of a project.
     ///
     /// `GET /projects/{project_id}/contracts/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectContractsGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectContractsGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectContractsGet {
             connector: self.connector,
@@ -13077,10 +13113,14 @@ impl<'a> ProjectContractsHandler<'a> {
     /// `POST /projects/{project_id}/contracts`
     ///
     /// Takes the required `user_id` as arguments.
-    pub fn create(&self, project_id: i64, user_id: i64) -> ProjectContractsCreate<'a> {
+    pub fn create(
+        &self,
+        project_id: impl Into<Ref>,
+        user_id: impl Into<Ref>,
+    ) -> ProjectContractsCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
-        input.insert("user_id".to_owned(), Value::from(user_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
+        input.insert("user_id".to_owned(), user_id.into().into_value());
         ProjectContractsCreate {
             connector: self.connector,
             input,
@@ -13089,9 +13129,9 @@ impl<'a> ProjectContractsHandler<'a> {
     /// Update a project contract: Change a staff assignment (the person stays the same).
     ///
     /// `PUT /projects/{project_id}/contracts/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectContractsUpdate<'a> {
+    pub fn update(&self, project_id: impl Into<Ref>, id: i64) -> ProjectContractsUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectContractsUpdate {
             connector: self.connector,
@@ -13101,9 +13141,9 @@ impl<'a> ProjectContractsHandler<'a> {
     /// Delete a project contract: Remove a person from a project; only while they have no tracked hours on it.
     ///
     /// `DELETE /projects/{project_id}/contracts/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectContractsDelete<'a> {
+    pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectContractsDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectContractsDelete {
             connector: self.connector,
@@ -13495,9 +13535,9 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// List a project's expenses: Fetch the additional services of one project.
     ///
     /// `GET /projects/{project_id}/expenses`
-    pub fn list(&self, project_id: i64) -> ProjectExpensesList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectExpensesList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectExpensesList {
             connector: self.connector,
             input,
@@ -13506,9 +13546,9 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Get a project expense: Fetch one additional service of a project.
     ///
     /// `GET /projects/{project_id}/expenses/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectExpensesGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectExpensesGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectExpensesGet {
             connector: self.connector,
@@ -13522,12 +13562,12 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Takes the required `date`, `title` as arguments.
     pub fn create(
         &self,
-        project_id: i64,
+        project_id: impl Into<Ref>,
         date: impl DateArg,
         title: impl Into<String>,
     ) -> ProjectExpensesCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("date".to_owned(), DateArg::into_value(date));
         input.insert("title".to_owned(), Value::String(title.into()));
         ProjectExpensesCreate {
@@ -13538,9 +13578,9 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Create project expenses in bulk: Add several additional services to a project in one request.
     ///
     /// `POST /projects/{project_id}/expenses/bulk`
-    pub fn bulk_create(&self, project_id: i64) -> ProjectExpensesBulkCreate<'a> {
+    pub fn bulk_create(&self, project_id: impl Into<Ref>) -> ProjectExpensesBulkCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectExpensesBulkCreate {
             connector: self.connector,
             input,
@@ -13549,9 +13589,9 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Update a project expense: Change an additional service that is not yet billed.
     ///
     /// `PUT /projects/{project_id}/expenses/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectExpensesUpdate<'a> {
+    pub fn update(&self, project_id: impl Into<Ref>, id: i64) -> ProjectExpensesUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectExpensesUpdate {
             connector: self.connector,
@@ -13561,9 +13601,9 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Delete a project expense: Remove an additional service that is not yet billed.
     ///
     /// `DELETE /projects/{project_id}/expenses/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectExpensesDelete<'a> {
+    pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectExpensesDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectExpensesDelete {
             connector: self.connector,
@@ -13577,7 +13617,7 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Takes the required `reason`, `expense_ids` as arguments.
     pub fn disregard<I2>(
         &self,
-        project_id: i64,
+        project_id: impl Into<Ref>,
         reason: impl Into<String>,
         expense_ids: I2,
     ) -> ProjectExpensesDisregard<'a>
@@ -13586,7 +13626,7 @@ impl<'a> ProjectExpensesHandler<'a> {
         I2::Item: Into<Value>,
     {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("reason".to_owned(), Value::String(reason.into()));
         input.insert(
             "expense_ids".to_owned(),
@@ -13655,9 +13695,10 @@ impl<'a> ProjectExpensesList<'a> {
 
     /// Only expenses created by this user.
     ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -13813,50 +13854,6 @@ impl std::fmt::Debug for ProjectExpensesCreate<'_> {
 }
 
 impl<'a> ProjectExpensesCreate<'a> {
-    /// Longer explanation.
-    ///
-    /// Wire name `description` (body, string).
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("description".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Start of the service period.
-    ///
-    /// Wire name `service_period_from` (body, date).
-    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// End of the service period.
-    ///
-    /// Wire name `service_period_to` (body, date).
-    pub fn service_period_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Custom field values by field name.
-    ///
-    /// Wire name `custom_properties` (body, object).
-    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
-    ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
-        self
-    }
-
     /// Number of units.
     ///
     /// Wire name `quantity` (body, number). Required.
@@ -13902,6 +13899,50 @@ impl<'a> ProjectExpensesCreate<'a> {
         self
     }
 
+    /// Longer explanation.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Start of the service period.
+    ///
+    /// Wire name `service_period_from` (body, date).
+    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("service_period_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// End of the service period.
+    ///
+    /// Wire name `service_period_to` (body, date).
+    pub fn service_period_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("service_period_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Custom field values by field name.
+    ///
+    /// Wire name `custom_properties` (body, object).
+    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_properties".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    ///
+    /// Wire name `file` (body, object).
+    pub fn file(mut self, value: Map<String, Value>) -> Self {
+        self.input.insert("file".to_owned(), Value::Object(value));
+        self
+    }
+
     /// Whether the expense is billable (default true).
     ///
     /// Wire name `billable` (body, boolean).
@@ -13921,9 +13962,10 @@ impl<'a> ProjectExpensesCreate<'a> {
 
     /// Responsible user (defaults to the caller).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -14162,9 +14204,10 @@ impl<'a> ProjectExpensesUpdate<'a> {
 
     /// Responsible user (defaults to the caller).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -14336,9 +14379,10 @@ impl<'a> ProjectExpensesListAll<'a> {
 
     /// Only expenses created by this user.
     ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -14510,23 +14554,6 @@ impl std::fmt::Debug for ProjectGroupsList<'_> {
 }
 
 impl<'a> ProjectGroupsList<'a> {
-    /// Only groups of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only groups of this customer.
-    ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("company_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -14565,6 +14592,24 @@ impl<'a> ProjectGroupsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only groups of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only groups of this customer.
+    ///
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -14680,9 +14725,9 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// List a project's payment schedules: Fetch the payment schedules of one project.
     ///
     /// `GET /projects/{project_id}/payment_schedules`
-    pub fn list(&self, project_id: i64) -> ProjectPaymentSchedulesList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectPaymentSchedulesList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectPaymentSchedulesList {
             connector: self.connector,
             input,
@@ -14691,9 +14736,9 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// Get a payment schedule: Fetch one payment schedule of a project.
     ///
     /// `GET /projects/{project_id}/payment_schedules/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectPaymentSchedulesGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectPaymentSchedulesGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectPaymentSchedulesGet {
             connector: self.connector,
@@ -14707,12 +14752,12 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// Takes the required `net_total`, `date` as arguments.
     pub fn create(
         &self,
-        project_id: i64,
+        project_id: impl Into<Ref>,
         net_total: f64,
         date: impl DateArg,
     ) -> ProjectPaymentSchedulesCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert(
             "net_total".to_owned(),
             connector_core::serde_json::Number::from_f64(net_total)
@@ -14727,9 +14772,9 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// Update a payment schedule: Change an instalment of a project's payment schedule.
     ///
     /// `PUT /projects/{project_id}/payment_schedules/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectPaymentSchedulesUpdate<'a> {
+    pub fn update(&self, project_id: impl Into<Ref>, id: i64) -> ProjectPaymentSchedulesUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectPaymentSchedulesUpdate {
             connector: self.connector,
@@ -14739,9 +14784,9 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// Delete a payment schedule: Remove an instalment from a project's payment schedule.
     ///
     /// `DELETE /projects/{project_id}/payment_schedules/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectPaymentSchedulesDelete<'a> {
+    pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectPaymentSchedulesDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectPaymentSchedulesDelete {
             connector: self.connector,
@@ -14838,19 +14883,19 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
 
     /// Only schedules of this customer's projects.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Only schedules of this project.
     ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -15293,9 +15338,9 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// List a project's recurring expenses: Fetch the recurring additional services of one project.
     ///
     /// `GET /projects/{project_id}/recurring_expenses`
-    pub fn list(&self, project_id: i64) -> ProjectRecurringExpensesList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectRecurringExpensesList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectRecurringExpensesList {
             connector: self.connector,
             input,
@@ -15304,9 +15349,9 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Get a recurring expense: Fetch one recurring additional service of a project.
     ///
     /// `GET /projects/{project_id}/recurring_expenses/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectRecurringExpensesGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectRecurringExpensesGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectRecurringExpensesGet {
             connector: self.connector,
@@ -15320,12 +15365,12 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Takes the required `start_date`, `period` as arguments.
     pub fn create(
         &self,
-        project_id: i64,
+        project_id: impl Into<Ref>,
         start_date: impl DateArg,
         period: impl Into<super::enums::ProjectRecurringExpensesPeriod>,
     ) -> ProjectRecurringExpensesCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("start_date".to_owned(), DateArg::into_value(start_date));
         input.insert("period".to_owned(), Value::from(period.into()));
         ProjectRecurringExpensesCreate {
@@ -15336,9 +15381,13 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Update a recurring expense: Change a recurring additional service (start date and interval cannot change).
     ///
     /// `PUT /projects/{project_id}/recurring_expenses/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectRecurringExpensesUpdate<'a> {
+    pub fn update(
+        &self,
+        project_id: impl Into<Ref>,
+        id: i64,
+    ) -> ProjectRecurringExpensesUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectRecurringExpensesUpdate {
             connector: self.connector,
@@ -15348,9 +15397,9 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Recur an expense now: Create the next expense of a recurring service ahead of schedule and move its next date on.
     ///
     /// `POST /projects/{project_id}/recurring_expenses/{id}/recur`
-    pub fn recur(&self, project_id: i64, id: i64) -> ProjectRecurringExpensesRecur<'a> {
+    pub fn recur(&self, project_id: impl Into<Ref>, id: i64) -> ProjectRecurringExpensesRecur<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectRecurringExpensesRecur {
             connector: self.connector,
@@ -15360,9 +15409,13 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Delete a recurring expense: Remove a recurring additional service.
     ///
     /// `DELETE /projects/{project_id}/recurring_expenses/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectRecurringExpensesDelete<'a> {
+    pub fn delete(
+        &self,
+        project_id: impl Into<Ref>,
+        id: i64,
+    ) -> ProjectRecurringExpensesDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectRecurringExpensesDelete {
             connector: self.connector,
@@ -15647,6 +15700,60 @@ impl std::fmt::Debug for ProjectRecurringExpensesCreate<'_> {
 }
 
 impl<'a> ProjectRecurringExpensesCreate<'a> {
+    /// Name of the service.
+    ///
+    /// Wire name `title` (body, string). Required.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("title".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Number of units per occurrence.
+    ///
+    /// Wire name `quantity` (body, number). Required.
+    pub fn quantity(mut self, value: f64) -> Self {
+        self.input.insert(
+            "quantity".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Unit label, e.g. `Server`.
+    ///
+    /// Wire name `unit` (body, string). Required.
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("unit".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Sales price of one unit.
+    ///
+    /// Wire name `unit_price` (body, number). Required.
+    pub fn unit_price(mut self, value: f64) -> Self {
+        self.input.insert(
+            "unit_price".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Internal cost of one unit.
+    ///
+    /// Wire name `unit_cost` (body, number). Required.
+    pub fn unit_cost(mut self, value: f64) -> Self {
+        self.input.insert(
+            "unit_cost".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
     /// Last day to recur; unlimited when empty.
     ///
     /// Wire name `finish_date` (body, date).
@@ -15702,60 +15809,6 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Name of the service.
-    ///
-    /// Wire name `title` (body, string). Required.
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("title".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Number of units per occurrence.
-    ///
-    /// Wire name `quantity` (body, number). Required.
-    pub fn quantity(mut self, value: f64) -> Self {
-        self.input.insert(
-            "quantity".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Unit label, e.g. `Server`.
-    ///
-    /// Wire name `unit` (body, string). Required.
-    pub fn unit(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("unit".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Sales price of one unit.
-    ///
-    /// Wire name `unit_price` (body, number). Required.
-    pub fn unit_price(mut self, value: f64) -> Self {
-        self.input.insert(
-            "unit_price".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Internal cost of one unit.
-    ///
-    /// Wire name `unit_cost` (body, number). Required.
-    pub fn unit_cost(mut self, value: f64) -> Self {
-        self.input.insert(
-            "unit_cost".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
         self
     }
 
@@ -16050,9 +16103,9 @@ impl<'a> ProjectTasksHandler<'a> {
     /// List project tasks: Fetch the tasks of a project.
     ///
     /// `GET /projects/{project_id}/tasks`
-    pub fn list(&self, project_id: i64) -> ProjectTasksList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectTasksList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectTasksList {
             connector: self.connector,
             input,
@@ -16061,9 +16114,9 @@ impl<'a> ProjectTasksHandler<'a> {
     /// Get a project task: Fetch one task of a project.
     ///
     /// `GET /projects/{project_id}/tasks/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectTasksGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectTasksGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectTasksGet {
             connector: self.connector,
@@ -16075,9 +16128,13 @@ impl<'a> ProjectTasksHandler<'a> {
     /// `POST /projects/{project_id}/tasks`
     ///
     /// Takes the required `name` as arguments.
-    pub fn create(&self, project_id: i64, name: impl Into<String>) -> ProjectTasksCreate<'a> {
+    pub fn create(
+        &self,
+        project_id: impl Into<Ref>,
+        name: impl Into<String>,
+    ) -> ProjectTasksCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("name".to_owned(), Value::String(name.into()));
         ProjectTasksCreate {
             connector: self.connector,
@@ -16087,9 +16144,9 @@ impl<'a> ProjectTasksHandler<'a> {
     /// Update a project task: Change a task of a project.
     ///
     /// `PUT /projects/{project_id}/tasks/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectTasksUpdate<'a> {
+    pub fn update(&self, project_id: impl Into<Ref>, id: i64) -> ProjectTasksUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectTasksUpdate {
             connector: self.connector,
@@ -16099,9 +16156,9 @@ impl<'a> ProjectTasksHandler<'a> {
     /// Delete a project task: Remove a task from a project; only while no hours are tracked on it.
     ///
     /// `DELETE /projects/{project_id}/tasks/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectTasksDelete<'a> {
+    pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectTasksDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectTasksDelete {
             connector: self.connector,
@@ -16111,9 +16168,9 @@ impl<'a> ProjectTasksHandler<'a> {
     /// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped.
     ///
     /// `DELETE /projects/{project_id}/tasks/destroy_all`
-    pub fn delete_all(&self, project_id: i64) -> ProjectTasksDeleteAll<'a> {
+    pub fn delete_all(&self, project_id: impl Into<Ref>) -> ProjectTasksDeleteAll<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectTasksDeleteAll {
             connector: self.connector,
             input,
@@ -16692,12 +16749,12 @@ impl<'a> ProjectsHandler<'a> {
         &self,
         name: impl Into<String>,
         currency: impl Into<String>,
-        leader_id: i64,
+        leader_id: impl Into<Ref>,
     ) -> ProjectsCreate<'a> {
         let mut input = Map::new();
         input.insert("name".to_owned(), Value::String(name.into()));
         input.insert("currency".to_owned(), Value::String(currency.into()));
-        input.insert("leader_id".to_owned(), Value::from(leader_id));
+        input.insert("leader_id".to_owned(), leader_id.into().into_value());
         ProjectsCreate {
             connector: self.connector,
             input,
@@ -17096,10 +17153,10 @@ impl std::fmt::Debug for ProjectsAssignProjectGroup<'_> {
 impl<'a> ProjectsAssignProjectGroup<'a> {
     /// Group to put the project into.
     ///
-    /// Wire name `project_group_id` (body, integer).
-    pub fn project_group_id(mut self, value: i64) -> Self {
+    /// Wire name `project_group_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_group_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_group_id".to_owned(), Value::from(value));
+            .insert("project_group_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -17258,30 +17315,30 @@ impl<'a> ProjectsList<'a> {
 
     /// Only projects led or co-led by these users.
     ///
-    /// Wire name `leader_id` (query, array).
+    /// Wire name `leader_id` (query, array). An id, or a name that is looked up.
     pub fn leader_id<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<Value>,
+        I::Item: Into<Ref>,
     {
         self.input.insert(
             "leader_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
         );
         self
     }
 
     /// Only projects for these customers.
     ///
-    /// Wire name `company_id` (query, array).
+    /// Wire name `company_id` (query, array). An id, or a name that is looked up.
     pub fn company_id<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<Value>,
+        I::Item: Into<Ref>,
     {
         self.input.insert(
             "company_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
         );
         self
     }
@@ -17362,30 +17419,30 @@ impl<'a> ProjectsList<'a> {
 
     /// Only projects in these project groups.
     ///
-    /// Wire name `project_group_id` (query, array).
+    /// Wire name `project_group_id` (query, array). An id, or a name that is looked up.
     pub fn project_group_id<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<Value>,
+        I::Item: Into<Ref>,
     {
         self.input.insert(
             "project_group_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
         );
         self
     }
 
     /// Only projects from these deals.
     ///
-    /// Wire name `deal_id` (query, array).
+    /// Wire name `deal_id` (query, array). An id, or a name that is looked up.
     pub fn deal_id<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<Value>,
+        I::Item: Into<Ref>,
     {
         self.input.insert(
             "deal_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
         );
         self
     }
@@ -17510,6 +17567,15 @@ impl std::fmt::Debug for ProjectsCreate<'_> {
 }
 
 impl<'a> ProjectsCreate<'a> {
+    /// Customer company the project is for.
+    ///
+    /// Wire name `customer_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn customer_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("customer_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// First day of the project (a retainer starts on the first of a month).
     ///
     /// Wire name `start_date` (body, date).
@@ -17547,54 +17613,55 @@ impl<'a> ProjectsCreate<'a> {
 
     /// User co-leading the project.
     ///
-    /// Wire name `co_leader_id` (body, integer).
-    pub fn co_leader_id(mut self, value: i64) -> Self {
+    /// Wire name `co_leader_id` (body, integer). An id, or a name that is looked up.
+    pub fn co_leader_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("co_leader_id".to_owned(), Value::from(value));
+            .insert("co_leader_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal the project came from.
     ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Project group the project belongs to.
     ///
-    /// Wire name `project_group_id` (body, integer).
-    pub fn project_group_id(mut self, value: i64) -> Self {
+    /// Wire name `project_group_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_group_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_group_id".to_owned(), Value::from(value));
+            .insert("project_group_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Main contact person.
     ///
-    /// Wire name `contact_id` (body, integer).
-    pub fn contact_id(mut self, value: i64) -> Self {
+    /// Wire name `contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("contact_id".to_owned(), Value::from(value));
+            .insert("contact_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Second contact person.
     ///
-    /// Wire name `secondary_contact_id` (body, integer).
-    pub fn secondary_contact_id(mut self, value: i64) -> Self {
+    /// Wire name `secondary_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn secondary_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("secondary_contact_id".to_owned(), Value::from(value));
+            .insert("secondary_contact_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Contact person for billing.
     ///
-    /// Wire name `billing_contact_id` (body, integer).
-    pub fn billing_contact_id(mut self, value: i64) -> Self {
+    /// Wire name `billing_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn billing_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("billing_contact_id".to_owned(), Value::from(value));
+            .insert("billing_contact_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -17785,15 +17852,6 @@ impl<'a> ProjectsCreate<'a> {
         self
     }
 
-    /// Customer company the project is for.
-    ///
-    /// Wire name `customer_id` (body, integer). Required.
-    pub fn customer_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("customer_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -17878,54 +17936,55 @@ impl<'a> ProjectsUpdate<'a> {
 
     /// User co-leading the project.
     ///
-    /// Wire name `co_leader_id` (body, integer).
-    pub fn co_leader_id(mut self, value: i64) -> Self {
+    /// Wire name `co_leader_id` (body, integer). An id, or a name that is looked up.
+    pub fn co_leader_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("co_leader_id".to_owned(), Value::from(value));
+            .insert("co_leader_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal the project came from.
     ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Project group the project belongs to.
     ///
-    /// Wire name `project_group_id` (body, integer).
-    pub fn project_group_id(mut self, value: i64) -> Self {
+    /// Wire name `project_group_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_group_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_group_id".to_owned(), Value::from(value));
+            .insert("project_group_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Main contact person.
     ///
-    /// Wire name `contact_id` (body, integer).
-    pub fn contact_id(mut self, value: i64) -> Self {
+    /// Wire name `contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("contact_id".to_owned(), Value::from(value));
+            .insert("contact_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Second contact person.
     ///
-    /// Wire name `secondary_contact_id` (body, integer).
-    pub fn secondary_contact_id(mut self, value: i64) -> Self {
+    /// Wire name `secondary_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn secondary_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("secondary_contact_id".to_owned(), Value::from(value));
+            .insert("secondary_contact_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Contact person for billing.
     ///
-    /// Wire name `billing_contact_id` (body, integer).
-    pub fn billing_contact_id(mut self, value: i64) -> Self {
+    /// Wire name `billing_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn billing_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("billing_contact_id".to_owned(), Value::from(value));
+            .insert("billing_contact_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -18127,19 +18186,19 @@ impl<'a> ProjectsUpdate<'a> {
 
     /// User leading the project.
     ///
-    /// Wire name `leader_id` (body, integer).
-    pub fn leader_id(mut self, value: i64) -> Self {
+    /// Wire name `leader_id` (body, integer). An id, or a name that is looked up.
+    pub fn leader_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("leader_id".to_owned(), Value::from(value));
+            .insert("leader_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Customer company the project is for.
     ///
-    /// Wire name `customer_id` (body, integer).
-    pub fn customer_id(mut self, value: i64) -> Self {
+    /// Wire name `customer_id` (body, integer). An id, or a name that is looked up.
+    pub fn customer_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("customer_id".to_owned(), Value::from(value));
+            .insert("customer_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -18254,12 +18313,17 @@ impl<'a> PurchaseBookkeepingExportsHandler<'a> {
     pub fn create<I0>(&self, purchase_ids: I0) -> PurchaseBookkeepingExportsCreate<'a>
     where
         I0: IntoIterator,
-        I0::Item: Into<Value>,
+        I0::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert(
             "purchase_ids".to_owned(),
-            Value::Array(purchase_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                purchase_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         PurchaseBookkeepingExportsCreate {
             connector: self.connector,
@@ -19215,39 +19279,6 @@ impl std::fmt::Debug for PurchasePaymentsList<'_> {
 }
 
 impl<'a> PurchasePaymentsList<'a> {
-    /// Only payments on these purchases.
-    ///
-    /// Wire name `purchase_id` (query, array).
-    pub fn purchase_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "purchase_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only payments on or after this day.
-    ///
-    /// Wire name `date_from` (query, date).
-    pub fn date_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only payments on or before this day.
-    ///
-    /// Wire name `date_to` (query, date).
-    pub fn date_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -19286,6 +19317,39 @@ impl<'a> PurchasePaymentsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only payments on these purchases.
+    ///
+    /// Wire name `purchase_id` (query, array). An id, or a name that is looked up.
+    pub fn purchase_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "purchase_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Only payments on or after this day.
+    ///
+    /// Wire name `date_from` (query, date).
+    pub fn date_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only payments on or before this day.
+    ///
+    /// Wire name `date_to` (query, date).
+    pub fn date_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_to".to_owned(), DateArg::into_value(value));
         self
     }
 
@@ -19411,10 +19475,10 @@ impl<'a> PurchasePaymentsCreate<'a> {
 
     /// Purchase the payment settles; without it a description is needed.
     ///
-    /// Wire name `purchase_id` (body, integer).
-    pub fn purchase_id(mut self, value: i64) -> Self {
+    /// Wire name `purchase_id` (body, integer). An id, or a name that is looked up.
+    pub fn purchase_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("purchase_id".to_owned(), Value::from(value));
+            .insert("purchase_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -19703,12 +19767,12 @@ impl<'a> PurchasesHandler<'a> {
         &self,
         id: i64,
         item_id: i64,
-        project_id: i64,
+        project_id: impl Into<Ref>,
     ) -> PurchasesAssignToProject<'a> {
         let mut input = Map::new();
         input.insert("id".to_owned(), Value::from(id));
         input.insert("item_id".to_owned(), Value::from(item_id));
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         PurchasesAssignToProject {
             connector: self.connector,
             input,
@@ -19764,12 +19828,53 @@ impl std::fmt::Debug for PurchasesList<'_> {
 }
 
 impl<'a> PurchasesList<'a> {
+    /// Only these ids (sent comma-separated).
+    ///
+    /// Wire name `ids` (query, array).
+    pub fn ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only entries created or changed after this UTC instant (RFC 3339).
+    ///
+    /// Wire name `updated_after` (query, date-time).
+    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
+        self.input
+            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
+        self
+    }
+
+    /// Field to sort by, optionally followed by ` asc` or ` desc`.
+    ///
+    /// Wire name `sort_by` (query, string).
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("sort_by".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to start from (1-based); later pages follow the Link header.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
     /// Only purchases in this category.
     ///
-    /// Wire name `category_id` (query, integer).
-    pub fn category_id(mut self, value: i64) -> Self {
+    /// Wire name `category_id` (query, integer). An id, or a name that is looked up.
+    pub fn category_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("category_id".to_owned(), Value::from(value));
+            .insert("category_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -19784,10 +19889,10 @@ impl<'a> PurchasesList<'a> {
 
     /// Only purchases from this supplier; 0 for those without supplier.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -19868,47 +19973,6 @@ impl<'a> PurchasesList<'a> {
     pub fn identifier(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Only these ids (sent comma-separated).
-    ///
-    /// Wire name `ids` (query, array).
-    pub fn ids<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only entries created or changed after this UTC instant (RFC 3339).
-    ///
-    /// Wire name `updated_after` (query, date-time).
-    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
-        self.input
-            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
-        self
-    }
-
-    /// Field to sort by, optionally followed by ` asc` or ` desc`.
-    ///
-    /// Wire name `sort_by` (query, string).
-    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("sort_by".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Page to start from (1-based); later pages follow the Link header.
-    ///
-    /// Wire name `page` (query, integer).
-    pub fn page(mut self, value: i64) -> Self {
-        self.input.insert("page".to_owned(), Value::from(value));
         self
     }
 
@@ -20070,18 +20134,19 @@ impl<'a> PurchasesCreate<'a> {
 
     /// Supplier company.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Responsible user.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -20271,18 +20336,19 @@ impl<'a> PurchasesUpdate<'a> {
 
     /// Supplier company.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Responsible user.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -20697,74 +20763,6 @@ impl std::fmt::Debug for ReceiptsList<'_> {
 }
 
 impl<'a> ReceiptsList<'a> {
-    /// Only receipts dated on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only receipts dated on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only receipts of this project.
-    ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only receipts of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only receipts in this purchase category.
-    ///
-    /// Wire name `purchase_category_id` (query, integer).
-    pub fn purchase_category_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("purchase_category_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only receipts of these refund requests.
-    ///
-    /// Wire name `refund_request_id` (query, array).
-    pub fn refund_request_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "refund_request_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only receipts already (true) or not yet (false) submitted for refund.
-    ///
-    /// Wire name `submitted` (query, boolean).
-    pub fn submitted(mut self, value: bool) -> Self {
-        self.input
-            .insert("submitted".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -20803,6 +20801,75 @@ impl<'a> ReceiptsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only receipts dated on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only receipts dated on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only receipts of this project.
+    ///
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only receipts of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only receipts in this purchase category.
+    ///
+    /// Wire name `purchase_category_id` (query, integer). An id, or a name that is looked up.
+    pub fn purchase_category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("purchase_category_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only receipts of these refund requests.
+    ///
+    /// Wire name `refund_request_id` (query, array).
+    pub fn refund_request_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "refund_request_id".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only receipts already (true) or not yet (false) submitted for refund.
+    ///
+    /// Wire name `submitted` (query, boolean).
+    pub fn submitted(mut self, value: bool) -> Self {
+        self.input
+            .insert("submitted".to_owned(), Value::Bool(value));
         self
     }
 
@@ -20917,12 +20984,27 @@ impl std::fmt::Debug for ReceiptsCreate<'_> {
 }
 
 impl<'a> ReceiptsCreate<'a> {
+    /// Positions, at least one: objects with `vat_code_id`, `gross_total` and `purchase_category_id`; on update they replace all existing ones.
+    ///
+    /// Wire name `items` (body, array). Required.
+    pub fn items<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "items".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
     /// Project the receipt belongs to.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -20949,21 +21031,6 @@ impl<'a> ReceiptsCreate<'a> {
     pub fn attachment(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("attachment".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Positions, at least one: objects with `vat_code_id`, `gross_total` and `purchase_category_id`; on update they replace all existing ones.
-    ///
-    /// Wire name `items` (body, array). Required.
-    pub fn items<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "items".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
         self
     }
 
@@ -21016,10 +21083,10 @@ impl std::fmt::Debug for ReceiptsUpdate<'_> {
 impl<'a> ReceiptsUpdate<'a> {
     /// Project the receipt belongs to.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -21651,56 +21718,6 @@ impl std::fmt::Debug for SchedulesList<'_> {
 }
 
 impl<'a> SchedulesList<'a> {
-    /// Only absences on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only absences on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only absences of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only these kinds: 1 unplannable absence, 2 public holiday, 3 sick day, 4 holiday, 5 other absence.
-    ///
-    /// Wire name `absence_code` (query, array).
-    pub fn absence_code<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "absence_code".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only absences belonging to this absence request.
-    ///
-    /// Wire name `absence_request_id` (query, integer).
-    pub fn absence_request_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("absence_request_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -21739,6 +21756,57 @@ impl<'a> SchedulesList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only absences on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only absences on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only absences of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only these kinds: 1 unplannable absence, 2 public holiday, 3 sick day, 4 holiday, 5 other absence.
+    ///
+    /// Wire name `absence_code` (query, array).
+    pub fn absence_code<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "absence_code".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only absences belonging to this absence request.
+    ///
+    /// Wire name `absence_request_id` (query, integer).
+    pub fn absence_request_id(mut self, value: i64) -> Self {
+        self.input
+            .insert("absence_request_id".to_owned(), Value::from(value));
         self
     }
 
@@ -21855,9 +21923,10 @@ impl std::fmt::Debug for SchedulesCreate<'_> {
 impl<'a> SchedulesCreate<'a> {
     /// Staff member (defaults to the calling user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -21952,9 +22021,10 @@ impl std::fmt::Debug for SchedulesUpdate<'_> {
 impl<'a> SchedulesUpdate<'a> {
     /// Staff member (defaults to the calling user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -22554,15 +22624,6 @@ impl std::fmt::Debug for TagsList<'_> {
 }
 
 impl<'a> TagsList<'a> {
-    /// Only tags of this area.
-    ///
-    /// Wire name `context` (query, enum).
-    pub fn context(mut self, value: impl Into<super::enums::TagsContext>) -> Self {
-        self.input
-            .insert("context".to_owned(), Value::from(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -22601,6 +22662,15 @@ impl<'a> TagsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only tags of this area.
+    ///
+    /// Wire name `context` (query, enum).
+    pub fn context(mut self, value: impl Into<super::enums::TagsContext>) -> Self {
+        self.input
+            .insert("context".to_owned(), Value::from(value.into()));
         self
     }
 
@@ -22838,10 +22908,10 @@ impl std::fmt::Debug for TagsDelete<'_> {
 impl<'a> TagsDelete<'a> {
     /// Tag that takes over everything tagged with the deleted one.
     ///
-    /// Wire name `merge_tag_id` (query, integer).
-    pub fn merge_tag_id(mut self, value: i64) -> Self {
+    /// Wire name `merge_tag_id` (query, integer). An id, or a name that is looked up.
+    pub fn merge_tag_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("merge_tag_id".to_owned(), Value::from(value));
+            .insert("merge_tag_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -23980,39 +24050,6 @@ impl std::fmt::Debug for UsersList<'_> {
 }
 
 impl<'a> UsersList<'a> {
-    /// Include deactivated users.
-    ///
-    /// Wire name `include_archived` (query, boolean).
-    pub fn include_archived(mut self, value: bool) -> Self {
-        self.input
-            .insert("include_archived".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only the user with this e-mail address.
-    ///
-    /// Wire name `email` (query, string).
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("email".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -24051,6 +24088,39 @@ impl<'a> UsersList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Include deactivated users.
+    ///
+    /// Wire name `include_archived` (query, boolean).
+    pub fn include_archived(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_archived".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only the user with this e-mail address.
+    ///
+    /// Wire name `email` (query, string).
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("email".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -24165,6 +24235,15 @@ impl std::fmt::Debug for UsersCreate<'_> {
 }
 
 impl<'a> UsersCreate<'a> {
+    /// Team (unit) the user belongs to.
+    ///
+    /// Wire name `unit_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn unit_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("unit_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// Initial login password.
     ///
     /// Wire name `password` (body, string).
@@ -24176,9 +24255,10 @@ impl<'a> UsersCreate<'a> {
 
     /// Permission role.
     ///
-    /// Wire name `role_id` (body, integer).
-    pub fn role_id(mut self, value: i64) -> Self {
-        self.input.insert("role_id".to_owned(), Value::from(value));
+    /// Wire name `role_id` (body, integer). An id, or a name that is looked up.
+    pub fn role_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("role_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -24302,14 +24382,6 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Team (unit) the user belongs to.
-    ///
-    /// Wire name `unit_id` (body, integer). Required.
-    pub fn unit_id(mut self, value: i64) -> Self {
-        self.input.insert("unit_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -24368,9 +24440,10 @@ impl<'a> UsersUpdate<'a> {
 
     /// Permission role.
     ///
-    /// Wire name `role_id` (body, integer).
-    pub fn role_id(mut self, value: i64) -> Self {
-        self.input.insert("role_id".to_owned(), Value::from(value));
+    /// Wire name `role_id` (body, integer). An id, or a name that is looked up.
+    pub fn role_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("role_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -24523,9 +24596,10 @@ impl<'a> UsersUpdate<'a> {
 
     /// Team (unit) the user belongs to.
     ///
-    /// Wire name `unit_id` (body, integer).
-    pub fn unit_id(mut self, value: i64) -> Self {
-        self.input.insert("unit_id".to_owned(), Value::from(value));
+    /// Wire name `unit_id` (body, integer). An id, or a name that is looked up.
+    pub fn unit_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("unit_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -24653,31 +24727,6 @@ impl std::fmt::Debug for VatCodePurchasesList<'_> {
 }
 
 impl<'a> VatCodePurchasesList<'a> {
-    /// Only codes with (true) or without (false) reverse charge.
-    ///
-    /// Wire name `reverse_charge` (query, boolean).
-    pub fn reverse_charge(mut self, value: bool) -> Self {
-        self.input
-            .insert("reverse_charge".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only codes for (true) or not for (false) intra-EU supplies.
-    ///
-    /// Wire name `intra_eu` (query, boolean).
-    pub fn intra_eu(mut self, value: bool) -> Self {
-        self.input.insert("intra_eu".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only active (true) or inactive (false) codes.
-    ///
-    /// Wire name `active` (query, boolean).
-    pub fn active(mut self, value: bool) -> Self {
-        self.input.insert("active".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -24716,6 +24765,31 @@ impl<'a> VatCodePurchasesList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only codes with (true) or without (false) reverse charge.
+    ///
+    /// Wire name `reverse_charge` (query, boolean).
+    pub fn reverse_charge(mut self, value: bool) -> Self {
+        self.input
+            .insert("reverse_charge".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only codes for (true) or not for (false) intra-EU supplies.
+    ///
+    /// Wire name `intra_eu` (query, boolean).
+    pub fn intra_eu(mut self, value: bool) -> Self {
+        self.input.insert("intra_eu".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only active (true) or inactive (false) codes.
+    ///
+    /// Wire name `active` (query, boolean).
+    pub fn active(mut self, value: bool) -> Self {
+        self.input.insert("active".to_owned(), Value::Bool(value));
         self
     }
 
@@ -24860,31 +24934,6 @@ impl std::fmt::Debug for VatCodeSalesList<'_> {
 }
 
 impl<'a> VatCodeSalesList<'a> {
-    /// Only codes with (true) or without (false) reverse charge.
-    ///
-    /// Wire name `reverse_charge` (query, boolean).
-    pub fn reverse_charge(mut self, value: bool) -> Self {
-        self.input
-            .insert("reverse_charge".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only codes for (true) or not for (false) intra-EU supplies.
-    ///
-    /// Wire name `intra_eu` (query, boolean).
-    pub fn intra_eu(mut self, value: bool) -> Self {
-        self.input.insert("intra_eu".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only active (true) or inactive (false) codes.
-    ///
-    /// Wire name `active` (query, boolean).
-    pub fn active(mut self, value: bool) -> Self {
-        self.input.insert("active".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -24923,6 +24972,31 @@ impl<'a> VatCodeSalesList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only codes with (true) or without (false) reverse charge.
+    ///
+    /// Wire name `reverse_charge` (query, boolean).
+    pub fn reverse_charge(mut self, value: bool) -> Self {
+        self.input
+            .insert("reverse_charge".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only codes for (true) or not for (false) intra-EU supplies.
+    ///
+    /// Wire name `intra_eu` (query, boolean).
+    pub fn intra_eu(mut self, value: bool) -> Self {
+        self.input.insert("intra_eu".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only active (true) or inactive (false) codes.
+    ///
+    /// Wire name `active` (query, boolean).
+    pub fn active(mut self, value: bool) -> Self {
+        self.input.insert("active".to_owned(), Value::Bool(value));
         self
     }
 
@@ -25543,12 +25617,12 @@ impl<'a> WorkTimeAdjustmentsHandler<'a> {
     /// Takes the required `user_id`, `description`, `date` as arguments.
     pub fn create(
         &self,
-        user_id: i64,
+        user_id: impl Into<Ref>,
         description: impl Into<String>,
         date: impl DateArg,
     ) -> WorkTimeAdjustmentsCreate<'a> {
         let mut input = Map::new();
-        input.insert("user_id".to_owned(), Value::from(user_id));
+        input.insert("user_id".to_owned(), user_id.into().into_value());
         input.insert("description".to_owned(), Value::String(description.into()));
         input.insert("date".to_owned(), DateArg::into_value(date));
         WorkTimeAdjustmentsCreate {
@@ -25599,32 +25673,6 @@ impl std::fmt::Debug for WorkTimeAdjustmentsList<'_> {
 }
 
 impl<'a> WorkTimeAdjustmentsList<'a> {
-    /// Only adjustments on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only adjustments on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only adjustments of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -25663,6 +25711,33 @@ impl<'a> WorkTimeAdjustmentsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only adjustments on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only adjustments on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only adjustments of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -25838,9 +25913,10 @@ impl std::fmt::Debug for WorkTimeAdjustmentsUpdate<'_> {
 impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     /// User whose balance is corrected.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
