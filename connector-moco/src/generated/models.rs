@@ -11,3 +11,2294 @@
 use super::enums::*;
 use connector_core::serde_json::{Map, Value};
 use serde::{Deserialize, Serialize};
+
+/// A time entry: a duration booked by a user on a task of a project on one day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billed: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoice_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_service: Option<ActivitiesRemoteService>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_url: Option<String>,
+    /// Billable seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub seconds: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tag: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task: Option<Box<TaskRef>>,
+    /// When the running timer was started; `None` unless a timer runs.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timer_started_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Seconds counted as worked time of the user.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub worked_seconds: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A customer, supplier or organization.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Company {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_correspondence_language: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archived_on: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_email_cc: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_notes: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_tax: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub country_code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_rates: Option<bool>,
+    /// VAT settings for sales (customers only).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_vat: Option<Box<Vat>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub debit_number: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_cash_discount: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_cash_discount_days: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_discount: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_invoice_due_days: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fax: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub footer: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_time_report: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intern: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<Vec<ProjectRef>>,
+    /// VAT settings for purchases (suppliers only).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supplier_vat: Option<Box<Vat>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<CompaniesType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// The user responsible for the company.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vat_identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub website: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A company as other records embed it (the fields present vary by record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompanyRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub iban: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<CompaniesType>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A person, usually at a company (the list leaves out `info`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub birthday: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gender: Option<ContactsGender>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub home_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub home_email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_position: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mobile_phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_fax: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_phone: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A contact as other records embed it (`name`, or first and last name).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A stage of the sales pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DealCategory {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Win probability in percent.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub probability: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A sales lead with its expected volume, stage and people.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Deal {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub category: Option<Box<DealCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub closed_on: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_email_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub money: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub person: Option<Box<ContactRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reminder_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<DealsStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// The user in charge of the deal.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A deal as other records embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DealRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The calling user's profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<Box<UnitRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A person assigned to a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectContract {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A group of projects with its own budget.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectGroup {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_report_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<Vec<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project group as a project embeds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectGroupRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A task (service) of a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectTask {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_category: Option<Box<RevenueCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A revenue category (for bookkeeping) as positions, tasks and expenses embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RevenueCategory {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost_category: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_account: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project task as other records embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The calling user's assignment to a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssignedContract {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project the calling user is assigned to, in short.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssignedProject {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contract: Option<Box<AssignedContract>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tasks: Option<Vec<TaskRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project with its leader, customer, tasks and staff.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_contact: Option<Box<ContactRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_email_cc: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_email_to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_notes: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_variant: Option<ProjectsBillingVariant>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_expenses: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_monthly: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub co_leader: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact: Option<Box<ContactRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contracts: Option<Vec<ProjectContract>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    /// The customer: its id and name, or the whole company with `include_company`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer: Option<Box<Company>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_report_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deal: Option<Box<DealRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finish_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fixed_price: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub leader: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project_group: Option<Box<ProjectGroupRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retainer: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retainer_billing_date: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retainer_billing_description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retainer_billing_title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secondary_contact: Option<Box<ContactRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub setting_include_time_report: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tasks: Option<Vec<ProjectTask>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project as other records embed it (the fields present vary by record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project's key figures; costs are in the account's main currency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectReport {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_progress_in_percentage: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_remaining: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub costs_activities: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub costs_by_task: Option<Vec<ProjectTaskCost>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub costs_expenses: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_billable: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_remaining: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoiced_total: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Hours and costs of one task in a project report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectTaskCost {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_costs: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A shareable link (a project report, an offer's customer approval): on or off, and its URL.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShareLink {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The user the API key belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uuid: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A team and its members.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub users: Option<Vec<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A team as other records embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnitRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A permission role as a user record embeds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoleRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The access a role grants per area of MOCO (e.g. `none`, `full`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserPermissions {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub calendar: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub companies: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contacts: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoicing: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub people: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchases: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub report: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sales: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub settings: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_tracking: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A permission role and what it grants per area.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserRole {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_admin: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_default: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permission: Option<Box<UserPermissions>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One month of a performance report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceMonth {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_billable_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_tracked_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub month: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub variation: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user's tracked hours against their target hours.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceReport {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annually: Option<Box<PerformanceYear>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monthly: Option<Vec<PerformanceMonth>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The year's figures of a performance report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceYear {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub employment_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_billable_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_tracked_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub variation: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub variation_until_today: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A staff member.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub birthday: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    /// Whether the user is an external contractor (`external` when written).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#extern: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub home_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub iban: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mobile_phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<Box<RoleRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<Box<UnitRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_phone: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user as other records embed it (the fields present vary by record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub initials: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    /// Last name, where a record sends `name` instead of `lastname`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<Box<UnitRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The VAT setting a record embeds (an invoice's, an offer's, a company's, a position's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vat {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intra_eu: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notice_tax_exemption: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notice_tax_exemption_alt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub print_gross_total: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reverse_charge: Option<bool>,
+    /// Rate in percent.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A VAT code for sales.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VatCodeSale {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credit_account: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intra_eu: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notice_tax_exemption: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notice_tax_exemption_alt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub print_gross_total: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reverse_charge: Option<bool>,
+    /// Rate in percent.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}

@@ -13,6 +13,8 @@ use connector_core::{
 };
 
 impl crate::Moco {
+    /// Time entries (Zeiteinträge): time booked on a task of a project, by day.
+    ///
     /// The `activities` actions (10).
     pub fn activities(&self) -> ActivitiesHandler<'_> {
         ActivitiesHandler {
@@ -37,12 +39,16 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Companies (Firmen): customers, suppliers and other organizations.
+    ///
     /// The `companies` actions (7).
     pub fn companies(&self) -> CompaniesHandler<'_> {
         CompaniesHandler {
             connector: self.connector(),
         }
     }
+    /// Contacts (Kontakte): people, usually at a customer or supplier company.
+    ///
     /// The `contacts` actions (5).
     pub fn contacts(&self) -> ContactsHandler<'_> {
         ContactsHandler {
@@ -55,12 +61,16 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Deal categories (Akquise-Stufen): the stages deals move through, with a win probability.
+    ///
     /// The `deal_categories` actions (5).
     pub fn deal_categories(&self) -> DealCategoriesHandler<'_> {
         DealCategoriesHandler {
             connector: self.connector(),
         }
     }
+    /// Deals (leads) in the sales pipeline, each in a deal category.
+    ///
     /// The `deals` actions (5).
     pub fn deals(&self) -> DealsHandler<'_> {
         DealsHandler {
@@ -169,12 +179,16 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// The profile (Profil) of the user the API key belongs to, or of the impersonated one.
+    ///
     /// The `profile` actions (1).
     pub fn profile(&self) -> ProfileHandler<'_> {
         ProfileHandler {
             connector: self.connector(),
         }
     }
+    /// Staff assigned to a project (contracts), with their budget and rate.
+    ///
     /// The `project_contracts` actions (5).
     pub fn project_contracts(&self) -> ProjectContractsHandler<'_> {
         ProjectContractsHandler {
@@ -187,6 +201,8 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Project groups (Projektgruppen): projects bundled for one customer, with a budget.
+    ///
     /// The `project_groups` actions (2).
     pub fn project_groups(&self) -> ProjectGroupsHandler<'_> {
         ProjectGroupsHandler {
@@ -205,12 +221,16 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Tasks (Leistungen) of a project that time is booked on.
+    ///
     /// The `project_tasks` actions (6).
     pub fn project_tasks(&self) -> ProjectTasksHandler<'_> {
         ProjectTasksHandler {
             connector: self.connector(),
         }
     }
+    /// Projects (Projekte): work for a customer, with a leader, tasks, staff and a budget.
+    ///
     /// The `projects` actions (13).
     pub fn projects(&self) -> ProjectsHandler<'_> {
         ProjectsHandler {
@@ -271,6 +291,8 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// The API key check: whether the key is valid, and whose it is.
+    ///
     /// The `session` actions (1).
     pub fn session(&self) -> SessionHandler<'_> {
         SessionHandler {
@@ -295,18 +317,24 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Teams (units) that users belong to.
+    ///
     /// The `units` actions (5).
     pub fn units(&self) -> UnitsHandler<'_> {
         UnitsHandler {
             connector: self.connector(),
         }
     }
+    /// Permission roles (Benutzerrollen) a user can be given.
+    ///
     /// The `user_roles` actions (1).
     pub fn user_roles(&self) -> UserRolesHandler<'_> {
         UserRolesHandler {
             connector: self.connector(),
         }
     }
+    /// Staff (Personal): the people who book time, with their team and permission role.
+    ///
     /// The `users` actions (6).
     pub fn users(&self) -> UsersHandler<'_> {
         UsersHandler {
@@ -319,6 +347,8 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// VAT codes (Steuerschlüssel) for sales: rates and their treatment on invoices.
+    ///
     /// The `vat_code_sales` actions (2).
     pub fn vat_code_sales(&self) -> VatCodeSalesHandler<'_> {
         VatCodeSalesHandler {
@@ -367,7 +397,7 @@ impl<'a> ActivitiesHandler<'a> {
             input,
         }
     }
-    /// Create an activity: Create a new activity.
+    /// Create an activity: Book time on a task of a project, for the key's user (or the impersonated one).
     ///
     /// `POST /activities`
     ///
@@ -398,7 +428,7 @@ impl<'a> ActivitiesHandler<'a> {
             input,
         }
     }
-    /// Delete an activity: Delete one activity by id.
+    /// Delete an activity: Delete an activity that is neither billed nor locked (answers 204, no body).
     ///
     /// `DELETE /activities/{id}`
     pub fn delete(&self, id: i64) -> ActivitiesDelete<'a> {
@@ -452,7 +482,7 @@ impl<'a> ActivitiesHandler<'a> {
             input,
         }
     }
-    /// Disregard activities: Mark time entries as settled without billing them.
+    /// Disregard activities: Mark time entries as settled without billing them (answers the ids marked).
     ///
     /// `POST /activities/disregard`
     ///
@@ -577,7 +607,7 @@ impl<'a> ActivitiesList<'a> {
         self
     }
 
-    /// Only activities on this project task.
+    /// Only activities on this task (a task name needs `project_id`).
     ///
     /// Wire name `task_id` (query, integer). An id, or a name that is looked up.
     pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
@@ -626,20 +656,23 @@ impl<'a> ActivitiesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Activity, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -649,14 +682,15 @@ impl<'a> ActivitiesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Activity, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[0], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ActivitiesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[0]
     }
@@ -690,20 +724,20 @@ impl<'a> ActivitiesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesGet<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[1]
     }
@@ -712,7 +746,7 @@ impl Action for ActivitiesGet<'_> {
     }
 }
 
-/// Create an activity: Create a new activity.
+/// Create an activity: Book time on a task of a project, for the key's user (or the impersonated one).
 ///
 /// `POST /activities` — build with [`ActivitiesHandler::create`], then `.send().await`.
 pub struct ActivitiesCreate<'a> {
@@ -736,6 +770,18 @@ impl<'a> ActivitiesCreate<'a> {
     /// Wire name `seconds` (body, integer).
     pub fn seconds(mut self, value: i64) -> Self {
         self.input.insert("seconds".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Duration in hours, e.g. 1.5, instead of `seconds` (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `hours` (body, number).
+    pub fn hours(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -801,20 +847,20 @@ impl<'a> ActivitiesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesCreate<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[2]
     }
@@ -847,6 +893,18 @@ impl<'a> ActivitiesUpdate<'a> {
     /// Wire name `seconds` (body, integer).
     pub fn seconds(mut self, value: i64) -> Self {
         self.input.insert("seconds".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Duration in hours, e.g. 1.5, instead of `seconds` (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `hours` (body, number).
+    pub fn hours(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -924,7 +982,7 @@ impl<'a> ActivitiesUpdate<'a> {
         self
     }
 
-    /// Task of that project the time is booked on.
+    /// Task of that project the time is booked on (an id, or its name within the project).
     ///
     /// Wire name `task_id` (body, integer). An id, or a name that is looked up.
     pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
@@ -939,20 +997,20 @@ impl<'a> ActivitiesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[3]
     }
@@ -961,7 +1019,7 @@ impl Action for ActivitiesUpdate<'_> {
     }
 }
 
-/// Delete an activity: Delete one activity by id.
+/// Delete an activity: Delete an activity that is neither billed nor locked (answers 204, no body).
 ///
 /// `DELETE /activities/{id}` — build with [`ActivitiesHandler::delete`], then `.send().await`.
 pub struct ActivitiesDelete<'a> {
@@ -1027,7 +1085,7 @@ impl std::fmt::Debug for ActivitiesBulkCreate<'_> {
 }
 
 impl<'a> ActivitiesBulkCreate<'a> {
-    /// Time entries to create: objects with `date`, `project_id`, `task_id`, `seconds`, `description`, ...
+    /// Time entries to create: objects with `date`, `project_id`, `task_id`, `seconds`, `description`, ... as for `activities.create`.
     ///
     /// Wire name `activities` (body, array).
     pub fn activities<I>(mut self, value: I) -> Self
@@ -1048,20 +1106,23 @@ impl<'a> ActivitiesBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[5]
     }
@@ -1103,20 +1164,20 @@ impl<'a> ActivitiesUpdateBillableSeconds<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesUpdateBillableSeconds<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[6]
     }
@@ -1150,20 +1211,20 @@ impl<'a> ActivitiesStartTimer<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesStartTimer<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[7]
     }
@@ -1197,20 +1258,20 @@ impl<'a> ActivitiesStopTimer<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesStopTimer<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[8]
     }
@@ -1219,7 +1280,7 @@ impl Action for ActivitiesStopTimer<'_> {
     }
 }
 
-/// Disregard activities: Mark time entries as settled without billing them.
+/// Disregard activities: Mark time entries as settled without billing them (answers the ids marked).
 ///
 /// `POST /activities/disregard` — build with [`ActivitiesHandler::disregard`], then `.send().await`.
 pub struct ActivitiesDisregard<'a> {
@@ -2804,7 +2865,7 @@ impl<'a> CompaniesHandler<'a> {
             input,
         }
     }
-    /// Delete a company: Delete one company by id.
+    /// Delete a company: Delete one company by id (answers no body).
     ///
     /// `DELETE /companies/{id}`
     pub fn delete(&self, id: i64) -> CompaniesDelete<'a> {
@@ -2842,20 +2903,20 @@ impl<'a> CompaniesArchive<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesArchive<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[25]
     }
@@ -2889,20 +2950,20 @@ impl<'a> CompaniesUnarchive<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesUnarchive<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[26]
     }
@@ -2971,6 +3032,21 @@ impl<'a> CompaniesList<'a> {
         self
     }
 
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
     /// Include archived companies.
     ///
     /// Wire name `include_archived` (query, boolean).
@@ -2986,21 +3062,6 @@ impl<'a> CompaniesList<'a> {
     pub fn r#type(mut self, value: impl Into<super::enums::CompaniesType>) -> Self {
         self.input
             .insert("type".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
         self
     }
 
@@ -3028,20 +3089,23 @@ impl<'a> CompaniesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Company>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Company>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Company, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -3051,14 +3115,15 @@ impl<'a> CompaniesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Company, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[27], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for CompaniesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Company>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[27]
     }
@@ -3092,20 +3157,20 @@ impl<'a> CompaniesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesGet<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[28]
     }
@@ -3234,7 +3299,7 @@ impl<'a> CompaniesCreate<'a> {
         self
     }
 
-    /// Custom field values of the company, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -3243,7 +3308,7 @@ impl<'a> CompaniesCreate<'a> {
         self
     }
 
-    /// Tags of the company; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -3329,12 +3394,24 @@ impl<'a> CompaniesCreate<'a> {
         self
     }
 
-    /// Sales tax rate in percent (customers; deprecated in favour of customer_vat_code_id).
+    /// Sales tax rate in percent (customers); use `customer_vat_code_id` instead.
     ///
-    /// Wire name `customer_tax` (body, number).
+    /// Wire name `customer_tax` (body, number). Deprecated.
     pub fn customer_tax(mut self, value: f64) -> Self {
         self.input.insert(
             "customer_tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Tax rate in percent for invoices to the company (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `billing_tax` (body, number).
+    pub fn billing_tax(mut self, value: f64) -> Self {
+        self.input.insert(
+            "billing_tax".to_owned(),
             connector_core::serde_json::Number::from_f64(value)
                 .map_or_else(|| Value::String(value.to_string()), Value::Number),
         );
@@ -3404,9 +3481,9 @@ impl<'a> CompaniesCreate<'a> {
         self
     }
 
-    /// Purchase tax rate in percent (suppliers; deprecated in favour of supplier_vat_code_id).
+    /// Purchase tax rate in percent (suppliers); use `supplier_vat_code_id` instead.
     ///
-    /// Wire name `supplier_tax` (body, number).
+    /// Wire name `supplier_tax` (body, number). Deprecated.
     pub fn supplier_tax(mut self, value: f64) -> Self {
         self.input.insert(
             "supplier_tax".to_owned(),
@@ -3431,20 +3508,20 @@ impl<'a> CompaniesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesCreate<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[29]
     }
@@ -3573,7 +3650,7 @@ impl<'a> CompaniesUpdate<'a> {
         self
     }
 
-    /// Custom field values of the company, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -3582,7 +3659,7 @@ impl<'a> CompaniesUpdate<'a> {
         self
     }
 
-    /// Tags of the company; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -3668,12 +3745,24 @@ impl<'a> CompaniesUpdate<'a> {
         self
     }
 
-    /// Sales tax rate in percent (customers; deprecated in favour of customer_vat_code_id).
+    /// Sales tax rate in percent (customers); use `customer_vat_code_id` instead.
     ///
-    /// Wire name `customer_tax` (body, number).
+    /// Wire name `customer_tax` (body, number). Deprecated.
     pub fn customer_tax(mut self, value: f64) -> Self {
         self.input.insert(
             "customer_tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Tax rate in percent for invoices to the company (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `billing_tax` (body, number).
+    pub fn billing_tax(mut self, value: f64) -> Self {
+        self.input.insert(
+            "billing_tax".to_owned(),
             connector_core::serde_json::Number::from_f64(value)
                 .map_or_else(|| Value::String(value.to_string()), Value::Number),
         );
@@ -3743,9 +3832,9 @@ impl<'a> CompaniesUpdate<'a> {
         self
     }
 
-    /// Purchase tax rate in percent (suppliers; deprecated in favour of supplier_vat_code_id).
+    /// Purchase tax rate in percent (suppliers); use `supplier_vat_code_id` instead.
     ///
-    /// Wire name `supplier_tax` (body, number).
+    /// Wire name `supplier_tax` (body, number). Deprecated.
     pub fn supplier_tax(mut self, value: f64) -> Self {
         self.input.insert(
             "supplier_tax".to_owned(),
@@ -3788,20 +3877,20 @@ impl<'a> CompaniesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[30]
     }
@@ -3810,7 +3899,7 @@ impl Action for CompaniesUpdate<'_> {
     }
 }
 
-/// Delete a company: Delete one company by id.
+/// Delete a company: Delete one company by id (answers no body).
 ///
 /// `DELETE /companies/{id}` — build with [`CompaniesHandler::delete`], then `.send().await`.
 pub struct CompaniesDelete<'a> {
@@ -3914,7 +4003,7 @@ impl<'a> ContactsHandler<'a> {
             input,
         }
     }
-    /// Delete a contact: Delete one contact by id.
+    /// Delete a contact: Delete one contact by id (answers no body).
     ///
     /// `DELETE /contacts/people/{id}`
     pub fn delete(&self, id: i64) -> ContactsDelete<'a> {
@@ -4026,20 +4115,23 @@ impl<'a> ContactsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Contact, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -4049,14 +4141,15 @@ impl<'a> ContactsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Contact, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[32], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ContactsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[32]
     }
@@ -4090,20 +4183,20 @@ impl<'a> ContactsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsGet<'_> {
-    type Output = Value;
+    type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[33]
     }
@@ -4257,7 +4350,7 @@ impl<'a> ContactsCreate<'a> {
         self
     }
 
-    /// Tags of the contact; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -4278,20 +4371,20 @@ impl<'a> ContactsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsCreate<'_> {
-    type Output = Value;
+    type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[34]
     }
@@ -4445,7 +4538,7 @@ impl<'a> ContactsUpdate<'a> {
         self
     }
 
-    /// Tags of the contact; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -4484,20 +4577,20 @@ impl<'a> ContactsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[35]
     }
@@ -4506,7 +4599,7 @@ impl Action for ContactsUpdate<'_> {
     }
 }
 
-/// Delete a contact: Delete one contact by id.
+/// Delete a contact: Delete one contact by id (answers no body).
 ///
 /// `DELETE /contacts/people/{id}` — build with [`ContactsHandler::delete`], then `.send().await`.
 pub struct ContactsDelete<'a> {
@@ -5143,7 +5236,7 @@ impl<'a> DealCategoriesHandler<'a> {
             input,
         }
     }
-    /// Delete a deal category: Remove a deal stage that no deal uses.
+    /// Delete a deal category: Remove a deal stage that no deal uses (answers 204; 403 while in use).
     ///
     /// `DELETE /deal_categories/{id}`
     pub fn delete(&self, id: i64) -> DealCategoriesDelete<'a> {
@@ -5222,20 +5315,26 @@ impl<'a> DealCategoriesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::DealCategory>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::DealCategory>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::DealCategory, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -5245,14 +5344,15 @@ impl<'a> DealCategoriesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::DealCategory, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[42], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for DealCategoriesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::DealCategory>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[42]
     }
@@ -5286,20 +5386,23 @@ impl<'a> DealCategoriesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealCategoriesGet<'_> {
-    type Output = Value;
+    type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[43]
     }
@@ -5333,20 +5436,23 @@ impl<'a> DealCategoriesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealCategoriesCreate<'_> {
-    type Output = Value;
+    type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[44]
     }
@@ -5398,20 +5504,23 @@ impl<'a> DealCategoriesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealCategoriesUpdate<'_> {
-    type Output = Value;
+    type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[45]
     }
@@ -5420,7 +5529,7 @@ impl Action for DealCategoriesUpdate<'_> {
     }
 }
 
-/// Delete a deal category: Remove a deal stage that no deal uses.
+/// Delete a deal category: Remove a deal stage that no deal uses (answers 204; 403 while in use).
 ///
 /// `DELETE /deal_categories/{id}` — build with [`DealCategoriesHandler::delete`], then `.send().await`.
 pub struct DealCategoriesDelete<'a> {
@@ -5530,7 +5639,7 @@ impl<'a> DealsHandler<'a> {
             input,
         }
     }
-    /// Delete a deal: Delete one deal by id.
+    /// Delete a deal: Delete one deal by id (answers no body).
     ///
     /// `DELETE /deals/{id}`
     pub fn delete(&self, id: i64) -> DealsDelete<'a> {
@@ -5603,15 +5712,6 @@ impl<'a> DealsList<'a> {
         self
     }
 
-    /// Only deals in this state.
-    ///
-    /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::DealsStatus>) -> Self {
-        self.input
-            .insert("status".to_owned(), Value::from(value.into()));
-        self
-    }
-
     /// Only entries carrying all of these tags (sent comma-separated).
     ///
     /// Wire name `tags` (query, array).
@@ -5624,6 +5724,15 @@ impl<'a> DealsList<'a> {
             "tags".to_owned(),
             Value::Array(value.into_iter().map(Into::into).collect()),
         );
+        self
+    }
+
+    /// Only deals in this state.
+    ///
+    /// Wire name `status` (query, enum).
+    pub fn status(mut self, value: impl Into<super::enums::DealsStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
         self
     }
 
@@ -5660,20 +5769,20 @@ impl<'a> DealsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Deal>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::Deal>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Deal, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -5683,14 +5792,15 @@ impl<'a> DealsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Deal, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[47], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for DealsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Deal>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[47]
     }
@@ -5724,20 +5834,20 @@ impl<'a> DealsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealsGet<'_> {
-    type Output = Value;
+    type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[48]
     }
@@ -5855,7 +5965,7 @@ impl<'a> DealsCreate<'a> {
         self
     }
 
-    /// Tags of the deal; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -5870,7 +5980,7 @@ impl<'a> DealsCreate<'a> {
         self
     }
 
-    /// Custom field values of the deal, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -5885,20 +5995,20 @@ impl<'a> DealsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealsCreate<'_> {
-    type Output = Value;
+    type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[49]
     }
@@ -5989,7 +6099,7 @@ impl<'a> DealsUpdate<'a> {
         self
     }
 
-    /// Tags of the deal; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -6004,7 +6114,7 @@ impl<'a> DealsUpdate<'a> {
         self
     }
 
-    /// Custom field values of the deal, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -6076,20 +6186,20 @@ impl<'a> DealsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[50]
     }
@@ -6098,7 +6208,7 @@ impl Action for DealsUpdate<'_> {
     }
 }
 
-/// Delete a deal: Delete one deal by id.
+/// Delete a deal: Delete one deal by id (answers no body).
 ///
 /// `DELETE /deals/{id}` — build with [`DealsHandler::delete`], then `.send().await`.
 pub struct DealsDelete<'a> {
@@ -8510,15 +8620,6 @@ impl<'a> InvoicePaymentsList<'a> {
         self
     }
 
-    /// Only payments on this invoice.
-    ///
-    /// Wire name `invoice_id` (query, integer). An id, or a name that is looked up.
-    pub fn invoice_id(mut self, value: impl Into<Ref>) -> Self {
-        self.input
-            .insert("invoice_id".to_owned(), value.into().into_value());
-        self
-    }
-
     /// Only payments on or after this day.
     ///
     /// Wire name `date_from` (query, date).
@@ -8534,6 +8635,15 @@ impl<'a> InvoicePaymentsList<'a> {
     pub fn date_to(mut self, value: impl DateArg) -> Self {
         self.input
             .insert("date_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only payments on this invoice.
+    ///
+    /// Wire name `invoice_id` (query, integer). An id, or a name that is looked up.
+    pub fn invoice_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("invoice_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -10284,45 +10394,12 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Positions: objects with `type` (title, description, item, separator, ...), `title`, `quantity`, `unit`, `unit_price`, `net_total`, `activity_ids`, `expense_ids`, `revenue_category_id`, ...
-    ///
-    /// Wire name `items` (body, array). Required.
-    pub fn items<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "items".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Start of the service period; no period when both ends are left out.
-    ///
-    /// Wire name `service_period_from` (body, date).
-    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// End of the service period.
     ///
     /// Wire name `service_period_to` (body, date).
     pub fn service_period_to(mut self, value: impl DateArg) -> Self {
         self.input
             .insert("service_period_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Where else to store the recipient address (default `invoice`).
-    ///
-    /// Wire name `change_address` (body, enum).
-    pub fn change_address(mut self, value: impl Into<super::enums::InvoicesChangeAddress>) -> Self {
-        self.input
-            .insert("change_address".to_owned(), Value::from(value.into()));
         self
     }
 
@@ -10356,6 +10433,57 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
+    /// User named as the internal contact.
+    ///
+    /// Wire name `internal_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("internal_contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Show the quantity, unit and price columns (account setting when left out).
+    ///
+    /// Wire name `print_detail_columns` (body, boolean).
+    pub fn print_detail_columns(mut self, value: bool) -> Self {
+        self.input
+            .insert("print_detail_columns".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Positions: objects with `type` (title, description, item, separator, ...), `title`, `quantity`, `unit`, `unit_price`, `net_total`, `activity_ids`, `expense_ids`, `revenue_category_id`, ...
+    ///
+    /// Wire name `items` (body, array). Required.
+    pub fn items<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "items".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Start of the service period; no period when both ends are left out.
+    ///
+    /// Wire name `service_period_from` (body, date).
+    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("service_period_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Where else to store the recipient address (default `invoice`).
+    ///
+    /// Wire name `change_address` (body, enum).
+    pub fn change_address(mut self, value: impl Into<super::enums::InvoicesChangeAddress>) -> Self {
+        self.input
+            .insert("change_address".to_owned(), Value::from(value.into()));
+        self
+    }
+
     /// Early-payment discount in percent.
     ///
     /// Wire name `cash_discount` (body, number).
@@ -10386,15 +10514,6 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// User named as the internal contact.
-    ///
-    /// Wire name `internal_contact_id` (body, integer). An id, or a name that is looked up.
-    pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
-        self.input
-            .insert("internal_contact_id".to_owned(), value.into().into_value());
-        self
-    }
-
     /// Custom field values by field name.
     ///
     /// Wire name `custom_properties` (body, object).
@@ -10416,15 +10535,6 @@ impl<'a> InvoicesCreate<'a> {
             "tags".to_owned(),
             Value::Array(value.into_iter().map(Into::into).collect()),
         );
-        self
-    }
-
-    /// Show the quantity, unit and price columns (account setting when left out).
-    ///
-    /// Wire name `print_detail_columns` (body, boolean).
-    pub fn print_detail_columns(mut self, value: bool) -> Self {
-        self.input
-            .insert("print_detail_columns".to_owned(), Value::Bool(value));
         self
     }
 
@@ -11565,6 +11675,54 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
+    /// Opening text; `{variables}` are replaced.
+    ///
+    /// Wire name `salutation` (body, string).
+    pub fn salutation(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("salutation".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Closing text; `{variables}` are replaced.
+    ///
+    /// Wire name `footer` (body, string).
+    pub fn footer(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("footer".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Discount in percent.
+    ///
+    /// Wire name `discount` (body, number).
+    pub fn discount(mut self, value: f64) -> Self {
+        self.input.insert(
+            "discount".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// User named as the internal contact.
+    ///
+    /// Wire name `internal_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("internal_contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Show the quantity, unit and price columns (account setting when left out).
+    ///
+    /// Wire name `print_detail_columns` (body, boolean).
+    pub fn print_detail_columns(mut self, value: bool) -> Self {
+        self.input
+            .insert("print_detail_columns".to_owned(), Value::Bool(value));
+        self
+    }
+
     /// Positions: objects with `type` (title, description, item, separator, ...), `title`, `quantity`, `unit`, `unit_price`, `net_total`, ...
     ///
     /// Wire name `items` (body, array). Required.
@@ -11598,51 +11756,12 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
-    /// Opening text; `{variables}` are replaced.
-    ///
-    /// Wire name `salutation` (body, string).
-    pub fn salutation(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("salutation".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Closing text; `{variables}` are replaced.
-    ///
-    /// Wire name `footer` (body, string).
-    pub fn footer(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("footer".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Discount in percent.
-    ///
-    /// Wire name `discount` (body, number).
-    pub fn discount(mut self, value: f64) -> Self {
-        self.input.insert(
-            "discount".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
     /// Contact person at the customer.
     ///
     /// Wire name `contact_id` (body, integer). An id, or a name that is looked up.
     pub fn contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
             .insert("contact_id".to_owned(), value.into().into_value());
-        self
-    }
-
-    /// User named as the internal contact.
-    ///
-    /// Wire name `internal_contact_id` (body, integer). An id, or a name that is looked up.
-    pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
-        self.input
-            .insert("internal_contact_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -11667,15 +11786,6 @@ impl<'a> OffersCreate<'a> {
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Show the quantity, unit and price columns (account setting when left out).
-    ///
-    /// Wire name `print_detail_columns` (body, boolean).
-    pub fn print_detail_columns(mut self, value: bool) -> Self {
-        self.input
-            .insert("print_detail_columns".to_owned(), Value::Bool(value));
         self
     }
 
@@ -13056,20 +13166,20 @@ impl<'a> ProfileGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Profile, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProfileGet<'_> {
-    type Output = Value;
+    type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[124]
     }
@@ -13138,7 +13248,7 @@ impl<'a> ProjectContractsHandler<'a> {
             input,
         }
     }
-    /// Delete a project contract: Remove a person from a project; only while they have no tracked hours on it.
+    /// Delete a project contract: Remove a person from a project while they have no tracked hours on it (answers 204, no body).
     ///
     /// `DELETE /projects/{project_id}/contracts/{id}`
     pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectContractsDelete<'a> {
@@ -13218,20 +13328,26 @@ impl<'a> ProjectContractsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectContract>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectContract>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ProjectContract, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -13241,14 +13357,15 @@ impl<'a> ProjectContractsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectContract, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[125], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectContractsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectContract>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[125]
     }
@@ -13282,20 +13399,23 @@ impl<'a> ProjectContractsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectContractsGet<'_> {
-    type Output = Value;
+    type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[126]
     }
@@ -13369,20 +13489,23 @@ impl<'a> ProjectContractsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectContractsCreate<'_> {
-    type Output = Value;
+    type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[127]
     }
@@ -13456,20 +13579,23 @@ impl<'a> ProjectContractsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectContractsUpdate<'_> {
-    type Output = Value;
+    type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[128]
     }
@@ -13478,7 +13604,7 @@ impl Action for ProjectContractsUpdate<'_> {
     }
 }
 
-/// Delete a project contract: Remove a person from a project; only while they have no tracked hours on it.
+/// Delete a project contract: Remove a person from a project while they have no tracked hours on it (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/contracts/{id}` — build with [`ProjectContractsHandler::delete`], then `.send().await`.
 pub struct ProjectContractsDelete<'a> {
@@ -14619,20 +14745,26 @@ impl<'a> ProjectGroupsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectGroup>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectGroup>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ProjectGroup, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -14642,14 +14774,15 @@ impl<'a> ProjectGroupsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectGroup, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[138], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectGroupsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectGroup>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[138]
     }
@@ -14683,20 +14816,23 @@ impl<'a> ProjectGroupsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectGroup, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectGroup, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectGroupsGet<'_> {
-    type Output = Value;
+    type Output = models::ProjectGroup;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[139]
     }
@@ -16153,7 +16289,7 @@ impl<'a> ProjectTasksHandler<'a> {
             input,
         }
     }
-    /// Delete a project task: Remove a task from a project; only while no hours are tracked on it.
+    /// Delete a project task: Remove a task from a project while no hours are tracked on it (answers 204, no body).
     ///
     /// `DELETE /projects/{project_id}/tasks/{id}`
     pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectTasksDelete<'a> {
@@ -16165,7 +16301,7 @@ impl<'a> ProjectTasksHandler<'a> {
             input,
         }
     }
-    /// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped.
+    /// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped (answers 204, no body).
     ///
     /// `DELETE /projects/{project_id}/tasks/destroy_all`
     pub fn delete_all(&self, project_id: impl Into<Ref>) -> ProjectTasksDeleteAll<'a> {
@@ -16244,20 +16380,23 @@ impl<'a> ProjectTasksList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectTask>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectTask>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::ProjectTask, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -16267,14 +16406,15 @@ impl<'a> ProjectTasksList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectTask, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[153], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectTasksList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectTask>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[153]
     }
@@ -16308,20 +16448,23 @@ impl<'a> ProjectTasksGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectTasksGet<'_> {
-    type Output = Value;
+    type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[154]
     }
@@ -16404,20 +16547,23 @@ impl<'a> ProjectTasksCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectTasksCreate<'_> {
-    type Output = Value;
+    type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[155]
     }
@@ -16509,20 +16655,23 @@ impl<'a> ProjectTasksUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectTasksUpdate<'_> {
-    type Output = Value;
+    type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[156]
     }
@@ -16531,7 +16680,7 @@ impl Action for ProjectTasksUpdate<'_> {
     }
 }
 
-/// Delete a project task: Remove a task from a project; only while no hours are tracked on it.
+/// Delete a project task: Remove a task from a project while no hours are tracked on it (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/tasks/{id}` — build with [`ProjectTasksHandler::delete`], then `.send().await`.
 pub struct ProjectTasksDelete<'a> {
@@ -16578,7 +16727,7 @@ impl Action for ProjectTasksDelete<'_> {
     }
 }
 
-/// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped.
+/// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/tasks/destroy_all` — build with [`ProjectTasksHandler::delete_all`], then `.send().await`.
 pub struct ProjectTasksDeleteAll<'a> {
@@ -16632,6 +16781,69 @@ pub struct ProjectsHandler<'a> {
 }
 
 impl<'a> ProjectsHandler<'a> {
+    /// List projects: Stream every project matching the filters, page by page.
+    ///
+    /// `GET /projects`
+    pub fn list(&self) -> ProjectsList<'a> {
+        let input = Map::new();
+        ProjectsList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a project: Fetch one project with its tasks and staff.
+    ///
+    /// `GET /projects/{id}`
+    pub fn get(&self, id: i64) -> ProjectsGet<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        ProjectsGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a project: Create a project for a customer, led by a user.
+    ///
+    /// `POST /projects`
+    ///
+    /// Takes the required `name`, `currency`, `leader_id` as arguments.
+    pub fn create(
+        &self,
+        name: impl Into<String>,
+        currency: impl Into<String>,
+        leader_id: impl Into<Ref>,
+    ) -> ProjectsCreate<'a> {
+        let mut input = Map::new();
+        input.insert("name".to_owned(), Value::String(name.into()));
+        input.insert("currency".to_owned(), Value::String(currency.into()));
+        input.insert("leader_id".to_owned(), leader_id.into().into_value());
+        ProjectsCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a project: Change a project; only the fields given are sent (the currency stays).
+    ///
+    /// `PUT /projects/{id}`
+    pub fn update(&self, id: i64) -> ProjectsUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        ProjectsUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a project: Delete a project without activities, invoices, offers or expenses (answers no body).
+    ///
+    /// `DELETE /projects/{id}`
+    pub fn delete(&self, id: i64) -> ProjectsDelete<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        ProjectsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
     /// List assigned projects: Fetch the projects the calling user is assigned to, with their tasks and contract (reduced fields).
     ///
     /// `GET /projects/assigned`
@@ -16719,520 +16931,6 @@ impl<'a> ProjectsHandler<'a> {
             input,
         }
     }
-    /// List projects: Stream every project matching the filters, page by page.
-    ///
-    /// `GET /projects`
-    pub fn list(&self) -> ProjectsList<'a> {
-        let input = Map::new();
-        ProjectsList {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Get a project: Fetch one project by id.
-    ///
-    /// `GET /projects/{id}`
-    pub fn get(&self, id: i64) -> ProjectsGet<'a> {
-        let mut input = Map::new();
-        input.insert("id".to_owned(), Value::from(id));
-        ProjectsGet {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Create a project: Create a new project.
-    ///
-    /// `POST /projects`
-    ///
-    /// Takes the required `name`, `currency`, `leader_id` as arguments.
-    pub fn create(
-        &self,
-        name: impl Into<String>,
-        currency: impl Into<String>,
-        leader_id: impl Into<Ref>,
-    ) -> ProjectsCreate<'a> {
-        let mut input = Map::new();
-        input.insert("name".to_owned(), Value::String(name.into()));
-        input.insert("currency".to_owned(), Value::String(currency.into()));
-        input.insert("leader_id".to_owned(), leader_id.into().into_value());
-        ProjectsCreate {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Update a project: Change a project; only the fields given are sent.
-    ///
-    /// `PUT /projects/{id}`
-    pub fn update(&self, id: i64) -> ProjectsUpdate<'a> {
-        let mut input = Map::new();
-        input.insert("id".to_owned(), Value::from(id));
-        ProjectsUpdate {
-            connector: self.connector,
-            input,
-        }
-    }
-    /// Delete a project: Delete one project by id.
-    ///
-    /// `DELETE /projects/{id}`
-    pub fn delete(&self, id: i64) -> ProjectsDelete<'a> {
-        let mut input = Map::new();
-        input.insert("id".to_owned(), Value::from(id));
-        ProjectsDelete {
-            connector: self.connector,
-            input,
-        }
-    }
-}
-
-/// List assigned projects: Fetch the projects the calling user is assigned to, with their tasks and contract (reduced fields).
-///
-/// `GET /projects/assigned` — build with [`ProjectsHandler::assigned`], then `.send().await`.
-pub struct ProjectsAssigned<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsAssigned<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsAssigned")
-            .field("action", &"projects.assigned")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsAssigned<'a> {
-    /// Only these ids (sent comma-separated).
-    ///
-    /// Wire name `ids` (query, array).
-    pub fn ids<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only entries created or changed after this UTC instant (RFC 3339).
-    ///
-    /// Wire name `updated_after` (query, date-time).
-    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
-        self.input
-            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
-        self
-    }
-
-    /// Field to sort by, optionally followed by ` asc` or ` desc`.
-    ///
-    /// Wire name `sort_by` (query, string).
-    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("sort_by".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Page to start from (1-based); later pages follow the Link header.
-    ///
-    /// Wire name `page` (query, integer).
-    pub fn page(mut self, value: i64) -> Self {
-        self.input.insert("page".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only active (true) or inactive (false) projects.
-    ///
-    /// Wire name `active` (query, boolean).
-    pub fn active(mut self, value: bool) -> Self {
-        self.input.insert("active".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-
-    /// Streams every item across all pages, up to `limit` items, fetching no page more
-    /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        let options = self.connector.options();
-        self.stream_with(limit, options)
-    }
-
-    /// [`Self::stream`] with these options.
-    pub fn stream_with(
-        self,
-        limit: Option<usize>,
-        options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[159], self.input, options, limit)
-            .boxed()
-    }
-}
-
-impl Action for ProjectsAssigned<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[159]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Archive a project: Move a project to the archive.
-///
-/// `PUT /projects/{id}/archive` — build with [`ProjectsHandler::archive`], then `.send().await`.
-pub struct ProjectsArchive<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsArchive<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsArchive")
-            .field("action", &"projects.archive")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsArchive<'a> {
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsArchive<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[160]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Unarchive a project: Bring an archived project back into use.
-///
-/// `PUT /projects/{id}/unarchive` — build with [`ProjectsHandler::unarchive`], then `.send().await`.
-pub struct ProjectsUnarchive<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsUnarchive<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsUnarchive")
-            .field("action", &"projects.unarchive")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsUnarchive<'a> {
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsUnarchive<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[161]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Get a project report: Fetch a project's key figures: budget, hours, invoiced amount and costs.
-///
-/// `GET /projects/{id}/report` — build with [`ProjectsHandler::report`], then `.send().await`.
-pub struct ProjectsReport<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsReport<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsReport")
-            .field("action", &"projects.report")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsReport<'a> {
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsReport<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[162]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Share a project report: Turn on the shareable report link of a project.
-///
-/// `PUT /projects/{id}/share` — build with [`ProjectsHandler::share`], then `.send().await`.
-pub struct ProjectsShare<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsShare<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsShare")
-            .field("action", &"projects.share")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsShare<'a> {
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsShare<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[163]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Stop sharing a project report: Turn off the shareable report link of a project.
-///
-/// `PUT /projects/{id}/disable_share` — build with [`ProjectsHandler::disable_share`], then `.send().await`.
-pub struct ProjectsDisableShare<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsDisableShare<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsDisableShare")
-            .field("action", &"projects.disable_share")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsDisableShare<'a> {
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsDisableShare<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[164]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Assign a project group: Put a project into a project group.
-///
-/// `PUT /projects/{id}/assign_project_group` — build with [`ProjectsHandler::assign_project_group`], then `.send().await`.
-pub struct ProjectsAssignProjectGroup<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsAssignProjectGroup<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsAssignProjectGroup")
-            .field("action", &"projects.assign_project_group")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsAssignProjectGroup<'a> {
-    /// Group to put the project into.
-    ///
-    /// Wire name `project_group_id` (body, integer). An id, or a name that is looked up.
-    pub fn project_group_id(mut self, value: impl Into<Ref>) -> Self {
-        self.input
-            .insert("project_group_id".to_owned(), value.into().into_value());
-        self
-    }
-
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsAssignProjectGroup<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[165]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Unassign the project group: Take a project out of its project group.
-///
-/// `PUT /projects/{id}/unassign_project_group` — build with [`ProjectsHandler::unassign_project_group`], then `.send().await`.
-pub struct ProjectsUnassignProjectGroup<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsUnassignProjectGroup<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsUnassignProjectGroup")
-            .field("action", &"projects.unassign_project_group")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsUnassignProjectGroup<'a> {
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsUnassignProjectGroup<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[166]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
 }
 
 /// List projects: Stream every project matching the filters, page by page.
@@ -17292,6 +16990,21 @@ impl<'a> ProjectsList<'a> {
     /// Wire name `page` (query, integer).
     pub fn page(mut self, value: i64) -> Self {
         self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
         self
     }
 
@@ -17379,21 +17092,6 @@ impl<'a> ProjectsList<'a> {
         self
     }
 
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
     /// Only projects with these project numbers.
     ///
     /// Wire name `identifier` (query, array).
@@ -17462,20 +17160,23 @@ impl<'a> ProjectsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Project>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Project>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Project, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -17485,23 +17186,24 @@ impl<'a> ProjectsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[167], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::Project, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[159], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Project>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[167]
+        &ACTIONS[159]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get a project: Fetch one project by id.
+/// Get a project: Fetch one project with its tasks and staff.
 ///
 /// `GET /projects/{id}` — build with [`ProjectsHandler::get`], then `.send().await`.
 pub struct ProjectsGet<'a> {
@@ -17526,29 +17228,29 @@ impl<'a> ProjectsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsGet<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[168]
+        &ACTIONS[160]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a project: Create a new project.
+/// Create a project: Create a project for a customer, led by a user.
 ///
 /// `POST /projects` — build with [`ProjectsHandler::create`], then `.send().await`.
 pub struct ProjectsCreate<'a> {
@@ -17603,7 +17305,7 @@ impl<'a> ProjectsCreate<'a> {
         self
     }
 
-    /// Whether the project is a retainer (then start_date, finish_date and budget_monthly are needed). Starred in the docs, but their own example omits it: the server decides.
+    /// Whether the project is a retainer (then `start_date`, `finish_date` and `budget_monthly` are needed).
     ///
     /// Wire name `retainer` (body, boolean).
     pub fn retainer(mut self, value: bool) -> Self {
@@ -17779,7 +17481,7 @@ impl<'a> ProjectsCreate<'a> {
         self
     }
 
-    /// Tags of the project; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -17794,7 +17496,7 @@ impl<'a> ProjectsCreate<'a> {
         self
     }
 
-    /// Custom field values of the project, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -17858,29 +17560,29 @@ impl<'a> ProjectsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsCreate<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[169]
+        &ACTIONS[161]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update a project: Change a project; only the fields given are sent.
+/// Update a project: Change a project; only the fields given are sent (the currency stays).
 ///
 /// `PUT /projects/{id}` — build with [`ProjectsHandler::update`], then `.send().await`.
 pub struct ProjectsUpdate<'a> {
@@ -17926,7 +17628,7 @@ impl<'a> ProjectsUpdate<'a> {
         self
     }
 
-    /// Whether the project is a retainer (then start_date, finish_date and budget_monthly are needed). Starred in the docs, but their own example omits it: the server decides.
+    /// Whether the project is a retainer (then `start_date`, `finish_date` and `budget_monthly` are needed).
     ///
     /// Wire name `retainer` (body, boolean).
     pub fn retainer(mut self, value: bool) -> Self {
@@ -18102,7 +17804,7 @@ impl<'a> ProjectsUpdate<'a> {
         self
     }
 
-    /// Tags of the project; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -18117,7 +17819,7 @@ impl<'a> ProjectsUpdate<'a> {
         self
     }
 
-    /// Custom field values of the project, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -18208,29 +17910,29 @@ impl<'a> ProjectsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[170]
+        &ACTIONS[162]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete a project: Delete one project by id.
+/// Delete a project: Delete a project without activities, invoices, offers or expenses (answers no body).
 ///
 /// `DELETE /projects/{id}` — build with [`ProjectsHandler::delete`], then `.send().await`.
 pub struct ProjectsDelete<'a> {
@@ -18268,6 +17970,467 @@ impl<'a> ProjectsDelete<'a> {
 }
 
 impl Action for ProjectsDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[163]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// List assigned projects: Fetch the projects the calling user is assigned to, with their tasks and contract (reduced fields).
+///
+/// `GET /projects/assigned` — build with [`ProjectsHandler::assigned`], then `.send().await`.
+pub struct ProjectsAssigned<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsAssigned<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsAssigned")
+            .field("action", &"projects.assigned")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsAssigned<'a> {
+    /// Only these ids (sent comma-separated).
+    ///
+    /// Wire name `ids` (query, array).
+    pub fn ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only entries created or changed after this UTC instant (RFC 3339).
+    ///
+    /// Wire name `updated_after` (query, date-time).
+    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
+        self.input
+            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
+        self
+    }
+
+    /// Field to sort by, optionally followed by ` asc` or ` desc`.
+    ///
+    /// Wire name `sort_by` (query, string).
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("sort_by".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to start from (1-based); later pages follow the Link header.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only active (true) or inactive (false) projects.
+    ///
+    /// Wire name `active` (query, boolean).
+    pub fn active(mut self, value: bool) -> Self {
+        self.input.insert("active".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::AssignedProject>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AssignedProject>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::AssignedProject, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::AssignedProject, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[164], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for ProjectsAssigned<'_> {
+    type Output = Vec<models::AssignedProject>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[164]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Archive a project: Move a project to the archive.
+///
+/// `PUT /projects/{id}/archive` — build with [`ProjectsHandler::archive`], then `.send().await`.
+pub struct ProjectsArchive<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsArchive<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsArchive")
+            .field("action", &"projects.archive")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsArchive<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsArchive<'_> {
+    type Output = models::Project;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[165]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Unarchive a project: Bring an archived project back into use.
+///
+/// `PUT /projects/{id}/unarchive` — build with [`ProjectsHandler::unarchive`], then `.send().await`.
+pub struct ProjectsUnarchive<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsUnarchive<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsUnarchive")
+            .field("action", &"projects.unarchive")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsUnarchive<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsUnarchive<'_> {
+    type Output = models::Project;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[166]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a project report: Fetch a project's key figures: budget, hours, invoiced amount and costs.
+///
+/// `GET /projects/{id}/report` — build with [`ProjectsHandler::report`], then `.send().await`.
+pub struct ProjectsReport<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsReport<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsReport")
+            .field("action", &"projects.report")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsReport<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ProjectReport, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectReport, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsReport<'_> {
+    type Output = models::ProjectReport;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[167]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Share a project report: Turn on the shareable report link of a project.
+///
+/// `PUT /projects/{id}/share` — build with [`ProjectsHandler::share`], then `.send().await`.
+pub struct ProjectsShare<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsShare<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsShare")
+            .field("action", &"projects.share")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsShare<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ShareLink, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::ShareLink, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsShare<'_> {
+    type Output = models::ShareLink;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[168]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Stop sharing a project report: Turn off the shareable report link of a project.
+///
+/// `PUT /projects/{id}/disable_share` — build with [`ProjectsHandler::disable_share`], then `.send().await`.
+pub struct ProjectsDisableShare<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsDisableShare<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsDisableShare")
+            .field("action", &"projects.disable_share")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsDisableShare<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::ShareLink, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::ShareLink, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsDisableShare<'_> {
+    type Output = models::ShareLink;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[169]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Assign a project group: Put a project into a project group.
+///
+/// `PUT /projects/{id}/assign_project_group` — build with [`ProjectsHandler::assign_project_group`], then `.send().await`.
+pub struct ProjectsAssignProjectGroup<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsAssignProjectGroup<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsAssignProjectGroup")
+            .field("action", &"projects.assign_project_group")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsAssignProjectGroup<'a> {
+    /// Project group the project belongs to.
+    ///
+    /// Wire name `project_group_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_group_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_group_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsAssignProjectGroup<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[170]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Unassign the project group: Take a project out of its project group.
+///
+/// `PUT /projects/{id}/unassign_project_group` — build with [`ProjectsHandler::unassign_project_group`], then `.send().await`.
+pub struct ProjectsUnassignProjectGroup<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsUnassignProjectGroup<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsUnassignProjectGroup")
+            .field("action", &"projects.unassign_project_group")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsUnassignProjectGroup<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsUnassignProjectGroup<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[171]
@@ -18512,21 +18675,21 @@ impl<'a> PurchaseBookkeepingExportsCreate<'a> {
         self
     }
 
-    /// Archive the exported purchases (default false).
-    ///
-    /// Wire name `archive_after_export` (body, boolean).
-    pub fn archive_after_export(mut self, value: bool) -> Self {
-        self.input
-            .insert("archive_after_export".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Note stored with the export.
     ///
     /// Wire name `comment` (body, string).
     pub fn comment(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("comment".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Archive the exported purchases (default false).
+    ///
+    /// Wire name `archive_after_export` (body, boolean).
+    pub fn archive_after_export(mut self, value: bool) -> Self {
+        self.input
+            .insert("archive_after_export".to_owned(), Value::Bool(value));
         self
     }
 
@@ -19320,21 +19483,6 @@ impl<'a> PurchasePaymentsList<'a> {
         self
     }
 
-    /// Only payments on these purchases.
-    ///
-    /// Wire name `purchase_id` (query, array). An id, or a name that is looked up.
-    pub fn purchase_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Ref>,
-    {
-        self.input.insert(
-            "purchase_id".to_owned(),
-            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
-        );
-        self
-    }
-
     /// Only payments on or after this day.
     ///
     /// Wire name `date_from` (query, date).
@@ -19350,6 +19498,21 @@ impl<'a> PurchasePaymentsList<'a> {
     pub fn date_to(mut self, value: impl DateArg) -> Self {
         self.input
             .insert("date_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only payments on these purchases.
+    ///
+    /// Wire name `purchase_id` (query, array). An id, or a name that is looked up.
+    pub fn purchase_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "purchase_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
         self
     }
 
@@ -20438,15 +20601,6 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
-    /// Currency code; must be one the account uses.
-    ///
-    /// Wire name `currency` (body, string).
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("currency".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// How the purchase is paid.
     ///
     /// Wire name `payment_method` (body, enum).
@@ -20456,6 +20610,15 @@ impl<'a> PurchasesUpdate<'a> {
     ) -> Self {
         self.input
             .insert("payment_method".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Currency code; must be one the account uses.
+    ///
+    /// Wire name `currency` (body, string).
+    pub fn currency(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("currency".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -21311,19 +21474,19 @@ impl std::fmt::Debug for ReportsAbsences<'_> {
 }
 
 impl<'a> ReportsAbsences<'a> {
-    /// Only include active users (default false).
-    ///
-    /// Wire name `active` (query, boolean).
-    pub fn active(mut self, value: bool) -> Self {
-        self.input.insert("active".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Year to report on (defaults to this year).
     ///
     /// Wire name `year` (query, integer).
     pub fn year(mut self, value: i64) -> Self {
         self.input.insert("year".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only include active users (default false).
+    ///
+    /// Wire name `active` (query, boolean).
+    pub fn active(mut self, value: bool) -> Self {
+        self.input.insert("active".to_owned(), Value::Bool(value));
         self
     }
 
@@ -22207,20 +22370,20 @@ impl<'a> SessionGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Session, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Session, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SessionGet<'_> {
-    type Output = Value;
+    type Output = models::Session;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[211]
     }
@@ -23413,7 +23576,7 @@ impl<'a> UnitsHandler<'a> {
             input,
         }
     }
-    /// Get a unit: Fetch one team.
+    /// Get a unit: Fetch one team with its members.
     ///
     /// `GET /units/{id}`
     pub fn get(&self, id: i64) -> UnitsGet<'a> {
@@ -23424,7 +23587,7 @@ impl<'a> UnitsHandler<'a> {
             input,
         }
     }
-    /// Create a unit: Add a team; members are assigned by updating users.
+    /// Create a unit: Add a team; members are assigned by updating users (`users.update --unit_id`).
     ///
     /// `POST /units`
     pub fn create(&self) -> UnitsCreate<'a> {
@@ -23524,20 +23687,20 @@ impl<'a> UnitsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Unit>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::Unit>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Unit, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -23547,14 +23710,15 @@ impl<'a> UnitsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Unit, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[226], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for UnitsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Unit>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[226]
     }
@@ -23563,7 +23727,7 @@ impl Action for UnitsList<'_> {
     }
 }
 
-/// Get a unit: Fetch one team.
+/// Get a unit: Fetch one team with its members.
 ///
 /// `GET /units/{id}` — build with [`UnitsHandler::get`], then `.send().await`.
 pub struct UnitsGet<'a> {
@@ -23588,20 +23752,20 @@ impl<'a> UnitsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UnitsGet<'_> {
-    type Output = Value;
+    type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[227]
     }
@@ -23610,7 +23774,7 @@ impl Action for UnitsGet<'_> {
     }
 }
 
-/// Create a unit: Add a team; members are assigned by updating users.
+/// Create a unit: Add a team; members are assigned by updating users (`users.update --unit_id`).
 ///
 /// `POST /units` — build with [`UnitsHandler::create`], then `.send().await`.
 pub struct UnitsCreate<'a> {
@@ -23644,20 +23808,20 @@ impl<'a> UnitsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UnitsCreate<'_> {
-    type Output = Value;
+    type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[228]
     }
@@ -23685,7 +23849,7 @@ impl std::fmt::Debug for UnitsUpdate<'_> {
 }
 
 impl<'a> UnitsUpdate<'a> {
-    /// New name of the team.
+    /// Name of the team.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -23700,20 +23864,20 @@ impl<'a> UnitsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UnitsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[229]
     }
@@ -23854,20 +24018,23 @@ impl<'a> UserRolesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::UserRole>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::UserRole>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::UserRole, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -23877,14 +24044,15 @@ impl<'a> UserRolesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::UserRole, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[231], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for UserRolesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::UserRole>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[231]
     }
@@ -23921,7 +24089,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Get an user: Fetch one user by id.
+    /// Get a user: Fetch one user by id.
     ///
     /// `GET /users/{id}`
     pub fn get(&self, id: i64) -> UsersGet<'a> {
@@ -23932,7 +24100,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Create an user: Create a new user.
+    /// Create a user: Create a staff member in a team.
     ///
     /// `POST /users`
     ///
@@ -23952,7 +24120,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Update an user: Change an user; only the fields given are sent.
+    /// Update a user: Change a user; only the fields given are sent (employments are changed separately).
     ///
     /// `PUT /users/{id}`
     pub fn update(&self, id: i64) -> UsersUpdate<'a> {
@@ -23963,7 +24131,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Delete an user: Delete one user by id.
+    /// Delete a user: Delete a user who has no billed hours (answers 204, no body).
     ///
     /// `DELETE /users/{id}`
     pub fn delete(&self, id: i64) -> UsersDelete<'a> {
@@ -24009,20 +24177,23 @@ impl<'a> UsersPerformanceReport<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PerformanceReport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PerformanceReport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersPerformanceReport<'_> {
-    type Output = Value;
+    type Output = models::PerformanceReport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[232]
     }
@@ -24091,15 +24262,6 @@ impl<'a> UsersList<'a> {
         self
     }
 
-    /// Include deactivated users.
-    ///
-    /// Wire name `include_archived` (query, boolean).
-    pub fn include_archived(mut self, value: bool) -> Self {
-        self.input
-            .insert("include_archived".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only entries carrying all of these tags (sent comma-separated).
     ///
     /// Wire name `tags` (query, array).
@@ -24112,6 +24274,15 @@ impl<'a> UsersList<'a> {
             "tags".to_owned(),
             Value::Array(value.into_iter().map(Into::into).collect()),
         );
+        self
+    }
+
+    /// Include deactivated users.
+    ///
+    /// Wire name `include_archived` (query, boolean).
+    pub fn include_archived(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_archived".to_owned(), Value::Bool(value));
         self
     }
 
@@ -24130,20 +24301,20 @@ impl<'a> UsersList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::User>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::User>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::User, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -24153,14 +24324,15 @@ impl<'a> UsersList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::User, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[233], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for UsersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::User>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[233]
     }
@@ -24169,7 +24341,7 @@ impl Action for UsersList<'_> {
     }
 }
 
-/// Get an user: Fetch one user by id.
+/// Get a user: Fetch one user by id.
 ///
 /// `GET /users/{id}` — build with [`UsersHandler::get`], then `.send().await`.
 pub struct UsersGet<'a> {
@@ -24194,20 +24366,20 @@ impl<'a> UsersGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersGet<'_> {
-    type Output = Value;
+    type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[234]
     }
@@ -24216,7 +24388,7 @@ impl Action for UsersGet<'_> {
     }
 }
 
-/// Create an user: Create a new user.
+/// Create a user: Create a staff member in a team.
 ///
 /// `POST /users` — build with [`UsersHandler::create`], then `.send().await`.
 pub struct UsersCreate<'a> {
@@ -24244,7 +24416,7 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Initial login password.
+    /// Login password.
     ///
     /// Wire name `password` (body, string).
     pub fn password(mut self, value: impl Into<String>) -> Self {
@@ -24332,7 +24504,7 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Tags of the user; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -24347,7 +24519,7 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Custom field values of the user, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -24374,11 +24546,12 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Profile picture: {"filename": ..., "base64": ...}.
+    /// Profile picture (sent as {filename, base64}).
     ///
-    /// Wire name `avatar` (body, object).
-    pub fn avatar(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("avatar".to_owned(), Value::Object(value));
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
         self
     }
 
@@ -24388,20 +24561,20 @@ impl<'a> UsersCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersCreate<'_> {
-    type Output = Value;
+    type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[235]
     }
@@ -24410,7 +24583,7 @@ impl Action for UsersCreate<'_> {
     }
 }
 
-/// Update an user: Change an user; only the fields given are sent.
+/// Update a user: Change a user; only the fields given are sent (employments are changed separately).
 ///
 /// `PUT /users/{id}` — build with [`UsersHandler::update`], then `.send().await`.
 pub struct UsersUpdate<'a> {
@@ -24429,7 +24602,7 @@ impl std::fmt::Debug for UsersUpdate<'_> {
 }
 
 impl<'a> UsersUpdate<'a> {
-    /// Initial login password.
+    /// Login password.
     ///
     /// Wire name `password` (body, string).
     pub fn password(mut self, value: impl Into<String>) -> Self {
@@ -24517,7 +24690,7 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// Tags of the user; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -24532,7 +24705,7 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// Custom field values of the user, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -24559,11 +24732,12 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// Profile picture: {"filename": ..., "base64": ...}.
+    /// Profile picture (sent as {filename, base64}).
     ///
-    /// Wire name `avatar` (body, object).
-    pub fn avatar(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("avatar".to_owned(), Value::Object(value));
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
         self
     }
 
@@ -24609,20 +24783,20 @@ impl<'a> UsersUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersUpdate<'_> {
-    type Output = Value;
+    type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[236]
     }
@@ -24631,7 +24805,7 @@ impl Action for UsersUpdate<'_> {
     }
 }
 
-/// Delete an user: Delete one user by id.
+/// Delete a user: Delete a user who has no billed hours (answers 204, no body).
 ///
 /// `DELETE /users/{id}` — build with [`UsersHandler::delete`], then `.send().await`.
 pub struct UsersDelete<'a> {
@@ -25006,20 +25180,23 @@ impl<'a> VatCodeSalesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::VatCodeSale>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::VatCodeSale>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::VatCodeSale, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -25029,14 +25206,15 @@ impl<'a> VatCodeSalesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::VatCodeSale, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[240], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for VatCodeSalesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::VatCodeSale>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[240]
     }
@@ -25070,20 +25248,23 @@ impl<'a> VatCodeSalesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::VatCodeSale, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::VatCodeSale, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for VatCodeSalesGet<'_> {
-    type Output = Value;
+    type Output = models::VatCodeSale;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[241]
     }

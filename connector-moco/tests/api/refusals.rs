@@ -64,7 +64,11 @@ async fn bad_inputs_send_nothing() {
             with(json!({"seconds": "1h"})),
             "seconds",
         ),
-        ("activities.update", json!({"id": 1, "hours": 2}), "hours"),
+        (
+            "activities.update",
+            json!({"id": 1, "hours": "2h"}),
+            "hours",
+        ),
         ("activities.get", json!({"id": "12abc"}), "id"),
         ("activities.get", json!({"id": "1/../2"}), "id"),
         ("activities.delete", json!({}), "id"),
