@@ -23,18 +23,24 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "catalog_service_items",
-        help: "",
-        columns: &[],
+        help: "Positions (items) of a service catalogue entry.",
+        columns: &["id", "type", "title", "quantity", "unit_price", "net_total"],
     },
     ResourceSpec {
         name: "catalog_services",
-        help: "",
-        columns: &[],
+        help: "Service catalogue (Leistungskatalog): ready-made groups of positions for offers and invoices.",
+        columns: &["id", "title", "created_at"],
     },
     ResourceSpec {
         name: "comments",
-        help: "",
-        columns: &[],
+        help: "Comments (Notizen) on projects, companies, contacts, deals, invoices and other records.",
+        columns: &[
+            "id",
+            "commentable_type",
+            "commentable_id",
+            "text",
+            "created_at",
+        ],
     },
     ResourceSpec {
         name: "companies",
@@ -48,8 +54,8 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "custom_properties",
-        help: "",
-        columns: &[],
+        help: "Custom field definitions (Eigene Felder) for projects, companies, deals and other records.",
+        columns: &["id", "name", "entity", "kind", "api_only"],
     },
     ResourceSpec {
         name: "deal_categories",
@@ -63,88 +69,109 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "employments",
-        help: "",
-        columns: &[],
+        help: "Employments (Wochenmodell): the weekly working hours of a user over a period.",
+        columns: &["id", "user.lastname", "weekly_target_hours", "from", "to"],
     },
     ResourceSpec {
         name: "expense_templates",
-        help: "",
-        columns: &[],
+        help: "Templates for additional services (Zusatzleistungs-Katalog) sold with projects.",
+        columns: &["id", "title", "unit", "unit_price", "currency"],
     },
     ResourceSpec {
         name: "fixed_costs",
-        help: "",
-        columns: &[],
+        help: "Fixed costs (Fixkosten) of the account, with their monthly amounts.",
+        columns: &["id", "title", "description"],
     },
     ResourceSpec {
         name: "holidays",
-        help: "",
-        columns: &[],
+        help: "Holiday entitlements (Urlaubsanspruch) of users per year, in days (and hours).",
+        columns: &["id", "year", "title", "days", "user.lastname"],
     },
     ResourceSpec {
         name: "hourly_rates",
-        help: "",
-        columns: &[],
+        help: "Billing hourly rates (Stundensätze) per currency: defaults, per task and per user.",
+        columns: &["defaults_rates"],
     },
     ResourceSpec {
         name: "internal_hourly_rates",
-        help: "",
-        columns: &[],
+        help: "Internal cost rates (Interne Stundensätze) per user and year.",
+        columns: &["id", "full_name", "rates"],
     },
     ResourceSpec {
         name: "invoice_attachments",
-        help: "",
-        columns: &[],
+        help: "PDF documents attached to an invoice.",
+        columns: &["id"],
     },
     ResourceSpec {
         name: "invoice_bookkeeping_exports",
-        help: "",
-        columns: &[],
+        help: "Exports of invoices to bookkeeping (e.g. DATEV).",
+        columns: &["id", "from", "to", "status", "comment"],
     },
     ResourceSpec {
         name: "invoice_payments",
-        help: "",
-        columns: &[],
+        help: "Payments received on invoices (Zahlungen).",
+        columns: &["id", "date", "invoice.identifier", "paid_total", "currency"],
     },
     ResourceSpec {
         name: "invoice_reminders",
-        help: "",
-        columns: &[],
+        help: "Payment reminders (Mahnungen) for overdue invoices, and sending them by e-mail.",
+        columns: &[
+            "id",
+            "date",
+            "due_date",
+            "title",
+            "status",
+            "invoice.identifier",
+        ],
     },
     ResourceSpec {
         name: "invoices",
-        help: "",
-        columns: &[],
+        help: "Invoices (Rechnungen) to customers, with positions, payments and reminders; PDFs.",
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
     },
     ResourceSpec {
         name: "letter_papers",
-        help: "",
-        columns: &[],
+        help: "Letter papers (Briefpapier) that invoices, offers and timesheets are printed on.",
+        columns: &["id", "name", "active", "template"],
     },
     ResourceSpec {
         name: "offer_attachments",
-        help: "",
-        columns: &[],
+        help: "PDF documents attached to an offer.",
+        columns: &["id"],
     },
     ResourceSpec {
         name: "offer_customer_approval",
-        help: "",
-        columns: &[],
+        help: "Customer approval (Kundenfreigabe): the link a customer opens to approve and sign an offer.",
+        columns: &["id", "active", "approval_url", "signed_at"],
     },
     ResourceSpec {
         name: "offers",
-        help: "",
-        columns: &[],
+        help: "Offers (Angebote, quotes) with their positions; PDFs, e-mail and status.",
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
     },
     ResourceSpec {
         name: "planning_entries",
-        help: "",
-        columns: &[],
+        help: "Resource planning (Planung): hours a user is planned on a project or deal per day.",
+        columns: &[
+            "id",
+            "starts_on",
+            "ends_on",
+            "hours_per_day",
+            "user.lastname",
+            "project.name",
+        ],
     },
     ResourceSpec {
         name: "presences",
-        help: "",
-        columns: &[],
+        help: "Presences (Arbeitszeiten): when users were at work, by day, and a time clock.",
+        columns: &[
+            "id",
+            "date",
+            "from",
+            "to",
+            "is_home_office",
+            "user.lastname",
+        ],
     },
     ResourceSpec {
         name: "profile",
@@ -158,8 +185,8 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "project_expenses",
-        help: "",
-        columns: &[],
+        help: "Additional services (Zusatzleistungen, expenses) billed with a project.",
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
     },
     ResourceSpec {
         name: "project_groups",
@@ -168,13 +195,20 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "project_payment_schedules",
-        help: "",
-        columns: &[],
+        help: "Planned instalments (payment schedules) of fixed-price projects.",
+        columns: &["id", "date", "title", "net_total", "checked", "billed"],
     },
     ResourceSpec {
         name: "project_recurring_expenses",
-        help: "",
-        columns: &[],
+        help: "Recurring additional services on projects, billed each period.",
+        columns: &[
+            "id",
+            "title",
+            "period",
+            "start_date",
+            "recur_next_date",
+            "price",
+        ],
     },
     ResourceSpec {
         name: "project_tasks",
@@ -195,48 +229,55 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "purchase_bookkeeping_exports",
-        help: "",
-        columns: &[],
+        help: "Exports of purchases to bookkeeping (e.g. DATEV).",
+        columns: &["id", "from", "to", "status", "comment"],
     },
     ResourceSpec {
         name: "purchase_budgets",
-        help: "",
-        columns: &[],
+        help: "Purchase budgets (Budgets) of a year: target, spent, planned and remaining.",
+        columns: &["id", "year", "title", "target", "remaining"],
     },
     ResourceSpec {
         name: "purchase_categories",
-        help: "",
-        columns: &[],
+        help: "Purchase categories (Kategorien) that purchase positions are booked to.",
+        columns: &["id", "name", "credit_account", "active"],
     },
     ResourceSpec {
         name: "purchase_drafts",
-        help: "",
-        columns: &[],
+        help: "Purchase drafts (Entwürfe): documents waiting to become purchases.",
+        columns: &["id", "title", "email_from", "gross_total", "created_at"],
     },
     ResourceSpec {
         name: "purchase_payments",
-        help: "",
-        columns: &[],
+        help: "Payments made on purchases (Zahlungen).",
+        columns: &["id", "date", "purchase.identifier", "total"],
     },
     ResourceSpec {
         name: "purchases",
-        help: "",
-        columns: &[],
+        help: "Purchases (Ausgaben): supplier invoices and receipts to pay, with positions and payments.",
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
     },
     ResourceSpec {
         name: "receipts",
-        help: "",
-        columns: &[],
+        help: "Receipts (Spesen): expenses staff paid themselves, to be refunded.",
+        columns: &[
+            "id",
+            "date",
+            "title",
+            "gross_total",
+            "currency",
+            "user.lastname",
+        ],
     },
     ResourceSpec {
         name: "reports",
-        help: "",
-        columns: &[],
+        help: "Reports (Berichte): absences, cashflow, finance, planned against tracked hours, utilization.",
+        columns: &["user.lastname", "date", "kind", "description"],
     },
     ResourceSpec {
         name: "schedules",
-        help: "",
-        columns: &[],
+        help: "Absences (Absenz): holidays, sick days and other days off of users.",
+        columns: &["id", "date", "assignment.name", "am", "pm", "user.lastname"],
     },
     ResourceSpec {
         name: "session",
@@ -245,18 +286,18 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "taggings",
-        help: "",
+        help: "Tags on one record: list, add, replace or remove them by name.",
         columns: &[],
     },
     ResourceSpec {
         name: "tags",
-        help: "",
-        columns: &[],
+        help: "Tags (labels) available in each area: companies, contacts, projects, deals, purchases, invoices, offers, users.",
+        columns: &["id", "name", "context", "color"],
     },
     ResourceSpec {
         name: "task_templates",
-        help: "",
-        columns: &[],
+        help: "Standard tasks (Standardleistungen) new projects can start with.",
+        columns: &["id", "name", "billable", "project_default", "index"],
     },
     ResourceSpec {
         name: "units",
@@ -282,8 +323,8 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "vat_code_purchases",
-        help: "",
-        columns: &[],
+        help: "VAT codes (Steuerschlüssel) for purchases.",
+        columns: &["id", "code", "tax", "reverse_charge", "intra_eu", "active"],
     },
     ResourceSpec {
         name: "vat_code_sales",
@@ -292,13 +333,13 @@ pub static RESOURCES: &[ResourceSpec] = &[
     },
     ResourceSpec {
         name: "web_hooks",
-        help: "",
-        columns: &[],
+        help: "Web hooks: subscriptions that POST events of a kind of record to a URL.",
+        columns: &["id", "target", "event", "hook", "disabled"],
     },
     ResourceSpec {
         name: "work_time_adjustments",
-        help: "",
-        columns: &[],
+        help: "Work time adjustments (Korrekturen): hours added to or taken off a user's balance.",
+        columns: &["id", "date", "hours", "description", "user.lastname"],
     },
 ];
 
@@ -1283,7 +1324,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#get-accountcatalog_servicesservice_iditemsid",
         ],
-        columns: &[],
+        columns: &["id", "type", "title", "quantity", "unit_price", "net_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -1300,7 +1341,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Path,
                 ty: ParamType::Integer,
                 required: true,
-                help: "Numeric id of the catalogue service to add the item to.",
+                help: "Numeric id of the catalogue service the item belongs to.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -1465,7 +1506,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#post-accountcatalog_servicesservice_iditems",
         ],
-        columns: &[],
+        columns: &["id", "type", "title", "quantity", "unit_price", "net_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -1659,7 +1700,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#put-accountcatalog_servicesservice_iditemsid",
         ],
-        columns: &[],
+        columns: &["id", "type", "title", "quantity", "unit_price", "net_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -1712,7 +1753,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#delete-accountcatalog_servicesservice_iditemsid",
         ],
-        columns: &[],
+        columns: &["id", "type", "title", "quantity", "unit_price", "net_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -1785,7 +1826,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#get-accountcatalog_services",
         ],
-        columns: &[],
+        columns: &["id", "title", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -1818,7 +1859,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#get-accountcatalog_servicesid",
         ],
-        columns: &[],
+        columns: &["id", "title", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -1867,7 +1908,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#post-accountcatalog_services",
         ],
-        columns: &[],
+        columns: &["id", "title", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -1896,7 +1937,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "New name of the catalogue entry.",
+                help: "Name of the catalogue entry.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -1914,7 +1955,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#put-accountcatalog_servicesid",
         ],
-        columns: &[],
+        columns: &["id", "title", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -1947,7 +1988,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/catalog_services.md#delete-accountcatalog_servicesid",
         ],
-        columns: &[],
+        columns: &["id", "title", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -2097,7 +2138,13 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/comments.md#get-comments"],
-        columns: &[],
+        columns: &[
+            "id",
+            "commentable_type",
+            "commentable_id",
+            "text",
+            "created_at",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -2128,7 +2175,13 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/comments.md#get-commentsid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "commentable_type",
+            "commentable_id",
+            "text",
+            "created_at",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -2145,26 +2198,28 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Enum {
                     values: &[
+                        "Company",
                         "Contact",
                         "Deal",
                         "DeliveryNote",
-                        "Project",
-                        "User",
-                        "Unit",
-                        "Company",
+                        "Expense",
+                        "Invoice",
+                        "InvoiceBookkeepingExport",
+                        "InvoiceDeletion",
+                        "InvoiceReminder",
                         "Offer",
                         "OfferConfirmation",
-                        "Invoice",
-                        "InvoiceReminder",
-                        "InvoiceDeletion",
-                        "InvoiceBookkeepingExport",
-                        "Expense",
-                        "RecurringExpense",
-                        "Receipt",
-                        "ReceiptRefundRequest",
+                        "Project",
+                        "ProjectGroup",
                         "Purchase",
                         "PurchaseBookkeepingExport",
                         "PurchaseDraft",
+                        "Receipt",
+                        "ReceiptRefundRequest",
+                        "RecurringExpense",
+                        "Unit",
+                        "User",
+                        "UserHolidayRequest",
                     ],
                 },
                 required: true,
@@ -2244,7 +2299,13 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/comments.md#post-comments"],
-        columns: &[],
+        columns: &[
+            "id",
+            "commentable_type",
+            "commentable_id",
+            "text",
+            "created_at",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -2261,26 +2322,28 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Enum {
                     values: &[
+                        "Company",
                         "Contact",
                         "Deal",
                         "DeliveryNote",
-                        "Project",
-                        "User",
-                        "Unit",
-                        "Company",
+                        "Expense",
+                        "Invoice",
+                        "InvoiceBookkeepingExport",
+                        "InvoiceDeletion",
+                        "InvoiceReminder",
                         "Offer",
                         "OfferConfirmation",
-                        "Invoice",
-                        "InvoiceReminder",
-                        "InvoiceDeletion",
-                        "InvoiceBookkeepingExport",
-                        "Expense",
-                        "RecurringExpense",
-                        "Receipt",
-                        "ReceiptRefundRequest",
+                        "Project",
+                        "ProjectGroup",
                         "Purchase",
                         "PurchaseBookkeepingExport",
                         "PurchaseDraft",
+                        "Receipt",
+                        "ReceiptRefundRequest",
+                        "RecurringExpense",
+                        "Unit",
+                        "User",
+                        "UserHolidayRequest",
                     ],
                 },
                 required: true,
@@ -2362,7 +2425,13 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/comments.md#post-commentsbulk"],
-        columns: &[],
+        columns: &[
+            "id",
+            "commentable_type",
+            "commentable_id",
+            "text",
+            "created_at",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -2423,42 +2492,32 @@ pub static ACTIONS: &[ActionSpec] = &[
                 reference: None,
             },
             ParamSpec {
-                name: "commentable_id",
-                location: Location::Body,
-                ty: ParamType::Integer,
-                required: false,
-                help: "Id of the record the comment is attached to.",
-                secret: false,
-                deprecated: false,
-                wire: None,
-                top_level: false,
-                reference: None,
-            },
-            ParamSpec {
                 name: "commentable_type",
                 location: Location::Body,
                 ty: ParamType::Enum {
                     values: &[
+                        "Company",
                         "Contact",
                         "Deal",
                         "DeliveryNote",
-                        "Project",
-                        "User",
-                        "Unit",
-                        "Company",
+                        "Expense",
+                        "Invoice",
+                        "InvoiceBookkeepingExport",
+                        "InvoiceDeletion",
+                        "InvoiceReminder",
                         "Offer",
                         "OfferConfirmation",
-                        "Invoice",
-                        "InvoiceReminder",
-                        "InvoiceDeletion",
-                        "InvoiceBookkeepingExport",
-                        "Expense",
-                        "RecurringExpense",
-                        "Receipt",
-                        "ReceiptRefundRequest",
+                        "Project",
+                        "ProjectGroup",
                         "Purchase",
                         "PurchaseBookkeepingExport",
                         "PurchaseDraft",
+                        "Receipt",
+                        "ReceiptRefundRequest",
+                        "RecurringExpense",
+                        "Unit",
+                        "User",
+                        "UserHolidayRequest",
                     ],
                 },
                 required: false,
@@ -2481,6 +2540,18 @@ pub static ACTIONS: &[ActionSpec] = &[
                 top_level: false,
                 reference: None,
             },
+            ParamSpec {
+                name: "commentable_id",
+                location: Location::Body,
+                ty: ParamType::Integer,
+                required: false,
+                help: "Id of the record to comment on.",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
         ],
         pagination: Pagination::None,
         idempotent: true,
@@ -2490,7 +2561,13 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/comments.md#put-commentsid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "commentable_type",
+            "commentable_id",
+            "text",
+            "created_at",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -2498,7 +2575,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "comments",
         verb: "delete",
         name: "Delete a comment",
-        summary: "Remove a comment that was written by a person.",
+        summary: "Remove a comment that was written by a person (answers 204, no body).",
         method: Method::Delete,
         path: "/comments/{id}",
         params: &[ParamSpec {
@@ -2521,7 +2598,13 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/comments.md#delete-commentsid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "commentable_type",
+            "commentable_id",
+            "text",
+            "created_at",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -4428,7 +4511,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/custom_properties.md#get-accountcustom_properties",
         ],
-        columns: &[],
+        columns: &["id", "name", "entity", "kind", "api_only"],
         deprecated: false,
     },
     ActionSpec {
@@ -4461,7 +4544,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/custom_properties.md#get-accountcustom_propertiesid",
         ],
-        columns: &[],
+        columns: &["id", "name", "entity", "kind", "api_only"],
         deprecated: false,
     },
     ActionSpec {
@@ -4628,7 +4711,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/custom_properties.md#post-accountcustom_properties",
         ],
-        columns: &[],
+        columns: &["id", "name", "entity", "kind", "api_only"],
         deprecated: false,
     },
     ActionSpec {
@@ -4773,7 +4856,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/custom_properties.md#patch-accountcustom_propertiesid",
         ],
-        columns: &[],
+        columns: &["id", "name", "entity", "kind", "api_only"],
         deprecated: false,
     },
     ActionSpec {
@@ -4806,7 +4889,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/custom_properties.md#delete-accountcustom_propertiesid",
         ],
-        columns: &[],
+        columns: &["id", "name", "entity", "kind", "api_only"],
         deprecated: false,
     },
     ActionSpec {
@@ -5827,7 +5910,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/employments.md#get-usersemployments"],
-        columns: &[],
+        columns: &["id", "user.lastname", "weekly_target_hours", "from", "to"],
         deprecated: false,
     },
     ActionSpec {
@@ -5902,7 +5985,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/employments.md#post-usersemployments"],
-        columns: &[],
+        columns: &["id", "user.lastname", "weekly_target_hours", "from", "to"],
         deprecated: false,
     },
     ActionSpec {
@@ -5933,7 +6016,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/employments.md#get-usersemploymentsid"],
-        columns: &[],
+        columns: &["id", "user.lastname", "weekly_target_hours", "from", "to"],
         deprecated: false,
     },
     ActionSpec {
@@ -6020,7 +6103,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/employments.md#put-usersemploymentsid"],
-        columns: &[],
+        columns: &["id", "user.lastname", "weekly_target_hours", "from", "to"],
         deprecated: false,
     },
     ActionSpec {
@@ -6028,7 +6111,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "employments",
         verb: "delete",
         name: "Delete an employment",
-        summary: "Remove a working-time model.",
+        summary: "Remove a working-time model (answers 204, no body).",
         method: Method::Delete,
         path: "/users/employments/{id}",
         params: &[ParamSpec {
@@ -6051,7 +6134,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/employments.md#delete-usersemploymentsid"],
-        columns: &[],
+        columns: &["id", "user.lastname", "weekly_target_hours", "from", "to"],
         deprecated: false,
     },
     ActionSpec {
@@ -6124,7 +6207,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/expense_templates.md#get-accountexpense_templates",
         ],
-        columns: &[],
+        columns: &["id", "title", "unit", "unit_price", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -6157,7 +6240,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/expense_templates.md#get-accountexpense_templatesid",
         ],
-        columns: &[],
+        columns: &["id", "title", "unit", "unit_price", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -6252,7 +6335,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/expense_templates.md#post-accountexpense_templates",
         ],
-        columns: &[],
+        columns: &["id", "title", "unit", "unit_price", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -6359,7 +6442,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/expense_templates.md#put-accountexpense_templatesid",
         ],
-        columns: &[],
+        columns: &["id", "title", "unit", "unit_price", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -6392,7 +6475,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/expense_templates.md#delete-accountexpense_templatesid",
         ],
-        columns: &[],
+        columns: &["id", "title", "unit", "unit_price", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -6475,7 +6558,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/account/fixed_costs.md#get-accountfixed_costs"],
-        columns: &[],
+        columns: &["id", "title", "description"],
         deprecated: false,
     },
     ActionSpec {
@@ -6576,7 +6659,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/holidays.md#get-usersholidays"],
-        columns: &[],
+        columns: &["id", "year", "title", "days", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -6607,7 +6690,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/holidays.md#get-usersholidaysid"],
-        columns: &[],
+        columns: &["id", "year", "title", "days", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -6644,18 +6727,6 @@ pub static ACTIONS: &[ActionSpec] = &[
                 reference: None,
             },
             ParamSpec {
-                name: "days",
-                location: Location::Body,
-                ty: ParamType::Number,
-                required: true,
-                help: "Number of holiday days granted.",
-                secret: false,
-                deprecated: false,
-                wire: None,
-                top_level: false,
-                reference: None,
-            },
-            ParamSpec {
                 name: "user_id",
                 location: Location::Body,
                 ty: ParamType::Integer,
@@ -6672,6 +6743,30 @@ pub static ACTIONS: &[ActionSpec] = &[
                     id: "id",
                     matches: &["email", "{firstname} {lastname}"],
                 }),
+            },
+            ParamSpec {
+                name: "days",
+                location: Location::Body,
+                ty: ParamType::Number,
+                required: false,
+                help: "Holiday days granted (or give `hours`).",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
+            ParamSpec {
+                name: "hours",
+                location: Location::Body,
+                ty: ParamType::Number,
+                required: false,
+                help: "Holiday granted in hours instead of days (shown on the record in the docs; the API takes it as input).",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
             },
             ParamSpec {
                 name: "creator_id",
@@ -6700,7 +6795,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/holidays.md#post-usersholidays"],
-        columns: &[],
+        columns: &["id", "year", "title", "days", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -6771,7 +6866,19 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Number,
                 required: false,
-                help: "Number of holiday days granted.",
+                help: "Holiday days granted (or give `hours`).",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
+            ParamSpec {
+                name: "hours",
+                location: Location::Body,
+                ty: ParamType::Number,
+                required: false,
+                help: "Holiday granted in hours instead of days (shown on the record in the docs; the API takes it as input).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -6805,7 +6912,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/holidays.md#put-usersholidaysid"],
-        columns: &[],
+        columns: &["id", "year", "title", "days", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -6813,7 +6920,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "holidays",
         verb: "delete",
         name: "Delete a holiday entitlement",
-        summary: "Remove a holiday entitlement.",
+        summary: "Remove a holiday entitlement (answers 204, no body).",
         method: Method::Delete,
         path: "/users/holidays/{id}",
         params: &[ParamSpec {
@@ -6836,7 +6943,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/holidays.md#delete-usersholidaysid"],
-        columns: &[],
+        columns: &["id", "year", "title", "days", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -6887,7 +6994,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/account/hourly_rates.md#get-accounthourly_rates"],
-        columns: &[],
+        columns: &["defaults_rates"],
         deprecated: false,
     },
     ActionSpec {
@@ -6954,7 +7061,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/internal_hourly_rates.md#get-accountinternal_hourly_rates",
         ],
-        columns: &[],
+        columns: &["id", "full_name", "rates"],
         deprecated: false,
     },
     ActionSpec {
@@ -7003,7 +7110,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/internal_hourly_rates.md#patch-accountinternal_hourly_rates",
         ],
-        columns: &[],
+        columns: &["id", "full_name", "rates"],
         deprecated: false,
     },
     ActionSpec {
@@ -7040,7 +7147,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#get-invoicesidattachments"],
-        columns: &[],
+        columns: &["id"],
         deprecated: false,
     },
     ActionSpec {
@@ -7073,9 +7180,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "attachment",
                 location: Location::Body,
-                ty: ParamType::Object,
-                required: false,
-                help: "The PDF as an object with `filename` and `base64` (the base64-encoded content).",
+                ty: ParamType::File,
+                required: true,
+                help: "The PDF to attach (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -7091,7 +7198,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#post-invoicesinvoice_idattachments"],
-        columns: &[],
+        columns: &["id"],
         deprecated: false,
     },
     ActionSpec {
@@ -7142,7 +7249,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#delete-invoicesinvoice_idattachmentsid"],
-        columns: &[],
+        columns: &["id"],
         deprecated: false,
     },
     ActionSpec {
@@ -7215,7 +7322,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/invoice_bookkeeping_exports.md#get-invoicesbookkeeping_exports",
         ],
-        columns: &[],
+        columns: &["id", "from", "to", "status", "comment"],
         deprecated: false,
     },
     ActionSpec {
@@ -7248,7 +7355,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/invoice_bookkeeping_exports.md#get-invoicesbookkeeping_exportsid",
         ],
-        columns: &[],
+        columns: &["id", "from", "to", "status", "comment"],
         deprecated: false,
     },
     ActionSpec {
@@ -7315,7 +7422,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/invoice_bookkeeping_exports.md#post-invoicesbookkeeping_exports",
         ],
-        columns: &[],
+        columns: &["id", "from", "to", "status", "comment"],
         deprecated: false,
     },
     ActionSpec {
@@ -7428,7 +7535,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_payments.md#get-invoicespayments"],
-        columns: &[],
+        columns: &["id", "date", "invoice.identifier", "paid_total", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -7459,7 +7566,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_payments.md#get-invoicespaymentsid"],
-        columns: &[],
+        columns: &["id", "date", "invoice.identifier", "paid_total", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -7558,7 +7665,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_payments.md#post-invoicespayments"],
-        columns: &[],
+        columns: &["id", "date", "invoice.identifier", "paid_total", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -7591,7 +7698,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_payments.md#post-invoicespaymentsbulk"],
-        columns: &[],
+        columns: &["id", "date", "invoice.identifier", "paid_total", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -7684,7 +7791,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_payments.md#put-invoicespaymentsid"],
-        columns: &[],
+        columns: &["id", "date", "invoice.identifier", "paid_total", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -7692,7 +7799,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "invoice_payments",
         verb: "delete",
         name: "Delete an invoice payment",
-        summary: "Remove a recorded invoice payment.",
+        summary: "Remove a recorded invoice payment (answers 204, no body).",
         method: Method::Delete,
         path: "/invoices/payments/{id}",
         params: &[ParamSpec {
@@ -7715,7 +7822,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_payments.md#delete-invoicespaymentsid"],
-        columns: &[],
+        columns: &["id", "date", "invoice.identifier", "paid_total", "currency"],
         deprecated: false,
     },
     ActionSpec {
@@ -7828,7 +7935,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_reminders.md#get-invoice_reminders"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "due_date",
+            "title",
+            "status",
+            "invoice.identifier",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -7859,7 +7973,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_reminders.md#get-invoice_remindersid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "due_date",
+            "title",
+            "status",
+            "invoice.identifier",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -7958,7 +8079,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_reminders.md#post-invoice_reminders"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "due_date",
+            "title",
+            "status",
+            "invoice.identifier",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -7966,7 +8094,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "invoice_reminders",
         verb: "delete",
         name: "Delete an invoice reminder",
-        summary: "Remove a payment reminder.",
+        summary: "Remove a payment reminder (answers no body).",
         method: Method::Delete,
         path: "/invoice_reminders/{id}",
         params: &[ParamSpec {
@@ -7989,7 +8117,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoice_reminders.md#delete-invoice_remindersid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "due_date",
+            "title",
+            "status",
+            "invoice.identifier",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -8084,7 +8219,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/invoice_reminders.md#post-invoice_remindersidsend_email",
         ],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "due_date",
+            "title",
+            "status",
+            "invoice.identifier",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -8325,7 +8467,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#get-invoices"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -8438,7 +8580,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Query,
                 ty: ParamType::String,
                 required: false,
-                help: "Only the invoice with this number.",
+                help: "Only the invoice with this number, e.g. `R1903-003`.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -8454,7 +8596,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#get-invoiceslocked"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -8485,7 +8627,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#get-invoicesid"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -8493,7 +8635,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "invoices",
         verb: "pdf",
         name: "Download an invoice PDF",
-        summary: "Fetch the invoice document; returns a PDF.",
+        summary: "Download the invoice document (a PDF).",
         method: Method::Get,
         path: "/invoices/{id}.pdf",
         params: &[
@@ -8546,9 +8688,9 @@ pub static ACTIONS: &[ActionSpec] = &[
         envelope: "",
         body: BodyKind::Json,
         body_key: None,
-        response: ResponseKind::Json,
+        response: ResponseKind::Bytes,
         checked_against: &["moco-api/sections/invoices.md#get-invoicesidpdf"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -8579,7 +8721,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#get-invoicesidtimesheet"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -8587,7 +8729,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "invoices",
         verb: "timesheet_pdf",
         name: "Download an invoice's timesheet PDF",
-        summary: "Fetch the timesheet of an invoice as a document; returns a PDF (404 when no hours were billed).",
+        summary: "Download the timesheet of an invoice (a PDF; 404 when no hours were billed).",
         method: Method::Get,
         path: "/invoices/{id}/timesheet.pdf",
         params: &[
@@ -8628,9 +8770,9 @@ pub static ACTIONS: &[ActionSpec] = &[
         envelope: "",
         body: BodyKind::Json,
         body_key: None,
-        response: ResponseKind::Json,
+        response: ResponseKind::Bytes,
         checked_against: &["moco-api/sections/invoices.md#get-invoicesidtimesheetpdf"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -8661,7 +8803,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#get-invoicesidexpenses"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -8669,7 +8811,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "invoices",
         verb: "update_status",
         name: "Set an invoice's status",
-        summary: "Change the status of an issued invoice (not of drafts).",
+        summary: "Change the status of an issued invoice, not of a draft (answers 204, no body).",
         method: Method::Put,
         path: "/invoices/{id}/update_status",
         params: &[
@@ -8708,7 +8850,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#put-invoicesidupdate_status"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -8814,10 +8956,10 @@ pub static ACTIONS: &[ActionSpec] = &[
                 name: "status",
                 location: Location::Body,
                 ty: ParamType::Enum {
-                    values: &["created", "draft"],
+                    values: &["created", "draft", "sent"],
                 },
                 required: false,
-                help: "Create a regular invoice or a draft (default `created`).",
+                help: "Create a regular invoice or a draft (default `created`; `sent` is taken too and gives `created`).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -8889,6 +9031,32 @@ pub static ACTIONS: &[ActionSpec] = &[
                     id: "id",
                     matches: &["email", "{firstname} {lastname}"],
                 }),
+            },
+            ParamSpec {
+                name: "custom_properties",
+                location: Location::Body,
+                ty: ParamType::Object,
+                required: false,
+                help: "Custom field values by field name; merged into the existing ones.",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
+            ParamSpec {
+                name: "tags",
+                location: Location::Body,
+                ty: ParamType::Array {
+                    items: &ParamType::String,
+                },
+                required: false,
+                help: "Tag names; on update the list replaces the current tags.",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
             },
             ParamSpec {
                 name: "print_detail_columns",
@@ -8984,32 +9152,6 @@ pub static ACTIONS: &[ActionSpec] = &[
                     matches: &["identifier", "name"],
                 }),
             },
-            ParamSpec {
-                name: "custom_properties",
-                location: Location::Body,
-                ty: ParamType::Object,
-                required: false,
-                help: "Custom field values by field name.",
-                secret: false,
-                deprecated: false,
-                wire: None,
-                top_level: false,
-                reference: None,
-            },
-            ParamSpec {
-                name: "tags",
-                location: Location::Body,
-                ty: ParamType::Array {
-                    items: &ParamType::String,
-                },
-                required: false,
-                help: "Tags to attach.",
-                secret: false,
-                deprecated: false,
-                wire: None,
-                top_level: false,
-                reference: None,
-            },
         ],
         pagination: Pagination::None,
         idempotent: false,
@@ -9019,7 +9161,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#post-invoices"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -9130,7 +9272,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#post-invoicesidsend_email"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -9175,7 +9317,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/invoices.md#delete-invoicesid"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -9258,7 +9400,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/letter_papers.md#get-letter_papers"],
-        columns: &[],
+        columns: &["id", "name", "active", "template"],
         deprecated: false,
     },
     ActionSpec {
@@ -9295,7 +9437,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#get-offersidattachments"],
-        columns: &[],
+        columns: &["id"],
         deprecated: false,
     },
     ActionSpec {
@@ -9328,9 +9470,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "attachment",
                 location: Location::Body,
-                ty: ParamType::Object,
-                required: false,
-                help: "The PDF as an object with `filename` and `base64` (the base64-encoded content).",
+                ty: ParamType::File,
+                required: true,
+                help: "The PDF to attach (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -9346,7 +9488,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#post-offersidattachments"],
-        columns: &[],
+        columns: &["id"],
         deprecated: false,
     },
     ActionSpec {
@@ -9397,7 +9539,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#delete-offersoffer_idattachmentsid"],
-        columns: &[],
+        columns: &["id"],
         deprecated: false,
     },
     ActionSpec {
@@ -9436,7 +9578,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/offer_customer_approval.md#get-offersidcustomer_approval",
         ],
-        columns: &[],
+        columns: &["id", "active", "approval_url", "signed_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -9475,7 +9617,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/offer_customer_approval.md#post-offersidcustomer_approvalactivate",
         ],
-        columns: &[],
+        columns: &["id", "active", "approval_url", "signed_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -9514,7 +9656,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/offer_customer_approval.md#post-offersidcustomer_approvaldeactivate",
         ],
-        columns: &[],
+        columns: &["id", "active", "approval_url", "signed_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -9570,6 +9712,18 @@ pub static ACTIONS: &[ActionSpec] = &[
                 ty: ParamType::Integer,
                 required: false,
                 help: "Page to start from (1-based); later pages follow the Link header.",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
+            ParamSpec {
+                name: "sort",
+                location: Location::Query,
+                ty: ParamType::String,
+                required: false,
+                help: "Field to sort by: `date`, `created_at` or `title` (the form the docs use for offers).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -9702,7 +9856,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#get-offers"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -9733,7 +9887,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#get-offersid"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -9741,7 +9895,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "offers",
         verb: "pdf",
         name: "Download an offer PDF",
-        summary: "Fetch the offer document; returns a PDF.",
+        summary: "Download the offer document (a PDF).",
         method: Method::Get,
         path: "/offers/{id}.pdf",
         params: &[
@@ -9782,9 +9936,9 @@ pub static ACTIONS: &[ActionSpec] = &[
         envelope: "",
         body: BodyKind::Json,
         body_key: None,
-        response: ResponseKind::Json,
+        response: ResponseKind::Bytes,
         checked_against: &["moco-api/sections/offers.md#get-offersidpdf"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -9861,7 +10015,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Integer,
                 required: false,
-                help: "Company the offer is for; replaced by the project's company when a project is given.",
+                help: "Company the offer is for; a given project's company takes precedence.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -9965,6 +10119,32 @@ pub static ACTIONS: &[ActionSpec] = &[
                 }),
             },
             ParamSpec {
+                name: "tags",
+                location: Location::Body,
+                ty: ParamType::Array {
+                    items: &ParamType::String,
+                },
+                required: false,
+                help: "Tag names; on update the list replaces the current tags.",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
+            ParamSpec {
+                name: "custom_properties",
+                location: Location::Body,
+                ty: ParamType::Object,
+                required: false,
+                help: "Custom field values by field name; merged into the existing ones.",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
+            ParamSpec {
                 name: "print_detail_columns",
                 location: Location::Body,
                 ty: ParamType::Boolean,
@@ -10034,32 +10214,6 @@ pub static ACTIONS: &[ActionSpec] = &[
                     matches: &["work_email", "{firstname} {lastname}"],
                 }),
             },
-            ParamSpec {
-                name: "tags",
-                location: Location::Body,
-                ty: ParamType::Array {
-                    items: &ParamType::String,
-                },
-                required: false,
-                help: "Tags to attach.",
-                secret: false,
-                deprecated: false,
-                wire: None,
-                top_level: false,
-                reference: None,
-            },
-            ParamSpec {
-                name: "custom_properties",
-                location: Location::Body,
-                ty: ParamType::Object,
-                required: false,
-                help: "Custom field values by field name.",
-                secret: false,
-                deprecated: false,
-                wire: None,
-                top_level: false,
-                reference: None,
-            },
         ],
         pagination: Pagination::None,
         idempotent: false,
@@ -10069,7 +10223,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#post-offers"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -10098,7 +10252,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Integer,
                 required: false,
-                help: "Company to link.",
+                help: "Company the offer is for; a given project's company takes precedence.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -10116,7 +10270,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Integer,
                 required: false,
-                help: "Project to link.",
+                help: "Project the offer belongs to.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -10134,7 +10288,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Integer,
                 required: false,
-                help: "Deal to link.",
+                help: "Deal the offer belongs to.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -10156,7 +10310,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#put-offersidassign"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -10164,7 +10318,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "offers",
         verb: "update_status",
         name: "Set an offer's status",
-        summary: "Change the status of an offer.",
+        summary: "Change the status of an offer (answers 204, no body).",
         method: Method::Put,
         path: "/offers/{id}/update_status",
         params: &[
@@ -10210,7 +10364,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#put-offersidupdate_status"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -10303,7 +10457,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/offers.md#post-offersidsend_email"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -10440,7 +10594,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/planning_entries.md#get-planning_entries"],
-        columns: &[],
+        columns: &[
+            "id",
+            "starts_on",
+            "ends_on",
+            "hours_per_day",
+            "user.lastname",
+            "project.name",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -10471,7 +10632,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/planning_entries.md#get-planning_entriesid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "starts_on",
+            "ends_on",
+            "hours_per_day",
+            "user.lastname",
+            "project.name",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -10648,7 +10816,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/planning_entries.md#post-planning_entries"],
-        columns: &[],
+        columns: &[
+            "id",
+            "starts_on",
+            "ends_on",
+            "hours_per_day",
+            "user.lastname",
+            "project.name",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -10837,7 +11012,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/planning_entries.md#put-planning_entriesid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "starts_on",
+            "ends_on",
+            "hours_per_day",
+            "user.lastname",
+            "project.name",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -10868,7 +11050,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/planning_entries.md#delete-planning_entriesid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "starts_on",
+            "ends_on",
+            "hours_per_day",
+            "user.lastname",
+            "project.name",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -10993,7 +11182,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/presences.md#get-userspresences"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "from",
+            "to",
+            "is_home_office",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -11024,7 +11220,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/presences.md#get-userspresencesid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "from",
+            "to",
+            "is_home_office",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -11093,7 +11296,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/presences.md#post-userspresences"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "from",
+            "to",
+            "is_home_office",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -11138,7 +11348,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/presences.md#post-userspresencestouch"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "from",
+            "to",
+            "is_home_office",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -11219,7 +11436,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/presences.md#put-userspresencesid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "from",
+            "to",
+            "is_home_office",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -11227,7 +11451,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "presences",
         verb: "delete",
         name: "Delete a presence",
-        summary: "Remove an attendance record.",
+        summary: "Remove an attendance record (answers 204, no body).",
         method: Method::Delete,
         path: "/users/presences/{id}",
         params: &[ParamSpec {
@@ -11250,7 +11474,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/presences.md#delete-userspresencesid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "from",
+            "to",
+            "is_home_office",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -11808,7 +12039,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/project_expenses.md#get-projectsidexpenses"],
-        columns: &[],
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -11859,7 +12090,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/project_expenses.md#get-projectsidexpensesid"],
-        columns: &[],
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -12002,7 +12233,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Object,
                 required: false,
-                help: "Custom field values by field name.",
+                help: "Custom field values by field name; merged into the existing ones.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -12012,9 +12243,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "file",
                 location: Location::Body,
-                ty: ParamType::Object,
+                ty: ParamType::File,
                 required: false,
-                help: "File to attach, as an object with `filename` and `base64` (the base64-encoded content).",
+                help: "A document to attach (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -12072,7 +12303,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/project_expenses.md#post-projectsidexpenses"],
-        columns: &[],
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -12125,7 +12356,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/project_expenses.md#post-projectsidexpensesbulk"],
-        columns: &[],
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -12208,7 +12439,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Object,
                 required: false,
-                help: "Custom field values by field name.",
+                help: "Custom field values by field name; merged into the existing ones.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -12218,9 +12449,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "file",
                 location: Location::Body,
-                ty: ParamType::Object,
+                ty: ParamType::File,
                 required: false,
-                help: "File to attach, as an object with `filename` and `base64` (the base64-encoded content).",
+                help: "A document to attach (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -12350,7 +12581,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/project_expenses.md#put-projectsidexpensesid"],
-        columns: &[],
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -12358,7 +12589,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "project_expenses",
         verb: "delete",
         name: "Delete a project expense",
-        summary: "Remove an additional service that is not yet billed.",
+        summary: "Remove an additional service that is not yet billed (answers 204, no body).",
         method: Method::Delete,
         path: "/projects/{project_id}/expenses/{id}",
         params: &[
@@ -12401,7 +12632,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/project_expenses.md#delete-projectsidexpensesid"],
-        columns: &[],
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -12409,7 +12640,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "project_expenses",
         verb: "disregard",
         name: "Disregard project expenses",
-        summary: "Mark additional services of a project as settled without billing them.",
+        summary: "Mark additional services of a project as settled without billing them (answers 204, no body).",
         method: Method::Post,
         path: "/projects/{project_id}/expenses/disregard",
         params: &[
@@ -12468,7 +12699,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_expenses.md#post-projectsidexpensesdisregard",
         ],
-        columns: &[],
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -12631,7 +12862,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/project_expenses.md#get-projectsexpenses"],
-        columns: &[],
+        columns: &["id", "date", "title", "quantity", "price", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -12914,7 +13145,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_payment_schedules.md#get-projectspayment_schedules",
         ],
-        columns: &[],
+        columns: &["id", "date", "title", "net_total", "checked", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -13041,7 +13272,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_payment_schedules.md#get-projectsproject_idpayment_schedules",
         ],
-        columns: &[],
+        columns: &["id", "date", "title", "net_total", "checked", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -13094,7 +13325,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_payment_schedules.md#get-projectsproject_idpayment_schedulesid",
         ],
-        columns: &[],
+        columns: &["id", "date", "title", "net_total", "checked", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -13183,7 +13414,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_payment_schedules.md#post-projectsproject_idpayment_schedules",
         ],
-        columns: &[],
+        columns: &["id", "date", "title", "net_total", "checked", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -13284,7 +13515,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_payment_schedules.md#put-projectsproject_idpayment_schedulesid",
         ],
-        columns: &[],
+        columns: &["id", "date", "title", "net_total", "checked", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -13337,7 +13568,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_payment_schedules.md#delete-projectsproject_idpayment_schedulesid",
         ],
-        columns: &[],
+        columns: &["id", "date", "title", "net_total", "checked", "billed"],
         deprecated: false,
     },
     ActionSpec {
@@ -13410,7 +13641,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_recurring_expenses.md#get-recurring_expenses",
         ],
-        columns: &[],
+        columns: &[
+            "id",
+            "title",
+            "period",
+            "start_date",
+            "recur_next_date",
+            "price",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -13501,7 +13739,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_recurring_expenses.md#get-projectsidrecurring_expenses",
         ],
-        columns: &[],
+        columns: &[
+            "id",
+            "title",
+            "period",
+            "start_date",
+            "recur_next_date",
+            "price",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -13554,7 +13799,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_recurring_expenses.md#get-projectsidrecurring_expensesid",
         ],
-        columns: &[],
+        columns: &[
+            "id",
+            "title",
+            "period",
+            "start_date",
+            "recur_next_date",
+            "price",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -13682,7 +13934,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Date,
                 required: false,
-                help: "Last day to recur; unlimited when empty.",
+                help: "Last day to recur; `\"\"` or null clears it (recurs without end).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -13744,7 +13996,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Object,
                 required: false,
-                help: "Custom field values by field name.",
+                help: "Custom field values by field name; merged into the existing ones.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -13762,7 +14014,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_recurring_expenses.md#post-projectsidrecurring_expenses",
         ],
-        columns: &[],
+        columns: &[
+            "id",
+            "title",
+            "period",
+            "start_date",
+            "recur_next_date",
+            "price",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -13809,7 +14068,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Date,
                 required: false,
-                help: "Last day to recur; unlimited when empty.",
+                help: "Last day to recur; `\"\"` or null clears it (recurs without end).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -13871,7 +14130,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Object,
                 required: false,
-                help: "Custom field values by field name.",
+                help: "Custom field values by field name; merged into the existing ones.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -13949,7 +14208,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_recurring_expenses.md#put-projectsidrecurring_expensesid",
         ],
-        columns: &[],
+        columns: &[
+            "id",
+            "title",
+            "period",
+            "start_date",
+            "recur_next_date",
+            "price",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -14002,7 +14268,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_recurring_expenses.md#post-projectsidrecurring_expensesidrecur",
         ],
-        columns: &[],
+        columns: &[
+            "id",
+            "title",
+            "period",
+            "start_date",
+            "recur_next_date",
+            "price",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -14055,7 +14328,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/project_recurring_expenses.md#delete-projectsidrecurring_expensesid",
         ],
-        columns: &[],
+        columns: &[
+            "id",
+            "title",
+            "period",
+            "start_date",
+            "recur_next_date",
+            "price",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -16252,7 +16532,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/purchase_bookkeeping_exports.md#get-purchasesbookkeeping_exports",
         ],
-        columns: &[],
+        columns: &["id", "from", "to", "status", "comment"],
         deprecated: false,
     },
     ActionSpec {
@@ -16285,7 +16565,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/purchase_bookkeeping_exports.md#get-purchasesbookkeeping_exportsid",
         ],
-        columns: &[],
+        columns: &["id", "from", "to", "status", "comment"],
         deprecated: false,
     },
     ActionSpec {
@@ -16364,7 +16644,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/purchase_bookkeeping_exports.md#post-purchasesbookkeeping_exports",
         ],
-        columns: &[],
+        columns: &["id", "from", "to", "status", "comment"],
         deprecated: false,
     },
     ActionSpec {
@@ -16395,7 +16675,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_budgets.md#get-purchasesbudgets"],
-        columns: &[],
+        columns: &["id", "year", "title", "target", "remaining"],
         deprecated: false,
     },
     ActionSpec {
@@ -16466,7 +16746,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_categories.md#get-purchasescategories"],
-        columns: &[],
+        columns: &["id", "name", "credit_account", "active"],
         deprecated: false,
     },
     ActionSpec {
@@ -16497,7 +16777,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_categories.md#get-purchasescategoriesid"],
-        columns: &[],
+        columns: &["id", "name", "credit_account", "active"],
         deprecated: false,
     },
     ActionSpec {
@@ -16568,7 +16848,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_drafts.md#get-purchasesdrafts"],
-        columns: &[],
+        columns: &["id", "title", "email_from", "gross_total", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -16595,9 +16875,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "file",
                 location: Location::Body,
-                ty: ParamType::Object,
+                ty: ParamType::File,
                 required: false,
-                help: "File to attach, as an object with `filename` and `base64` (the base64-encoded content).",
+                help: "The document (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -16613,7 +16893,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_drafts.md#post-purchasesdrafts"],
-        columns: &[],
+        columns: &["id", "title", "email_from", "gross_total", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -16644,7 +16924,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_drafts.md#get-purchasesdraftsid"],
-        columns: &[],
+        columns: &["id", "title", "email_from", "gross_total", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -16652,7 +16932,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "purchase_drafts",
         verb: "pdf",
         name: "Download a purchase draft PDF",
-        summary: "Fetch the draft's document; returns a PDF, or no content when the document is not a PDF.",
+        summary: "Download the draft's document when it is a PDF (204, no content, otherwise).",
         method: Method::Get,
         path: "/purchases/drafts/{id}.pdf",
         params: &[ParamSpec {
@@ -16673,9 +16953,9 @@ pub static ACTIONS: &[ActionSpec] = &[
         envelope: "",
         body: BodyKind::Json,
         body_key: None,
-        response: ResponseKind::Json,
+        response: ResponseKind::Bytes,
         checked_against: &["moco-api/sections/purchase_drafts.md#get-purchasesdraftsidpdf"],
-        columns: &[],
+        columns: &["id", "title", "email_from", "gross_total", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -16706,7 +16986,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_drafts.md#delete-purchasesdraftsid"],
-        columns: &[],
+        columns: &["id", "title", "email_from", "gross_total", "created_at"],
         deprecated: false,
     },
     ActionSpec {
@@ -16821,7 +17101,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_payments.md#get-purchasespayments"],
-        columns: &[],
+        columns: &["id", "date", "purchase.identifier", "total"],
         deprecated: false,
     },
     ActionSpec {
@@ -16852,7 +17132,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_payments.md#get-purchasespaymentsid"],
-        columns: &[],
+        columns: &["id", "date", "purchase.identifier", "total"],
         deprecated: false,
     },
     ActionSpec {
@@ -16927,7 +17207,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_payments.md#post-purchasespayments"],
-        columns: &[],
+        columns: &["id", "date", "purchase.identifier", "total"],
         deprecated: false,
     },
     ActionSpec {
@@ -16960,7 +17240,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_payments.md#post-purchasespaymentsbulk"],
-        columns: &[],
+        columns: &["id", "date", "purchase.identifier", "total"],
         deprecated: false,
     },
     ActionSpec {
@@ -17029,7 +17309,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_payments.md#put-purchasespaymentsid"],
-        columns: &[],
+        columns: &["id", "date", "purchase.identifier", "total"],
         deprecated: false,
     },
     ActionSpec {
@@ -17060,7 +17340,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchase_payments.md#delete-purchasespaymentsid"],
-        columns: &[],
+        columns: &["id", "date", "purchase.identifier", "total"],
         deprecated: false,
     },
     ActionSpec {
@@ -17288,7 +17568,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchases.md#get-purchases"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -17319,7 +17599,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchases.md#get-purchasesid"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -17491,7 +17771,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "Free-text note.",
+                help: "Free-text information.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -17539,7 +17819,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Object,
                 required: false,
-                help: "Custom field values by field name (the form used in the docs' example).",
+                help: "Custom field values by field name (the form the docs' create example uses).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -17549,9 +17829,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "file",
                 location: Location::Body,
-                ty: ParamType::Object,
+                ty: ParamType::File,
                 required: false,
-                help: "File to attach, as an object with `filename` and `base64` (the base64-encoded content).",
+                help: "The purchase document (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -17565,7 +17845,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                     items: &ParamType::String,
                 },
                 required: false,
-                help: "Tags to attach.",
+                help: "Tag names; on update the list replaces the current tags.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -17595,7 +17875,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchases.md#post-purchases"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -17734,7 +18014,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "Free-text note.",
+                help: "Free-text information.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -17782,7 +18062,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::Object,
                 required: false,
-                help: "Custom field values by field name (the form used in the docs' example).",
+                help: "Custom field values by field name (the form the docs' create example uses).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -17792,9 +18072,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "file",
                 location: Location::Body,
-                ty: ParamType::Object,
+                ty: ParamType::File,
                 required: false,
-                help: "File to attach, as an object with `filename` and `base64` (the base64-encoded content).",
+                help: "The purchase document (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -17808,7 +18088,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                     items: &ParamType::String,
                 },
                 required: false,
-                help: "Tags to attach.",
+                help: "Tag names; on update the list replaces the current tags.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -17869,7 +18149,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchases.md#put-purchasesid"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -17992,7 +18272,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchases.md#post-purchasesidassign_to_project"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -18000,7 +18280,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "purchases",
         verb: "update_status",
         name: "Set a purchase's status",
-        summary: "Move a purchase between inbox and archive.",
+        summary: "Move a purchase between inbox and archive (answers no body).",
         method: Method::Patch,
         path: "/purchases/{id}/update_status",
         params: &[
@@ -18020,10 +18300,10 @@ pub static ACTIONS: &[ActionSpec] = &[
                 name: "status",
                 location: Location::Body,
                 ty: ParamType::Enum {
-                    values: &["pending", "archived"],
+                    values: &["pending", "archived", "approved"],
                 },
                 required: true,
-                help: "New status.",
+                help: "New status: inbox (`pending`) or archive; the server also takes `approved`.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -18039,7 +18319,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchases.md#patch-purchasesidupdate_status"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -18047,7 +18327,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         resource: "purchases",
         verb: "delete",
         name: "Delete a purchase",
-        summary: "Delete a pending purchase that has no payments.",
+        summary: "Delete a pending purchase that has no payments (answers no body).",
         method: Method::Delete,
         path: "/purchases/{id}",
         params: &[ParamSpec {
@@ -18070,7 +18350,52 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/purchases.md#delete-purchasesid"],
-        columns: &[],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
+        deprecated: false,
+    },
+    ActionSpec {
+        id: "purchases.store_document",
+        resource: "purchases",
+        verb: "store_document",
+        name: "Store a purchase's document",
+        summary: "Upload the document of a purchase, replacing it, as multipart/form-data (answers no body).",
+        method: Method::Patch,
+        path: "/purchases/{id}/store_document",
+        params: &[
+            ParamSpec {
+                name: "id",
+                location: Location::Path,
+                ty: ParamType::Integer,
+                required: true,
+                help: "Numeric id of the purchase.",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
+            ParamSpec {
+                name: "file",
+                location: Location::Body,
+                ty: ParamType::File,
+                required: true,
+                help: "The document to store, e.g. a PDF (the form field `file`).",
+                secret: false,
+                deprecated: false,
+                wire: None,
+                top_level: false,
+                reference: None,
+            },
+        ],
+        pagination: Pagination::None,
+        idempotent: true,
+        tokens: &["api_key"],
+        envelope: "",
+        body: BodyKind::Multipart,
+        body_key: None,
+        response: ResponseKind::Json,
+        checked_against: &["moco-api/sections/purchases.md#patch-purchasesidstore_document"],
+        columns: &["id", "identifier", "date", "title", "status", "gross_total"],
         deprecated: false,
     },
     ActionSpec {
@@ -18245,7 +18570,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/receipts.md#get-receipts"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "title",
+            "gross_total",
+            "currency",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -18276,7 +18608,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/receipts.md#get-receiptsid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "title",
+            "gross_total",
+            "currency",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -18361,7 +18700,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "Free-text note.",
+                help: "Free-text information.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -18383,9 +18722,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "attachment",
                 location: Location::Body,
-                ty: ParamType::Object,
+                ty: ParamType::File,
                 required: false,
-                help: "File to attach, as an object with `filename` and `base64` (the base64-encoded content).",
+                help: "The receipt document (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -18401,7 +18740,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/receipts.md#post-receipts"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "title",
+            "gross_total",
+            "currency",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -18448,7 +18794,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "Free-text note.",
+                help: "Free-text information.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -18470,9 +18816,9 @@ pub static ACTIONS: &[ActionSpec] = &[
             ParamSpec {
                 name: "attachment",
                 location: Location::Body,
-                ty: ParamType::Object,
+                ty: ParamType::File,
                 required: false,
-                help: "File to attach, as an object with `filename` and `base64` (the base64-encoded content).",
+                help: "The receipt document (sent as {filename, base64}).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -18538,7 +18884,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/receipts.md#patch-receiptsid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "title",
+            "gross_total",
+            "currency",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -18569,7 +18922,14 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/receipts.md#delete-receiptsid"],
-        columns: &[],
+        columns: &[
+            "id",
+            "date",
+            "title",
+            "gross_total",
+            "currency",
+            "user.lastname",
+        ],
         deprecated: false,
     },
     ActionSpec {
@@ -18614,7 +18974,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/reports.md#get-reportabsences"],
-        columns: &[],
+        columns: &["user.lastname", "date", "kind", "description"],
         deprecated: false,
     },
     ActionSpec {
@@ -18671,7 +19031,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/reports.md#get-reportcashflow"],
-        columns: &[],
+        columns: &["user.lastname", "date", "kind", "description"],
         deprecated: false,
     },
     ActionSpec {
@@ -18728,7 +19088,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/reports.md#get-reportfinance"],
-        columns: &[],
+        columns: &["user.lastname", "date", "kind", "description"],
         deprecated: false,
     },
     ActionSpec {
@@ -18773,7 +19133,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/reports.md#get-reportplanned_vs_tracked"],
-        columns: &[],
+        columns: &["user.lastname", "date", "kind", "description"],
         deprecated: false,
     },
     ActionSpec {
@@ -18818,7 +19178,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/reports.md#get-reportutilization"],
-        columns: &[],
+        columns: &["user.lastname", "date", "kind", "description"],
         deprecated: false,
     },
     ActionSpec {
@@ -18957,7 +19317,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/schedules.md#get-schedules"],
-        columns: &[],
+        columns: &["id", "date", "assignment.name", "am", "pm", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -18988,7 +19348,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/schedules.md#get-schedulesid"],
-        columns: &[],
+        columns: &["id", "date", "assignment.name", "am", "pm", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -19111,7 +19471,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/schedules.md#post-schedules"],
-        columns: &[],
+        columns: &["id", "date", "assignment.name", "am", "pm", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -19246,7 +19606,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/schedules.md#put-schedulesid"],
-        columns: &[],
+        columns: &["id", "date", "assignment.name", "am", "pm", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -19277,7 +19637,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/schedules.md#delete-schedulesid"],
-        columns: &[],
+        columns: &["id", "date", "assignment.name", "am", "pm", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -19395,7 +19755,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                     items: &ParamType::String,
                 },
                 required: false,
-                help: "Tag names to add.",
+                help: "Tag names to add (unknown ones are created).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -19459,7 +19819,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                     items: &ParamType::String,
                 },
                 required: false,
-                help: "The complete list of tag names.",
+                help: "The complete list of tag names; an empty list removes them all.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -19627,7 +19987,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/tags/tags.md#get-tags"],
-        columns: &[],
+        columns: &["id", "name", "context", "color"],
         deprecated: false,
     },
     ActionSpec {
@@ -19658,7 +20018,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/tags/tags.md#get-tagsid"],
-        columns: &[],
+        columns: &["id", "name", "context", "color"],
         deprecated: false,
     },
     ActionSpec {
@@ -19687,7 +20047,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "Colour as hex, e.g. `#ABC123` (grey when left out).",
+                help: "Colour as hex, e.g. `#ABC123` (new tags are grey without it).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -19720,7 +20080,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/tags/tags.md#post-tags"],
-        columns: &[],
+        columns: &["id", "name", "context", "color"],
         deprecated: false,
     },
     ActionSpec {
@@ -19749,7 +20109,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "New name.",
+                help: "Name of the tag.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -19761,7 +20121,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "New colour as hex, e.g. `#ABC123`.",
+                help: "Colour as hex, e.g. `#ABC123` (new tags are grey without it).",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -19777,7 +20137,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/tags/tags.md#put-tagsid"],
-        columns: &[],
+        columns: &["id", "name", "context", "color"],
         deprecated: false,
     },
     ActionSpec {
@@ -19828,7 +20188,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/tags/tags.md#delete-tagsid"],
-        columns: &[],
+        columns: &["id", "name", "context", "color"],
         deprecated: false,
     },
     ActionSpec {
@@ -19899,7 +20259,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/account/task_templates.md#get-accounttask_templates"],
-        columns: &[],
+        columns: &["id", "name", "billable", "project_default", "index"],
         deprecated: false,
     },
     ActionSpec {
@@ -19932,7 +20292,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/task_templates.md#get-accounttask_templatesid",
         ],
-        columns: &[],
+        columns: &["id", "name", "billable", "project_default", "index"],
         deprecated: false,
     },
     ActionSpec {
@@ -20027,7 +20387,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/task_templates.md#post-accounttask_templates",
         ],
-        columns: &[],
+        columns: &["id", "name", "billable", "project_default", "index"],
         deprecated: false,
     },
     ActionSpec {
@@ -20134,7 +20494,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/task_templates.md#put-accounttask_templatesid",
         ],
-        columns: &[],
+        columns: &["id", "name", "billable", "project_default", "index"],
         deprecated: false,
     },
     ActionSpec {
@@ -20167,7 +20527,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/account/task_templates.md#delete-accounttask_templatesid",
         ],
-        columns: &[],
+        columns: &["id", "name", "billable", "project_default", "index"],
         deprecated: false,
     },
     ActionSpec {
@@ -21354,7 +21714,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/vat_codes.md#get-vat_code_purchases"],
-        columns: &[],
+        columns: &["id", "code", "tax", "reverse_charge", "intra_eu", "active"],
         deprecated: false,
     },
     ActionSpec {
@@ -21385,7 +21745,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/vat_codes.md#get-vat_code_purchasesid"],
-        columns: &[],
+        columns: &["id", "code", "tax", "reverse_charge", "intra_eu", "active"],
         deprecated: false,
     },
     ActionSpec {
@@ -21594,7 +21954,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/web_hooks.md#get-accountweb_hooks"],
-        columns: &[],
+        columns: &["id", "target", "event", "hook", "disabled"],
         deprecated: false,
     },
     ActionSpec {
@@ -21625,7 +21985,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/web_hooks.md#get-accountweb_hooksid"],
-        columns: &[],
+        columns: &["id", "target", "event", "hook", "disabled"],
         deprecated: false,
     },
     ActionSpec {
@@ -21684,7 +22044,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 name: "event",
                 location: Location::Body,
                 ty: ParamType::Enum {
-                    values: &["create", "update", "delete"],
+                    values: &["create", "update", "delete", "archive", "unarchive"],
                 },
                 required: true,
                 help: "Event that triggers a delivery.",
@@ -21715,7 +22075,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/web_hooks.md#post-accountweb_hooks"],
-        columns: &[],
+        columns: &["id", "target", "event", "hook", "disabled"],
         deprecated: false,
     },
     ActionSpec {
@@ -21744,7 +22104,7 @@ pub static ACTIONS: &[ActionSpec] = &[
                 location: Location::Body,
                 ty: ParamType::String,
                 required: false,
-                help: "New HTTPS URL the events are POSTed to.",
+                help: "HTTPS URL the events are POSTed to.",
                 secret: false,
                 deprecated: false,
                 wire: None,
@@ -21760,7 +22120,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/web_hooks.md#put-accountweb_hooksid"],
-        columns: &[],
+        columns: &["id", "target", "event", "hook", "disabled"],
         deprecated: false,
     },
     ActionSpec {
@@ -21791,7 +22151,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/web_hooks.md#put-accountweb_hooksiddisable"],
-        columns: &[],
+        columns: &["id", "target", "event", "hook", "disabled"],
         deprecated: false,
     },
     ActionSpec {
@@ -21822,7 +22182,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/web_hooks.md#put-accountweb_hooksidenable"],
-        columns: &[],
+        columns: &["id", "target", "event", "hook", "disabled"],
         deprecated: false,
     },
     ActionSpec {
@@ -21853,7 +22213,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         body_key: None,
         response: ResponseKind::Json,
         checked_against: &["moco-api/sections/web_hooks.md#delete-accountweb_hooksid"],
-        columns: &[],
+        columns: &["id", "target", "event", "hook", "disabled"],
         deprecated: false,
     },
     ActionSpec {
@@ -21968,7 +22328,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/work_time_adjustments.md#get-userswork_time_adjustments",
         ],
-        columns: &[],
+        columns: &["id", "date", "hours", "description", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -22001,7 +22361,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/work_time_adjustments.md#get-userswork_time_adjustmentsid",
         ],
-        columns: &[],
+        columns: &["id", "date", "hours", "description", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -22078,7 +22438,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/work_time_adjustments.md#post-userswork_time_adjustments",
         ],
-        columns: &[],
+        columns: &["id", "date", "hours", "description", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -22167,7 +22527,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/work_time_adjustments.md#put-userswork_time_adjustmentsid",
         ],
-        columns: &[],
+        columns: &["id", "date", "hours", "description", "user.lastname"],
         deprecated: false,
     },
     ActionSpec {
@@ -22200,7 +22560,7 @@ pub static ACTIONS: &[ActionSpec] = &[
         checked_against: &[
             "moco-api/sections/work_time_adjustments.md#delete-userswork_time_adjustmentsid",
         ],
-        columns: &[],
+        columns: &["id", "date", "hours", "description", "user.lastname"],
         deprecated: false,
     },
 ];

@@ -21,18 +21,24 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Positions (items) of a service catalogue entry.
+    ///
     /// The `catalog_service_items` actions (4).
     pub fn catalog_service_items(&self) -> CatalogServiceItemsHandler<'_> {
         CatalogServiceItemsHandler {
             connector: self.connector(),
         }
     }
+    /// Service catalogue (Leistungskatalog): ready-made groups of positions for offers and invoices.
+    ///
     /// The `catalog_services` actions (5).
     pub fn catalog_services(&self) -> CatalogServicesHandler<'_> {
         CatalogServicesHandler {
             connector: self.connector(),
         }
     }
+    /// Comments (Notizen) on projects, companies, contacts, deals, invoices and other records.
+    ///
     /// The `comments` actions (6).
     pub fn comments(&self) -> CommentsHandler<'_> {
         CommentsHandler {
@@ -55,6 +61,8 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Custom field definitions (Eigene Felder) for projects, companies, deals and other records.
+    ///
     /// The `custom_properties` actions (5).
     pub fn custom_properties(&self) -> CustomPropertiesHandler<'_> {
         CustomPropertiesHandler {
@@ -77,102 +85,136 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Employments (Wochenmodell): the weekly working hours of a user over a period.
+    ///
     /// The `employments` actions (5).
     pub fn employments(&self) -> EmploymentsHandler<'_> {
         EmploymentsHandler {
             connector: self.connector(),
         }
     }
+    /// Templates for additional services (Zusatzleistungs-Katalog) sold with projects.
+    ///
     /// The `expense_templates` actions (5).
     pub fn expense_templates(&self) -> ExpenseTemplatesHandler<'_> {
         ExpenseTemplatesHandler {
             connector: self.connector(),
         }
     }
+    /// Fixed costs (Fixkosten) of the account, with their monthly amounts.
+    ///
     /// The `fixed_costs` actions (1).
     pub fn fixed_costs(&self) -> FixedCostsHandler<'_> {
         FixedCostsHandler {
             connector: self.connector(),
         }
     }
+    /// Holiday entitlements (Urlaubsanspruch) of users per year, in days (and hours).
+    ///
     /// The `holidays` actions (5).
     pub fn holidays(&self) -> HolidaysHandler<'_> {
         HolidaysHandler {
             connector: self.connector(),
         }
     }
+    /// Billing hourly rates (Stundensätze) per currency: defaults, per task and per user.
+    ///
     /// The `hourly_rates` actions (1).
     pub fn hourly_rates(&self) -> HourlyRatesHandler<'_> {
         HourlyRatesHandler {
             connector: self.connector(),
         }
     }
+    /// Internal cost rates (Interne Stundensätze) per user and year.
+    ///
     /// The `internal_hourly_rates` actions (2).
     pub fn internal_hourly_rates(&self) -> InternalHourlyRatesHandler<'_> {
         InternalHourlyRatesHandler {
             connector: self.connector(),
         }
     }
+    /// PDF documents attached to an invoice.
+    ///
     /// The `invoice_attachments` actions (3).
     pub fn invoice_attachments(&self) -> InvoiceAttachmentsHandler<'_> {
         InvoiceAttachmentsHandler {
             connector: self.connector(),
         }
     }
+    /// Exports of invoices to bookkeeping (e.g. DATEV).
+    ///
     /// The `invoice_bookkeeping_exports` actions (3).
     pub fn invoice_bookkeeping_exports(&self) -> InvoiceBookkeepingExportsHandler<'_> {
         InvoiceBookkeepingExportsHandler {
             connector: self.connector(),
         }
     }
+    /// Payments received on invoices (Zahlungen).
+    ///
     /// The `invoice_payments` actions (6).
     pub fn invoice_payments(&self) -> InvoicePaymentsHandler<'_> {
         InvoicePaymentsHandler {
             connector: self.connector(),
         }
     }
+    /// Payment reminders (Mahnungen) for overdue invoices, and sending them by e-mail.
+    ///
     /// The `invoice_reminders` actions (5).
     pub fn invoice_reminders(&self) -> InvoiceRemindersHandler<'_> {
         InvoiceRemindersHandler {
             connector: self.connector(),
         }
     }
+    /// Invoices (Rechnungen) to customers, with positions, payments and reminders; PDFs.
+    ///
     /// The `invoices` actions (11).
     pub fn invoices(&self) -> InvoicesHandler<'_> {
         InvoicesHandler {
             connector: self.connector(),
         }
     }
+    /// Letter papers (Briefpapier) that invoices, offers and timesheets are printed on.
+    ///
     /// The `letter_papers` actions (1).
     pub fn letter_papers(&self) -> LetterPapersHandler<'_> {
         LetterPapersHandler {
             connector: self.connector(),
         }
     }
+    /// PDF documents attached to an offer.
+    ///
     /// The `offer_attachments` actions (3).
     pub fn offer_attachments(&self) -> OfferAttachmentsHandler<'_> {
         OfferAttachmentsHandler {
             connector: self.connector(),
         }
     }
+    /// Customer approval (Kundenfreigabe): the link a customer opens to approve and sign an offer.
+    ///
     /// The `offer_customer_approval` actions (3).
     pub fn offer_customer_approval(&self) -> OfferCustomerApprovalHandler<'_> {
         OfferCustomerApprovalHandler {
             connector: self.connector(),
         }
     }
+    /// Offers (Angebote, quotes) with their positions; PDFs, e-mail and status.
+    ///
     /// The `offers` actions (7).
     pub fn offers(&self) -> OffersHandler<'_> {
         OffersHandler {
             connector: self.connector(),
         }
     }
+    /// Resource planning (Planung): hours a user is planned on a project or deal per day.
+    ///
     /// The `planning_entries` actions (5).
     pub fn planning_entries(&self) -> PlanningEntriesHandler<'_> {
         PlanningEntriesHandler {
             connector: self.connector(),
         }
     }
+    /// Presences (Arbeitszeiten): when users were at work, by day, and a time clock.
+    ///
     /// The `presences` actions (6).
     pub fn presences(&self) -> PresencesHandler<'_> {
         PresencesHandler {
@@ -195,6 +237,8 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Additional services (Zusatzleistungen, expenses) billed with a project.
+    ///
     /// The `project_expenses` actions (8).
     pub fn project_expenses(&self) -> ProjectExpensesHandler<'_> {
         ProjectExpensesHandler {
@@ -209,12 +253,16 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Planned instalments (payment schedules) of fixed-price projects.
+    ///
     /// The `project_payment_schedules` actions (6).
     pub fn project_payment_schedules(&self) -> ProjectPaymentSchedulesHandler<'_> {
         ProjectPaymentSchedulesHandler {
             connector: self.connector(),
         }
     }
+    /// Recurring additional services on projects, billed each period.
+    ///
     /// The `project_recurring_expenses` actions (7).
     pub fn project_recurring_expenses(&self) -> ProjectRecurringExpensesHandler<'_> {
         ProjectRecurringExpensesHandler {
@@ -237,54 +285,72 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Exports of purchases to bookkeeping (e.g. DATEV).
+    ///
     /// The `purchase_bookkeeping_exports` actions (3).
     pub fn purchase_bookkeeping_exports(&self) -> PurchaseBookkeepingExportsHandler<'_> {
         PurchaseBookkeepingExportsHandler {
             connector: self.connector(),
         }
     }
+    /// Purchase budgets (Budgets) of a year: target, spent, planned and remaining.
+    ///
     /// The `purchase_budgets` actions (1).
     pub fn purchase_budgets(&self) -> PurchaseBudgetsHandler<'_> {
         PurchaseBudgetsHandler {
             connector: self.connector(),
         }
     }
+    /// Purchase categories (Kategorien) that purchase positions are booked to.
+    ///
     /// The `purchase_categories` actions (2).
     pub fn purchase_categories(&self) -> PurchaseCategoriesHandler<'_> {
         PurchaseCategoriesHandler {
             connector: self.connector(),
         }
     }
+    /// Purchase drafts (Entwürfe): documents waiting to become purchases.
+    ///
     /// The `purchase_drafts` actions (5).
     pub fn purchase_drafts(&self) -> PurchaseDraftsHandler<'_> {
         PurchaseDraftsHandler {
             connector: self.connector(),
         }
     }
+    /// Payments made on purchases (Zahlungen).
+    ///
     /// The `purchase_payments` actions (6).
     pub fn purchase_payments(&self) -> PurchasePaymentsHandler<'_> {
         PurchasePaymentsHandler {
             connector: self.connector(),
         }
     }
-    /// The `purchases` actions (7).
+    /// Purchases (Ausgaben): supplier invoices and receipts to pay, with positions and payments.
+    ///
+    /// The `purchases` actions (8).
     pub fn purchases(&self) -> PurchasesHandler<'_> {
         PurchasesHandler {
             connector: self.connector(),
         }
     }
+    /// Receipts (Spesen): expenses staff paid themselves, to be refunded.
+    ///
     /// The `receipts` actions (5).
     pub fn receipts(&self) -> ReceiptsHandler<'_> {
         ReceiptsHandler {
             connector: self.connector(),
         }
     }
+    /// Reports (Berichte): absences, cashflow, finance, planned against tracked hours, utilization.
+    ///
     /// The `reports` actions (5).
     pub fn reports(&self) -> ReportsHandler<'_> {
         ReportsHandler {
             connector: self.connector(),
         }
     }
+    /// Absences (Absenz): holidays, sick days and other days off of users.
+    ///
     /// The `schedules` actions (5).
     pub fn schedules(&self) -> SchedulesHandler<'_> {
         SchedulesHandler {
@@ -299,18 +365,24 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Tags on one record: list, add, replace or remove them by name.
+    ///
     /// The `taggings` actions (4).
     pub fn taggings(&self) -> TaggingsHandler<'_> {
         TaggingsHandler {
             connector: self.connector(),
         }
     }
+    /// Tags (labels) available in each area: companies, contacts, projects, deals, purchases, invoices, offers, users.
+    ///
     /// The `tags` actions (5).
     pub fn tags(&self) -> TagsHandler<'_> {
         TagsHandler {
             connector: self.connector(),
         }
     }
+    /// Standard tasks (Standardleistungen) new projects can start with.
+    ///
     /// The `task_templates` actions (5).
     pub fn task_templates(&self) -> TaskTemplatesHandler<'_> {
         TaskTemplatesHandler {
@@ -341,6 +413,8 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// VAT codes (Steuerschlüssel) for purchases.
+    ///
     /// The `vat_code_purchases` actions (2).
     pub fn vat_code_purchases(&self) -> VatCodePurchasesHandler<'_> {
         VatCodePurchasesHandler {
@@ -355,12 +429,16 @@ impl crate::Moco {
             connector: self.connector(),
         }
     }
+    /// Web hooks: subscriptions that POST events of a kind of record to a URL.
+    ///
     /// The `web_hooks` actions (7).
     pub fn web_hooks(&self) -> WebHooksHandler<'_> {
         WebHooksHandler {
             connector: self.connector(),
         }
     }
+    /// Work time adjustments (Korrekturen): hours added to or taken off a user's balance.
+    ///
     /// The `work_time_adjustments` actions (5).
     pub fn work_time_adjustments(&self) -> WorkTimeAdjustmentsHandler<'_> {
         WorkTimeAdjustmentsHandler {
@@ -1417,20 +1495,23 @@ impl<'a> CatalogServiceItemsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServiceItemsGet<'_> {
-    type Output = Value;
+    type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[10]
     }
@@ -1461,7 +1542,7 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     /// Kind of position.
     ///
     /// Wire name `type` (body, enum).
-    pub fn r#type(mut self, value: impl Into<super::enums::CatalogServiceItemsType>) -> Self {
+    pub fn r#type(mut self, value: impl Into<super::enums::PositionType>) -> Self {
         self.input
             .insert("type".to_owned(), Value::from(value.into()));
         self
@@ -1573,20 +1654,23 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServiceItemsCreate<'_> {
-    type Output = Value;
+    type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[11]
     }
@@ -1617,7 +1701,7 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     /// Kind of position.
     ///
     /// Wire name `type` (body, enum).
-    pub fn r#type(mut self, value: impl Into<super::enums::CatalogServiceItemsType>) -> Self {
+    pub fn r#type(mut self, value: impl Into<super::enums::PositionType>) -> Self {
         self.input
             .insert("type".to_owned(), Value::from(value.into()));
         self
@@ -1729,20 +1813,23 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServiceItemsUpdate<'_> {
-    type Output = Value;
+    type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[12]
     }
@@ -1926,20 +2013,26 @@ impl<'a> CatalogServicesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::CatalogService>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CatalogService>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::CatalogService, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -1949,14 +2042,15 @@ impl<'a> CatalogServicesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::CatalogService, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[14], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for CatalogServicesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::CatalogService>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[14]
     }
@@ -1990,20 +2084,23 @@ impl<'a> CatalogServicesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServicesGet<'_> {
-    type Output = Value;
+    type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[15]
     }
@@ -2061,20 +2158,23 @@ impl<'a> CatalogServicesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServicesCreate<'_> {
-    type Output = Value;
+    type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[16]
     }
@@ -2102,7 +2202,7 @@ impl std::fmt::Debug for CatalogServicesUpdate<'_> {
 }
 
 impl<'a> CatalogServicesUpdate<'a> {
-    /// New name of the catalogue entry.
+    /// Name of the catalogue entry.
     ///
     /// Wire name `title` (body, string).
     pub fn title(mut self, value: impl Into<String>) -> Self {
@@ -2117,20 +2217,23 @@ impl<'a> CatalogServicesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServicesUpdate<'_> {
-    type Output = Value;
+    type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[17]
     }
@@ -2221,7 +2324,7 @@ impl<'a> CommentsHandler<'a> {
     /// Takes the required `commentable_type`, `text`, `commentable_id` as arguments.
     pub fn create(
         &self,
-        commentable_type: impl Into<super::enums::CommentsCreateCommentableType>,
+        commentable_type: impl Into<super::enums::CommentableType>,
         text: impl Into<String>,
         commentable_id: i64,
     ) -> CommentsCreate<'a> {
@@ -2244,7 +2347,7 @@ impl<'a> CommentsHandler<'a> {
     /// Takes the required `commentable_type`, `text`, `commentable_ids` as arguments.
     pub fn bulk_create<I2>(
         &self,
-        commentable_type: impl Into<super::enums::CommentsBulkCreateCommentableType>,
+        commentable_type: impl Into<super::enums::CommentableType>,
         text: impl Into<String>,
         commentable_ids: I2,
     ) -> CommentsBulkCreate<'a>
@@ -2278,7 +2381,7 @@ impl<'a> CommentsHandler<'a> {
             input,
         }
     }
-    /// Delete a comment: Remove a comment that was written by a person.
+    /// Delete a comment: Remove a comment that was written by a person (answers 204, no body).
     ///
     /// `DELETE /comments/{id}`
     pub fn delete(&self, id: i64) -> CommentsDelete<'a> {
@@ -2354,10 +2457,7 @@ impl<'a> CommentsList<'a> {
     /// Only comments on records of this type.
     ///
     /// Wire name `commentable_type` (query, enum).
-    pub fn commentable_type(
-        mut self,
-        value: impl Into<super::enums::CommentsListCommentableType>,
-    ) -> Self {
+    pub fn commentable_type(mut self, value: impl Into<super::enums::CommentableType>) -> Self {
         self.input
             .insert("commentable_type".to_owned(), Value::from(value.into()));
         self
@@ -2395,20 +2495,23 @@ impl<'a> CommentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Comment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Comment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Comment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -2418,14 +2521,15 @@ impl<'a> CommentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Comment, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[19], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for CommentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Comment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[19]
     }
@@ -2459,20 +2563,20 @@ impl<'a> CommentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CommentsGet<'_> {
-    type Output = Value;
+    type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[20]
     }
@@ -2535,20 +2639,20 @@ impl<'a> CommentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CommentsCreate<'_> {
-    type Output = Value;
+    type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[21]
     }
@@ -2611,20 +2715,23 @@ impl<'a> CommentsBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Comment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Comment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CommentsBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::Comment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[22]
     }
@@ -2681,22 +2788,10 @@ impl<'a> CommentsUpdate<'a> {
         self
     }
 
-    /// Id of the record the comment is attached to.
-    ///
-    /// Wire name `commentable_id` (body, integer).
-    pub fn commentable_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("commentable_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Type of the record the comment is attached to.
     ///
     /// Wire name `commentable_type` (body, enum).
-    pub fn commentable_type(
-        mut self,
-        value: impl Into<super::enums::CommentsUpdateCommentableType>,
-    ) -> Self {
+    pub fn commentable_type(mut self, value: impl Into<super::enums::CommentableType>) -> Self {
         self.input
             .insert("commentable_type".to_owned(), Value::from(value.into()));
         self
@@ -2711,26 +2806,35 @@ impl<'a> CommentsUpdate<'a> {
         self
     }
 
+    /// Id of the record to comment on.
+    ///
+    /// Wire name `commentable_id` (body, integer).
+    pub fn commentable_id(mut self, value: i64) -> Self {
+        self.input
+            .insert("commentable_id".to_owned(), Value::from(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CommentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[23]
     }
@@ -2739,7 +2843,7 @@ impl Action for CommentsUpdate<'_> {
     }
 }
 
-/// Delete a comment: Remove a comment that was written by a person.
+/// Delete a comment: Remove a comment that was written by a person (answers 204, no body).
 ///
 /// `DELETE /comments/{id}` — build with [`CommentsHandler::delete`], then `.send().await`.
 pub struct CommentsDelete<'a> {
@@ -4793,20 +4897,26 @@ impl<'a> CustomPropertiesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::CustomProperty>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CustomProperty>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::CustomProperty, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -4816,14 +4926,15 @@ impl<'a> CustomPropertiesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::CustomProperty, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[37], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for CustomPropertiesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::CustomProperty>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[37]
     }
@@ -4857,20 +4968,23 @@ impl<'a> CustomPropertiesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomPropertiesGet<'_> {
-    type Output = Value;
+    type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[38]
     }
@@ -4981,20 +5095,23 @@ impl<'a> CustomPropertiesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomPropertiesCreate<'_> {
-    type Output = Value;
+    type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[39]
     }
@@ -5114,20 +5231,23 @@ impl<'a> CustomPropertiesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomPropertiesUpdate<'_> {
-    type Output = Value;
+    type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[40]
     }
@@ -6312,7 +6432,7 @@ impl<'a> EmploymentsHandler<'a> {
             input,
         }
     }
-    /// Delete an employment: Remove a working-time model.
+    /// Delete an employment: Remove a working-time model (answers 204, no body).
     ///
     /// `DELETE /users/employments/{id}`
     pub fn delete(&self, id: i64) -> EmploymentsDelete<'a> {
@@ -6418,20 +6538,23 @@ impl<'a> EmploymentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Employment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Employment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Employment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -6441,14 +6564,15 @@ impl<'a> EmploymentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Employment, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[52], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for EmploymentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Employment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[52]
     }
@@ -6500,20 +6624,23 @@ impl<'a> EmploymentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for EmploymentsCreate<'_> {
-    type Output = Value;
+    type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[53]
     }
@@ -6547,20 +6674,23 @@ impl<'a> EmploymentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for EmploymentsGet<'_> {
-    type Output = Value;
+    type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[54]
     }
@@ -6630,20 +6760,23 @@ impl<'a> EmploymentsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for EmploymentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[55]
     }
@@ -6652,7 +6785,7 @@ impl Action for EmploymentsUpdate<'_> {
     }
 }
 
-/// Delete an employment: Remove a working-time model.
+/// Delete an employment: Remove a working-time model (answers 204, no body).
 ///
 /// `DELETE /users/employments/{id}` — build with [`EmploymentsHandler::delete`], then `.send().await`.
 pub struct EmploymentsDelete<'a> {
@@ -6827,20 +6960,26 @@ impl<'a> ExpenseTemplatesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ExpenseTemplate>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ExpenseTemplate>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ExpenseTemplate, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -6850,14 +6989,15 @@ impl<'a> ExpenseTemplatesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ExpenseTemplate, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[57], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ExpenseTemplatesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ExpenseTemplate>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[57]
     }
@@ -6891,20 +7031,23 @@ impl<'a> ExpenseTemplatesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ExpenseTemplatesGet<'_> {
-    type Output = Value;
+    type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[58]
     }
@@ -6998,20 +7141,23 @@ impl<'a> ExpenseTemplatesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ExpenseTemplatesCreate<'_> {
-    type Output = Value;
+    type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[59]
     }
@@ -7105,20 +7251,23 @@ impl<'a> ExpenseTemplatesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ExpenseTemplatesUpdate<'_> {
-    type Output = Value;
+    type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[60]
     }
@@ -7267,20 +7416,23 @@ impl<'a> FixedCostsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::FixedCost>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::FixedCost>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::FixedCost, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -7290,14 +7442,15 @@ impl<'a> FixedCostsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::FixedCost, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[62], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for FixedCostsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::FixedCost>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[62]
     }
@@ -7338,16 +7491,17 @@ impl<'a> HolidaysHandler<'a> {
     ///
     /// `POST /users/holidays`
     ///
-    /// Takes the required `year`, `title`, `days` as arguments.
-    pub fn create(&self, year: i64, title: impl Into<String>, days: f64) -> HolidaysCreate<'a> {
+    /// Takes the required `year`, `title`, `user_id` as arguments.
+    pub fn create(
+        &self,
+        year: i64,
+        title: impl Into<String>,
+        user_id: impl Into<Ref>,
+    ) -> HolidaysCreate<'a> {
         let mut input = Map::new();
         input.insert("year".to_owned(), Value::from(year));
         input.insert("title".to_owned(), Value::String(title.into()));
-        input.insert(
-            "days".to_owned(),
-            connector_core::serde_json::Number::from_f64(days)
-                .map_or_else(|| Value::String(days.to_string()), Value::Number),
-        );
+        input.insert("user_id".to_owned(), user_id.into().into_value());
         HolidaysCreate {
             connector: self.connector,
             input,
@@ -7364,7 +7518,7 @@ impl<'a> HolidaysHandler<'a> {
             input,
         }
     }
-    /// Delete a holiday entitlement: Remove a holiday entitlement.
+    /// Delete a holiday entitlement: Remove a holiday entitlement (answers 204, no body).
     ///
     /// `DELETE /users/holidays/{id}`
     pub fn delete(&self, id: i64) -> HolidaysDelete<'a> {
@@ -7460,20 +7614,23 @@ impl<'a> HolidaysList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Holiday>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Holiday>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Holiday, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -7483,14 +7640,15 @@ impl<'a> HolidaysList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Holiday, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[63], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for HolidaysList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Holiday>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[63]
     }
@@ -7524,20 +7682,20 @@ impl<'a> HolidaysGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for HolidaysGet<'_> {
-    type Output = Value;
+    type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[64]
     }
@@ -7565,12 +7723,27 @@ impl std::fmt::Debug for HolidaysCreate<'_> {
 }
 
 impl<'a> HolidaysCreate<'a> {
-    /// User the entitlement belongs to.
+    /// Holiday days granted (or give `hours`).
     ///
-    /// Wire name `user_id` (body, integer). Required. An id, or a name that is looked up.
-    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
-        self.input
-            .insert("user_id".to_owned(), value.into().into_value());
+    /// Wire name `days` (body, number).
+    pub fn days(mut self, value: f64) -> Self {
+        self.input.insert(
+            "days".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Holiday granted in hours instead of days (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `hours` (body, number).
+    pub fn hours(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -7589,20 +7762,20 @@ impl<'a> HolidaysCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for HolidaysCreate<'_> {
-    type Output = Value;
+    type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[65]
     }
@@ -7656,12 +7829,24 @@ impl<'a> HolidaysUpdate<'a> {
         self
     }
 
-    /// Number of holiday days granted.
+    /// Holiday days granted (or give `hours`).
     ///
     /// Wire name `days` (body, number).
     pub fn days(mut self, value: f64) -> Self {
         self.input.insert(
             "days".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Holiday granted in hours instead of days (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `hours` (body, number).
+    pub fn hours(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hours".to_owned(),
             connector_core::serde_json::Number::from_f64(value)
                 .map_or_else(|| Value::String(value.to_string()), Value::Number),
         );
@@ -7683,20 +7868,20 @@ impl<'a> HolidaysUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for HolidaysUpdate<'_> {
-    type Output = Value;
+    type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[66]
     }
@@ -7705,7 +7890,7 @@ impl Action for HolidaysUpdate<'_> {
     }
 }
 
-/// Delete a holiday entitlement: Remove a holiday entitlement.
+/// Delete a holiday entitlement: Remove a holiday entitlement (answers 204, no body).
 ///
 /// `DELETE /users/holidays/{id}` — build with [`HolidaysHandler::delete`], then `.send().await`.
 pub struct HolidaysDelete<'a> {
@@ -7814,20 +7999,23 @@ impl<'a> HourlyRatesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::HourlyRates, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::HourlyRates, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for HourlyRatesGet<'_> {
-    type Output = Value;
+    type Output = models::HourlyRates;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[68]
     }
@@ -7923,20 +8111,23 @@ impl<'a> InternalHourlyRatesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InternalHourlyRate>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InternalHourlyRate>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InternalHourlyRatesGet<'_> {
-    type Output = Value;
+    type Output = Vec<models::InternalHourlyRate>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[69]
     }
@@ -7993,20 +8184,23 @@ impl<'a> InternalHourlyRatesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::StatusAnswer, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::StatusAnswer, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InternalHourlyRatesUpdate<'_> {
-    type Output = Value;
+    type Output = models::StatusAnswer;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[70]
     }
@@ -8036,9 +8230,16 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
     /// Attach a PDF to an invoice: Add a PDF document to an invoice.
     ///
     /// `POST /invoices/{invoice_id}/attachments`
-    pub fn create(&self, invoice_id: impl Into<Ref>) -> InvoiceAttachmentsCreate<'a> {
+    ///
+    /// Takes the required `attachment` as arguments.
+    pub fn create(
+        &self,
+        invoice_id: impl Into<Ref>,
+        attachment: impl Into<Attachment>,
+    ) -> InvoiceAttachmentsCreate<'a> {
         let mut input = Map::new();
         input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
+        input.insert("attachment".to_owned(), attachment.into().into_value());
         InvoiceAttachmentsCreate {
             connector: self.connector,
             input,
@@ -8083,20 +8284,23 @@ impl<'a> InvoiceAttachmentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::DocumentAttachment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::DocumentAttachment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceAttachmentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::DocumentAttachment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[71]
     }
@@ -8124,15 +8328,6 @@ impl std::fmt::Debug for InvoiceAttachmentsCreate<'_> {
 }
 
 impl<'a> InvoiceAttachmentsCreate<'a> {
-    /// The PDF as an object with `filename` and `base64` (the base64-encoded content).
-    ///
-    /// Wire name `attachment` (body, object).
-    pub fn attachment(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("attachment".to_owned(), Value::Object(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -8329,20 +8524,26 @@ impl<'a> InvoiceBookkeepingExportsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InvoiceBookkeepingExport>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InvoiceBookkeepingExport>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::InvoiceBookkeepingExport, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -8352,14 +8553,15 @@ impl<'a> InvoiceBookkeepingExportsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::InvoiceBookkeepingExport, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[74], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoiceBookkeepingExportsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::InvoiceBookkeepingExport>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[74]
     }
@@ -8393,20 +8595,23 @@ impl<'a> InvoiceBookkeepingExportsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoiceBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoiceBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceBookkeepingExportsGet<'_> {
-    type Output = Value;
+    type Output = models::InvoiceBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[75]
     }
@@ -8458,20 +8663,23 @@ impl<'a> InvoiceBookkeepingExportsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoiceBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoiceBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceBookkeepingExportsCreate<'_> {
-    type Output = Value;
+    type Output = models::InvoiceBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[76]
     }
@@ -8547,7 +8755,7 @@ impl<'a> InvoicePaymentsHandler<'a> {
             input,
         }
     }
-    /// Delete an invoice payment: Remove a recorded invoice payment.
+    /// Delete an invoice payment: Remove a recorded invoice payment (answers 204, no body).
     ///
     /// `DELETE /invoices/payments/{id}`
     pub fn delete(&self, id: i64) -> InvoicePaymentsDelete<'a> {
@@ -8653,20 +8861,26 @@ impl<'a> InvoicePaymentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InvoicePayment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InvoicePayment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::InvoicePayment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -8676,14 +8890,15 @@ impl<'a> InvoicePaymentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::InvoicePayment, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[77], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoicePaymentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::InvoicePayment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[77]
     }
@@ -8717,20 +8932,23 @@ impl<'a> InvoicePaymentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicePaymentsGet<'_> {
-    type Output = Value;
+    type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[78]
     }
@@ -8800,20 +9018,23 @@ impl<'a> InvoicePaymentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicePaymentsCreate<'_> {
-    type Output = Value;
+    type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[79]
     }
@@ -8862,20 +9083,23 @@ impl<'a> InvoicePaymentsBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InvoicePayment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InvoicePayment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicePaymentsBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::InvoicePayment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[80]
     }
@@ -8957,20 +9181,23 @@ impl<'a> InvoicePaymentsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicePaymentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[81]
     }
@@ -8979,7 +9206,7 @@ impl Action for InvoicePaymentsUpdate<'_> {
     }
 }
 
-/// Delete an invoice payment: Remove a recorded invoice payment.
+/// Delete an invoice payment: Remove a recorded invoice payment (answers 204, no body).
 ///
 /// `DELETE /invoices/payments/{id}` — build with [`InvoicePaymentsHandler::delete`], then `.send().await`.
 pub struct InvoicePaymentsDelete<'a> {
@@ -9067,7 +9294,7 @@ impl<'a> InvoiceRemindersHandler<'a> {
             input,
         }
     }
-    /// Delete an invoice reminder: Remove a payment reminder.
+    /// Delete an invoice reminder: Remove a payment reminder (answers no body).
     ///
     /// `DELETE /invoice_reminders/{id}`
     pub fn delete(&self, id: i64) -> InvoiceRemindersDelete<'a> {
@@ -9193,20 +9420,26 @@ impl<'a> InvoiceRemindersList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InvoiceReminder>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InvoiceReminder>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::InvoiceReminder, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -9216,14 +9449,15 @@ impl<'a> InvoiceRemindersList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::InvoiceReminder, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[83], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoiceRemindersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::InvoiceReminder>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[83]
     }
@@ -9257,20 +9491,23 @@ impl<'a> InvoiceRemindersGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoiceReminder, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoiceReminder, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceRemindersGet<'_> {
-    type Output = Value;
+    type Output = models::InvoiceReminder;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[84]
     }
@@ -9352,20 +9589,23 @@ impl<'a> InvoiceRemindersCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoiceReminder, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoiceReminder, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceRemindersCreate<'_> {
-    type Output = Value;
+    type Output = models::InvoiceReminder;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[85]
     }
@@ -9374,7 +9614,7 @@ impl Action for InvoiceRemindersCreate<'_> {
     }
 }
 
-/// Delete an invoice reminder: Remove a payment reminder.
+/// Delete an invoice reminder: Remove a payment reminder (answers no body).
 ///
 /// `DELETE /invoice_reminders/{id}` — build with [`InvoiceRemindersHandler::delete`], then `.send().await`.
 pub struct InvoiceRemindersDelete<'a> {
@@ -9533,7 +9773,7 @@ impl<'a> InvoicesHandler<'a> {
             input,
         }
     }
-    /// Download an invoice PDF: Fetch the invoice document; returns a PDF.
+    /// Download an invoice PDF: Download the invoice document (a PDF).
     ///
     /// `GET /invoices/{id}.pdf`
     pub fn pdf(&self, id: i64) -> InvoicesPdf<'a> {
@@ -9555,7 +9795,7 @@ impl<'a> InvoicesHandler<'a> {
             input,
         }
     }
-    /// Download an invoice's timesheet PDF: Fetch the timesheet of an invoice as a document; returns a PDF (404 when no hours were billed).
+    /// Download an invoice's timesheet PDF: Download the timesheet of an invoice (a PDF; 404 when no hours were billed).
     ///
     /// `GET /invoices/{id}/timesheet.pdf`
     pub fn timesheet_pdf(&self, id: i64) -> InvoicesTimesheetPdf<'a> {
@@ -9577,7 +9817,7 @@ impl<'a> InvoicesHandler<'a> {
             input,
         }
     }
-    /// Set an invoice's status: Change the status of an issued invoice (not of drafts).
+    /// Set an invoice's status: Change the status of an issued invoice, not of a draft (answers 204, no body).
     ///
     /// `PUT /invoices/{id}/update_status`
     pub fn update_status(&self, id: i64) -> InvoicesUpdateStatus<'a> {
@@ -9830,20 +10070,23 @@ impl<'a> InvoicesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Invoice>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Invoice>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Invoice, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -9853,14 +10096,15 @@ impl<'a> InvoicesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Invoice, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[88], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoicesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Invoice>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[88]
     }
@@ -9950,13 +10194,13 @@ impl<'a> InvoicesLocked<'a> {
     /// Only invoices in this state.
     ///
     /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::InvoicesLockedStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::InvoiceStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// Only the invoice with this number.
+    /// Only the invoice with this number, e.g. `R1903-003`.
     ///
     /// Wire name `identifier` (query, string).
     pub fn identifier(mut self, value: impl Into<String>) -> Self {
@@ -9971,20 +10215,23 @@ impl<'a> InvoicesLocked<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Invoice>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Invoice>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Invoice, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -9994,14 +10241,15 @@ impl<'a> InvoicesLocked<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Invoice, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[89], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoicesLocked<'_> {
-    type Output = Value;
+    type Output = Vec<models::Invoice>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[89]
     }
@@ -10035,20 +10283,20 @@ impl<'a> InvoicesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Invoice, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Invoice, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesGet<'_> {
-    type Output = Value;
+    type Output = models::Invoice;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[90]
     }
@@ -10057,7 +10305,7 @@ impl Action for InvoicesGet<'_> {
     }
 }
 
-/// Download an invoice PDF: Fetch the invoice document; returns a PDF.
+/// Download an invoice PDF: Download the invoice document (a PDF).
 ///
 /// `GET /invoices/{id}.pdf` — build with [`InvoicesHandler::pdf`], then `.send().await`.
 pub struct InvoicesPdf<'a> {
@@ -10146,20 +10394,23 @@ impl<'a> InvoicesTimesheet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesTimesheet<'_> {
-    type Output = Value;
+    type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[92]
     }
@@ -10168,7 +10419,7 @@ impl Action for InvoicesTimesheet<'_> {
     }
 }
 
-/// Download an invoice's timesheet PDF: Fetch the timesheet of an invoice as a document; returns a PDF (404 when no hours were billed).
+/// Download an invoice's timesheet PDF: Download the timesheet of an invoice (a PDF; 404 when no hours were billed).
 ///
 /// `GET /invoices/{id}/timesheet.pdf` — build with [`InvoicesHandler::timesheet_pdf`], then `.send().await`.
 pub struct InvoicesTimesheetPdf<'a> {
@@ -10249,20 +10500,23 @@ impl<'a> InvoicesExpenses<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesExpenses<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[94]
     }
@@ -10271,7 +10525,7 @@ impl Action for InvoicesExpenses<'_> {
     }
 }
 
-/// Set an invoice's status: Change the status of an issued invoice (not of drafts).
+/// Set an invoice's status: Change the status of an issued invoice, not of a draft (answers 204, no body).
 ///
 /// `PUT /invoices/{id}/update_status` — build with [`InvoicesHandler::update_status`], then `.send().await`.
 pub struct InvoicesUpdateStatus<'a> {
@@ -10385,7 +10639,7 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Create a regular invoice or a draft (default `created`).
+    /// Create a regular invoice or a draft (default `created`; `sent` is taken too and gives `created`).
     ///
     /// Wire name `status` (body, enum).
     pub fn status(mut self, value: impl Into<super::enums::InvoicesCreateStatus>) -> Self {
@@ -10439,6 +10693,30 @@ impl<'a> InvoicesCreate<'a> {
     pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
             .insert("internal_contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Custom field values by field name; merged into the existing ones.
+    ///
+    /// Wire name `custom_properties` (body, object).
+    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_properties".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Tag names; on update the list replaces the current tags.
+    ///
+    /// Wire name `tags` (body, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
         self
     }
 
@@ -10514,50 +10792,26 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Custom field values by field name.
-    ///
-    /// Wire name `custom_properties` (body, object).
-    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Tags to attach.
-    ///
-    /// Wire name `tags` (body, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Invoice, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Invoice, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesCreate<'_> {
-    type Output = Value;
+    type Output = models::Invoice;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[96]
     }
@@ -10798,20 +11052,23 @@ impl<'a> LetterPapersList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::LetterPaper>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::LetterPaper>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::LetterPaper, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -10821,14 +11078,15 @@ impl<'a> LetterPapersList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::LetterPaper, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[99], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for LetterPapersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::LetterPaper>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[99]
     }
@@ -10858,9 +11116,16 @@ impl<'a> OfferAttachmentsHandler<'a> {
     /// Attach a PDF to an offer: Add a PDF document to an offer.
     ///
     /// `POST /offers/{offer_id}/attachments`
-    pub fn create(&self, offer_id: impl Into<Ref>) -> OfferAttachmentsCreate<'a> {
+    ///
+    /// Takes the required `attachment` as arguments.
+    pub fn create(
+        &self,
+        offer_id: impl Into<Ref>,
+        attachment: impl Into<Attachment>,
+    ) -> OfferAttachmentsCreate<'a> {
         let mut input = Map::new();
         input.insert("offer_id".to_owned(), offer_id.into().into_value());
+        input.insert("attachment".to_owned(), attachment.into().into_value());
         OfferAttachmentsCreate {
             connector: self.connector,
             input,
@@ -10905,20 +11170,23 @@ impl<'a> OfferAttachmentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::DocumentAttachment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::DocumentAttachment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferAttachmentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::DocumentAttachment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[100]
     }
@@ -10946,15 +11214,6 @@ impl std::fmt::Debug for OfferAttachmentsCreate<'_> {
 }
 
 impl<'a> OfferAttachmentsCreate<'a> {
-    /// The PDF as an object with `filename` and `base64` (the base64-encoded content).
-    ///
-    /// Wire name `attachment` (body, object).
-    pub fn attachment(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("attachment".to_owned(), Value::Object(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -11097,20 +11356,23 @@ impl<'a> OfferCustomerApprovalGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferCustomerApprovalGet<'_> {
-    type Output = Value;
+    type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[103]
     }
@@ -11144,20 +11406,23 @@ impl<'a> OfferCustomerApprovalActivate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferCustomerApprovalActivate<'_> {
-    type Output = Value;
+    type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[104]
     }
@@ -11191,20 +11456,23 @@ impl<'a> OfferCustomerApprovalDeactivate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferCustomerApprovalDeactivate<'_> {
-    type Output = Value;
+    type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[105]
     }
@@ -11241,7 +11509,7 @@ impl<'a> OffersHandler<'a> {
             input,
         }
     }
-    /// Download an offer PDF: Fetch the offer document; returns a PDF.
+    /// Download an offer PDF: Download the offer document (a PDF).
     ///
     /// `GET /offers/{id}.pdf`
     pub fn pdf(&self, id: i64) -> OffersPdf<'a> {
@@ -11286,7 +11554,7 @@ impl<'a> OffersHandler<'a> {
             input,
         }
     }
-    /// Set an offer's status: Change the status of an offer.
+    /// Set an offer's status: Change the status of an offer (answers 204, no body).
     ///
     /// `PUT /offers/{id}/update_status`
     pub fn update_status(&self, id: i64) -> OffersUpdateStatus<'a> {
@@ -11379,6 +11647,15 @@ impl<'a> OffersList<'a> {
         self
     }
 
+    /// Field to sort by: `date`, `created_at` or `title` (the form the docs use for offers).
+    ///
+    /// Wire name `sort` (query, string).
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("sort".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// Only offers in this state.
     ///
     /// Wire name `status` (query, enum).
@@ -11466,20 +11743,23 @@ impl<'a> OffersList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Offer>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Offer>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Offer, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -11489,14 +11769,15 @@ impl<'a> OffersList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Offer, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[106], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for OffersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Offer>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[106]
     }
@@ -11530,20 +11811,20 @@ impl<'a> OffersGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OffersGet<'_> {
-    type Output = Value;
+    type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[107]
     }
@@ -11552,7 +11833,7 @@ impl Action for OffersGet<'_> {
     }
 }
 
-/// Download an offer PDF: Fetch the offer document; returns a PDF.
+/// Download an offer PDF: Download the offer document (a PDF).
 ///
 /// `GET /offers/{id}.pdf` — build with [`OffersHandler::pdf`], then `.send().await`.
 pub struct OffersPdf<'a> {
@@ -11648,7 +11929,7 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
-    /// Company the offer is for; replaced by the project's company when a project is given.
+    /// Company the offer is for; a given project's company takes precedence.
     ///
     /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
     pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
@@ -11714,6 +11995,30 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
+    /// Tag names; on update the list replaces the current tags.
+    ///
+    /// Wire name `tags` (body, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Custom field values by field name; merged into the existing ones.
+    ///
+    /// Wire name `custom_properties` (body, object).
+    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_properties".to_owned(), Value::Object(value));
+        self
+    }
+
     /// Show the quantity, unit and price columns (account setting when left out).
     ///
     /// Wire name `print_detail_columns` (body, boolean).
@@ -11765,50 +12070,26 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
-    /// Tags to attach.
-    ///
-    /// Wire name `tags` (body, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Custom field values by field name.
-    ///
-    /// Wire name `custom_properties` (body, object).
-    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OffersCreate<'_> {
-    type Output = Value;
+    type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[109]
     }
@@ -11836,7 +12117,7 @@ impl std::fmt::Debug for OffersAssign<'_> {
 }
 
 impl<'a> OffersAssign<'a> {
-    /// Company to link.
+    /// Company the offer is for; a given project's company takes precedence.
     ///
     /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
     pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
@@ -11845,7 +12126,7 @@ impl<'a> OffersAssign<'a> {
         self
     }
 
-    /// Project to link.
+    /// Project the offer belongs to.
     ///
     /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
     pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
@@ -11854,7 +12135,7 @@ impl<'a> OffersAssign<'a> {
         self
     }
 
-    /// Deal to link.
+    /// Deal the offer belongs to.
     ///
     /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
     pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
@@ -11891,7 +12172,7 @@ impl Action for OffersAssign<'_> {
     }
 }
 
-/// Set an offer's status: Change the status of an offer.
+/// Set an offer's status: Change the status of an offer (answers 204, no body).
 ///
 /// `PUT /offers/{id}/update_status` — build with [`OffersHandler::update_status`], then `.send().await`.
 pub struct OffersUpdateStatus<'a> {
@@ -12199,20 +12480,26 @@ impl<'a> PlanningEntriesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PlanningEntry>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PlanningEntry>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PlanningEntry, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -12222,14 +12509,15 @@ impl<'a> PlanningEntriesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PlanningEntry, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[113], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PlanningEntriesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PlanningEntry>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[113]
     }
@@ -12263,20 +12551,23 @@ impl<'a> PlanningEntriesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PlanningEntriesGet<'_> {
-    type Output = Value;
+    type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[114]
     }
@@ -12381,20 +12672,23 @@ impl<'a> PlanningEntriesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PlanningEntriesCreate<'_> {
-    type Output = Value;
+    type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[115]
     }
@@ -12529,20 +12823,23 @@ impl<'a> PlanningEntriesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PlanningEntriesUpdate<'_> {
-    type Output = Value;
+    type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[116]
     }
@@ -12576,20 +12873,23 @@ impl<'a> PlanningEntriesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PlanningEntriesDelete<'_> {
-    type Output = Value;
+    type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[117]
     }
@@ -12661,7 +12961,7 @@ impl<'a> PresencesHandler<'a> {
             input,
         }
     }
-    /// Delete a presence: Remove an attendance record.
+    /// Delete a presence: Remove an attendance record (answers 204, no body).
     ///
     /// `DELETE /users/presences/{id}`
     pub fn delete(&self, id: i64) -> PresencesDelete<'a> {
@@ -12776,20 +13076,23 @@ impl<'a> PresencesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Presence>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Presence>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Presence, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -12799,14 +13102,15 @@ impl<'a> PresencesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Presence, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[118], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PresencesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Presence>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[118]
     }
@@ -12840,20 +13144,20 @@ impl<'a> PresencesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PresencesGet<'_> {
-    type Output = Value;
+    type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[119]
     }
@@ -12905,20 +13209,20 @@ impl<'a> PresencesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PresencesCreate<'_> {
-    type Output = Value;
+    type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[120]
     }
@@ -12970,20 +13274,20 @@ impl<'a> PresencesTouch<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PresencesTouch<'_> {
-    type Output = Value;
+    type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[121]
     }
@@ -13053,20 +13357,20 @@ impl<'a> PresencesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PresencesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[122]
     }
@@ -13075,7 +13379,7 @@ impl Action for PresencesUpdate<'_> {
     }
 }
 
-/// Delete a presence: Remove an attendance record.
+/// Delete a presence: Remove an attendance record (answers 204, no body).
 ///
 /// `DELETE /users/presences/{id}` — build with [`PresencesHandler::delete`], then `.send().await`.
 pub struct PresencesDelete<'a> {
@@ -13724,7 +14028,7 @@ impl<'a> ProjectExpensesHandler<'a> {
             input,
         }
     }
-    /// Delete a project expense: Remove an additional service that is not yet billed.
+    /// Delete a project expense: Remove an additional service that is not yet billed (answers 204, no body).
     ///
     /// `DELETE /projects/{project_id}/expenses/{id}`
     pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectExpensesDelete<'a> {
@@ -13736,7 +14040,7 @@ impl<'a> ProjectExpensesHandler<'a> {
             input,
         }
     }
-    /// Disregard project expenses: Mark additional services of a project as settled without billing them.
+    /// Disregard project expenses: Mark additional services of a project as settled without billing them (answers 204, no body).
     ///
     /// `POST /projects/{project_id}/expenses/disregard`
     ///
@@ -13875,20 +14179,26 @@ impl<'a> ProjectExpensesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ProjectExpense, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -13898,14 +14208,15 @@ impl<'a> ProjectExpensesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectExpense, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[130], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectExpensesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[130]
     }
@@ -13939,20 +14250,23 @@ impl<'a> ProjectExpensesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectExpensesGet<'_> {
-    type Output = Value;
+    type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[131]
     }
@@ -14052,7 +14366,7 @@ impl<'a> ProjectExpensesCreate<'a> {
         self
     }
 
-    /// Custom field values by field name.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -14061,11 +14375,12 @@ impl<'a> ProjectExpensesCreate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// A document to attach (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
@@ -14101,20 +14416,23 @@ impl<'a> ProjectExpensesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectExpensesCreate<'_> {
-    type Output = Value;
+    type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[132]
     }
@@ -14163,20 +14481,23 @@ impl<'a> ProjectExpensesBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectExpensesBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[133]
     }
@@ -14231,7 +14552,7 @@ impl<'a> ProjectExpensesUpdate<'a> {
         self
     }
 
-    /// Custom field values by field name.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -14240,11 +14561,12 @@ impl<'a> ProjectExpensesUpdate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// A document to attach (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
@@ -14343,20 +14665,23 @@ impl<'a> ProjectExpensesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectExpensesUpdate<'_> {
-    type Output = Value;
+    type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[134]
     }
@@ -14365,7 +14690,7 @@ impl Action for ProjectExpensesUpdate<'_> {
     }
 }
 
-/// Delete a project expense: Remove an additional service that is not yet billed.
+/// Delete a project expense: Remove an additional service that is not yet billed (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/expenses/{id}` — build with [`ProjectExpensesHandler::delete`], then `.send().await`.
 pub struct ProjectExpensesDelete<'a> {
@@ -14412,7 +14737,7 @@ impl Action for ProjectExpensesDelete<'_> {
     }
 }
 
-/// Disregard project expenses: Mark additional services of a project as settled without billing them.
+/// Disregard project expenses: Mark additional services of a project as settled without billing them (answers 204, no body).
 ///
 /// `POST /projects/{project_id}/expenses/disregard` — build with [`ProjectExpensesHandler::disregard`], then `.send().await`.
 pub struct ProjectExpensesDisregard<'a> {
@@ -14592,20 +14917,26 @@ impl<'a> ProjectExpensesListAll<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ProjectExpense, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -14615,14 +14946,15 @@ impl<'a> ProjectExpensesListAll<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectExpense, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[137], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectExpensesListAll<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[137]
     }
@@ -15041,20 +15373,26 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PaymentSchedule>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PaymentSchedule>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PaymentSchedule, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -15064,14 +15402,15 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PaymentSchedule, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[140], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectPaymentSchedulesListAll<'_> {
-    type Output = Value;
+    type Output = Vec<models::PaymentSchedule>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[140]
     }
@@ -15172,20 +15511,26 @@ impl<'a> ProjectPaymentSchedulesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PaymentSchedule>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PaymentSchedule>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PaymentSchedule, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -15195,14 +15540,15 @@ impl<'a> ProjectPaymentSchedulesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PaymentSchedule, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[141], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectPaymentSchedulesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PaymentSchedule>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[141]
     }
@@ -15236,20 +15582,23 @@ impl<'a> ProjectPaymentSchedulesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectPaymentSchedulesGet<'_> {
-    type Output = Value;
+    type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[142]
     }
@@ -15300,20 +15649,23 @@ impl<'a> ProjectPaymentSchedulesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectPaymentSchedulesCreate<'_> {
-    type Output = Value;
+    type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[143]
     }
@@ -15385,20 +15737,23 @@ impl<'a> ProjectPaymentSchedulesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectPaymentSchedulesUpdate<'_> {
-    type Output = Value;
+    type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[144]
     }
@@ -15432,20 +15787,23 @@ impl<'a> ProjectPaymentSchedulesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectPaymentSchedulesDelete<'_> {
-    type Output = Value;
+    type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[145]
     }
@@ -15626,20 +15984,26 @@ impl<'a> ProjectRecurringExpensesListAll<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::RecurringExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::RecurringExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::RecurringExpense, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -15649,14 +16013,15 @@ impl<'a> ProjectRecurringExpensesListAll<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::RecurringExpense, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[146], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectRecurringExpensesListAll<'_> {
-    type Output = Value;
+    type Output = Vec<models::RecurringExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[146]
     }
@@ -15731,20 +16096,26 @@ impl<'a> ProjectRecurringExpensesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::RecurringExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::RecurringExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::RecurringExpense, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -15754,14 +16125,15 @@ impl<'a> ProjectRecurringExpensesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::RecurringExpense, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[147], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectRecurringExpensesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::RecurringExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[147]
     }
@@ -15795,20 +16167,23 @@ impl<'a> ProjectRecurringExpensesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectRecurringExpensesGet<'_> {
-    type Output = Value;
+    type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[148]
     }
@@ -15890,7 +16265,7 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
         self
     }
 
-    /// Last day to recur; unlimited when empty.
+    /// Last day to recur; `""` or null clears it (recurs without end).
     ///
     /// Wire name `finish_date` (body, date).
     pub fn finish_date(mut self, value: impl DateArg) -> Self {
@@ -15939,7 +16314,7 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
         self
     }
 
-    /// Custom field values by field name.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -15954,20 +16329,23 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectRecurringExpensesCreate<'_> {
-    type Output = Value;
+    type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[149]
     }
@@ -15995,7 +16373,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesUpdate<'_> {
 }
 
 impl<'a> ProjectRecurringExpensesUpdate<'a> {
-    /// Last day to recur; unlimited when empty.
+    /// Last day to recur; `""` or null clears it (recurs without end).
     ///
     /// Wire name `finish_date` (body, date).
     pub fn finish_date(mut self, value: impl DateArg) -> Self {
@@ -16044,7 +16422,7 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
         self
     }
 
-    /// Custom field values by field name.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -16113,20 +16491,23 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectRecurringExpensesUpdate<'_> {
-    type Output = Value;
+    type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[150]
     }
@@ -18561,20 +18942,26 @@ impl<'a> PurchaseBookkeepingExportsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchaseBookkeepingExport>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchaseBookkeepingExport>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PurchaseBookkeepingExport, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -18584,14 +18971,15 @@ impl<'a> PurchaseBookkeepingExportsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PurchaseBookkeepingExport, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[172], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchaseBookkeepingExportsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchaseBookkeepingExport>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[172]
     }
@@ -18625,20 +19013,23 @@ impl<'a> PurchaseBookkeepingExportsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseBookkeepingExportsGet<'_> {
-    type Output = Value;
+    type Output = models::PurchaseBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[173]
     }
@@ -18699,20 +19090,23 @@ impl<'a> PurchaseBookkeepingExportsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseBookkeepingExportsCreate<'_> {
-    type Output = Value;
+    type Output = models::PurchaseBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[174]
     }
@@ -18773,20 +19167,23 @@ impl<'a> PurchaseBudgetsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchaseBudget>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchaseBudget>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseBudgetsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchaseBudget>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[175]
     }
@@ -18891,20 +19288,26 @@ impl<'a> PurchaseCategoriesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchaseCategory>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchaseCategory>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PurchaseCategory, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -18914,14 +19317,15 @@ impl<'a> PurchaseCategoriesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PurchaseCategory, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[176], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchaseCategoriesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchaseCategory>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[176]
     }
@@ -18955,20 +19359,23 @@ impl<'a> PurchaseCategoriesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseCategory, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseCategory, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseCategoriesGet<'_> {
-    type Output = Value;
+    type Output = models::PurchaseCategory;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[177]
     }
@@ -19018,7 +19425,7 @@ impl<'a> PurchaseDraftsHandler<'a> {
             input,
         }
     }
-    /// Download a purchase draft PDF: Fetch the draft's document; returns a PDF, or no content when the document is not a PDF.
+    /// Download a purchase draft PDF: Download the draft's document when it is a PDF (204, no content, otherwise).
     ///
     /// `GET /purchases/drafts/{id}.pdf`
     pub fn pdf(&self, id: i64) -> PurchaseDraftsPdf<'a> {
@@ -19108,20 +19515,26 @@ impl<'a> PurchaseDraftsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchaseDraft>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchaseDraft>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PurchaseDraft, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -19131,14 +19544,15 @@ impl<'a> PurchaseDraftsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PurchaseDraft, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[178], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchaseDraftsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchaseDraft>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[178]
     }
@@ -19166,11 +19580,12 @@ impl std::fmt::Debug for PurchaseDraftsCreate<'_> {
 }
 
 impl<'a> PurchaseDraftsCreate<'a> {
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The document (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
@@ -19180,20 +19595,23 @@ impl<'a> PurchaseDraftsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseDraft, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseDraft, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseDraftsCreate<'_> {
-    type Output = Value;
+    type Output = models::PurchaseDraft;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[179]
     }
@@ -19227,20 +19645,23 @@ impl<'a> PurchaseDraftsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseDraft, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseDraft, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseDraftsGet<'_> {
-    type Output = Value;
+    type Output = models::PurchaseDraft;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[180]
     }
@@ -19249,7 +19670,7 @@ impl Action for PurchaseDraftsGet<'_> {
     }
 }
 
-/// Download a purchase draft PDF: Fetch the draft's document; returns a PDF, or no content when the document is not a PDF.
+/// Download a purchase draft PDF: Download the draft's document when it is a PDF (204, no content, otherwise).
 ///
 /// `GET /purchases/drafts/{id}.pdf` — build with [`PurchaseDraftsHandler::pdf`], then `.send().await`.
 pub struct PurchaseDraftsPdf<'a> {
@@ -19522,20 +19943,26 @@ impl<'a> PurchasePaymentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchasePayment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchasePayment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PurchasePayment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -19545,14 +19972,15 @@ impl<'a> PurchasePaymentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PurchasePayment, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[183], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchasePaymentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchasePayment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[183]
     }
@@ -19586,20 +20014,23 @@ impl<'a> PurchasePaymentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasePaymentsGet<'_> {
-    type Output = Value;
+    type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[184]
     }
@@ -19651,20 +20082,23 @@ impl<'a> PurchasePaymentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasePaymentsCreate<'_> {
-    type Output = Value;
+    type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[185]
     }
@@ -19713,20 +20147,23 @@ impl<'a> PurchasePaymentsBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchasePayment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchasePayment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasePaymentsBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchasePayment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[186]
     }
@@ -19790,20 +20227,23 @@ impl<'a> PurchasePaymentsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasePaymentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[187]
     }
@@ -19941,7 +20381,7 @@ impl<'a> PurchasesHandler<'a> {
             input,
         }
     }
-    /// Set a purchase's status: Move a purchase between inbox and archive.
+    /// Set a purchase's status: Move a purchase between inbox and archive (answers no body).
     ///
     /// `PATCH /purchases/{id}/update_status`
     ///
@@ -19949,7 +20389,7 @@ impl<'a> PurchasesHandler<'a> {
     pub fn update_status(
         &self,
         id: i64,
-        status: impl Into<super::enums::PurchasesStatus>,
+        status: impl Into<super::enums::PurchaseStatusChange>,
     ) -> PurchasesUpdateStatus<'a> {
         let mut input = Map::new();
         input.insert("id".to_owned(), Value::from(id));
@@ -19959,13 +20399,31 @@ impl<'a> PurchasesHandler<'a> {
             input,
         }
     }
-    /// Delete a purchase: Delete a pending purchase that has no payments.
+    /// Delete a purchase: Delete a pending purchase that has no payments (answers no body).
     ///
     /// `DELETE /purchases/{id}`
     pub fn delete(&self, id: i64) -> PurchasesDelete<'a> {
         let mut input = Map::new();
         input.insert("id".to_owned(), Value::from(id));
         PurchasesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Store a purchase's document: Upload the document of a purchase, replacing it, as multipart/form-data (answers no body).
+    ///
+    /// `PATCH /purchases/{id}/store_document`
+    ///
+    /// Takes the required `file` as arguments.
+    pub fn store_document(
+        &self,
+        id: i64,
+        file: impl Into<Attachment>,
+    ) -> PurchasesStoreDocument<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        input.insert("file".to_owned(), file.into().into_value());
+        PurchasesStoreDocument {
             connector: self.connector,
             input,
         }
@@ -20062,7 +20520,7 @@ impl<'a> PurchasesList<'a> {
     /// Only purchases in the inbox (`pending`) or the archive.
     ///
     /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::PurchasesStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::PurchaseStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
@@ -20145,20 +20603,23 @@ impl<'a> PurchasesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Purchase>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Purchase>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Purchase, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -20168,14 +20629,15 @@ impl<'a> PurchasesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Purchase, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[189], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchasesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Purchase>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[189]
     }
@@ -20209,20 +20671,20 @@ impl<'a> PurchasesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasesGet<'_> {
-    type Output = Value;
+    type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[190]
     }
@@ -20289,7 +20751,7 @@ impl<'a> PurchasesCreate<'a> {
     /// Inbox (`pending`) or archive.
     ///
     /// Wire name `status` (body, enum).
-    pub fn status(mut self, value: impl Into<super::enums::PurchasesStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::PurchaseStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
@@ -20322,7 +20784,7 @@ impl<'a> PurchasesCreate<'a> {
         self
     }
 
-    /// Free-text note.
+    /// Free-text information.
     ///
     /// Wire name `info` (body, string).
     pub fn info(mut self, value: impl Into<String>) -> Self {
@@ -20358,7 +20820,7 @@ impl<'a> PurchasesCreate<'a> {
         self
     }
 
-    /// Custom field values by field name (the form used in the docs' example).
+    /// Custom field values by field name (the form the docs' create example uses).
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -20367,15 +20829,16 @@ impl<'a> PurchasesCreate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The purchase document (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
-    /// Tags to attach.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -20411,20 +20874,20 @@ impl<'a> PurchasesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasesCreate<'_> {
-    type Output = Value;
+    type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[191]
     }
@@ -20491,7 +20954,7 @@ impl<'a> PurchasesUpdate<'a> {
     /// Inbox (`pending`) or archive.
     ///
     /// Wire name `status` (body, enum).
-    pub fn status(mut self, value: impl Into<super::enums::PurchasesStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::PurchaseStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
@@ -20524,7 +20987,7 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
-    /// Free-text note.
+    /// Free-text information.
     ///
     /// Wire name `info` (body, string).
     pub fn info(mut self, value: impl Into<String>) -> Self {
@@ -20560,7 +21023,7 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
-    /// Custom field values by field name (the form used in the docs' example).
+    /// Custom field values by field name (the form the docs' create example uses).
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -20569,15 +21032,16 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The purchase document (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
-    /// Tags to attach.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -20628,20 +21092,20 @@ impl<'a> PurchasesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[192]
     }
@@ -20741,7 +21205,7 @@ impl Action for PurchasesAssignToProject<'_> {
     }
 }
 
-/// Set a purchase's status: Move a purchase between inbox and archive.
+/// Set a purchase's status: Move a purchase between inbox and archive (answers no body).
 ///
 /// `PATCH /purchases/{id}/update_status` — build with [`PurchasesHandler::update_status`], then `.send().await`.
 pub struct PurchasesUpdateStatus<'a> {
@@ -20788,7 +21252,7 @@ impl Action for PurchasesUpdateStatus<'_> {
     }
 }
 
-/// Delete a purchase: Delete a pending purchase that has no payments.
+/// Delete a purchase: Delete a pending purchase that has no payments (answers no body).
 ///
 /// `DELETE /purchases/{id}` — build with [`PurchasesHandler::delete`], then `.send().await`.
 pub struct PurchasesDelete<'a> {
@@ -20829,6 +21293,53 @@ impl Action for PurchasesDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[195]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Store a purchase's document: Upload the document of a purchase, replacing it, as multipart/form-data (answers no body).
+///
+/// `PATCH /purchases/{id}/store_document` — build with [`PurchasesHandler::store_document`], then `.send().await`.
+pub struct PurchasesStoreDocument<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for PurchasesStoreDocument<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("PurchasesStoreDocument")
+            .field("action", &"purchases.store_document")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> PurchasesStoreDocument<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for PurchasesStoreDocument<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[196]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21042,20 +21553,23 @@ impl<'a> ReceiptsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Receipt>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Receipt>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Receipt, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -21065,16 +21579,17 @@ impl<'a> ReceiptsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[196], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::Receipt, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[197], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ReceiptsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Receipt>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[196]
+        &ACTIONS[197]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21106,22 +21621,22 @@ impl<'a> ReceiptsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReceiptsGet<'_> {
-    type Output = Value;
+    type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[197]
+        &ACTIONS[198]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21171,7 +21686,7 @@ impl<'a> ReceiptsCreate<'a> {
         self
     }
 
-    /// Free-text note.
+    /// Free-text information.
     ///
     /// Wire name `info` (body, string).
     pub fn info(mut self, value: impl Into<String>) -> Self {
@@ -21188,12 +21703,12 @@ impl<'a> ReceiptsCreate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The receipt document (sent as {filename, base64}).
     ///
-    /// Wire name `attachment` (body, object).
-    pub fn attachment(mut self, value: Map<String, Value>) -> Self {
+    /// Wire name `attachment` (body, file).
+    pub fn attachment(mut self, value: impl Into<Attachment>) -> Self {
         self.input
-            .insert("attachment".to_owned(), Value::Object(value));
+            .insert("attachment".to_owned(), value.into().into_value());
         self
     }
 
@@ -21203,22 +21718,22 @@ impl<'a> ReceiptsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReceiptsCreate<'_> {
-    type Output = Value;
+    type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[198]
+        &ACTIONS[199]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21253,7 +21768,7 @@ impl<'a> ReceiptsUpdate<'a> {
         self
     }
 
-    /// Free-text note.
+    /// Free-text information.
     ///
     /// Wire name `info` (body, string).
     pub fn info(mut self, value: impl Into<String>) -> Self {
@@ -21270,12 +21785,12 @@ impl<'a> ReceiptsUpdate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The receipt document (sent as {filename, base64}).
     ///
-    /// Wire name `attachment` (body, object).
-    pub fn attachment(mut self, value: Map<String, Value>) -> Self {
+    /// Wire name `attachment` (body, file).
+    pub fn attachment(mut self, value: impl Into<Attachment>) -> Self {
         self.input
-            .insert("attachment".to_owned(), Value::Object(value));
+            .insert("attachment".to_owned(), value.into().into_value());
         self
     }
 
@@ -21327,22 +21842,22 @@ impl<'a> ReceiptsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReceiptsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[199]
+        &ACTIONS[200]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21389,7 +21904,7 @@ impl<'a> ReceiptsDelete<'a> {
 impl Action for ReceiptsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[200]
+        &ACTIONS[201]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21496,22 +22011,25 @@ impl<'a> ReportsAbsences<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::AbsenceReport>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AbsenceReport>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsAbsences<'_> {
-    type Output = Value;
+    type Output = Vec<models::AbsenceReport>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[201]
+        &ACTIONS[202]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21570,22 +22088,25 @@ impl<'a> ReportsCashflow<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::CashflowEntry>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CashflowEntry>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsCashflow<'_> {
-    type Output = Value;
+    type Output = Vec<models::CashflowEntry>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[202]
+        &ACTIONS[203]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21644,22 +22165,25 @@ impl<'a> ReportsFinance<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::FinanceEntry>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::FinanceEntry>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsFinance<'_> {
-    type Output = Value;
+    type Output = Vec<models::FinanceEntry>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[203]
+        &ACTIONS[204]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21709,22 +22233,25 @@ impl<'a> ReportsPlannedVsTracked<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PlannedVsTracked>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PlannedVsTracked>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsPlannedVsTracked<'_> {
-    type Output = Value;
+    type Output = Vec<models::PlannedVsTracked>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[204]
+        &ACTIONS[205]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21774,22 +22301,25 @@ impl<'a> ReportsUtilization<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::UtilizationEntry>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::UtilizationEntry>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsUtilization<'_> {
-    type Output = Value;
+    type Output = Vec<models::UtilizationEntry>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[205]
+        &ACTIONS[206]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21979,20 +22509,23 @@ impl<'a> SchedulesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Schedule>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Schedule>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Schedule, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -22002,16 +22535,17 @@ impl<'a> SchedulesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[206], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::Schedule, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[207], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for SchedulesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Schedule>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[206]
+        &ACTIONS[207]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22043,22 +22577,22 @@ impl<'a> SchedulesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SchedulesGet<'_> {
-    type Output = Value;
+    type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[207]
+        &ACTIONS[208]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22141,22 +22675,22 @@ impl<'a> SchedulesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SchedulesCreate<'_> {
-    type Output = Value;
+    type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[208]
+        &ACTIONS[209]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22257,22 +22791,22 @@ impl<'a> SchedulesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SchedulesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[209]
+        &ACTIONS[210]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22304,22 +22838,22 @@ impl<'a> SchedulesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SchedulesDelete<'_> {
-    type Output = Value;
+    type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[210]
+        &ACTIONS[211]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22385,7 +22919,7 @@ impl<'a> SessionGet<'a> {
 impl Action for SessionGet<'_> {
     type Output = models::Session;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[211]
+        &ACTIONS[212]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22505,7 +23039,7 @@ impl<'a> TaggingsList<'a> {
 impl Action for TaggingsList<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[212]
+        &ACTIONS[213]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22531,7 +23065,7 @@ impl std::fmt::Debug for TaggingsAdd<'_> {
 }
 
 impl<'a> TaggingsAdd<'a> {
-    /// Tag names to add.
+    /// Tag names to add (unknown ones are created).
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -22567,7 +23101,7 @@ impl<'a> TaggingsAdd<'a> {
 impl Action for TaggingsAdd<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[213]
+        &ACTIONS[214]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22593,7 +23127,7 @@ impl std::fmt::Debug for TaggingsReplace<'_> {
 }
 
 impl<'a> TaggingsReplace<'a> {
-    /// The complete list of tag names.
+    /// The complete list of tag names; an empty list removes them all.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -22629,7 +23163,7 @@ impl<'a> TaggingsReplace<'a> {
 impl Action for TaggingsReplace<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[214]
+        &ACTIONS[215]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22691,7 +23225,7 @@ impl<'a> TaggingsRemove<'a> {
 impl Action for TaggingsRemove<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[215]
+        &ACTIONS[216]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22843,20 +23377,20 @@ impl<'a> TagsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Tag>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::Tag>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Tag, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -22866,16 +23400,17 @@ impl<'a> TagsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[216], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::Tag, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[217], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for TagsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Tag>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[216]
+        &ACTIONS[217]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22907,22 +23442,22 @@ impl<'a> TagsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TagsGet<'_> {
-    type Output = Value;
+    type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[217]
+        &ACTIONS[218]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22948,7 +23483,7 @@ impl std::fmt::Debug for TagsCreate<'_> {
 }
 
 impl<'a> TagsCreate<'a> {
-    /// Colour as hex, e.g. `#ABC123` (grey when left out).
+    /// Colour as hex, e.g. `#ABC123` (new tags are grey without it).
     ///
     /// Wire name `color` (body, string).
     pub fn color(mut self, value: impl Into<String>) -> Self {
@@ -22963,22 +23498,22 @@ impl<'a> TagsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TagsCreate<'_> {
-    type Output = Value;
+    type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[218]
+        &ACTIONS[219]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23004,7 +23539,7 @@ impl std::fmt::Debug for TagsUpdate<'_> {
 }
 
 impl<'a> TagsUpdate<'a> {
-    /// New name.
+    /// Name of the tag.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -23013,7 +23548,7 @@ impl<'a> TagsUpdate<'a> {
         self
     }
 
-    /// New colour as hex, e.g. `#ABC123`.
+    /// Colour as hex, e.g. `#ABC123` (new tags are grey without it).
     ///
     /// Wire name `color` (body, string).
     pub fn color(mut self, value: impl Into<String>) -> Self {
@@ -23028,22 +23563,22 @@ impl<'a> TagsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TagsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[219]
+        &ACTIONS[220]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23099,7 +23634,7 @@ impl<'a> TagsDelete<'a> {
 impl Action for TagsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[220]
+        &ACTIONS[221]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23237,20 +23772,26 @@ impl<'a> TaskTemplatesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::TaskTemplate>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::TaskTemplate>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::TaskTemplate, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -23260,16 +23801,17 @@ impl<'a> TaskTemplatesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[221], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::TaskTemplate, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[222], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for TaskTemplatesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::TaskTemplate>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[221]
+        &ACTIONS[222]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23301,22 +23843,25 @@ impl<'a> TaskTemplatesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TaskTemplatesGet<'_> {
-    type Output = Value;
+    type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[222]
+        &ACTIONS[223]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23391,22 +23936,25 @@ impl<'a> TaskTemplatesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TaskTemplatesCreate<'_> {
-    type Output = Value;
+    type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[223]
+        &ACTIONS[224]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23490,22 +24038,25 @@ impl<'a> TaskTemplatesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TaskTemplatesUpdate<'_> {
-    type Output = Value;
+    type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[224]
+        &ACTIONS[225]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23552,7 +24103,7 @@ impl<'a> TaskTemplatesDelete<'a> {
 impl Action for TaskTemplatesDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[225]
+        &ACTIONS[226]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23711,7 +24262,7 @@ impl<'a> UnitsList<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::Unit, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[226], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[227], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
@@ -23720,7 +24271,7 @@ impl<'a> UnitsList<'a> {
 impl Action for UnitsList<'_> {
     type Output = Vec<models::Unit>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[226]
+        &ACTIONS[227]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23767,7 +24318,7 @@ impl<'a> UnitsGet<'a> {
 impl Action for UnitsGet<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[227]
+        &ACTIONS[228]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23823,7 +24374,7 @@ impl<'a> UnitsCreate<'a> {
 impl Action for UnitsCreate<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[228]
+        &ACTIONS[229]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23879,7 +24430,7 @@ impl<'a> UnitsUpdate<'a> {
 impl Action for UnitsUpdate<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[229]
+        &ACTIONS[230]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23926,7 +24477,7 @@ impl<'a> UnitsDelete<'a> {
 impl Action for UnitsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[230]
+        &ACTIONS[231]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24045,7 +24596,7 @@ impl<'a> UserRolesList<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::UserRole, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[231], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[232], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
@@ -24054,7 +24605,7 @@ impl<'a> UserRolesList<'a> {
 impl Action for UserRolesList<'_> {
     type Output = Vec<models::UserRole>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[231]
+        &ACTIONS[232]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24195,7 +24746,7 @@ impl<'a> UsersPerformanceReport<'a> {
 impl Action for UsersPerformanceReport<'_> {
     type Output = models::PerformanceReport;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[232]
+        &ACTIONS[233]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24325,7 +24876,7 @@ impl<'a> UsersList<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::User, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[233], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[234], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
@@ -24334,7 +24885,7 @@ impl<'a> UsersList<'a> {
 impl Action for UsersList<'_> {
     type Output = Vec<models::User>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[233]
+        &ACTIONS[234]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24381,7 +24932,7 @@ impl<'a> UsersGet<'a> {
 impl Action for UsersGet<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[234]
+        &ACTIONS[235]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24576,7 +25127,7 @@ impl<'a> UsersCreate<'a> {
 impl Action for UsersCreate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[235]
+        &ACTIONS[236]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24798,7 +25349,7 @@ impl<'a> UsersUpdate<'a> {
 impl Action for UsersUpdate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[236]
+        &ACTIONS[237]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24845,7 +25396,7 @@ impl<'a> UsersDelete<'a> {
 impl Action for UsersDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[237]
+        &ACTIONS[238]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24973,20 +25524,26 @@ impl<'a> VatCodePurchasesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::VatCodePurchase>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::VatCodePurchase>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::VatCodePurchase, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -24996,16 +25553,17 @@ impl<'a> VatCodePurchasesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[238], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::VatCodePurchase, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[239], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for VatCodePurchasesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::VatCodePurchase>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[238]
+        &ACTIONS[239]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25037,22 +25595,25 @@ impl<'a> VatCodePurchasesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::VatCodePurchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::VatCodePurchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for VatCodePurchasesGet<'_> {
-    type Output = Value;
+    type Output = models::VatCodePurchase;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[239]
+        &ACTIONS[240]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25207,7 +25768,7 @@ impl<'a> VatCodeSalesList<'a> {
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
     ) -> BoxStream<'a, Result<models::VatCodeSale, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[240], self.input, options, limit)
+        connector_core::paginate::stream(self.connector, &ACTIONS[241], self.input, options, limit)
             .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
@@ -25216,7 +25777,7 @@ impl<'a> VatCodeSalesList<'a> {
 impl Action for VatCodeSalesList<'_> {
     type Output = Vec<models::VatCodeSale>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[240]
+        &ACTIONS[241]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25266,7 +25827,7 @@ impl<'a> VatCodeSalesGet<'a> {
 impl Action for VatCodeSalesGet<'_> {
     type Output = models::VatCodeSale;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[241]
+        &ACTIONS[242]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25433,20 +25994,23 @@ impl<'a> WebHooksList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::WebHook>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::WebHook>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::WebHook, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -25456,16 +26020,17 @@ impl<'a> WebHooksList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[242], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::WebHook, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[243], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for WebHooksList<'_> {
-    type Output = Value;
+    type Output = Vec<models::WebHook>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[242]
+        &ACTIONS[243]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25497,22 +26062,22 @@ impl<'a> WebHooksGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksGet<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[243]
+        &ACTIONS[244]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25544,22 +26109,22 @@ impl<'a> WebHooksCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksCreate<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[244]
+        &ACTIONS[245]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25585,7 +26150,7 @@ impl std::fmt::Debug for WebHooksUpdate<'_> {
 }
 
 impl<'a> WebHooksUpdate<'a> {
-    /// New HTTPS URL the events are POSTed to.
+    /// HTTPS URL the events are POSTed to.
     ///
     /// Wire name `hook` (body, string).
     pub fn hook(mut self, value: impl Into<String>) -> Self {
@@ -25600,22 +26165,22 @@ impl<'a> WebHooksUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksUpdate<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[245]
+        &ACTIONS[246]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25662,7 +26227,7 @@ impl<'a> WebHooksDisable<'a> {
 impl Action for WebHooksDisable<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[246]
+        &ACTIONS[247]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25709,7 +26274,7 @@ impl<'a> WebHooksEnable<'a> {
 impl Action for WebHooksEnable<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[247]
+        &ACTIONS[248]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25756,7 +26321,7 @@ impl<'a> WebHooksDelete<'a> {
 impl Action for WebHooksDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[248]
+        &ACTIONS[249]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25928,20 +26493,26 @@ impl<'a> WorkTimeAdjustmentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::WorkTimeAdjustment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::WorkTimeAdjustment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::WorkTimeAdjustment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -25951,16 +26522,17 @@ impl<'a> WorkTimeAdjustmentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[249], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::WorkTimeAdjustment, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[250], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for WorkTimeAdjustmentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::WorkTimeAdjustment>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[249]
+        &ACTIONS[250]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25992,22 +26564,25 @@ impl<'a> WorkTimeAdjustmentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WorkTimeAdjustmentsGet<'_> {
-    type Output = Value;
+    type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[250]
+        &ACTIONS[251]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -26051,22 +26626,25 @@ impl<'a> WorkTimeAdjustmentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WorkTimeAdjustmentsCreate<'_> {
-    type Output = Value;
+    type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[251]
+        &ACTIONS[252]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -26137,22 +26715,25 @@ impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WorkTimeAdjustmentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[252]
+        &ACTIONS[253]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -26199,7 +26780,7 @@ impl<'a> WorkTimeAdjustmentsDelete<'a> {
 impl Action for WorkTimeAdjustmentsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[253]
+        &ACTIONS[254]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
