@@ -20369,12 +20369,12 @@ impl<'a> PurchasesHandler<'a> {
     pub fn assign_to_project(
         &self,
         id: i64,
-        item_id: i64,
+        item_id: impl Into<Ref>,
         project_id: impl Into<Ref>,
     ) -> PurchasesAssignToProject<'a> {
         let mut input = Map::new();
         input.insert("id".to_owned(), Value::from(id));
-        input.insert("item_id".to_owned(), Value::from(item_id));
+        input.insert("item_id".to_owned(), item_id.into().into_value());
         input.insert("project_id".to_owned(), project_id.into().into_value());
         PurchasesAssignToProject {
             connector: self.connector,
@@ -21133,12 +21133,12 @@ impl std::fmt::Debug for PurchasesAssignToProject<'_> {
 }
 
 impl<'a> PurchasesAssignToProject<'a> {
-    /// Existing project expense to link; a new one is created when left out.
+    /// Existing project expense to link (an id, or its title within the project); a new one is created when left out.
     ///
-    /// Wire name `expense_id` (body, integer).
-    pub fn expense_id(mut self, value: i64) -> Self {
+    /// Wire name `expense_id` (body, integer). An id, or a name that is looked up.
+    pub fn expense_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("expense_id".to_owned(), Value::from(value));
+            .insert("expense_id".to_owned(), value.into().into_value());
         self
     }
 
