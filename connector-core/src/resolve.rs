@@ -84,6 +84,10 @@ pub fn classify(spec: &ParamSpec, value: &Value) -> Given {
     match value {
         Value::String(text) => {
             let t = text.trim();
+            // Empty clears the field; never a name to look up.
+            if t.is_empty() {
+                return Given::Id(value.clone());
+            }
             if let Some(id) = t.strip_prefix("id:") {
                 let id = id.trim();
                 return Given::Id(match id.parse::<i64>() {
@@ -112,6 +116,28 @@ pub fn classify(spec: &ParamSpec, value: &Value) -> Given {
     }
 }
 
+/// The values of an array parameter given as one text (`"3,4"` or JSON `"[3, 4]"`), as
+/// validation reads them; other values as they are.
+fn spread(spec: &ParamSpec, value: &Value) -> Value {
+    match (&spec.ty, value) {
+        (ParamType::Array { .. }, Value::String(text)) => {
+            let t = text.trim();
+            if t.starts_with('[') {
+                serde_json::from_str::<Value>(t).unwrap_or_else(|_| value.clone())
+            } else if t.is_empty() {
+                Value::Array(Vec::new())
+            } else {
+                Value::Array(
+                    t.split(',')
+                        .map(|s| Value::String(s.trim().to_owned()))
+                        .collect(),
+                )
+            }
+        }
+        _ => value.clone(),
+    }
+}
+
 fn scalar(spec: &ParamSpec) -> &ParamType {
     match &spec.ty {
         ParamType::Array { items } => items,
@@ -127,10 +153,10 @@ pub fn needs_resolving(action: &ActionSpec, input: &Map<String, Value>) -> bool 
                 .is_some_and(|s| s.trim_start().starts_with("id:"))
     };
     refs(action).any(|(spec, _)| {
-        input.get(spec.name).is_some_and(|v| match v {
+        input.get(spec.name).is_some_and(|v| match spread(spec, v) {
             Value::Array(items) => items.iter().any(|i| marked(spec, i)),
             Value::Null => false,
-            one => marked(spec, one),
+            one => marked(spec, &one),
         })
     })
 }
@@ -161,7 +187,7 @@ pub fn with_placeholders(action: &ActionSpec, input: &Map<String, Value>) -> Map
             Given::Id(id) => id,
         };
         if let Some(v) = out.get_mut(spec.name) {
-            let replaced = match &*v {
+            let replaced = match &spread(spec, v) {
                 Value::Array(items) => Value::Array(items.iter().map(placeholder).collect()),
                 Value::Null => Value::Null,
                 one => placeholder(one),
@@ -186,7 +212,7 @@ impl HttpConnector {
         let mut pending: Vec<(&'static ParamSpec, &'static RefSpec)> = refs(action).collect();
         pending.sort_by_key(|(_, r)| !r.scope.is_empty());
         for (spec, reference) in pending {
-            let Some(value) = input.get(spec.name).cloned() else {
+            let Some(value) = input.get(spec.name).map(|v| spread(spec, v)) else {
                 continue;
             };
             let resolved = match value {

@@ -32,8 +32,21 @@ pub const UNLIMITED_PLAN_RATE_LIMIT: RateLimit = RateLimit {
 };
 
 /// A MOCO account's API, typed (`client.activities().create()...`) and by action id
-/// (through [`Connector`]). Cheap to clone; clones share connections and the
-/// client-side rate limiter.
+/// (through [`Connector`](connector_core::Connector)). Cheap to clone; clones share
+/// connections and the client-side rate limiter.
+///
+/// ```no_run
+/// use connector_moco::{Moco, SecretString};
+///
+/// # async fn demo() -> Result<(), connector_moco::Error> {
+/// let moco = Moco::builder().subdomain("acme").api_key(SecretString::from("KEY")).build()?;
+/// // Whose key is it? `session.get` answers a `models::Session`, `users.get` a `models::User`.
+/// let me = moco.session().get().send().await?;
+/// let user = moco.users().get(me.id.unwrap_or_default()).send().await?;
+/// let team = user.unit.and_then(|unit| unit.name).unwrap_or_default();
+/// println!("{} {} ({team})", user.firstname.unwrap_or_default(), user.lastname.unwrap_or_default());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Moco {
     connector: HttpConnector,

@@ -1,26 +1,28 @@
 //! # connector-moco
 //!
 //! A client for the [MOCO](https://www.mocoapp.com) API (`https://{subdomain}.mocoapp.com/api/v1`).
-//! Every operation is declared in `manifest/*.toml` (activities, companies, contacts,
-//! deals, projects, users and web hooks in one file each; the rest of the API in
-//! `manifest/api-*.toml`); `cargo xtask codegen` turns the declarations into
-//! [`generated::ACTIONS`] (read by the dynamic [`connector_core::Connector`] API and the
-//! CLI) and the typed API below. Both validate input before anything is sent and share
-//! one pipeline: MOCO's client-side rate limit (120 requests per 2 minutes unless
-//! configured otherwise), retries (a 429 waits as long as `Retry-After` asks) and
-//! `Link`-header pagination.
+//! Every operation is declared once in `manifest/<resource>.toml` (one file per resource, each
+//! action checked against its section of the MOCO docs); `cargo xtask codegen` turns the
+//! declarations into [`generated::ACTIONS`] (read by the dynamic [`Connector`] API and the
+//! CLI), the typed API below and its [`models`] and [`enums`]. Both validate input before
+//! anything is sent and share one pipeline: MOCO's client-side rate limit (120 requests per
+//! 2 minutes unless configured otherwise), retries (a 429 waits as long as `Retry-After`
+//! asks) and `Link`-header pagination. Typed calls return the declared model (every field
+//! optional, unknown fields kept in `extra`); the dynamic API returns JSON.
 //!
 //! ```no_run
-//! use connector_moco::Moco;
-//! use connector_core::{SecretString, futures::TryStreamExt};
+//! use connector_moco::models::{Activity, Project};
+//! use connector_moco::{Moco, SecretString};
+//! use connector_core::futures::TryStreamExt;
 //!
-//! # async fn demo() -> Result<(), connector_core::Error> {
+//! # async fn demo() -> Result<(), connector_moco::Error> {
 //! let client = Moco::builder()
 //!     .subdomain("acme")
 //!     .api_key(SecretString::from("YOUR_API_KEY"))
 //!     .build()?;
 //!
-//! let activity = client
+//! // Required fields are the constructor's arguments; the rest are setters.
+//! let activity: Activity = client
 //!     .activities()
 //!     .create("2024-05-02", 944_587_499, 658_636)
 //!     .seconds(3600)
@@ -29,13 +31,20 @@
 //!     .await?;
 //!
 //! // Update sends only the fields given; 0, false and "" are sent as given.
-//! client.activities().update(activity["id"].as_i64().unwrap_or_default()).billable(false).send().await?;
+//! if let Some(id) = activity.id {
+//!     client.activities().update(id).billable(false).send().await?;
+//! }
 //!
-//! // Lists stream across pages; this stops after 250 items.
-//! let projects: Vec<_> = client.projects().list().include_archived(false).stream(Some(250)).try_collect().await?;
+//! // Lists stream typed items across pages; this stops after 250 of them.
+//! let projects: Vec<Project> = client.projects().list().include_archived(false).stream(Some(250)).try_collect().await?;
+//! for project in &projects {
+//!     println!("{:?} {:?} ({} tasks)", project.identifier, project.name, project.tasks.as_ref().map_or(0, Vec::len));
+//! }
 //!
 //! // Act as another user (needs the Staff permission).
-//! client.impersonating(933_590_696).activities().list().from("2024-05-01").to("2024-05-31").send().await?;
+//! let mine = client.impersonating(933_590_696).activities().list().from("2024-05-01").to("2024-05-31").send().await?;
+//! let hours: f64 = mine.iter().filter_map(|a| a.hours).sum();
+//! println!("{hours} hours in May");
 //! # Ok(()) }
 //! ```
 //!
@@ -60,4 +69,5 @@ pub mod generated;
 pub mod webhooks;
 
 pub use client::*;
+pub use connector_core::{Connector, Error, Options, Ref, SecretString};
 pub use generated::{ACTIONS, RESOURCES, enums, models};

@@ -138,7 +138,7 @@ impl<'de> serde::Deserialize<'de> for ActivitiesRemoteService {
 
 /// One of `title`, `description`, `item`, `page-break`, `subtotal`, `separator`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CatalogServiceItemsType {
+pub enum PositionType {
     /// `title`
     Title,
     /// `description`
@@ -155,7 +155,7 @@ pub enum CatalogServiceItemsType {
     Other(String),
 }
 
-impl CatalogServiceItemsType {
+impl PositionType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
         "title",
@@ -180,7 +180,7 @@ impl CatalogServiceItemsType {
     }
 }
 
-impl FromStr for CatalogServiceItemsType {
+impl FromStr for PositionType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -195,44 +195,44 @@ impl FromStr for CatalogServiceItemsType {
     }
 }
 
-impl fmt::Display for CatalogServiceItemsType {
+impl fmt::Display for PositionType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for CatalogServiceItemsType {
+impl From<&str> for PositionType {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for CatalogServiceItemsType {
+impl From<String> for PositionType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&CatalogServiceItemsType> for CatalogServiceItemsType {
-    fn from(v: &CatalogServiceItemsType) -> Self {
+impl From<&PositionType> for PositionType {
+    fn from(v: &PositionType) -> Self {
         v.clone()
     }
 }
 
-impl From<CatalogServiceItemsType> for Value {
-    fn from(v: CatalogServiceItemsType) -> Self {
+impl From<PositionType> for Value {
+    fn from(v: PositionType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for CatalogServiceItemsType {
+impl serde::Serialize for PositionType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CatalogServiceItemsType {
+impl<'de> serde::Deserialize<'de> for PositionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
@@ -241,7 +241,7 @@ impl<'de> serde::Deserialize<'de> for CatalogServiceItemsType {
 
 /// One of `Company`, `Contact`, `Deal`, `DeliveryNote`, `Expense`, `Invoice`, `InvoiceBookkeepingExport`, `InvoiceDeletion`, `InvoiceReminder`, `Offer`, `OfferConfirmation`, `Project`, `ProjectGroup`, `Purchase`, `PurchaseBookkeepingExport`, `PurchaseDraft`, `Receipt`, `ReceiptRefundRequest`, `RecurringExpense`, `Unit`, `User`, `UserHolidayRequest`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CommentsListCommentableType {
+pub enum CommentableType {
     /// `Company`
     Company,
     /// `Contact`
@@ -290,7 +290,7 @@ pub enum CommentsListCommentableType {
     Other(String),
 }
 
-impl CommentsListCommentableType {
+impl CommentableType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
         "Company",
@@ -347,7 +347,7 @@ impl CommentsListCommentableType {
     }
 }
 
-impl FromStr for CommentsListCommentableType {
+impl FromStr for CommentableType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -378,563 +378,44 @@ impl FromStr for CommentsListCommentableType {
     }
 }
 
-impl fmt::Display for CommentsListCommentableType {
+impl fmt::Display for CommentableType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for CommentsListCommentableType {
+impl From<&str> for CommentableType {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for CommentsListCommentableType {
+impl From<String> for CommentableType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&CommentsListCommentableType> for CommentsListCommentableType {
-    fn from(v: &CommentsListCommentableType) -> Self {
+impl From<&CommentableType> for CommentableType {
+    fn from(v: &CommentableType) -> Self {
         v.clone()
     }
 }
 
-impl From<CommentsListCommentableType> for Value {
-    fn from(v: CommentsListCommentableType) -> Self {
+impl From<CommentableType> for Value {
+    fn from(v: CommentableType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for CommentsListCommentableType {
+impl serde::Serialize for CommentableType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CommentsListCommentableType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
-/// One of `Contact`, `Deal`, `DeliveryNote`, `Project`, `User`, `Unit`, `Company`, `Offer`, `OfferConfirmation`, `Invoice`, `InvoiceReminder`, `InvoiceDeletion`, `InvoiceBookkeepingExport`, `Expense`, `RecurringExpense`, `Receipt`, `ReceiptRefundRequest`, `Purchase`, `PurchaseBookkeepingExport`, `PurchaseDraft`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CommentsCreateCommentableType {
-    /// `Contact`
-    Contact,
-    /// `Deal`
-    Deal,
-    /// `DeliveryNote`
-    DeliveryNote,
-    /// `Project`
-    Project,
-    /// `User`
-    User,
-    /// `Unit`
-    Unit,
-    /// `Company`
-    Company,
-    /// `Offer`
-    Offer,
-    /// `OfferConfirmation`
-    OfferConfirmation,
-    /// `Invoice`
-    Invoice,
-    /// `InvoiceReminder`
-    InvoiceReminder,
-    /// `InvoiceDeletion`
-    InvoiceDeletion,
-    /// `InvoiceBookkeepingExport`
-    InvoiceBookkeepingExport,
-    /// `Expense`
-    Expense,
-    /// `RecurringExpense`
-    RecurringExpense,
-    /// `Receipt`
-    Receipt,
-    /// `ReceiptRefundRequest`
-    ReceiptRefundRequest,
-    /// `Purchase`
-    Purchase,
-    /// `PurchaseBookkeepingExport`
-    PurchaseBookkeepingExport,
-    /// `PurchaseDraft`
-    PurchaseDraft,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl CommentsCreateCommentableType {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &[
-        "Contact",
-        "Deal",
-        "DeliveryNote",
-        "Project",
-        "User",
-        "Unit",
-        "Company",
-        "Offer",
-        "OfferConfirmation",
-        "Invoice",
-        "InvoiceReminder",
-        "InvoiceDeletion",
-        "InvoiceBookkeepingExport",
-        "Expense",
-        "RecurringExpense",
-        "Receipt",
-        "ReceiptRefundRequest",
-        "Purchase",
-        "PurchaseBookkeepingExport",
-        "PurchaseDraft",
-    ];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Contact => "Contact",
-            Self::Deal => "Deal",
-            Self::DeliveryNote => "DeliveryNote",
-            Self::Project => "Project",
-            Self::User => "User",
-            Self::Unit => "Unit",
-            Self::Company => "Company",
-            Self::Offer => "Offer",
-            Self::OfferConfirmation => "OfferConfirmation",
-            Self::Invoice => "Invoice",
-            Self::InvoiceReminder => "InvoiceReminder",
-            Self::InvoiceDeletion => "InvoiceDeletion",
-            Self::InvoiceBookkeepingExport => "InvoiceBookkeepingExport",
-            Self::Expense => "Expense",
-            Self::RecurringExpense => "RecurringExpense",
-            Self::Receipt => "Receipt",
-            Self::ReceiptRefundRequest => "ReceiptRefundRequest",
-            Self::Purchase => "Purchase",
-            Self::PurchaseBookkeepingExport => "PurchaseBookkeepingExport",
-            Self::PurchaseDraft => "PurchaseDraft",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for CommentsCreateCommentableType {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "Contact" => Self::Contact,
-            "Deal" => Self::Deal,
-            "DeliveryNote" => Self::DeliveryNote,
-            "Project" => Self::Project,
-            "User" => Self::User,
-            "Unit" => Self::Unit,
-            "Company" => Self::Company,
-            "Offer" => Self::Offer,
-            "OfferConfirmation" => Self::OfferConfirmation,
-            "Invoice" => Self::Invoice,
-            "InvoiceReminder" => Self::InvoiceReminder,
-            "InvoiceDeletion" => Self::InvoiceDeletion,
-            "InvoiceBookkeepingExport" => Self::InvoiceBookkeepingExport,
-            "Expense" => Self::Expense,
-            "RecurringExpense" => Self::RecurringExpense,
-            "Receipt" => Self::Receipt,
-            "ReceiptRefundRequest" => Self::ReceiptRefundRequest,
-            "Purchase" => Self::Purchase,
-            "PurchaseBookkeepingExport" => Self::PurchaseBookkeepingExport,
-            "PurchaseDraft" => Self::PurchaseDraft,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for CommentsCreateCommentableType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CommentsCreateCommentableType {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for CommentsCreateCommentableType {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&CommentsCreateCommentableType> for CommentsCreateCommentableType {
-    fn from(v: &CommentsCreateCommentableType) -> Self {
-        v.clone()
-    }
-}
-
-impl From<CommentsCreateCommentableType> for Value {
-    fn from(v: CommentsCreateCommentableType) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for CommentsCreateCommentableType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CommentsCreateCommentableType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
-/// One of `Contact`, `Deal`, `DeliveryNote`, `Project`, `User`, `Unit`, `Company`, `Offer`, `OfferConfirmation`, `Invoice`, `InvoiceReminder`, `InvoiceDeletion`, `InvoiceBookkeepingExport`, `Expense`, `RecurringExpense`, `Receipt`, `ReceiptRefundRequest`, `Purchase`, `PurchaseBookkeepingExport`, `PurchaseDraft`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CommentsBulkCreateCommentableType {
-    /// `Contact`
-    Contact,
-    /// `Deal`
-    Deal,
-    /// `DeliveryNote`
-    DeliveryNote,
-    /// `Project`
-    Project,
-    /// `User`
-    User,
-    /// `Unit`
-    Unit,
-    /// `Company`
-    Company,
-    /// `Offer`
-    Offer,
-    /// `OfferConfirmation`
-    OfferConfirmation,
-    /// `Invoice`
-    Invoice,
-    /// `InvoiceReminder`
-    InvoiceReminder,
-    /// `InvoiceDeletion`
-    InvoiceDeletion,
-    /// `InvoiceBookkeepingExport`
-    InvoiceBookkeepingExport,
-    /// `Expense`
-    Expense,
-    /// `RecurringExpense`
-    RecurringExpense,
-    /// `Receipt`
-    Receipt,
-    /// `ReceiptRefundRequest`
-    ReceiptRefundRequest,
-    /// `Purchase`
-    Purchase,
-    /// `PurchaseBookkeepingExport`
-    PurchaseBookkeepingExport,
-    /// `PurchaseDraft`
-    PurchaseDraft,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl CommentsBulkCreateCommentableType {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &[
-        "Contact",
-        "Deal",
-        "DeliveryNote",
-        "Project",
-        "User",
-        "Unit",
-        "Company",
-        "Offer",
-        "OfferConfirmation",
-        "Invoice",
-        "InvoiceReminder",
-        "InvoiceDeletion",
-        "InvoiceBookkeepingExport",
-        "Expense",
-        "RecurringExpense",
-        "Receipt",
-        "ReceiptRefundRequest",
-        "Purchase",
-        "PurchaseBookkeepingExport",
-        "PurchaseDraft",
-    ];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Contact => "Contact",
-            Self::Deal => "Deal",
-            Self::DeliveryNote => "DeliveryNote",
-            Self::Project => "Project",
-            Self::User => "User",
-            Self::Unit => "Unit",
-            Self::Company => "Company",
-            Self::Offer => "Offer",
-            Self::OfferConfirmation => "OfferConfirmation",
-            Self::Invoice => "Invoice",
-            Self::InvoiceReminder => "InvoiceReminder",
-            Self::InvoiceDeletion => "InvoiceDeletion",
-            Self::InvoiceBookkeepingExport => "InvoiceBookkeepingExport",
-            Self::Expense => "Expense",
-            Self::RecurringExpense => "RecurringExpense",
-            Self::Receipt => "Receipt",
-            Self::ReceiptRefundRequest => "ReceiptRefundRequest",
-            Self::Purchase => "Purchase",
-            Self::PurchaseBookkeepingExport => "PurchaseBookkeepingExport",
-            Self::PurchaseDraft => "PurchaseDraft",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for CommentsBulkCreateCommentableType {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "Contact" => Self::Contact,
-            "Deal" => Self::Deal,
-            "DeliveryNote" => Self::DeliveryNote,
-            "Project" => Self::Project,
-            "User" => Self::User,
-            "Unit" => Self::Unit,
-            "Company" => Self::Company,
-            "Offer" => Self::Offer,
-            "OfferConfirmation" => Self::OfferConfirmation,
-            "Invoice" => Self::Invoice,
-            "InvoiceReminder" => Self::InvoiceReminder,
-            "InvoiceDeletion" => Self::InvoiceDeletion,
-            "InvoiceBookkeepingExport" => Self::InvoiceBookkeepingExport,
-            "Expense" => Self::Expense,
-            "RecurringExpense" => Self::RecurringExpense,
-            "Receipt" => Self::Receipt,
-            "ReceiptRefundRequest" => Self::ReceiptRefundRequest,
-            "Purchase" => Self::Purchase,
-            "PurchaseBookkeepingExport" => Self::PurchaseBookkeepingExport,
-            "PurchaseDraft" => Self::PurchaseDraft,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for CommentsBulkCreateCommentableType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CommentsBulkCreateCommentableType {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for CommentsBulkCreateCommentableType {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&CommentsBulkCreateCommentableType> for CommentsBulkCreateCommentableType {
-    fn from(v: &CommentsBulkCreateCommentableType) -> Self {
-        v.clone()
-    }
-}
-
-impl From<CommentsBulkCreateCommentableType> for Value {
-    fn from(v: CommentsBulkCreateCommentableType) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for CommentsBulkCreateCommentableType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CommentsBulkCreateCommentableType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
-/// One of `Contact`, `Deal`, `DeliveryNote`, `Project`, `User`, `Unit`, `Company`, `Offer`, `OfferConfirmation`, `Invoice`, `InvoiceReminder`, `InvoiceDeletion`, `InvoiceBookkeepingExport`, `Expense`, `RecurringExpense`, `Receipt`, `ReceiptRefundRequest`, `Purchase`, `PurchaseBookkeepingExport`, `PurchaseDraft`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CommentsUpdateCommentableType {
-    /// `Contact`
-    Contact,
-    /// `Deal`
-    Deal,
-    /// `DeliveryNote`
-    DeliveryNote,
-    /// `Project`
-    Project,
-    /// `User`
-    User,
-    /// `Unit`
-    Unit,
-    /// `Company`
-    Company,
-    /// `Offer`
-    Offer,
-    /// `OfferConfirmation`
-    OfferConfirmation,
-    /// `Invoice`
-    Invoice,
-    /// `InvoiceReminder`
-    InvoiceReminder,
-    /// `InvoiceDeletion`
-    InvoiceDeletion,
-    /// `InvoiceBookkeepingExport`
-    InvoiceBookkeepingExport,
-    /// `Expense`
-    Expense,
-    /// `RecurringExpense`
-    RecurringExpense,
-    /// `Receipt`
-    Receipt,
-    /// `ReceiptRefundRequest`
-    ReceiptRefundRequest,
-    /// `Purchase`
-    Purchase,
-    /// `PurchaseBookkeepingExport`
-    PurchaseBookkeepingExport,
-    /// `PurchaseDraft`
-    PurchaseDraft,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl CommentsUpdateCommentableType {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &[
-        "Contact",
-        "Deal",
-        "DeliveryNote",
-        "Project",
-        "User",
-        "Unit",
-        "Company",
-        "Offer",
-        "OfferConfirmation",
-        "Invoice",
-        "InvoiceReminder",
-        "InvoiceDeletion",
-        "InvoiceBookkeepingExport",
-        "Expense",
-        "RecurringExpense",
-        "Receipt",
-        "ReceiptRefundRequest",
-        "Purchase",
-        "PurchaseBookkeepingExport",
-        "PurchaseDraft",
-    ];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Contact => "Contact",
-            Self::Deal => "Deal",
-            Self::DeliveryNote => "DeliveryNote",
-            Self::Project => "Project",
-            Self::User => "User",
-            Self::Unit => "Unit",
-            Self::Company => "Company",
-            Self::Offer => "Offer",
-            Self::OfferConfirmation => "OfferConfirmation",
-            Self::Invoice => "Invoice",
-            Self::InvoiceReminder => "InvoiceReminder",
-            Self::InvoiceDeletion => "InvoiceDeletion",
-            Self::InvoiceBookkeepingExport => "InvoiceBookkeepingExport",
-            Self::Expense => "Expense",
-            Self::RecurringExpense => "RecurringExpense",
-            Self::Receipt => "Receipt",
-            Self::ReceiptRefundRequest => "ReceiptRefundRequest",
-            Self::Purchase => "Purchase",
-            Self::PurchaseBookkeepingExport => "PurchaseBookkeepingExport",
-            Self::PurchaseDraft => "PurchaseDraft",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for CommentsUpdateCommentableType {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "Contact" => Self::Contact,
-            "Deal" => Self::Deal,
-            "DeliveryNote" => Self::DeliveryNote,
-            "Project" => Self::Project,
-            "User" => Self::User,
-            "Unit" => Self::Unit,
-            "Company" => Self::Company,
-            "Offer" => Self::Offer,
-            "OfferConfirmation" => Self::OfferConfirmation,
-            "Invoice" => Self::Invoice,
-            "InvoiceReminder" => Self::InvoiceReminder,
-            "InvoiceDeletion" => Self::InvoiceDeletion,
-            "InvoiceBookkeepingExport" => Self::InvoiceBookkeepingExport,
-            "Expense" => Self::Expense,
-            "RecurringExpense" => Self::RecurringExpense,
-            "Receipt" => Self::Receipt,
-            "ReceiptRefundRequest" => Self::ReceiptRefundRequest,
-            "Purchase" => Self::Purchase,
-            "PurchaseBookkeepingExport" => Self::PurchaseBookkeepingExport,
-            "PurchaseDraft" => Self::PurchaseDraft,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for CommentsUpdateCommentableType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for CommentsUpdateCommentableType {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for CommentsUpdateCommentableType {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&CommentsUpdateCommentableType> for CommentsUpdateCommentableType {
-    fn from(v: &CommentsUpdateCommentableType) -> Self {
-        v.clone()
-    }
-}
-
-impl From<CommentsUpdateCommentableType> for Value {
-    fn from(v: CommentsUpdateCommentableType) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for CommentsUpdateCommentableType {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CommentsUpdateCommentableType {
+impl<'de> serde::Deserialize<'de> for CommentableType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
@@ -1475,7 +956,7 @@ impl<'de> serde::Deserialize<'de> for DealsStatus {
 
 /// One of `draft`, `created`, `sent`, `partially_paid`, `paid`, `overdue`, `ignored`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum InvoicesListStatus {
+pub enum InvoiceStatus {
     /// `draft`
     Draft,
     /// `created`
@@ -1494,7 +975,7 @@ pub enum InvoicesListStatus {
     Other(String),
 }
 
-impl InvoicesListStatus {
+impl InvoiceStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
         "draft",
@@ -1521,7 +1002,7 @@ impl InvoicesListStatus {
     }
 }
 
-impl FromStr for InvoicesListStatus {
+impl FromStr for InvoiceStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -1537,152 +1018,44 @@ impl FromStr for InvoicesListStatus {
     }
 }
 
-impl fmt::Display for InvoicesListStatus {
+impl fmt::Display for InvoiceStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for InvoicesListStatus {
+impl From<&str> for InvoiceStatus {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for InvoicesListStatus {
+impl From<String> for InvoiceStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&InvoicesListStatus> for InvoicesListStatus {
-    fn from(v: &InvoicesListStatus) -> Self {
+impl From<&InvoiceStatus> for InvoiceStatus {
+    fn from(v: &InvoiceStatus) -> Self {
         v.clone()
     }
 }
 
-impl From<InvoicesListStatus> for Value {
-    fn from(v: InvoicesListStatus) -> Self {
+impl From<InvoiceStatus> for Value {
+    fn from(v: InvoiceStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for InvoicesListStatus {
+impl serde::Serialize for InvoiceStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for InvoicesListStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
-/// One of `draft`, `created`, `sent`, `partially_paid`, `paid`, `overdue`, `ignored`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum InvoicesLockedStatus {
-    /// `draft`
-    Draft,
-    /// `created`
-    Created,
-    /// `sent`
-    Sent,
-    /// `partially_paid`
-    PartiallyPaid,
-    /// `paid`
-    Paid,
-    /// `overdue`
-    Overdue,
-    /// `ignored`
-    Ignored,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl InvoicesLockedStatus {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &[
-        "draft",
-        "created",
-        "sent",
-        "partially_paid",
-        "paid",
-        "overdue",
-        "ignored",
-    ];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Draft => "draft",
-            Self::Created => "created",
-            Self::Sent => "sent",
-            Self::PartiallyPaid => "partially_paid",
-            Self::Paid => "paid",
-            Self::Overdue => "overdue",
-            Self::Ignored => "ignored",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for InvoicesLockedStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "draft" => Self::Draft,
-            "created" => Self::Created,
-            "sent" => Self::Sent,
-            "partially_paid" => Self::PartiallyPaid,
-            "paid" => Self::Paid,
-            "overdue" => Self::Overdue,
-            "ignored" => Self::Ignored,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for InvoicesLockedStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for InvoicesLockedStatus {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for InvoicesLockedStatus {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&InvoicesLockedStatus> for InvoicesLockedStatus {
-    fn from(v: &InvoicesLockedStatus) -> Self {
-        v.clone()
-    }
-}
-
-impl From<InvoicesLockedStatus> for Value {
-    fn from(v: InvoicesLockedStatus) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for InvoicesLockedStatus {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InvoicesLockedStatus {
+impl<'de> serde::Deserialize<'de> for InvoiceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
@@ -1777,26 +1150,29 @@ impl<'de> serde::Deserialize<'de> for InvoicesUpdateStatusStatus {
     }
 }
 
-/// One of `created`, `draft`, or a value this version does not know yet.
+/// One of `created`, `draft`, `sent`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoicesCreateStatus {
     /// `created`
     Created,
     /// `draft`
     Draft,
+    /// `sent`
+    Sent,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
 impl InvoicesCreateStatus {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["created", "draft"];
+    pub const ALL: &'static [&'static str] = &["created", "draft", "sent"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Created => "created",
             Self::Draft => "draft",
+            Self::Sent => "sent",
             Self::Other(s) => s,
         }
     }
@@ -1808,6 +1184,7 @@ impl FromStr for InvoicesCreateStatus {
         Ok(match s {
             "created" => Self::Created,
             "draft" => Self::Draft,
+            "sent" => Self::Sent,
             other => Self::Other(other.to_owned()),
         })
     }
@@ -2124,92 +1501,6 @@ impl<'de> serde::Deserialize<'de> for OffersChangeAddress {
     }
 }
 
-/// One of `none`, `forward`, `backward`, or a value this version does not know yet.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ProjectRecurringExpensesServicePeriodDirection {
-    /// `none`
-    None,
-    /// `forward`
-    Forward,
-    /// `backward`
-    Backward,
-    /// A value outside the declared list, kept as sent.
-    Other(String),
-}
-
-impl ProjectRecurringExpensesServicePeriodDirection {
-    /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["none", "forward", "backward"];
-
-    /// The wire value.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::None => "none",
-            Self::Forward => "forward",
-            Self::Backward => "backward",
-            Self::Other(s) => s,
-        }
-    }
-}
-
-impl FromStr for ProjectRecurringExpensesServicePeriodDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "none" => Self::None,
-            "forward" => Self::Forward,
-            "backward" => Self::Backward,
-            other => Self::Other(other.to_owned()),
-        })
-    }
-}
-
-impl fmt::Display for ProjectRecurringExpensesServicePeriodDirection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for ProjectRecurringExpensesServicePeriodDirection {
-    fn from(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|e: std::convert::Infallible| match e {})
-    }
-}
-
-impl From<String> for ProjectRecurringExpensesServicePeriodDirection {
-    fn from(s: String) -> Self {
-        Self::from(s.as_str())
-    }
-}
-
-impl From<&ProjectRecurringExpensesServicePeriodDirection>
-    for ProjectRecurringExpensesServicePeriodDirection
-{
-    fn from(v: &ProjectRecurringExpensesServicePeriodDirection) -> Self {
-        v.clone()
-    }
-}
-
-impl From<ProjectRecurringExpensesServicePeriodDirection> for Value {
-    fn from(v: ProjectRecurringExpensesServicePeriodDirection) -> Self {
-        Value::String(v.as_str().to_owned())
-    }
-}
-
-impl serde::Serialize for ProjectRecurringExpensesServicePeriodDirection {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesServicePeriodDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
-        Ok(Self::from(s.as_ref()))
-    }
-}
-
 /// One of `weekly`, `biweekly`, `monthly`, `quarterly`, `biannual`, `annual`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProjectRecurringExpensesPeriod {
@@ -2313,6 +1604,92 @@ impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesPeriod {
     }
 }
 
+/// One of `none`, `forward`, `backward`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProjectRecurringExpensesServicePeriodDirection {
+    /// `none`
+    None,
+    /// `forward`
+    Forward,
+    /// `backward`
+    Backward,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl ProjectRecurringExpensesServicePeriodDirection {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["none", "forward", "backward"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Forward => "forward",
+            Self::Backward => "backward",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for ProjectRecurringExpensesServicePeriodDirection {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "none" => Self::None,
+            "forward" => Self::Forward,
+            "backward" => Self::Backward,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for ProjectRecurringExpensesServicePeriodDirection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ProjectRecurringExpensesServicePeriodDirection {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for ProjectRecurringExpensesServicePeriodDirection {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&ProjectRecurringExpensesServicePeriodDirection>
+    for ProjectRecurringExpensesServicePeriodDirection
+{
+    fn from(v: &ProjectRecurringExpensesServicePeriodDirection) -> Self {
+        v.clone()
+    }
+}
+
+impl From<ProjectRecurringExpensesServicePeriodDirection> for Value {
+    fn from(v: ProjectRecurringExpensesServicePeriodDirection) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for ProjectRecurringExpensesServicePeriodDirection {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesServicePeriodDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
 /// One of `project`, `task`, `user`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProjectsBillingVariant {
@@ -2399,7 +1776,7 @@ impl<'de> serde::Deserialize<'de> for ProjectsBillingVariant {
 
 /// One of `pending`, `archived`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PurchasesStatus {
+pub enum PurchaseStatus {
     /// `pending`
     Pending,
     /// `archived`
@@ -2408,7 +1785,7 @@ pub enum PurchasesStatus {
     Other(String),
 }
 
-impl PurchasesStatus {
+impl PurchaseStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["pending", "archived"];
 
@@ -2422,7 +1799,7 @@ impl PurchasesStatus {
     }
 }
 
-impl FromStr for PurchasesStatus {
+impl FromStr for PurchaseStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
@@ -2433,44 +1810,44 @@ impl FromStr for PurchasesStatus {
     }
 }
 
-impl fmt::Display for PurchasesStatus {
+impl fmt::Display for PurchaseStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl From<&str> for PurchasesStatus {
+impl From<&str> for PurchaseStatus {
     fn from(s: &str) -> Self {
         s.parse()
             .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 }
 
-impl From<String> for PurchasesStatus {
+impl From<String> for PurchaseStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
-impl From<&PurchasesStatus> for PurchasesStatus {
-    fn from(v: &PurchasesStatus) -> Self {
+impl From<&PurchaseStatus> for PurchaseStatus {
+    fn from(v: &PurchaseStatus) -> Self {
         v.clone()
     }
 }
 
-impl From<PurchasesStatus> for Value {
-    fn from(v: PurchasesStatus) -> Self {
+impl From<PurchaseStatus> for Value {
+    fn from(v: PurchaseStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
-impl serde::Serialize for PurchasesStatus {
+impl serde::Serialize for PurchaseStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for PurchasesStatus {
+impl<'de> serde::Deserialize<'de> for PurchaseStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
@@ -2574,6 +1951,90 @@ impl serde::Serialize for PurchasesPaymentMethod {
 }
 
 impl<'de> serde::Deserialize<'de> for PurchasesPaymentMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// One of `pending`, `archived`, `approved`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PurchaseStatusChange {
+    /// `pending`
+    Pending,
+    /// `archived`
+    Archived,
+    /// `approved`
+    Approved,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl PurchaseStatusChange {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["pending", "archived", "approved"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Archived => "archived",
+            Self::Approved => "approved",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for PurchaseStatusChange {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "pending" => Self::Pending,
+            "archived" => Self::Archived,
+            "approved" => Self::Approved,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for PurchaseStatusChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for PurchaseStatusChange {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for PurchaseStatusChange {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&PurchaseStatusChange> for PurchaseStatusChange {
+    fn from(v: &PurchaseStatusChange) -> Self {
+        v.clone()
+    }
+}
+
+impl From<PurchaseStatusChange> for Value {
+    fn from(v: PurchaseStatusChange) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for PurchaseStatusChange {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseStatusChange {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))
@@ -3101,7 +2562,7 @@ impl<'de> serde::Deserialize<'de> for WebHooksTarget {
     }
 }
 
-/// One of `create`, `update`, `delete`, or a value this version does not know yet.
+/// One of `create`, `update`, `delete`, `archive`, `unarchive`, or a value this version does not know yet.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WebHooksEvent {
     /// `create`
@@ -3110,13 +2571,18 @@ pub enum WebHooksEvent {
     Update,
     /// `delete`
     Delete,
+    /// `archive`
+    Archive,
+    /// `unarchive`
+    Unarchive,
     /// A value outside the declared list, kept as sent.
     Other(String),
 }
 
 impl WebHooksEvent {
     /// Every declared value.
-    pub const ALL: &'static [&'static str] = &["create", "update", "delete"];
+    pub const ALL: &'static [&'static str] =
+        &["create", "update", "delete", "archive", "unarchive"];
 
     /// The wire value.
     pub fn as_str(&self) -> &str {
@@ -3124,6 +2590,8 @@ impl WebHooksEvent {
             Self::Create => "create",
             Self::Update => "update",
             Self::Delete => "delete",
+            Self::Archive => "archive",
+            Self::Unarchive => "unarchive",
             Self::Other(s) => s,
         }
     }
@@ -3136,6 +2604,8 @@ impl FromStr for WebHooksEvent {
             "create" => Self::Create,
             "update" => Self::Update,
             "delete" => Self::Delete,
+            "archive" => Self::Archive,
+            "unarchive" => Self::Unarchive,
             other => Self::Other(other.to_owned()),
         })
     }
@@ -3179,6 +2649,178 @@ impl serde::Serialize for WebHooksEvent {
 }
 
 impl<'de> serde::Deserialize<'de> for WebHooksEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// Whether a reminder was only created or also sent.
+///
+/// One of `created`, `sent`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum InvoiceReminderStatus {
+    /// `created`
+    Created,
+    /// `sent`
+    Sent,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl InvoiceReminderStatus {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["created", "sent"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "created",
+            Self::Sent => "sent",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for InvoiceReminderStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "created" => Self::Created,
+            "sent" => Self::Sent,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for InvoiceReminderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for InvoiceReminderStatus {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for InvoiceReminderStatus {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&InvoiceReminderStatus> for InvoiceReminderStatus {
+    fn from(v: &InvoiceReminderStatus) -> Self {
+        v.clone()
+    }
+}
+
+impl From<InvoiceReminderStatus> for Value {
+    fn from(v: InvoiceReminderStatus) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for InvoiceReminderStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InvoiceReminderStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Ok(Self::from(s.as_ref()))
+    }
+}
+
+/// Where the approval of a purchase stands.
+///
+/// One of `none`, `approved`, `denied`, `pending`, or a value this version does not know yet.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PurchaseApprovalStatus {
+    /// `none`
+    None,
+    /// `approved`
+    Approved,
+    /// `denied`
+    Denied,
+    /// `pending`
+    Pending,
+    /// A value outside the declared list, kept as sent.
+    Other(String),
+}
+
+impl PurchaseApprovalStatus {
+    /// Every declared value.
+    pub const ALL: &'static [&'static str] = &["none", "approved", "denied", "pending"];
+
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::Approved => "approved",
+            Self::Denied => "denied",
+            Self::Pending => "pending",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl FromStr for PurchaseApprovalStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "none" => Self::None,
+            "approved" => Self::Approved,
+            "denied" => Self::Denied,
+            "pending" => Self::Pending,
+            other => Self::Other(other.to_owned()),
+        })
+    }
+}
+
+impl fmt::Display for PurchaseApprovalStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for PurchaseApprovalStatus {
+    fn from(s: &str) -> Self {
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
+    }
+}
+
+impl From<String> for PurchaseApprovalStatus {
+    fn from(s: String) -> Self {
+        Self::from(s.as_str())
+    }
+}
+
+impl From<&PurchaseApprovalStatus> for PurchaseApprovalStatus {
+    fn from(v: &PurchaseApprovalStatus) -> Self {
+        v.clone()
+    }
+}
+
+impl From<PurchaseApprovalStatus> for Value {
+    fn from(v: PurchaseApprovalStatus) -> Self {
+        Value::String(v.as_str().to_owned())
+    }
+}
+
+impl serde::Serialize for PurchaseApprovalStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseApprovalStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
         Ok(Self::from(s.as_ref()))

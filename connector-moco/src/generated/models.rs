@@ -11,3 +11,6230 @@
 use super::enums::*;
 use connector_core::serde_json::{Map, Value};
 use serde::{Deserialize, Serialize};
+
+/// A time entry: a duration booked by a user on a task of a project on one day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billed: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoice_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_id: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_service: Option<ActivitiesRemoteService>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remote_url: Option<String>,
+    /// Billable seconds.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub seconds: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tag: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task: Option<Box<TaskRef>>,
+    /// When the running timer was started; `None` unless a timer runs.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub timer_started_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Seconds counted as worked time of the user.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub worked_seconds: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A position of a service catalogue entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CatalogServiceItem {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optional: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub part: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quantity: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_category: Option<Box<RevenueCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<PositionType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_cost: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_price: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A service catalogue entry with its positions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CatalogService {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub items: Option<Vec<CatalogServiceItem>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A note on a record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub commentable_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub commentable_type: Option<CommentableType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    /// Who wrote it while impersonating the author, if so.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub impersonating_user: Option<Box<UserRef>>,
+    /// Written by a person (true) or generated by MOCO (false).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub manual: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub text: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// The author.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A customer, supplier or organization.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Company {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub alternative_correspondence_language: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub archived_on: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_email_cc: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_notes: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_tax: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub country_code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_rates: Option<bool>,
+    /// VAT settings for sales (customers only).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_vat: Option<Box<Vat>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub debit_number: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_cash_discount: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_cash_discount_days: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_discount: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_invoice_due_days: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fax: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub footer: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_time_report: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intern: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<Vec<ProjectRef>>,
+    /// VAT settings for purchases (suppliers only).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supplier_vat: Option<Box<Vat>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<CompaniesType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// The user responsible for the company.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vat_identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub website: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A company as other records embed it (the fields present vary by record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompanyRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub iban: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<CompaniesType>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A person, usually at a company (the list leaves out `info`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub birthday: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gender: Option<ContactsGender>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub home_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub home_email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub job_position: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mobile_phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_fax: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_phone: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A contact as other records embed it (`name`, or first and last name).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The definition of a custom field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomProperty {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub api_only: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    /// The choices of a `Select` or `MultiSelect` field.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub defaults: Option<Vec<String>>,
+    /// Kind of record the field belongs to, e.g. `Project`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entity: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kind: Option<CustomPropertiesKind>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// The label in the account's alternative language.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name_alt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notification_enabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub placeholder: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub placeholder_alt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub print_on_invoice: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub print_on_offer: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub print_on_timesheet: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A stage of the sales pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DealCategory {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Win probability in percent.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub probability: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A sales lead with its expected volume, stage and people.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Deal {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub category: Option<Box<DealCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub closed_on: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inbox_email_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub money: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub person: Option<Box<ContactRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reminder_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<DealsStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// The user in charge of the deal.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A deal as other records embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DealRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user's weekly working-time model for a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Employment {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pattern: Option<Box<EmploymentPattern>>,
+    /// Last day; `None` while open-ended.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub weekly_target_hours: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Working hours per weekday (Monday to Friday), mornings and afternoons.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmploymentPattern {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::numbers",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub am: Option<Vec<f64>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::numbers",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pm: Option<Vec<f64>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A template for an additional service.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpenseTemplate {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_category: Option<Box<RevenueCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_cost: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_price: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A fixed cost with its amount per month.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FixedCost {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub costs: Option<Vec<FixedCostMonth>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The amount of a fixed cost in one month.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FixedCostMonth {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amount: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub month: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user's holiday entitlement for a year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Holiday {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creator: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub days: Option<f64>,
+    /// The days converted with the user's daily hours.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A rate in one currency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HourlyRate {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Billing rates per currency: the defaults, and those per task and per user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HourlyRates {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub defaults_rates: Option<Vec<HourlyRate>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tasks: Option<Vec<HourlyRatesTask>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub users: Option<Vec<HourlyRatesUser>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The rates of a task template.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HourlyRatesTask {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rates: Option<Vec<HourlyRate>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The rates of a user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HourlyRatesUser {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rates: Option<Vec<HourlyRate>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user's internal cost rates, per year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InternalHourlyRate {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name: Option<String>,
+    /// The user's id.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rates: Option<Vec<InternalRate>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An internal cost rate for one year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InternalRate {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An answer that only reports its status, e.g. `ok`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatusAnswer {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A PDF attached to an invoice or an offer (the docs show no fields; they are kept in `extra`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocumentAttachment {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An export of invoices to bookkeeping.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceBookkeepingExport {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comment: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::ints",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoice_ids: Option<Vec<i64>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A payment received, usually on an invoice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvoicePayment {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoice: Option<Box<InvoiceRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub paid_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub paid_total_in_account_currency: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A payment reminder for an invoice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceReminder {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fee: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoice: Option<Box<InvoiceRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<InvoiceReminderStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub text: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The debt collection an invoice was handed to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DebtCollectionProcedure {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub note: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An invoice (lists leave out `salutation`, `footer`, `items`, `payments` and `reminders`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Invoice {
+    /// Positions were changed and no longer match the timesheet.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub activity_hours_modified: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cash_discount: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cash_discount_days: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credit_number: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creditor_reference: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub debit_number: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub debt_collection_procedure: Option<Box<DebtCollectionProcedure>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discount: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_date: Option<String>,
+    /// Link to the document; valid for a short time only.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub footer: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gross_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub items: Option<Vec<LineItem>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub locked: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub offer_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub payments: Option<Vec<InvoicePaymentEntry>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reminders: Option<Vec<InvoiceReminderEntry>>,
+    /// This invoice is a reversal (cancellation) invoice.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reversal: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reversal_invoice_id: Option<i64>,
+    /// Cancelled by a reversal invoice.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reversed: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reversed_invoice_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub salutation: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<InvoiceStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vat: Option<Box<Vat>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A payment as an invoice embeds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvoicePaymentEntry {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_on: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub paid_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_on: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An invoice as payments and reminders embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A reminder as an invoice embeds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceReminderEntry {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_on: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fee: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub text: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_on: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A position of an invoice or an offer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineItem {
+    /// An additional service (expense) rather than a service.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::ints",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expense_ids: Option<Vec<i64>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub optional: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quantity: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_category: Option<Box<RevenueCategory>>,
+    /// `service` or `expense`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subtotal_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<PositionType>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_cost: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_price: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A letter paper.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LetterPaper {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    /// Link to the letter paper PDF.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// What it is for, e.g. `invoice`, `offer`, `timesheet`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The online approval of an offer; `signed_at` tells whether the customer approved.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OfferCustomerApproval {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub approval_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_full_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub offer_document_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signature_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub signed_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An offer (lists leave out `salutation`, `footer` and `items`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_approval: Option<Box<ShareLink>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deal: Option<Box<DealRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub discount: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub footer: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gross_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoice_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub items: Option<Vec<LineItem>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub offer_confirmation: Option<Box<OfferConfirmation>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recipient_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub salutation: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<OffersStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vat: Option<Box<Vat>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The order confirmation made from an offer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OfferConfirmation {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Planned hours of a user on a project or a deal (the other one is `None`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanningEntry {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comment: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deal: Option<Box<DealRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ends_on: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_per_day: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub read_only: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub series_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::json",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub series_repeat: Option<Value>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub starts_on: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub symbol: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task: Option<Box<TaskRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tentative: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An attendance period of a user on one day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Presence {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    /// Start time, `HH:MM`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_home_office: Option<bool>,
+    /// End time, `HH:MM`; `None` while open.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The calling user's profile.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub full_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<Box<UnitRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A person assigned to a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectContract {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The document of a purchase position.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpenseDocument {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The expense group an additional service belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpenseGroup {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A purchase position booked to an additional service.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExpensePurchaseItem {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document: Option<Box<ExpenseDocument>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An additional service on a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectExpense {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billed: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_relevant: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost_total_planned: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub group: Option<Box<ExpenseGroup>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoice_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub planned_purchase_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub price: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase_assignment_locked: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase_item_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase_items: Option<Vec<ExpensePurchaseItem>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quantity: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recurring_expense_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_category: Option<Box<RevenueCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_cost: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_price: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A group of projects with its own budget.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectGroup {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_report_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<Vec<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project group as a project embeds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectGroupRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A planned instalment of a fixed-price project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PaymentSchedule {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billed: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub checked: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An additional service that recurs every period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecurringExpense {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_relevant: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finish_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub period: Option<ProjectRecurringExpensesPeriod>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub price: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quantity: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub recur_next_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_category: Option<Box<RevenueCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_direction: Option<ProjectRecurringExpensesServicePeriodDirection>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_cost: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_price: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A task (service) of a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectTask {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_category: Option<Box<RevenueCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A revenue category (for bookkeeping) as positions, tasks and expenses embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RevenueCategory {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost_category: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_account: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project task as other records embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The calling user's assignment to a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssignedContract {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project the calling user is assigned to, in short.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssignedProject {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contract: Option<Box<AssignedContract>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tasks: Option<Vec<TaskRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project with its leader, customer, tasks and staff.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_contact: Option<Box<ContactRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_email_cc: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_email_to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_notes: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billing_variant: Option<ProjectsBillingVariant>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_expenses: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_monthly: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub co_leader: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contact: Option<Box<ContactRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contracts: Option<Vec<ProjectContract>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    /// The customer: its id and name, or the whole company with `include_company`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer: Option<Box<Company>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_report_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deal: Option<Box<DealRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finish_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fixed_price: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub leader: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project_group: Option<Box<ProjectGroupRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retainer: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retainer_billing_date: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retainer_billing_description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retainer_billing_title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secondary_contact: Option<Box<ContactRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub setting_include_time_report: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tasks: Option<Vec<ProjectTask>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project as other records embed it (the fields present vary by record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A project's key figures; costs are in the account's main currency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectReport {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_progress_in_percentage: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_remaining: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub costs_activities: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub costs_by_task: Option<Vec<ProjectTaskCost>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub costs_expenses: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_billable: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_remaining: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoiced_total: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Hours and costs of one task in a project report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectTaskCost {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_costs: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A shareable link (a project report, an offer's customer approval): on or off, and its URL.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShareLink {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An export of purchases to bookkeeping.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseBookkeepingExport {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comment: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::ints",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase_ids: Option<Vec<i64>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A purchase budget of one year (the id comes as text; it reads as a number).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseBudget {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    /// Spent so far (the API's spelling).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exhaused: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub planned: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remaining: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A category purchase positions are booked to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseCategory {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credit_account: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A document waiting to become a purchase.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseDraft {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_body: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gross_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A payment made, usually on a purchase.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchasePayment {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase: Option<Box<PurchaseRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The card payment a purchase came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreditCardTransaction {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_identifier: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A purchase with its positions, supplier and payments.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Purchase {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub approval_status: Option<PurchaseApprovalStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credit_card_transaction: Option<Box<CreditCardTransaction>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub file_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gross_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub iban: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub items: Option<Vec<PurchaseItem>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub payment_method: Option<PurchasesPaymentMethod>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub payments: Option<Vec<PurchasePayment>>,
+    /// The supplier's invoice number.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub receipt_identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reference: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refund_request: Option<Box<PurchaseRefundRequest>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_from: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_period_to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<PurchaseStatus>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A position of a purchase.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseItem {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub category: Option<Box<PurchaseCategory>>,
+    /// The project expense the position is booked to, if any.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expense: Option<Box<PurchaseItemExpense>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gross_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_total: Option<f64>,
+    /// The receipt of the position, if any.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub receipt: Option<Box<PurchaseItemReceipt>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub supplier_credit_number: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax_included: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vat: Option<Box<Vat>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The project expense a purchase position is booked to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseItemExpense {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The receipt of a purchase position.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseItemReceipt {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachment_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A purchase as its payments embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identifier: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The refund request a purchase came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseRefundRequest {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comment: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An expense receipt of a user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attachment_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gross_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub items: Option<Vec<ReceiptItem>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pending: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub refund_request: Option<Box<ReceiptRefundRequest>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub title: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A position of a receipt.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptItem {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gross_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchase_category: Option<Box<PurchaseCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub vat: Option<Box<Vat>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The refund request a receipt is part of.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptRefundRequest {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One user's absences in a year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AbsenceReport {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub planned_vacation_days: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sickdays: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_vacation_days: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub used_vacation_days: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A line of the cashflow report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CashflowEntry {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amount_in_account_currency: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// What moved the money, e.g. `invoice_created`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kind: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A line of the finance report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FinanceEntry {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company: Option<Box<CompanyRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub company_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    /// What the amount is, e.g. `incoming_expenses`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kind: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub net_amount_in_account_currency: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Planned against tracked hours of a user on a project.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlannedVsTracked {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delta: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub planned_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<Box<ProjectRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project_id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quota: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tracked_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user's target, billable and unbillable time on one day.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UtilizationEntry {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable_seconds: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unbillable_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unbillable_seconds: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_id: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An absence of a user on one day (morning, afternoon or both).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub am: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignment: Option<Box<ScheduleAssignment>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comment: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pm: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub symbol: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The kind of absence an entry records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleAssignment {
+    /// The absence code, e.g. `4` for holiday.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#type: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The user the API key belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub uuid: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A tag of one area.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context: Option<TagsContext>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A standard task.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskTemplate {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub billable: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    /// Position for ordering.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub index: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Added to new projects by default.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project_default: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub revenue_category: Option<Box<RevenueCategory>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A team and its members.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Unit {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub users: Option<Vec<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A team as other records embed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnitRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A permission role as a user record embeds it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoleRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The access a role grants per area of MOCO (e.g. `none`, `full`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserPermissions {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub calendar: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub companies: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contacts: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invoicing: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub people: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purchases: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub report: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sales: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub settings: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub time_tracking: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A permission role and what it grants per area.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserRole {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_admin: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_default: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permission: Option<Box<UserPermissions>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One month of a performance report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceMonth {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_billable_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_tracked_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub month: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub variation: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user's tracked hours against their target hours.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceReport {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub annually: Option<Box<PerformanceYear>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub monthly: Option<Vec<PerformanceMonth>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The year's figures of a performance report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceYear {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub employment_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_billable_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours_tracked_total: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub variation: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub variation_until_today: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub year: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A staff member.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub birthday: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_properties: Option<Map<String, Value>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    /// Whether the user is an external contractor (`external` when written).
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub r#extern: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub home_address: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub iban: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub info: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mobile_phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub role: Option<Box<RoleRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::texts",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<Vec<String>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<Box<UnitRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub work_phone: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A user as other records embed it (the fields present vary by record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserRef {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub color: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub firstname: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub initials: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lastname: Option<String>,
+    /// Last name, where a record sends `name` instead of `lastname`.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<Box<UnitRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A VAT code for purchases.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VatCodePurchase {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intra_eu: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reverse_charge: Option<bool>,
+    /// Rate in percent.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The VAT setting a record embeds (an invoice's, an offer's, a company's, a position's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vat {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intra_eu: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notice_tax_exemption: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notice_tax_exemption_alt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub print_gross_total: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reverse_charge: Option<bool>,
+    /// Rate in percent.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A VAT code for sales.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VatCodeSale {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub code: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credit_account: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub intra_eu: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notice_tax_exemption: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notice_tax_exemption_alt: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub print_gross_total: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reverse_charge: Option<bool>,
+    /// Rate in percent.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tax: Option<f64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A web hook subscription.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WebHook {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disabled: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disabled_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event: Option<WebHooksEvent>,
+    /// The URL events are POSTed to.
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hook: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::record",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target: Option<WebHooksTarget>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A correction of a user's hour balance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkTimeAdjustment {
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creator: Option<Box<UserRef>>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub date: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hours: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::int",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id: Option<i64>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_at: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "connector_core::lenient::boxed",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user: Option<Box<UserRef>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}

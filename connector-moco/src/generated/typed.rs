@@ -14,324 +14,432 @@ use connector_core::{
 };
 
 impl crate::Moco {
+    /// Time entries (Zeiteinträge): time booked on a task of a project, by day.
+    ///
     /// The `activities` actions (10).
     pub fn activities(&self) -> ActivitiesHandler<'_> {
         ActivitiesHandler {
             connector: self.connector(),
         }
     }
+    /// Positions (items) of a service catalogue entry.
+    ///
     /// The `catalog_service_items` actions (4).
     pub fn catalog_service_items(&self) -> CatalogServiceItemsHandler<'_> {
         CatalogServiceItemsHandler {
             connector: self.connector(),
         }
     }
+    /// Service catalogue (Leistungskatalog): ready-made groups of positions for offers and invoices.
+    ///
     /// The `catalog_services` actions (5).
     pub fn catalog_services(&self) -> CatalogServicesHandler<'_> {
         CatalogServicesHandler {
             connector: self.connector(),
         }
     }
+    /// Comments (Notizen) on projects, companies, contacts, deals, invoices and other records.
+    ///
     /// The `comments` actions (6).
     pub fn comments(&self) -> CommentsHandler<'_> {
         CommentsHandler {
             connector: self.connector(),
         }
     }
+    /// Companies (Firmen): customers, suppliers and other organizations.
+    ///
     /// The `companies` actions (7).
     pub fn companies(&self) -> CompaniesHandler<'_> {
         CompaniesHandler {
             connector: self.connector(),
         }
     }
+    /// Contacts (Kontakte): people, usually at a customer or supplier company.
+    ///
     /// The `contacts` actions (5).
     pub fn contacts(&self) -> ContactsHandler<'_> {
         ContactsHandler {
             connector: self.connector(),
         }
     }
+    /// Custom field definitions (Eigene Felder) for projects, companies, deals and other records.
+    ///
     /// The `custom_properties` actions (5).
     pub fn custom_properties(&self) -> CustomPropertiesHandler<'_> {
         CustomPropertiesHandler {
             connector: self.connector(),
         }
     }
+    /// Deal categories (Akquise-Stufen): the stages deals move through, with a win probability.
+    ///
     /// The `deal_categories` actions (5).
     pub fn deal_categories(&self) -> DealCategoriesHandler<'_> {
         DealCategoriesHandler {
             connector: self.connector(),
         }
     }
+    /// Deals (leads) in the sales pipeline, each in a deal category.
+    ///
     /// The `deals` actions (5).
     pub fn deals(&self) -> DealsHandler<'_> {
         DealsHandler {
             connector: self.connector(),
         }
     }
+    /// Employments (Wochenmodell): the weekly working hours of a user over a period.
+    ///
     /// The `employments` actions (5).
     pub fn employments(&self) -> EmploymentsHandler<'_> {
         EmploymentsHandler {
             connector: self.connector(),
         }
     }
+    /// Templates for additional services (Zusatzleistungs-Katalog) sold with projects.
+    ///
     /// The `expense_templates` actions (5).
     pub fn expense_templates(&self) -> ExpenseTemplatesHandler<'_> {
         ExpenseTemplatesHandler {
             connector: self.connector(),
         }
     }
+    /// Fixed costs (Fixkosten) of the account, with their monthly amounts.
+    ///
     /// The `fixed_costs` actions (1).
     pub fn fixed_costs(&self) -> FixedCostsHandler<'_> {
         FixedCostsHandler {
             connector: self.connector(),
         }
     }
+    /// Holiday entitlements (Urlaubsanspruch) of users per year, in days (and hours).
+    ///
     /// The `holidays` actions (5).
     pub fn holidays(&self) -> HolidaysHandler<'_> {
         HolidaysHandler {
             connector: self.connector(),
         }
     }
+    /// Billing hourly rates (Stundensätze) per currency: defaults, per task and per user.
+    ///
     /// The `hourly_rates` actions (1).
     pub fn hourly_rates(&self) -> HourlyRatesHandler<'_> {
         HourlyRatesHandler {
             connector: self.connector(),
         }
     }
+    /// Internal cost rates (Interne Stundensätze) per user and year.
+    ///
     /// The `internal_hourly_rates` actions (2).
     pub fn internal_hourly_rates(&self) -> InternalHourlyRatesHandler<'_> {
         InternalHourlyRatesHandler {
             connector: self.connector(),
         }
     }
+    /// PDF documents attached to an invoice.
+    ///
     /// The `invoice_attachments` actions (3).
     pub fn invoice_attachments(&self) -> InvoiceAttachmentsHandler<'_> {
         InvoiceAttachmentsHandler {
             connector: self.connector(),
         }
     }
+    /// Exports of invoices to bookkeeping (e.g. DATEV).
+    ///
     /// The `invoice_bookkeeping_exports` actions (3).
     pub fn invoice_bookkeeping_exports(&self) -> InvoiceBookkeepingExportsHandler<'_> {
         InvoiceBookkeepingExportsHandler {
             connector: self.connector(),
         }
     }
+    /// Payments received on invoices (Zahlungen).
+    ///
     /// The `invoice_payments` actions (6).
     pub fn invoice_payments(&self) -> InvoicePaymentsHandler<'_> {
         InvoicePaymentsHandler {
             connector: self.connector(),
         }
     }
+    /// Payment reminders (Mahnungen) for overdue invoices, and sending them by e-mail.
+    ///
     /// The `invoice_reminders` actions (5).
     pub fn invoice_reminders(&self) -> InvoiceRemindersHandler<'_> {
         InvoiceRemindersHandler {
             connector: self.connector(),
         }
     }
+    /// Invoices (Rechnungen) to customers, with positions, payments and reminders; PDFs.
+    ///
     /// The `invoices` actions (11).
     pub fn invoices(&self) -> InvoicesHandler<'_> {
         InvoicesHandler {
             connector: self.connector(),
         }
     }
+    /// Letter papers (Briefpapier) that invoices, offers and timesheets are printed on.
+    ///
     /// The `letter_papers` actions (1).
     pub fn letter_papers(&self) -> LetterPapersHandler<'_> {
         LetterPapersHandler {
             connector: self.connector(),
         }
     }
+    /// PDF documents attached to an offer.
+    ///
     /// The `offer_attachments` actions (3).
     pub fn offer_attachments(&self) -> OfferAttachmentsHandler<'_> {
         OfferAttachmentsHandler {
             connector: self.connector(),
         }
     }
+    /// Customer approval (Kundenfreigabe): the link a customer opens to approve and sign an offer.
+    ///
     /// The `offer_customer_approval` actions (3).
     pub fn offer_customer_approval(&self) -> OfferCustomerApprovalHandler<'_> {
         OfferCustomerApprovalHandler {
             connector: self.connector(),
         }
     }
+    /// Offers (Angebote, quotes) with their positions; PDFs, e-mail and status.
+    ///
     /// The `offers` actions (7).
     pub fn offers(&self) -> OffersHandler<'_> {
         OffersHandler {
             connector: self.connector(),
         }
     }
+    /// Resource planning (Planung): hours a user is planned on a project or deal per day.
+    ///
     /// The `planning_entries` actions (5).
     pub fn planning_entries(&self) -> PlanningEntriesHandler<'_> {
         PlanningEntriesHandler {
             connector: self.connector(),
         }
     }
+    /// Presences (Arbeitszeiten): when users were at work, by day, and a time clock.
+    ///
     /// The `presences` actions (6).
     pub fn presences(&self) -> PresencesHandler<'_> {
         PresencesHandler {
             connector: self.connector(),
         }
     }
+    /// The profile (Profil) of the user the API key belongs to, or of the impersonated one.
+    ///
     /// The `profile` actions (1).
     pub fn profile(&self) -> ProfileHandler<'_> {
         ProfileHandler {
             connector: self.connector(),
         }
     }
+    /// Staff assigned to a project (contracts), with their budget and rate.
+    ///
     /// The `project_contracts` actions (5).
     pub fn project_contracts(&self) -> ProjectContractsHandler<'_> {
         ProjectContractsHandler {
             connector: self.connector(),
         }
     }
+    /// Additional services (Zusatzleistungen, expenses) billed with a project.
+    ///
     /// The `project_expenses` actions (8).
     pub fn project_expenses(&self) -> ProjectExpensesHandler<'_> {
         ProjectExpensesHandler {
             connector: self.connector(),
         }
     }
+    /// Project groups (Projektgruppen): projects bundled for one customer, with a budget.
+    ///
     /// The `project_groups` actions (2).
     pub fn project_groups(&self) -> ProjectGroupsHandler<'_> {
         ProjectGroupsHandler {
             connector: self.connector(),
         }
     }
+    /// Planned instalments (payment schedules) of fixed-price projects.
+    ///
     /// The `project_payment_schedules` actions (6).
     pub fn project_payment_schedules(&self) -> ProjectPaymentSchedulesHandler<'_> {
         ProjectPaymentSchedulesHandler {
             connector: self.connector(),
         }
     }
+    /// Recurring additional services on projects, billed each period.
+    ///
     /// The `project_recurring_expenses` actions (7).
     pub fn project_recurring_expenses(&self) -> ProjectRecurringExpensesHandler<'_> {
         ProjectRecurringExpensesHandler {
             connector: self.connector(),
         }
     }
+    /// Tasks (Leistungen) of a project that time is booked on.
+    ///
     /// The `project_tasks` actions (6).
     pub fn project_tasks(&self) -> ProjectTasksHandler<'_> {
         ProjectTasksHandler {
             connector: self.connector(),
         }
     }
+    /// Projects (Projekte): work for a customer, with a leader, tasks, staff and a budget.
+    ///
     /// The `projects` actions (13).
     pub fn projects(&self) -> ProjectsHandler<'_> {
         ProjectsHandler {
             connector: self.connector(),
         }
     }
+    /// Exports of purchases to bookkeeping (e.g. DATEV).
+    ///
     /// The `purchase_bookkeeping_exports` actions (3).
     pub fn purchase_bookkeeping_exports(&self) -> PurchaseBookkeepingExportsHandler<'_> {
         PurchaseBookkeepingExportsHandler {
             connector: self.connector(),
         }
     }
+    /// Purchase budgets (Budgets) of a year: target, spent, planned and remaining.
+    ///
     /// The `purchase_budgets` actions (1).
     pub fn purchase_budgets(&self) -> PurchaseBudgetsHandler<'_> {
         PurchaseBudgetsHandler {
             connector: self.connector(),
         }
     }
+    /// Purchase categories (Kategorien) that purchase positions are booked to.
+    ///
     /// The `purchase_categories` actions (2).
     pub fn purchase_categories(&self) -> PurchaseCategoriesHandler<'_> {
         PurchaseCategoriesHandler {
             connector: self.connector(),
         }
     }
+    /// Purchase drafts (Entwürfe): documents waiting to become purchases.
+    ///
     /// The `purchase_drafts` actions (5).
     pub fn purchase_drafts(&self) -> PurchaseDraftsHandler<'_> {
         PurchaseDraftsHandler {
             connector: self.connector(),
         }
     }
+    /// Payments made on purchases (Zahlungen).
+    ///
     /// The `purchase_payments` actions (6).
     pub fn purchase_payments(&self) -> PurchasePaymentsHandler<'_> {
         PurchasePaymentsHandler {
             connector: self.connector(),
         }
     }
-    /// The `purchases` actions (7).
+    /// Purchases (Ausgaben): supplier invoices and receipts to pay, with positions and payments.
+    ///
+    /// The `purchases` actions (8).
     pub fn purchases(&self) -> PurchasesHandler<'_> {
         PurchasesHandler {
             connector: self.connector(),
         }
     }
+    /// Receipts (Spesen): expenses staff paid themselves, to be refunded.
+    ///
     /// The `receipts` actions (5).
     pub fn receipts(&self) -> ReceiptsHandler<'_> {
         ReceiptsHandler {
             connector: self.connector(),
         }
     }
+    /// Reports (Berichte): absences, cashflow, finance, planned against tracked hours, utilization.
+    ///
     /// The `reports` actions (5).
     pub fn reports(&self) -> ReportsHandler<'_> {
         ReportsHandler {
             connector: self.connector(),
         }
     }
+    /// Absences (Absenz): holidays, sick days and other days off of users.
+    ///
     /// The `schedules` actions (5).
     pub fn schedules(&self) -> SchedulesHandler<'_> {
         SchedulesHandler {
             connector: self.connector(),
         }
     }
+    /// The API key check: whether the key is valid, and whose it is.
+    ///
     /// The `session` actions (1).
     pub fn session(&self) -> SessionHandler<'_> {
         SessionHandler {
             connector: self.connector(),
         }
     }
+    /// Tags on one record: list, add, replace or remove them by name.
+    ///
     /// The `taggings` actions (4).
     pub fn taggings(&self) -> TaggingsHandler<'_> {
         TaggingsHandler {
             connector: self.connector(),
         }
     }
+    /// Tags (labels) available in each area: companies, contacts, projects, deals, purchases, invoices, offers, users.
+    ///
     /// The `tags` actions (5).
     pub fn tags(&self) -> TagsHandler<'_> {
         TagsHandler {
             connector: self.connector(),
         }
     }
+    /// Standard tasks (Standardleistungen) new projects can start with.
+    ///
     /// The `task_templates` actions (5).
     pub fn task_templates(&self) -> TaskTemplatesHandler<'_> {
         TaskTemplatesHandler {
             connector: self.connector(),
         }
     }
+    /// Teams (units) that users belong to.
+    ///
     /// The `units` actions (5).
     pub fn units(&self) -> UnitsHandler<'_> {
         UnitsHandler {
             connector: self.connector(),
         }
     }
+    /// Permission roles (Benutzerrollen) a user can be given.
+    ///
     /// The `user_roles` actions (1).
     pub fn user_roles(&self) -> UserRolesHandler<'_> {
         UserRolesHandler {
             connector: self.connector(),
         }
     }
+    /// Staff (Personal): the people who book time, with their team and permission role.
+    ///
     /// The `users` actions (6).
     pub fn users(&self) -> UsersHandler<'_> {
         UsersHandler {
             connector: self.connector(),
         }
     }
+    /// VAT codes (Steuerschlüssel) for purchases.
+    ///
     /// The `vat_code_purchases` actions (2).
     pub fn vat_code_purchases(&self) -> VatCodePurchasesHandler<'_> {
         VatCodePurchasesHandler {
             connector: self.connector(),
         }
     }
+    /// VAT codes (Steuerschlüssel) for sales: rates and their treatment on invoices.
+    ///
     /// The `vat_code_sales` actions (2).
     pub fn vat_code_sales(&self) -> VatCodeSalesHandler<'_> {
         VatCodeSalesHandler {
             connector: self.connector(),
         }
     }
+    /// Web hooks: subscriptions that POST events of a kind of record to a URL.
+    ///
     /// The `web_hooks` actions (7).
     pub fn web_hooks(&self) -> WebHooksHandler<'_> {
         WebHooksHandler {
             connector: self.connector(),
         }
     }
+    /// Work time adjustments (Korrekturen): hours added to or taken off a user's balance.
+    ///
     /// The `work_time_adjustments` actions (5).
     pub fn work_time_adjustments(&self) -> WorkTimeAdjustmentsHandler<'_> {
         WorkTimeAdjustmentsHandler {
@@ -368,7 +476,7 @@ impl<'a> ActivitiesHandler<'a> {
             input,
         }
     }
-    /// Create an activity: Create a new activity.
+    /// Create an activity: Book time on a task of a project, for the key's user (or the impersonated one).
     ///
     /// `POST /activities`
     ///
@@ -376,13 +484,13 @@ impl<'a> ActivitiesHandler<'a> {
     pub fn create(
         &self,
         date: impl DateArg,
-        project_id: i64,
-        task_id: i64,
+        project_id: impl Into<Ref>,
+        task_id: impl Into<Ref>,
     ) -> ActivitiesCreate<'a> {
         let mut input = Map::new();
         input.insert("date".to_owned(), DateArg::into_value(date));
-        input.insert("project_id".to_owned(), Value::from(project_id));
-        input.insert("task_id".to_owned(), Value::from(task_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
+        input.insert("task_id".to_owned(), task_id.into().into_value());
         ActivitiesCreate {
             connector: self.connector,
             input,
@@ -399,7 +507,7 @@ impl<'a> ActivitiesHandler<'a> {
             input,
         }
     }
-    /// Delete an activity: Delete one activity by id.
+    /// Delete an activity: Delete an activity that is neither billed nor locked (answers 204, no body).
     ///
     /// `DELETE /activities/{id}`
     pub fn delete(&self, id: i64) -> ActivitiesDelete<'a> {
@@ -453,7 +561,7 @@ impl<'a> ActivitiesHandler<'a> {
             input,
         }
     }
-    /// Disregard activities: Mark time entries as settled without billing them.
+    /// Disregard activities: Mark time entries as settled without billing them (answers the ids marked).
     ///
     /// `POST /activities/disregard`
     ///
@@ -462,7 +570,7 @@ impl<'a> ActivitiesHandler<'a> {
         &self,
         reason: impl Into<String>,
         activity_ids: I1,
-        company_id: i64,
+        company_id: impl Into<Ref>,
     ) -> ActivitiesDisregard<'a>
     where
         I1: IntoIterator,
@@ -474,7 +582,7 @@ impl<'a> ActivitiesHandler<'a> {
             "activity_ids".to_owned(),
             Value::Array(activity_ids.into_iter().map(Into::into).collect()),
         );
-        input.insert("company_id".to_owned(), Value::from(company_id));
+        input.insert("company_id".to_owned(), company_id.into().into_value());
         ActivitiesDisregard {
             connector: self.connector,
             input,
@@ -501,83 +609,6 @@ impl std::fmt::Debug for ActivitiesList<'_> {
 }
 
 impl<'a> ActivitiesList<'a> {
-    /// Only activities on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only activities on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only activities of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only activities on this project.
-    ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only activities on this project task.
-    ///
-    /// Wire name `task_id` (query, integer).
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.input.insert("task_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only activities for this customer.
-    ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("company_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// true: only billable activities; false: only non-billable ones.
-    ///
-    /// Wire name `billable` (query, boolean).
-    pub fn billable(mut self, value: bool) -> Self {
-        self.input.insert("billable".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// true: only activities already billed; false: only those not billed yet.
-    ///
-    /// Wire name `billed` (query, boolean).
-    pub fn billed(mut self, value: bool) -> Self {
-        self.input.insert("billed".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Search text, matched against tag, description and remote id.
-    ///
-    /// Wire name `term` (query, string).
-    pub fn term(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("term".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -619,26 +650,108 @@ impl<'a> ActivitiesList<'a> {
         self
     }
 
+    /// Only activities on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only activities on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only activities of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only activities on this project.
+    ///
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only activities on this task (a task name needs `project_id`).
+    ///
+    /// Wire name `task_id` (query, integer). An id, or a name that is looked up.
+    pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("task_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only activities for this customer.
+    ///
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("company_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// true: only billable activities; false: only non-billable ones.
+    ///
+    /// Wire name `billable` (query, boolean).
+    pub fn billable(mut self, value: bool) -> Self {
+        self.input.insert("billable".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// true: only activities already billed; false: only those not billed yet.
+    ///
+    /// Wire name `billed` (query, boolean).
+    pub fn billed(mut self, value: bool) -> Self {
+        self.input.insert("billed".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Search text, matched against tag, description and remote id.
+    ///
+    /// Wire name `term` (query, string).
+    pub fn term(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("term".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Activity, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -648,14 +761,15 @@ impl<'a> ActivitiesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Activity, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[0], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ActivitiesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[0]
     }
@@ -689,20 +803,20 @@ impl<'a> ActivitiesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesGet<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[1]
     }
@@ -711,7 +825,7 @@ impl Action for ActivitiesGet<'_> {
     }
 }
 
-/// Create an activity: Create a new activity.
+/// Create an activity: Book time on a task of a project, for the key's user (or the impersonated one).
 ///
 /// `POST /activities` — build with [`ActivitiesHandler::create`], then `.send().await`.
 pub struct ActivitiesCreate<'a> {
@@ -735,6 +849,18 @@ impl<'a> ActivitiesCreate<'a> {
     /// Wire name `seconds` (body, integer).
     pub fn seconds(mut self, value: i64) -> Self {
         self.input.insert("seconds".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Duration in hours, e.g. 1.5, instead of `seconds` (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `hours` (body, number).
+    pub fn hours(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -800,20 +926,20 @@ impl<'a> ActivitiesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesCreate<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[2]
     }
@@ -846,6 +972,18 @@ impl<'a> ActivitiesUpdate<'a> {
     /// Wire name `seconds` (body, integer).
     pub fn seconds(mut self, value: i64) -> Self {
         self.input.insert("seconds".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Duration in hours, e.g. 1.5, instead of `seconds` (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `hours` (body, number).
+    pub fn hours(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
@@ -916,18 +1054,19 @@ impl<'a> ActivitiesUpdate<'a> {
 
     /// Project the time is booked on.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Task of that project the time is booked on.
+    /// Task of that project the time is booked on (an id, or its name within the project).
     ///
-    /// Wire name `task_id` (body, integer).
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.input.insert("task_id".to_owned(), Value::from(value));
+    /// Wire name `task_id` (body, integer). An id, or a name that is looked up.
+    pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("task_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -937,20 +1076,20 @@ impl<'a> ActivitiesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[3]
     }
@@ -959,7 +1098,7 @@ impl Action for ActivitiesUpdate<'_> {
     }
 }
 
-/// Delete an activity: Delete one activity by id.
+/// Delete an activity: Delete an activity that is neither billed nor locked (answers 204, no body).
 ///
 /// `DELETE /activities/{id}` — build with [`ActivitiesHandler::delete`], then `.send().await`.
 pub struct ActivitiesDelete<'a> {
@@ -1025,7 +1164,7 @@ impl std::fmt::Debug for ActivitiesBulkCreate<'_> {
 }
 
 impl<'a> ActivitiesBulkCreate<'a> {
-    /// Time entries to create: objects with `date`, `project_id`, `task_id`, `seconds`, `description`, ...
+    /// Time entries to create: objects with `date`, `project_id`, `task_id`, `seconds`, `description`, ... as for `activities.create`.
     ///
     /// Wire name `activities` (body, array).
     pub fn activities<I>(mut self, value: I) -> Self
@@ -1046,20 +1185,23 @@ impl<'a> ActivitiesBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[5]
     }
@@ -1101,20 +1243,20 @@ impl<'a> ActivitiesUpdateBillableSeconds<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesUpdateBillableSeconds<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[6]
     }
@@ -1148,20 +1290,20 @@ impl<'a> ActivitiesStartTimer<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesStartTimer<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[7]
     }
@@ -1195,20 +1337,20 @@ impl<'a> ActivitiesStopTimer<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Activity, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesStopTimer<'_> {
-    type Output = Value;
+    type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[8]
     }
@@ -1217,7 +1359,7 @@ impl Action for ActivitiesStopTimer<'_> {
     }
 }
 
-/// Disregard activities: Mark time entries as settled without billing them.
+/// Disregard activities: Mark time entries as settled without billing them (answers the ids marked).
 ///
 /// `POST /activities/disregard` — build with [`ActivitiesHandler::disregard`], then `.send().await`.
 pub struct ActivitiesDisregard<'a> {
@@ -1238,10 +1380,10 @@ impl std::fmt::Debug for ActivitiesDisregard<'_> {
 impl<'a> ActivitiesDisregard<'a> {
     /// Project the time entries belong to.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -1283,9 +1425,9 @@ impl<'a> CatalogServiceItemsHandler<'a> {
     /// Get a catalogue service item: Fetch one position of a service catalogue entry.
     ///
     /// `GET /account/catalog_services/{service_id}/items/{id}`
-    pub fn get(&self, service_id: i64, id: i64) -> CatalogServiceItemsGet<'a> {
+    pub fn get(&self, service_id: impl Into<Ref>, id: i64) -> CatalogServiceItemsGet<'a> {
         let mut input = Map::new();
-        input.insert("service_id".to_owned(), Value::from(service_id));
+        input.insert("service_id".to_owned(), service_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         CatalogServiceItemsGet {
             connector: self.connector,
@@ -1295,9 +1437,9 @@ impl<'a> CatalogServiceItemsHandler<'a> {
     /// Create a catalogue service item: Add a position to a service catalogue entry.
     ///
     /// `POST /account/catalog_services/{service_id}/items`
-    pub fn create(&self, service_id: i64) -> CatalogServiceItemsCreate<'a> {
+    pub fn create(&self, service_id: impl Into<Ref>) -> CatalogServiceItemsCreate<'a> {
         let mut input = Map::new();
-        input.insert("service_id".to_owned(), Value::from(service_id));
+        input.insert("service_id".to_owned(), service_id.into().into_value());
         CatalogServiceItemsCreate {
             connector: self.connector,
             input,
@@ -1306,9 +1448,9 @@ impl<'a> CatalogServiceItemsHandler<'a> {
     /// Update a catalogue service item: Change a position of a service catalogue entry.
     ///
     /// `PUT /account/catalog_services/{service_id}/items/{id}`
-    pub fn update(&self, service_id: i64, id: i64) -> CatalogServiceItemsUpdate<'a> {
+    pub fn update(&self, service_id: impl Into<Ref>, id: i64) -> CatalogServiceItemsUpdate<'a> {
         let mut input = Map::new();
-        input.insert("service_id".to_owned(), Value::from(service_id));
+        input.insert("service_id".to_owned(), service_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         CatalogServiceItemsUpdate {
             connector: self.connector,
@@ -1318,9 +1460,9 @@ impl<'a> CatalogServiceItemsHandler<'a> {
     /// Delete a catalogue service item: Remove a position from a service catalogue entry.
     ///
     /// `DELETE /account/catalog_services/{service_id}/items/{id}`
-    pub fn delete(&self, service_id: i64, id: i64) -> CatalogServiceItemsDelete<'a> {
+    pub fn delete(&self, service_id: impl Into<Ref>, id: i64) -> CatalogServiceItemsDelete<'a> {
         let mut input = Map::new();
-        input.insert("service_id".to_owned(), Value::from(service_id));
+        input.insert("service_id".to_owned(), service_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         CatalogServiceItemsDelete {
             connector: self.connector,
@@ -1354,20 +1496,23 @@ impl<'a> CatalogServiceItemsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServiceItemsGet<'_> {
-    type Output = Value;
+    type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[10]
     }
@@ -1398,7 +1543,7 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     /// Kind of position.
     ///
     /// Wire name `type` (body, enum).
-    pub fn r#type(mut self, value: impl Into<super::enums::CatalogServiceItemsType>) -> Self {
+    pub fn r#type(mut self, value: impl Into<super::enums::PositionType>) -> Self {
         self.input
             .insert("type".to_owned(), Value::from(value.into()));
         self
@@ -1510,20 +1655,23 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServiceItemsCreate<'_> {
-    type Output = Value;
+    type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[11]
     }
@@ -1554,7 +1702,7 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     /// Kind of position.
     ///
     /// Wire name `type` (body, enum).
-    pub fn r#type(mut self, value: impl Into<super::enums::CatalogServiceItemsType>) -> Self {
+    pub fn r#type(mut self, value: impl Into<super::enums::PositionType>) -> Self {
         self.input
             .insert("type".to_owned(), Value::from(value.into()));
         self
@@ -1666,20 +1814,23 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogServiceItem, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServiceItemsUpdate<'_> {
-    type Output = Value;
+    type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[12]
     }
@@ -1863,20 +2014,26 @@ impl<'a> CatalogServicesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::CatalogService>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CatalogService>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::CatalogService, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -1886,14 +2043,15 @@ impl<'a> CatalogServicesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::CatalogService, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[14], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for CatalogServicesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::CatalogService>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[14]
     }
@@ -1927,20 +2085,23 @@ impl<'a> CatalogServicesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServicesGet<'_> {
-    type Output = Value;
+    type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[15]
     }
@@ -1998,20 +2159,23 @@ impl<'a> CatalogServicesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServicesCreate<'_> {
-    type Output = Value;
+    type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[16]
     }
@@ -2039,7 +2203,7 @@ impl std::fmt::Debug for CatalogServicesUpdate<'_> {
 }
 
 impl<'a> CatalogServicesUpdate<'a> {
-    /// New name of the catalogue entry.
+    /// Name of the catalogue entry.
     ///
     /// Wire name `title` (body, string).
     pub fn title(mut self, value: impl Into<String>) -> Self {
@@ -2054,20 +2218,23 @@ impl<'a> CatalogServicesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CatalogService, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CatalogServicesUpdate<'_> {
-    type Output = Value;
+    type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[17]
     }
@@ -2158,7 +2325,7 @@ impl<'a> CommentsHandler<'a> {
     /// Takes the required `commentable_type`, `text`, `commentable_id` as arguments.
     pub fn create(
         &self,
-        commentable_type: impl Into<super::enums::CommentsCreateCommentableType>,
+        commentable_type: impl Into<super::enums::CommentableType>,
         text: impl Into<String>,
         commentable_id: i64,
     ) -> CommentsCreate<'a> {
@@ -2181,7 +2348,7 @@ impl<'a> CommentsHandler<'a> {
     /// Takes the required `commentable_type`, `text`, `commentable_ids` as arguments.
     pub fn bulk_create<I2>(
         &self,
-        commentable_type: impl Into<super::enums::CommentsBulkCreateCommentableType>,
+        commentable_type: impl Into<super::enums::CommentableType>,
         text: impl Into<String>,
         commentable_ids: I2,
     ) -> CommentsBulkCreate<'a>
@@ -2215,7 +2382,7 @@ impl<'a> CommentsHandler<'a> {
             input,
         }
     }
-    /// Delete a comment: Remove a comment that was written by a person.
+    /// Delete a comment: Remove a comment that was written by a person (answers 204, no body).
     ///
     /// `DELETE /comments/{id}`
     pub fn delete(&self, id: i64) -> CommentsDelete<'a> {
@@ -2247,43 +2414,6 @@ impl std::fmt::Debug for CommentsList<'_> {
 }
 
 impl<'a> CommentsList<'a> {
-    /// Only comments on records of this type.
-    ///
-    /// Wire name `commentable_type` (query, enum).
-    pub fn commentable_type(
-        mut self,
-        value: impl Into<super::enums::CommentsListCommentableType>,
-    ) -> Self {
-        self.input
-            .insert("commentable_type".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Only comments on the record with this id.
-    ///
-    /// Wire name `commentable_id` (query, integer).
-    pub fn commentable_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("commentable_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only comments written by this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// true: only comments written by people; false: only generated ones.
-    ///
-    /// Wire name `manual` (query, boolean).
-    pub fn manual(mut self, value: bool) -> Self {
-        self.input.insert("manual".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -2325,26 +2455,64 @@ impl<'a> CommentsList<'a> {
         self
     }
 
+    /// Only comments on records of this type.
+    ///
+    /// Wire name `commentable_type` (query, enum).
+    pub fn commentable_type(mut self, value: impl Into<super::enums::CommentableType>) -> Self {
+        self.input
+            .insert("commentable_type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only comments on the record with this id.
+    ///
+    /// Wire name `commentable_id` (query, integer).
+    pub fn commentable_id(mut self, value: i64) -> Self {
+        self.input
+            .insert("commentable_id".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only comments written by this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// true: only comments written by people; false: only generated ones.
+    ///
+    /// Wire name `manual` (query, boolean).
+    pub fn manual(mut self, value: bool) -> Self {
+        self.input.insert("manual".to_owned(), Value::Bool(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Comment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Comment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Comment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -2354,14 +2522,15 @@ impl<'a> CommentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Comment, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[19], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for CommentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Comment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[19]
     }
@@ -2395,20 +2564,20 @@ impl<'a> CommentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CommentsGet<'_> {
-    type Output = Value;
+    type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[20]
     }
@@ -2471,20 +2640,20 @@ impl<'a> CommentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CommentsCreate<'_> {
-    type Output = Value;
+    type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[21]
     }
@@ -2547,20 +2716,23 @@ impl<'a> CommentsBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Comment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Comment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CommentsBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::Comment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[22]
     }
@@ -2617,22 +2789,10 @@ impl<'a> CommentsUpdate<'a> {
         self
     }
 
-    /// Id of the record the comment is attached to.
-    ///
-    /// Wire name `commentable_id` (body, integer).
-    pub fn commentable_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("commentable_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Type of the record the comment is attached to.
     ///
     /// Wire name `commentable_type` (body, enum).
-    pub fn commentable_type(
-        mut self,
-        value: impl Into<super::enums::CommentsUpdateCommentableType>,
-    ) -> Self {
+    pub fn commentable_type(mut self, value: impl Into<super::enums::CommentableType>) -> Self {
         self.input
             .insert("commentable_type".to_owned(), Value::from(value.into()));
         self
@@ -2647,26 +2807,35 @@ impl<'a> CommentsUpdate<'a> {
         self
     }
 
+    /// Id of the record to comment on.
+    ///
+    /// Wire name `commentable_id` (body, integer).
+    pub fn commentable_id(mut self, value: i64) -> Self {
+        self.input
+            .insert("commentable_id".to_owned(), Value::from(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Comment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CommentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[23]
     }
@@ -2675,7 +2844,7 @@ impl Action for CommentsUpdate<'_> {
     }
 }
 
-/// Delete a comment: Remove a comment that was written by a person.
+/// Delete a comment: Remove a comment that was written by a person (answers 204, no body).
 ///
 /// `DELETE /comments/{id}` — build with [`CommentsHandler::delete`], then `.send().await`.
 pub struct CommentsDelete<'a> {
@@ -2801,7 +2970,7 @@ impl<'a> CompaniesHandler<'a> {
             input,
         }
     }
-    /// Delete a company: Delete one company by id.
+    /// Delete a company: Delete one company by id (answers no body).
     ///
     /// `DELETE /companies/{id}`
     pub fn delete(&self, id: i64) -> CompaniesDelete<'a> {
@@ -2839,20 +3008,20 @@ impl<'a> CompaniesArchive<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesArchive<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[25]
     }
@@ -2886,20 +3055,20 @@ impl<'a> CompaniesUnarchive<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesUnarchive<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[26]
     }
@@ -2927,57 +3096,6 @@ impl std::fmt::Debug for CompaniesList<'_> {
 }
 
 impl<'a> CompaniesList<'a> {
-    /// Include archived companies.
-    ///
-    /// Wire name `include_archived` (query, boolean).
-    pub fn include_archived(mut self, value: bool) -> Self {
-        self.input
-            .insert("include_archived".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only companies of this type.
-    ///
-    /// Wire name `type` (query, enum).
-    pub fn r#type(mut self, value: impl Into<super::enums::CompaniesType>) -> Self {
-        self.input
-            .insert("type".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only the company with this identifier, e.g. K0405.
-    ///
-    /// Wire name `identifier` (query, string).
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Search text, matched against company names.
-    ///
-    /// Wire name `term` (query, string).
-    pub fn term(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("term".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -3019,26 +3137,80 @@ impl<'a> CompaniesList<'a> {
         self
     }
 
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Include archived companies.
+    ///
+    /// Wire name `include_archived` (query, boolean).
+    pub fn include_archived(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_archived".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only companies of this type.
+    ///
+    /// Wire name `type` (query, enum).
+    pub fn r#type(mut self, value: impl Into<super::enums::CompaniesType>) -> Self {
+        self.input
+            .insert("type".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only the company with this identifier, e.g. K0405.
+    ///
+    /// Wire name `identifier` (query, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Search text, matched against company names.
+    ///
+    /// Wire name `term` (query, string).
+    pub fn term(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("term".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Company>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Company>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Company, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -3048,14 +3220,15 @@ impl<'a> CompaniesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Company, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[27], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for CompaniesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Company>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[27]
     }
@@ -3089,20 +3262,20 @@ impl<'a> CompaniesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesGet<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[28]
     }
@@ -3231,7 +3404,7 @@ impl<'a> CompaniesCreate<'a> {
         self
     }
 
-    /// Custom field values of the company, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -3240,7 +3413,7 @@ impl<'a> CompaniesCreate<'a> {
         self
     }
 
-    /// Tags of the company; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -3257,9 +3430,10 @@ impl<'a> CompaniesCreate<'a> {
 
     /// User responsible for the company.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3318,19 +3492,31 @@ impl<'a> CompaniesCreate<'a> {
 
     /// VAT code for sales to this customer (wins over customer_tax).
     ///
-    /// Wire name `customer_vat_code_id` (body, integer).
-    pub fn customer_vat_code_id(mut self, value: i64) -> Self {
+    /// Wire name `customer_vat_code_id` (body, integer). An id, or a name that is looked up.
+    pub fn customer_vat_code_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("customer_vat_code_id".to_owned(), Value::from(value));
+            .insert("customer_vat_code_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Sales tax rate in percent (customers; deprecated in favour of customer_vat_code_id).
+    /// Sales tax rate in percent (customers); use `customer_vat_code_id` instead.
     ///
-    /// Wire name `customer_tax` (body, number).
+    /// Wire name `customer_tax` (body, number). Deprecated.
     pub fn customer_tax(mut self, value: f64) -> Self {
         self.input.insert(
             "customer_tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Tax rate in percent for invoices to the company (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `billing_tax` (body, number).
+    pub fn billing_tax(mut self, value: f64) -> Self {
+        self.input.insert(
+            "billing_tax".to_owned(),
             connector_core::serde_json::Number::from_f64(value)
                 .map_or_else(|| Value::String(value.to_string()), Value::Number),
         );
@@ -3393,16 +3579,16 @@ impl<'a> CompaniesCreate<'a> {
 
     /// VAT code for purchases from this supplier (wins over supplier_tax).
     ///
-    /// Wire name `supplier_vat_code_id` (body, integer).
-    pub fn supplier_vat_code_id(mut self, value: i64) -> Self {
+    /// Wire name `supplier_vat_code_id` (body, integer). An id, or a name that is looked up.
+    pub fn supplier_vat_code_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("supplier_vat_code_id".to_owned(), Value::from(value));
+            .insert("supplier_vat_code_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Purchase tax rate in percent (suppliers; deprecated in favour of supplier_vat_code_id).
+    /// Purchase tax rate in percent (suppliers); use `supplier_vat_code_id` instead.
     ///
-    /// Wire name `supplier_tax` (body, number).
+    /// Wire name `supplier_tax` (body, number). Deprecated.
     pub fn supplier_tax(mut self, value: f64) -> Self {
         self.input.insert(
             "supplier_tax".to_owned(),
@@ -3427,20 +3613,20 @@ impl<'a> CompaniesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesCreate<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[29]
     }
@@ -3569,7 +3755,7 @@ impl<'a> CompaniesUpdate<'a> {
         self
     }
 
-    /// Custom field values of the company, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -3578,7 +3764,7 @@ impl<'a> CompaniesUpdate<'a> {
         self
     }
 
-    /// Tags of the company; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -3595,9 +3781,10 @@ impl<'a> CompaniesUpdate<'a> {
 
     /// User responsible for the company.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -3656,19 +3843,31 @@ impl<'a> CompaniesUpdate<'a> {
 
     /// VAT code for sales to this customer (wins over customer_tax).
     ///
-    /// Wire name `customer_vat_code_id` (body, integer).
-    pub fn customer_vat_code_id(mut self, value: i64) -> Self {
+    /// Wire name `customer_vat_code_id` (body, integer). An id, or a name that is looked up.
+    pub fn customer_vat_code_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("customer_vat_code_id".to_owned(), Value::from(value));
+            .insert("customer_vat_code_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Sales tax rate in percent (customers; deprecated in favour of customer_vat_code_id).
+    /// Sales tax rate in percent (customers); use `customer_vat_code_id` instead.
     ///
-    /// Wire name `customer_tax` (body, number).
+    /// Wire name `customer_tax` (body, number). Deprecated.
     pub fn customer_tax(mut self, value: f64) -> Self {
         self.input.insert(
             "customer_tax".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Tax rate in percent for invoices to the company (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `billing_tax` (body, number).
+    pub fn billing_tax(mut self, value: f64) -> Self {
+        self.input.insert(
+            "billing_tax".to_owned(),
             connector_core::serde_json::Number::from_f64(value)
                 .map_or_else(|| Value::String(value.to_string()), Value::Number),
         );
@@ -3731,16 +3930,16 @@ impl<'a> CompaniesUpdate<'a> {
 
     /// VAT code for purchases from this supplier (wins over supplier_tax).
     ///
-    /// Wire name `supplier_vat_code_id` (body, integer).
-    pub fn supplier_vat_code_id(mut self, value: i64) -> Self {
+    /// Wire name `supplier_vat_code_id` (body, integer). An id, or a name that is looked up.
+    pub fn supplier_vat_code_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("supplier_vat_code_id".to_owned(), Value::from(value));
+            .insert("supplier_vat_code_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Purchase tax rate in percent (suppliers; deprecated in favour of supplier_vat_code_id).
+    /// Purchase tax rate in percent (suppliers); use `supplier_vat_code_id` instead.
     ///
-    /// Wire name `supplier_tax` (body, number).
+    /// Wire name `supplier_tax` (body, number). Deprecated.
     pub fn supplier_tax(mut self, value: f64) -> Self {
         self.input.insert(
             "supplier_tax".to_owned(),
@@ -3783,20 +3982,20 @@ impl<'a> CompaniesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Company, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CompaniesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[30]
     }
@@ -3805,7 +4004,7 @@ impl Action for CompaniesUpdate<'_> {
     }
 }
 
-/// Delete a company: Delete one company by id.
+/// Delete a company: Delete one company by id (answers no body).
 ///
 /// `DELETE /companies/{id}` — build with [`CompaniesHandler::delete`], then `.send().await`.
 pub struct CompaniesDelete<'a> {
@@ -3909,7 +4108,7 @@ impl<'a> ContactsHandler<'a> {
             input,
         }
     }
-    /// Delete a contact: Delete one contact by id.
+    /// Delete a contact: Delete one contact by id (answers no body).
     ///
     /// `DELETE /contacts/people/{id}`
     pub fn delete(&self, id: i64) -> ContactsDelete<'a> {
@@ -3941,39 +4140,6 @@ impl std::fmt::Debug for ContactsList<'_> {
 }
 
 impl<'a> ContactsList<'a> {
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Search text, matched against name, first name, work e-mail and company.
-    ///
-    /// Wire name `term` (query, string).
-    pub fn term(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("term".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Reverse lookup by work or mobile phone number.
-    ///
-    /// Wire name `phone` (query, string).
-    pub fn phone(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("phone".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -4015,26 +4181,62 @@ impl<'a> ContactsList<'a> {
         self
     }
 
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Search text, matched against name, first name, work e-mail and company.
+    ///
+    /// Wire name `term` (query, string).
+    pub fn term(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("term".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Reverse lookup by work or mobile phone number.
+    ///
+    /// Wire name `phone` (query, string).
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("phone".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Contact>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Contact, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -4044,14 +4246,15 @@ impl<'a> ContactsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Contact, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[32], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ContactsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[32]
     }
@@ -4085,20 +4288,20 @@ impl<'a> ContactsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsGet<'_> {
-    type Output = Value;
+    type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[33]
     }
@@ -4137,18 +4340,19 @@ impl<'a> ContactsCreate<'a> {
 
     /// Company the person belongs to.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// User responsible for the contact (default: the key's user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -4251,7 +4455,7 @@ impl<'a> ContactsCreate<'a> {
         self
     }
 
-    /// Tags of the contact; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -4272,20 +4476,20 @@ impl<'a> ContactsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsCreate<'_> {
-    type Output = Value;
+    type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[34]
     }
@@ -4324,18 +4528,19 @@ impl<'a> ContactsUpdate<'a> {
 
     /// Company the person belongs to.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// User responsible for the contact (default: the key's user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -4438,7 +4643,7 @@ impl<'a> ContactsUpdate<'a> {
         self
     }
 
-    /// Tags of the contact; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -4477,20 +4682,20 @@ impl<'a> ContactsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Contact, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[35]
     }
@@ -4499,7 +4704,7 @@ impl Action for ContactsUpdate<'_> {
     }
 }
 
-/// Delete a contact: Delete one contact by id.
+/// Delete a contact: Delete one contact by id (answers no body).
 ///
 /// `DELETE /contacts/people/{id}` — build with [`ContactsHandler::delete`], then `.send().await`.
 pub struct ContactsDelete<'a> {
@@ -4637,15 +4842,6 @@ impl std::fmt::Debug for CustomPropertiesList<'_> {
 }
 
 impl<'a> CustomPropertiesList<'a> {
-    /// Only fields of this record type, e.g. `Project`.
-    ///
-    /// Wire name `entity` (query, string).
-    pub fn entity(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("entity".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -4687,26 +4883,41 @@ impl<'a> CustomPropertiesList<'a> {
         self
     }
 
+    /// Only fields of this record type, e.g. `Project`.
+    ///
+    /// Wire name `entity` (query, string).
+    pub fn entity(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("entity".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::CustomProperty>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CustomProperty>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::CustomProperty, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -4716,14 +4927,15 @@ impl<'a> CustomPropertiesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::CustomProperty, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[37], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for CustomPropertiesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::CustomProperty>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[37]
     }
@@ -4757,20 +4969,23 @@ impl<'a> CustomPropertiesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomPropertiesGet<'_> {
-    type Output = Value;
+    type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[38]
     }
@@ -4881,20 +5096,23 @@ impl<'a> CustomPropertiesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomPropertiesCreate<'_> {
-    type Output = Value;
+    type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[39]
     }
@@ -5014,20 +5232,23 @@ impl<'a> CustomPropertiesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::CustomProperty, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for CustomPropertiesUpdate<'_> {
-    type Output = Value;
+    type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[40]
     }
@@ -5136,7 +5357,7 @@ impl<'a> DealCategoriesHandler<'a> {
             input,
         }
     }
-    /// Delete a deal category: Remove a deal stage that no deal uses.
+    /// Delete a deal category: Remove a deal stage that no deal uses (answers 204; 403 while in use).
     ///
     /// `DELETE /deal_categories/{id}`
     pub fn delete(&self, id: i64) -> DealCategoriesDelete<'a> {
@@ -5215,20 +5436,26 @@ impl<'a> DealCategoriesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::DealCategory>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::DealCategory>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::DealCategory, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -5238,14 +5465,15 @@ impl<'a> DealCategoriesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::DealCategory, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[42], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for DealCategoriesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::DealCategory>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[42]
     }
@@ -5279,20 +5507,23 @@ impl<'a> DealCategoriesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealCategoriesGet<'_> {
-    type Output = Value;
+    type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[43]
     }
@@ -5326,20 +5557,23 @@ impl<'a> DealCategoriesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealCategoriesCreate<'_> {
-    type Output = Value;
+    type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[44]
     }
@@ -5391,20 +5625,23 @@ impl<'a> DealCategoriesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DealCategory, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealCategoriesUpdate<'_> {
-    type Output = Value;
+    type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[45]
     }
@@ -5413,7 +5650,7 @@ impl Action for DealCategoriesUpdate<'_> {
     }
 }
 
-/// Delete a deal category: Remove a deal stage that no deal uses.
+/// Delete a deal category: Remove a deal stage that no deal uses (answers 204; 403 while in use).
 ///
 /// `DELETE /deal_categories/{id}` — build with [`DealCategoriesHandler::delete`], then `.send().await`.
 pub struct DealCategoriesDelete<'a> {
@@ -5523,7 +5760,7 @@ impl<'a> DealsHandler<'a> {
             input,
         }
     }
-    /// Delete a deal: Delete one deal by id.
+    /// Delete a deal: Delete one deal by id (answers no body).
     ///
     /// `DELETE /deals/{id}`
     pub fn delete(&self, id: i64) -> DealsDelete<'a> {
@@ -5555,57 +5792,6 @@ impl std::fmt::Debug for DealsList<'_> {
 }
 
 impl<'a> DealsList<'a> {
-    /// Only deals in this state.
-    ///
-    /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::DealsStatus>) -> Self {
-        self.input
-            .insert("status".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only deals closed on or after this day.
-    ///
-    /// Wire name `closed_from` (query, date).
-    pub fn closed_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("closed_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only deals closed on or before this day.
-    ///
-    /// Wire name `closed_to` (query, date).
-    pub fn closed_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("closed_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only deals with this company.
-    ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("company_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -5647,26 +5833,77 @@ impl<'a> DealsList<'a> {
         self
     }
 
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only deals in this state.
+    ///
+    /// Wire name `status` (query, enum).
+    pub fn status(mut self, value: impl Into<super::enums::DealsStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only deals closed on or after this day.
+    ///
+    /// Wire name `closed_from` (query, date).
+    pub fn closed_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("closed_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only deals closed on or before this day.
+    ///
+    /// Wire name `closed_to` (query, date).
+    pub fn closed_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("closed_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only deals with this company.
+    ///
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("company_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Deal>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::Deal>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Deal, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -5676,14 +5913,15 @@ impl<'a> DealsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Deal, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[47], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for DealsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Deal>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[47]
     }
@@ -5717,20 +5955,20 @@ impl<'a> DealsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealsGet<'_> {
-    type Output = Value;
+    type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[48]
     }
@@ -5758,21 +5996,48 @@ impl std::fmt::Debug for DealsCreate<'_> {
 }
 
 impl<'a> DealsCreate<'a> {
+    /// Day to follow the deal up.
+    ///
+    /// Wire name `reminder_date` (body, date). Required.
+    pub fn reminder_date(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("reminder_date".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// User in charge of the deal.
+    ///
+    /// Wire name `user_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Deal category (pipeline stage).
+    ///
+    /// Wire name `deal_category_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn deal_category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_category_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// Company the deal is with.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Contact person of the deal.
     ///
-    /// Wire name `person_id` (body, integer).
-    pub fn person_id(mut self, value: i64) -> Self {
+    /// Wire name `person_id` (body, integer). An id, or a name that is looked up.
+    pub fn person_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("person_id".to_owned(), Value::from(value));
+            .insert("person_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -5821,7 +6086,7 @@ impl<'a> DealsCreate<'a> {
         self
     }
 
-    /// Tags of the deal; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -5836,38 +6101,12 @@ impl<'a> DealsCreate<'a> {
         self
     }
 
-    /// Custom field values of the deal, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
         self.input
             .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Day to follow the deal up.
-    ///
-    /// Wire name `reminder_date` (body, date). Required.
-    pub fn reminder_date(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("reminder_date".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// User in charge of the deal.
-    ///
-    /// Wire name `user_id` (body, integer). Required.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Deal category (pipeline stage).
-    ///
-    /// Wire name `deal_category_id` (body, integer). Required.
-    pub fn deal_category_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("deal_category_id".to_owned(), Value::from(value));
         self
     }
 
@@ -5877,20 +6116,20 @@ impl<'a> DealsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealsCreate<'_> {
-    type Output = Value;
+    type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[49]
     }
@@ -5920,19 +6159,19 @@ impl std::fmt::Debug for DealsUpdate<'_> {
 impl<'a> DealsUpdate<'a> {
     /// Company the deal is with.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Contact person of the deal.
     ///
-    /// Wire name `person_id` (body, integer).
-    pub fn person_id(mut self, value: i64) -> Self {
+    /// Wire name `person_id` (body, integer). An id, or a name that is looked up.
+    pub fn person_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("person_id".to_owned(), Value::from(value));
+            .insert("person_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -5981,7 +6220,7 @@ impl<'a> DealsUpdate<'a> {
         self
     }
 
-    /// Tags of the deal; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -5996,7 +6235,7 @@ impl<'a> DealsUpdate<'a> {
         self
     }
 
-    /// Custom field values of the deal, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -6046,18 +6285,19 @@ impl<'a> DealsUpdate<'a> {
 
     /// User in charge of the deal.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal category (pipeline stage).
     ///
-    /// Wire name `deal_category_id` (body, integer).
-    pub fn deal_category_id(mut self, value: i64) -> Self {
+    /// Wire name `deal_category_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_category_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("deal_category_id".to_owned(), Value::from(value));
+            .insert("deal_category_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -6067,20 +6307,20 @@ impl<'a> DealsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Deal, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for DealsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[50]
     }
@@ -6089,7 +6329,7 @@ impl Action for DealsUpdate<'_> {
     }
 }
 
-/// Delete a deal: Delete one deal by id.
+/// Delete a deal: Delete one deal by id (answers no body).
 ///
 /// `DELETE /deals/{id}` — build with [`DealsHandler::delete`], then `.send().await`.
 pub struct DealsDelete<'a> {
@@ -6158,9 +6398,13 @@ impl<'a> EmploymentsHandler<'a> {
     /// `POST /users/employments`
     ///
     /// Takes the required `user_id`, `pattern` as arguments.
-    pub fn create(&self, user_id: i64, pattern: Map<String, Value>) -> EmploymentsCreate<'a> {
+    pub fn create(
+        &self,
+        user_id: impl Into<Ref>,
+        pattern: Map<String, Value>,
+    ) -> EmploymentsCreate<'a> {
         let mut input = Map::new();
-        input.insert("user_id".to_owned(), Value::from(user_id));
+        input.insert("user_id".to_owned(), user_id.into().into_value());
         input.insert("pattern".to_owned(), Value::Object(pattern));
         EmploymentsCreate {
             connector: self.connector,
@@ -6189,7 +6433,7 @@ impl<'a> EmploymentsHandler<'a> {
             input,
         }
     }
-    /// Delete an employment: Remove a working-time model.
+    /// Delete an employment: Remove a working-time model (answers 204, no body).
     ///
     /// `DELETE /users/employments/{id}`
     pub fn delete(&self, id: i64) -> EmploymentsDelete<'a> {
@@ -6221,32 +6465,6 @@ impl std::fmt::Debug for EmploymentsList<'_> {
 }
 
 impl<'a> EmploymentsList<'a> {
-    /// Start of the period; needed when filtering by period.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// End of the period; leave out to include open-ended employments.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only employments of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -6288,26 +6506,56 @@ impl<'a> EmploymentsList<'a> {
         self
     }
 
+    /// Start of the period; needed when filtering by period.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// End of the period; leave out to include open-ended employments.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only employments of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Employment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Employment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Employment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -6317,14 +6565,15 @@ impl<'a> EmploymentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Employment, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[52], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for EmploymentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Employment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[52]
     }
@@ -6376,20 +6625,23 @@ impl<'a> EmploymentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for EmploymentsCreate<'_> {
-    type Output = Value;
+    type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[53]
     }
@@ -6423,20 +6675,23 @@ impl<'a> EmploymentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for EmploymentsGet<'_> {
-    type Output = Value;
+    type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[54]
     }
@@ -6484,9 +6739,10 @@ impl<'a> EmploymentsUpdate<'a> {
 
     /// User the employment belongs to.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -6505,20 +6761,23 @@ impl<'a> EmploymentsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::Employment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for EmploymentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[55]
     }
@@ -6527,7 +6786,7 @@ impl Action for EmploymentsUpdate<'_> {
     }
 }
 
-/// Delete an employment: Remove a working-time model.
+/// Delete an employment: Remove a working-time model (answers 204, no body).
 ///
 /// `DELETE /users/employments/{id}` — build with [`EmploymentsHandler::delete`], then `.send().await`.
 pub struct EmploymentsDelete<'a> {
@@ -6702,20 +6961,26 @@ impl<'a> ExpenseTemplatesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ExpenseTemplate>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ExpenseTemplate>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ExpenseTemplate, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -6725,14 +6990,15 @@ impl<'a> ExpenseTemplatesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ExpenseTemplate, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[57], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ExpenseTemplatesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ExpenseTemplate>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[57]
     }
@@ -6766,20 +7032,23 @@ impl<'a> ExpenseTemplatesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ExpenseTemplatesGet<'_> {
-    type Output = Value;
+    type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[58]
     }
@@ -6873,20 +7142,23 @@ impl<'a> ExpenseTemplatesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ExpenseTemplatesCreate<'_> {
-    type Output = Value;
+    type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[59]
     }
@@ -6980,20 +7252,23 @@ impl<'a> ExpenseTemplatesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ExpenseTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ExpenseTemplatesUpdate<'_> {
-    type Output = Value;
+    type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[60]
     }
@@ -7087,14 +7362,6 @@ impl std::fmt::Debug for FixedCostsList<'_> {
 }
 
 impl<'a> FixedCostsList<'a> {
-    /// Only include the monthly amounts of this year.
-    ///
-    /// Wire name `year` (query, integer).
-    pub fn year(mut self, value: i64) -> Self {
-        self.input.insert("year".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -7136,26 +7403,37 @@ impl<'a> FixedCostsList<'a> {
         self
     }
 
+    /// Only include the monthly amounts of this year.
+    ///
+    /// Wire name `year` (query, integer).
+    pub fn year(mut self, value: i64) -> Self {
+        self.input.insert("year".to_owned(), Value::from(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::FixedCost>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::FixedCost>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::FixedCost, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -7165,14 +7443,15 @@ impl<'a> FixedCostsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::FixedCost, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[62], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for FixedCostsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::FixedCost>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[62]
     }
@@ -7213,16 +7492,17 @@ impl<'a> HolidaysHandler<'a> {
     ///
     /// `POST /users/holidays`
     ///
-    /// Takes the required `year`, `title`, `days` as arguments.
-    pub fn create(&self, year: i64, title: impl Into<String>, days: f64) -> HolidaysCreate<'a> {
+    /// Takes the required `year`, `title`, `user_id` as arguments.
+    pub fn create(
+        &self,
+        year: i64,
+        title: impl Into<String>,
+        user_id: impl Into<Ref>,
+    ) -> HolidaysCreate<'a> {
         let mut input = Map::new();
         input.insert("year".to_owned(), Value::from(year));
         input.insert("title".to_owned(), Value::String(title.into()));
-        input.insert(
-            "days".to_owned(),
-            connector_core::serde_json::Number::from_f64(days)
-                .map_or_else(|| Value::String(days.to_string()), Value::Number),
-        );
+        input.insert("user_id".to_owned(), user_id.into().into_value());
         HolidaysCreate {
             connector: self.connector,
             input,
@@ -7239,7 +7519,7 @@ impl<'a> HolidaysHandler<'a> {
             input,
         }
     }
-    /// Delete a holiday entitlement: Remove a holiday entitlement.
+    /// Delete a holiday entitlement: Remove a holiday entitlement (answers 204, no body).
     ///
     /// `DELETE /users/holidays/{id}`
     pub fn delete(&self, id: i64) -> HolidaysDelete<'a> {
@@ -7271,22 +7551,6 @@ impl std::fmt::Debug for HolidaysList<'_> {
 }
 
 impl<'a> HolidaysList<'a> {
-    /// Only entitlements for this year.
-    ///
-    /// Wire name `year` (query, integer).
-    pub fn year(mut self, value: i64) -> Self {
-        self.input.insert("year".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only entitlements of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -7328,26 +7592,46 @@ impl<'a> HolidaysList<'a> {
         self
     }
 
+    /// Only entitlements for this year.
+    ///
+    /// Wire name `year` (query, integer).
+    pub fn year(mut self, value: i64) -> Self {
+        self.input.insert("year".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only entitlements of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Holiday>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Holiday>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Holiday, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -7357,14 +7641,15 @@ impl<'a> HolidaysList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Holiday, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[63], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for HolidaysList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Holiday>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[63]
     }
@@ -7398,20 +7683,20 @@ impl<'a> HolidaysGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for HolidaysGet<'_> {
-    type Output = Value;
+    type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[64]
     }
@@ -7439,20 +7724,36 @@ impl std::fmt::Debug for HolidaysCreate<'_> {
 }
 
 impl<'a> HolidaysCreate<'a> {
-    /// User recorded as having created the entitlement.
+    /// Holiday days granted (or give `hours`).
     ///
-    /// Wire name `creator_id` (body, integer).
-    pub fn creator_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("creator_id".to_owned(), Value::from(value));
+    /// Wire name `days` (body, number).
+    pub fn days(mut self, value: f64) -> Self {
+        self.input.insert(
+            "days".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
         self
     }
 
-    /// User the entitlement belongs to.
+    /// Holiday granted in hours instead of days (shown on the record in the docs; the API takes it as input).
     ///
-    /// Wire name `user_id` (body, integer). Required.
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `hours` (body, number).
+    pub fn hours(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// User recorded as having created the entitlement.
+    ///
+    /// Wire name `creator_id` (body, integer). An id, or a name that is looked up.
+    pub fn creator_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("creator_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7462,20 +7763,20 @@ impl<'a> HolidaysCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for HolidaysCreate<'_> {
-    type Output = Value;
+    type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[65]
     }
@@ -7505,10 +7806,10 @@ impl std::fmt::Debug for HolidaysUpdate<'_> {
 impl<'a> HolidaysUpdate<'a> {
     /// User recorded as having created the entitlement.
     ///
-    /// Wire name `creator_id` (body, integer).
-    pub fn creator_id(mut self, value: i64) -> Self {
+    /// Wire name `creator_id` (body, integer). An id, or a name that is looked up.
+    pub fn creator_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("creator_id".to_owned(), Value::from(value));
+            .insert("creator_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7529,7 +7830,7 @@ impl<'a> HolidaysUpdate<'a> {
         self
     }
 
-    /// Number of holiday days granted.
+    /// Holiday days granted (or give `hours`).
     ///
     /// Wire name `days` (body, number).
     pub fn days(mut self, value: f64) -> Self {
@@ -7541,11 +7842,24 @@ impl<'a> HolidaysUpdate<'a> {
         self
     }
 
+    /// Holiday granted in hours instead of days (shown on the record in the docs; the API takes it as input).
+    ///
+    /// Wire name `hours` (body, number).
+    pub fn hours(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hours".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
     /// User the entitlement belongs to.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7555,20 +7869,20 @@ impl<'a> HolidaysUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Holiday, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for HolidaysUpdate<'_> {
-    type Output = Value;
+    type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[66]
     }
@@ -7577,7 +7891,7 @@ impl Action for HolidaysUpdate<'_> {
     }
 }
 
-/// Delete a holiday entitlement: Remove a holiday entitlement.
+/// Delete a holiday entitlement: Remove a holiday entitlement (answers 204, no body).
 ///
 /// `DELETE /users/holidays/{id}` — build with [`HolidaysHandler::delete`], then `.send().await`.
 pub struct HolidaysDelete<'a> {
@@ -7664,10 +7978,10 @@ impl std::fmt::Debug for HourlyRatesGet<'_> {
 impl<'a> HourlyRatesGet<'a> {
     /// Customer whose own rates to return; without it the global rates are returned.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7686,20 +8000,23 @@ impl<'a> HourlyRatesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::HourlyRates, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::HourlyRates, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for HourlyRatesGet<'_> {
-    type Output = Value;
+    type Output = models::HourlyRates;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[68]
     }
@@ -7773,9 +8090,10 @@ impl<'a> InternalHourlyRatesGet<'a> {
 
     /// Only users of this team.
     ///
-    /// Wire name `unit_id` (query, integer).
-    pub fn unit_id(mut self, value: i64) -> Self {
-        self.input.insert("unit_id".to_owned(), Value::from(value));
+    /// Wire name `unit_id` (query, integer). An id, or a name that is looked up.
+    pub fn unit_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("unit_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -7794,20 +8112,23 @@ impl<'a> InternalHourlyRatesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InternalHourlyRate>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InternalHourlyRate>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InternalHourlyRatesGet<'_> {
-    type Output = Value;
+    type Output = Vec<models::InternalHourlyRate>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[69]
     }
@@ -7864,20 +8185,23 @@ impl<'a> InternalHourlyRatesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::StatusAnswer, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::StatusAnswer, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InternalHourlyRatesUpdate<'_> {
-    type Output = Value;
+    type Output = models::StatusAnswer;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[70]
     }
@@ -7896,9 +8220,9 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
     /// List invoice attachments: Fetch the documents attached to an invoice.
     ///
     /// `GET /invoices/{invoice_id}/attachments`
-    pub fn list(&self, invoice_id: i64) -> InvoiceAttachmentsList<'a> {
+    pub fn list(&self, invoice_id: impl Into<Ref>) -> InvoiceAttachmentsList<'a> {
         let mut input = Map::new();
-        input.insert("invoice_id".to_owned(), Value::from(invoice_id));
+        input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
         InvoiceAttachmentsList {
             connector: self.connector,
             input,
@@ -7907,9 +8231,16 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
     /// Attach a PDF to an invoice: Add a PDF document to an invoice.
     ///
     /// `POST /invoices/{invoice_id}/attachments`
-    pub fn create(&self, invoice_id: i64) -> InvoiceAttachmentsCreate<'a> {
+    ///
+    /// Takes the required `attachment` as arguments.
+    pub fn create(
+        &self,
+        invoice_id: impl Into<Ref>,
+        attachment: impl Into<Attachment>,
+    ) -> InvoiceAttachmentsCreate<'a> {
         let mut input = Map::new();
-        input.insert("invoice_id".to_owned(), Value::from(invoice_id));
+        input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
+        input.insert("attachment".to_owned(), attachment.into().into_value());
         InvoiceAttachmentsCreate {
             connector: self.connector,
             input,
@@ -7918,9 +8249,9 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
     /// Remove an invoice attachment: Detach a document from an invoice.
     ///
     /// `DELETE /invoices/{invoice_id}/attachments/{id}`
-    pub fn delete(&self, invoice_id: i64, id: i64) -> InvoiceAttachmentsDelete<'a> {
+    pub fn delete(&self, invoice_id: impl Into<Ref>, id: i64) -> InvoiceAttachmentsDelete<'a> {
         let mut input = Map::new();
-        input.insert("invoice_id".to_owned(), Value::from(invoice_id));
+        input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         InvoiceAttachmentsDelete {
             connector: self.connector,
@@ -7954,20 +8285,23 @@ impl<'a> InvoiceAttachmentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::DocumentAttachment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::DocumentAttachment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceAttachmentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::DocumentAttachment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[71]
     }
@@ -7995,15 +8329,6 @@ impl std::fmt::Debug for InvoiceAttachmentsCreate<'_> {
 }
 
 impl<'a> InvoiceAttachmentsCreate<'a> {
-    /// The PDF as an object with `filename` and `base64` (the base64-encoded content).
-    ///
-    /// Wire name `attachment` (body, object).
-    pub fn attachment(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("attachment".to_owned(), Value::Object(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -8115,12 +8440,17 @@ impl<'a> InvoiceBookkeepingExportsHandler<'a> {
     pub fn create<I0>(&self, invoice_ids: I0) -> InvoiceBookkeepingExportsCreate<'a>
     where
         I0: IntoIterator,
-        I0::Item: Into<Value>,
+        I0::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert(
             "invoice_ids".to_owned(),
-            Value::Array(invoice_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                invoice_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         InvoiceBookkeepingExportsCreate {
             connector: self.connector,
@@ -8195,20 +8525,26 @@ impl<'a> InvoiceBookkeepingExportsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InvoiceBookkeepingExport>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InvoiceBookkeepingExport>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::InvoiceBookkeepingExport, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -8218,14 +8554,15 @@ impl<'a> InvoiceBookkeepingExportsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::InvoiceBookkeepingExport, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[74], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoiceBookkeepingExportsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::InvoiceBookkeepingExport>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[74]
     }
@@ -8259,20 +8596,23 @@ impl<'a> InvoiceBookkeepingExportsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoiceBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoiceBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceBookkeepingExportsGet<'_> {
-    type Output = Value;
+    type Output = models::InvoiceBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[75]
     }
@@ -8324,20 +8664,23 @@ impl<'a> InvoiceBookkeepingExportsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoiceBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoiceBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceBookkeepingExportsCreate<'_> {
-    type Output = Value;
+    type Output = models::InvoiceBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[76]
     }
@@ -8413,7 +8756,7 @@ impl<'a> InvoicePaymentsHandler<'a> {
             input,
         }
     }
-    /// Delete an invoice payment: Remove a recorded invoice payment.
+    /// Delete an invoice payment: Remove a recorded invoice payment (answers 204, no body).
     ///
     /// `DELETE /invoices/payments/{id}`
     pub fn delete(&self, id: i64) -> InvoicePaymentsDelete<'a> {
@@ -8445,33 +8788,6 @@ impl std::fmt::Debug for InvoicePaymentsList<'_> {
 }
 
 impl<'a> InvoicePaymentsList<'a> {
-    /// Only payments on this invoice.
-    ///
-    /// Wire name `invoice_id` (query, integer).
-    pub fn invoice_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("invoice_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only payments on or after this day.
-    ///
-    /// Wire name `date_from` (query, date).
-    pub fn date_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only payments on or before this day.
-    ///
-    /// Wire name `date_to` (query, date).
-    pub fn date_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -8513,26 +8829,59 @@ impl<'a> InvoicePaymentsList<'a> {
         self
     }
 
+    /// Only payments on or after this day.
+    ///
+    /// Wire name `date_from` (query, date).
+    pub fn date_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only payments on or before this day.
+    ///
+    /// Wire name `date_to` (query, date).
+    pub fn date_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only payments on this invoice.
+    ///
+    /// Wire name `invoice_id` (query, integer). An id, or a name that is looked up.
+    pub fn invoice_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("invoice_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InvoicePayment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InvoicePayment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::InvoicePayment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -8542,14 +8891,15 @@ impl<'a> InvoicePaymentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::InvoicePayment, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[77], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoicePaymentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::InvoicePayment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[77]
     }
@@ -8583,20 +8933,23 @@ impl<'a> InvoicePaymentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicePaymentsGet<'_> {
-    type Output = Value;
+    type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[78]
     }
@@ -8653,10 +9006,10 @@ impl<'a> InvoicePaymentsCreate<'a> {
 
     /// Invoice the payment settles.
     ///
-    /// Wire name `invoice_id` (body, integer).
-    pub fn invoice_id(mut self, value: i64) -> Self {
+    /// Wire name `invoice_id` (body, integer). An id, or a name that is looked up.
+    pub fn invoice_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("invoice_id".to_owned(), Value::from(value));
+            .insert("invoice_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -8666,20 +9019,23 @@ impl<'a> InvoicePaymentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicePaymentsCreate<'_> {
-    type Output = Value;
+    type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[79]
     }
@@ -8728,20 +9084,23 @@ impl<'a> InvoicePaymentsBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InvoicePayment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InvoicePayment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicePaymentsBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::InvoicePayment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[80]
     }
@@ -8823,20 +9182,23 @@ impl<'a> InvoicePaymentsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoicePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicePaymentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[81]
     }
@@ -8845,7 +9207,7 @@ impl Action for InvoicePaymentsUpdate<'_> {
     }
 }
 
-/// Delete an invoice payment: Remove a recorded invoice payment.
+/// Delete an invoice payment: Remove a recorded invoice payment (answers 204, no body).
 ///
 /// `DELETE /invoices/payments/{id}` — build with [`InvoicePaymentsHandler::delete`], then `.send().await`.
 pub struct InvoicePaymentsDelete<'a> {
@@ -8925,15 +9287,15 @@ impl<'a> InvoiceRemindersHandler<'a> {
     /// `POST /invoice_reminders`
     ///
     /// Takes the required `invoice_id` as arguments.
-    pub fn create(&self, invoice_id: i64) -> InvoiceRemindersCreate<'a> {
+    pub fn create(&self, invoice_id: impl Into<Ref>) -> InvoiceRemindersCreate<'a> {
         let mut input = Map::new();
-        input.insert("invoice_id".to_owned(), Value::from(invoice_id));
+        input.insert("invoice_id".to_owned(), invoice_id.into().into_value());
         InvoiceRemindersCreate {
             connector: self.connector,
             input,
         }
     }
-    /// Delete an invoice reminder: Remove a payment reminder.
+    /// Delete an invoice reminder: Remove a payment reminder (answers no body).
     ///
     /// `DELETE /invoice_reminders/{id}`
     pub fn delete(&self, id: i64) -> InvoiceRemindersDelete<'a> {
@@ -8985,33 +9347,6 @@ impl std::fmt::Debug for InvoiceRemindersList<'_> {
 }
 
 impl<'a> InvoiceRemindersList<'a> {
-    /// Only reminders for this invoice.
-    ///
-    /// Wire name `invoice_id` (query, integer).
-    pub fn invoice_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("invoice_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only reminders dated on or after this day.
-    ///
-    /// Wire name `date_from` (query, date).
-    pub fn date_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only reminders dated on or before this day.
-    ///
-    /// Wire name `date_to` (query, date).
-    pub fn date_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -9053,26 +9388,59 @@ impl<'a> InvoiceRemindersList<'a> {
         self
     }
 
+    /// Only reminders for this invoice.
+    ///
+    /// Wire name `invoice_id` (query, integer). An id, or a name that is looked up.
+    pub fn invoice_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("invoice_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only reminders dated on or after this day.
+    ///
+    /// Wire name `date_from` (query, date).
+    pub fn date_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only reminders dated on or before this day.
+    ///
+    /// Wire name `date_to` (query, date).
+    pub fn date_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::InvoiceReminder>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::InvoiceReminder>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::InvoiceReminder, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -9082,14 +9450,15 @@ impl<'a> InvoiceRemindersList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::InvoiceReminder, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[83], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoiceRemindersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::InvoiceReminder>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[83]
     }
@@ -9123,20 +9492,23 @@ impl<'a> InvoiceRemindersGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoiceReminder, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoiceReminder, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceRemindersGet<'_> {
-    type Output = Value;
+    type Output = models::InvoiceReminder;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[84]
     }
@@ -9164,21 +9536,21 @@ impl std::fmt::Debug for InvoiceRemindersCreate<'_> {
 }
 
 impl<'a> InvoiceRemindersCreate<'a> {
-    /// Heading of the reminder; the configured default when left out.
-    ///
-    /// Wire name `title` (body, string).
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("title".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Body of the reminder; the configured default when left out.
     ///
     /// Wire name `text` (body, string).
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.input
             .insert("text".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Heading of the reminder; the configured default when left out.
+    ///
+    /// Wire name `title` (body, string).
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("title".to_owned(), Value::String(value.into()));
         self
     }
 
@@ -9218,20 +9590,23 @@ impl<'a> InvoiceRemindersCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InvoiceReminder, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InvoiceReminder, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceRemindersCreate<'_> {
-    type Output = Value;
+    type Output = models::InvoiceReminder;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[85]
     }
@@ -9240,7 +9615,7 @@ impl Action for InvoiceRemindersCreate<'_> {
     }
 }
 
-/// Delete an invoice reminder: Remove a payment reminder.
+/// Delete an invoice reminder: Remove a payment reminder (answers no body).
 ///
 /// `DELETE /invoice_reminders/{id}` — build with [`InvoiceRemindersHandler::delete`], then `.send().await`.
 pub struct InvoiceRemindersDelete<'a> {
@@ -9399,7 +9774,7 @@ impl<'a> InvoicesHandler<'a> {
             input,
         }
     }
-    /// Download an invoice PDF: Fetch the invoice document; returns a PDF.
+    /// Download an invoice PDF: Download the invoice document (a PDF).
     ///
     /// `GET /invoices/{id}.pdf`
     pub fn pdf(&self, id: i64) -> InvoicesPdf<'a> {
@@ -9421,7 +9796,7 @@ impl<'a> InvoicesHandler<'a> {
             input,
         }
     }
-    /// Download an invoice's timesheet PDF: Fetch the timesheet of an invoice as a document; returns a PDF (404 when no hours were billed).
+    /// Download an invoice's timesheet PDF: Download the timesheet of an invoice (a PDF; 404 when no hours were billed).
     ///
     /// `GET /invoices/{id}/timesheet.pdf`
     pub fn timesheet_pdf(&self, id: i64) -> InvoicesTimesheetPdf<'a> {
@@ -9443,7 +9818,7 @@ impl<'a> InvoicesHandler<'a> {
             input,
         }
     }
-    /// Set an invoice's status: Change the status of an issued invoice (not of drafts).
+    /// Set an invoice's status: Change the status of an issued invoice, not of a draft (answers 204, no body).
     ///
     /// `PUT /invoices/{id}/update_status`
     pub fn update_status(&self, id: i64) -> InvoicesUpdateStatus<'a> {
@@ -9461,12 +9836,12 @@ impl<'a> InvoicesHandler<'a> {
     /// Takes the required `customer_id`, `recipient_address`, `date` as arguments.
     pub fn create(
         &self,
-        customer_id: i64,
+        customer_id: impl Into<Ref>,
         recipient_address: impl Into<String>,
         date: impl DateArg,
     ) -> InvoicesCreate<'a> {
         let mut input = Map::new();
-        input.insert("customer_id".to_owned(), Value::from(customer_id));
+        input.insert("customer_id".to_owned(), customer_id.into().into_value());
         input.insert(
             "recipient_address".to_owned(),
             Value::String(recipient_address.into()),
@@ -9603,6 +9978,15 @@ impl<'a> InvoicesList<'a> {
         self
     }
 
+    /// Only the invoice with this number, e.g. `R1903-003`.
+    ///
+    /// Wire name `identifier` (query, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// Also return invoices marked as billed without billing.
     ///
     /// Wire name `include_disregarded` (query, boolean).
@@ -9654,15 +10038,6 @@ impl<'a> InvoicesList<'a> {
         self
     }
 
-    /// Only the invoice with this number, e.g. `R1903-003`.
-    ///
-    /// Wire name `identifier` (query, string).
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Search text matched against title and number.
     ///
     /// Wire name `term` (query, string).
@@ -9674,19 +10049,19 @@ impl<'a> InvoicesList<'a> {
 
     /// Only invoices to this customer.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Only invoices of this project.
     ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -9696,20 +10071,23 @@ impl<'a> InvoicesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Invoice>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Invoice>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Invoice, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -9719,14 +10097,15 @@ impl<'a> InvoicesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Invoice, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[88], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoicesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Invoice>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[88]
     }
@@ -9816,13 +10195,13 @@ impl<'a> InvoicesLocked<'a> {
     /// Only invoices in this state.
     ///
     /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::InvoicesLockedStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::InvoiceStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
     }
 
-    /// Only the invoice with this number.
+    /// Only the invoice with this number, e.g. `R1903-003`.
     ///
     /// Wire name `identifier` (query, string).
     pub fn identifier(mut self, value: impl Into<String>) -> Self {
@@ -9837,20 +10216,23 @@ impl<'a> InvoicesLocked<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Invoice>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Invoice>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Invoice, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -9860,14 +10242,15 @@ impl<'a> InvoicesLocked<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Invoice, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[89], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for InvoicesLocked<'_> {
-    type Output = Value;
+    type Output = Vec<models::Invoice>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[89]
     }
@@ -9901,20 +10284,20 @@ impl<'a> InvoicesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Invoice, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Invoice, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesGet<'_> {
-    type Output = Value;
+    type Output = models::Invoice;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[90]
     }
@@ -9923,7 +10306,7 @@ impl Action for InvoicesGet<'_> {
     }
 }
 
-/// Download an invoice PDF: Fetch the invoice document; returns a PDF.
+/// Download an invoice PDF: Download the invoice document (a PDF).
 ///
 /// `GET /invoices/{id}.pdf` — build with [`InvoicesHandler::pdf`], then `.send().await`.
 pub struct InvoicesPdf<'a> {
@@ -9942,6 +10325,15 @@ impl std::fmt::Debug for InvoicesPdf<'_> {
 }
 
 impl<'a> InvoicesPdf<'a> {
+    /// Letter paper to print on; the default one when left out.
+    ///
+    /// Wire name `letter_paper_id` (query, integer). An id, or a name that is looked up.
+    pub fn letter_paper_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("letter_paper_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// Render without letter paper.
     ///
     /// Wire name `blank` (query, boolean).
@@ -9950,30 +10342,23 @@ impl<'a> InvoicesPdf<'a> {
         self
     }
 
-    /// Letter paper to print on; the default one when left out.
-    ///
-    /// Wire name `letter_paper_id` (query, integer).
-    pub fn letter_paper_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("letter_paper_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
         let connector = self.connector;
-        connector.send(self).await
+        connector.send_download(self, options).await
     }
 
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector.send_download(self, options).await
     }
 }
 
@@ -10012,20 +10397,23 @@ impl<'a> InvoicesTimesheet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Activity>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesTimesheet<'_> {
-    type Output = Value;
+    type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[92]
     }
@@ -10034,7 +10422,7 @@ impl Action for InvoicesTimesheet<'_> {
     }
 }
 
-/// Download an invoice's timesheet PDF: Fetch the timesheet of an invoice as a document; returns a PDF (404 when no hours were billed).
+/// Download an invoice's timesheet PDF: Download the timesheet of an invoice (a PDF; 404 when no hours were billed).
 ///
 /// `GET /invoices/{id}/timesheet.pdf` — build with [`InvoicesHandler::timesheet_pdf`], then `.send().await`.
 pub struct InvoicesTimesheetPdf<'a> {
@@ -10055,10 +10443,10 @@ impl std::fmt::Debug for InvoicesTimesheetPdf<'_> {
 impl<'a> InvoicesTimesheetPdf<'a> {
     /// Letter paper to print on; plain white when left out.
     ///
-    /// Wire name `letter_paper_id` (query, integer).
-    pub fn letter_paper_id(mut self, value: i64) -> Self {
+    /// Wire name `letter_paper_id` (query, integer). An id, or a name that is looked up.
+    pub fn letter_paper_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("letter_paper_id".to_owned(), Value::from(value));
+            .insert("letter_paper_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -10067,16 +10455,18 @@ impl<'a> InvoicesTimesheetPdf<'a> {
         &self.input
     }
 
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
         let connector = self.connector;
-        connector.send(self).await
+        connector.send_download(self, options).await
     }
 
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector.send_download(self, options).await
     }
 }
 
@@ -10115,20 +10505,23 @@ impl<'a> InvoicesExpenses<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesExpenses<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[94]
     }
@@ -10137,7 +10530,7 @@ impl Action for InvoicesExpenses<'_> {
     }
 }
 
-/// Set an invoice's status: Change the status of an issued invoice (not of drafts).
+/// Set an invoice's status: Change the status of an issued invoice, not of a draft (answers 204, no body).
 ///
 /// `PUT /invoices/{id}/update_status` — build with [`InvoicesHandler::update_status`], then `.send().await`.
 pub struct InvoicesUpdateStatus<'a> {
@@ -10221,24 +10614,6 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Start of the service period; no period when both ends are left out.
-    ///
-    /// Wire name `service_period_from` (body, date).
-    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// End of the service period.
-    ///
-    /// Wire name `service_period_to` (body, date).
-    pub fn service_period_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// Heading of the invoice.
     ///
     /// Wire name `title` (body, string). Required.
@@ -10269,22 +10644,7 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Positions: objects with `type` (title, description, item, separator, ...), `title`, `quantity`, `unit`, `unit_price`, `net_total`, `activity_ids`, `expense_ids`, `revenue_category_id`, ...
-    ///
-    /// Wire name `items` (body, array). Required.
-    pub fn items<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "items".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Create a regular invoice or a draft (default `created`).
+    /// Create a regular invoice or a draft (default `created`; `sent` is taken too and gives `created`).
     ///
     /// Wire name `status` (body, enum).
     pub fn status(mut self, value: impl Into<super::enums::InvoicesCreateStatus>) -> Self {
@@ -10293,12 +10653,12 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Where else to store the recipient address (default `invoice`).
+    /// End of the service period.
     ///
-    /// Wire name `change_address` (body, enum).
-    pub fn change_address(mut self, value: impl Into<super::enums::InvoicesChangeAddress>) -> Self {
+    /// Wire name `service_period_to` (body, date).
+    pub fn service_period_to(mut self, value: impl DateArg) -> Self {
         self.input
-            .insert("change_address".to_owned(), Value::from(value.into()));
+            .insert("service_period_to".to_owned(), DateArg::into_value(value));
         self
     }
 
@@ -10332,46 +10692,16 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Early-payment discount in percent.
-    ///
-    /// Wire name `cash_discount` (body, number).
-    pub fn cash_discount(mut self, value: f64) -> Self {
-        self.input.insert(
-            "cash_discount".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Days within which the early-payment discount applies.
-    ///
-    /// Wire name `cash_discount_days` (body, integer).
-    pub fn cash_discount_days(mut self, value: i64) -> Self {
-        self.input
-            .insert("cash_discount_days".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Project the invoice belongs to.
-    ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// User named as the internal contact.
     ///
-    /// Wire name `internal_contact_id` (body, integer).
-    pub fn internal_contact_id(mut self, value: i64) -> Self {
+    /// Wire name `internal_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("internal_contact_id".to_owned(), Value::from(value));
+            .insert("internal_contact_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Custom field values by field name.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -10380,7 +10710,7 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
-    /// Tags to attach.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -10404,26 +10734,89 @@ impl<'a> InvoicesCreate<'a> {
         self
     }
 
+    /// Positions: objects with `type` (title, description, item, separator, ...), `title`, `quantity`, `unit`, `unit_price`, `net_total`, `activity_ids`, `expense_ids`, `revenue_category_id`, ...
+    ///
+    /// Wire name `items` (body, array). Required.
+    pub fn items<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "items".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Start of the service period; no period when both ends are left out.
+    ///
+    /// Wire name `service_period_from` (body, date).
+    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("service_period_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Where else to store the recipient address (default `invoice`).
+    ///
+    /// Wire name `change_address` (body, enum).
+    pub fn change_address(mut self, value: impl Into<super::enums::InvoicesChangeAddress>) -> Self {
+        self.input
+            .insert("change_address".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Early-payment discount in percent.
+    ///
+    /// Wire name `cash_discount` (body, number).
+    pub fn cash_discount(mut self, value: f64) -> Self {
+        self.input.insert(
+            "cash_discount".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Days within which the early-payment discount applies.
+    ///
+    /// Wire name `cash_discount_days` (body, integer).
+    pub fn cash_discount_days(mut self, value: i64) -> Self {
+        self.input
+            .insert("cash_discount_days".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Project the invoice belongs to.
+    ///
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Invoice, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Invoice, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesCreate<'_> {
-    type Output = Value;
+    type Output = models::Invoice;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[96]
     }
@@ -10480,10 +10873,10 @@ impl<'a> InvoicesSendEmail<'a> {
 
     /// Letter paper for the attached document; the default one when left out.
     ///
-    /// Wire name `letter_paper_id` (body, integer).
-    pub fn letter_paper_id(mut self, value: i64) -> Self {
+    /// Wire name `letter_paper_id` (body, integer). An id, or a name that is looked up.
+    pub fn letter_paper_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("letter_paper_id".to_owned(), Value::from(value));
+            .insert("letter_paper_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -10609,14 +11002,6 @@ impl std::fmt::Debug for LetterPapersList<'_> {
 }
 
 impl<'a> LetterPapersList<'a> {
-    /// Records per page (default 100, at most 1000).
-    ///
-    /// Wire name `per_page` (query, integer).
-    pub fn per_page(mut self, value: i64) -> Self {
-        self.input.insert("per_page".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -10658,26 +11043,37 @@ impl<'a> LetterPapersList<'a> {
         self
     }
 
+    /// Records per page (default 100, at most 1000).
+    ///
+    /// Wire name `per_page` (query, integer).
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.input.insert("per_page".to_owned(), Value::from(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::LetterPaper>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::LetterPaper>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::LetterPaper, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -10687,14 +11083,15 @@ impl<'a> LetterPapersList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::LetterPaper, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[99], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for LetterPapersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::LetterPaper>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[99]
     }
@@ -10713,9 +11110,9 @@ impl<'a> OfferAttachmentsHandler<'a> {
     /// List offer attachments: Fetch the documents attached to an offer.
     ///
     /// `GET /offers/{offer_id}/attachments`
-    pub fn list(&self, offer_id: i64) -> OfferAttachmentsList<'a> {
+    pub fn list(&self, offer_id: impl Into<Ref>) -> OfferAttachmentsList<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferAttachmentsList {
             connector: self.connector,
             input,
@@ -10724,9 +11121,16 @@ impl<'a> OfferAttachmentsHandler<'a> {
     /// Attach a PDF to an offer: Add a PDF document to an offer.
     ///
     /// `POST /offers/{offer_id}/attachments`
-    pub fn create(&self, offer_id: i64) -> OfferAttachmentsCreate<'a> {
+    ///
+    /// Takes the required `attachment` as arguments.
+    pub fn create(
+        &self,
+        offer_id: impl Into<Ref>,
+        attachment: impl Into<Attachment>,
+    ) -> OfferAttachmentsCreate<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
+        input.insert("attachment".to_owned(), attachment.into().into_value());
         OfferAttachmentsCreate {
             connector: self.connector,
             input,
@@ -10735,9 +11139,9 @@ impl<'a> OfferAttachmentsHandler<'a> {
     /// Remove an offer attachment: Detach a document from an offer.
     ///
     /// `DELETE /offers/{offer_id}/attachments/{id}`
-    pub fn delete(&self, offer_id: i64, id: i64) -> OfferAttachmentsDelete<'a> {
+    pub fn delete(&self, offer_id: impl Into<Ref>, id: i64) -> OfferAttachmentsDelete<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         OfferAttachmentsDelete {
             connector: self.connector,
@@ -10771,20 +11175,23 @@ impl<'a> OfferAttachmentsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::DocumentAttachment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::DocumentAttachment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferAttachmentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::DocumentAttachment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[100]
     }
@@ -10812,15 +11219,6 @@ impl std::fmt::Debug for OfferAttachmentsCreate<'_> {
 }
 
 impl<'a> OfferAttachmentsCreate<'a> {
-    /// The PDF as an object with `filename` and `base64` (the base64-encoded content).
-    ///
-    /// Wire name `attachment` (body, object).
-    pub fn attachment(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("attachment".to_owned(), Value::Object(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
@@ -10906,9 +11304,9 @@ impl<'a> OfferCustomerApprovalHandler<'a> {
     /// Get an offer's customer approval: Fetch the customer approval of an offer (404 until activated); `signed_at` tells whether it was approved.
     ///
     /// `GET /offers/{offer_id}/customer_approval`
-    pub fn get(&self, offer_id: i64) -> OfferCustomerApprovalGet<'a> {
+    pub fn get(&self, offer_id: impl Into<Ref>) -> OfferCustomerApprovalGet<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferCustomerApprovalGet {
             connector: self.connector,
             input,
@@ -10917,9 +11315,9 @@ impl<'a> OfferCustomerApprovalHandler<'a> {
     /// Activate customer approval: Enable online approval of an offer and obtain the link to share with the customer.
     ///
     /// `POST /offers/{offer_id}/customer_approval/activate`
-    pub fn activate(&self, offer_id: i64) -> OfferCustomerApprovalActivate<'a> {
+    pub fn activate(&self, offer_id: impl Into<Ref>) -> OfferCustomerApprovalActivate<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferCustomerApprovalActivate {
             connector: self.connector,
             input,
@@ -10928,9 +11326,9 @@ impl<'a> OfferCustomerApprovalHandler<'a> {
     /// Deactivate customer approval: Withdraw the online approval link of an offer so it can no longer be opened or signed.
     ///
     /// `POST /offers/{offer_id}/customer_approval/deactivate`
-    pub fn deactivate(&self, offer_id: i64) -> OfferCustomerApprovalDeactivate<'a> {
+    pub fn deactivate(&self, offer_id: impl Into<Ref>) -> OfferCustomerApprovalDeactivate<'a> {
         let mut input = Map::new();
-        input.insert("offer_id".to_owned(), Value::from(offer_id));
+        input.insert("offer_id".to_owned(), offer_id.into().into_value());
         OfferCustomerApprovalDeactivate {
             connector: self.connector,
             input,
@@ -10963,20 +11361,23 @@ impl<'a> OfferCustomerApprovalGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferCustomerApprovalGet<'_> {
-    type Output = Value;
+    type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[103]
     }
@@ -11010,20 +11411,23 @@ impl<'a> OfferCustomerApprovalActivate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferCustomerApprovalActivate<'_> {
-    type Output = Value;
+    type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[104]
     }
@@ -11057,20 +11461,23 @@ impl<'a> OfferCustomerApprovalDeactivate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::OfferCustomerApproval, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferCustomerApprovalDeactivate<'_> {
-    type Output = Value;
+    type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[105]
     }
@@ -11107,7 +11514,7 @@ impl<'a> OffersHandler<'a> {
             input,
         }
     }
-    /// Download an offer PDF: Fetch the offer document; returns a PDF.
+    /// Download an offer PDF: Download the offer document (a PDF).
     ///
     /// `GET /offers/{id}.pdf`
     pub fn pdf(&self, id: i64) -> OffersPdf<'a> {
@@ -11152,7 +11559,7 @@ impl<'a> OffersHandler<'a> {
             input,
         }
     }
-    /// Set an offer's status: Change the status of an offer.
+    /// Set an offer's status: Change the status of an offer (answers 204, no body).
     ///
     /// `PUT /offers/{id}/update_status`
     pub fn update_status(&self, id: i64) -> OffersUpdateStatus<'a> {
@@ -11204,87 +11611,6 @@ impl std::fmt::Debug for OffersList<'_> {
 }
 
 impl<'a> OffersList<'a> {
-    /// Only offers in this state.
-    ///
-    /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::OffersStatus>) -> Self {
-        self.input
-            .insert("status".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Only offers dated on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only offers dated on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only the offer with this number, e.g. `A1903-003`.
-    ///
-    /// Wire name `identifier` (query, string).
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Only offers on these deals.
-    ///
-    /// Wire name `deal_id` (query, array).
-    pub fn deal_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "deal_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only offers on these projects.
-    ///
-    /// Wire name `project_id` (query, array).
-    pub fn project_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "project_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only offers to these companies.
-    ///
-    /// Wire name `company_id` (query, array).
-    pub fn company_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "company_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -11326,26 +11652,119 @@ impl<'a> OffersList<'a> {
         self
     }
 
+    /// Field to sort by: `date`, `created_at` or `title` (the form the docs use for offers).
+    ///
+    /// Wire name `sort` (query, string).
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("sort".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only offers in this state.
+    ///
+    /// Wire name `status` (query, enum).
+    pub fn status(mut self, value: impl Into<super::enums::OffersStatus>) -> Self {
+        self.input
+            .insert("status".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Only offers dated on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only offers dated on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only the offer with this number, e.g. `A1903-003`.
+    ///
+    /// Wire name `identifier` (query, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only offers on these deals.
+    ///
+    /// Wire name `deal_id` (query, array). An id, or a name that is looked up.
+    pub fn deal_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "deal_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Only offers on these projects.
+    ///
+    /// Wire name `project_id` (query, array). An id, or a name that is looked up.
+    pub fn project_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "project_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Only offers to these companies.
+    ///
+    /// Wire name `company_id` (query, array). An id, or a name that is looked up.
+    pub fn company_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "company_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Offer>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Offer>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Offer, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -11355,14 +11774,15 @@ impl<'a> OffersList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Offer, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[106], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for OffersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Offer>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[106]
     }
@@ -11396,20 +11816,20 @@ impl<'a> OffersGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OffersGet<'_> {
-    type Output = Value;
+    type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[107]
     }
@@ -11418,7 +11838,7 @@ impl Action for OffersGet<'_> {
     }
 }
 
-/// Download an offer PDF: Fetch the offer document; returns a PDF.
+/// Download an offer PDF: Download the offer document (a PDF).
 ///
 /// `GET /offers/{id}.pdf` — build with [`OffersHandler::pdf`], then `.send().await`.
 pub struct OffersPdf<'a> {
@@ -11439,10 +11859,10 @@ impl std::fmt::Debug for OffersPdf<'_> {
 impl<'a> OffersPdf<'a> {
     /// Letter paper to print on; plain white when left out.
     ///
-    /// Wire name `letter_paper_id` (query, integer).
-    pub fn letter_paper_id(mut self, value: i64) -> Self {
+    /// Wire name `letter_paper_id` (query, integer). An id, or a name that is looked up.
+    pub fn letter_paper_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("letter_paper_id".to_owned(), Value::from(value));
+            .insert("letter_paper_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -11451,16 +11871,18 @@ impl<'a> OffersPdf<'a> {
         &self.input
     }
 
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
         let connector = self.connector;
-        connector.send(self).await
+        connector.send_download(self, options).await
     }
 
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector.send_download(self, options).await
     }
 }
 
@@ -11493,32 +11915,6 @@ impl std::fmt::Debug for OffersCreate<'_> {
 }
 
 impl<'a> OffersCreate<'a> {
-    /// Company the offer is for; replaced by the project's company when a project is given.
-    ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("company_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Deal the offer belongs to.
-    ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Project the offer belongs to.
-    ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Heading of the offer.
     ///
     /// Wire name `title` (body, string). Required.
@@ -11540,36 +11936,30 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
-    /// Currency code; needed only without company, deal and project, and must match them otherwise.
+    /// Company the offer is for; a given project's company takes precedence.
     ///
-    /// Wire name `currency` (body, string).
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("currency".to_owned(), Value::String(value.into()));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Positions: objects with `type` (title, description, item, separator, ...), `title`, `quantity`, `unit`, `unit_price`, `net_total`, ...
+    /// Deal the offer belongs to.
     ///
-    /// Wire name `items` (body, array). Required.
-    pub fn items<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "items".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Where else to store the recipient address (default `offer`).
+    /// Project the offer belongs to.
     ///
-    /// Wire name `change_address` (body, enum).
-    pub fn change_address(mut self, value: impl Into<super::enums::OffersChangeAddress>) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("change_address".to_owned(), Value::from(value.into()));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -11603,25 +11993,16 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
-    /// Contact person at the customer.
-    ///
-    /// Wire name `contact_id` (body, integer).
-    pub fn contact_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("contact_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// User named as the internal contact.
     ///
-    /// Wire name `internal_contact_id` (body, integer).
-    pub fn internal_contact_id(mut self, value: i64) -> Self {
+    /// Wire name `internal_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn internal_contact_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("internal_contact_id".to_owned(), Value::from(value));
+            .insert("internal_contact_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Tags to attach.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -11636,7 +12017,7 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
-    /// Custom field values by field name.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -11654,26 +12035,68 @@ impl<'a> OffersCreate<'a> {
         self
     }
 
+    /// Positions: objects with `type` (title, description, item, separator, ...), `title`, `quantity`, `unit`, `unit_price`, `net_total`, ...
+    ///
+    /// Wire name `items` (body, array). Required.
+    pub fn items<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "items".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Currency code; needed only without company, deal and project, and must match them otherwise.
+    ///
+    /// Wire name `currency` (body, string).
+    pub fn currency(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("currency".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Where else to store the recipient address (default `offer`).
+    ///
+    /// Wire name `change_address` (body, enum).
+    pub fn change_address(mut self, value: impl Into<super::enums::OffersChangeAddress>) -> Self {
+        self.input
+            .insert("change_address".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Contact person at the customer.
+    ///
+    /// Wire name `contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OffersCreate<'_> {
-    type Output = Value;
+    type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[109]
     }
@@ -11701,29 +12124,30 @@ impl std::fmt::Debug for OffersAssign<'_> {
 }
 
 impl<'a> OffersAssign<'a> {
-    /// Company to link.
+    /// Company the offer is for; a given project's company takes precedence.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Project to link.
+    /// Project the offer belongs to.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Deal to link.
+    /// Deal the offer belongs to.
     ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -11755,7 +12179,7 @@ impl Action for OffersAssign<'_> {
     }
 }
 
-/// Set an offer's status: Change the status of an offer.
+/// Set an offer's status: Change the status of an offer (answers 204, no body).
 ///
 /// `PUT /offers/{id}/update_status` — build with [`OffersHandler::update_status`], then `.send().await`.
 pub struct OffersUpdateStatus<'a> {
@@ -11980,40 +12404,6 @@ impl std::fmt::Debug for PlanningEntriesList<'_> {
 }
 
 impl<'a> PlanningEntriesList<'a> {
-    /// Date range as `YYYY-MM-DD:YYYY-MM-DD`.
-    ///
-    /// Wire name `period` (query, string).
-    pub fn period(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("period".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Only entries of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only entries on this project.
-    ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only entries on this deal.
-    ///
-    /// Wire name `deal_id` (query, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -12055,26 +12445,68 @@ impl<'a> PlanningEntriesList<'a> {
         self
     }
 
+    /// Date range as `YYYY-MM-DD:YYYY-MM-DD`.
+    ///
+    /// Wire name `period` (query, string).
+    pub fn period(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("period".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Only entries of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only entries on this project.
+    ///
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only entries on this deal.
+    ///
+    /// Wire name `deal_id` (query, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PlanningEntry>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PlanningEntry>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PlanningEntry, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -12084,14 +12516,15 @@ impl<'a> PlanningEntriesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PlanningEntry, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[113], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PlanningEntriesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PlanningEntry>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[113]
     }
@@ -12125,20 +12558,23 @@ impl<'a> PlanningEntriesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PlanningEntriesGet<'_> {
-    type Output = Value;
+    type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[114]
     }
@@ -12168,34 +12604,37 @@ impl std::fmt::Debug for PlanningEntriesCreate<'_> {
 impl<'a> PlanningEntriesCreate<'a> {
     /// Project being planned; give this or `deal_id`.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal being planned; give this or `project_id`.
     ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Project task the time is planned for.
     ///
-    /// Wire name `task_id` (body, integer).
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.input.insert("task_id".to_owned(), Value::from(value));
+    /// Wire name `task_id` (body, integer). An id, or a name that is looked up.
+    pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("task_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Staff member planned (defaults to the calling user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -12240,20 +12679,23 @@ impl<'a> PlanningEntriesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PlanningEntriesCreate<'_> {
-    type Output = Value;
+    type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[115]
     }
@@ -12283,34 +12725,37 @@ impl std::fmt::Debug for PlanningEntriesUpdate<'_> {
 impl<'a> PlanningEntriesUpdate<'a> {
     /// Project being planned; give this or `deal_id`.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Deal being planned; give this or `project_id`.
     ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Project task the time is planned for.
     ///
-    /// Wire name `task_id` (body, integer).
-    pub fn task_id(mut self, value: i64) -> Self {
-        self.input.insert("task_id".to_owned(), Value::from(value));
+    /// Wire name `task_id` (body, integer). An id, or a name that is looked up.
+    pub fn task_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("task_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Staff member planned (defaults to the calling user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -12385,20 +12830,23 @@ impl<'a> PlanningEntriesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PlanningEntriesUpdate<'_> {
-    type Output = Value;
+    type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[116]
     }
@@ -12432,20 +12880,23 @@ impl<'a> PlanningEntriesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PlanningEntry, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PlanningEntriesDelete<'_> {
-    type Output = Value;
+    type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[117]
     }
@@ -12517,7 +12968,7 @@ impl<'a> PresencesHandler<'a> {
             input,
         }
     }
-    /// Delete a presence: Remove an attendance record.
+    /// Delete a presence: Remove an attendance record (answers 204, no body).
     ///
     /// `DELETE /users/presences/{id}`
     pub fn delete(&self, id: i64) -> PresencesDelete<'a> {
@@ -12549,41 +13000,6 @@ impl std::fmt::Debug for PresencesList<'_> {
 }
 
 impl<'a> PresencesList<'a> {
-    /// Start of the period; give together with `to`.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// End of the period; give together with `from`.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only presences of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only home-office (true) or office (false) presences.
-    ///
-    /// Wire name `is_home_office` (query, boolean).
-    pub fn is_home_office(mut self, value: bool) -> Self {
-        self.input
-            .insert("is_home_office".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -12625,26 +13041,65 @@ impl<'a> PresencesList<'a> {
         self
     }
 
+    /// Start of the period; give together with `to`.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// End of the period; give together with `from`.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only presences of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only home-office (true) or office (false) presences.
+    ///
+    /// Wire name `is_home_office` (query, boolean).
+    pub fn is_home_office(mut self, value: bool) -> Self {
+        self.input
+            .insert("is_home_office".to_owned(), Value::Bool(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Presence>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Presence>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Presence, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -12654,14 +13109,15 @@ impl<'a> PresencesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Presence, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[118], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PresencesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Presence>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[118]
     }
@@ -12695,20 +13151,20 @@ impl<'a> PresencesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PresencesGet<'_> {
-    type Output = Value;
+    type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[119]
     }
@@ -12760,20 +13216,20 @@ impl<'a> PresencesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PresencesCreate<'_> {
-    type Output = Value;
+    type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[120]
     }
@@ -12825,20 +13281,20 @@ impl<'a> PresencesTouch<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PresencesTouch<'_> {
-    type Output = Value;
+    type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[121]
     }
@@ -12908,20 +13364,20 @@ impl<'a> PresencesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Presence, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PresencesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[122]
     }
@@ -12930,7 +13386,7 @@ impl Action for PresencesUpdate<'_> {
     }
 }
 
-/// Delete a presence: Remove an attendance record.
+/// Delete a presence: Remove an attendance record (answers 204, no body).
 ///
 /// `DELETE /users/presences/{id}` — build with [`PresencesHandler::delete`], then `.send().await`.
 pub struct PresencesDelete<'a> {
@@ -13021,20 +13477,20 @@ impl<'a> ProfileGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Profile, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Profile, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProfileGet<'_> {
-    type Output = Value;
+    type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[124]
     }
@@ -13053,9 +13509,9 @@ impl<'a> ProjectContractsHandler<'a> {
     /// List project contracts: Fetch the active people assigned to a project.
     ///
     /// `GET /projects/{project_id}/contracts`
-    pub fn list(&self, project_id: i64) -> ProjectContractsList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectContractsList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectContractsList {
             connector: self.connector,
             input,
@@ -13064,9 +13520,9 @@ impl<'a> ProjectContractsHandler<'a> {
     /// Get a project contract: Fetch one staff assignment of a project.
     ///
     /// `GET /projects/{project_id}/contracts/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectContractsGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectContractsGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectContractsGet {
             connector: self.connector,
@@ -13078,10 +13534,14 @@ impl<'a> ProjectContractsHandler<'a> {
     /// `POST /projects/{project_id}/contracts`
     ///
     /// Takes the required `user_id` as arguments.
-    pub fn create(&self, project_id: i64, user_id: i64) -> ProjectContractsCreate<'a> {
+    pub fn create(
+        &self,
+        project_id: impl Into<Ref>,
+        user_id: impl Into<Ref>,
+    ) -> ProjectContractsCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
-        input.insert("user_id".to_owned(), Value::from(user_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
+        input.insert("user_id".to_owned(), user_id.into().into_value());
         ProjectContractsCreate {
             connector: self.connector,
             input,
@@ -13090,21 +13550,21 @@ impl<'a> ProjectContractsHandler<'a> {
     /// Update a project contract: Change a staff assignment (the person stays the same).
     ///
     /// `PUT /projects/{project_id}/contracts/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectContractsUpdate<'a> {
+    pub fn update(&self, project_id: impl Into<Ref>, id: i64) -> ProjectContractsUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectContractsUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Delete a project contract: Remove a person from a project; only while they have no tracked hours on it.
+    /// Delete a project contract: Remove a person from a project while they have no tracked hours on it (answers 204, no body).
     ///
     /// `DELETE /projects/{project_id}/contracts/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectContractsDelete<'a> {
+    pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectContractsDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectContractsDelete {
             connector: self.connector,
@@ -13179,20 +13639,26 @@ impl<'a> ProjectContractsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectContract>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectContract>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ProjectContract, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -13202,14 +13668,15 @@ impl<'a> ProjectContractsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectContract, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[125], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectContractsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectContract>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[125]
     }
@@ -13243,20 +13710,23 @@ impl<'a> ProjectContractsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectContractsGet<'_> {
-    type Output = Value;
+    type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[126]
     }
@@ -13330,20 +13800,23 @@ impl<'a> ProjectContractsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectContractsCreate<'_> {
-    type Output = Value;
+    type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[127]
     }
@@ -13417,20 +13890,23 @@ impl<'a> ProjectContractsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectContract, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectContractsUpdate<'_> {
-    type Output = Value;
+    type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[128]
     }
@@ -13439,7 +13915,7 @@ impl Action for ProjectContractsUpdate<'_> {
     }
 }
 
-/// Delete a project contract: Remove a person from a project; only while they have no tracked hours on it.
+/// Delete a project contract: Remove a person from a project while they have no tracked hours on it (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/contracts/{id}` — build with [`ProjectContractsHandler::delete`], then `.send().await`.
 pub struct ProjectContractsDelete<'a> {
@@ -13496,9 +13972,9 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// List a project's expenses: Fetch the additional services of one project.
     ///
     /// `GET /projects/{project_id}/expenses`
-    pub fn list(&self, project_id: i64) -> ProjectExpensesList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectExpensesList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectExpensesList {
             connector: self.connector,
             input,
@@ -13507,9 +13983,9 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Get a project expense: Fetch one additional service of a project.
     ///
     /// `GET /projects/{project_id}/expenses/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectExpensesGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectExpensesGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectExpensesGet {
             connector: self.connector,
@@ -13523,12 +13999,12 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Takes the required `date`, `title` as arguments.
     pub fn create(
         &self,
-        project_id: i64,
+        project_id: impl Into<Ref>,
         date: impl DateArg,
         title: impl Into<String>,
     ) -> ProjectExpensesCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("date".to_owned(), DateArg::into_value(date));
         input.insert("title".to_owned(), Value::String(title.into()));
         ProjectExpensesCreate {
@@ -13539,9 +14015,9 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Create project expenses in bulk: Add several additional services to a project in one request.
     ///
     /// `POST /projects/{project_id}/expenses/bulk`
-    pub fn bulk_create(&self, project_id: i64) -> ProjectExpensesBulkCreate<'a> {
+    pub fn bulk_create(&self, project_id: impl Into<Ref>) -> ProjectExpensesBulkCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectExpensesBulkCreate {
             connector: self.connector,
             input,
@@ -13550,35 +14026,35 @@ impl<'a> ProjectExpensesHandler<'a> {
     /// Update a project expense: Change an additional service that is not yet billed.
     ///
     /// `PUT /projects/{project_id}/expenses/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectExpensesUpdate<'a> {
+    pub fn update(&self, project_id: impl Into<Ref>, id: i64) -> ProjectExpensesUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectExpensesUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Delete a project expense: Remove an additional service that is not yet billed.
+    /// Delete a project expense: Remove an additional service that is not yet billed (answers 204, no body).
     ///
     /// `DELETE /projects/{project_id}/expenses/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectExpensesDelete<'a> {
+    pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectExpensesDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectExpensesDelete {
             connector: self.connector,
             input,
         }
     }
-    /// Disregard project expenses: Mark additional services of a project as settled without billing them.
+    /// Disregard project expenses: Mark additional services of a project as settled without billing them (answers 204, no body).
     ///
     /// `POST /projects/{project_id}/expenses/disregard`
     ///
     /// Takes the required `reason`, `expense_ids` as arguments.
     pub fn disregard<I2>(
         &self,
-        project_id: i64,
+        project_id: impl Into<Ref>,
         reason: impl Into<String>,
         expense_ids: I2,
     ) -> ProjectExpensesDisregard<'a>
@@ -13587,7 +14063,7 @@ impl<'a> ProjectExpensesHandler<'a> {
         I2::Item: Into<Value>,
     {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("reason".to_owned(), Value::String(reason.into()));
         input.insert(
             "expense_ids".to_owned(),
@@ -13656,9 +14132,10 @@ impl<'a> ProjectExpensesList<'a> {
 
     /// Only expenses created by this user.
     ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -13709,20 +14186,26 @@ impl<'a> ProjectExpensesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ProjectExpense, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -13732,14 +14215,15 @@ impl<'a> ProjectExpensesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectExpense, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[130], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectExpensesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[130]
     }
@@ -13773,20 +14257,23 @@ impl<'a> ProjectExpensesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectExpensesGet<'_> {
-    type Output = Value;
+    type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[131]
     }
@@ -13814,50 +14301,6 @@ impl std::fmt::Debug for ProjectExpensesCreate<'_> {
 }
 
 impl<'a> ProjectExpensesCreate<'a> {
-    /// Longer explanation.
-    ///
-    /// Wire name `description` (body, string).
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("description".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Start of the service period.
-    ///
-    /// Wire name `service_period_from` (body, date).
-    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// End of the service period.
-    ///
-    /// Wire name `service_period_to` (body, date).
-    pub fn service_period_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("service_period_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Custom field values by field name.
-    ///
-    /// Wire name `custom_properties` (body, object).
-    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
-    ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
-        self
-    }
-
     /// Number of units.
     ///
     /// Wire name `quantity` (body, number). Required.
@@ -13903,6 +14346,51 @@ impl<'a> ProjectExpensesCreate<'a> {
         self
     }
 
+    /// Longer explanation.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Start of the service period.
+    ///
+    /// Wire name `service_period_from` (body, date).
+    pub fn service_period_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("service_period_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// End of the service period.
+    ///
+    /// Wire name `service_period_to` (body, date).
+    pub fn service_period_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("service_period_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Custom field values by field name; merged into the existing ones.
+    ///
+    /// Wire name `custom_properties` (body, object).
+    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_properties".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// A document to attach (sent as {filename, base64}).
+    ///
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
+        self
+    }
+
     /// Whether the expense is billable (default true).
     ///
     /// Wire name `billable` (body, boolean).
@@ -13922,9 +14410,10 @@ impl<'a> ProjectExpensesCreate<'a> {
 
     /// Responsible user (defaults to the caller).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -13934,20 +14423,23 @@ impl<'a> ProjectExpensesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectExpensesCreate<'_> {
-    type Output = Value;
+    type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[132]
     }
@@ -13996,20 +14488,23 @@ impl<'a> ProjectExpensesBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectExpensesBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[133]
     }
@@ -14064,7 +14559,7 @@ impl<'a> ProjectExpensesUpdate<'a> {
         self
     }
 
-    /// Custom field values by field name.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -14073,11 +14568,12 @@ impl<'a> ProjectExpensesUpdate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// A document to attach (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
@@ -14163,9 +14659,10 @@ impl<'a> ProjectExpensesUpdate<'a> {
 
     /// Responsible user (defaults to the caller).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -14175,20 +14672,23 @@ impl<'a> ProjectExpensesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectExpensesUpdate<'_> {
-    type Output = Value;
+    type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[134]
     }
@@ -14197,7 +14697,7 @@ impl Action for ProjectExpensesUpdate<'_> {
     }
 }
 
-/// Delete a project expense: Remove an additional service that is not yet billed.
+/// Delete a project expense: Remove an additional service that is not yet billed (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/expenses/{id}` — build with [`ProjectExpensesHandler::delete`], then `.send().await`.
 pub struct ProjectExpensesDelete<'a> {
@@ -14244,7 +14744,7 @@ impl Action for ProjectExpensesDelete<'_> {
     }
 }
 
-/// Disregard project expenses: Mark additional services of a project as settled without billing them.
+/// Disregard project expenses: Mark additional services of a project as settled without billing them (answers 204, no body).
 ///
 /// `POST /projects/{project_id}/expenses/disregard` — build with [`ProjectExpensesHandler::disregard`], then `.send().await`.
 pub struct ProjectExpensesDisregard<'a> {
@@ -14337,9 +14837,10 @@ impl<'a> ProjectExpensesListAll<'a> {
 
     /// Only expenses created by this user.
     ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -14423,20 +14924,26 @@ impl<'a> ProjectExpensesListAll<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ProjectExpense, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -14446,14 +14953,15 @@ impl<'a> ProjectExpensesListAll<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectExpense, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[137], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectExpensesListAll<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[137]
     }
@@ -14511,23 +15019,6 @@ impl std::fmt::Debug for ProjectGroupsList<'_> {
 }
 
 impl<'a> ProjectGroupsList<'a> {
-    /// Only groups of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only groups of this customer.
-    ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("company_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -14569,26 +15060,50 @@ impl<'a> ProjectGroupsList<'a> {
         self
     }
 
+    /// Only groups of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only groups of this customer.
+    ///
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("company_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectGroup>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectGroup>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::ProjectGroup, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -14598,14 +15113,15 @@ impl<'a> ProjectGroupsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectGroup, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[138], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectGroupsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectGroup>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[138]
     }
@@ -14639,20 +15155,23 @@ impl<'a> ProjectGroupsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectGroup, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectGroup, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectGroupsGet<'_> {
-    type Output = Value;
+    type Output = models::ProjectGroup;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[139]
     }
@@ -14681,9 +15200,9 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// List a project's payment schedules: Fetch the payment schedules of one project.
     ///
     /// `GET /projects/{project_id}/payment_schedules`
-    pub fn list(&self, project_id: i64) -> ProjectPaymentSchedulesList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectPaymentSchedulesList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectPaymentSchedulesList {
             connector: self.connector,
             input,
@@ -14692,9 +15211,9 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// Get a payment schedule: Fetch one payment schedule of a project.
     ///
     /// `GET /projects/{project_id}/payment_schedules/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectPaymentSchedulesGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectPaymentSchedulesGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectPaymentSchedulesGet {
             connector: self.connector,
@@ -14708,12 +15227,12 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// Takes the required `net_total`, `date` as arguments.
     pub fn create(
         &self,
-        project_id: i64,
+        project_id: impl Into<Ref>,
         net_total: f64,
         date: impl DateArg,
     ) -> ProjectPaymentSchedulesCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert(
             "net_total".to_owned(),
             connector_core::serde_json::Number::from_f64(net_total)
@@ -14728,9 +15247,9 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// Update a payment schedule: Change an instalment of a project's payment schedule.
     ///
     /// `PUT /projects/{project_id}/payment_schedules/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectPaymentSchedulesUpdate<'a> {
+    pub fn update(&self, project_id: impl Into<Ref>, id: i64) -> ProjectPaymentSchedulesUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectPaymentSchedulesUpdate {
             connector: self.connector,
@@ -14740,9 +15259,9 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// Delete a payment schedule: Remove an instalment from a project's payment schedule.
     ///
     /// `DELETE /projects/{project_id}/payment_schedules/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectPaymentSchedulesDelete<'a> {
+    pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectPaymentSchedulesDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectPaymentSchedulesDelete {
             connector: self.connector,
@@ -14839,19 +15358,19 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
 
     /// Only schedules of this customer's projects.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Only schedules of this project.
     ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -14861,20 +15380,26 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PaymentSchedule>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PaymentSchedule>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PaymentSchedule, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -14884,14 +15409,15 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PaymentSchedule, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[140], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectPaymentSchedulesListAll<'_> {
-    type Output = Value;
+    type Output = Vec<models::PaymentSchedule>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[140]
     }
@@ -14992,20 +15518,26 @@ impl<'a> ProjectPaymentSchedulesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PaymentSchedule>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PaymentSchedule>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PaymentSchedule, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -15015,14 +15547,15 @@ impl<'a> ProjectPaymentSchedulesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PaymentSchedule, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[141], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectPaymentSchedulesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PaymentSchedule>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[141]
     }
@@ -15056,20 +15589,23 @@ impl<'a> ProjectPaymentSchedulesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectPaymentSchedulesGet<'_> {
-    type Output = Value;
+    type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[142]
     }
@@ -15120,20 +15656,23 @@ impl<'a> ProjectPaymentSchedulesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectPaymentSchedulesCreate<'_> {
-    type Output = Value;
+    type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[143]
     }
@@ -15205,20 +15744,23 @@ impl<'a> ProjectPaymentSchedulesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectPaymentSchedulesUpdate<'_> {
-    type Output = Value;
+    type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[144]
     }
@@ -15252,20 +15794,23 @@ impl<'a> ProjectPaymentSchedulesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PaymentSchedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectPaymentSchedulesDelete<'_> {
-    type Output = Value;
+    type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[145]
     }
@@ -15294,9 +15839,9 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// List a project's recurring expenses: Fetch the recurring additional services of one project.
     ///
     /// `GET /projects/{project_id}/recurring_expenses`
-    pub fn list(&self, project_id: i64) -> ProjectRecurringExpensesList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectRecurringExpensesList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectRecurringExpensesList {
             connector: self.connector,
             input,
@@ -15305,9 +15850,9 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Get a recurring expense: Fetch one recurring additional service of a project.
     ///
     /// `GET /projects/{project_id}/recurring_expenses/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectRecurringExpensesGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectRecurringExpensesGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectRecurringExpensesGet {
             connector: self.connector,
@@ -15321,12 +15866,12 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Takes the required `start_date`, `period` as arguments.
     pub fn create(
         &self,
-        project_id: i64,
+        project_id: impl Into<Ref>,
         start_date: impl DateArg,
         period: impl Into<super::enums::ProjectRecurringExpensesPeriod>,
     ) -> ProjectRecurringExpensesCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("start_date".to_owned(), DateArg::into_value(start_date));
         input.insert("period".to_owned(), Value::from(period.into()));
         ProjectRecurringExpensesCreate {
@@ -15337,9 +15882,13 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Update a recurring expense: Change a recurring additional service (start date and interval cannot change).
     ///
     /// `PUT /projects/{project_id}/recurring_expenses/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectRecurringExpensesUpdate<'a> {
+    pub fn update(
+        &self,
+        project_id: impl Into<Ref>,
+        id: i64,
+    ) -> ProjectRecurringExpensesUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectRecurringExpensesUpdate {
             connector: self.connector,
@@ -15349,9 +15898,9 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Recur an expense now: Create the next expense of a recurring service ahead of schedule and move its next date on.
     ///
     /// `POST /projects/{project_id}/recurring_expenses/{id}/recur`
-    pub fn recur(&self, project_id: i64, id: i64) -> ProjectRecurringExpensesRecur<'a> {
+    pub fn recur(&self, project_id: impl Into<Ref>, id: i64) -> ProjectRecurringExpensesRecur<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectRecurringExpensesRecur {
             connector: self.connector,
@@ -15361,9 +15910,13 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// Delete a recurring expense: Remove a recurring additional service.
     ///
     /// `DELETE /projects/{project_id}/recurring_expenses/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectRecurringExpensesDelete<'a> {
+    pub fn delete(
+        &self,
+        project_id: impl Into<Ref>,
+        id: i64,
+    ) -> ProjectRecurringExpensesDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectRecurringExpensesDelete {
             connector: self.connector,
@@ -15438,20 +15991,26 @@ impl<'a> ProjectRecurringExpensesListAll<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::RecurringExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::RecurringExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::RecurringExpense, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -15461,14 +16020,15 @@ impl<'a> ProjectRecurringExpensesListAll<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::RecurringExpense, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[146], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectRecurringExpensesListAll<'_> {
-    type Output = Value;
+    type Output = Vec<models::RecurringExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[146]
     }
@@ -15543,20 +16103,26 @@ impl<'a> ProjectRecurringExpensesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::RecurringExpense>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::RecurringExpense>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::RecurringExpense, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -15566,14 +16132,15 @@ impl<'a> ProjectRecurringExpensesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::RecurringExpense, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[147], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectRecurringExpensesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::RecurringExpense>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[147]
     }
@@ -15607,20 +16174,23 @@ impl<'a> ProjectRecurringExpensesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectRecurringExpensesGet<'_> {
-    type Output = Value;
+    type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[148]
     }
@@ -15648,64 +16218,6 @@ impl std::fmt::Debug for ProjectRecurringExpensesCreate<'_> {
 }
 
 impl<'a> ProjectRecurringExpensesCreate<'a> {
-    /// Last day to recur; unlimited when empty.
-    ///
-    /// Wire name `finish_date` (body, date).
-    pub fn finish_date(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("finish_date".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Longer explanation.
-    ///
-    /// Wire name `description` (body, string).
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("description".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Whether the generated expenses are billable (default true).
-    ///
-    /// Wire name `billable` (body, boolean).
-    pub fn billable(mut self, value: bool) -> Self {
-        self.input.insert("billable".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Whether they count against the project budget (default false).
-    ///
-    /// Wire name `budget_relevant` (body, boolean).
-    pub fn budget_relevant(mut self, value: bool) -> Self {
-        self.input
-            .insert("budget_relevant".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// How the service period relates to the occurrence date (default `none`).
-    ///
-    /// Wire name `service_period_direction` (body, enum).
-    pub fn service_period_direction(
-        mut self,
-        value: impl Into<super::enums::ProjectRecurringExpensesServicePeriodDirection>,
-    ) -> Self {
-        self.input.insert(
-            "service_period_direction".to_owned(),
-            Value::from(value.into()),
-        );
-        self
-    }
-
-    /// Custom field values by field name.
-    ///
-    /// Wire name `custom_properties` (body, object).
-    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
     /// Name of the service.
     ///
     /// Wire name `title` (body, string). Required.
@@ -15760,54 +16272,7 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
         self
     }
 
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectRecurringExpensesCreate<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[149]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Update a recurring expense: Change a recurring additional service (start date and interval cannot change).
-///
-/// `PUT /projects/{project_id}/recurring_expenses/{id}` — build with [`ProjectRecurringExpensesHandler::update`], then `.send().await`.
-pub struct ProjectRecurringExpensesUpdate<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectRecurringExpensesUpdate<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectRecurringExpensesUpdate")
-            .field("action", &"project_recurring_expenses.update")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectRecurringExpensesUpdate<'a> {
-    /// Last day to recur; unlimited when empty.
+    /// Last day to recur; `""` or null clears it (recurs without end).
     ///
     /// Wire name `finish_date` (body, date).
     pub fn finish_date(mut self, value: impl DateArg) -> Self {
@@ -15856,7 +16321,115 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
         self
     }
 
-    /// Custom field values by field name.
+    /// Custom field values by field name; merged into the existing ones.
+    ///
+    /// Wire name `custom_properties` (body, object).
+    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_properties".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::RecurringExpense, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::RecurringExpense, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectRecurringExpensesCreate<'_> {
+    type Output = models::RecurringExpense;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[149]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a recurring expense: Change a recurring additional service (start date and interval cannot change).
+///
+/// `PUT /projects/{project_id}/recurring_expenses/{id}` — build with [`ProjectRecurringExpensesHandler::update`], then `.send().await`.
+pub struct ProjectRecurringExpensesUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectRecurringExpensesUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectRecurringExpensesUpdate")
+            .field("action", &"project_recurring_expenses.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectRecurringExpensesUpdate<'a> {
+    /// Last day to recur; `""` or null clears it (recurs without end).
+    ///
+    /// Wire name `finish_date` (body, date).
+    pub fn finish_date(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("finish_date".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Longer explanation.
+    ///
+    /// Wire name `description` (body, string).
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("description".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Whether the generated expenses are billable (default true).
+    ///
+    /// Wire name `billable` (body, boolean).
+    pub fn billable(mut self, value: bool) -> Self {
+        self.input.insert("billable".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Whether they count against the project budget (default false).
+    ///
+    /// Wire name `budget_relevant` (body, boolean).
+    pub fn budget_relevant(mut self, value: bool) -> Self {
+        self.input
+            .insert("budget_relevant".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// How the service period relates to the occurrence date (default `none`).
+    ///
+    /// Wire name `service_period_direction` (body, enum).
+    pub fn service_period_direction(
+        mut self,
+        value: impl Into<super::enums::ProjectRecurringExpensesServicePeriodDirection>,
+    ) -> Self {
+        self.input.insert(
+            "service_period_direction".to_owned(),
+            Value::from(value.into()),
+        );
+        self
+    }
+
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -15925,20 +16498,23 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectRecurringExpensesUpdate<'_> {
-    type Output = Value;
+    type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[150]
     }
@@ -16051,9 +16627,9 @@ impl<'a> ProjectTasksHandler<'a> {
     /// List project tasks: Fetch the tasks of a project.
     ///
     /// `GET /projects/{project_id}/tasks`
-    pub fn list(&self, project_id: i64) -> ProjectTasksList<'a> {
+    pub fn list(&self, project_id: impl Into<Ref>) -> ProjectTasksList<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectTasksList {
             connector: self.connector,
             input,
@@ -16062,9 +16638,9 @@ impl<'a> ProjectTasksHandler<'a> {
     /// Get a project task: Fetch one task of a project.
     ///
     /// `GET /projects/{project_id}/tasks/{id}`
-    pub fn get(&self, project_id: i64, id: i64) -> ProjectTasksGet<'a> {
+    pub fn get(&self, project_id: impl Into<Ref>, id: i64) -> ProjectTasksGet<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectTasksGet {
             connector: self.connector,
@@ -16076,9 +16652,13 @@ impl<'a> ProjectTasksHandler<'a> {
     /// `POST /projects/{project_id}/tasks`
     ///
     /// Takes the required `name` as arguments.
-    pub fn create(&self, project_id: i64, name: impl Into<String>) -> ProjectTasksCreate<'a> {
+    pub fn create(
+        &self,
+        project_id: impl Into<Ref>,
+        name: impl Into<String>,
+    ) -> ProjectTasksCreate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("name".to_owned(), Value::String(name.into()));
         ProjectTasksCreate {
             connector: self.connector,
@@ -16088,33 +16668,33 @@ impl<'a> ProjectTasksHandler<'a> {
     /// Update a project task: Change a task of a project.
     ///
     /// `PUT /projects/{project_id}/tasks/{id}`
-    pub fn update(&self, project_id: i64, id: i64) -> ProjectTasksUpdate<'a> {
+    pub fn update(&self, project_id: impl Into<Ref>, id: i64) -> ProjectTasksUpdate<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectTasksUpdate {
             connector: self.connector,
             input,
         }
     }
-    /// Delete a project task: Remove a task from a project; only while no hours are tracked on it.
+    /// Delete a project task: Remove a task from a project while no hours are tracked on it (answers 204, no body).
     ///
     /// `DELETE /projects/{project_id}/tasks/{id}`
-    pub fn delete(&self, project_id: i64, id: i64) -> ProjectTasksDelete<'a> {
+    pub fn delete(&self, project_id: impl Into<Ref>, id: i64) -> ProjectTasksDelete<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         input.insert("id".to_owned(), Value::from(id));
         ProjectTasksDelete {
             connector: self.connector,
             input,
         }
     }
-    /// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped.
+    /// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped (answers 204, no body).
     ///
     /// `DELETE /projects/{project_id}/tasks/destroy_all`
-    pub fn delete_all(&self, project_id: i64) -> ProjectTasksDeleteAll<'a> {
+    pub fn delete_all(&self, project_id: impl Into<Ref>) -> ProjectTasksDeleteAll<'a> {
         let mut input = Map::new();
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         ProjectTasksDeleteAll {
             connector: self.connector,
             input,
@@ -16188,20 +16768,23 @@ impl<'a> ProjectTasksList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::ProjectTask>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::ProjectTask>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::ProjectTask, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -16211,14 +16794,15 @@ impl<'a> ProjectTasksList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::ProjectTask, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[153], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectTasksList<'_> {
-    type Output = Value;
+    type Output = Vec<models::ProjectTask>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[153]
     }
@@ -16252,20 +16836,23 @@ impl<'a> ProjectTasksGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectTasksGet<'_> {
-    type Output = Value;
+    type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[154]
     }
@@ -16348,20 +16935,23 @@ impl<'a> ProjectTasksCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectTasksCreate<'_> {
-    type Output = Value;
+    type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[155]
     }
@@ -16453,20 +17043,23 @@ impl<'a> ProjectTasksUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectTask, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectTasksUpdate<'_> {
-    type Output = Value;
+    type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[156]
     }
@@ -16475,7 +17068,7 @@ impl Action for ProjectTasksUpdate<'_> {
     }
 }
 
-/// Delete a project task: Remove a task from a project; only while no hours are tracked on it.
+/// Delete a project task: Remove a task from a project while no hours are tracked on it (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/tasks/{id}` — build with [`ProjectTasksHandler::delete`], then `.send().await`.
 pub struct ProjectTasksDelete<'a> {
@@ -16522,7 +17115,7 @@ impl Action for ProjectTasksDelete<'_> {
     }
 }
 
-/// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped.
+/// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/tasks/destroy_all` — build with [`ProjectTasksHandler::delete_all`], then `.send().await`.
 pub struct ProjectTasksDeleteAll<'a> {
@@ -16576,6 +17169,69 @@ pub struct ProjectsHandler<'a> {
 }
 
 impl<'a> ProjectsHandler<'a> {
+    /// List projects: Stream every project matching the filters, page by page.
+    ///
+    /// `GET /projects`
+    pub fn list(&self) -> ProjectsList<'a> {
+        let input = Map::new();
+        ProjectsList {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Get a project: Fetch one project with its tasks and staff.
+    ///
+    /// `GET /projects/{id}`
+    pub fn get(&self, id: i64) -> ProjectsGet<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        ProjectsGet {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Create a project: Create a project for a customer, led by a user.
+    ///
+    /// `POST /projects`
+    ///
+    /// Takes the required `name`, `currency`, `leader_id` as arguments.
+    pub fn create(
+        &self,
+        name: impl Into<String>,
+        currency: impl Into<String>,
+        leader_id: impl Into<Ref>,
+    ) -> ProjectsCreate<'a> {
+        let mut input = Map::new();
+        input.insert("name".to_owned(), Value::String(name.into()));
+        input.insert("currency".to_owned(), Value::String(currency.into()));
+        input.insert("leader_id".to_owned(), leader_id.into().into_value());
+        ProjectsCreate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Update a project: Change a project; only the fields given are sent (the currency stays).
+    ///
+    /// `PUT /projects/{id}`
+    pub fn update(&self, id: i64) -> ProjectsUpdate<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        ProjectsUpdate {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Delete a project: Delete a project without activities, invoices, offers or expenses (answers no body).
+    ///
+    /// `DELETE /projects/{id}`
+    pub fn delete(&self, id: i64) -> ProjectsDelete<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        ProjectsDelete {
+            connector: self.connector,
+            input,
+        }
+    }
     /// List assigned projects: Fetch the projects the calling user is assigned to, with their tasks and contract (reduced fields).
     ///
     /// `GET /projects/assigned`
@@ -16663,68 +17319,1051 @@ impl<'a> ProjectsHandler<'a> {
             input,
         }
     }
-    /// List projects: Stream every project matching the filters, page by page.
-    ///
-    /// `GET /projects`
-    pub fn list(&self) -> ProjectsList<'a> {
-        let input = Map::new();
-        ProjectsList {
-            connector: self.connector,
-            input,
-        }
+}
+
+/// List projects: Stream every project matching the filters, page by page.
+///
+/// `GET /projects` — build with [`ProjectsHandler::list`], then `.send().await`.
+pub struct ProjectsList<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsList")
+            .field("action", &"projects.list")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
     }
-    /// Get a project: Fetch one project by id.
+}
+
+impl<'a> ProjectsList<'a> {
+    /// Only these ids (sent comma-separated).
     ///
-    /// `GET /projects/{id}`
-    pub fn get(&self, id: i64) -> ProjectsGet<'a> {
-        let mut input = Map::new();
-        input.insert("id".to_owned(), Value::from(id));
-        ProjectsGet {
-            connector: self.connector,
-            input,
-        }
+    /// Wire name `ids` (query, array).
+    pub fn ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
     }
-    /// Create a project: Create a new project.
+
+    /// Only entries created or changed after this UTC instant (RFC 3339).
     ///
-    /// `POST /projects`
-    ///
-    /// Takes the required `name`, `currency`, `leader_id` as arguments.
-    pub fn create(
-        &self,
-        name: impl Into<String>,
-        currency: impl Into<String>,
-        leader_id: i64,
-    ) -> ProjectsCreate<'a> {
-        let mut input = Map::new();
-        input.insert("name".to_owned(), Value::String(name.into()));
-        input.insert("currency".to_owned(), Value::String(currency.into()));
-        input.insert("leader_id".to_owned(), Value::from(leader_id));
-        ProjectsCreate {
-            connector: self.connector,
-            input,
-        }
+    /// Wire name `updated_after` (query, date-time).
+    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
+        self.input
+            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
+        self
     }
-    /// Update a project: Change a project; only the fields given are sent.
+
+    /// Field to sort by, optionally followed by ` asc` or ` desc`.
     ///
-    /// `PUT /projects/{id}`
-    pub fn update(&self, id: i64) -> ProjectsUpdate<'a> {
-        let mut input = Map::new();
-        input.insert("id".to_owned(), Value::from(id));
-        ProjectsUpdate {
-            connector: self.connector,
-            input,
-        }
+    /// Wire name `sort_by` (query, string).
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("sort_by".to_owned(), Value::String(value.into()));
+        self
     }
-    /// Delete a project: Delete one project by id.
+
+    /// Page to start from (1-based); later pages follow the Link header.
     ///
-    /// `DELETE /projects/{id}`
-    pub fn delete(&self, id: i64) -> ProjectsDelete<'a> {
-        let mut input = Map::new();
-        input.insert("id".to_owned(), Value::from(id));
-        ProjectsDelete {
-            connector: self.connector,
-            input,
-        }
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Include archived projects.
+    ///
+    /// Wire name `include_archived` (query, boolean).
+    pub fn include_archived(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_archived".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Return the full customer company instead of its id and name.
+    ///
+    /// Wire name `include_company` (query, boolean).
+    pub fn include_company(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_company".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only projects led or co-led by these users.
+    ///
+    /// Wire name `leader_id` (query, array). An id, or a name that is looked up.
+    pub fn leader_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "leader_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Only projects for these customers.
+    ///
+    /// Wire name `company_id` (query, array). An id, or a name that is looked up.
+    pub fn company_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "company_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Only projects created on or after this day.
+    ///
+    /// Wire name `created_from` (query, date).
+    pub fn created_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("created_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only projects created on or before this day.
+    ///
+    /// Wire name `created_to` (query, date).
+    pub fn created_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("created_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only projects changed on or after this day.
+    ///
+    /// Wire name `updated_from` (query, date).
+    pub fn updated_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("updated_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only projects changed on or before this day.
+    ///
+    /// Wire name `updated_to` (query, date).
+    pub fn updated_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("updated_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only projects with these project numbers.
+    ///
+    /// Wire name `identifier` (query, array).
+    pub fn identifier<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "identifier".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// true: only retainers; false: no retainers.
+    ///
+    /// Wire name `retainer` (query, boolean).
+    pub fn retainer(mut self, value: bool) -> Self {
+        self.input.insert("retainer".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only projects in these project groups.
+    ///
+    /// Wire name `project_group_id` (query, array). An id, or a name that is looked up.
+    pub fn project_group_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "project_group_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Only projects from these deals.
+    ///
+    /// Wire name `deal_id` (query, array). An id, or a name that is looked up.
+    pub fn deal_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "deal_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
+    /// Search text, matched against project name, project number and customer name.
+    ///
+    /// Wire name `term` (query, string).
+    pub fn term(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("term".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Vec<models::Project>, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Project>, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+
+    /// Streams every item across all pages, up to `limit` items, fetching no page more
+    /// than needed, with the client's default options.
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Project, Error>> {
+        let options = self.connector.options();
+        self.stream_with(limit, options)
+    }
+
+    /// [`Self::stream`] with these options.
+    pub fn stream_with(
+        self,
+        limit: Option<usize>,
+        options: &'a dyn RequestOptions,
+    ) -> BoxStream<'a, Result<models::Project, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[159], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
+            .boxed()
+    }
+}
+
+impl Action for ProjectsList<'_> {
+    type Output = Vec<models::Project>;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[159]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Get a project: Fetch one project with its tasks and staff.
+///
+/// `GET /projects/{id}` — build with [`ProjectsHandler::get`], then `.send().await`.
+pub struct ProjectsGet<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsGet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsGet")
+            .field("action", &"projects.get")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsGet<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsGet<'_> {
+    type Output = models::Project;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[160]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Create a project: Create a project for a customer, led by a user.
+///
+/// `POST /projects` — build with [`ProjectsHandler::create`], then `.send().await`.
+pub struct ProjectsCreate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsCreate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsCreate")
+            .field("action", &"projects.create")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsCreate<'a> {
+    /// Customer company the project is for.
+    ///
+    /// Wire name `customer_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn customer_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("customer_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// First day of the project (a retainer starts on the first of a month).
+    ///
+    /// Wire name `start_date` (body, date).
+    pub fn start_date(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("start_date".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Last day of the project (a retainer ends on the last of a month).
+    ///
+    /// Wire name `finish_date` (body, date).
+    pub fn finish_date(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("finish_date".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Whether the project is billed at a fixed price.
+    ///
+    /// Wire name `fixed_price` (body, boolean).
+    pub fn fixed_price(mut self, value: bool) -> Self {
+        self.input
+            .insert("fixed_price".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Whether the project is a retainer (then `start_date`, `finish_date` and `budget_monthly` are needed).
+    ///
+    /// Wire name `retainer` (body, boolean).
+    pub fn retainer(mut self, value: bool) -> Self {
+        self.input.insert("retainer".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// User co-leading the project.
+    ///
+    /// Wire name `co_leader_id` (body, integer). An id, or a name that is looked up.
+    pub fn co_leader_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("co_leader_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Deal the project came from.
+    ///
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Project group the project belongs to.
+    ///
+    /// Wire name `project_group_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_group_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_group_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Main contact person.
+    ///
+    /// Wire name `contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Second contact person.
+    ///
+    /// Wire name `secondary_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn secondary_contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("secondary_contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Contact person for billing.
+    ///
+    /// Wire name `billing_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn billing_contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("billing_contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Project number, e.g. P-123 (mandatory only with manual number ranges).
+    ///
+    /// Wire name `identifier` (body, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Billing address, lines separated by newlines.
+    ///
+    /// Wire name `billing_address` (body, string).
+    pub fn billing_address(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("billing_address".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Address invoices are e-mailed to.
+    ///
+    /// Wire name `billing_email_to` (body, string).
+    pub fn billing_email_to(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("billing_email_to".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Address copied on invoice e-mails.
+    ///
+    /// Wire name `billing_email_cc` (body, string).
+    pub fn billing_email_cc(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("billing_email_cc".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Notes shown when billing the project.
+    ///
+    /// Wire name `billing_notes` (body, string).
+    pub fn billing_notes(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("billing_notes".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Attach a time report to invoices.
+    ///
+    /// Wire name `setting_include_time_report` (body, boolean).
+    pub fn setting_include_time_report(mut self, value: bool) -> Self {
+        self.input
+            .insert("setting_include_time_report".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Where the hourly rate comes from (default: project).
+    ///
+    /// Wire name `billing_variant` (body, enum).
+    pub fn billing_variant(
+        mut self,
+        value: impl Into<super::enums::ProjectsBillingVariant>,
+    ) -> Self {
+        self.input
+            .insert("billing_variant".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Hourly rate when billed per project.
+    ///
+    /// Wire name `hourly_rate` (body, number).
+    pub fn hourly_rate(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hourly_rate".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Total budget.
+    ///
+    /// Wire name `budget` (body, number).
+    pub fn budget(mut self, value: f64) -> Self {
+        self.input.insert(
+            "budget".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Monthly budget (retainers).
+    ///
+    /// Wire name `budget_monthly` (body, number).
+    pub fn budget_monthly(mut self, value: f64) -> Self {
+        self.input.insert(
+            "budget_monthly".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Budget for expenses.
+    ///
+    /// Wire name `budget_expenses` (body, number).
+    pub fn budget_expenses(mut self, value: f64) -> Self {
+        self.input.insert(
+            "budget_expenses".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Tag names; on update the list replaces the current tags.
+    ///
+    /// Wire name `tags` (body, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Custom field values by field name; merged into the existing ones.
+    ///
+    /// Wire name `custom_properties` (body, object).
+    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_properties".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Free-text information.
+    ///
+    /// Wire name `info` (body, string).
+    pub fn info(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("info".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Do not add the project to the leaders' favourites.
+    ///
+    /// Wire name `skip_favorite` (body, boolean).
+    pub fn skip_favorite(mut self, value: bool) -> Self {
+        self.input
+            .insert("skip_favorite".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Day of the month (1-31) retainer payments are billed on.
+    ///
+    /// Wire name `retainer_billing_date` (body, integer).
+    pub fn retainer_billing_date(mut self, value: i64) -> Self {
+        self.input
+            .insert("retainer_billing_date".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Default title of retainer payment schedule entries.
+    ///
+    /// Wire name `retainer_billing_title` (body, string).
+    pub fn retainer_billing_title(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "retainer_billing_title".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// Default description of retainer payment schedule entries.
+    ///
+    /// Wire name `retainer_billing_description` (body, string).
+    pub fn retainer_billing_description(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "retainer_billing_description".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsCreate<'_> {
+    type Output = models::Project;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[161]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Update a project: Change a project; only the fields given are sent (the currency stays).
+///
+/// `PUT /projects/{id}` — build with [`ProjectsHandler::update`], then `.send().await`.
+pub struct ProjectsUpdate<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsUpdate<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsUpdate")
+            .field("action", &"projects.update")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsUpdate<'a> {
+    /// First day of the project (a retainer starts on the first of a month).
+    ///
+    /// Wire name `start_date` (body, date).
+    pub fn start_date(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("start_date".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Last day of the project (a retainer ends on the last of a month).
+    ///
+    /// Wire name `finish_date` (body, date).
+    pub fn finish_date(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("finish_date".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Whether the project is billed at a fixed price.
+    ///
+    /// Wire name `fixed_price` (body, boolean).
+    pub fn fixed_price(mut self, value: bool) -> Self {
+        self.input
+            .insert("fixed_price".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Whether the project is a retainer (then `start_date`, `finish_date` and `budget_monthly` are needed).
+    ///
+    /// Wire name `retainer` (body, boolean).
+    pub fn retainer(mut self, value: bool) -> Self {
+        self.input.insert("retainer".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// User co-leading the project.
+    ///
+    /// Wire name `co_leader_id` (body, integer). An id, or a name that is looked up.
+    pub fn co_leader_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("co_leader_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Deal the project came from.
+    ///
+    /// Wire name `deal_id` (body, integer). An id, or a name that is looked up.
+    pub fn deal_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("deal_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Project group the project belongs to.
+    ///
+    /// Wire name `project_group_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_group_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_group_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Main contact person.
+    ///
+    /// Wire name `contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Second contact person.
+    ///
+    /// Wire name `secondary_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn secondary_contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("secondary_contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Contact person for billing.
+    ///
+    /// Wire name `billing_contact_id` (body, integer). An id, or a name that is looked up.
+    pub fn billing_contact_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("billing_contact_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Project number, e.g. P-123 (mandatory only with manual number ranges).
+    ///
+    /// Wire name `identifier` (body, string).
+    pub fn identifier(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("identifier".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Billing address, lines separated by newlines.
+    ///
+    /// Wire name `billing_address` (body, string).
+    pub fn billing_address(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("billing_address".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Address invoices are e-mailed to.
+    ///
+    /// Wire name `billing_email_to` (body, string).
+    pub fn billing_email_to(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("billing_email_to".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Address copied on invoice e-mails.
+    ///
+    /// Wire name `billing_email_cc` (body, string).
+    pub fn billing_email_cc(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("billing_email_cc".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Notes shown when billing the project.
+    ///
+    /// Wire name `billing_notes` (body, string).
+    pub fn billing_notes(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("billing_notes".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Attach a time report to invoices.
+    ///
+    /// Wire name `setting_include_time_report` (body, boolean).
+    pub fn setting_include_time_report(mut self, value: bool) -> Self {
+        self.input
+            .insert("setting_include_time_report".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Where the hourly rate comes from (default: project).
+    ///
+    /// Wire name `billing_variant` (body, enum).
+    pub fn billing_variant(
+        mut self,
+        value: impl Into<super::enums::ProjectsBillingVariant>,
+    ) -> Self {
+        self.input
+            .insert("billing_variant".to_owned(), Value::from(value.into()));
+        self
+    }
+
+    /// Hourly rate when billed per project.
+    ///
+    /// Wire name `hourly_rate` (body, number).
+    pub fn hourly_rate(mut self, value: f64) -> Self {
+        self.input.insert(
+            "hourly_rate".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Total budget.
+    ///
+    /// Wire name `budget` (body, number).
+    pub fn budget(mut self, value: f64) -> Self {
+        self.input.insert(
+            "budget".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Monthly budget (retainers).
+    ///
+    /// Wire name `budget_monthly` (body, number).
+    pub fn budget_monthly(mut self, value: f64) -> Self {
+        self.input.insert(
+            "budget_monthly".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Budget for expenses.
+    ///
+    /// Wire name `budget_expenses` (body, number).
+    pub fn budget_expenses(mut self, value: f64) -> Self {
+        self.input.insert(
+            "budget_expenses".to_owned(),
+            connector_core::serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+        self
+    }
+
+    /// Tag names; on update the list replaces the current tags.
+    ///
+    /// Wire name `tags` (body, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Custom field values by field name; merged into the existing ones.
+    ///
+    /// Wire name `custom_properties` (body, object).
+    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
+        self.input
+            .insert("custom_properties".to_owned(), Value::Object(value));
+        self
+    }
+
+    /// Free-text information.
+    ///
+    /// Wire name `info` (body, string).
+    pub fn info(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("info".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Do not add the project to the leaders' favourites.
+    ///
+    /// Wire name `skip_favorite` (body, boolean).
+    pub fn skip_favorite(mut self, value: bool) -> Self {
+        self.input
+            .insert("skip_favorite".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Day of the month (1-31) retainer payments are billed on.
+    ///
+    /// Wire name `retainer_billing_date` (body, integer).
+    pub fn retainer_billing_date(mut self, value: i64) -> Self {
+        self.input
+            .insert("retainer_billing_date".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Default title of retainer payment schedule entries.
+    ///
+    /// Wire name `retainer_billing_title` (body, string).
+    pub fn retainer_billing_title(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "retainer_billing_title".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// Default description of retainer payment schedule entries.
+    ///
+    /// Wire name `retainer_billing_description` (body, string).
+    pub fn retainer_billing_description(mut self, value: impl Into<String>) -> Self {
+        self.input.insert(
+            "retainer_billing_description".to_owned(),
+            Value::String(value.into()),
+        );
+        self
+    }
+
+    /// Project name.
+    ///
+    /// Wire name `name` (body, string).
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("name".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// User leading the project.
+    ///
+    /// Wire name `leader_id` (body, integer). An id, or a name that is looked up.
+    pub fn leader_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("leader_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Customer company the project is for.
+    ///
+    /// Wire name `customer_id` (body, integer). An id, or a name that is looked up.
+    pub fn customer_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("customer_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsUpdate<'_> {
+    type Output = models::Project;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[162]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Delete a project: Delete a project without activities, invoices, offers or expenses (answers no body).
+///
+/// `DELETE /projects/{id}` — build with [`ProjectsHandler::delete`], then `.send().await`.
+pub struct ProjectsDelete<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for ProjectsDelete<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("ProjectsDelete")
+            .field("action", &"projects.delete")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> ProjectsDelete<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for ProjectsDelete<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[163]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
     }
 }
 
@@ -16802,20 +18441,26 @@ impl<'a> ProjectsAssigned<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::AssignedProject>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AssignedProject>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::AssignedProject, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -16825,16 +18470,17 @@ impl<'a> ProjectsAssigned<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[159], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::AssignedProject, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[164], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ProjectsAssigned<'_> {
-    type Output = Value;
+    type Output = Vec<models::AssignedProject>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[159]
+        &ACTIONS[164]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -16866,22 +18512,22 @@ impl<'a> ProjectsArchive<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsArchive<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[160]
+        &ACTIONS[165]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -16913,22 +18559,22 @@ impl<'a> ProjectsUnarchive<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsUnarchive<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[161]
+        &ACTIONS[166]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -16960,22 +18606,25 @@ impl<'a> ProjectsReport<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ProjectReport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ProjectReport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsReport<'_> {
-    type Output = Value;
+    type Output = models::ProjectReport;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[162]
+        &ACTIONS[167]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -17007,22 +18656,22 @@ impl<'a> ProjectsShare<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ShareLink, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::ShareLink, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsShare<'_> {
-    type Output = Value;
+    type Output = models::ShareLink;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[163]
+        &ACTIONS[168]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -17054,22 +18703,22 @@ impl<'a> ProjectsDisableShare<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ShareLink, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::ShareLink, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsDisableShare<'_> {
-    type Output = Value;
+    type Output = models::ShareLink;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[164]
+        &ACTIONS[169]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -17095,12 +18744,12 @@ impl std::fmt::Debug for ProjectsAssignProjectGroup<'_> {
 }
 
 impl<'a> ProjectsAssignProjectGroup<'a> {
-    /// Group to put the project into.
+    /// Project group the project belongs to.
     ///
-    /// Wire name `project_group_id` (body, integer).
-    pub fn project_group_id(mut self, value: i64) -> Self {
+    /// Wire name `project_group_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_group_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_group_id".to_owned(), Value::from(value));
+            .insert("project_group_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -17125,7 +18774,7 @@ impl<'a> ProjectsAssignProjectGroup<'a> {
 impl Action for ProjectsAssignProjectGroup<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[165]
+        &ACTIONS[170]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -17172,1046 +18821,6 @@ impl<'a> ProjectsUnassignProjectGroup<'a> {
 impl Action for ProjectsUnassignProjectGroup<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[166]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// List projects: Stream every project matching the filters, page by page.
-///
-/// `GET /projects` — build with [`ProjectsHandler::list`], then `.send().await`.
-pub struct ProjectsList<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsList<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsList")
-            .field("action", &"projects.list")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsList<'a> {
-    /// Only these ids (sent comma-separated).
-    ///
-    /// Wire name `ids` (query, array).
-    pub fn ids<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only entries created or changed after this UTC instant (RFC 3339).
-    ///
-    /// Wire name `updated_after` (query, date-time).
-    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
-        self.input
-            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
-        self
-    }
-
-    /// Field to sort by, optionally followed by ` asc` or ` desc`.
-    ///
-    /// Wire name `sort_by` (query, string).
-    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("sort_by".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Page to start from (1-based); later pages follow the Link header.
-    ///
-    /// Wire name `page` (query, integer).
-    pub fn page(mut self, value: i64) -> Self {
-        self.input.insert("page".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Include archived projects.
-    ///
-    /// Wire name `include_archived` (query, boolean).
-    pub fn include_archived(mut self, value: bool) -> Self {
-        self.input
-            .insert("include_archived".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Return the full customer company instead of its id and name.
-    ///
-    /// Wire name `include_company` (query, boolean).
-    pub fn include_company(mut self, value: bool) -> Self {
-        self.input
-            .insert("include_company".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only projects led or co-led by these users.
-    ///
-    /// Wire name `leader_id` (query, array).
-    pub fn leader_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "leader_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only projects for these customers.
-    ///
-    /// Wire name `company_id` (query, array).
-    pub fn company_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "company_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only projects created on or after this day.
-    ///
-    /// Wire name `created_from` (query, date).
-    pub fn created_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("created_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only projects created on or before this day.
-    ///
-    /// Wire name `created_to` (query, date).
-    pub fn created_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("created_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only projects changed on or after this day.
-    ///
-    /// Wire name `updated_from` (query, date).
-    pub fn updated_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("updated_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only projects changed on or before this day.
-    ///
-    /// Wire name `updated_to` (query, date).
-    pub fn updated_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("updated_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only projects with these project numbers.
-    ///
-    /// Wire name `identifier` (query, array).
-    pub fn identifier<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "identifier".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// true: only retainers; false: no retainers.
-    ///
-    /// Wire name `retainer` (query, boolean).
-    pub fn retainer(mut self, value: bool) -> Self {
-        self.input.insert("retainer".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only projects in these project groups.
-    ///
-    /// Wire name `project_group_id` (query, array).
-    pub fn project_group_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "project_group_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only projects from these deals.
-    ///
-    /// Wire name `deal_id` (query, array).
-    pub fn deal_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "deal_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Search text, matched against project name, project number and customer name.
-    ///
-    /// Wire name `term` (query, string).
-    pub fn term(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("term".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-
-    /// Streams every item across all pages, up to `limit` items, fetching no page more
-    /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
-        let options = self.connector.options();
-        self.stream_with(limit, options)
-    }
-
-    /// [`Self::stream`] with these options.
-    pub fn stream_with(
-        self,
-        limit: Option<usize>,
-        options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[167], self.input, options, limit)
-            .boxed()
-    }
-}
-
-impl Action for ProjectsList<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[167]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Get a project: Fetch one project by id.
-///
-/// `GET /projects/{id}` — build with [`ProjectsHandler::get`], then `.send().await`.
-pub struct ProjectsGet<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsGet<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsGet")
-            .field("action", &"projects.get")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsGet<'a> {
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsGet<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[168]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Create a project: Create a new project.
-///
-/// `POST /projects` — build with [`ProjectsHandler::create`], then `.send().await`.
-pub struct ProjectsCreate<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsCreate<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsCreate")
-            .field("action", &"projects.create")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsCreate<'a> {
-    /// First day of the project (a retainer starts on the first of a month).
-    ///
-    /// Wire name `start_date` (body, date).
-    pub fn start_date(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("start_date".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Last day of the project (a retainer ends on the last of a month).
-    ///
-    /// Wire name `finish_date` (body, date).
-    pub fn finish_date(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("finish_date".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Whether the project is billed at a fixed price.
-    ///
-    /// Wire name `fixed_price` (body, boolean).
-    pub fn fixed_price(mut self, value: bool) -> Self {
-        self.input
-            .insert("fixed_price".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Whether the project is a retainer (then start_date, finish_date and budget_monthly are needed). Starred in the docs, but their own example omits it: the server decides.
-    ///
-    /// Wire name `retainer` (body, boolean).
-    pub fn retainer(mut self, value: bool) -> Self {
-        self.input.insert("retainer".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// User co-leading the project.
-    ///
-    /// Wire name `co_leader_id` (body, integer).
-    pub fn co_leader_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("co_leader_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Deal the project came from.
-    ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Project group the project belongs to.
-    ///
-    /// Wire name `project_group_id` (body, integer).
-    pub fn project_group_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_group_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Main contact person.
-    ///
-    /// Wire name `contact_id` (body, integer).
-    pub fn contact_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("contact_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Second contact person.
-    ///
-    /// Wire name `secondary_contact_id` (body, integer).
-    pub fn secondary_contact_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("secondary_contact_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Contact person for billing.
-    ///
-    /// Wire name `billing_contact_id` (body, integer).
-    pub fn billing_contact_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("billing_contact_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Project number, e.g. P-123 (mandatory only with manual number ranges).
-    ///
-    /// Wire name `identifier` (body, string).
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Billing address, lines separated by newlines.
-    ///
-    /// Wire name `billing_address` (body, string).
-    pub fn billing_address(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("billing_address".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Address invoices are e-mailed to.
-    ///
-    /// Wire name `billing_email_to` (body, string).
-    pub fn billing_email_to(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("billing_email_to".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Address copied on invoice e-mails.
-    ///
-    /// Wire name `billing_email_cc` (body, string).
-    pub fn billing_email_cc(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("billing_email_cc".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Notes shown when billing the project.
-    ///
-    /// Wire name `billing_notes` (body, string).
-    pub fn billing_notes(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("billing_notes".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Attach a time report to invoices.
-    ///
-    /// Wire name `setting_include_time_report` (body, boolean).
-    pub fn setting_include_time_report(mut self, value: bool) -> Self {
-        self.input
-            .insert("setting_include_time_report".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Where the hourly rate comes from (default: project).
-    ///
-    /// Wire name `billing_variant` (body, enum).
-    pub fn billing_variant(
-        mut self,
-        value: impl Into<super::enums::ProjectsBillingVariant>,
-    ) -> Self {
-        self.input
-            .insert("billing_variant".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Hourly rate when billed per project.
-    ///
-    /// Wire name `hourly_rate` (body, number).
-    pub fn hourly_rate(mut self, value: f64) -> Self {
-        self.input.insert(
-            "hourly_rate".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Total budget.
-    ///
-    /// Wire name `budget` (body, number).
-    pub fn budget(mut self, value: f64) -> Self {
-        self.input.insert(
-            "budget".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Monthly budget (retainers).
-    ///
-    /// Wire name `budget_monthly` (body, number).
-    pub fn budget_monthly(mut self, value: f64) -> Self {
-        self.input.insert(
-            "budget_monthly".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Budget for expenses.
-    ///
-    /// Wire name `budget_expenses` (body, number).
-    pub fn budget_expenses(mut self, value: f64) -> Self {
-        self.input.insert(
-            "budget_expenses".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Tags of the project; the given list replaces the current one.
-    ///
-    /// Wire name `tags` (body, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Custom field values of the project, keyed by field name; merged into the existing ones.
-    ///
-    /// Wire name `custom_properties` (body, object).
-    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Free-text information.
-    ///
-    /// Wire name `info` (body, string).
-    pub fn info(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("info".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Do not add the project to the leaders' favourites.
-    ///
-    /// Wire name `skip_favorite` (body, boolean).
-    pub fn skip_favorite(mut self, value: bool) -> Self {
-        self.input
-            .insert("skip_favorite".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Day of the month (1-31) retainer payments are billed on.
-    ///
-    /// Wire name `retainer_billing_date` (body, integer).
-    pub fn retainer_billing_date(mut self, value: i64) -> Self {
-        self.input
-            .insert("retainer_billing_date".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Default title of retainer payment schedule entries.
-    ///
-    /// Wire name `retainer_billing_title` (body, string).
-    pub fn retainer_billing_title(mut self, value: impl Into<String>) -> Self {
-        self.input.insert(
-            "retainer_billing_title".to_owned(),
-            Value::String(value.into()),
-        );
-        self
-    }
-
-    /// Default description of retainer payment schedule entries.
-    ///
-    /// Wire name `retainer_billing_description` (body, string).
-    pub fn retainer_billing_description(mut self, value: impl Into<String>) -> Self {
-        self.input.insert(
-            "retainer_billing_description".to_owned(),
-            Value::String(value.into()),
-        );
-        self
-    }
-
-    /// Customer company the project is for.
-    ///
-    /// Wire name `customer_id` (body, integer). Required.
-    pub fn customer_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("customer_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsCreate<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[169]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Update a project: Change a project; only the fields given are sent.
-///
-/// `PUT /projects/{id}` — build with [`ProjectsHandler::update`], then `.send().await`.
-pub struct ProjectsUpdate<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsUpdate<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsUpdate")
-            .field("action", &"projects.update")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsUpdate<'a> {
-    /// First day of the project (a retainer starts on the first of a month).
-    ///
-    /// Wire name `start_date` (body, date).
-    pub fn start_date(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("start_date".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Last day of the project (a retainer ends on the last of a month).
-    ///
-    /// Wire name `finish_date` (body, date).
-    pub fn finish_date(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("finish_date".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Whether the project is billed at a fixed price.
-    ///
-    /// Wire name `fixed_price` (body, boolean).
-    pub fn fixed_price(mut self, value: bool) -> Self {
-        self.input
-            .insert("fixed_price".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Whether the project is a retainer (then start_date, finish_date and budget_monthly are needed). Starred in the docs, but their own example omits it: the server decides.
-    ///
-    /// Wire name `retainer` (body, boolean).
-    pub fn retainer(mut self, value: bool) -> Self {
-        self.input.insert("retainer".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// User co-leading the project.
-    ///
-    /// Wire name `co_leader_id` (body, integer).
-    pub fn co_leader_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("co_leader_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Deal the project came from.
-    ///
-    /// Wire name `deal_id` (body, integer).
-    pub fn deal_id(mut self, value: i64) -> Self {
-        self.input.insert("deal_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Project group the project belongs to.
-    ///
-    /// Wire name `project_group_id` (body, integer).
-    pub fn project_group_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_group_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Main contact person.
-    ///
-    /// Wire name `contact_id` (body, integer).
-    pub fn contact_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("contact_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Second contact person.
-    ///
-    /// Wire name `secondary_contact_id` (body, integer).
-    pub fn secondary_contact_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("secondary_contact_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Contact person for billing.
-    ///
-    /// Wire name `billing_contact_id` (body, integer).
-    pub fn billing_contact_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("billing_contact_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Project number, e.g. P-123 (mandatory only with manual number ranges).
-    ///
-    /// Wire name `identifier` (body, string).
-    pub fn identifier(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("identifier".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Billing address, lines separated by newlines.
-    ///
-    /// Wire name `billing_address` (body, string).
-    pub fn billing_address(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("billing_address".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Address invoices are e-mailed to.
-    ///
-    /// Wire name `billing_email_to` (body, string).
-    pub fn billing_email_to(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("billing_email_to".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Address copied on invoice e-mails.
-    ///
-    /// Wire name `billing_email_cc` (body, string).
-    pub fn billing_email_cc(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("billing_email_cc".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Notes shown when billing the project.
-    ///
-    /// Wire name `billing_notes` (body, string).
-    pub fn billing_notes(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("billing_notes".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Attach a time report to invoices.
-    ///
-    /// Wire name `setting_include_time_report` (body, boolean).
-    pub fn setting_include_time_report(mut self, value: bool) -> Self {
-        self.input
-            .insert("setting_include_time_report".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Where the hourly rate comes from (default: project).
-    ///
-    /// Wire name `billing_variant` (body, enum).
-    pub fn billing_variant(
-        mut self,
-        value: impl Into<super::enums::ProjectsBillingVariant>,
-    ) -> Self {
-        self.input
-            .insert("billing_variant".to_owned(), Value::from(value.into()));
-        self
-    }
-
-    /// Hourly rate when billed per project.
-    ///
-    /// Wire name `hourly_rate` (body, number).
-    pub fn hourly_rate(mut self, value: f64) -> Self {
-        self.input.insert(
-            "hourly_rate".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Total budget.
-    ///
-    /// Wire name `budget` (body, number).
-    pub fn budget(mut self, value: f64) -> Self {
-        self.input.insert(
-            "budget".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Monthly budget (retainers).
-    ///
-    /// Wire name `budget_monthly` (body, number).
-    pub fn budget_monthly(mut self, value: f64) -> Self {
-        self.input.insert(
-            "budget_monthly".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Budget for expenses.
-    ///
-    /// Wire name `budget_expenses` (body, number).
-    pub fn budget_expenses(mut self, value: f64) -> Self {
-        self.input.insert(
-            "budget_expenses".to_owned(),
-            connector_core::serde_json::Number::from_f64(value)
-                .map_or_else(|| Value::String(value.to_string()), Value::Number),
-        );
-        self
-    }
-
-    /// Tags of the project; the given list replaces the current one.
-    ///
-    /// Wire name `tags` (body, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Custom field values of the project, keyed by field name; merged into the existing ones.
-    ///
-    /// Wire name `custom_properties` (body, object).
-    pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
-        self.input
-            .insert("custom_properties".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Free-text information.
-    ///
-    /// Wire name `info` (body, string).
-    pub fn info(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("info".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Do not add the project to the leaders' favourites.
-    ///
-    /// Wire name `skip_favorite` (body, boolean).
-    pub fn skip_favorite(mut self, value: bool) -> Self {
-        self.input
-            .insert("skip_favorite".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Day of the month (1-31) retainer payments are billed on.
-    ///
-    /// Wire name `retainer_billing_date` (body, integer).
-    pub fn retainer_billing_date(mut self, value: i64) -> Self {
-        self.input
-            .insert("retainer_billing_date".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Default title of retainer payment schedule entries.
-    ///
-    /// Wire name `retainer_billing_title` (body, string).
-    pub fn retainer_billing_title(mut self, value: impl Into<String>) -> Self {
-        self.input.insert(
-            "retainer_billing_title".to_owned(),
-            Value::String(value.into()),
-        );
-        self
-    }
-
-    /// Default description of retainer payment schedule entries.
-    ///
-    /// Wire name `retainer_billing_description` (body, string).
-    pub fn retainer_billing_description(mut self, value: impl Into<String>) -> Self {
-        self.input.insert(
-            "retainer_billing_description".to_owned(),
-            Value::String(value.into()),
-        );
-        self
-    }
-
-    /// Project name.
-    ///
-    /// Wire name `name` (body, string).
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("name".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// User leading the project.
-    ///
-    /// Wire name `leader_id` (body, integer).
-    pub fn leader_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("leader_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Customer company the project is for.
-    ///
-    /// Wire name `customer_id` (body, integer).
-    pub fn customer_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("customer_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsUpdate<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[170]
-    }
-    fn into_input(self) -> Map<String, Value> {
-        self.input
-    }
-}
-
-/// Delete a project: Delete one project by id.
-///
-/// `DELETE /projects/{id}` — build with [`ProjectsHandler::delete`], then `.send().await`.
-pub struct ProjectsDelete<'a> {
-    connector: &'a HttpConnector,
-    input: Map<String, Value>,
-}
-
-impl std::fmt::Debug for ProjectsDelete<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Field names only: values may be secrets.
-        f.debug_struct("ProjectsDelete")
-            .field("action", &"projects.delete")
-            .field("fields", &self.input.keys().collect::<Vec<_>>())
-            .finish()
-    }
-}
-
-impl<'a> ProjectsDelete<'a> {
-    /// The input as the dynamic API takes it (`Connector::execute`).
-    pub fn input(&self) -> &Map<String, Value> {
-        &self.input
-    }
-
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send(self).await
-    }
-
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
-        let connector = self.connector;
-        connector.send_with(self, options).await
-    }
-}
-
-impl Action for ProjectsDelete<'_> {
-    type Output = Value;
-    fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[171]
     }
     fn into_input(self) -> Map<String, Value> {
@@ -18255,12 +18864,17 @@ impl<'a> PurchaseBookkeepingExportsHandler<'a> {
     pub fn create<I0>(&self, purchase_ids: I0) -> PurchaseBookkeepingExportsCreate<'a>
     where
         I0: IntoIterator,
-        I0::Item: Into<Value>,
+        I0::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert(
             "purchase_ids".to_owned(),
-            Value::Array(purchase_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                purchase_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         PurchaseBookkeepingExportsCreate {
             connector: self.connector,
@@ -18335,20 +18949,26 @@ impl<'a> PurchaseBookkeepingExportsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchaseBookkeepingExport>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchaseBookkeepingExport>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PurchaseBookkeepingExport, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -18358,14 +18978,15 @@ impl<'a> PurchaseBookkeepingExportsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PurchaseBookkeepingExport, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[172], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchaseBookkeepingExportsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchaseBookkeepingExport>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[172]
     }
@@ -18399,20 +19020,23 @@ impl<'a> PurchaseBookkeepingExportsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseBookkeepingExportsGet<'_> {
-    type Output = Value;
+    type Output = models::PurchaseBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[173]
     }
@@ -18449,15 +19073,6 @@ impl<'a> PurchaseBookkeepingExportsCreate<'a> {
         self
     }
 
-    /// Archive the exported purchases (default false).
-    ///
-    /// Wire name `archive_after_export` (body, boolean).
-    pub fn archive_after_export(mut self, value: bool) -> Self {
-        self.input
-            .insert("archive_after_export".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Note stored with the export.
     ///
     /// Wire name `comment` (body, string).
@@ -18467,26 +19082,38 @@ impl<'a> PurchaseBookkeepingExportsCreate<'a> {
         self
     }
 
+    /// Archive the exported purchases (default false).
+    ///
+    /// Wire name `archive_after_export` (body, boolean).
+    pub fn archive_after_export(mut self, value: bool) -> Self {
+        self.input
+            .insert("archive_after_export".to_owned(), Value::Bool(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseBookkeepingExport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseBookkeepingExportsCreate<'_> {
-    type Output = Value;
+    type Output = models::PurchaseBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[174]
     }
@@ -18547,20 +19174,23 @@ impl<'a> PurchaseBudgetsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchaseBudget>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchaseBudget>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseBudgetsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchaseBudget>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[175]
     }
@@ -18665,20 +19295,26 @@ impl<'a> PurchaseCategoriesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchaseCategory>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchaseCategory>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PurchaseCategory, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -18688,14 +19324,15 @@ impl<'a> PurchaseCategoriesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PurchaseCategory, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[176], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchaseCategoriesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchaseCategory>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[176]
     }
@@ -18729,20 +19366,23 @@ impl<'a> PurchaseCategoriesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseCategory, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseCategory, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseCategoriesGet<'_> {
-    type Output = Value;
+    type Output = models::PurchaseCategory;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[177]
     }
@@ -18792,7 +19432,7 @@ impl<'a> PurchaseDraftsHandler<'a> {
             input,
         }
     }
-    /// Download a purchase draft PDF: Fetch the draft's document; returns a PDF, or no content when the document is not a PDF.
+    /// Download a purchase draft PDF: Download the draft's document when it is a PDF (204, no content, otherwise).
     ///
     /// `GET /purchases/drafts/{id}.pdf`
     pub fn pdf(&self, id: i64) -> PurchaseDraftsPdf<'a> {
@@ -18882,20 +19522,26 @@ impl<'a> PurchaseDraftsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchaseDraft>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchaseDraft>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PurchaseDraft, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -18905,14 +19551,15 @@ impl<'a> PurchaseDraftsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PurchaseDraft, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[178], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchaseDraftsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchaseDraft>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[178]
     }
@@ -18940,11 +19587,12 @@ impl std::fmt::Debug for PurchaseDraftsCreate<'_> {
 }
 
 impl<'a> PurchaseDraftsCreate<'a> {
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The document (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
@@ -18954,20 +19602,23 @@ impl<'a> PurchaseDraftsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseDraft, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseDraft, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseDraftsCreate<'_> {
-    type Output = Value;
+    type Output = models::PurchaseDraft;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[179]
     }
@@ -19001,20 +19652,23 @@ impl<'a> PurchaseDraftsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchaseDraft, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchaseDraft, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchaseDraftsGet<'_> {
-    type Output = Value;
+    type Output = models::PurchaseDraft;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[180]
     }
@@ -19023,7 +19677,7 @@ impl Action for PurchaseDraftsGet<'_> {
     }
 }
 
-/// Download a purchase draft PDF: Fetch the draft's document; returns a PDF, or no content when the document is not a PDF.
+/// Download a purchase draft PDF: Download the draft's document when it is a PDF (204, no content, otherwise).
 ///
 /// `GET /purchases/drafts/{id}.pdf` — build with [`PurchaseDraftsHandler::pdf`], then `.send().await`.
 pub struct PurchaseDraftsPdf<'a> {
@@ -19047,16 +19701,18 @@ impl<'a> PurchaseDraftsPdf<'a> {
         &self.input
     }
 
-    /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    /// Validates, then sends with the client's default options; the answer is a file,
+    /// streamed ([`Download::write_to`] saves it).
+    pub async fn send(self) -> Result<Download, Error> {
+        let options = self.connector.options();
         let connector = self.connector;
-        connector.send(self).await
+        connector.send_download(self, options).await
     }
 
-    /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    /// Validates, then sends with these options; the answer is a file.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Download, Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector.send_download(self, options).await
     }
 }
 
@@ -19216,39 +19872,6 @@ impl std::fmt::Debug for PurchasePaymentsList<'_> {
 }
 
 impl<'a> PurchasePaymentsList<'a> {
-    /// Only payments on these purchases.
-    ///
-    /// Wire name `purchase_id` (query, array).
-    pub fn purchase_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "purchase_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only payments on or after this day.
-    ///
-    /// Wire name `date_from` (query, date).
-    pub fn date_from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only payments on or before this day.
-    ///
-    /// Wire name `date_to` (query, date).
-    pub fn date_to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("date_to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -19290,26 +19913,65 @@ impl<'a> PurchasePaymentsList<'a> {
         self
     }
 
+    /// Only payments on or after this day.
+    ///
+    /// Wire name `date_from` (query, date).
+    pub fn date_from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only payments on or before this day.
+    ///
+    /// Wire name `date_to` (query, date).
+    pub fn date_to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("date_to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only payments on these purchases.
+    ///
+    /// Wire name `purchase_id` (query, array). An id, or a name that is looked up.
+    pub fn purchase_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Ref>,
+    {
+        self.input.insert(
+            "purchase_id".to_owned(),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
+        );
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchasePayment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchasePayment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::PurchasePayment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -19319,14 +19981,15 @@ impl<'a> PurchasePaymentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::PurchasePayment, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[183], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchasePaymentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchasePayment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[183]
     }
@@ -19360,20 +20023,23 @@ impl<'a> PurchasePaymentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasePaymentsGet<'_> {
-    type Output = Value;
+    type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[184]
     }
@@ -19412,10 +20078,10 @@ impl<'a> PurchasePaymentsCreate<'a> {
 
     /// Purchase the payment settles; without it a description is needed.
     ///
-    /// Wire name `purchase_id` (body, integer).
-    pub fn purchase_id(mut self, value: i64) -> Self {
+    /// Wire name `purchase_id` (body, integer). An id, or a name that is looked up.
+    pub fn purchase_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("purchase_id".to_owned(), Value::from(value));
+            .insert("purchase_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -19425,20 +20091,23 @@ impl<'a> PurchasePaymentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasePaymentsCreate<'_> {
-    type Output = Value;
+    type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[185]
     }
@@ -19487,20 +20156,23 @@ impl<'a> PurchasePaymentsBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PurchasePayment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PurchasePayment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasePaymentsBulkCreate<'_> {
-    type Output = Value;
+    type Output = Vec<models::PurchasePayment>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[186]
     }
@@ -19564,20 +20236,23 @@ impl<'a> PurchasePaymentsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PurchasePayment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasePaymentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[187]
     }
@@ -19703,19 +20378,19 @@ impl<'a> PurchasesHandler<'a> {
     pub fn assign_to_project(
         &self,
         id: i64,
-        item_id: i64,
-        project_id: i64,
+        item_id: impl Into<Ref>,
+        project_id: impl Into<Ref>,
     ) -> PurchasesAssignToProject<'a> {
         let mut input = Map::new();
         input.insert("id".to_owned(), Value::from(id));
-        input.insert("item_id".to_owned(), Value::from(item_id));
-        input.insert("project_id".to_owned(), Value::from(project_id));
+        input.insert("item_id".to_owned(), item_id.into().into_value());
+        input.insert("project_id".to_owned(), project_id.into().into_value());
         PurchasesAssignToProject {
             connector: self.connector,
             input,
         }
     }
-    /// Set a purchase's status: Move a purchase between inbox and archive.
+    /// Set a purchase's status: Move a purchase between inbox and archive (answers no body).
     ///
     /// `PATCH /purchases/{id}/update_status`
     ///
@@ -19723,7 +20398,7 @@ impl<'a> PurchasesHandler<'a> {
     pub fn update_status(
         &self,
         id: i64,
-        status: impl Into<super::enums::PurchasesStatus>,
+        status: impl Into<super::enums::PurchaseStatusChange>,
     ) -> PurchasesUpdateStatus<'a> {
         let mut input = Map::new();
         input.insert("id".to_owned(), Value::from(id));
@@ -19733,13 +20408,31 @@ impl<'a> PurchasesHandler<'a> {
             input,
         }
     }
-    /// Delete a purchase: Delete a pending purchase that has no payments.
+    /// Delete a purchase: Delete a pending purchase that has no payments (answers no body).
     ///
     /// `DELETE /purchases/{id}`
     pub fn delete(&self, id: i64) -> PurchasesDelete<'a> {
         let mut input = Map::new();
         input.insert("id".to_owned(), Value::from(id));
         PurchasesDelete {
+            connector: self.connector,
+            input,
+        }
+    }
+    /// Store a purchase's document: Upload the document of a purchase, replacing it, as multipart/form-data (answers no body).
+    ///
+    /// `PATCH /purchases/{id}/store_document`
+    ///
+    /// Takes the required `file` as arguments.
+    pub fn store_document(
+        &self,
+        id: i64,
+        file: impl Into<Attachment>,
+    ) -> PurchasesStoreDocument<'a> {
+        let mut input = Map::new();
+        input.insert("id".to_owned(), Value::from(id));
+        input.insert("file".to_owned(), file.into().into_value());
+        PurchasesStoreDocument {
             connector: self.connector,
             input,
         }
@@ -19765,12 +20458,53 @@ impl std::fmt::Debug for PurchasesList<'_> {
 }
 
 impl<'a> PurchasesList<'a> {
+    /// Only these ids (sent comma-separated).
+    ///
+    /// Wire name `ids` (query, array).
+    pub fn ids<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "ids".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only entries created or changed after this UTC instant (RFC 3339).
+    ///
+    /// Wire name `updated_after` (query, date-time).
+    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
+        self.input
+            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
+        self
+    }
+
+    /// Field to sort by, optionally followed by ` asc` or ` desc`.
+    ///
+    /// Wire name `sort_by` (query, string).
+    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("sort_by".to_owned(), Value::String(value.into()));
+        self
+    }
+
+    /// Page to start from (1-based); later pages follow the Link header.
+    ///
+    /// Wire name `page` (query, integer).
+    pub fn page(mut self, value: i64) -> Self {
+        self.input.insert("page".to_owned(), Value::from(value));
+        self
+    }
+
     /// Only purchases in this category.
     ///
-    /// Wire name `category_id` (query, integer).
-    pub fn category_id(mut self, value: i64) -> Self {
+    /// Wire name `category_id` (query, integer). An id, or a name that is looked up.
+    pub fn category_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("category_id".to_owned(), Value::from(value));
+            .insert("category_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -19785,17 +20519,17 @@ impl<'a> PurchasesList<'a> {
 
     /// Only purchases from this supplier; 0 for those without supplier.
     ///
-    /// Wire name `company_id` (query, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (query, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Only purchases in the inbox (`pending`) or the archive.
     ///
     /// Wire name `status` (query, enum).
-    pub fn status(mut self, value: impl Into<super::enums::PurchasesStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::PurchaseStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
@@ -19872,67 +20606,29 @@ impl<'a> PurchasesList<'a> {
         self
     }
 
-    /// Only these ids (sent comma-separated).
-    ///
-    /// Wire name `ids` (query, array).
-    pub fn ids<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only entries created or changed after this UTC instant (RFC 3339).
-    ///
-    /// Wire name `updated_after` (query, date-time).
-    pub fn updated_after(mut self, value: impl DateTimeArg) -> Self {
-        self.input
-            .insert("updated_after".to_owned(), DateTimeArg::into_value(value));
-        self
-    }
-
-    /// Field to sort by, optionally followed by ` asc` or ` desc`.
-    ///
-    /// Wire name `sort_by` (query, string).
-    pub fn sort_by(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("sort_by".to_owned(), Value::String(value.into()));
-        self
-    }
-
-    /// Page to start from (1-based); later pages follow the Link header.
-    ///
-    /// Wire name `page` (query, integer).
-    pub fn page(mut self, value: i64) -> Self {
-        self.input.insert("page".to_owned(), Value::from(value));
-        self
-    }
-
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Purchase>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Purchase>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Purchase, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -19942,14 +20638,15 @@ impl<'a> PurchasesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
+    ) -> BoxStream<'a, Result<models::Purchase, Error>> {
         connector_core::paginate::stream(self.connector, &ACTIONS[189], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for PurchasesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Purchase>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[189]
     }
@@ -19983,20 +20680,20 @@ impl<'a> PurchasesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasesGet<'_> {
-    type Output = Value;
+    type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[190]
     }
@@ -20063,7 +20760,7 @@ impl<'a> PurchasesCreate<'a> {
     /// Inbox (`pending`) or archive.
     ///
     /// Wire name `status` (body, enum).
-    pub fn status(mut self, value: impl Into<super::enums::PurchasesStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::PurchaseStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
@@ -20071,18 +20768,19 @@ impl<'a> PurchasesCreate<'a> {
 
     /// Supplier company.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Responsible user.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -20095,7 +20793,7 @@ impl<'a> PurchasesCreate<'a> {
         self
     }
 
-    /// Free-text note.
+    /// Free-text information.
     ///
     /// Wire name `info` (body, string).
     pub fn info(mut self, value: impl Into<String>) -> Self {
@@ -20131,7 +20829,7 @@ impl<'a> PurchasesCreate<'a> {
         self
     }
 
-    /// Custom field values by field name (the form used in the docs' example).
+    /// Custom field values by field name (the form the docs' create example uses).
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -20140,15 +20838,16 @@ impl<'a> PurchasesCreate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The purchase document (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
-    /// Tags to attach.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -20184,20 +20883,20 @@ impl<'a> PurchasesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasesCreate<'_> {
-    type Output = Value;
+    type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[191]
     }
@@ -20264,7 +20963,7 @@ impl<'a> PurchasesUpdate<'a> {
     /// Inbox (`pending`) or archive.
     ///
     /// Wire name `status` (body, enum).
-    pub fn status(mut self, value: impl Into<super::enums::PurchasesStatus>) -> Self {
+    pub fn status(mut self, value: impl Into<super::enums::PurchaseStatus>) -> Self {
         self.input
             .insert("status".to_owned(), Value::from(value.into()));
         self
@@ -20272,18 +20971,19 @@ impl<'a> PurchasesUpdate<'a> {
 
     /// Supplier company.
     ///
-    /// Wire name `company_id` (body, integer).
-    pub fn company_id(mut self, value: i64) -> Self {
+    /// Wire name `company_id` (body, integer). An id, or a name that is looked up.
+    pub fn company_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("company_id".to_owned(), Value::from(value));
+            .insert("company_id".to_owned(), value.into().into_value());
         self
     }
 
     /// Responsible user.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -20296,7 +20996,7 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
-    /// Free-text note.
+    /// Free-text information.
     ///
     /// Wire name `info` (body, string).
     pub fn info(mut self, value: impl Into<String>) -> Self {
@@ -20332,7 +21032,7 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
-    /// Custom field values by field name (the form used in the docs' example).
+    /// Custom field values by field name (the form the docs' create example uses).
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -20341,15 +21041,16 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The purchase document (sent as {filename, base64}).
     ///
-    /// Wire name `file` (body, object).
-    pub fn file(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("file".to_owned(), Value::Object(value));
+    /// Wire name `file` (body, file).
+    pub fn file(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("file".to_owned(), value.into().into_value());
         self
     }
 
-    /// Tags to attach.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -20373,15 +21074,6 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
-    /// Currency code; must be one the account uses.
-    ///
-    /// Wire name `currency` (body, string).
-    pub fn currency(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("currency".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// How the purchase is paid.
     ///
     /// Wire name `payment_method` (body, enum).
@@ -20394,26 +21086,35 @@ impl<'a> PurchasesUpdate<'a> {
         self
     }
 
+    /// Currency code; must be one the account uses.
+    ///
+    /// Wire name `currency` (body, string).
+    pub fn currency(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("currency".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[192]
     }
@@ -20441,12 +21142,12 @@ impl std::fmt::Debug for PurchasesAssignToProject<'_> {
 }
 
 impl<'a> PurchasesAssignToProject<'a> {
-    /// Existing project expense to link; a new one is created when left out.
+    /// Existing project expense to link (an id, or its title within the project); a new one is created when left out.
     ///
-    /// Wire name `expense_id` (body, integer).
-    pub fn expense_id(mut self, value: i64) -> Self {
+    /// Wire name `expense_id` (body, integer). An id, or a name that is looked up.
+    pub fn expense_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("expense_id".to_owned(), Value::from(value));
+            .insert("expense_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -20513,7 +21214,7 @@ impl Action for PurchasesAssignToProject<'_> {
     }
 }
 
-/// Set a purchase's status: Move a purchase between inbox and archive.
+/// Set a purchase's status: Move a purchase between inbox and archive (answers no body).
 ///
 /// `PATCH /purchases/{id}/update_status` — build with [`PurchasesHandler::update_status`], then `.send().await`.
 pub struct PurchasesUpdateStatus<'a> {
@@ -20560,7 +21261,7 @@ impl Action for PurchasesUpdateStatus<'_> {
     }
 }
 
-/// Delete a purchase: Delete a pending purchase that has no payments.
+/// Delete a purchase: Delete a pending purchase that has no payments (answers no body).
 ///
 /// `DELETE /purchases/{id}` — build with [`PurchasesHandler::delete`], then `.send().await`.
 pub struct PurchasesDelete<'a> {
@@ -20601,6 +21302,53 @@ impl Action for PurchasesDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[195]
+    }
+    fn into_input(self) -> Map<String, Value> {
+        self.input
+    }
+}
+
+/// Store a purchase's document: Upload the document of a purchase, replacing it, as multipart/form-data (answers no body).
+///
+/// `PATCH /purchases/{id}/store_document` — build with [`PurchasesHandler::store_document`], then `.send().await`.
+pub struct PurchasesStoreDocument<'a> {
+    connector: &'a HttpConnector,
+    input: Map<String, Value>,
+}
+
+impl std::fmt::Debug for PurchasesStoreDocument<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Field names only: values may be secrets.
+        f.debug_struct("PurchasesStoreDocument")
+            .field("action", &"purchases.store_document")
+            .field("fields", &self.input.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> PurchasesStoreDocument<'a> {
+    /// The input as the dynamic API takes it (`Connector::execute`).
+    pub fn input(&self) -> &Map<String, Value> {
+        &self.input
+    }
+
+    /// Validates, then sends with the client's default options.
+    pub async fn send(self) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send(self).await
+    }
+
+    /// Validates, then sends with these options.
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+        let connector = self.connector;
+        connector.send_with(self, options).await
+    }
+}
+
+impl Action for PurchasesStoreDocument<'_> {
+    type Output = Value;
+    fn spec(&self) -> &'static ActionSpec {
+        &ACTIONS[196]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -20698,74 +21446,6 @@ impl std::fmt::Debug for ReceiptsList<'_> {
 }
 
 impl<'a> ReceiptsList<'a> {
-    /// Only receipts dated on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only receipts dated on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only receipts of this project.
-    ///
-    /// Wire name `project_id` (query, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only receipts of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only receipts in this purchase category.
-    ///
-    /// Wire name `purchase_category_id` (query, integer).
-    pub fn purchase_category_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("purchase_category_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only receipts of these refund requests.
-    ///
-    /// Wire name `refund_request_id` (query, array).
-    pub fn refund_request_id<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "refund_request_id".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only receipts already (true) or not yet (false) submitted for refund.
-    ///
-    /// Wire name `submitted` (query, boolean).
-    pub fn submitted(mut self, value: bool) -> Self {
-        self.input
-            .insert("submitted".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -20807,26 +21487,98 @@ impl<'a> ReceiptsList<'a> {
         self
     }
 
+    /// Only receipts dated on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only receipts dated on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only receipts of this project.
+    ///
+    /// Wire name `project_id` (query, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only receipts of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only receipts in this purchase category.
+    ///
+    /// Wire name `purchase_category_id` (query, integer). An id, or a name that is looked up.
+    pub fn purchase_category_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("purchase_category_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only receipts of these refund requests.
+    ///
+    /// Wire name `refund_request_id` (query, array).
+    pub fn refund_request_id<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "refund_request_id".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only receipts already (true) or not yet (false) submitted for refund.
+    ///
+    /// Wire name `submitted` (query, boolean).
+    pub fn submitted(mut self, value: bool) -> Self {
+        self.input
+            .insert("submitted".to_owned(), Value::Bool(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Receipt>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Receipt>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Receipt, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -20836,16 +21588,17 @@ impl<'a> ReceiptsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[196], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::Receipt, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[197], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for ReceiptsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Receipt>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[196]
+        &ACTIONS[197]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -20877,22 +21630,22 @@ impl<'a> ReceiptsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReceiptsGet<'_> {
-    type Output = Value;
+    type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[197]
+        &ACTIONS[198]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -20918,16 +21671,31 @@ impl std::fmt::Debug for ReceiptsCreate<'_> {
 }
 
 impl<'a> ReceiptsCreate<'a> {
-    /// Project the receipt belongs to.
+    /// Positions, at least one: objects with `vat_code_id`, `gross_total` and `purchase_category_id`; on update they replace all existing ones.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("project_id".to_owned(), Value::from(value));
+    /// Wire name `items` (body, array). Required.
+    pub fn items<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "items".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
         self
     }
 
-    /// Free-text note.
+    /// Project the receipt belongs to.
+    ///
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("project_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Free-text information.
     ///
     /// Wire name `info` (body, string).
     pub fn info(mut self, value: impl Into<String>) -> Self {
@@ -20944,27 +21712,12 @@ impl<'a> ReceiptsCreate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The receipt document (sent as {filename, base64}).
     ///
-    /// Wire name `attachment` (body, object).
-    pub fn attachment(mut self, value: Map<String, Value>) -> Self {
+    /// Wire name `attachment` (body, file).
+    pub fn attachment(mut self, value: impl Into<Attachment>) -> Self {
         self.input
-            .insert("attachment".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Positions, at least one: objects with `vat_code_id`, `gross_total` and `purchase_category_id`; on update they replace all existing ones.
-    ///
-    /// Wire name `items` (body, array). Required.
-    pub fn items<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "items".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
+            .insert("attachment".to_owned(), value.into().into_value());
         self
     }
 
@@ -20974,22 +21727,22 @@ impl<'a> ReceiptsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReceiptsCreate<'_> {
-    type Output = Value;
+    type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[198]
+        &ACTIONS[199]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21017,14 +21770,14 @@ impl std::fmt::Debug for ReceiptsUpdate<'_> {
 impl<'a> ReceiptsUpdate<'a> {
     /// Project the receipt belongs to.
     ///
-    /// Wire name `project_id` (body, integer).
-    pub fn project_id(mut self, value: i64) -> Self {
+    /// Wire name `project_id` (body, integer). An id, or a name that is looked up.
+    pub fn project_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("project_id".to_owned(), Value::from(value));
+            .insert("project_id".to_owned(), value.into().into_value());
         self
     }
 
-    /// Free-text note.
+    /// Free-text information.
     ///
     /// Wire name `info` (body, string).
     pub fn info(mut self, value: impl Into<String>) -> Self {
@@ -21041,12 +21794,12 @@ impl<'a> ReceiptsUpdate<'a> {
         self
     }
 
-    /// File to attach, as an object with `filename` and `base64` (the base64-encoded content).
+    /// The receipt document (sent as {filename, base64}).
     ///
-    /// Wire name `attachment` (body, object).
-    pub fn attachment(mut self, value: Map<String, Value>) -> Self {
+    /// Wire name `attachment` (body, file).
+    pub fn attachment(mut self, value: impl Into<Attachment>) -> Self {
         self.input
-            .insert("attachment".to_owned(), Value::Object(value));
+            .insert("attachment".to_owned(), value.into().into_value());
         self
     }
 
@@ -21098,22 +21851,22 @@ impl<'a> ReceiptsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Receipt, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReceiptsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[199]
+        &ACTIONS[200]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21160,7 +21913,7 @@ impl<'a> ReceiptsDelete<'a> {
 impl Action for ReceiptsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[200]
+        &ACTIONS[201]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21245,19 +21998,19 @@ impl std::fmt::Debug for ReportsAbsences<'_> {
 }
 
 impl<'a> ReportsAbsences<'a> {
-    /// Only include active users (default false).
-    ///
-    /// Wire name `active` (query, boolean).
-    pub fn active(mut self, value: bool) -> Self {
-        self.input.insert("active".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Year to report on (defaults to this year).
     ///
     /// Wire name `year` (query, integer).
     pub fn year(mut self, value: i64) -> Self {
         self.input.insert("year".to_owned(), Value::from(value));
+        self
+    }
+
+    /// Only include active users (default false).
+    ///
+    /// Wire name `active` (query, boolean).
+    pub fn active(mut self, value: bool) -> Self {
+        self.input.insert("active".to_owned(), Value::Bool(value));
         self
     }
 
@@ -21267,22 +22020,25 @@ impl<'a> ReportsAbsences<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::AbsenceReport>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::AbsenceReport>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsAbsences<'_> {
-    type Output = Value;
+    type Output = Vec<models::AbsenceReport>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[201]
+        &ACTIONS[202]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21341,22 +22097,25 @@ impl<'a> ReportsCashflow<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::CashflowEntry>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::CashflowEntry>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsCashflow<'_> {
-    type Output = Value;
+    type Output = Vec<models::CashflowEntry>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[202]
+        &ACTIONS[203]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21415,22 +22174,25 @@ impl<'a> ReportsFinance<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::FinanceEntry>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::FinanceEntry>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsFinance<'_> {
-    type Output = Value;
+    type Output = Vec<models::FinanceEntry>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[203]
+        &ACTIONS[204]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21480,22 +22242,25 @@ impl<'a> ReportsPlannedVsTracked<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::PlannedVsTracked>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::PlannedVsTracked>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsPlannedVsTracked<'_> {
-    type Output = Value;
+    type Output = Vec<models::PlannedVsTracked>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[204]
+        &ACTIONS[205]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21545,22 +22310,25 @@ impl<'a> ReportsUtilization<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::UtilizationEntry>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::UtilizationEntry>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsUtilization<'_> {
-    type Output = Value;
+    type Output = Vec<models::UtilizationEntry>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[205]
+        &ACTIONS[206]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21652,56 +22420,6 @@ impl std::fmt::Debug for SchedulesList<'_> {
 }
 
 impl<'a> SchedulesList<'a> {
-    /// Only absences on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only absences on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only absences of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
-    /// Only these kinds: 1 unplannable absence, 2 public holiday, 3 sick day, 4 holiday, 5 other absence.
-    ///
-    /// Wire name `absence_code` (query, array).
-    pub fn absence_code<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "absence_code".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only absences belonging to this absence request.
-    ///
-    /// Wire name `absence_request_id` (query, integer).
-    pub fn absence_request_id(mut self, value: i64) -> Self {
-        self.input
-            .insert("absence_request_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -21743,26 +22461,80 @@ impl<'a> SchedulesList<'a> {
         self
     }
 
+    /// Only absences on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only absences on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only absences of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Only these kinds: 1 unplannable absence, 2 public holiday, 3 sick day, 4 holiday, 5 other absence.
+    ///
+    /// Wire name `absence_code` (query, array).
+    pub fn absence_code<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "absence_code".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Only absences belonging to this absence request.
+    ///
+    /// Wire name `absence_request_id` (query, integer).
+    pub fn absence_request_id(mut self, value: i64) -> Self {
+        self.input
+            .insert("absence_request_id".to_owned(), Value::from(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Schedule>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::Schedule>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Schedule, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -21772,16 +22544,17 @@ impl<'a> SchedulesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[206], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::Schedule, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[207], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for SchedulesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Schedule>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[206]
+        &ACTIONS[207]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21813,22 +22586,22 @@ impl<'a> SchedulesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SchedulesGet<'_> {
-    type Output = Value;
+    type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[207]
+        &ACTIONS[208]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21856,9 +22629,10 @@ impl std::fmt::Debug for SchedulesCreate<'_> {
 impl<'a> SchedulesCreate<'a> {
     /// Staff member (defaults to the calling user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -21910,22 +22684,22 @@ impl<'a> SchedulesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SchedulesCreate<'_> {
-    type Output = Value;
+    type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[208]
+        &ACTIONS[209]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -21953,9 +22727,10 @@ impl std::fmt::Debug for SchedulesUpdate<'_> {
 impl<'a> SchedulesUpdate<'a> {
     /// Staff member (defaults to the calling user).
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -22025,22 +22800,22 @@ impl<'a> SchedulesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SchedulesUpdate<'_> {
-    type Output = Value;
+    type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[209]
+        &ACTIONS[210]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22072,22 +22847,22 @@ impl<'a> SchedulesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Schedule, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SchedulesDelete<'_> {
-    type Output = Value;
+    type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[210]
+        &ACTIONS[211]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22138,22 +22913,22 @@ impl<'a> SessionGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Session, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Session, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for SessionGet<'_> {
-    type Output = Value;
+    type Output = models::Session;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[211]
+        &ACTIONS[212]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22273,7 +23048,7 @@ impl<'a> TaggingsList<'a> {
 impl Action for TaggingsList<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[212]
+        &ACTIONS[213]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22299,7 +23074,7 @@ impl std::fmt::Debug for TaggingsAdd<'_> {
 }
 
 impl<'a> TaggingsAdd<'a> {
-    /// Tag names to add.
+    /// Tag names to add (unknown ones are created).
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -22335,7 +23110,7 @@ impl<'a> TaggingsAdd<'a> {
 impl Action for TaggingsAdd<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[213]
+        &ACTIONS[214]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22361,7 +23136,7 @@ impl std::fmt::Debug for TaggingsReplace<'_> {
 }
 
 impl<'a> TaggingsReplace<'a> {
-    /// The complete list of tag names.
+    /// The complete list of tag names; an empty list removes them all.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -22397,7 +23172,7 @@ impl<'a> TaggingsReplace<'a> {
 impl Action for TaggingsReplace<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[214]
+        &ACTIONS[215]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22459,7 +23234,7 @@ impl<'a> TaggingsRemove<'a> {
 impl Action for TaggingsRemove<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[215]
+        &ACTIONS[216]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22555,15 +23330,6 @@ impl std::fmt::Debug for TagsList<'_> {
 }
 
 impl<'a> TagsList<'a> {
-    /// Only tags of this area.
-    ///
-    /// Wire name `context` (query, enum).
-    pub fn context(mut self, value: impl Into<super::enums::TagsContext>) -> Self {
-        self.input
-            .insert("context".to_owned(), Value::from(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -22605,26 +23371,35 @@ impl<'a> TagsList<'a> {
         self
     }
 
+    /// Only tags of this area.
+    ///
+    /// Wire name `context` (query, enum).
+    pub fn context(mut self, value: impl Into<super::enums::TagsContext>) -> Self {
+        self.input
+            .insert("context".to_owned(), Value::from(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Tag>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::Tag>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Tag, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -22634,16 +23409,17 @@ impl<'a> TagsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[216], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::Tag, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[217], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for TagsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Tag>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[216]
+        &ACTIONS[217]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22675,22 +23451,22 @@ impl<'a> TagsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TagsGet<'_> {
-    type Output = Value;
+    type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[217]
+        &ACTIONS[218]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22716,7 +23492,7 @@ impl std::fmt::Debug for TagsCreate<'_> {
 }
 
 impl<'a> TagsCreate<'a> {
-    /// Colour as hex, e.g. `#ABC123` (grey when left out).
+    /// Colour as hex, e.g. `#ABC123` (new tags are grey without it).
     ///
     /// Wire name `color` (body, string).
     pub fn color(mut self, value: impl Into<String>) -> Self {
@@ -22731,22 +23507,22 @@ impl<'a> TagsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TagsCreate<'_> {
-    type Output = Value;
+    type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[218]
+        &ACTIONS[219]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22772,7 +23548,7 @@ impl std::fmt::Debug for TagsUpdate<'_> {
 }
 
 impl<'a> TagsUpdate<'a> {
-    /// New name.
+    /// Name of the tag.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -22781,7 +23557,7 @@ impl<'a> TagsUpdate<'a> {
         self
     }
 
-    /// New colour as hex, e.g. `#ABC123`.
+    /// Colour as hex, e.g. `#ABC123` (new tags are grey without it).
     ///
     /// Wire name `color` (body, string).
     pub fn color(mut self, value: impl Into<String>) -> Self {
@@ -22796,22 +23572,22 @@ impl<'a> TagsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Tag, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TagsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[219]
+        &ACTIONS[220]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -22839,10 +23615,10 @@ impl std::fmt::Debug for TagsDelete<'_> {
 impl<'a> TagsDelete<'a> {
     /// Tag that takes over everything tagged with the deleted one.
     ///
-    /// Wire name `merge_tag_id` (query, integer).
-    pub fn merge_tag_id(mut self, value: i64) -> Self {
+    /// Wire name `merge_tag_id` (query, integer). An id, or a name that is looked up.
+    pub fn merge_tag_id(mut self, value: impl Into<Ref>) -> Self {
         self.input
-            .insert("merge_tag_id".to_owned(), Value::from(value));
+            .insert("merge_tag_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -22867,7 +23643,7 @@ impl<'a> TagsDelete<'a> {
 impl Action for TagsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[220]
+        &ACTIONS[221]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23005,20 +23781,26 @@ impl<'a> TaskTemplatesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::TaskTemplate>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::TaskTemplate>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::TaskTemplate, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -23028,16 +23810,17 @@ impl<'a> TaskTemplatesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[221], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::TaskTemplate, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[222], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for TaskTemplatesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::TaskTemplate>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[221]
+        &ACTIONS[222]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23069,22 +23852,25 @@ impl<'a> TaskTemplatesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TaskTemplatesGet<'_> {
-    type Output = Value;
+    type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[222]
+        &ACTIONS[223]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23159,22 +23945,25 @@ impl<'a> TaskTemplatesCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TaskTemplatesCreate<'_> {
-    type Output = Value;
+    type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[223]
+        &ACTIONS[224]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23258,22 +24047,25 @@ impl<'a> TaskTemplatesUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::TaskTemplate, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for TaskTemplatesUpdate<'_> {
-    type Output = Value;
+    type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[224]
+        &ACTIONS[225]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23320,7 +24112,7 @@ impl<'a> TaskTemplatesDelete<'a> {
 impl Action for TaskTemplatesDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[225]
+        &ACTIONS[226]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23344,7 +24136,7 @@ impl<'a> UnitsHandler<'a> {
             input,
         }
     }
-    /// Get a unit: Fetch one team.
+    /// Get a unit: Fetch one team with its members.
     ///
     /// `GET /units/{id}`
     pub fn get(&self, id: i64) -> UnitsGet<'a> {
@@ -23355,7 +24147,7 @@ impl<'a> UnitsHandler<'a> {
             input,
         }
     }
-    /// Create a unit: Add a team; members are assigned by updating users.
+    /// Create a unit: Add a team; members are assigned by updating users (`users.update --unit_id`).
     ///
     /// `POST /units`
     pub fn create(&self) -> UnitsCreate<'a> {
@@ -23455,20 +24247,20 @@ impl<'a> UnitsList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::Unit>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::Unit>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::Unit, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -23478,23 +24270,24 @@ impl<'a> UnitsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[226], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::Unit, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[227], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for UnitsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::Unit>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[226]
+        &ACTIONS[227]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get a unit: Fetch one team.
+/// Get a unit: Fetch one team with its members.
 ///
 /// `GET /units/{id}` — build with [`UnitsHandler::get`], then `.send().await`.
 pub struct UnitsGet<'a> {
@@ -23519,29 +24312,29 @@ impl<'a> UnitsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UnitsGet<'_> {
-    type Output = Value;
+    type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[227]
+        &ACTIONS[228]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create a unit: Add a team; members are assigned by updating users.
+/// Create a unit: Add a team; members are assigned by updating users (`users.update --unit_id`).
 ///
 /// `POST /units` — build with [`UnitsHandler::create`], then `.send().await`.
 pub struct UnitsCreate<'a> {
@@ -23575,22 +24368,22 @@ impl<'a> UnitsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UnitsCreate<'_> {
-    type Output = Value;
+    type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[228]
+        &ACTIONS[229]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23616,7 +24409,7 @@ impl std::fmt::Debug for UnitsUpdate<'_> {
 }
 
 impl<'a> UnitsUpdate<'a> {
-    /// New name of the team.
+    /// Name of the team.
     ///
     /// Wire name `name` (body, string).
     pub fn name(mut self, value: impl Into<String>) -> Self {
@@ -23631,22 +24424,22 @@ impl<'a> UnitsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Unit, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UnitsUpdate<'_> {
-    type Output = Value;
+    type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[229]
+        &ACTIONS[230]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23693,7 +24486,7 @@ impl<'a> UnitsDelete<'a> {
 impl Action for UnitsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[230]
+        &ACTIONS[231]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23785,20 +24578,23 @@ impl<'a> UserRolesList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::UserRole>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::UserRole>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::UserRole, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -23808,16 +24604,17 @@ impl<'a> UserRolesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[231], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::UserRole, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[232], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for UserRolesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::UserRole>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[231]
+        &ACTIONS[232]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23852,7 +24649,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Get an user: Fetch one user by id.
+    /// Get a user: Fetch one user by id.
     ///
     /// `GET /users/{id}`
     pub fn get(&self, id: i64) -> UsersGet<'a> {
@@ -23863,7 +24660,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Create an user: Create a new user.
+    /// Create a user: Create a staff member in a team.
     ///
     /// `POST /users`
     ///
@@ -23883,7 +24680,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Update an user: Change an user; only the fields given are sent.
+    /// Update a user: Change a user; only the fields given are sent (employments are changed separately).
     ///
     /// `PUT /users/{id}`
     pub fn update(&self, id: i64) -> UsersUpdate<'a> {
@@ -23894,7 +24691,7 @@ impl<'a> UsersHandler<'a> {
             input,
         }
     }
-    /// Delete an user: Delete one user by id.
+    /// Delete a user: Delete a user who has no billed hours (answers 204, no body).
     ///
     /// `DELETE /users/{id}`
     pub fn delete(&self, id: i64) -> UsersDelete<'a> {
@@ -23940,22 +24737,25 @@ impl<'a> UsersPerformanceReport<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::PerformanceReport, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::PerformanceReport, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersPerformanceReport<'_> {
-    type Output = Value;
+    type Output = models::PerformanceReport;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[232]
+        &ACTIONS[233]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -23981,39 +24781,6 @@ impl std::fmt::Debug for UsersList<'_> {
 }
 
 impl<'a> UsersList<'a> {
-    /// Include deactivated users.
-    ///
-    /// Wire name `include_archived` (query, boolean).
-    pub fn include_archived(mut self, value: bool) -> Self {
-        self.input
-            .insert("include_archived".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only entries carrying all of these tags (sent comma-separated).
-    ///
-    /// Wire name `tags` (query, array).
-    pub fn tags<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Value>,
-    {
-        self.input.insert(
-            "tags".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
-        );
-        self
-    }
-
-    /// Only the user with this e-mail address.
-    ///
-    /// Wire name `email` (query, string).
-    pub fn email(mut self, value: impl Into<String>) -> Self {
-        self.input
-            .insert("email".to_owned(), Value::String(value.into()));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -24055,26 +24822,59 @@ impl<'a> UsersList<'a> {
         self
     }
 
+    /// Only entries carrying all of these tags (sent comma-separated).
+    ///
+    /// Wire name `tags` (query, array).
+    pub fn tags<I>(mut self, value: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<Value>,
+    {
+        self.input.insert(
+            "tags".to_owned(),
+            Value::Array(value.into_iter().map(Into::into).collect()),
+        );
+        self
+    }
+
+    /// Include deactivated users.
+    ///
+    /// Wire name `include_archived` (query, boolean).
+    pub fn include_archived(mut self, value: bool) -> Self {
+        self.input
+            .insert("include_archived".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only the user with this e-mail address.
+    ///
+    /// Wire name `email` (query, string).
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.input
+            .insert("email".to_owned(), Value::String(value.into()));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::User>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<models::User>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::User, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -24084,23 +24884,24 @@ impl<'a> UsersList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[233], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::User, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[234], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for UsersList<'_> {
-    type Output = Value;
+    type Output = Vec<models::User>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[233]
+        &ACTIONS[234]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Get an user: Fetch one user by id.
+/// Get a user: Fetch one user by id.
 ///
 /// `GET /users/{id}` — build with [`UsersHandler::get`], then `.send().await`.
 pub struct UsersGet<'a> {
@@ -24125,29 +24926,29 @@ impl<'a> UsersGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersGet<'_> {
-    type Output = Value;
+    type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[234]
+        &ACTIONS[235]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Create an user: Create a new user.
+/// Create a user: Create a staff member in a team.
 ///
 /// `POST /users` — build with [`UsersHandler::create`], then `.send().await`.
 pub struct UsersCreate<'a> {
@@ -24166,7 +24967,16 @@ impl std::fmt::Debug for UsersCreate<'_> {
 }
 
 impl<'a> UsersCreate<'a> {
-    /// Initial login password.
+    /// Team (unit) the user belongs to.
+    ///
+    /// Wire name `unit_id` (body, integer). Required. An id, or a name that is looked up.
+    pub fn unit_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("unit_id".to_owned(), value.into().into_value());
+        self
+    }
+
+    /// Login password.
     ///
     /// Wire name `password` (body, string).
     pub fn password(mut self, value: impl Into<String>) -> Self {
@@ -24177,9 +24987,10 @@ impl<'a> UsersCreate<'a> {
 
     /// Permission role.
     ///
-    /// Wire name `role_id` (body, integer).
-    pub fn role_id(mut self, value: i64) -> Self {
-        self.input.insert("role_id".to_owned(), Value::from(value));
+    /// Wire name `role_id` (body, integer). An id, or a name that is looked up.
+    pub fn role_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("role_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -24253,7 +25064,7 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Tags of the user; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -24268,7 +25079,7 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Custom field values of the user, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -24295,19 +25106,12 @@ impl<'a> UsersCreate<'a> {
         self
     }
 
-    /// Profile picture: {"filename": ..., "base64": ...}.
+    /// Profile picture (sent as {filename, base64}).
     ///
-    /// Wire name `avatar` (body, object).
-    pub fn avatar(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("avatar".to_owned(), Value::Object(value));
-        self
-    }
-
-    /// Team (unit) the user belongs to.
-    ///
-    /// Wire name `unit_id` (body, integer). Required.
-    pub fn unit_id(mut self, value: i64) -> Self {
-        self.input.insert("unit_id".to_owned(), Value::from(value));
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
         self
     }
 
@@ -24317,29 +25121,29 @@ impl<'a> UsersCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersCreate<'_> {
-    type Output = Value;
+    type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[235]
+        &ACTIONS[236]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Update an user: Change an user; only the fields given are sent.
+/// Update a user: Change a user; only the fields given are sent (employments are changed separately).
 ///
 /// `PUT /users/{id}` — build with [`UsersHandler::update`], then `.send().await`.
 pub struct UsersUpdate<'a> {
@@ -24358,7 +25162,7 @@ impl std::fmt::Debug for UsersUpdate<'_> {
 }
 
 impl<'a> UsersUpdate<'a> {
-    /// Initial login password.
+    /// Login password.
     ///
     /// Wire name `password` (body, string).
     pub fn password(mut self, value: impl Into<String>) -> Self {
@@ -24369,9 +25173,10 @@ impl<'a> UsersUpdate<'a> {
 
     /// Permission role.
     ///
-    /// Wire name `role_id` (body, integer).
-    pub fn role_id(mut self, value: i64) -> Self {
-        self.input.insert("role_id".to_owned(), Value::from(value));
+    /// Wire name `role_id` (body, integer). An id, or a name that is looked up.
+    pub fn role_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("role_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -24445,7 +25250,7 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// Tags of the user; the given list replaces the current one.
+    /// Tag names; on update the list replaces the current tags.
     ///
     /// Wire name `tags` (body, array).
     pub fn tags<I>(mut self, value: I) -> Self
@@ -24460,7 +25265,7 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// Custom field values of the user, keyed by field name; merged into the existing ones.
+    /// Custom field values by field name; merged into the existing ones.
     ///
     /// Wire name `custom_properties` (body, object).
     pub fn custom_properties(mut self, value: Map<String, Value>) -> Self {
@@ -24487,11 +25292,12 @@ impl<'a> UsersUpdate<'a> {
         self
     }
 
-    /// Profile picture: {"filename": ..., "base64": ...}.
+    /// Profile picture (sent as {filename, base64}).
     ///
-    /// Wire name `avatar` (body, object).
-    pub fn avatar(mut self, value: Map<String, Value>) -> Self {
-        self.input.insert("avatar".to_owned(), Value::Object(value));
+    /// Wire name `avatar` (body, file).
+    pub fn avatar(mut self, value: impl Into<Attachment>) -> Self {
+        self.input
+            .insert("avatar".to_owned(), value.into().into_value());
         self
     }
 
@@ -24524,9 +25330,10 @@ impl<'a> UsersUpdate<'a> {
 
     /// Team (unit) the user belongs to.
     ///
-    /// Wire name `unit_id` (body, integer).
-    pub fn unit_id(mut self, value: i64) -> Self {
-        self.input.insert("unit_id".to_owned(), Value::from(value));
+    /// Wire name `unit_id` (body, integer). An id, or a name that is looked up.
+    pub fn unit_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("unit_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -24536,29 +25343,29 @@ impl<'a> UsersUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::User, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for UsersUpdate<'_> {
-    type Output = Value;
+    type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[236]
+        &ACTIONS[237]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
     }
 }
 
-/// Delete an user: Delete one user by id.
+/// Delete a user: Delete a user who has no billed hours (answers 204, no body).
 ///
 /// `DELETE /users/{id}` — build with [`UsersHandler::delete`], then `.send().await`.
 pub struct UsersDelete<'a> {
@@ -24598,7 +25405,7 @@ impl<'a> UsersDelete<'a> {
 impl Action for UsersDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[237]
+        &ACTIONS[238]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24654,31 +25461,6 @@ impl std::fmt::Debug for VatCodePurchasesList<'_> {
 }
 
 impl<'a> VatCodePurchasesList<'a> {
-    /// Only codes with (true) or without (false) reverse charge.
-    ///
-    /// Wire name `reverse_charge` (query, boolean).
-    pub fn reverse_charge(mut self, value: bool) -> Self {
-        self.input
-            .insert("reverse_charge".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only codes for (true) or not for (false) intra-EU supplies.
-    ///
-    /// Wire name `intra_eu` (query, boolean).
-    pub fn intra_eu(mut self, value: bool) -> Self {
-        self.input.insert("intra_eu".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only active (true) or inactive (false) codes.
-    ///
-    /// Wire name `active` (query, boolean).
-    pub fn active(mut self, value: bool) -> Self {
-        self.input.insert("active".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -24720,26 +25502,57 @@ impl<'a> VatCodePurchasesList<'a> {
         self
     }
 
+    /// Only codes with (true) or without (false) reverse charge.
+    ///
+    /// Wire name `reverse_charge` (query, boolean).
+    pub fn reverse_charge(mut self, value: bool) -> Self {
+        self.input
+            .insert("reverse_charge".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only codes for (true) or not for (false) intra-EU supplies.
+    ///
+    /// Wire name `intra_eu` (query, boolean).
+    pub fn intra_eu(mut self, value: bool) -> Self {
+        self.input.insert("intra_eu".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only active (true) or inactive (false) codes.
+    ///
+    /// Wire name `active` (query, boolean).
+    pub fn active(mut self, value: bool) -> Self {
+        self.input.insert("active".to_owned(), Value::Bool(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::VatCodePurchase>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::VatCodePurchase>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::VatCodePurchase, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -24749,16 +25562,17 @@ impl<'a> VatCodePurchasesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[238], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::VatCodePurchase, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[239], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for VatCodePurchasesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::VatCodePurchase>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[238]
+        &ACTIONS[239]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24790,22 +25604,25 @@ impl<'a> VatCodePurchasesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::VatCodePurchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::VatCodePurchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for VatCodePurchasesGet<'_> {
-    type Output = Value;
+    type Output = models::VatCodePurchase;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[239]
+        &ACTIONS[240]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24861,31 +25678,6 @@ impl std::fmt::Debug for VatCodeSalesList<'_> {
 }
 
 impl<'a> VatCodeSalesList<'a> {
-    /// Only codes with (true) or without (false) reverse charge.
-    ///
-    /// Wire name `reverse_charge` (query, boolean).
-    pub fn reverse_charge(mut self, value: bool) -> Self {
-        self.input
-            .insert("reverse_charge".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only codes for (true) or not for (false) intra-EU supplies.
-    ///
-    /// Wire name `intra_eu` (query, boolean).
-    pub fn intra_eu(mut self, value: bool) -> Self {
-        self.input.insert("intra_eu".to_owned(), Value::Bool(value));
-        self
-    }
-
-    /// Only active (true) or inactive (false) codes.
-    ///
-    /// Wire name `active` (query, boolean).
-    pub fn active(mut self, value: bool) -> Self {
-        self.input.insert("active".to_owned(), Value::Bool(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -24927,26 +25719,54 @@ impl<'a> VatCodeSalesList<'a> {
         self
     }
 
+    /// Only codes with (true) or without (false) reverse charge.
+    ///
+    /// Wire name `reverse_charge` (query, boolean).
+    pub fn reverse_charge(mut self, value: bool) -> Self {
+        self.input
+            .insert("reverse_charge".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only codes for (true) or not for (false) intra-EU supplies.
+    ///
+    /// Wire name `intra_eu` (query, boolean).
+    pub fn intra_eu(mut self, value: bool) -> Self {
+        self.input.insert("intra_eu".to_owned(), Value::Bool(value));
+        self
+    }
+
+    /// Only active (true) or inactive (false) codes.
+    ///
+    /// Wire name `active` (query, boolean).
+    pub fn active(mut self, value: bool) -> Self {
+        self.input.insert("active".to_owned(), Value::Bool(value));
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::VatCodeSale>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::VatCodeSale>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::VatCodeSale, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -24956,16 +25776,17 @@ impl<'a> VatCodeSalesList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[240], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::VatCodeSale, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[241], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for VatCodeSalesList<'_> {
-    type Output = Value;
+    type Output = Vec<models::VatCodeSale>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[240]
+        &ACTIONS[241]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -24997,22 +25818,25 @@ impl<'a> VatCodeSalesGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::VatCodeSale, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::VatCodeSale, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for VatCodeSalesGet<'_> {
-    type Output = Value;
+    type Output = models::VatCodeSale;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[241]
+        &ACTIONS[242]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25179,20 +26003,23 @@ impl<'a> WebHooksList<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::WebHook>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::WebHook>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<models::WebHook, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -25202,16 +26029,17 @@ impl<'a> WebHooksList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[242], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::WebHook, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[243], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for WebHooksList<'_> {
-    type Output = Value;
+    type Output = Vec<models::WebHook>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[242]
+        &ACTIONS[243]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25243,22 +26071,22 @@ impl<'a> WebHooksGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksGet<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[243]
+        &ACTIONS[244]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25290,22 +26118,22 @@ impl<'a> WebHooksCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksCreate<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[244]
+        &ACTIONS[245]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25331,7 +26159,7 @@ impl std::fmt::Debug for WebHooksUpdate<'_> {
 }
 
 impl<'a> WebHooksUpdate<'a> {
-    /// New HTTPS URL the events are POSTed to.
+    /// HTTPS URL the events are POSTed to.
     ///
     /// Wire name `hook` (body, string).
     pub fn hook(mut self, value: impl Into<String>) -> Self {
@@ -25346,22 +26174,22 @@ impl<'a> WebHooksUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksUpdate<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[245]
+        &ACTIONS[246]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25408,7 +26236,7 @@ impl<'a> WebHooksDisable<'a> {
 impl Action for WebHooksDisable<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[246]
+        &ACTIONS[247]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25455,7 +26283,7 @@ impl<'a> WebHooksEnable<'a> {
 impl Action for WebHooksEnable<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[247]
+        &ACTIONS[248]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25502,7 +26330,7 @@ impl<'a> WebHooksDelete<'a> {
 impl Action for WebHooksDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[248]
+        &ACTIONS[249]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25544,12 +26372,12 @@ impl<'a> WorkTimeAdjustmentsHandler<'a> {
     /// Takes the required `user_id`, `description`, `date` as arguments.
     pub fn create(
         &self,
-        user_id: i64,
+        user_id: impl Into<Ref>,
         description: impl Into<String>,
         date: impl DateArg,
     ) -> WorkTimeAdjustmentsCreate<'a> {
         let mut input = Map::new();
-        input.insert("user_id".to_owned(), Value::from(user_id));
+        input.insert("user_id".to_owned(), user_id.into().into_value());
         input.insert("description".to_owned(), Value::String(description.into()));
         input.insert("date".to_owned(), DateArg::into_value(date));
         WorkTimeAdjustmentsCreate {
@@ -25600,32 +26428,6 @@ impl std::fmt::Debug for WorkTimeAdjustmentsList<'_> {
 }
 
 impl<'a> WorkTimeAdjustmentsList<'a> {
-    /// Only adjustments on or after this day.
-    ///
-    /// Wire name `from` (query, date).
-    pub fn from(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("from".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only adjustments on or before this day.
-    ///
-    /// Wire name `to` (query, date).
-    pub fn to(mut self, value: impl DateArg) -> Self {
-        self.input
-            .insert("to".to_owned(), DateArg::into_value(value));
-        self
-    }
-
-    /// Only adjustments of this user.
-    ///
-    /// Wire name `user_id` (query, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
-        self
-    }
-
     /// Only these ids (sent comma-separated).
     ///
     /// Wire name `ids` (query, array).
@@ -25667,26 +26469,59 @@ impl<'a> WorkTimeAdjustmentsList<'a> {
         self
     }
 
+    /// Only adjustments on or after this day.
+    ///
+    /// Wire name `from` (query, date).
+    pub fn from(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("from".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only adjustments on or before this day.
+    ///
+    /// Wire name `to` (query, date).
+    pub fn to(mut self, value: impl DateArg) -> Self {
+        self.input
+            .insert("to".to_owned(), DateArg::into_value(value));
+        self
+    }
+
+    /// Only adjustments of this user.
+    ///
+    /// Wire name `user_id` (query, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
+        self
+    }
+
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
         &self.input
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<models::WorkTimeAdjustment>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<Vec<models::WorkTimeAdjustment>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 
     /// Streams every item across all pages, up to `limit` items, fetching no page more
     /// than needed, with the client's default options.
-    pub fn stream(self, limit: Option<usize>) -> BoxStream<'a, Result<Value, Error>> {
+    pub fn stream(
+        self,
+        limit: Option<usize>,
+    ) -> BoxStream<'a, Result<models::WorkTimeAdjustment, Error>> {
         let options = self.connector.options();
         self.stream_with(limit, options)
     }
@@ -25696,16 +26531,17 @@ impl<'a> WorkTimeAdjustmentsList<'a> {
         self,
         limit: Option<usize>,
         options: &'a dyn RequestOptions,
-    ) -> BoxStream<'a, Result<Value, Error>> {
-        connector_core::paginate::stream(self.connector, &ACTIONS[249], self.input, options, limit)
+    ) -> BoxStream<'a, Result<models::WorkTimeAdjustment, Error>> {
+        connector_core::paginate::stream(self.connector, &ACTIONS[250], self.input, options, limit)
+            .map(|r| r.and_then(connector_core::decode))
             .boxed()
     }
 }
 
 impl Action for WorkTimeAdjustmentsList<'_> {
-    type Output = Value;
+    type Output = Vec<models::WorkTimeAdjustment>;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[249]
+        &ACTIONS[250]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25737,22 +26573,25 @@ impl<'a> WorkTimeAdjustmentsGet<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WorkTimeAdjustmentsGet<'_> {
-    type Output = Value;
+    type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[250]
+        &ACTIONS[251]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25796,22 +26635,25 @@ impl<'a> WorkTimeAdjustmentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WorkTimeAdjustmentsCreate<'_> {
-    type Output = Value;
+    type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[251]
+        &ACTIONS[252]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25839,9 +26681,10 @@ impl std::fmt::Debug for WorkTimeAdjustmentsUpdate<'_> {
 impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     /// User whose balance is corrected.
     ///
-    /// Wire name `user_id` (body, integer).
-    pub fn user_id(mut self, value: i64) -> Self {
-        self.input.insert("user_id".to_owned(), Value::from(value));
+    /// Wire name `user_id` (body, integer). An id, or a name that is looked up.
+    pub fn user_id(mut self, value: impl Into<Ref>) -> Self {
+        self.input
+            .insert("user_id".to_owned(), value.into().into_value());
         self
     }
 
@@ -25881,22 +26724,25 @@ impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::WorkTimeAdjustment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WorkTimeAdjustmentsUpdate<'_> {
-    type Output = Value;
+    type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[252]
+        &ACTIONS[253]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input
@@ -25943,7 +26789,7 @@ impl<'a> WorkTimeAdjustmentsDelete<'a> {
 impl Action for WorkTimeAdjustmentsDelete<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
-        &ACTIONS[253]
+        &ACTIONS[254]
     }
     fn into_input(self) -> Map<String, Value> {
         self.input

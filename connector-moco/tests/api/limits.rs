@@ -48,7 +48,7 @@ async fn a_429_is_waited_out_as_asked_then_retried() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created["id"], 99);
+    assert_eq!(created.id, Some(99));
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
     assert_eq!(

@@ -2,6 +2,7 @@
 
 mod common;
 mod limits;
+mod models;
 mod paging;
 mod refusals;
 mod register;

@@ -3,6 +3,7 @@
 use crate::common::{AUTHORIZATION, api_root, client, input, no_limit};
 use connector_core::Connector;
 use connector_core::futures::TryStreamExt;
+use connector_moco::models::Activity;
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -58,8 +59,8 @@ async fn three_pages(server: &MockServer, expect: [u64; 3]) {
     }
 }
 
-fn ids(items: &[Value]) -> Vec<i64> {
-    items.iter().map(|v| v["id"].as_i64().unwrap()).collect()
+fn ids(items: &[Activity]) -> Vec<i64> {
+    items.iter().map(|a| a.id.unwrap()).collect()
 }
 
 #[tokio::test]
@@ -67,7 +68,7 @@ async fn every_page_is_fetched_once_in_order() {
     let server = MockServer::start().await;
     three_pages(&server, [1, 1, 1]).await;
     let moco = client(&server);
-    let items: Vec<Value> = moco
+    let items: Vec<Activity> = moco
         .activities()
         .list()
         .from("2024-05-01")
@@ -83,7 +84,7 @@ async fn a_limit_at_a_page_boundary_never_fetches_the_next_page() {
     let server = MockServer::start().await;
     three_pages(&server, [1, 1, 0]).await;
     let moco = client(&server);
-    let items: Vec<Value> = moco
+    let items: Vec<Activity> = moco
         .activities()
         .list()
         .from("2024-05-01")
@@ -110,5 +111,6 @@ async fn the_dynamic_stream_stops_mid_page_too() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(ids(&items), [1, 2, 3]);
+    let ids: Vec<i64> = items.iter().map(|v| v["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [1, 2, 3]);
 }

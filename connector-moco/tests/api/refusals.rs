@@ -64,7 +64,11 @@ async fn bad_inputs_send_nothing() {
             with(json!({"seconds": "1h"})),
             "seconds",
         ),
-        ("activities.update", json!({"id": 1, "hours": 2}), "hours"),
+        (
+            "activities.update",
+            json!({"id": 1, "hours": "2h"}),
+            "hours",
+        ),
         ("activities.get", json!({"id": "12abc"}), "id"),
         ("activities.get", json!({"id": "1/../2"}), "id"),
         ("activities.delete", json!({}), "id"),
@@ -139,7 +143,7 @@ async fn bad_inputs_send_nothing() {
         ),
         (
             "web_hooks.create",
-            json!({"target": "Activity", "event": "archive", "hook": "https://x"}),
+            json!({"target": "Activity", "event": "archived", "hook": "https://x"}),
             "event",
         ),
         (
@@ -180,4 +184,65 @@ async fn bad_inputs_send_nothing() {
         .await
         .unwrap_err();
     assert_names(&err, "unit_id", "typed missing unit");
+}
+
+/// Inputs the real API took (a client's requests recorded against it): none is refused.
+#[tokio::test]
+async fn inputs_the_real_api_takes_are_sent() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1})))
+        .mount(&server)
+        .await;
+    let moco = client(&server);
+    let cases = [
+        // `hours` instead of `seconds`: the docs show it on the record only.
+        (
+            "activities.create",
+            json!({"date": "2024-05-02", "project_id": 1, "task_id": 2, "hours": 1.5}),
+        ),
+        ("activities.update", json!({"id": 1, "hours": 3.5})),
+        // A holiday entitlement in hours, without `days`.
+        (
+            "holidays.create",
+            json!({"year": 2024, "title": "Urlaub", "user_id": 7, "hours": 2}),
+        ),
+        ("holidays.update", json!({"id": 1, "hours": 100})),
+        (
+            "companies.create",
+            json!({"name": "Beispiel AG", "type": "customer", "billing_tax": 0}),
+        ),
+        ("companies.update", json!({"id": 1, "billing_tax": 7.7})),
+        // Deprecated in the docs, still taken.
+        ("companies.update", json!({"id": 1, "customer_tax": 19.0})),
+        // Clearing an optional date.
+        (
+            "project_recurring_expenses.update",
+            json!({"project_id": 1, "id": 2, "finish_date": ""}),
+        ),
+        (
+            "project_recurring_expenses.update",
+            json!({"project_id": 1, "id": 2, "finish_date": null}),
+        ),
+        // Values outside the documented lists that the server took.
+        (
+            "purchases.update_status",
+            json!({"id": 1, "status": "approved"}),
+        ),
+        (
+            "web_hooks.create",
+            json!({"target": "Project", "event": "archive", "hook": "https://x"}),
+        ),
+    ];
+    for (id, value) in &cases {
+        moco.execute(id, input(value.clone()), &no_limit())
+            .await
+            .unwrap_or_else(|e| panic!("{id} {value}: {e}"));
+    }
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), cases.len());
+    let first: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(first["hours"], 1.5);
+    let cleared: serde_json::Value = serde_json::from_slice(&requests[7].body).unwrap();
+    assert_eq!(cleared, json!({"finish_date": ""}));
 }

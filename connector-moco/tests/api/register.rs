@@ -57,7 +57,7 @@ async fn a_hook_with_the_same_target_event_and_url_is_reused() {
     let got = ensure_webhook(&client(&server), "Activity", "create", URL)
         .await
         .unwrap();
-    assert_eq!(got["id"], 4);
+    assert_eq!(got.id, Some(4));
 }
 
 #[tokio::test]
@@ -91,7 +91,7 @@ async fn a_hook_is_created_when_none_matches() {
     let got = ensure_webhook(&client(&server), "Activity", "create", URL)
         .await
         .unwrap();
-    assert_eq!(got["id"], 9);
+    assert_eq!(got.id, Some(9));
 }
 
 #[tokio::test]
@@ -129,7 +129,7 @@ async fn every_page_of_hooks_is_searched() {
     let got = ensure_webhook(&client(&server), "Invoice::Payment", "update", URL)
         .await
         .unwrap();
-    assert_eq!(got["id"], 2);
+    assert_eq!(got.id, Some(2));
 }
 
 #[tokio::test]
@@ -152,10 +152,7 @@ async fn a_disabled_match_is_enabled_again() {
     let got = ensure_webhook(&client(&server), "Activity", "create", URL)
         .await
         .unwrap();
-    assert_eq!(
-        (got["id"].as_i64(), got["disabled"].as_bool()),
-        (Some(5), Some(false))
-    );
+    assert_eq!((got.id, got.disabled), (Some(5), Some(false)));
 }
 
 #[tokio::test]

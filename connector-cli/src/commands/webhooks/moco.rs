@@ -114,7 +114,14 @@ async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
     let result = if flags.dry_run {
         planned_change(&moco, &flags, target, event, url).await
     } else {
-        webhooks::ensure_webhook(&moco, target, event, url).await
+        webhooks::ensure_webhook(&moco, target, event, url)
+            .await
+            .and_then(|hook| {
+                serde_json::to_value(hook).map_err(|e| Error::Decode {
+                    context: "web hook".into(),
+                    message: e.to_string(),
+                })
+            })
     };
     let mut out = Out::new();
     match result {
