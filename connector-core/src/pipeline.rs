@@ -5,7 +5,7 @@
 use crate::action::{Action, ActionSpec, find};
 use crate::clock::{Sleeper, TokioSleeper};
 use crate::error::Error;
-use crate::limiter::Limiters;
+use crate::limiter::{Identity, Limiters, Signal};
 use crate::options::{Options, RateLimit, RequestOptions};
 use crate::request::{self, PreparedRequest};
 use crate::response::Response;
@@ -350,7 +350,13 @@ impl HttpConnector {
         in_flight: &AtomicBool,
     ) -> Result<Response, Error> {
         let policy = options.retry();
-        let limit = options.rate_limit().resolve(self.inner.default_rate_limit);
+        let pacer = self.inner.limiters.pacer(
+            options.rate_limit(),
+            self.inner.default_rate_limit,
+            options.rate_limit_store(),
+            || Identity::of(&self.inner.name, &self.inner.base_url, headers),
+            req.action.resource,
+        )?;
         let mut backoff = backon::ExponentialBuilder::default()
             .with_min_delay(policy.base_delay)
             .with_max_delay(policy.max_delay)
@@ -367,10 +373,8 @@ impl HttpConnector {
         };
         let mut attempts = 0;
         let mut earlier_maybe_applied = false;
+        let mut permit = pacer.acquire().await?;
         loop {
-            if let Some(limit) = limit {
-                self.inner.limiters.get(limit).until_ready().await;
-            }
             attempts += 1;
             tracing::debug!(action = req.action.id, method = %req.method, url = %req.redacted_url(), attempt = attempts, "sending");
             in_flight.store(true, Ordering::SeqCst);
@@ -384,12 +388,21 @@ impl HttpConnector {
                         .header("retry-after")
                         .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
                     match retry::classify_status(resp.status, retry_after) {
-                        None => return Ok(resp),
+                        None => {
+                            permit.finish(Signal::Success).await;
+                            return Ok(resp);
+                        }
                         Some(f) => (f, Err(resp)),
                     }
                 }
                 Err((f, e)) => (f, Ok(e)),
             };
+            permit
+                .finish(match failure {
+                    Failure::Throttled { retry_after } => Signal::Throttled { retry_after },
+                    _ => Signal::Other,
+                })
+                .await;
             let remaining = options
                 .total_timeout()
                 .map(|t| t.saturating_sub(started.elapsed()));
@@ -406,6 +419,18 @@ impl HttpConnector {
                     tracing::info!(action = req.action.id, attempt = attempts, wait = ?after, failure = ?failure, "retrying");
                     earlier_maybe_applied |= failure.maybe_applied();
                     self.inner.sleeper.sleep(after).await;
+                    permit = match pacer.acquire().await {
+                        Ok(p) => p,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot pace the retry; giving up");
+                            return Err(self.final_error(
+                                req,
+                                failure,
+                                last,
+                                earlier_maybe_applied,
+                            ));
+                        }
+                    };
                 }
                 Decision::Stop => {
                     return Err(self.final_error(req, failure, last, earlier_maybe_applied));
