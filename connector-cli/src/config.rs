@@ -16,6 +16,9 @@
 //! agent_bot_token = "..."                             # optional
 //! dashed_header = false
 //!
+//! [profiles.default]
+//! rate_limit_store = "redis://10.0.0.5:6379"          # optional: share rate limits across machines
+//!
 //! [profiles.default.moco]
 //! subdomain = "acme"                                  # or: base_url = "https://acme.mocoapp.com/api/v1"
 //! token_file = "~/.config/connector/moco.key"         # or: token = "..."
@@ -46,6 +49,8 @@ pub struct Profile {
     pub konverte: KonverteProfile,
     #[serde(default)]
     pub moco: MocoProfile,
+    /// Where fixed rate limits are kept: `machine`, `process` or `redis://HOST:PORT`.
+    pub rate_limit_store: Option<String>,
     /// The directory of the config file: relative token files are read from there.
     #[serde(skip)]
     dir: Option<PathBuf>,
