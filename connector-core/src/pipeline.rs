@@ -511,21 +511,36 @@ impl HttpConnector {
         if let Some(body) = body {
             builder = builder.body(body);
         }
-        let resp = builder
-            .send()
-            .await
-            .map_err(|e| transport::classify(e, timeout))?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| transport::classify(e, timeout))?;
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        // The exchange runs as a task of its own, so that the requests of a batch (driven
+        // from one task) are sent and read on every worker thread, not on one.
+        let exchange = tokio::spawn(async move {
+            let resp = builder
+                .send()
+                .await
+                .map_err(|e| transport::classify(e, timeout))?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| transport::classify(e, timeout))?;
+            Ok(Response {
+                status,
+                headers,
+                body,
+            })
+        });
+        let mut exchange = AbortOnDrop(exchange);
+        match (&mut exchange.0).await {
+            Ok(result) => result,
+            Err(e) => Err((
+                Failure::Connection { maybe_sent: true },
+                Error::Connect {
+                    message: format!("the request's task ended: {e}"),
+                    maybe_sent: true,
+                },
+            )),
+        }
     }
 
     /// Sends a GET to a URL the API handed out (a `Link: rel="next"` page), after
@@ -552,6 +567,15 @@ impl HttpConnector {
             ..first.clone()
         };
         self.send_prepared(&req, options).await
+    }
+}
+
+/// Cancels a spawned exchange when the call waiting for it is dropped (e.g. by a deadline).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -2,15 +2,16 @@
 //!
 //! [`Controller`] is a pure state machine: it is told what happened (a request sent, answered,
 //! refused with 429 and maybe `Retry-After`) and when, and says how fast to send. Until the
-//! first refusal nothing is paced, but the requests in flight grow from two by one per success
-//! (a slow start: a server with a tiny limit sees a handful of refusals, not a whole batch's).
+//! first refusal nothing is paced, but the requests in flight grow from four (the default
+//! concurrency) by one per success (a slow start: a server with a tiny limit sees a handful of
+//! refusals, not a whole batch's).
 //! The first refusal sets the rate to what the server let through, counted over the time
 //! until it takes requests again (`Retry-After`). From then on:
 //!
 //! - a refusal halves the rate, or goes back to the highest rate that ran a whole period
 //!   without refusal; refusals of requests sent before that decrease change nothing;
-//! - a period without refusal, with the rate really used, moves halfway to just under
-//!   ([`PLATEAU`]) the lowest rate refused, and stays on that plateau;
+//! - a period without refusal (a period's worth of requests and one more sent) moves halfway
+//!   to just under ([`PLATEAU`]) the lowest rate refused, and stays on that plateau;
 //! - after [`BASE_QUIET`] calm periods on the plateau it probes [`PROBE`] above the refused
 //!   rate for one period: refused, it returns to the plateau and waits twice as long before
 //!   the next probe (up to [`MAX_QUIET`] periods); not refused, the server has raised its
@@ -23,7 +24,7 @@
 use std::time::Duration;
 
 /// Requests in flight before anything was refused.
-pub(crate) const INITIAL_WINDOW: u32 = 2;
+pub(crate) const INITIAL_WINDOW: u32 = 4;
 pub(crate) const MIN_PERIOD: Duration = Duration::from_secs(1);
 pub(crate) const MAX_PERIOD: Duration = Duration::from_secs(120);
 /// The plateau, as a share of the lowest rate refused.
