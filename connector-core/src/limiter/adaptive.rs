@@ -5,12 +5,12 @@
 //! first refusal nothing is paced, but the requests in flight grow from four (the default
 //! concurrency) by one per success (a slow start: a server with a tiny limit sees a handful of
 //! refusals, not a whole batch's).
-//! The first refusal sets the rate to what the server let through, counted over the time
-//! until it takes requests again (`Retry-After`). From then on:
+//! The first refusal sets the rate to what the server let through, counted over the burst or
+//! the time until it takes requests again (`Retry-After`), whichever is longer. From then on:
 //!
 //! - a refusal halves the rate, or goes back to the highest rate that ran a whole period
 //!   without refusal; refusals of requests sent before that decrease change nothing;
-//! - a period without refusal (a period's worth of requests and one more sent) moves halfway
+//! - a period without refusal (the last period held a period's worth of requests) moves halfway
 //!   to just under ([`PLATEAU`]) the lowest rate refused, and stays on that plateau;
 //! - after [`BASE_QUIET`] calm periods on the plateau it probes [`PROBE`] above the refused
 //!   rate for one period: refused, it returns to the plateau and waits twice as long before
@@ -21,6 +21,7 @@
 //! A period is the longest `Retry-After` the server asked for (between one second and two
 //! minutes): it is the only hint of the server's window.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 /// Requests in flight before anything was refused.
@@ -38,6 +39,8 @@ pub(crate) const BACKOFF: f64 = 0.5;
 /// Calm periods on the plateau before the first probe; doubled per refused probe.
 pub(crate) const BASE_QUIET: u32 = 8;
 pub(crate) const MAX_QUIET: u32 = 64;
+/// Send times kept to tell whether a period passed.
+const MAX_RECENT: usize = 100_000;
 /// Requests per second never go below this (one per 100 s).
 pub(crate) const MIN_RATE: f64 = 0.01;
 
@@ -63,8 +66,9 @@ pub(crate) struct Controller {
     decreased_at: Option<Duration>,
     /// Nothing is sent before this (`Retry-After`).
     hold_until: Duration,
-    /// Since `changed_at` (unpaced: since the first send).
-    sent: u64,
+    /// Send times since `changed_at`, within the last period.
+    recent: VecDeque<Duration>,
+    /// Successes since `changed_at` (unpaced: since the first send).
     succeeded: u64,
     first_sent_at: Option<Duration>,
 }
@@ -83,7 +87,7 @@ impl Default for Controller {
             changed_at: Duration::ZERO,
             decreased_at: None,
             hold_until: Duration::ZERO,
-            sent: 0,
+            recent: VecDeque::new(),
             succeeded: 0,
             first_sent_at: None,
         }
@@ -118,7 +122,12 @@ impl Controller {
 
     pub(crate) fn on_send(&mut self, now: Duration) {
         self.first_sent_at.get_or_insert(now);
-        self.sent += 1;
+        if self.rate.is_some() {
+            if self.recent.len() >= MAX_RECENT {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(now);
+        }
     }
 
     pub(crate) fn on_success(&mut self, _now: Duration) {
@@ -148,8 +157,11 @@ impl Controller {
         }
         let next = match self.rate {
             None => {
+                // What the server let through, over the time until it lets more through: the
+                // burst's own span or the wait, whichever is longer (a sliding window full
+                // after a quick burst reopens one window after it began).
                 let span = now.saturating_sub(self.first_sent_at.unwrap_or(now));
-                let until_open = (span + wait.max(MIN_PERIOD)).as_secs_f64();
+                let until_open = span.max(wait).max(MIN_PERIOD).as_secs_f64();
                 let admitted = (self.succeeded as f64 / until_open).max(MIN_RATE);
                 self.bad = Some(admitted);
                 admitted * PLATEAU
@@ -185,9 +197,14 @@ impl Controller {
         if now < start + self.period {
             return;
         }
-        // A rate passes once a whole period of requests and one more went out unrefused:
-        // only then would a window of the period's length have seen one too many.
-        if (self.sent as f64) < (r * self.period.as_secs_f64()).ceil() + 1.0 {
+        // A rate passes once the last period alone held a period's worth of requests at it,
+        // unrefused: a window of the period's length would then have seen one too many.
+        // (Slots taken at an earlier, slower rate do not count towards it.)
+        let from = now.saturating_sub(self.period);
+        while self.recent.front().is_some_and(|&t| t < from) {
+            self.recent.pop_front();
+        }
+        if (self.recent.len() as f64) < (r * self.period.as_secs_f64()).ceil().max(2.0) {
             if now >= start + self.period * 4 {
                 // Too few requests to tell: keep the rate, and count afresh.
                 self.restart(now);
@@ -221,7 +238,7 @@ impl Controller {
 
     fn restart(&mut self, now: Duration) {
         self.changed_at = now;
-        self.sent = 0;
+        self.recent.clear();
         self.succeeded = 0;
     }
 }

@@ -146,15 +146,13 @@ impl Limiters {
         }
         match choice.resolve(connector_default) {
             Some(limit) => {
-                let key = Key::Fixed(identity(), store.clone());
+                let id = identity();
+                let key = Key::Fixed(id.clone(), store.clone());
                 let mut map = lock(&self.schedules);
                 let schedule = match map.get(&key) {
                     Some(s) => Arc::clone(s),
                     None => {
-                        let Key::Fixed(id, _) = &key else {
-                            unreachable!()
-                        };
-                        let s = open(store, id)?;
+                        let s = open(store, &id)?;
                         map.insert(key, Arc::clone(&s));
                         s
                     }
@@ -183,15 +181,22 @@ impl Limiters {
 fn open(store: &RateLimitStore, id: &Identity) -> Result<Arc<dyn Schedule>, Error> {
     Ok(match store {
         RateLimitStore::Process => Arc::new(fixed::LocalSchedule::default()),
-        RateLimitStore::Machine => match shared_file::default_dir() {
-            Some(dir) => Arc::new(shared_file::FileSchedule::open(&dir, id)?),
-            None => {
-                tracing::warn!(
-                    "no cache directory: the rate limit is kept in this process only, not shared"
-                );
-                Arc::new(fixed::LocalSchedule::default())
+        RateLimitStore::Machine => {
+            match shared_file::default_dir().map(|dir| shared_file::FileSchedule::open(&dir, id)) {
+                Some(Ok(file)) => Arc::new(file),
+                // Still a limit, only not shared: better than failing every call.
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "the rate limit is kept in this process only, not shared");
+                    Arc::new(fixed::LocalSchedule::default())
+                }
+                None => {
+                    tracing::warn!(
+                        "no cache directory: the rate limit is kept in this process only, not shared"
+                    );
+                    Arc::new(fixed::LocalSchedule::default())
+                }
             }
-        },
+        }
         RateLimitStore::Directory(dir) => Arc::new(shared_file::FileSchedule::open(dir, id)?),
         RateLimitStore::Redis(url) => Arc::new(redis::RedisSchedule::new(url, id)?),
     })

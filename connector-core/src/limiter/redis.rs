@@ -103,9 +103,11 @@ impl RedisSchedule {
 #[async_trait]
 impl Schedule for RedisSchedule {
     async fn reserve(&self, spacing: Duration) -> Result<Duration, Error> {
-        self.call(spacing, Duration::ZERO)
-            .await
-            .map(Duration::from_micros)
+        // Redis measured the wait at some moment during the call: counted from the call's
+        // start, the round trip does not make the request late.
+        let started = std::time::Instant::now();
+        let wait = Duration::from_micros(self.call(spacing, Duration::ZERO).await?);
+        Ok((started + wait).saturating_duration_since(std::time::Instant::now()))
     }
 
     async fn hold(&self, pause: Duration) -> Result<(), Error> {

@@ -107,10 +107,15 @@ fn read_write<T>(mut file: &File, change: impl FnOnce(u64, u64) -> (T, u64)) -> 
 impl Schedule for FileSchedule {
     async fn reserve(&self, spacing: Duration) -> Result<Duration, Error> {
         let spacing = micros(spacing);
-        let wait = self
-            .update(move |free_at, now| next_slot(free_at, now, spacing))
+        let slot = self
+            .update(move |free_at, now| {
+                let (wait, next) = next_slot(free_at, now, spacing);
+                (now.saturating_add(wait), next)
+            })
             .await?;
-        Ok(Duration::from_micros(wait))
+        // Measured from now, not from inside the lock: time spent getting back from the
+        // blocking thread must not make the request late (late requests bunch with the next).
+        Ok(Duration::from_micros(slot.saturating_sub(now_micros())))
     }
 
     async fn hold(&self, pause: Duration) -> Result<(), Error> {
