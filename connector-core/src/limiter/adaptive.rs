@@ -29,16 +29,16 @@ pub(crate) const INITIAL_WINDOW: u32 = 4;
 pub(crate) const MIN_PERIOD: Duration = Duration::from_secs(1);
 pub(crate) const MAX_PERIOD: Duration = Duration::from_secs(120);
 /// The plateau, as a share of the lowest rate refused.
-pub(crate) const PLATEAU: f64 = 0.97;
+pub(crate) const PLATEAU: f64 = 0.98;
 /// A probe, as a multiple of the lowest rate refused.
-pub(crate) const PROBE: f64 = 1.03;
+pub(crate) const PROBE: f64 = 1.02;
 /// Growth per period once a probe has passed.
 pub(crate) const GROWTH: f64 = 1.25;
 /// Decrease on a refusal when no rate is known to pass.
 pub(crate) const BACKOFF: f64 = 0.5;
 /// Calm periods on the plateau before the first probe; doubled per refused probe.
-pub(crate) const BASE_QUIET: u32 = 8;
-pub(crate) const MAX_QUIET: u32 = 64;
+pub(crate) const BASE_QUIET: u32 = 16;
+pub(crate) const MAX_QUIET: u32 = 128;
 /// Send times kept to tell whether a period passed.
 const MAX_RECENT: usize = 100_000;
 /// Requests per second never go below this (one per 100 s).
