@@ -3,7 +3,7 @@
 #
 #   bash bench/run.sh
 #
-# Builds the release binaries, runs the four benchmarks against servers on 127.0.0.1 only,
+# Builds the release binaries, runs the benchmarks against servers on 127.0.0.1 only,
 # prints a Markdown table to stdout and writes it (with date and machine) to bench/RESULTS.md.
 # Every server stops by itself (--max-seconds) and is stopped by this script on exit.
 # See bench/README.md for what each row measures.
@@ -23,6 +23,15 @@ LIST_BIG=${LIST_BIG:-200000}
 LIST_SMALL=${LIST_SMALL:-20000}
 ONE_CALL_RUNS=${ONE_CALL_RUNS:-20}
 SERVER_MAX_SECONDS=${SERVER_MAX_SECONDS:-240}
+UNKNOWN_ITEMS=${UNKNOWN_ITEMS:-3000}
+UNKNOWN_SLOW_ITEMS=${UNKNOWN_SLOW_ITEMS:-600}
+UNKNOWN_CONCURRENCY=${UNKNOWN_CONCURRENCY:-32}
+SHARED_PER_PROCESS=${SHARED_PER_PROCESS:-200}
+SHARED_N=${SHARED_N:-60}
+SHARED_WINDOW_S=${SHARED_WINDOW_S:-10}
+# Which benchmarks to run, e.g. ONLY="5 6" (the README's table comes from a full run).
+ONLY=${ONLY:-"1 2 3 5 6 7"}
+want() { [[ " $ONLY " == *" $1 "* ]]; }
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() {
@@ -136,8 +145,9 @@ row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 |"); }
 
 # ---------------------------------------------------------------------------------------------
 # 1. Bulk throughput: 10,000 Konverte contacts.create through the CLI vs a bare reqwest loop.
+if want 1; then
 
-log "1/4 bulk: $BULK_ITEMS contacts.create at concurrency $BULK_CONCURRENCY"
+log "1 bulk: $BULK_ITEMS contacts.create at concurrency $BULK_CONCURRENCY"
 TOKEN=bench-token
 awk -v n="$BULK_ITEMS" 'BEGIN { for (i = 1; i <= n; i++)
     printf "{\"account_id\":1,\"name\":\"Bench Contact %d\",\"email\":\"bench%d@example.test\"}\n", i, i }' \
@@ -208,8 +218,8 @@ curl_projected=$(calc "$curl_wall * $BULK_ITEMS / $CURL_CALLS")
 row "1. Bulk: $BULK_ITEMS Konverte \`contacts.create\` from JSONL, concurrency $BULK_CONCURRENCY (median of $BULK_ROUNDS, whole process)" \
     "$(fmt 0 "$cli_rps") req/s ($(fmt 2 "$cli_wall") s; CPU $(fmt 0 "$cli_us") µs/req; all ok: $cli_ok_all)" \
     "bare reqwest loop: $(fmt 0 "$base_rps") req/s ($(fmt 2 "$base_wall") s; CPU $(fmt 0 "$base_us") µs/req; $(fmt 0 "$(median "${base_inner[@]}")") req/s inside the loop); curl shell loop: $(fmt 0 "$curl_rps") req/s ($CURL_CALLS calls in $(fmt 1 "$curl_wall") s, extrapolated: ~$(fmt 0 "$curl_projected") s for $BULK_ITEMS)" \
-    "CLI >= 80% of reqwest" \
-    "$(met "$ratio >= 80") ($(fmt 0 "$ratio")%)"
+    "CLI >= 90% of reqwest" \
+    "$(met "$ratio >= 90") ($(fmt 0 "$ratio")%)"
 row "1. Bulk: peak RSS of the process (max of $BULK_ROUNDS)" \
     "$(mb "$cli_peak") MB" \
     "bare reqwest loop: $(mb "$base_peak") MB" \
@@ -219,7 +229,7 @@ row "1. Bulk: peak RSS of the process (max of $BULK_ROUNDS)" \
 # ---------------------------------------------------------------------------------------------
 # 4. One call (same server): the CLI vs curl, median of ONE_CALL_RUNS each, interleaved.
 
-log "4/4 one call: $ONE_CALL_RUNS x CLI and $ONE_CALL_RUNS x curl"
+log "4 one call: $ONE_CALL_RUNS x CLI and $ONE_CALL_RUNS x curl"
 ONE='{"account_id":1,"name":"One Call","email":"one@example.test"}'
 ONE_BODY='{"name":"One Call","email":"one@example.test"}'
 one_cli=() one_curl=()
@@ -247,11 +257,13 @@ unset KONVERTE_BASE_URL KONVERTE_API_TOKEN
 server_requests=$(json_num "$WORK/bench-server.stats" requests)
 server_unauth=$(json_num "$WORK/bench-server.stats" unauthorized)
 log "  bench-server saw $server_requests requests (expected $SENT), $server_unauth unauthorized"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 2. Rate-limited bulk: 600 MOCO activities.create against the sandbox limited to 20/1s.
+if want 2; then
 
-log "2/4 rate-limited: $RATE_ITEMS activities.create at --rate-limit $RATE_LIMIT_N/1s (takes ~$((RATE_ITEMS / RATE_LIMIT_N)) s)"
+log "2 rate-limited: $RATE_ITEMS activities.create at --rate-limit $RATE_LIMIT_N/1s (takes ~$((RATE_ITEMS / RATE_LIMIT_N)) s)"
 awk -v n="$RATE_ITEMS" 'BEGIN { for (i = 1; i <= n; i++)
     printf "{\"date\":\"2024-05-01\",\"project_id\":1,\"task_id\":1,\"seconds\":1800,\"description\":\"bench %d\"}\n", i }' \
     > "$WORK/activities.jsonl"
@@ -287,6 +299,7 @@ row "2. Rate-limited: records created (sandbox \`Stats.created\`)" \
     "$RATE_ITEMS" \
     "all $RATE_ITEMS" \
     "$(met "$created == $RATE_ITEMS")"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 3. Streaming lists: activities list --all over 200,000 vs 20,000 records, output to /dev/null.
@@ -312,7 +325,8 @@ list_run() { # N -> LIST_WALL LIST_RSS LIST_RC LIST_REQUESTS
     [ "$LIST_RC" -eq 0 ] || log "  list $n: exit $LIST_RC: $(head -c 500 "$WORK/list-$n.stderr")"
 }
 
-log "3/4 streaming: activities list --all over $LIST_SMALL and $LIST_BIG records"
+if want 3; then
+log "3 streaming: activities list --all over $LIST_SMALL and $LIST_BIG records"
 list_run "$LIST_SMALL"
 small_wall=$LIST_WALL small_rss=$LIST_RSS small_rc=$LIST_RC small_pages=$LIST_REQUESTS
 list_run "$LIST_BIG"
@@ -329,13 +343,164 @@ row "3. Streaming: RSS growth from $LIST_SMALL to $LIST_BIG records" \
     "—" \
     "within 10%" \
     "$(met "$growth <= 10 && $growth >= -10")"
+fi
 
-# The one-call row last, as benchmark 4.
-row "4. One call: \`connector run konverte contacts.create --input '{...}'\` vs one \`curl\` (median of $ONE_CALL_RUNS, whole process)" \
+# The one-call row after the others, as benchmark 4.
+want 1 && row "4. One call: \`connector run konverte contacts.create --input '{...}'\` vs one \`curl\` (median of $ONE_CALL_RUNS, whole process)" \
     "$(fmt 1 "$one_cli_ms") ms" \
     "curl: $(fmt 1 "$one_curl_ms") ms" \
     "<= 1.5x curl" \
     "$(met "$one_ratio <= 1.5") ($(fmt 2 "$one_ratio")x)"
+
+# ---------------------------------------------------------------------------------------------
+# 5. Unknown limit: Konverte contacts.create against the sandbox throttling at a sliding window
+#    the CLI is not told about, with adaptive pacing (no --rate-limit) beside today's behaviour
+#    (--rate-limit off: fixed concurrency, retries only), each against a fresh sandbox.
+
+# unknown_run NAME LIMIT ITEMS CLI-ARGS...: sets U_WALL U_RC U_OK U_CREATED U_THROTTLED U_REQUESTS.
+unknown_run() {
+    local name=$1 limit=$2 items=$3
+    shift 3
+    local input=$WORK/unknown-$items.jsonl
+    [ -s "$input" ] || awk -v n="$items" 'BEGIN { for (i = 1; i <= n; i++)
+        printf "{\"account_id\":1,\"inbox_id\":1,\"name\":\"Unknown %d\",\"email\":\"u%d@example.test\"}\n", i, i }' > "$input"
+    start_server "$name" "$BIN/bench-sandbox" --backend konverte --rate-limit "$limit/1s" \
+        --max-seconds $((items / limit * 3 + 60)) --stats-file "$WORK/$name.stats"
+    local url token
+    read -r url token <<< "$SERVER_LINE"
+    KONVERTE_BASE_URL=$url KONVERTE_API_TOKEN=$token timed "$name" \
+        "$CONNECTOR" run konverte contacts.create --input @"$input" \
+        --concurrency "$UNKNOWN_CONCURRENCY" --continue-on-fail -q "$@"
+    U_RC=$RC U_WALL=$WALL
+    U_OK=$(grep -c '"ok":true' "$WORK/$name.stdout" || true)
+    stop_server "$SERVER_PID"
+    U_CREATED=$(json_num "$WORK/$name.stats" created)
+    U_THROTTLED=$(json_num "$WORK/$name.stats" throttled)
+    U_REQUESTS=$(json_num "$WORK/$name.stats" requests)
+}
+
+if want 5; then
+    for limit in 50 5 500; do
+        items=$UNKNOWN_ITEMS
+        [ "$limit" -lt 50 ] && items=$UNKNOWN_SLOW_ITEMS
+        log "5 unknown limit: $items contacts.create, sandbox $limit per sliding 1 s, concurrency $UNKNOWN_CONCURRENCY (adaptive: ~$((items / limit)) s)"
+        unknown_run "unknown-$limit" "$limit" "$items"
+        a_rate=$(calc "$U_CREATED / $U_WALL")
+        a_share=$(calc "100 * $a_rate / $limit")
+        a_429=$(calc "100 * $U_THROTTLED / $U_REQUESTS")
+        a_text="$(fmt 1 "$a_rate") req/s, **$(fmt 1 "$a_share")% of the limit** ($(fmt 1 "$U_WALL") s); 429s: $U_THROTTLED of $U_REQUESTS requests ($(fmt 2 "$a_429")%); $U_OK of $items ok, $U_CREATED created, exit $U_RC"
+        a_met=$(met "$a_share >= 90 && $a_429 <= 2 && $U_OK == $items && $U_CREATED == $items")
+        log "  adaptive: $a_text"
+        unknown_run "today-$limit" "$limit" "$items" --rate-limit off
+        t_rate=$(calc "$U_CREATED / $U_WALL")
+        t_429=$(calc "100 * $U_THROTTLED / $U_REQUESTS")
+        t_text="\`--rate-limit off\` (today: fixed concurrency, retries only): $(fmt 1 "$t_rate") req/s created ($(fmt 1 "$(calc "100 * $t_rate / $limit")")%, $(fmt 1 "$U_WALL") s); 429s: $U_THROTTLED of $U_REQUESTS requests ($(fmt 1 "$t_429")%); $U_OK of $items ok, $U_CREATED created, exit $U_RC"
+        log "  today: $t_text"
+        row "5. Unknown limit: $items Konverte \`contacts.create\`, sandbox limit $limit per sliding 1 s (not told to the CLI), \`--concurrency $UNKNOWN_CONCURRENCY\`, no \`--rate-limit\` (adaptive pacing)" \
+            "$a_text" "$t_text" ">= 90% of the limit, <= 2% 429s, every item ok, none created twice" "$a_met"
+    done
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 6. Shared quota: three CLI processes started together, SHARED_PER_PROCESS MOCO creates each,
+#    against the sandbox limited to SHARED_N per sliding SHARED_WINDOW_S s (MOCO's 120 per 2 min,
+#    scaled down), each with --rate-limit SHARED_N/SHARED_WINDOW_Ss: first sharing it through the
+#    lock file (one cache directory), then through one redis-server (one cache directory each).
+
+# shared_run NAME CACHE-MODE CLI-ARGS...: sets S_WALL S_OK S_CREATED S_THROTTLED S_REQUESTS S_RCS.
+shared_run() {
+    local name=$1 mode=$2
+    shift 2
+    local input=$WORK/shared-activities.jsonl
+    [ -s "$input" ] || awk -v n="$SHARED_PER_PROCESS" 'BEGIN { for (i = 1; i <= n; i++)
+        printf "{\"date\":\"2024-05-01\",\"project_id\":1,\"task_id\":1,\"seconds\":900,\"description\":\"shared %d\"}\n", i }' > "$input"
+    local total=$((3 * SHARED_PER_PROCESS))
+    start_server "$name" "$BIN/bench-sandbox" --rate-limit "$SHARED_N/${SHARED_WINDOW_S}s" \
+        --max-seconds $((total * SHARED_WINDOW_S / SHARED_N * 2 + 60)) --stats-file "$WORK/$name.stats"
+    local url key pids=() i t0 t1
+    read -r url key <<< "$SERVER_LINE"
+    t0=$EPOCHREALTIME
+    for i in 1 2 3; do
+        local cache=$WORK/cache-$name
+        [ "$mode" = separate ] && cache=$WORK/cache-$name-$i
+        MOCO_BASE_URL=$url MOCO_API_KEY=$key XDG_CACHE_HOME=$cache \
+            "$CONNECTOR" run moco activities.create --input @"$input" --continue-on-fail -q \
+            --rate-limit "$SHARED_N/${SHARED_WINDOW_S}s" "$@" \
+            > "$WORK/$name-$i.stdout" 2> "$WORK/$name-$i.stderr" &
+        pids+=("$!")
+    done
+    S_RCS=""
+    for i in 0 1 2; do
+        local rc=0
+        wait "${pids[$i]}" || rc=$?
+        S_RCS="$S_RCS$rc "
+    done
+    t1=$EPOCHREALTIME
+    S_WALL=$(calc "$t1 - $t0")
+    S_OK=$(cat "$WORK/$name"-[123].stdout | grep -c '"ok":true' || true)
+    stop_server "$SERVER_PID"
+    S_CREATED=$(json_num "$WORK/$name.stats" created)
+    S_THROTTLED=$(json_num "$WORK/$name.stats" throttled)
+    S_REQUESTS=$(json_num "$WORK/$name.stats" requests)
+}
+
+shared_row() { # LABEL
+    local total=$((3 * SHARED_PER_PROCESS))
+    local limit_rps
+    limit_rps=$(calc "$SHARED_N / $SHARED_WINDOW_S")
+    local rate share
+    rate=$(calc "$S_CREATED / $S_WALL")
+    share=$(calc "100 * $rate / $limit_rps")
+    row "6. Shared quota, $1: 3 processes x $SHARED_PER_PROCESS MOCO \`activities.create\` started together, one key, each \`--rate-limit $SHARED_N/${SHARED_WINDOW_S}s\`; sandbox limit $SHARED_N per sliding $SHARED_WINDOW_S s" \
+        "combined $(fmt 2 "$rate") req/s, **$(fmt 1 "$share")% of the limit** ($(fmt 1 "$S_WALL") s); 429s: $S_THROTTLED of $S_REQUESTS requests; $S_OK of $total ok, $S_CREATED created; exits: ${S_RCS% }" \
+        "the limit: $(fmt 1 "$limit_rps") req/s ($total in $((total * SHARED_WINDOW_S / SHARED_N)) s)" \
+        "zero 429s, combined >= 90% of the limit" \
+        "$(met "$S_THROTTLED == 0 && $share >= 90 && $S_CREATED == $total")"
+}
+
+if want 6; then
+    log "6 shared quota (lock file): 3 x $SHARED_PER_PROCESS activities.create at $SHARED_N/${SHARED_WINDOW_S}s (~$((3 * SHARED_PER_PROCESS * SHARED_WINDOW_S / SHARED_N)) s)"
+    shared_run shared-file same
+    shared_row "one machine (lock file in the cache directory)"
+    if command -v redis-server > /dev/null; then
+        port=
+        for ((try = 0; try < 50; try++)); do
+            candidate=$((20000 + RANDOM % 40000))
+            if ! (: > "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null; then
+                port=$candidate
+                break
+            fi
+        done
+        [ -n "$port" ] || die "no free port for redis-server"
+        redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no > "$WORK/redis.log" 2>&1 &
+        SERVERS+=("$!")
+        REDIS_PID=$!
+        for ((try = 0; try < 200; try++)); do
+            (: > "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break
+            sleep 0.05
+        done
+        log "6 shared quota (redis-server on 127.0.0.1:$port): 3 processes, separate cache directories"
+        shared_run shared-redis separate --rate-limit-store "redis://127.0.0.1:$port"
+        shared_row "across machines (one redis-server; each process its own cache directory)"
+        stop_server "$REDIS_PID"
+    else
+        row "6. Shared quota through Redis" "skipped: redis-server is not installed (apt-get install redis-server)" "—" "zero 429s, >= 90%" "**no**"
+    fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 7. Binary size: the `connector` binary as `cargo install` installs it.
+
+if want 7; then
+    log "7 binary size: cargo install --path connector-cli"
+    (cd "$ROOT" && cargo install --locked --quiet --path connector-cli --root "$WORK/install") || die "cargo install failed"
+    size=$(stat -c %s "$WORK/install/bin/connector")
+    row "7. Binary size: \`cargo install --path connector-cli\` (release profile: no debug info, debug info stripped)" \
+        "$(fmt 1 "$(calc "$size / 1048576")") MB" \
+        "before this profile: 77 MB (debug = \"line-tables-only\")" \
+        "< 20 MB" \
+        "$(met "$size < 20 * 1048576")"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Report
@@ -362,7 +527,7 @@ dirty=$(cd "$ROOT" && git status --porcelain 2> /dev/null | head -n 1)
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "The curl figure is extrapolated: $CURL_CALLS sequential calls were timed and scaled to $BULK_ITEMS."
-    echo "bench-server counted $server_requests requests (this script sent $SENT) and $server_unauth unauthorized."
+    want 1 && echo "bench-server counted $server_requests requests (this script sent $SENT) and $server_unauth unauthorized."
 } > "$WORK/RESULTS.md"
 
 cp "$WORK/RESULTS.md" "$RESULTS"

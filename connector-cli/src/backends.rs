@@ -53,7 +53,8 @@ impl Backend {
                  or [profiles.NAME.moco] in the config file. Address and key come together \
                  from the first of: --base-url with --token-file, a profile named with \
                  --profile, the environment, the default profile. Requests are limited to \
-                 120/2m unless --rate-limit says otherwise."
+                 120/2m (shared by the processes of this machine using the same key) unless \
+                 --rate-limit says otherwise."
             }
         }
     }

@@ -17,6 +17,9 @@
 //! hmac_token_file = "..."                             # optional: an API inbox's HMAC token
 //! dashed_header = true                                # false: send `api_access_token`
 //!
+//! [profiles.default]
+//! rate_limit_store = "redis://10.0.0.5:6379"          # optional: share rate limits across machines
+//!
 //! [profiles.default.moco]
 //! subdomain = "acme"                                  # or: base_url = "https://acme.mocoapp.com/api/v1"
 //! token_file = "~/.config/connector/moco.key"         # or: token = "..."
@@ -47,6 +50,8 @@ pub struct Profile {
     pub konverte: KonverteProfile,
     #[serde(default)]
     pub moco: MocoProfile,
+    /// Where fixed rate limits are kept: `machine`, `process` or `redis://HOST:PORT`.
+    pub rate_limit_store: Option<String>,
     /// The directory of the config file: relative token files are read from there.
     #[serde(skip)]
     dir: Option<PathBuf>,

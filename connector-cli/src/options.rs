@@ -6,7 +6,7 @@ use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint, value_parser};
 use connector_core::options::{parse_duration, parse_rate_limit};
-use connector_core::{Error, Options, ProxyConfig, RateLimit, Url};
+use connector_core::{Error, Options, ProxyConfig, RateLimit, RateLimitStore, Url};
 use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -35,6 +35,7 @@ pub const RESERVED: &[&str] = &[
     "concurrency",
     "retries",
     "rate-limit",
+    "rate-limit-store",
     "continue-on-fail",
     "lenient",
     "dry-run",
@@ -68,6 +69,26 @@ pub struct RunFlags {
     pub proxy_password: bool,
     /// Where answers that are files go.
     pub files: crate::files::Target,
+    /// `--rate-limit-store` (or its environment variable) was given: the profile's is not used.
+    pub rate_limit_store_given: bool,
+}
+
+impl RunFlags {
+    /// The profile's `rate_limit_store`, unless the flag or the environment chose one.
+    pub fn apply_profile(&mut self, profile: &crate::config::Profile) -> Result<(), Error> {
+        if self.rate_limit_store_given {
+            return Ok(());
+        }
+        if let Some(text) = &profile.rate_limit_store {
+            self.options.rate_limit_store = RateLimitStore::parse(text).map_err(|e| {
+                Error::Config(format!(
+                    "profile key `rate_limit_store`: {}",
+                    strip_config(&e)
+                ))
+            })?;
+        }
+        Ok(())
+    }
 }
 
 fn duration_arg(s: &str) -> Result<Duration, String> {
@@ -121,6 +142,35 @@ impl TypedValueParser for ProxyParser {
         let text = value.to_string_lossy();
         ProxyConfig::parse(&text).map_err(|e| {
             let flag = arg.map_or_else(|| "--proxy".to_owned(), ToString::to_string);
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!(
+                    "invalid value '{}' for '{flag}': {}\n",
+                    mask_password(&text),
+                    strip_config(&e)
+                ),
+            )
+            .with_cmd(cmd)
+        })
+    }
+}
+
+/// `--rate-limit-store machine|process|redis://...`, with a password in the URL masked in errors.
+#[derive(Debug, Clone, Copy)]
+struct StoreParser;
+
+impl TypedValueParser for StoreParser {
+    type Value = RateLimitStore;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<RateLimitStore, clap::Error> {
+        let text = value.to_string_lossy();
+        RateLimitStore::parse(&text).map_err(|e| {
+            let flag = arg.map_or_else(|| "--rate-limit-store".to_owned(), ToString::to_string);
             clap::Error::raw(
                 ErrorKind::ValueValidation,
                 format!(
@@ -275,7 +325,20 @@ pub fn request_args() -> Vec<Arg> {
             .value_name("N/DURATION|off")
             .value_parser(rate_limit_arg)
             .help(
-                "Client-side rate limit, e.g. 120/2m [default: 120/2m for moco, off for konverte]",
+                "Client-side rate limit, e.g. 120/2m, or off [default: 120/2m for moco; for \
+                 konverte none is known, and the pace adapts to the server's 429s]",
+            )
+            .help_heading(REQUEST),
+        Arg::new("rate-limit-store")
+            .long("rate-limit-store")
+            .value_name("machine|process|redis://HOST:PORT")
+            .env("CONNECTOR_RATE_LIMIT_STORE")
+            .value_parser(StoreParser)
+            .help(
+                "Where a fixed rate limit is kept, so that everyone with the same credentials \
+                 shares it: machine (this machine's processes), process, or a Redis shared by \
+                 machines (unreachable: nothing is sent, exit 2); profile key rate_limit_store \
+                 [default: machine]",
             )
             .help_heading(REQUEST),
         Arg::new("continue-on-fail")
@@ -365,6 +428,10 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
     if let Some(given) = get::<Option<RateLimit>>(m, "rate-limit") {
         b = b.rate_limit_opt(given);
     }
+    let store = get::<RateLimitStore>(m, "rate-limit-store");
+    if let Some(store) = store.clone() {
+        b = b.rate_limit_store(store);
+    }
     b = b.continue_on_fail(flag(m, "continue-on-fail"));
     b = b.lenient(flag(m, "lenient"));
     let impersonate = get::<i64>(m, "impersonate");
@@ -397,6 +464,7 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
             .and_then(|mut v| v.next())
             .and_then(|v| Url::parse(&v.to_string_lossy()).ok())
             .is_some_and(|u| u.password().is_some()),
+        rate_limit_store_given: store.is_some(),
     })
 }
 

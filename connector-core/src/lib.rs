@@ -62,7 +62,8 @@ pub use connector::{Backend, Connector};
 pub use download::Download;
 pub use error::{Error, ErrorKind, Result};
 pub use options::{
-    Options, OptionsBuilder, ProxyConfig, RateLimit, RateLimitChoice, RequestOptions, RetryPolicy,
+    Options, OptionsBuilder, ProxyConfig, RateLimit, RateLimitChoice, RateLimitStore, RedisUrl,
+    RequestOptions, RetryPolicy,
 };
 pub use pipeline::{HttpConnector, HttpConnectorBuilder, decode};
 pub use request::{MASK, PreparedRequest};

@@ -29,6 +29,11 @@ pub trait RequestOptions: Send + Sync + fmt::Debug {
     /// Client-side limit: the connector's own (e.g. MOCO's documented quota), none, or
     /// another one.
     fn rate_limit(&self) -> RateLimitChoice;
+    /// Where a fixed limit's schedule is kept: shared by this machine's processes unless
+    /// said otherwise.
+    fn rate_limit_store(&self) -> &RateLimitStore {
+        &RateLimitStore::Machine
+    }
     /// In a batch, go on after a failed item (else the rest is skipped).
     fn continue_on_fail(&self) -> bool;
     /// Extra headers sent with every request (e.g. MOCO's `X-IMPERSONATE-USER-ID`).
@@ -166,6 +171,98 @@ impl RateLimitChoice {
 impl From<Option<RateLimit>> for RateLimitChoice {
     fn from(limit: Option<RateLimit>) -> Self {
         limit.map_or(RateLimitChoice::Off, RateLimitChoice::Custom)
+    }
+}
+
+/// Where a fixed rate limit's schedule is kept, so that everyone using the same backend and
+/// credentials shares one quota. Without a fixed limit (no `--rate-limit`, no quota the
+/// connector knows) pacing adapts to the server's 429s, in this process.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum RateLimitStore {
+    /// In this process only.
+    Process,
+    /// Shared by the processes of this machine: a small lock-protected file per backend and
+    /// credentials (named by a hash) in the cache directory.
+    #[default]
+    Machine,
+    /// Like [`RateLimitStore::Machine`], with the files in this directory.
+    Directory(std::path::PathBuf),
+    /// Shared by every machine using this Redis. If it cannot be reached, calls fail before
+    /// sending anything.
+    Redis(RedisUrl),
+}
+
+impl RateLimitStore {
+    /// `process`, `machine` or `redis://[:PASSWORD@]HOST:PORT[/DB]`.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        match s.trim() {
+            "process" => Ok(RateLimitStore::Process),
+            "machine" => Ok(RateLimitStore::Machine),
+            url => RedisUrl::parse(url).map(RateLimitStore::Redis),
+        }
+    }
+
+    /// Stores that exist to share a limit across machines need one to share.
+    pub(crate) fn is_shared(&self) -> bool {
+        matches!(self, RateLimitStore::Redis(_))
+    }
+}
+
+impl fmt::Display for RateLimitStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RateLimitStore::Process => f.write_str("process"),
+            RateLimitStore::Machine => f.write_str("machine"),
+            RateLimitStore::Directory(dir) => write!(f, "{}", dir.display()),
+            RateLimitStore::Redis(url) => write!(f, "{url}"),
+        }
+    }
+}
+
+/// A `redis://` URL. A password in it is shown as `***`.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RedisUrl {
+    url: Url,
+}
+
+impl RedisUrl {
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        let bad = |why: &str| {
+            Error::Config(format!(
+                "rate-limit store: {why} (expected process, machine or redis://HOST:PORT)"
+            ))
+        };
+        let url = Url::parse(s.trim()).map_err(|_| bad("not a URL"))?;
+        match url.scheme() {
+            "redis" => {}
+            "rediss" => return Err(bad("TLS to Redis (rediss://) is not supported")),
+            _ => return Err(bad("the scheme must be redis://")),
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(bad("the URL needs a host"));
+        }
+        Ok(RedisUrl { url })
+    }
+
+    /// The URL with its password, for connecting only.
+    pub(crate) fn expose(&self) -> &str {
+        self.url.as_str()
+    }
+}
+
+impl fmt::Display for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.url.clone();
+        if shown.password().is_some() {
+            let _ = shown.set_password(Some(crate::request::MASK));
+        }
+        f.write_str(shown.as_str())
+    }
+}
+
+impl fmt::Debug for RedisUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RedisUrl({self})")
     }
 }
 
@@ -326,6 +423,7 @@ pub struct Options {
     pub concurrency: NonZeroUsize,
     pub retry: RetryPolicy,
     pub rate_limit: RateLimitChoice,
+    pub rate_limit_store: RateLimitStore,
     pub continue_on_fail: bool,
     pub headers: Vec<(String, String)>,
     /// See [`RequestOptions::lenient`].
@@ -344,6 +442,7 @@ impl Default for Options {
             concurrency: NonZeroUsize::new(4).expect("4 is not zero"),
             retry: RetryPolicy::default(),
             rate_limit: RateLimitChoice::ConnectorDefault,
+            rate_limit_store: RateLimitStore::Machine,
             continue_on_fail: false,
             headers: Vec::new(),
             lenient: false,
@@ -421,6 +520,11 @@ impl OptionsBuilder {
         self.0.rate_limit = choice;
         self
     }
+    /// Where a fixed limit's schedule is kept (default: shared by this machine's processes).
+    pub fn rate_limit_store(mut self, store: RateLimitStore) -> Self {
+        self.0.rate_limit_store = store;
+        self
+    }
     pub fn continue_on_fail(mut self, yes: bool) -> Self {
         self.0.continue_on_fail = yes;
         self
@@ -467,6 +571,9 @@ impl RequestOptions for Options {
     fn rate_limit(&self) -> RateLimitChoice {
         self.rate_limit
     }
+    fn rate_limit_store(&self) -> &RateLimitStore {
+        &self.rate_limit_store
+    }
     fn continue_on_fail(&self) -> bool {
         self.continue_on_fail
     }
@@ -492,6 +599,24 @@ mod tests {
         assert!(parse_rate_limit("off").unwrap().is_none());
         for bad in ["120", "x/2m", "0/1s", "5/0s", "5/soon"] {
             assert!(bad.parse::<RateLimit>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rate_limit_stores_parse_and_hide_passwords() {
+        assert_eq!(
+            RateLimitStore::parse("machine").unwrap(),
+            RateLimitStore::Machine
+        );
+        assert_eq!(
+            RateLimitStore::parse("process").unwrap(),
+            RateLimitStore::Process
+        );
+        let s = RateLimitStore::parse("redis://:hunter2@10.0.0.5:6379/2").unwrap();
+        assert_eq!(s.to_string(), "redis://:***@10.0.0.5:6379/2");
+        assert!(!format!("{s:?}").contains("hunter2"));
+        for bad in ["rediss://h:6379", "http://h", "redis://", "nonsense"] {
+            assert!(RateLimitStore::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -7,7 +7,7 @@ use crate::body;
 use crate::clock::{Sleeper, TokioSleeper};
 use crate::download::Download;
 use crate::error::Error;
-use crate::limiter::Limiters;
+use crate::limiter::{Identity, Limiters, Signal};
 use crate::options::{Options, RateLimit, RequestOptions};
 use crate::request::{self, PreparedRequest};
 use crate::resolve::{self, LookupCache};
@@ -407,11 +407,19 @@ impl HttpConnector {
             {
                 self.inner.auth.authorize(action, &mut headers)?;
             }
-            if let Some(limit) = options.rate_limit().resolve(self.inner.default_rate_limit)
-                && url.origin() == self.inner.base_url.origin()
-            {
-                self.inner.limiters.get(limit).until_ready().await;
-            }
+            // Only the API's own origin counts against its quota; object storage does not.
+            let permit = if url.origin() == self.inner.base_url.origin() {
+                let pacer = self.inner.limiters.pacer(
+                    options.rate_limit(),
+                    self.inner.default_rate_limit,
+                    options.rate_limit_store(),
+                    || Identity::of(&self.inner.name, &self.inner.base_url, &headers),
+                    "downloads",
+                )?;
+                Some(pacer.acquire().await?)
+            } else {
+                None
+            };
             let send = client.get(url.clone()).headers(headers).send();
             let head = match timeout {
                 Some(t) => tokio::time::timeout(t, send)
@@ -424,6 +432,14 @@ impl HttpConnector {
             }
             .map_err(|e| transport::classify(e, timeout).1)?;
             let status = head.status().as_u16();
+            if let Some(permit) = permit {
+                let signal = match status {
+                    429 => Signal::Throttled { retry_after: None },
+                    s if s < 400 => Signal::Success,
+                    _ => Signal::Other,
+                };
+                permit.finish(signal).await;
+            }
             if (300..400).contains(&status) {
                 let location = head
                     .headers()
@@ -579,7 +595,13 @@ impl HttpConnector {
         mode: Mode,
     ) -> Result<Received, Error> {
         let policy = options.retry();
-        let limit = options.rate_limit().resolve(self.inner.default_rate_limit);
+        let pacer = self.inner.limiters.pacer(
+            options.rate_limit(),
+            self.inner.default_rate_limit,
+            options.rate_limit_store(),
+            || Identity::of(&self.inner.name, &self.inner.base_url, headers),
+            req.action.resource,
+        )?;
         let mut backoff = backon::ExponentialBuilder::default()
             .with_min_delay(policy.base_delay)
             .with_max_delay(policy.max_delay)
@@ -596,10 +618,8 @@ impl HttpConnector {
         };
         let mut attempts = 0;
         let mut earlier_maybe_applied = false;
+        let mut permit = pacer.acquire().await?;
         loop {
-            if let Some(limit) = limit {
-                self.inner.limiters.get(limit).until_ready().await;
-            }
             attempts += 1;
             tracing::debug!(action = req.action.id, method = %req.method, url = %req.redacted_url(), attempt = attempts, "sending");
             let wire = match (&req.body, &json) {
@@ -617,18 +637,30 @@ impl HttpConnector {
                 .await;
             in_flight.store(false, Ordering::SeqCst);
             let (failure, last) = match outcome {
-                Ok(Received::Head(head)) => return Ok(Received::Head(head)),
+                Ok(Received::Head(head)) => {
+                    permit.finish(Signal::Success).await;
+                    return Ok(Received::Head(head));
+                }
                 Ok(Received::Full(resp)) => {
                     let retry_after = resp
                         .header("retry-after")
                         .and_then(|v| retry::parse_retry_after(v, SystemTime::now()));
                     match retry::classify_status(resp.status, retry_after) {
-                        None => return Ok(Received::Full(resp)),
+                        None => {
+                            permit.finish(Signal::Success).await;
+                            return Ok(Received::Full(resp));
+                        }
                         Some(f) => (f, Err(resp)),
                     }
                 }
                 Err((f, e)) => (f, Ok(e)),
             };
+            permit
+                .finish(match failure {
+                    Failure::Throttled { retry_after } => Signal::Throttled { retry_after },
+                    _ => Signal::Other,
+                })
+                .await;
             let remaining = options
                 .total_timeout()
                 .map(|t| t.saturating_sub(started.elapsed()));
@@ -645,6 +677,18 @@ impl HttpConnector {
                     tracing::info!(action = req.action.id, attempt = attempts, wait = ?after, failure = ?failure, "retrying");
                     earlier_maybe_applied |= failure.maybe_applied();
                     self.inner.sleeper.sleep(after).await;
+                    permit = match pacer.acquire().await {
+                        Ok(p) => p,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot pace the retry; giving up");
+                            return Err(self.final_error(
+                                req,
+                                failure,
+                                last,
+                                earlier_maybe_applied,
+                            ));
+                        }
+                    };
                 }
                 Decision::Stop => {
                     return Err(self.final_error(req, failure, last, earlier_maybe_applied));
@@ -736,16 +780,31 @@ impl HttpConnector {
                 builder = builder.multipart(form);
             }
         }
-        let send = builder.send();
-        let head = match (timeout, streamed) {
-            (Some(t), true) => idle_limited(send, t, progress.as_ref()).await?,
-            _ => send.await.map_err(|e| transport::classify(e, timeout))?,
-        };
-        if mode == Mode::Streaming && head.status().is_success() {
-            return Ok(Received::Head(head));
+        // The exchange runs as a task of its own, so that the requests of a batch (driven
+        // from one task) are sent and read on every worker thread, not on one.
+        let exchange = tokio::spawn(async move {
+            let send = builder.send();
+            let head = match (timeout, streamed) {
+                (Some(t), true) => idle_limited(send, t, progress.as_ref()).await?,
+                _ => send.await.map_err(|e| transport::classify(e, timeout))?,
+            };
+            if mode == Mode::Streaming && head.status().is_success() {
+                return Ok(Received::Head(head));
+            }
+            let read_timeout = if streamed { timeout } else { None };
+            read_whole(head, read_timeout).await.map(Received::Full)
+        });
+        let mut exchange = AbortOnDrop(exchange);
+        match (&mut exchange.0).await {
+            Ok(result) => result,
+            Err(e) => Err((
+                Failure::Connection { maybe_sent: true },
+                Error::Connect {
+                    message: format!("the request's task ended: {e}"),
+                    maybe_sent: true,
+                },
+            )),
         }
-        let read_timeout = if streamed { timeout } else { None };
-        read_whole(head, read_timeout).await.map(Received::Full)
     }
 
     /// Sends a GET to a URL the API handed out (a `Link: rel="next"` page), after
@@ -895,6 +954,15 @@ fn fallback_name(req: &PreparedRequest) -> String {
                 None => base,
             }
         }
+    }
+}
+
+/// Cancels a spawned exchange when the call waiting for it is dropped (e.g. by a deadline).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

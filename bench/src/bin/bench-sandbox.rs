@@ -1,7 +1,8 @@
-//! `bench-sandbox`: the MOCO sandbox of `connector-sandbox` on loopback, optionally with a
-//! sliding-window rate limit and preloaded activities.
+//! `bench-sandbox`: the MOCO (or, with `--backend konverte`, the Konverte) sandbox of
+//! `connector-sandbox` on loopback, optionally with a sliding-window rate limit and preloaded
+//! activities.
 //!
-//! Prints `BASE_URL API_KEY` as the first line on stdout once it is ready (after preloading),
+//! Prints `BASE_URL API_KEY` (Konverte: `BASE_URL TOKEN`) as the first line on stdout once it is ready (after preloading),
 //! serves until SIGTERM, Ctrl-C or `--max-seconds`, and then writes the sandbox's final `Stats`
 //! as one JSON line to `--stats-file` (or stdout).
 
@@ -9,12 +10,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use connector_bench::{Args, announce, stop_signal, write_json};
-use connector_sandbox::{Faults, MocoSandbox, RateLimit, SandboxConfig};
+use connector_sandbox::{Faults, KonverteSandbox, MocoSandbox, RateLimit, SandboxConfig, Stats};
 use serde_json::json;
 
 const USAGE: &str = "\
-bench-sandbox: the MOCO sandbox for benchmarks
+bench-sandbox: the MOCO (or Konverte) sandbox for benchmarks
 
+  --backend NAME       moco or konverte [default: moco]
   --addr ADDR          loopback address to listen on [default: 127.0.0.1:0]
   --rate-limit N/DUR   sliding-window limit, e.g. 20/1s (429 beyond it) [default: none]
   --preload N          activities to insert before serving [default: 0]
@@ -88,16 +90,32 @@ async fn serve(args: Args) -> Result<(), String> {
         per_page_moco: per_page,
         ..SandboxConfig::default()
     };
-    let sandbox = MocoSandbox::start_on(addr, config)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    if preload > 0 {
-        sandbox.insert_bulk_activities(preload);
-    }
-    announce(&format!("{} {}", sandbox.base_url(), sandbox.api_key()));
-    let stop = stop_signal(deadline).await;
-    let stats = sandbox.stats();
-    sandbox.shutdown().await;
+    let (stop, stats) = match args.get("backend").unwrap_or("moco") {
+        "moco" => {
+            let sandbox = MocoSandbox::start_on(addr, config)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            if preload > 0 {
+                sandbox.insert_bulk_activities(preload);
+            }
+            announce(&format!("{} {}", sandbox.base_url(), sandbox.api_key()));
+            let stop = stop_signal(deadline).await;
+            let stats: Stats = sandbox.stats();
+            sandbox.shutdown().await;
+            (stop, stats)
+        }
+        "konverte" => {
+            let sandbox = KonverteSandbox::start_on(addr, config)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            announce(&format!("{} {}", sandbox.base_url(), sandbox.token()));
+            let stop = stop_signal(deadline).await;
+            let stats: Stats = sandbox.stats();
+            sandbox.shutdown().await;
+            (stop, stats)
+        }
+        other => return Err(format!("--backend {other}: expected moco or konverte")),
+    };
     let report = json!({
         "stopped_by": format!("{stop:?}"),
         "requests": stats.requests,

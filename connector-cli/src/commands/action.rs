@@ -26,7 +26,7 @@ use tokio::sync::watch;
 
 /// `connector <backend> <resource> <verb> --flags`.
 pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &ArgMatches) -> u8 {
-    let flags = match options::from_matches(m, backend) {
+    let mut flags = match options::from_matches(m, backend) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
@@ -34,7 +34,7 @@ pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &Arg
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
-    let connector = match connect(ctx, backend, &flags) {
+    let connector = match connect(ctx, backend, &mut flags) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -68,8 +68,13 @@ pub fn lenient_warnings(
 }
 
 /// Loads the profile and builds the backend's client, once.
-pub fn connect(ctx: &Ctx, backend: Backend, flags: &RunFlags) -> Result<Arc<dyn Connector>, u8> {
+pub fn connect(
+    ctx: &Ctx,
+    backend: Backend,
+    flags: &mut RunFlags,
+) -> Result<Arc<dyn Connector>, u8> {
     let profile = config::load_profile(ctx.profile.as_deref()).map_err(|e| fail(&e))?;
+    flags.apply_profile(&profile).map_err(|e| fail(&e))?;
     let connector = backends::build(backend, &profile, flags).map_err(|e| fail(&e))?;
     warn_about_flags(ctx, flags);
     tracing::debug!(backend = backend.name(), base_url = %connector.base_url(), "client ready");

@@ -10,7 +10,7 @@ use clap::ArgMatches;
 use connector_core::Error;
 
 pub async fn run(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
-    let flags = match options::from_matches(m, backend) {
+    let mut flags = match options::from_matches(m, backend) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
@@ -20,7 +20,7 @@ pub async fn run(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
     if let Err(e) = flags.files.check_single() {
         return fail(&e);
     }
-    let connector = match connect(ctx, backend, &flags) {
+    let connector = match connect(ctx, backend, &mut flags) {
         Ok(c) => c,
         Err(code) => return code,
     };

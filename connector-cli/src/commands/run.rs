@@ -28,7 +28,7 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
             id: id.to_owned(),
         });
     };
-    let flags = match options::from_matches(m, backend) {
+    let mut flags = match options::from_matches(m, backend) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
@@ -47,7 +47,7 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
             "--all and --limit take one inline JSON object, not JSON Lines",
         ));
     }
-    let connector = match connect(ctx, backend, &flags) {
+    let connector = match connect(ctx, backend, &mut flags) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -96,7 +96,7 @@ fn verify(ctx: &Ctx, m: &ArgMatches) -> u8 {
 }
 
 async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
-    let flags = match options::from_matches(m, Backend::Moco) {
+    let mut flags = match options::from_matches(m, Backend::Moco) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
@@ -104,6 +104,9 @@ async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
+    if let Err(e) = flags.apply_profile(&profile) {
+        return fail(&e);
+    }
     let moco = match backends::moco(&profile, &flags) {
         Ok(c) => c,
         Err(e) => return fail(&e),

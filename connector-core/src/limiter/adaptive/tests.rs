@@ -1,0 +1,297 @@
+//! The controller against a simulated sliding-window server, in simulated time.
+
+use super::*;
+use proptest::prelude::*;
+use std::collections::VecDeque;
+
+const TICK: Duration = Duration::from_millis(10);
+/// Time between a request leaving and its answer arriving.
+const RTT: Duration = Duration::from_millis(2);
+
+/// A sliding-window limit, as the sandbox and many servers keep it: more than `limit`
+/// admitted requests within any `per` are refused, with `Retry-After` set to the whole
+/// seconds until a slot frees (at least 1).
+struct Server {
+    limit: usize,
+    per: Duration,
+    admitted: VecDeque<Duration>,
+}
+
+impl Server {
+    fn new(limit: usize, per: Duration) -> Self {
+        Server {
+            limit,
+            per,
+            admitted: VecDeque::new(),
+        }
+    }
+
+    fn admit(&mut self, at: Duration) -> Result<(), Duration> {
+        while self
+            .admitted
+            .front()
+            .is_some_and(|&t| at.saturating_sub(t) >= self.per)
+        {
+            self.admitted.pop_front();
+        }
+        if self.admitted.len() < self.limit {
+            self.admitted.push_back(at);
+            return Ok(());
+        }
+        let frees = (self.admitted[0] + self.per).saturating_sub(at);
+        Err(Duration::from_secs(
+            frees.as_secs_f64().ceil().max(1.0) as u64
+        ))
+    }
+
+    fn rate(&self) -> f64 {
+        self.limit as f64 / self.per.as_secs_f64()
+    }
+}
+
+/// What happened in one tick.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    at: Duration,
+    rate: Option<f64>,
+    limit: f64,
+    admitted: u32,
+    refused: u32,
+}
+
+/// A client with endless work: every tick it sends what the controller allows.
+struct Sim {
+    ctl: Controller,
+    now: Duration,
+    credit: f64,
+    samples: Vec<Sample>,
+}
+
+impl Sim {
+    fn new() -> Self {
+        Sim {
+            ctl: Controller::default(),
+            now: Duration::ZERO,
+            credit: 0.0,
+            samples: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, server: &mut Server, for_: Duration) {
+        let end = self.now + for_;
+        while self.now < end {
+            let t = self.now;
+            self.ctl.tick(t);
+            let sends = if t < self.ctl.hold_until() {
+                0
+            } else {
+                match (self.ctl.rate(), self.ctl.window()) {
+                    (Some(r), _) => {
+                        self.credit += r * TICK.as_secs_f64();
+                        let n = self.credit.floor();
+                        self.credit -= n;
+                        n as u32
+                    }
+                    (None, _) => {
+                        self.unpaced_round_trips(server, t);
+                        0
+                    }
+                }
+            };
+            let mut sample = Sample {
+                at: t,
+                rate: self.ctl.rate(),
+                limit: server.rate(),
+                admitted: 0,
+                refused: 0,
+            };
+            for _ in 0..sends {
+                self.ctl.on_send(t);
+                match server.admit(t) {
+                    Ok(()) => {
+                        sample.admitted += 1;
+                        self.ctl.on_success(t + RTT);
+                    }
+                    Err(retry_after) => {
+                        sample.refused += 1;
+                        self.ctl.on_throttle(t + RTT, t, Some(retry_after));
+                    }
+                }
+            }
+            self.samples.push(sample);
+            self.now += TICK;
+        }
+    }
+
+    /// Unpaced: a full window every round trip, five round trips per tick.
+    fn unpaced_round_trips(&mut self, server: &mut Server, t: Duration) {
+        let mut sample = Sample {
+            at: t,
+            rate: None,
+            limit: server.rate(),
+            admitted: 0,
+            refused: 0,
+        };
+        for trip in 0..5u32 {
+            let sent_at = t + RTT * trip;
+            let Some(window) = self.ctl.window() else {
+                break;
+            };
+            for _ in 0..window {
+                self.ctl.on_send(sent_at);
+                match server.admit(sent_at) {
+                    Ok(()) => {
+                        sample.admitted += 1;
+                        self.ctl.on_success(sent_at + RTT);
+                    }
+                    Err(retry_after) => {
+                        sample.refused += 1;
+                        self.ctl
+                            .on_throttle(sent_at + RTT, sent_at, Some(retry_after));
+                    }
+                }
+            }
+        }
+        self.samples.push(sample);
+    }
+
+    /// Admitted per second and the refused share of what was sent, in `[from, to)`.
+    fn between(&self, from: Duration, to: Duration) -> (f64, f64) {
+        let (mut admitted, mut refused) = (0u64, 0u64);
+        for s in self.samples.iter().filter(|s| s.at >= from && s.at < to) {
+            admitted += u64::from(s.admitted);
+            refused += u64::from(s.refused);
+        }
+        let secs = (to - from).as_secs_f64();
+        let sent = (admitted + refused).max(1) as f64;
+        (admitted as f64 / secs, refused as f64 / sent)
+    }
+
+    /// The longest stretch, after the first refusal, with the rate above the server's limit.
+    fn longest_above_limit(&self) -> Duration {
+        let first = self.samples.iter().position(|s| s.refused > 0);
+        let (mut longest, mut run) = (Duration::ZERO, Duration::ZERO);
+        for s in self
+            .samples
+            .iter()
+            .skip(first.unwrap_or(self.samples.len()))
+        {
+            if s.rate.is_some_and(|r| r > s.limit) {
+                run += TICK;
+                longest = longest.max(run);
+            } else {
+                run = Duration::ZERO;
+            }
+        }
+        longest
+    }
+}
+
+const fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+#[test]
+fn the_first_refusal_sets_the_rate_to_what_the_server_let_through() {
+    let mut ctl = Controller::default();
+    assert_eq!(ctl.window(), Some(INITIAL_WINDOW));
+    for i in 0..50 {
+        let t = Duration::from_micros(200 * i);
+        ctl.on_send(t);
+        ctl.on_success(t);
+    }
+    assert_eq!(ctl.window(), Some(INITIAL_WINDOW + 50));
+    let at = Duration::from_millis(10);
+    assert!(ctl.on_throttle(at, at, Some(secs(1))));
+    let rate = ctl.rate().unwrap();
+    assert!((47.0..50.0).contains(&rate), "{rate}");
+    assert_eq!(ctl.hold_until(), at + secs(1));
+    // The requests that were in flight before the decrease are refused too: no effect.
+    assert!(!ctl.on_throttle(at + TICK, at - TICK, Some(secs(1))));
+    assert_eq!(ctl.rate(), Some(rate));
+}
+
+#[test]
+fn without_use_a_rate_does_not_grow() {
+    let mut ctl = Controller::default();
+    ctl.on_send(Duration::ZERO);
+    ctl.on_throttle(Duration::ZERO, Duration::ZERO, None);
+    let rate = ctl.rate();
+    for s in 1..100 {
+        ctl.tick(secs(s));
+    }
+    assert_eq!(ctl.rate(), rate);
+}
+
+#[test]
+fn a_refused_probe_doubles_the_wait_before_the_next() {
+    let mut sim = Sim::new();
+    let mut server = Server::new(20, secs(1));
+    sim.run(&mut server, secs(120));
+    assert!(sim.ctl.quiet > BASE_QUIET, "{:?}", sim.ctl);
+    let (rate, refused) = sim.between(secs(20), secs(120));
+    assert!(rate >= 18.0 && refused <= 0.02, "{rate} {refused}");
+}
+
+fn window() -> impl Strategy<Value = Duration> {
+    prop_oneof![Just(secs(1)), Just(secs(10))]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// An unknown sliding-window limit: after the first minute the client gets at least 90%
+    /// of it, with at most 2% of its requests refused.
+    #[test]
+    fn settles_near_an_unknown_limit(limit in 2usize..600, per in window()) {
+        let mut sim = Sim::new();
+        let mut server = Server::new(limit, per);
+        let warm = per * 10;
+        let total = warm + per * 60;
+        sim.run(&mut server, total);
+        let (rate, refused) = sim.between(warm, total);
+        prop_assert!(rate >= 0.9 * server.rate(), "{rate} of {}", server.rate());
+        prop_assert!(refused <= 0.02, "{refused}");
+    }
+
+    /// Never above a limit it has seen refused for longer than one adjustment: a rate above
+    /// the server's limit is refused once the window fills, and one period later it is down.
+    #[test]
+    fn never_above_a_refused_limit_for_longer_than_one_adjustment(
+        limit in 1usize..400, per in window(),
+    ) {
+        let mut sim = Sim::new();
+        let mut server = Server::new(limit, per);
+        sim.run(&mut server, per * 40);
+        let longest = sim.longest_above_limit();
+        let allowed = per + sim.ctl.period() + TICK * 2;
+        prop_assert!(longest <= allowed, "{longest:?} > {allowed:?}");
+    }
+
+    /// The server raises its limit: the client finds the new one.
+    #[test]
+    fn recovers_after_the_server_raises_its_limit(limit in 2usize..200, factor in 1.5f64..10.0) {
+        let mut sim = Sim::new();
+        let mut server = Server::new(limit, secs(1));
+        sim.run(&mut server, secs(60));
+        let raised = (limit as f64 * factor).round() as usize;
+        let mut server = Server::new(raised, secs(1));
+        sim.run(&mut server, secs(150));
+        let (rate, _) = sim.between(secs(180), secs(210));
+        prop_assert!(rate >= 0.85 * raised as f64, "{rate} of {raised}");
+    }
+
+    /// The server lowers its limit: the client follows it down, and refusals stop.
+    #[test]
+    fn follows_a_lowered_limit(limit in 20usize..400, factor in 2.0f64..10.0) {
+        let mut sim = Sim::new();
+        let mut server = Server::new(limit, secs(1));
+        sim.run(&mut server, secs(40));
+        let lowered = ((limit as f64 / factor).round() as usize).max(1);
+        let mut server = Server::new(lowered, secs(1));
+        sim.run(&mut server, secs(90));
+        let (rate, refused) = sim.between(secs(70), secs(130));
+        prop_assert!(rate >= 0.85 * lowered as f64, "{rate} of {lowered}");
+        prop_assert!(refused <= 0.03, "{refused}");
+    }
+}
