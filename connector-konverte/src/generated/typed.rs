@@ -11819,14 +11819,19 @@ impl<'a> ConversationParticipantsHandler<'a> {
     ) -> ConversationParticipantsAdd<'a>
     where
         I2: IntoIterator,
-        I2::Item: Into<Value>,
+        I2::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("conversation_id".to_owned(), Value::from(conversation_id));
         input.insert(
             "user_ids".to_owned(),
-            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                user_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         ConversationParticipantsAdd {
             connector: self.connector,
@@ -11846,14 +11851,19 @@ impl<'a> ConversationParticipantsHandler<'a> {
     ) -> ConversationParticipantsSet<'a>
     where
         I2: IntoIterator,
-        I2::Item: Into<Value>,
+        I2::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("conversation_id".to_owned(), Value::from(conversation_id));
         input.insert(
             "user_ids".to_owned(),
-            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                user_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         ConversationParticipantsSet {
             connector: self.connector,
@@ -11873,14 +11883,19 @@ impl<'a> ConversationParticipantsHandler<'a> {
     ) -> ConversationParticipantsRemove<'a>
     where
         I2: IntoIterator,
-        I2::Item: Into<Value>,
+        I2::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("conversation_id".to_owned(), Value::from(conversation_id));
         input.insert(
             "user_ids".to_owned(),
-            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                user_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         ConversationParticipantsRemove {
             connector: self.connector,
@@ -14702,15 +14717,15 @@ impl<'a> CsatResponsesList<'a> {
 
     /// Only answers about conversations assigned to these agents (user ids, sent as user_ids[]).
     ///
-    /// Wire name `user_ids` (query, array).
+    /// Wire name `user_ids` (query, array). An id, or a name that is looked up.
     pub fn user_ids<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<Value>,
+        I::Item: Into<Ref>,
     {
         self.input.insert(
             "user_ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
         );
         self
     }
@@ -14847,15 +14862,15 @@ impl<'a> CsatResponsesMetrics<'a> {
 
     /// Only answers about conversations assigned to these agents (user ids, sent as user_ids[]).
     ///
-    /// Wire name `user_ids` (query, array).
+    /// Wire name `user_ids` (query, array). An id, or a name that is looked up.
     pub fn user_ids<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<Value>,
+        I::Item: Into<Ref>,
     {
         self.input.insert(
             "user_ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
         );
         self
     }
@@ -14938,15 +14953,15 @@ impl std::fmt::Debug for CsatResponsesDownload<'_> {
 impl<'a> CsatResponsesDownload<'a> {
     /// Only answers about conversations assigned to these agents (user ids, sent as user_ids[]).
     ///
-    /// Wire name `user_ids` (query, array).
+    /// Wire name `user_ids` (query, array). An id, or a name that is looked up.
     pub fn user_ids<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<Value>,
+        I::Item: Into<Ref>,
     {
         self.input.insert(
             "user_ids".to_owned(),
-            Value::Array(value.into_iter().map(Into::into).collect()),
+            Value::Array(value.into_iter().map(|v| v.into().into_value()).collect()),
         );
         self
     }
@@ -17111,14 +17126,19 @@ impl<'a> InboxesHandler<'a> {
     ) -> InboxesAddMembers<'a>
     where
         I2: IntoIterator,
-        I2::Item: Into<Value>,
+        I2::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
-            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                user_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         InboxesAddMembers {
             connector: self.connector,
@@ -17138,14 +17158,19 @@ impl<'a> InboxesHandler<'a> {
     ) -> InboxesUpdateMembers<'a>
     where
         I2: IntoIterator,
-        I2::Item: Into<Value>,
+        I2::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
-            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                user_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         InboxesUpdateMembers {
             connector: self.connector,
@@ -17165,14 +17190,19 @@ impl<'a> InboxesHandler<'a> {
     ) -> InboxesRemoveMembers<'a>
     where
         I2: IntoIterator,
-        I2::Item: Into<Value>,
+        I2::Item: Into<Ref>,
     {
         let mut input = Map::new();
         input.insert("account_id".to_owned(), Value::from(account_id));
         input.insert("inbox_id".to_owned(), inbox_id.into().into_value());
         input.insert(
             "user_ids".to_owned(),
-            Value::Array(user_ids.into_iter().map(Into::into).collect()),
+            Value::Array(
+                user_ids
+                    .into_iter()
+                    .map(|v| v.into().into_value())
+                    .collect(),
+            ),
         );
         InboxesRemoveMembers {
             connector: self.connector,
