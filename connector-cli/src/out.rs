@@ -116,6 +116,16 @@ impl Out {
         self.flush_if_tty()
     }
 
+    /// A request shown by `--dry-run`: JSON or a table; never cut down to ids or csv
+    /// (a format a profile may have chosen for answers).
+    pub fn request(&mut self, shown: &Value, format: Option<OutputFormat>) -> io::Result<()> {
+        let format = match format {
+            Some(OutputFormat::Ids | OutputFormat::Csv) => None,
+            other => other,
+        };
+        self.document(shown, format)
+    }
+
     /// A single call's answer. As JSON without `--fields`/`--jq`: the whole answer.
     /// Otherwise what the action's envelope holds: a list is printed item by item (one
     /// line each in jsonl), a record as one.

@@ -143,7 +143,7 @@ pub async fn single(
     out.use_columns(spec);
     let code = if flags.dry_run {
         match dry_run_resolving(connector, spec.id, input, &flags.options).await {
-            Ok(shown) => match out.document(&shown, flags.output) {
+            Ok(shown) => match out.request(&shown, flags.output) {
                 Ok(()) => exit::SUCCESS,
                 Err(e) => return write_failed(&e),
             },
