@@ -108,12 +108,11 @@ pub fn row(item: &Value, columns: &[String]) -> Vec<String> {
 /// What a cell shows: text as it is, other values as compact JSON, nothing for null;
 /// control characters escaped.
 pub fn cell(value: Option<&Value>) -> String {
-    let text = match value {
-        None | Some(Value::Null) => return String::new(),
+    match value {
+        None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => terminal::escape(s).into_owned(),
         Some(other) => terminal::escape(&other.to_string()).into_owned(),
-    };
-    text
+    }
 }
 
 /// Without a known width, cells are cut at this many characters.
