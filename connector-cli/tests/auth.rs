@@ -127,7 +127,7 @@ async fn a_token_stored_by_login_is_used_by_its_profile() {
     let text = stdout(&out);
     assert_eq!(code(&out), 0, "{text}{}", stderr(&out));
     assert!(
-        text.contains("keyring (file ") && text.contains("work.KONVERTE_API_TOKEN"),
+        text.contains("stored by auth login: file ") && text.contains("work.KONVERTE_API_TOKEN"),
         "{text}"
     );
     assert!(text.contains("profile: account_id"), "{text}");

@@ -151,7 +151,7 @@ fn describe(c: &Credential, origin: &Origin, flag_file: Option<&PathBuf>) -> Str
         Origin::Profile(name) => match &c.file {
             Some(path) => format!("profile {name:?}: {}_file = {}", c.key, path.display()),
             None if c.inline => format!("profile {name:?}: {}", c.key),
-            None => format!("keyring ({})", credstore::describe(name, c.env)),
+            None => format!("stored by auth login: {}", credstore::describe(name, c.env)),
         },
         Origin::Nothing => "not set".to_owned(),
     }
