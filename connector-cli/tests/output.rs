@@ -188,6 +188,32 @@ async fn jq_runs_on_each_item_and_on_a_single_answer() {
     let long = "Bartholomew Longname-Worthington the Third of Somewhere Far";
     assert_eq!(stdout(&out).trim(), long.chars().count().to_string());
 
+    // --fields on a single record: the chosen keys in JSON, a row per field in a table.
+    let get = [
+        "konverte",
+        "contacts",
+        "get",
+        "--account_id",
+        "1",
+        "--contact_id",
+        "2",
+    ];
+    let mut args = get.to_vec();
+    args.extend(["--fields", "id,email"]);
+    let out = run(s.konverte(&args)).await;
+    assert_eq!(
+        lines(&out),
+        vec![serde_json::json!({"id": 2, "email": "bart@example.com"})]
+    );
+    args.extend(["-o", "table"]);
+    let out = run(s.konverte(&args)).await;
+    let table = stdout(&out);
+    assert!(
+        table.contains("field") && table.contains("bart@example.com"),
+        "{table}"
+    );
+    assert!(!table.contains("created_at"), "{table}");
+
     // A filter that fails on an item: reported, and the exit code says so.
     let out = run(s.konverte(&strs(&contacts_list(&["--jq", ".name + 1"])))).await;
     assert_eq!(code(&out), 1, "{}", stderr(&out));
