@@ -71,6 +71,7 @@ pub fn command() -> Command {
     }
     root.subcommand(run_command())
         .subcommand(actions_command())
+        .subcommand(auth_command())
         .subcommand(sandbox_command())
         .subcommand(crate::commands::mcp::command())
         .subcommand(completions_command())
@@ -455,6 +456,47 @@ fn actions_command() -> Command {
                 .long("json")
                 .action(ArgAction::SetTrue)
                 .help("A JSON array with each action's parameters"),
+        )
+}
+
+fn auth_command() -> Command {
+    let backend = || {
+        Arg::new("backend")
+            .value_name("BACKEND")
+            .value_parser(PossibleValuesParser::new(Backend::ALL.map(Backend::name)))
+    };
+    Command::new("auth")
+        .about("Where credentials come from, whether they work; store a token")
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            Command::new("status")
+                .about("Show where each credential comes from and try it (one read call)")
+                .long_about(
+                    "Show, for each backend (or BACKEND), the base URL, where each credential \
+                     comes from (a flag, a profile key, an environment variable, the keyring) \
+                     and whether the token works: one read call (Konverte: profile.get, MOCO: \
+                     session.get). Tokens are never printed.",
+                )
+                .after_help(
+                    "Exit status: 0 when every backend checked answered, 1 when a token was \
+                     refused, a server could not be reached, or nothing is configured.",
+                )
+                .arg(backend())
+                .args(connection_args(false)),
+        )
+        .subcommand(
+            Command::new("login")
+                .about("Store a backend's token for the profile (OS keyring, else a 0600 file)")
+                .long_about(
+                    "Ask for BACKEND's token (not echoed; from stdin when it is not a terminal) \
+                     and store it for the profile (--profile, else default): in the OS keyring, \
+                     or where there is none (or CONNECTOR_KEYRING=off) in a file only you can \
+                     read, <config dir>/connector/tokens/<profile>.<VARIABLE>. The profile uses \
+                     it when its section has no token or token_file of its own; its address \
+                     (base_url / subdomain) still comes from the profile.",
+                )
+                .arg(backend().required(true)),
         )
 }
 

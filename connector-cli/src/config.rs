@@ -5,6 +5,8 @@
 //! A token is never sent to a base URL from another source, with one exception the
 //! user asks for: `--base-url` alone takes the token of the first source that has one,
 //! and `--token-file` alone the base URL of the first source that has one.
+//! A profile without a `token`/`token_file` of its own uses the token `connector auth
+//! login` stored for it (the OS keyring, else a 0600 file; see [`crate::credstore`]).
 //! Tokens are [`SecretString`]s from the moment they are read.
 //!
 //! ```toml
@@ -16,9 +18,11 @@
 //! agent_bot_token = "..."                             # optional
 //! hmac_token_file = "..."                             # optional: an API inbox's HMAC token
 //! dashed_header = true                                # false: send `api_access_token`
+//! account_id = 1                                      # optional: when --account_id is absent
 //!
 //! [profiles.default]
 //! rate_limit_store = "redis://10.0.0.5:6379"          # optional: share rate limits across machines
+//! output = "table"                                    # optional: json, jsonl, table, csv, ids
 //!
 //! [profiles.default.moco]
 //! subdomain = "acme"                                  # or: base_url = "https://acme.mocoapp.com/api/v1"
@@ -31,6 +35,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// The environment variable of the default Konverte account.
+pub const ACCOUNT_ID_ENV: &str = "KONVERTE_ACCOUNT_ID";
 
 /// The profile used when `--profile` is not given.
 pub const DEFAULT_PROFILE: &str = "default";
@@ -52,6 +59,8 @@ pub struct Profile {
     pub moco: MocoProfile,
     /// Where fixed rate limits are kept: `machine`, `process` or `redis://HOST:PORT`.
     pub rate_limit_store: Option<String>,
+    /// The output format when neither `--output` nor `CONNECTOR_OUTPUT` says.
+    pub output: Option<String>,
     /// The directory of the config file: relative token files are read from there.
     #[serde(skip)]
     dir: Option<PathBuf>,
@@ -74,6 +83,8 @@ pub struct KonverteProfile {
     pub hmac_token: Option<SecretString>,
     pub hmac_token_file: Option<PathBuf>,
     pub dashed_header: Option<bool>,
+    /// The `account_id` of actions that take one, when the flag is absent.
+    pub account_id: Option<i64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -306,6 +317,15 @@ impl<T> Source<'_, T> {
             None => Ok(inline.clone()),
         }
     }
+
+    /// The token `connector auth login` stored for this source's profile (a profile
+    /// only: the environment has no stored tokens).
+    fn stored(&self, variable: &str) -> Option<SecretString> {
+        match &self.origin {
+            Origin::Profile(name) => crate::credstore::load(name, variable),
+            _ => None,
+        }
+    }
 }
 
 /// The source that gives what the flags leave open (see the module docs); `None` when
@@ -376,6 +396,27 @@ impl Profile {
         vec![env, profile]
     }
 
+    /// Was this profile named (`--profile`/`CONNECTOR_PROFILE`)? Then it is used alone.
+    pub fn is_named(&self) -> bool {
+        self.named.is_some()
+    }
+
+    /// The default Konverte `account_id`: a named profile's own; else
+    /// `KONVERTE_ACCOUNT_ID`, else the default profile's. (An account id belongs to a
+    /// server: a named profile's is never overridden by the environment.)
+    pub fn default_account_id(&self) -> Result<Option<i64>, Error> {
+        if self.named.is_none()
+            && let Some(text) = env(ACCOUNT_ID_ENV)
+        {
+            return text
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| Error::Config(format!("{ACCOUNT_ID_ENV}: expected a number")));
+        }
+        Ok(self.konverte.account_id)
+    }
+
     /// Konverte's base URL and tokens, from one source (see the module docs).
     pub fn konverte(&self, flags: &Overrides) -> Result<KonverteCredentials, Error> {
         let env = konverte_env();
@@ -385,7 +426,9 @@ impl Profile {
                 let p = source.settings;
                 KonverteCredentials {
                     base_url: p.base_url.clone(),
-                    api_token: source.secret(&p.token, &p.token_file)?,
+                    api_token: source
+                        .secret(&p.token, &p.token_file)?
+                        .or_else(|| source.stored("KONVERTE_API_TOKEN")),
                     platform_token: source.secret(&p.platform_token, &p.platform_token_file)?,
                     agent_bot_token: source.secret(&p.agent_bot_token, &p.agent_bot_token_file)?,
                     hmac_token: source.secret(&p.hmac_token, &p.hmac_token_file)?,
@@ -419,7 +462,9 @@ impl Profile {
                 };
                 MocoCredentials {
                     location,
-                    api_key: source.secret(&p.token, &p.token_file)?,
+                    api_key: source
+                        .secret(&p.token, &p.token_file)?
+                        .or_else(|| source.stored("MOCO_API_KEY")),
                     impersonate: p.impersonate,
                     origin: source.origin.clone(),
                 }

@@ -4,11 +4,15 @@ mod backends;
 mod cli;
 mod commands;
 mod config;
+mod credstore;
 mod exit;
 mod files;
 mod input;
+mod jq;
 mod options;
+mod out;
 mod output;
+mod render;
 mod terminal;
 
 use std::process::ExitCode;

@@ -42,6 +42,8 @@ pub const RESERVED: &[&str] = &[
     "all",
     "limit",
     "output",
+    "fields",
+    "jq",
     "impersonate",
     "input",
 ];
@@ -52,6 +54,25 @@ pub enum OutputFormat {
     Json,
     Jsonl,
     Table,
+    Csv,
+    /// Only the ids, one per line.
+    Ids,
+}
+
+/// The words of `--output` (and of `CONNECTOR_OUTPUT` and the profile key `output`).
+pub const OUTPUT_FORMATS: [&str; 5] = ["json", "jsonl", "table", "csv", "ids"];
+
+impl OutputFormat {
+    pub fn parse(word: &str) -> Option<OutputFormat> {
+        Some(match word.trim() {
+            "json" => OutputFormat::Json,
+            "jsonl" => OutputFormat::Jsonl,
+            "table" => OutputFormat::Table,
+            "csv" => OutputFormat::Csv,
+            "ids" => OutputFormat::Ids,
+            _ => return None,
+        })
+    }
 }
 
 /// Everything the request-option flags say.
@@ -62,6 +83,12 @@ pub struct RunFlags {
     pub all: bool,
     pub limit: Option<usize>,
     pub output: Option<OutputFormat>,
+    /// `--fields`: the columns of a table or csv, the keys kept in JSON.
+    pub fields: Vec<String>,
+    /// `--jq`: checked to compile when the flags were read.
+    pub jq: Option<String>,
+    /// The account of actions that take `account_id`, when the input has none.
+    pub account_id: Option<i64>,
     pub base_url: Option<String>,
     pub token_file: Option<PathBuf>,
     pub impersonate: Option<i64>,
@@ -74,8 +101,23 @@ pub struct RunFlags {
 }
 
 impl RunFlags {
-    /// The profile's `rate_limit_store`, unless the flag or the environment chose one.
+    /// What the profile fills in where flags and environment left it open: the output
+    /// format, the default `account_id` and the `rate_limit_store`.
     pub fn apply_profile(&mut self, profile: &crate::config::Profile) -> Result<(), Error> {
+        if self.output.is_none() {
+            if let Some(word) = &profile.output {
+                self.output = Some(OutputFormat::parse(word).ok_or_else(|| {
+                    Error::Config(format!(
+                        "profile key `output`: expected one of {}",
+                        OUTPUT_FORMATS.join(", ")
+                    ))
+                })?);
+            } else if self.jq.is_some() {
+                // Like `jq -c`: one result per line.
+                self.output = Some(OutputFormat::Jsonl);
+            }
+        }
+        self.account_id = profile.default_account_id()?;
         if self.rate_limit_store_given {
             return Ok(());
         }
@@ -90,6 +132,23 @@ impl RunFlags {
         Ok(())
     }
 }
+
+/// `account_id` from the profile or `KONVERTE_ACCOUNT_ID` for an action that takes
+/// one, when the input has none (a given value always wins).
+pub fn fill_defaults(
+    account_id: Option<i64>,
+    spec: &connector_core::ActionSpec,
+    input: &mut serde_json::Map<String, serde_json::Value>,
+) {
+    if let Some(id) = account_id
+        && !input.contains_key(ACCOUNT_ID)
+        && spec.params.iter().any(|p| p.name == ACCOUNT_ID)
+    {
+        input.insert(ACCOUNT_ID.to_owned(), id.into());
+    }
+}
+
+const ACCOUNT_ID: &str = "account_id";
 
 fn duration_arg(s: &str) -> Result<Duration, String> {
     parse_duration(s).map_err(|e| strip_config(&e))
@@ -372,12 +431,35 @@ pub fn request_args() -> Vec<Arg> {
             .help("Stop a list after N items (implies paging, like --all)")
             .help_heading(RUNNING),
         Arg::new("output")
+            .short('o')
             .long("output")
             .value_name("FORMAT")
-            .value_parser(["json", "jsonl", "table"])
+            .env("CONNECTOR_OUTPUT")
+            .value_parser(OUTPUT_FORMATS)
             .help(
-                "json (pretty on a terminal; lists and batches: one JSON array, an item per \
-                 line), jsonl (one compact line per item) or table",
+                "json (the answer as it is; pretty on a terminal; lists and batches: one JSON \
+                 array), jsonl (one compact line per item of a list, unwrapped from its \
+                 envelope), table (fitted to the terminal), csv (RFC 4180, header row) or ids \
+                 (one id per line); profile key output [default: json]",
+            )
+            .help_heading(RUNNING),
+        Arg::new("fields")
+            .long("fields")
+            .value_name("A,B.C")
+            .value_parser(crate::render::fields_arg)
+            .help(
+                "Fields to show, dotted paths into nested objects (company.name): the columns \
+                 of a table or csv, the keys kept in JSON [default: the resource's columns]",
+            )
+            .help_heading(RUNNING),
+        Arg::new("jq")
+            .long("jq")
+            .value_name("EXPR")
+            .value_parser(crate::jq::arg)
+            .help(
+                "A jq filter (built in) applied to each item of a list, or to a single \
+                 answer's record; its results are printed one per line unless --output says \
+                 otherwise",
             )
             .help_heading(RUNNING),
     ]
@@ -441,11 +523,7 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
             "only MOCO supports impersonation",
         ));
     }
-    let output = get::<String>(m, "output").map(|s| match s.as_str() {
-        "jsonl" => OutputFormat::Jsonl,
-        "table" => OutputFormat::Table,
-        _ => OutputFormat::Json,
-    });
+    let output = get::<String>(m, "output").and_then(|s| OutputFormat::parse(&s));
     let limit = get::<usize>(m, "limit");
     Ok(RunFlags {
         options: b.build(),
@@ -453,6 +531,9 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
         all: flag(m, "all") || limit.is_some(),
         limit,
         output,
+        fields: get::<Vec<String>>(m, "fields").unwrap_or_default(),
+        jq: get::<String>(m, "jq"),
+        account_id: None,
         base_url: get::<String>(m, "base-url"),
         token_file: get::<PathBuf>(m, "token-file"),
         impersonate,

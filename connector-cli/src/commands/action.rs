@@ -6,7 +6,7 @@ use crate::backends::{self, Backend};
 use crate::config;
 use crate::exit::{self, BatchStatus};
 use crate::input::{self, Item};
-use crate::options::{self, OutputFormat, RunFlags};
+use crate::options::{self, RunFlags};
 use crate::output::{self, Out, Progress};
 use async_trait::async_trait;
 use clap::ArgMatches;
@@ -39,7 +39,7 @@ pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &Arg
         Err(code) => return code,
     };
     lenient_warnings(ctx, spec, &flags)(&input);
-    let mut out = Out::new();
+    let mut out = Out::new().with_view(&flags);
     single(&*connector, spec, input, &flags, &mut out).await
 }
 
@@ -135,13 +135,15 @@ pub async fn dry_run_resolving(
 pub async fn single(
     connector: &dyn Connector,
     spec: &'static ActionSpec,
-    input: Map<String, Value>,
+    mut input: Map<String, Value>,
     flags: &RunFlags,
     out: &mut Out,
 ) -> u8 {
+    options::fill_defaults(flags.account_id, spec, &mut input);
+    out.use_columns(spec);
     let code = if flags.dry_run {
         match dry_run_resolving(connector, spec.id, input, &flags.options).await {
-            Ok(shown) => match out.document(&shown, flags.output) {
+            Ok(shown) => match out.request(&shown, flags.output) {
                 Ok(()) => exit::SUCCESS,
                 Err(e) => return write_failed(&e),
             },
@@ -202,7 +204,7 @@ pub async fn single(
         code
     } else {
         match connector.execute(spec.id, input, &flags.options).await {
-            Ok(v) => match out.document(table_items(spec, &v, flags), flags.output) {
+            Ok(v) => match out.answer(spec, v, flags.output) {
                 Ok(()) => exit::SUCCESS,
                 Err(e) => return write_failed(&e),
             },
@@ -212,16 +214,6 @@ pub async fn single(
     match out.finish() {
         Ok(()) => code,
         Err(e) => write_failed(&e),
-    }
-}
-
-/// For `--output table`, the record or items inside the answer's declared envelope.
-fn table_items<'v>(spec: &ActionSpec, value: &'v Value, flags: &RunFlags) -> &'v Value {
-    match flags.output {
-        Some(OutputFormat::Table) if !spec.envelope.is_empty() => {
-            value.pointer(spec.envelope).unwrap_or(value)
-        }
-        _ => value,
     }
 }
 
@@ -241,7 +233,14 @@ pub async fn many(
     let mut signals = Signals::new();
     let (stop, stopped) = watch::channel(false);
     let mut warn = lenient_warnings(ctx, spec, flags);
+    let account_id = flags.account_id;
     let items = items
+        .map(move |item| {
+            item.map(|mut input| {
+                options::fill_defaults(account_id, spec, &mut input);
+                input
+            })
+        })
         .inspect(move |item| {
             if let Ok(input) = item {
                 warn(input);

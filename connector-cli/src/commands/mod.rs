@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod actions;
+pub mod auth;
 pub mod completions;
 pub mod download;
 pub mod mcp;
@@ -46,6 +47,7 @@ pub fn dispatch(ctx: &Ctx, m: &ArgMatches) -> u8 {
     };
     match name {
         "actions" => actions::run(sub),
+        "auth" => block_on(auth::run(ctx, sub)),
         "completions" => completions::run(sub),
         "mcp" => mcp::run(ctx, sub),
         "run" => block_on(run::run(ctx, sub)),
@@ -115,6 +117,10 @@ pub fn fail(error: &Error) -> u8 {
 pub fn write_failed(e: &std::io::Error) -> u8 {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         exit::SUCCESS
+    } else if e.kind() == std::io::ErrorKind::InvalidData {
+        // What the output stage refused (`--jq` on some items), reported item by item.
+        output::error(e);
+        exit::FAILURE
     } else {
         output::error(format!("cannot write the output: {e}"));
         exit::FAILURE

@@ -51,7 +51,7 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let mut out = Out::new();
+    let mut out = Out::new().with_view(&flags);
     match input {
         Input::Single(map) => {
             lenient_warnings(ctx, spec, &flags)(&map);
