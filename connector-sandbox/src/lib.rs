@@ -117,9 +117,11 @@
 //! seeded random generator so that runs are reproducible. Counters are in [`Stats`].
 
 mod config;
+mod generic;
 mod http;
 mod konverte;
 mod moco;
+pub mod routes;
 mod server;
 mod stats;
 
@@ -174,4 +176,16 @@ mod tests {
             "bf027a86207ef1ca1cb76f5a536b41a14287ab1a0fd5b33bfe86924bc2f48fd1"
         );
     }
+}
+
+/// The sandbox's own copies of enumerated values it validates against, exported so that a test
+/// outside this crate can compare them with the registries' generated enums.
+pub mod enums {
+    pub use crate::konverte::records::{
+        AUTOMATION_EVENTS as KONVERTE_AUTOMATION_EVENTS, WEBHOOK_EVENTS as KONVERTE_WEBHOOK_EVENTS,
+    };
+    pub use crate::moco::validate::{
+        REMOTE_SERVICES as MOCO_REMOTE_SERVICES, WEB_HOOK_EVENTS as MOCO_WEB_HOOK_EVENTS,
+        WEB_HOOK_TARGETS as MOCO_WEB_HOOK_TARGETS,
+    };
 }
