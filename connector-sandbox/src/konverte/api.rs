@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::deliver;
 use super::records::{self, APPS};
 use super::store::{
     CURRENT_USER, Input, Kind, Member, PAGE_SIZE, Store, account_record, bad_request, blank,
@@ -34,6 +35,7 @@ pub(crate) struct App {
     base_url: String,
     pub(crate) counters: Arc<Counters>,
     pub(crate) generic: Generic,
+    hooks: reqwest::Client,
 }
 
 /// One request, decoded.
@@ -222,13 +224,26 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         Ok(bytes) => bytes,
         Err(_) => return bad_request("The request body could not be read").into_response(),
     };
-    app.dispatch(
+    let response = app.dispatch(
         &parts.method,
         parts.uri.path(),
         parts.uri.query(),
         &parts.headers,
         &bytes,
+    );
+    let event = routes::find(
+        routes::konverte::ROUTES,
+        parts.method.as_str(),
+        parts.uri.path(),
     )
+    .and_then(|m| deliver::event_of(&m.route.key()));
+    let account = parts.uri.path().split('/').nth(4).and_then(seg_id);
+    match (event, account) {
+        (Some(event), Some(account)) if response.status().is_success() => {
+            app.announce(event, account, response).await
+        }
+        _ => response,
+    }
 }
 
 impl App {
@@ -244,7 +259,29 @@ impl App {
             base_url,
             counters,
             generic: Generic::new(Style::Konverte),
+            hooks: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .no_proxy()
+                .build()
+                .unwrap_or_default(),
         }
+    }
+
+    /// Delivers `event` about the record in `response` to the account's webhooks and hands the
+    /// response back unchanged.
+    async fn announce(&self, event: &str, account: u64, response: Response) -> Response {
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+            return Response::from_parts(parts, axum::body::Body::empty());
+        };
+        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let record = answer
+            .pointer("/payload/contact")
+            .or_else(|| answer.get("payload").filter(|p| p.is_object()))
+            .unwrap_or(&answer);
+        let deliveries = deliver::deliveries(&lock(&self.store), account, event, record);
+        deliver::send(&self.hooks, deliveries);
+        Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
     pub(crate) fn router(self: Arc<Self>) -> Router {

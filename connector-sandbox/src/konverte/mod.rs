@@ -1,6 +1,7 @@
 //! The Konverte (Chatwoot) sandbox.
 
 mod api;
+mod deliver;
 pub(crate) mod records;
 mod store;
 
