@@ -97,7 +97,7 @@ async fn a_created_message_is_delivered_signed_and_verified_by_the_listener() {
     .expect("json");
     let conversation_id = conversation["id"]
         .as_u64()
-        .expect(&conversation.to_string());
+        .unwrap_or_else(|| panic!("no conversation id in {conversation}"));
     let message = post(
         &format!("/conversations/{conversation_id}/messages"),
         json!({"content": "hello from the sandbox", "message_type": "outgoing"}),
