@@ -76,7 +76,12 @@
 //! * Creating a conversation needs a `source_id` of one of the contact's contact inboxes (the
 //!   contact-create answer carries one in `payload.contact_inbox.source_id`), or a `contact_id`
 //!   (then the `source_id` is attached to that contact).
-//! * Konverte webhooks are stored but no events are delivered.
+//! * Account webhooks are delivered for `message_created`, `message_updated`,
+//!   `conversation_created`, `conversation_status_changed`, `contact_created`,
+//!   `contact_updated`, `inbox_created` and `inbox_updated` raised through the API, signed as
+//!   Chatwoot signs them (`X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 of
+//!   `"{X-Chatwoot-Timestamp}.{body}"` keyed with the webhook's `secret`, plus an
+//!   `X-Chatwoot-Delivery` id). Like the server, an account webhook is sent once, not retried.
 //!
 //! # MOCO
 //!
@@ -110,6 +115,34 @@
 //!   created, updated, deleted, archived or unarchived, the entity JSON is POSTed to the hook
 //!   URL with `X-Moco-Target`, `X-Moco-Event`, `X-Moco-Timestamp` (ms), `X-Moco-User-Id`,
 //!   `X-Moco-Account-Url` and `X-Moco-Signature` = [`sign_moco`]`(signature_key, body)`.
+//!
+//! # Every declared action
+//!
+//! Whatever the hand-written handlers above do not serve is served from the route tables in
+//! [`routes`] (one entry per declared action of both backends) by a generic stateful tier:
+//! records created are listed (paged in each API's style, in the declared envelope), fetched,
+//! updated and deleted; nested records belong to their parent; binary actions answer a small
+//! valid PDF (Konverte CSV exports: a CSV); multipart uploads are stored and served back from
+//! `GET /sandbox/files/{id}`. A request no route matches answers
+//! `501` with `not in the sandbox: METHOD PATH`. Requests per route are counted
+//! ([`MocoSandbox::requests_to`], [`MocoSandbox::route_counts`], [`Stats::writes`]).
+//!
+//! In a test of your own, one line starts it:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+//! let moco = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+//! let units = reqwest::Client::new()
+//!     .get(format!("{}/units", moco.base_url()))
+//!     .header("Authorization", format!("Token token={}", moco.api_key()))
+//!     .send()
+//!     .await
+//!     .map_err(std::io::Error::other)?;
+//! assert_eq!(units.status(), 200);
+//! assert_eq!(moco.requests_to("GET", "/units"), 1);
+//! assert_eq!(moco.stats().writes, 0);
+//! # Ok(()) }
+//! ```
 //!
 //! # Faults
 //!
