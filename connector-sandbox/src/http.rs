@@ -19,6 +19,16 @@ impl Fail {
         Self { status, body }
     }
 
+    /// The marker a hand-written router returns for a path it does not serve; the generic tier
+    /// or the `501 not in the sandbox` answer takes over.
+    pub(crate) fn no_route() -> Self {
+        Self::new(StatusCode::NOT_IMPLEMENTED, Value::Null)
+    }
+
+    pub(crate) fn is_no_route(&self) -> bool {
+        self.status == StatusCode::NOT_IMPLEMENTED && self.body.is_null()
+    }
+
     pub(crate) fn into_response(self) -> Response {
         json(self.status, &self.body)
     }
@@ -216,4 +226,14 @@ pub(crate) fn looks_like_url(s: &str) -> bool {
 /// The compact JSON text of a string value.
 pub(crate) fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+/// The answer to a request no route of the sandbox serves: `501`, never a 404 that reads like
+/// the real API's.
+pub(crate) fn not_in_sandbox(method: &str, path: &str) -> Response {
+    let message = format!("not in the sandbox: {method} {path}");
+    json(
+        StatusCode::NOT_IMPLEMENTED,
+        &serde_json::json!({"error": message, "message": message}),
+    )
 }

@@ -76,7 +76,12 @@
 //! * Creating a conversation needs a `source_id` of one of the contact's contact inboxes (the
 //!   contact-create answer carries one in `payload.contact_inbox.source_id`), or a `contact_id`
 //!   (then the `source_id` is attached to that contact).
-//! * Konverte webhooks are stored but no events are delivered.
+//! * Account webhooks are delivered for `message_created`, `message_updated`,
+//!   `conversation_created`, `conversation_status_changed`, `contact_created`,
+//!   `contact_updated`, `inbox_created` and `inbox_updated` raised through the API, signed as
+//!   Chatwoot signs them (`X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 of
+//!   `"{X-Chatwoot-Timestamp}.{body}"` keyed with the webhook's `secret`, plus an
+//!   `X-Chatwoot-Delivery` id). Like the server, an account webhook is sent once, not retried.
 //!
 //! # MOCO
 //!
@@ -111,15 +116,45 @@
 //!   URL with `X-Moco-Target`, `X-Moco-Event`, `X-Moco-Timestamp` (ms), `X-Moco-User-Id`,
 //!   `X-Moco-Account-Url` and `X-Moco-Signature` = [`sign_moco`]`(signature_key, body)`.
 //!
+//! # Every declared action
+//!
+//! Whatever the hand-written handlers above do not serve is served from the route tables in
+//! [`routes`] (one entry per declared action of both backends) by a generic stateful tier:
+//! records created are listed (paged in each API's style, in the declared envelope), fetched,
+//! updated and deleted; nested records belong to their parent; binary actions answer a small
+//! valid PDF (Konverte CSV exports: a CSV); multipart uploads are stored and served back from
+//! `GET /sandbox/files/{id}`. A request no route matches answers
+//! `501` with `not in the sandbox: METHOD PATH`. Requests per route are counted
+//! ([`MocoSandbox::requests_to`], [`MocoSandbox::route_counts`], [`Stats::writes`]).
+//!
+//! In a test of your own, one line starts it:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+//! let moco = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+//! let units = reqwest::Client::new()
+//!     .get(format!("{}/units", moco.base_url()))
+//!     .header("Authorization", format!("Token token={}", moco.api_key()))
+//!     .send()
+//!     .await
+//!     .map_err(std::io::Error::other)?;
+//! assert_eq!(units.status(), 200);
+//! assert_eq!(moco.requests_to("GET", "/units"), 1);
+//! assert_eq!(moco.stats().writes, 0);
+//! # Ok(()) }
+//! ```
+//!
 //! # Faults
 //!
 //! [`Faults`] apply to every request of a sandbox before the API logic runs, decided by a
 //! seeded random generator so that runs are reproducible. Counters are in [`Stats`].
 
 mod config;
+mod generic;
 mod http;
 mod konverte;
 mod moco;
+pub mod routes;
 mod server;
 mod stats;
 
@@ -174,4 +209,16 @@ mod tests {
             "bf027a86207ef1ca1cb76f5a536b41a14287ab1a0fd5b33bfe86924bc2f48fd1"
         );
     }
+}
+
+/// The sandbox's own copies of enumerated values it validates against, exported so that a test
+/// outside this crate can compare them with the registries' generated enums.
+pub mod enums {
+    pub use crate::konverte::records::{
+        AUTOMATION_EVENTS as KONVERTE_AUTOMATION_EVENTS, WEBHOOK_EVENTS as KONVERTE_WEBHOOK_EVENTS,
+    };
+    pub use crate::moco::validate::{
+        REMOTE_SERVICES as MOCO_REMOTE_SERVICES, WEB_HOOK_EVENTS as MOCO_WEB_HOOK_EVENTS,
+        WEB_HOOK_TARGETS as MOCO_WEB_HOOK_TARGETS,
+    };
 }

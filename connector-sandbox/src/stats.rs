@@ -1,6 +1,10 @@
 //! Request counters.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::server::lock;
 
 /// A snapshot of a sandbox's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -17,6 +21,10 @@ pub struct Stats {
     pub dropped: u64,
     /// `401` answers served.
     pub unauthorized: u64,
+    /// Authenticated requests with a method other than `GET` (answered or not).
+    pub writes: u64,
+    /// Requests answered `501 not in the sandbox`.
+    pub unserved: u64,
 }
 
 #[derive(Debug, Default)]
@@ -27,6 +35,10 @@ pub(crate) struct Counters {
     pub(crate) errors: AtomicU64,
     pub(crate) dropped: AtomicU64,
     pub(crate) unauthorized: AtomicU64,
+    pub(crate) writes: AtomicU64,
+    pub(crate) unserved: AtomicU64,
+    /// `METHOD /template` → authenticated requests to that route.
+    routes: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Counters {
@@ -42,6 +54,23 @@ impl Counters {
         Self::bump(&self.unauthorized);
     }
 
+    /// Counts an authenticated request to `route` (`METHOD /template`, or `METHOD PATH` when no
+    /// route matched).
+    pub(crate) fn routed(&self, method: &str, route: String) {
+        if method != "GET" {
+            Self::bump(&self.writes);
+        }
+        *lock(&self.routes).entry(route).or_insert(0) += 1;
+    }
+
+    pub(crate) fn unserved(&self) {
+        Self::bump(&self.unserved);
+    }
+
+    pub(crate) fn route_counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.routes).clone()
+    }
+
     pub(crate) fn snapshot(&self) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::Relaxed),
@@ -50,6 +79,8 @@ impl Counters {
             errors: self.errors.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
             unauthorized: self.unauthorized.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            unserved: self.unserved.load(Ordering::Relaxed),
         }
     }
 }

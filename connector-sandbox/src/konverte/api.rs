@@ -9,15 +9,19 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::deliver;
 use super::records::{self, APPS};
 use super::store::{
     CURRENT_USER, Input, Kind, Member, PAGE_SIZE, Store, account_record, bad_request, blank,
     check_email, check_password, email_is_free_for_contact, get_str, get_u64, inbox_record,
     invalid, json_map, merge, not_found, public_message_view, user_record,
 };
+use crate::generic::{Call, Generic, Style};
+use crate::http::not_in_sandbox;
 use crate::http::{
     Answer, Fail, Query, as_id, empty, json, ok, parse_object, random_hex, seg_id, unix_now,
 };
+use crate::routes;
 use crate::server::lock;
 use crate::stats::Counters;
 
@@ -30,6 +34,8 @@ pub(crate) struct App {
     token: String,
     base_url: String,
     pub(crate) counters: Arc<Counters>,
+    pub(crate) generic: Generic,
+    hooks: reqwest::Client,
 }
 
 /// One request, decoded.
@@ -50,8 +56,9 @@ impl Ctx<'_> {
     }
 }
 
-fn id(segment: &str, what: &str) -> Result<u64, Fail> {
-    seg_id(segment).ok_or_else(|| not_found(what))
+/// A numeric id segment; anything else (`agents/bulk_create`) is another route.
+fn id(segment: &str, _what: &str) -> Result<u64, Fail> {
+    seg_id(segment).ok_or_else(route_not_found)
 }
 
 fn unauthorized() -> Response {
@@ -61,11 +68,9 @@ fn unauthorized() -> Response {
     )
 }
 
+/// Not a hand-written route: the generic tier or `501` answers.
 fn route_not_found() -> Fail {
-    Fail::new(
-        StatusCode::NOT_FOUND,
-        json!({"error": "No such route in the Konverte API"}),
-    )
+    Fail::no_route()
 }
 
 fn deleted() -> Answer {
@@ -219,13 +224,26 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         Ok(bytes) => bytes,
         Err(_) => return bad_request("The request body could not be read").into_response(),
     };
-    app.dispatch(
+    let response = app.dispatch(
         &parts.method,
         parts.uri.path(),
         parts.uri.query(),
         &parts.headers,
         &bytes,
+    );
+    let event = routes::find(
+        routes::konverte::ROUTES,
+        parts.method.as_str(),
+        parts.uri.path(),
     )
+    .and_then(|m| deliver::event_of(&m.route.key()));
+    let account = parts.uri.path().split('/').nth(4).and_then(seg_id);
+    match (event, account) {
+        (Some(event), Some(account)) if response.status().is_success() => {
+            app.announce(event, account, response).await
+        }
+        _ => response,
+    }
 }
 
 impl App {
@@ -240,7 +258,30 @@ impl App {
             token,
             base_url,
             counters,
+            generic: Generic::new(Style::Konverte),
+            hooks: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .no_proxy()
+                .build()
+                .unwrap_or_default(),
         }
+    }
+
+    /// Delivers `event` about the record in `response` to the account's webhooks and hands the
+    /// response back unchanged.
+    async fn announce(&self, event: &str, account: u64, response: Response) -> Response {
+        let (parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+            return Response::from_parts(parts, axum::body::Body::empty());
+        };
+        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let record = answer
+            .pointer("/payload/contact")
+            .or_else(|| answer.get("payload").filter(|p| p.is_object()))
+            .unwrap_or(&answer);
+        let deliveries = deliver::deliveries(&lock(&self.store), account, event, record);
+        deliver::send(&self.hooks, deliveries);
+        Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
     pub(crate) fn router(self: Arc<Self>) -> Router {
@@ -297,11 +338,21 @@ impl App {
         body: &[u8],
     ) -> Response {
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if let (&Method::GET, ["sandbox", "files", id]) = (method, segs.as_slice()) {
+            return self.generic.uploaded(id);
+        }
         let public = matches!(segs.as_slice(), ["public", ..] | ["survey", ..]);
         if !public && !self.authorized(headers) {
             self.counters.unauthorized();
             return unauthorized();
         }
+        let relative = format!("/{}", segs.join("/"));
+        let matched = routes::find(routes::konverte::ROUTES, method.as_str(), &relative);
+        let key = matched
+            .as_ref()
+            .map(|m| m.route.key())
+            .unwrap_or_else(|| format!("{method} {relative}"));
+        self.counters.routed(method.as_str(), key);
         let ctx = Ctx {
             method,
             trailing_slash: path.len() > 1 && path.ends_with('/'),
@@ -309,8 +360,27 @@ impl App {
             body,
         };
         let mut store = lock(&self.store);
-        match self.route(&mut store, &ctx, &segs) {
+        let result = self.route(&mut store, &ctx, &segs);
+        drop(store);
+        match result {
             Ok(response) => response,
+            Err(fail) if fail.is_no_route() => match matched {
+                Some(matched) => self.generic.serve(&Call {
+                    matched: &matched,
+                    path: &relative,
+                    query: &ctx.query,
+                    body,
+                    content_type: headers
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default(),
+                    base: &self.base_url,
+                }),
+                None => {
+                    self.counters.unserved();
+                    not_in_sandbox(method.as_str(), path)
+                }
+            },
             Err(fail) => fail.into_response(),
         }
     }

@@ -1,7 +1,8 @@
 //! The Konverte (Chatwoot) sandbox.
 
 mod api;
-mod records;
+mod deliver;
+pub(crate) mod records;
 mod store;
 
 use std::fmt;
@@ -80,6 +81,21 @@ impl KonverteSandbox {
     /// A snapshot of the request counters.
     pub fn stats(&self) -> Stats {
         self.app.counters.snapshot()
+    }
+
+    /// Authenticated requests per route, keyed `METHOD /template` as in
+    /// [`routes`](crate::routes) (`METHOD /path` for a request no route matched).
+    pub fn route_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.app.counters.route_counts()
+    }
+
+    /// Authenticated requests to the route `method` + `template`, e.g.
+    /// `requests_to("GET", "/units")`.
+    pub fn requests_to(&self, method: &str, template: &str) -> u64 {
+        self.route_counts()
+            .get(&format!("{method} {template}"))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Adds `n` generated contacts to account `account_id` without going through HTTP (for

@@ -53,22 +53,27 @@ pub(crate) const APPS: &[(&str, &str, &str, &str, bool)] = &[
     ),
 ];
 
-const WEBHOOK_EVENTS: &[&str] = &[
+pub const WEBHOOK_EVENTS: &[&str] = &[
     "conversation_created",
     "conversation_status_changed",
     "conversation_updated",
+    "conversation_typing_on",
+    "conversation_typing_off",
     "contact_created",
     "contact_updated",
+    "inbox_created",
+    "inbox_updated",
     "message_created",
     "message_updated",
     "webwidget_triggered",
 ];
 
-const AUTOMATION_EVENTS: &[&str] = &[
+pub const AUTOMATION_EVENTS: &[&str] = &[
     "conversation_created",
     "conversation_updated",
     "message_created",
     "conversation_opened",
+    "conversation_resolved",
 ];
 
 const DISPLAY_TYPES: &[&str] = &[

@@ -13,10 +13,13 @@ use serde_json::{Map, Value, json};
 
 use super::store::{MStore, Res, Row, make_row, parse_date};
 use super::validate::{BuildCtx, build, field_error, unprocessable, user_ref};
+use crate::generic::{Call, Generic, Style};
+use crate::http::not_in_sandbox;
 use crate::http::{
     Answer, Fail, Query, as_bool, empty, iso_from_millis, json, json_str, parse_object,
     random_uuid, raw_json, seg_id, unix_millis,
 };
+use crate::routes;
 use crate::stats::Counters;
 
 const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -30,6 +33,7 @@ pub(crate) struct App {
     per_page: usize,
     pub(crate) counters: Arc<Counters>,
     hooks: reqwest::Client,
+    pub(crate) generic: Generic,
 }
 
 fn not_found(what: &str) -> Fail {
@@ -39,11 +43,9 @@ fn not_found(what: &str) -> Fail {
     )
 }
 
+/// Not a hand-written route: the generic tier or `501` answers.
 fn route_not_found() -> Fail {
-    Fail::new(
-        StatusCode::NOT_FOUND,
-        json!({"message": "No such route in the MOCO API"}),
-    )
+    Fail::no_route()
 }
 
 fn bad_request(message: String) -> Fail {
@@ -57,8 +59,9 @@ fn unauthorized() -> Response {
     )
 }
 
-fn id_of(segment: &str, res: Res) -> Result<u64, Fail> {
-    seg_id(segment).ok_or_else(|| not_found(res.label()))
+/// A numeric id segment; anything else (`users/employments`) is another route.
+fn id_of(segment: &str, _res: Res) -> Result<u64, Fail> {
+    seg_id(segment).ok_or_else(route_not_found)
 }
 
 async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -74,6 +77,13 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         &parts.headers,
         &bytes,
     )
+}
+
+fn content_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
 
 /// A pending web hook delivery.
@@ -420,6 +430,9 @@ impl App {
             per_page: if per_page == 0 { 100 } else { per_page },
             counters,
             hooks,
+            generic: Generic::new(Style::Moco {
+                per_page: if per_page == 0 { 100 } else { per_page },
+            }),
         };
         if seed {
             app.seed();
@@ -598,17 +611,45 @@ impl App {
         body: &[u8],
     ) -> Response {
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if let (&Method::GET, ["sandbox", "files", id]) = (method, segs.as_slice()) {
+            return self.generic.uploaded(id);
+        }
         let ["api", "v1", rest @ ..] = segs.as_slice() else {
-            return route_not_found().into_response();
+            self.counters.unserved();
+            return not_in_sandbox(method.as_str(), path);
         };
         if !self.authorized(headers) {
             self.counters.unauthorized();
             return unauthorized();
         }
+        let relative = format!("/{}", rest.join("/"));
+        let matched = routes::find(routes::moco::ROUTES, method.as_str(), &relative);
+        let key = matched
+            .as_ref()
+            .map(|m| m.route.key())
+            .unwrap_or_else(|| format!("{method} {relative}"));
+        self.counters.routed(method.as_str(), key);
         let query = Query::parse(query);
         let result = self.route(method.as_str(), rest, &query, headers, path, body);
         match result {
             Ok(response) => response,
+            Err(fail) if fail.is_no_route() => match matched {
+                Some(matched) => {
+                    let base = format!("{}/api/v1", self.request_origin(headers));
+                    self.generic.serve(&Call {
+                        matched: &matched,
+                        path: &relative,
+                        query: &query,
+                        body,
+                        content_type: content_type(headers),
+                        base: &base,
+                    })
+                }
+                None => {
+                    self.counters.unserved();
+                    not_in_sandbox(method.as_str(), path)
+                }
+            },
             Err(fail) => fail.into_response(),
         }
     }
@@ -876,13 +917,17 @@ impl App {
     }
 
     /// The full URL of `page` of the current list, keeping the other query parameters.
-    fn page_url(&self, headers: &HeaderMap, path: &str, q: &Query, page: usize) -> String {
-        let origin = headers
+    fn request_origin(&self, headers: &HeaderMap) -> String {
+        headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
             .filter(|h| !h.is_empty())
             .map(|h| format!("http://{h}"))
-            .unwrap_or_else(|| self.origin.clone());
+            .unwrap_or_else(|| self.origin.clone())
+    }
+
+    fn page_url(&self, headers: &HeaderMap, path: &str, q: &Query, page: usize) -> String {
+        let origin = self.request_origin(headers);
         let mut serializer = url::form_urlencoded::Serializer::new(String::new());
         for (key, value) in q.pairs() {
             if key != "page" {

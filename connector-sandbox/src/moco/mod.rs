@@ -2,7 +2,7 @@
 
 mod api;
 mod store;
-mod validate;
+pub(crate) mod validate;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -94,6 +94,21 @@ impl MocoSandbox {
     /// A snapshot of the request counters.
     pub fn stats(&self) -> Stats {
         self.app.counters.snapshot()
+    }
+
+    /// Authenticated requests per route, keyed `METHOD /template` as in
+    /// [`routes`](crate::routes) (`METHOD /path` for a request no route matched).
+    pub fn route_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.app.counters.route_counts()
+    }
+
+    /// Authenticated requests to the route `method` + `template`, e.g.
+    /// `requests_to("GET", "/units")`.
+    pub fn requests_to(&self, method: &str, template: &str) -> u64 {
+        self.route_counts()
+            .get(&format!("{method} {template}"))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Preloads `n` activities (on project 1, task 1, user 1, dated from 2024-01-01 on) without

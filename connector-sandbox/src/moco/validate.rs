@@ -398,7 +398,7 @@ fn deal_ref(store: &MStore, id: u64) -> Option<Value> {
     Some(json!({"id": id, "name": field(&deal, "name")}))
 }
 
-const REMOTE_SERVICES: &[&str] = &[
+pub const REMOTE_SERVICES: &[&str] = &[
     "trello",
     "jira",
     "asana",
@@ -413,7 +413,7 @@ const REMOTE_SERVICES: &[&str] = &[
 ];
 
 /// Web hook targets the documentation lists.
-pub(crate) const WEB_HOOK_TARGETS: &[&str] = &[
+pub const WEB_HOOK_TARGETS: &[&str] = &[
     "Activity",
     "Comment",
     "Company",
@@ -444,7 +444,7 @@ pub(crate) const WEB_HOOK_TARGETS: &[&str] = &[
     "User::PeriodLockOverride",
 ];
 
-pub(crate) const WEB_HOOK_EVENTS: &[&str] = &["create", "update", "delete", "archive", "unarchive"];
+pub const WEB_HOOK_EVENTS: &[&str] = &["create", "update", "delete", "archive", "unarchive"];
 
 // ---------------------------------------------------------------------------------------------
 // Builders
