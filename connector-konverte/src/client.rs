@@ -72,6 +72,22 @@ impl Konverte {
         KonverteBuilder::default()
     }
 
+    /// A client configured from the environment the CLI reads ([`crate::env`]):
+    /// `KONVERTE_BASE_URL`, the tokens and `KONVERTE_DASHED_HEADER`.
+    pub fn from_env() -> Result<Konverte, Error> {
+        KonverteBuilder::default().with_env().build()
+    }
+
+    /// Runs an action by id with the client's default options, as the CLI's
+    /// `connector run konverte <id> --input JSON` does; answers the JSON body.
+    pub async fn execute_json(
+        &self,
+        id: &str,
+        input: serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        self.http.execute_value(id, input).await
+    }
+
     /// The HTTP engine every call goes through.
     pub fn connector(&self) -> &HttpConnector {
         &self.http

@@ -68,6 +68,22 @@ impl Moco {
         MocoBuilder::default()
     }
 
+    /// A client configured from the environment the CLI reads ([`crate::env`]):
+    /// `MOCO_BASE_URL` or `MOCO_SUBDOMAIN`, and `MOCO_API_KEY`.
+    pub fn from_env() -> Result<Moco, Error> {
+        MocoBuilder::default().with_env().build()
+    }
+
+    /// Runs an action by id with the client's default options, as the CLI's
+    /// `connector run moco <id> --input JSON` does; answers the JSON body.
+    pub async fn execute_json(
+        &self,
+        id: &str,
+        input: serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        self.connector.execute_value(id, input).await
+    }
+
     /// The client-side limit every call gets unless its options choose another
     /// ([`DEFAULT_RATE_LIMIT`] unless the builder said otherwise).
     pub fn rate_limit(&self) -> Option<RateLimit> {
