@@ -1006,6 +1006,17 @@ impl<T> Drop for AbortOnDrop<T> {
 }
 
 /// Decodes a JSON value into a typed model, naming the path of a mismatch.
+/// The typed answer of an action declared `output = "none"` (it answers 204, no body):
+/// whatever the server sends is accepted and dropped; the generated `send()` returns `()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NoContent;
+
+impl<'de> serde::Deserialize<'de> for NoContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| NoContent)
+    }
+}
+
 pub fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
         context: e.path().to_string(),

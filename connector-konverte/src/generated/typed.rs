@@ -1211,20 +1211,26 @@ impl<'a> AccountAgentBotsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AccountAgentBotsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[7]
     }
@@ -1556,20 +1562,26 @@ impl<'a> AccountUsersDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AccountUsersDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[13]
     }
@@ -2001,20 +2013,26 @@ impl<'a> AccountsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AccountsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[18]
     }
@@ -2429,20 +2447,26 @@ impl<'a> AgentBotsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AgentBotsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[23]
     }
@@ -2976,20 +3000,26 @@ impl<'a> AgentCapacityPoliciesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AgentCapacityPoliciesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[29]
     }
@@ -3120,20 +3150,26 @@ impl<'a> AgentCapacityPoliciesRemoveUser<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AgentCapacityPoliciesRemoveUser<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[32]
     }
@@ -3285,20 +3321,26 @@ impl<'a> AgentCapacityPoliciesRemoveInboxLimit<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AgentCapacityPoliciesRemoveInboxLimit<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[35]
     }
@@ -3645,20 +3687,26 @@ impl<'a> AgentsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AgentsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[39]
     }
@@ -4781,20 +4829,26 @@ impl<'a> ArticlesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ArticlesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[48]
     }
@@ -4996,20 +5050,26 @@ impl<'a> ArticlesBulkDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ArticlesBulkDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[52]
     }
@@ -5598,20 +5658,26 @@ impl<'a> AssignmentPoliciesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AssignmentPoliciesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[58]
     }
@@ -5795,20 +5861,26 @@ impl<'a> AssignmentPoliciesRemoveInboxPolicy<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AssignmentPoliciesRemoveInboxPolicy<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[62]
     }
@@ -6345,20 +6417,26 @@ impl<'a> AutomationRulesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AutomationRulesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[68]
     }
@@ -7026,20 +7104,26 @@ impl<'a> CampaignsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CampaignsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[75]
     }
@@ -7314,20 +7398,26 @@ impl<'a> CannedResponsesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CannedResponsesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[79]
     }
@@ -7883,20 +7973,26 @@ impl<'a> CategoriesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CategoriesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[84]
     }
@@ -8621,20 +8717,26 @@ impl<'a> CompaniesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CompaniesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[91]
     }
@@ -8970,20 +9072,26 @@ impl<'a> CompaniesRemoveContact<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CompaniesRemoveContact<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[97]
     }
@@ -9404,20 +9512,26 @@ impl<'a> ContactNotesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ContactNotesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[104]
     }
@@ -10535,20 +10649,26 @@ impl<'a> ContactsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ContactsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[112]
     }
@@ -11765,20 +11885,26 @@ impl<'a> ConversationDraftsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationDraftsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[130]
     }
@@ -12064,20 +12190,26 @@ impl<'a> ConversationParticipantsRemove<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationParticipantsRemove<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[134]
     }
@@ -13320,20 +13452,26 @@ impl<'a> ConversationsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[143]
     }
@@ -15692,20 +15830,26 @@ impl<'a> CustomAttributesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CustomAttributesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[174]
     }
@@ -16059,20 +16203,26 @@ impl<'a> CustomFiltersDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CustomFiltersDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[179]
     }
@@ -16433,20 +16583,26 @@ impl<'a> CustomRolesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CustomRolesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[184]
     }
@@ -16787,20 +16943,26 @@ impl<'a> DashboardAppsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for DashboardAppsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[189]
     }
@@ -17782,20 +17944,26 @@ impl<'a> InboxesDeleteAvatar<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for InboxesDeleteAvatar<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[196]
     }
@@ -18397,20 +18565,26 @@ impl<'a> InboxesRemoveMembers<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for InboxesRemoveMembers<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[208]
     }
@@ -18763,20 +18937,26 @@ impl<'a> IntegrationsDeleteHook<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for IntegrationsDeleteHook<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[213]
     }
@@ -19134,20 +19314,26 @@ impl<'a> LabelsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for LabelsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[218]
     }
@@ -19509,20 +19695,26 @@ impl<'a> MacrosDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for MacrosDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[223]
     }
@@ -21436,20 +21628,26 @@ impl<'a> NotificationsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for NotificationsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[243]
     }
@@ -22043,20 +22241,26 @@ impl<'a> PortalsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for PortalsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[249]
     }
@@ -22090,20 +22294,26 @@ impl<'a> PortalsDeleteLogo<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for PortalsDeleteLogo<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[250]
     }
@@ -25849,20 +26059,26 @@ impl<'a> SlaPoliciesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for SlaPoliciesDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[294]
     }
@@ -26292,20 +26508,26 @@ impl<'a> TeamsDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for TeamsDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[299]
     }
@@ -26489,20 +26711,26 @@ impl<'a> TeamsRemoveMembers<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for TeamsRemoveMembers<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[303]
     }
@@ -26927,20 +27155,26 @@ impl<'a> UsersDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for UsersDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[308]
     }
@@ -27346,20 +27580,26 @@ impl<'a> WebhooksDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for WebhooksDelete<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[314]
     }
