@@ -18,10 +18,7 @@ pub const WEBHOOK_SECRET: &str = "MOCO_WEBHOOK_SECRET";
 
 /// The variable's trimmed value; `None` when unset or blank.
 pub fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    given(std::env::var(name).ok())
 }
 
 /// [`var`] as a secret.
@@ -29,18 +26,78 @@ pub fn secret(name: &str) -> Option<SecretString> {
     var(name).map(SecretString::from)
 }
 
+fn given(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 impl MocoBuilder {
     /// Takes what the environment gives: [`BASE_URL`] (else [`SUBDOMAIN`]) and
     /// [`API_KEY`]; what it does not give stays as it was.
-    pub fn with_env(mut self) -> Self {
-        if let Some(url) = var(BASE_URL) {
+    pub fn with_env(self) -> Self {
+        self.with_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`MocoBuilder::with_env`] reading the variables through `get` (a test's table, a
+    /// secrets manager).
+    pub fn with_vars(mut self, get: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |name| given(get(name));
+        if let Some(url) = get(BASE_URL) {
             self = self.base_url(url);
-        } else if let Some(sub) = var(SUBDOMAIN) {
+        } else if let Some(sub) = get(SUBDOMAIN) {
             self = self.subdomain(&sub);
         }
-        if let Some(key) = secret(API_KEY) {
-            self = self.api_key(key);
+        if let Some(key) = get(API_KEY) {
+            self = self.api_key(SecretString::from(key));
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Moco;
+    use std::collections::HashMap;
+
+    #[tokio::test]
+    async fn variables_configure_a_client_that_runs_actions_by_id() {
+        let sandbox = connector_sandbox::MocoSandbox::start(Default::default())
+            .await
+            .unwrap();
+        let vars = HashMap::from([
+            (BASE_URL, format!(" {} ", sandbox.base_url())),
+            (SUBDOMAIN, "ignored-when-a-base-url-is-set".to_owned()),
+            (API_KEY, sandbox.api_key().to_owned()),
+        ]);
+        let moco = Moco::builder()
+            .with_vars(|n| vars.get(n).cloned())
+            .build()
+            .unwrap();
+        let session = moco
+            .execute_json("session.get", serde_json::Value::Null)
+            .await
+            .unwrap();
+        assert_eq!(session["id"], 1);
+        let user = moco
+            .execute_json("users.get", serde_json::json!({"id": 1}))
+            .await
+            .unwrap();
+        assert_eq!(user["firstname"], "Sandbox");
+        let not_an_object = moco.execute_json("users.get", serde_json::json!([1])).await;
+        assert!(matches!(
+            not_an_object,
+            Err(crate::Error::Validation { .. })
+        ));
+        sandbox.shutdown().await;
+    }
+
+    #[test]
+    fn blank_variables_are_not_given() {
+        let vars = HashMap::from([(SUBDOMAIN, "acme"), (API_KEY, "  ")]);
+        let built = Moco::builder()
+            .with_vars(|n| vars.get(n).map(|v| v.to_string()))
+            .build();
+        let err = built.unwrap_err().to_string();
+        assert!(err.contains("no API key"), "{err}");
     }
 }
