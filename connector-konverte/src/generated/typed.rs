@@ -11097,20 +11097,26 @@ impl<'a> ContactsExport<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ContactsExport<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[120]
     }
@@ -13582,20 +13588,26 @@ impl<'a> ConversationsTogglePriority<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsTogglePriority<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[145]
     }
@@ -13647,20 +13659,26 @@ impl<'a> ConversationsToggleTypingStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsToggleTypingStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[146]
     }
@@ -13794,20 +13812,26 @@ impl<'a> ConversationsMute<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsMute<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[149]
     }
@@ -13841,20 +13865,26 @@ impl<'a> ConversationsUnmute<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsUnmute<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[150]
     }
@@ -13888,20 +13918,26 @@ impl<'a> ConversationsTranscript<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsTranscript<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[151]
     }
@@ -19763,20 +19799,26 @@ impl<'a> MacrosExecute<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for MacrosExecute<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[224]
     }
@@ -21581,20 +21623,26 @@ impl<'a> NotificationsReadAll<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for NotificationsReadAll<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[242]
     }
@@ -21690,20 +21738,26 @@ impl<'a> NotificationsDeleteAll<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for NotificationsDeleteAll<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[244]
     }
@@ -22841,20 +22895,26 @@ impl<'a> ProfileSetActiveAccount<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ProfileSetActiveAccount<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[257]
     }
@@ -22982,20 +23042,26 @@ impl<'a> ProfileResendConfirmation<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ProfileResendConfirmation<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[260]
     }
