@@ -345,21 +345,21 @@ fn choose<'s, 'a, T: Settings>(
 
 fn konverte_env() -> KonverteProfile {
     KonverteProfile {
-        base_url: env("KONVERTE_BASE_URL"),
-        token: env_secret("KONVERTE_API_TOKEN"),
-        platform_token: env_secret("KONVERTE_PLATFORM_TOKEN"),
-        agent_bot_token: env_secret("KONVERTE_AGENT_BOT_TOKEN"),
-        hmac_token: env_secret(connector_konverte::HMAC_TOKEN_ENV),
-        dashed_header: env_flag("KONVERTE_DASHED_HEADER"),
+        base_url: env(connector_konverte::env::BASE_URL),
+        token: env_secret(connector_konverte::env::API_TOKEN),
+        platform_token: env_secret(connector_konverte::env::PLATFORM_TOKEN),
+        agent_bot_token: env_secret(connector_konverte::env::AGENT_BOT_TOKEN),
+        hmac_token: env_secret(connector_konverte::env::HMAC_TOKEN),
+        dashed_header: env_flag(connector_konverte::env::DASHED_HEADER),
         ..KonverteProfile::default()
     }
 }
 
 fn moco_env() -> MocoProfile {
     MocoProfile {
-        subdomain: env("MOCO_SUBDOMAIN"),
-        base_url: env("MOCO_BASE_URL"),
-        token: env_secret("MOCO_API_KEY"),
+        subdomain: env(connector_moco::env::SUBDOMAIN),
+        base_url: env(connector_moco::env::BASE_URL),
+        token: env_secret(connector_moco::env::API_KEY),
         ..MocoProfile::default()
     }
 }

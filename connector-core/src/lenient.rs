@@ -24,9 +24,30 @@ fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Option::<Value>::deserialize(d)
 }
 
+/// Reads a model from whatever the deserializer holds: an object, handed to `from_map`
+/// (generated, not generic: each model's reading is compiled once, whatever the
+/// deserializer). Anything but an object is an error, as for a derived struct.
+pub fn model<'de, D: Deserializer<'de>, T>(
+    d: D,
+    from_map: fn(Map<String, Value>) -> T,
+) -> Result<T, D::Error> {
+    Map::<String, Value>::deserialize(d).map(from_map)
+}
+
+/// Takes the field `name` out of a model's object (keeping the order of the rest), for
+/// the readers below; `null` counts as absent.
+pub fn take(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    map.shift_remove(name).filter(|v| !v.is_null())
+}
+
 /// A whole number, also from numeric text or an integral float.
 pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(raw(d)?.and_then(|v| as_int(&v)))
+    Ok(read_int(raw(d)?))
+}
+
+/// [`int`] of a value already read.
+pub fn read_int(v: Option<Value>) -> Option<i64> {
+    v.as_ref().and_then(as_int)
 }
 
 fn as_int(v: &Value) -> Option<i64> {
@@ -41,18 +62,32 @@ fn as_int(v: &Value) -> Option<i64> {
     }
 }
 
-/// A number, also from numeric text.
-pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    Ok(raw(d)?.and_then(|v| match v {
+fn as_number(v: &Value) -> Option<f64> {
+    match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
-    }))
+    }
+}
+
+/// A number, also from numeric text.
+pub fn number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(read_number(raw(d)?))
+}
+
+/// [`number`] of a value already read.
+pub fn read_number(v: Option<Value>) -> Option<f64> {
+    v.as_ref().and_then(as_number)
 }
 
 /// Text; numbers and booleans are turned into their text.
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(raw(d)?.and_then(as_text))
+    Ok(read_text(raw(d)?))
+}
+
+/// [`text`] of a value already read.
+pub fn read_text(v: Option<Value>) -> Option<String> {
+    v.and_then(as_text)
 }
 
 fn as_text(v: Value) -> Option<String> {
@@ -66,7 +101,12 @@ fn as_text(v: Value) -> Option<String> {
 
 /// A flag, also from `"true"`/`"false"` and `1`/`0`.
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(raw(d)?.and_then(|v| match v {
+    Ok(read_flag(raw(d)?))
+}
+
+/// [`flag`] of a value already read.
+pub fn read_flag(v: Option<Value>) -> Option<bool> {
+    v.and_then(|v| match v {
         Value::Bool(b) => Some(b),
         Value::Number(n) => n.as_i64().map(|i| i != 0),
         Value::String(s) => match s.as_str() {
@@ -75,88 +115,116 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
             _ => None,
         },
         _ => None,
-    }))
+    })
 }
 
 /// A JSON object.
 pub fn object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Map<String, Value>>, D::Error> {
-    Ok(raw(d)?.and_then(|v| match v {
+    Ok(read_object(raw(d)?))
+}
+
+/// [`object`] of a value already read.
+pub fn read_object(v: Option<Value>) -> Option<Map<String, Value>> {
+    v.and_then(|v| match v {
         Value::Object(m) => Some(m),
         _ => None,
-    }))
+    })
 }
 
 /// Any JSON value (`null` reads as `None`).
 pub fn json<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Ok(raw(d)?.filter(|v| !v.is_null()))
+    Ok(read_json(raw(d)?))
+}
+
+/// [`json`] of a value already read.
+pub fn read_json(v: Option<Value>) -> Option<Value> {
+    v.filter(|v| !v.is_null())
 }
 
 /// A nested record (a model or an enum), `None` where it does not read.
 pub fn record<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
-    Ok(raw(d)?.and_then(|v| serde_json::from_value(v).ok()))
+    Ok(read_record(raw(d)?))
+}
+
+/// [`record`] of a value already read.
+pub fn read_record<T: DeserializeOwned>(v: Option<Value>) -> Option<T> {
+    v.and_then(|v| serde_json::from_value(v).ok())
 }
 
 /// [`record`], boxed (models that contain themselves).
 pub fn boxed<'de, D: Deserializer<'de>, T: DeserializeOwned>(
     d: D,
 ) -> Result<Option<Box<T>>, D::Error> {
-    Ok(record(d)?.map(Box::new))
+    Ok(read_boxed(raw(d)?))
+}
+
+/// [`boxed`] of a value already read.
+pub fn read_boxed<T: DeserializeOwned>(v: Option<Value>) -> Option<Box<T>> {
+    read_record(v).map(Box::new)
 }
 
 /// A list of records; items that do not read are left out.
 pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(
     d: D,
 ) -> Result<Option<Vec<T>>, D::Error> {
-    Ok(raw(d)?.and_then(|v| match v {
-        Value::Array(items) => Some(
-            items
-                .into_iter()
-                .filter_map(|i| serde_json::from_value(i).ok())
-                .collect(),
-        ),
+    Ok(read_list(raw(d)?))
+}
+
+/// [`list`] of a value already read.
+pub fn read_list<T: DeserializeOwned>(v: Option<Value>) -> Option<Vec<T>> {
+    items(v).map(|items| {
+        items
+            .into_iter()
+            .filter_map(|i| serde_json::from_value(i).ok())
+            .collect()
+    })
+}
+
+fn items(v: Option<Value>) -> Option<Vec<Value>> {
+    v.and_then(|v| match v {
+        Value::Array(items) => Some(items),
         _ => None,
-    }))
+    })
 }
 
 /// A list of whole numbers (also from numeric text).
 pub fn ints<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<i64>>, D::Error> {
-    Ok(raw(d)?.and_then(|v| match v {
-        Value::Array(items) => Some(items.iter().filter_map(as_int).collect()),
-        _ => None,
-    }))
+    Ok(read_ints(raw(d)?))
+}
+
+/// [`ints`] of a value already read.
+pub fn read_ints(v: Option<Value>) -> Option<Vec<i64>> {
+    items(v).map(|items| items.iter().filter_map(as_int).collect())
 }
 
 /// A list of numbers.
 pub fn numbers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<f64>>, D::Error> {
-    Ok(raw(d)?.and_then(|v| match v {
-        Value::Array(items) => Some(
-            items
-                .iter()
-                .filter_map(|v| match v {
-                    Value::Number(n) => n.as_f64(),
-                    Value::String(s) => s.trim().parse().ok(),
-                    _ => None,
-                })
-                .collect(),
-        ),
-        _ => None,
-    }))
+    Ok(read_numbers(raw(d)?))
+}
+
+/// [`numbers`] of a value already read.
+pub fn read_numbers(v: Option<Value>) -> Option<Vec<f64>> {
+    items(v).map(|items| items.iter().filter_map(as_number).collect())
 }
 
 /// A list of texts.
 pub fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    Ok(raw(d)?.and_then(|v| match v {
-        Value::Array(items) => Some(items.into_iter().filter_map(as_text).collect()),
-        _ => None,
-    }))
+    Ok(read_texts(raw(d)?))
+}
+
+/// [`texts`] of a value already read.
+pub fn read_texts(v: Option<Value>) -> Option<Vec<String>> {
+    items(v).map(|items| items.into_iter().filter_map(as_text).collect())
 }
 
 /// A list of flags.
 pub fn flags<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<bool>>, D::Error> {
-    Ok(raw(d)?.and_then(|v| match v {
-        Value::Array(items) => Some(items.iter().filter_map(Value::as_bool).collect()),
-        _ => None,
-    }))
+    Ok(read_flags(raw(d)?))
+}
+
+/// [`flags`] of a value already read.
+pub fn read_flags(v: Option<Value>) -> Option<Vec<bool>> {
+    items(v).map(|items| items.iter().filter_map(Value::as_bool).collect())
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ pub use options::{
     Options, OptionsBuilder, ProxyConfig, RateLimit, RateLimitChoice, RateLimitStore, RedisUrl,
     RequestOptions, RetryPolicy,
 };
-pub use pipeline::{HttpConnector, HttpConnectorBuilder, decode};
+pub use pipeline::{HttpConnector, HttpConnectorBuilder, NoContent, decode};
 pub use request::{MASK, PreparedRequest};
 pub use response::Response;
 pub use secret::{Authenticator, NoAuth, TokenAuth};

@@ -288,10 +288,22 @@ impl HttpConnector {
         options: &dyn RequestOptions,
     ) -> Result<A::Output, Error> {
         let spec = action.spec();
-        let input = self.with_ids(spec, action.into_input(), options).await?;
+        decode(self.send_spec(spec, action.into_input(), options).await?)
+    }
+
+    /// The part of [`HttpConnector::send_with`] that does not depend on the action's type,
+    /// compiled once instead of once per typed action: names resolved, validated, sent,
+    /// the envelope unwrapped.
+    async fn send_spec(
+        &self,
+        spec: &'static ActionSpec,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Value, Error> {
+        let input = self.with_ids(spec, input, options).await?;
         let prepared = self.prepare_action(spec, &input, options.lenient())?;
         let value = self.send_prepared(&prepared, options).await?.json()?;
-        decode(crate::response::unwrap_envelope(spec, value)?)
+        crate::response::unwrap_envelope(spec, value)
     }
 
     /// Runs a typed request whose answer is a file.
@@ -300,8 +312,18 @@ impl HttpConnector {
         action: A,
         options: &dyn RequestOptions,
     ) -> Result<Download, Error> {
-        let spec = action.spec();
-        let input = self.with_ids(spec, action.into_input(), options).await?;
+        self.download_spec(action.spec(), action.into_input(), options)
+            .await
+    }
+
+    /// [`HttpConnector::send_download`] without the action's type (compiled once).
+    async fn download_spec(
+        &self,
+        spec: &'static ActionSpec,
+        input: Map<String, Value>,
+        options: &dyn RequestOptions,
+    ) -> Result<Download, Error> {
+        let input = self.with_ids(spec, input, options).await?;
         let prepared = self.prepare_action(spec, &input, options.lenient())?;
         self.download_prepared(&prepared, options).await
     }
@@ -323,6 +345,23 @@ impl HttpConnector {
             )));
         }
         self.send_prepared(&prepared, options).await?.json()
+    }
+
+    /// [`HttpConnector::execute_json`] with the connector's default options, the input
+    /// given as one JSON value (an object, or `null` for no input).
+    pub async fn execute_value(&self, id: &str, input: Value) -> Result<Value, Error> {
+        let input = match input {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            other => {
+                return Err(Error::validation(
+                    "input",
+                    format!("`{id}` takes a JSON object of its parameters, not {other}"),
+                ));
+            }
+        };
+        let options = Arc::clone(&self.inner.options);
+        self.execute_json(id, &input, &*options).await
     }
 
     /// Sends a validated request: limiter, attempts with timeouts, retries, and the
@@ -967,6 +1006,17 @@ impl<T> Drop for AbortOnDrop<T> {
 }
 
 /// Decodes a JSON value into a typed model, naming the path of a mismatch.
+/// The typed answer of an action declared `output = "none"` (it answers 204, no body):
+/// whatever the server sends is accepted and dropped; the generated `send()` returns `()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NoContent;
+
+impl<'de> serde::Deserialize<'de> for NoContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| NoContent)
+    }
+}
+
 pub fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
         context: e.path().to_string(),

@@ -34,27 +34,27 @@ pub const TOKEN_KINDS: [TokenKind; 3] = [
         name: "user",
         what: "a user's access token (profile settings)",
         builder: "api_token",
-        env: "KONVERTE_API_TOKEN",
+        env: crate::env::API_TOKEN,
         profile_keys: "token or token_file",
     },
     TokenKind {
         name: "agent_bot",
         what: "an agent bot's access token",
         builder: "agent_bot_token",
-        env: "KONVERTE_AGENT_BOT_TOKEN",
+        env: crate::env::AGENT_BOT_TOKEN,
         profile_keys: "agent_bot_token or agent_bot_token_file",
     },
     TokenKind {
         name: "platform",
         what: "a platform app's access token (super admin, platform apps)",
         builder: "platform_token",
-        env: "KONVERTE_PLATFORM_TOKEN",
+        env: crate::env::PLATFORM_TOKEN,
         profile_keys: "platform_token or platform_token_file",
     },
 ];
 
 /// Where the inbox HMAC token for identity validation is configured.
-pub const HMAC_TOKEN_ENV: &str = "KONVERTE_HMAC_TOKEN";
+pub const HMAC_TOKEN_ENV: &str = crate::env::HMAC_TOKEN;
 
 /// The kind named `name`, if Konverte has one.
 pub fn token_kind(name: &str) -> Option<&'static TokenKind> {

@@ -32,33 +32,42 @@ const CREDENTIALS_CHECK: &str = "profile.get";
 /// `client.<resource>().<verb>(path params)...send()`, and by id, with
 /// [`Connector::execute`](connector_core::Connector::execute) and [`Connector::stream`](connector_core::Connector::stream).
 ///
-/// ```no_run
-/// use connector_konverte::{Connector, Konverte, Options, SecretString};
+/// Run here against the sandbox (`connector-sandbox`, which takes one token for every
+/// kind); for an installation, use its address or [`Konverte::from_env`].
+///
+/// ```
+/// use connector_konverte::{Konverte, SecretString};
 /// use futures::StreamExt;
 ///
-/// # async fn demo() -> Result<(), connector_konverte::Error> {
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), connector_konverte::Error> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await.unwrap();
+/// # let (base_url, token) = (sandbox.base_url(), sandbox.token().to_owned());
 /// let client = Konverte::builder()
-///     .base_url("https://chat.example.com")
-///     .api_token(SecretString::from("user-access-token"))
-///     .platform_token(SecretString::from("platform-app-token"))
+///     .base_url(base_url)
+///     .api_token(SecretString::from(token.clone()))
+///     .platform_token(SecretString::from(token))
 ///     .build()?;
 ///
-/// // Typed: a platform user, renamed.
-/// let user = client.users().update(5).name("Ada").send().await?;
+/// // Typed: a platform user, created, then renamed.
+/// let password = SecretString::from("Analytical-Engine-1843");
+/// let user = client.users().create("ada@example.com").name("Ada L.").password(password).send().await?;
+/// let user = client.users().update(user.id.unwrap_or_default()).name("Ada").send().await?;
 /// assert_eq!(user.name.as_deref(), Some("Ada"));
 ///
 /// // Typed list: every contact of account 1, page after page, at most 100.
+/// client.contacts().create(1).inbox_id(1).email("ada@example.com").send().await?;
 /// let mut contacts = client.contacts().list(1).stream(Some(100));
 /// while let Some(contact) = contacts.next().await {
 ///     println!("{:?}", contact?.email);
 /// }
 ///
 /// // By id, as the CLI does it.
-/// let input = serde_json::json!({"account_id": 1, "q": "ada@example.com"});
 /// let found = client
-///     .execute("contacts.search", input.as_object().unwrap().clone(), &Options::default())
+///     .execute_json("contacts.search", serde_json::json!({"account_id": 1, "q": "ada@example.com"}))
 ///     .await?;
-/// # let _ = found;
+/// assert_eq!(found["payload"][0]["email"], "ada@example.com");
+/// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
@@ -70,6 +79,22 @@ impl Konverte {
     /// Starts a client; [`KonverteBuilder::base_url`] is required.
     pub fn builder() -> KonverteBuilder {
         KonverteBuilder::default()
+    }
+
+    /// A client configured from the environment the CLI reads ([`crate::env`]):
+    /// `KONVERTE_BASE_URL`, the tokens and `KONVERTE_DASHED_HEADER`.
+    pub fn from_env() -> Result<Konverte, Error> {
+        KonverteBuilder::default().with_env().build()
+    }
+
+    /// Runs an action by id with the client's default options, as the CLI's
+    /// `connector run konverte <id> --input JSON` does; answers the JSON body.
+    pub async fn execute_json(
+        &self,
+        id: &str,
+        input: serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        self.http.execute_value(id, input).await
     }
 
     /// The HTTP engine every call goes through.

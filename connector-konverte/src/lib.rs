@@ -50,10 +50,11 @@
 
 mod auth;
 mod client;
+pub mod env;
 pub mod generated;
 pub mod webhooks;
 
 pub use auth::{HMAC_TOKEN_ENV, TOKEN_KINDS, TokenKind, identifier_hash, token_kind};
 pub use client::*;
-pub use connector_core::{Connector, Error, Options, SecretString};
+pub use connector_core::{Connector, Error, Options, Ref, SecretString};
 pub use generated::{ACTIONS, RESOURCES, enums, models};

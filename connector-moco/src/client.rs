@@ -35,16 +35,24 @@ pub const UNLIMITED_PLAN_RATE_LIMIT: RateLimit = RateLimit {
 /// (through [`Connector`](connector_core::Connector)). Cheap to clone; clones share
 /// connections and the client-side rate limiter.
 ///
-/// ```no_run
+/// Run here against the sandbox (`connector-sandbox`); for an account, use
+/// `.subdomain("acme")` or [`Moco::from_env`].
+///
+/// ```
 /// use connector_moco::{Moco, SecretString};
 ///
-/// # async fn demo() -> Result<(), connector_moco::Error> {
-/// let moco = Moco::builder().subdomain("acme").api_key(SecretString::from("KEY")).build()?;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), connector_moco::Error> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await.unwrap();
+/// # let (base_url, key) = (sandbox.base_url(), sandbox.api_key().to_owned());
+/// let moco = Moco::builder().base_url(base_url).api_key(SecretString::from(key)).build()?;
 /// // Whose key is it? `session.get` answers a `models::Session`, `users.get` a `models::User`.
 /// let me = moco.session().get().send().await?;
 /// let user = moco.users().get(me.id.unwrap_or_default()).send().await?;
+/// assert_eq!(user.firstname.as_deref(), Some("Sandbox"));
 /// let team = user.unit.and_then(|unit| unit.name).unwrap_or_default();
 /// println!("{} {} ({team})", user.firstname.unwrap_or_default(), user.lastname.unwrap_or_default());
+/// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -66,6 +74,22 @@ struct Settings {
 impl Moco {
     pub fn builder() -> MocoBuilder {
         MocoBuilder::default()
+    }
+
+    /// A client configured from the environment the CLI reads ([`crate::env`]):
+    /// `MOCO_BASE_URL` or `MOCO_SUBDOMAIN`, and `MOCO_API_KEY`.
+    pub fn from_env() -> Result<Moco, Error> {
+        MocoBuilder::default().with_env().build()
+    }
+
+    /// Runs an action by id with the client's default options, as the CLI's
+    /// `connector run moco <id> --input JSON` does; answers the JSON body.
+    pub async fn execute_json(
+        &self,
+        id: &str,
+        input: serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        self.connector.execute_value(id, input).await
     }
 
     /// The client-side limit every call gets unless its options choose another

@@ -65,6 +65,7 @@
 
 mod auth;
 mod client;
+pub mod env;
 pub mod generated;
 pub mod webhooks;
 

@@ -9,7002 +9,6121 @@
 #![allow(unused_imports)]
 
 use super::enums::*;
+use connector_core::lenient;
 use connector_core::serde_json::{Map, Value};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// An account (a workspace); settings holds auto-resolve and similar options.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Account {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_keys: Option<Box<AccountCacheKeys>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub features: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_chatwoot_version: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<AccountLocale>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<AccountStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscribed_features: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_email: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Account {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            cache_keys: lenient::read_boxed(lenient::take(&mut map, "cache_keys")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            domain: lenient::read_text(lenient::take(&mut map, "domain")),
+            features: lenient::read_object(lenient::take(&mut map, "features")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            latest_chatwoot_version: lenient::read_text(lenient::take(
+                &mut map,
+                "latest_chatwoot_version",
+            )),
+            locale: lenient::read_record(lenient::take(&mut map, "locale")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            settings: lenient::read_object(lenient::take(&mut map, "settings")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            subscribed_features: lenient::read_texts(lenient::take(
+                &mut map,
+                "subscribed_features",
+            )),
+            support_email: lenient::read_text(lenient::take(&mut map, "support_email")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Account {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Change markers for the account's labels, inboxes and teams: a new value means the list changed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AccountCacheKeys {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AccountCacheKeys {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            inbox: lenient::read_text(lenient::take(&mut map, "inbox")),
+            label: lenient::read_text(lenient::take(&mut map, "label")),
+            team: lenient::read_text(lenient::take(&mut map, "team")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountCacheKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A bot that receives conversation events by webhook and can reply.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AgentBot {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_config: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_type: Option<AgentBotType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outgoing_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub system_bot: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AgentBot {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            access_token: lenient::read_text(lenient::take(&mut map, "access_token")),
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            bot_config: lenient::read_object(lenient::take(&mut map, "bot_config")),
+            bot_type: lenient::read_record(lenient::take(&mut map, "bot_type")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            outgoing_url: lenient::read_text(lenient::take(&mut map, "outgoing_url")),
+            secret: lenient::read_text(lenient::take(&mut map, "secret")),
+            system_bot: lenient::read_flag(lenient::take(&mut map, "system_bot")),
+            thumbnail: lenient::read_text(lenient::take(&mut map, "thumbnail")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AgentBot {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A user's membership in an account: the stored record, all columns.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AccountUser {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_capacity_policy_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_offline: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<AgentAvailability>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_role_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inviter_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<AgentRole>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AccountUser {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            active_at: lenient::read_text(lenient::take(&mut map, "active_at")),
+            agent_capacity_policy_id: lenient::read_int(lenient::take(
+                &mut map,
+                "agent_capacity_policy_id",
+            )),
+            auto_offline: lenient::read_flag(lenient::take(&mut map, "auto_offline")),
+            availability: lenient::read_record(lenient::take(&mut map, "availability")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            custom_role_id: lenient::read_int(lenient::take(&mut map, "custom_role_id")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inviter_id: lenient::read_int(lenient::take(&mut map, "inviter_id")),
+            role: lenient::read_record(lenient::take(&mut map, "role")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountUser {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An account as the platform API renders it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlatformAccount {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub features: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limits: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<AccountLocale>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<AccountStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_email: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PlatformAccount {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            domain: lenient::read_text(lenient::take(&mut map, "domain")),
+            features: lenient::read_object(lenient::take(&mut map, "features")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            limits: lenient::read_object(lenient::take(&mut map, "limits")),
+            locale: lenient::read_record(lenient::take(&mut map, "locale")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            support_email: lenient::read_text(lenient::take(&mut map, "support_email")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PlatformAccount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An agent bot as the platform API renders it, with its access token.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlatformAgentBot {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outgoing_url: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PlatformAgentBot {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            access_token: lenient::read_text(lenient::take(&mut map, "access_token")),
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            outgoing_url: lenient::read_text(lenient::take(&mut map, "outgoing_url")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PlatformAgentBot {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A capacity policy with its per-inbox limits; created_at and updated_at are Unix seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AgentCapacityPolicy {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_agent_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusion_rules: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_capacity_limits: Option<Vec<AgentCapacityPolicyInboxLimit>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl AgentCapacityPolicy {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            assigned_agent_count: lenient::read_int(lenient::take(
+                &mut map,
+                "assigned_agent_count",
+            )),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            exclusion_rules: lenient::read_object(lenient::take(&mut map, "exclusion_rules")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox_capacity_limits: lenient::read_list(lenient::take(
+                &mut map,
+                "inbox_capacity_limits",
+            )),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AgentCapacityPolicy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A per-inbox conversation cap of a capacity policy (inbox_name only in the update answer).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AgentCapacityPolicyInboxLimit {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_capacity_policy_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_limit: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AgentCapacityPolicyInboxLimit {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            agent_capacity_policy_id: lenient::read_int(lenient::take(
+                &mut map,
+                "agent_capacity_policy_id",
+            )),
+            conversation_limit: lenient::read_int(lenient::take(&mut map, "conversation_limit")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox_id: lenient::read_int(lenient::take(&mut map, "inbox_id")),
+            inbox_name: lenient::read_text(lenient::take(&mut map, "inbox_name")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AgentCapacityPolicyInboxLimit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A member of the account (a user seen through its account membership).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Agent {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_offline: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<AgentAvailability>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_role_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<AgentRole>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Agent {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            auto_offline: lenient::read_flag(lenient::take(&mut map, "auto_offline")),
+            availability_status: lenient::read_record(lenient::take(
+                &mut map,
+                "availability_status",
+            )),
+            available_name: lenient::read_text(lenient::take(&mut map, "available_name")),
+            confirmed: lenient::read_flag(lenient::take(&mut map, "confirmed")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            custom_role_id: lenient::read_int(lenient::take(&mut map, "custom_role_id")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            provider: lenient::read_text(lenient::take(&mut map, "provider")),
+            role: lenient::read_record(lenient::take(&mut map, "role")),
+            thumbnail: lenient::read_text(lenient::take(&mut map, "thumbnail")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Agent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An SLA policy applied to one conversation, with the policy's limits copied in.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSla {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_first_response_time_threshold: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_next_response_time_threshold: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_only_during_business_hours: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_resolution_time_threshold: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_status: Option<AppliedSlaStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AppliedSla {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            sla_description: lenient::read_text(lenient::take(&mut map, "sla_description")),
+            sla_first_response_time_threshold: lenient::read_number(lenient::take(
+                &mut map,
+                "sla_first_response_time_threshold",
+            )),
+            sla_id: lenient::read_int(lenient::take(&mut map, "sla_id")),
+            sla_name: lenient::read_text(lenient::take(&mut map, "sla_name")),
+            sla_next_response_time_threshold: lenient::read_number(lenient::take(
+                &mut map,
+                "sla_next_response_time_threshold",
+            )),
+            sla_only_during_business_hours: lenient::read_flag(lenient::take(
+                &mut map,
+                "sla_only_during_business_hours",
+            )),
+            sla_resolution_time_threshold: lenient::read_number(lenient::take(
+                &mut map,
+                "sla_resolution_time_threshold",
+            )),
+            sla_status: lenient::read_record(lenient::take(&mut map, "sla_status")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AppliedSla {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The conversation part of a breach report line.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSlaConversation {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Box<Agent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AppliedSlaConversation {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            assignee: lenient::read_boxed(lenient::take(&mut map, "assignee")),
+            contact: lenient::read_object(lenient::take(&mut map, "contact")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            labels: lenient::read_text(lenient::take(&mut map, "labels")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AppliedSlaConversation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One line of the SLA breach report: the applied SLA, its conversation and its breaches.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSlaEntry {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub applied_sla: Option<Box<AppliedSla>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Box<AppliedSlaConversation>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_events: Option<Vec<AppliedSlaEvent>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AppliedSlaEntry {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            applied_sla: lenient::read_boxed(lenient::take(&mut map, "applied_sla")),
+            conversation: lenient::read_boxed(lenient::take(&mut map, "conversation")),
+            sla_events: lenient::read_list(lenient::take(&mut map, "sla_events")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AppliedSlaEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One breach of an applied SLA: which limit was missed (first response, next response, resolution).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSlaEvent {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<AppliedSlaEventType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AppliedSlaEvent {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            event_type: lenient::read_record(lenient::take(&mut map, "event_type")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            meta: lenient::read_object(lenient::take(&mut map, "meta")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AppliedSlaEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// SLA totals for the filtered period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSlaMetrics {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hit_rate: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_sla_misses: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_applied_slas: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AppliedSlaMetrics {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            hit_rate: lenient::read_text(lenient::take(&mut map, "hit_rate")),
+            number_of_sla_misses: lenient::read_int(lenient::take(
+                &mut map,
+                "number_of_sla_misses",
+            )),
+            total_applied_slas: lenient::read_int(lenient::take(&mut map, "total_applied_slas")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AppliedSlaMetrics {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A help center article with its category, author and translations.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Article {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_articles: Option<Vec<ArticleAssociated>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<Box<Agent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Box<ArticleCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ArticleStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub views: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Article {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            associated_articles: lenient::read_list(lenient::take(&mut map, "associated_articles")),
+            author: lenient::read_boxed(lenient::take(&mut map, "author")),
+            category: lenient::read_boxed(lenient::take(&mut map, "category")),
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            meta: lenient::read_object(lenient::take(&mut map, "meta")),
+            position: lenient::read_int(lenient::take(&mut map, "position")),
+            slug: lenient::read_text(lenient::take(&mut map, "slug")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            views: lenient::read_int(lenient::take(&mut map, "views")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Article {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A translation of an article, as embedded in it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ArticleAssociated {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<Box<Agent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub portal: Option<Box<Portal>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ArticleStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub views: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ArticleAssociated {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            author: lenient::read_boxed(lenient::take(&mut map, "author")),
+            category_id: lenient::read_int(lenient::take(&mut map, "category_id")),
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            portal: lenient::read_boxed(lenient::take(&mut map, "portal")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            views: lenient::read_int(lenient::take(&mut map, "views")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ArticleAssociated {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The category of an article as embedded in it (all fields empty for an uncategorised article).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ArticleCategory {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon_color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ArticleCategory {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            icon: lenient::read_text(lenient::take(&mut map, "icon")),
+            icon_color: lenient::read_text(lenient::take(&mut map, "icon_color")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            locale: lenient::read_text(lenient::take(&mut map, "locale")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            slug: lenient::read_text(lenient::take(&mut map, "slug")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ArticleCategory {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An assignment policy; created_at and updated_at are Unix seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssignmentPolicy {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_inbox_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignment_order: Option<AssignmentPolicyOrder>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_priority: Option<AssignmentPolicyConversationPriority>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fair_distribution_limit: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fair_distribution_window: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AssignmentPolicy {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            assigned_inbox_count: lenient::read_int(lenient::take(
+                &mut map,
+                "assigned_inbox_count",
+            )),
+            assignment_order: lenient::read_record(lenient::take(&mut map, "assignment_order")),
+            conversation_priority: lenient::read_record(lenient::take(
+                &mut map,
+                "conversation_priority",
+            )),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            enabled: lenient::read_flag(lenient::take(&mut map, "enabled")),
+            fair_distribution_limit: lenient::read_int(lenient::take(
+                &mut map,
+                "fair_distribution_limit",
+            )),
+            fair_distribution_window: lenient::read_int(lenient::take(
+                &mut map,
+                "fair_distribution_window",
+            )),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AssignmentPolicy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One audit entry: a record created, changed or removed, by whom and from where; created_at is Unix seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuditLog {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<AuditLogAction>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auditable: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auditable_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auditable_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audited_changes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_uuid: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AuditLog {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            action: lenient::read_record(lenient::take(&mut map, "action")),
+            associated_id: lenient::read_int(lenient::take(&mut map, "associated_id")),
+            associated_type: lenient::read_text(lenient::take(&mut map, "associated_type")),
+            auditable: lenient::read_object(lenient::take(&mut map, "auditable")),
+            auditable_id: lenient::read_int(lenient::take(&mut map, "auditable_id")),
+            auditable_type: lenient::read_text(lenient::take(&mut map, "auditable_type")),
+            audited_changes: lenient::read_object(lenient::take(&mut map, "audited_changes")),
+            comment: lenient::read_text(lenient::take(&mut map, "comment")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            remote_address: lenient::read_text(lenient::take(&mut map, "remote_address")),
+            request_uuid: lenient::read_text(lenient::take(&mut map, "request_uuid")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            user_type: lenient::read_text(lenient::take(&mut map, "user_type")),
+            username: lenient::read_text(lenient::take(&mut map, "username")),
+            version: lenient::read_int(lenient::take(&mut map, "version")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AuditLog {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An automation rule: the event it listens to, the conditions it checks and the actions it runs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AutomationRule {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<AutomationRuleAction>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<AutomationRuleCondition>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_on: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_name: Option<AutomationRuleEvent>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<AutomationRuleFile>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AutomationRule {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            actions: lenient::read_list(lenient::take(&mut map, "actions")),
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            conditions: lenient::read_list(lenient::take(&mut map, "conditions")),
+            created_on: lenient::read_int(lenient::take(&mut map, "created_on")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            event_name: lenient::read_record(lenient::take(&mut map, "event_name")),
+            files: lenient::read_list(lenient::take(&mut map, "files")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AutomationRule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One action of an automation rule and its arguments.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AutomationRuleAction {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_params: Option<Value>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AutomationRuleAction {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            action_name: lenient::read_text(lenient::take(&mut map, "action_name")),
+            action_params: lenient::read_json(lenient::take(&mut map, "action_params")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AutomationRuleAction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One condition of an automation rule, joined to the next one by query_operator.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AutomationRuleCondition {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_key: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attribute_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filter_operator: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub query_operator: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Value>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AutomationRuleCondition {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            attribute_key: lenient::read_text(lenient::take(&mut map, "attribute_key")),
+            custom_attribute_type: lenient::read_text(lenient::take(
+                &mut map,
+                "custom_attribute_type",
+            )),
+            filter_operator: lenient::read_text(lenient::take(&mut map, "filter_operator")),
+            query_operator: lenient::read_text(lenient::take(&mut map, "query_operator")),
+            values: lenient::read_json(lenient::take(&mut map, "values")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AutomationRuleCondition {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A file attached to an automation rule for its send_attachment action.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AutomationRuleFile {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub automation_rule_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blob_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl AutomationRuleFile {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            automation_rule_id: lenient::read_int(lenient::take(&mut map, "automation_rule_id")),
+            blob_id: lenient::read_int(lenient::take(&mut map, "blob_id")),
+            file_type: lenient::read_text(lenient::take(&mut map, "file_type")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            filename: lenient::read_text(lenient::take(&mut map, "filename")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AutomationRuleFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A campaign; id is the per-account display id, scheduled_at and audience appear for one-off campaigns only.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Campaign {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audience: Option<Vec<Map<String, Value>>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_status: Option<CampaignStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<CampaignType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<Box<Inbox>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Box<Agent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_params: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_only_during_business_hours: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigger_rules: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Campaign {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            audience: lenient::read_list(lenient::take(&mut map, "audience")),
+            campaign_status: lenient::read_record(lenient::take(&mut map, "campaign_status")),
+            campaign_type: lenient::read_record(lenient::take(&mut map, "campaign_type")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            enabled: lenient::read_flag(lenient::take(&mut map, "enabled")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox: lenient::read_boxed(lenient::take(&mut map, "inbox")),
+            message: lenient::read_text(lenient::take(&mut map, "message")),
+            scheduled_at: lenient::read_int(lenient::take(&mut map, "scheduled_at")),
+            sender: lenient::read_boxed(lenient::take(&mut map, "sender")),
+            template_params: lenient::read_object(lenient::take(&mut map, "template_params")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            trigger_only_during_business_hours: lenient::read_flag(lenient::take(
+                &mut map,
+                "trigger_only_during_business_hours",
+            )),
+            trigger_rules: lenient::read_object(lenient::take(&mut map, "trigger_rules")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Campaign {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A saved reply: a short code and the text it expands to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CannedResponse {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CannedResponse {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            short_code: lenient::read_text(lenient::take(&mut map, "short_code")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CannedResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A help center category with its related, parent and root categories.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Category {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon_color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Box<CategoryMeta>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_category: Option<Box<CategoryAssociated>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub related_categories: Option<Vec<CategoryAssociated>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub root_category: Option<Box<CategoryAssociated>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Category {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            icon: lenient::read_text(lenient::take(&mut map, "icon")),
+            icon_color: lenient::read_text(lenient::take(&mut map, "icon_color")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            locale: lenient::read_text(lenient::take(&mut map, "locale")),
+            meta: lenient::read_boxed(lenient::take(&mut map, "meta")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            parent_category: lenient::read_boxed(lenient::take(&mut map, "parent_category")),
+            position: lenient::read_int(lenient::take(&mut map, "position")),
+            related_categories: lenient::read_list(lenient::take(&mut map, "related_categories")),
+            root_category: lenient::read_boxed(lenient::take(&mut map, "root_category")),
+            slug: lenient::read_text(lenient::take(&mut map, "slug")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Category {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A short form of a category, as embedded in another one.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CategoryAssociated {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CategoryAssociated {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            locale: lenient::read_text(lenient::take(&mut map, "locale")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            position: lenient::read_int(lenient::take(&mut map, "position")),
+            slug: lenient::read_text(lenient::take(&mut map, "slug")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CategoryAssociated {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Counts of a category (articles of the requested locale).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CategoryMeta {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub articles_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CategoryMeta {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            articles_count: lenient::read_int(lenient::take(&mut map, "articles_count")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CategoryMeta {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An organisation that contacts belong to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Company {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts_count: Option<i64>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Company {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            contacts_count: lenient::read_int(lenient::take(&mut map, "contacts_count")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            domain: lenient::read_text(lenient::take(&mut map, "domain")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            last_activity_at: lenient::read_int(lenient::take(&mut map, "last_activity_at")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Company {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A contact as the company views show it: the contact fields plus its company.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CompanyContact {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<ContactsAvailabilityStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// The company the contact belongs to now; null when none.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<Company>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<i64>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<i64>,
     /// Whether the contact belongs to the company in the path.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_to_current_company: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CompanyContact {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            availability_status: lenient::read_record(lenient::take(
+                &mut map,
+                "availability_status",
+            )),
+            blocked: lenient::read_flag(lenient::take(&mut map, "blocked")),
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            company_id: lenient::read_int(lenient::take(&mut map, "company_id")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            last_activity_at: lenient::read_int(lenient::take(&mut map, "last_activity_at")),
+            linked_to_current_company: lenient::read_flag(lenient::take(
+                &mut map,
+                "linked_to_current_company",
+            )),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            phone_number: lenient::read_text(lenient::take(&mut map, "phone_number")),
+            thumbnail: lenient::read_text(lenient::take(&mut map, "thumbnail")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CompanyContact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A contact note as a company's note list shows it, with the contact it is on.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CompanyNote {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Box<Contact>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<Agent>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CompanyNote {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            contact: lenient::read_boxed(lenient::take(&mut map, "contact")),
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CompanyNote {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A private note an agent wrote on a contact.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Note {
     /// The view renders this key without a value (an empty object); do not rely on it.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<Value>,
     /// The view renders this key without a value (an empty object); do not rely on it.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// The agent who wrote it; absent when that user is gone.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<Agent>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Note {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_json(lenient::take(&mut map, "account_id")),
+            contact_id: lenient::read_json(lenient::take(&mut map, "contact_id")),
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Note {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A person the account talks to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Contact {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<ContactsAvailabilityStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
     /// Only present where the companies feature is on.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<i64>,
     /// Present unless include_contact_inboxes=false (never on merge or avatar removal).
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_inboxes: Option<Vec<ContactInbox>>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// Unix time in seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Address of the avatar image; empty when there is none.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Contact {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            availability_status: lenient::read_record(lenient::take(
+                &mut map,
+                "availability_status",
+            )),
+            blocked: lenient::read_flag(lenient::take(&mut map, "blocked")),
+            company_id: lenient::read_int(lenient::take(&mut map, "company_id")),
+            contact_inboxes: lenient::read_list(lenient::take(&mut map, "contact_inboxes")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            last_activity_at: lenient::read_int(lenient::take(&mut map, "last_activity_at")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            phone_number: lenient::read_text(lenient::take(&mut map, "phone_number")),
+            thumbnail: lenient::read_text(lenient::take(&mut map, "thumbnail")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A file sent in one of the contact's conversations.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactAttachment {
     /// The conversation's display id (the number used in conversation paths).
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<i64>,
     /// Unix time in seconds of the message.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<i64>,
     /// The message's sender (contact, agent or bot), in its short event form.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ContactAttachment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            conversation_id: lenient::read_int(lenient::take(&mut map, "conversation_id")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            data_url: lenient::read_text(lenient::take(&mut map, "data_url")),
+            extension: lenient::read_text(lenient::take(&mut map, "extension")),
+            file_size: lenient::read_int(lenient::take(&mut map, "file_size")),
+            file_type: lenient::read_text(lenient::take(&mut map, "file_type")),
+            height: lenient::read_int(lenient::take(&mut map, "height")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            message_id: lenient::read_int(lenient::take(&mut map, "message_id")),
+            sender: lenient::read_object(lenient::take(&mut map, "sender")),
+            thumb_url: lenient::read_text(lenient::take(&mut map, "thumb_url")),
+            width: lenient::read_int(lenient::take(&mut map, "width")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ContactAttachment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A contact's link to one inbox: the source id its conversations there are addressed by.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactInbox {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<Box<Inbox>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ContactInbox {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            inbox: lenient::read_boxed(lenient::take(&mut map, "inbox")),
+            source_id: lenient::read_text(lenient::take(&mut map, "source_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ContactInbox {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The contact's stored record, every column, as the public update and the public conversation render it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactsApiRecord {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ContactsApiRecord {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            blocked: lenient::read_flag(lenient::take(&mut map, "blocked")),
+            company_id: lenient::read_int(lenient::take(&mut map, "company_id")),
+            contact_type: lenient::read_text(lenient::take(&mut map, "contact_type")),
+            country_code: lenient::read_text(lenient::take(&mut map, "country_code")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            last_activity_at: lenient::read_text(lenient::take(&mut map, "last_activity_at")),
+            last_name: lenient::read_text(lenient::take(&mut map, "last_name")),
+            location: lenient::read_text(lenient::take(&mut map, "location")),
+            middle_name: lenient::read_text(lenient::take(&mut map, "middle_name")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            phone_number: lenient::read_text(lenient::take(&mut map, "phone_number")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ContactsApiRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A contact's session in an API-channel inbox: the source id to use in later calls, the websocket token, the contact.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PublicContact {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pubsub_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PublicContact {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            phone_number: lenient::read_text(lenient::take(&mut map, "phone_number")),
+            pubsub_token: lenient::read_text(lenient::take(&mut map, "pubsub_token")),
+            source_id: lenient::read_text(lenient::take(&mut map, "source_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicContact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Whether a conversation has a saved draft reply, and its text.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationDraft {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_draft: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationDraft {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            has_draft: lenient::read_flag(lenient::take(&mut map, "has_draft")),
+            message: lenient::read_text(lenient::take(&mut map, "message")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationDraft {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A conversation with a contact in one inbox; id is the display id and times are Unix seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Conversation {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_last_seen_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub applied_sla: Option<Box<AppliedSla>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_last_seen_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub can_reply: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_last_seen_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_reply_created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_non_activity_message: Option<Box<Message>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Box<ConversationMeta>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub muted: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<ConversationPriority>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_events: Option<Vec<AppliedSlaEvent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_policy_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ConversationStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub waiting_since: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Conversation {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            agent_last_seen_at: lenient::read_int(lenient::take(&mut map, "agent_last_seen_at")),
+            applied_sla: lenient::read_boxed(lenient::take(&mut map, "applied_sla")),
+            assignee_last_seen_at: lenient::read_int(lenient::take(
+                &mut map,
+                "assignee_last_seen_at",
+            )),
+            can_reply: lenient::read_flag(lenient::take(&mut map, "can_reply")),
+            contact_last_seen_at: lenient::read_int(lenient::take(
+                &mut map,
+                "contact_last_seen_at",
+            )),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            first_reply_created_at: lenient::read_int(lenient::take(
+                &mut map,
+                "first_reply_created_at",
+            )),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox_id: lenient::read_int(lenient::take(&mut map, "inbox_id")),
+            labels: lenient::read_texts(lenient::take(&mut map, "labels")),
+            last_activity_at: lenient::read_int(lenient::take(&mut map, "last_activity_at")),
+            last_non_activity_message: lenient::read_boxed(lenient::take(
+                &mut map,
+                "last_non_activity_message",
+            )),
+            messages: lenient::read_list(lenient::take(&mut map, "messages")),
+            meta: lenient::read_boxed(lenient::take(&mut map, "meta")),
+            muted: lenient::read_flag(lenient::take(&mut map, "muted")),
+            priority: lenient::read_record(lenient::take(&mut map, "priority")),
+            sla_events: lenient::read_list(lenient::take(&mut map, "sla_events")),
+            sla_policy_id: lenient::read_int(lenient::take(&mut map, "sla_policy_id")),
+            snoozed_until: lenient::read_text(lenient::take(&mut map, "snoozed_until")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            timestamp: lenient::read_int(lenient::take(&mut map, "timestamp")),
+            unread_count: lenient::read_int(lenient::take(&mut map, "unread_count")),
+            updated_at: lenient::read_number(lenient::take(&mut map, "updated_at")),
+            uuid: lenient::read_text(lenient::take(&mut map, "uuid")),
+            waiting_since: lenient::read_int(lenient::take(&mut map, "waiting_since")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Conversation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Whoever a conversation is handed to: an agent, an agent bot (bot_type set) or a team (allow_auto_assign set).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationAssignee {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_auto_assign: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_offline: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_role_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_member: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outgoing_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationAssignee {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            allow_auto_assign: lenient::read_flag(lenient::take(&mut map, "allow_auto_assign")),
+            auto_offline: lenient::read_flag(lenient::take(&mut map, "auto_offline")),
+            availability_status: lenient::read_text(lenient::take(&mut map, "availability_status")),
+            available_name: lenient::read_text(lenient::take(&mut map, "available_name")),
+            bot_type: lenient::read_text(lenient::take(&mut map, "bot_type")),
+            confirmed: lenient::read_flag(lenient::take(&mut map, "confirmed")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            custom_role_id: lenient::read_int(lenient::take(&mut map, "custom_role_id")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            is_member: lenient::read_flag(lenient::take(&mut map, "is_member")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            outgoing_url: lenient::read_text(lenient::take(&mut map, "outgoing_url")),
+            provider: lenient::read_text(lenient::take(&mut map, "provider")),
+            role: lenient::read_text(lenient::take(&mut map, "role")),
+            thumbnail: lenient::read_text(lenient::take(&mut map, "thumbnail")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationAssignee {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// How many conversations match, split by assignment.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationCounts {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mine_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unassigned_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationCounts {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            all_count: lenient::read_int(lenient::take(&mut map, "all_count")),
+            assigned_count: lenient::read_int(lenient::take(&mut map, "assigned_count")),
+            mine_count: lenient::read_int(lenient::take(&mut map, "mine_count")),
+            unassigned_count: lenient::read_int(lenient::take(&mut map, "unassigned_count")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationCounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A conversation's custom attributes after they were replaced.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationCustomAttributes {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationCustomAttributes {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationCustomAttributes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Who a conversation is with and who handles it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationMeta {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Box<ConversationAssignee>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hmac_verified: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Box<Contact>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<Box<Team>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationMeta {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            assignee: lenient::read_boxed(lenient::take(&mut map, "assignee")),
+            assignee_type: lenient::read_text(lenient::take(&mut map, "assignee_type")),
+            channel: lenient::read_text(lenient::take(&mut map, "channel")),
+            hmac_verified: lenient::read_flag(lenient::take(&mut map, "hmac_verified")),
+            sender: lenient::read_boxed(lenient::take(&mut map, "sender")),
+            team: lenient::read_boxed(lenient::take(&mut map, "team")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationMeta {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A message inside a conversation search result; message_type is 0 incoming, 1 outgoing, 2 activity, 3 template.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationSearchMessage {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationSearchMessage {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            message_type: lenient::read_int(lenient::take(&mut map, "message_type")),
+            sender_name: lenient::read_text(lenient::take(&mut map, "sender_name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationSearchMessage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A slim conversation as the conversation search renders it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationSearchResult {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<ConversationSearchMessage>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationSearchResult {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            contact: lenient::read_object(lenient::take(&mut map, "contact")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox: lenient::read_object(lenient::take(&mut map, "inbox")),
+            messages: lenient::read_list(lenient::take(&mut map, "messages")),
+            uuid: lenient::read_text(lenient::take(&mut map, "uuid")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationSearchResult {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The outcome of a status change.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationStatusChange {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_status: Option<ConversationStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationStatusChange {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            conversation_id: lenient::read_int(lenient::take(&mut map, "conversation_id")),
+            current_status: lenient::read_record(lenient::take(&mut map, "current_status")),
+            snoozed_until: lenient::read_text(lenient::take(&mut map, "snoozed_until")),
+            success: lenient::read_flag(lenient::take(&mut map, "success")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationStatusChange {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Unread conversations for the current user: in all, and per inbox, label and team id.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationUnreadCounts {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inboxes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub teams: Option<Map<String, Value>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ConversationUnreadCounts {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            all_count: lenient::read_int(lenient::take(&mut map, "all_count")),
+            inboxes: lenient::read_object(lenient::take(&mut map, "inboxes")),
+            labels: lenient::read_object(lenient::take(&mut map, "labels")),
+            teams: lenient::read_object(lenient::take(&mut map, "teams")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConversationUnreadCounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A conversation as the public API shows it, with its public messages and the contact's stored record; times are Unix seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PublicConversation {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_last_seen_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Box<ContactsApiRecord>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_last_seen_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<PublicMessage>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ConversationStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PublicConversation {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            agent_last_seen_at: lenient::read_int(lenient::take(&mut map, "agent_last_seen_at")),
+            contact: lenient::read_boxed(lenient::take(&mut map, "contact")),
+            contact_last_seen_at: lenient::read_int(lenient::take(
+                &mut map,
+                "contact_last_seen_at",
+            )),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox_id: lenient::read_int(lenient::take(&mut map, "inbox_id")),
+            messages: lenient::read_list(lenient::take(&mut map, "messages")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            uuid: lenient::read_text(lenient::take(&mut map, "uuid")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicConversation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A contact's answer to a satisfaction survey, with the agent it rates and any review note.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatResponse {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_agent: Option<Box<Agent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Box<Contact>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csat_review_notes: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub review_notes_updated_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub review_notes_updated_by: Option<Box<CsatResponseReviewer>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CsatResponse {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            assigned_agent: lenient::read_boxed(lenient::take(&mut map, "assigned_agent")),
+            contact: lenient::read_boxed(lenient::take(&mut map, "contact")),
+            conversation_id: lenient::read_int(lenient::take(&mut map, "conversation_id")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            csat_review_notes: lenient::read_text(lenient::take(&mut map, "csat_review_notes")),
+            feedback_message: lenient::read_text(lenient::take(&mut map, "feedback_message")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            message_id: lenient::read_int(lenient::take(&mut map, "message_id")),
+            rating: lenient::read_int(lenient::take(&mut map, "rating")),
+            review_notes_updated_at: lenient::read_int(lenient::take(
+                &mut map,
+                "review_notes_updated_at",
+            )),
+            review_notes_updated_by: lenient::read_boxed(lenient::take(
+                &mut map,
+                "review_notes_updated_by",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CsatResponse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Survey totals for the filtered period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatResponseMetrics {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ratings_count: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_sent_messages_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CsatResponseMetrics {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            ratings_count: lenient::read_object(lenient::take(&mut map, "ratings_count")),
+            total_count: lenient::read_int(lenient::take(&mut map, "total_count")),
+            total_sent_messages_count: lenient::read_int(lenient::take(
+                &mut map,
+                "total_sent_messages_count",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CsatResponseMetrics {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The user who last wrote a survey answer's review note.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatResponseReviewer {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CsatResponseReviewer {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CsatResponseReviewer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A conversation's satisfaction survey: the survey message id, how to show it, and the answer if there is one.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatSurvey {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csat_survey_response: Option<Box<CsatSurveyAnswer>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CsatSurvey {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            conversation_id: lenient::read_int(lenient::take(&mut map, "conversation_id")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            csat_survey_response: lenient::read_boxed(lenient::take(
+                &mut map,
+                "csat_survey_response",
+            )),
+            display_type: lenient::read_text(lenient::take(&mut map, "display_type")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox_avatar_url: lenient::read_text(lenient::take(&mut map, "inbox_avatar_url")),
+            inbox_name: lenient::read_text(lenient::take(&mut map, "inbox_name")),
+            locale: lenient::read_text(lenient::take(&mut map, "locale")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CsatSurvey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The stored answer to a satisfaction survey, every column.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatSurveyAnswer {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_agent_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csat_review_notes: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub review_notes_updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub review_notes_updated_by_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CsatSurveyAnswer {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            assigned_agent_id: lenient::read_int(lenient::take(&mut map, "assigned_agent_id")),
+            contact_id: lenient::read_int(lenient::take(&mut map, "contact_id")),
+            conversation_id: lenient::read_int(lenient::take(&mut map, "conversation_id")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            csat_review_notes: lenient::read_text(lenient::take(&mut map, "csat_review_notes")),
+            feedback_message: lenient::read_text(lenient::take(&mut map, "feedback_message")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            message_id: lenient::read_int(lenient::take(&mut map, "message_id")),
+            rating: lenient::read_int(lenient::take(&mut map, "rating")),
+            review_notes_updated_at: lenient::read_text(lenient::take(
+                &mut map,
+                "review_notes_updated_at",
+            )),
+            review_notes_updated_by_id: lenient::read_int(lenient::take(
+                &mut map,
+                "review_notes_updated_by_id",
+            )),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CsatSurveyAnswer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The definition of one custom attribute.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomAttributeDefinition {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_display_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_display_type: Option<CustomAttributeDisplayType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_key: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_model: Option<CustomAttributeModel>,
     /// The choices of a list attribute (a list of texts).
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_values: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub regex_cue: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub regex_pattern: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CustomAttributeDefinition {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            attribute_description: lenient::read_text(lenient::take(
+                &mut map,
+                "attribute_description",
+            )),
+            attribute_display_name: lenient::read_text(lenient::take(
+                &mut map,
+                "attribute_display_name",
+            )),
+            attribute_display_type: lenient::read_record(lenient::take(
+                &mut map,
+                "attribute_display_type",
+            )),
+            attribute_key: lenient::read_text(lenient::take(&mut map, "attribute_key")),
+            attribute_model: lenient::read_record(lenient::take(&mut map, "attribute_model")),
+            attribute_values: lenient::read_json(lenient::take(&mut map, "attribute_values")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            default_value: lenient::read_int(lenient::take(&mut map, "default_value")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            regex_cue: lenient::read_text(lenient::take(&mut map, "regex_cue")),
+            regex_pattern: lenient::read_text(lenient::take(&mut map, "regex_pattern")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomAttributeDefinition {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A named, saved filter query of one user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomFilter {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filter_type: Option<CustomFilterType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CustomFilter {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            filter_type: lenient::read_record(lenient::take(&mut map, "filter_type")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            query: lenient::read_object(lenient::take(&mut map, "query")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomFilter {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A custom role (enterprise): a name and the permissions it grants.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomRole {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<CustomRolePermission>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CustomRole {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            permissions: lenient::read_list(lenient::take(&mut map, "permissions")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomRole {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A dashboard app: a title and the frames (type and URL) it shows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DashboardApp {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<Vec<Map<String, Value>>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl DashboardApp {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            content: lenient::read_list(lenient::take(&mut map, "content")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DashboardApp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Opening hours of an inbox on one weekday (0 = Sunday).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxApiWorkingHour {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub close_hour: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub close_minutes: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_all_day: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_all_day: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_hour: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open_minutes: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl InboxApiWorkingHour {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            close_hour: lenient::read_int(lenient::take(&mut map, "close_hour")),
+            close_minutes: lenient::read_int(lenient::take(&mut map, "close_minutes")),
+            closed_all_day: lenient::read_flag(lenient::take(&mut map, "closed_all_day")),
+            day_of_week: lenient::read_int(lenient::take(&mut map, "day_of_week")),
+            open_all_day: lenient::read_flag(lenient::take(&mut map, "open_all_day")),
+            open_hour: lenient::read_int(lenient::take(&mut map, "open_hour")),
+            open_minutes: lenient::read_int(lenient::take(&mut map, "open_minutes")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InboxApiWorkingHour {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An API-channel inbox as its public API shows it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PublicInbox {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csat_survey_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub greeting_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_validation_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<Vec<InboxApiWorkingHour>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_hours_enabled: Option<bool>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl PublicInbox {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            csat_survey_enabled: lenient::read_flag(lenient::take(&mut map, "csat_survey_enabled")),
+            greeting_enabled: lenient::read_flag(lenient::take(&mut map, "greeting_enabled")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            identity_validation_enabled: lenient::read_flag(lenient::take(
+                &mut map,
+                "identity_validation_enabled",
+            )),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            timezone: lenient::read_text(lenient::take(&mut map, "timezone")),
+            working_hours: lenient::read_list(lenient::take(&mut map, "working_hours")),
+            working_hours_enabled: lenient::read_flag(lenient::take(
+                &mut map,
+                "working_hours_enabled",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicInbox {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// An inbox: one channel and its settings; channel-specific fields appear only for that channel.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Inbox {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_sid: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_messages_after_resolved: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_domains: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key_sid: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_assignment_config: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_webhook_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_templates: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub continuity_via_email: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csat_config: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub csat_survey_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_auto_assignment: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enable_email_collect: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forward_to_email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub forwarding_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub greeting_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub greeting_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub has_api_key_secret: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub help_center: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hmac_mandatory: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hmac_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub imap_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub imap_authentication: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub imap_enable_ssl: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub imap_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub imap_login: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub imap_password: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub imap_port: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbound_calls_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub instagram_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_to_single_conversation: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_templates: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messaging_service_sid: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub out_of_office_message: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_chat_form_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_chat_form_options: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_config: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reauthorization_required: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_time: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_feature_flags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_name_type: Option<InboxSenderNameType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_authentication: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_domain: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_enable_ssl_tls: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_enable_starttls_auto: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_login: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_openssl_verify_mode: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_password: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub smtp_port: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tweets_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_call_webhook_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_configured: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_status_webhook_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub web_widget_script: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub welcome_tagline: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub welcome_title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<Vec<Map<String, Value>>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_hours_enabled: Option<bool>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Inbox {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_sid: lenient::read_text(lenient::take(&mut map, "account_sid")),
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            allow_messages_after_resolved: lenient::read_flag(lenient::take(
+                &mut map,
+                "allow_messages_after_resolved",
+            )),
+            allowed_domains: lenient::read_text(lenient::take(&mut map, "allowed_domains")),
+            api_key_sid: lenient::read_text(lenient::take(&mut map, "api_key_sid")),
+            auth_token: lenient::read_text(lenient::take(&mut map, "auth_token")),
+            auto_assignment_config: lenient::read_object(lenient::take(
+                &mut map,
+                "auto_assignment_config",
+            )),
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            bot_name: lenient::read_text(lenient::take(&mut map, "bot_name")),
+            business_name: lenient::read_text(lenient::take(&mut map, "business_name")),
+            callback_webhook_url: lenient::read_text(lenient::take(
+                &mut map,
+                "callback_webhook_url",
+            )),
+            channel_id: lenient::read_int(lenient::take(&mut map, "channel_id")),
+            channel_type: lenient::read_text(lenient::take(&mut map, "channel_type")),
+            content_templates: lenient::read_object(lenient::take(&mut map, "content_templates")),
+            continuity_via_email: lenient::read_flag(lenient::take(
+                &mut map,
+                "continuity_via_email",
+            )),
+            csat_config: lenient::read_object(lenient::take(&mut map, "csat_config")),
+            csat_survey_enabled: lenient::read_flag(lenient::take(&mut map, "csat_survey_enabled")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            enable_auto_assignment: lenient::read_flag(lenient::take(
+                &mut map,
+                "enable_auto_assignment",
+            )),
+            enable_email_collect: lenient::read_flag(lenient::take(
+                &mut map,
+                "enable_email_collect",
+            )),
+            forward_to_email: lenient::read_text(lenient::take(&mut map, "forward_to_email")),
+            forwarding_enabled: lenient::read_flag(lenient::take(&mut map, "forwarding_enabled")),
+            greeting_enabled: lenient::read_flag(lenient::take(&mut map, "greeting_enabled")),
+            greeting_message: lenient::read_text(lenient::take(&mut map, "greeting_message")),
+            has_api_key_secret: lenient::read_flag(lenient::take(&mut map, "has_api_key_secret")),
+            help_center: lenient::read_object(lenient::take(&mut map, "help_center")),
+            hmac_mandatory: lenient::read_flag(lenient::take(&mut map, "hmac_mandatory")),
+            hmac_token: lenient::read_text(lenient::take(&mut map, "hmac_token")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            imap_address: lenient::read_text(lenient::take(&mut map, "imap_address")),
+            imap_authentication: lenient::read_text(lenient::take(&mut map, "imap_authentication")),
+            imap_enable_ssl: lenient::read_flag(lenient::take(&mut map, "imap_enable_ssl")),
+            imap_enabled: lenient::read_flag(lenient::take(&mut map, "imap_enabled")),
+            imap_login: lenient::read_text(lenient::take(&mut map, "imap_login")),
+            imap_password: lenient::read_text(lenient::take(&mut map, "imap_password")),
+            imap_port: lenient::read_int(lenient::take(&mut map, "imap_port")),
+            inbound_calls_enabled: lenient::read_flag(lenient::take(
+                &mut map,
+                "inbound_calls_enabled",
+            )),
+            inbox_identifier: lenient::read_text(lenient::take(&mut map, "inbox_identifier")),
+            instagram_id: lenient::read_text(lenient::take(&mut map, "instagram_id")),
+            lock_to_single_conversation: lenient::read_flag(lenient::take(
+                &mut map,
+                "lock_to_single_conversation",
+            )),
+            medium: lenient::read_text(lenient::take(&mut map, "medium")),
+            message_templates: lenient::read_json(lenient::take(&mut map, "message_templates")),
+            messaging_service_sid: lenient::read_text(lenient::take(
+                &mut map,
+                "messaging_service_sid",
+            )),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            out_of_office_message: lenient::read_text(lenient::take(
+                &mut map,
+                "out_of_office_message",
+            )),
+            page_id: lenient::read_text(lenient::take(&mut map, "page_id")),
+            phone_number: lenient::read_text(lenient::take(&mut map, "phone_number")),
+            pre_chat_form_enabled: lenient::read_flag(lenient::take(
+                &mut map,
+                "pre_chat_form_enabled",
+            )),
+            pre_chat_form_options: lenient::read_object(lenient::take(
+                &mut map,
+                "pre_chat_form_options",
+            )),
+            provider: lenient::read_text(lenient::take(&mut map, "provider")),
+            provider_config: lenient::read_object(lenient::take(&mut map, "provider_config")),
+            reauthorization_required: lenient::read_flag(lenient::take(
+                &mut map,
+                "reauthorization_required",
+            )),
+            reply_time: lenient::read_text(lenient::take(&mut map, "reply_time")),
+            secret: lenient::read_text(lenient::take(&mut map, "secret")),
+            selected_feature_flags: lenient::read_texts(lenient::take(
+                &mut map,
+                "selected_feature_flags",
+            )),
+            sender_name_type: lenient::read_record(lenient::take(&mut map, "sender_name_type")),
+            smtp_address: lenient::read_text(lenient::take(&mut map, "smtp_address")),
+            smtp_authentication: lenient::read_text(lenient::take(&mut map, "smtp_authentication")),
+            smtp_domain: lenient::read_text(lenient::take(&mut map, "smtp_domain")),
+            smtp_enable_ssl_tls: lenient::read_flag(lenient::take(&mut map, "smtp_enable_ssl_tls")),
+            smtp_enable_starttls_auto: lenient::read_flag(lenient::take(
+                &mut map,
+                "smtp_enable_starttls_auto",
+            )),
+            smtp_enabled: lenient::read_flag(lenient::take(&mut map, "smtp_enabled")),
+            smtp_login: lenient::read_text(lenient::take(&mut map, "smtp_login")),
+            smtp_openssl_verify_mode: lenient::read_text(lenient::take(
+                &mut map,
+                "smtp_openssl_verify_mode",
+            )),
+            smtp_password: lenient::read_text(lenient::take(&mut map, "smtp_password")),
+            smtp_port: lenient::read_int(lenient::take(&mut map, "smtp_port")),
+            timezone: lenient::read_text(lenient::take(&mut map, "timezone")),
+            tweets_enabled: lenient::read_flag(lenient::take(&mut map, "tweets_enabled")),
+            voice_call_webhook_url: lenient::read_text(lenient::take(
+                &mut map,
+                "voice_call_webhook_url",
+            )),
+            voice_configured: lenient::read_flag(lenient::take(&mut map, "voice_configured")),
+            voice_enabled: lenient::read_flag(lenient::take(&mut map, "voice_enabled")),
+            voice_status_webhook_url: lenient::read_text(lenient::take(
+                &mut map,
+                "voice_status_webhook_url",
+            )),
+            web_widget_script: lenient::read_text(lenient::take(&mut map, "web_widget_script")),
+            webhook_url: lenient::read_text(lenient::take(&mut map, "webhook_url")),
+            website_token: lenient::read_text(lenient::take(&mut map, "website_token")),
+            website_url: lenient::read_text(lenient::take(&mut map, "website_url")),
+            welcome_tagline: lenient::read_text(lenient::take(&mut map, "welcome_tagline")),
+            welcome_title: lenient::read_text(lenient::take(&mut map, "welcome_title")),
+            widget_color: lenient::read_text(lenient::take(&mut map, "widget_color")),
+            working_hours: lenient::read_list(lenient::take(&mut map, "working_hours")),
+            working_hours_enabled: lenient::read_flag(lenient::take(
+                &mut map,
+                "working_hours_enabled",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Inbox {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A satisfaction-survey message template submitted to WhatsApp or Twilio.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxCsatTemplate {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_sid: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl InboxCsatTemplate {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            content_sid: lenient::read_text(lenient::take(&mut map, "content_sid")),
+            friendly_name: lenient::read_text(lenient::take(&mut map, "friendly_name")),
+            language: lenient::read_text(lenient::take(&mut map, "language")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            status: lenient::read_text(lenient::take(&mut map, "status")),
+            template_id: lenient::read_text(lenient::take(&mut map, "template_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InboxCsatTemplate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Whether a WhatsApp inbox has an approved satisfaction-survey template, and its state.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxCsatTemplateStatus {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_sid: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_exists: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl InboxCsatTemplateStatus {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            content_sid: lenient::read_text(lenient::take(&mut map, "content_sid")),
+            error: lenient::read_text(lenient::take(&mut map, "error")),
+            friendly_name: lenient::read_text(lenient::take(&mut map, "friendly_name")),
+            language: lenient::read_text(lenient::take(&mut map, "language")),
+            status: lenient::read_text(lenient::take(&mut map, "status")),
+            template_exists: lenient::read_flag(lenient::take(&mut map, "template_exists")),
+            template_id: lenient::read_text(lenient::take(&mut map, "template_id")),
+            template_name: lenient::read_text(lenient::take(&mut map, "template_name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InboxCsatTemplateStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Health of a WhatsApp Cloud number as Meta reports it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxHealth {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_mode: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_verification_status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_phone_number: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_webhook_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_onboarded_time: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messaging_limit_tier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name_status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quality_rating: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub throughput: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_configuration: Option<Map<String, Value>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl InboxHealth {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_mode: lenient::read_text(lenient::take(&mut map, "account_mode")),
+            business_id: lenient::read_text(lenient::take(&mut map, "business_id")),
+            certificate: lenient::read_text(lenient::take(&mut map, "certificate")),
+            code_verification_status: lenient::read_text(lenient::take(
+                &mut map,
+                "code_verification_status",
+            )),
+            display_phone_number: lenient::read_text(lenient::take(
+                &mut map,
+                "display_phone_number",
+            )),
+            expected_webhook_url: lenient::read_text(lenient::take(
+                &mut map,
+                "expected_webhook_url",
+            )),
+            id: lenient::read_text(lenient::take(&mut map, "id")),
+            last_onboarded_time: lenient::read_text(lenient::take(&mut map, "last_onboarded_time")),
+            messaging_limit_tier: lenient::read_text(lenient::take(
+                &mut map,
+                "messaging_limit_tier",
+            )),
+            name_status: lenient::read_text(lenient::take(&mut map, "name_status")),
+            platform_type: lenient::read_text(lenient::take(&mut map, "platform_type")),
+            quality_rating: lenient::read_text(lenient::take(&mut map, "quality_rating")),
+            throughput: lenient::read_object(lenient::take(&mut map, "throughput")),
+            verified_name: lenient::read_text(lenient::take(&mut map, "verified_name")),
+            webhook_configuration: lenient::read_object(lenient::take(
+                &mut map,
+                "webhook_configuration",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InboxHealth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An integration app from the installation's catalogue, with the account's hooks for it; administrators also see its configuration.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IntegrationApp {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_multiple_hooks: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub button: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feature_flag: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hook_type: Option<IntegrationHookType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hooks: Option<Vec<IntegrationHook>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub i18n_key: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_form_schema: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_json_schema: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub short_description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub visible_properties: Option<Vec<String>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl IntegrationApp {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            action: lenient::read_text(lenient::take(&mut map, "action")),
+            allow_multiple_hooks: lenient::read_flag(lenient::take(
+                &mut map,
+                "allow_multiple_hooks",
+            )),
+            button: lenient::read_text(lenient::take(&mut map, "button")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            enabled: lenient::read_flag(lenient::take(&mut map, "enabled")),
+            feature_flag: lenient::read_text(lenient::take(&mut map, "feature_flag")),
+            hook_type: lenient::read_record(lenient::take(&mut map, "hook_type")),
+            hooks: lenient::read_list(lenient::take(&mut map, "hooks")),
+            i18n_key: lenient::read_text(lenient::take(&mut map, "i18n_key")),
+            id: lenient::read_text(lenient::take(&mut map, "id")),
+            logo: lenient::read_text(lenient::take(&mut map, "logo")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            settings_form_schema: lenient::read_json(lenient::take(
+                &mut map,
+                "settings_form_schema",
+            )),
+            settings_json_schema: lenient::read_object(lenient::take(
+                &mut map,
+                "settings_json_schema",
+            )),
+            short_description: lenient::read_text(lenient::take(&mut map, "short_description")),
+            visible_properties: lenient::read_texts(lenient::take(&mut map, "visible_properties")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IntegrationApp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A connection of an integration app to the account or to one inbox; status reads as a boolean.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IntegrationHook {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hook_type: Option<IntegrationHookType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl IntegrationHook {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            app_id: lenient::read_text(lenient::take(&mut map, "app_id")),
+            hook_type: lenient::read_record(lenient::take(&mut map, "hook_type")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox: lenient::read_object(lenient::take(&mut map, "inbox")),
+            reference_id: lenient::read_text(lenient::take(&mut map, "reference_id")),
+            settings: lenient::read_object(lenient::take(&mut map, "settings")),
+            status: lenient::read_flag(lenient::take(&mut map, "status")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IntegrationHook {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A label of the account.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Label {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub show_on_sidebar: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Label {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            show_on_sidebar: lenient::read_flag(lenient::take(&mut map, "show_on_sidebar")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A macro: a named list of actions that can be run on conversations.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Macro {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<MacroAction>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Box<Agent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<MacroFile>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<Box<Agent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<MacroVisibility>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Macro {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            actions: lenient::read_list(lenient::take(&mut map, "actions")),
+            created_by: lenient::read_boxed(lenient::take(&mut map, "created_by")),
+            files: lenient::read_list(lenient::take(&mut map, "files")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            updated_by: lenient::read_boxed(lenient::take(&mut map, "updated_by")),
+            visibility: lenient::read_record(lenient::take(&mut map, "visibility")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Macro {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One step of a macro and its arguments.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MacroAction {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action_params: Option<Value>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl MacroAction {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            action_name: lenient::read_text(lenient::take(&mut map, "action_name")),
+            action_params: lenient::read_json(lenient::take(&mut map, "action_params")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MacroAction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A file attached to a macro for its send_attachment step.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MacroFile {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blob_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub macro_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl MacroFile {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            blob_id: lenient::read_int(lenient::take(&mut map, "blob_id")),
+            file_type: lenient::read_text(lenient::take(&mut map, "file_type")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            filename: lenient::read_text(lenient::take(&mut map, "filename")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            macro_id: lenient::read_int(lenient::take(&mut map, "macro_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MacroFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A file or rich item on a message; which fields are set depends on file_type.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Attachment {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub coordinates_lat: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub coordinates_long: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback_title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<AttachmentFileType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Box<MessageSender>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumb_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transcribed_text: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Attachment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            content_type: lenient::read_text(lenient::take(&mut map, "content_type")),
+            coordinates_lat: lenient::read_number(lenient::take(&mut map, "coordinates_lat")),
+            coordinates_long: lenient::read_number(lenient::take(&mut map, "coordinates_long")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            data_url: lenient::read_text(lenient::take(&mut map, "data_url")),
+            extension: lenient::read_text(lenient::take(&mut map, "extension")),
+            fallback_title: lenient::read_text(lenient::take(&mut map, "fallback_title")),
+            file_size: lenient::read_int(lenient::take(&mut map, "file_size")),
+            file_type: lenient::read_record(lenient::take(&mut map, "file_type")),
+            height: lenient::read_int(lenient::take(&mut map, "height")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            message_id: lenient::read_int(lenient::take(&mut map, "message_id")),
+            meta: lenient::read_object(lenient::take(&mut map, "meta")),
+            sender: lenient::read_boxed(lenient::take(&mut map, "sender")),
+            thumb_url: lenient::read_text(lenient::take(&mut map, "thumb_url")),
+            transcribed_text: lenient::read_text(lenient::take(&mut map, "transcribed_text")),
+            width: lenient::read_int(lenient::take(&mut map, "width")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Attachment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A message in a conversation; message_type is 0 incoming, 1 outgoing, 2 activity, 3 template; created_at is Unix seconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Message {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub call: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<MessageContentType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub echo_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub processed_message_content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Box<MessageSender>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Message {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            attachments: lenient::read_list(lenient::take(&mut map, "attachments")),
+            call: lenient::read_object(lenient::take(&mut map, "call")),
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            content_attributes: lenient::read_object(lenient::take(&mut map, "content_attributes")),
+            content_type: lenient::read_record(lenient::take(&mut map, "content_type")),
+            conversation_id: lenient::read_int(lenient::take(&mut map, "conversation_id")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            echo_id: lenient::read_text(lenient::take(&mut map, "echo_id")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox_id: lenient::read_int(lenient::take(&mut map, "inbox_id")),
+            message_type: lenient::read_int(lenient::take(&mut map, "message_type")),
+            private: lenient::read_flag(lenient::take(&mut map, "private")),
+            processed_message_content: lenient::read_text(lenient::take(
+                &mut map,
+                "processed_message_content",
+            )),
+            sender: lenient::read_boxed(lenient::take(&mut map, "sender")),
+            sender_id: lenient::read_int(lenient::take(&mut map, "sender_id")),
+            sender_type: lenient::read_text(lenient::take(&mut map, "sender_type")),
+            source_id: lenient::read_text(lenient::take(&mut map, "source_id")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Who sent a message: an agent (type user), a contact (type contact) or an agent bot (type agent_bot).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessageSender {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl MessageSender {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            availability_status: lenient::read_text(lenient::take(&mut map, "availability_status")),
+            available_name: lenient::read_text(lenient::take(&mut map, "available_name")),
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            blocked: lenient::read_flag(lenient::take(&mut map, "blocked")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            phone_number: lenient::read_text(lenient::take(&mut map, "phone_number")),
+            thumbnail: lenient::read_text(lenient::take(&mut map, "thumbnail")),
+            r#type: lenient::read_text(lenient::take(&mut map, "type")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageSender {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A message's text in another language.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessageTranslation {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl MessageTranslation {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageTranslation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Who wrote a public message: the contact, an agent or a bot (`type` says which).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessagesApiSender {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocked: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl MessagesApiSender {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            availability_status: lenient::read_text(lenient::take(&mut map, "availability_status")),
+            available_name: lenient::read_text(lenient::take(&mut map, "available_name")),
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            blocked: lenient::read_flag(lenient::take(&mut map, "blocked")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            phone_number: lenient::read_text(lenient::take(&mut map, "phone_number")),
+            thumbnail: lenient::read_text(lenient::take(&mut map, "thumbnail")),
+            r#type: lenient::read_text(lenient::take(&mut map, "type")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MessagesApiSender {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A message as the public API shows it; message_type is a number (0 incoming, 1 outgoing, 3 template), created_at Unix seconds, conversation_id the display id.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PublicMessage {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<Box<MessagesApiSender>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PublicMessage {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            attachments: lenient::read_list(lenient::take(&mut map, "attachments")),
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            content_attributes: lenient::read_object(lenient::take(&mut map, "content_attributes")),
+            content_type: lenient::read_text(lenient::take(&mut map, "content_type")),
+            conversation_id: lenient::read_int(lenient::take(&mut map, "conversation_id")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            message_type: lenient::read_int(lenient::take(&mut map, "message_type")),
+            sender: lenient::read_boxed(lenient::take(&mut map, "sender")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicMessage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The events that send the user an e-mail or a push notification, and all that could.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NotificationSetting {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_email_flags: Option<Vec<NotificationEmailFlag>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_push_flags: Option<Vec<NotificationPushFlag>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_email_flags: Option<Vec<NotificationEmailFlag>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub selected_push_flags: Option<Vec<NotificationPushFlag>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl NotificationSetting {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            all_email_flags: lenient::read_list(lenient::take(&mut map, "all_email_flags")),
+            all_push_flags: lenient::read_list(lenient::take(&mut map, "all_push_flags")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            selected_email_flags: lenient::read_list(lenient::take(
+                &mut map,
+                "selected_email_flags",
+            )),
+            selected_push_flags: lenient::read_list(lenient::take(&mut map, "selected_push_flags")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NotificationSetting {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A notification as listed: times are Unix seconds, actors are embedded.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Notification {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_actor: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_actor_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_actor_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub push_message_body: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub push_message_title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_actor: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Map<String, Value>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Notification {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            last_activity_at: lenient::read_int(lenient::take(&mut map, "last_activity_at")),
+            meta: lenient::read_object(lenient::take(&mut map, "meta")),
+            notification_type: lenient::read_record(lenient::take(&mut map, "notification_type")),
+            primary_actor: lenient::read_object(lenient::take(&mut map, "primary_actor")),
+            primary_actor_id: lenient::read_int(lenient::take(&mut map, "primary_actor_id")),
+            primary_actor_type: lenient::read_text(lenient::take(&mut map, "primary_actor_type")),
+            push_message_body: lenient::read_text(lenient::take(&mut map, "push_message_body")),
+            push_message_title: lenient::read_text(lenient::take(&mut map, "push_message_title")),
+            read_at: lenient::read_text(lenient::take(&mut map, "read_at")),
+            secondary_actor: lenient::read_object(lenient::take(&mut map, "secondary_actor")),
+            snoozed_until: lenient::read_text(lenient::take(&mut map, "snoozed_until")),
+            user: lenient::read_object(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Notification {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A notification as stored, returned after marking or snoozing it: ISO times, actor ids only.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NotificationRecord {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_type: Option<NotificationType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_actor_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_actor_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_actor_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_actor_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl NotificationRecord {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            last_activity_at: lenient::read_text(lenient::take(&mut map, "last_activity_at")),
+            meta: lenient::read_object(lenient::take(&mut map, "meta")),
+            notification_type: lenient::read_record(lenient::take(&mut map, "notification_type")),
+            primary_actor_id: lenient::read_int(lenient::take(&mut map, "primary_actor_id")),
+            primary_actor_type: lenient::read_text(lenient::take(&mut map, "primary_actor_type")),
+            read_at: lenient::read_text(lenient::take(&mut map, "read_at")),
+            secondary_actor_id: lenient::read_int(lenient::take(&mut map, "secondary_actor_id")),
+            secondary_actor_type: lenient::read_text(lenient::take(
+                &mut map,
+                "secondary_actor_type",
+            )),
+            snoozed_until: lenient::read_text(lenient::take(&mut map, "snoozed_until")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NotificationRecord {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A help center portal with its settings, locales and article counts.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Portal {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<Box<PortalConfig>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_domain: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub header_text: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub homepage_link: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<Box<Inbox>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo: Option<Box<PortalLogo>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<Box<PortalMeta>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page_title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ssl_settings: Option<Box<PortalSslStatus>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Portal {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            archived: lenient::read_flag(lenient::take(&mut map, "archived")),
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            config: lenient::read_boxed(lenient::take(&mut map, "config")),
+            custom_domain: lenient::read_text(lenient::take(&mut map, "custom_domain")),
+            header_text: lenient::read_text(lenient::take(&mut map, "header_text")),
+            homepage_link: lenient::read_text(lenient::take(&mut map, "homepage_link")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox: lenient::read_boxed(lenient::take(&mut map, "inbox")),
+            logo: lenient::read_boxed(lenient::take(&mut map, "logo")),
+            meta: lenient::read_boxed(lenient::take(&mut map, "meta")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            page_title: lenient::read_text(lenient::take(&mut map, "page_title")),
+            slug: lenient::read_text(lenient::take(&mut map, "slug")),
+            ssl_settings: lenient::read_boxed(lenient::take(&mut map, "ssl_settings")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Portal {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Locale and layout settings of a portal, as rendered.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalConfig {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_locales: Option<Vec<PortalLocale>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_locale: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<PortalLayout>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale_translations: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub social_profiles: Option<Map<String, Value>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PortalConfig {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            allowed_locales: lenient::read_list(lenient::take(&mut map, "allowed_locales")),
+            default_locale: lenient::read_text(lenient::take(&mut map, "default_locale")),
+            layout: lenient::read_record(lenient::take(&mut map, "layout")),
+            locale_translations: lenient::read_object(lenient::take(
+                &mut map,
+                "locale_translations",
+            )),
+            social_profiles: lenient::read_object(lenient::take(&mut map, "social_profiles")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PortalConfig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One language of a portal with its counts.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalLocale {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub articles_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub categories_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub draft: Option<bool>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PortalLocale {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            articles_count: lenient::read_int(lenient::take(&mut map, "articles_count")),
+            categories_count: lenient::read_int(lenient::take(&mut map, "categories_count")),
+            code: lenient::read_text(lenient::take(&mut map, "code")),
+            draft: lenient::read_flag(lenient::take(&mut map, "draft")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PortalLocale {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The portal's logo file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalLogo {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blob_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub portal_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PortalLogo {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            blob_id: lenient::read_text(lenient::take(&mut map, "blob_id")),
+            file_type: lenient::read_text(lenient::take(&mut map, "file_type")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            filename: lenient::read_text(lenient::take(&mut map, "filename")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            portal_id: lenient::read_int(lenient::take(&mut map, "portal_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PortalLogo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Article and category counts of a portal (article counts are filled by portals.get only).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalMeta {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub all_articles_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived_articles_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub categories_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_locale: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub draft_articles_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mine_articles_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub published_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PortalMeta {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            all_articles_count: lenient::read_int(lenient::take(&mut map, "all_articles_count")),
+            archived_articles_count: lenient::read_int(lenient::take(
+                &mut map,
+                "archived_articles_count",
+            )),
+            categories_count: lenient::read_int(lenient::take(&mut map, "categories_count")),
+            default_locale: lenient::read_text(lenient::take(&mut map, "default_locale")),
+            draft_articles_count: lenient::read_int(lenient::take(
+                &mut map,
+                "draft_articles_count",
+            )),
+            mine_articles_count: lenient::read_int(lenient::take(&mut map, "mine_articles_count")),
+            published_count: lenient::read_int(lenient::take(&mut map, "published_count")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PortalMeta {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Confirmation that the DNS instructions mail was queued.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalSendInstructionsResult {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PortalSendInstructionsResult {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            message: lenient::read_text(lenient::take(&mut map, "message")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PortalSendInstructionsResult {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Certificate state of a portal's custom domain, as last reported by Cloudflare.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalSslStatus {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_errors: Option<Value>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PortalSslStatus {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            status: lenient::read_text(lenient::take(&mut map, "status")),
+            verification_errors: lenient::read_json(lenient::take(&mut map, "verification_errors")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PortalSslStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The signed-in user as the profile endpoints render it, with every account the user belongs to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Profile {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<ProfileAccount>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hmac_identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inviter_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_signature: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pubsub_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<AgentRole>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ui_settings: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Profile {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            access_token: lenient::read_text(lenient::take(&mut map, "access_token")),
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            accounts: lenient::read_list(lenient::take(&mut map, "accounts")),
+            available_name: lenient::read_text(lenient::take(&mut map, "available_name")),
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            confirmed: lenient::read_flag(lenient::take(&mut map, "confirmed")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            display_name: lenient::read_text(lenient::take(&mut map, "display_name")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            hmac_identifier: lenient::read_text(lenient::take(&mut map, "hmac_identifier")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inviter_id: lenient::read_int(lenient::take(&mut map, "inviter_id")),
+            message_signature: lenient::read_text(lenient::take(&mut map, "message_signature")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            provider: lenient::read_text(lenient::take(&mut map, "provider")),
+            pubsub_token: lenient::read_text(lenient::take(&mut map, "pubsub_token")),
+            role: lenient::read_record(lenient::take(&mut map, "role")),
+            r#type: lenient::read_text(lenient::take(&mut map, "type")),
+            ui_settings: lenient::read_object(lenient::take(&mut map, "ui_settings")),
+            uid: lenient::read_text(lenient::take(&mut map, "uid")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Profile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One account membership of the signed-in user, with the per-account availability settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProfileAccount {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_offline: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<AgentAvailability>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<AgentAvailability>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_role: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_role_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub onboarding_step: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<AgentRole>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<AccountStatus>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ProfileAccount {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active_at: lenient::read_text(lenient::take(&mut map, "active_at")),
+            auto_offline: lenient::read_flag(lenient::take(&mut map, "auto_offline")),
+            availability: lenient::read_record(lenient::take(&mut map, "availability")),
+            availability_status: lenient::read_record(lenient::take(
+                &mut map,
+                "availability_status",
+            )),
+            custom_role: lenient::read_object(lenient::take(&mut map, "custom_role")),
+            custom_role_id: lenient::read_int(lenient::take(&mut map, "custom_role_id")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            onboarding_step: lenient::read_text(lenient::take(&mut map, "onboarding_step")),
+            permissions: lenient::read_texts(lenient::take(&mut map, "permissions")),
+            role: lenient::read_record(lenient::take(&mut map, "role")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProfileAccount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One measured event; value is in seconds, conversation_id is the internal conversation id (not the display id).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportingEvent {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_end_time: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_start_time: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value_in_business_hours: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportingEvent {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            conversation_id: lenient::read_int(lenient::take(&mut map, "conversation_id")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            event_end_time: lenient::read_text(lenient::take(&mut map, "event_end_time")),
+            event_start_time: lenient::read_text(lenient::take(&mut map, "event_start_time")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox_id: lenient::read_int(lenient::take(&mut map, "inbox_id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            value: lenient::read_number(lenient::take(&mut map, "value")),
+            value_in_business_hours: lenient::read_number(lenient::take(
+                &mut map,
+                "value_in_business_hours",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportingEvent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Live counts of one agent's open conversations.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportAgentConversationCounts {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unattended: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportAgentConversationCounts {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            open: lenient::read_int(lenient::take(&mut map, "open")),
+            unattended: lenient::read_int(lenient::take(&mut map, "unattended")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportAgentConversationCounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One agent with the live counts of the open conversations assigned to them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportAgentConversations {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metric: Option<Box<ReportAgentConversationCounts>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportAgentConversations {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            availability: lenient::read_text(lenient::take(&mut map, "availability")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            metric: lenient::read_boxed(lenient::take(&mut map, "metric")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            thumbnail: lenient::read_text(lenient::take(&mut map, "thumbnail")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportAgentConversations {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Activity of the bots in bot-enabled inboxes over a period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportBotMetrics {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff_rate: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution_rate: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportBotMetrics {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            conversation_count: lenient::read_int(lenient::take(&mut map, "conversation_count")),
+            handoff_rate: lenient::read_int(lenient::take(&mut map, "handoff_rate")),
+            message_count: lenient::read_int(lenient::take(&mut map, "message_count")),
+            resolution_rate: lenient::read_int(lenient::take(&mut map, "resolution_rate")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportBotMetrics {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Bot resolution and hand-off counts for a period, with the period before it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportBotSummary {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_handoffs_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_resolutions_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<Box<ReportBotSummaryPrevious>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportBotSummary {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            bot_handoffs_count: lenient::read_int(lenient::take(&mut map, "bot_handoffs_count")),
+            bot_resolutions_count: lenient::read_int(lenient::take(
+                &mut map,
+                "bot_resolutions_count",
+            )),
+            previous: lenient::read_boxed(lenient::take(&mut map, "previous")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportBotSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The same bot counts for the period of equal length just before.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportBotSummaryPrevious {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_handoffs_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_resolutions_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportBotSummaryPrevious {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            bot_handoffs_count: lenient::read_int(lenient::take(&mut map, "bot_handoffs_count")),
+            bot_resolutions_count: lenient::read_int(lenient::take(
+                &mut map,
+                "bot_resolutions_count",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportBotSummaryPrevious {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Live counts of the account's open conversations.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportConversationCounts {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pending: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unassigned: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unattended: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ReportConversationCounts {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            open: lenient::read_int(lenient::take(&mut map, "open")),
+            pending: lenient::read_int(lenient::take(&mut map, "pending")),
+            unassigned: lenient::read_int(lenient::take(&mut map, "unassigned")),
+            unattended: lenient::read_int(lenient::take(&mut map, "unattended")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportConversationCounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// Live counts of open conversations for one team or one assignee.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportGroupedConversationCounts {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub open: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unassigned: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unattended: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportGroupedConversationCounts {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            assignee_id: lenient::read_int(lenient::take(&mut map, "assignee_id")),
+            open: lenient::read_int(lenient::take(&mut map, "open")),
+            team_id: lenient::read_int(lenient::take(&mut map, "team_id")),
+            unassigned: lenient::read_int(lenient::take(&mut map, "unassigned")),
+            unattended: lenient::read_int(lenient::take(&mut map, "unattended")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportGroupedConversationCounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Conversation counts per inbox (rows) and label (columns).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportInboxLabelMatrix {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inboxes: Option<Vec<ReportMatrixInbox>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<ReportMatrixLabel>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub matrix: Option<Value>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportInboxLabelMatrix {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            inboxes: lenient::read_list(lenient::take(&mut map, "inboxes")),
+            labels: lenient::read_list(lenient::take(&mut map, "labels")),
+            matrix: lenient::read_json(lenient::take(&mut map, "matrix")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportInboxLabelMatrix {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A row of the inbox-label matrix.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportMatrixInbox {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportMatrixInbox {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportMatrixInbox {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A column of the inbox-label matrix.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportMatrixLabel {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportMatrixLabel {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportMatrixLabel {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Outgoing messages of one agent, team, inbox or label over a period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportOutgoingMessagesCount {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outgoing_messages_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ReportOutgoingMessagesCount {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            outgoing_messages_count: lenient::read_int(lenient::take(
+                &mut map,
+                "outgoing_messages_count",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportOutgoingMessagesCount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// Totals of the conversation metrics for a period, with the period before it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportSummary {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_first_response_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_resolution_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub incoming_messages_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outgoing_messages_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<Box<ReportSummaryPrevious>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolutions_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ReportSummary {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            avg_first_response_time: lenient::read_number(lenient::take(
+                &mut map,
+                "avg_first_response_time",
+            )),
+            avg_resolution_time: lenient::read_number(lenient::take(
+                &mut map,
+                "avg_resolution_time",
+            )),
+            conversations_count: lenient::read_int(lenient::take(&mut map, "conversations_count")),
+            incoming_messages_count: lenient::read_int(lenient::take(
+                &mut map,
+                "incoming_messages_count",
+            )),
+            outgoing_messages_count: lenient::read_int(lenient::take(
+                &mut map,
+                "outgoing_messages_count",
+            )),
+            previous: lenient::read_boxed(lenient::take(&mut map, "previous")),
+            reply_time: lenient::read_number(lenient::take(&mut map, "reply_time")),
+            resolutions_count: lenient::read_int(lenient::take(&mut map, "resolutions_count")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The same totals for the period of equal length just before.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportSummaryPrevious {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_first_response_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_resolution_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub incoming_messages_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outgoing_messages_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolutions_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportSummaryPrevious {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            avg_first_response_time: lenient::read_number(lenient::take(
+                &mut map,
+                "avg_first_response_time",
+            )),
+            avg_resolution_time: lenient::read_number(lenient::take(
+                &mut map,
+                "avg_resolution_time",
+            )),
+            conversations_count: lenient::read_int(lenient::take(&mut map, "conversations_count")),
+            incoming_messages_count: lenient::read_int(lenient::take(
+                &mut map,
+                "incoming_messages_count",
+            )),
+            outgoing_messages_count: lenient::read_int(lenient::take(
+                &mut map,
+                "outgoing_messages_count",
+            )),
+            reply_time: lenient::read_number(lenient::take(&mut map, "reply_time")),
+            resolutions_count: lenient::read_int(lenient::take(&mut map, "resolutions_count")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportSummaryPrevious {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Conversation figures of one agent, team, inbox or label over a period (times in seconds).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportSummaryRow {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_first_response_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_reply_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_resolution_time: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations_count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved_conversations_count: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportSummaryRow {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            avg_first_response_time: lenient::read_number(lenient::take(
+                &mut map,
+                "avg_first_response_time",
+            )),
+            avg_reply_time: lenient::read_number(lenient::take(&mut map, "avg_reply_time")),
+            avg_resolution_time: lenient::read_number(lenient::take(
+                &mut map,
+                "avg_resolution_time",
+            )),
+            conversations_count: lenient::read_int(lenient::take(&mut map, "conversations_count")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            resolved_conversations_count: lenient::read_int(lenient::take(
+                &mut map,
+                "resolved_conversations_count",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportSummaryRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One bucket of a metric's time series.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportTimeseriesPoint {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportTimeseriesPoint {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            count: lenient::read_int(lenient::take(&mut map, "count")),
+            timestamp: lenient::read_int(lenient::take(&mut map, "timestamp")),
+            value: lenient::read_number(lenient::take(&mut map, "value")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportTimeseriesPoint {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The calling agent's personal figures for one year.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportYearInReview {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub busiest_day: Option<Box<ReportYearInReviewDay>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub support_personality: Option<Box<ReportYearInReviewPersonality>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_conversations: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportYearInReview {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            busiest_day: lenient::read_boxed(lenient::take(&mut map, "busiest_day")),
+            support_personality: lenient::read_boxed(lenient::take(
+                &mut map,
+                "support_personality",
+            )),
+            total_conversations: lenient::read_int(lenient::take(&mut map, "total_conversations")),
+            year: lenient::read_int(lenient::take(&mut map, "year")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportYearInReview {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The day of the year with the most conversations assigned to the agent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportYearInReviewDay {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportYearInReviewDay {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            count: lenient::read_int(lenient::take(&mut map, "count")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportYearInReviewDay {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The agent's average first response time over the year.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportYearInReviewPersonality {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avg_response_time_seconds: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReportYearInReviewPersonality {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            avg_response_time_seconds: lenient::read_int(lenient::take(
+                &mut map,
+                "avg_response_time_seconds",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportYearInReviewPersonality {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The assignee of a conversation hit.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchAgent {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl SearchAgent {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            available_name: lenient::read_text(lenient::take(&mut map, "available_name")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            role: lenient::read_text(lenient::take(&mut map, "role")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchAgent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A help-center article hit.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchArticle {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub portal_slug: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl SearchArticle {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            category_name: lenient::read_text(lenient::take(&mut map, "category_name")),
+            content: lenient::read_text(lenient::take(&mut map, "content")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            locale: lenient::read_text(lenient::take(&mut map, "locale")),
+            portal_slug: lenient::read_text(lenient::take(&mut map, "portal_slug")),
+            slug: lenient::read_text(lenient::take(&mut map, "slug")),
+            status: lenient::read_text(lenient::take(&mut map, "status")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_int(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchArticle {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A contact hit.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchContact {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_activity_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl SearchContact {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            last_activity_at: lenient::read_int(lenient::take(&mut map, "last_activity_at")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            phone_number: lenient::read_text(lenient::take(&mut map, "phone_number")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchContact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A conversation hit (id is the display id): its first message, contact, inbox and assignee.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchConversation {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub agent: Option<Box<SearchAgent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Box<SearchContact>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<Box<SearchInbox>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<Box<Message>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl SearchConversation {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            additional_attributes: lenient::read_object(lenient::take(
+                &mut map,
+                "additional_attributes",
+            )),
+            agent: lenient::read_boxed(lenient::take(&mut map, "agent")),
+            contact: lenient::read_boxed(lenient::take(&mut map, "contact")),
+            created_at: lenient::read_int(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox: lenient::read_boxed(lenient::take(&mut map, "inbox")),
+            message: lenient::read_boxed(lenient::take(&mut map, "message")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchConversation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The inbox of a conversation hit.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchInbox {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl SearchInbox {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            channel_id: lenient::read_int(lenient::take(&mut map, "channel_id")),
+            channel_type: lenient::read_text(lenient::take(&mut map, "channel_type")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchInbox {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Hits of every kind for one query, 15 of each a page.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchResults {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub articles: Option<Vec<SearchArticle>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<SearchContact>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations: Option<Vec<SearchConversation>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl SearchResults {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            articles: lenient::read_list(lenient::take(&mut map, "articles")),
+            contacts: lenient::read_list(lenient::take(&mut map, "contacts")),
+            conversations: lenient::read_list(lenient::take(&mut map, "conversations")),
+            messages: lenient::read_list(lenient::take(&mut map, "messages")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchResults {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An SLA policy: time limits, in seconds, for replying to and resolving a conversation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SlaPolicy {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_response_time_threshold: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_response_time_threshold: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub only_during_business_hours: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution_time_threshold: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl SlaPolicy {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            first_response_time_threshold: lenient::read_number(lenient::take(
+                &mut map,
+                "first_response_time_threshold",
+            )),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            next_response_time_threshold: lenient::read_number(lenient::take(
+                &mut map,
+                "next_response_time_threshold",
+            )),
+            only_during_business_hours: lenient::read_flag(lenient::take(
+                &mut map,
+                "only_during_business_hours",
+            )),
+            resolution_time_threshold: lenient::read_number(lenient::take(
+                &mut map,
+                "resolution_time_threshold",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SlaPolicy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A team of agents.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Team {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_auto_assign: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_member: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Team {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            allow_auto_assign: lenient::read_flag(lenient::take(&mut map, "allow_auto_assign")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            is_member: lenient::read_flag(lenient::take(&mut map, "is_member")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Team {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A stored file: its address and the signed id other calls accept in place of the file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UploadBlob {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blob_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UploadBlob {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            blob_id: lenient::read_text(lenient::take(&mut map, "blob_id")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UploadBlob {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An installation user as the platform API renders it, with the accounts it belongs to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<UserAccount>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_signature: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pubsub_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<AgentRole>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ui_settings: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl User {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            access_token: lenient::read_text(lenient::take(&mut map, "access_token")),
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            accounts: lenient::read_list(lenient::take(&mut map, "accounts")),
+            available_name: lenient::read_text(lenient::take(&mut map, "available_name")),
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            confirmed: lenient::read_flag(lenient::take(&mut map, "confirmed")),
+            custom_attributes: lenient::read_object(lenient::take(&mut map, "custom_attributes")),
+            display_name: lenient::read_text(lenient::take(&mut map, "display_name")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            message_signature: lenient::read_text(lenient::take(&mut map, "message_signature")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            provider: lenient::read_text(lenient::take(&mut map, "provider")),
+            pubsub_token: lenient::read_text(lenient::take(&mut map, "pubsub_token")),
+            role: lenient::read_record(lenient::take(&mut map, "role")),
+            ui_settings: lenient::read_object(lenient::take(&mut map, "ui_settings")),
+            uid: lenient::read_text(lenient::take(&mut map, "uid")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for User {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One account membership of a platform user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserAccount {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<AgentRole>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UserAccount {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active_at: lenient::read_text(lenient::take(&mut map, "active_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            role: lenient::read_record(lenient::take(&mut map, "role")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserAccount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A one-time single sign-on address for a user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserLoginLink {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UserLoginLink {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            url: lenient::read_text(lenient::take(&mut map, "url")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserLoginLink {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A user's API access token, with a short summary of the user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserToken {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserTokenUser>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UserToken {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            access_token: lenient::read_text(lenient::take(&mut map, "access_token")),
+            expiry: lenient::read_text(lenient::take(&mut map, "expiry")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserToken {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The user a token returned by the platform API belongs to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserTokenUser {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pubsub_token: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UserTokenUser {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            display_name: lenient::read_text(lenient::take(&mut map, "display_name")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            pubsub_token: lenient::read_text(lenient::take(&mut map, "pubsub_token")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserTokenUser {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An account webhook with its events and signing secret.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Webhook {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscriptions: Option<Vec<WebhookEvent>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Webhook {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            account_id: lenient::read_int(lenient::take(&mut map, "account_id")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox: lenient::read_object(lenient::take(&mut map, "inbox")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            secret: lenient::read_text(lenient::take(&mut map, "secret")),
+            subscriptions: lenient::read_list(lenient::take(&mut map, "subscriptions")),
+            url: lenient::read_text(lenient::take(&mut map, "url")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Webhook {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }

@@ -9,6232 +9,5162 @@
 #![allow(unused_imports)]
 
 use super::enums::*;
+use connector_core::lenient;
 use connector_core::serde_json::{Map, Value};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A time entry: a duration booked by a user on a task of a project on one day.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Activity {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hourly_rate: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_service: Option<ActivitiesRemoteService>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_url: Option<String>,
     /// Billable seconds.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<Box<TaskRef>>,
     /// When the running timer was started; `None` unless a timer runs.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timer_started_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Seconds counted as worked time of the user.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub worked_seconds: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Activity {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            billed: lenient::read_flag(lenient::take(&mut map, "billed")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            customer: lenient::read_boxed(lenient::take(&mut map, "customer")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            hourly_rate: lenient::read_number(lenient::take(&mut map, "hourly_rate")),
+            hours: lenient::read_number(lenient::take(&mut map, "hours")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            invoice_id: lenient::read_int(lenient::take(&mut map, "invoice_id")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            remote_id: lenient::read_text(lenient::take(&mut map, "remote_id")),
+            remote_service: lenient::read_record(lenient::take(&mut map, "remote_service")),
+            remote_url: lenient::read_text(lenient::take(&mut map, "remote_url")),
+            seconds: lenient::read_int(lenient::take(&mut map, "seconds")),
+            tag: lenient::read_text(lenient::take(&mut map, "tag")),
+            task: lenient::read_boxed(lenient::take(&mut map, "task")),
+            timer_started_at: lenient::read_text(lenient::take(&mut map, "timer_started_at")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            worked_seconds: lenient::read_int(lenient::take(&mut map, "worked_seconds")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Activity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A position of a service catalogue entry.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CatalogServiceItem {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub part: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_category: Option<Box<RevenueCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PositionType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CatalogServiceItem {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            additional: lenient::read_flag(lenient::take(&mut map, "additional")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            optional: lenient::read_flag(lenient::take(&mut map, "optional")),
+            part: lenient::read_flag(lenient::take(&mut map, "part")),
+            quantity: lenient::read_number(lenient::take(&mut map, "quantity")),
+            revenue_category: lenient::read_boxed(lenient::take(&mut map, "revenue_category")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            r#type: lenient::read_record(lenient::take(&mut map, "type")),
+            unit: lenient::read_text(lenient::take(&mut map, "unit")),
+            unit_cost: lenient::read_number(lenient::take(&mut map, "unit_cost")),
+            unit_price: lenient::read_number(lenient::take(&mut map, "unit_price")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CatalogServiceItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A service catalogue entry with its positions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CatalogService {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<CatalogServiceItem>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CatalogService {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            items: lenient::read_list(lenient::take(&mut map, "items")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CatalogService {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A note on a record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Comment {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub commentable_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub commentable_type: Option<CommentableType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Who wrote it while impersonating the author, if so.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub impersonating_user: Option<Box<UserRef>>,
     /// Written by a person (true) or generated by MOCO (false).
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manual: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The author.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Comment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            commentable_id: lenient::read_int(lenient::take(&mut map, "commentable_id")),
+            commentable_type: lenient::read_record(lenient::take(&mut map, "commentable_type")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            impersonating_user: lenient::read_boxed(lenient::take(&mut map, "impersonating_user")),
+            manual: lenient::read_flag(lenient::take(&mut map, "manual")),
+            text: lenient::read_text(lenient::take(&mut map, "text")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Comment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A customer, supplier or organization.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Company {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alternative_correspondence_language: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub archived_on: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_email_cc: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_notes: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_tax: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_rates: Option<bool>,
     /// VAT settings for sales (customers only).
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_vat: Option<Box<Vat>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit_number: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_cash_discount: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_cash_discount_days: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_discount: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_invoice_due_days: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fax: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub footer: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_time_report: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub intern: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub projects: Option<Vec<ProjectRef>>,
     /// VAT settings for purchases (suppliers only).
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_vat: Option<Box<Vat>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CompaniesType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The user responsible for the company.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat_identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Company {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            address: lenient::read_text(lenient::take(&mut map, "address")),
+            alternative_correspondence_language: lenient::read_flag(lenient::take(
+                &mut map,
+                "alternative_correspondence_language",
+            )),
+            archived_on: lenient::read_text(lenient::take(&mut map, "archived_on")),
+            billing_email_cc: lenient::read_text(lenient::take(&mut map, "billing_email_cc")),
+            billing_notes: lenient::read_text(lenient::take(&mut map, "billing_notes")),
+            billing_tax: lenient::read_number(lenient::take(&mut map, "billing_tax")),
+            country_code: lenient::read_text(lenient::take(&mut map, "country_code")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            custom_rates: lenient::read_flag(lenient::take(&mut map, "custom_rates")),
+            customer_vat: lenient::read_boxed(lenient::take(&mut map, "customer_vat")),
+            debit_number: lenient::read_int(lenient::take(&mut map, "debit_number")),
+            default_cash_discount: lenient::read_number(lenient::take(
+                &mut map,
+                "default_cash_discount",
+            )),
+            default_cash_discount_days: lenient::read_int(lenient::take(
+                &mut map,
+                "default_cash_discount_days",
+            )),
+            default_discount: lenient::read_number(lenient::take(&mut map, "default_discount")),
+            default_invoice_due_days: lenient::read_int(lenient::take(
+                &mut map,
+                "default_invoice_due_days",
+            )),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            fax: lenient::read_text(lenient::take(&mut map, "fax")),
+            footer: lenient::read_text(lenient::take(&mut map, "footer")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            include_time_report: lenient::read_flag(lenient::take(&mut map, "include_time_report")),
+            info: lenient::read_text(lenient::take(&mut map, "info")),
+            intern: lenient::read_flag(lenient::take(&mut map, "intern")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            phone: lenient::read_text(lenient::take(&mut map, "phone")),
+            projects: lenient::read_list(lenient::take(&mut map, "projects")),
+            supplier_vat: lenient::read_boxed(lenient::take(&mut map, "supplier_vat")),
+            tags: lenient::read_texts(lenient::take(&mut map, "tags")),
+            r#type: lenient::read_record(lenient::take(&mut map, "type")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            vat_identifier: lenient::read_text(lenient::take(&mut map, "vat_identifier")),
+            website: lenient::read_text(lenient::take(&mut map, "website")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Company {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A company as other records embed it (the fields present vary by record).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CompanyRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<CompaniesType>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CompanyRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            iban: lenient::read_text(lenient::take(&mut map, "iban")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            r#type: lenient::read_record(lenient::take(&mut map, "type")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CompanyRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A person, usually at a company (the list leaves out `info`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Contact {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<ContactsGender>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub home_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub home_email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub job_position: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile_phone: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub work_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub work_email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub work_fax: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub work_phone: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Contact {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            birthday: lenient::read_text(lenient::take(&mut map, "birthday")),
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            firstname: lenient::read_text(lenient::take(&mut map, "firstname")),
+            gender: lenient::read_record(lenient::take(&mut map, "gender")),
+            home_address: lenient::read_text(lenient::take(&mut map, "home_address")),
+            home_email: lenient::read_text(lenient::take(&mut map, "home_email")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            info: lenient::read_text(lenient::take(&mut map, "info")),
+            job_position: lenient::read_text(lenient::take(&mut map, "job_position")),
+            lastname: lenient::read_text(lenient::take(&mut map, "lastname")),
+            mobile_phone: lenient::read_text(lenient::take(&mut map, "mobile_phone")),
+            tags: lenient::read_texts(lenient::take(&mut map, "tags")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            work_address: lenient::read_text(lenient::take(&mut map, "work_address")),
+            work_email: lenient::read_text(lenient::take(&mut map, "work_email")),
+            work_fax: lenient::read_text(lenient::take(&mut map, "work_fax")),
+            work_phone: lenient::read_text(lenient::take(&mut map, "work_phone")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A contact as other records embed it (`name`, or first and last name).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ContactRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            firstname: lenient::read_text(lenient::take(&mut map, "firstname")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            lastname: lenient::read_text(lenient::take(&mut map, "lastname")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ContactRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The definition of a custom field.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomProperty {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_only: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// The choices of a `Select` or `MultiSelect` field.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Vec<String>>,
     /// Kind of record the field belongs to, e.g. `Project`.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<CustomPropertiesKind>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The label in the account's alternative language.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name_alt: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notification_enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder_alt: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_on_invoice: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_on_offer: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_on_timesheet: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CustomProperty {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            api_only: lenient::read_flag(lenient::take(&mut map, "api_only")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            defaults: lenient::read_texts(lenient::take(&mut map, "defaults")),
+            entity: lenient::read_text(lenient::take(&mut map, "entity")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            kind: lenient::read_record(lenient::take(&mut map, "kind")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            name_alt: lenient::read_text(lenient::take(&mut map, "name_alt")),
+            notification_enabled: lenient::read_flag(lenient::take(
+                &mut map,
+                "notification_enabled",
+            )),
+            placeholder: lenient::read_text(lenient::take(&mut map, "placeholder")),
+            placeholder_alt: lenient::read_text(lenient::take(&mut map, "placeholder_alt")),
+            print_on_invoice: lenient::read_flag(lenient::take(&mut map, "print_on_invoice")),
+            print_on_offer: lenient::read_flag(lenient::take(&mut map, "print_on_offer")),
+            print_on_timesheet: lenient::read_flag(lenient::take(&mut map, "print_on_timesheet")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CustomProperty {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A stage of the sales pipeline.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DealCategory {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Win probability in percent.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub probability: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl DealCategory {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            probability: lenient::read_int(lenient::take(&mut map, "probability")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DealCategory {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A sales lead with its expected volume, stage and people.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Deal {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Box<DealCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_on: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inbox_email_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub money: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub person: Option<Box<ContactRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reminder_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<DealsStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The user in charge of the deal.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Deal {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            category: lenient::read_boxed(lenient::take(&mut map, "category")),
+            closed_on: lenient::read_text(lenient::take(&mut map, "closed_on")),
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            inbox_email_address: lenient::read_text(lenient::take(&mut map, "inbox_email_address")),
+            info: lenient::read_text(lenient::take(&mut map, "info")),
+            money: lenient::read_number(lenient::take(&mut map, "money")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            person: lenient::read_boxed(lenient::take(&mut map, "person")),
+            reminder_date: lenient::read_text(lenient::take(&mut map, "reminder_date")),
+            service_period_from: lenient::read_text(lenient::take(&mut map, "service_period_from")),
+            service_period_to: lenient::read_text(lenient::take(&mut map, "service_period_to")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Deal {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A deal as other records embed it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DealRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl DealRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            customer_name: lenient::read_text(lenient::take(&mut map, "customer_name")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DealRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A user's weekly working-time model for a period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Employment {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<Box<EmploymentPattern>>,
     /// Last day; `None` while open-ended.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_target_hours: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Employment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            from: lenient::read_text(lenient::take(&mut map, "from")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            pattern: lenient::read_boxed(lenient::take(&mut map, "pattern")),
+            to: lenient::read_text(lenient::take(&mut map, "to")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            weekly_target_hours: lenient::read_number(lenient::take(
+                &mut map,
+                "weekly_target_hours",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Employment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Working hours per weekday (Monday to Friday), mornings and afternoons.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EmploymentPattern {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::numbers",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub am: Option<Vec<f64>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::numbers",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pm: Option<Vec<f64>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl EmploymentPattern {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            am: lenient::read_numbers(lenient::take(&mut map, "am")),
+            pm: lenient::read_numbers(lenient::take(&mut map, "pm")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EmploymentPattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A template for an additional service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseTemplate {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_category: Option<Box<RevenueCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ExpenseTemplate {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            revenue_category: lenient::read_boxed(lenient::take(&mut map, "revenue_category")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            unit: lenient::read_text(lenient::take(&mut map, "unit")),
+            unit_cost: lenient::read_number(lenient::take(&mut map, "unit_cost")),
+            unit_price: lenient::read_number(lenient::take(&mut map, "unit_price")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpenseTemplate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A fixed cost with its amount per month.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FixedCost {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub costs: Option<Vec<FixedCostMonth>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl FixedCost {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            costs: lenient::read_list(lenient::take(&mut map, "costs")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FixedCost {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The amount of a fixed cost in one month.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FixedCostMonth {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl FixedCostMonth {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            amount: lenient::read_number(lenient::take(&mut map, "amount")),
+            month: lenient::read_int(lenient::take(&mut map, "month")),
+            year: lenient::read_int(lenient::take(&mut map, "year")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FixedCostMonth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A user's holiday entitlement for a year.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Holiday {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creator: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub days: Option<f64>,
     /// The days converted with the user's daily hours.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Holiday {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            creator: lenient::read_boxed(lenient::take(&mut map, "creator")),
+            days: lenient::read_number(lenient::take(&mut map, "days")),
+            hours: lenient::read_number(lenient::take(&mut map, "hours")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            year: lenient::read_int(lenient::take(&mut map, "year")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Holiday {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A rate in one currency.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRate {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hourly_rate: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl HourlyRate {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            hourly_rate: lenient::read_number(lenient::take(&mut map, "hourly_rate")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HourlyRate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Billing rates per currency: the defaults, and those per task and per user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRates {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub defaults_rates: Option<Vec<HourlyRate>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<HourlyRatesTask>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<HourlyRatesUser>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl HourlyRates {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            defaults_rates: lenient::read_list(lenient::take(&mut map, "defaults_rates")),
+            tasks: lenient::read_list(lenient::take(&mut map, "tasks")),
+            users: lenient::read_list(lenient::take(&mut map, "users")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HourlyRates {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The rates of a task template.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRatesTask {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rates: Option<Vec<HourlyRate>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl HourlyRatesTask {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            rates: lenient::read_list(lenient::take(&mut map, "rates")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HourlyRatesTask {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The rates of a user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRatesUser {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rates: Option<Vec<HourlyRate>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl HourlyRatesUser {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            full_name: lenient::read_text(lenient::take(&mut map, "full_name")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            rates: lenient::read_list(lenient::take(&mut map, "rates")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HourlyRatesUser {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A user's internal cost rates, per year.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InternalHourlyRate {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
     /// The user's id.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rates: Option<Vec<InternalRate>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl InternalHourlyRate {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            full_name: lenient::read_text(lenient::take(&mut map, "full_name")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            rates: lenient::read_list(lenient::take(&mut map, "rates")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InternalHourlyRate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An internal cost rate for one year.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InternalRate {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl InternalRate {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            rate: lenient::read_number(lenient::take(&mut map, "rate")),
+            year: lenient::read_int(lenient::take(&mut map, "year")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InternalRate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An answer that only reports its status, e.g. `ok`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StatusAnswer {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl StatusAnswer {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            status: lenient::read_text(lenient::take(&mut map, "status")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusAnswer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A PDF attached to an invoice or an offer (the docs show no fields; they are kept in `extra`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DocumentAttachment {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl DocumentAttachment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DocumentAttachment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// An export of invoices to bookkeeping.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceBookkeepingExport {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::ints",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_ids: Option<Vec<i64>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl InvoiceBookkeepingExport {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            comment: lenient::read_text(lenient::take(&mut map, "comment")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            from: lenient::read_text(lenient::take(&mut map, "from")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            invoice_ids: lenient::read_ints(lenient::take(&mut map, "invoice_ids")),
+            status: lenient::read_text(lenient::take(&mut map, "status")),
+            to: lenient::read_text(lenient::take(&mut map, "to")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InvoiceBookkeepingExport {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A payment received, usually on an invoice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoicePayment {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Box<InvoiceRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_total_in_account_currency: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl InvoicePayment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            invoice: lenient::read_boxed(lenient::take(&mut map, "invoice")),
+            paid_total: lenient::read_number(lenient::take(&mut map, "paid_total")),
+            paid_total_in_account_currency: lenient::read_number(lenient::take(
+                &mut map,
+                "paid_total_in_account_currency",
+            )),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InvoicePayment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A payment reminder for an invoice.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceReminder {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fee: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Box<InvoiceRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<InvoiceReminderStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl InvoiceReminder {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            due_date: lenient::read_text(lenient::take(&mut map, "due_date")),
+            fee: lenient::read_number(lenient::take(&mut map, "fee")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            invoice: lenient::read_boxed(lenient::take(&mut map, "invoice")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            text: lenient::read_text(lenient::take(&mut map, "text")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InvoiceReminder {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The debt collection an invoice was handed to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DebtCollectionProcedure {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl DebtCollectionProcedure {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            note: lenient::read_text(lenient::take(&mut map, "note")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DebtCollectionProcedure {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An invoice (lists leave out `salutation`, `footer`, `items`, `payments` and `reminders`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Invoice {
     /// Positions were changed and no longer match the timesheet.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub activity_hours_modified: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_discount: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cash_discount_days: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_number: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creditor_reference: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debit_number: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub debt_collection_procedure: Option<Box<DebtCollectionProcedure>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// Link to the document; valid for a short time only.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub footer: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gross_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub locked: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<InvoicePaymentEntry>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reminders: Option<Vec<InvoiceReminderEntry>>,
     /// This invoice is a reversal (cancellation) invoice.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reversal: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reversal_invoice_id: Option<i64>,
     /// Cancelled by a reversal invoice.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reversed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reversed_invoice_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<InvoiceStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat: Option<Box<Vat>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Invoice {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            activity_hours_modified: lenient::read_flag(lenient::take(
+                &mut map,
+                "activity_hours_modified",
+            )),
+            cash_discount: lenient::read_number(lenient::take(&mut map, "cash_discount")),
+            cash_discount_days: lenient::read_int(lenient::take(&mut map, "cash_discount_days")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            credit_number: lenient::read_int(lenient::take(&mut map, "credit_number")),
+            creditor_reference: lenient::read_text(lenient::take(&mut map, "creditor_reference")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            customer_id: lenient::read_int(lenient::take(&mut map, "customer_id")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            debit_number: lenient::read_int(lenient::take(&mut map, "debit_number")),
+            debt_collection_procedure: lenient::read_boxed(lenient::take(
+                &mut map,
+                "debt_collection_procedure",
+            )),
+            discount: lenient::read_number(lenient::take(&mut map, "discount")),
+            due_date: lenient::read_text(lenient::take(&mut map, "due_date")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            footer: lenient::read_text(lenient::take(&mut map, "footer")),
+            gross_total: lenient::read_number(lenient::take(&mut map, "gross_total")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            items: lenient::read_list(lenient::take(&mut map, "items")),
+            locked: lenient::read_flag(lenient::take(&mut map, "locked")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            offer_id: lenient::read_int(lenient::take(&mut map, "offer_id")),
+            payments: lenient::read_list(lenient::take(&mut map, "payments")),
+            project_id: lenient::read_int(lenient::take(&mut map, "project_id")),
+            recipient_address: lenient::read_text(lenient::take(&mut map, "recipient_address")),
+            reminders: lenient::read_list(lenient::take(&mut map, "reminders")),
+            reversal: lenient::read_flag(lenient::take(&mut map, "reversal")),
+            reversal_invoice_id: lenient::read_int(lenient::take(&mut map, "reversal_invoice_id")),
+            reversed: lenient::read_flag(lenient::take(&mut map, "reversed")),
+            reversed_invoice_id: lenient::read_int(lenient::take(&mut map, "reversed_invoice_id")),
+            salutation: lenient::read_text(lenient::take(&mut map, "salutation")),
+            service_period: lenient::read_text(lenient::take(&mut map, "service_period")),
+            service_period_from: lenient::read_text(lenient::take(&mut map, "service_period_from")),
+            service_period_to: lenient::read_text(lenient::take(&mut map, "service_period_to")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            tags: lenient::read_texts(lenient::take(&mut map, "tags")),
+            tax: lenient::read_number(lenient::take(&mut map, "tax")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            vat: lenient::read_boxed(lenient::take(&mut map, "vat")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Invoice {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A payment as an invoice embeds it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoicePaymentEntry {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_on: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub paid_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_on: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl InvoicePaymentEntry {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_on: lenient::read_text(lenient::take(&mut map, "created_on")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            paid_total: lenient::read_number(lenient::take(&mut map, "paid_total")),
+            updated_on: lenient::read_text(lenient::take(&mut map, "updated_on")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InvoicePaymentEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// An invoice as payments and reminders embed it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl InvoiceRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InvoiceRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A reminder as an invoice embeds it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceReminderEntry {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_on: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fee: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_on: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl InvoiceReminderEntry {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_on: lenient::read_text(lenient::take(&mut map, "created_on")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            due_date: lenient::read_text(lenient::take(&mut map, "due_date")),
+            fee: lenient::read_number(lenient::take(&mut map, "fee")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            text: lenient::read_text(lenient::take(&mut map, "text")),
+            updated_on: lenient::read_text(lenient::take(&mut map, "updated_on")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InvoiceReminderEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A position of an invoice or an offer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LineItem {
     /// An additional service (expense) rather than a service.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::ints",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expense_ids: Option<Vec<i64>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_category: Option<Box<RevenueCategory>>,
     /// `service` or `expense`.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subtotal_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PositionType>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl LineItem {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            additional: lenient::read_flag(lenient::take(&mut map, "additional")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            expense_ids: lenient::read_ints(lenient::take(&mut map, "expense_ids")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            optional: lenient::read_flag(lenient::take(&mut map, "optional")),
+            quantity: lenient::read_number(lenient::take(&mut map, "quantity")),
+            revenue_category: lenient::read_boxed(lenient::take(&mut map, "revenue_category")),
+            service_type: lenient::read_text(lenient::take(&mut map, "service_type")),
+            subtotal_type: lenient::read_text(lenient::take(&mut map, "subtotal_type")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            r#type: lenient::read_record(lenient::take(&mut map, "type")),
+            unit: lenient::read_text(lenient::take(&mut map, "unit")),
+            unit_cost: lenient::read_number(lenient::take(&mut map, "unit_cost")),
+            unit_price: lenient::read_number(lenient::take(&mut map, "unit_price")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LineItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A letter paper.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LetterPaper {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Link to the letter paper PDF.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// What it is for, e.g. `invoice`, `offer`, `timesheet`.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl LetterPaper {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            file: lenient::read_text(lenient::take(&mut map, "file")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            template: lenient::read_text(lenient::take(&mut map, "template")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LetterPaper {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The online approval of an offer; `signed_at` tells whether the customer approved.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OfferCustomerApproval {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_full_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_document_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl OfferCustomerApproval {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            approval_url: lenient::read_text(lenient::take(&mut map, "approval_url")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            customer_email: lenient::read_text(lenient::take(&mut map, "customer_email")),
+            customer_full_name: lenient::read_text(lenient::take(&mut map, "customer_full_name")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            offer_document_url: lenient::read_text(lenient::take(&mut map, "offer_document_url")),
+            signature_url: lenient::read_text(lenient::take(&mut map, "signature_url")),
+            signed_at: lenient::read_text(lenient::take(&mut map, "signed_at")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OfferCustomerApproval {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An offer (lists leave out `salutation`, `footer` and `items`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Offer {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_approval: Option<Box<ShareLink>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deal: Option<Box<DealRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub footer: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gross_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_confirmation: Option<Box<OfferConfirmation>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OffersStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat: Option<Box<Vat>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Offer {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            customer_approval: lenient::read_boxed(lenient::take(&mut map, "customer_approval")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            deal: lenient::read_boxed(lenient::take(&mut map, "deal")),
+            discount: lenient::read_number(lenient::take(&mut map, "discount")),
+            due_date: lenient::read_text(lenient::take(&mut map, "due_date")),
+            footer: lenient::read_text(lenient::take(&mut map, "footer")),
+            gross_total: lenient::read_number(lenient::take(&mut map, "gross_total")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            invoice_id: lenient::read_int(lenient::take(&mut map, "invoice_id")),
+            items: lenient::read_list(lenient::take(&mut map, "items")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            offer_confirmation: lenient::read_boxed(lenient::take(&mut map, "offer_confirmation")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            recipient_address: lenient::read_text(lenient::take(&mut map, "recipient_address")),
+            salutation: lenient::read_text(lenient::take(&mut map, "salutation")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            tags: lenient::read_texts(lenient::take(&mut map, "tags")),
+            tax: lenient::read_number(lenient::take(&mut map, "tax")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            vat: lenient::read_boxed(lenient::take(&mut map, "vat")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Offer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The order confirmation made from an offer.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OfferConfirmation {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl OfferConfirmation {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for OfferConfirmation {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// Planned hours of a user on a project or a deal (the other one is `None`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlanningEntry {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deal: Option<Box<DealRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ends_on: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_per_day: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub read_only: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub series_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::json",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub series_repeat: Option<Value>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub starts_on: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub symbol: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<Box<TaskRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tentative: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl PlanningEntry {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            comment: lenient::read_text(lenient::take(&mut map, "comment")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            deal: lenient::read_boxed(lenient::take(&mut map, "deal")),
+            ends_on: lenient::read_text(lenient::take(&mut map, "ends_on")),
+            hours_per_day: lenient::read_number(lenient::take(&mut map, "hours_per_day")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            read_only: lenient::read_flag(lenient::take(&mut map, "read_only")),
+            series_id: lenient::read_int(lenient::take(&mut map, "series_id")),
+            series_repeat: lenient::read_json(lenient::take(&mut map, "series_repeat")),
+            starts_on: lenient::read_text(lenient::take(&mut map, "starts_on")),
+            symbol: lenient::read_int(lenient::take(&mut map, "symbol")),
+            task: lenient::read_boxed(lenient::take(&mut map, "task")),
+            tentative: lenient::read_flag(lenient::take(&mut map, "tentative")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PlanningEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// An attendance period of a user on one day.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Presence {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Start time, `HH:MM`.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_home_office: Option<bool>,
     /// End time, `HH:MM`; `None` while open.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Presence {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            from: lenient::read_text(lenient::take(&mut map, "from")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            is_home_office: lenient::read_flag(lenient::take(&mut map, "is_home_office")),
+            to: lenient::read_text(lenient::take(&mut map, "to")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Presence {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The calling user's profile.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Profile {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<Box<UnitRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Profile {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            external: lenient::read_flag(lenient::take(&mut map, "external")),
+            first_name: lenient::read_text(lenient::take(&mut map, "first_name")),
+            full_name: lenient::read_text(lenient::take(&mut map, "full_name")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            last_name: lenient::read_text(lenient::take(&mut map, "last_name")),
+            unit: lenient::read_boxed(lenient::take(&mut map, "unit")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Profile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A person assigned to a project.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectContract {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hourly_rate: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ProjectContract {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            budget: lenient::read_number(lenient::take(&mut map, "budget")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            firstname: lenient::read_text(lenient::take(&mut map, "firstname")),
+            hourly_rate: lenient::read_number(lenient::take(&mut map, "hourly_rate")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            lastname: lenient::read_text(lenient::take(&mut map, "lastname")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectContract {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The document of a purchase position.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseDocument {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ExpenseDocument {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpenseDocument {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The expense group an additional service belongs to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseGroup {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ExpenseGroup {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            budget: lenient::read_number(lenient::take(&mut map, "budget")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpenseGroup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A purchase position booked to an additional service.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpensePurchaseItem {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<Box<ExpenseDocument>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ExpensePurchaseItem {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            document: lenient::read_boxed(lenient::take(&mut map, "document")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            purchase_id: lenient::read_int(lenient::take(&mut map, "purchase_id")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpensePurchaseItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// An additional service on a project.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectExpense {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_relevant: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_total_planned: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<Box<ExpenseGroup>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub planned_purchase_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_assignment_locked: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_item_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_items: Option<Vec<ExpensePurchaseItem>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recurring_expense_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_category: Option<Box<RevenueCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ProjectExpense {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            billed: lenient::read_flag(lenient::take(&mut map, "billed")),
+            budget_relevant: lenient::read_flag(lenient::take(&mut map, "budget_relevant")),
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            cost: lenient::read_number(lenient::take(&mut map, "cost")),
+            cost_total_planned: lenient::read_number(lenient::take(&mut map, "cost_total_planned")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            group: lenient::read_boxed(lenient::take(&mut map, "group")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            invoice_id: lenient::read_int(lenient::take(&mut map, "invoice_id")),
+            planned_purchase_date: lenient::read_text(lenient::take(
+                &mut map,
+                "planned_purchase_date",
+            )),
+            price: lenient::read_number(lenient::take(&mut map, "price")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            purchase_assignment_locked: lenient::read_flag(lenient::take(
+                &mut map,
+                "purchase_assignment_locked",
+            )),
+            purchase_id: lenient::read_int(lenient::take(&mut map, "purchase_id")),
+            purchase_item_id: lenient::read_int(lenient::take(&mut map, "purchase_item_id")),
+            purchase_items: lenient::read_list(lenient::take(&mut map, "purchase_items")),
+            quantity: lenient::read_number(lenient::take(&mut map, "quantity")),
+            recurring_expense_id: lenient::read_int(lenient::take(
+                &mut map,
+                "recurring_expense_id",
+            )),
+            revenue_category: lenient::read_boxed(lenient::take(&mut map, "revenue_category")),
+            service_period: lenient::read_text(lenient::take(&mut map, "service_period")),
+            service_period_from: lenient::read_text(lenient::take(&mut map, "service_period_from")),
+            service_period_to: lenient::read_text(lenient::take(&mut map, "service_period_to")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            unit: lenient::read_text(lenient::take(&mut map, "unit")),
+            unit_cost: lenient::read_number(lenient::take(&mut map, "unit_cost")),
+            unit_price: lenient::read_number(lenient::take(&mut map, "unit_price")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectExpense {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A group of projects with its own budget.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectGroup {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_report_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub projects: Option<Vec<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ProjectGroup {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            budget: lenient::read_number(lenient::take(&mut map, "budget")),
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            customer_report_url: lenient::read_text(lenient::take(&mut map, "customer_report_url")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            info: lenient::read_text(lenient::take(&mut map, "info")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            projects: lenient::read_list(lenient::take(&mut map, "projects")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectGroup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A project group as a project embeds it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectGroupRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl ProjectGroupRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectGroupRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A planned instalment of a fixed-price project.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PaymentSchedule {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billed: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub checked: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl PaymentSchedule {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            billed: lenient::read_flag(lenient::take(&mut map, "billed")),
+            checked: lenient::read_flag(lenient::take(&mut map, "checked")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PaymentSchedule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// An additional service that recurs every period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RecurringExpense {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_relevant: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<ProjectRecurringExpensesPeriod>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub recur_next_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_category: Option<Box<RevenueCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_direction: Option<ProjectRecurringExpensesServicePeriodDirection>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl RecurringExpense {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            budget_relevant: lenient::read_flag(lenient::take(&mut map, "budget_relevant")),
+            cost: lenient::read_number(lenient::take(&mut map, "cost")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            finish_date: lenient::read_text(lenient::take(&mut map, "finish_date")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            period: lenient::read_record(lenient::take(&mut map, "period")),
+            price: lenient::read_number(lenient::take(&mut map, "price")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            quantity: lenient::read_number(lenient::take(&mut map, "quantity")),
+            recur_next_date: lenient::read_text(lenient::take(&mut map, "recur_next_date")),
+            revenue_category: lenient::read_boxed(lenient::take(&mut map, "revenue_category")),
+            service_period_direction: lenient::read_record(lenient::take(
+                &mut map,
+                "service_period_direction",
+            )),
+            start_date: lenient::read_text(lenient::take(&mut map, "start_date")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            unit: lenient::read_text(lenient::take(&mut map, "unit")),
+            unit_cost: lenient::read_number(lenient::take(&mut map, "unit_cost")),
+            unit_price: lenient::read_number(lenient::take(&mut map, "unit_price")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RecurringExpense {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A task (service) of a project.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectTask {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hourly_rate: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_category: Option<Box<RevenueCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ProjectTask {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            budget: lenient::read_number(lenient::take(&mut map, "budget")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            hourly_rate: lenient::read_number(lenient::take(&mut map, "hourly_rate")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            revenue_category: lenient::read_boxed(lenient::take(&mut map, "revenue_category")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectTask {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A revenue category (for bookkeeping) as positions, tasks and expenses embed it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RevenueCategory {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cost_category: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_account: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl RevenueCategory {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            cost_category: lenient::read_text(lenient::take(&mut map, "cost_category")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            revenue_account: lenient::read_int(lenient::take(&mut map, "revenue_account")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RevenueCategory {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A project task as other records embed it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TaskRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl TaskRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The calling user's assignment to a project.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssignedContract {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AssignedContract {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AssignedContract {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A project the calling user is assigned to, in short.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssignedProject {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contract: Option<Box<AssignedContract>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<TaskRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl AssignedProject {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            contract: lenient::read_boxed(lenient::take(&mut map, "contract")),
+            customer: lenient::read_boxed(lenient::take(&mut map, "customer")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            tasks: lenient::read_list(lenient::take(&mut map, "tasks")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AssignedProject {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A project with its leader, customer, tasks and staff.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Project {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_contact: Option<Box<ContactRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_email_cc: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_email_to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_notes: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_variant: Option<ProjectsBillingVariant>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_expenses: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_monthly: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub co_leader: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<Box<ContactRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contracts: Option<Vec<ProjectContract>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
     /// The customer: its id and name, or the whole company with `include_company`.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<Box<Company>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_report_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deal: Option<Box<DealRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub finish_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fixed_price: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hourly_rate: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub leader: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_group: Option<Box<ProjectGroupRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retainer: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retainer_billing_date: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retainer_billing_description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub retainer_billing_title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secondary_contact: Option<Box<ContactRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub setting_include_time_report: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<ProjectTask>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Project {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            billing_address: lenient::read_text(lenient::take(&mut map, "billing_address")),
+            billing_contact: lenient::read_boxed(lenient::take(&mut map, "billing_contact")),
+            billing_email_cc: lenient::read_text(lenient::take(&mut map, "billing_email_cc")),
+            billing_email_to: lenient::read_text(lenient::take(&mut map, "billing_email_to")),
+            billing_notes: lenient::read_text(lenient::take(&mut map, "billing_notes")),
+            billing_variant: lenient::read_record(lenient::take(&mut map, "billing_variant")),
+            budget: lenient::read_number(lenient::take(&mut map, "budget")),
+            budget_expenses: lenient::read_number(lenient::take(&mut map, "budget_expenses")),
+            budget_monthly: lenient::read_number(lenient::take(&mut map, "budget_monthly")),
+            co_leader: lenient::read_boxed(lenient::take(&mut map, "co_leader")),
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            contact: lenient::read_boxed(lenient::take(&mut map, "contact")),
+            contracts: lenient::read_list(lenient::take(&mut map, "contracts")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            customer: lenient::read_boxed(lenient::take(&mut map, "customer")),
+            customer_report_url: lenient::read_text(lenient::take(&mut map, "customer_report_url")),
+            deal: lenient::read_boxed(lenient::take(&mut map, "deal")),
+            finish_date: lenient::read_text(lenient::take(&mut map, "finish_date")),
+            fixed_price: lenient::read_flag(lenient::take(&mut map, "fixed_price")),
+            hourly_rate: lenient::read_number(lenient::take(&mut map, "hourly_rate")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            info: lenient::read_text(lenient::take(&mut map, "info")),
+            leader: lenient::read_boxed(lenient::take(&mut map, "leader")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            project_group: lenient::read_boxed(lenient::take(&mut map, "project_group")),
+            retainer: lenient::read_flag(lenient::take(&mut map, "retainer")),
+            retainer_billing_date: lenient::read_int(lenient::take(
+                &mut map,
+                "retainer_billing_date",
+            )),
+            retainer_billing_description: lenient::read_text(lenient::take(
+                &mut map,
+                "retainer_billing_description",
+            )),
+            retainer_billing_title: lenient::read_text(lenient::take(
+                &mut map,
+                "retainer_billing_title",
+            )),
+            secondary_contact: lenient::read_boxed(lenient::take(&mut map, "secondary_contact")),
+            setting_include_time_report: lenient::read_flag(lenient::take(
+                &mut map,
+                "setting_include_time_report",
+            )),
+            start_date: lenient::read_text(lenient::take(&mut map, "start_date")),
+            tags: lenient::read_texts(lenient::take(&mut map, "tags")),
+            tasks: lenient::read_list(lenient::take(&mut map, "tasks")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Project {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A project as other records embed it (the fields present vary by record).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ProjectRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            budget: lenient::read_number(lenient::take(&mut map, "budget")),
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            company_id: lenient::read_int(lenient::take(&mut map, "company_id")),
+            customer_name: lenient::read_text(lenient::take(&mut map, "customer_name")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A project's key figures; costs are in the account's main currency.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectReport {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_progress_in_percentage: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_remaining: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub budget_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub costs_activities: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub costs_by_task: Option<Vec<ProjectTaskCost>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub costs_expenses: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_billable: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_remaining: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoiced_total: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ProjectReport {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            budget_progress_in_percentage: lenient::read_number(lenient::take(
+                &mut map,
+                "budget_progress_in_percentage",
+            )),
+            budget_remaining: lenient::read_number(lenient::take(&mut map, "budget_remaining")),
+            budget_total: lenient::read_number(lenient::take(&mut map, "budget_total")),
+            costs_activities: lenient::read_number(lenient::take(&mut map, "costs_activities")),
+            costs_by_task: lenient::read_list(lenient::take(&mut map, "costs_by_task")),
+            costs_expenses: lenient::read_number(lenient::take(&mut map, "costs_expenses")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            hours_billable: lenient::read_number(lenient::take(&mut map, "hours_billable")),
+            hours_remaining: lenient::read_number(lenient::take(&mut map, "hours_remaining")),
+            hours_total: lenient::read_number(lenient::take(&mut map, "hours_total")),
+            invoiced_total: lenient::read_number(lenient::take(&mut map, "invoiced_total")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectReport {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Hours and costs of one task in a project report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectTaskCost {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_costs: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ProjectTaskCost {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            hours_total: lenient::read_number(lenient::take(&mut map, "hours_total")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            total_costs: lenient::read_number(lenient::take(&mut map, "total_costs")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectTaskCost {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A shareable link (a project report, an offer's customer approval): on or off, and its URL.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ShareLink {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ShareLink {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            url: lenient::read_text(lenient::take(&mut map, "url")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ShareLink {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An export of purchases to bookkeeping.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseBookkeepingExport {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::ints",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_ids: Option<Vec<i64>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchaseBookkeepingExport {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            comment: lenient::read_text(lenient::take(&mut map, "comment")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            from: lenient::read_text(lenient::take(&mut map, "from")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            purchase_ids: lenient::read_ints(lenient::take(&mut map, "purchase_ids")),
+            status: lenient::read_text(lenient::take(&mut map, "status")),
+            to: lenient::read_text(lenient::take(&mut map, "to")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseBookkeepingExport {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A purchase budget of one year (the id comes as text; it reads as a number).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseBudget {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
     /// Spent so far (the API's spelling).
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exhaused: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub planned: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchaseBudget {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            exhaused: lenient::read_number(lenient::take(&mut map, "exhaused")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            planned: lenient::read_number(lenient::take(&mut map, "planned")),
+            remaining: lenient::read_number(lenient::take(&mut map, "remaining")),
+            target: lenient::read_number(lenient::take(&mut map, "target")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            year: lenient::read_int(lenient::take(&mut map, "year")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseBudget {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A category purchase positions are booked to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseCategory {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_account: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchaseCategory {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            credit_account: lenient::read_text(lenient::take(&mut map, "credit_account")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseCategory {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A document waiting to become a purchase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseDraft {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_body: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gross_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchaseDraft {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            email_body: lenient::read_text(lenient::take(&mut map, "email_body")),
+            email_from: lenient::read_text(lenient::take(&mut map, "email_from")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            gross_total: lenient::read_number(lenient::take(&mut map, "gross_total")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseDraft {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A payment made, usually on a purchase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchasePayment {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase: Option<Box<PurchaseRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchasePayment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            purchase: lenient::read_boxed(lenient::take(&mut map, "purchase")),
+            total: lenient::read_number(lenient::take(&mut map, "total")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchasePayment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The card payment a purchase came from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CreditCardTransaction {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_identifier: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl CreditCardTransaction {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            source: lenient::read_text(lenient::take(&mut map, "source")),
+            transaction_identifier: lenient::read_text(lenient::take(
+                &mut map,
+                "transaction_identifier",
+            )),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CreditCardTransaction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A purchase with its positions, supplier and payments.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Purchase {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<PurchaseApprovalStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_card_transaction: Option<Box<CreditCardTransaction>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gross_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<PurchaseItem>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<PurchasesPaymentMethod>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payments: Option<Vec<PurchasePayment>>,
     /// The supplier's invoice number.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_request: Option<Box<PurchaseRefundRequest>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_from: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_period_to: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PurchaseStatus>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Purchase {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            approval_status: lenient::read_record(lenient::take(&mut map, "approval_status")),
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            credit_card_transaction: lenient::read_boxed(lenient::take(
+                &mut map,
+                "credit_card_transaction",
+            )),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            due_date: lenient::read_text(lenient::take(&mut map, "due_date")),
+            file_url: lenient::read_text(lenient::take(&mut map, "file_url")),
+            gross_total: lenient::read_number(lenient::take(&mut map, "gross_total")),
+            iban: lenient::read_text(lenient::take(&mut map, "iban")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            info: lenient::read_text(lenient::take(&mut map, "info")),
+            items: lenient::read_list(lenient::take(&mut map, "items")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            payment_method: lenient::read_record(lenient::take(&mut map, "payment_method")),
+            payments: lenient::read_list(lenient::take(&mut map, "payments")),
+            receipt_identifier: lenient::read_text(lenient::take(&mut map, "receipt_identifier")),
+            reference: lenient::read_text(lenient::take(&mut map, "reference")),
+            refund_request: lenient::read_boxed(lenient::take(&mut map, "refund_request")),
+            service_period_from: lenient::read_text(lenient::take(&mut map, "service_period_from")),
+            service_period_to: lenient::read_text(lenient::take(&mut map, "service_period_to")),
+            status: lenient::read_record(lenient::take(&mut map, "status")),
+            tags: lenient::read_texts(lenient::take(&mut map, "tags")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Purchase {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A position of a purchase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItem {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<Box<PurchaseCategory>>,
     /// The project expense the position is booked to, if any.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expense: Option<Box<PurchaseItemExpense>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gross_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_total: Option<f64>,
     /// The receipt of the position, if any.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt: Option<Box<PurchaseItemReceipt>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_credit_number: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_included: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat: Option<Box<Vat>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchaseItem {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            category: lenient::read_boxed(lenient::take(&mut map, "category")),
+            expense: lenient::read_boxed(lenient::take(&mut map, "expense")),
+            gross_total: lenient::read_number(lenient::take(&mut map, "gross_total")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            net_total: lenient::read_number(lenient::take(&mut map, "net_total")),
+            receipt: lenient::read_boxed(lenient::take(&mut map, "receipt")),
+            supplier_credit_number: lenient::read_int(lenient::take(
+                &mut map,
+                "supplier_credit_number",
+            )),
+            tax: lenient::read_number(lenient::take(&mut map, "tax")),
+            tax_included: lenient::read_flag(lenient::take(&mut map, "tax_included")),
+            tax_total: lenient::read_number(lenient::take(&mut map, "tax_total")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            vat: lenient::read_boxed(lenient::take(&mut map, "vat")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The project expense a purchase position is booked to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItemExpense {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchaseItemExpense {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseItemExpense {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The receipt of a purchase position.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItemReceipt {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl PurchaseItemReceipt {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            attachment_url: lenient::read_text(lenient::take(&mut map, "attachment_url")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseItemReceipt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A purchase as its payments embed it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchaseRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            identifier: lenient::read_text(lenient::take(&mut map, "identifier")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The refund request a purchase came from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseRefundRequest {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PurchaseRefundRequest {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            comment: lenient::read_text(lenient::take(&mut map, "comment")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PurchaseRefundRequest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An expense receipt of a user.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Receipt {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gross_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<ReceiptItem>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pending: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_request: Option<Box<ReceiptRefundRequest>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Receipt {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            attachment_url: lenient::read_text(lenient::take(&mut map, "attachment_url")),
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            currency: lenient::read_text(lenient::take(&mut map, "currency")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            gross_total: lenient::read_number(lenient::take(&mut map, "gross_total")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            info: lenient::read_text(lenient::take(&mut map, "info")),
+            items: lenient::read_list(lenient::take(&mut map, "items")),
+            pending: lenient::read_flag(lenient::take(&mut map, "pending")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            refund_request: lenient::read_boxed(lenient::take(&mut map, "refund_request")),
+            title: lenient::read_text(lenient::take(&mut map, "title")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Receipt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A position of a receipt.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReceiptItem {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gross_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_category: Option<Box<PurchaseCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vat: Option<Box<Vat>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReceiptItem {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            gross_total: lenient::read_number(lenient::take(&mut map, "gross_total")),
+            purchase_category: lenient::read_boxed(lenient::take(&mut map, "purchase_category")),
+            vat: lenient::read_boxed(lenient::take(&mut map, "vat")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReceiptItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The refund request a receipt is part of.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReceiptRefundRequest {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ReceiptRefundRequest {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            status: lenient::read_text(lenient::take(&mut map, "status")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ReceiptRefundRequest {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One user's absences in a year.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AbsenceReport {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub planned_vacation_days: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sickdays: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_vacation_days: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub used_vacation_days: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl AbsenceReport {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            planned_vacation_days: lenient::read_number(lenient::take(
+                &mut map,
+                "planned_vacation_days",
+            )),
+            sickdays: lenient::read_number(lenient::take(&mut map, "sickdays")),
+            total_vacation_days: lenient::read_number(lenient::take(
+                &mut map,
+                "total_vacation_days",
+            )),
+            used_vacation_days: lenient::read_number(lenient::take(&mut map, "used_vacation_days")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AbsenceReport {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A line of the cashflow report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CashflowEntry {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amount_in_account_currency: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// What moved the money, e.g. `invoice_created`.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl CashflowEntry {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            amount_in_account_currency: lenient::read_number(lenient::take(
+                &mut map,
+                "amount_in_account_currency",
+            )),
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            company_id: lenient::read_int(lenient::take(&mut map, "company_id")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            kind: lenient::read_text(lenient::take(&mut map, "kind")),
+            record_id: lenient::read_int(lenient::take(&mut map, "record_id")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CashflowEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A line of the finance report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FinanceEntry {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company: Option<Box<CompanyRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// What the amount is, e.g. `incoming_expenses`.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub net_amount_in_account_currency: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl FinanceEntry {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            company: lenient::read_boxed(lenient::take(&mut map, "company")),
+            company_id: lenient::read_int(lenient::take(&mut map, "company_id")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            kind: lenient::read_text(lenient::take(&mut map, "kind")),
+            net_amount_in_account_currency: lenient::read_number(lenient::take(
+                &mut map,
+                "net_amount_in_account_currency",
+            )),
+            record_id: lenient::read_int(lenient::take(&mut map, "record_id")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FinanceEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// Planned against tracked hours of a user on a project.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlannedVsTracked {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delta: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub planned_hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Box<ProjectRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quota: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tracked_hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl PlannedVsTracked {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            delta: lenient::read_number(lenient::take(&mut map, "delta")),
+            planned_hours: lenient::read_number(lenient::take(&mut map, "planned_hours")),
+            project: lenient::read_boxed(lenient::take(&mut map, "project")),
+            project_id: lenient::read_int(lenient::take(&mut map, "project_id")),
+            quota: lenient::read_number(lenient::take(&mut map, "quota")),
+            tracked_hours: lenient::read_number(lenient::take(&mut map, "tracked_hours")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PlannedVsTracked {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A user's target, billable and unbillable time on one day.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UtilizationEntry {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable_hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable_seconds: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unbillable_hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unbillable_seconds: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UtilizationEntry {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            billable_hours: lenient::read_number(lenient::take(&mut map, "billable_hours")),
+            billable_seconds: lenient::read_number(lenient::take(&mut map, "billable_seconds")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            target_hours: lenient::read_number(lenient::take(&mut map, "target_hours")),
+            unbillable_hours: lenient::read_number(lenient::take(&mut map, "unbillable_hours")),
+            unbillable_seconds: lenient::read_number(lenient::take(&mut map, "unbillable_seconds")),
+            user_id: lenient::read_int(lenient::take(&mut map, "user_id")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UtilizationEntry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// An absence of a user on one day (morning, afternoon or both).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Schedule {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub am: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignment: Option<Box<ScheduleAssignment>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub pm: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub symbol: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Schedule {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            am: lenient::read_flag(lenient::take(&mut map, "am")),
+            assignment: lenient::read_boxed(lenient::take(&mut map, "assignment")),
+            comment: lenient::read_text(lenient::take(&mut map, "comment")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            pm: lenient::read_flag(lenient::take(&mut map, "pm")),
+            symbol: lenient::read_int(lenient::take(&mut map, "symbol")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Schedule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The kind of absence an entry records.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScheduleAssignment {
     /// The absence code, e.g. `4` for holiday.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl ScheduleAssignment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            code: lenient::read_text(lenient::take(&mut map, "code")),
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            customer_name: lenient::read_text(lenient::take(&mut map, "customer_name")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            r#type: lenient::read_text(lenient::take(&mut map, "type")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ScheduleAssignment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The user the API key belongs to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Session {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Session {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            uuid: lenient::read_text(lenient::take(&mut map, "uuid")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Session {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A tag of one area.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Tag {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<TagsContext>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Tag {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            context: lenient::read_record(lenient::take(&mut map, "context")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A standard task.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TaskTemplate {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub billable: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Position for ordering.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Added to new projects by default.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_default: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revenue_category: Option<Box<RevenueCategory>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl TaskTemplate {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            billable: lenient::read_flag(lenient::take(&mut map, "billable")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            index: lenient::read_int(lenient::take(&mut map, "index")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            project_default: lenient::read_flag(lenient::take(&mut map, "project_default")),
+            revenue_category: lenient::read_boxed(lenient::take(&mut map, "revenue_category")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TaskTemplate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A team and its members.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Unit {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl Unit {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            users: lenient::read_list(lenient::take(&mut map, "users")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A team as other records embed it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UnitRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl UnitRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UnitRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A permission role as a user record embeds it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RoleRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl RoleRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The access a role grants per area of MOCO (e.g. `none`, `full`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserPermissions {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub calendar: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub companies: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub invoicing: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub people: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub projects: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchases: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_tracking: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UserPermissions {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            calendar: lenient::read_text(lenient::take(&mut map, "calendar")),
+            companies: lenient::read_text(lenient::take(&mut map, "companies")),
+            contacts: lenient::read_text(lenient::take(&mut map, "contacts")),
+            invoicing: lenient::read_text(lenient::take(&mut map, "invoicing")),
+            people: lenient::read_text(lenient::take(&mut map, "people")),
+            projects: lenient::read_text(lenient::take(&mut map, "projects")),
+            purchases: lenient::read_text(lenient::take(&mut map, "purchases")),
+            report: lenient::read_text(lenient::take(&mut map, "report")),
+            sales: lenient::read_text(lenient::take(&mut map, "sales")),
+            settings: lenient::read_text(lenient::take(&mut map, "settings")),
+            time_tracking: lenient::read_text(lenient::take(&mut map, "time_tracking")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserPermissions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A permission role and what it grants per area.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserRole {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_admin: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permission: Option<Box<UserPermissions>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UserRole {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            is_admin: lenient::read_flag(lenient::take(&mut map, "is_admin")),
+            is_default: lenient::read_flag(lenient::take(&mut map, "is_default")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            permission: lenient::read_boxed(lenient::take(&mut map, "permission")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserRole {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// One month of a performance report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceMonth {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_billable_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_tracked_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variation: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PerformanceMonth {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            hours_billable_total: lenient::read_number(lenient::take(
+                &mut map,
+                "hours_billable_total",
+            )),
+            hours_tracked_total: lenient::read_number(lenient::take(
+                &mut map,
+                "hours_tracked_total",
+            )),
+            month: lenient::read_int(lenient::take(&mut map, "month")),
+            target_hours: lenient::read_number(lenient::take(&mut map, "target_hours")),
+            variation: lenient::read_number(lenient::take(&mut map, "variation")),
+            year: lenient::read_int(lenient::take(&mut map, "year")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PerformanceMonth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A user's tracked hours against their target hours.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceReport {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub annually: Option<Box<PerformanceYear>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub monthly: Option<Vec<PerformanceMonth>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PerformanceReport {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            annually: lenient::read_boxed(lenient::take(&mut map, "annually")),
+            monthly: lenient::read_list(lenient::take(&mut map, "monthly")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PerformanceReport {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// The year's figures of a performance report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceYear {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub employment_hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_billable_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours_tracked_total: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variation: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variation_until_today: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl PerformanceYear {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            employment_hours: lenient::read_number(lenient::take(&mut map, "employment_hours")),
+            hours_billable_total: lenient::read_number(lenient::take(
+                &mut map,
+                "hours_billable_total",
+            )),
+            hours_tracked_total: lenient::read_number(lenient::take(
+                &mut map,
+                "hours_tracked_total",
+            )),
+            target_hours: lenient::read_number(lenient::take(&mut map, "target_hours")),
+            variation: lenient::read_number(lenient::take(&mut map, "variation")),
+            variation_until_today: lenient::read_number(lenient::take(
+                &mut map,
+                "variation_until_today",
+            )),
+            year: lenient::read_int(lenient::take(&mut map, "year")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PerformanceYear {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A staff member.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub birthday: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_properties: Option<Map<String, Value>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Whether the user is an external contractor (`external` when written).
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#extern: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub home_address: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iban: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile_phone: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Box<RoleRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::texts",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<Box<UnitRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub work_phone: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl User {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            avatar_url: lenient::read_text(lenient::take(&mut map, "avatar_url")),
+            birthday: lenient::read_text(lenient::take(&mut map, "birthday")),
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            custom_properties: lenient::read_object(lenient::take(&mut map, "custom_properties")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            r#extern: lenient::read_flag(lenient::take(&mut map, "extern")),
+            firstname: lenient::read_text(lenient::take(&mut map, "firstname")),
+            home_address: lenient::read_text(lenient::take(&mut map, "home_address")),
+            iban: lenient::read_text(lenient::take(&mut map, "iban")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            info: lenient::read_text(lenient::take(&mut map, "info")),
+            lastname: lenient::read_text(lenient::take(&mut map, "lastname")),
+            mobile_phone: lenient::read_text(lenient::take(&mut map, "mobile_phone")),
+            role: lenient::read_boxed(lenient::take(&mut map, "role")),
+            tags: lenient::read_texts(lenient::take(&mut map, "tags")),
+            unit: lenient::read_boxed(lenient::take(&mut map, "unit")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            work_phone: lenient::read_text(lenient::take(&mut map, "work_phone")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for User {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A user as other records embed it (the fields present vary by record).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserRef {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub initials: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
     /// Last name, where a record sends `name` instead of `lastname`.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<Box<UnitRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl UserRef {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            color: lenient::read_text(lenient::take(&mut map, "color")),
+            email: lenient::read_text(lenient::take(&mut map, "email")),
+            firstname: lenient::read_text(lenient::take(&mut map, "firstname")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            initials: lenient::read_text(lenient::take(&mut map, "initials")),
+            lastname: lenient::read_text(lenient::take(&mut map, "lastname")),
+            name: lenient::read_text(lenient::take(&mut map, "name")),
+            unit: lenient::read_boxed(lenient::take(&mut map, "unit")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UserRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A VAT code for purchases.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct VatCodePurchase {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub intra_eu: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reverse_charge: Option<bool>,
     /// Rate in percent.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl VatCodePurchase {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            code: lenient::read_text(lenient::take(&mut map, "code")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            intra_eu: lenient::read_flag(lenient::take(&mut map, "intra_eu")),
+            reverse_charge: lenient::read_flag(lenient::take(&mut map, "reverse_charge")),
+            tax: lenient::read_number(lenient::take(&mut map, "tax")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for VatCodePurchase {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// The VAT setting a record embeds (an invoice's, an offer's, a company's, a position's).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Vat {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub intra_eu: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notice_tax_exemption: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notice_tax_exemption_alt: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_gross_total: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reverse_charge: Option<bool>,
     /// Rate in percent.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Vat {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            code: lenient::read_text(lenient::take(&mut map, "code")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            intra_eu: lenient::read_flag(lenient::take(&mut map, "intra_eu")),
+            notice_tax_exemption: lenient::read_text(lenient::take(
+                &mut map,
+                "notice_tax_exemption",
+            )),
+            notice_tax_exemption_alt: lenient::read_text(lenient::take(
+                &mut map,
+                "notice_tax_exemption_alt",
+            )),
+            print_gross_total: lenient::read_flag(lenient::take(&mut map, "print_gross_total")),
+            reverse_charge: lenient::read_flag(lenient::take(&mut map, "reverse_charge")),
+            tax: lenient::read_number(lenient::take(&mut map, "tax")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Vat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }
 
 /// A VAT code for sales.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct VatCodeSale {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credit_account: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub intra_eu: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notice_tax_exemption: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notice_tax_exemption_alt: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub print_gross_total: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reverse_charge: Option<bool>,
     /// Rate in percent.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl VatCodeSale {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            active: lenient::read_flag(lenient::take(&mut map, "active")),
+            code: lenient::read_text(lenient::take(&mut map, "code")),
+            credit_account: lenient::read_text(lenient::take(&mut map, "credit_account")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            intra_eu: lenient::read_flag(lenient::take(&mut map, "intra_eu")),
+            notice_tax_exemption: lenient::read_text(lenient::take(
+                &mut map,
+                "notice_tax_exemption",
+            )),
+            notice_tax_exemption_alt: lenient::read_text(lenient::take(
+                &mut map,
+                "notice_tax_exemption_alt",
+            )),
+            print_gross_total: lenient::read_flag(lenient::take(&mut map, "print_gross_total")),
+            reverse_charge: lenient::read_flag(lenient::take(&mut map, "reverse_charge")),
+            tax: lenient::read_number(lenient::take(&mut map, "tax")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for VatCodeSale {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A web hook subscription.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WebHook {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<WebHooksEvent>,
     /// The URL events are POSTed to.
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hook: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::record",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<WebHooksTarget>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
+impl WebHook {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            disabled: lenient::read_flag(lenient::take(&mut map, "disabled")),
+            disabled_at: lenient::read_text(lenient::take(&mut map, "disabled_at")),
+            event: lenient::read_record(lenient::take(&mut map, "event")),
+            hook: lenient::read_text(lenient::take(&mut map, "hook")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            target: lenient::read_record(lenient::take(&mut map, "target")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WebHook {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A correction of a user's hour balance.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WorkTimeAdjustment {
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creator: Option<Box<UserRef>>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::number",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hours: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::int",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::text",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "connector_core::lenient::boxed",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Box<UserRef>>,
     /// Fields the model does not name, as the server sent them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl WorkTimeAdjustment {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            created_at: lenient::read_text(lenient::take(&mut map, "created_at")),
+            creator: lenient::read_boxed(lenient::take(&mut map, "creator")),
+            date: lenient::read_text(lenient::take(&mut map, "date")),
+            description: lenient::read_text(lenient::take(&mut map, "description")),
+            hours: lenient::read_number(lenient::take(&mut map, "hours")),
+            id: lenient::read_int(lenient::take(&mut map, "id")),
+            updated_at: lenient::read_text(lenient::take(&mut map, "updated_at")),
+            user: lenient::read_boxed(lenient::take(&mut map, "user")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WorkTimeAdjustment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
 }

@@ -9,7 +9,10 @@ pub fn render(m: &Loaded, _plan: &Plan) -> String {
     let typed = m
         .actions
         .iter()
-        .filter(|a| a.action.output.is_some())
+        // A file answer is typed too: the call returns a `Download`.
+        .filter(|a| {
+            a.action.output.is_some() || a.action.response == crate::manifest::ResponseKind::Bytes
+        })
         .count();
     let checked = m
         .actions
@@ -49,6 +52,7 @@ pub fn render(m: &Loaded, _plan: &Plan) -> String {
         for a in actions {
             let answer = match (&a.action.output, a.action.response) {
                 (_, crate::manifest::ResponseKind::Bytes) => "bytes".to_owned(),
+                (Some(o), _) if o == super::typed::NO_CONTENT => "nothing".to_owned(),
                 (Some(o), _) => format!("`{o}`"),
                 (None, _) => "JSON".to_owned(),
             };

@@ -10,7 +10,7 @@ pub fn render_models(m: &Loaded, plan: &Plan) -> String {
     let mut out = String::from(HEADER);
     let _ = write!(
         out,
-        "\n//! Typed answers of the `{}` actions, one struct per declared model.\n//!\n//! Every field is optional and read leniently (a value of an unexpected shape reads as\n//! `None` instead of failing the answer); fields a model does not name are kept in `extra`.\n\n#![allow(unused_imports)]\n\nuse super::enums::*;\nuse connector_core::serde_json::{{Map, Value}};\nuse serde::{{Deserialize, Serialize}};\n\n",
+        "\n//! Typed answers of the `{}` actions, one struct per declared model.\n//!\n//! Every field is optional and read leniently (a value of an unexpected shape reads as\n//! `None` instead of failing the answer); fields a model does not name are kept in `extra`.\n\n#![allow(unused_imports)]\n\nuse super::enums::*;\nuse connector_core::lenient;\nuse connector_core::serde_json::{{Map, Value}};\nuse serde::{{Deserialize, Deserializer, Serialize}};\n\n",
         m.name()
     );
     for r in &m.resources {
@@ -20,11 +20,15 @@ pub fn render_models(m: &Loaded, plan: &Plan) -> String {
             } else {
                 model.doc.clone()
             };
+            // Read by a generated, non-generic `from_map` rather than a derived
+            // `Deserialize`: the derive (with `flatten` for `extra`) is compiled once per
+            // deserializer and field, which made the crate several times slower to build.
             let _ = write!(
                 out,
-                "{}#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]\npub struct {name} {{\n",
+                "{}#[derive(Debug, Clone, Default, PartialEq, Serialize)]\npub struct {name} {{\n",
                 doc(&text)
             );
+            let mut reads = String::new();
             for (field, spec) in &model.fields {
                 let (t, list) = plan.field_type(spec.ty()).expect("checked");
                 let (rust, reader) = field_rust(&t, list);
@@ -39,11 +43,20 @@ pub fn render_models(m: &Loaded, plan: &Plan) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "#[serde({rename}default, deserialize_with = \"connector_core::lenient::{reader}\", skip_serializing_if = \"Option::is_none\")]\npub {id}: Option<{rust}>,"
+                    "#[serde({rename}skip_serializing_if = \"Option::is_none\")]\npub {id}: Option<{rust}>,"
+                );
+                let _ = writeln!(
+                    reads,
+                    "{id}: lenient::read_{reader}(lenient::take(&mut map, {})),",
+                    lit(field)
                 );
             }
             out.push_str(
                 "/// Fields the model does not name, as the server sent them.\n#[serde(flatten)]\npub extra: Map<String, Value>,\n}\n\n",
+            );
+            let _ = write!(
+                out,
+                "impl {name} {{\n/// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.\npub fn from_map(mut map: Map<String, Value>) -> Self {{\nSelf {{\n{reads}extra: map,\n}}\n}}\n}}\n\nimpl<'de> Deserialize<'de> for {name} {{\nfn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\nlenient::model(d, Self::from_map)\n}}\n}}\n\n"
             );
         }
     }

@@ -178,16 +178,20 @@ impl Plan {
             }
         }
         for r in &m.actions {
+            if r.action.item.as_deref() == Some(super::typed::NO_CONTENT) {
+                return Err(format!(
+                    "{}: `{}`: an `item` cannot be `{}`",
+                    r.file.display(),
+                    r.action.id,
+                    super::typed::NO_CONTENT
+                ));
+            }
             for written in [&r.action.output, &r.action.item].into_iter().flatten() {
+                if written == super::typed::NO_CONTENT {
+                    continue;
+                }
                 match self.field_type(written) {
-                    Ok((FieldType::Model(_), _)) => {}
-                    Ok(_) => {
-                        return Err(format!(
-                            "{}: `{}`: `{written}`: an output or item names a model",
-                            r.file.display(),
-                            r.action.id
-                        ));
-                    }
+                    Ok(_) => {}
                     Err(e) => {
                         return Err(format!("{}: `{}`: {e}", r.file.display(), r.action.id));
                     }

@@ -170,11 +170,37 @@ fn param_index(a: &Resolved, p: &Param) -> usize {
         .expect("a parameter of this action")
 }
 
+/// The manifest's `output` for an answer with no body (204): the typed call returns `()`.
+pub const NO_CONTENT: &str = "none";
+
+/// The Rust type of an `output` or `item`: a model, a scalar, a list of either, `()`
+/// for [`NO_CONTENT`], `Value` when none is declared.
 fn output_type(plan: &Plan, written: Option<&str>) -> String {
-    match written.map(|w| plan.field_type(w).expect("checked")) {
-        Some((FieldType::Model(name), false)) => format!("models::{name}"),
-        Some((FieldType::Model(name), true)) => format!("Vec<models::{name}>"),
-        _ => "Value".to_owned(),
+    if written == Some(NO_CONTENT) {
+        return "()".to_owned();
+    }
+    let Some((t, list)) = written.map(|w| plan.field_type(w).expect("checked")) else {
+        return "Value".to_owned();
+    };
+    let one = match t {
+        FieldType::Model(name) => format!("models::{name}"),
+        FieldType::Integer => "i64".to_owned(),
+        FieldType::Number => "f64".to_owned(),
+        FieldType::Text => "String".to_owned(),
+        FieldType::Boolean => "bool".to_owned(),
+        FieldType::Object => "Map<String, Value>".to_owned(),
+        FieldType::Json => "Value".to_owned(),
+        FieldType::Enum(name) => format!("super::enums::{name}"),
+    };
+    if list { format!("Vec<{one}>") } else { one }
+}
+
+/// What `Action::Output` is: [`NO_CONTENT`] reads whatever comes (nothing, as a rule).
+fn action_output(plan: &Plan, written: Option<&str>) -> String {
+    if written == Some(NO_CONTENT) {
+        "connector_core::NoContent".to_owned()
+    } else {
+        output_type(plan, written)
     }
 }
 
@@ -250,6 +276,11 @@ fn render_constructor(out: &mut String, plan: &Plan, ai: usize, a: &Resolved) {
 fn render_builder(plan: &Plan, index: usize, a: &Resolved) -> String {
     let name = format!("{}{}", pascal(&a.resource), pascal(&a.verb));
     let output = output_type(plan, a.action.output.as_deref());
+    let unit = if output == "()" {
+        ".map(|connector_core::NoContent| ())"
+    } else {
+        ""
+    };
     let mut out = String::new();
     let _ = write!(
         out,
@@ -324,7 +355,7 @@ fn render_builder(plan: &Plan, index: usize, a: &Resolved) -> String {
     } else {
         let _ = write!(
             out,
-            "/// Validates, then sends with the client's default options.\npub async fn send(self) -> Result<{output}, Error> {{\nlet connector = self.connector;\nconnector.send(self).await\n}}\n\n/// Validates, then sends with these options.\npub async fn send_with(self, options: &dyn RequestOptions) -> Result<{output}, Error> {{\nlet connector = self.connector;\nconnector.send_with(self, options).await\n}}\n"
+            "/// Validates, then sends with the client's default options.\npub async fn send(self) -> Result<{output}, Error> {{\nlet connector = self.connector;\nconnector.send(self).await{unit}\n}}\n\n/// Validates, then sends with these options.\npub async fn send_with(self, options: &dyn RequestOptions) -> Result<{output}, Error> {{\nlet connector = self.connector;\nconnector.send_with(self, options).await{unit}\n}}\n"
         );
     }
     if a.action
@@ -352,7 +383,8 @@ fn render_builder(plan: &Plan, index: usize, a: &Resolved) -> String {
     out.push_str("}\n\n");
     let _ = write!(
         out,
-        "impl Action for {name}<'_> {{\ntype Output = {output};\nfn spec(&self) -> &'static ActionSpec {{ &ACTIONS[{index}] }}\nfn into_input(self) -> Map<String, Value> {{ self.input }}\n}}\n\n"
+        "impl Action for {name}<'_> {{\ntype Output = {};\nfn spec(&self) -> &'static ActionSpec {{ &ACTIONS[{index}] }}\nfn into_input(self) -> Map<String, Value> {{ self.input }}\n}}\n\n",
+        action_output(plan, a.action.output.as_deref())
     );
     out
 }

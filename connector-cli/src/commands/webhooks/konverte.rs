@@ -21,7 +21,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const SECRET_ENV: &str = "KONVERTE_WEBHOOK_SECRET";
+const SECRET_ENV: &str = connector_konverte::env::WEBHOOK_SECRET;
 
 pub fn run(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Option<u8> {
     Some(match verb {

@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 
-const SECRET_ENV: &str = "MOCO_WEBHOOK_SECRET";
+const SECRET_ENV: &str = connector_moco::env::WEBHOOK_SECRET;
 
 pub fn run(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Option<u8> {
     Some(match verb {
