@@ -5,14 +5,24 @@
 //! the core's validation names the missing field (exit 2) exactly as it would for
 //! `connector run`.
 
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::commands::webhooks::{self, WEBHOOKS};
 use crate::exit;
-use crate::options::{RESERVED, connection_args, request_args};
+use crate::options::{RESERVED, Takes, connection_args, request_args, request_args_for};
 use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::{Arg, ArgAction, Command, ValueHint, value_parser};
-use connector_core::{ActionSpec, Location, ParamSpec, ParamType, ResponseKind};
+use connector_core::{ActionSpec, Location, Method, ParamSpec, ParamType, ResponseKind};
+use std::collections::HashSet;
 use std::ffi::OsStr;
+
+/// The argument id of the record's id given as a positional argument (`contacts get 5`).
+pub const POSITIONAL_ID: &str = "positional-id";
+
+/// `--yes`: delete without asking.
+pub const YES: &str = "yes";
+
+/// The verbs whose record id may also be given as a positional argument.
+const ID_VERBS: &[&str] = &["get", "update", "delete"];
 
 /// `<backend> download URL`: a file by a URL the API handed out.
 pub const DOWNLOAD: &str = "download";
@@ -210,6 +220,38 @@ pub fn flag_name(wire: &str) -> String {
     }
 }
 
+/// The parameter a positional argument fills for `get`, `update` and `delete`: the path
+/// parameter `id`, else the last path parameter (`contacts get 5` for
+/// `/accounts/{account_id}/contacts/{id}`).
+pub fn positional_id(action: &ActionSpec) -> Option<&'static ParamSpec> {
+    if !ID_VERBS.contains(&action.verb) {
+        return None;
+    }
+    let path: Vec<&'static ParamSpec> = action
+        .params
+        .iter()
+        .filter(|p| p.location == Location::Path)
+        .collect();
+    path.iter()
+        .find(|p| p.name == "id")
+        .or(path.last())
+        .copied()
+}
+
+/// Whether the action deletes: it is announced on stderr, and asked about first on a
+/// terminal unless `--yes`.
+pub fn deletes(action: &ActionSpec) -> bool {
+    action.method == Method::Delete
+}
+
+/// The kebab-case spelling of a snake_case flag (`account_id` -> `account-id`), when it
+/// differs and clashes with no other flag of the command.
+fn kebab_alias(long: &str, taken: &HashSet<String>) -> Option<String> {
+    let kebab = long.replace('_', "-");
+    (kebab != long && !taken.contains(&kebab) && !RESERVED.contains(&kebab.as_str()))
+        .then_some(kebab)
+}
+
 fn value_name(p: &ParamSpec) -> &'static str {
     if p.reference.is_some() {
         return match p.ty {
@@ -283,13 +325,17 @@ fn param_help(f: &ParamFlag) -> String {
     help
 }
 
-fn param_arg(f: &ParamFlag) -> Arg {
+fn param_arg(f: &ParamFlag, taken: &HashSet<String>) -> Arg {
     let p = f.spec;
+    let long = f.long();
     let mut arg = Arg::new(f.id())
-        .long(f.long())
         .value_name(value_name(p))
         .help(param_help(f))
         .required(false);
+    if let Some(kebab) = kebab_alias(&long, taken) {
+        arg = arg.visible_alias(kebab);
+    }
+    let mut arg = arg.long(long);
     arg = match p.ty {
         ParamType::Enum { values } => arg.value_parser(DeclaredWords(values)),
         ParamType::Boolean => arg
@@ -336,24 +382,62 @@ impl TypedValueParser for DeclaredWords {
     }
 }
 
+/// The connection and request flags of a generated command, by what it can use:
+/// impersonation where the backend has it, `--all`/`--limit` on paged lists, and no
+/// batch flags (its input is one item).
+fn shared_args(impersonation: bool, list: bool) -> Vec<Arg> {
+    let mut args = connection_args(impersonation);
+    args.extend(request_args_for(Takes { list, batch: false }));
+    args
+}
+
 fn action_command(backend: Backend, action: &'static ActionSpec) -> Command {
     let params = unique_params(action);
     // Deferred: clap builds these only for the command line's own verb, not for
-    // every action of the tree at each start.
-    let cmd =
-        match backend {
-            Backend::Moco => Command::new(action.verb)
-                .defer(|c| c.args(connection_args(true)).args(request_args())),
-            Backend::Konverte => Command::new(action.verb)
-                .defer(|c| c.args(connection_args(false)).args(request_args())),
-        };
+    // every action of the tree at each start (a closure cannot capture, hence four).
+    let cmd = Command::new(action.verb);
+    let cmd = match (backend.impersonation(), action.pagination.is_paged()) {
+        (true, true) => cmd.defer(|c| c.args(shared_args(true, true))),
+        (true, false) => cmd.defer(|c| c.args(shared_args(true, false))),
+        (false, true) => cmd.defer(|c| c.args(shared_args(false, true))),
+        (false, false) => cmd.defer(|c| c.args(shared_args(false, false))),
+    };
     let mut cmd = cmd
         .about(action.summary)
         .before_help(format!("{} {}", action.method.as_str(), action.path))
         .help_template(VERB_TEMPLATE)
         .next_help_heading("Parameters");
+    let taken: HashSet<String> = params.iter().map(ParamFlag::long).collect();
+    if let Some(id) = positional_id(action) {
+        let flag = params
+            .iter()
+            .find(|f| f.spec.name == id.name)
+            .map(ParamFlag::id)
+            .unwrap_or_default();
+        cmd = cmd.arg(
+            Arg::new(POSITIONAL_ID)
+                .value_name("ID")
+                .index(1)
+                .conflicts_with(flag)
+                .help(format!(
+                    "The record's `{}` (or --{})",
+                    id.name,
+                    flag_name(id.name)
+                )),
+        );
+    }
     for f in &params {
-        cmd = cmd.arg(param_arg(f));
+        cmd = cmd.arg(param_arg(f, &taken));
+    }
+    if deletes(action) {
+        cmd = cmd.arg(
+            Arg::new(YES)
+                .long(YES)
+                .short('y')
+                .action(ArgAction::SetTrue)
+                .help_heading("Running and output")
+                .help("Delete without asking (it asks only when stdin and stderr are a terminal)"),
+        );
     }
     if action.response == ResponseKind::Bytes {
         cmd = cmd.args(crate::files::args());
@@ -391,8 +475,11 @@ fn download_command(backend: Backend) -> Command {
                 .value_hint(ValueHint::Url)
                 .help("The file's URL (absolute, or a path on the API's address)"),
         )
-        .args(connection_args(backend == Backend::Moco))
-        .args(request_args())
+        .args(connection_args(backend.impersonation()))
+        .args(request_args_for(Takes {
+            list: false,
+            batch: false,
+        }))
         .args(crate::files::args())
 }
 

@@ -1,7 +1,7 @@
 //! Inputs: flags of a generated command, or `--input JSON|@file|-`, compiled into the
 //! same wire-named map. Files and stdin are JSON Lines, read one line at a time.
 
-use crate::cli::unique_params;
+use crate::cli::{POSITIONAL_ID, positional_id, unique_params};
 use clap::ArgMatches;
 use connector_core::futures::stream::{self, BoxStream, StreamExt};
 use connector_core::validate;
@@ -42,10 +42,16 @@ pub fn from_flags(
     quiet: bool,
 ) -> Result<Map<String, Value>, Error> {
     let mut input = Map::new();
+    let positional = positional_id(action).map(|p| p.name);
     for f in unique_params(action) {
         let id = f.id();
         let name = f.spec.name;
-        let Some(values) = m.get_many::<String>(&id) else {
+        let given = m.get_many::<String>(&id).or_else(|| {
+            (positional == Some(name))
+                .then(|| m.try_get_many::<String>(POSITIONAL_ID).ok().flatten())
+                .flatten()
+        });
+        let Some(values) = given else {
             continue;
         };
         let values: Vec<&String> = values.collect();

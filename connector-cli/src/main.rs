@@ -1,5 +1,6 @@
 //! `connector`: every Konverte Digital and MOCO action from the shell.
 
+mod backend;
 mod backends;
 mod cli;
 mod commands;
@@ -9,6 +10,7 @@ mod files;
 mod input;
 mod options;
 mod output;
+mod suggest;
 mod terminal;
 
 use std::process::ExitCode;

@@ -29,13 +29,7 @@ fn verb_help_shows_flags_types_required_marks_and_the_request_line() {
     let name_line = text.lines().find(|l| l.contains("--name <TEXT>")).unwrap();
     assert!(!name_line.contains("[required]"), "{name_line}");
     // Request options are there too.
-    for flag in [
-        "--timeout",
-        "--proxy",
-        "--dry-run",
-        "--rate-limit",
-        "--continue-on-fail",
-    ] {
+    for flag in ["--timeout", "--proxy", "--dry-run", "--rate-limit"] {
         assert!(text.contains(flag), "{flag} missing:\n{text}");
     }
 }

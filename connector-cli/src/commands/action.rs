@@ -2,7 +2,8 @@
 //! lists (`--all`/`--limit`), batches and `--dry-run` all go through here.
 
 use super::{Ctx, fail, write_failed};
-use crate::backends::{self, Backend};
+use crate::backend::Backend;
+use crate::backends;
 use crate::config;
 use crate::exit::{self, BatchStatus};
 use crate::input::{self, Item};
@@ -26,7 +27,7 @@ use tokio::sync::watch;
 
 /// `connector <backend> <resource> <verb> --flags`.
 pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &ArgMatches) -> u8 {
-    let mut flags = match options::from_matches(m, backend) {
+    let mut flags = match options::from_matches(m, backend.impersonation()) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
@@ -39,8 +40,57 @@ pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &Arg
         Err(code) => return code,
     };
     lenient_warnings(ctx, spec, &flags)(&input);
+    let deleting = crate::cli::deletes(spec) && !flags.dry_run;
+    let what = deleting.then(|| target(spec, &input));
+    if let Some(what) = &what
+        && !options::flag(m, crate::cli::YES)
+        && !confirm(&format!("delete {what}?"))
+    {
+        output::error("not deleted (give --yes to delete without asking)");
+        return exit::USAGE;
+    }
     let mut out = Out::new();
-    single(&*connector, spec, input, &flags, &mut out).await
+    let code = single(&*connector, spec, input, &flags, &mut out).await;
+    if let Some(what) = what
+        && code == exit::SUCCESS
+    {
+        output::note(ctx.quiet, format!("deleted {what}"));
+    }
+    code
+}
+
+/// What a delete acts on, for the prompt and the note: the resource and the path
+/// parameters given (`contacts id=5 account_id=1`).
+fn target(spec: &ActionSpec, input: &Map<String, Value>) -> String {
+    let mut text = spec.resource.to_owned();
+    for p in spec
+        .params
+        .iter()
+        .filter(|p| p.location == connector_core::Location::Path)
+    {
+        if let Some(v) = input.get(p.name) {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            text.push_str(&format!(" {}={v}", p.name));
+        }
+    }
+    text
+}
+
+/// Asks on the terminal; without one (a script, a pipe) the answer is yes, so scripts
+/// keep working.
+fn confirm(question: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+        return true;
+    }
+    let mut stderr = io::stderr().lock();
+    let _ = write!(stderr, "{} [y/N] ", crate::terminal::escape(question));
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    if io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES")
 }
 
 /// With `--lenient` (and not quiet): one warning for each field or enum word the

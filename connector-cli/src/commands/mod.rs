@@ -9,7 +9,7 @@ pub mod run;
 pub mod sandbox;
 pub mod webhooks;
 
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::cli::DOWNLOAD;
 use crate::exit;
 use crate::output;

@@ -2,7 +2,7 @@
 
 use super::action::{connect, lenient_warnings, many, single};
 use super::{Ctx, fail};
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::exit;
 use crate::input::{self, Input};
 use crate::options;
@@ -23,12 +23,18 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         .map(String::as_str)
         .unwrap_or("");
     let Some(spec) = backend.actions().iter().find(|a| a.id == id) else {
-        return fail(&Error::UnknownAction {
+        let error = Error::UnknownAction {
             backend: backend.name().to_owned(),
             id: id.to_owned(),
-        });
+        };
+        let hint = crate::suggest::did_you_mean(id, backend.actions().iter().map(|a| a.id));
+        crate::output::error(format!(
+            "{error}{hint} (see `connector actions {}`)",
+            backend.name()
+        ));
+        return exit::for_error(&error);
     };
-    let mut flags = match options::from_matches(m, backend) {
+    let mut flags = match options::from_matches(m, backend.impersonation()) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
