@@ -75,6 +75,14 @@ impl Backend {
         Backend::ALL.into_iter().find(|b| b.name() == name)
     }
 
+    /// The client-side rate limit the backend applies unless told otherwise.
+    pub fn default_rate_limit(self) -> Option<connector_core::RateLimit> {
+        match self {
+            Backend::Konverte => None,
+            Backend::Moco => Some(connector_moco::DEFAULT_RATE_LIMIT),
+        }
+    }
+
     /// Whether requests can act as another user (`--impersonate`).
     pub fn impersonation(self) -> bool {
         matches!(self, Backend::Moco)

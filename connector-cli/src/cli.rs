@@ -524,6 +524,20 @@ fn run_command() -> Command {
                 .value_parser(crate::input::parse_size)
                 .help("Longest JSON Lines line, e.g. 64M or 1G; a longer line is that item's error and the batch goes on [default: 16M]"),
         )
+        .arg(
+            Arg::new("key")
+                .long("key")
+                .value_name("FIELD")
+                .help("In a batch, each outcome line also carries this field of its input as `key` (every line carries `line`, the input's line number)"),
+        )
+        .arg(
+            Arg::new("retry-failed")
+                .long("retry-failed")
+                .value_name("OUTCOMES.jsonl")
+                .value_hint(ValueHint::FilePath)
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("With the same --input: run only the inputs whose outcome in this file failed or was skipped (matched by `line`)"),
+        )
         .args(connection_args(true))
         .args(request_args())
         .args(crate::files::args())

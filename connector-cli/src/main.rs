@@ -10,6 +10,7 @@ mod files;
 mod input;
 mod options;
 mod output;
+mod progress;
 mod suggest;
 mod terminal;
 

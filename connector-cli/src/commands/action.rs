@@ -6,9 +6,10 @@ use crate::backend::Backend;
 use crate::backends;
 use crate::config;
 use crate::exit::{self, BatchStatus};
-use crate::input::{self, Item};
+use crate::input::{self, Numbered};
 use crate::options::{self, OutputFormat, RunFlags};
-use crate::output::{self, Out, Progress};
+use crate::output::{self, Out};
+use crate::progress::Progress;
 use async_trait::async_trait;
 use clap::ArgMatches;
 use connector_core::futures::FutureExt;
@@ -19,9 +20,9 @@ use connector_core::{
     ResponseKind, Sleeper, Summary, Url, batch,
 };
 use serde_json::{Map, Value, json};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -275,7 +276,22 @@ fn table_items<'v>(spec: &ActionSpec, value: &'v Value, flags: &RunFlags) -> &'v
     }
 }
 
-/// Many inputs: one outcome line per input, in input order, written as they arrive.
+/// What a batch's outcome lines and progress bar carry besides the outcome.
+#[derive(Debug, Default)]
+pub struct BatchInfo {
+    /// How many inputs there are, when known up front.
+    pub total: Option<u64>,
+    /// `--key FIELD`: that field of each input goes into its outcome line as `key`.
+    pub key: Option<String>,
+    /// The client-side rate limit in force, for the progress bar's word on pacing.
+    pub limit: Option<connector_core::RateLimit>,
+}
+
+/// Where each input of a batch came from, by its index, until its outcome is written.
+type Origins = Arc<Mutex<HashMap<usize, (usize, Option<Value>)>>>;
+
+/// Many inputs: one outcome line per input, in input order, written as they arrive;
+/// each line carries the input's `line` (and with `--key`, its `key`).
 ///
 /// Ctrl-C or SIGTERM stops reading inputs; the requests in flight finish and their
 /// outcomes are written, inputs already read but not sent are `skipped`, and the exit
@@ -284,20 +300,38 @@ pub async fn many(
     ctx: &Ctx,
     connector: Arc<dyn Connector>,
     spec: &'static ActionSpec,
-    items: BoxStream<'static, Item>,
+    items: BoxStream<'static, Numbered>,
+    info: BatchInfo,
     flags: &RunFlags,
     out: &mut Out,
 ) -> u8 {
     let mut signals = Signals::new();
     let (stop, stopped) = watch::channel(false);
     let mut warn = lenient_warnings(ctx, spec, flags);
+    let origins: Origins = Arc::default();
+    let recorded = Arc::clone(&origins);
+    let key = info.key.clone();
     let items = items
-        .inspect(move |item| {
-            if let Ok(input) = item {
+        .inspect(move |n| {
+            if let Ok(input) = &n.item {
                 warn(input);
             }
         })
-        .take_until(wait_for_stop(stopped.clone()));
+        .take_until(wait_for_stop(stopped.clone()))
+        .enumerate()
+        .map(move |(index, n)| {
+            let key = key.as_ref().and_then(|k| {
+                n.item
+                    .as_ref()
+                    .ok()
+                    .and_then(|input| input.get(k.as_str()).cloned())
+            });
+            recorded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(index, (n.line, key));
+            n.item
+        });
     let downloads = if spec.response == ResponseKind::Bytes && !flags.dry_run {
         match flags.files.check_many() {
             Ok(_) => Some(flags.files.clone()),
@@ -336,7 +370,7 @@ pub async fn many(
         batch::run(&gate, spec.id, items, &flags.options)
     };
 
-    let mut progress = Progress::new(ctx.quiet);
+    let mut progress = Progress::new(ctx.quiet, info.total, info.limit);
     let mut summary = Summary::default();
     let mut status = BatchStatus::default();
     let mut signal = None;
@@ -380,12 +414,22 @@ pub async fn many(
             status.record(e);
             progress.suspend(|| output::error(format!("item {}: {e}", outcome.index)));
         }
-        let line = match outcome.result {
+        let origin = origins
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&outcome.index);
+        let mut line = match outcome.result {
             OutcomeResult::Ok(request) if flags.dry_run => {
                 json!({"index": outcome.index, "ok": true, "request": request})
             }
             _ => outcome.into_json(),
         };
+        if let (Some((number, key)), Value::Object(map)) = (origin, &mut line) {
+            map.insert("line".into(), number.into());
+            if info.key.is_some() {
+                map.insert("key".into(), key.unwrap_or(Value::Null));
+            }
+        }
         if let Err(e) = progress.suspend(|| out.line(line, flags.output)) {
             write_error = Some(e);
         }
