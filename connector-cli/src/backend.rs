@@ -2,7 +2,7 @@
 //! capabilities). A leaf: it depends on the backend crates only, never on the CLI's
 //! other modules, so every module may use it.
 
-use connector_core::ActionSpec;
+use connector_core::{ActionSpec, Pagination};
 
 /// A backend the CLI knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +80,33 @@ impl Backend {
         match self {
             Backend::Konverte => None,
             Backend::Moco => Some(connector_moco::DEFAULT_RATE_LIMIT),
+        }
+    }
+
+    /// The credential kinds a raw `connector api` request to `path` carries: the kind the
+    /// backend's declared actions under that path prefix take.
+    pub fn raw_tokens(self, path: &str) -> &'static [&'static str] {
+        match self {
+            Backend::Konverte if path.starts_with("/platform/") => &["platform"],
+            Backend::Konverte if path.starts_with("/public/") => &[],
+            Backend::Konverte => &["user"],
+            Backend::Moco => &["api_key"],
+        }
+    }
+
+    /// How `connector api --all` pages, and where a page's items are: the backend's
+    /// usual style (Konverte: `page=N`, items under `payload`; MOCO: `Link` headers).
+    pub fn raw_paging(self) -> (Pagination, &'static str) {
+        match self {
+            Backend::Konverte => (
+                Pagination::PageNumber {
+                    param: "page",
+                    total: "",
+                    has_more: "",
+                },
+                "/payload",
+            ),
+            Backend::Moco => (Pagination::LinkHeader, ""),
         }
     }
 

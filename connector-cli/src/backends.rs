@@ -89,3 +89,16 @@ pub fn build(
         Backend::Moco => Arc::new(moco(profile, flags)?),
     })
 }
+
+/// The HTTP engine of `backend`'s client (for `connector api`): the same credentials,
+/// retries, rate limit, timeout, proxy and TLS options as every action.
+pub fn http(
+    backend: Backend,
+    profile: &Profile,
+    flags: &RunFlags,
+) -> Result<connector_core::HttpConnector, Error> {
+    Ok(match backend {
+        Backend::Konverte => konverte(profile, flags)?.connector().clone(),
+        Backend::Moco => moco(profile, flags)?.connector().clone(),
+    })
+}

@@ -80,6 +80,7 @@ pub fn command() -> Command {
         root = root.subcommand(backend_command(backend));
     }
     root.subcommand(run_command())
+        .subcommand(api_command())
         .subcommand(actions_command())
         .subcommand(sandbox_command())
         .subcommand(crate::commands::mcp::command())
@@ -541,6 +542,59 @@ fn run_command() -> Command {
         .args(connection_args(true))
         .args(request_args())
         .args(crate::files::args())
+}
+
+fn api_command() -> Command {
+    Command::new("api")
+        .about("Call any route of a backend, with the same credentials and options as its actions")
+        .long_about(
+            "Call any route of a backend, declared or not, through the same pipeline as its \
+             actions: credentials, retries, rate limit, timeouts, proxy and TLS options. \
+             Fields (-f key=value, and --input) go in the query for GET and DELETE, else in \
+             the JSON body; a value that parses as JSON is sent as JSON (-f per_page=5). \
+             PATH is relative to the base URL (/contacts?page=2), or a full URL below it; \
+             a URL to another origin is refused. --all pages in the backend's style \
+             (Konverte: page=N, items under payload; MOCO: Link headers).",
+        )
+        .after_help(exit::help_text())
+        .arg(
+            Arg::new("backend")
+                .value_name("BACKEND")
+                .required(true)
+                .value_parser(PossibleValuesParser::new(Backend::ALL.map(Backend::name))),
+        )
+        .arg(
+            Arg::new("method")
+                .value_name("METHOD")
+                .required(true)
+                .help("GET, POST, PUT, PATCH or DELETE"),
+        )
+        .arg(
+            Arg::new("path")
+                .value_name("PATH")
+                .required(true)
+                .help("The route below the base URL, e.g. /api/v1/accounts/1/contacts"),
+        )
+        .arg(
+            Arg::new("field")
+                .short('f')
+                .long("field")
+                .value_name("KEY=VALUE")
+                .action(ArgAction::Append)
+                .help("A field of the request; repeatable"),
+        )
+        .arg(
+            Arg::new("input")
+                .long("input")
+                .short('i')
+                .value_name("JSON|@FILE")
+                .help("The request's fields as one JSON object (-f adds to them)"),
+        )
+        .args(connection_args(true))
+        .args(request_args_for(Takes {
+            list: true,
+            batch: false,
+        }))
 }
 
 fn actions_command() -> Command {

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod actions;
+pub mod api;
 pub mod completions;
 pub mod download;
 pub mod mcp;
@@ -46,6 +47,7 @@ pub fn dispatch(ctx: &Ctx, m: &ArgMatches) -> u8 {
     };
     match name {
         "actions" => actions::run(sub),
+        "api" => block_on(api::run(ctx, sub)),
         "completions" => completions::run(sub),
         "mcp" => mcp::run(ctx, sub),
         "run" => block_on(run::run(ctx, sub)),
