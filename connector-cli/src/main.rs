@@ -22,6 +22,10 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // When the shell asks for completions (`COMPLETE=bash connector ...`), answer and exit.
+    clap_complete::CompleteEnv::with_factory(cli::command)
+        .var(commands::completions::VAR)
+        .complete();
     let matches = match cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {
