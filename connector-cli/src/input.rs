@@ -1,7 +1,7 @@
 //! Inputs: flags of a generated command, or `--input JSON|@file|-`, compiled into the
 //! same wire-named map. Files and stdin are JSON Lines, read one line at a time.
 
-use crate::cli::{POSITIONAL_ID, positional_id, unique_params};
+use crate::params::{POSITIONAL_ID, positional_id, unique_params};
 use clap::ArgMatches;
 use connector_core::futures::stream::{self, BoxStream, StreamExt};
 use connector_core::validate;

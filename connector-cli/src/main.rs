@@ -10,6 +10,7 @@ mod files;
 mod input;
 mod options;
 mod output;
+mod params;
 mod progress;
 mod suggest;
 mod terminal;
