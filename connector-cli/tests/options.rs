@@ -420,21 +420,23 @@ fn pacing_timeout_and_rate_limit_values_that_cannot_work_are_usage_errors() {
         vec!["--rate-limit", "1/8d"],
     ] {
         let mut cmd = konverte(home.path(), "http://127.0.0.1:9");
-        cmd.args(["konverte", "profile", "get", "--dry-run"])
+        // On `run`: the batch flags exist only where the input can be many.
+        cmd.args(["run", "konverte", "profile.get", "--dry-run"])
             .args(&bad);
         let out = cmd.output().unwrap();
         assert_eq!(code(&out), 2, "{bad:?}: {}", stderr(&out));
         assert!(stdout(&out).is_empty(), "{bad:?}");
     }
     let mut cmd = konverte(home.path(), "http://127.0.0.1:9");
-    cmd.args(["konverte", "profile", "get", "--dry-run"]).args([
-        "--batch-size",
-        "2",
-        "--batch-interval",
-        "1s",
-        "--rate-limit",
-        "10/7d",
-    ]);
+    cmd.args(["run", "konverte", "profile.get", "--dry-run"])
+        .args([
+            "--batch-size",
+            "2",
+            "--batch-interval",
+            "1s",
+            "--rate-limit",
+            "10/7d",
+        ]);
     let out = cmd.output().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
