@@ -324,8 +324,11 @@ async fn an_unknown_limit_is_found_from_the_servers_429s() {
     cli.run_with_stdin(&args("off"), contacts("unpaced")).await;
     let unpaced = sandbox.stats();
     let refused_off = unpaced.throttled - adaptive.throttled;
+    // A coarse bound, not a rate: on a loaded machine both runs slow down and the counts
+    // move; the benchmark (bench/run.sh, row 5) measures the real share. Without pacing the
+    // two counts come out alike, and this fails.
     assert!(
-        adaptive.throttled * 2 < refused_off,
+        adaptive.throttled * 3 < refused_off * 2,
         "adaptive {} refusals, unpaced {refused_off}",
         adaptive.throttled
     );

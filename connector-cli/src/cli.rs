@@ -5,20 +5,24 @@
 //! the core's validation names the missing field (exit 2) exactly as it would for
 //! `connector run`.
 
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::commands::webhooks::{self, WEBHOOKS};
 use crate::exit;
-use crate::options::{RESERVED, connection_args, request_args};
+use crate::options::{RESERVED, Takes, connection_args, request_args, request_args_for};
+pub use crate::params::{
+    POSITIONAL_ID, ParamFlag, deletes, flag_name, positional_id, unique_params,
+};
 use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::{Arg, ArgAction, Command, ValueHint, value_parser};
-use connector_core::{ActionSpec, Location, ParamSpec, ParamType, ResponseKind};
+use connector_core::{ActionSpec, ParamSpec, ParamType, ResponseKind};
+use std::collections::HashSet;
 use std::ffi::OsStr;
+
+/// `--yes`: delete without asking.
+pub const YES: &str = "yes";
 
 /// `<backend> download URL`: a file by a URL the API handed out.
 pub const DOWNLOAD: &str = "download";
-
-/// The prefix of a parameter's argument id (ids never clash with the CLI's own flags).
-const PARAM_ID: &str = "param:";
 
 /// The heading of the flags every command takes.
 const GLOBAL: &str = "Global options";
@@ -70,6 +74,7 @@ pub fn command() -> Command {
         root = root.subcommand(backend_command(backend));
     }
     root.subcommand(run_command())
+        .subcommand(api_command())
         .subcommand(actions_command())
         .subcommand(auth_command())
         .subcommand(sandbox_command())
@@ -148,67 +153,12 @@ fn backend_command(backend: Backend) -> Command {
     cmd
 }
 
-/// One parameter per name: a name declared twice (path and body) gets one flag.
-pub fn unique_params(action: &ActionSpec) -> Vec<ParamFlag> {
-    let mut out: Vec<ParamFlag> = Vec::new();
-    for p in action.params {
-        match out.iter_mut().find(|f| f.spec.name == p.name) {
-            Some(f) => {
-                f.required |= p.required;
-                if !f.locations.contains(&p.location) {
-                    f.locations.push(p.location);
-                }
-            }
-            None => out.push(ParamFlag {
-                spec: p,
-                required: p.required,
-                locations: vec![p.location],
-            }),
-        }
-    }
-    out
-}
-
-/// A parameter as the command line sees it.
-#[derive(Debug)]
-pub struct ParamFlag {
-    pub spec: &'static ParamSpec,
-    pub required: bool,
-    pub locations: Vec<Location>,
-}
-
-impl ParamFlag {
-    /// The argument id in the matches.
-    pub fn id(&self) -> String {
-        format!("{PARAM_ID}{}", self.spec.name)
-    }
-
-    /// The long flag: the wire name (`labels[]` -> `labels`), or `param-<name>` when the
-    /// CLI uses that name itself.
-    pub fn long(&self) -> String {
-        flag_name(self.spec.name)
-    }
-}
-
-/// The long flag for a wire name.
-pub fn flag_name(wire: &str) -> String {
-    let base = wire.strip_suffix("[]").unwrap_or(wire);
-    let cleaned: String = base
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim_matches('-').to_owned();
-    if RESERVED.contains(&cleaned.as_str()) || cleaned.is_empty() {
-        format!("param-{cleaned}")
-    } else {
-        cleaned
-    }
+/// The kebab-case spelling of a snake_case flag (`account_id` -> `account-id`), when it
+/// differs and clashes with no other flag of the command.
+fn kebab_alias(long: &str, taken: &HashSet<String>) -> Option<String> {
+    let kebab = long.replace('_', "-");
+    (kebab != long && !taken.contains(&kebab) && !RESERVED.contains(&kebab.as_str()))
+        .then_some(kebab)
 }
 
 fn value_name(p: &ParamSpec) -> &'static str {
@@ -284,13 +234,17 @@ fn param_help(f: &ParamFlag) -> String {
     help
 }
 
-fn param_arg(f: &ParamFlag) -> Arg {
+fn param_arg(f: &ParamFlag, taken: &HashSet<String>) -> Arg {
     let p = f.spec;
+    let long = f.long();
     let mut arg = Arg::new(f.id())
-        .long(f.long())
         .value_name(value_name(p))
         .help(param_help(f))
         .required(false);
+    if let Some(kebab) = kebab_alias(&long, taken) {
+        arg = arg.visible_alias(kebab);
+    }
+    let mut arg = arg.long(long);
     arg = match p.ty {
         ParamType::Enum { values } => arg.value_parser(DeclaredWords(values)),
         ParamType::Boolean => arg
@@ -337,24 +291,62 @@ impl TypedValueParser for DeclaredWords {
     }
 }
 
+/// The connection and request flags of a generated command, by what it can use:
+/// impersonation where the backend has it, `--all`/`--limit` on paged lists, and no
+/// batch flags (its input is one item).
+fn shared_args(impersonation: bool, list: bool) -> Vec<Arg> {
+    let mut args = connection_args(impersonation);
+    args.extend(request_args_for(Takes { list, batch: false }));
+    args
+}
+
 fn action_command(backend: Backend, action: &'static ActionSpec) -> Command {
     let params = unique_params(action);
     // Deferred: clap builds these only for the command line's own verb, not for
-    // every action of the tree at each start.
-    let cmd =
-        match backend {
-            Backend::Moco => Command::new(action.verb)
-                .defer(|c| c.args(connection_args(true)).args(request_args())),
-            Backend::Konverte => Command::new(action.verb)
-                .defer(|c| c.args(connection_args(false)).args(request_args())),
-        };
+    // every action of the tree at each start (a closure cannot capture, hence four).
+    let cmd = Command::new(action.verb);
+    let cmd = match (backend.impersonation(), action.pagination.is_paged()) {
+        (true, true) => cmd.defer(|c| c.args(shared_args(true, true))),
+        (true, false) => cmd.defer(|c| c.args(shared_args(true, false))),
+        (false, true) => cmd.defer(|c| c.args(shared_args(false, true))),
+        (false, false) => cmd.defer(|c| c.args(shared_args(false, false))),
+    };
     let mut cmd = cmd
         .about(action.summary)
         .before_help(format!("{} {}", action.method.as_str(), action.path))
         .help_template(VERB_TEMPLATE)
         .next_help_heading("Parameters");
+    let taken: HashSet<String> = params.iter().map(ParamFlag::long).collect();
+    if let Some(id) = positional_id(action) {
+        let flag = params
+            .iter()
+            .find(|f| f.spec.name == id.name)
+            .map(ParamFlag::id)
+            .unwrap_or_default();
+        cmd = cmd.arg(
+            Arg::new(POSITIONAL_ID)
+                .value_name("ID")
+                .index(1)
+                .conflicts_with(flag)
+                .help(format!(
+                    "The record's `{}` (or --{})",
+                    id.name,
+                    flag_name(id.name)
+                )),
+        );
+    }
     for f in &params {
-        cmd = cmd.arg(param_arg(f));
+        cmd = cmd.arg(param_arg(f, &taken));
+    }
+    if deletes(action) {
+        cmd = cmd.arg(
+            Arg::new(YES)
+                .long(YES)
+                .short('y')
+                .action(ArgAction::SetTrue)
+                .help_heading("Running and output")
+                .help("Delete without asking (it asks only when stdin and stderr are a terminal)"),
+        );
     }
     if action.response == ResponseKind::Bytes {
         cmd = cmd.args(crate::files::args());
@@ -392,8 +384,11 @@ fn download_command(backend: Backend) -> Command {
                 .value_hint(ValueHint::Url)
                 .help("The file's URL (absolute, or a path on the API's address)"),
         )
-        .args(connection_args(backend == Backend::Moco))
-        .args(request_args())
+        .args(connection_args(backend.impersonation()))
+        .args(request_args_for(Takes {
+            list: false,
+            batch: false,
+        }))
         .args(crate::files::args())
 }
 
@@ -438,9 +433,76 @@ fn run_command() -> Command {
                 .value_parser(crate::input::parse_size)
                 .help("Longest JSON Lines line, e.g. 64M or 1G; a longer line is that item's error and the batch goes on [default: 16M]"),
         )
+        .arg(
+            Arg::new("key")
+                .long("key")
+                .value_name("FIELD")
+                .help("In a batch, each outcome line also carries this field of its input as `key` (every line carries `line`, the input's line number)"),
+        )
+        .arg(
+            Arg::new("retry-failed")
+                .long("retry-failed")
+                .value_name("OUTCOMES.jsonl")
+                .value_hint(ValueHint::FilePath)
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("With the same --input: run only the inputs whose outcome in this file failed or was skipped (matched by `line`)"),
+        )
         .args(connection_args(true))
         .args(request_args())
         .args(crate::files::args())
+}
+
+fn api_command() -> Command {
+    Command::new("api")
+        .about("Call any route of a backend, with the same credentials and options as its actions")
+        .long_about(
+            "Call any route of a backend, declared or not, through the same pipeline as its \
+             actions: credentials, retries, rate limit, timeouts, proxy and TLS options. \
+             Fields (-f key=value, and --input) go in the query for GET and DELETE, else in \
+             the JSON body; a value that parses as JSON is sent as JSON (-f per_page=5). \
+             PATH is relative to the base URL (/contacts?page=2), or a full URL below it; \
+             a URL to another origin is refused. --all pages in the backend's style \
+             (Konverte: page=N, items under payload; MOCO: Link headers).",
+        )
+        .after_help(exit::help_text())
+        .arg(
+            Arg::new("backend")
+                .value_name("BACKEND")
+                .required(true)
+                .value_parser(PossibleValuesParser::new(Backend::ALL.map(Backend::name))),
+        )
+        .arg(
+            Arg::new("method")
+                .value_name("METHOD")
+                .required(true)
+                .help("GET, POST, PUT, PATCH or DELETE"),
+        )
+        .arg(
+            Arg::new("path")
+                .value_name("PATH")
+                .required(true)
+                .help("The route below the base URL, e.g. /api/v1/accounts/1/contacts"),
+        )
+        .arg(
+            Arg::new("field")
+                .short('f')
+                .long("field")
+                .value_name("KEY=VALUE")
+                .action(ArgAction::Append)
+                .help("A field of the request; repeatable"),
+        )
+        .arg(
+            Arg::new("input")
+                .long("input")
+                .short('i')
+                .value_name("JSON|@FILE")
+                .help("The request's fields as one JSON object (-f adds to them)"),
+        )
+        .args(connection_args(true))
+        .args(request_args_for(Takes {
+            list: true,
+            batch: false,
+        }))
 }
 
 fn actions_command() -> Command {

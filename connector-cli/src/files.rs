@@ -2,7 +2,6 @@
 //! where an answer that is a file goes (`--out FILE`, stdout when it is not a terminal, one
 //! file per item with `--out-dir DIR`).
 
-use crate::options::get;
 use clap::{Arg, ArgMatches, ValueHint};
 use connector_core::{Download, Error};
 use serde_json::{Value, json};
@@ -178,4 +177,9 @@ fn spool_stdin(field: &str) -> Result<PathBuf, Error> {
         .unwrap_or_else(|e| e.into_inner())
         .push(path);
     Ok(shown)
+}
+
+/// A value of an argument that may not exist on this command.
+fn get<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Option<T> {
+    m.try_get_one::<T>(id).ok().flatten().cloned()
 }

@@ -1,7 +1,7 @@
 //! Inputs: flags of a generated command, or `--input JSON|@file|-`, compiled into the
 //! same wire-named map. Files and stdin are JSON Lines, read one line at a time.
 
-use crate::cli::unique_params;
+use crate::params::{POSITIONAL_ID, positional_id, unique_params};
 use clap::ArgMatches;
 use connector_core::futures::stream::{self, BoxStream, StreamExt};
 use connector_core::validate;
@@ -17,19 +17,31 @@ pub const DEFAULT_MAX_LINE: usize = 16 * 1024 * 1024;
 /// One input map, or the reason it could not be read (that item's outcome).
 pub type Item = Result<Map<String, Value>, Error>;
 
+/// One input of a batch and where it came from: its 1-based line in the file or
+/// stdin (blank lines counted), or its 1-based position in an inline JSON array.
+#[derive(Debug)]
+pub struct Numbered {
+    pub line: usize,
+    pub item: Item,
+}
+
 /// What `--input` gave.
 pub enum Input {
     /// Inline JSON: one object (a single call).
     Single(Map<String, Value>),
-    /// Inline JSON array, a file or stdin: one item per element or line (a batch).
-    Batch(BoxStream<'static, Item>),
+    /// Inline JSON array, a file or stdin: one item per element or line (a batch), and
+    /// how many there are when that is known up front (a file, an array).
+    Batch {
+        items: BoxStream<'static, Numbered>,
+        total: Option<u64>,
+    },
 }
 
 impl std::fmt::Debug for Input {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Input::Single(_) => f.write_str("Input::Single"),
-            Input::Batch(_) => f.write_str("Input::Batch"),
+            Input::Batch { .. } => f.write_str("Input::Batch"),
         }
     }
 }
@@ -42,10 +54,16 @@ pub fn from_flags(
     quiet: bool,
 ) -> Result<Map<String, Value>, Error> {
     let mut input = Map::new();
+    let positional = positional_id(action).map(|p| p.name);
     for f in unique_params(action) {
         let id = f.id();
         let name = f.spec.name;
-        let Some(values) = m.get_many::<String>(&id) else {
+        let given = m.get_many::<String>(&id).or_else(|| {
+            (positional == Some(name))
+                .then(|| m.try_get_many::<String>(POSITIONAL_ID).ok().flatten())
+                .flatten()
+        });
+        let Some(values) = given else {
             continue;
         };
         let values: Vec<&String> = values.collect();
@@ -111,29 +129,44 @@ pub async fn parse(arg: Option<&str>, max_line: usize) -> Result<Input, Error> {
         return Ok(Input::Single(Map::new()));
     };
     if arg == "-" {
-        return Ok(Input::Batch(lines(tokio::io::stdin(), max_line)));
+        return Ok(Input::Batch {
+            items: numbered_lines(tokio::io::stdin(), max_line),
+            total: None,
+        });
     }
     if let Some(path) = arg.strip_prefix('@') {
         let file = tokio::fs::File::open(Path::new(path))
             .await
             .map_err(|e| Error::validation("input", format!("cannot read {path}: {e}")))?;
-        return Ok(Input::Batch(lines(file, max_line)));
+        let counted = path.to_owned();
+        let total = tokio::task::spawn_blocking(move || count_items(Path::new(&counted)))
+            .await
+            .ok()
+            .flatten();
+        return Ok(Input::Batch {
+            items: numbered_lines(file, max_line),
+            total,
+        });
     }
     match serde_json::from_str::<Value>(arg) {
         Ok(Value::Object(map)) => Ok(Input::Single(map)),
-        Ok(Value::Array(items)) => Ok(Input::Batch(
-            stream::iter(items.into_iter().enumerate().map(|(i, v)| match v {
-                Value::Object(map) => Ok(map),
-                other => Err(Error::validation(
-                    "input",
-                    format!(
-                        "item {i}: expected a JSON object, got {}",
-                        validate::type_name(&other)
-                    ),
-                )),
+        Ok(Value::Array(items)) => Ok(Input::Batch {
+            total: Some(items.len() as u64),
+            items: stream::iter(items.into_iter().enumerate().map(|(i, v)| Numbered {
+                line: i + 1,
+                item: match v {
+                    Value::Object(map) => Ok(map),
+                    other => Err(Error::validation(
+                        "input",
+                        format!(
+                            "item {i}: expected a JSON object, got {}",
+                            validate::type_name(&other)
+                        ),
+                    )),
+                },
             }))
             .boxed(),
-        )),
+        }),
         Ok(other) => Err(Error::validation(
             "input",
             format!(
@@ -153,14 +186,51 @@ pub async fn parse(arg: Option<&str>, max_line: usize) -> Result<Input, Error> {
     }
 }
 
-/// One JSON object per line; blank lines are skipped. A bad line (not JSON, not an
-/// object, not UTF-8, longer than `max_line` bytes) becomes that item's error and reading
-/// goes on; a read error ends the stream after reporting it. A UTF-8 byte order mark at
-/// the start is skipped. Memory stays bounded by `max_line`, however long a line is.
+/// How many items a JSON Lines file holds (its lines that are not blank), counted up
+/// front for the progress bar; `None` when it cannot be read.
+fn count_items(path: &Path) -> Option<u64> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).ok()?;
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
+    let (mut count, mut blank) = (0u64, true);
+    loop {
+        let buf = reader.fill_buf().ok()?;
+        if buf.is_empty() {
+            break;
+        }
+        for &b in buf {
+            match b {
+                b'\n' => {
+                    count += u64::from(!blank);
+                    blank = true;
+                }
+                b' ' | b'\t' | b'\r' => {}
+                _ => blank = false,
+            }
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
+    Some(count + u64::from(!blank))
+}
+
+/// [`numbered_lines`] without the line numbers.
+#[cfg(test)]
 pub fn lines<R: AsyncRead + Send + Unpin + 'static>(
     reader: R,
     max_line: usize,
 ) -> BoxStream<'static, Item> {
+    numbered_lines(reader, max_line).map(|n| n.item).boxed()
+}
+
+/// One JSON object per line; blank lines are skipped. A bad line (not JSON, not an
+/// object, not UTF-8, longer than `max_line` bytes) becomes that item's error and reading
+/// goes on; a read error ends the stream after reporting it. A UTF-8 byte order mark at
+/// the start is skipped. Memory stays bounded by `max_line`, however long a line is.
+pub fn numbered_lines<R: AsyncRead + Send + Unpin + 'static>(
+    reader: R,
+    max_line: usize,
+) -> BoxStream<'static, Numbered> {
     let reader = BufReader::with_capacity(64 * 1024, reader);
     let state = (reader, Vec::new(), 0usize, false);
     stream::unfold(
@@ -182,7 +252,11 @@ pub fn lines<R: AsyncRead + Send + Unpin + 'static>(
                                 size_text(max_line)
                             ),
                         );
-                        return Some((Err(err), (reader, buf, line_no, false)));
+                        let item = Numbered {
+                            line: line_no,
+                            item: Err(err),
+                        };
+                        return Some((item, (reader, buf, line_no, false)));
                     }
                     Ok(Line::Read) => {
                         line_no += 1;
@@ -200,13 +274,20 @@ pub fn lines<R: AsyncRead + Send + Unpin + 'static>(
                                         e.valid_up_to() + 1
                                     ),
                                 );
-                                return Some((Err(err), (reader, buf, line_no, false)));
+                                let item = Numbered {
+                                    line: line_no,
+                                    item: Err(err),
+                                };
+                                return Some((item, (reader, buf, line_no, false)));
                             }
                         };
                         if text.is_empty() {
                             continue;
                         }
-                        let item = parse_line(text, line_no);
+                        let item = Numbered {
+                            line: line_no,
+                            item: parse_line(text, line_no),
+                        };
                         return Some((item, (reader, buf, line_no, false)));
                     }
                     Err(e) => {
@@ -214,7 +295,11 @@ pub fn lines<R: AsyncRead + Send + Unpin + 'static>(
                             "input",
                             format!("line {}: cannot read: {e}", line_no + 1),
                         );
-                        return Some((Err(err), (reader, buf, line_no, true)));
+                        let item = Numbered {
+                            line: line_no + 1,
+                            item: Err(err),
+                        };
+                        return Some((item, (reader, buf, line_no, true)));
                     }
                 }
             }
@@ -431,10 +516,11 @@ mod tests {
         assert!(matches!(parse_test(None).await.unwrap(), Input::Single(m) if m.is_empty()));
         assert!(parse_test(Some("{oops")).await.is_err());
         assert!(parse_test(Some("3")).await.is_err());
-        let Input::Batch(s) = parse_test(Some("[{\"a\":1}, 2]")).await.unwrap() else {
+        let Input::Batch { items: s, .. } = parse_test(Some("[{\"a\":1}, 2]")).await.unwrap()
+        else {
             panic!()
         };
-        let items: Vec<Item> = s.collect().await;
+        let items: Vec<Item> = s.map(|n| n.item).collect().await;
         assert!(items[0].is_ok() && items[1].is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! `connector`: every Konverte Digital and MOCO action from the shell.
 
+mod backend;
 mod backends;
 mod cli;
 mod commands;
@@ -12,7 +13,10 @@ mod jq;
 mod options;
 mod out;
 mod output;
+mod params;
+mod progress;
 mod render;
+mod suggest;
 mod terminal;
 
 use std::process::ExitCode;
@@ -23,6 +27,10 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // When the shell asks for completions (`COMPLETE=bash connector ...`), answer and exit.
+    clap_complete::CompleteEnv::with_factory(cli::command)
+        .var(commands::completions::VAR)
+        .complete();
     let matches = match cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {

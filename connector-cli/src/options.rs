@@ -1,7 +1,6 @@
 //! The request-option flags every action (and `run`) takes, parsed once into one
 //! [`Options`], plus the flags that say how to run (`--dry-run`, `--all`, `--output`).
 
-use crate::backends::Backend;
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint, value_parser};
@@ -46,6 +45,9 @@ pub const RESERVED: &[&str] = &[
     "jq",
     "impersonate",
     "input",
+    "yes",
+    "key",
+    "retry-failed",
 ];
 
 /// How results are printed.
@@ -308,15 +310,37 @@ pub fn connection_args(impersonate: bool) -> Vec<Arg> {
     args
 }
 
-/// Flags that only mean something for batches and lists (not for `webhooks ensure`).
-const BATCH_AND_LIST: &[&str] = &[
+/// Flags that only mean something when the input can be many items.
+const BATCH: &[&str] = &[
     "batch-size",
     "batch-interval",
     "concurrency",
     "continue-on-fail",
-    "all",
-    "limit",
 ];
+
+/// Flags that only mean something for a paged list.
+const LIST: &[&str] = &["all", "limit"];
+
+/// Which of the running flags a command offers: a flag that would do nothing is not
+/// offered at all (clap then refuses it and suggests nothing misleading).
+#[derive(Debug, Clone, Copy)]
+pub struct Takes {
+    /// `--all`, `--limit`: the action is a paged list.
+    pub list: bool,
+    /// `--concurrency`, `--batch-size`, ...: the input can be many items.
+    pub batch: bool,
+}
+
+/// The request-option and output flags that apply to a command taking `takes`.
+pub fn request_args_for(takes: Takes) -> Vec<Arg> {
+    request_args()
+        .into_iter()
+        .filter(|a| {
+            let id = a.get_id().as_str();
+            (takes.list || !LIST.contains(&id)) && (takes.batch || !BATCH.contains(&id))
+        })
+        .collect()
+}
 
 /// The request-option and output flags, on each action and on `run`.
 pub fn request_args() -> Vec<Arg> {
@@ -469,16 +493,16 @@ pub fn request_args() -> Vec<Arg> {
 /// list flags.
 pub fn ensure_args(impersonate: bool) -> Vec<Arg> {
     let mut args = connection_args(impersonate);
-    args.extend(
-        request_args()
-            .into_iter()
-            .filter(|a| !BATCH_AND_LIST.contains(&a.get_id().as_str())),
-    );
+    args.extend(request_args_for(Takes {
+        list: false,
+        batch: false,
+    }));
     args
 }
 
-/// Reads a command's request-option flags into [`RunFlags`].
-pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error> {
+/// Reads a command's request-option flags into [`RunFlags`]; `impersonation` says
+/// whether the backend supports `--impersonate`.
+pub fn from_matches(m: &ArgMatches, impersonation: bool) -> Result<RunFlags, Error> {
     let mut b = Options::builder();
     if let Some(t) = get::<Duration>(m, "timeout") {
         b = b.timeout(t);
@@ -517,7 +541,7 @@ pub fn from_matches(m: &ArgMatches, backend: Backend) -> Result<RunFlags, Error>
     b = b.continue_on_fail(flag(m, "continue-on-fail"));
     b = b.lenient(flag(m, "lenient"));
     let impersonate = get::<i64>(m, "impersonate");
-    if impersonate.is_some() && backend != Backend::Moco {
+    if impersonate.is_some() && !impersonation {
         return Err(Error::validation(
             "impersonate",
             "only MOCO supports impersonation",

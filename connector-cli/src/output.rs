@@ -6,13 +6,11 @@ pub use crate::out::Out;
 
 use crate::terminal;
 use connector_core::Summary;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::io::{self, IsTerminal};
+
 use std::sync::Mutex;
-use std::time::Duration;
 
 /// Credentials of this invocation: never printed, even when an API echoes them back
 /// (Chatwoot's profile answer carries the caller's own `access_token`).
@@ -98,60 +96,6 @@ pub fn summary(summary: &Summary) {
         summary.failed,
         summary.skipped
     );
-}
-
-/// A progress bar on stderr, shown only on a terminal, when not quiet, and from the
-/// second item on.
-#[derive(Debug)]
-pub struct Progress {
-    enabled: bool,
-    bar: Option<ProgressBar>,
-    count: u64,
-}
-
-impl Progress {
-    pub fn new(quiet: bool) -> Self {
-        Progress {
-            enabled: !quiet && io::stderr().is_terminal(),
-            bar: None,
-            count: 0,
-        }
-    }
-
-    pub fn inc(&mut self) {
-        self.count += 1;
-        if !self.enabled {
-            return;
-        }
-        if self.bar.is_none() && self.count > 1 {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                ProgressStyle::with_template("{spinner} {pos} items  {per_sec}  {elapsed}")
-            {
-                bar.set_style(style);
-            }
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar.set_position(self.count - 1);
-            self.bar = Some(bar);
-        }
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-        }
-    }
-
-    /// Runs `f` (which prints to stderr) without tearing the bar.
-    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
-        match &self.bar {
-            Some(bar) => bar.suspend(f),
-            None => f(),
-        }
-    }
-
-    pub fn finish(&mut self) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
-    }
 }
 
 #[cfg(test)]

@@ -720,6 +720,9 @@ impl HttpConnector {
                         Ok(p) => p,
                         Err(e) => {
                             tracing::warn!(error = %e, "cannot pace the retry; giving up");
+                            let last = last.map(|e| {
+                                transport::with_context(e, &req.url, attempts, started.elapsed())
+                            });
                             return Err(self.final_error(
                                 req,
                                 failure,
@@ -730,6 +733,8 @@ impl HttpConnector {
                     };
                 }
                 Decision::Stop => {
+                    let last = last
+                        .map(|e| transport::with_context(e, &req.url, attempts, started.elapsed()));
                     return Err(self.final_error(req, failure, last, earlier_maybe_applied));
                 }
             }

@@ -107,10 +107,12 @@ pub(crate) fn classify(err: reqwest::Error, timeout: Option<Duration>) -> (Failu
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             return (Failure::Tls, Error::Tls { message: text });
         }
+        // The innermost cause says what happened ("connection refused"); the layers
+        // above it (hyper's, reqwest's) only say where in the stack.
         return (
             Failure::Connection { maybe_sent: false },
             Error::Connect {
-                message: text,
+                message: root_cause(&err),
                 maybe_sent: false,
             },
         );
@@ -122,6 +124,60 @@ pub(crate) fn classify(err: reqwest::Error, timeout: Option<Duration>) -> (Failu
             maybe_sent: true,
         },
     )
+}
+
+/// The innermost source of `err`, without the OS error number, starting lower-case.
+fn root_cause(err: &dyn std::error::Error) -> String {
+    let mut last = err;
+    while let Some(s) = last.source() {
+        last = s;
+    }
+    let text = last.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(i) if text.ends_with(')') => text[..i].to_owned(),
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+/// A network error as the caller sees it after the last attempt: which host, how many
+/// attempts, over how long ("connection refused by 127.0.0.1:9, 4 attempts over 2.6 s").
+/// Only the host and port of the URL are named (its path and query may be private).
+pub(crate) fn with_context(err: Error, url: &url::Url, attempts: u32, elapsed: Duration) -> Error {
+    let host = match (url.host_str(), url.port_or_known_default()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        _ => return err,
+    };
+    let tries = format!(
+        "{attempts} attempt{} over {:.1} s",
+        if attempts == 1 { "" } else { "s" },
+        elapsed.as_secs_f64()
+    );
+    match err {
+        Error::Connect {
+            message,
+            maybe_sent,
+        } => {
+            let message = if message.ends_with("refused") || message.ends_with("reset") {
+                format!("{message} by {host}, {tries}")
+            } else {
+                format!("{message} ({host}), {tries}")
+            };
+            Error::Connect {
+                message,
+                maybe_sent,
+            }
+        }
+        Error::Tls { message } => Error::Tls {
+            message: format!("{message} ({host}, {tries})"),
+        },
+        other => other,
+    }
 }
 
 /// The error and its sources in one line. reqwest errors never include headers, so no

@@ -2,12 +2,14 @@
 //! lists (`--all`/`--limit`), batches and `--dry-run` all go through here.
 
 use super::{Ctx, fail, write_failed};
-use crate::backends::{self, Backend};
+use crate::backend::Backend;
+use crate::backends;
 use crate::config;
 use crate::exit::{self, BatchStatus};
-use crate::input::{self, Item};
+use crate::input::{self, Numbered};
 use crate::options::{self, RunFlags};
-use crate::output::{self, Out, Progress};
+use crate::output::{self, Out};
+use crate::progress::Progress;
 use async_trait::async_trait;
 use clap::ArgMatches;
 use connector_core::futures::FutureExt;
@@ -18,15 +20,15 @@ use connector_core::{
     ResponseKind, Sleeper, Summary, Url, batch,
 };
 use serde_json::{Map, Value, json};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
 /// `connector <backend> <resource> <verb> --flags`.
 pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &ArgMatches) -> u8 {
-    let mut flags = match options::from_matches(m, backend) {
+    let mut flags = match options::from_matches(m, backend.impersonation()) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
@@ -39,8 +41,57 @@ pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &Arg
         Err(code) => return code,
     };
     lenient_warnings(ctx, spec, &flags)(&input);
+    let deleting = crate::cli::deletes(spec) && !flags.dry_run;
+    let what = deleting.then(|| target(spec, &input));
+    if let Some(what) = &what
+        && !options::flag(m, crate::cli::YES)
+        && !confirm(&format!("delete {what}?"))
+    {
+        output::error("not deleted (give --yes to delete without asking)");
+        return exit::USAGE;
+    }
     let mut out = Out::new().with_view(&flags);
-    single(&*connector, spec, input, &flags, &mut out).await
+    let code = single(&*connector, spec, input, &flags, &mut out).await;
+    if let Some(what) = what
+        && code == exit::SUCCESS
+    {
+        output::note(ctx.quiet, format!("deleted {what}"));
+    }
+    code
+}
+
+/// What a delete acts on, for the prompt and the note: the resource and the path
+/// parameters given (`contacts id=5 account_id=1`).
+fn target(spec: &ActionSpec, input: &Map<String, Value>) -> String {
+    let mut text = spec.resource.to_owned();
+    for p in spec
+        .params
+        .iter()
+        .filter(|p| p.location == connector_core::Location::Path)
+    {
+        if let Some(v) = input.get(p.name) {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            text.push_str(&format!(" {}={v}", p.name));
+        }
+    }
+    text
+}
+
+/// Asks on the terminal; without one (a script, a pipe) the answer is yes, so scripts
+/// keep working.
+fn confirm(question: &str) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+        return true;
+    }
+    let mut stderr = io::stderr().lock();
+    let _ = write!(stderr, "{} [y/N] ", crate::terminal::escape(question));
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    if io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES")
 }
 
 /// With `--lenient` (and not quiet): one warning for each field or enum word the
@@ -217,7 +268,22 @@ pub async fn single(
     }
 }
 
-/// Many inputs: one outcome line per input, in input order, written as they arrive.
+/// What a batch's outcome lines and progress bar carry besides the outcome.
+#[derive(Debug, Default)]
+pub struct BatchInfo {
+    /// How many inputs there are, when known up front.
+    pub total: Option<u64>,
+    /// `--key FIELD`: that field of each input goes into its outcome line as `key`.
+    pub key: Option<String>,
+    /// The client-side rate limit in force, for the progress bar's word on pacing.
+    pub limit: Option<connector_core::RateLimit>,
+}
+
+/// Where each input of a batch came from, by its index, until its outcome is written.
+type Origins = Arc<Mutex<HashMap<usize, (usize, Option<Value>)>>>;
+
+/// Many inputs: one outcome line per input, in input order, written as they arrive;
+/// each line carries the input's `line` (and with `--key`, its `key`).
 ///
 /// Ctrl-C or SIGTERM stops reading inputs; the requests in flight finish and their
 /// outcomes are written, inputs already read but not sent are `skipped`, and the exit
@@ -226,7 +292,8 @@ pub async fn many(
     ctx: &Ctx,
     connector: Arc<dyn Connector>,
     spec: &'static ActionSpec,
-    items: BoxStream<'static, Item>,
+    items: BoxStream<'static, Numbered>,
+    info: BatchInfo,
     flags: &RunFlags,
     out: &mut Out,
 ) -> u8 {
@@ -234,19 +301,36 @@ pub async fn many(
     let (stop, stopped) = watch::channel(false);
     let mut warn = lenient_warnings(ctx, spec, flags);
     let account_id = flags.account_id;
+    let origins: Origins = Arc::default();
+    let recorded = Arc::clone(&origins);
+    let key = info.key.clone();
     let items = items
-        .map(move |item| {
-            item.map(|mut input| {
-                options::fill_defaults(account_id, spec, &mut input);
-                input
-            })
+        .map(move |mut n| {
+            if let Ok(input) = &mut n.item {
+                options::fill_defaults(account_id, spec, input);
+            }
+            n
         })
-        .inspect(move |item| {
-            if let Ok(input) = item {
+        .inspect(move |n| {
+            if let Ok(input) = &n.item {
                 warn(input);
             }
         })
-        .take_until(wait_for_stop(stopped.clone()));
+        .take_until(wait_for_stop(stopped.clone()))
+        .enumerate()
+        .map(move |(index, n)| {
+            let key = key.as_ref().and_then(|k| {
+                n.item
+                    .as_ref()
+                    .ok()
+                    .and_then(|input| input.get(k.as_str()).cloned())
+            });
+            recorded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(index, (n.line, key));
+            n.item
+        });
     let downloads = if spec.response == ResponseKind::Bytes && !flags.dry_run {
         match flags.files.check_many() {
             Ok(_) => Some(flags.files.clone()),
@@ -285,7 +369,7 @@ pub async fn many(
         batch::run(&gate, spec.id, items, &flags.options)
     };
 
-    let mut progress = Progress::new(ctx.quiet);
+    let mut progress = Progress::new(ctx.quiet, info.total, info.limit);
     let mut summary = Summary::default();
     let mut status = BatchStatus::default();
     let mut signal = None;
@@ -329,12 +413,22 @@ pub async fn many(
             status.record(e);
             progress.suspend(|| output::error(format!("item {}: {e}", outcome.index)));
         }
-        let line = match outcome.result {
+        let origin = origins
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&outcome.index);
+        let mut line = match outcome.result {
             OutcomeResult::Ok(request) if flags.dry_run => {
                 json!({"index": outcome.index, "ok": true, "request": request})
             }
             _ => outcome.into_json(),
         };
+        if let (Some((number, key)), Value::Object(map)) = (origin, &mut line) {
+            map.insert("line".into(), number.into());
+            if info.key.is_some() {
+                map.insert("key".into(), key.unwrap_or(Value::Null));
+            }
+        }
         if let Err(e) = progress.suspend(|| out.line(line, flags.output)) {
             write_error = Some(e);
         }

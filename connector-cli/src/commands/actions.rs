@@ -1,7 +1,7 @@
 //! `connector actions [BACKEND] [--json]`.
 
 use super::write_failed;
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::exit;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Map, Value};

@@ -5,7 +5,7 @@
 //! `connector auth login BACKEND`: see [`crate::credstore`].
 
 use super::{Ctx, action};
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::config::{self, ACCOUNT_ID_ENV, Origin, Overrides, Profile};
 use crate::credstore;
 use crate::exit;
@@ -44,7 +44,7 @@ async fn status(ctx: &Ctx, m: &ArgMatches) -> u8 {
     let mut all_ok = true;
     let mut any_configured = false;
     for backend in chosen(m) {
-        let mut flags = match options::from_matches(m, backend) {
+        let mut flags = match options::from_matches(m, backend.impersonation()) {
             Ok(f) => f,
             Err(e) => return super::fail(&e),
         };

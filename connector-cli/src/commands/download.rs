@@ -2,7 +2,7 @@
 
 use super::action::connect;
 use super::{Ctx, fail};
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::exit;
 use crate::options;
 use crate::output;
@@ -10,7 +10,7 @@ use clap::ArgMatches;
 use connector_core::Error;
 
 pub async fn run(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
-    let mut flags = match options::from_matches(m, backend) {
+    let mut flags = match options::from_matches(m, backend.impersonation()) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod actions;
+pub mod api;
 pub mod auth;
 pub mod completions;
 pub mod download;
@@ -10,7 +11,7 @@ pub mod run;
 pub mod sandbox;
 pub mod webhooks;
 
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::cli::DOWNLOAD;
 use crate::exit;
 use crate::output;
@@ -48,6 +49,7 @@ pub fn dispatch(ctx: &Ctx, m: &ArgMatches) -> u8 {
     match name {
         "actions" => actions::run(sub),
         "auth" => block_on(auth::run(ctx, sub)),
+        "api" => block_on(api::run(ctx, sub)),
         "completions" => completions::run(sub),
         "mcp" => mcp::run(ctx, sub),
         "run" => block_on(run::run(ctx, sub)),

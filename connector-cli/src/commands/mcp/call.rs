@@ -224,7 +224,7 @@ pub fn failure(error: &Error, masker: &Masker) -> CallToolResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backends::Backend;
+    use crate::backend::Backend;
     use connector_core::{ActionSpec, Method};
 
     fn offered(backend: Backend, id: &str) -> Offered {

@@ -5,7 +5,7 @@
 use super::tools::{
     self, DEFAULT_LIMIT, DRY_RUN, LIMIT, MAX_LIMIT, OFFSET, Offered, annotations, control_schemas,
 };
-use crate::backends::Backend;
+use crate::backend::Backend;
 use connector_core::{Error, schema, validate};
 use rmcp::model::{Tool, ToolAnnotations};
 use serde_json::{Map, Value, json};

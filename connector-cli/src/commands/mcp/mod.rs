@@ -11,7 +11,8 @@ mod tools;
 
 use super::action::warn_about_flags;
 use super::{Ctx, block_on, fail};
-use crate::backends::{self, Backend};
+use crate::backend::Backend;
+use crate::backends;
 use crate::config;
 use crate::exit;
 use crate::files::Target;
@@ -216,7 +217,7 @@ fn clients(ctx: &Ctx, m: &ArgMatches, named: &[Backend]) -> Result<Vec<Client>, 
         .filter(|b| named.is_empty() || named.contains(b))
         .collect();
     // Read once, as MOCO's: `--impersonate` applies to MOCO only.
-    let flags = options::from_matches(m, Backend::Moco).map_err(|e| fail(&e))?;
+    let flags = options::from_matches(m, Backend::Moco.impersonation()).map_err(|e| fail(&e))?;
     if flags.impersonate.is_some() && !wanted.contains(&Backend::Moco) {
         return Err(fail(&Error::validation(
             "impersonate",

@@ -5,7 +5,7 @@ use super::call::{self, Control};
 use super::catalog;
 use super::masking::Masker;
 use super::tools::{self, Offered};
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::files::Target;
 use connector_core::{Connector, Error, Options};
 use rmcp::model::{

@@ -2,7 +2,7 @@
 //! schema (the core's, plus the call's own arguments) and annotations, all read from
 //! the declaration.
 
-use crate::backends::Backend;
+use crate::backend::Backend;
 use connector_core::{ActionSpec, Method, ResponseKind, schema};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rmcp::model::{Tool, ToolAnnotations};

@@ -4,7 +4,8 @@
 use super::super::action::warn_about_flags;
 use super::super::{Ctx, block_on, fail, write_failed};
 use super::{drain_events, list, print_events, secret, secret_args};
-use crate::backends::{self, Backend};
+use crate::backend::Backend;
+use crate::backends;
 use crate::config;
 use crate::exit;
 use crate::options::{self, ensure_args, positive_duration_arg};
@@ -127,7 +128,7 @@ fn write_secret(path: &Path, secret: &str) -> std::io::Result<()> {
 }
 
 async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
-    let flags = match options::from_matches(m, Backend::Konverte) {
+    let flags = match options::from_matches(m, Backend::Konverte.impersonation()) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };

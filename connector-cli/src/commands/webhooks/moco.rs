@@ -3,7 +3,8 @@
 use super::super::action::{dry_run, warn_about_flags};
 use super::super::{Ctx, block_on, fail, write_failed};
 use super::{drain_events, list, print_events, secret, secret_args};
-use crate::backends::{self, Backend};
+use crate::backend::Backend;
+use crate::backends;
 use crate::config;
 use crate::exit;
 use crate::options::{self, RunFlags, ensure_args};
@@ -96,7 +97,7 @@ fn verify(ctx: &Ctx, m: &ArgMatches) -> u8 {
 }
 
 async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
-    let mut flags = match options::from_matches(m, Backend::Moco) {
+    let mut flags = match options::from_matches(m, Backend::Moco.impersonation()) {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };

@@ -7,7 +7,7 @@ mod konverte;
 mod moco;
 
 use super::{Ctx, write_failed};
-use crate::backends::Backend;
+use crate::backend::Backend;
 use crate::config::env;
 use crate::exit;
 use crate::output::{self, Out};
