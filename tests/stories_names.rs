@@ -238,3 +238,156 @@ async fn an_ambiguous_or_unknown_name_writes_nothing() {
     assert_eq!(after.requests - before.requests, 1, "the lookup only");
     sandbox.shutdown().await;
 }
+
+/// Runs a Konverte command for account 1 and returns its JSON answer.
+async fn konverte(cli: &Cli, args: &[&str]) -> Value {
+    let mut all = vec!["konverte"];
+    all.extend_from_slice(args);
+    all.extend(["--account_id", "1", "--output", "json"]);
+    cli.run(&all).await.expect_code(0).json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn konverte_agents_by_e_mail_teams_and_inboxes_by_name() {
+    let sandbox = support::konverte_sandbox().await;
+    let cli = Cli::new().konverte(&sandbox);
+    let mut agents = Vec::new();
+    for (name, email) in [
+        ("Ada Lovelace", "ada@support.test"),
+        ("Grace Hopper", "grace@support.test"),
+    ] {
+        let agent = konverte(
+            &cli,
+            &[
+                "agents", "create", "--name", name, "--email", email, "--role", "agent",
+            ],
+        )
+        .await;
+        agents.push(agent["id"].as_u64().expect("an agent id"));
+    }
+    let team = konverte(&cli, &["teams", "create", "--name", "Billing"]).await;
+    let team_id = team["id"].as_u64().expect("a team id");
+    konverte(
+        &cli,
+        &[
+            "contacts",
+            "create",
+            "--inbox_id",
+            "Sandbox Website",
+            "--name",
+            "Lin",
+            "--email",
+            "lin@example.test",
+        ],
+    )
+    .await;
+    let conversation = konverte(
+        &cli,
+        &[
+            "conversations",
+            "create",
+            "--inbox_id",
+            "sandbox website",
+            "--contact_id",
+            "lin@example.test",
+        ],
+    )
+    .await;
+    let number = conversation["id"]
+        .as_u64()
+        .expect("a conversation number")
+        .to_string();
+
+    let assigned = konverte(
+        &cli,
+        &[
+            "conversations",
+            "assign",
+            "--conversation_id",
+            &number,
+            "--assignee_id",
+            "ADA@support.test",
+        ],
+    )
+    .await;
+    assert_eq!(
+        assigned["id"],
+        json!(agents[0]),
+        "assigned to Ada: {assigned}"
+    );
+    let teamed = konverte(
+        &cli,
+        &[
+            "conversations",
+            "assign",
+            "--conversation_id",
+            &number,
+            "--team_id",
+            "billing",
+        ],
+    )
+    .await;
+    assert_eq!(teamed["id"], json!(team_id), "given to the team: {teamed}");
+    let shown = konverte(
+        &cli,
+        &["conversations", "get", "--conversation_id", &number],
+    )
+    .await;
+    assert_eq!(shown["meta"]["assignee"]["id"], json!(agents[0]), "{shown}");
+    assert_eq!(shown["meta"]["team"]["id"], json!(team_id), "{shown}");
+
+    konverte(
+        &cli,
+        &[
+            "inboxes",
+            "add_members",
+            "--inbox_id",
+            "Sandbox Website",
+            "--user_ids",
+            "ada@support.test,Grace Hopper",
+        ],
+    )
+    .await;
+    let members = konverte(
+        &cli,
+        &["inboxes", "members", "--inbox_id", "Sandbox Website"],
+    )
+    .await;
+    let member_ids: Vec<u64> = members["payload"]
+        .as_array()
+        .unwrap_or_else(|| panic!("members under payload: {members}"))
+        .iter()
+        .filter_map(|m| m["id"].as_u64())
+        .collect();
+    for id in &agents {
+        assert!(
+            member_ids.contains(id),
+            "agent {id} is a member: {member_ids:?}"
+        );
+    }
+
+    let before = sandbox.stats();
+    let unknown = cli
+        .run(&[
+            "konverte",
+            "conversations",
+            "assign",
+            "--account_id",
+            "1",
+            "--conversation_id",
+            &number,
+            "--assignee_id",
+            "ada@support.tset",
+        ])
+        .await;
+    unknown.expect_code(2);
+    assert!(
+        unknown.stderr.contains("assignee_id") && unknown.stderr.contains("ada@support.test"),
+        "names the parameter and the close candidate: {}",
+        unknown.stderr
+    );
+    let after = sandbox.stats();
+    assert_eq!(after.writes, before.writes, "nothing written");
+    assert_eq!(after.requests - before.requests, 1, "only the agents list");
+    sandbox.shutdown().await;
+}

@@ -666,11 +666,11 @@ async fn inboxes_accept_paths_with_and_without_trailing_slash() {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(members[0]["id"], 1);
+    assert_eq!(members["payload"][0]["id"], 1, "the agents under payload");
     let (_, members) = k
         .get(&format!("/api/v1/accounts/1/inbox_members/{id}"))
         .await;
-    assert_eq!(members.as_array().map(Vec::len), Some(1));
+    assert_eq!(members["payload"].as_array().map(Vec::len), Some(1));
 
     let (status, bot) = k
         .post("/api/v1/accounts/1/agent_bots", json!({"name": "Helper"}))

@@ -209,7 +209,8 @@ fn cases() -> Vec<(&'static str, Value, &'static str, &'static str)> {
         ),
         (
             "csat_responses.list",
-            json!({"account_id": 1, "user_ids": ["ada"]}),
+            // A text is an agent's e-mail or name (looked up); a fraction is no id at all.
+            json!({"account_id": 1, "user_ids": [1.5]}),
             "user_ids[0]",
             "whole number",
         ),

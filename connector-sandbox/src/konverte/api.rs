@@ -1013,7 +1013,8 @@ impl App {
                     .filter(|i| get_u64(i, "account_id") == acc)
                     .map(|i| st.inbox_view(i))
                     .collect();
-                ok(&Value::Array(inboxes))
+                // inboxes/index.json.jbuilder renders the list under `payload`.
+                ok(&json!({ "payload": inboxes }))
             }
             ("POST", ["inboxes"]) => self.create_inbox(st, c, account),
             ("GET", ["inboxes", inbox]) => {
@@ -1065,7 +1066,7 @@ impl App {
             }
             ("GET", ["inbox_members", inbox]) => {
                 let inbox = find_inbox(st, account, inbox)?;
-                ok(&Value::Array(inbox_agents(st, account, inbox)))
+                ok(&json!({ "payload": inbox_agents(st, account, inbox) }))
             }
             (_, ["inbox_members"]) => {
                 let body = c.body()?;
@@ -1556,8 +1557,14 @@ impl App {
                 .filter_map(|(_, u)| st.agent_view(account, *u))
                 .collect(),
         };
+        // inbox_members/{show,create,update}.json.jbuilder render the agents under
+        // `payload`; team_members' views render a bare array.
+        let render = |agents: Vec<Value>| match set {
+            MemberSet::Inbox => ok(&json!({ "payload": agents })),
+            MemberSet::Team => ok(&Value::Array(agents)),
+        };
         if c.m() == "GET" {
-            return ok(&Value::Array(listing(st)));
+            return render(listing(st));
         }
         let body = c.body()?;
         let input = Input::new(&body, true);
@@ -1593,7 +1600,7 @@ impl App {
             }
             _ => return Err(route_not_found()),
         }
-        ok(&Value::Array(listing(st)))
+        render(listing(st))
     }
 
     fn create_contact(&self, st: &mut Store, c: &Ctx<'_>, account: u64) -> Answer {
@@ -1633,23 +1640,29 @@ impl App {
         let body = c.body()?;
         let input = Input::new(&body, true);
         let inbox = input.required_id("inbox_id")?;
-        let source_id = input.required_str("source_id")?.unwrap_or_default();
+        // As the server's build_contact_inbox: with a contact the source id is optional
+        // (one is made up); without one it names an existing contact inbox.
+        let contact_id = input.id("contact_id")?;
+        let source_id = match contact_id {
+            Some(_) => input.str("source_id")?.filter(|s| !s.is_empty()),
+            None => input.required_str("source_id")?,
+        };
         if find_inbox(st, account, &inbox.to_string()).is_err() {
             return Err(invalid("inbox_id", "Inbox does not exist in this account"));
         }
-        let contact = match input.id("contact_id")? {
+        let (contact, source_id) = match contact_id {
             Some(contact) => {
                 if find_contact(st, account, &contact.to_string()).is_err() {
                     return Err(invalid("contact_id", "Contact does not exist in this account"));
                 }
-                st.ensure_contact_inbox(contact, inbox, Some(source_id.clone()));
-                contact
+                let ci = st.ensure_contact_inbox(contact, inbox, source_id);
+                (contact, ci.source_id)
             }
             None => st
                 .contact_inboxes
                 .iter()
-                .find(|ci| ci.inbox_id == inbox && ci.source_id == source_id)
-                .map(|ci| ci.contact_id)
+                .find(|ci| ci.inbox_id == inbox && Some(&ci.source_id) == source_id.as_ref())
+                .map(|ci| (ci.contact_id, ci.source_id.clone()))
                 .ok_or_else(|| {
                     invalid(
                         "source_id",
