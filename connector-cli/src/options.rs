@@ -201,19 +201,28 @@ impl TypedValueParser for ProxyParser {
         value: &OsStr,
     ) -> Result<ProxyConfig, clap::Error> {
         let text = value.to_string_lossy();
-        ProxyConfig::parse(&text).map_err(|e| {
-            let flag = arg.map_or_else(|| "--proxy".to_owned(), ToString::to_string);
-            clap::Error::raw(
-                ErrorKind::ValueValidation,
-                format!(
-                    "invalid value '{}' for '{flag}': {}\n",
-                    mask_password(&text),
-                    strip_config(&e)
-                ),
-            )
-            .with_cmd(cmd)
-        })
+        ProxyConfig::parse(&text).map_err(|e| masked_error(cmd, arg, "--proxy", &text, &e))
     }
+}
+
+/// A clap error for a URL-like value whose password must not be echoed.
+fn masked_error(
+    cmd: &Command,
+    arg: Option<&Arg>,
+    default_flag: &str,
+    text: &str,
+    e: &Error,
+) -> clap::Error {
+    let flag = arg.map_or_else(|| default_flag.to_owned(), ToString::to_string);
+    clap::Error::raw(
+        ErrorKind::ValueValidation,
+        format!(
+            "invalid value '{}' for '{flag}': {}\n",
+            mask_password(text),
+            strip_config(e)
+        ),
+    )
+    .with_cmd(cmd)
 }
 
 /// `--rate-limit-store machine|process|redis://...`, with a password in the URL masked in errors.
@@ -230,18 +239,8 @@ impl TypedValueParser for StoreParser {
         value: &OsStr,
     ) -> Result<RateLimitStore, clap::Error> {
         let text = value.to_string_lossy();
-        RateLimitStore::parse(&text).map_err(|e| {
-            let flag = arg.map_or_else(|| "--rate-limit-store".to_owned(), ToString::to_string);
-            clap::Error::raw(
-                ErrorKind::ValueValidation,
-                format!(
-                    "invalid value '{}' for '{flag}': {}\n",
-                    mask_password(&text),
-                    strip_config(&e)
-                ),
-            )
-            .with_cmd(cmd)
-        })
+        RateLimitStore::parse(&text)
+            .map_err(|e| masked_error(cmd, arg, "--rate-limit-store", &text, &e))
     }
 }
 
