@@ -99,7 +99,7 @@ impl Generic {
             if upload.data.is_some() {
                 let mut records = lock(&self.records);
                 let id = records.files.keys().last().copied().unwrap_or(0) + 1;
-                let url = format!("{}/sandbox/files/{id}", call.base);
+                let url = format!("{}/sandbox/files/{id}", origin_of(call.base));
                 fields.insert(upload.field.clone(), json!(url));
                 fields.insert("file_url".into(), json!(url));
                 fields.insert("data_url".into(), json!(url));
@@ -328,4 +328,32 @@ fn query_matches(record: &Value, query: &Query) -> bool {
             Some(other) => serde_json::from_str::<Value>(value).ok().as_ref() == Some(other),
         }
     })
+}
+
+/// `scheme://host:port` of a base URL: stored files are served from the sandbox's root, not
+/// under an API prefix such as MOCO's `/api/v1`.
+fn origin_of(base: &str) -> &str {
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    match base[after_scheme..].find('/') {
+        Some(slash) => &base[..after_scheme + slash],
+        None => base,
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::origin_of;
+
+    #[test]
+    fn the_origin_drops_the_api_prefix_and_keeps_the_port() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:4010/api/v1"),
+            "http://127.0.0.1:4010"
+        );
+        assert_eq!(origin_of("http://127.0.0.1:4010"), "http://127.0.0.1:4010");
+        assert_eq!(
+            origin_of("https://acme.example/a/b/"),
+            "https://acme.example"
+        );
+    }
 }
