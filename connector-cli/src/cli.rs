@@ -8,7 +8,9 @@
 use crate::backend::Backend;
 use crate::commands::webhooks::{self, WEBHOOKS};
 use crate::exit;
-use crate::options::{RESERVED, Takes, connection_args, request_args, request_args_for};
+use crate::options::{
+    RESERVED, Takes, connection_args, download_args, request_args, request_args_for,
+};
 pub use crate::params::{
     POSITIONAL_ID, ParamFlag, deletes, flag_name, positional_id, unique_params,
 };
@@ -296,7 +298,7 @@ impl TypedValueParser for DeclaredWords {
 /// batch flags (its input is one item).
 fn shared_args(impersonation: bool, list: bool) -> Vec<Arg> {
     let mut args = connection_args(impersonation);
-    args.extend(request_args_for(Takes { list, batch: false }));
+    args.extend(request_args_for(Takes::action(list)));
     args
 }
 
@@ -384,11 +386,7 @@ fn download_command(backend: Backend) -> Command {
                 .value_hint(ValueHint::Url)
                 .help("The file's URL (absolute, or a path on the API's address)"),
         )
-        .args(connection_args(backend.impersonation()))
-        .args(request_args_for(Takes {
-            list: false,
-            batch: false,
-        }))
+        .args(download_args(backend.impersonation()))
         .args(crate::files::args())
 }
 
@@ -499,10 +497,7 @@ fn api_command() -> Command {
                 .help("The request's fields as one JSON object (-f adds to them)"),
         )
         .args(connection_args(true))
-        .args(request_args_for(Takes {
-            list: true,
-            batch: false,
-        }))
+        .args(request_args_for(Takes::action(true)))
 }
 
 fn actions_command() -> Command {

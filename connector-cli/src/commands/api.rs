@@ -79,7 +79,7 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
     // Nothing about the route is declared: every field is sent as given.
     flags.options.lenient = true;
     let options = flags.options.clone();
-    let mut out = Out::new();
+    let mut out = Out::new().with_view(&flags);
     if flags.dry_run {
         let shown = http
             .prepare_action(spec, &input, true)
@@ -104,6 +104,10 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         }
     }) {
         Ok(Value::Null) => exit::SUCCESS,
+        // `--fields`/`--jq` pick from the answer's records (an array's items, or the record).
+        Ok(v) if !flags.fields.is_empty() || flags.jq.is_some() => {
+            finish(out.answer(spec, v, flags.output), &mut out)
+        }
         Ok(v) => finish(out.document(&v, flags.output), &mut out),
         Err(e) => fail(&e),
     }
