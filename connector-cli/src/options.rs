@@ -1,6 +1,7 @@
 //! The request-option flags every action (and `run`) takes, parsed once into one
 //! [`Options`], plus the flags that say how to run (`--dry-run`, `--all`, `--output`).
 
+use crate::out::{OUTPUT_FORMATS, OutputFormat};
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint, value_parser};
@@ -49,33 +50,6 @@ pub const RESERVED: &[&str] = &[
     "key",
     "retry-failed",
 ];
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    Json,
-    Jsonl,
-    Table,
-    Csv,
-    /// Only the ids, one per line.
-    Ids,
-}
-
-/// The words of `--output` (and of `CONNECTOR_OUTPUT` and the profile key `output`).
-pub const OUTPUT_FORMATS: [&str; 5] = ["json", "jsonl", "table", "csv", "ids"];
-
-impl OutputFormat {
-    pub fn parse(word: &str) -> Option<OutputFormat> {
-        Some(match word.trim() {
-            "json" => OutputFormat::Json,
-            "jsonl" => OutputFormat::Jsonl,
-            "table" => OutputFormat::Table,
-            "csv" => OutputFormat::Csv,
-            "ids" => OutputFormat::Ids,
-            _ => return None,
-        })
-    }
-}
 
 /// Everything the request-option flags say.
 #[derive(Debug, Clone)]

@@ -40,9 +40,18 @@ const LEVELS: &[(&str, &[&str])] = &[
     ("moco_webhooks_verify", &["moco", "webhooks", "verify"]),
     ("moco_webhooks_ensure", &["moco", "webhooks", "ensure"]),
     ("konverte_webhooks", &["konverte", "webhooks"]),
-    ("konverte_webhooks_listen", &["konverte", "webhooks", "listen"]),
-    ("konverte_webhooks_verify", &["konverte", "webhooks", "verify"]),
-    ("konverte_webhooks_ensure", &["konverte", "webhooks", "ensure"]),
+    (
+        "konverte_webhooks_listen",
+        &["konverte", "webhooks", "listen"],
+    ),
+    (
+        "konverte_webhooks_verify",
+        &["konverte", "webhooks", "verify"],
+    ),
+    (
+        "konverte_webhooks_ensure",
+        &["konverte", "webhooks", "ensure"],
+    ),
 ];
 
 #[test]
