@@ -1,9 +1,10 @@
-//! How each backend's client is built from flags, environment and profile.
+//! How each backend's client is built from flags, environment and profile, with the
+//! [`Redactor`] of the credentials it was given (for the command's output).
 
 use crate::backend::Backend;
 use crate::config::{self, MocoLocation, Overrides, Profile};
 use crate::options::RunFlags;
-use crate::output;
+use crate::redact::Redactor;
 use connector_core::{Connector, Error};
 use connector_konverte::Konverte;
 use connector_moco::Moco;
@@ -17,8 +18,9 @@ fn overrides(flags: &RunFlags) -> Overrides {
 }
 
 /// Builds the Konverte client.
-pub fn konverte(profile: &Profile, flags: &RunFlags) -> Result<Konverte, Error> {
+pub fn konverte(profile: &Profile, flags: &RunFlags) -> Result<(Konverte, Redactor), Error> {
     let creds = profile.konverte(&overrides(flags))?;
+    let mut redactor = Redactor::default();
     for token in [
         &creds.api_token,
         &creds.platform_token,
@@ -28,7 +30,7 @@ pub fn konverte(profile: &Profile, flags: &RunFlags) -> Result<Konverte, Error> 
     .into_iter()
     .flatten()
     {
-        output::protect(token);
+        redactor.add(token);
     }
     let base_url = creds
         .base_url
@@ -49,15 +51,16 @@ pub fn konverte(profile: &Profile, flags: &RunFlags) -> Result<Konverte, Error> 
     if let Some(t) = creds.hmac_token {
         b = b.hmac_token(t);
     }
-    b.build()
+    Ok((b.build()?, redactor))
 }
 
 /// Builds the MOCO client; `--impersonate` (else the profile's `impersonate`) makes
 /// every request act as that user.
-pub fn moco(profile: &Profile, flags: &RunFlags) -> Result<Moco, Error> {
+pub fn moco(profile: &Profile, flags: &RunFlags) -> Result<(Moco, Redactor), Error> {
     let creds = profile.moco(&overrides(flags))?;
+    let mut redactor = Redactor::default();
     if let Some(key) = &creds.api_key {
-        output::protect(key);
+        redactor.add(key);
     }
     let mut b = Moco::builder();
     if let Some(user) = flags.impersonate.or(creds.impersonate) {
@@ -75,7 +78,8 @@ pub fn moco(profile: &Profile, flags: &RunFlags) -> Result<Moco, Error> {
                 .into(),
         ));
     };
-    b.api_key(key).options(flags.options.clone()).build()
+    let moco = b.api_key(key).options(flags.options.clone()).build()?;
+    Ok((moco, redactor))
 }
 
 /// Builds the client of `backend`, once per invocation.
@@ -83,10 +87,16 @@ pub fn build(
     backend: Backend,
     profile: &Profile,
     flags: &RunFlags,
-) -> Result<Arc<dyn Connector>, Error> {
+) -> Result<(Arc<dyn Connector>, Redactor), Error> {
     Ok(match backend {
-        Backend::Konverte => Arc::new(konverte(profile, flags)?),
-        Backend::Moco => Arc::new(moco(profile, flags)?),
+        Backend::Konverte => {
+            let (client, redactor) = konverte(profile, flags)?;
+            (Arc::new(client), redactor)
+        }
+        Backend::Moco => {
+            let (client, redactor) = moco(profile, flags)?;
+            (Arc::new(client), redactor)
+        }
     })
 }
 
@@ -96,9 +106,15 @@ pub fn http(
     backend: Backend,
     profile: &Profile,
     flags: &RunFlags,
-) -> Result<connector_core::HttpConnector, Error> {
+) -> Result<(connector_core::HttpConnector, Redactor), Error> {
     Ok(match backend {
-        Backend::Konverte => konverte(profile, flags)?.connector().clone(),
-        Backend::Moco => moco(profile, flags)?.connector().clone(),
+        Backend::Konverte => {
+            let (client, redactor) = konverte(profile, flags)?;
+            (client.connector().clone(), redactor)
+        }
+        Backend::Moco => {
+            let (client, redactor) = moco(profile, flags)?;
+            (client.connector().clone(), redactor)
+        }
     })
 }

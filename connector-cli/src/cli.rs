@@ -6,23 +6,17 @@
 //! `connector run`.
 
 use crate::backend::Backend;
-use crate::commands::webhooks::{self, WEBHOOKS};
+use crate::commands::{download, mcp};
 use crate::exit;
 use crate::options::{RESERVED, Takes, connection_args, request_args, request_args_for};
-pub use crate::params::{
-    POSITIONAL_ID, ParamFlag, deletes, flag_name, positional_id, unique_params,
+use crate::params::{
+    POSITIONAL_ID, ParamFlag, YES, deletes, flag_name, positional_id, unique_params,
 };
 use clap::builder::{PossibleValue, PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::{Arg, ArgAction, Command, ValueHint, value_parser};
 use connector_core::{ActionSpec, ParamSpec, ParamType, ResponseKind};
 use std::collections::HashSet;
 use std::ffi::OsStr;
-
-/// `--yes`: delete without asking.
-pub const YES: &str = "yes";
-
-/// `<backend> download URL`: a file by a URL the API handed out.
-pub const DOWNLOAD: &str = "download";
 
 /// The heading of the flags every command takes.
 const GLOBAL: &str = "Global options";
@@ -78,7 +72,7 @@ pub fn command() -> Command {
         .subcommand(actions_command())
         .subcommand(auth_command())
         .subcommand(sandbox_command())
-        .subcommand(crate::commands::mcp::command())
+        .subcommand(mcp::command())
         .subcommand(completions_command())
 }
 
@@ -115,7 +109,7 @@ fn backend_command(backend: Backend) -> Command {
         .arg_required_else_help(true)
         .subcommand_help_heading("Resources")
         .subcommand_value_name("RESOURCE");
-    let mut has_webhooks = false;
+    let added = backend.added();
     for (resource, list) in groups {
         let verbs: Vec<&str> = list.iter().map(|a| a.verb).collect();
         let mut res = Command::new(resource)
@@ -132,23 +126,23 @@ fn backend_command(backend: Backend) -> Command {
         for action in list {
             res = res.subcommand(action_command(backend, action));
         }
-        if resource == WEBHOOKS {
-            has_webhooks = true;
-            res = res.subcommands(webhooks::commands(backend));
+        for more in added.iter().filter(|a| a.resource == resource) {
+            res = res.subcommands((more.commands)());
         }
         cmd = cmd.subcommand(res);
     }
-    cmd = cmd.subcommand(download_command(backend));
-    let helpers = webhooks::commands(backend);
-    if !has_webhooks && !helpers.is_empty() {
-        cmd = cmd.subcommand(
-            Command::new(WEBHOOKS)
-                .about("Receive, verify and register webhooks (listen, verify, ensure)")
-                .subcommand_required(true)
-                .arg_required_else_help(true)
-                .subcommand_value_name("VERB")
-                .subcommands(helpers),
-        );
+    cmd = cmd.subcommand(download::command(backend));
+    for more in added {
+        if actions.iter().all(|a| a.resource != more.resource) {
+            cmd = cmd.subcommand(
+                Command::new(more.resource)
+                    .about(more.about)
+                    .subcommand_required(true)
+                    .arg_required_else_help(true)
+                    .subcommand_value_name("VERB")
+                    .subcommands((more.commands)()),
+            );
+        }
     }
     cmd
 }
@@ -296,7 +290,7 @@ impl TypedValueParser for DeclaredWords {
 /// batch flags (its input is one item).
 fn shared_args(impersonation: bool, list: bool) -> Vec<Arg> {
     let mut args = connection_args(impersonation);
-    args.extend(request_args_for(Takes { list, batch: false }));
+    args.extend(request_args_for(Takes::action(list)));
     args
 }
 
@@ -367,29 +361,6 @@ fn action_command(backend: Backend, action: &'static ActionSpec) -> Command {
         );
     }
     cmd.after_help(notes.join("\n"))
-}
-
-fn download_command(backend: Backend) -> Command {
-    Command::new(DOWNLOAD)
-        .about("Fetch a file by a URL the API handed out (an attachment's data_url)")
-        .long_about(
-            "Fetch a file by a URL the API handed out, e.g. an attachment's data_url. Redirects \
-             are followed; the credentials go only to the API's own address, never to another \
-             origin (object storage gets the request without them).",
-        )
-        .arg(
-            Arg::new("url")
-                .value_name("URL")
-                .required(true)
-                .value_hint(ValueHint::Url)
-                .help("The file's URL (absolute, or a path on the API's address)"),
-        )
-        .args(connection_args(backend.impersonation()))
-        .args(request_args_for(Takes {
-            list: false,
-            batch: false,
-        }))
-        .args(crate::files::args())
 }
 
 fn run_command() -> Command {
@@ -499,10 +470,7 @@ fn api_command() -> Command {
                 .help("The request's fields as one JSON object (-f adds to them)"),
         )
         .args(connection_args(true))
-        .args(request_args_for(Takes {
-            list: true,
-            batch: false,
-        }))
+        .args(request_args_for(Takes::action(true)))
 }
 
 fn actions_command() -> Command {

@@ -29,6 +29,7 @@
 //! token_file = "~/.config/connector/moco.key"         # or: token = "..."
 //! ```
 
+use crate::environment::{config_path, env};
 use connector_core::Error;
 use connector_core::secret::read_token_file;
 use secrecy::SecretString;
@@ -96,14 +97,6 @@ pub struct MocoProfile {
     pub token: Option<SecretString>,
     pub token_file: Option<PathBuf>,
     pub impersonate: Option<i64>,
-}
-
-/// Where the config file is: `$CONNECTOR_CONFIG`, else `<config dir>/connector/config.toml`.
-pub fn config_path() -> Option<PathBuf> {
-    match env("CONNECTOR_CONFIG") {
-        Some(path) => Some(PathBuf::from(path)),
-        None => dirs::config_dir().map(|d| d.join("connector").join("config.toml")),
-    }
 }
 
 /// Loads the named profile (`None`: the default one). A missing file is an empty
@@ -203,11 +196,6 @@ fn without_value(message: &str) -> String {
         Some(at) => message[at..].to_owned(),
         None => "invalid value".to_owned(),
     }
-}
-
-/// A non-empty environment variable.
-pub fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 fn env_secret(name: &str) -> Option<SecretString> {

@@ -25,7 +25,7 @@ fn keyring() -> Option<Arc<CredentialStore>> {
     if let Some(store) = keyring_core::get_default_store() {
         return Some(store);
     }
-    if crate::config::env(KEYRING_ENV).is_some_and(|v| v.trim() == "off") {
+    if crate::environment::env(KEYRING_ENV).is_some_and(|v| v.trim() == "off") {
         return None;
     }
     keyring::Entry::store_status().as_ref().ok()?;
@@ -46,7 +46,7 @@ fn file(profile: &str, variable: &str) -> Result<PathBuf, String> {
             "profile {profile:?}: only letters, digits, - and _ can name a stored token"
         ));
     }
-    let dir = crate::config::config_path()
+    let dir = crate::environment::config_path()
         .and_then(|p| p.parent().map(PathBuf::from))
         .ok_or("no config directory on this system; set CONNECTOR_CONFIG")?;
     Ok(dir.join("tokens").join(format!("{profile}.{variable}")))

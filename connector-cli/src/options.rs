@@ -1,6 +1,7 @@
 //! The request-option flags every action (and `run`) takes, parsed once into one
 //! [`Options`], plus the flags that say how to run (`--dry-run`, `--all`, `--output`).
 
+use crate::out::{OUTPUT_FORMATS, OutputFormat};
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint, value_parser};
@@ -49,33 +50,6 @@ pub const RESERVED: &[&str] = &[
     "key",
     "retry-failed",
 ];
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    Json,
-    Jsonl,
-    Table,
-    Csv,
-    /// Only the ids, one per line.
-    Ids,
-}
-
-/// The words of `--output` (and of `CONNECTOR_OUTPUT` and the profile key `output`).
-pub const OUTPUT_FORMATS: [&str; 5] = ["json", "jsonl", "table", "csv", "ids"];
-
-impl OutputFormat {
-    pub fn parse(word: &str) -> Option<OutputFormat> {
-        Some(match word.trim() {
-            "json" => OutputFormat::Json,
-            "jsonl" => OutputFormat::Jsonl,
-            "table" => OutputFormat::Table,
-            "csv" => OutputFormat::Csv,
-            "ids" => OutputFormat::Ids,
-            _ => return None,
-        })
-    }
-}
 
 /// Everything the request-option flags say.
 #[derive(Debug, Clone)]
@@ -320,23 +294,61 @@ const BATCH: &[&str] = &[
 /// Flags that only mean something for a paged list.
 const LIST: &[&str] = &["all", "limit"];
 
+/// The format of what is printed on stdout.
+const OUTPUT: &[&str] = &["output"];
+
+/// What is picked out of the answer's records before printing.
+const VIEW: &[&str] = &["fields", "jq"];
+
+/// Flags that act on a request built from a declaration: its validation, or showing it
+/// instead of sending it.
+const DECLARED: &[&str] = &["dry-run", "lenient"];
+
 /// Which of the running flags a command offers: a flag that would do nothing is not
-/// offered at all (clap then refuses it and suggests nothing misleading).
+/// offered at all (clap then refuses it, exit 2, and suggests nothing misleading).
 #[derive(Debug, Clone, Copy)]
 pub struct Takes {
     /// `--all`, `--limit`: the action is a paged list.
     pub list: bool,
     /// `--concurrency`, `--batch-size`, ...: the input can be many items.
     pub batch: bool,
+    /// `-o/--output`: the command prints JSON data on stdout.
+    pub output: bool,
+    /// `--fields`, `--jq`: the command prints records they can pick from.
+    pub view: bool,
+    /// `--dry-run`, `--lenient`: the command sends a request built from input.
+    pub declared: bool,
+}
+
+impl Takes {
+    /// A declared action with one input, a paged list or not.
+    pub fn action(list: bool) -> Takes {
+        Takes {
+            list,
+            batch: false,
+            output: true,
+            view: true,
+            declared: true,
+        }
+    }
 }
 
 /// The request-option and output flags that apply to a command taking `takes`.
 pub fn request_args_for(takes: Takes) -> Vec<Arg> {
+    let groups = [
+        (takes.list, LIST),
+        (takes.batch, BATCH),
+        (takes.output, OUTPUT),
+        (takes.view, VIEW),
+        (takes.declared, DECLARED),
+    ];
     request_args()
         .into_iter()
         .filter(|a| {
             let id = a.get_id().as_str();
-            (takes.list || !LIST.contains(&id)) && (takes.batch || !BATCH.contains(&id))
+            groups
+                .iter()
+                .all(|(offered, ids)| *offered || !ids.contains(&id))
         })
         .collect()
 }
@@ -488,13 +500,28 @@ pub fn request_args() -> Vec<Arg> {
     ]
 }
 
-/// The flags of `webhooks ensure`: one lookup and at most one write, no batch or
-/// list flags.
+/// The flags of `webhooks ensure`: one lookup and at most one write, no batch or list
+/// flags; its answer is one small document, printed in the `--output` format as a whole
+/// (no `--fields` or `--jq`).
 pub fn ensure_args(impersonate: bool) -> Vec<Arg> {
+    let mut args = connection_args(impersonate);
+    args.extend(request_args_for(Takes {
+        view: false,
+        ..Takes::action(false)
+    }));
+    args
+}
+
+/// The flags of `download URL`: connection and transport only; it sends no declared
+/// request (nothing to validate or show) and writes the file, not data, on stdout.
+pub fn download_args(impersonate: bool) -> Vec<Arg> {
     let mut args = connection_args(impersonate);
     args.extend(request_args_for(Takes {
         list: false,
         batch: false,
+        output: false,
+        view: false,
+        declared: false,
     }));
     args
 }

@@ -2,15 +2,47 @@
 //! batch) goes through `--jq`, then `--fields`, then the format; a single call's
 //! answer is unwrapped from its declared envelope first, unless it is printed as the
 //! plain JSON it came as.
+//!
+//! `Out` is the output value of a command: it carries the command's [`Redactor`], so
+//! data on stdout and the messages it prints on stderr (`error`, `warn`, `note`, `fail`)
+//! never show the credentials in use.
 
+use crate::exit;
 use crate::jq::Jq;
-use crate::options::{OutputFormat, RunFlags};
-use crate::output::{self, has_secrets, redact};
+use crate::output;
+use crate::redact::Redactor;
 use crate::render;
 use crate::terminal;
-use connector_core::ActionSpec;
+use connector_core::{ActionSpec, Error};
 use serde_json::Value;
 use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Json,
+    Jsonl,
+    Table,
+    Csv,
+    /// Only the ids, one per line.
+    Ids,
+}
+
+/// The words of `--output` (and of `CONNECTOR_OUTPUT` and the profile key `output`).
+pub const OUTPUT_FORMATS: [&str; 5] = ["json", "jsonl", "table", "csv", "ids"];
+
+impl OutputFormat {
+    pub fn parse(word: &str) -> Option<OutputFormat> {
+        Some(match word.trim() {
+            "json" => OutputFormat::Json,
+            "jsonl" => OutputFormat::Jsonl,
+            "table" => OutputFormat::Table,
+            "csv" => OutputFormat::Csv,
+            "ids" => OutputFormat::Ids,
+            _ => return None,
+        })
+    }
+}
 
 /// Buffered stdout. Flushed at the end, after every line when stdout is a terminal,
 /// and whenever a caller says so.
@@ -18,6 +50,8 @@ use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 pub struct Out {
     writer: BufWriter<Stdout>,
     tty: bool,
+    /// The credentials of this command, masked in everything printed.
+    redactor: Redactor,
     table_rows: Vec<Value>,
     /// Items written so far into an open JSON array (`--output json` for a stream).
     array: Option<usize>,
@@ -34,19 +68,15 @@ pub struct Out {
     without_id: usize,
 }
 
-impl Default for Out {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Out {
-    pub fn new() -> Self {
+    /// Stdout for a command whose credentials `redactor` masks.
+    pub fn new(redactor: Redactor) -> Self {
         let stdout = io::stdout();
         let tty = stdout.is_terminal();
         Out {
             writer: BufWriter::with_capacity(64 * 1024, stdout),
             tty,
+            redactor,
             table_rows: Vec::new(),
             array: None,
             fields: Vec::new(),
@@ -58,12 +88,39 @@ impl Out {
         }
     }
 
-    /// With the `--fields` and `--jq` of `flags` (the expression was checked when the
-    /// flags were read).
-    pub fn with_view(mut self, flags: &RunFlags) -> Self {
-        self.fields.clone_from(&flags.fields);
-        self.jq = flags.jq.as_deref().and_then(|code| Jq::compile(code).ok());
+    /// With `--fields` and `--jq` (the expression was checked when the flags were read).
+    pub fn with_view(mut self, fields: &[String], jq: Option<&str>) -> Self {
+        self.fields = fields.to_vec();
+        self.jq = jq.and_then(|code| Jq::compile(code).ok());
         self
+    }
+
+    /// `error: <message>` on stderr, the credentials masked.
+    pub fn error(&self, message: impl std::fmt::Display) {
+        output::error(self.redactor.text(&message.to_string()));
+    }
+
+    /// `warning: <message>` on stderr, the credentials masked.
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        output::warn(self.redactor.text(&message.to_string()));
+    }
+
+    /// A note on stderr (unless `quiet`), the credentials masked.
+    pub fn note(&self, quiet: bool, message: impl std::fmt::Display) {
+        if !quiet {
+            output::note(false, self.redactor.text(&message.to_string()));
+        }
+    }
+
+    /// Prints `error` (masked) and returns its exit code.
+    pub fn fail(&self, error: &Error) -> u8 {
+        self.error(error);
+        exit::for_error(error)
+    }
+
+    /// The exit code after a failed write to stdout (see [`write_failed`]).
+    pub fn write_failed(&self, e: &io::Error) -> u8 {
+        write_failed(e, |message| self.error(message))
     }
 
     /// The default columns for tables and csv: the listed resource's declared ones
@@ -88,9 +145,7 @@ impl Out {
     /// compact otherwise; or a table, csv or ids of it.
     pub fn document(&mut self, value: &Value, format: Option<OutputFormat>) -> io::Result<()> {
         let mut value = value.clone();
-        if has_secrets() {
-            redact(&mut value);
-        }
+        self.redactor.value(&mut value);
         match format {
             Some(OutputFormat::Json) | None => self.write_json(&value)?,
             Some(OutputFormat::Jsonl) => self.write_compact(&value)?,
@@ -174,9 +229,7 @@ impl Out {
     /// One item of a stream (JSON Lines, an element of the JSON array, a csv row, an id),
     /// or a row collected for a table at the end.
     pub fn line(&mut self, mut value: Value, format: Option<OutputFormat>) -> io::Result<()> {
-        if has_secrets() {
-            redact(&mut value);
-        }
+        self.redactor.value(&mut value);
         for result in self.filtered(value) {
             self.formatted(result, format)?;
         }
@@ -193,7 +246,8 @@ impl Out {
             Ok(results) => results,
             Err(e) => {
                 self.jq_failures += 1;
-                output::error(format!("--jq: {e}"));
+                // jq's errors quote the values they failed on.
+                output::error(self.redactor.text(&format!("--jq: {e}")));
                 Vec::new()
             }
         }
@@ -292,11 +346,9 @@ impl Out {
             writeln!(self.writer, "{text}")?;
         }
         self.writer.flush()?;
-        if self.without_id > 0 {
-            output::warn(format!(
-                "--output ids: {} item(s) had no `id`",
-                std::mem::take(&mut self.without_id)
-            ));
+        let without_id = std::mem::take(&mut self.without_id);
+        if without_id > 0 {
+            self.warn(format!("--output ids: {without_id} item(s) had no `id`"));
         }
         match std::mem::take(&mut self.jq_failures) {
             0 => Ok(()),
@@ -305,5 +357,20 @@ impl Out {
                 format!("--jq failed on {n} item(s)"),
             )),
         }
+    }
+}
+
+/// The exit code after a failed write to stdout, `say` printing the message: a closed
+/// pipe (`| head`) is not an error worth a message.
+pub fn write_failed(e: &io::Error, say: impl FnOnce(String)) -> u8 {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        exit::SUCCESS
+    } else if e.kind() == io::ErrorKind::InvalidData {
+        // What the output stage refused (`--jq` on some items), reported item by item.
+        say(e.to_string());
+        exit::FAILURE
+    } else {
+        say(format!("cannot write the output: {e}"));
+        exit::FAILURE
     }
 }

@@ -1,61 +1,13 @@
-//! Where things go: data on stdout (JSON, JSON Lines or a table), people's messages
-//! on stderr (errors, warnings, the progress bar, the batch summary). Colours only on
-//! a terminal and never with `NO_COLOR` (anstream strips them otherwise).
-
-pub use crate::out::Out;
+//! Where people's messages go: stderr (errors, warnings, notes, the batch summary);
+//! data goes to stdout through [`crate::out::Out`]. Colours only on a terminal and never
+//! with `NO_COLOR` (anstream strips them otherwise).
+//!
+//! These functions print what they are given: once a command holds credentials, its
+//! messages go through [`crate::out::Out`]'s `error`/`warn`/`note`/`fail`, which mask
+//! them with the command's [`crate::redact::Redactor`] first.
 
 use crate::terminal;
 use connector_core::Summary;
-use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
-use std::borrow::Cow;
-
-use std::sync::Mutex;
-
-/// Credentials of this invocation: never printed, even when an API echoes them back
-/// (Chatwoot's profile answer carries the caller's own `access_token`).
-static SECRETS: Mutex<Vec<SecretString>> = Mutex::new(Vec::new());
-
-/// Shorter values are not masked inside other text (they would mask too much).
-const MIN_SECRET_LEN: usize = 6;
-
-/// Registers a credential to mask as `***` wherever output would show it.
-pub fn protect(secret: &SecretString) {
-    if secret.expose_secret().len() >= MIN_SECRET_LEN {
-        let mut all = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
-        all.push(secret.clone());
-    }
-}
-
-fn redact_text(text: &str) -> Cow<'_, str> {
-    let all = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
-    let mut out = Cow::Borrowed(text);
-    for secret in all.iter() {
-        let secret = secret.expose_secret();
-        if out.contains(secret) {
-            out = Cow::Owned(out.replace(secret, connector_core::MASK));
-        }
-    }
-    out
-}
-
-pub(crate) fn has_secrets() -> bool {
-    !SECRETS.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
-}
-
-/// Masks every registered credential inside the strings of `value`.
-pub fn redact(value: &mut Value) {
-    match value {
-        Value::String(s) => {
-            if let Cow::Owned(masked) = redact_text(s) {
-                *s = masked;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact),
-        Value::Object(map) => map.values_mut().for_each(redact),
-        _ => {}
-    }
-}
 
 const RED: &str = "\x1b[1;31m";
 const YELLOW: &str = "\x1b[1;33m";
@@ -68,14 +20,12 @@ const RESET: &str = "\x1b[0m";
 /// `error: <message>` on stderr.
 pub fn error(message: impl std::fmt::Display) {
     let text = message.to_string();
-    let text = redact_text(&text);
     anstream::eprintln!("{RED}error:{RESET} {}", terminal::escape(&text));
 }
 
 /// `warning: <message>` on stderr.
 pub fn warn(message: impl std::fmt::Display) {
     let text = message.to_string();
-    let text = redact_text(&text);
     anstream::eprintln!("{YELLOW}warning:{RESET} {}", terminal::escape(&text));
 }
 
@@ -83,7 +33,7 @@ pub fn warn(message: impl std::fmt::Display) {
 pub fn note(quiet: bool, message: impl std::fmt::Display) {
     if !quiet {
         let text = message.to_string();
-        anstream::eprintln!("{}", terminal::escape(&redact_text(&text)));
+        anstream::eprintln!("{}", terminal::escape(&text));
     }
 }
 
@@ -96,23 +46,4 @@ pub fn summary(summary: &Summary) {
         summary.failed,
         summary.skipped
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn registered_secrets_are_masked() {
-        protect(&SecretString::from("abcdef-secret"));
-        protect(&SecretString::from("abc"));
-        let mut v =
-            json!({"access_token": "abcdef-secret", "n": ["Bearer abcdef-secret"], "short": "abc"});
-        redact(&mut v);
-        assert_eq!(
-            v,
-            json!({"access_token": "***", "n": ["Bearer ***"], "short": "abc"})
-        );
-    }
 }

@@ -5,6 +5,9 @@
 use crate::options::RESERVED;
 use connector_core::{ActionSpec, Location, Method, ParamSpec};
 
+/// `--yes` of a delete: delete without asking.
+pub const YES: &str = "yes";
+
 /// The argument id of the record's id given as a positional argument (`contacts get 5`).
 pub const POSITIONAL_ID: &str = "positional-id";
 

@@ -243,3 +243,60 @@ async fn a_password_on_the_command_line_is_warned_about_and_never_echoed() {
         assert!(stdout(o).contains("\"password\":\"***\""), "{}", stdout(o));
     }
 }
+
+/// The redactor travels with each command's output: `api`, `auth status` and a `--jq`
+/// error each mask the credentials they were given, wherever a server echoes them.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_command_masks_the_credentials_it_holds() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/v1/profile"))
+        .and(header("Api-Access-Token", TOKEN))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": 1, "name": "Ada", "access_token": TOKEN})),
+        )
+        .mount(&server)
+        .await;
+    // Any other token is refused, the refusal quoting it (as some servers do).
+    Mock::given(path("/api/v1/profile"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": format!("invalid token {OTHER}")})),
+        )
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let uri = server.uri();
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (TOKEN, vec!["api", "konverte", "GET", "/api/v1/profile"]),
+        (
+            TOKEN,
+            vec!["konverte", "profile", "get", "--jq", ".access_token + 1"],
+        ),
+        (
+            TOKEN,
+            vec![
+                "konverte",
+                "profile",
+                "get",
+                "-o",
+                "csv",
+                "--fields",
+                "access_token",
+            ],
+        ),
+        (OTHER, vec!["auth", "status", "konverte"]),
+    ];
+    for (token, args) in cases {
+        let mut cmd = connector(home.path());
+        cmd.env("KONVERTE_BASE_URL", &uri)
+            .env("KONVERTE_API_TOKEN", token)
+            .args(&args);
+        let out = run(cmd).await;
+        let text = format!("{}\n{}", stdout(&out), stderr(&out));
+        assert!(!text.contains(token), "{args:?} printed the token:\n{text}");
+        assert!(text.contains("***"), "{args:?} masked nothing:\n{text}");
+    }
+}
+
+const OTHER: &str = "other-DISTINCTIVE-4e1b-never-print";

@@ -1,15 +1,18 @@
 //! One action: a generated command's flags, or `run`'s input. Single calls, paged
 //! lists (`--all`/`--limit`), batches and `--dry-run` all go through here.
 
-use super::{Ctx, fail, write_failed};
+use super::context::{Ctx, fail};
 use crate::backend::Backend;
 use crate::backends;
 use crate::config;
 use crate::exit::{self, BatchStatus};
 use crate::input::{self, Numbered};
 use crate::options::{self, RunFlags};
-use crate::output::{self, Out};
+use crate::out::Out;
+use crate::output;
+use crate::params::{YES, deletes};
 use crate::progress::Progress;
+use crate::redact::Redactor;
 use async_trait::async_trait;
 use clap::ArgMatches;
 use connector_core::futures::FutureExt;
@@ -36,26 +39,26 @@ pub async fn run(ctx: &Ctx, backend: Backend, spec: &'static ActionSpec, m: &Arg
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
-    let connector = match connect(ctx, backend, &mut flags) {
+    let (connector, redactor) = match connect(ctx, backend, &mut flags) {
         Ok(c) => c,
         Err(code) => return code,
     };
     lenient_warnings(ctx, spec, &flags)(&input);
-    let deleting = crate::cli::deletes(spec) && !flags.dry_run;
+    let mut out = Out::new(redactor).with_view(&flags.fields, flags.jq.as_deref());
+    let deleting = deletes(spec) && !flags.dry_run;
     let what = deleting.then(|| target(spec, &input));
     if let Some(what) = &what
-        && !options::flag(m, crate::cli::YES)
+        && !options::flag(m, YES)
         && !confirm(&format!("delete {what}?"))
     {
-        output::error("not deleted (give --yes to delete without asking)");
+        out.error("not deleted (give --yes to delete without asking)");
         return exit::USAGE;
     }
-    let mut out = Out::new().with_view(&flags);
     let code = single(&*connector, spec, input, &flags, &mut out).await;
     if let Some(what) = what
         && code == exit::SUCCESS
     {
-        output::note(ctx.quiet, format!("deleted {what}"));
+        out.note(ctx.quiet, format!("deleted {what}"));
     }
     code
 }
@@ -118,18 +121,19 @@ pub fn lenient_warnings(
     }
 }
 
-/// Loads the profile and builds the backend's client, once.
+/// Loads the profile and builds the backend's client, once, with the redactor of the
+/// credentials it holds (for the command's [`Out`]).
 pub fn connect(
     ctx: &Ctx,
     backend: Backend,
     flags: &mut RunFlags,
-) -> Result<Arc<dyn Connector>, u8> {
+) -> Result<(Arc<dyn Connector>, Redactor), u8> {
     let profile = config::load_profile(ctx.profile.as_deref()).map_err(|e| fail(&e))?;
     flags.apply_profile(&profile).map_err(|e| fail(&e))?;
-    let connector = backends::build(backend, &profile, flags).map_err(|e| fail(&e))?;
+    let (connector, redactor) = backends::build(backend, &profile, flags).map_err(|e| fail(&e))?;
     warn_about_flags(ctx, flags);
     tracing::debug!(backend = backend.name(), base_url = %connector.base_url(), "client ready");
-    Ok(connector)
+    Ok((connector, redactor))
 }
 
 /// The warning `--ignore-ssl-issues` always prints, and the one about a proxy password
@@ -196,33 +200,33 @@ pub async fn single(
         match dry_run_resolving(connector, spec.id, input, &flags.options).await {
             Ok(shown) => match out.request(&shown, flags.output) {
                 Ok(()) => exit::SUCCESS,
-                Err(e) => return write_failed(&e),
+                Err(e) => return out.write_failed(&e),
             },
-            Err(e) => fail(&e),
+            Err(e) => out.fail(&e),
         }
     } else if spec.response == ResponseKind::Bytes {
         if let Err(e) = flags.files.check_single() {
-            return fail(&e);
+            return out.fail(&e);
         }
         // Buffered JSON lines must not interleave with the file's bytes on stdout.
         if let Err(e) = out.flush() {
-            return write_failed(&e);
+            return out.write_failed(&e);
         }
         match connector.download(spec.id, input, &flags.options).await {
             Ok(download) => match flags.files.save(download).await {
                 Ok(saved) => {
                     if let Some(file) = saved["file"].as_str() {
-                        output::note(false, format!("saved {} bytes to {file}", saved["bytes"]));
+                        out.note(false, format!("saved {} bytes to {file}", saved["bytes"]));
                     }
                     exit::SUCCESS
                 }
-                Err(e) => fail(&e),
+                Err(e) => out.fail(&e),
             },
-            Err(e) => fail(&e),
+            Err(e) => out.fail(&e),
         }
     } else if flags.all {
         if let Err(e) = out.begin_stream(flags.output) {
-            return write_failed(&e);
+            return out.write_failed(&e);
         }
         let mut items = connector.stream(spec.id, input, &flags.options, flags.limit);
         let mut code = exit::SUCCESS;
@@ -231,19 +235,19 @@ pub async fn single(
             match item {
                 Ok(v) => {
                     if let Err(e) = out.line(v, flags.output) {
-                        return write_failed(&e);
+                        return out.write_failed(&e);
                     }
                     printed += 1;
                 }
                 Err(e) => {
                     // Items already printed stay printed; flush them before the message.
                     if let Err(w) = out.finish() {
-                        return write_failed(&w);
+                        return out.write_failed(&w);
                     }
                     if printed == 0 {
-                        code = fail(&e);
+                        code = out.fail(&e);
                     } else {
-                        output::error(format!(
+                        out.error(format!(
                             "the list is incomplete ({printed} items printed): {e}"
                         ));
                         code = exit::FAILURE;
@@ -257,14 +261,14 @@ pub async fn single(
         match connector.execute(spec.id, input, &flags.options).await {
             Ok(v) => match out.answer(spec, v, flags.output) {
                 Ok(()) => exit::SUCCESS,
-                Err(e) => return write_failed(&e),
+                Err(e) => return out.write_failed(&e),
             },
-            Err(e) => fail(&e),
+            Err(e) => out.fail(&e),
         }
     };
     match out.finish() {
         Ok(()) => code,
-        Err(e) => write_failed(&e),
+        Err(e) => out.write_failed(&e),
     }
 }
 
@@ -334,7 +338,7 @@ pub async fn many(
     let downloads = if spec.response == ResponseKind::Bytes && !flags.dry_run {
         match flags.files.check_many() {
             Ok(_) => Some(flags.files.clone()),
-            Err(e) => return fail(&e),
+            Err(e) => return out.fail(&e),
         }
     } else {
         None
@@ -392,7 +396,7 @@ pub async fn many(
                         }
                         let _ = stop.send(true);
                         progress.suspend(|| {
-                            output::note(
+                            out.note(
                                 ctx.quiet,
                                 "stopping: no more inputs are read; waiting for the requests in flight \
                                  (again to stop at once)",
@@ -411,7 +415,7 @@ pub async fn many(
         summary.add(&outcome);
         if let OutcomeResult::Err(e) = &outcome.result {
             status.record(e);
-            progress.suspend(|| output::error(format!("item {}: {e}", outcome.index)));
+            progress.suspend(|| out.error(format!("item {}: {e}", outcome.index)));
         }
         let origin = origins
             .lock()
@@ -446,9 +450,9 @@ pub async fn many(
         (None, Some(e)) => {
             // Requests were sent whose outcomes nobody saw: never a success.
             if e.kind() == io::ErrorKind::BrokenPipe {
-                output::error("stdout was closed before the batch finished; it stopped there");
+                out.error("stdout was closed before the batch finished; it stopped there");
             } else {
-                write_failed(&e);
+                out.write_failed(&e);
             }
             exit::FAILURE
         }

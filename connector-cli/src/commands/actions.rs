@@ -1,6 +1,6 @@
 //! `connector actions [BACKEND] [--json]`.
 
-use super::write_failed;
+use super::context::write_failed;
 use crate::backend::Backend;
 use crate::exit;
 use comfy_table::{ContentArrangement, Table, presets};

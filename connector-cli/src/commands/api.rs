@@ -7,13 +7,13 @@
 //! DELETE, else the JSON body). It is leaked once per invocation, as the pipeline holds
 //! `'static` declarations.
 
-use super::{Ctx, fail, write_failed};
+use super::context::{Ctx, fail};
 use crate::backend::Backend;
 use crate::backends;
 use crate::config;
 use crate::exit;
 use crate::options;
-use crate::output::{self, Out};
+use crate::out::Out;
 use clap::ArgMatches;
 use connector_core::futures::StreamExt;
 use connector_core::{
@@ -47,15 +47,16 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
     if let Err(e) = flags.apply_profile(&profile) {
         return fail(&e);
     }
-    let http = match backends::http(backend, &profile, &flags) {
+    let (http, redactor) = match backends::http(backend, &profile, &flags) {
         Ok(h) => h,
         Err(e) => return fail(&e),
     };
     super::action::warn_about_flags(ctx, &flags);
+    let mut out = Out::new(redactor).with_view(&flags.fields, flags.jq.as_deref());
     let given = m.get_one::<String>("path").map_or("", String::as_str);
     let (path, mut input) = match route(http.base_url(), given, input) {
         Ok(r) => r,
-        Err(e) => return fail(&e),
+        Err(e) => return out.fail(&e),
     };
     let (pagination, envelope) = backend.raw_paging();
     // The page parameter is the one field the pager itself sets, so it is declared.
@@ -79,14 +80,13 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
     // Nothing about the route is declared: every field is sent as given.
     flags.options.lenient = true;
     let options = flags.options.clone();
-    let mut out = Out::new();
     if flags.dry_run {
         let shown = http
             .prepare_action(spec, &input, true)
             .and_then(|req| http.describe(&req, &options));
         return match shown {
             Ok(v) => finish(out.document(&v, flags.output), &mut out),
-            Err(e) => fail(&e),
+            Err(e) => out.fail(&e),
         };
     }
     if flags.all {
@@ -94,7 +94,7 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
     }
     let answer = match http.prepare_action(spec, &input, true) {
         Ok(req) => http.send_prepared(&req, &options).await,
-        Err(e) => return fail(&e),
+        Err(e) => return out.fail(&e),
     };
     match answer.and_then(|resp| {
         if resp.body.is_empty() {
@@ -104,8 +104,12 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
         }
     }) {
         Ok(Value::Null) => exit::SUCCESS,
+        // `--fields`/`--jq` pick from the answer's records (an array's items, or the record).
+        Ok(v) if !flags.fields.is_empty() || flags.jq.is_some() => {
+            finish(out.answer(spec, v, flags.output), &mut out)
+        }
         Ok(v) => finish(out.document(&v, flags.output), &mut out),
-        Err(e) => fail(&e),
+        Err(e) => out.fail(&e),
     }
 }
 
@@ -119,23 +123,23 @@ async fn stream(
     let options = flags.options.clone();
     let mut items = paginate::stream(http, spec, input, &options, flags.limit);
     if let Err(e) = out.begin_stream(flags.output) {
-        return write_failed(&e);
+        return out.write_failed(&e);
     }
     let mut printed = 0usize;
     while let Some(item) = items.next().await {
         match item {
             Ok(v) => {
                 if let Err(e) = out.line(v, flags.output) {
-                    return write_failed(&e);
+                    return out.write_failed(&e);
                 }
                 printed += 1;
             }
             Err(e) => {
                 let _ = out.finish();
                 if printed == 0 {
-                    return fail(&e);
+                    return out.fail(&e);
                 }
-                output::error(format!(
+                out.error(format!(
                     "the list is incomplete ({printed} items printed): {e}"
                 ));
                 return exit::FAILURE;
@@ -148,7 +152,7 @@ async fn stream(
 fn finish(written: std::io::Result<()>, out: &mut Out) -> u8 {
     match written.and_then(|()| out.finish()) {
         Ok(()) => exit::SUCCESS,
-        Err(e) => write_failed(&e),
+        Err(e) => out.write_failed(&e),
     }
 }
 

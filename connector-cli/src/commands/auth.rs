@@ -4,7 +4,8 @@
 //!
 //! `connector auth login BACKEND`: see [`crate::credstore`].
 
-use super::{Ctx, action};
+use super::action;
+use super::context::{Ctx, fail};
 use crate::backend::Backend;
 use crate::config::{self, ACCOUNT_ID_ENV, Origin, Overrides, Profile};
 use crate::credstore;
@@ -39,19 +40,19 @@ async fn status(ctx: &Ctx, m: &ArgMatches) -> u8 {
     let named = m.get_one::<String>("backend").is_some();
     let profile = match config::load_profile(ctx.profile.as_deref()) {
         Ok(p) => p,
-        Err(e) => return super::fail(&e),
+        Err(e) => return fail(&e),
     };
     let mut all_ok = true;
     let mut any_configured = false;
     for backend in chosen(m) {
         let mut flags = match options::from_matches(m, backend.impersonation()) {
             Ok(f) => f,
-            Err(e) => return super::fail(&e),
+            Err(e) => return fail(&e),
         };
         // One attempt: a status is a question, not a job to get done.
         flags.options = Options::builder().retries(0).build();
         let lines = sources(backend, &profile, &flags);
-        let connector = match crate::backends::build(backend, &profile, &flags) {
+        let (connector, redactor) = match crate::backends::build(backend, &profile, &flags) {
             Ok(c) => c,
             Err(e) => {
                 println!("{}: not configured: {}", backend.name(), escape(&e));
@@ -77,11 +78,12 @@ async fn status(ctx: &Ctx, m: &ArgMatches) -> u8 {
             ),
             Err(e) => {
                 all_ok = false;
+                // A refusal may quote what was sent.
                 println!(
                     "{}: the token does not work at {}: {}",
                     backend.name(),
                     terminal::escape(&base),
-                    escape(&e)
+                    escape(&redactor.text(&e.to_string()))
                 );
             }
         }
@@ -233,13 +235,14 @@ fn sources(backend: Backend, profile: &Profile, flags: &RunFlags) -> Vec<(&'stat
                 };
                 lines.push((c.label, describe(&c, origin, flag_file)));
             }
-            let account = if !profile.is_named() && config::env(ACCOUNT_ID_ENV).is_some() {
-                format!("environment variable {ACCOUNT_ID_ENV}")
-            } else if p.account_id.is_some() {
-                "profile: account_id".to_owned()
-            } else {
-                "not set (give --account_id)".to_owned()
-            };
+            let account =
+                if !profile.is_named() && crate::environment::env(ACCOUNT_ID_ENV).is_some() {
+                    format!("environment variable {ACCOUNT_ID_ENV}")
+                } else if p.account_id.is_some() {
+                    "profile: account_id".to_owned()
+                } else {
+                    "not set (give --account_id)".to_owned()
+                };
             lines.push(("account_id", account));
         }
         Backend::Moco => {
@@ -301,7 +304,7 @@ fn login(ctx: &Ctx, m: &ArgMatches) -> u8 {
         backend.name()
     )) {
         Ok(t) => t,
-        Err(e) => return super::fail(&e),
+        Err(e) => return fail(&e),
     };
     match credstore::save(&profile, env, &token) {
         Ok(place) => {
@@ -315,6 +318,6 @@ fn login(ctx: &Ctx, m: &ArgMatches) -> u8 {
             );
             exit::SUCCESS
         }
-        Err(e) => super::fail(&Error::Config(e)),
+        Err(e) => fail(&Error::Config(e)),
     }
 }

@@ -3,7 +3,7 @@
 //! flag (megabytes, slow to source). The completions come from the same command tree,
 //! asked for at each TAB.
 
-use super::write_failed;
+use super::context::write_failed;
 use crate::exit;
 use clap_complete::env::Shells;
 use std::io::Write;

@@ -1,42 +1,37 @@
-//! The commands, and what they share.
+//! The commands, and the dispatcher that runs the one chosen. Each command module
+//! depends on [`context`] (and `run`, `download`, the helpers on [`action`]); only this
+//! file knows them all.
 
 pub mod action;
 pub mod actions;
 pub mod api;
 pub mod auth;
 pub mod completions;
+pub mod context;
 pub mod download;
 pub mod mcp;
 pub mod run;
 pub mod sandbox;
 pub mod webhooks;
 
+pub use context::Ctx;
+
 use crate::backend::Backend;
-use crate::cli::DOWNLOAD;
 use crate::exit;
 use crate::output;
 use clap::ArgMatches;
-use connector_core::Error;
-use std::future::Future;
+use context::{Added, block_on};
 
-/// What every command may need from the root flags.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    pub verbose: u8,
-    pub quiet: bool,
-    pub profile: Option<String>,
-}
-
-impl Ctx {
-    pub fn from_matches(m: &ArgMatches) -> Self {
-        Ctx {
-            verbose: m.get_count("verbose"),
-            quiet: m.get_flag("quiet"),
-            // `CONNECTOR_PROFILE=` (empty) is no profile.
-            profile: m
-                .get_one::<String>("profile")
-                .filter(|p| !p.trim().is_empty())
-                .cloned(),
+// The part of the backend descriptor that names command code. `backend.rs` stays a leaf
+// (names, help, registry, capabilities), so this table of what each backend adds is
+// bound here, where the commands it points at are in scope; the tree (cli.rs) and the
+// dispatcher below only walk it.
+impl Backend {
+    /// The commands the backend adds beside its declared actions.
+    pub fn added(self) -> &'static [Added] {
+        match self {
+            Backend::Konverte => &[webhooks::konverte::ADDED],
+            Backend::Moco => &[webhooks::moco::ADDED],
         }
     }
 }
@@ -65,16 +60,16 @@ fn backend_command(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
     let Some((resource, rm)) = m.subcommand() else {
         return exit::USAGE;
     };
-    if resource == DOWNLOAD {
+    if resource == download::NAME {
         return block_on(download::run(ctx, backend, rm));
     }
     let Some((verb, leaf)) = rm.subcommand() else {
         return exit::USAGE;
     };
-    if resource == webhooks::WEBHOOKS
-        && let Some(code) = webhooks::run(ctx, backend, verb, leaf)
-    {
-        return code;
+    for added in backend.added().iter().filter(|a| a.resource == resource) {
+        if let Some(code) = (added.run)(ctx, verb, leaf) {
+            return code;
+        }
     }
     let Some(spec) = backend
         .actions()
@@ -85,46 +80,4 @@ fn backend_command(ctx: &Ctx, backend: Backend, m: &ArgMatches) -> u8 {
         return exit::USAGE;
     };
     block_on(action::run(ctx, backend, spec, leaf))
-}
-
-/// Builds the one tokio runtime of this process and runs `fut` on it. One thread: a
-/// batch's work per item is small next to the network wait, and on a busy machine one
-/// thread beats several (fewer context switches; see bench/RESULTS.md).
-pub fn block_on<F: Future<Output = u8>>(fut: F) -> u8 {
-    match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => {
-            let code = rt.block_on(fut);
-            // Do not wait for stray blocking reads (stdin) to finish.
-            rt.shutdown_background();
-            code
-        }
-        Err(e) => {
-            output::error(format!("cannot start the async runtime: {e}"));
-            exit::FAILURE
-        }
-    }
-}
-
-/// Prints an error and returns its exit code.
-pub fn fail(error: &Error) -> u8 {
-    output::error(error);
-    exit::for_error(error)
-}
-
-/// The exit code after a failed write to stdout: a closed pipe (`| head`) is not an
-/// error worth a message.
-pub fn write_failed(e: &std::io::Error) -> u8 {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        exit::SUCCESS
-    } else if e.kind() == std::io::ErrorKind::InvalidData {
-        // What the output stage refused (`--jq` on some items), reported item by item.
-        output::error(e);
-        exit::FAILURE
-    } else {
-        output::error(format!("cannot write the output: {e}"));
-        exit::FAILURE
-    }
 }

@@ -1,12 +1,12 @@
 //! `connector run <backend> <action-id> --input JSON|@FILE|-`.
 
 use super::action::{BatchInfo, connect, lenient_warnings, many, single};
-use super::{Ctx, fail};
+use super::context::{Ctx, fail};
 use crate::backend::Backend;
 use crate::exit;
 use crate::input::{self, Input};
 use crate::options;
-use crate::output::Out;
+use crate::out::Out;
 use clap::ArgMatches;
 use connector_core::Error;
 use connector_core::futures::StreamExt;
@@ -61,11 +61,11 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
             "--all and --limit take one inline JSON object, not JSON Lines",
         ));
     }
-    let connector = match connect(ctx, backend, &mut flags) {
+    let (connector, redactor) = match connect(ctx, backend, &mut flags) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let mut out = Out::new().with_view(&flags);
+    let mut out = Out::new(redactor).with_view(&flags.fields, flags.jq.as_deref());
     match input {
         Input::Single(map) => {
             lenient_warnings(ctx, spec, &flags)(&map);

@@ -1,6 +1,6 @@
 //! `connector sandbox`: both fake servers, credentials on stdout, logs on stderr.
 
-use super::{Ctx, fail};
+use super::context::{Ctx, fail};
 use crate::exit;
 use crate::output;
 use clap::ArgMatches;

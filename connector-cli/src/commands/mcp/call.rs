@@ -5,6 +5,7 @@
 use super::masking::Masker;
 use super::tools::{DEFAULT_LIMIT, DRY_RUN, LIMIT, MAX_LIMIT, OFFSET, Offered};
 use crate::files::Target;
+use crate::redact::Redactor;
 use connector_core::futures::StreamExt;
 use connector_core::{Connector, Error, Options, validate};
 use rmcp::model::{CallToolResult, ContentBlock};
@@ -86,8 +87,9 @@ pub async fn run(
     offered: &Offered,
     input: Map<String, Value>,
     control: Control,
+    redactor: &Redactor,
 ) -> CallToolResult {
-    let masker = Masker::for_input(offered.spec, &input);
+    let masker = Masker::for_input(redactor, offered.spec, &input);
     let outcome = if control.dry_run {
         connector
             .prepare(offered.spec.id, &input)
@@ -342,6 +344,7 @@ mod tests {
             &o,
             Map::new(),
             control,
+            &Redactor::default(),
         )
         .await;
         let saved = result.structured_content.unwrap();

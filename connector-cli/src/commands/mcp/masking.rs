@@ -3,72 +3,60 @@
 //! bot's access token, a webhook's signature key, an inbox's HMAC token). An agent
 //! passes whatever it reads to a model, so masking happens before a result leaves.
 
-use crate::output;
-use connector_core::{ActionSpec, MASK};
+use crate::redact::Redactor;
+use connector_core::{ActionSpec, MASK, SecretString};
 use serde_json::{Map, Value};
 
-/// Shorter secret inputs are not searched for in answers (they would mask too much).
-const MIN_LEN: usize = 6;
-
-/// The secrets of one call, masked in its result.
-#[derive(Default)]
+/// The secrets of one call, masked in its result: the server's credentials and the
+/// call's secret inputs.
+#[derive(Debug, Default)]
 pub struct Masker {
-    call_secrets: Vec<String>,
-}
-
-impl std::fmt::Debug for Masker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Masker")
-            .field("call_secrets", &self.call_secrets.len())
-            .finish()
-    }
+    secrets: Redactor,
 }
 
 impl Masker {
-    /// Masks the values this input gives to the action's secret parameters.
-    pub fn for_input(spec: &ActionSpec, input: &Map<String, Value>) -> Masker {
-        let call_secrets = spec
-            .params
+    /// Masks the credentials `redactor` knows (the server's clients').
+    pub fn new(redactor: &Redactor) -> Masker {
+        Masker {
+            secrets: redactor.clone(),
+        }
+    }
+
+    /// Masks those and the values this input gives to the action's secret parameters.
+    pub fn for_input(redactor: &Redactor, spec: &ActionSpec, input: &Map<String, Value>) -> Masker {
+        let mut secrets = redactor.clone();
+        spec.params
             .iter()
             .filter(|p| p.secret)
             .filter_map(|p| input.get(p.name))
             .filter_map(Value::as_str)
-            .filter(|s| s.len() >= MIN_LEN)
-            .map(str::to_owned)
-            .collect();
-        Masker { call_secrets }
+            .for_each(|s| secrets.add(&SecretString::from(s.to_owned())));
+        Masker { secrets }
     }
 
     /// Masks, in place: every credential of this process and every secret of the call
     /// wherever it appears in a string, and the text of every field whose name says
     /// it holds a secret.
     pub fn mask(&self, value: &mut Value) {
-        output::redact(value);
-        self.walk(value);
+        self.secrets.value(value);
+        mask_secret_fields(value);
     }
+}
 
-    fn walk(&self, value: &mut Value) {
-        match value {
-            Value::String(s) => {
-                for secret in &self.call_secrets {
-                    if s.contains(secret.as_str()) {
-                        *s = s.replace(secret.as_str(), MASK);
+fn mask_secret_fields(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(mask_secret_fields),
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match v {
+                    Value::String(s) if is_secret_field(key) && !s.is_empty() => {
+                        *s = MASK.to_owned();
                     }
+                    _ => mask_secret_fields(v),
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.walk(v)),
-            Value::Object(map) => {
-                for (key, v) in map.iter_mut() {
-                    match v {
-                        Value::String(s) if is_secret_field(key) && !s.is_empty() => {
-                            *s = MASK.to_owned();
-                        }
-                        _ => self.walk(v),
-                    }
-                }
-            }
-            _ => {}
         }
+        _ => {}
     }
 }
 
@@ -123,10 +111,24 @@ mod tests {
             ..ActionSpec::new("users.create", Method::Post, "/users")
         };
         let input = json!({"password": "Sup3r-Secret!", "name": "Ada"});
-        let masker = Masker::for_input(&SPEC, input.as_object().unwrap());
+        let masker = Masker::for_input(&Redactor::default(), &SPEC, input.as_object().unwrap());
         let mut answer = json!({"errors": ["Sup3r-Secret! is too common"], "name": "Ada"});
         masker.mask(&mut answer);
         assert_eq!(answer["errors"][0], "*** is too common");
         assert_eq!(answer["name"], "Ada");
+    }
+
+    #[test]
+    fn the_servers_credentials_are_masked_in_every_result() {
+        let redactor = Redactor::default().with(&SecretString::from("server-token-123"));
+        let mut answer = json!({"note": "Bearer server-token-123", "name": "Ada"});
+        Masker::new(&redactor).mask(&mut answer);
+        assert_eq!(answer["note"], "Bearer ***");
+        let mut unmasked = json!({"note": "Bearer server-token-123"});
+        Masker::default().mask(&mut unmasked);
+        assert_eq!(
+            unmasked["note"], "Bearer server-token-123",
+            "no global list"
+        );
     }
 }

@@ -10,7 +10,7 @@ mod server;
 mod tools;
 
 use super::action::warn_about_flags;
-use super::{Ctx, block_on, fail};
+use super::context::{Ctx, block_on, fail};
 use crate::backend::Backend;
 use crate::backends;
 use crate::config;
@@ -239,10 +239,11 @@ fn clients(ctx: &Ctx, m: &ArgMatches, named: &[Backend]) -> Result<Vec<Client>, 
             backend_flags.impersonate = None;
         }
         match backends::build(backend, &profile, &backend_flags) {
-            Ok(connector) => clients.push(Client {
+            Ok((connector, redactor)) => clients.push(Client {
                 backend,
                 connector,
                 options: backend_flags.options,
+                redactor,
             }),
             Err(e) if named.is_empty() && matches!(e, Error::Config(_)) => {
                 output::note(

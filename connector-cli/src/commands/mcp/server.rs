@@ -7,6 +7,7 @@ use super::masking::Masker;
 use super::tools::{self, Offered};
 use crate::backend::Backend;
 use crate::files::Target;
+use crate::redact::Redactor;
 use connector_core::{Connector, Error, Options};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
@@ -27,12 +28,14 @@ pub enum Mode {
     Catalog,
 }
 
-/// A backend's client and the request options every call of it uses.
+/// A backend's client, the request options every call of it uses, and the redactor of
+/// its credentials.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub backend: Backend,
     pub connector: Arc<dyn Connector>,
     pub options: Options,
+    pub redactor: Redactor,
 }
 
 #[derive(Debug)]
@@ -46,6 +49,8 @@ pub struct Server {
     clients: Vec<Client>,
     /// Where files the API answers with are saved.
     files: Target,
+    /// Every client's credentials, masked in every result.
+    redactor: Redactor,
 }
 
 impl Server {
@@ -66,6 +71,10 @@ impl Server {
             .enumerate()
             .map(|(i, o)| (o.tool_name(), i))
             .collect();
+        let mut redactor = Redactor::default();
+        for client in &clients {
+            redactor.extend(&client.redactor);
+        }
         Server {
             mode,
             read_only,
@@ -74,6 +83,7 @@ impl Server {
             tools,
             clients,
             files,
+            redactor,
         }
     }
 
@@ -99,11 +109,13 @@ impl Server {
         };
         let control = match control {
             Ok(c) => c,
-            Err(e) => return call::failure(&e, &Masker::for_input(offered.spec, &input)),
+            Err(e) => {
+                return call::failure(&e, &Masker::for_input(&self.redactor, offered.spec, &input));
+            }
         };
         let Some(client) = self.client(offered.backend) else {
             let e = Error::Config(format!("{} is not configured", offered.backend.name()));
-            return call::failure(&e, &Masker::default());
+            return call::failure(&e, &Masker::new(&self.redactor));
         };
         call::run(
             &*client.connector,
@@ -112,6 +124,7 @@ impl Server {
             &offered,
             input,
             control,
+            &self.redactor,
         )
         .await
     }
@@ -121,7 +134,7 @@ impl Server {
         name: &str,
         args: Map<String, Value>,
     ) -> Result<CallToolResult, ErrorData> {
-        let masker = Masker::default();
+        let masker = Masker::new(&self.redactor);
         match self.mode {
             Mode::All => match self.by_tool.get(name) {
                 Some(&i) => Ok(self.run_action(self.offered[i], args, None).await),

@@ -2,14 +2,16 @@
 //! (lib/webhooks/trigger.rb) and account webhooks.
 
 use super::super::action::warn_about_flags;
-use super::super::{Ctx, block_on, fail, write_failed};
-use super::{drain_events, list, print_events, secret, secret_args};
+use super::super::context::{Added, Ctx, block_on, fail};
+use super::{added, drain_events, list, print_events, secret, secret_args};
 use crate::backend::Backend;
 use crate::backends;
 use crate::config;
 use crate::exit;
 use crate::options::{self, ensure_args, positive_duration_arg};
-use crate::output::{self, Out};
+use crate::out::Out;
+use crate::output;
+use crate::redact::Redactor;
 use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint, value_parser};
 use connector_core::{Error, ExposeSecret};
 use connector_konverte::enums::WebhookEvent;
@@ -24,7 +26,10 @@ use std::time::Duration;
 
 const SECRET_ENV: &str = connector_konverte::env::WEBHOOK_SECRET;
 
-pub fn run(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Option<u8> {
+/// What the backend adds beside its actions: these helpers under `webhooks`.
+pub const ADDED: Added = added(commands, run);
+
+fn run(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Option<u8> {
     Some(match verb {
         "listen" => block_on(listen(ctx, m)),
         "verify" => verify(ctx, m),
@@ -44,6 +49,7 @@ async fn listen(ctx: &Ctx, m: &ArgMatches) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    let mut out = Out::new(Redactor::default().with(&secret));
     let host = m
         .get_one::<String>("host")
         .map(String::as_str)
@@ -74,7 +80,6 @@ async fn listen(ctx: &Ctx, m: &ArgMatches) -> u8 {
             receiver.local_addr()
         ),
     );
-    let mut out = Out::new();
     let code = print_events(&mut out, &mut events).await;
     // Stopping takes at most the listener's grace period, whatever the clients do.
     if let Err(e) = receiver.shutdown().await {
@@ -136,40 +141,40 @@ async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
         Ok(p) => p,
         Err(e) => return fail(&e),
     };
-    let client = match backends::konverte(&profile, &flags) {
+    let (client, redactor) = match backends::konverte(&profile, &flags) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
+    let mut out = Out::new(redactor);
     warn_about_flags(ctx, &flags);
     let account_id = m.get_one::<i64>("account_id").copied().unwrap_or_default();
     let url = m.get_one::<String>("url").map(String::as_str).unwrap_or("");
     let subscriptions = list(m, "subscriptions");
     let secret_file = m.get_one::<PathBuf>("secret-file");
-    let mut out = Out::new();
     let shown = if flags.dry_run {
         match planned_change(&client, account_id, url, &subscriptions, &flags.options).await {
             Ok(plan) => plan,
-            Err(e) => return fail(&e),
+            Err(e) => return out.fail(&e),
         }
     } else {
         let done =
             match ensure_webhook(&client, account_id, url, &subscriptions, &flags.options).await {
                 Ok(done) => done,
-                Err(e) => return fail(&e),
+                Err(e) => return out.fail(&e),
             };
         let Some(secret) = done.webhook().secret.as_deref() else {
-            output::error("the server's answer carries no webhook secret; nothing was written");
+            out.error("the server's answer carries no webhook secret; nothing was written");
             return exit::FAILURE;
         };
         if let Some(path) = secret_file {
             if let Err(e) = write_secret(path, secret) {
-                output::error(format!(
+                out.error(format!(
                     "cannot write the secret to {}: {e}",
                     path.display()
                 ));
                 return exit::FAILURE;
             }
-            output::note(
+            out.note(
                 ctx.quiet,
                 format!("the webhook's secret is in {}", path.display()),
             );
@@ -185,7 +190,7 @@ async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
         .and_then(|()| out.finish())
     {
         Ok(()) => exit::SUCCESS,
-        Err(e) => write_failed(&e),
+        Err(e) => out.write_failed(&e),
     }
 }
 
@@ -198,7 +203,7 @@ fn tolerance_arg() -> Arg {
 }
 
 /// The clap commands of the Konverte helpers.
-pub fn commands() -> Vec<Command> {
+fn commands() -> Vec<Command> {
     vec![
         Command::new("listen")
             .about("Receive Konverte webhooks; print each verified event as one JSON line")

@@ -1,14 +1,16 @@
 //! `connector moco webhooks listen|verify|ensure`.
 
 use super::super::action::{dry_run, warn_about_flags};
-use super::super::{Ctx, block_on, fail, write_failed};
-use super::{drain_events, list, print_events, secret, secret_args};
+use super::super::context::{Added, Ctx, block_on, fail};
+use super::{added, drain_events, list, print_events, secret, secret_args};
 use crate::backend::Backend;
 use crate::backends;
 use crate::config;
 use crate::exit;
 use crate::options::{self, RunFlags, ensure_args};
-use crate::output::{self, Out};
+use crate::out::Out;
+use crate::output;
+use crate::redact::Redactor;
 use clap::{Arg, ArgAction, ArgMatches, Command, ValueHint, value_parser};
 use connector_core::futures::TryStreamExt;
 use connector_core::{Connector, Error, ExposeSecret};
@@ -20,7 +22,10 @@ use std::net::{IpAddr, SocketAddr};
 
 const SECRET_ENV: &str = connector_moco::env::WEBHOOK_SECRET;
 
-pub fn run(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Option<u8> {
+/// What the backend adds beside its actions: these helpers under `webhooks`.
+pub const ADDED: Added = added(commands, run);
+
+fn run(ctx: &Ctx, verb: &str, m: &ArgMatches) -> Option<u8> {
     Some(match verb {
         "listen" => block_on(listen(ctx, m)),
         "verify" => verify(ctx, m),
@@ -34,6 +39,7 @@ async fn listen(ctx: &Ctx, m: &ArgMatches) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
+    let mut out = Out::new(Redactor::default().with(&secret));
     let host = m
         .get_one::<String>("host")
         .map(String::as_str)
@@ -64,7 +70,6 @@ async fn listen(ctx: &Ctx, m: &ArgMatches) -> u8 {
             receiver.local_addr()
         ),
     );
-    let mut out = Out::new();
     let code = print_events(&mut out, &mut events).await;
     // Stopping takes at most the listener's grace period, whatever the clients do.
     if let Err(e) = receiver.shutdown().await {
@@ -108,10 +113,11 @@ async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
     if let Err(e) = flags.apply_profile(&profile) {
         return fail(&e);
     }
-    let moco = match backends::moco(&profile, &flags) {
+    let (moco, redactor) = match backends::moco(&profile, &flags) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
+    let mut out = Out::new(redactor);
     warn_about_flags(ctx, &flags);
     let get = |id: &str| m.get_one::<String>(id).map(String::as_str).unwrap_or("");
     let (target, event, url) = (get("target"), get("event"), get("url"));
@@ -127,16 +133,15 @@ async fn ensure(ctx: &Ctx, m: &ArgMatches) -> u8 {
                 })
             })
     };
-    let mut out = Out::new();
     match result {
         Ok(value) => match out
             .document(&value, flags.output)
             .and_then(|()| out.finish())
         {
             Ok(()) => exit::SUCCESS,
-            Err(e) => write_failed(&e),
+            Err(e) => out.write_failed(&e),
         },
-        Err(e) => fail(&e),
+        Err(e) => out.fail(&e),
     }
 }
 
@@ -179,7 +184,7 @@ async fn planned_change(
 }
 
 /// The clap commands of the MOCO helpers.
-pub fn commands() -> Vec<Command> {
+fn commands() -> Vec<Command> {
     vec![
         Command::new("listen")
             .about("Receive MOCO webhooks; print each verified event as one JSON line")

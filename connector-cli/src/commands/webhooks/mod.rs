@@ -1,16 +1,17 @@
 //! `connector <backend> webhooks listen|verify|ensure`: receiving, checking and
 //! registering webhooks, beside the backend's webhook actions. Each backend with
-//! webhooks has a module here; [`commands`] and [`run`] are all the CLI tree and the
-//! dispatcher know of them.
+//! webhooks has a module here exporting its [`Added`] table (`ADDED`), which the
+//! backend's descriptor hands to the CLI tree and the dispatcher; this file holds what
+//! they share.
 
-mod konverte;
-mod moco;
+pub mod konverte;
+pub mod moco;
 
-use super::{Ctx, write_failed};
-use crate::backend::Backend;
-use crate::config::env;
+use super::context::Added;
+use crate::environment::env;
 use crate::exit;
-use crate::output::{self, Out};
+use crate::out::Out;
+use crate::output;
 use clap::{Arg, ArgMatches, Command, ValueHint};
 use connector_core::secret::read_token_file;
 use connector_core::{Error, SecretString};
@@ -21,19 +22,19 @@ use tokio::sync::mpsc;
 /// The resource the helpers live under.
 pub const WEBHOOKS: &str = "webhooks";
 
-/// The helper commands of `backend`, added to its `webhooks` resource.
-pub fn commands(backend: Backend) -> Vec<Command> {
-    match backend {
-        Backend::Konverte => konverte::commands(),
-        Backend::Moco => moco::commands(),
-    }
-}
+/// The resource's help where the backend declares no webhook actions under that name.
+const ABOUT: &str = "Receive, verify and register webhooks (listen, verify, ensure)";
 
-/// Runs `webhooks <verb>` of `backend` when it is a helper; `None` for an API action.
-pub fn run(ctx: &Ctx, backend: Backend, verb: &str, m: &ArgMatches) -> Option<u8> {
-    match backend {
-        Backend::Konverte => konverte::run(ctx, verb, m),
-        Backend::Moco => moco::run(ctx, verb, m),
+/// A backend's helpers as the table its descriptor supplies.
+const fn added(
+    commands: fn() -> Vec<Command>,
+    run: fn(&super::context::Ctx, &str, &ArgMatches) -> Option<u8>,
+) -> Added {
+    Added {
+        resource: WEBHOOKS,
+        about: ABOUT,
+        commands,
+        run,
     }
 }
 
@@ -55,15 +56,9 @@ fn secret_args(env_var: &str) -> [Arg; 2] {
     ]
 }
 
-/// `--secret-file`, else `--secret` (with a warning), else `$env_var`; protected from
-/// ever being printed.
+/// `--secret-file`, else `--secret` (with a warning), else `$env_var`. The caller's
+/// output masks it ([`crate::redact::Redactor`]).
 fn secret(m: &ArgMatches, env_var: &str) -> Result<SecretString, Error> {
-    let secret = find_secret(m, env_var)?;
-    output::protect(&secret);
-    Ok(secret)
-}
-
-fn find_secret(m: &ArgMatches, env_var: &str) -> Result<SecretString, Error> {
     if let Some(path) = m.get_one::<String>("secret-file") {
         return read_token_file(Path::new(path));
     }
@@ -104,7 +99,7 @@ async fn print_events<E: Serialize>(out: &mut Out, events: &mut mpsc::Receiver<E
             event = events.recv() => {
                 let Some(event) = event else { return exit::SUCCESS };
                 if let Err(e) = print_event(out, &event) {
-                    return write_failed(&e);
+                    return out.write_failed(&e);
                 }
             }
         }
@@ -117,7 +112,7 @@ fn drain_events<E: Serialize>(out: &mut Out, events: &mut mpsc::Receiver<E>, mut
         && let Ok(event) = events.try_recv()
     {
         if let Err(e) = print_event(out, &event) {
-            code = write_failed(&e);
+            code = out.write_failed(&e);
         }
     }
     code
@@ -128,7 +123,7 @@ fn print_event<E: Serialize>(out: &mut Out, event: &E) -> std::io::Result<()> {
     match serde_json::to_value(event) {
         Ok(value) => out.line(value, None).and_then(|()| out.finish()),
         Err(e) => {
-            output::error(format!("cannot encode an event: {e}"));
+            out.error(format!("cannot encode an event: {e}"));
             Ok(())
         }
     }
