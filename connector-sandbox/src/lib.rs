@@ -33,8 +33,8 @@
 //!   made as user id 1. Missing or wrong tokens get `401` with a JSON `error` message. The public
 //!   client API (`/public/api/v1/inboxes/{inbox_identifier}/...`) and the CSAT survey page need
 //!   no token.
-//! * **Seed data** (when [`SandboxConfig::seed_data`] is true, the default; the ids are also
-//!   constants in [`seed`]):
+//! * **Seed data** (with [`SeedData::Minimal`], the default, and [`SeedData::Demo`]; the ids
+//!   are also constants in [`seed`]):
 //!   * account **id 1**, named `"Sandbox Co"`;
 //!   * user / agent **id 1** (`"Sandbox Admin"`, `admin@sandbox.test`), an `administrator` of
 //!     account 1;
@@ -91,7 +91,7 @@
 //!   the configured key ([`SandboxConfig::moco_api_key`], default `sandbox-moco-key`);
 //!   otherwise `401`. Requests act as user id 1 unless `X-IMPERSONATE-USER-ID` names another
 //!   existing user.
-//! * **Seed data** (when `seed_data`): user **id 1** (Sandbox Admin), customer company **id 1**
+//! * **Seed data** (unless [`SeedData::Empty`]): user **id 1** (Sandbox Admin), customer company **id 1**
 //!   (`"Sandbox Customer AG"`), project **id 1** (`"Sandbox Project"`, customer 1, leader 1)
 //!   with task **id 1** (`"Development"`).
 //! * Resources: `activities`, `companies`, `contacts/people`, `deals`, `projects` (with
@@ -150,20 +150,24 @@
 //! seeded random generator so that runs are reproducible. Counters are in [`Stats`].
 
 mod config;
+mod demo;
 mod generic;
 mod http;
 mod konverte;
 mod moco;
 pub mod routes;
 mod server;
+mod state;
 mod stats;
 
-pub use config::{Faults, RateLimit, SandboxConfig};
+pub use config::{Faults, RateLimit, SandboxConfig, SeedData};
 pub use konverte::KonverteSandbox;
 pub use moco::MocoSandbox;
+pub use state::{STATE_VERSION, StateError};
 pub use stats::Stats;
 
-/// Ids of the seed records, present when [`SandboxConfig::seed_data`] is true (the default).
+/// Ids of the seed records, present with [`SeedData::Minimal`] (the default) and
+/// [`SeedData::Demo`].
 pub mod seed {
     /// Konverte account `"Sandbox Co"`.
     pub const KONVERTE_ACCOUNT_ID: u64 = 1;

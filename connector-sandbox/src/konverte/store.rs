@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::http::{Fail, as_bool, as_id, looks_like_email, random_hex, unix_now};
@@ -15,7 +16,7 @@ pub(crate) const SEED_INBOX_IDENTIFIER: &str = crate::seed::KONVERTE_INBOX_IDENT
 pub(crate) const PAGE_SIZE: usize = 15;
 
 /// Collections of plain records that share one create/get/update/delete implementation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(crate) enum Kind {
     PlatformBot,
     AccountBot,
@@ -66,7 +67,7 @@ impl Kind {
 }
 
 /// A user's membership in an account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Member {
     pub(crate) role: String,
     pub(crate) availability: String,
@@ -74,7 +75,7 @@ pub(crate) struct Member {
 }
 
 /// A contact's presence in an inbox (its `source_id` identifies it in the public API).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ContactInbox {
     pub(crate) contact_id: u64,
     pub(crate) inbox_id: u64,
@@ -82,11 +83,15 @@ pub(crate) struct ContactInbox {
     pub(crate) pubsub_token: String,
 }
 
-#[derive(Debug, Default)]
+/// Everything a Konverte sandbox keeps besides the generic tier; the state file holds it as
+/// serialized here.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Store {
-    next: HashMap<&'static str, u64>,
+    /// The last id handed out per kind of record.
+    next: BTreeMap<String, u64>,
     pub(crate) users: BTreeMap<u64, Value>,
     pub(crate) accounts: BTreeMap<u64, Value>,
+    #[serde(with = "crate::state::pairs")]
     pub(crate) members: BTreeMap<(u64, u64), Member>,
     pub(crate) inboxes: BTreeMap<u64, Value>,
     pub(crate) inbox_members: BTreeSet<(u64, u64)>,
@@ -94,6 +99,7 @@ pub(crate) struct Store {
     pub(crate) contacts: BTreeMap<u64, Value>,
     pub(crate) contact_inboxes: Vec<ContactInbox>,
     pub(crate) conversations: BTreeMap<u64, Value>,
+    #[serde(with = "crate::state::pairs")]
     pub(crate) messages: BTreeMap<(u64, u64), Value>,
     pub(crate) team_members: BTreeSet<(u64, u64)>,
     pub(crate) records: HashMap<Kind, BTreeMap<u64, Value>>,
@@ -384,7 +390,10 @@ impl Store {
     }
 
     pub(crate) fn next_id(&mut self, key: &'static str) -> u64 {
-        let next = self.next.entry(key).or_insert(0);
+        let next = match self.next.get_mut(key) {
+            Some(next) => next,
+            None => self.next.entry(key.to_owned()).or_insert(0),
+        };
         *next += 1;
         *next
     }
