@@ -161,16 +161,44 @@ mod tests {
 
     #[tokio::test]
     async fn every_demo_request_is_accepted() {
-        let counters = Arc::new(Counters::default());
-        let app = Arc::new(api::App::new(
-            true,
-            "t".into(),
-            "http://127.0.0.1:1".into(),
-            counters,
-        ));
+        let app = app();
         let steps = crate::demo::konverte();
         assert!(steps.len() > 30, "{} steps", steps.len());
         let failures = crate::demo::play(app.router(), ("api_access_token", "t"), &steps).await;
         assert_eq!(failures, Vec::<String>::new());
+    }
+
+    fn app() -> Arc<api::App> {
+        Arc::new(api::App::new(
+            true,
+            "t".into(),
+            "http://127.0.0.1:1".into(),
+            Arc::new(Counters::default()),
+        ))
+    }
+
+    #[tokio::test]
+    async fn the_demo_records_survive_the_state_file() {
+        let path =
+            std::env::temp_dir().join(format!("sandbox-konverte-demo-{}.json", std::process::id()));
+        let first = app();
+        crate::demo::play(
+            first.clone().router(),
+            ("api_access_token", "t"),
+            &crate::demo::konverte(),
+        )
+        .await;
+        persist::save(&first, &path).unwrap();
+        let second = app();
+        assert!(persist::restore(&second, &path).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        let snapshot = |app: &api::App| {
+            let records = serde_json::to_value(&*crate::server::lock(&app.generic.records));
+            (
+                serde_json::to_value(&*crate::server::lock(&app.store)).unwrap(),
+                records.unwrap(),
+            )
+        };
+        assert_eq!(snapshot(&first), snapshot(&second));
     }
 }

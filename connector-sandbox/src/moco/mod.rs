@@ -174,18 +174,49 @@ mod tests {
 
     #[tokio::test]
     async fn every_demo_request_is_accepted() {
-        let counters = Arc::new(Counters::default());
-        let app = Arc::new(api::App::new(
-            true,
-            "k".into(),
-            "http://127.0.0.1:1".into(),
-            100,
-            counters,
-        ));
+        let app = app();
         let steps = crate::demo::moco::moco_today();
         assert!(steps.len() > 60, "{} steps", steps.len());
         let failures =
             crate::demo::play(app.router(), ("authorization", "Token token=k"), &steps).await;
         assert_eq!(failures, Vec::<String>::new());
+    }
+
+    fn app() -> Arc<api::App> {
+        Arc::new(api::App::new(
+            true,
+            "k".into(),
+            "http://127.0.0.1:1".into(),
+            100,
+            Arc::new(Counters::default()),
+        ))
+    }
+
+    #[tokio::test]
+    async fn the_demo_records_survive_the_state_file() {
+        let path =
+            std::env::temp_dir().join(format!("sandbox-moco-demo-{}.json", std::process::id()));
+        let first = app();
+        crate::demo::play(
+            first.clone().router(),
+            ("authorization", "Token token=k"),
+            &crate::demo::moco::moco_today(),
+        )
+        .await;
+        persist::save(&first, &path).unwrap();
+        let second = app();
+        assert!(persist::restore(&second, &path).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        let snapshot = |app: &api::App| {
+            let records = serde_json::to_value(&*crate::server::lock(&app.generic.records));
+            (
+                app.store
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .snapshot(),
+                records.unwrap(),
+            )
+        };
+        assert_eq!(snapshot(&first), snapshot(&second));
     }
 }
