@@ -144,6 +144,40 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Seed data and the state file
+//!
+//! [`SandboxConfig::data`] chooses the records a sandbox starts with ([`SeedData`]):
+//! `Minimal` (the default; the records above, ids in [`seed`]), `Demo` (those, renamed, plus a
+//! small agency and support team: MOCO units, users, customers, contact people, projects with
+//! tasks, the last four weeks of activities, an invoice and an offer; Konverte agents, teams, a
+//! second inbox, labels, canned responses, contacts and conversations with messages; played
+//! through the sandbox's own API from data files before it accepts connections) or `Empty`.
+//!
+//! With [`SandboxConfig::state_file`] the records are loaded from that JSON file at start when
+//! it holds some for the backend (then `data` is not used), and written back by
+//! [`MocoSandbox::shutdown`] / [`MocoSandbox::save_state`] (the same on [`KonverteSandbox`]);
+//! ids continue after the saved ones. One file serves both backends (a section each, and a
+//! format `version`, [`STATE_VERSION`]); a file that is not valid state fails the start with a
+//! [`StateError`] message naming it. Dropping a sandbox without `shutdown` writes nothing.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+//! use connector_sandbox::{MocoSandbox, SandboxConfig, SeedData};
+//!
+//! let file = std::env::temp_dir().join(format!("moco-state-doc-{}.json", std::process::id()));
+//! let config = SandboxConfig {
+//!     data: SeedData::Demo,
+//!     state_file: Some(file.clone()),
+//!     ..SandboxConfig::default()
+//! };
+//! let moco = MocoSandbox::start(config.clone()).await?;
+//! moco.shutdown_and_save().await?;
+//! let again = MocoSandbox::start(config).await?; // the demo records, from the file
+//! again.shutdown().await;
+//! # std::fs::remove_file(file)?;
+//! # Ok(()) }
+//! ```
+//!
 //! # Faults
 //!
 //! [`Faults`] apply to every request of a sandbox before the API logic runs, decided by a
