@@ -596,10 +596,25 @@ fn sandbox_command() -> Command {
                 .help("Seed of the fault generator"),
         )
         .arg(
+            Arg::new("data")
+                .long("data")
+                .value_name("SET")
+                .value_parser(["minimal", "demo", "empty"])
+                .conflicts_with("empty")
+                .help("Records to start with: minimal (the documented seed records, default), demo (a small agency and support team), empty"),
+        )
+        .arg(
             Arg::new("empty")
                 .long("empty")
                 .action(ArgAction::SetTrue)
-                .help("Start without the seed records"),
+                .help("Start without the seed records (as --data empty)"),
+        )
+        .arg(
+            Arg::new("state")
+                .long("state")
+                .value_name("FILE")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Load the records from FILE at start (if it exists) and write them back on Ctrl-C / SIGTERM"),
         )
 }
 

@@ -24,7 +24,7 @@ fn id_of(record: &Value) -> String {
 async fn moco_generic_resources_live_through_create_list_get_update_delete() {
     let sandbox = moco_sandbox(SandboxConfig {
         per_page_moco: 2,
-        seed_data: false,
+        data: connector_sandbox::SeedData::Empty,
         ..SandboxConfig::default()
     })
     .await;

@@ -1,6 +1,36 @@
-//! Configuration of a sandbox: faults, credentials, seed data and page size.
+//! Configuration of a sandbox: faults, credentials, seed data, state file and page size.
 
+use std::path::PathBuf;
 use std::time::Duration;
+
+/// The records a sandbox starts with (unless its [state file](SandboxConfig::state_file) holds
+/// records of its own).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SeedData {
+    /// The few documented records whose ids are in [`seed`](crate::seed): a Konverte account,
+    /// user and inbox; a MOCO user, customer, project and task. What tests build on.
+    #[default]
+    Minimal,
+    /// The minimal records plus a small agency and support team to look around in: MOCO units,
+    /// users, companies, projects with tasks, the last four weeks of activities, an invoice and
+    /// an offer; Konverte agents, teams, a second inbox, contacts, labels and conversations with
+    /// messages.
+    Demo,
+    /// Nothing at all.
+    Empty,
+}
+
+impl SeedData {
+    /// The value of `connector sandbox --data NAME`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "minimal" => Some(Self::Minimal),
+            "demo" => Some(Self::Demo),
+            "empty" => Some(Self::Empty),
+            _ => None,
+        }
+    }
+}
 
 /// Faults injected into every request before the API logic runs.
 ///
@@ -57,8 +87,13 @@ pub struct RateLimit {
 pub struct SandboxConfig {
     /// Faults to inject; the default injects none.
     pub faults: Faults,
-    /// Whether to start with the documented seed records (default `true`).
-    pub seed_data: bool,
+    /// The records to start with (default [`SeedData::Minimal`]).
+    pub data: SeedData,
+    /// A JSON file the records are loaded from at start (when it exists and holds records of
+    /// this backend; then [`data`](Self::data) is not used) and written back to by
+    /// `shutdown` or `save_state` of the sandbox. Konverte and MOCO sandboxes may share one
+    /// file: each keeps its own section.
+    pub state_file: Option<PathBuf>,
     /// The token Konverte requests must send in `api_access_token`.
     pub konverte_token: String,
     /// The key MOCO requests must send in `Authorization`.
@@ -71,7 +106,8 @@ impl Default for SandboxConfig {
     fn default() -> Self {
         Self {
             faults: Faults::default(),
-            seed_data: true,
+            data: SeedData::Minimal,
+            state_file: None,
             konverte_token: "sandbox-konverte-token".to_owned(),
             moco_api_key: "sandbox-moco-key".to_owned(),
             per_page_moco: 100,

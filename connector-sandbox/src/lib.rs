@@ -33,8 +33,8 @@
 //!   made as user id 1. Missing or wrong tokens get `401` with a JSON `error` message. The public
 //!   client API (`/public/api/v1/inboxes/{inbox_identifier}/...`) and the CSAT survey page need
 //!   no token.
-//! * **Seed data** (when [`SandboxConfig::seed_data`] is true, the default; the ids are also
-//!   constants in [`seed`]):
+//! * **Seed data** (with [`SeedData::Minimal`], the default, and [`SeedData::Demo`]; the ids
+//!   are also constants in [`seed`]):
 //!   * account **id 1**, named `"Sandbox Co"`;
 //!   * user / agent **id 1** (`"Sandbox Admin"`, `admin@sandbox.test`), an `administrator` of
 //!     account 1;
@@ -91,7 +91,7 @@
 //!   the configured key ([`SandboxConfig::moco_api_key`], default `sandbox-moco-key`);
 //!   otherwise `401`. Requests act as user id 1 unless `X-IMPERSONATE-USER-ID` names another
 //!   existing user.
-//! * **Seed data** (when `seed_data`): user **id 1** (Sandbox Admin), customer company **id 1**
+//! * **Seed data** (unless [`SeedData::Empty`]): user **id 1** (Sandbox Admin), customer company **id 1**
 //!   (`"Sandbox Customer AG"`), project **id 1** (`"Sandbox Project"`, customer 1, leader 1)
 //!   with task **id 1** (`"Development"`).
 //! * Resources: `activities`, `companies`, `contacts/people`, `deals`, `projects` (with
@@ -144,26 +144,64 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Seed data and the state file
+//!
+//! [`SandboxConfig::data`] chooses the records a sandbox starts with ([`SeedData`]):
+//! `Minimal` (the default; the records above, ids in [`seed`]), `Demo` (those, renamed, plus a
+//! small agency and support team: MOCO units, users, customers, contact people, projects with
+//! tasks, the last four weeks of activities, an invoice and an offer; Konverte agents, teams, a
+//! second inbox, labels, canned responses, contacts and conversations with messages; played
+//! through the sandbox's own API from data files before it accepts connections) or `Empty`.
+//!
+//! With [`SandboxConfig::state_file`] the records are loaded from that JSON file at start when
+//! it holds some for the backend (then `data` is not used), and written back by
+//! [`MocoSandbox::shutdown`] / [`MocoSandbox::save_state`] (the same on [`KonverteSandbox`]);
+//! ids continue after the saved ones. One file serves both backends (a section each, and a
+//! format `version`, [`STATE_VERSION`]); a file that is not valid state fails the start with a
+//! [`StateError`] message naming it. Dropping a sandbox without `shutdown` writes nothing.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+//! use connector_sandbox::{MocoSandbox, SandboxConfig, SeedData};
+//!
+//! let file = std::env::temp_dir().join(format!("moco-state-doc-{}.json", std::process::id()));
+//! let config = SandboxConfig {
+//!     data: SeedData::Demo,
+//!     state_file: Some(file.clone()),
+//!     ..SandboxConfig::default()
+//! };
+//! let moco = MocoSandbox::start(config.clone()).await?;
+//! moco.shutdown_and_save().await?;
+//! let again = MocoSandbox::start(config).await?; // the demo records, from the file
+//! again.shutdown().await;
+//! # std::fs::remove_file(file)?;
+//! # Ok(()) }
+//! ```
+//!
 //! # Faults
 //!
 //! [`Faults`] apply to every request of a sandbox before the API logic runs, decided by a
 //! seeded random generator so that runs are reproducible. Counters are in [`Stats`].
 
 mod config;
+mod demo;
 mod generic;
 mod http;
 mod konverte;
 mod moco;
 pub mod routes;
 mod server;
+mod state;
 mod stats;
 
-pub use config::{Faults, RateLimit, SandboxConfig};
+pub use config::{Faults, RateLimit, SandboxConfig, SeedData};
 pub use konverte::KonverteSandbox;
 pub use moco::MocoSandbox;
+pub use state::{STATE_VERSION, StateError};
 pub use stats::Stats;
 
-/// Ids of the seed records, present when [`SandboxConfig::seed_data`] is true (the default).
+/// Ids of the seed records, present with [`SeedData::Minimal`] (the default) and
+/// [`SeedData::Demo`].
 pub mod seed {
     /// Konverte account `"Sandbox Co"`.
     pub const KONVERTE_ACCOUNT_ID: u64 = 1;

@@ -67,6 +67,23 @@ impl Counters {
         Self::bump(&self.unserved);
     }
 
+    /// Back to zero (after the demo data was played through the API).
+    pub(crate) fn reset(&self) {
+        for counter in [
+            &self.requests,
+            &self.created,
+            &self.throttled,
+            &self.errors,
+            &self.dropped,
+            &self.unauthorized,
+            &self.writes,
+            &self.unserved,
+        ] {
+            counter.store(0, Ordering::Relaxed);
+        }
+        lock(&self.routes).clear();
+    }
+
     pub(crate) fn route_counts(&self) -> BTreeMap<String, u64> {
         lock(&self.routes).clone()
     }

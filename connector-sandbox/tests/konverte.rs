@@ -133,7 +133,7 @@ async fn seed_data_is_there() {
 #[tokio::test]
 async fn without_seed_data_the_account_does_not_exist() {
     let k = K::with(SandboxConfig {
-        seed_data: false,
+        data: connector_sandbox::SeedData::Empty,
         ..SandboxConfig::default()
     })
     .await;

@@ -6,7 +6,7 @@ use crate::output;
 use clap::ArgMatches;
 use connector_core::Error;
 use connector_core::options::{parse_duration, parse_rate_limit};
-use connector_sandbox::{Faults, KonverteSandbox, MocoSandbox, RateLimit, SandboxConfig};
+use connector_sandbox::{Faults, KonverteSandbox, MocoSandbox, RateLimit, SandboxConfig, SeedData};
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 
@@ -35,9 +35,16 @@ fn config(m: &ArgMatches) -> Result<SandboxConfig, Error> {
     if let Some(seed) = m.get_one::<u64>("seed") {
         faults.seed = *seed;
     }
+    let data = match m.get_one::<String>("data") {
+        Some(name) => SeedData::from_name(name)
+            .ok_or_else(|| Error::validation("data", "use minimal, demo or empty"))?,
+        None if m.get_flag("empty") => SeedData::Empty,
+        None => SeedData::Minimal,
+    };
     Ok(SandboxConfig {
         faults,
-        seed_data: !m.get_flag("empty"),
+        data,
+        state_file: m.get_one::<std::path::PathBuf>("state").cloned(),
         ..SandboxConfig::default()
     })
 }
@@ -68,6 +75,7 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
             "MOCO needs PORT+1; pick a lower port",
         ));
     }
+    let state_file = config.state_file.clone();
     let konverte = match KonverteSandbox::start_on(SocketAddr::new(ip, port), config.clone()).await
     {
         Ok(s) => s,
@@ -84,7 +92,8 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
             output::error(format!(
                 "cannot start the MOCO sandbox on {ip}:{moco_port}: {e}"
             ));
-            konverte.shutdown().await;
+            // Stopped without writing the state file, which stays as it was.
+            drop(konverte);
             return exit::FAILURE;
         }
     };
@@ -115,8 +124,23 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
     tracing::info!(konverte = %konverte.base_url(), moco = %moco.base_url(), "sandbox running");
     wait_for_signal().await;
     output::note(ctx.quiet, "sandbox: stopping");
-    tokio::join!(konverte.shutdown(), moco.shutdown());
-    exit::SUCCESS
+    let saved = tokio::join!(konverte.shutdown_and_save(), moco.shutdown_and_save());
+    let mut code = exit::SUCCESS;
+    for result in [saved.0, saved.1] {
+        if let Err(e) = result {
+            output::error(e.to_string());
+            code = exit::FAILURE;
+        }
+    }
+    if code == exit::SUCCESS
+        && let Some(path) = &state_file
+    {
+        output::note(
+            ctx.quiet,
+            format!("sandbox: records saved to {}", path.display()),
+        );
+    }
+    code
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod process;
+
 use assert_cmd::Command;
 use std::path::Path;
 use std::process::Output;

@@ -10,13 +10,14 @@ use serde_json::{Map, Value, json};
 use super::Style;
 
 /// An uploaded multipart body: its plain fields and its (first) file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Upload {
     pub(crate) fields: Map<String, Value>,
     /// Form name of the file part.
     pub(crate) field: String,
     pub(crate) filename: String,
     pub(crate) content_type: String,
+    #[serde(with = "crate::state::hex_bytes")]
     pub(crate) data: Option<Vec<u8>>,
 }
 

@@ -21,8 +21,9 @@ use crate::server::lock;
 pub(crate) use answer::Style;
 pub(crate) use files::{Upload, parse_upload};
 
-/// Records, documents and uploaded files of the generic tier.
-#[derive(Debug, Default)]
+/// Records, documents and uploaded files of the generic tier (serialized as they are into the
+/// state file).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Records {
     /// Collection path → id → record.
     pub(crate) collections: BTreeMap<String, BTreeMap<u64, Value>>,

@@ -30,7 +30,7 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 /// The Konverte application: data, credentials and counters.
 #[derive(Debug)]
 pub(crate) struct App {
-    store: Mutex<Store>,
+    pub(crate) store: Mutex<Store>,
     token: String,
     base_url: String,
     pub(crate) counters: Arc<Counters>,

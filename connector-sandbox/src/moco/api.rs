@@ -27,7 +27,7 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 /// The MOCO application: data, credentials, counters and the web hook client.
 #[derive(Debug)]
 pub(crate) struct App {
-    store: RwLock<MStore>,
+    pub(crate) store: RwLock<MStore>,
     api_key: String,
     origin: String,
     per_page: usize,

@@ -1,17 +1,20 @@
 //! The MOCO sandbox.
 
 mod api;
+mod persist;
 mod store;
 pub(crate) mod validate;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-use crate::config::SandboxConfig;
+use crate::config::{SandboxConfig, SeedData};
 use crate::server::{self, Running};
+use crate::state::StateError;
 use crate::stats::{Counters, Stats};
 
 /// A running fake MOCO server; see the [crate docs](crate) for its behaviour, authentication and
@@ -30,13 +33,14 @@ use crate::stats::{Counters, Stats};
 /// | `users` | `include_archived`, `tags`, `email` |
 ///
 /// Archived projects and companies and deactivated users are hidden unless
-/// `include_archived=true`. Stops gracefully with [`MocoSandbox::shutdown`]; dropping the handle
-/// stops it too.
+/// `include_archived=true`. Stops gracefully with [`MocoSandbox::shutdown`] (which also writes
+/// the [state file](SandboxConfig::state_file)); dropping the handle stops it without writing.
 pub struct MocoSandbox {
     running: Running,
     app: Arc<api::App>,
     base_url: String,
     api_key: String,
+    state_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for MocoSandbox {
@@ -54,24 +58,37 @@ impl MocoSandbox {
         Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
     }
 
-    /// Starts a sandbox listening on `addr` (port 0 picks a free port).
+    /// Starts a sandbox listening on `addr` (port 0 picks a free port), with the records of
+    /// the state file if it has some, else with [`SandboxConfig::data`]. A state file that
+    /// cannot be read answers an error of kind `InvalidData` saying why.
     pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let origin = server::origin(listener.local_addr()?);
         let counters = Arc::new(Counters::default());
         let app = Arc::new(api::App::new(
-            config.seed_data,
+            config.data != SeedData::Empty,
             config.moco_api_key.clone(),
             origin.clone(),
             config.per_page_moco,
             counters.clone(),
         ));
+        let restored = match &config.state_file {
+            Some(path) => persist::restore(&app, path)?,
+            None => false,
+        };
+        if !restored && config.data == SeedData::Demo {
+            let auth = format!("Token token={}", config.moco_api_key);
+            let steps = crate::demo::moco::moco_today();
+            crate::demo::play(app.clone().router(), ("authorization", &auth), &steps).await;
+            counters.reset();
+        }
         let running = server::serve(listener, app.clone().router(), config.faults, counters)?;
         Ok(Self {
             running,
             app,
             base_url: format!("{origin}/api/v1"),
             api_key: config.moco_api_key,
+            state_file: config.state_file,
         })
     }
 
@@ -117,8 +134,89 @@ impl MocoSandbox {
         self.app.insert_bulk_activities(n);
     }
 
-    /// Stops accepting connections, lets open ones finish their request and waits for them.
+    /// Writes the records to the [state file](SandboxConfig::state_file) now (nothing without
+    /// one).
+    pub fn save_state(&self) -> Result<(), StateError> {
+        match &self.state_file {
+            Some(path) => persist::save(&self.app, path),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops accepting connections, lets open ones finish their request and waits for them,
+    /// then writes the state file (a failure is logged; [`shutdown_and_save`](Self::shutdown_and_save)
+    /// returns it).
     pub async fn shutdown(self) {
-        self.running.shutdown().await;
+        if let Err(error) = self.shutdown_and_save().await {
+            tracing::error!(%error, "sandbox state not saved");
+        }
+    }
+
+    /// As [`shutdown`](Self::shutdown), answering whether the state file was written.
+    pub async fn shutdown_and_save(self) -> Result<(), StateError> {
+        let Self {
+            running,
+            app,
+            state_file,
+            ..
+        } = self;
+        running.shutdown().await;
+        match &state_file {
+            Some(path) => persist::save(&app, path),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_demo_request_is_accepted() {
+        let app = app();
+        let steps = crate::demo::moco::moco_today();
+        assert!(steps.len() > 60, "{} steps", steps.len());
+        let failures =
+            crate::demo::play(app.router(), ("authorization", "Token token=k"), &steps).await;
+        assert_eq!(failures, Vec::<String>::new());
+    }
+
+    fn app() -> Arc<api::App> {
+        Arc::new(api::App::new(
+            true,
+            "k".into(),
+            "http://127.0.0.1:1".into(),
+            100,
+            Arc::new(Counters::default()),
+        ))
+    }
+
+    #[tokio::test]
+    async fn the_demo_records_survive_the_state_file() {
+        let path =
+            std::env::temp_dir().join(format!("sandbox-moco-demo-{}.json", std::process::id()));
+        let first = app();
+        crate::demo::play(
+            first.clone().router(),
+            ("authorization", "Token token=k"),
+            &crate::demo::moco::moco_today(),
+        )
+        .await;
+        persist::save(&first, &path).unwrap();
+        let second = app();
+        assert!(persist::restore(&second, &path).unwrap());
+        std::fs::remove_file(&path).unwrap();
+        let snapshot = |app: &api::App| {
+            let records = serde_json::to_value(&*crate::server::lock(&app.generic.records));
+            (
+                app.store
+                    .read()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .snapshot(),
+                records.unwrap(),
+            )
+        };
+        assert_eq!(snapshot(&first), snapshot(&second));
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::http::as_id;
@@ -23,8 +24,33 @@ pub(crate) enum Res {
 }
 
 impl Res {
+    const ALL: [Res; 8] = [
+        Res::Activities,
+        Res::Companies,
+        Res::Contacts,
+        Res::Deals,
+        Res::Projects,
+        Res::Tasks,
+        Res::Users,
+        Res::WebHooks,
+    ];
+
     fn slot(self) -> usize {
         self as usize
+    }
+
+    /// The name of the resource's table in the state file.
+    fn table_name(self) -> &'static str {
+        match self {
+            Res::Activities => "activities",
+            Res::Companies => "companies",
+            Res::Contacts => "contacts",
+            Res::Deals => "deals",
+            Res::Projects => "projects",
+            Res::Tasks => "tasks",
+            Res::Users => "users",
+            Res::WebHooks => "web_hooks",
+        }
     }
 
     /// The web hook `target` of this resource's events.
@@ -163,7 +189,82 @@ pub(crate) struct MStore {
     tables: [Table; 8],
 }
 
+/// One entity as the state file keeps it: its representation, its update time and, for a
+/// task, its project (which the representation does not name); the index is computed anew.
+#[derive(Debug, Serialize, Deserialize)]
+struct SavedRow {
+    updated_ms: i64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    project_id: u64,
+    record: Value,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SavedTable {
+    last_id: u64,
+    rows: Vec<SavedRow>,
+}
+
 impl MStore {
+    /// The tables as the state file keeps them.
+    pub(crate) fn snapshot(&self) -> Value {
+        let tables: Map<String, Value> = Res::ALL
+            .iter()
+            .map(|res| {
+                let table = self.table(*res);
+                let saved = SavedTable {
+                    last_id: table.last_id,
+                    rows: table
+                        .rows()
+                        .map(|(_, row)| SavedRow {
+                            updated_ms: row.idx.updated_ms,
+                            project_id: if *res == Res::Tasks {
+                                row.idx.project_id
+                            } else {
+                                0
+                            },
+                            record: Value::Object(row.value()),
+                        })
+                        .collect(),
+                };
+                let saved = serde_json::to_value(saved).unwrap_or(Value::Null);
+                (res.table_name().to_owned(), saved)
+            })
+            .collect();
+        Value::Object(tables)
+    }
+
+    /// Tables from [`MStore::snapshot`]; a missing table is empty.
+    pub(crate) fn restore(snapshot: Value) -> Result<Self, serde_json::Error> {
+        let mut saved: HashMap<String, SavedTable> = serde_json::from_value(snapshot)?;
+        let mut store = MStore::default();
+        for res in Res::ALL {
+            let Some(saved) = saved.remove(res.table_name()) else {
+                continue;
+            };
+            let table = store.table_mut(res);
+            for row in saved.rows {
+                let Value::Object(map) = row.record else {
+                    continue;
+                };
+                let Some(id) = map.get("id").and_then(as_id) else {
+                    continue;
+                };
+                let mut stored = make_row(res, &map, row.updated_ms);
+                if res == Res::Tasks {
+                    stored.idx.project_id = row.project_id;
+                }
+                table.put(id, stored);
+            }
+            table.last_id = table.last_id.max(saved.last_id);
+        }
+        Ok(store)
+    }
+
     pub(crate) fn table(&self, res: Res) -> &Table {
         &self.tables[res.slot()]
     }

@@ -1,201 +1,20 @@
-//! Plain account-scoped (and platform) records sharing one CRUD implementation: agent bots,
-//! teams, canned responses, custom attributes, custom filters, webhooks, automation rules,
-//! integration hooks and help-center portals, categories and articles.
+//! What each kind of plain record accepts, validates and defaults to.
 
 use serde_json::{Map, Value, json};
 
-use super::store::{Input, Kind, Store, blank, get_str, get_u64, invalid, merge, not_found};
+use super::super::store::{Input, Kind, Store, blank, get_str, get_u64, invalid};
+use super::fields::{
+    copy_array, copy_bool, copy_id, copy_int, copy_object, copy_str, indexed_choice, put, slugify,
+    unique,
+};
+use super::{APPS, AUTOMATION_EVENTS, WEBHOOK_EVENTS};
 use crate::http::{Fail, looks_like_url, random_hex, unix_now};
-
-/// Integration apps the sandbox knows: id, name, description, hook type, multiple hooks.
-pub(crate) const APPS: &[(&str, &str, &str, &str, bool)] = &[
-    (
-        "webhook",
-        "Webhooks",
-        "Send events to an HTTP endpoint",
-        "account",
-        true,
-    ),
-    (
-        "dashboard_apps",
-        "Dashboard Apps",
-        "Embed an application in the conversation view",
-        "account",
-        true,
-    ),
-    (
-        "slack",
-        "Slack",
-        "Connect conversations to a Slack channel",
-        "account",
-        false,
-    ),
-    (
-        "dialogflow",
-        "Dialogflow",
-        "Let a Dialogflow agent answer an inbox",
-        "inbox",
-        true,
-    ),
-    (
-        "google_translate",
-        "Google Translate",
-        "Translate messages",
-        "account",
-        false,
-    ),
-    (
-        "openai",
-        "OpenAI",
-        "Reply suggestions and summaries",
-        "account",
-        false,
-    ),
-];
-
-pub const WEBHOOK_EVENTS: &[&str] = &[
-    "conversation_created",
-    "conversation_status_changed",
-    "conversation_updated",
-    "conversation_typing_on",
-    "conversation_typing_off",
-    "contact_created",
-    "contact_updated",
-    "inbox_created",
-    "inbox_updated",
-    "message_created",
-    "message_updated",
-    "webwidget_triggered",
-];
-
-pub const AUTOMATION_EVENTS: &[&str] = &[
-    "conversation_created",
-    "conversation_updated",
-    "message_created",
-    "conversation_opened",
-    "conversation_resolved",
-];
 
 const DISPLAY_TYPES: &[&str] = &[
     "text", "number", "currency", "percent", "link", "date", "list", "checkbox",
 ];
 
 const ATTRIBUTE_MODELS: &[&str] = &["conversation_attribute", "contact_attribute"];
-
-fn slugify(s: &str) -> String {
-    let mut slug = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    if slug.is_empty() { random_hex(8) } else { slug }
-}
-
-/// An enum given as its index or its name.
-fn indexed_choice(
-    input: &Input<'_>,
-    key: &str,
-    names: &'static [&'static str],
-) -> Result<Option<&'static str>, Fail> {
-    let Some(raw) = input.raw(key) else {
-        return Ok(None);
-    };
-    let found = match raw {
-        Value::Number(n) => n
-            .as_u64()
-            .and_then(|i| usize::try_from(i).ok())
-            .and_then(|i| names.get(i)),
-        Value::String(s) => match s.parse::<usize>() {
-            Ok(i) => names.get(i),
-            Err(_) => names.iter().find(|n| **n == s.as_str()),
-        },
-        _ => None,
-    };
-    match found {
-        Some(name) => Ok(Some(*name)),
-        None => Err(invalid(
-            key,
-            format!("{key} must be one of {} (or their index)", names.join(", ")),
-        )),
-    }
-}
-
-/// Checks `name` is unique (case-insensitively) among `kind` records of `account` under `key`.
-fn unique(
-    store: &Store,
-    kind: Kind,
-    account: Option<u64>,
-    key: &str,
-    value: &str,
-    except: Option<u64>,
-    extra: impl Fn(&Value) -> bool,
-) -> Result<(), Fail> {
-    let taken = store.records_ref(kind).any(|r| {
-        get_u64(r, "account_id") == account
-            && get_u64(r, "id") != except
-            && get_str(r, key).eq_ignore_ascii_case(value)
-            && extra(r)
-    });
-    if taken {
-        Err(invalid(key, format!("{key} has already been taken")))
-    } else {
-        Ok(())
-    }
-}
-
-fn put(out: &mut Map<String, Value>, key: &str, value: impl Into<Value>) {
-    out.insert(key.to_owned(), value.into());
-}
-
-fn copy_str(out: &mut Map<String, Value>, input: &Input<'_>, key: &str) -> Result<(), Fail> {
-    if let Some(s) = input.str(key)? {
-        put(out, key, s);
-    } else if input.body.contains_key(key) {
-        put(out, key, Value::Null);
-    }
-    Ok(())
-}
-
-fn copy_bool(out: &mut Map<String, Value>, input: &Input<'_>, key: &str) -> Result<(), Fail> {
-    if let Some(b) = input.bool(key)? {
-        put(out, key, b);
-    }
-    Ok(())
-}
-
-fn copy_object(out: &mut Map<String, Value>, input: &Input<'_>, key: &str) -> Result<(), Fail> {
-    if let Some(o) = input.object(key)? {
-        put(out, key, Value::Object(o));
-    }
-    Ok(())
-}
-
-fn copy_array(out: &mut Map<String, Value>, input: &Input<'_>, key: &str) -> Result<(), Fail> {
-    if let Some(a) = input.array(key)? {
-        put(out, key, Value::Array(a));
-    }
-    Ok(())
-}
-
-fn copy_int(out: &mut Map<String, Value>, input: &Input<'_>, key: &str) -> Result<(), Fail> {
-    if let Some(i) = input.int(key)? {
-        put(out, key, i);
-    }
-    Ok(())
-}
-
-fn copy_id(out: &mut Map<String, Value>, input: &Input<'_>, key: &str) -> Result<(), Fail> {
-    if let Some(i) = input.id(key)? {
-        put(out, key, i);
-    }
-    Ok(())
-}
 
 /// Validates `input` for `kind` and returns the fields to set (with defaults when creating).
 pub(crate) fn build(
@@ -497,7 +316,7 @@ pub(crate) fn build(
                 out.entry("status").or_insert(json!(0));
                 out.entry("views").or_insert(json!(0));
                 out.entry("author_id")
-                    .or_insert(json!(super::store::CURRENT_USER));
+                    .or_insert(json!(super::super::store::CURRENT_USER));
                 out.entry("category_id").or_insert(Value::Null);
                 out.entry("folder_id").or_insert(Value::Null);
                 out.entry("associated_article_id").or_insert(Value::Null);
@@ -505,90 +324,4 @@ pub(crate) fn build(
         }
     }
     Ok(out)
-}
-
-/// Creates a record of `kind`; `extra` fields (e.g. `portal_id`) are set as given.
-pub(crate) fn create(
-    store: &mut Store,
-    kind: Kind,
-    account: Option<u64>,
-    body: &Map<String, Value>,
-    extra: Map<String, Value>,
-) -> Result<Value, Fail> {
-    let fields = build(store, kind, account, Input::new(body, true), None)?;
-    let id = store.next_kind_id(kind);
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut record = json!({"id": id});
-    if matches!(kind, Kind::PlatformBot) {
-        merge(
-            &mut record,
-            super::store::json_map(json!({"account_id": null})),
-        );
-    } else if let Some(account) = account {
-        merge(
-            &mut record,
-            super::store::json_map(json!({"account_id": account})),
-        );
-    }
-    merge(&mut record, fields);
-    merge(&mut record, extra);
-    merge(
-        &mut record,
-        super::store::json_map(json!({"created_at": now, "updated_at": now})),
-    );
-    store.records(kind).insert(id, record.clone());
-    Ok(record)
-}
-
-/// The record `id` of `kind` if it belongs to `account` (`None`: platform records).
-pub(crate) fn find(
-    store: &Store,
-    kind: Kind,
-    account: Option<u64>,
-    id: u64,
-) -> Result<&Value, Fail> {
-    store
-        .record(kind, id)
-        .filter(|r| get_u64(r, "account_id") == account)
-        .ok_or_else(|| not_found(kind.label()))
-}
-
-pub(crate) fn update(
-    store: &mut Store,
-    kind: Kind,
-    account: Option<u64>,
-    id: u64,
-    body: &Map<String, Value>,
-) -> Result<Value, Fail> {
-    let existing = find(store, kind, account, id)?.clone();
-    let mut fields = build(
-        store,
-        kind,
-        account,
-        Input::new(body, false),
-        Some(&existing),
-    )?;
-    fields.insert(
-        "updated_at".to_owned(),
-        json!(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-    );
-    let record = store
-        .records(kind)
-        .get_mut(&id)
-        .ok_or_else(|| not_found(kind.label()))?;
-    merge(record, fields);
-    Ok(record.clone())
-}
-
-pub(crate) fn delete(
-    store: &mut Store,
-    kind: Kind,
-    account: Option<u64>,
-    id: u64,
-) -> Result<Value, Fail> {
-    find(store, kind, account, id)?;
-    store
-        .records(kind)
-        .remove(&id)
-        .ok_or_else(|| not_found(kind.label()))
 }

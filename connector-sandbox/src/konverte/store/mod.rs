@@ -1,0 +1,335 @@
+//! The Konverte sandbox's in-memory data. Reading request bodies and errors in the Konverte
+//! style are in `input`, the JSON views of the data and the shapes of new records in `views`.
+
+mod input;
+mod views;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::http::{Fail, as_id, random_hex, unix_now};
+
+pub(crate) use input::{
+    Input, bad_request, blank, check_email, check_password, invalid, not_found,
+};
+pub(crate) use views::{account_record, inbox_record, public_message_view, user_record};
+
+/// The user every authenticated request acts as.
+pub(crate) const CURRENT_USER: u64 = 1;
+/// `inbox_identifier` of the seeded inbox.
+pub(crate) const SEED_INBOX_IDENTIFIER: &str = crate::seed::KONVERTE_INBOX_IDENTIFIER;
+/// Page size of paged Konverte lists.
+pub(crate) const PAGE_SIZE: usize = 15;
+
+/// Collections of plain records that share one create/get/update/delete implementation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub(crate) enum Kind {
+    PlatformBot,
+    AccountBot,
+    Team,
+    Canned,
+    CustomAttribute,
+    CustomFilter,
+    Webhook,
+    AutomationRule,
+    IntegrationHook,
+    Portal,
+    Category,
+    Article,
+}
+
+impl Kind {
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Kind::PlatformBot | Kind::AccountBot => "Agent bot",
+            Kind::Team => "Team",
+            Kind::Canned => "Canned response",
+            Kind::CustomAttribute => "Custom attribute",
+            Kind::CustomFilter => "Custom filter",
+            Kind::Webhook => "Webhook",
+            Kind::AutomationRule => "Automation rule",
+            Kind::IntegrationHook => "Integration hook",
+            Kind::Portal => "Portal",
+            Kind::Category => "Category",
+            Kind::Article => "Article",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Kind::PlatformBot | Kind::AccountBot => "agent_bot",
+            Kind::Team => "team",
+            Kind::Canned => "canned_response",
+            Kind::CustomAttribute => "custom_attribute",
+            Kind::CustomFilter => "custom_filter",
+            Kind::Webhook => "webhook",
+            Kind::AutomationRule => "automation_rule",
+            Kind::IntegrationHook => "integration_hook",
+            Kind::Portal => "portal",
+            Kind::Category => "category",
+            Kind::Article => "article",
+        }
+    }
+}
+
+/// A user's membership in an account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Member {
+    pub(crate) role: String,
+    pub(crate) availability: String,
+    pub(crate) auto_offline: bool,
+}
+
+/// A contact's presence in an inbox (its `source_id` identifies it in the public API).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ContactInbox {
+    pub(crate) contact_id: u64,
+    pub(crate) inbox_id: u64,
+    pub(crate) source_id: String,
+    pub(crate) pubsub_token: String,
+}
+
+/// Everything a Konverte sandbox keeps besides the generic tier; the state file holds it as
+/// serialized here.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Store {
+    /// The last id handed out per kind of record.
+    next: BTreeMap<String, u64>,
+    pub(crate) users: BTreeMap<u64, Value>,
+    pub(crate) accounts: BTreeMap<u64, Value>,
+    #[serde(with = "crate::state::pairs")]
+    pub(crate) members: BTreeMap<(u64, u64), Member>,
+    pub(crate) inboxes: BTreeMap<u64, Value>,
+    pub(crate) inbox_members: BTreeSet<(u64, u64)>,
+    pub(crate) inbox_bots: HashMap<u64, u64>,
+    pub(crate) contacts: BTreeMap<u64, Value>,
+    pub(crate) contact_inboxes: Vec<ContactInbox>,
+    pub(crate) conversations: BTreeMap<u64, Value>,
+    #[serde(with = "crate::state::pairs")]
+    pub(crate) messages: BTreeMap<(u64, u64), Value>,
+    pub(crate) team_members: BTreeSet<(u64, u64)>,
+    pub(crate) records: HashMap<Kind, BTreeMap<u64, Value>>,
+}
+
+/// Merges `patch` into the JSON object `target`.
+pub(crate) fn merge(target: &mut Value, patch: Map<String, Value>) {
+    if let Value::Object(map) = target {
+        map.extend(patch);
+    }
+}
+
+pub(crate) fn get_u64(value: &Value, key: &str) -> Option<u64> {
+    value.get(key).and_then(as_id)
+}
+
+pub(crate) fn get_str<'v>(value: &'v Value, key: &str) -> &'v str {
+    value.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+impl Store {
+    pub(crate) fn new(seed: bool) -> Self {
+        let mut store = Self::default();
+        if seed {
+            store.seed();
+        }
+        store
+    }
+
+    fn seed(&mut self) {
+        let account = self.next_id("account");
+        self.accounts
+            .insert(account, account_record(account, "Sandbox Co"));
+        let user = self.next_id("user");
+        self.users.insert(
+            user,
+            user_record(user, "Sandbox Admin", "admin@sandbox.test", Map::new()),
+        );
+        self.members.insert(
+            (account, user),
+            Member {
+                role: "administrator".to_owned(),
+                availability: "online".to_owned(),
+                auto_offline: true,
+            },
+        );
+        let inbox = self.next_id("inbox");
+        self.inboxes.insert(
+            inbox,
+            inbox_record(
+                inbox,
+                account,
+                "Sandbox Website",
+                "api",
+                SEED_INBOX_IDENTIFIER,
+                &Map::new(),
+            ),
+        );
+        self.inbox_members.insert((inbox, user));
+    }
+
+    pub(crate) fn next_id(&mut self, key: &'static str) -> u64 {
+        let next = match self.next.get_mut(key) {
+            Some(next) => next,
+            None => self.next.entry(key.to_owned()).or_insert(0),
+        };
+        *next += 1;
+        *next
+    }
+
+    pub(crate) fn next_kind_id(&mut self, kind: Kind) -> u64 {
+        self.next_id(kind.key())
+    }
+
+    pub(crate) fn records(&mut self, kind: Kind) -> &mut BTreeMap<u64, Value> {
+        self.records.entry(kind).or_default()
+    }
+
+    pub(crate) fn records_ref(&self, kind: Kind) -> impl Iterator<Item = &Value> {
+        self.records.get(&kind).into_iter().flat_map(|m| m.values())
+    }
+
+    /// Records of `kind` in account `account`.
+    pub(crate) fn in_account(&self, kind: Kind, account: u64) -> Vec<&Value> {
+        self.records_ref(kind)
+            .filter(|r| get_u64(r, "account_id") == Some(account))
+            .collect()
+    }
+
+    pub(crate) fn record(&self, kind: Kind, id: u64) -> Option<&Value> {
+        self.records.get(&kind).and_then(|m| m.get(&id))
+    }
+
+    pub(crate) fn check_account(&self, account: u64) -> Result<(), Fail> {
+        if self.accounts.contains_key(&account) {
+            Ok(())
+        } else {
+            Err(not_found("Account"))
+        }
+    }
+
+    pub(crate) fn is_agent(&self, account: u64, user: u64) -> bool {
+        self.members.contains_key(&(account, user))
+    }
+
+    pub(crate) fn email_taken(&self, email: &str, except: Option<u64>) -> bool {
+        self.users
+            .values()
+            .any(|u| get_str(u, "email").eq_ignore_ascii_case(email) && get_u64(u, "id") != except)
+    }
+}
+
+impl Store {
+    /// Adds a message to a conversation and returns it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add_message(
+        &mut self,
+        conversation: u64,
+        content: Option<String>,
+        message_type: &str,
+        content_type: &str,
+        content_attributes: Map<String, Value>,
+        private: bool,
+        sender: Value,
+        echo_id: Option<String>,
+    ) -> Value {
+        let id = self.next_id("message");
+        let (account, inbox) = self
+            .conversations
+            .get(&conversation)
+            .map(|c| (c.get("account_id").cloned(), c.get("inbox_id").cloned()))
+            .unwrap_or((None, None));
+        let now = unix_now();
+        let message = json!({
+            "id": id,
+            "content": content,
+            "content_type": content_type,
+            "content_attributes": content_attributes,
+            "message_type": message_type,
+            "created_at": now,
+            "private": private,
+            "status": "sent",
+            "source_id": null,
+            "attachments": [],
+            "attachment": null,
+            "sender": sender,
+            "conversation_id": conversation,
+            "account_id": account,
+            "inbox_id": inbox,
+            "echo_id": echo_id,
+        });
+        self.messages.insert((conversation, id), message.clone());
+        if let Some(Value::Object(c)) = self.conversations.get_mut(&conversation) {
+            c.insert("timestamp".to_owned(), json!(now));
+            c.insert("last_activity_at".to_owned(), json!(now));
+        }
+        message
+    }
+
+    /// Finds or creates the contact inbox of (`contact`, `inbox`).
+    pub(crate) fn ensure_contact_inbox(
+        &mut self,
+        contact: u64,
+        inbox: u64,
+        source_id: Option<String>,
+    ) -> ContactInbox {
+        if let Some(existing) = self.contact_inboxes.iter().find(|ci| {
+            ci.contact_id == contact
+                && ci.inbox_id == inbox
+                && source_id.as_ref().is_none_or(|s| *s == ci.source_id)
+        }) {
+            return existing.clone();
+        }
+        let ci = ContactInbox {
+            contact_id: contact,
+            inbox_id: inbox,
+            source_id: source_id.unwrap_or_else(crate::http::random_uuid),
+            pubsub_token: random_hex(24),
+        };
+        self.contact_inboxes.push(ci.clone());
+        ci
+    }
+
+    pub(crate) fn delete_contact(&mut self, contact: u64) {
+        self.contacts.remove(&contact);
+        self.contact_inboxes.retain(|ci| ci.contact_id != contact);
+        let conversations: Vec<u64> = self
+            .conversations
+            .values()
+            .filter(|c| get_u64(c, "contact_id") == Some(contact))
+            .filter_map(|c| get_u64(c, "id"))
+            .collect();
+        for id in conversations {
+            self.conversations.remove(&id);
+            let keys: Vec<(u64, u64)> = self
+                .messages
+                .range((id, 0)..=(id, u64::MAX))
+                .map(|(k, _)| *k)
+                .collect();
+            for key in keys {
+                self.messages.remove(&key);
+            }
+        }
+    }
+}
+
+pub(crate) fn json_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+pub(crate) fn email_is_free_for_contact(
+    store: &Store,
+    account: u64,
+    email: &str,
+    except: Option<u64>,
+) -> bool {
+    !store.contacts.values().any(|c| {
+        get_u64(c, "account_id") == Some(account)
+            && get_u64(c, "id") != except
+            && get_str(c, "email").eq_ignore_ascii_case(email)
+    })
+}
