@@ -3740,20 +3740,26 @@ impl<'a> AgentsBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AgentsBulkCreate<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[40]
     }
@@ -4891,20 +4897,26 @@ impl<'a> ArticlesReorder<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ArticlesReorder<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[49]
     }
@@ -4947,20 +4959,26 @@ impl<'a> ArticlesBulkUpdateStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ArticlesBulkUpdateStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[50]
     }
@@ -5003,20 +5021,26 @@ impl<'a> ArticlesBulkUpdateCategory<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ArticlesBulkUpdateCategory<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[51]
     }
@@ -6596,20 +6620,26 @@ impl<'a> BulkActionsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for BulkActionsCreate<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[70]
     }
@@ -8035,20 +8065,26 @@ impl<'a> CategoriesReorder<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CategoriesReorder<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[85]
     }
@@ -11011,20 +11047,26 @@ impl<'a> ContactsImport<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ContactsImport<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[119]
     }
@@ -11150,20 +11192,20 @@ impl<'a> ContactsLabels<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsLabels<'_> {
-    type Output = Value;
+    type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[121]
     }
@@ -11197,20 +11239,20 @@ impl<'a> ContactsSetLabels<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsSetLabels<'_> {
-    type Output = Value;
+    type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[122]
     }
@@ -11844,20 +11886,26 @@ impl<'a> ConversationDraftsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationDraftsUpdate<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[129]
     }
@@ -14251,20 +14299,20 @@ impl<'a> ConversationsLabels<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ConversationsLabels<'_> {
-    type Output = Value;
+    type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[156]
     }
@@ -14313,20 +14361,20 @@ impl<'a> ConversationsAddLabels<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ConversationsAddLabels<'_> {
-    type Output = Value;
+    type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[157]
     }
@@ -14727,20 +14775,26 @@ impl<'a> ConversationsApiToggleTyping<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsApiToggleTyping<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[162]
     }
@@ -14774,20 +14828,26 @@ impl<'a> ConversationsApiUpdateLastSeen<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsApiUpdateLastSeen<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[163]
     }
@@ -17963,20 +18023,23 @@ impl<'a> InboxesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InboxDeletion, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InboxDeletion, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InboxesDelete<'_> {
-    type Output = Value;
+    type Output = models::InboxDeletion;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[195]
     }
@@ -18166,20 +18229,26 @@ impl<'a> InboxesSetAgentBot<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for InboxesSetAgentBot<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[199]
     }
@@ -21426,20 +21495,20 @@ impl<'a> NotificationsUnreadCount<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<i64, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<i64, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for NotificationsUnreadCount<'_> {
-    type Output = Value;
+    type Output = i64;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[238]
     }
@@ -24529,20 +24598,23 @@ impl<'a> ReportsFirstResponseTimeDistribution<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::FirstResponseTimeDistribution, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::FirstResponseTimeDistribution, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsFirstResponseTimeDistribution<'_> {
-    type Output = Value;
+    type Output = models::FirstResponseTimeDistribution;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[275]
     }
@@ -24958,20 +25030,23 @@ impl<'a> ReportsSummaryByChannel<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ChannelSummary, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ChannelSummary, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsSummaryByChannel<'_> {
-    type Output = Value;
+    type Output = models::ChannelSummary;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[281]
     }

@@ -1399,20 +1399,23 @@ impl<'a> ActivitiesDisregard<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ActivitiesDisregarded, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ActivitiesDisregarded, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesDisregard<'_> {
-    type Output = Value;
+    type Output = models::ActivitiesDisregarded;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[9]
     }
@@ -8407,20 +8410,23 @@ impl<'a> InvoiceAttachmentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DocumentAttachment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DocumentAttachment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceAttachmentsCreate<'_> {
-    type Output = Value;
+    type Output = models::DocumentAttachment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[72]
     }
@@ -9804,20 +9810,20 @@ impl<'a> InvoiceRemindersSendEmail<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceRemindersSendEmail<'_> {
-    type Output = Value;
+    type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[87]
     }
@@ -10654,20 +10660,26 @@ impl<'a> InvoicesUpdateStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for InvoicesUpdateStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[95]
     }
@@ -10976,20 +10988,20 @@ impl<'a> InvoicesSendEmail<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesSendEmail<'_> {
-    type Output = Value;
+    type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[97]
     }
@@ -11321,20 +11333,23 @@ impl<'a> OfferAttachmentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DocumentAttachment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DocumentAttachment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferAttachmentsCreate<'_> {
-    type Output = Value;
+    type Output = models::DocumentAttachment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[101]
     }
@@ -12259,20 +12274,20 @@ impl<'a> OffersAssign<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OffersAssign<'_> {
-    type Output = Value;
+    type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[110]
     }
@@ -12315,20 +12330,26 @@ impl<'a> OffersUpdateStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for OffersUpdateStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[111]
     }
@@ -12389,20 +12410,20 @@ impl<'a> OffersSendEmail<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OffersSendEmail<'_> {
-    type Output = Value;
+    type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[112]
     }
@@ -14889,20 +14910,26 @@ impl<'a> ProjectExpensesDisregard<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ProjectExpensesDisregard<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[136]
     }
@@ -16668,20 +16695,23 @@ impl<'a> ProjectRecurringExpensesRecur<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectRecurringExpensesRecur<'_> {
-    type Output = Value;
+    type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[151]
     }
@@ -18903,20 +18933,20 @@ impl<'a> ProjectsAssignProjectGroup<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsAssignProjectGroup<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[170]
     }
@@ -18950,20 +18980,20 @@ impl<'a> ProjectsUnassignProjectGroup<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsUnassignProjectGroup<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[171]
     }
@@ -21348,20 +21378,20 @@ impl<'a> PurchasesAssignToProject<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasesAssignToProject<'_> {
-    type Output = Value;
+    type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[193]
     }
@@ -21395,20 +21425,26 @@ impl<'a> PurchasesUpdateStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for PurchasesUpdateStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[194]
     }
@@ -21495,20 +21531,26 @@ impl<'a> PurchasesStoreDocument<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for PurchasesStoreDocument<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[196]
     }
@@ -26413,20 +26455,20 @@ impl<'a> WebHooksDisable<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksDisable<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[247]
     }
@@ -26460,20 +26502,20 @@ impl<'a> WebHooksEnable<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksEnable<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[248]
     }
