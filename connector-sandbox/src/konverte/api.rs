@@ -851,7 +851,7 @@ impl App {
                     .into_iter()
                     .cloned()
                     .collect();
-                ok(&Value::Array(items))
+                ok(&json!({"payload": items}))
             }
             ("POST", ["automation_rules"]) => {
                 self.create_record(st, c, Kind::AutomationRule, account)
@@ -863,7 +863,10 @@ impl App {
                     .into_iter()
                     .map(|p| st.portal_view(p))
                     .collect();
-                ok(&json!(portals))
+                let count = portals.len();
+                ok(
+                    &json!({"payload": portals, "meta": {"current_page": 1, "portals_count": count}}),
+                )
             }
             ("POST", ["portals"]) => {
                 let body = c.body()?;
@@ -940,7 +943,7 @@ impl App {
                         })
                     })
                     .collect();
-                ok(&Value::Array(apps))
+                ok(&json!({"payload": apps}))
             }
             ("POST", ["integrations", "hooks"]) => {
                 self.create_record(st, c, Kind::IntegrationHook, account)
