@@ -18,33 +18,42 @@
 //!
 //! [`webhooks`] verifies Chatwoot's signed deliveries and receives them.
 //!
-//! ```no_run
-//! use connector_konverte::{Connector, Konverte, Options, SecretString};
+//! Run here against the sandbox (`connector-sandbox`); for an installation, its address
+//! (`https://chat.example.com`) and a user's access token, or [`Konverte::from_env`].
 //!
-//! # async fn demo() -> Result<(), connector_konverte::Error> {
+//! ```
+//! use connector_konverte::{Connector, Konverte, Options, SecretString};
+//! use futures::StreamExt;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), connector_konverte::Error> {
+//! # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await.unwrap();
+//! # let (base_url, token) = (sandbox.base_url(), sandbox.token().to_owned());
 //! let client = Konverte::builder()
-//!     .base_url("https://chat.example.com")
-//!     .api_token(SecretString::from("user-access-token"))
-//!     .platform_token(SecretString::from("platform-app-token"))
+//!     .base_url(base_url)
+//!     .api_token(SecretString::from(token))
 //!     .build()?;
 //!
-//! // Typed: the builder validates, sends and decodes into `models::User`.
-//! let user = client.users().update(5).name("Ada").send().await?;
-//! println!("{:?}", user.email);
+//! // Typed: each builder validates, sends and decodes into its model (`models::Contact`, ...).
+//! let contact = client.contacts().create(1).inbox_id(1).name("Ada").send().await?;
+//! let contact_id = contact.id.unwrap_or_default();
+//! let conversation = client.conversations().create(1).inbox_id(1).contact_id(contact_id).send().await?;
+//! let conversation_id = conversation.id.unwrap_or_default();
+//! client.messages().create(1, conversation_id).content("Hello, Ada").send().await?;
 //!
 //! // Typed list: a conversation's whole history, walking back with `before`.
-//! use futures::StreamExt;
-//! let mut messages = client.messages().list(1, 42).stream(None);
+//! let mut messages = client.messages().list(1, conversation_id).stream(None);
 //! while let Some(message) = messages.next().await {
 //!     println!("{:?}", message?.content);
 //! }
 //!
-//! // Dynamic: the same action by id with a JSON input, as the CLI calls it.
-//! let input = serde_json::json!({"id": 5, "name": "Ada"});
+//! // Dynamic: an action by id with a JSON input, as the CLI calls it; the answer is JSON.
+//! let input = serde_json::json!({"account_id": 1, "conversation_id": conversation_id, "labels": ["vip"]});
 //! let answer = client
-//!     .execute("users.update", input.as_object().unwrap().clone(), &Options::default())
+//!     .execute("conversations.add_labels", input.as_object().unwrap().clone(), &Options::default())
 //!     .await?;
-//! println!("{answer}");
+//! assert_eq!(answer["payload"][0], "vip");
+//! # sandbox.shutdown().await;
 //! # Ok(()) }
 //! ```
 

@@ -156,6 +156,22 @@ enum Target {
 }
 
 /// Builder for [`Moco`]. Needs an API key and either a subdomain or a base URL.
+///
+/// ```
+/// use connector_moco::{Moco, Options, SecretString};
+/// use std::time::Duration;
+///
+/// let client = Moco::builder()
+///     .subdomain("acme")
+///     .api_key(SecretString::from("moco-api-key"))
+///     .options(Options::builder().retries(2).timeout(Duration::from_secs(20)).build())
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.connector().base_url().as_str(), "https://acme.mocoapp.com/api/v1");
+/// assert!(!format!("{client:?}").contains("moco-api-key"));
+/// assert!(Moco::builder().subdomain("acme").build().is_err(), "a key is required");
+/// assert!(Moco::builder().subdomain("not a host").api_key(SecretString::from("k")).build().is_err());
+/// ```
 #[derive(Default)]
 pub struct MocoBuilder {
     target: Option<Target>,

@@ -10,21 +10,27 @@
 //! asks) and `Link`-header pagination. Typed calls return the declared model (every field
 //! optional, unknown fields kept in `extra`); the dynamic API returns JSON.
 //!
-//! ```no_run
+//! Run here against the sandbox (`connector-sandbox`); for an account, use
+//! `.subdomain("acme")` or [`Moco::from_env`].
+//!
+//! ```
 //! use connector_moco::models::{Activity, Project};
 //! use connector_moco::{Moco, SecretString};
 //! use connector_core::futures::TryStreamExt;
 //!
-//! # async fn demo() -> Result<(), connector_moco::Error> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), connector_moco::Error> {
+//! # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await.unwrap();
+//! # let (base_url, key) = (sandbox.base_url(), sandbox.api_key().to_owned());
 //! let client = Moco::builder()
-//!     .subdomain("acme")
-//!     .api_key(SecretString::from("YOUR_API_KEY"))
+//!     .base_url(base_url) // or .subdomain("acme")
+//!     .api_key(SecretString::from(key))
 //!     .build()?;
 //!
-//! // Required fields are the constructor's arguments; the rest are setters.
+//! // Required fields are the constructor's arguments (date, project, task); the rest are setters.
 //! let activity: Activity = client
 //!     .activities()
-//!     .create("2024-05-02", 944_587_499, 658_636)
+//!     .create("2024-05-02", 1, 1)
 //!     .seconds(3600)
 //!     .description("Workshop")
 //!     .send()
@@ -41,26 +47,37 @@
 //!     println!("{:?} {:?} ({} tasks)", project.identifier, project.name, project.tasks.as_ref().map_or(0, Vec::len));
 //! }
 //!
-//! // Act as another user (needs the Staff permission).
-//! let mine = client.impersonating(933_590_696).activities().list().from("2024-05-01").to("2024-05-31").send().await?;
+//! // Act as another user (needs the Staff permission); here the sandbox's user 1.
+//! let mine = client.impersonating(1).activities().list().from("2024-05-01").to("2024-05-31").send().await?;
 //! let hours: f64 = mine.iter().filter_map(|a| a.hours).sum();
-//! println!("{hours} hours in May");
+//! assert_eq!(hours, 1.0);
+//! # sandbox.shutdown().await;
 //! # Ok(()) }
 //! ```
 //!
 //! Checking a web hook delivery (see [`webhooks`] for a ready-made receiver):
 //!
-//! ```no_run
+//! ```
 //! use connector_moco::webhooks::{self, WebhookEvent};
 //!
-//! # fn handle(headers: &http::HeaderMap, body: &[u8]) -> Option<WebhookEvent> {
-//! let secret = "1d608b9d72219b90ff2393a1d3ee0ac0"; // shown in MOCO's web hook overview
-//! let signature = headers.get("x-moco-signature")?.to_str().ok()?;
-//! if !webhooks::verify(secret, body, signature) {
-//!     return None; // answer 401
+//! fn handle(headers: &http::HeaderMap, body: &[u8]) -> Option<WebhookEvent> {
+//!     let secret = "1d608b9d72219b90ff2393a1d3ee0ac0"; // shown in MOCO's web hook overview
+//!     let signature = headers.get("x-moco-signature")?.to_str().ok()?;
+//!     if !webhooks::verify(secret, body, signature) {
+//!         return None; // answer 401
+//!     }
+//!     WebhookEvent::from_parts(headers, body).ok()
 //! }
-//! WebhookEvent::from_parts(headers, body).ok()
-//! # }
+//! # let body = br#"{"id": 7, "description": "Workshop"}"#;
+//! # let mut headers = http::HeaderMap::new();
+//! # headers.insert("x-moco-target", "Activity".parse().unwrap());
+//! # headers.insert("x-moco-event", "create".parse().unwrap());
+//! # let signature = connector_sandbox::sign_moco("1d608b9d72219b90ff2393a1d3ee0ac0", body);
+//! # headers.insert("x-moco-signature", signature.parse().unwrap());
+//! let event = handle(&headers, body).expect("a signed delivery");
+//! assert_eq!(event.target, "Activity");
+//! # headers.insert("x-moco-signature", "0000".parse().unwrap());
+//! # assert!(handle(&headers, body).is_none(), "a wrong signature is refused");
 //! ```
 
 mod auth;

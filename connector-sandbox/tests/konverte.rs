@@ -828,7 +828,7 @@ async fn remaining_account_resources() {
         .await;
     assert_eq!(status, 200);
     let (_, portals) = k.get("/api/v1/accounts/1/portals").await;
-    assert_eq!(portals[0]["articles"][0]["title"], "Invoices");
+    assert_eq!(portals["payload"][0]["articles"][0]["title"], "Invoices");
     let (_, patched) = k
         .patch(
             "/api/v1/accounts/1/portals",
@@ -838,7 +838,7 @@ async fn remaining_account_resources() {
     assert_eq!(patched["header_text"], "Hi");
 
     let (_, apps) = k.get("/api/v1/accounts/1/integrations/apps").await;
-    assert!(apps.as_array().is_some_and(|a| a.len() > 2));
+    assert!(apps["payload"].as_array().is_some_and(|a| a.len() > 2));
     let (status, hook) = k
         .post(
             "/api/v1/accounts/1/integrations/hooks",

@@ -20,6 +20,14 @@ pub struct BackendFile {
     /// How array query parameters travel: `comma` (`ids=1,2`) or `brackets` (`ids[]=1&ids[]=2`, Rails).
     #[serde(default)]
     pub query_arrays: QueryArrays,
+    /// Hidden first lines of the generated handler doc examples, inside an async `main`
+    /// returning `Result<(), Error>`: they start the sandbox as `sandbox` and bind `client`.
+    /// Without it the handlers get no example.
+    #[serde(default)]
+    pub doc_setup: Option<String>,
+    /// Path parameters with no record 1 in the sandbox: an action taking one gets no example.
+    #[serde(default)]
+    pub doc_unseeded: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]

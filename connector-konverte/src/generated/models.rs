@@ -3409,6 +3409,32 @@ impl<'de> Deserialize<'de> for InboxCsatTemplateStatus {
     }
 }
 
+/// The answer to deleting an inbox: a message that the deletion runs in the background (`render json: { message: ... }` in app/controllers/api/v1/accounts/inboxes_controller.rb#destroy).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct InboxDeletion {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl InboxDeletion {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            message: lenient::read_text(lenient::take(&mut map, "message")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for InboxDeletion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Health of a WhatsApp Cloud number as Meta reports it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxHealth {
@@ -4829,6 +4855,186 @@ impl<'de> Deserialize<'de> for ReportingEvent {
     }
 }
 
+/// Conversations of one channel type by status, and their total.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChannelStatusCounts {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snoozed: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ChannelStatusCounts {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            open: lenient::read_int(lenient::take(&mut map, "open")),
+            pending: lenient::read_int(lenient::take(&mut map, "pending")),
+            resolved: lenient::read_int(lenient::take(&mut map, "resolved")),
+            snoozed: lenient::read_int(lenient::take(&mut map, "snoozed")),
+            total: lenient::read_int(lenient::take(&mut map, "total")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChannelStatusCounts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
+/// Conversations created in the period per channel type, counted by status. Keyed by the inbox's `channel_type` (app/builders/v2/reports/channel_summary_builder.rb); only channel types with conversations appear; one this version does not name stays in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChannelSummary {
+    #[serde(rename = "Channel::Api", skip_serializing_if = "Option::is_none")]
+    pub channel_api: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::Email", skip_serializing_if = "Option::is_none")]
+    pub channel_email: Option<Box<ChannelStatusCounts>>,
+    #[serde(
+        rename = "Channel::FacebookPage",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_facebookpage: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::Instagram", skip_serializing_if = "Option::is_none")]
+    pub channel_instagram: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::Line", skip_serializing_if = "Option::is_none")]
+    pub channel_line: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::Sms", skip_serializing_if = "Option::is_none")]
+    pub channel_sms: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::Telegram", skip_serializing_if = "Option::is_none")]
+    pub channel_telegram: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::Tiktok", skip_serializing_if = "Option::is_none")]
+    pub channel_tiktok: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::TwilioSms", skip_serializing_if = "Option::is_none")]
+    pub channel_twiliosms: Option<Box<ChannelStatusCounts>>,
+    #[serde(
+        rename = "Channel::TwitterProfile",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_twitterprofile: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::WebWidget", skip_serializing_if = "Option::is_none")]
+    pub channel_webwidget: Option<Box<ChannelStatusCounts>>,
+    #[serde(rename = "Channel::Whatsapp", skip_serializing_if = "Option::is_none")]
+    pub channel_whatsapp: Option<Box<ChannelStatusCounts>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ChannelSummary {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            channel_api: lenient::read_boxed(lenient::take(&mut map, "Channel::Api")),
+            channel_email: lenient::read_boxed(lenient::take(&mut map, "Channel::Email")),
+            channel_facebookpage: lenient::read_boxed(lenient::take(
+                &mut map,
+                "Channel::FacebookPage",
+            )),
+            channel_instagram: lenient::read_boxed(lenient::take(&mut map, "Channel::Instagram")),
+            channel_line: lenient::read_boxed(lenient::take(&mut map, "Channel::Line")),
+            channel_sms: lenient::read_boxed(lenient::take(&mut map, "Channel::Sms")),
+            channel_telegram: lenient::read_boxed(lenient::take(&mut map, "Channel::Telegram")),
+            channel_tiktok: lenient::read_boxed(lenient::take(&mut map, "Channel::Tiktok")),
+            channel_twiliosms: lenient::read_boxed(lenient::take(&mut map, "Channel::TwilioSms")),
+            channel_twitterprofile: lenient::read_boxed(lenient::take(
+                &mut map,
+                "Channel::TwitterProfile",
+            )),
+            channel_webwidget: lenient::read_boxed(lenient::take(&mut map, "Channel::WebWidget")),
+            channel_whatsapp: lenient::read_boxed(lenient::take(&mut map, "Channel::Whatsapp")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChannelSummary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
+/// First responses per channel type, each counted in five buckets of response time. Keyed by the inbox's `channel_type` (app/builders/v2/reports/first_response_time_distribution_builder.rb); only channel types with responses appear; a channel type this version does not name stays in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FirstResponseTimeDistribution {
+    #[serde(rename = "Channel::Api", skip_serializing_if = "Option::is_none")]
+    pub channel_api: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::Email", skip_serializing_if = "Option::is_none")]
+    pub channel_email: Option<Box<ResponseTimeBuckets>>,
+    #[serde(
+        rename = "Channel::FacebookPage",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_facebookpage: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::Instagram", skip_serializing_if = "Option::is_none")]
+    pub channel_instagram: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::Line", skip_serializing_if = "Option::is_none")]
+    pub channel_line: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::Sms", skip_serializing_if = "Option::is_none")]
+    pub channel_sms: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::Telegram", skip_serializing_if = "Option::is_none")]
+    pub channel_telegram: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::Tiktok", skip_serializing_if = "Option::is_none")]
+    pub channel_tiktok: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::TwilioSms", skip_serializing_if = "Option::is_none")]
+    pub channel_twiliosms: Option<Box<ResponseTimeBuckets>>,
+    #[serde(
+        rename = "Channel::TwitterProfile",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub channel_twitterprofile: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::WebWidget", skip_serializing_if = "Option::is_none")]
+    pub channel_webwidget: Option<Box<ResponseTimeBuckets>>,
+    #[serde(rename = "Channel::Whatsapp", skip_serializing_if = "Option::is_none")]
+    pub channel_whatsapp: Option<Box<ResponseTimeBuckets>>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl FirstResponseTimeDistribution {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            channel_api: lenient::read_boxed(lenient::take(&mut map, "Channel::Api")),
+            channel_email: lenient::read_boxed(lenient::take(&mut map, "Channel::Email")),
+            channel_facebookpage: lenient::read_boxed(lenient::take(
+                &mut map,
+                "Channel::FacebookPage",
+            )),
+            channel_instagram: lenient::read_boxed(lenient::take(&mut map, "Channel::Instagram")),
+            channel_line: lenient::read_boxed(lenient::take(&mut map, "Channel::Line")),
+            channel_sms: lenient::read_boxed(lenient::take(&mut map, "Channel::Sms")),
+            channel_telegram: lenient::read_boxed(lenient::take(&mut map, "Channel::Telegram")),
+            channel_tiktok: lenient::read_boxed(lenient::take(&mut map, "Channel::Tiktok")),
+            channel_twiliosms: lenient::read_boxed(lenient::take(&mut map, "Channel::TwilioSms")),
+            channel_twitterprofile: lenient::read_boxed(lenient::take(
+                &mut map,
+                "Channel::TwitterProfile",
+            )),
+            channel_webwidget: lenient::read_boxed(lenient::take(&mut map, "Channel::WebWidget")),
+            channel_whatsapp: lenient::read_boxed(lenient::take(&mut map, "Channel::Whatsapp")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for FirstResponseTimeDistribution {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// Live counts of one agent's open conversations.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportAgentConversationCounts {
@@ -5490,6 +5696,49 @@ impl ReportYearInReviewPersonality {
 }
 
 impl<'de> Deserialize<'de> for ReportYearInReviewPersonality {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
+/// Counts of first responses by how long they took.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ResponseTimeBuckets {
+    /// Under one hour.
+    #[serde(rename = "0-1h", skip_serializing_if = "Option::is_none")]
+    pub p_0_1h: Option<i64>,
+    /// One to four hours.
+    #[serde(rename = "1-4h", skip_serializing_if = "Option::is_none")]
+    pub p_1_4h: Option<i64>,
+    /// A day or longer.
+    #[serde(rename = "24h+", skip_serializing_if = "Option::is_none")]
+    pub p_24h: Option<i64>,
+    /// Four to eight hours.
+    #[serde(rename = "4-8h", skip_serializing_if = "Option::is_none")]
+    pub p_4_8h: Option<i64>,
+    /// Eight to 24 hours.
+    #[serde(rename = "8-24h", skip_serializing_if = "Option::is_none")]
+    pub p_8_24h: Option<i64>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ResponseTimeBuckets {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            p_0_1h: lenient::read_int(lenient::take(&mut map, "0-1h")),
+            p_1_4h: lenient::read_int(lenient::take(&mut map, "1-4h")),
+            p_24h: lenient::read_int(lenient::take(&mut map, "24h+")),
+            p_4_8h: lenient::read_int(lenient::take(&mut map, "4-8h")),
+            p_8_24h: lenient::read_int(lenient::take(&mut map, "8-24h")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ResponseTimeBuckets {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
     }

@@ -417,6 +417,18 @@ impl crate::Konverte {
 }
 
 /// The `account` actions. Made by [`crate::Konverte::account`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.account().cache_keys(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AccountHandler<'a> {
     connector: &'a HttpConnector,
@@ -755,6 +767,18 @@ impl Action for AccountCacheKeys<'_> {
 }
 
 /// The `account_agent_bots` actions. Made by [`crate::Konverte::account_agent_bots`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.account_agent_bots().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AccountAgentBotsHandler<'a> {
     connector: &'a HttpConnector,
@@ -1381,6 +1405,18 @@ impl Action for AccountAgentBotsResetSecret<'_> {
 }
 
 /// The `account_users` actions. Made by [`crate::Konverte::account_users`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.account_users().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AccountUsersHandler<'a> {
     connector: &'a HttpConnector,
@@ -1591,6 +1627,18 @@ impl Action for AccountUsersDelete<'_> {
 }
 
 /// The `accounts` actions. Made by [`crate::Konverte::accounts`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.accounts().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AccountsHandler<'a> {
     connector: &'a HttpConnector,
@@ -2042,6 +2090,18 @@ impl Action for AccountsDelete<'_> {
 }
 
 /// The `agent_bots` actions. Made by [`crate::Konverte::agent_bots`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.agent_bots().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AgentBotsHandler<'a> {
     connector: &'a HttpConnector,
@@ -2526,6 +2586,18 @@ impl Action for AgentBotsDeleteAvatar<'_> {
 }
 
 /// The `agent_capacity_policies` actions. Made by [`crate::Konverte::agent_capacity_policies`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.agent_capacity_policies().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AgentCapacityPoliciesHandler<'a> {
     connector: &'a HttpConnector,
@@ -3350,6 +3422,18 @@ impl Action for AgentCapacityPoliciesRemoveInboxLimit<'_> {
 }
 
 /// The `agents` actions. Made by [`crate::Konverte::agents`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.agents().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AgentsHandler<'a> {
     connector: &'a HttpConnector,
@@ -3740,20 +3824,26 @@ impl<'a> AgentsBulkCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for AgentsBulkCreate<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[40]
     }
@@ -3763,6 +3853,18 @@ impl Action for AgentsBulkCreate<'_> {
 }
 
 /// The `applied_slas` actions. Made by [`crate::Konverte::applied_slas`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.applied_slas().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AppliedSlasHandler<'a> {
     connector: &'a HttpConnector,
@@ -4891,20 +4993,26 @@ impl<'a> ArticlesReorder<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ArticlesReorder<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[49]
     }
@@ -4947,20 +5055,26 @@ impl<'a> ArticlesBulkUpdateStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ArticlesBulkUpdateStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[50]
     }
@@ -5003,20 +5117,26 @@ impl<'a> ArticlesBulkUpdateCategory<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ArticlesBulkUpdateCategory<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[51]
     }
@@ -5159,6 +5279,18 @@ impl Action for AssignableAgentsList<'_> {
 }
 
 /// The `assignment_policies` actions. Made by [`crate::Konverte::assignment_policies`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.assignment_policies().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AssignmentPoliciesHandler<'a> {
     connector: &'a HttpConnector,
@@ -5890,6 +6022,18 @@ impl Action for AssignmentPoliciesRemoveInboxPolicy<'_> {
 }
 
 /// The `audit_logs` actions. Made by [`crate::Konverte::audit_logs`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.audit_logs().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AuditLogsHandler<'a> {
     connector: &'a HttpConnector,
@@ -5986,6 +6130,18 @@ impl Action for AuditLogsList<'_> {
 }
 
 /// The `automation_rules` actions. Made by [`crate::Konverte::automation_rules`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.automation_rules().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct AutomationRulesHandler<'a> {
     connector: &'a HttpConnector,
@@ -6596,20 +6752,26 @@ impl<'a> BulkActionsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for BulkActionsCreate<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[70]
     }
@@ -6619,6 +6781,18 @@ impl Action for BulkActionsCreate<'_> {
 }
 
 /// The `campaigns` actions. Made by [`crate::Konverte::campaigns`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.campaigns().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CampaignsHandler<'a> {
     connector: &'a HttpConnector,
@@ -7133,6 +7307,18 @@ impl Action for CampaignsDelete<'_> {
 }
 
 /// The `canned_responses` actions. Made by [`crate::Konverte::canned_responses`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.canned_responses().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CannedResponsesHandler<'a> {
     connector: &'a HttpConnector,
@@ -8035,20 +8221,26 @@ impl<'a> CategoriesReorder<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for CategoriesReorder<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[85]
     }
@@ -8058,6 +8250,18 @@ impl Action for CategoriesReorder<'_> {
 }
 
 /// The `companies` actions. Made by [`crate::Konverte::companies`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.companies().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CompaniesHandler<'a> {
     connector: &'a HttpConnector,
@@ -9201,6 +9405,18 @@ impl Action for CompaniesNotes<'_> {
 }
 
 /// The `contact_notes` actions. Made by [`crate::Konverte::contact_notes`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.contact_notes().list(1, 1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ContactNotesHandler<'a> {
     connector: &'a HttpConnector,
@@ -9541,6 +9757,18 @@ impl Action for ContactNotesDelete<'_> {
 }
 
 /// The `contacts` actions. Made by [`crate::Konverte::contacts`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.contacts().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ContactsHandler<'a> {
     connector: &'a HttpConnector,
@@ -11011,20 +11239,26 @@ impl<'a> ContactsImport<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ContactsImport<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[119]
     }
@@ -11150,20 +11384,20 @@ impl<'a> ContactsLabels<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsLabels<'_> {
-    type Output = Value;
+    type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[121]
     }
@@ -11197,20 +11431,20 @@ impl<'a> ContactsSetLabels<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ContactsSetLabels<'_> {
-    type Output = Value;
+    type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[122]
     }
@@ -11844,20 +12078,26 @@ impl<'a> ConversationDraftsUpdate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationDraftsUpdate<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[129]
     }
@@ -12240,6 +12480,18 @@ impl Action for ConversationParticipantsRemove<'_> {
 }
 
 /// The `conversations` actions. Made by [`crate::Konverte::conversations`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.conversations().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationsHandler<'a> {
     connector: &'a HttpConnector,
@@ -14251,20 +14503,20 @@ impl<'a> ConversationsLabels<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ConversationsLabels<'_> {
-    type Output = Value;
+    type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[156]
     }
@@ -14313,20 +14565,20 @@ impl<'a> ConversationsAddLabels<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Vec<String>, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ConversationsAddLabels<'_> {
-    type Output = Value;
+    type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[157]
     }
@@ -14727,20 +14979,26 @@ impl<'a> ConversationsApiToggleTyping<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsApiToggleTyping<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[162]
     }
@@ -14774,20 +15032,26 @@ impl<'a> ConversationsApiUpdateLastSeen<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ConversationsApiUpdateLastSeen<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[163]
     }
@@ -14797,6 +15061,18 @@ impl Action for ConversationsApiUpdateLastSeen<'_> {
 }
 
 /// The `csat_responses` actions. Made by [`crate::Konverte::csat_responses`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.csat_responses().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CsatResponsesHandler<'a> {
     connector: &'a HttpConnector,
@@ -15412,6 +15688,18 @@ impl Action for CsatSurveyUpdate<'_> {
 }
 
 /// The `custom_attributes` actions. Made by [`crate::Konverte::custom_attributes`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.custom_attributes().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CustomAttributesHandler<'a> {
     connector: &'a HttpConnector,
@@ -15910,6 +16198,18 @@ impl Action for CustomAttributesDelete<'_> {
 }
 
 /// The `custom_filters` actions. Made by [`crate::Konverte::custom_filters`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.custom_filters().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CustomFiltersHandler<'a> {
     connector: &'a HttpConnector,
@@ -16283,6 +16583,18 @@ impl Action for CustomFiltersDelete<'_> {
 }
 
 /// The `custom_roles` actions. Made by [`crate::Konverte::custom_roles`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.custom_roles().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CustomRolesHandler<'a> {
     connector: &'a HttpConnector,
@@ -16663,6 +16975,18 @@ impl Action for CustomRolesDelete<'_> {
 }
 
 /// The `dashboard_apps` actions. Made by [`crate::Konverte::dashboard_apps`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.dashboard_apps().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct DashboardAppsHandler<'a> {
     connector: &'a HttpConnector,
@@ -17096,6 +17420,18 @@ impl Action for InboxApiGet<'_> {
 }
 
 /// The `inboxes` actions. Made by [`crate::Konverte::inboxes`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.inboxes().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct InboxesHandler<'a> {
     connector: &'a HttpConnector,
@@ -17963,20 +18299,23 @@ impl<'a> InboxesDelete<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::InboxDeletion, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::InboxDeletion, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InboxesDelete<'_> {
-    type Output = Value;
+    type Output = models::InboxDeletion;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[195]
     }
@@ -18166,20 +18505,26 @@ impl<'a> InboxesSetAgentBot<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for InboxesSetAgentBot<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[199]
     }
@@ -18660,6 +19005,18 @@ impl Action for InboxesRemoveMembers<'_> {
 }
 
 /// The `integrations` actions. Made by [`crate::Konverte::integrations`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.integrations().list_apps(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct IntegrationsHandler<'a> {
     connector: &'a HttpConnector,
@@ -19032,6 +19389,18 @@ impl Action for IntegrationsDeleteHook<'_> {
 }
 
 /// The `labels` actions. Made by [`crate::Konverte::labels`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.labels().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct LabelsHandler<'a> {
     connector: &'a HttpConnector,
@@ -19409,6 +19778,18 @@ impl Action for LabelsDelete<'_> {
 }
 
 /// The `macros` actions. Made by [`crate::Konverte::macros`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.macros().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct MacrosHandler<'a> {
     connector: &'a HttpConnector,
@@ -21022,6 +21403,18 @@ impl Action for MessagesApiUpdate<'_> {
 }
 
 /// The `notification_settings` actions. Made by [`crate::Konverte::notification_settings`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.notification_settings().get(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct NotificationSettingsHandler<'a> {
     connector: &'a HttpConnector,
@@ -21183,6 +21576,18 @@ impl Action for NotificationSettingsUpdate<'_> {
 }
 
 /// The `notifications` actions. Made by [`crate::Konverte::notifications`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.notifications().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct NotificationsHandler<'a> {
     connector: &'a HttpConnector,
@@ -21426,20 +21831,20 @@ impl<'a> NotificationsUnreadCount<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<i64, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<i64, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for NotificationsUnreadCount<'_> {
-    type Output = Value;
+    type Output = i64;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[238]
     }
@@ -21797,6 +22202,18 @@ impl Action for NotificationsDeleteAll<'_> {
 }
 
 /// The `portals` actions. Made by [`crate::Konverte::portals`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.portals().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PortalsHandler<'a> {
     connector: &'a HttpConnector,
@@ -22507,6 +22924,18 @@ impl Action for PortalsSslStatus<'_> {
 }
 
 /// The `profile` actions. Made by [`crate::Konverte::profile`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.profile().get().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProfileHandler<'a> {
     connector: &'a HttpConnector,
@@ -23101,6 +23530,18 @@ impl Action for ProfileResendConfirmation<'_> {
 }
 
 /// The `reporting_events` actions. Made by [`crate::Konverte::reporting_events`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.reporting_events().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ReportingEventsHandler<'a> {
     connector: &'a HttpConnector,
@@ -23243,6 +23684,18 @@ impl Action for ReportingEventsList<'_> {
 }
 
 /// The `reports` actions. Made by [`crate::Konverte::reports`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.reports().conversations(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ReportsHandler<'a> {
     connector: &'a HttpConnector,
@@ -24529,20 +24982,23 @@ impl<'a> ReportsFirstResponseTimeDistribution<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::FirstResponseTimeDistribution, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::FirstResponseTimeDistribution, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsFirstResponseTimeDistribution<'_> {
-    type Output = Value;
+    type Output = models::FirstResponseTimeDistribution;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[275]
     }
@@ -24958,20 +25414,23 @@ impl<'a> ReportsSummaryByChannel<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ChannelSummary, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ChannelSummary, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ReportsSummaryByChannel<'_> {
-    type Output = Value;
+    type Output = models::ChannelSummary;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[281]
     }
@@ -25157,6 +25616,18 @@ impl Action for ReportsYearInReview<'_> {
 }
 
 /// The `search` actions. Made by [`crate::Konverte::search`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.search().all(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SearchHandler<'a> {
     connector: &'a HttpConnector,
@@ -25753,6 +26224,18 @@ impl Action for SearchArticles<'_> {
 }
 
 /// The `sla_policies` actions. Made by [`crate::Konverte::sla_policies`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.sla_policies().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SlaPoliciesHandler<'a> {
     connector: &'a HttpConnector,
@@ -26184,6 +26667,18 @@ impl Action for SlaPoliciesDelete<'_> {
 }
 
 /// The `teams` actions. Made by [`crate::Konverte::teams`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.teams().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct TeamsHandler<'a> {
     connector: &'a HttpConnector,
@@ -26924,6 +27419,18 @@ impl Action for UploadCreate<'_> {
 }
 
 /// The `users` actions. Made by [`crate::Konverte::users`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.users().login_link(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct UsersHandler<'a> {
     connector: &'a HttpConnector,
@@ -27377,6 +27884,18 @@ impl Action for UsersToken<'_> {
 }
 
 /// The `webhooks` actions. Made by [`crate::Konverte::webhooks`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.webhooks().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct WebhooksHandler<'a> {
     connector: &'a HttpConnector,

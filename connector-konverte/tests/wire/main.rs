@@ -2,6 +2,7 @@
 //! comes from: one request per resource, the families that page, unwrap, nest or sign,
 //! the token each action gets, and inputs refused before anything is sent.
 
+mod answers;
 mod families;
 mod refusals;
 mod shapes;

@@ -13,6 +13,41 @@ use connector_core::lenient;
 use connector_core::serde_json::{Map, Value};
 use serde::{Deserialize, Deserializer, Serialize};
 
+/// What marking time entries as settled answers. The docs show no answer; the ids marked are read where the server names them, the rest stays in `extra`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ActivitiesDisregarded {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity_ids: Option<Vec<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ActivitiesDisregarded {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            activity_ids: lenient::read_ints(lenient::take(&mut map, "activity_ids")),
+            company_id: lenient::read_int(lenient::take(&mut map, "company_id")),
+            project_id: lenient::read_int(lenient::take(&mut map, "project_id")),
+            reason: lenient::read_text(lenient::take(&mut map, "reason")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ActivitiesDisregarded {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
 /// A time entry: a duration booked by a user on a task of a project on one day.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Activity {
@@ -1474,6 +1509,45 @@ impl DebtCollectionProcedure {
 }
 
 impl<'de> Deserialize<'de> for DebtCollectionProcedure {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::model(d, Self::from_map)
+    }
+}
+
+/// What sending an invoice, offer or reminder by e-mail answers: the recipients selected (the docs name them, not their shape; the rest stays in `extra`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct EmailSent {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails_bcc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails_cc: Option<String>,
+    /// Addresses separated by `;`, the default recipients where none were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emails_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Fields the model does not name, as the server sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl EmailSent {
+    /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
+    pub fn from_map(mut map: Map<String, Value>) -> Self {
+        Self {
+            emails_bcc: lenient::read_text(lenient::take(&mut map, "emails_bcc")),
+            emails_cc: lenient::read_text(lenient::take(&mut map, "emails_cc")),
+            emails_to: lenient::read_text(lenient::take(&mut map, "emails_to")),
+            subject: lenient::read_text(lenient::take(&mut map, "subject")),
+            text: lenient::read_text(lenient::take(&mut map, "text")),
+            extra: map,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EmailSent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
     }

@@ -449,6 +449,18 @@ impl crate::Moco {
 }
 
 /// The `activities` actions. Made by [`crate::Moco::activities`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.activities().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ActivitiesHandler<'a> {
     connector: &'a HttpConnector,
@@ -1399,20 +1411,23 @@ impl<'a> ActivitiesDisregard<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::ActivitiesDisregarded, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::ActivitiesDisregarded, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ActivitiesDisregard<'_> {
-    type Output = Value;
+    type Output = models::ActivitiesDisregarded;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[9]
     }
@@ -1899,6 +1914,18 @@ impl Action for CatalogServiceItemsDelete<'_> {
 }
 
 /// The `catalog_services` actions. Made by [`crate::Moco::catalog_services`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.catalog_services().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogServicesHandler<'a> {
     connector: &'a HttpConnector,
@@ -2309,6 +2336,18 @@ impl Action for CatalogServicesDelete<'_> {
 }
 
 /// The `comments` actions. Made by [`crate::Moco::comments`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.comments().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CommentsHandler<'a> {
     connector: &'a HttpConnector,
@@ -2916,6 +2955,18 @@ impl Action for CommentsDelete<'_> {
 }
 
 /// The `companies` actions. Made by [`crate::Moco::companies`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.companies().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CompaniesHandler<'a> {
     connector: &'a HttpConnector,
@@ -4082,6 +4133,18 @@ impl Action for CompaniesDelete<'_> {
 }
 
 /// The `contacts` actions. Made by [`crate::Moco::contacts`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.contacts().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ContactsHandler<'a> {
     connector: &'a HttpConnector,
@@ -4788,6 +4851,18 @@ impl Action for ContactsDelete<'_> {
 }
 
 /// The `custom_properties` actions. Made by [`crate::Moco::custom_properties`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.custom_properties().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CustomPropertiesHandler<'a> {
     connector: &'a HttpConnector,
@@ -5347,6 +5422,18 @@ impl Action for CustomPropertiesDelete<'_> {
 }
 
 /// The `deal_categories` actions. Made by [`crate::Moco::deal_categories`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.deal_categories().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct DealCategoriesHandler<'a> {
     connector: &'a HttpConnector,
@@ -5746,6 +5833,18 @@ impl Action for DealCategoriesDelete<'_> {
 }
 
 /// The `deals` actions. Made by [`crate::Moco::deals`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.deals().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct DealsHandler<'a> {
     connector: &'a HttpConnector,
@@ -6431,6 +6530,18 @@ impl Action for DealsDelete<'_> {
 }
 
 /// The `employments` actions. Made by [`crate::Moco::employments`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.employments().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct EmploymentsHandler<'a> {
     connector: &'a HttpConnector,
@@ -6894,6 +7005,18 @@ impl Action for EmploymentsDelete<'_> {
 }
 
 /// The `expense_templates` actions. Made by [`crate::Moco::expense_templates`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.expense_templates().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ExpenseTemplatesHandler<'a> {
     connector: &'a HttpConnector,
@@ -7391,6 +7514,18 @@ impl Action for ExpenseTemplatesDelete<'_> {
 }
 
 /// The `fixed_costs` actions. Made by [`crate::Moco::fixed_costs`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.fixed_costs().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct FixedCostsHandler<'a> {
     connector: &'a HttpConnector,
@@ -7527,6 +7662,18 @@ impl Action for FixedCostsList<'_> {
 }
 
 /// The `holidays` actions. Made by [`crate::Moco::holidays`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.holidays().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct HolidaysHandler<'a> {
     connector: &'a HttpConnector,
@@ -8011,6 +8158,18 @@ impl Action for HolidaysDelete<'_> {
 }
 
 /// The `hourly_rates` actions. Made by [`crate::Moco::hourly_rates`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.hourly_rates().get().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct HourlyRatesHandler<'a> {
     connector: &'a HttpConnector,
@@ -8098,6 +8257,18 @@ impl Action for HourlyRatesGet<'_> {
 }
 
 /// The `internal_hourly_rates` actions. Made by [`crate::Moco::internal_hourly_rates`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.internal_hourly_rates().get().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct InternalHourlyRatesHandler<'a> {
     connector: &'a HttpConnector,
@@ -8283,6 +8454,18 @@ impl Action for InternalHourlyRatesUpdate<'_> {
 }
 
 /// The `invoice_attachments` actions. Made by [`crate::Moco::invoice_attachments`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.invoice_attachments().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceAttachmentsHandler<'a> {
     connector: &'a HttpConnector,
@@ -8407,20 +8590,23 @@ impl<'a> InvoiceAttachmentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DocumentAttachment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DocumentAttachment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceAttachmentsCreate<'_> {
-    type Output = Value;
+    type Output = models::DocumentAttachment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[72]
     }
@@ -8483,6 +8669,18 @@ impl Action for InvoiceAttachmentsDelete<'_> {
 }
 
 /// The `invoice_bookkeeping_exports` actions. Made by [`crate::Moco::invoice_bookkeeping_exports`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.invoice_bookkeeping_exports().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceBookkeepingExportsHandler<'a> {
     connector: &'a HttpConnector,
@@ -8768,6 +8966,18 @@ impl Action for InvoiceBookkeepingExportsCreate<'_> {
 }
 
 /// The `invoice_payments` actions. Made by [`crate::Moco::invoice_payments`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.invoice_payments().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct InvoicePaymentsHandler<'a> {
     connector: &'a HttpConnector,
@@ -9339,6 +9549,18 @@ impl Action for InvoicePaymentsDelete<'_> {
 }
 
 /// The `invoice_reminders` actions. Made by [`crate::Moco::invoice_reminders`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.invoice_reminders().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceRemindersHandler<'a> {
     connector: &'a HttpConnector,
@@ -9804,20 +10026,20 @@ impl<'a> InvoiceRemindersSendEmail<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoiceRemindersSendEmail<'_> {
-    type Output = Value;
+    type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[87]
     }
@@ -9827,6 +10049,18 @@ impl Action for InvoiceRemindersSendEmail<'_> {
 }
 
 /// The `invoices` actions. Made by [`crate::Moco::invoices`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.invoices().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct InvoicesHandler<'a> {
     connector: &'a HttpConnector,
@@ -10654,20 +10888,26 @@ impl<'a> InvoicesUpdateStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for InvoicesUpdateStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[95]
     }
@@ -10976,20 +11216,20 @@ impl<'a> InvoicesSendEmail<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for InvoicesSendEmail<'_> {
-    type Output = Value;
+    type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[97]
     }
@@ -11061,6 +11301,18 @@ impl Action for InvoicesDelete<'_> {
 }
 
 /// The `letter_papers` actions. Made by [`crate::Moco::letter_papers`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.letter_papers().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct LetterPapersHandler<'a> {
     connector: &'a HttpConnector,
@@ -11197,6 +11449,18 @@ impl Action for LetterPapersList<'_> {
 }
 
 /// The `offer_attachments` actions. Made by [`crate::Moco::offer_attachments`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.offer_attachments().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct OfferAttachmentsHandler<'a> {
     connector: &'a HttpConnector,
@@ -11321,20 +11585,23 @@ impl<'a> OfferAttachmentsCreate<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::DocumentAttachment, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::DocumentAttachment, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OfferAttachmentsCreate<'_> {
-    type Output = Value;
+    type Output = models::DocumentAttachment;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[101]
     }
@@ -11397,6 +11664,18 @@ impl Action for OfferAttachmentsDelete<'_> {
 }
 
 /// The `offer_customer_approval` actions. Made by [`crate::Moco::offer_customer_approval`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.offer_customer_approval().get(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct OfferCustomerApprovalHandler<'a> {
     connector: &'a HttpConnector,
@@ -11589,6 +11868,18 @@ impl Action for OfferCustomerApprovalDeactivate<'_> {
 }
 
 /// The `offers` actions. Made by [`crate::Moco::offers`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.offers().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct OffersHandler<'a> {
     connector: &'a HttpConnector,
@@ -12259,20 +12550,20 @@ impl<'a> OffersAssign<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Offer, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OffersAssign<'_> {
-    type Output = Value;
+    type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[110]
     }
@@ -12315,20 +12606,26 @@ impl<'a> OffersUpdateStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for OffersUpdateStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[111]
     }
@@ -12389,20 +12686,20 @@ impl<'a> OffersSendEmail<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::EmailSent, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for OffersSendEmail<'_> {
-    type Output = Value;
+    type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[112]
     }
@@ -12412,6 +12709,18 @@ impl Action for OffersSendEmail<'_> {
 }
 
 /// The `planning_entries` actions. Made by [`crate::Moco::planning_entries`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.planning_entries().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PlanningEntriesHandler<'a> {
     connector: &'a HttpConnector,
@@ -13008,6 +13317,18 @@ impl Action for PlanningEntriesDelete<'_> {
 }
 
 /// The `presences` actions. Made by [`crate::Moco::presences`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.presences().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PresencesHandler<'a> {
     connector: &'a HttpConnector,
@@ -13542,6 +13863,18 @@ impl Action for PresencesDelete<'_> {
 }
 
 /// The `profile` actions. Made by [`crate::Moco::profile`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.profile().get().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProfileHandler<'a> {
     connector: &'a HttpConnector,
@@ -13608,6 +13941,18 @@ impl Action for ProfileGet<'_> {
 }
 
 /// The `project_contracts` actions. Made by [`crate::Moco::project_contracts`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.project_contracts().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectContractsHandler<'a> {
     connector: &'a HttpConnector,
@@ -14077,6 +14422,18 @@ impl Action for ProjectContractsDelete<'_> {
 }
 
 /// The `project_expenses` actions. Made by [`crate::Moco::project_expenses`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.project_expenses().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectExpensesHandler<'a> {
     connector: &'a HttpConnector,
@@ -14889,20 +15246,26 @@ impl<'a> ProjectExpensesDisregard<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for ProjectExpensesDisregard<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[136]
     }
@@ -15091,6 +15454,18 @@ impl Action for ProjectExpensesListAll<'_> {
 }
 
 /// The `project_groups` actions. Made by [`crate::Moco::project_groups`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.project_groups().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectGroupsHandler<'a> {
     connector: &'a HttpConnector,
@@ -15301,6 +15676,18 @@ impl Action for ProjectGroupsGet<'_> {
 }
 
 /// The `project_payment_schedules` actions. Made by [`crate::Moco::project_payment_schedules`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.project_payment_schedules().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectPaymentSchedulesHandler<'a> {
     connector: &'a HttpConnector,
@@ -15940,6 +16327,18 @@ impl Action for ProjectPaymentSchedulesDelete<'_> {
 }
 
 /// The `project_recurring_expenses` actions. Made by [`crate::Moco::project_recurring_expenses`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.project_recurring_expenses().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectRecurringExpensesHandler<'a> {
     connector: &'a HttpConnector,
@@ -16668,20 +17067,23 @@ impl<'a> ProjectRecurringExpensesRecur<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(
+        self,
+        options: &dyn RequestOptions,
+    ) -> Result<models::RecurringExpense, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectRecurringExpensesRecur<'_> {
-    type Output = Value;
+    type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[151]
     }
@@ -16744,6 +17146,18 @@ impl Action for ProjectRecurringExpensesDelete<'_> {
 }
 
 /// The `project_tasks` actions. Made by [`crate::Moco::project_tasks`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.project_tasks().list(1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectTasksHandler<'a> {
     connector: &'a HttpConnector,
@@ -17301,6 +17715,18 @@ impl Action for ProjectTasksDeleteAll<'_> {
 }
 
 /// The `projects` actions. Made by [`crate::Moco::projects`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.projects().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectsHandler<'a> {
     connector: &'a HttpConnector,
@@ -18903,20 +19329,20 @@ impl<'a> ProjectsAssignProjectGroup<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsAssignProjectGroup<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[170]
     }
@@ -18950,20 +19376,20 @@ impl<'a> ProjectsUnassignProjectGroup<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Project, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for ProjectsUnassignProjectGroup<'_> {
-    type Output = Value;
+    type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[171]
     }
@@ -18973,6 +19399,18 @@ impl Action for ProjectsUnassignProjectGroup<'_> {
 }
 
 /// The `purchase_bookkeeping_exports` actions. Made by [`crate::Moco::purchase_bookkeeping_exports`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.purchase_bookkeeping_exports().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseBookkeepingExportsHandler<'a> {
     connector: &'a HttpConnector,
@@ -19267,6 +19705,18 @@ impl Action for PurchaseBookkeepingExportsCreate<'_> {
 }
 
 /// The `purchase_budgets` actions. Made by [`crate::Moco::purchase_budgets`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.purchase_budgets().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseBudgetsHandler<'a> {
     connector: &'a HttpConnector,
@@ -19344,6 +19794,18 @@ impl Action for PurchaseBudgetsList<'_> {
 }
 
 /// The `purchase_categories` actions. Made by [`crate::Moco::purchase_categories`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.purchase_categories().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseCategoriesHandler<'a> {
     connector: &'a HttpConnector,
@@ -19536,6 +19998,18 @@ impl Action for PurchaseCategoriesGet<'_> {
 }
 
 /// The `purchase_drafts` actions. Made by [`crate::Moco::purchase_drafts`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.purchase_drafts().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseDraftsHandler<'a> {
     connector: &'a HttpConnector,
@@ -19924,6 +20398,18 @@ impl Action for PurchaseDraftsDelete<'_> {
 }
 
 /// The `purchase_payments` actions. Made by [`crate::Moco::purchase_payments`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.purchase_payments().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PurchasePaymentsHandler<'a> {
     connector: &'a HttpConnector,
@@ -20465,6 +20951,18 @@ impl Action for PurchasePaymentsDelete<'_> {
 }
 
 /// The `purchases` actions. Made by [`crate::Moco::purchases`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.purchases().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PurchasesHandler<'a> {
     connector: &'a HttpConnector,
@@ -21348,20 +21846,20 @@ impl<'a> PurchasesAssignToProject<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::Purchase, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for PurchasesAssignToProject<'_> {
-    type Output = Value;
+    type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[193]
     }
@@ -21395,20 +21893,26 @@ impl<'a> PurchasesUpdateStatus<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for PurchasesUpdateStatus<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[194]
     }
@@ -21495,20 +21999,26 @@ impl<'a> PurchasesStoreDocument<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send(self).await
+        connector
+            .send(self)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<(), Error> {
         let connector = self.connector;
-        connector.send_with(self, options).await
+        connector
+            .send_with(self, options)
+            .await
+            .map(|connector_core::NoContent| ())
     }
 }
 
 impl Action for PurchasesStoreDocument<'_> {
-    type Output = Value;
+    type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[196]
     }
@@ -21518,6 +22028,18 @@ impl Action for PurchasesStoreDocument<'_> {
 }
 
 /// The `receipts` actions. Made by [`crate::Moco::receipts`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.receipts().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ReceiptsHandler<'a> {
     connector: &'a HttpConnector,
@@ -22089,6 +22611,18 @@ impl Action for ReceiptsDelete<'_> {
 }
 
 /// The `reports` actions. Made by [`crate::Moco::reports`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.reports().absences().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ReportsHandler<'a> {
     connector: &'a HttpConnector,
@@ -22504,6 +23038,18 @@ impl Action for ReportsUtilization<'_> {
 }
 
 /// The `schedules` actions. Made by [`crate::Moco::schedules`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.schedules().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SchedulesHandler<'a> {
     connector: &'a HttpConnector,
@@ -23038,6 +23584,18 @@ impl Action for SchedulesDelete<'_> {
 }
 
 /// The `session` actions. Made by [`crate::Moco::session`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.session().get().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct SessionHandler<'a> {
     connector: &'a HttpConnector,
@@ -23410,6 +23968,18 @@ impl Action for TaggingsRemove<'_> {
 }
 
 /// The `tags` actions. Made by [`crate::Moco::tags`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.tags().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct TagsHandler<'a> {
     connector: &'a HttpConnector,
@@ -23825,6 +24395,18 @@ impl Action for TagsDelete<'_> {
 }
 
 /// The `task_templates` actions. Made by [`crate::Moco::task_templates`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.task_templates().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct TaskTemplatesHandler<'a> {
     connector: &'a HttpConnector,
@@ -24300,6 +24882,18 @@ impl Action for TaskTemplatesDelete<'_> {
 }
 
 /// The `units` actions. Made by [`crate::Moco::units`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.units().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct UnitsHandler<'a> {
     connector: &'a HttpConnector,
@@ -24680,6 +25274,18 @@ impl Action for UnitsDelete<'_> {
 }
 
 /// The `user_roles` actions. Made by [`crate::Moco::user_roles`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.user_roles().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct UserRolesHandler<'a> {
     connector: &'a HttpConnector,
@@ -24808,6 +25414,18 @@ impl Action for UserRolesList<'_> {
 }
 
 /// The `users` actions. Made by [`crate::Moco::users`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.users().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct UsersHandler<'a> {
     connector: &'a HttpConnector,
@@ -25605,6 +26223,18 @@ impl Action for UsersDelete<'_> {
 }
 
 /// The `vat_code_purchases` actions. Made by [`crate::Moco::vat_code_purchases`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.vat_code_purchases().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct VatCodePurchasesHandler<'a> {
     connector: &'a HttpConnector,
@@ -25822,6 +26452,18 @@ impl Action for VatCodePurchasesGet<'_> {
 }
 
 /// The `vat_code_sales` actions. Made by [`crate::Moco::vat_code_sales`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.vat_code_sales().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct VatCodeSalesHandler<'a> {
     connector: &'a HttpConnector,
@@ -26036,6 +26678,18 @@ impl Action for VatCodeSalesGet<'_> {
 }
 
 /// The `web_hooks` actions. Made by [`crate::Moco::web_hooks`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.web_hooks().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct WebHooksHandler<'a> {
     connector: &'a HttpConnector,
@@ -26413,20 +27067,20 @@ impl<'a> WebHooksDisable<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksDisable<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[247]
     }
@@ -26460,20 +27114,20 @@ impl<'a> WebHooksEnable<'a> {
     }
 
     /// Validates, then sends with the client's default options.
-    pub async fn send(self) -> Result<Value, Error> {
+    pub async fn send(self) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send(self).await
     }
 
     /// Validates, then sends with these options.
-    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<Value, Error> {
+    pub async fn send_with(self, options: &dyn RequestOptions) -> Result<models::WebHook, Error> {
         let connector = self.connector;
         connector.send_with(self, options).await
     }
 }
 
 impl Action for WebHooksEnable<'_> {
-    type Output = Value;
+    type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
         &ACTIONS[248]
     }
@@ -26536,6 +27190,18 @@ impl Action for WebHooksDelete<'_> {
 }
 
 /// The `work_time_adjustments` actions. Made by [`crate::Moco::work_time_adjustments`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.work_time_adjustments().list().send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct WorkTimeAdjustmentsHandler<'a> {
     connector: &'a HttpConnector,

@@ -30,8 +30,11 @@ pub async fn ensure_webhook(
         context: "web hook".into(),
         message: "the matching web hook has no numeric id".into(),
     })?;
-    // What enabling answers is not documented: the hook when it is one, else the match, enabled.
-    let enabled = moco.web_hooks().enable(id).send().await?;
+    // What enabling answers is not documented: the hook when it is one, else the match,
+    // enabled. The dynamic call reads any answer (the typed one wants an object).
+    let enabled = moco
+        .execute_json("web_hooks.enable", serde_json::json!({ "id": id }))
+        .await?;
     if enabled.is_object() {
         return decode(enabled);
     }

@@ -1,5 +1,6 @@
 //! The MOCO client against a real HTTP server (wiremock).
 
+mod answers;
 mod common;
 mod limits;
 mod models;

@@ -80,6 +80,10 @@ impl Style {
                 let start = (page - 1).saturating_mul(KONVERTE_PAGE);
                 let slice: Vec<Value> = items.into_iter().skip(start).take(KONVERTE_PAGE).collect();
                 let mut body = wrap(route.envelope, Value::Array(slice));
+                if route.envelope.is_empty() {
+                    // A bare array (csat_survey_responses/index.json.jbuilder) has no meta.
+                    return json(StatusCode::OK, &body);
+                }
                 let meta_at = meta_pointer(route.envelope, total_at, has_more);
                 set(&mut body, &format!("{meta_at}/current_page"), json!(page));
                 if !total_at.is_empty() {

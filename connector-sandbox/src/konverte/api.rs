@@ -851,7 +851,7 @@ impl App {
                     .into_iter()
                     .cloned()
                     .collect();
-                ok(&Value::Array(items))
+                ok(&json!({"payload": items}))
             }
             ("POST", ["automation_rules"]) => {
                 self.create_record(st, c, Kind::AutomationRule, account)
@@ -863,7 +863,10 @@ impl App {
                     .into_iter()
                     .map(|p| st.portal_view(p))
                     .collect();
-                ok(&json!(portals))
+                let count = portals.len();
+                ok(
+                    &json!({"payload": portals, "meta": {"current_page": 1, "portals_count": count}}),
+                )
             }
             ("POST", ["portals"]) => {
                 let body = c.body()?;
@@ -940,7 +943,7 @@ impl App {
                         })
                     })
                     .collect();
-                ok(&Value::Array(apps))
+                ok(&json!({"payload": apps}))
             }
             ("POST", ["integrations", "hooks"]) => {
                 self.create_record(st, c, Kind::IntegrationHook, account)
@@ -1030,8 +1033,14 @@ impl App {
                 st.inboxes.remove(&inbox);
                 st.inbox_members.retain(|(i, _)| *i != inbox);
                 st.inbox_bots.remove(&inbox);
-                deleted()
+                // inboxes_controller.rb#destroy: the deletion job is queued, and it says so.
+                ok(
+                    &json!({"message": "Your inbox deletion request will be processed in some time."}),
+                )
             }
+            // notifications_controller.rb#unread_count renders the bare number; the sandbox
+            // raises no notifications, so there are none to count.
+            ("GET", ["notifications", "unread_count"]) => ok(&json!(0)),
             ("GET", ["inboxes", inbox, "agent_bot"]) => {
                 let inbox = find_inbox(st, account, inbox)?;
                 let bot = st.inbox_bots.get(&inbox).and_then(|b| {
@@ -1297,31 +1306,27 @@ impl App {
             }
             ("GET", ["conversations", conversation, "labels"]) => {
                 let conversation = find_conversation(st, account, conversation)?;
-                let labels = st.conversations[&conversation]
-                    .get("labels")
-                    .cloned()
-                    .unwrap_or(json!([]));
-                ok(&json!({"payload": labels}))
+                ok(&json!({"payload": labels_of(&st.conversations[&conversation])}))
             }
             ("POST", ["conversations", conversation, "labels"]) => {
                 let conversation = find_conversation(st, account, conversation)?;
-                let body = c.body()?;
-                let labels = Input::new(&body, true)
-                    .array("labels")?
-                    .ok_or_else(|| blank("labels"))?;
-                let mut unique: Vec<String> = Vec::new();
-                for label in &labels {
-                    let Some(label) = label.as_str() else {
-                        return Err(invalid("labels", "Labels must be strings"));
-                    };
-                    for part in label.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                        if !unique.iter().any(|u| u == part) {
-                            unique.push(part.to_owned());
-                        }
-                    }
+                let labels = label_list(&c.body()?)?;
+                set_conversation(st, conversation, json!({"labels": labels}));
+                ok(&json!({"payload": labels}))
+            }
+            // LabelConcern on a contact: the same as on a conversation; the contact's views
+            // do not show them (store.rs `contact_flat`).
+            ("GET", ["contacts", contact, "labels"]) => {
+                let contact = find_contact(st, account, contact)?;
+                ok(&json!({"payload": labels_of(&st.contacts[&contact])}))
+            }
+            ("POST", ["contacts", contact, "labels"]) => {
+                let contact = find_contact(st, account, contact)?;
+                let labels = label_list(&c.body()?)?;
+                if let Some(record) = st.contacts.get_mut(&contact) {
+                    merge(record, json_map(json!({"labels": labels})));
                 }
-                set_conversation(st, conversation, json!({"labels": unique}));
-                ok(&json!({"payload": unique}))
+                ok(&json!({"payload": labels}))
             }
             // app/finders/message_finder.rb: the newest 20, 20 before `before`, or up to
             // 100 after `after`, oldest first, in {meta, payload}.
@@ -1958,6 +1963,30 @@ fn find_contact(st: &Store, account: u64, segment: &str) -> Result<u64, Fail> {
         .filter(|c| get_u64(c, "account_id") == Some(account))
         .map(|_| contact)
         .ok_or_else(|| not_found("Contact"))
+}
+
+/// The labels a record carries (`label_list`), `[]` when none.
+fn labels_of(record: &Value) -> Value {
+    record.get("labels").cloned().unwrap_or(json!([]))
+}
+
+/// `update_labels(params[:labels])`: the given titles, comma-separated ones split, each once.
+fn label_list(body: &Map<String, Value>) -> Result<Vec<String>, Fail> {
+    let labels = Input::new(body, true)
+        .array("labels")?
+        .ok_or_else(|| blank("labels"))?;
+    let mut unique: Vec<String> = Vec::new();
+    for label in &labels {
+        let Some(label) = label.as_str() else {
+            return Err(invalid("labels", "Labels must be strings"));
+        };
+        for part in label.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !unique.iter().any(|u| u == part) {
+                unique.push(part.to_owned());
+            }
+        }
+    }
+    Ok(unique)
 }
 
 fn find_conversation(st: &Store, account: u64, segment: &str) -> Result<u64, Fail> {

@@ -294,7 +294,7 @@ pub const ROUTES: &[Route] = &[
     route(GET, "/api/v2/accounts/{account_id}/live_reports/conversation_metrics", Document, "", P::None),
     route(GET, "/api/v2/accounts/{account_id}/live_reports/grouped_conversation_metrics", Document, "", P::None),
     route(GET, "/api/v2/accounts/{account_id}/year_in_review", Document, "", P::None),
-    route(GET, "/api/v1/accounts/{account_id}/search", List, "/payload", P::None),
+    route(GET, "/api/v1/accounts/{account_id}/search", Document, "/payload", P::None),
     route(GET, "/api/v1/accounts/{account_id}/search/conversations", List, "/payload/conversations", P::PageNumber { total: "", has_more: "" }),
     route(GET, "/api/v1/accounts/{account_id}/search/messages", List, "/payload/messages", P::PageNumber { total: "", has_more: "" }),
     route(GET, "/api/v1/accounts/{account_id}/search/contacts", List, "/payload/contacts", P::PageNumber { total: "", has_more: "" }),

@@ -78,7 +78,7 @@ pub const ROUTES: &[Route] = &[
     route(PUT, "/users/holidays/{id}", Update, "", P::None),
     route(DELETE, "/users/holidays/{id}", Delete, "", P::None),
     route(GET, "/account/hourly_rates", Document, "", P::None),
-    route(GET, "/account/internal_hourly_rates", Document, "", P::None),
+    route(GET, "/account/internal_hourly_rates", List, "", P::None),
     route(PATCH, "/account/internal_hourly_rates", Document, "", P::None),
     route(GET, "/invoices/{invoice_id}/attachments", List, "", P::None),
     route(POST, "/invoices/{invoice_id}/attachments", Create, "", P::None),

@@ -4,7 +4,7 @@ use super::HEADER;
 use super::check::placeholders;
 use super::names::{RESERVED, doc, ident, lit, pascal};
 use super::plan::{FieldType, Plan};
-use crate::manifest::{Loaded, Location, Param, Resolved, ResponseKind, Type};
+use crate::manifest::{Loaded, Location, Method, Param, Resolved, ResponseKind, Type};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -51,9 +51,10 @@ pub fn render(m: &Loaded, plan: &Plan) -> String {
             continue;
         }
         let handler = format!("{}Handler", pascal(&r.name));
+        let example = handler_example(m, &r.name, &actions);
         let _ = write!(
             out,
-            "/// The `{}` actions. Made by [`crate::{client}::{}`].\n#[derive(Debug, Clone, Copy)]\npub struct {handler}<'a> {{ connector: &'a HttpConnector }}\n\nimpl<'a> {handler}<'a> {{\n",
+            "/// The `{}` actions. Made by [`crate::{client}::{}`].\n{example}#[derive(Debug, Clone, Copy)]\npub struct {handler}<'a> {{ connector: &'a HttpConnector }}\n\nimpl<'a> {handler}<'a> {{\n",
             r.name,
             ident(&r.name).trim_start_matches("r#")
         );
@@ -66,6 +67,49 @@ pub fn render(m: &Loaded, plan: &Plan) -> String {
         }
     }
     out
+}
+
+/// A doc example on a handler, run against the sandbox that `doc_setup` (backend.toml)
+/// starts: the resource's first list (else its first GET of a record not named by an id)
+/// that answers JSON and needs nothing but integer path parameters, each given as 1 (the
+/// sandbox's seeded account, project, ...).
+fn handler_example(m: &Loaded, resource: &str, actions: &[(usize, &Resolved)]) -> String {
+    let Some(setup) = &m.backend.doc_setup else {
+        return String::new();
+    };
+    let runnable = |a: &&Resolved| {
+        a.action.method == Method::Get
+            && a.action.response == ResponseKind::Json
+            && a.params.iter().all(|p| match p.location {
+                Location::Path => {
+                    p.ty == Type::Integer && !m.backend.doc_unseeded.iter().any(|u| u == p.name())
+                }
+                _ => !p.required,
+            })
+    };
+    let candidates = || actions.iter().map(|(_, a)| *a).filter(runnable);
+    // A record fetched by its id may not exist in the sandbox; a list or a singleton does.
+    let one_by_id = |a: &&Resolved| a.action.path.ends_with('}');
+    let Some(a) = candidates()
+        .find(|a| a.verb == "list")
+        .or_else(|| candidates().find(|a| !one_by_id(a)))
+    else {
+        return String::new();
+    };
+    let args = vec!["1"; constructor_params(a).len()].join(", ");
+    let mut text = String::from(
+        "///\n/// ```\n/// # #[tokio::main(flavor = \"current_thread\")]\n/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {\n",
+    );
+    for line in setup.lines().filter(|l| !l.trim().is_empty()) {
+        let _ = writeln!(text, "/// # {}", line.trim());
+    }
+    let _ = write!(
+        text,
+        "/// let answer = client.{}().{}({args}).send().await?;\n/// println!(\"{{answer:?}}\");\n/// # sandbox.shutdown().await;\n/// # Ok(()) }}\n/// ```\n",
+        ident(resource).trim_start_matches("r#"),
+        ident(&a.verb)
+    );
+    text
 }
 
 /// The parameters a builder's constructor takes: path parameters in path order, then the

@@ -87,6 +87,7 @@ impl Store {
             .collect();
         let mut view = contact.clone();
         if let Value::Object(map) = &mut view {
+            map.remove("labels"); // kept for the labels routes; the contact views omit them
             map.insert("contact_inboxes".to_owned(), Value::Array(inboxes));
         }
         view
