@@ -1606,11 +1606,25 @@ impl App {
     fn create_contact(&self, st: &mut Store, c: &Ctx<'_>, account: u64) -> Answer {
         let body = c.body()?;
         let input = Input::new(&body, true);
-        let inbox = input.required_id("inbox_id")?;
-        if find_inbox(st, account, &inbox.to_string()).is_err() {
-            return Err(invalid("inbox_id", "Inbox does not exist in this account"));
+        // contacts_controller.rb#build_contact_inbox: a blank inbox_id makes no contact inbox;
+        // another account's or an unknown inbox is `inboxes.find`'s RecordNotFound, a 404.
+        let inbox = match input.raw("inbox_id") {
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(_) => Some(input.required_id("inbox_id")?),
+            None => None,
+        };
+        if let Some(inbox) = inbox {
+            find_inbox(st, account, &inbox.to_string())?;
         }
-        let fields = contact_fields(st, account, &input, None)?;
+        let mut fields = contact_fields(st, account, &input, None)?;
+        // Enterprise permits company_id (blank clears it).
+        if let Some(raw) = input.raw("company_id") {
+            let company = match raw {
+                Value::String(s) if s.trim().is_empty() => None,
+                _ => Some(input.required_id("company_id")?),
+            };
+            fields.insert("company_id".into(), json!(company));
+        }
         let id = st.next_id("contact");
         let mut contact = json!({
             "id": id,
@@ -1629,11 +1643,18 @@ impl App {
             "last_activity_at": null,
         });
         merge(&mut contact, fields);
-        st.contacts.insert(id, contact);
         let source_id = input.str("source_id")?.filter(|s| !s.is_empty());
-        st.ensure_contact_inbox(id, inbox, source_id);
+        st.contacts.insert(id, contact);
+        if let Some(inbox) = inbox {
+            st.ensure_contact_inbox(id, inbox, source_id);
+        }
         self.counters.created();
-        ok(&st.contact_single(&st.contacts[&id]))
+        let mut view = st.contact_single(&st.contacts[&id]);
+        // create.json.jbuilder renders contact_inbox's inbox and source_id, null without one.
+        if let Some(slot @ Value::Null) = view.pointer_mut("/payload/contact_inbox") {
+            *slot = json!({"inbox": null, "source_id": null});
+        }
+        ok(&view)
     }
 
     fn create_conversation(&self, st: &mut Store, c: &Ctx<'_>, account: u64) -> Answer {
