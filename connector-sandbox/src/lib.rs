@@ -82,6 +82,15 @@
 //!   Chatwoot signs them (`X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 of
 //!   `"{X-Chatwoot-Timestamp}.{body}"` keyed with the webhook's `secret`, plus an
 //!   `X-Chatwoot-Delivery` id). Like the server, an account webhook is sent once, not retried.
+//! * Inbox 1's (or any API-channel inbox's) `channel.webhook_url` gets `message_created`,
+//!   `message_updated`, `conversation_created` and `conversation_status_changed` of its
+//!   conversations, signed with the inbox's `secret` (in the inbox's representation), once.
+//!   An inbox's agent bot (`set_agent_bot`) with an `outgoing_url` gets `message_created`,
+//!   `message_updated`, `conversation_status_changed` and `conversation_resolved` /
+//!   `conversation_opened`, signed with the bot's `secret`; a bot answering `429` or `500` gets
+//!   the delivery again, 3 attempts 3 s apart, as `AgentBots::WebhookJob` retries.
+//!   Messages sent through the public client API raise `message_created` too.
+//!   [`KonverteSandbox::webhook_deliveries`] lists what was delivered, how often, and the answer.
 //!
 //! # MOCO
 //!
@@ -159,7 +168,7 @@ mod server;
 mod stats;
 
 pub use config::{Faults, RateLimit, SandboxConfig};
-pub use konverte::KonverteSandbox;
+pub use konverte::{KonverteSandbox, WebhookDelivery, WebhookReceiver};
 pub use moco::MocoSandbox;
 pub use stats::Stats;
 

@@ -2,6 +2,7 @@
 
 mod api;
 mod deliver;
+pub use deliver::{WebhookDelivery, WebhookReceiver};
 pub(crate) mod records;
 mod store;
 
@@ -102,6 +103,12 @@ impl KonverteSandbox {
     /// benchmarks and paging tests). Returns the number added: 0 if the account does not exist.
     pub fn insert_bulk_contacts(&self, account_id: u64, n: usize) -> usize {
         self.app.insert_bulk_contacts(account_id, n)
+    }
+
+    /// The webhook deliveries made so far (account webhooks, API-channel inboxes, agent bots),
+    /// each once its last attempt is answered or failed.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.app.webhook_deliveries()
     }
 
     /// Stops accepting connections, lets open ones finish their request and waits for them.

@@ -153,6 +153,7 @@ impl App {
             let channel_input = Input::new(&channel, false);
             for key in [
                 "website_url",
+                "webhook_url",
                 "welcome_title",
                 "welcome_tagline",
                 "widget_color",

@@ -31,7 +31,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::deliver;
+use super::deliver::{self, DeliveryLog, WebhookDelivery};
 use super::records::{self, APPS};
 use super::store::{
     CURRENT_USER, Input, Kind, Member, PAGE_SIZE, Store, account_record, bad_request, blank,
@@ -58,6 +58,7 @@ pub(crate) struct App {
     pub(crate) counters: Arc<Counters>,
     pub(crate) generic: Generic,
     hooks: reqwest::Client,
+    deliveries: DeliveryLog,
 }
 
 /// One request, decoded.
@@ -118,7 +119,10 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         parts.uri.path(),
     )
     .and_then(|m| deliver::event_of(&m.route.key()));
-    let account = parts.uri.path().split('/').nth(4).and_then(seg_id);
+    let account =
+        parts.uri.path().split('/').nth(4).and_then(|segment| {
+            seg_id(segment).or_else(|| app.account_of_inbox_identifier(segment))
+        });
     match (event, account) {
         (Some(event), Some(account)) if response.status().is_success() => {
             app.announce(event, account, response).await
@@ -140,6 +144,7 @@ impl App {
             base_url,
             counters,
             generic: Generic::new(Style::Konverte),
+            deliveries: DeliveryLog::default(),
             hooks: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(5))
                 .no_proxy()
@@ -148,8 +153,23 @@ impl App {
         }
     }
 
-    /// Delivers `event` about the record in `response` to the account's webhooks and hands the
-    /// response back unchanged.
+    /// The account of the inbox a public route names by its `inbox_identifier`.
+    fn account_of_inbox_identifier(&self, identifier: &str) -> Option<u64> {
+        lock(&self.store)
+            .inboxes
+            .values()
+            .find(|i| get_str(i, "inbox_identifier") == identifier)
+            .and_then(|i| get_u64(i, "account_id"))
+    }
+
+    /// The webhook deliveries made so far.
+    pub(crate) fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        lock(&self.deliveries).clone()
+    }
+
+    /// Delivers `event` about the record in `response` to the account's webhooks, the inbox's
+    /// API channel and agent bot, and hands the response back unchanged. A message is sent as
+    /// stored (the server's `webhook_data`), whichever view the route answered with.
     async fn announce(&self, event: &str, account: u64, response: Response) -> Response {
         let (parts, body) = response.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
@@ -160,8 +180,17 @@ impl App {
             .pointer("/payload/contact")
             .or_else(|| answer.get("payload").filter(|p| p.is_object()))
             .unwrap_or(&answer);
-        let deliveries = deliver::deliveries(&lock(&self.store), account, event, record);
-        deliver::send(&self.hooks, deliveries);
+        let deliveries = {
+            let st = lock(&self.store);
+            let stored = match (get_u64(record, "conversation_id"), get_u64(record, "id")) {
+                (Some(conversation), Some(message)) if event.starts_with("message_") => {
+                    st.messages.get(&(conversation, message))
+                }
+                _ => None,
+            };
+            deliver::deliveries(&st, account, event, stored.unwrap_or(record))
+        };
+        deliver::send(&self.hooks, deliveries, &self.deliveries);
         Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
