@@ -132,7 +132,9 @@
 //! records created are listed (paged in each API's style, in the declared envelope), fetched,
 //! updated and deleted; nested records belong to their parent; binary actions answer a small
 //! valid PDF (Konverte CSV exports: a CSV); multipart uploads are stored and served back from
-//! `GET /sandbox/files/{id}`. A request no route matches answers
+//! `GET /sandbox/files/{id}`. As on the real servers, a nested route under a parent that does
+//! not exist (`/projects/999/contracts`, `/contacts/abc/notes`) answers `404`, a body that is
+//! JSON but not an object `422` and one that is not JSON `400`. A request no route matches answers
 //! `501` with `not in the sandbox: METHOD PATH`. Requests per route are counted
 //! ([`MocoSandbox::requests_to`], [`MocoSandbox::route_counts`], [`Stats::writes`]).
 //!

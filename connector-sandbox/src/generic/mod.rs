@@ -51,6 +51,24 @@ pub(crate) struct Call<'a> {
     pub(crate) content_type: &'a str,
     /// `http://host:port` plus the API root, for links.
     pub(crate) base: &'a str,
+    /// Whether the hand-written tier keeps record `id` (a path segment) in the collection at
+    /// a concrete path; `None` for a collection it does not keep.
+    pub(crate) owner: &'a dyn Fn(&str, &str) -> Option<bool>,
+}
+
+/// The parents of a nested route's path: each `{placeholder}` segment with more segments after
+/// it, as (collection path, id segment).
+fn parents<'p>(template: &str, path: &'p str) -> Vec<(String, &'p str)> {
+    let template: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+    let actual: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let last = template.len().saturating_sub(1);
+    template
+        .iter()
+        .zip(&actual)
+        .enumerate()
+        .filter(|(i, (t, _))| *i < last && t.starts_with('{') && t.ends_with('}'))
+        .map(|(i, (_, a))| (format!("/{}", actual[..i].join("/")), *a))
+        .collect()
 }
 
 fn parent(path: &str) -> (&str, &str) {
@@ -107,7 +125,36 @@ impl Generic {
             }
             return Ok(fields);
         }
-        parse_object(call.body).map_err(|e| self.style.error(StatusCode::BAD_REQUEST, &e))
+        // Rails answers a body it cannot parse with 400 (ActionDispatch's ParseError); JSON that
+        // is not an object carries none of the record's fields, which validation refuses.
+        parse_object(call.body).map_err(|e| {
+            let status = if serde_json::from_slice::<Value>(call.body).is_ok() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            self.style.error(status, &e)
+        })
+    }
+
+    /// A 404 when a parent of the path does not exist (Rails' `find` on the parent raises
+    /// RecordNotFound; a non-numeric id finds nothing either). A parent the hand-written tier
+    /// does not keep must be a record of this tier.
+    fn check_parents(&self, call: &Call<'_>) -> Result<(), Fail> {
+        for (collection, segment) in parents(call.matched.route.bare_path(), call.path) {
+            let exists = (call.owner)(&collection, segment).unwrap_or_else(|| {
+                lock(&self.records)
+                    .collections
+                    .get(&collection)
+                    .is_some_and(|c| find_id(c, segment).is_some())
+            });
+            if !exists {
+                return Err(self
+                    .style
+                    .error(StatusCode::NOT_FOUND, "Resource not found"));
+            }
+        }
+        Ok(())
     }
 
     /// Serves a matched route.
@@ -116,6 +163,7 @@ impl Generic {
     }
 
     fn try_serve(&self, call: &Call<'_>) -> Answer {
+        self.check_parents(call)?;
         let route = call.matched.route;
         let path = call.path;
         let not_found = || {
@@ -328,4 +376,26 @@ fn query_matches(record: &Value, query: &Query) -> bool {
             Some(other) => serde_json::from_str::<Value>(value).ok().as_ref() == Some(other),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parents;
+
+    #[test]
+    fn parents_are_the_placeholders_before_the_last_segment() {
+        assert_eq!(
+            parents(
+                "/projects/{project_id}/contracts/{id}",
+                "/projects/4/contracts/9"
+            ),
+            vec![("/projects".to_owned(), "4")]
+        );
+        assert_eq!(
+            parents("/invoices/{id}/send_email", "/invoices/x/send_email"),
+            vec![("/invoices".to_owned(), "x")]
+        );
+        assert!(parents("/invoices/{id}.pdf", "/invoices/3.pdf").is_empty());
+        assert!(parents("/units", "/units").is_empty());
+    }
 }

@@ -10,6 +10,7 @@ mod help_center;
 mod hooks;
 mod inboxes;
 mod messages;
+mod owner;
 mod platform;
 mod public;
 mod reports;
@@ -285,6 +286,9 @@ impl App {
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default(),
                     base: &self.base_url,
+                    owner: &|collection, segment| {
+                        owner::owns(&lock(&self.store), collection, segment)
+                    },
                 }),
                 None => {
                     self.counters.unserved();

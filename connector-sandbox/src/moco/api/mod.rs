@@ -238,6 +238,7 @@ impl App {
                         body,
                         content_type: content_type(headers),
                         base: &base,
+                        owner: &|collection, segment| self.owns(collection, segment),
                     })
                 }
                 None => {
@@ -247,6 +248,30 @@ impl App {
             },
             Err(fail) => fail.into_response(),
         }
+    }
+
+    /// Whether a hand-written resource's collection (`/projects`, `/projects/1/tasks`) holds
+    /// the record `segment`; `None` for collections the generic tier keeps.
+    fn owns(&self, collection: &str, segment: &str) -> Option<bool> {
+        let parts: Vec<&str> = collection.split('/').filter(|s| !s.is_empty()).collect();
+        let (res, project) = match parts.as_slice() {
+            ["activities"] => (Res::Activities, None),
+            ["companies"] => (Res::Companies, None),
+            ["contacts", "people"] => (Res::Contacts, None),
+            ["deals"] => (Res::Deals, None),
+            ["projects"] => (Res::Projects, None),
+            ["users"] => (Res::Users, None),
+            ["account", "web_hooks"] => (Res::WebHooks, None),
+            ["projects", project, "tasks"] => (Res::Tasks, Some(seg_id(project))),
+            _ => return None,
+        };
+        let row_matches = |id: u64| {
+            let store = self.read();
+            store
+                .get(res, id)
+                .is_some_and(|row| project.is_none_or(|p| p == Some(row.idx.project_id)))
+        };
+        Some(seg_id(segment).is_some_and(row_matches))
     }
 
     fn route(&self, req: &Req<'_>, rest: &[&str]) -> Answer {
