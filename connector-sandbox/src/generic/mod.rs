@@ -4,6 +4,7 @@
 
 mod answer;
 mod files;
+mod parents;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -54,21 +55,6 @@ pub(crate) struct Call<'a> {
     /// Whether the hand-written tier keeps record `id` (a path segment) in the collection at
     /// a concrete path; `None` for a collection it does not keep.
     pub(crate) owner: &'a dyn Fn(&str, &str) -> Option<bool>,
-}
-
-/// The parents of a nested route's path: each `{placeholder}` segment with more segments after
-/// it, as (collection path, id segment).
-fn parents<'p>(template: &str, path: &'p str) -> Vec<(String, &'p str)> {
-    let template: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
-    let actual: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let last = template.len().saturating_sub(1);
-    template
-        .iter()
-        .zip(&actual)
-        .enumerate()
-        .filter(|(i, (t, _))| *i < last && t.starts_with('{') && t.ends_with('}'))
-        .map(|(i, (_, a))| (format!("/{}", actual[..i].join("/")), *a))
-        .collect()
 }
 
 fn parent(path: &str) -> (&str, &str) {
@@ -135,26 +121,6 @@ impl Generic {
             };
             self.style.error(status, &e)
         })
-    }
-
-    /// A 404 when a parent of the path does not exist (Rails' `find` on the parent raises
-    /// RecordNotFound; a non-numeric id finds nothing either). A parent the hand-written tier
-    /// does not keep must be a record of this tier.
-    fn check_parents(&self, call: &Call<'_>) -> Result<(), Fail> {
-        for (collection, segment) in parents(call.matched.route.bare_path(), call.path) {
-            let exists = (call.owner)(&collection, segment).unwrap_or_else(|| {
-                lock(&self.records)
-                    .collections
-                    .get(&collection)
-                    .is_some_and(|c| find_id(c, segment).is_some())
-            });
-            if !exists {
-                return Err(self
-                    .style
-                    .error(StatusCode::NOT_FOUND, "Resource not found"));
-            }
-        }
-        Ok(())
     }
 
     /// Serves a matched route.
@@ -250,27 +216,32 @@ impl Generic {
                 Ok(self.style.deleted())
             }
             Handler::Action => self.action(call),
-            Handler::Document => {
-                let mut records = lock(&self.records);
-                let document = records
-                    .documents
-                    .entry(path.to_owned())
-                    .or_insert_with(|| json!({}));
-                if route.method != crate::routes::Method::GET {
-                    drop(records);
-                    let body = self.body(call)?;
-                    let mut records = lock(&self.records);
-                    let document = records
-                        .documents
-                        .entry(path.to_owned())
-                        .or_insert_with(|| json!({}));
-                    merge(document, body);
-                    return Ok(self.style.record(route, document.clone()));
-                }
-                Ok(self.style.record(route, document.clone()))
-            }
+            Handler::Document => self.document(call),
             Handler::File => Ok(files::file(self.style, path)),
         }
+    }
+
+    /// One document per path: `GET` reads it (an empty object at first), a write merges the
+    /// body into it.
+    fn document(&self, call: &Call<'_>) -> Answer {
+        let path = call.path;
+        let mut records = lock(&self.records);
+        let document = records
+            .documents
+            .entry(path.to_owned())
+            .or_insert_with(|| json!({}));
+        if call.matched.route.method != crate::routes::Method::GET {
+            drop(records);
+            let body = self.body(call)?;
+            let mut records = lock(&self.records);
+            let document = records
+                .documents
+                .entry(path.to_owned())
+                .or_insert_with(|| json!({}));
+            merge(document, body);
+            return Ok(self.style.record(call.matched.route, document.clone()));
+        }
+        Ok(self.style.record(call.matched.route, document.clone()))
     }
 
     /// A verb on a record (`.../{id}/verb`) merges the body into it; on anything else the body
@@ -376,26 +347,4 @@ fn query_matches(record: &Value, query: &Query) -> bool {
             Some(other) => serde_json::from_str::<Value>(value).ok().as_ref() == Some(other),
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parents;
-
-    #[test]
-    fn parents_are_the_placeholders_before_the_last_segment() {
-        assert_eq!(
-            parents(
-                "/projects/{project_id}/contracts/{id}",
-                "/projects/4/contracts/9"
-            ),
-            vec![("/projects".to_owned(), "4")]
-        );
-        assert_eq!(
-            parents("/invoices/{id}/send_email", "/invoices/x/send_email"),
-            vec![("/invoices".to_owned(), "x")]
-        );
-        assert!(parents("/invoices/{id}.pdf", "/invoices/3.pdf").is_empty());
-        assert!(parents("/units", "/units").is_empty());
-    }
 }
