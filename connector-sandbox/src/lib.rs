@@ -82,6 +82,15 @@
 //!   Chatwoot signs them (`X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 of
 //!   `"{X-Chatwoot-Timestamp}.{body}"` keyed with the webhook's `secret`, plus an
 //!   `X-Chatwoot-Delivery` id). Like the server, an account webhook is sent once, not retried.
+//! * Inbox 1's (or any API-channel inbox's) `channel.webhook_url` gets `message_created`,
+//!   `message_updated`, `conversation_created` and `conversation_status_changed` of its
+//!   conversations, signed with the inbox's `secret` (in the inbox's representation), once.
+//!   An inbox's agent bot (`set_agent_bot`) with an `outgoing_url` gets `message_created`,
+//!   `message_updated`, `conversation_status_changed` and `conversation_resolved` /
+//!   `conversation_opened`, signed with the bot's `secret`; a bot answering `429` or `500` gets
+//!   the delivery again, 3 attempts 3 s apart, as `AgentBots::WebhookJob` retries.
+//!   Messages sent through the public client API raise `message_created` too.
+//!   [`KonverteSandbox::webhook_deliveries`] lists what was delivered, how often, and the answer.
 //!
 //! # MOCO
 //!
@@ -123,7 +132,9 @@
 //! records created are listed (paged in each API's style, in the declared envelope), fetched,
 //! updated and deleted; nested records belong to their parent; binary actions answer a small
 //! valid PDF (Konverte CSV exports: a CSV); multipart uploads are stored and served back from
-//! `GET /sandbox/files/{id}`. A request no route matches answers
+//! `GET /sandbox/files/{id}`. As on the real servers, a nested route under a parent that does
+//! not exist (`/projects/999/contracts`, `/contacts/abc/notes`) answers `404`, a body that is
+//! JSON but not an object `422` and one that is not JSON `400`. A request no route matches answers
 //! `501` with `not in the sandbox: METHOD PATH`. Requests per route are counted
 //! ([`MocoSandbox::requests_to`], [`MocoSandbox::route_counts`], [`Stats::writes`]).
 //!
@@ -195,7 +206,7 @@ mod state;
 mod stats;
 
 pub use config::{Faults, RateLimit, SandboxConfig, SeedData};
-pub use konverte::KonverteSandbox;
+pub use konverte::{KonverteSandbox, WebhookDelivery, WebhookReceiver};
 pub use moco::MocoSandbox;
 pub use state::{STATE_VERSION, StateError};
 pub use stats::Stats;

@@ -150,6 +150,31 @@ async fn without_seed_data_the_account_does_not_exist() {
 }
 
 #[tokio::test]
+async fn a_contact_needs_no_inbox() {
+    let k = K::start().await;
+    for inbox in [json!(null), json!("")] {
+        let body = json!({"name": "Inboxless", "inbox_id": inbox, "company_id": ""});
+        let (status, created) = k.post("/api/v1/accounts/1/contacts", body).await;
+        assert_eq!(status, 200, "{created}");
+        let id = created["payload"]["contact"]["id"].as_u64().expect("id");
+        assert_eq!(
+            created["payload"]["contact_inbox"],
+            json!({"inbox": null, "source_id": null})
+        );
+        let (_, shown) = k.get(&format!("/api/v1/accounts/1/contacts/{id}")).await;
+        assert_eq!(shown["contact_inboxes"], json!([]), "{shown}");
+    }
+    let (status, created) = k
+        .post("/api/v1/accounts/1/contacts", json!({"name": "Bare"}))
+        .await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["payload"]["contact"]["name"], "Bare");
+    let (_, list) = k.get("/api/v1/accounts/1/contacts").await;
+    assert_eq!(list["meta"]["count"], 3);
+    assert_eq!(k.sandbox.stats().created, 3);
+}
+
+#[tokio::test]
 async fn contact_life_cycle() {
     let k = K::start().await;
     let (status, created) = k
@@ -279,12 +304,15 @@ async fn validation_answers_422_with_a_message() {
             .is_some_and(|m| m.contains("JSON object"))
     );
 
-    // Required by the spec's requestBody: inbox_id for contacts, role for agents, ...
-    let (status, body) = k
-        .post("/api/v1/accounts/1/contacts", json!({"name": "No Inbox"}))
+    // An inbox of no account is the server's RecordNotFound.
+    let (status, _) = k
+        .post(
+            "/api/v1/accounts/1/contacts",
+            json!({"name": "Lost", "inbox_id": 99}),
+        )
         .await;
-    assert_eq!(status, 422);
-    assert_eq!(body["attributes"], json!(["inbox_id"]));
+    assert_eq!(status, 404);
+    // Required fields: role for agents, ...
     let (status, _) = k
         .post(
             "/api/v1/accounts/1/agents",

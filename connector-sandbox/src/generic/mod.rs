@@ -4,6 +4,7 @@
 
 mod answer;
 mod files;
+mod parents;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -52,6 +53,9 @@ pub(crate) struct Call<'a> {
     pub(crate) content_type: &'a str,
     /// `http://host:port` plus the API root, for links.
     pub(crate) base: &'a str,
+    /// Whether the hand-written tier keeps record `id` (a path segment) in the collection at
+    /// a concrete path; `None` for a collection it does not keep.
+    pub(crate) owner: &'a dyn Fn(&str, &str) -> Option<bool>,
 }
 
 fn parent(path: &str) -> (&str, &str) {
@@ -108,7 +112,16 @@ impl Generic {
             }
             return Ok(fields);
         }
-        parse_object(call.body).map_err(|e| self.style.error(StatusCode::BAD_REQUEST, &e))
+        // Rails answers a body it cannot parse with 400 (ActionDispatch's ParseError); JSON that
+        // is not an object carries none of the record's fields, which validation refuses.
+        parse_object(call.body).map_err(|e| {
+            let status = if serde_json::from_slice::<Value>(call.body).is_ok() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            self.style.error(status, &e)
+        })
     }
 
     /// Serves a matched route.
@@ -117,6 +130,7 @@ impl Generic {
     }
 
     fn try_serve(&self, call: &Call<'_>) -> Answer {
+        self.check_parents(call)?;
         let route = call.matched.route;
         let path = call.path;
         let not_found = || {
@@ -203,27 +217,32 @@ impl Generic {
                 Ok(self.style.deleted())
             }
             Handler::Action => self.action(call),
-            Handler::Document => {
-                let mut records = lock(&self.records);
-                let document = records
-                    .documents
-                    .entry(path.to_owned())
-                    .or_insert_with(|| json!({}));
-                if route.method != crate::routes::Method::GET {
-                    drop(records);
-                    let body = self.body(call)?;
-                    let mut records = lock(&self.records);
-                    let document = records
-                        .documents
-                        .entry(path.to_owned())
-                        .or_insert_with(|| json!({}));
-                    merge(document, body);
-                    return Ok(self.style.record(route, document.clone()));
-                }
-                Ok(self.style.record(route, document.clone()))
-            }
+            Handler::Document => self.document(call),
             Handler::File => Ok(files::file(self.style, path)),
         }
+    }
+
+    /// One document per path: `GET` reads it (an empty object at first), a write merges the
+    /// body into it.
+    fn document(&self, call: &Call<'_>) -> Answer {
+        let path = call.path;
+        let mut records = lock(&self.records);
+        let document = records
+            .documents
+            .entry(path.to_owned())
+            .or_insert_with(|| json!({}));
+        if call.matched.route.method != crate::routes::Method::GET {
+            drop(records);
+            let body = self.body(call)?;
+            let mut records = lock(&self.records);
+            let document = records
+                .documents
+                .entry(path.to_owned())
+                .or_insert_with(|| json!({}));
+            merge(document, body);
+            return Ok(self.style.record(call.matched.route, document.clone()));
+        }
+        Ok(self.style.record(call.matched.route, document.clone()))
     }
 
     /// A verb on a record (`.../{id}/verb`) merges the body into it; on anything else the body

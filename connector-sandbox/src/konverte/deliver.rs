@@ -1,19 +1,39 @@
-//! Account webhook deliveries, signed as Chatwoot signs them (`lib/webhooks/trigger.rb`):
-//! `X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 keyed with the webhook's `secret` over
-//! `"{X-Chatwoot-Timestamp}.{body}"`, and an `X-Chatwoot-Delivery` id. Like the server, an
-//! account webhook is sent once: Chatwoot retries only agent-bot webhooks.
+//! Webhook deliveries, as Chatwoot makes them. Checked against the Chatwoot source:
+//! `app/listeners/webhook_listener.rb` (account webhooks and API-channel inboxes, which events
+//! go where), `app/listeners/agent_bot_listener.rb` (agent bots: the inbox's bot, its events),
+//! `app/jobs/webhook_job.rb` and `app/jobs/agent_bots/webhook_job.rb` (only agent-bot jobs are
+//! retried: `retry_on RetryableError, wait: 3.seconds, attempts: 3`), `lib/webhooks/trigger.rb`
+//! (headers, signature, which answers are retryable: 429 and 500 from an agent bot),
+//! `app/models/agent_bot.rb` (`outgoing_url`, `secret`), `app/models/channel/api.rb`
+//! (`webhook_url`, `secret`) and `app/models/concerns/webhook_secretable.rb`.
+//!
+//! Every delivery is a POST of the event payload with `Content-Type` and `Accept:
+//! application/json` and an `X-Chatwoot-Delivery` id; with a secret it also carries
+//! `X-Chatwoot-Timestamp` and `X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 of
+//! `"{timestamp}.{body}"` keyed with the receiver's secret (the account webhook's, the API
+//! inbox channel's or the agent bot's).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
 use super::store::{Kind, Store, get_str, get_u64};
 use crate::http::{random_uuid, unix_now};
+use crate::server::lock;
+
+/// Attempts of an agent-bot delivery answered 429 or 500 (`attempts: 3`).
+const BOT_ATTEMPTS: u32 = 3;
+/// Pause between agent-bot attempts (`wait: 3.seconds`).
+const BOT_RETRY_WAIT: Duration = Duration::from_secs(3);
 
 /// The event a successful request raises, from its route (`METHOD /template`).
 pub(crate) fn event_of(route: &str) -> Option<&'static str> {
     Some(match route {
-        "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages" => {
+        "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages"
+        | "POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages" => {
             "message_created"
         }
         "PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}" => {
@@ -31,10 +51,41 @@ pub(crate) fn event_of(route: &str) -> Option<&'static str> {
     })
 }
 
+/// Who receives a delivery; each kind has its own secret and retry rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookReceiver {
+    /// An account webhook (`/webhooks`), sent once.
+    Account,
+    /// An API-channel inbox's `webhook_url`, sent once.
+    ApiInbox,
+    /// An agent bot's `outgoing_url`, retried on 429 and 500.
+    AgentBot,
+}
+
+/// One delivery the sandbox made, for tests: where, what, how often, and the last answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookDelivery {
+    /// The receiver's URL.
+    pub url: String,
+    /// The event name (`message_created`, ...).
+    pub event: String,
+    /// What kind of receiver it was.
+    pub receiver: WebhookReceiver,
+    /// Requests sent (more than one only for a retried agent-bot delivery).
+    pub attempts: u32,
+    /// The last answer's status; `None` when no answer came (connection failed, timeout).
+    pub status: Option<u16>,
+}
+
+/// The deliveries made so far, shared by the app and the sending tasks.
+pub(crate) type DeliveryLog = Arc<Mutex<Vec<WebhookDelivery>>>;
+
 /// One signed delivery, ready to send.
 #[derive(Debug, Clone)]
 pub(crate) struct Delivery {
     pub(crate) url: String,
+    pub(crate) event: String,
+    pub(crate) receiver: WebhookReceiver,
     pub(crate) body: String,
     pub(crate) headers: Vec<(&'static str, String)>,
 }
@@ -47,11 +98,34 @@ pub(crate) fn sign(secret: &str, timestamp: i64, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// The deliveries of `event` about `record` to the account's webhooks subscribed to it.
-pub(crate) fn deliveries(st: &Store, account: u64, event: &str, record: &Value) -> Vec<Delivery> {
+/// A delivery of `body` to `url`, signed when `secret` is not empty (`request_headers`).
+fn signed(
+    url: &str,
+    secret: &str,
+    event: &str,
+    receiver: WebhookReceiver,
+    body: String,
+) -> Delivery {
+    let timestamp = unix_now();
+    let mut headers = vec![("X-Chatwoot-Delivery", random_uuid())];
+    if !secret.is_empty() {
+        headers.push(("X-Chatwoot-Timestamp", timestamp.to_string()));
+        headers.push(("X-Chatwoot-Signature", sign(secret, timestamp, &body)));
+    }
+    Delivery {
+        url: url.to_owned(),
+        event: event.to_owned(),
+        receiver,
+        body,
+        headers,
+    }
+}
+
+/// The payload of `event` about `record`: the record, `event` and the account.
+fn payload(st: &Store, account: u64, event: &str, record: &Value) -> String {
     let mut payload = match record {
         Value::Object(map) => map.clone(),
-        _ => serde_json::Map::new(),
+        _ => Map::new(),
     };
     payload.insert("event".into(), json!(event));
     if let Some(acc) = st.accounts.get(&account) {
@@ -60,8 +134,53 @@ pub(crate) fn deliveries(st: &Store, account: u64, event: &str, record: &Value) 
             json!({"id": account, "name": acc.get("name")}),
         );
     }
-    let body = Value::Object(payload).to_string();
-    st.records_ref(Kind::Webhook)
+    Value::Object(payload).to_string()
+}
+
+/// The inbox a message or conversation event is about.
+fn inbox_of(st: &Store, record: &Value) -> Option<u64> {
+    get_u64(record, "inbox_id").or_else(|| {
+        let conversation = get_u64(record, "conversation_id")?;
+        get_u64(st.conversations.get(&conversation)?, "inbox_id")
+    })
+}
+
+/// Events `webhook_listener.rb` sends to the inbox's API channel (`deliver_webhook_payloads`).
+fn inbox_event(event: &str) -> bool {
+    matches!(
+        event,
+        "message_created"
+            | "message_updated"
+            | "conversation_created"
+            | "conversation_status_changed"
+    )
+}
+
+/// Events `agent_bot_listener.rb` sends to the inbox's agent bot for `event`: a status change
+/// is also `conversation_resolved` or `conversation_opened` (their own listener methods).
+fn bot_events(event: &str, record: &Value) -> Vec<&'static str> {
+    match event {
+        "message_created" => vec!["message_created"],
+        "message_updated" => vec!["message_updated"],
+        "conversation_status_changed" => {
+            let mut events = vec!["conversation_status_changed"];
+            match get_str(record, "current_status") {
+                "resolved" => events.push("conversation_resolved"),
+                "open" => events.push("conversation_opened"),
+                _ => {}
+            }
+            events
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The deliveries of `event` about `record`: the account's webhooks subscribed to it, the
+/// inbox's API channel `webhook_url` and the inbox's agent bot `outgoing_url`.
+pub(crate) fn deliveries(st: &Store, account: u64, event: &str, record: &Value) -> Vec<Delivery> {
+    let body = payload(st, account, event, record);
+    let mut out: Vec<Delivery> = st
+        .records_ref(Kind::Webhook)
         .filter(|hook| get_u64(hook, "account_id") == Some(account))
         .filter(|hook| {
             hook.get("subscriptions")
@@ -69,50 +188,108 @@ pub(crate) fn deliveries(st: &Store, account: u64, event: &str, record: &Value) 
                 .is_some_and(|s| s.iter().any(|e| e.as_str() == Some(event)))
         })
         .map(|hook| {
-            let timestamp = unix_now();
-            let secret = get_str(hook, "secret");
-            let mut headers = vec![("X-Chatwoot-Delivery", random_uuid())];
-            if !secret.is_empty() {
-                headers.push(("X-Chatwoot-Timestamp", timestamp.to_string()));
-                headers.push(("X-Chatwoot-Signature", sign(secret, timestamp, &body)));
-            }
-            Delivery {
-                url: get_str(hook, "url").to_owned(),
-                body: body.clone(),
-                headers,
-            }
+            let (url, secret) = (get_str(hook, "url"), get_str(hook, "secret"));
+            signed(url, secret, event, WebhookReceiver::Account, body.clone())
         })
-        .collect()
+        .collect();
+    let Some(inbox) = inbox_of(st, record) else {
+        return out;
+    };
+    if let Some(record) = st.inboxes.get(&inbox)
+        && inbox_event(event)
+        && get_str(record, "channel_type") == "Channel::Api"
+        && !get_str(record, "webhook_url").is_empty()
+    {
+        let (url, secret) = (get_str(record, "webhook_url"), get_str(record, "secret"));
+        out.push(signed(
+            url,
+            secret,
+            event,
+            WebhookReceiver::ApiInbox,
+            body.clone(),
+        ));
+    }
+    let bot = st.inbox_bots.get(&inbox).and_then(|b| {
+        st.record(Kind::AccountBot, *b)
+            .or_else(|| st.record(Kind::PlatformBot, *b))
+    });
+    if let Some(bot) = bot.filter(|b| !get_str(b, "outgoing_url").is_empty()) {
+        for bot_event in bot_events(event, record) {
+            let body = payload(st, account, bot_event, record);
+            let (url, secret) = (get_str(bot, "outgoing_url"), get_str(bot, "secret"));
+            out.push(signed(
+                url,
+                secret,
+                bot_event,
+                WebhookReceiver::AgentBot,
+                body,
+            ));
+        }
+    }
+    out
 }
 
-/// Sends each delivery once in a spawned task (5 s timeout; failures are logged).
-pub(crate) fn send(client: &reqwest::Client, deliveries: Vec<Delivery>) {
+/// Whether Chatwoot tries an answer again: 429 and 500 from an agent bot
+/// (`retryable_agent_bot_error?`); a connection error or any other status is final.
+fn retryable(receiver: WebhookReceiver, status: Option<u16>) -> bool {
+    receiver == WebhookReceiver::AgentBot && matches!(status, Some(429 | 500))
+}
+
+/// Sends one delivery, repeating it as Chatwoot does, and returns (attempts, last status).
+async fn send_one(client: &reqwest::Client, delivery: &Delivery) -> (u32, Option<u16>) {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let mut request = client
+            .post(&delivery.url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .body(delivery.body.clone());
+        for (name, value) in &delivery.headers {
+            request = request.header(*name, value);
+        }
+        let status = match request.send().await {
+            Ok(r) => Some(r.status().as_u16()),
+            Err(err) => {
+                tracing::warn!(url = %delivery.url, error = %err, "Konverte webhook delivery failed");
+                None
+            }
+        };
+        if !retryable(delivery.receiver, status) || attempts >= BOT_ATTEMPTS {
+            return (attempts, status);
+        }
+        tokio::time::sleep(BOT_RETRY_WAIT).await;
+    }
+}
+
+/// Sends each delivery in a spawned task (5 s timeout) and records its outcome in `log`.
+pub(crate) fn send(client: &reqwest::Client, deliveries: Vec<Delivery>, log: &DeliveryLog) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return;
     };
     for delivery in deliveries {
-        let client = client.clone();
+        let (client, log) = (client.clone(), log.clone());
         runtime.spawn(async move {
-            let mut request = client
-                .post(&delivery.url)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .body(delivery.body);
-            for (name, value) in delivery.headers {
-                request = request.header(name, value);
+            let (attempts, status) = send_one(&client, &delivery).await;
+            match status {
+                Some(s) if (200..300).contains(&s) => tracing::debug!(url = %delivery.url, "Konverte webhook delivered"),
+                Some(s) => tracing::warn!(url = %delivery.url, status = s, "Konverte webhook receiver answered with an error"),
+                None => {}
             }
-            match request.send().await {
-                Ok(r) if r.status().is_success() => tracing::debug!(url = %delivery.url, "Konverte webhook delivered"),
-                Ok(r) => tracing::warn!(url = %delivery.url, status = %r.status(), "Konverte webhook receiver answered with an error"),
-                Err(err) => tracing::warn!(url = %delivery.url, error = %err, "Konverte webhook delivery failed"),
-            }
+            lock(&log).push(WebhookDelivery {
+                url: delivery.url,
+                event: delivery.event,
+                receiver: delivery.receiver,
+                attempts,
+                status,
+            });
         });
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::sign;
+    use super::{WebhookReceiver, retryable, sign};
 
     #[test]
     fn signs_timestamp_dot_body() {
@@ -121,5 +298,17 @@ mod tests {
         assert_eq!(signature.len(), 7 + 64);
         assert_ne!(signature, sign("key", 2, "{}"));
         assert_ne!(signature, sign("other", 1, "{}"));
+    }
+
+    #[test]
+    fn only_agent_bots_are_retried_and_only_on_429_and_500() {
+        assert!(retryable(WebhookReceiver::AgentBot, Some(429)));
+        assert!(retryable(WebhookReceiver::AgentBot, Some(500)));
+        for status in [None, Some(200), Some(401), Some(502), Some(503)] {
+            assert!(!retryable(WebhookReceiver::AgentBot, status), "{status:?}");
+        }
+        for receiver in [WebhookReceiver::Account, WebhookReceiver::ApiInbox] {
+            assert!(!retryable(receiver, Some(500)));
+        }
     }
 }

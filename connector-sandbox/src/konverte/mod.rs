@@ -3,6 +3,7 @@
 mod api;
 mod deliver;
 mod persist;
+pub use deliver::{WebhookDelivery, WebhookReceiver};
 pub(crate) mod records;
 mod store;
 
@@ -119,6 +120,12 @@ impl KonverteSandbox {
     /// benchmarks and paging tests). Returns the number added: 0 if the account does not exist.
     pub fn insert_bulk_contacts(&self, account_id: u64, n: usize) -> usize {
         self.app.insert_bulk_contacts(account_id, n)
+    }
+
+    /// The webhook deliveries made so far (account webhooks, API-channel inboxes, agent bots),
+    /// each once its last attempt is answered or failed.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.app.webhook_deliveries()
     }
 
     /// Writes the records to the [state file](SandboxConfig::state_file) now (nothing without

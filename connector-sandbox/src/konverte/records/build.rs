@@ -50,6 +50,7 @@ pub(crate) fn build(
                     ("bot_config", json!({})),
                     ("thumbnail", json!("")),
                     ("access_token", json!(random_hex(24))),
+                    ("secret", json!(random_hex(24))),
                 ] {
                     out.entry(key.to_owned()).or_insert(default);
                 }

@@ -354,6 +354,8 @@ pub(crate) fn inbox_record(
         "enable_email_collect": true,
         "allow_messages_after_resolved": true,
         "timezone": "UTC",
+        "webhook_url": settings.get("webhook_url").cloned().unwrap_or(Value::Null),
+        "secret": (channel_type == "Channel::Api").then(|| random_hex(24)),
     })
 }
 

@@ -1,0 +1,342 @@
+//! Conversations: lists, meta, filter, create, get, status, priority and assignments
+//! (`conversations_controller.rb`, `conversations/assignments_controller.rb`).
+
+use super::filter::{filter_matches, filter_payload};
+use super::*;
+
+impl App {
+    /// `conversations`, `conversations/meta`, `conversations/filter`.
+    pub(super) fn conversation_lists(
+        &self,
+        st: &mut Store,
+        c: &Ctx<'_>,
+        account: u64,
+        rest: &[&str],
+    ) -> Answer {
+        let acc = Some(account);
+        match (c.m(), rest) {
+            ("GET", ["conversations"]) => {
+                let matching = conversations_matching(st, account, &c.query);
+                let counts = st.conversation_counts(&matching);
+                let assignee_type = c.query.get("assignee_type").unwrap_or("all");
+                let selected: Vec<&Value> = matching
+                    .into_iter()
+                    .filter(|cv| {
+                        let assignee = get_u64(cv, "assignee_id");
+                        match assignee_type {
+                            "me" => assignee == Some(CURRENT_USER),
+                            "unassigned" => assignee.is_none(),
+                            "assigned" => assignee.is_some(),
+                            _ => true,
+                        }
+                    })
+                    .collect();
+                let payload: Vec<Value> = page_of(&selected, c.query.page())
+                    .into_iter()
+                    .map(|cv| st.conversation_view(cv, false))
+                    .collect();
+                ok(&json!({"data": {"meta": counts, "payload": payload}}))
+            }
+            ("GET", ["conversations", "meta"]) => {
+                let matching = conversations_matching(st, account, &c.query);
+                ok(&json!({"meta": st.conversation_counts(&matching)}))
+            }
+            ("POST", ["conversations", "filter"]) => {
+                let body = c.body()?;
+                let conditions = filter_payload(&body)?;
+                let mut matching = Vec::new();
+                for conversation in st.conversations.values() {
+                    if get_u64(conversation, "account_id") == acc
+                        && filter_matches(conversation, &conditions)?
+                    {
+                        matching.push(conversation);
+                    }
+                }
+                let counts = st.conversation_counts(&matching);
+                let payload: Vec<Value> = page_of(&matching, c.query.page())
+                    .into_iter()
+                    .map(|cv| st.conversation_view(cv, false))
+                    .collect();
+                ok(&json!({
+                    "data": {"meta": counts, "payload": payload},
+                    "meta": counts,
+                    "payload": payload,
+                }))
+            }
+            _ => Err(route_not_found()),
+        }
+    }
+
+    /// Create and get a conversation, its status, priority and assignee.
+    pub(super) fn conversation_records(
+        &self,
+        st: &mut Store,
+        c: &Ctx<'_>,
+        account: u64,
+        rest: &[&str],
+    ) -> Answer {
+        let acc = Some(account);
+        match (c.m(), rest) {
+            ("POST", ["conversations"]) => self.create_conversation(st, c, account),
+            ("GET", ["conversations", conversation]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                ok(&st.conversation_view(&st.conversations[&conversation], true))
+            }
+            ("POST", ["conversations", conversation, "toggle_status"]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                let body = c.body()?;
+                let input = Input::new(&body, true);
+                if !input.has("status") {
+                    return Err(blank("status"));
+                }
+                let status = input
+                    .choice("status", &["open", "resolved", "pending", "snoozed"])?
+                    .unwrap_or_default();
+                set_conversation(st, conversation, json!({"status": status}));
+                ok(&json!({
+                    "meta": {},
+                    "payload": {
+                        "success": true,
+                        "current_status": status,
+                        "conversation_id": conversation,
+                    }
+                }))
+            }
+            ("POST", ["conversations", conversation, "toggle_priority"]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                let body = c.body()?;
+                let input = Input::new(&body, true);
+                if !input.has("priority") {
+                    return Err(blank("priority"));
+                }
+                let priority = input
+                    .choice("priority", &["urgent", "high", "medium", "low", "none"])?
+                    .filter(|p| p != "none");
+                set_conversation(st, conversation, json!({"priority": priority}));
+                Ok(empty(StatusCode::OK))
+            }
+            ("POST", ["conversations", conversation, "assignments"]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                let body = c.body()?;
+                let input = Input::new(&body, false);
+                match (body.get("assignee_id"), input.id("team_id")?) {
+                    (Some(raw), _) if raw.is_null() || as_id(raw) == Some(0) => {
+                        set_conversation(st, conversation, json!({"assignee_id": null}));
+                        ok(&Value::Null)
+                    }
+                    (Some(_), _) => {
+                        let agent = input.required_id("assignee_id")?;
+                        if !st.is_agent(account, agent) {
+                            return Err(not_found("Agent"));
+                        }
+                        set_conversation(st, conversation, json!({"assignee_id": agent}));
+                        ok(&st.agent_view(account, agent).unwrap_or(Value::Null))
+                    }
+                    (None, Some(team)) => {
+                        let view = st.team_view(records::find(st, Kind::Team, acc, team)?);
+                        set_conversation(st, conversation, json!({"team_id": team}));
+                        ok(&view)
+                    }
+                    (None, None) => Err(blank("assignee_id")),
+                }
+            }
+            _ => Err(route_not_found()),
+        }
+    }
+
+    fn create_conversation(&self, st: &mut Store, c: &Ctx<'_>, account: u64) -> Answer {
+        let body = c.body()?;
+        let input = Input::new(&body, true);
+        let inbox = input.required_id("inbox_id")?;
+        // As the server's build_contact_inbox: with a contact the source id is optional
+        // (one is made up); without one it names an existing contact inbox.
+        let contact_id = input.id("contact_id")?;
+        let source_id = match contact_id {
+            Some(_) => input.str("source_id")?.filter(|s| !s.is_empty()),
+            None => input.required_str("source_id")?,
+        };
+        if find_inbox(st, account, &inbox.to_string()).is_err() {
+            return Err(invalid("inbox_id", "Inbox does not exist in this account"));
+        }
+        let (contact, source_id) = match contact_id {
+            Some(contact) => {
+                if find_contact(st, account, &contact.to_string()).is_err() {
+                    return Err(invalid("contact_id", "Contact does not exist in this account"));
+                }
+                let ci = st.ensure_contact_inbox(contact, inbox, source_id);
+                (contact, ci.source_id)
+            }
+            None => st
+                .contact_inboxes
+                .iter()
+                .find(|ci| ci.inbox_id == inbox && Some(&ci.source_id) == source_id.as_ref())
+                .map(|ci| (ci.contact_id, ci.source_id.clone()))
+                .ok_or_else(|| {
+                    invalid(
+                        "source_id",
+                        "No contact inbox with this source_id in the inbox; create a contact first or pass contact_id",
+                    )
+                })?,
+        };
+        let status = input
+            .choice("status", &["open", "resolved", "pending", "snoozed"])?
+            .unwrap_or_else(|| "open".to_owned());
+        let assignee = input.id("assignee_id")?;
+        if let Some(agent) = assignee
+            && !st.is_agent(account, agent)
+        {
+            return Err(invalid(
+                "assignee_id",
+                "Assignee is not an agent of this account",
+            ));
+        }
+        let team = input.id("team_id")?;
+        if let Some(team) = team
+            && records::find(st, Kind::Team, Some(account), team).is_err()
+        {
+            return Err(invalid("team_id", "Team does not exist in this account"));
+        }
+        let additional = input.object("additional_attributes")?.unwrap_or_default();
+        let custom = input.object("custom_attributes")?.unwrap_or_default();
+        let message = input.object("message")?;
+        let message_content = match &message {
+            Some(m) => Some(
+                Input::new(m, true)
+                    .required_str("content")
+                    .map_err(|_| blank("message.content"))?
+                    .unwrap_or_default(),
+            ),
+            None => None,
+        };
+        let id = new_conversation(
+            st, account, inbox, contact, &source_id, &status, additional, custom,
+        );
+        set_conversation(st, id, json!({"assignee_id": assignee, "team_id": team}));
+        if let Some(content) = message_content {
+            let sender = st.user_sender(CURRENT_USER);
+            st.add_message(
+                id,
+                Some(content),
+                "outgoing",
+                "text",
+                Map::new(),
+                false,
+                sender,
+                None,
+            );
+        }
+        self.counters.created();
+        ok(&st.conversation_view(&st.conversations[&id], true))
+    }
+}
+
+/// `?page=N` slice of `items`, 15 per page.
+pub(super) fn page_of<T: Clone>(items: &[T], page: usize) -> Vec<T> {
+    items
+        .iter()
+        .skip((page - 1).saturating_mul(PAGE_SIZE))
+        .take(PAGE_SIZE)
+        .cloned()
+        .collect()
+}
+
+pub(super) fn find_conversation(st: &Store, account: u64, segment: &str) -> Result<u64, Fail> {
+    let conversation = id(segment, "Conversation")?;
+    st.conversations
+        .get(&conversation)
+        .filter(|c| get_u64(c, "account_id") == Some(account))
+        .map(|_| conversation)
+        .ok_or_else(|| not_found("Conversation"))
+}
+
+pub(super) fn set_conversation(st: &mut Store, conversation: u64, patch: Value) {
+    if let Some(record) = st.conversations.get_mut(&conversation) {
+        merge(record, json_map(patch));
+        merge(record, json_map(json!({"updated_at": unix_now()})));
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn new_conversation(
+    st: &mut Store,
+    account: u64,
+    inbox: u64,
+    contact: u64,
+    source_id: &str,
+    status: &str,
+    additional: Map<String, Value>,
+    custom: Map<String, Value>,
+) -> u64 {
+    let id = st.next_id("conversation");
+    let now = unix_now();
+    st.conversations.insert(
+        id,
+        json!({
+            "id": id,
+            "uuid": crate::http::random_uuid(),
+            "account_id": account,
+            "inbox_id": inbox,
+            "contact_id": contact,
+            "contact_inbox": {"source_id": source_id},
+            "status": status,
+            "priority": null,
+            "assignee_id": null,
+            "team_id": null,
+            "labels": [],
+            "additional_attributes": additional,
+            "custom_attributes": custom,
+            "can_reply": true,
+            "muted": false,
+            "snoozed_until": null,
+            "unread_count": 0,
+            "agent_last_seen_at": 0,
+            "contact_last_seen_at": 0,
+            "created_at": now,
+            "updated_at": now,
+            "timestamp": now,
+            "last_activity_at": now,
+        }),
+    );
+    if let Some(Value::Object(contact)) = st.contacts.get_mut(&contact) {
+        contact.insert("last_activity_at".into(), json!(now));
+    }
+    id
+}
+
+/// Conversations of `account` matching the list filters (all but `assignee_type`).
+fn conversations_matching<'s>(st: &'s Store, account: u64, query: &Query) -> Vec<&'s Value> {
+    let status = query.get("status").unwrap_or("open");
+    let inbox = query.get("inbox_id").and_then(seg_id);
+    let team = query.get("team_id").and_then(seg_id);
+    let labels: Vec<&str> = query
+        .get("labels")
+        .map(|l| {
+            l.split(',')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let q = query.get("q").map(str::to_lowercase);
+    st.conversations
+        .values()
+        .filter(|cv| get_u64(cv, "account_id") == Some(account))
+        .filter(|cv| status == "all" || get_str(cv, "status") == status)
+        .filter(|cv| inbox.is_none_or(|i| get_u64(cv, "inbox_id") == Some(i)))
+        .filter(|cv| team.is_none_or(|t| get_u64(cv, "team_id") == Some(t)))
+        .filter(|cv| {
+            labels.iter().all(|label| {
+                cv.get("labels")
+                    .and_then(Value::as_array)
+                    .is_some_and(|have| have.iter().any(|h| h.as_str() == Some(label)))
+            })
+        })
+        .filter(|cv| {
+            q.as_ref().is_none_or(|q| {
+                let id = get_u64(cv, "id").unwrap_or(0);
+                st.messages_of(id)
+                    .any(|m| get_str(m, "content").to_lowercase().contains(q.as_str()))
+            })
+        })
+        .collect()
+}

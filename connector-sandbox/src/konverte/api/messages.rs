@@ -1,0 +1,165 @@
+//! A conversation's labels and messages (`conversations/labels_controller.rb`,
+//! `conversations/messages_controller.rb`).
+
+use super::contacts::find_contact;
+use super::conversations::{find_conversation, set_conversation};
+use super::*;
+
+impl App {
+    /// `conversations/{id}/labels` and `contacts/{id}/labels`.
+    pub(super) fn labels(
+        &self,
+        st: &mut Store,
+        c: &Ctx<'_>,
+        account: u64,
+        rest: &[&str],
+    ) -> Answer {
+        match (c.m(), rest) {
+            ("GET", ["conversations", conversation, "labels"]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                ok(&json!({"payload": labels_of(&st.conversations[&conversation])}))
+            }
+            ("POST", ["conversations", conversation, "labels"]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                let labels = label_list(&c.body()?)?;
+                set_conversation(st, conversation, json!({"labels": labels}));
+                ok(&json!({"payload": labels}))
+            }
+            // LabelConcern on a contact: the same as on a conversation; the contact's views
+            // do not show them (store/views.rs `contact_flat`).
+            ("GET", ["contacts", contact, "labels"]) => {
+                let contact = find_contact(st, account, contact)?;
+                ok(&json!({"payload": labels_of(&st.contacts[&contact])}))
+            }
+            ("POST", ["contacts", contact, "labels"]) => {
+                let contact = find_contact(st, account, contact)?;
+                let labels = label_list(&c.body()?)?;
+                if let Some(record) = st.contacts.get_mut(&contact) {
+                    merge(record, json_map(json!({"labels": labels})));
+                }
+                ok(&json!({"payload": labels}))
+            }
+            // app/finders/message_finder.rb: the newest 20, 20 before `before`, or up to
+            // 100 after `after`, oldest first, in {meta, payload}.
+            _ => Err(route_not_found()),
+        }
+    }
+
+    /// `conversations/{id}/messages`. app/finders/message_finder.rb: the newest 20, 20
+    /// before `before`, or up to 100 after `after`, oldest first, in {meta, payload}.
+    pub(super) fn messages(
+        &self,
+        st: &mut Store,
+        c: &Ctx<'_>,
+        account: u64,
+        rest: &[&str],
+    ) -> Answer {
+        match (c.m(), rest) {
+            ("GET", ["conversations", conversation, "messages"]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                let cursor =
+                    |name: &str| c.query.get(name).and_then(|v| v.trim().parse::<u64>().ok());
+                let id_of = |m: &&Value| get_u64(m, "id").unwrap_or(0);
+                let all = st.messages_of(conversation);
+                let page: Vec<Value> = match (cursor("before"), cursor("after")) {
+                    (Some(before), _) => {
+                        let older: Vec<&Value> = all.filter(|m| id_of(m) < before).collect();
+                        older[older.len().saturating_sub(20)..]
+                            .iter()
+                            .map(|m| (*m).clone())
+                            .collect()
+                    }
+                    (None, Some(after)) => all
+                        .filter(|m| id_of(m) > after)
+                        .take(100)
+                        .cloned()
+                        .collect(),
+                    (None, None) => {
+                        let every: Vec<&Value> = all.collect();
+                        every[every.len().saturating_sub(20)..]
+                            .iter()
+                            .map(|m| (*m).clone())
+                            .collect()
+                    }
+                };
+                ok(&json!({"meta": {}, "payload": page}))
+            }
+            ("POST", ["conversations", conversation, "messages"]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                let body = c.body()?;
+                let input = Input::new(&body, true);
+                let content = input.required_str("content")?;
+                let message_type = input
+                    .choice("message_type", &["outgoing", "incoming"])?
+                    .unwrap_or_else(|| "outgoing".to_owned());
+                let content_type = input
+                    .choice(
+                        "content_type",
+                        &[
+                            "text",
+                            "input_email",
+                            "cards",
+                            "input_select",
+                            "form",
+                            "article",
+                        ],
+                    )?
+                    .unwrap_or_else(|| "text".to_owned());
+                let content_attributes = input.object("content_attributes")?.unwrap_or_default();
+                let private = input.bool("private")?.unwrap_or(false);
+                let sender = if message_type == "incoming" {
+                    let contact =
+                        get_u64(&st.conversations[&conversation], "contact_id").unwrap_or(0);
+                    st.contact_sender(contact)
+                } else {
+                    st.user_sender(CURRENT_USER)
+                };
+                let message = st.add_message(
+                    conversation,
+                    content,
+                    &message_type,
+                    &content_type,
+                    content_attributes,
+                    private,
+                    sender,
+                    None,
+                );
+                self.counters.created();
+                ok(&message)
+            }
+            ("DELETE", ["conversations", conversation, "messages", message]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                let message = id(message, "Message")?;
+                st.messages
+                    .remove(&(conversation, message))
+                    .ok_or_else(|| not_found("Message"))?;
+                deleted()
+            }
+            _ => Err(route_not_found()),
+        }
+    }
+}
+
+/// The labels a record carries (`label_list`), `[]` when none.
+fn labels_of(record: &Value) -> Value {
+    record.get("labels").cloned().unwrap_or(json!([]))
+}
+
+/// `update_labels(params[:labels])`: the given titles, comma-separated ones split, each once.
+fn label_list(body: &Map<String, Value>) -> Result<Vec<String>, Fail> {
+    let labels = Input::new(body, true)
+        .array("labels")?
+        .ok_or_else(|| blank("labels"))?;
+    let mut unique: Vec<String> = Vec::new();
+    for label in &labels {
+        let Some(label) = label.as_str() else {
+            return Err(invalid("labels", "Labels must be strings"));
+        };
+        for part in label.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !unique.iter().any(|u| u == part) {
+                unique.push(part.to_owned());
+            }
+        }
+    }
+    Ok(unique)
+}

@@ -1,0 +1,247 @@
+//! The platform API: accounts, account users, agent bots and users.
+
+use super::*;
+
+impl App {
+    pub(super) fn platform(&self, st: &mut Store, c: &Ctx<'_>, rest: &[&str]) -> Answer {
+        match rest {
+            ["accounts", _, "account_users"] => self.platform_account_users(st, c, rest),
+            ["accounts", ..] => self.platform_accounts(st, c, rest),
+            ["agent_bots", ..] => self.platform_agent_bots(st, c, rest),
+            ["users", ..] => self.platform_users(st, c, rest),
+            _ => Err(route_not_found()),
+        }
+    }
+
+    fn platform_accounts(&self, st: &mut Store, c: &Ctx<'_>, rest: &[&str]) -> Answer {
+        match (c.m(), rest) {
+            ("POST", ["accounts"]) => {
+                let body = c.body()?;
+                let input = Input::new(&body, true);
+                let name = input.required_str("name")?.unwrap_or_default();
+                let custom = input.object("custom_attributes")?;
+                let id = st.next_id("account");
+                let mut account = account_record(id, &name);
+                for key in ["locale", "domain", "support_email"] {
+                    if let Some(v) = input.str(key)? {
+                        merge(&mut account, json_map(json!({ key: v })));
+                    }
+                }
+                if let Some(custom) = custom {
+                    merge(&mut account, json_map(json!({"custom_attributes": custom})));
+                }
+                st.accounts.insert(id, account.clone());
+                self.counters.created();
+                ok(&account)
+            }
+            ("GET", ["accounts", account]) => {
+                let account = id(account, "Account")?;
+                ok(st
+                    .accounts
+                    .get(&account)
+                    .ok_or_else(|| not_found("Account"))?)
+            }
+            ("PATCH", ["accounts", account]) => {
+                let account = id(account, "Account")?;
+                st.check_account(account)?;
+                let body = c.body()?;
+                let input = Input::new(&body, false);
+                let mut patch = Map::new();
+                if let Some(name) = input.required_str("name")? {
+                    patch.insert("name".into(), json!(name));
+                }
+                for key in ["locale", "domain", "support_email"] {
+                    if let Some(v) = input.str(key)? {
+                        patch.insert(key.into(), json!(v));
+                    }
+                }
+                if let Some(status) = input.choice("status", &["active", "suspended"])? {
+                    patch.insert("status".into(), json!(status));
+                }
+                if let Some(custom) = input.object("custom_attributes")? {
+                    patch.insert("custom_attributes".into(), Value::Object(custom));
+                }
+                let record = st
+                    .accounts
+                    .get_mut(&account)
+                    .ok_or_else(|| not_found("Account"))?;
+                merge(record, patch);
+                ok(record)
+            }
+            ("DELETE", ["accounts", account]) => {
+                let account = id(account, "Account")?;
+                st.accounts
+                    .remove(&account)
+                    .ok_or_else(|| not_found("Account"))?;
+                st.members.retain(|(a, _), _| *a != account);
+                deleted()
+            }
+            _ => Err(route_not_found()),
+        }
+    }
+
+    fn platform_account_users(&self, st: &mut Store, c: &Ctx<'_>, rest: &[&str]) -> Answer {
+        match (c.m(), rest) {
+            ("GET", ["accounts", account, "account_users"]) => {
+                let account = id(account, "Account")?;
+                st.check_account(account)?;
+                let users: Vec<Value> = st
+                    .members
+                    .iter()
+                    .filter(|((a, _), _)| *a == account)
+                    .map(|((a, u), m)| json!({"account_id": a, "user_id": u, "role": m.role}))
+                    .collect();
+                ok(&Value::Array(users))
+            }
+            ("POST", ["accounts", account, "account_users"]) => {
+                let account = id(account, "Account")?;
+                st.check_account(account)?;
+                let body = c.body()?;
+                let input = Input::new(&body, true);
+                let user = input.required_id("user_id")?;
+                if input.creating && !input.has("role") {
+                    return Err(blank("role"));
+                }
+                let role = input
+                    .choice("role", &["administrator", "agent"])?
+                    .unwrap_or_default();
+                if !st.users.contains_key(&user) {
+                    return Err(not_found("User"));
+                }
+                let member = st.members.entry((account, user)).or_insert(Member {
+                    role: role.clone(),
+                    availability: "online".to_owned(),
+                    auto_offline: true,
+                });
+                member.role = role.clone();
+                self.counters.created();
+                ok(&json!({"account_id": account, "user_id": user, "role": role}))
+            }
+            ("DELETE", ["accounts", account, "account_users"]) => {
+                let account = id(account, "Account")?;
+                st.check_account(account)?;
+                let body = c.body()?;
+                let user = Input::new(&body, true).required_id("user_id")?;
+                st.members
+                    .remove(&(account, user))
+                    .ok_or_else(|| not_found("Account user"))?;
+                deleted()
+            }
+            _ => Err(route_not_found()),
+        }
+    }
+
+    fn platform_agent_bots(&self, st: &mut Store, c: &Ctx<'_>, rest: &[&str]) -> Answer {
+        match (c.m(), rest) {
+            ("GET", ["agent_bots"]) => {
+                let bots: Vec<Value> = st.records_ref(Kind::PlatformBot).cloned().collect();
+                ok(&Value::Array(bots))
+            }
+            ("POST", ["agent_bots"]) => {
+                let body = c.body()?;
+                let bot = records::create(st, Kind::PlatformBot, None, &body, Map::new())?;
+                self.counters.created();
+                ok(&bot)
+            }
+            ("GET", ["agent_bots", bot]) => {
+                let bot = id(bot, "Agent bot")?;
+                ok(records::find(st, Kind::PlatformBot, None, bot)?)
+            }
+            ("PATCH", ["agent_bots", bot]) => {
+                let bot = id(bot, "Agent bot")?;
+                let body = c.body()?;
+                ok(&records::update(st, Kind::PlatformBot, None, bot, &body)?)
+            }
+            ("DELETE", ["agent_bots", bot]) => {
+                let bot = id(bot, "Agent bot")?;
+                records::delete(st, Kind::PlatformBot, None, bot)?;
+                st.inbox_bots.retain(|_, b| *b != bot);
+                deleted()
+            }
+            _ => Err(route_not_found()),
+        }
+    }
+
+    fn platform_users(&self, st: &mut Store, c: &Ctx<'_>, rest: &[&str]) -> Answer {
+        match (c.m(), rest) {
+            ("POST", ["users"]) => {
+                let body = c.body()?;
+                let input = Input::new(&body, true);
+                let name = input.required_str("name")?.unwrap_or_default();
+                let email = input.required_str("email")?.unwrap_or_default();
+                check_email("email", &email)?;
+                let password = input.required_str("password")?.unwrap_or_default();
+                check_password(&password)?;
+                let custom = input.object("custom_attributes")?.unwrap_or_default();
+                if st.email_taken(&email, None) {
+                    return Err(invalid("email", "Email has already been taken"));
+                }
+                let id = st.next_id("user");
+                let user = user_record(id, &name, &email, custom);
+                st.users.insert(id, user.clone());
+                self.counters.created();
+                ok(&st.user_view(&user))
+            }
+            ("GET", ["users", user]) => {
+                let user = id(user, "User")?;
+                let record = st.users.get(&user).ok_or_else(|| not_found("User"))?;
+                ok(&st.user_view(record))
+            }
+            ("PATCH", ["users", user]) => {
+                let user = id(user, "User")?;
+                if !st.users.contains_key(&user) {
+                    return Err(not_found("User"));
+                }
+                let body = c.body()?;
+                let input = Input::new(&body, false);
+                let mut patch = Map::new();
+                if let Some(name) = input.required_str("name")? {
+                    patch.insert("name".into(), json!(name));
+                    patch.insert("available_name".into(), json!(name));
+                    patch.insert("display_name".into(), json!(name));
+                }
+                if let Some(email) = input.required_str("email")? {
+                    check_email("email", &email)?;
+                    if st.email_taken(&email, Some(user)) {
+                        return Err(invalid("email", "Email has already been taken"));
+                    }
+                    patch.insert("uid".into(), json!(email));
+                    patch.insert("email".into(), json!(email));
+                }
+                if let Some(password) = input.required_str("password")? {
+                    check_password(&password)?;
+                }
+                if let Some(custom) = input.object("custom_attributes")? {
+                    patch.insert("custom_attributes".into(), Value::Object(custom));
+                }
+                let record = st.users.get_mut(&user).ok_or_else(|| not_found("User"))?;
+                merge(record, patch);
+                let record = record.clone();
+                ok(&st.user_view(&record))
+            }
+            ("DELETE", ["users", user]) => {
+                let user = id(user, "User")?;
+                st.users.remove(&user).ok_or_else(|| not_found("User"))?;
+                st.members.retain(|(_, u), _| *u != user);
+                st.inbox_members.retain(|(_, u)| *u != user);
+                st.team_members.retain(|(_, u)| *u != user);
+                deleted()
+            }
+            ("GET", ["users", user, "login"]) => {
+                let user = id(user, "User")?;
+                let record = st.users.get(&user).ok_or_else(|| not_found("User"))?;
+                let email =
+                    url::form_urlencoded::byte_serialize(get_str(record, "email").as_bytes())
+                        .collect::<String>();
+                ok(&json!({
+                    "url": format!(
+                        "{}/app/login?email={email}&sso_auth_token={}",
+                        self.base_url,
+                        random_hex(32)
+                    )
+                }))
+            }
+            _ => Err(route_not_found()),
+        }
+    }
+}
