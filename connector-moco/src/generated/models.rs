@@ -14,6 +14,7 @@ use connector_core::serde_json::{Map, Value};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A time entry: a duration booked by a user on a task of a project on one day.
+#[cfg(any(feature = "activities", feature = "invoices"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Activity {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,6 +67,7 @@ pub struct Activity {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl Activity {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -96,6 +98,7 @@ impl Activity {
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl<'de> Deserialize<'de> for Activity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -103,6 +106,7 @@ impl<'de> Deserialize<'de> for Activity {
 }
 
 /// A position of a service catalogue entry.
+#[cfg(any(feature = "catalog_service_items", feature = "catalog_services"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CatalogServiceItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,6 +144,7 @@ pub struct CatalogServiceItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "catalog_service_items", feature = "catalog_services"))]
 impl CatalogServiceItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -164,6 +169,7 @@ impl CatalogServiceItem {
     }
 }
 
+#[cfg(any(feature = "catalog_service_items", feature = "catalog_services"))]
 impl<'de> Deserialize<'de> for CatalogServiceItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -171,6 +177,7 @@ impl<'de> Deserialize<'de> for CatalogServiceItem {
 }
 
 /// A service catalogue entry with its positions.
+#[cfg(feature = "catalog_services")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CatalogService {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -188,6 +195,7 @@ pub struct CatalogService {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl CatalogService {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -202,6 +210,7 @@ impl CatalogService {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'de> Deserialize<'de> for CatalogService {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -209,6 +218,7 @@ impl<'de> Deserialize<'de> for CatalogService {
 }
 
 /// A note on a record.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Comment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,6 +247,7 @@ pub struct Comment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl Comment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -255,6 +266,7 @@ impl Comment {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'de> Deserialize<'de> for Comment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -262,6 +274,7 @@ impl<'de> Deserialize<'de> for Comment {
 }
 
 /// A customer, supplier or organization.
+#[cfg(any(feature = "companies", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Company {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -344,6 +357,7 @@ pub struct Company {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "companies", feature = "projects"))]
 impl Company {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -401,6 +415,7 @@ impl Company {
     }
 }
 
+#[cfg(any(feature = "companies", feature = "projects"))]
 impl<'de> Deserialize<'de> for Company {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -408,6 +423,23 @@ impl<'de> Deserialize<'de> for Company {
 }
 
 /// A company as other records embed it (the fields present vary by record).
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CompanyRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -423,6 +455,23 @@ pub struct CompanyRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl CompanyRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -436,6 +485,23 @@ impl CompanyRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl<'de> Deserialize<'de> for CompanyRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -443,6 +509,7 @@ impl<'de> Deserialize<'de> for CompanyRef {
 }
 
 /// A person, usually at a company (the list leaves out `info`).
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Contact {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -490,6 +557,7 @@ pub struct Contact {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl Contact {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -519,6 +587,7 @@ impl Contact {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'de> Deserialize<'de> for Contact {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -526,6 +595,7 @@ impl<'de> Deserialize<'de> for Contact {
 }
 
 /// A contact as other records embed it (`name`, or first and last name).
+#[cfg(any(feature = "contacts", feature = "deals", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -541,6 +611,7 @@ pub struct ContactRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "contacts", feature = "deals", feature = "projects"))]
 impl ContactRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -554,6 +625,7 @@ impl ContactRef {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "deals", feature = "projects"))]
 impl<'de> Deserialize<'de> for ContactRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -561,6 +633,7 @@ impl<'de> Deserialize<'de> for ContactRef {
 }
 
 /// The definition of a custom field.
+#[cfg(feature = "custom_properties")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomProperty {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -601,6 +674,7 @@ pub struct CustomProperty {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl CustomProperty {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -628,6 +702,7 @@ impl CustomProperty {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'de> Deserialize<'de> for CustomProperty {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -635,6 +710,7 @@ impl<'de> Deserialize<'de> for CustomProperty {
 }
 
 /// A stage of the sales pipeline.
+#[cfg(any(feature = "deal_categories", feature = "deals"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DealCategory {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -653,6 +729,7 @@ pub struct DealCategory {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "deal_categories", feature = "deals"))]
 impl DealCategory {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -667,6 +744,7 @@ impl DealCategory {
     }
 }
 
+#[cfg(any(feature = "deal_categories", feature = "deals"))]
 impl<'de> Deserialize<'de> for DealCategory {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -674,6 +752,7 @@ impl<'de> Deserialize<'de> for DealCategory {
 }
 
 /// A sales lead with its expected volume, stage and people.
+#[cfg(feature = "deals")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Deal {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -718,6 +797,7 @@ pub struct Deal {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl Deal {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -745,6 +825,7 @@ impl Deal {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'de> Deserialize<'de> for Deal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -752,6 +833,12 @@ impl<'de> Deserialize<'de> for Deal {
 }
 
 /// A deal as other records embed it.
+#[cfg(any(
+    feature = "deals",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "projects"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DealRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -767,6 +854,12 @@ pub struct DealRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "deals",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "projects"
+))]
 impl DealRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -780,6 +873,12 @@ impl DealRef {
     }
 }
 
+#[cfg(any(
+    feature = "deals",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "projects"
+))]
 impl<'de> Deserialize<'de> for DealRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -787,6 +886,7 @@ impl<'de> Deserialize<'de> for DealRef {
 }
 
 /// A user's weekly working-time model for a period.
+#[cfg(feature = "employments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Employment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -811,6 +911,7 @@ pub struct Employment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl Employment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -831,6 +932,7 @@ impl Employment {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'de> Deserialize<'de> for Employment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -838,6 +940,7 @@ impl<'de> Deserialize<'de> for Employment {
 }
 
 /// Working hours per weekday (Monday to Friday), mornings and afternoons.
+#[cfg(feature = "employments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EmploymentPattern {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -849,6 +952,7 @@ pub struct EmploymentPattern {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl EmploymentPattern {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -860,6 +964,7 @@ impl EmploymentPattern {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'de> Deserialize<'de> for EmploymentPattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -867,6 +972,7 @@ impl<'de> Deserialize<'de> for EmploymentPattern {
 }
 
 /// A template for an additional service.
+#[cfg(feature = "expense_templates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseTemplate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -894,6 +1000,7 @@ pub struct ExpenseTemplate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl ExpenseTemplate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -913,6 +1020,7 @@ impl ExpenseTemplate {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'de> Deserialize<'de> for ExpenseTemplate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -920,6 +1028,7 @@ impl<'de> Deserialize<'de> for ExpenseTemplate {
 }
 
 /// A fixed cost with its amount per month.
+#[cfg(feature = "fixed_costs")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FixedCost {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -939,6 +1048,7 @@ pub struct FixedCost {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "fixed_costs")]
 impl FixedCost {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -954,6 +1064,7 @@ impl FixedCost {
     }
 }
 
+#[cfg(feature = "fixed_costs")]
 impl<'de> Deserialize<'de> for FixedCost {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -961,6 +1072,7 @@ impl<'de> Deserialize<'de> for FixedCost {
 }
 
 /// The amount of a fixed cost in one month.
+#[cfg(feature = "fixed_costs")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FixedCostMonth {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -974,6 +1086,7 @@ pub struct FixedCostMonth {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "fixed_costs")]
 impl FixedCostMonth {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -986,6 +1099,7 @@ impl FixedCostMonth {
     }
 }
 
+#[cfg(feature = "fixed_costs")]
 impl<'de> Deserialize<'de> for FixedCostMonth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -993,6 +1107,7 @@ impl<'de> Deserialize<'de> for FixedCostMonth {
 }
 
 /// A user's holiday entitlement for a year.
+#[cfg(feature = "holidays")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Holiday {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1019,6 +1134,7 @@ pub struct Holiday {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl Holiday {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1037,6 +1153,7 @@ impl Holiday {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'de> Deserialize<'de> for Holiday {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1044,6 +1161,7 @@ impl<'de> Deserialize<'de> for Holiday {
 }
 
 /// A rate in one currency.
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1055,6 +1173,7 @@ pub struct HourlyRate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl HourlyRate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1066,6 +1185,7 @@ impl HourlyRate {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'de> Deserialize<'de> for HourlyRate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1073,6 +1193,7 @@ impl<'de> Deserialize<'de> for HourlyRate {
 }
 
 /// Billing rates per currency: the defaults, and those per task and per user.
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRates {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1086,6 +1207,7 @@ pub struct HourlyRates {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl HourlyRates {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1098,6 +1220,7 @@ impl HourlyRates {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'de> Deserialize<'de> for HourlyRates {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1105,6 +1228,7 @@ impl<'de> Deserialize<'de> for HourlyRates {
 }
 
 /// The rates of a task template.
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRatesTask {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1118,6 +1242,7 @@ pub struct HourlyRatesTask {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl HourlyRatesTask {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1130,6 +1255,7 @@ impl HourlyRatesTask {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'de> Deserialize<'de> for HourlyRatesTask {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1137,6 +1263,7 @@ impl<'de> Deserialize<'de> for HourlyRatesTask {
 }
 
 /// The rates of a user.
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRatesUser {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1150,6 +1277,7 @@ pub struct HourlyRatesUser {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl HourlyRatesUser {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1162,6 +1290,7 @@ impl HourlyRatesUser {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'de> Deserialize<'de> for HourlyRatesUser {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1169,6 +1298,7 @@ impl<'de> Deserialize<'de> for HourlyRatesUser {
 }
 
 /// A user's internal cost rates, per year.
+#[cfg(feature = "internal_hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InternalHourlyRate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1183,6 +1313,7 @@ pub struct InternalHourlyRate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl InternalHourlyRate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1195,6 +1326,7 @@ impl InternalHourlyRate {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'de> Deserialize<'de> for InternalHourlyRate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1202,6 +1334,7 @@ impl<'de> Deserialize<'de> for InternalHourlyRate {
 }
 
 /// An internal cost rate for one year.
+#[cfg(feature = "internal_hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InternalRate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1213,6 +1346,7 @@ pub struct InternalRate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl InternalRate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1224,6 +1358,7 @@ impl InternalRate {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'de> Deserialize<'de> for InternalRate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1231,6 +1366,7 @@ impl<'de> Deserialize<'de> for InternalRate {
 }
 
 /// An answer that only reports its status, e.g. `ok`.
+#[cfg(feature = "internal_hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StatusAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1240,6 +1376,7 @@ pub struct StatusAnswer {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl StatusAnswer {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1250,6 +1387,7 @@ impl StatusAnswer {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'de> Deserialize<'de> for StatusAnswer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1257,6 +1395,7 @@ impl<'de> Deserialize<'de> for StatusAnswer {
 }
 
 /// A PDF attached to an invoice or an offer (the docs show no fields; they are kept in `extra`).
+#[cfg(any(feature = "invoice_attachments", feature = "offer_attachments"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DocumentAttachment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1266,6 +1405,7 @@ pub struct DocumentAttachment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoice_attachments", feature = "offer_attachments"))]
 impl DocumentAttachment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1276,6 +1416,7 @@ impl DocumentAttachment {
     }
 }
 
+#[cfg(any(feature = "invoice_attachments", feature = "offer_attachments"))]
 impl<'de> Deserialize<'de> for DocumentAttachment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1283,6 +1424,7 @@ impl<'de> Deserialize<'de> for DocumentAttachment {
 }
 
 /// An export of invoices to bookkeeping.
+#[cfg(feature = "invoice_bookkeeping_exports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceBookkeepingExport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1308,6 +1450,7 @@ pub struct InvoiceBookkeepingExport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl InvoiceBookkeepingExport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1326,6 +1469,7 @@ impl InvoiceBookkeepingExport {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'de> Deserialize<'de> for InvoiceBookkeepingExport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1333,6 +1477,7 @@ impl<'de> Deserialize<'de> for InvoiceBookkeepingExport {
 }
 
 /// A payment received, usually on an invoice.
+#[cfg(feature = "invoice_payments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoicePayment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1358,6 +1503,7 @@ pub struct InvoicePayment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl InvoicePayment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1379,6 +1525,7 @@ impl InvoicePayment {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'de> Deserialize<'de> for InvoicePayment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1386,6 +1533,7 @@ impl<'de> Deserialize<'de> for InvoicePayment {
 }
 
 /// A payment reminder for an invoice.
+#[cfg(feature = "invoice_reminders")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceReminder {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1415,6 +1563,7 @@ pub struct InvoiceReminder {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl InvoiceReminder {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1435,6 +1584,7 @@ impl InvoiceReminder {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'de> Deserialize<'de> for InvoiceReminder {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1442,6 +1592,7 @@ impl<'de> Deserialize<'de> for InvoiceReminder {
 }
 
 /// The debt collection an invoice was handed to.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DebtCollectionProcedure {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1459,6 +1610,7 @@ pub struct DebtCollectionProcedure {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl DebtCollectionProcedure {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1473,6 +1625,7 @@ impl DebtCollectionProcedure {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> Deserialize<'de> for DebtCollectionProcedure {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1480,6 +1633,7 @@ impl<'de> Deserialize<'de> for DebtCollectionProcedure {
 }
 
 /// An invoice (lists leave out `salutation`, `footer`, `items`, `payments` and `reminders`).
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Invoice {
     /// Positions were changed and no longer match the timesheet.
@@ -1575,6 +1729,7 @@ pub struct Invoice {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl Invoice {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1632,6 +1787,7 @@ impl Invoice {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> Deserialize<'de> for Invoice {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1639,6 +1795,7 @@ impl<'de> Deserialize<'de> for Invoice {
 }
 
 /// A payment as an invoice embeds it.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoicePaymentEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1658,6 +1815,7 @@ pub struct InvoicePaymentEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl InvoicePaymentEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1673,6 +1831,7 @@ impl InvoicePaymentEntry {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> Deserialize<'de> for InvoicePaymentEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1680,6 +1839,11 @@ impl<'de> Deserialize<'de> for InvoicePaymentEntry {
 }
 
 /// An invoice as payments and reminders embed it.
+#[cfg(any(
+    feature = "invoice_payments",
+    feature = "invoice_reminders",
+    feature = "invoices"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1693,6 +1857,11 @@ pub struct InvoiceRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "invoice_payments",
+    feature = "invoice_reminders",
+    feature = "invoices"
+))]
 impl InvoiceRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1705,6 +1874,11 @@ impl InvoiceRef {
     }
 }
 
+#[cfg(any(
+    feature = "invoice_payments",
+    feature = "invoice_reminders",
+    feature = "invoices"
+))]
 impl<'de> Deserialize<'de> for InvoiceRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1712,6 +1886,7 @@ impl<'de> Deserialize<'de> for InvoiceRef {
 }
 
 /// A reminder as an invoice embeds it.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceReminderEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1733,6 +1908,7 @@ pub struct InvoiceReminderEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl InvoiceReminderEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1749,6 +1925,7 @@ impl InvoiceReminderEntry {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> Deserialize<'de> for InvoiceReminderEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1756,6 +1933,7 @@ impl<'de> Deserialize<'de> for InvoiceReminderEntry {
 }
 
 /// A position of an invoice or an offer.
+#[cfg(any(feature = "invoices", feature = "offers"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LineItem {
     /// An additional service (expense) rather than a service.
@@ -1795,6 +1973,7 @@ pub struct LineItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "offers"))]
 impl LineItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1819,6 +1998,7 @@ impl LineItem {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "offers"))]
 impl<'de> Deserialize<'de> for LineItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1826,6 +2006,7 @@ impl<'de> Deserialize<'de> for LineItem {
 }
 
 /// A letter paper.
+#[cfg(feature = "letter_papers")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LetterPaper {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1849,6 +2030,7 @@ pub struct LetterPaper {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "letter_papers")]
 impl LetterPaper {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1865,6 +2047,7 @@ impl LetterPaper {
     }
 }
 
+#[cfg(feature = "letter_papers")]
 impl<'de> Deserialize<'de> for LetterPaper {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1872,6 +2055,7 @@ impl<'de> Deserialize<'de> for LetterPaper {
 }
 
 /// The online approval of an offer; `signed_at` tells whether the customer approved.
+#[cfg(feature = "offer_customer_approval")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OfferCustomerApproval {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1899,6 +2083,7 @@ pub struct OfferCustomerApproval {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl OfferCustomerApproval {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1918,6 +2103,7 @@ impl OfferCustomerApproval {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'de> Deserialize<'de> for OfferCustomerApproval {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1925,6 +2111,7 @@ impl<'de> Deserialize<'de> for OfferCustomerApproval {
 }
 
 /// An offer (lists leave out `salutation`, `footer` and `items`).
+#[cfg(feature = "offers")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Offer {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1986,6 +2173,7 @@ pub struct Offer {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl Offer {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2022,6 +2210,7 @@ impl Offer {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'de> Deserialize<'de> for Offer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2029,6 +2218,7 @@ impl<'de> Deserialize<'de> for Offer {
 }
 
 /// The order confirmation made from an offer.
+#[cfg(feature = "offers")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OfferConfirmation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2046,6 +2236,7 @@ pub struct OfferConfirmation {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl OfferConfirmation {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2060,6 +2251,7 @@ impl OfferConfirmation {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'de> Deserialize<'de> for OfferConfirmation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2067,6 +2259,7 @@ impl<'de> Deserialize<'de> for OfferConfirmation {
 }
 
 /// Planned hours of a user on a project or a deal (the other one is `None`).
+#[cfg(feature = "planning_entries")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlanningEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2110,6 +2303,7 @@ pub struct PlanningEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl PlanningEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2137,6 +2331,7 @@ impl PlanningEntry {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'de> Deserialize<'de> for PlanningEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2144,6 +2339,7 @@ impl<'de> Deserialize<'de> for PlanningEntry {
 }
 
 /// An attendance period of a user on one day.
+#[cfg(feature = "presences")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Presence {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2169,6 +2365,7 @@ pub struct Presence {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl Presence {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2186,6 +2383,7 @@ impl Presence {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'de> Deserialize<'de> for Presence {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2193,6 +2391,7 @@ impl<'de> Deserialize<'de> for Presence {
 }
 
 /// The calling user's profile.
+#[cfg(feature = "profile")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Profile {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2222,6 +2421,7 @@ pub struct Profile {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl Profile {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2242,6 +2442,7 @@ impl Profile {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'de> Deserialize<'de> for Profile {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2249,6 +2450,7 @@ impl<'de> Deserialize<'de> for Profile {
 }
 
 /// A person assigned to a project.
+#[cfg(any(feature = "project_contracts", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectContract {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2276,6 +2478,7 @@ pub struct ProjectContract {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "project_contracts", feature = "projects"))]
 impl ProjectContract {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2295,6 +2498,7 @@ impl ProjectContract {
     }
 }
 
+#[cfg(any(feature = "project_contracts", feature = "projects"))]
 impl<'de> Deserialize<'de> for ProjectContract {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2302,6 +2506,7 @@ impl<'de> Deserialize<'de> for ProjectContract {
 }
 
 /// The document of a purchase position.
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseDocument {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2313,6 +2518,7 @@ pub struct ExpenseDocument {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl ExpenseDocument {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2324,6 +2530,7 @@ impl ExpenseDocument {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl<'de> Deserialize<'de> for ExpenseDocument {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2331,6 +2538,7 @@ impl<'de> Deserialize<'de> for ExpenseDocument {
 }
 
 /// The expense group an additional service belongs to.
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseGroup {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2344,6 +2552,7 @@ pub struct ExpenseGroup {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl ExpenseGroup {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2356,6 +2565,7 @@ impl ExpenseGroup {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl<'de> Deserialize<'de> for ExpenseGroup {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2363,6 +2573,7 @@ impl<'de> Deserialize<'de> for ExpenseGroup {
 }
 
 /// A purchase position booked to an additional service.
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpensePurchaseItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2382,6 +2593,7 @@ pub struct ExpensePurchaseItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl ExpensePurchaseItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2397,6 +2609,7 @@ impl ExpensePurchaseItem {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl<'de> Deserialize<'de> for ExpensePurchaseItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2404,6 +2617,7 @@ impl<'de> Deserialize<'de> for ExpensePurchaseItem {
 }
 
 /// An additional service on a project.
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectExpense {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2477,6 +2691,7 @@ pub struct ProjectExpense {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl ProjectExpense {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2528,6 +2743,7 @@ impl ProjectExpense {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl<'de> Deserialize<'de> for ProjectExpense {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2535,6 +2751,7 @@ impl<'de> Deserialize<'de> for ProjectExpense {
 }
 
 /// A group of projects with its own budget.
+#[cfg(feature = "project_groups")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectGroup {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2566,6 +2783,7 @@ pub struct ProjectGroup {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "project_groups")]
 impl ProjectGroup {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2587,6 +2805,7 @@ impl ProjectGroup {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl<'de> Deserialize<'de> for ProjectGroup {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2594,6 +2813,7 @@ impl<'de> Deserialize<'de> for ProjectGroup {
 }
 
 /// A project group as a project embeds it.
+#[cfg(any(feature = "project_groups", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectGroupRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2605,6 +2825,7 @@ pub struct ProjectGroupRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "project_groups", feature = "projects"))]
 impl ProjectGroupRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2616,6 +2837,7 @@ impl ProjectGroupRef {
     }
 }
 
+#[cfg(any(feature = "project_groups", feature = "projects"))]
 impl<'de> Deserialize<'de> for ProjectGroupRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2623,6 +2845,7 @@ impl<'de> Deserialize<'de> for ProjectGroupRef {
 }
 
 /// A planned instalment of a fixed-price project.
+#[cfg(feature = "project_payment_schedules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PaymentSchedule {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2650,6 +2873,7 @@ pub struct PaymentSchedule {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl PaymentSchedule {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2669,6 +2893,7 @@ impl PaymentSchedule {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'de> Deserialize<'de> for PaymentSchedule {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2676,6 +2901,7 @@ impl<'de> Deserialize<'de> for PaymentSchedule {
 }
 
 /// An additional service that recurs every period.
+#[cfg(feature = "project_recurring_expenses")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RecurringExpense {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2727,6 +2953,7 @@ pub struct RecurringExpense {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl RecurringExpense {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2761,6 +2988,7 @@ impl RecurringExpense {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'de> Deserialize<'de> for RecurringExpense {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2768,6 +2996,7 @@ impl<'de> Deserialize<'de> for RecurringExpense {
 }
 
 /// A task (service) of a project.
+#[cfg(any(feature = "project_tasks", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectTask {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2795,6 +3024,7 @@ pub struct ProjectTask {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "project_tasks", feature = "projects"))]
 impl ProjectTask {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2814,6 +3044,7 @@ impl ProjectTask {
     }
 }
 
+#[cfg(any(feature = "project_tasks", feature = "projects"))]
 impl<'de> Deserialize<'de> for ProjectTask {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2821,6 +3052,18 @@ impl<'de> Deserialize<'de> for ProjectTask {
 }
 
 /// A revenue category (for bookkeeping) as positions, tasks and expenses embed it.
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "expense_templates",
+    feature = "invoices",
+    feature = "offers",
+    feature = "project_expenses",
+    feature = "project_recurring_expenses",
+    feature = "project_tasks",
+    feature = "projects",
+    feature = "task_templates"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RevenueCategory {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2836,6 +3079,18 @@ pub struct RevenueCategory {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "expense_templates",
+    feature = "invoices",
+    feature = "offers",
+    feature = "project_expenses",
+    feature = "project_recurring_expenses",
+    feature = "project_tasks",
+    feature = "projects",
+    feature = "task_templates"
+))]
 impl RevenueCategory {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2849,6 +3104,18 @@ impl RevenueCategory {
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "expense_templates",
+    feature = "invoices",
+    feature = "offers",
+    feature = "project_expenses",
+    feature = "project_recurring_expenses",
+    feature = "project_tasks",
+    feature = "projects",
+    feature = "task_templates"
+))]
 impl<'de> Deserialize<'de> for RevenueCategory {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2856,6 +3123,13 @@ impl<'de> Deserialize<'de> for RevenueCategory {
 }
 
 /// A project task as other records embed it.
+#[cfg(any(
+    feature = "activities",
+    feature = "invoices",
+    feature = "planning_entries",
+    feature = "project_tasks",
+    feature = "projects"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TaskRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2871,6 +3145,13 @@ pub struct TaskRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "invoices",
+    feature = "planning_entries",
+    feature = "project_tasks",
+    feature = "projects"
+))]
 impl TaskRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2884,6 +3165,13 @@ impl TaskRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "invoices",
+    feature = "planning_entries",
+    feature = "project_tasks",
+    feature = "projects"
+))]
 impl<'de> Deserialize<'de> for TaskRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2891,6 +3179,7 @@ impl<'de> Deserialize<'de> for TaskRef {
 }
 
 /// The calling user's assignment to a project.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssignedContract {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2902,6 +3191,7 @@ pub struct AssignedContract {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl AssignedContract {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2913,6 +3203,7 @@ impl AssignedContract {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for AssignedContract {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2920,6 +3211,7 @@ impl<'de> Deserialize<'de> for AssignedContract {
 }
 
 /// A project the calling user is assigned to, in short.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssignedProject {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2943,6 +3235,7 @@ pub struct AssignedProject {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl AssignedProject {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2960,6 +3253,7 @@ impl AssignedProject {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for AssignedProject {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2967,6 +3261,7 @@ impl<'de> Deserialize<'de> for AssignedProject {
 }
 
 /// A project with its leader, customer, tasks and staff.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Project {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3055,6 +3350,7 @@ pub struct Project {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl Project {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3116,6 +3412,7 @@ impl Project {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for Project {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3123,6 +3420,21 @@ impl<'de> Deserialize<'de> for Project {
 }
 
 /// A project as other records embed it (the fields present vary by record).
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3150,6 +3462,21 @@ pub struct ProjectRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl ProjectRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3169,6 +3496,21 @@ impl ProjectRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl<'de> Deserialize<'de> for ProjectRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3176,6 +3518,7 @@ impl<'de> Deserialize<'de> for ProjectRef {
 }
 
 /// A project's key figures; costs are in the account's main currency.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectReport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3205,6 +3548,7 @@ pub struct ProjectReport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectReport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3228,6 +3572,7 @@ impl ProjectReport {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for ProjectReport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3235,6 +3580,7 @@ impl<'de> Deserialize<'de> for ProjectReport {
 }
 
 /// Hours and costs of one task in a project report.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectTaskCost {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3250,6 +3596,7 @@ pub struct ProjectTaskCost {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectTaskCost {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3263,6 +3610,7 @@ impl ProjectTaskCost {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for ProjectTaskCost {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3270,6 +3618,7 @@ impl<'de> Deserialize<'de> for ProjectTaskCost {
 }
 
 /// A shareable link (a project report, an offer's customer approval): on or off, and its URL.
+#[cfg(any(feature = "offers", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ShareLink {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3283,6 +3632,7 @@ pub struct ShareLink {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "offers", feature = "projects"))]
 impl ShareLink {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3295,6 +3645,7 @@ impl ShareLink {
     }
 }
 
+#[cfg(any(feature = "offers", feature = "projects"))]
 impl<'de> Deserialize<'de> for ShareLink {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3302,6 +3653,7 @@ impl<'de> Deserialize<'de> for ShareLink {
 }
 
 /// An export of purchases to bookkeeping.
+#[cfg(feature = "purchase_bookkeeping_exports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseBookkeepingExport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3327,6 +3679,7 @@ pub struct PurchaseBookkeepingExport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl PurchaseBookkeepingExport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3345,6 +3698,7 @@ impl PurchaseBookkeepingExport {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'de> Deserialize<'de> for PurchaseBookkeepingExport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3352,6 +3706,7 @@ impl<'de> Deserialize<'de> for PurchaseBookkeepingExport {
 }
 
 /// A purchase budget of one year (the id comes as text; it reads as a number).
+#[cfg(feature = "purchase_budgets")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseBudget {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3376,6 +3731,7 @@ pub struct PurchaseBudget {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl PurchaseBudget {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3393,6 +3749,7 @@ impl PurchaseBudget {
     }
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl<'de> Deserialize<'de> for PurchaseBudget {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3400,6 +3757,11 @@ impl<'de> Deserialize<'de> for PurchaseBudget {
 }
 
 /// A category purchase positions are booked to.
+#[cfg(any(
+    feature = "purchase_categories",
+    feature = "purchases",
+    feature = "receipts"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseCategory {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3419,6 +3781,11 @@ pub struct PurchaseCategory {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "purchase_categories",
+    feature = "purchases",
+    feature = "receipts"
+))]
 impl PurchaseCategory {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3434,6 +3801,11 @@ impl PurchaseCategory {
     }
 }
 
+#[cfg(any(
+    feature = "purchase_categories",
+    feature = "purchases",
+    feature = "receipts"
+))]
 impl<'de> Deserialize<'de> for PurchaseCategory {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3441,6 +3813,7 @@ impl<'de> Deserialize<'de> for PurchaseCategory {
 }
 
 /// A document waiting to become a purchase.
+#[cfg(feature = "purchase_drafts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseDraft {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3468,6 +3841,7 @@ pub struct PurchaseDraft {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl PurchaseDraft {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3487,6 +3861,7 @@ impl PurchaseDraft {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'de> Deserialize<'de> for PurchaseDraft {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3494,6 +3869,7 @@ impl<'de> Deserialize<'de> for PurchaseDraft {
 }
 
 /// A payment made, usually on a purchase.
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchasePayment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3515,6 +3891,7 @@ pub struct PurchasePayment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 impl PurchasePayment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3531,6 +3908,7 @@ impl PurchasePayment {
     }
 }
 
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 impl<'de> Deserialize<'de> for PurchasePayment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3538,6 +3916,7 @@ impl<'de> Deserialize<'de> for PurchasePayment {
 }
 
 /// The card payment a purchase came from.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CreditCardTransaction {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3549,6 +3928,7 @@ pub struct CreditCardTransaction {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl CreditCardTransaction {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3563,6 +3943,7 @@ impl CreditCardTransaction {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for CreditCardTransaction {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3570,6 +3951,7 @@ impl<'de> Deserialize<'de> for CreditCardTransaction {
 }
 
 /// A purchase with its positions, supplier and payments.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Purchase {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3634,6 +4016,7 @@ pub struct Purchase {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl Purchase {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3674,6 +4057,7 @@ impl Purchase {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for Purchase {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3681,6 +4065,7 @@ impl<'de> Deserialize<'de> for Purchase {
 }
 
 /// A position of a purchase.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3714,6 +4099,7 @@ pub struct PurchaseItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3738,6 +4124,7 @@ impl PurchaseItem {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for PurchaseItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3745,6 +4132,7 @@ impl<'de> Deserialize<'de> for PurchaseItem {
 }
 
 /// The project expense a purchase position is booked to.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItemExpense {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3756,6 +4144,7 @@ pub struct PurchaseItemExpense {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseItemExpense {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3767,6 +4156,7 @@ impl PurchaseItemExpense {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for PurchaseItemExpense {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3774,6 +4164,7 @@ impl<'de> Deserialize<'de> for PurchaseItemExpense {
 }
 
 /// The receipt of a purchase position.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItemReceipt {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3789,6 +4180,7 @@ pub struct PurchaseItemReceipt {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseItemReceipt {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3802,6 +4194,7 @@ impl PurchaseItemReceipt {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for PurchaseItemReceipt {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3809,6 +4202,7 @@ impl<'de> Deserialize<'de> for PurchaseItemReceipt {
 }
 
 /// A purchase as its payments embed it.
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3822,6 +4216,7 @@ pub struct PurchaseRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 impl PurchaseRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3834,6 +4229,7 @@ impl PurchaseRef {
     }
 }
 
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 impl<'de> Deserialize<'de> for PurchaseRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3841,6 +4237,7 @@ impl<'de> Deserialize<'de> for PurchaseRef {
 }
 
 /// The refund request a purchase came from.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseRefundRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3854,6 +4251,7 @@ pub struct PurchaseRefundRequest {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseRefundRequest {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3866,6 +4264,7 @@ impl PurchaseRefundRequest {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for PurchaseRefundRequest {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3873,6 +4272,7 @@ impl<'de> Deserialize<'de> for PurchaseRefundRequest {
 }
 
 /// An expense receipt of a user.
+#[cfg(feature = "receipts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Receipt {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3910,6 +4310,7 @@ pub struct Receipt {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl Receipt {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3934,6 +4335,7 @@ impl Receipt {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'de> Deserialize<'de> for Receipt {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3941,6 +4343,7 @@ impl<'de> Deserialize<'de> for Receipt {
 }
 
 /// A position of a receipt.
+#[cfg(feature = "receipts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReceiptItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3954,6 +4357,7 @@ pub struct ReceiptItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl ReceiptItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3966,6 +4370,7 @@ impl ReceiptItem {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'de> Deserialize<'de> for ReceiptItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3973,6 +4378,7 @@ impl<'de> Deserialize<'de> for ReceiptItem {
 }
 
 /// The refund request a receipt is part of.
+#[cfg(feature = "receipts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReceiptRefundRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3984,6 +4390,7 @@ pub struct ReceiptRefundRequest {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl ReceiptRefundRequest {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3995,6 +4402,7 @@ impl ReceiptRefundRequest {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'de> Deserialize<'de> for ReceiptRefundRequest {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4002,6 +4410,7 @@ impl<'de> Deserialize<'de> for ReceiptRefundRequest {
 }
 
 /// One user's absences in a year.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AbsenceReport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4019,6 +4428,7 @@ pub struct AbsenceReport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl AbsenceReport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4039,6 +4449,7 @@ impl AbsenceReport {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for AbsenceReport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4046,6 +4457,7 @@ impl<'de> Deserialize<'de> for AbsenceReport {
 }
 
 /// A line of the cashflow report.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CashflowEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4072,6 +4484,7 @@ pub struct CashflowEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl CashflowEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4093,6 +4506,7 @@ impl CashflowEntry {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for CashflowEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4100,6 +4514,7 @@ impl<'de> Deserialize<'de> for CashflowEntry {
 }
 
 /// A line of the finance report.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FinanceEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4126,6 +4541,7 @@ pub struct FinanceEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl FinanceEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4147,6 +4563,7 @@ impl FinanceEntry {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for FinanceEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4154,6 +4571,7 @@ impl<'de> Deserialize<'de> for FinanceEntry {
 }
 
 /// Planned against tracked hours of a user on a project.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlannedVsTracked {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4177,6 +4595,7 @@ pub struct PlannedVsTracked {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl PlannedVsTracked {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4194,6 +4613,7 @@ impl PlannedVsTracked {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for PlannedVsTracked {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4201,6 +4621,7 @@ impl<'de> Deserialize<'de> for PlannedVsTracked {
 }
 
 /// A user's target, billable and unbillable time on one day.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UtilizationEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4222,6 +4643,7 @@ pub struct UtilizationEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl UtilizationEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4238,6 +4660,7 @@ impl UtilizationEntry {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for UtilizationEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4245,6 +4668,7 @@ impl<'de> Deserialize<'de> for UtilizationEntry {
 }
 
 /// An absence of a user on one day (morning, afternoon or both).
+#[cfg(feature = "schedules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Schedule {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4272,6 +4696,7 @@ pub struct Schedule {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl Schedule {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4291,6 +4716,7 @@ impl Schedule {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'de> Deserialize<'de> for Schedule {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4298,6 +4724,7 @@ impl<'de> Deserialize<'de> for Schedule {
 }
 
 /// The kind of absence an entry records.
+#[cfg(feature = "schedules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScheduleAssignment {
     /// The absence code, e.g. `4` for holiday.
@@ -4318,6 +4745,7 @@ pub struct ScheduleAssignment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl ScheduleAssignment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4333,6 +4761,7 @@ impl ScheduleAssignment {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'de> Deserialize<'de> for ScheduleAssignment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4340,6 +4769,7 @@ impl<'de> Deserialize<'de> for ScheduleAssignment {
 }
 
 /// The user the API key belongs to.
+#[cfg(feature = "session")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Session {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4351,6 +4781,7 @@ pub struct Session {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "session")]
 impl Session {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4362,6 +4793,7 @@ impl Session {
     }
 }
 
+#[cfg(feature = "session")]
 impl<'de> Deserialize<'de> for Session {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4369,6 +4801,7 @@ impl<'de> Deserialize<'de> for Session {
 }
 
 /// A tag of one area.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Tag {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4388,6 +4821,7 @@ pub struct Tag {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl Tag {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4403,6 +4837,7 @@ impl Tag {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'de> Deserialize<'de> for Tag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4410,6 +4845,7 @@ impl<'de> Deserialize<'de> for Tag {
 }
 
 /// A standard task.
+#[cfg(feature = "task_templates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TaskTemplate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4437,6 +4873,7 @@ pub struct TaskTemplate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl TaskTemplate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4455,6 +4892,7 @@ impl TaskTemplate {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'de> Deserialize<'de> for TaskTemplate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4462,6 +4900,7 @@ impl<'de> Deserialize<'de> for TaskTemplate {
 }
 
 /// A team and its members.
+#[cfg(feature = "units")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Unit {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4479,6 +4918,7 @@ pub struct Unit {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl Unit {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4493,6 +4933,7 @@ impl Unit {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'de> Deserialize<'de> for Unit {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4500,6 +4941,31 @@ impl<'de> Deserialize<'de> for Unit {
 }
 
 /// A team as other records embed it.
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "profile",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UnitRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4511,6 +4977,31 @@ pub struct UnitRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "profile",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 impl UnitRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4522,6 +5013,31 @@ impl UnitRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "profile",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 impl<'de> Deserialize<'de> for UnitRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4529,6 +5045,7 @@ impl<'de> Deserialize<'de> for UnitRef {
 }
 
 /// A permission role as a user record embeds it.
+#[cfg(any(feature = "user_roles", feature = "users"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RoleRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4540,6 +5057,7 @@ pub struct RoleRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "user_roles", feature = "users"))]
 impl RoleRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4551,6 +5069,7 @@ impl RoleRef {
     }
 }
 
+#[cfg(any(feature = "user_roles", feature = "users"))]
 impl<'de> Deserialize<'de> for RoleRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4558,6 +5077,7 @@ impl<'de> Deserialize<'de> for RoleRef {
 }
 
 /// The access a role grants per area of MOCO (e.g. `none`, `full`).
+#[cfg(feature = "user_roles")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserPermissions {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4587,6 +5107,7 @@ pub struct UserPermissions {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "user_roles")]
 impl UserPermissions {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4607,6 +5128,7 @@ impl UserPermissions {
     }
 }
 
+#[cfg(feature = "user_roles")]
 impl<'de> Deserialize<'de> for UserPermissions {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4614,6 +5136,7 @@ impl<'de> Deserialize<'de> for UserPermissions {
 }
 
 /// A permission role and what it grants per area.
+#[cfg(feature = "user_roles")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserRole {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4635,6 +5158,7 @@ pub struct UserRole {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "user_roles")]
 impl UserRole {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4651,6 +5175,7 @@ impl UserRole {
     }
 }
 
+#[cfg(feature = "user_roles")]
 impl<'de> Deserialize<'de> for UserRole {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4658,6 +5183,7 @@ impl<'de> Deserialize<'de> for UserRole {
 }
 
 /// One month of a performance report.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceMonth {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4677,6 +5203,7 @@ pub struct PerformanceMonth {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl PerformanceMonth {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4698,6 +5225,7 @@ impl PerformanceMonth {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for PerformanceMonth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4705,6 +5233,7 @@ impl<'de> Deserialize<'de> for PerformanceMonth {
 }
 
 /// A user's tracked hours against their target hours.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceReport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4716,6 +5245,7 @@ pub struct PerformanceReport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl PerformanceReport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4727,6 +5257,7 @@ impl PerformanceReport {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for PerformanceReport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4734,6 +5265,7 @@ impl<'de> Deserialize<'de> for PerformanceReport {
 }
 
 /// The year's figures of a performance report.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceYear {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4755,6 +5287,7 @@ pub struct PerformanceYear {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl PerformanceYear {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4780,6 +5313,7 @@ impl PerformanceYear {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for PerformanceYear {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4787,6 +5321,7 @@ impl<'de> Deserialize<'de> for PerformanceYear {
 }
 
 /// A staff member.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4833,6 +5368,7 @@ pub struct User {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl User {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4861,6 +5397,7 @@ impl User {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for User {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4868,6 +5405,30 @@ impl<'de> Deserialize<'de> for User {
 }
 
 /// A user as other records embed it (the fields present vary by record).
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4892,6 +5453,30 @@ pub struct UserRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 impl UserRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4909,6 +5494,30 @@ impl UserRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 impl<'de> Deserialize<'de> for UserRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4916,6 +5525,7 @@ impl<'de> Deserialize<'de> for UserRef {
 }
 
 /// A VAT code for purchases.
+#[cfg(feature = "vat_code_purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct VatCodePurchase {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4936,6 +5546,7 @@ pub struct VatCodePurchase {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl VatCodePurchase {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4951,6 +5562,7 @@ impl VatCodePurchase {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl<'de> Deserialize<'de> for VatCodePurchase {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4958,6 +5570,15 @@ impl<'de> Deserialize<'de> for VatCodePurchase {
 }
 
 /// The VAT setting a record embeds (an invoice's, an offer's, a company's, a position's).
+#[cfg(any(
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "vat_code_sales"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Vat {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4984,6 +5605,15 @@ pub struct Vat {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "vat_code_sales"
+))]
 impl Vat {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5008,6 +5638,15 @@ impl Vat {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "vat_code_sales"
+))]
 impl<'de> Deserialize<'de> for Vat {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5015,6 +5654,7 @@ impl<'de> Deserialize<'de> for Vat {
 }
 
 /// A VAT code for sales.
+#[cfg(feature = "vat_code_sales")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct VatCodeSale {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5043,6 +5683,7 @@ pub struct VatCodeSale {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl VatCodeSale {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5068,6 +5709,7 @@ impl VatCodeSale {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl<'de> Deserialize<'de> for VatCodeSale {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5075,6 +5717,7 @@ impl<'de> Deserialize<'de> for VatCodeSale {
 }
 
 /// A web hook subscription.
+#[cfg(feature = "web_hooks")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WebHook {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5099,6 +5742,7 @@ pub struct WebHook {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl WebHook {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5116,6 +5760,7 @@ impl WebHook {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'de> Deserialize<'de> for WebHook {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5123,6 +5768,7 @@ impl<'de> Deserialize<'de> for WebHook {
 }
 
 /// A correction of a user's hour balance.
+#[cfg(feature = "work_time_adjustments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WorkTimeAdjustment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5146,6 +5792,7 @@ pub struct WorkTimeAdjustment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl WorkTimeAdjustment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5163,6 +5810,7 @@ impl WorkTimeAdjustment {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'de> Deserialize<'de> for WorkTimeAdjustment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)

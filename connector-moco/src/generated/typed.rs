@@ -17,6 +17,7 @@ impl crate::Moco {
     /// Time entries (Zeiteinträge): time booked on a task of a project, by day.
     ///
     /// The `activities` actions (10).
+    #[cfg(feature = "activities")]
     pub fn activities(&self) -> ActivitiesHandler<'_> {
         ActivitiesHandler {
             connector: self.connector(),
@@ -25,6 +26,7 @@ impl crate::Moco {
     /// Positions (items) of a service catalogue entry.
     ///
     /// The `catalog_service_items` actions (4).
+    #[cfg(feature = "catalog_service_items")]
     pub fn catalog_service_items(&self) -> CatalogServiceItemsHandler<'_> {
         CatalogServiceItemsHandler {
             connector: self.connector(),
@@ -33,6 +35,7 @@ impl crate::Moco {
     /// Service catalogue (Leistungskatalog): ready-made groups of positions for offers and invoices.
     ///
     /// The `catalog_services` actions (5).
+    #[cfg(feature = "catalog_services")]
     pub fn catalog_services(&self) -> CatalogServicesHandler<'_> {
         CatalogServicesHandler {
             connector: self.connector(),
@@ -41,6 +44,7 @@ impl crate::Moco {
     /// Comments (Notizen) on projects, companies, contacts, deals, invoices and other records.
     ///
     /// The `comments` actions (6).
+    #[cfg(feature = "comments")]
     pub fn comments(&self) -> CommentsHandler<'_> {
         CommentsHandler {
             connector: self.connector(),
@@ -49,6 +53,7 @@ impl crate::Moco {
     /// Companies (Firmen): customers, suppliers and other organizations.
     ///
     /// The `companies` actions (7).
+    #[cfg(feature = "companies")]
     pub fn companies(&self) -> CompaniesHandler<'_> {
         CompaniesHandler {
             connector: self.connector(),
@@ -57,6 +62,7 @@ impl crate::Moco {
     /// Contacts (Kontakte): people, usually at a customer or supplier company.
     ///
     /// The `contacts` actions (5).
+    #[cfg(feature = "contacts")]
     pub fn contacts(&self) -> ContactsHandler<'_> {
         ContactsHandler {
             connector: self.connector(),
@@ -65,6 +71,7 @@ impl crate::Moco {
     /// Custom field definitions (Eigene Felder) for projects, companies, deals and other records.
     ///
     /// The `custom_properties` actions (5).
+    #[cfg(feature = "custom_properties")]
     pub fn custom_properties(&self) -> CustomPropertiesHandler<'_> {
         CustomPropertiesHandler {
             connector: self.connector(),
@@ -73,6 +80,7 @@ impl crate::Moco {
     /// Deal categories (Akquise-Stufen): the stages deals move through, with a win probability.
     ///
     /// The `deal_categories` actions (5).
+    #[cfg(feature = "deal_categories")]
     pub fn deal_categories(&self) -> DealCategoriesHandler<'_> {
         DealCategoriesHandler {
             connector: self.connector(),
@@ -81,6 +89,7 @@ impl crate::Moco {
     /// Deals (leads) in the sales pipeline, each in a deal category.
     ///
     /// The `deals` actions (5).
+    #[cfg(feature = "deals")]
     pub fn deals(&self) -> DealsHandler<'_> {
         DealsHandler {
             connector: self.connector(),
@@ -89,6 +98,7 @@ impl crate::Moco {
     /// Employments (Wochenmodell): the weekly working hours of a user over a period.
     ///
     /// The `employments` actions (5).
+    #[cfg(feature = "employments")]
     pub fn employments(&self) -> EmploymentsHandler<'_> {
         EmploymentsHandler {
             connector: self.connector(),
@@ -97,6 +107,7 @@ impl crate::Moco {
     /// Templates for additional services (Zusatzleistungs-Katalog) sold with projects.
     ///
     /// The `expense_templates` actions (5).
+    #[cfg(feature = "expense_templates")]
     pub fn expense_templates(&self) -> ExpenseTemplatesHandler<'_> {
         ExpenseTemplatesHandler {
             connector: self.connector(),
@@ -105,6 +116,7 @@ impl crate::Moco {
     /// Fixed costs (Fixkosten) of the account, with their monthly amounts.
     ///
     /// The `fixed_costs` actions (1).
+    #[cfg(feature = "fixed_costs")]
     pub fn fixed_costs(&self) -> FixedCostsHandler<'_> {
         FixedCostsHandler {
             connector: self.connector(),
@@ -113,6 +125,7 @@ impl crate::Moco {
     /// Holiday entitlements (Urlaubsanspruch) of users per year, in days (and hours).
     ///
     /// The `holidays` actions (5).
+    #[cfg(feature = "holidays")]
     pub fn holidays(&self) -> HolidaysHandler<'_> {
         HolidaysHandler {
             connector: self.connector(),
@@ -121,6 +134,7 @@ impl crate::Moco {
     /// Billing hourly rates (Stundensätze) per currency: defaults, per task and per user.
     ///
     /// The `hourly_rates` actions (1).
+    #[cfg(feature = "hourly_rates")]
     pub fn hourly_rates(&self) -> HourlyRatesHandler<'_> {
         HourlyRatesHandler {
             connector: self.connector(),
@@ -129,6 +143,7 @@ impl crate::Moco {
     /// Internal cost rates (Interne Stundensätze) per user and year.
     ///
     /// The `internal_hourly_rates` actions (2).
+    #[cfg(feature = "internal_hourly_rates")]
     pub fn internal_hourly_rates(&self) -> InternalHourlyRatesHandler<'_> {
         InternalHourlyRatesHandler {
             connector: self.connector(),
@@ -137,6 +152,7 @@ impl crate::Moco {
     /// PDF documents attached to an invoice.
     ///
     /// The `invoice_attachments` actions (3).
+    #[cfg(feature = "invoice_attachments")]
     pub fn invoice_attachments(&self) -> InvoiceAttachmentsHandler<'_> {
         InvoiceAttachmentsHandler {
             connector: self.connector(),
@@ -145,6 +161,7 @@ impl crate::Moco {
     /// Exports of invoices to bookkeeping (e.g. DATEV).
     ///
     /// The `invoice_bookkeeping_exports` actions (3).
+    #[cfg(feature = "invoice_bookkeeping_exports")]
     pub fn invoice_bookkeeping_exports(&self) -> InvoiceBookkeepingExportsHandler<'_> {
         InvoiceBookkeepingExportsHandler {
             connector: self.connector(),
@@ -153,6 +170,7 @@ impl crate::Moco {
     /// Payments received on invoices (Zahlungen).
     ///
     /// The `invoice_payments` actions (6).
+    #[cfg(feature = "invoice_payments")]
     pub fn invoice_payments(&self) -> InvoicePaymentsHandler<'_> {
         InvoicePaymentsHandler {
             connector: self.connector(),
@@ -161,6 +179,7 @@ impl crate::Moco {
     /// Payment reminders (Mahnungen) for overdue invoices, and sending them by e-mail.
     ///
     /// The `invoice_reminders` actions (5).
+    #[cfg(feature = "invoice_reminders")]
     pub fn invoice_reminders(&self) -> InvoiceRemindersHandler<'_> {
         InvoiceRemindersHandler {
             connector: self.connector(),
@@ -169,6 +188,7 @@ impl crate::Moco {
     /// Invoices (Rechnungen) to customers, with positions, payments and reminders; PDFs.
     ///
     /// The `invoices` actions (11).
+    #[cfg(feature = "invoices")]
     pub fn invoices(&self) -> InvoicesHandler<'_> {
         InvoicesHandler {
             connector: self.connector(),
@@ -177,6 +197,7 @@ impl crate::Moco {
     /// Letter papers (Briefpapier) that invoices, offers and timesheets are printed on.
     ///
     /// The `letter_papers` actions (1).
+    #[cfg(feature = "letter_papers")]
     pub fn letter_papers(&self) -> LetterPapersHandler<'_> {
         LetterPapersHandler {
             connector: self.connector(),
@@ -185,6 +206,7 @@ impl crate::Moco {
     /// PDF documents attached to an offer.
     ///
     /// The `offer_attachments` actions (3).
+    #[cfg(feature = "offer_attachments")]
     pub fn offer_attachments(&self) -> OfferAttachmentsHandler<'_> {
         OfferAttachmentsHandler {
             connector: self.connector(),
@@ -193,6 +215,7 @@ impl crate::Moco {
     /// Customer approval (Kundenfreigabe): the link a customer opens to approve and sign an offer.
     ///
     /// The `offer_customer_approval` actions (3).
+    #[cfg(feature = "offer_customer_approval")]
     pub fn offer_customer_approval(&self) -> OfferCustomerApprovalHandler<'_> {
         OfferCustomerApprovalHandler {
             connector: self.connector(),
@@ -201,6 +224,7 @@ impl crate::Moco {
     /// Offers (Angebote, quotes) with their positions; PDFs, e-mail and status.
     ///
     /// The `offers` actions (7).
+    #[cfg(feature = "offers")]
     pub fn offers(&self) -> OffersHandler<'_> {
         OffersHandler {
             connector: self.connector(),
@@ -209,6 +233,7 @@ impl crate::Moco {
     /// Resource planning (Planung): hours a user is planned on a project or deal per day.
     ///
     /// The `planning_entries` actions (5).
+    #[cfg(feature = "planning_entries")]
     pub fn planning_entries(&self) -> PlanningEntriesHandler<'_> {
         PlanningEntriesHandler {
             connector: self.connector(),
@@ -217,6 +242,7 @@ impl crate::Moco {
     /// Presences (Arbeitszeiten): when users were at work, by day, and a time clock.
     ///
     /// The `presences` actions (6).
+    #[cfg(feature = "presences")]
     pub fn presences(&self) -> PresencesHandler<'_> {
         PresencesHandler {
             connector: self.connector(),
@@ -225,6 +251,7 @@ impl crate::Moco {
     /// The profile (Profil) of the user the API key belongs to, or of the impersonated one.
     ///
     /// The `profile` actions (1).
+    #[cfg(feature = "profile")]
     pub fn profile(&self) -> ProfileHandler<'_> {
         ProfileHandler {
             connector: self.connector(),
@@ -233,6 +260,7 @@ impl crate::Moco {
     /// Staff assigned to a project (contracts), with their budget and rate.
     ///
     /// The `project_contracts` actions (5).
+    #[cfg(feature = "project_contracts")]
     pub fn project_contracts(&self) -> ProjectContractsHandler<'_> {
         ProjectContractsHandler {
             connector: self.connector(),
@@ -241,6 +269,7 @@ impl crate::Moco {
     /// Additional services (Zusatzleistungen, expenses) billed with a project.
     ///
     /// The `project_expenses` actions (8).
+    #[cfg(feature = "project_expenses")]
     pub fn project_expenses(&self) -> ProjectExpensesHandler<'_> {
         ProjectExpensesHandler {
             connector: self.connector(),
@@ -249,6 +278,7 @@ impl crate::Moco {
     /// Project groups (Projektgruppen): projects bundled for one customer, with a budget.
     ///
     /// The `project_groups` actions (2).
+    #[cfg(feature = "project_groups")]
     pub fn project_groups(&self) -> ProjectGroupsHandler<'_> {
         ProjectGroupsHandler {
             connector: self.connector(),
@@ -257,6 +287,7 @@ impl crate::Moco {
     /// Planned instalments (payment schedules) of fixed-price projects.
     ///
     /// The `project_payment_schedules` actions (6).
+    #[cfg(feature = "project_payment_schedules")]
     pub fn project_payment_schedules(&self) -> ProjectPaymentSchedulesHandler<'_> {
         ProjectPaymentSchedulesHandler {
             connector: self.connector(),
@@ -265,6 +296,7 @@ impl crate::Moco {
     /// Recurring additional services on projects, billed each period.
     ///
     /// The `project_recurring_expenses` actions (7).
+    #[cfg(feature = "project_recurring_expenses")]
     pub fn project_recurring_expenses(&self) -> ProjectRecurringExpensesHandler<'_> {
         ProjectRecurringExpensesHandler {
             connector: self.connector(),
@@ -273,6 +305,7 @@ impl crate::Moco {
     /// Tasks (Leistungen) of a project that time is booked on.
     ///
     /// The `project_tasks` actions (6).
+    #[cfg(feature = "project_tasks")]
     pub fn project_tasks(&self) -> ProjectTasksHandler<'_> {
         ProjectTasksHandler {
             connector: self.connector(),
@@ -281,6 +314,7 @@ impl crate::Moco {
     /// Projects (Projekte): work for a customer, with a leader, tasks, staff and a budget.
     ///
     /// The `projects` actions (13).
+    #[cfg(feature = "projects")]
     pub fn projects(&self) -> ProjectsHandler<'_> {
         ProjectsHandler {
             connector: self.connector(),
@@ -289,6 +323,7 @@ impl crate::Moco {
     /// Exports of purchases to bookkeeping (e.g. DATEV).
     ///
     /// The `purchase_bookkeeping_exports` actions (3).
+    #[cfg(feature = "purchase_bookkeeping_exports")]
     pub fn purchase_bookkeeping_exports(&self) -> PurchaseBookkeepingExportsHandler<'_> {
         PurchaseBookkeepingExportsHandler {
             connector: self.connector(),
@@ -297,6 +332,7 @@ impl crate::Moco {
     /// Purchase budgets (Budgets) of a year: target, spent, planned and remaining.
     ///
     /// The `purchase_budgets` actions (1).
+    #[cfg(feature = "purchase_budgets")]
     pub fn purchase_budgets(&self) -> PurchaseBudgetsHandler<'_> {
         PurchaseBudgetsHandler {
             connector: self.connector(),
@@ -305,6 +341,7 @@ impl crate::Moco {
     /// Purchase categories (Kategorien) that purchase positions are booked to.
     ///
     /// The `purchase_categories` actions (2).
+    #[cfg(feature = "purchase_categories")]
     pub fn purchase_categories(&self) -> PurchaseCategoriesHandler<'_> {
         PurchaseCategoriesHandler {
             connector: self.connector(),
@@ -313,6 +350,7 @@ impl crate::Moco {
     /// Purchase drafts (Entwürfe): documents waiting to become purchases.
     ///
     /// The `purchase_drafts` actions (5).
+    #[cfg(feature = "purchase_drafts")]
     pub fn purchase_drafts(&self) -> PurchaseDraftsHandler<'_> {
         PurchaseDraftsHandler {
             connector: self.connector(),
@@ -321,6 +359,7 @@ impl crate::Moco {
     /// Payments made on purchases (Zahlungen).
     ///
     /// The `purchase_payments` actions (6).
+    #[cfg(feature = "purchase_payments")]
     pub fn purchase_payments(&self) -> PurchasePaymentsHandler<'_> {
         PurchasePaymentsHandler {
             connector: self.connector(),
@@ -329,6 +368,7 @@ impl crate::Moco {
     /// Purchases (Ausgaben): supplier invoices and receipts to pay, with positions and payments.
     ///
     /// The `purchases` actions (8).
+    #[cfg(feature = "purchases")]
     pub fn purchases(&self) -> PurchasesHandler<'_> {
         PurchasesHandler {
             connector: self.connector(),
@@ -337,6 +377,7 @@ impl crate::Moco {
     /// Receipts (Spesen): expenses staff paid themselves, to be refunded.
     ///
     /// The `receipts` actions (5).
+    #[cfg(feature = "receipts")]
     pub fn receipts(&self) -> ReceiptsHandler<'_> {
         ReceiptsHandler {
             connector: self.connector(),
@@ -345,6 +386,7 @@ impl crate::Moco {
     /// Reports (Berichte): absences, cashflow, finance, planned against tracked hours, utilization.
     ///
     /// The `reports` actions (5).
+    #[cfg(feature = "reports")]
     pub fn reports(&self) -> ReportsHandler<'_> {
         ReportsHandler {
             connector: self.connector(),
@@ -353,6 +395,7 @@ impl crate::Moco {
     /// Absences (Absenz): holidays, sick days and other days off of users.
     ///
     /// The `schedules` actions (5).
+    #[cfg(feature = "schedules")]
     pub fn schedules(&self) -> SchedulesHandler<'_> {
         SchedulesHandler {
             connector: self.connector(),
@@ -361,6 +404,7 @@ impl crate::Moco {
     /// The API key check: whether the key is valid, and whose it is.
     ///
     /// The `session` actions (1).
+    #[cfg(feature = "session")]
     pub fn session(&self) -> SessionHandler<'_> {
         SessionHandler {
             connector: self.connector(),
@@ -369,6 +413,7 @@ impl crate::Moco {
     /// Tags on one record: list, add, replace or remove them by name.
     ///
     /// The `taggings` actions (4).
+    #[cfg(feature = "taggings")]
     pub fn taggings(&self) -> TaggingsHandler<'_> {
         TaggingsHandler {
             connector: self.connector(),
@@ -377,6 +422,7 @@ impl crate::Moco {
     /// Tags (labels) available in each area: companies, contacts, projects, deals, purchases, invoices, offers, users.
     ///
     /// The `tags` actions (5).
+    #[cfg(feature = "tags")]
     pub fn tags(&self) -> TagsHandler<'_> {
         TagsHandler {
             connector: self.connector(),
@@ -385,6 +431,7 @@ impl crate::Moco {
     /// Standard tasks (Standardleistungen) new projects can start with.
     ///
     /// The `task_templates` actions (5).
+    #[cfg(feature = "task_templates")]
     pub fn task_templates(&self) -> TaskTemplatesHandler<'_> {
         TaskTemplatesHandler {
             connector: self.connector(),
@@ -393,6 +440,7 @@ impl crate::Moco {
     /// Teams (units) that users belong to.
     ///
     /// The `units` actions (5).
+    #[cfg(feature = "units")]
     pub fn units(&self) -> UnitsHandler<'_> {
         UnitsHandler {
             connector: self.connector(),
@@ -401,6 +449,7 @@ impl crate::Moco {
     /// Permission roles (Benutzerrollen) a user can be given.
     ///
     /// The `user_roles` actions (1).
+    #[cfg(feature = "user_roles")]
     pub fn user_roles(&self) -> UserRolesHandler<'_> {
         UserRolesHandler {
             connector: self.connector(),
@@ -409,6 +458,7 @@ impl crate::Moco {
     /// Staff (Personal): the people who book time, with their team and permission role.
     ///
     /// The `users` actions (6).
+    #[cfg(feature = "users")]
     pub fn users(&self) -> UsersHandler<'_> {
         UsersHandler {
             connector: self.connector(),
@@ -417,6 +467,7 @@ impl crate::Moco {
     /// VAT codes (Steuerschlüssel) for purchases.
     ///
     /// The `vat_code_purchases` actions (2).
+    #[cfg(feature = "vat_code_purchases")]
     pub fn vat_code_purchases(&self) -> VatCodePurchasesHandler<'_> {
         VatCodePurchasesHandler {
             connector: self.connector(),
@@ -425,6 +476,7 @@ impl crate::Moco {
     /// VAT codes (Steuerschlüssel) for sales: rates and their treatment on invoices.
     ///
     /// The `vat_code_sales` actions (2).
+    #[cfg(feature = "vat_code_sales")]
     pub fn vat_code_sales(&self) -> VatCodeSalesHandler<'_> {
         VatCodeSalesHandler {
             connector: self.connector(),
@@ -433,6 +485,7 @@ impl crate::Moco {
     /// Web hooks: subscriptions that POST events of a kind of record to a URL.
     ///
     /// The `web_hooks` actions (7).
+    #[cfg(feature = "web_hooks")]
     pub fn web_hooks(&self) -> WebHooksHandler<'_> {
         WebHooksHandler {
             connector: self.connector(),
@@ -441,6 +494,7 @@ impl crate::Moco {
     /// Work time adjustments (Korrekturen): hours added to or taken off a user's balance.
     ///
     /// The `work_time_adjustments` actions (5).
+    #[cfg(feature = "work_time_adjustments")]
     pub fn work_time_adjustments(&self) -> WorkTimeAdjustmentsHandler<'_> {
         WorkTimeAdjustmentsHandler {
             connector: self.connector(),
@@ -449,11 +503,13 @@ impl crate::Moco {
 }
 
 /// The `activities` actions. Made by [`crate::Moco::activities`].
+#[cfg(feature = "activities")]
 #[derive(Debug, Clone, Copy)]
 pub struct ActivitiesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesHandler<'a> {
     /// List activities: Stream every activity matching the filters, page by page.
     ///
@@ -593,11 +649,13 @@ impl<'a> ActivitiesHandler<'a> {
 /// List activities: Stream every activity matching the filters, page by page.
 ///
 /// `GET /activities` — build with [`ActivitiesHandler::list`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -608,6 +666,7 @@ impl std::fmt::Debug for ActivitiesList<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -768,6 +827,7 @@ impl<'a> ActivitiesList<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesList<'_> {
     type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
@@ -781,11 +841,13 @@ impl Action for ActivitiesList<'_> {
 /// Get an activity: Fetch one activity by id.
 ///
 /// `GET /activities/{id}` — build with [`ActivitiesHandler::get`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -796,6 +858,7 @@ impl std::fmt::Debug for ActivitiesGet<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -815,6 +878,7 @@ impl<'a> ActivitiesGet<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesGet<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -828,11 +892,13 @@ impl Action for ActivitiesGet<'_> {
 /// Create an activity: Book time on a task of a project, for the key's user (or the impersonated one).
 ///
 /// `POST /activities` — build with [`ActivitiesHandler::create`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -843,6 +909,7 @@ impl std::fmt::Debug for ActivitiesCreate<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesCreate<'a> {
     /// Duration in seconds (3600 = one hour).
     ///
@@ -938,6 +1005,7 @@ impl<'a> ActivitiesCreate<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesCreate<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -951,11 +1019,13 @@ impl Action for ActivitiesCreate<'_> {
 /// Update an activity: Change an activity; only the fields given are sent.
 ///
 /// `PUT /activities/{id}` — build with [`ActivitiesHandler::update`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -966,6 +1036,7 @@ impl std::fmt::Debug for ActivitiesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesUpdate<'a> {
     /// Duration in seconds (3600 = one hour).
     ///
@@ -1088,6 +1159,7 @@ impl<'a> ActivitiesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesUpdate<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -1101,11 +1173,13 @@ impl Action for ActivitiesUpdate<'_> {
 /// Delete an activity: Delete an activity that is neither billed nor locked (answers 204, no body).
 ///
 /// `DELETE /activities/{id}` — build with [`ActivitiesHandler::delete`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1116,6 +1190,7 @@ impl std::fmt::Debug for ActivitiesDelete<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1141,6 +1216,7 @@ impl<'a> ActivitiesDelete<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -1154,11 +1230,13 @@ impl Action for ActivitiesDelete<'_> {
 /// Create activities in bulk: Record several time entries in one request.
 ///
 /// `POST /activities/bulk` — build with [`ActivitiesHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1169,6 +1247,7 @@ impl std::fmt::Debug for ActivitiesBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesBulkCreate<'a> {
     /// Time entries to create: objects with `date`, `project_id`, `task_id`, `seconds`, `description`, ... as for `activities.create`.
     ///
@@ -1206,6 +1285,7 @@ impl<'a> ActivitiesBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesBulkCreate<'_> {
     type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
@@ -1219,11 +1299,13 @@ impl Action for ActivitiesBulkCreate<'_> {
 /// Set billable seconds: Change only the billable duration of a time entry, leaving the worked time untouched (project leaders only).
 ///
 /// `PATCH /activities/{id}/billable_seconds` — build with [`ActivitiesHandler::update_billable_seconds`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesUpdateBillableSeconds<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesUpdateBillableSeconds<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1234,6 +1316,7 @@ impl std::fmt::Debug for ActivitiesUpdateBillableSeconds<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesUpdateBillableSeconds<'a> {
     /// Billable duration in seconds; may differ from the worked seconds.
     ///
@@ -1261,6 +1344,7 @@ impl<'a> ActivitiesUpdateBillableSeconds<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesUpdateBillableSeconds<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -1274,11 +1358,13 @@ impl Action for ActivitiesUpdateBillableSeconds<'_> {
 /// Start a timer: Start or resume the timer on one of today's time entries.
 ///
 /// `PATCH /activities/{id}/start_timer` — build with [`ActivitiesHandler::start_timer`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesStartTimer<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesStartTimer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1289,6 +1375,7 @@ impl std::fmt::Debug for ActivitiesStartTimer<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesStartTimer<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1308,6 +1395,7 @@ impl<'a> ActivitiesStartTimer<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesStartTimer<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -1321,11 +1409,13 @@ impl Action for ActivitiesStartTimer<'_> {
 /// Stop a timer: Stop the timer running on a time entry.
 ///
 /// `PATCH /activities/{id}/stop_timer` — build with [`ActivitiesHandler::stop_timer`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesStopTimer<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesStopTimer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1336,6 +1426,7 @@ impl std::fmt::Debug for ActivitiesStopTimer<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesStopTimer<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1355,6 +1446,7 @@ impl<'a> ActivitiesStopTimer<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesStopTimer<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -1368,11 +1460,13 @@ impl Action for ActivitiesStopTimer<'_> {
 /// Disregard activities: Mark time entries as settled without billing them (answers the ids marked).
 ///
 /// `POST /activities/disregard` — build with [`ActivitiesHandler::disregard`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesDisregard<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesDisregard<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1383,6 +1477,7 @@ impl std::fmt::Debug for ActivitiesDisregard<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesDisregard<'a> {
     /// Project the time entries belong to.
     ///
@@ -1411,6 +1506,7 @@ impl<'a> ActivitiesDisregard<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesDisregard<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -1422,11 +1518,13 @@ impl Action for ActivitiesDisregard<'_> {
 }
 
 /// The `catalog_service_items` actions. Made by [`crate::Moco::catalog_service_items`].
+#[cfg(feature = "catalog_service_items")]
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogServiceItemsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsHandler<'a> {
     /// Get a catalogue service item: Fetch one position of a service catalogue entry.
     ///
@@ -1480,11 +1578,13 @@ impl<'a> CatalogServiceItemsHandler<'a> {
 /// Get a catalogue service item: Fetch one position of a service catalogue entry.
 ///
 /// `GET /account/catalog_services/{service_id}/items/{id}` — build with [`CatalogServiceItemsHandler::get`], then `.send().await`.
+#[cfg(feature = "catalog_service_items")]
 pub struct CatalogServiceItemsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl std::fmt::Debug for CatalogServiceItemsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1495,6 +1595,7 @@ impl std::fmt::Debug for CatalogServiceItemsGet<'_> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1517,6 +1618,7 @@ impl<'a> CatalogServiceItemsGet<'a> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl Action for CatalogServiceItemsGet<'_> {
     type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
@@ -1530,11 +1632,13 @@ impl Action for CatalogServiceItemsGet<'_> {
 /// Create a catalogue service item: Add a position to a service catalogue entry.
 ///
 /// `POST /account/catalog_services/{service_id}/items` — build with [`CatalogServiceItemsHandler::create`], then `.send().await`.
+#[cfg(feature = "catalog_service_items")]
 pub struct CatalogServiceItemsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl std::fmt::Debug for CatalogServiceItemsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1545,6 +1649,7 @@ impl std::fmt::Debug for CatalogServiceItemsCreate<'_> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsCreate<'a> {
     /// Kind of position.
     ///
@@ -1676,6 +1781,7 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl Action for CatalogServiceItemsCreate<'_> {
     type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
@@ -1689,11 +1795,13 @@ impl Action for CatalogServiceItemsCreate<'_> {
 /// Update a catalogue service item: Change a position of a service catalogue entry.
 ///
 /// `PUT /account/catalog_services/{service_id}/items/{id}` — build with [`CatalogServiceItemsHandler::update`], then `.send().await`.
+#[cfg(feature = "catalog_service_items")]
 pub struct CatalogServiceItemsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl std::fmt::Debug for CatalogServiceItemsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1704,6 +1812,7 @@ impl std::fmt::Debug for CatalogServiceItemsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsUpdate<'a> {
     /// Kind of position.
     ///
@@ -1835,6 +1944,7 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl Action for CatalogServiceItemsUpdate<'_> {
     type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
@@ -1848,11 +1958,13 @@ impl Action for CatalogServiceItemsUpdate<'_> {
 /// Delete a catalogue service item: Remove a position from a service catalogue entry.
 ///
 /// `DELETE /account/catalog_services/{service_id}/items/{id}` — build with [`CatalogServiceItemsHandler::delete`], then `.send().await`.
+#[cfg(feature = "catalog_service_items")]
 pub struct CatalogServiceItemsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl std::fmt::Debug for CatalogServiceItemsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1863,6 +1975,7 @@ impl std::fmt::Debug for CatalogServiceItemsDelete<'_> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1888,6 +2001,7 @@ impl<'a> CatalogServiceItemsDelete<'a> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl Action for CatalogServiceItemsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -1899,11 +2013,13 @@ impl Action for CatalogServiceItemsDelete<'_> {
 }
 
 /// The `catalog_services` actions. Made by [`crate::Moco::catalog_services`].
+#[cfg(feature = "catalog_services")]
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogServicesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesHandler<'a> {
     /// List catalogue services: Fetch the account's service catalogue entries together with their items.
     ///
@@ -1963,11 +2079,13 @@ impl<'a> CatalogServicesHandler<'a> {
 /// List catalogue services: Fetch the account's service catalogue entries together with their items.
 ///
 /// `GET /account/catalog_services` — build with [`CatalogServicesHandler::list`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1978,6 +2096,7 @@ impl std::fmt::Debug for CatalogServicesList<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -2062,6 +2181,7 @@ impl<'a> CatalogServicesList<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesList<'_> {
     type Output = Vec<models::CatalogService>;
     fn spec(&self) -> &'static ActionSpec {
@@ -2075,11 +2195,13 @@ impl Action for CatalogServicesList<'_> {
 /// Get a catalogue service: Fetch one service catalogue entry with its items.
 ///
 /// `GET /account/catalog_services/{id}` — build with [`CatalogServicesHandler::get`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2090,6 +2212,7 @@ impl std::fmt::Debug for CatalogServicesGet<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2112,6 +2235,7 @@ impl<'a> CatalogServicesGet<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesGet<'_> {
     type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
@@ -2125,11 +2249,13 @@ impl Action for CatalogServicesGet<'_> {
 /// Create a catalogue service: Add an entry to the service catalogue, optionally with its items.
 ///
 /// `POST /account/catalog_services` — build with [`CatalogServicesHandler::create`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2140,6 +2266,7 @@ impl std::fmt::Debug for CatalogServicesCreate<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesCreate<'a> {
     /// Name of the catalogue entry.
     ///
@@ -2186,6 +2313,7 @@ impl<'a> CatalogServicesCreate<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesCreate<'_> {
     type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
@@ -2199,11 +2327,13 @@ impl Action for CatalogServicesCreate<'_> {
 /// Update a catalogue service: Change a catalogue entry's title; its items are managed with the `catalog_service_items` actions.
 ///
 /// `PUT /account/catalog_services/{id}` — build with [`CatalogServicesHandler::update`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2214,6 +2344,7 @@ impl std::fmt::Debug for CatalogServicesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesUpdate<'a> {
     /// Name of the catalogue entry.
     ///
@@ -2245,6 +2376,7 @@ impl<'a> CatalogServicesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesUpdate<'_> {
     type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
@@ -2258,11 +2390,13 @@ impl Action for CatalogServicesUpdate<'_> {
 /// Delete a catalogue service: Remove an entry from the service catalogue.
 ///
 /// `DELETE /account/catalog_services/{id}` — build with [`CatalogServicesHandler::delete`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2273,6 +2407,7 @@ impl std::fmt::Debug for CatalogServicesDelete<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2298,6 +2433,7 @@ impl<'a> CatalogServicesDelete<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -2309,11 +2445,13 @@ impl Action for CatalogServicesDelete<'_> {
 }
 
 /// The `comments` actions. Made by [`crate::Moco::comments`].
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, Copy)]
 pub struct CommentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsHandler<'a> {
     /// List comments: Fetch comments, optionally those of one record or author.
     ///
@@ -2416,11 +2554,13 @@ impl<'a> CommentsHandler<'a> {
 /// List comments: Fetch comments, optionally those of one record or author.
 ///
 /// `GET /comments` — build with [`CommentsHandler::list`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2431,6 +2571,7 @@ impl std::fmt::Debug for CommentsList<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -2547,6 +2688,7 @@ impl<'a> CommentsList<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsList<'_> {
     type Output = Vec<models::Comment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -2560,11 +2702,13 @@ impl Action for CommentsList<'_> {
 /// Get a comment: Fetch one comment.
 ///
 /// `GET /comments/{id}` — build with [`CommentsHandler::get`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2575,6 +2719,7 @@ impl std::fmt::Debug for CommentsGet<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2594,6 +2739,7 @@ impl<'a> CommentsGet<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsGet<'_> {
     type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
@@ -2607,11 +2753,13 @@ impl Action for CommentsGet<'_> {
 /// Create a comment: Attach a comment to a record.
 ///
 /// `POST /comments` — build with [`CommentsHandler::create`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2622,6 +2770,7 @@ impl std::fmt::Debug for CommentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsCreate<'a> {
     /// File name of an attachment, e.g. `document.pdf`.
     ///
@@ -2670,6 +2819,7 @@ impl<'a> CommentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsCreate<'_> {
     type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
@@ -2683,11 +2833,13 @@ impl Action for CommentsCreate<'_> {
 /// Create comments in bulk: Attach the same comment to several records of one type.
 ///
 /// `POST /comments/bulk` — build with [`CommentsHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2698,6 +2850,7 @@ impl std::fmt::Debug for CommentsBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsBulkCreate<'a> {
     /// File name of an attachment, e.g. `document.pdf`.
     ///
@@ -2749,6 +2902,7 @@ impl<'a> CommentsBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsBulkCreate<'_> {
     type Output = Vec<models::Comment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -2762,11 +2916,13 @@ impl Action for CommentsBulkCreate<'_> {
 /// Update a comment: Change a comment.
 ///
 /// `PUT /comments/{id}` — build with [`CommentsHandler::update`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2777,6 +2933,7 @@ impl std::fmt::Debug for CommentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsUpdate<'a> {
     /// File name of an attachment, e.g. `document.pdf`.
     ///
@@ -2852,6 +3009,7 @@ impl<'a> CommentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsUpdate<'_> {
     type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
@@ -2865,11 +3023,13 @@ impl Action for CommentsUpdate<'_> {
 /// Delete a comment: Remove a comment that was written by a person (answers 204, no body).
 ///
 /// `DELETE /comments/{id}` — build with [`CommentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2880,6 +3040,7 @@ impl std::fmt::Debug for CommentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2905,6 +3066,7 @@ impl<'a> CommentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -2916,11 +3078,13 @@ impl Action for CommentsDelete<'_> {
 }
 
 /// The `companies` actions. Made by [`crate::Moco::companies`].
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, Copy)]
 pub struct CompaniesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesHandler<'a> {
     /// Archive a company: Move a company to the archive.
     ///
@@ -3010,11 +3174,13 @@ impl<'a> CompaniesHandler<'a> {
 /// Archive a company: Move a company to the archive.
 ///
 /// `PUT /companies/{id}/archive` — build with [`CompaniesHandler::archive`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesArchive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesArchive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3025,6 +3191,7 @@ impl std::fmt::Debug for CompaniesArchive<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesArchive<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3044,6 +3211,7 @@ impl<'a> CompaniesArchive<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesArchive<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -3057,11 +3225,13 @@ impl Action for CompaniesArchive<'_> {
 /// Unarchive a company: Bring an archived company back into use.
 ///
 /// `PUT /companies/{id}/unarchive` — build with [`CompaniesHandler::unarchive`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesUnarchive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesUnarchive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3072,6 +3242,7 @@ impl std::fmt::Debug for CompaniesUnarchive<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesUnarchive<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3091,6 +3262,7 @@ impl<'a> CompaniesUnarchive<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesUnarchive<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -3104,11 +3276,13 @@ impl Action for CompaniesUnarchive<'_> {
 /// List companies: Stream every company matching the filters, page by page.
 ///
 /// `GET /companies` — build with [`CompaniesHandler::list`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3119,6 +3293,7 @@ impl std::fmt::Debug for CompaniesList<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -3251,6 +3426,7 @@ impl<'a> CompaniesList<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesList<'_> {
     type Output = Vec<models::Company>;
     fn spec(&self) -> &'static ActionSpec {
@@ -3264,11 +3440,13 @@ impl Action for CompaniesList<'_> {
 /// Get a company: Fetch one company by id.
 ///
 /// `GET /companies/{id}` — build with [`CompaniesHandler::get`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3279,6 +3457,7 @@ impl std::fmt::Debug for CompaniesGet<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3298,6 +3477,7 @@ impl<'a> CompaniesGet<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesGet<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -3311,11 +3491,13 @@ impl Action for CompaniesGet<'_> {
 /// Create a company: Create a new company.
 ///
 /// `POST /companies` — build with [`CompaniesHandler::create`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3326,6 +3508,7 @@ impl std::fmt::Debug for CompaniesCreate<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesCreate<'a> {
     /// ISO 3166 alpha-2 country code in upper case (default: the account's country).
     ///
@@ -3649,6 +3832,7 @@ impl<'a> CompaniesCreate<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesCreate<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -3662,11 +3846,13 @@ impl Action for CompaniesCreate<'_> {
 /// Update a company: Change a company; only the fields given are sent.
 ///
 /// `PUT /companies/{id}` — build with [`CompaniesHandler::update`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3677,6 +3863,7 @@ impl std::fmt::Debug for CompaniesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesUpdate<'a> {
     /// ISO 3166 alpha-2 country code in upper case (default: the account's country).
     ///
@@ -4018,6 +4205,7 @@ impl<'a> CompaniesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesUpdate<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -4031,11 +4219,13 @@ impl Action for CompaniesUpdate<'_> {
 /// Delete a company: Delete one company by id (answers no body).
 ///
 /// `DELETE /companies/{id}` — build with [`CompaniesHandler::delete`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4046,6 +4236,7 @@ impl std::fmt::Debug for CompaniesDelete<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -4071,6 +4262,7 @@ impl<'a> CompaniesDelete<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -4082,11 +4274,13 @@ impl Action for CompaniesDelete<'_> {
 }
 
 /// The `contacts` actions. Made by [`crate::Moco::contacts`].
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ContactsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsHandler<'a> {
     /// List contacts: Stream every contact matching the filters, page by page.
     ///
@@ -4154,11 +4348,13 @@ impl<'a> ContactsHandler<'a> {
 /// List contacts: Stream every contact matching the filters, page by page.
 ///
 /// `GET /contacts/people` — build with [`ContactsHandler::list`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4169,6 +4365,7 @@ impl std::fmt::Debug for ContactsList<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -4283,6 +4480,7 @@ impl<'a> ContactsList<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsList<'_> {
     type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -4296,11 +4494,13 @@ impl Action for ContactsList<'_> {
 /// Get a contact: Fetch one contact by id.
 ///
 /// `GET /contacts/people/{id}` — build with [`ContactsHandler::get`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4311,6 +4511,7 @@ impl std::fmt::Debug for ContactsGet<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -4330,6 +4531,7 @@ impl<'a> ContactsGet<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsGet<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -4343,11 +4545,13 @@ impl Action for ContactsGet<'_> {
 /// Create a contact: Create a new contact.
 ///
 /// `POST /contacts/people` — build with [`ContactsHandler::create`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4358,6 +4562,7 @@ impl std::fmt::Debug for ContactsCreate<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsCreate<'a> {
     /// First name.
     ///
@@ -4518,6 +4723,7 @@ impl<'a> ContactsCreate<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsCreate<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -4531,11 +4737,13 @@ impl Action for ContactsCreate<'_> {
 /// Update a contact: Change a contact; only the fields given are sent.
 ///
 /// `PUT /contacts/people/{id}` — build with [`ContactsHandler::update`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4546,6 +4754,7 @@ impl std::fmt::Debug for ContactsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsUpdate<'a> {
     /// First name.
     ///
@@ -4724,6 +4933,7 @@ impl<'a> ContactsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsUpdate<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -4737,11 +4947,13 @@ impl Action for ContactsUpdate<'_> {
 /// Delete a contact: Delete one contact by id (answers no body).
 ///
 /// `DELETE /contacts/people/{id}` — build with [`ContactsHandler::delete`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4752,6 +4964,7 @@ impl std::fmt::Debug for ContactsDelete<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -4777,6 +4990,7 @@ impl<'a> ContactsDelete<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -4788,11 +5002,13 @@ impl Action for ContactsDelete<'_> {
 }
 
 /// The `custom_properties` actions. Made by [`crate::Moco::custom_properties`].
+#[cfg(feature = "custom_properties")]
 #[derive(Debug, Clone, Copy)]
 pub struct CustomPropertiesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesHandler<'a> {
     /// List custom fields: Fetch the custom field definitions of the account.
     ///
@@ -4862,11 +5078,13 @@ impl<'a> CustomPropertiesHandler<'a> {
 /// List custom fields: Fetch the custom field definitions of the account.
 ///
 /// `GET /account/custom_properties` — build with [`CustomPropertiesHandler::list`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4877,6 +5095,7 @@ impl std::fmt::Debug for CustomPropertiesList<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -4970,6 +5189,7 @@ impl<'a> CustomPropertiesList<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesList<'_> {
     type Output = Vec<models::CustomProperty>;
     fn spec(&self) -> &'static ActionSpec {
@@ -4983,11 +5203,13 @@ impl Action for CustomPropertiesList<'_> {
 /// Get a custom field: Fetch one custom field definition.
 ///
 /// `GET /account/custom_properties/{id}` — build with [`CustomPropertiesHandler::get`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4998,6 +5220,7 @@ impl std::fmt::Debug for CustomPropertiesGet<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5020,6 +5243,7 @@ impl<'a> CustomPropertiesGet<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesGet<'_> {
     type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
@@ -5033,11 +5257,13 @@ impl Action for CustomPropertiesGet<'_> {
 /// Create a custom field: Define a new custom field for a record type.
 ///
 /// `POST /account/custom_properties` — build with [`CustomPropertiesHandler::create`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5048,6 +5274,7 @@ impl std::fmt::Debug for CustomPropertiesCreate<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesCreate<'a> {
     /// Hint shown in the empty input in MOCO.
     ///
@@ -5147,6 +5374,7 @@ impl<'a> CustomPropertiesCreate<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesCreate<'_> {
     type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
@@ -5160,11 +5388,13 @@ impl Action for CustomPropertiesCreate<'_> {
 /// Update a custom field: Change a custom field definition; its kind and record type stay as they are.
 ///
 /// `PATCH /account/custom_properties/{id}` — build with [`CustomPropertiesHandler::update`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5175,6 +5405,7 @@ impl std::fmt::Debug for CustomPropertiesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesUpdate<'a> {
     /// Hint shown in the empty input in MOCO.
     ///
@@ -5283,6 +5514,7 @@ impl<'a> CustomPropertiesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesUpdate<'_> {
     type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
@@ -5296,11 +5528,13 @@ impl Action for CustomPropertiesUpdate<'_> {
 /// Delete a custom field: Remove a custom field definition.
 ///
 /// `DELETE /account/custom_properties/{id}` — build with [`CustomPropertiesHandler::delete`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5311,6 +5545,7 @@ impl std::fmt::Debug for CustomPropertiesDelete<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5336,6 +5571,7 @@ impl<'a> CustomPropertiesDelete<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5347,11 +5583,13 @@ impl Action for CustomPropertiesDelete<'_> {
 }
 
 /// The `deal_categories` actions. Made by [`crate::Moco::deal_categories`].
+#[cfg(feature = "deal_categories")]
 #[derive(Debug, Clone, Copy)]
 pub struct DealCategoriesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesHandler<'a> {
     /// List deal categories: Fetch the stages deals move through.
     ///
@@ -5415,11 +5653,13 @@ impl<'a> DealCategoriesHandler<'a> {
 /// List deal categories: Fetch the stages deals move through.
 ///
 /// `GET /deal_categories` — build with [`DealCategoriesHandler::list`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5430,6 +5670,7 @@ impl std::fmt::Debug for DealCategoriesList<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -5514,6 +5755,7 @@ impl<'a> DealCategoriesList<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesList<'_> {
     type Output = Vec<models::DealCategory>;
     fn spec(&self) -> &'static ActionSpec {
@@ -5527,11 +5769,13 @@ impl Action for DealCategoriesList<'_> {
 /// Get a deal category: Fetch one deal stage.
 ///
 /// `GET /deal_categories/{id}` — build with [`DealCategoriesHandler::get`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5542,6 +5786,7 @@ impl std::fmt::Debug for DealCategoriesGet<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5564,6 +5809,7 @@ impl<'a> DealCategoriesGet<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesGet<'_> {
     type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
@@ -5577,11 +5823,13 @@ impl Action for DealCategoriesGet<'_> {
 /// Create a deal category: Add a deal stage.
 ///
 /// `POST /deal_categories` — build with [`DealCategoriesHandler::create`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5592,6 +5840,7 @@ impl std::fmt::Debug for DealCategoriesCreate<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5614,6 +5863,7 @@ impl<'a> DealCategoriesCreate<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesCreate<'_> {
     type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
@@ -5627,11 +5877,13 @@ impl Action for DealCategoriesCreate<'_> {
 /// Update a deal category: Rename a deal stage or change its probability.
 ///
 /// `PUT /deal_categories/{id}` — build with [`DealCategoriesHandler::update`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5642,6 +5894,7 @@ impl std::fmt::Debug for DealCategoriesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesUpdate<'a> {
     /// Name of the stage.
     ///
@@ -5682,6 +5935,7 @@ impl<'a> DealCategoriesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesUpdate<'_> {
     type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
@@ -5695,11 +5949,13 @@ impl Action for DealCategoriesUpdate<'_> {
 /// Delete a deal category: Remove a deal stage that no deal uses (answers 204; 403 while in use).
 ///
 /// `DELETE /deal_categories/{id}` — build with [`DealCategoriesHandler::delete`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5710,6 +5966,7 @@ impl std::fmt::Debug for DealCategoriesDelete<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5735,6 +5992,7 @@ impl<'a> DealCategoriesDelete<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5746,11 +6004,13 @@ impl Action for DealCategoriesDelete<'_> {
 }
 
 /// The `deals` actions. Made by [`crate::Moco::deals`].
+#[cfg(feature = "deals")]
 #[derive(Debug, Clone, Copy)]
 pub struct DealsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsHandler<'a> {
     /// List deals: Stream every deal matching the filters, page by page.
     ///
@@ -5824,11 +6084,13 @@ impl<'a> DealsHandler<'a> {
 /// List deals: Stream every deal matching the filters, page by page.
 ///
 /// `GET /deals` — build with [`DealsHandler::list`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5839,6 +6101,7 @@ impl std::fmt::Debug for DealsList<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -5968,6 +6231,7 @@ impl<'a> DealsList<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsList<'_> {
     type Output = Vec<models::Deal>;
     fn spec(&self) -> &'static ActionSpec {
@@ -5981,11 +6245,13 @@ impl Action for DealsList<'_> {
 /// Get a deal: Fetch one deal by id.
 ///
 /// `GET /deals/{id}` — build with [`DealsHandler::get`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5996,6 +6262,7 @@ impl std::fmt::Debug for DealsGet<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6015,6 +6282,7 @@ impl<'a> DealsGet<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsGet<'_> {
     type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
@@ -6028,11 +6296,13 @@ impl Action for DealsGet<'_> {
 /// Create a deal: Create a new deal.
 ///
 /// `POST /deals` — build with [`DealsHandler::create`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6043,6 +6313,7 @@ impl std::fmt::Debug for DealsCreate<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsCreate<'a> {
     /// Day to follow the deal up.
     ///
@@ -6176,6 +6447,7 @@ impl<'a> DealsCreate<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsCreate<'_> {
     type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
@@ -6189,11 +6461,13 @@ impl Action for DealsCreate<'_> {
 /// Update a deal: Change a deal; only the fields given are sent.
 ///
 /// `PUT /deals/{id}` — build with [`DealsHandler::update`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6204,6 +6478,7 @@ impl std::fmt::Debug for DealsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsUpdate<'a> {
     /// Company the deal is with.
     ///
@@ -6367,6 +6642,7 @@ impl<'a> DealsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsUpdate<'_> {
     type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
@@ -6380,11 +6656,13 @@ impl Action for DealsUpdate<'_> {
 /// Delete a deal: Delete one deal by id (answers no body).
 ///
 /// `DELETE /deals/{id}` — build with [`DealsHandler::delete`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6395,6 +6673,7 @@ impl std::fmt::Debug for DealsDelete<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6420,6 +6699,7 @@ impl<'a> DealsDelete<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -6431,11 +6711,13 @@ impl Action for DealsDelete<'_> {
 }
 
 /// The `employments` actions. Made by [`crate::Moco::employments`].
+#[cfg(feature = "employments")]
 #[derive(Debug, Clone, Copy)]
 pub struct EmploymentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsHandler<'a> {
     /// List employments: Fetch working-time models, optionally for a period or a user.
     ///
@@ -6503,11 +6785,13 @@ impl<'a> EmploymentsHandler<'a> {
 /// List employments: Fetch working-time models, optionally for a period or a user.
 ///
 /// `GET /users/employments` — build with [`EmploymentsHandler::list`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6518,6 +6802,7 @@ impl std::fmt::Debug for EmploymentsList<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -6626,6 +6911,7 @@ impl<'a> EmploymentsList<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsList<'_> {
     type Output = Vec<models::Employment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -6639,11 +6925,13 @@ impl Action for EmploymentsList<'_> {
 /// Create an employment: Set up a working-time model for a user.
 ///
 /// `POST /users/employments` — build with [`EmploymentsHandler::create`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6654,6 +6942,7 @@ impl std::fmt::Debug for EmploymentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsCreate<'a> {
     /// First day the employment applies (defaults to today).
     ///
@@ -6694,6 +6983,7 @@ impl<'a> EmploymentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsCreate<'_> {
     type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
@@ -6707,11 +6997,13 @@ impl Action for EmploymentsCreate<'_> {
 /// Get an employment: Fetch one working-time model.
 ///
 /// `GET /users/employments/{id}` — build with [`EmploymentsHandler::get`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6722,6 +7014,7 @@ impl std::fmt::Debug for EmploymentsGet<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6744,6 +7037,7 @@ impl<'a> EmploymentsGet<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsGet<'_> {
     type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
@@ -6757,11 +7051,13 @@ impl Action for EmploymentsGet<'_> {
 /// Update an employment: Change a working-time model.
 ///
 /// `PUT /users/employments/{id}` — build with [`EmploymentsHandler::update`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6772,6 +7068,7 @@ impl std::fmt::Debug for EmploymentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsUpdate<'a> {
     /// First day the employment applies (defaults to today).
     ///
@@ -6830,6 +7127,7 @@ impl<'a> EmploymentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsUpdate<'_> {
     type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
@@ -6843,11 +7141,13 @@ impl Action for EmploymentsUpdate<'_> {
 /// Delete an employment: Remove a working-time model (answers 204, no body).
 ///
 /// `DELETE /users/employments/{id}` — build with [`EmploymentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6858,6 +7158,7 @@ impl std::fmt::Debug for EmploymentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6883,6 +7184,7 @@ impl<'a> EmploymentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -6894,11 +7196,13 @@ impl Action for EmploymentsDelete<'_> {
 }
 
 /// The `expense_templates` actions. Made by [`crate::Moco::expense_templates`].
+#[cfg(feature = "expense_templates")]
 #[derive(Debug, Clone, Copy)]
 pub struct ExpenseTemplatesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesHandler<'a> {
     /// List expense templates: Fetch the account's additional service templates.
     ///
@@ -6958,11 +7262,13 @@ impl<'a> ExpenseTemplatesHandler<'a> {
 /// List expense templates: Fetch the account's additional service templates.
 ///
 /// `GET /account/expense_templates` — build with [`ExpenseTemplatesHandler::list`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6973,6 +7279,7 @@ impl std::fmt::Debug for ExpenseTemplatesList<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -7057,6 +7364,7 @@ impl<'a> ExpenseTemplatesList<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesList<'_> {
     type Output = Vec<models::ExpenseTemplate>;
     fn spec(&self) -> &'static ActionSpec {
@@ -7070,11 +7378,13 @@ impl Action for ExpenseTemplatesList<'_> {
 /// Get an expense template: Fetch one additional service template.
 ///
 /// `GET /account/expense_templates/{id}` — build with [`ExpenseTemplatesHandler::get`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7085,6 +7395,7 @@ impl std::fmt::Debug for ExpenseTemplatesGet<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7107,6 +7418,7 @@ impl<'a> ExpenseTemplatesGet<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesGet<'_> {
     type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -7120,11 +7432,13 @@ impl Action for ExpenseTemplatesGet<'_> {
 /// Create an expense template: Add a template for additional services.
 ///
 /// `POST /account/expense_templates` — build with [`ExpenseTemplatesHandler::create`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7135,6 +7449,7 @@ impl std::fmt::Debug for ExpenseTemplatesCreate<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesCreate<'a> {
     /// Name of the template.
     ///
@@ -7217,6 +7532,7 @@ impl<'a> ExpenseTemplatesCreate<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesCreate<'_> {
     type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -7230,11 +7546,13 @@ impl Action for ExpenseTemplatesCreate<'_> {
 /// Update an expense template: Change an additional service template.
 ///
 /// `PUT /account/expense_templates/{id}` — build with [`ExpenseTemplatesHandler::update`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7245,6 +7563,7 @@ impl std::fmt::Debug for ExpenseTemplatesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesUpdate<'a> {
     /// Name of the template.
     ///
@@ -7327,6 +7646,7 @@ impl<'a> ExpenseTemplatesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesUpdate<'_> {
     type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -7340,11 +7660,13 @@ impl Action for ExpenseTemplatesUpdate<'_> {
 /// Delete an expense template: Remove an additional service template.
 ///
 /// `DELETE /account/expense_templates/{id}` — build with [`ExpenseTemplatesHandler::delete`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7355,6 +7677,7 @@ impl std::fmt::Debug for ExpenseTemplatesDelete<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7380,6 +7703,7 @@ impl<'a> ExpenseTemplatesDelete<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -7391,11 +7715,13 @@ impl Action for ExpenseTemplatesDelete<'_> {
 }
 
 /// The `fixed_costs` actions. Made by [`crate::Moco::fixed_costs`].
+#[cfg(feature = "fixed_costs")]
 #[derive(Debug, Clone, Copy)]
 pub struct FixedCostsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "fixed_costs")]
 impl<'a> FixedCostsHandler<'a> {
     /// List fixed costs: Fetch the account's fixed cost records with their monthly amounts.
     ///
@@ -7412,11 +7738,13 @@ impl<'a> FixedCostsHandler<'a> {
 /// List fixed costs: Fetch the account's fixed cost records with their monthly amounts.
 ///
 /// `GET /account/fixed_costs` — build with [`FixedCostsHandler::list`], then `.send().await`.
+#[cfg(feature = "fixed_costs")]
 pub struct FixedCostsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "fixed_costs")]
 impl std::fmt::Debug for FixedCostsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7427,6 +7755,7 @@ impl std::fmt::Debug for FixedCostsList<'_> {
     }
 }
 
+#[cfg(feature = "fixed_costs")]
 impl<'a> FixedCostsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -7516,6 +7845,7 @@ impl<'a> FixedCostsList<'a> {
     }
 }
 
+#[cfg(feature = "fixed_costs")]
 impl Action for FixedCostsList<'_> {
     type Output = Vec<models::FixedCost>;
     fn spec(&self) -> &'static ActionSpec {
@@ -7527,11 +7857,13 @@ impl Action for FixedCostsList<'_> {
 }
 
 /// The `holidays` actions. Made by [`crate::Moco::holidays`].
+#[cfg(feature = "holidays")]
 #[derive(Debug, Clone, Copy)]
 pub struct HolidaysHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysHandler<'a> {
     /// List holiday entitlements: Fetch holiday entitlements, optionally for a year or a user.
     ///
@@ -7601,11 +7933,13 @@ impl<'a> HolidaysHandler<'a> {
 /// List holiday entitlements: Fetch holiday entitlements, optionally for a year or a user.
 ///
 /// `GET /users/holidays` — build with [`HolidaysHandler::list`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7616,6 +7950,7 @@ impl std::fmt::Debug for HolidaysList<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -7714,6 +8049,7 @@ impl<'a> HolidaysList<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysList<'_> {
     type Output = Vec<models::Holiday>;
     fn spec(&self) -> &'static ActionSpec {
@@ -7727,11 +8063,13 @@ impl Action for HolidaysList<'_> {
 /// Get a holiday entitlement: Fetch one holiday entitlement.
 ///
 /// `GET /users/holidays/{id}` — build with [`HolidaysHandler::get`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7742,6 +8080,7 @@ impl std::fmt::Debug for HolidaysGet<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7761,6 +8100,7 @@ impl<'a> HolidaysGet<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysGet<'_> {
     type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
@@ -7774,11 +8114,13 @@ impl Action for HolidaysGet<'_> {
 /// Create a holiday entitlement: Grant a user holiday days for a year.
 ///
 /// `POST /users/holidays` — build with [`HolidaysHandler::create`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7789,6 +8131,7 @@ impl std::fmt::Debug for HolidaysCreate<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysCreate<'a> {
     /// Holiday days granted (or give `hours`).
     ///
@@ -7841,6 +8184,7 @@ impl<'a> HolidaysCreate<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysCreate<'_> {
     type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
@@ -7854,11 +8198,13 @@ impl Action for HolidaysCreate<'_> {
 /// Update a holiday entitlement: Change a holiday entitlement.
 ///
 /// `PUT /users/holidays/{id}` — build with [`HolidaysHandler::update`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7869,6 +8215,7 @@ impl std::fmt::Debug for HolidaysUpdate<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysUpdate<'a> {
     /// User recorded as having created the entitlement.
     ///
@@ -7947,6 +8294,7 @@ impl<'a> HolidaysUpdate<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysUpdate<'_> {
     type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
@@ -7960,11 +8308,13 @@ impl Action for HolidaysUpdate<'_> {
 /// Delete a holiday entitlement: Remove a holiday entitlement (answers 204, no body).
 ///
 /// `DELETE /users/holidays/{id}` — build with [`HolidaysHandler::delete`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7975,6 +8325,7 @@ impl std::fmt::Debug for HolidaysDelete<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8000,6 +8351,7 @@ impl<'a> HolidaysDelete<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -8011,11 +8363,13 @@ impl Action for HolidaysDelete<'_> {
 }
 
 /// The `hourly_rates` actions. Made by [`crate::Moco::hourly_rates`].
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Copy)]
 pub struct HourlyRatesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'a> HourlyRatesHandler<'a> {
     /// Get hourly rates: Fetch the billing rates per currency: the defaults and those per task and per user.
     ///
@@ -8032,11 +8386,13 @@ impl<'a> HourlyRatesHandler<'a> {
 /// Get hourly rates: Fetch the billing rates per currency: the defaults and those per task and per user.
 ///
 /// `GET /account/hourly_rates` — build with [`HourlyRatesHandler::get`], then `.send().await`.
+#[cfg(feature = "hourly_rates")]
 pub struct HourlyRatesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl std::fmt::Debug for HourlyRatesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8047,6 +8403,7 @@ impl std::fmt::Debug for HourlyRatesGet<'_> {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'a> HourlyRatesGet<'a> {
     /// Customer whose own rates to return; without it the global rates are returned.
     ///
@@ -8087,6 +8444,7 @@ impl<'a> HourlyRatesGet<'a> {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl Action for HourlyRatesGet<'_> {
     type Output = models::HourlyRates;
     fn spec(&self) -> &'static ActionSpec {
@@ -8098,11 +8456,13 @@ impl Action for HourlyRatesGet<'_> {
 }
 
 /// The `internal_hourly_rates` actions. Made by [`crate::Moco::internal_hourly_rates`].
+#[cfg(feature = "internal_hourly_rates")]
 #[derive(Debug, Clone, Copy)]
 pub struct InternalHourlyRatesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'a> InternalHourlyRatesHandler<'a> {
     /// Get internal hourly rates: Fetch each user's internal cost rate per year.
     ///
@@ -8129,11 +8489,13 @@ impl<'a> InternalHourlyRatesHandler<'a> {
 /// Get internal hourly rates: Fetch each user's internal cost rate per year.
 ///
 /// `GET /account/internal_hourly_rates` — build with [`InternalHourlyRatesHandler::get`], then `.send().await`.
+#[cfg(feature = "internal_hourly_rates")]
 pub struct InternalHourlyRatesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl std::fmt::Debug for InternalHourlyRatesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8144,6 +8506,7 @@ impl std::fmt::Debug for InternalHourlyRatesGet<'_> {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'a> InternalHourlyRatesGet<'a> {
     /// Year or years to include.
     ///
@@ -8199,6 +8562,7 @@ impl<'a> InternalHourlyRatesGet<'a> {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl Action for InternalHourlyRatesGet<'_> {
     type Output = Vec<models::InternalHourlyRate>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8212,11 +8576,13 @@ impl Action for InternalHourlyRatesGet<'_> {
 /// Update internal hourly rates: Set the internal cost rates of one or more users for a year.
 ///
 /// `PATCH /account/internal_hourly_rates` — build with [`InternalHourlyRatesHandler::update`], then `.send().await`.
+#[cfg(feature = "internal_hourly_rates")]
 pub struct InternalHourlyRatesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl std::fmt::Debug for InternalHourlyRatesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8227,6 +8593,7 @@ impl std::fmt::Debug for InternalHourlyRatesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'a> InternalHourlyRatesUpdate<'a> {
     /// Year the rates apply to.
     ///
@@ -8272,6 +8639,7 @@ impl<'a> InternalHourlyRatesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl Action for InternalHourlyRatesUpdate<'_> {
     type Output = models::StatusAnswer;
     fn spec(&self) -> &'static ActionSpec {
@@ -8283,11 +8651,13 @@ impl Action for InternalHourlyRatesUpdate<'_> {
 }
 
 /// The `invoice_attachments` actions. Made by [`crate::Moco::invoice_attachments`].
+#[cfg(feature = "invoice_attachments")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceAttachmentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl<'a> InvoiceAttachmentsHandler<'a> {
     /// List invoice attachments: Fetch the documents attached to an invoice.
     ///
@@ -8335,11 +8705,13 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
 /// List invoice attachments: Fetch the documents attached to an invoice.
 ///
 /// `GET /invoices/{invoice_id}/attachments` — build with [`InvoiceAttachmentsHandler::list`], then `.send().await`.
+#[cfg(feature = "invoice_attachments")]
 pub struct InvoiceAttachmentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl std::fmt::Debug for InvoiceAttachmentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8350,6 +8722,7 @@ impl std::fmt::Debug for InvoiceAttachmentsList<'_> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl<'a> InvoiceAttachmentsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8372,6 +8745,7 @@ impl<'a> InvoiceAttachmentsList<'a> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl Action for InvoiceAttachmentsList<'_> {
     type Output = Vec<models::DocumentAttachment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8385,11 +8759,13 @@ impl Action for InvoiceAttachmentsList<'_> {
 /// Attach a PDF to an invoice: Add a PDF document to an invoice.
 ///
 /// `POST /invoices/{invoice_id}/attachments` — build with [`InvoiceAttachmentsHandler::create`], then `.send().await`.
+#[cfg(feature = "invoice_attachments")]
 pub struct InvoiceAttachmentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl std::fmt::Debug for InvoiceAttachmentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8400,6 +8776,7 @@ impl std::fmt::Debug for InvoiceAttachmentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl<'a> InvoiceAttachmentsCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8419,6 +8796,7 @@ impl<'a> InvoiceAttachmentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl Action for InvoiceAttachmentsCreate<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -8432,11 +8810,13 @@ impl Action for InvoiceAttachmentsCreate<'_> {
 /// Remove an invoice attachment: Detach a document from an invoice.
 ///
 /// `DELETE /invoices/{invoice_id}/attachments/{id}` — build with [`InvoiceAttachmentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "invoice_attachments")]
 pub struct InvoiceAttachmentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl std::fmt::Debug for InvoiceAttachmentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8447,6 +8827,7 @@ impl std::fmt::Debug for InvoiceAttachmentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl<'a> InvoiceAttachmentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8472,6 +8853,7 @@ impl<'a> InvoiceAttachmentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl Action for InvoiceAttachmentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -8483,11 +8865,13 @@ impl Action for InvoiceAttachmentsDelete<'_> {
 }
 
 /// The `invoice_bookkeeping_exports` actions. Made by [`crate::Moco::invoice_bookkeeping_exports`].
+#[cfg(feature = "invoice_bookkeeping_exports")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceBookkeepingExportsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'a> InvoiceBookkeepingExportsHandler<'a> {
     /// List invoice bookkeeping exports: Fetch the exports of invoices to bookkeeping.
     ///
@@ -8540,11 +8924,13 @@ impl<'a> InvoiceBookkeepingExportsHandler<'a> {
 /// List invoice bookkeeping exports: Fetch the exports of invoices to bookkeeping.
 ///
 /// `GET /invoices/bookkeeping_exports` — build with [`InvoiceBookkeepingExportsHandler::list`], then `.send().await`.
+#[cfg(feature = "invoice_bookkeeping_exports")]
 pub struct InvoiceBookkeepingExportsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl std::fmt::Debug for InvoiceBookkeepingExportsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8555,6 +8941,7 @@ impl std::fmt::Debug for InvoiceBookkeepingExportsList<'_> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'a> InvoiceBookkeepingExportsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -8639,6 +9026,7 @@ impl<'a> InvoiceBookkeepingExportsList<'a> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl Action for InvoiceBookkeepingExportsList<'_> {
     type Output = Vec<models::InvoiceBookkeepingExport>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8652,11 +9040,13 @@ impl Action for InvoiceBookkeepingExportsList<'_> {
 /// Get an invoice bookkeeping export: Fetch one export of invoices to bookkeeping.
 ///
 /// `GET /invoices/bookkeeping_exports/{id}` — build with [`InvoiceBookkeepingExportsHandler::get`], then `.send().await`.
+#[cfg(feature = "invoice_bookkeeping_exports")]
 pub struct InvoiceBookkeepingExportsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl std::fmt::Debug for InvoiceBookkeepingExportsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8667,6 +9057,7 @@ impl std::fmt::Debug for InvoiceBookkeepingExportsGet<'_> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'a> InvoiceBookkeepingExportsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8689,6 +9080,7 @@ impl<'a> InvoiceBookkeepingExportsGet<'a> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl Action for InvoiceBookkeepingExportsGet<'_> {
     type Output = models::InvoiceBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
@@ -8702,11 +9094,13 @@ impl Action for InvoiceBookkeepingExportsGet<'_> {
 /// Create an invoice bookkeeping export: Export a set of invoices to bookkeeping.
 ///
 /// `POST /invoices/bookkeeping_exports` — build with [`InvoiceBookkeepingExportsHandler::create`], then `.send().await`.
+#[cfg(feature = "invoice_bookkeeping_exports")]
 pub struct InvoiceBookkeepingExportsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl std::fmt::Debug for InvoiceBookkeepingExportsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8717,6 +9111,7 @@ impl std::fmt::Debug for InvoiceBookkeepingExportsCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'a> InvoiceBookkeepingExportsCreate<'a> {
     /// Also hand the export to the connected service, e.g. DATEV (default true).
     ///
@@ -8757,6 +9152,7 @@ impl<'a> InvoiceBookkeepingExportsCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl Action for InvoiceBookkeepingExportsCreate<'_> {
     type Output = models::InvoiceBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
@@ -8768,11 +9164,13 @@ impl Action for InvoiceBookkeepingExportsCreate<'_> {
 }
 
 /// The `invoice_payments` actions. Made by [`crate::Moco::invoice_payments`].
+#[cfg(feature = "invoice_payments")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoicePaymentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsHandler<'a> {
     /// List invoice payments: Fetch received invoice payments, optionally for an invoice or a period.
     ///
@@ -8850,11 +9248,13 @@ impl<'a> InvoicePaymentsHandler<'a> {
 /// List invoice payments: Fetch received invoice payments, optionally for an invoice or a period.
 ///
 /// `GET /invoices/payments` — build with [`InvoicePaymentsHandler::list`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8865,6 +9265,7 @@ impl std::fmt::Debug for InvoicePaymentsList<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -8976,6 +9377,7 @@ impl<'a> InvoicePaymentsList<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsList<'_> {
     type Output = Vec<models::InvoicePayment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8989,11 +9391,13 @@ impl Action for InvoicePaymentsList<'_> {
 /// Get an invoice payment: Fetch one invoice payment.
 ///
 /// `GET /invoices/payments/{id}` — build with [`InvoicePaymentsHandler::get`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9004,6 +9408,7 @@ impl std::fmt::Debug for InvoicePaymentsGet<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9026,6 +9431,7 @@ impl<'a> InvoicePaymentsGet<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsGet<'_> {
     type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -9039,11 +9445,13 @@ impl Action for InvoicePaymentsGet<'_> {
 /// Create an invoice payment: Record a payment received on an invoice.
 ///
 /// `POST /invoices/payments` — build with [`InvoicePaymentsHandler::create`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9054,6 +9462,7 @@ impl std::fmt::Debug for InvoicePaymentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsCreate<'a> {
     /// Currency code of the amount, e.g. `EUR`.
     ///
@@ -9112,6 +9521,7 @@ impl<'a> InvoicePaymentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsCreate<'_> {
     type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -9125,11 +9535,13 @@ impl Action for InvoicePaymentsCreate<'_> {
 /// Create invoice payments in bulk: Record several invoice payments in one request.
 ///
 /// `POST /invoices/payments/bulk` — build with [`InvoicePaymentsHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9140,6 +9552,7 @@ impl std::fmt::Debug for InvoicePaymentsBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsBulkCreate<'a> {
     /// Payments to record: objects with `date`, `invoice_id`, `paid_total` and optionally `currency`.
     ///
@@ -9177,6 +9590,7 @@ impl<'a> InvoicePaymentsBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsBulkCreate<'_> {
     type Output = Vec<models::InvoicePayment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9190,11 +9604,13 @@ impl Action for InvoicePaymentsBulkCreate<'_> {
 /// Update an invoice payment: Change a recorded invoice payment (its invoice stays the same).
 ///
 /// `PUT /invoices/payments/{id}` — build with [`InvoicePaymentsHandler::update`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9205,6 +9621,7 @@ impl std::fmt::Debug for InvoicePaymentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsUpdate<'a> {
     /// Currency code of the amount, e.g. `EUR`.
     ///
@@ -9275,6 +9692,7 @@ impl<'a> InvoicePaymentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsUpdate<'_> {
     type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -9288,11 +9706,13 @@ impl Action for InvoicePaymentsUpdate<'_> {
 /// Delete an invoice payment: Remove a recorded invoice payment (answers 204, no body).
 ///
 /// `DELETE /invoices/payments/{id}` — build with [`InvoicePaymentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9303,6 +9723,7 @@ impl std::fmt::Debug for InvoicePaymentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9328,6 +9749,7 @@ impl<'a> InvoicePaymentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -9339,11 +9761,13 @@ impl Action for InvoicePaymentsDelete<'_> {
 }
 
 /// The `invoice_reminders` actions. Made by [`crate::Moco::invoice_reminders`].
+#[cfg(feature = "invoice_reminders")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceRemindersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersHandler<'a> {
     /// List invoice reminders: Fetch payment reminders, optionally for an invoice or a period.
     ///
@@ -9415,11 +9839,13 @@ impl<'a> InvoiceRemindersHandler<'a> {
 /// List invoice reminders: Fetch payment reminders, optionally for an invoice or a period.
 ///
 /// `GET /invoice_reminders` — build with [`InvoiceRemindersHandler::list`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9430,6 +9856,7 @@ impl std::fmt::Debug for InvoiceRemindersList<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -9541,6 +9968,7 @@ impl<'a> InvoiceRemindersList<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersList<'_> {
     type Output = Vec<models::InvoiceReminder>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9554,11 +9982,13 @@ impl Action for InvoiceRemindersList<'_> {
 /// Get an invoice reminder: Fetch one payment reminder.
 ///
 /// `GET /invoice_reminders/{id}` — build with [`InvoiceRemindersHandler::get`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9569,6 +9999,7 @@ impl std::fmt::Debug for InvoiceRemindersGet<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9591,6 +10022,7 @@ impl<'a> InvoiceRemindersGet<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersGet<'_> {
     type Output = models::InvoiceReminder;
     fn spec(&self) -> &'static ActionSpec {
@@ -9604,11 +10036,13 @@ impl Action for InvoiceRemindersGet<'_> {
 /// Create an invoice reminder: Issue a payment reminder for an invoice.
 ///
 /// `POST /invoice_reminders` — build with [`InvoiceRemindersHandler::create`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9619,6 +10053,7 @@ impl std::fmt::Debug for InvoiceRemindersCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersCreate<'a> {
     /// Body of the reminder; the configured default when left out.
     ///
@@ -9689,6 +10124,7 @@ impl<'a> InvoiceRemindersCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersCreate<'_> {
     type Output = models::InvoiceReminder;
     fn spec(&self) -> &'static ActionSpec {
@@ -9702,11 +10138,13 @@ impl Action for InvoiceRemindersCreate<'_> {
 /// Delete an invoice reminder: Remove a payment reminder (answers no body).
 ///
 /// `DELETE /invoice_reminders/{id}` — build with [`InvoiceRemindersHandler::delete`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9717,6 +10155,7 @@ impl std::fmt::Debug for InvoiceRemindersDelete<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9742,6 +10181,7 @@ impl<'a> InvoiceRemindersDelete<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -9755,11 +10195,13 @@ impl Action for InvoiceRemindersDelete<'_> {
 /// E-mail an invoice reminder: Send a payment reminder to the customer by e-mail.
 ///
 /// `POST /invoice_reminders/{id}/send_email` — build with [`InvoiceRemindersHandler::send_email`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersSendEmail<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersSendEmail<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9770,6 +10212,7 @@ impl std::fmt::Debug for InvoiceRemindersSendEmail<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersSendEmail<'a> {
     /// Recipients, separated by `;`; leave empty to use the configured default recipients.
     ///
@@ -9816,6 +10259,7 @@ impl<'a> InvoiceRemindersSendEmail<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersSendEmail<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -9827,11 +10271,13 @@ impl Action for InvoiceRemindersSendEmail<'_> {
 }
 
 /// The `invoices` actions. Made by [`crate::Moco::invoices`].
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoicesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesHandler<'a> {
     /// List invoices: Fetch invoices (without items, payments and reminders), filtered by status, dates, tags and more.
     ///
@@ -9978,11 +10424,13 @@ impl<'a> InvoicesHandler<'a> {
 /// List invoices: Fetch invoices (without items, payments and reminders), filtered by status, dates, tags and more.
 ///
 /// `GET /invoices` — build with [`InvoicesHandler::list`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9993,6 +10441,7 @@ impl std::fmt::Debug for InvoicesList<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesList<'a> {
     /// Only invoices dated on or after this day.
     ///
@@ -10194,6 +10643,7 @@ impl<'a> InvoicesList<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesList<'_> {
     type Output = Vec<models::Invoice>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10207,11 +10657,13 @@ impl Action for InvoicesList<'_> {
 /// List locked invoices: Fetch invoices that are locked against changes.
 ///
 /// `GET /invoices/locked` — build with [`InvoicesHandler::locked`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesLocked<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesLocked<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10222,6 +10674,7 @@ impl std::fmt::Debug for InvoicesLocked<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesLocked<'a> {
     /// Only invoices dated on or after this day.
     ///
@@ -10339,6 +10792,7 @@ impl<'a> InvoicesLocked<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesLocked<'_> {
     type Output = Vec<models::Invoice>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10352,11 +10806,13 @@ impl Action for InvoicesLocked<'_> {
 /// Get an invoice: Fetch one invoice with its positions, payments, reminders and internal contact.
 ///
 /// `GET /invoices/{id}` — build with [`InvoicesHandler::get`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10367,6 +10823,7 @@ impl std::fmt::Debug for InvoicesGet<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10386,6 +10843,7 @@ impl<'a> InvoicesGet<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesGet<'_> {
     type Output = models::Invoice;
     fn spec(&self) -> &'static ActionSpec {
@@ -10399,11 +10857,13 @@ impl Action for InvoicesGet<'_> {
 /// Download an invoice PDF: Download the invoice document (a PDF).
 ///
 /// `GET /invoices/{id}.pdf` — build with [`InvoicesHandler::pdf`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesPdf<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesPdf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10414,6 +10874,7 @@ impl std::fmt::Debug for InvoicesPdf<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesPdf<'a> {
     /// Letter paper to print on; the default one when left out.
     ///
@@ -10452,6 +10913,7 @@ impl<'a> InvoicesPdf<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesPdf<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -10465,11 +10927,13 @@ impl Action for InvoicesPdf<'_> {
 /// Get an invoice's timesheet: Fetch the time entries billed with an invoice.
 ///
 /// `GET /invoices/{id}/timesheet` — build with [`InvoicesHandler::timesheet`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesTimesheet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesTimesheet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10480,6 +10944,7 @@ impl std::fmt::Debug for InvoicesTimesheet<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesTimesheet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10502,6 +10967,7 @@ impl<'a> InvoicesTimesheet<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesTimesheet<'_> {
     type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10515,11 +10981,13 @@ impl Action for InvoicesTimesheet<'_> {
 /// Download an invoice's timesheet PDF: Download the timesheet of an invoice (a PDF; 404 when no hours were billed).
 ///
 /// `GET /invoices/{id}/timesheet.pdf` — build with [`InvoicesHandler::timesheet_pdf`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesTimesheetPdf<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesTimesheetPdf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10530,6 +10998,7 @@ impl std::fmt::Debug for InvoicesTimesheetPdf<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesTimesheetPdf<'a> {
     /// Letter paper to print on; plain white when left out.
     ///
@@ -10560,6 +11029,7 @@ impl<'a> InvoicesTimesheetPdf<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesTimesheetPdf<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -10573,11 +11043,13 @@ impl Action for InvoicesTimesheetPdf<'_> {
 /// Get an invoice's expenses: Fetch the additional services billed with an invoice.
 ///
 /// `GET /invoices/{id}/expenses` — build with [`InvoicesHandler::expenses`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesExpenses<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesExpenses<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10588,6 +11060,7 @@ impl std::fmt::Debug for InvoicesExpenses<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesExpenses<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10610,6 +11083,7 @@ impl<'a> InvoicesExpenses<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesExpenses<'_> {
     type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10623,11 +11097,13 @@ impl Action for InvoicesExpenses<'_> {
 /// Set an invoice's status: Change the status of an issued invoice, not of a draft (answers 204, no body).
 ///
 /// `PUT /invoices/{id}/update_status` — build with [`InvoicesHandler::update_status`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesUpdateStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesUpdateStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10638,6 +11114,7 @@ impl std::fmt::Debug for InvoicesUpdateStatus<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesUpdateStatus<'a> {
     /// New status; paid states follow from recorded payments.
     ///
@@ -10666,6 +11143,7 @@ impl<'a> InvoicesUpdateStatus<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesUpdateStatus<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -10679,11 +11157,13 @@ impl Action for InvoicesUpdateStatus<'_> {
 /// Create an invoice: Issue an invoice, or a draft, with its positions.
 ///
 /// `POST /invoices` — build with [`InvoicesHandler::create`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10694,6 +11174,7 @@ impl std::fmt::Debug for InvoicesCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesCreate<'a> {
     /// Payment deadline.
     ///
@@ -10905,6 +11386,7 @@ impl<'a> InvoicesCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesCreate<'_> {
     type Output = models::Invoice;
     fn spec(&self) -> &'static ActionSpec {
@@ -10918,11 +11400,13 @@ impl Action for InvoicesCreate<'_> {
 /// E-mail an invoice: Send an invoice to the customer by e-mail.
 ///
 /// `POST /invoices/{id}/send_email` — build with [`InvoicesHandler::send_email`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesSendEmail<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesSendEmail<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10933,6 +11417,7 @@ impl std::fmt::Debug for InvoicesSendEmail<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesSendEmail<'a> {
     /// Recipients, separated by `;`; leave empty to use the configured default recipients.
     ///
@@ -10988,6 +11473,7 @@ impl<'a> InvoicesSendEmail<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesSendEmail<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -11001,11 +11487,13 @@ impl Action for InvoicesSendEmail<'_> {
 /// Delete an invoice: Delete an invoice; a reason is needed unless it is a draft.
 ///
 /// `DELETE /invoices/{id}` — build with [`InvoicesHandler::delete`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11016,6 +11504,7 @@ impl std::fmt::Debug for InvoicesDelete<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesDelete<'a> {
     /// Why the invoice is deleted; may only be left out for drafts.
     ///
@@ -11050,6 +11539,7 @@ impl<'a> InvoicesDelete<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -11061,11 +11551,13 @@ impl Action for InvoicesDelete<'_> {
 }
 
 /// The `letter_papers` actions. Made by [`crate::Moco::letter_papers`].
+#[cfg(feature = "letter_papers")]
 #[derive(Debug, Clone, Copy)]
 pub struct LetterPapersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "letter_papers")]
 impl<'a> LetterPapersHandler<'a> {
     /// List letter papers: Fetch the letter papers available for documents.
     ///
@@ -11082,11 +11574,13 @@ impl<'a> LetterPapersHandler<'a> {
 /// List letter papers: Fetch the letter papers available for documents.
 ///
 /// `GET /letter_papers` — build with [`LetterPapersHandler::list`], then `.send().await`.
+#[cfg(feature = "letter_papers")]
 pub struct LetterPapersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "letter_papers")]
 impl std::fmt::Debug for LetterPapersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11097,6 +11591,7 @@ impl std::fmt::Debug for LetterPapersList<'_> {
     }
 }
 
+#[cfg(feature = "letter_papers")]
 impl<'a> LetterPapersList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -11186,6 +11681,7 @@ impl<'a> LetterPapersList<'a> {
     }
 }
 
+#[cfg(feature = "letter_papers")]
 impl Action for LetterPapersList<'_> {
     type Output = Vec<models::LetterPaper>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11197,11 +11693,13 @@ impl Action for LetterPapersList<'_> {
 }
 
 /// The `offer_attachments` actions. Made by [`crate::Moco::offer_attachments`].
+#[cfg(feature = "offer_attachments")]
 #[derive(Debug, Clone, Copy)]
 pub struct OfferAttachmentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "offer_attachments")]
 impl<'a> OfferAttachmentsHandler<'a> {
     /// List offer attachments: Fetch the documents attached to an offer.
     ///
@@ -11249,11 +11747,13 @@ impl<'a> OfferAttachmentsHandler<'a> {
 /// List offer attachments: Fetch the documents attached to an offer.
 ///
 /// `GET /offers/{offer_id}/attachments` — build with [`OfferAttachmentsHandler::list`], then `.send().await`.
+#[cfg(feature = "offer_attachments")]
 pub struct OfferAttachmentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_attachments")]
 impl std::fmt::Debug for OfferAttachmentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11264,6 +11764,7 @@ impl std::fmt::Debug for OfferAttachmentsList<'_> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl<'a> OfferAttachmentsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11286,6 +11787,7 @@ impl<'a> OfferAttachmentsList<'a> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl Action for OfferAttachmentsList<'_> {
     type Output = Vec<models::DocumentAttachment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11299,11 +11801,13 @@ impl Action for OfferAttachmentsList<'_> {
 /// Attach a PDF to an offer: Add a PDF document to an offer.
 ///
 /// `POST /offers/{offer_id}/attachments` — build with [`OfferAttachmentsHandler::create`], then `.send().await`.
+#[cfg(feature = "offer_attachments")]
 pub struct OfferAttachmentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_attachments")]
 impl std::fmt::Debug for OfferAttachmentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11314,6 +11818,7 @@ impl std::fmt::Debug for OfferAttachmentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl<'a> OfferAttachmentsCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11333,6 +11838,7 @@ impl<'a> OfferAttachmentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl Action for OfferAttachmentsCreate<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -11346,11 +11852,13 @@ impl Action for OfferAttachmentsCreate<'_> {
 /// Remove an offer attachment: Detach a document from an offer.
 ///
 /// `DELETE /offers/{offer_id}/attachments/{id}` — build with [`OfferAttachmentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "offer_attachments")]
 pub struct OfferAttachmentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_attachments")]
 impl std::fmt::Debug for OfferAttachmentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11361,6 +11869,7 @@ impl std::fmt::Debug for OfferAttachmentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl<'a> OfferAttachmentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11386,6 +11895,7 @@ impl<'a> OfferAttachmentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl Action for OfferAttachmentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -11397,11 +11907,13 @@ impl Action for OfferAttachmentsDelete<'_> {
 }
 
 /// The `offer_customer_approval` actions. Made by [`crate::Moco::offer_customer_approval`].
+#[cfg(feature = "offer_customer_approval")]
 #[derive(Debug, Clone, Copy)]
 pub struct OfferCustomerApprovalHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'a> OfferCustomerApprovalHandler<'a> {
     /// Get an offer's customer approval: Fetch the customer approval of an offer (404 until activated); `signed_at` tells whether it was approved.
     ///
@@ -11441,11 +11953,13 @@ impl<'a> OfferCustomerApprovalHandler<'a> {
 /// Get an offer's customer approval: Fetch the customer approval of an offer (404 until activated); `signed_at` tells whether it was approved.
 ///
 /// `GET /offers/{offer_id}/customer_approval` — build with [`OfferCustomerApprovalHandler::get`], then `.send().await`.
+#[cfg(feature = "offer_customer_approval")]
 pub struct OfferCustomerApprovalGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl std::fmt::Debug for OfferCustomerApprovalGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11456,6 +11970,7 @@ impl std::fmt::Debug for OfferCustomerApprovalGet<'_> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'a> OfferCustomerApprovalGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11478,6 +11993,7 @@ impl<'a> OfferCustomerApprovalGet<'a> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl Action for OfferCustomerApprovalGet<'_> {
     type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
@@ -11491,11 +12007,13 @@ impl Action for OfferCustomerApprovalGet<'_> {
 /// Activate customer approval: Enable online approval of an offer and obtain the link to share with the customer.
 ///
 /// `POST /offers/{offer_id}/customer_approval/activate` — build with [`OfferCustomerApprovalHandler::activate`], then `.send().await`.
+#[cfg(feature = "offer_customer_approval")]
 pub struct OfferCustomerApprovalActivate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl std::fmt::Debug for OfferCustomerApprovalActivate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11506,6 +12024,7 @@ impl std::fmt::Debug for OfferCustomerApprovalActivate<'_> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'a> OfferCustomerApprovalActivate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11528,6 +12047,7 @@ impl<'a> OfferCustomerApprovalActivate<'a> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl Action for OfferCustomerApprovalActivate<'_> {
     type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
@@ -11541,11 +12061,13 @@ impl Action for OfferCustomerApprovalActivate<'_> {
 /// Deactivate customer approval: Withdraw the online approval link of an offer so it can no longer be opened or signed.
 ///
 /// `POST /offers/{offer_id}/customer_approval/deactivate` — build with [`OfferCustomerApprovalHandler::deactivate`], then `.send().await`.
+#[cfg(feature = "offer_customer_approval")]
 pub struct OfferCustomerApprovalDeactivate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl std::fmt::Debug for OfferCustomerApprovalDeactivate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11556,6 +12078,7 @@ impl std::fmt::Debug for OfferCustomerApprovalDeactivate<'_> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'a> OfferCustomerApprovalDeactivate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11578,6 +12101,7 @@ impl<'a> OfferCustomerApprovalDeactivate<'a> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl Action for OfferCustomerApprovalDeactivate<'_> {
     type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
@@ -11589,11 +12113,13 @@ impl Action for OfferCustomerApprovalDeactivate<'_> {
 }
 
 /// The `offers` actions. Made by [`crate::Moco::offers`].
+#[cfg(feature = "offers")]
 #[derive(Debug, Clone, Copy)]
 pub struct OffersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersHandler<'a> {
     /// List offers: Fetch offers (without items, salutation and footer), filtered by status, dates or related records.
     ///
@@ -11697,11 +12223,13 @@ impl<'a> OffersHandler<'a> {
 /// List offers: Fetch offers (without items, salutation and footer), filtered by status, dates or related records.
 ///
 /// `GET /offers` — build with [`OffersHandler::list`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11712,6 +12240,7 @@ impl std::fmt::Debug for OffersList<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -11883,6 +12412,7 @@ impl<'a> OffersList<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersList<'_> {
     type Output = Vec<models::Offer>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11896,11 +12426,13 @@ impl Action for OffersList<'_> {
 /// Get an offer: Fetch one offer with its positions and internal contact.
 ///
 /// `GET /offers/{id}` — build with [`OffersHandler::get`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11911,6 +12443,7 @@ impl std::fmt::Debug for OffersGet<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11930,6 +12463,7 @@ impl<'a> OffersGet<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersGet<'_> {
     type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
@@ -11943,11 +12477,13 @@ impl Action for OffersGet<'_> {
 /// Download an offer PDF: Download the offer document (a PDF).
 ///
 /// `GET /offers/{id}.pdf` — build with [`OffersHandler::pdf`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersPdf<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersPdf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11958,6 +12494,7 @@ impl std::fmt::Debug for OffersPdf<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersPdf<'a> {
     /// Letter paper to print on; plain white when left out.
     ///
@@ -11988,6 +12525,7 @@ impl<'a> OffersPdf<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersPdf<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -12001,11 +12539,13 @@ impl Action for OffersPdf<'_> {
 /// Create an offer: Write an offer with its positions for a company, deal or project.
 ///
 /// `POST /offers` — build with [`OffersHandler::create`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12016,6 +12556,7 @@ impl std::fmt::Debug for OffersCreate<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersCreate<'a> {
     /// Heading of the offer.
     ///
@@ -12197,6 +12738,7 @@ impl<'a> OffersCreate<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersCreate<'_> {
     type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
@@ -12210,11 +12752,13 @@ impl Action for OffersCreate<'_> {
 /// Assign an offer: Link an offer to a company, project and/or deal; a project's company takes precedence.
 ///
 /// `PUT /offers/{id}/assign` — build with [`OffersHandler::assign`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersAssign<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersAssign<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12225,6 +12769,7 @@ impl std::fmt::Debug for OffersAssign<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersAssign<'a> {
     /// Company the offer is for; a given project's company takes precedence.
     ///
@@ -12271,6 +12816,7 @@ impl<'a> OffersAssign<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersAssign<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -12284,11 +12830,13 @@ impl Action for OffersAssign<'_> {
 /// Set an offer's status: Change the status of an offer (answers 204, no body).
 ///
 /// `PUT /offers/{id}/update_status` — build with [`OffersHandler::update_status`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersUpdateStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersUpdateStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12299,6 +12847,7 @@ impl std::fmt::Debug for OffersUpdateStatus<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersUpdateStatus<'a> {
     /// New status.
     ///
@@ -12327,6 +12876,7 @@ impl<'a> OffersUpdateStatus<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersUpdateStatus<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -12340,11 +12890,13 @@ impl Action for OffersUpdateStatus<'_> {
 /// E-mail an offer: Send an offer to the customer by e-mail.
 ///
 /// `POST /offers/{id}/send_email` — build with [`OffersHandler::send_email`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersSendEmail<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersSendEmail<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12355,6 +12907,7 @@ impl std::fmt::Debug for OffersSendEmail<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersSendEmail<'a> {
     /// Recipients, separated by `;`; leave empty to use the configured default recipients.
     ///
@@ -12401,6 +12954,7 @@ impl<'a> OffersSendEmail<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersSendEmail<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -12412,11 +12966,13 @@ impl Action for OffersSendEmail<'_> {
 }
 
 /// The `planning_entries` actions. Made by [`crate::Moco::planning_entries`].
+#[cfg(feature = "planning_entries")]
 #[derive(Debug, Clone, Copy)]
 pub struct PlanningEntriesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesHandler<'a> {
     /// List planning entries: Fetch planning entries, optionally for a period, user, project or deal.
     ///
@@ -12490,11 +13046,13 @@ impl<'a> PlanningEntriesHandler<'a> {
 /// List planning entries: Fetch planning entries, optionally for a period, user, project or deal.
 ///
 /// `GET /planning_entries` — build with [`PlanningEntriesHandler::list`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12505,6 +13063,7 @@ impl std::fmt::Debug for PlanningEntriesList<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -12625,6 +13184,7 @@ impl<'a> PlanningEntriesList<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesList<'_> {
     type Output = Vec<models::PlanningEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -12638,11 +13198,13 @@ impl Action for PlanningEntriesList<'_> {
 /// Get a planning entry: Fetch one planning entry.
 ///
 /// `GET /planning_entries/{id}` — build with [`PlanningEntriesHandler::get`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12653,6 +13215,7 @@ impl std::fmt::Debug for PlanningEntriesGet<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12675,6 +13238,7 @@ impl<'a> PlanningEntriesGet<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesGet<'_> {
     type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
@@ -12688,11 +13252,13 @@ impl Action for PlanningEntriesGet<'_> {
 /// Create a planning entry: Plan hours of a staff member on a project or deal for a date range.
 ///
 /// `POST /planning_entries` — build with [`PlanningEntriesHandler::create`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12703,6 +13269,7 @@ impl std::fmt::Debug for PlanningEntriesCreate<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesCreate<'a> {
     /// Project being planned; give this or `deal_id`.
     ///
@@ -12796,6 +13363,7 @@ impl<'a> PlanningEntriesCreate<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesCreate<'_> {
     type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
@@ -12809,11 +13377,13 @@ impl Action for PlanningEntriesCreate<'_> {
 /// Update a planning entry: Change a planning entry.
 ///
 /// `PUT /planning_entries/{id}` — build with [`PlanningEntriesHandler::update`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12824,6 +13394,7 @@ impl std::fmt::Debug for PlanningEntriesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesUpdate<'a> {
     /// Project being planned; give this or `deal_id`.
     ///
@@ -12947,6 +13518,7 @@ impl<'a> PlanningEntriesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesUpdate<'_> {
     type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
@@ -12960,11 +13532,13 @@ impl Action for PlanningEntriesUpdate<'_> {
 /// Delete a planning entry: Remove a planning entry.
 ///
 /// `DELETE /planning_entries/{id}` — build with [`PlanningEntriesHandler::delete`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12975,6 +13549,7 @@ impl std::fmt::Debug for PlanningEntriesDelete<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12997,6 +13572,7 @@ impl<'a> PlanningEntriesDelete<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesDelete<'_> {
     type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
@@ -13008,11 +13584,13 @@ impl Action for PlanningEntriesDelete<'_> {
 }
 
 /// The `presences` actions. Made by [`crate::Moco::presences`].
+#[cfg(feature = "presences")]
 #[derive(Debug, Clone, Copy)]
 pub struct PresencesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesHandler<'a> {
     /// List presences: Fetch attendance records, optionally for a period or a user.
     ///
@@ -13086,11 +13664,13 @@ impl<'a> PresencesHandler<'a> {
 /// List presences: Fetch attendance records, optionally for a period or a user.
 ///
 /// `GET /users/presences` — build with [`PresencesHandler::list`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13101,6 +13681,7 @@ impl std::fmt::Debug for PresencesList<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -13218,6 +13799,7 @@ impl<'a> PresencesList<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesList<'_> {
     type Output = Vec<models::Presence>;
     fn spec(&self) -> &'static ActionSpec {
@@ -13231,11 +13813,13 @@ impl Action for PresencesList<'_> {
 /// Get a presence: Fetch one attendance record.
 ///
 /// `GET /users/presences/{id}` — build with [`PresencesHandler::get`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13246,6 +13830,7 @@ impl std::fmt::Debug for PresencesGet<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13265,6 +13850,7 @@ impl<'a> PresencesGet<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesGet<'_> {
     type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
@@ -13278,11 +13864,13 @@ impl Action for PresencesGet<'_> {
 /// Create a presence: Record an attendance period for the calling user.
 ///
 /// `POST /users/presences` — build with [`PresencesHandler::create`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13293,6 +13881,7 @@ impl std::fmt::Debug for PresencesCreate<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesCreate<'a> {
     /// End time as `HH:MM`; may stay open.
     ///
@@ -13330,6 +13919,7 @@ impl<'a> PresencesCreate<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesCreate<'_> {
     type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
@@ -13343,11 +13933,13 @@ impl Action for PresencesCreate<'_> {
 /// Clock in or out: Time-clock style: open a presence now, or close the one that is open.
 ///
 /// `POST /users/presences/touch` — build with [`PresencesHandler::touch`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesTouch<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesTouch<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13358,6 +13950,7 @@ impl std::fmt::Debug for PresencesTouch<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesTouch<'a> {
     /// Mark the whole day as worked from home (default false).
     ///
@@ -13395,6 +13988,7 @@ impl<'a> PresencesTouch<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesTouch<'_> {
     type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
@@ -13408,11 +14002,13 @@ impl Action for PresencesTouch<'_> {
 /// Update a presence: Change an attendance record.
 ///
 /// `PUT /users/presences/{id}` — build with [`PresencesHandler::update`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13423,6 +14019,7 @@ impl std::fmt::Debug for PresencesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesUpdate<'a> {
     /// End time as `HH:MM`; may stay open.
     ///
@@ -13478,6 +14075,7 @@ impl<'a> PresencesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesUpdate<'_> {
     type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
@@ -13491,11 +14089,13 @@ impl Action for PresencesUpdate<'_> {
 /// Delete a presence: Remove an attendance record (answers 204, no body).
 ///
 /// `DELETE /users/presences/{id}` — build with [`PresencesHandler::delete`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13506,6 +14106,7 @@ impl std::fmt::Debug for PresencesDelete<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13531,6 +14132,7 @@ impl<'a> PresencesDelete<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -13542,11 +14144,13 @@ impl Action for PresencesDelete<'_> {
 }
 
 /// The `profile` actions. Made by [`crate::Moco::profile`].
+#[cfg(feature = "profile")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProfileHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileHandler<'a> {
     /// Get the profile: Fetch the profile of the user the API key belongs to, or of the impersonated user.
     ///
@@ -13563,11 +14167,13 @@ impl<'a> ProfileHandler<'a> {
 /// Get the profile: Fetch the profile of the user the API key belongs to, or of the impersonated user.
 ///
 /// `GET /profile` — build with [`ProfileHandler::get`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13578,6 +14184,7 @@ impl std::fmt::Debug for ProfileGet<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13597,6 +14204,7 @@ impl<'a> ProfileGet<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileGet<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -13608,11 +14216,13 @@ impl Action for ProfileGet<'_> {
 }
 
 /// The `project_contracts` actions. Made by [`crate::Moco::project_contracts`].
+#[cfg(feature = "project_contracts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectContractsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsHandler<'a> {
     /// List project contracts: Fetch the active people assigned to a project.
     ///
@@ -13684,11 +14294,13 @@ impl<'a> ProjectContractsHandler<'a> {
 /// List project contracts: Fetch the active people assigned to a project.
 ///
 /// `GET /projects/{project_id}/contracts` — build with [`ProjectContractsHandler::list`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13699,6 +14311,7 @@ impl std::fmt::Debug for ProjectContractsList<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -13783,6 +14396,7 @@ impl<'a> ProjectContractsList<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsList<'_> {
     type Output = Vec<models::ProjectContract>;
     fn spec(&self) -> &'static ActionSpec {
@@ -13796,11 +14410,13 @@ impl Action for ProjectContractsList<'_> {
 /// Get a project contract: Fetch one staff assignment of a project.
 ///
 /// `GET /projects/{project_id}/contracts/{id}` — build with [`ProjectContractsHandler::get`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13811,6 +14427,7 @@ impl std::fmt::Debug for ProjectContractsGet<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13833,6 +14450,7 @@ impl<'a> ProjectContractsGet<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsGet<'_> {
     type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
@@ -13846,11 +14464,13 @@ impl Action for ProjectContractsGet<'_> {
 /// Create a project contract: Assign a person to a project.
 ///
 /// `POST /projects/{project_id}/contracts` — build with [`ProjectContractsHandler::create`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13861,6 +14481,7 @@ impl std::fmt::Debug for ProjectContractsCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsCreate<'a> {
     /// Whether the person's hours are billable.
     ///
@@ -13923,6 +14544,7 @@ impl<'a> ProjectContractsCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsCreate<'_> {
     type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
@@ -13936,11 +14558,13 @@ impl Action for ProjectContractsCreate<'_> {
 /// Update a project contract: Change a staff assignment (the person stays the same).
 ///
 /// `PUT /projects/{project_id}/contracts/{id}` — build with [`ProjectContractsHandler::update`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13951,6 +14575,7 @@ impl std::fmt::Debug for ProjectContractsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsUpdate<'a> {
     /// Whether the person's hours are billable.
     ///
@@ -14013,6 +14638,7 @@ impl<'a> ProjectContractsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsUpdate<'_> {
     type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
@@ -14026,11 +14652,13 @@ impl Action for ProjectContractsUpdate<'_> {
 /// Delete a project contract: Remove a person from a project while they have no tracked hours on it (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/contracts/{id}` — build with [`ProjectContractsHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14041,6 +14669,7 @@ impl std::fmt::Debug for ProjectContractsDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14066,6 +14695,7 @@ impl<'a> ProjectContractsDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -14077,11 +14707,13 @@ impl Action for ProjectContractsDelete<'_> {
 }
 
 /// The `project_expenses` actions. Made by [`crate::Moco::project_expenses`].
+#[cfg(feature = "project_expenses")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectExpensesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesHandler<'a> {
     /// List a project's expenses: Fetch the additional services of one project.
     ///
@@ -14203,11 +14835,13 @@ impl<'a> ProjectExpensesHandler<'a> {
 /// List a project's expenses: Fetch the additional services of one project.
 ///
 /// `GET /projects/{project_id}/expenses` — build with [`ProjectExpensesHandler::list`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14218,6 +14852,7 @@ impl std::fmt::Debug for ProjectExpensesList<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesList<'a> {
     /// Only billable (true) or non-billable (false) expenses.
     ///
@@ -14336,6 +14971,7 @@ impl<'a> ProjectExpensesList<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesList<'_> {
     type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14349,11 +14985,13 @@ impl Action for ProjectExpensesList<'_> {
 /// Get a project expense: Fetch one additional service of a project.
 ///
 /// `GET /projects/{project_id}/expenses/{id}` — build with [`ProjectExpensesHandler::get`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14364,6 +15002,7 @@ impl std::fmt::Debug for ProjectExpensesGet<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14386,6 +15025,7 @@ impl<'a> ProjectExpensesGet<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesGet<'_> {
     type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -14399,11 +15039,13 @@ impl Action for ProjectExpensesGet<'_> {
 /// Create a project expense: Add an additional service to a project.
 ///
 /// `POST /projects/{project_id}/expenses` — build with [`ProjectExpensesHandler::create`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14414,6 +15056,7 @@ impl std::fmt::Debug for ProjectExpensesCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesCreate<'a> {
     /// Number of units.
     ///
@@ -14552,6 +15195,7 @@ impl<'a> ProjectExpensesCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesCreate<'_> {
     type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -14565,11 +15209,13 @@ impl Action for ProjectExpensesCreate<'_> {
 /// Create project expenses in bulk: Add several additional services to a project in one request.
 ///
 /// `POST /projects/{project_id}/expenses/bulk` — build with [`ProjectExpensesHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14580,6 +15226,7 @@ impl std::fmt::Debug for ProjectExpensesBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesBulkCreate<'a> {
     /// Expenses to add: objects with `date`, `title`, `quantity`, `unit`, `unit_price`, `unit_cost`, ...
     ///
@@ -14617,6 +15264,7 @@ impl<'a> ProjectExpensesBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesBulkCreate<'_> {
     type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14630,11 +15278,13 @@ impl Action for ProjectExpensesBulkCreate<'_> {
 /// Update a project expense: Change an additional service that is not yet billed.
 ///
 /// `PUT /projects/{project_id}/expenses/{id}` — build with [`ProjectExpensesHandler::update`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14645,6 +15295,7 @@ impl std::fmt::Debug for ProjectExpensesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesUpdate<'a> {
     /// Longer explanation.
     ///
@@ -14801,6 +15452,7 @@ impl<'a> ProjectExpensesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesUpdate<'_> {
     type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -14814,11 +15466,13 @@ impl Action for ProjectExpensesUpdate<'_> {
 /// Delete a project expense: Remove an additional service that is not yet billed (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/expenses/{id}` — build with [`ProjectExpensesHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14829,6 +15483,7 @@ impl std::fmt::Debug for ProjectExpensesDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14854,6 +15509,7 @@ impl<'a> ProjectExpensesDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -14867,11 +15523,13 @@ impl Action for ProjectExpensesDelete<'_> {
 /// Disregard project expenses: Mark additional services of a project as settled without billing them (answers 204, no body).
 ///
 /// `POST /projects/{project_id}/expenses/disregard` — build with [`ProjectExpensesHandler::disregard`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesDisregard<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesDisregard<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14882,6 +15540,7 @@ impl std::fmt::Debug for ProjectExpensesDisregard<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesDisregard<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14901,6 +15560,7 @@ impl<'a> ProjectExpensesDisregard<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesDisregard<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -14914,11 +15574,13 @@ impl Action for ProjectExpensesDisregard<'_> {
 /// List all project expenses: Fetch additional services across all projects.
 ///
 /// `GET /projects/expenses` — build with [`ProjectExpensesHandler::list_all`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesListAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesListAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14929,6 +15591,7 @@ impl std::fmt::Debug for ProjectExpensesListAll<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesListAll<'a> {
     /// Only billable (true) or non-billable (false) expenses.
     ///
@@ -15080,6 +15743,7 @@ impl<'a> ProjectExpensesListAll<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesListAll<'_> {
     type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15091,11 +15755,13 @@ impl Action for ProjectExpensesListAll<'_> {
 }
 
 /// The `project_groups` actions. Made by [`crate::Moco::project_groups`].
+#[cfg(feature = "project_groups")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectGroupsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_groups")]
 impl<'a> ProjectGroupsHandler<'a> {
     /// List project groups: Fetch project groups with their projects.
     ///
@@ -15123,11 +15789,13 @@ impl<'a> ProjectGroupsHandler<'a> {
 /// List project groups: Fetch project groups with their projects.
 ///
 /// `GET /projects/groups` — build with [`ProjectGroupsHandler::list`], then `.send().await`.
+#[cfg(feature = "project_groups")]
 pub struct ProjectGroupsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_groups")]
 impl std::fmt::Debug for ProjectGroupsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15138,6 +15806,7 @@ impl std::fmt::Debug for ProjectGroupsList<'_> {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl<'a> ProjectGroupsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -15240,6 +15909,7 @@ impl<'a> ProjectGroupsList<'a> {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl Action for ProjectGroupsList<'_> {
     type Output = Vec<models::ProjectGroup>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15253,11 +15923,13 @@ impl Action for ProjectGroupsList<'_> {
 /// Get a project group: Fetch one project group.
 ///
 /// `GET /projects/groups/{id}` — build with [`ProjectGroupsHandler::get`], then `.send().await`.
+#[cfg(feature = "project_groups")]
 pub struct ProjectGroupsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_groups")]
 impl std::fmt::Debug for ProjectGroupsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15268,6 +15940,7 @@ impl std::fmt::Debug for ProjectGroupsGet<'_> {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl<'a> ProjectGroupsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15290,6 +15963,7 @@ impl<'a> ProjectGroupsGet<'a> {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl Action for ProjectGroupsGet<'_> {
     type Output = models::ProjectGroup;
     fn spec(&self) -> &'static ActionSpec {
@@ -15301,11 +15975,13 @@ impl Action for ProjectGroupsGet<'_> {
 }
 
 /// The `project_payment_schedules` actions. Made by [`crate::Moco::project_payment_schedules`].
+#[cfg(feature = "project_payment_schedules")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectPaymentSchedulesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// List all payment schedules: Fetch payment schedules across all projects.
     ///
@@ -15393,11 +16069,13 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
 /// List all payment schedules: Fetch payment schedules across all projects.
 ///
 /// `GET /projects/payment_schedules` — build with [`ProjectPaymentSchedulesHandler::list_all`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesListAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesListAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15408,6 +16086,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesListAll<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesListAll<'a> {
     /// Only schedules due on or after this day.
     ///
@@ -15536,6 +16215,7 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesListAll<'_> {
     type Output = Vec<models::PaymentSchedule>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15549,11 +16229,13 @@ impl Action for ProjectPaymentSchedulesListAll<'_> {
 /// List a project's payment schedules: Fetch the payment schedules of one project.
 ///
 /// `GET /projects/{project_id}/payment_schedules` — build with [`ProjectPaymentSchedulesHandler::list`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15564,6 +16246,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesList<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesList<'a> {
     /// Only schedules due on or after this day.
     ///
@@ -15674,6 +16357,7 @@ impl<'a> ProjectPaymentSchedulesList<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesList<'_> {
     type Output = Vec<models::PaymentSchedule>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15687,11 +16371,13 @@ impl Action for ProjectPaymentSchedulesList<'_> {
 /// Get a payment schedule: Fetch one payment schedule of a project.
 ///
 /// `GET /projects/{project_id}/payment_schedules/{id}` — build with [`ProjectPaymentSchedulesHandler::get`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15702,6 +16388,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesGet<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15724,6 +16411,7 @@ impl<'a> ProjectPaymentSchedulesGet<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesGet<'_> {
     type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -15737,11 +16425,13 @@ impl Action for ProjectPaymentSchedulesGet<'_> {
 /// Create a payment schedule: Add an instalment to a project's payment schedule.
 ///
 /// `POST /projects/{project_id}/payment_schedules` — build with [`ProjectPaymentSchedulesHandler::create`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15752,6 +16442,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesCreate<'a> {
     /// Label of the instalment.
     ///
@@ -15791,6 +16482,7 @@ impl<'a> ProjectPaymentSchedulesCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesCreate<'_> {
     type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -15804,11 +16496,13 @@ impl Action for ProjectPaymentSchedulesCreate<'_> {
 /// Update a payment schedule: Change an instalment of a project's payment schedule.
 ///
 /// `PUT /projects/{project_id}/payment_schedules/{id}` — build with [`ProjectPaymentSchedulesHandler::update`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15819,6 +16513,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesUpdate<'a> {
     /// Label of the instalment.
     ///
@@ -15879,6 +16574,7 @@ impl<'a> ProjectPaymentSchedulesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesUpdate<'_> {
     type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -15892,11 +16588,13 @@ impl Action for ProjectPaymentSchedulesUpdate<'_> {
 /// Delete a payment schedule: Remove an instalment from a project's payment schedule.
 ///
 /// `DELETE /projects/{project_id}/payment_schedules/{id}` — build with [`ProjectPaymentSchedulesHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15907,6 +16605,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15929,6 +16628,7 @@ impl<'a> ProjectPaymentSchedulesDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesDelete<'_> {
     type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -15940,11 +16640,13 @@ impl Action for ProjectPaymentSchedulesDelete<'_> {
 }
 
 /// The `project_recurring_expenses` actions. Made by [`crate::Moco::project_recurring_expenses`].
+#[cfg(feature = "project_recurring_expenses")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectRecurringExpensesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// List all recurring expenses: Fetch recurring additional services across all projects.
     ///
@@ -16048,11 +16750,13 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
 /// List all recurring expenses: Fetch recurring additional services across all projects.
 ///
 /// `GET /recurring_expenses` — build with [`ProjectRecurringExpensesHandler::list_all`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesListAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesListAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16063,6 +16767,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesListAll<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesListAll<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -16147,6 +16852,7 @@ impl<'a> ProjectRecurringExpensesListAll<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesListAll<'_> {
     type Output = Vec<models::RecurringExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -16160,11 +16866,13 @@ impl Action for ProjectRecurringExpensesListAll<'_> {
 /// List a project's recurring expenses: Fetch the recurring additional services of one project.
 ///
 /// `GET /projects/{project_id}/recurring_expenses` — build with [`ProjectRecurringExpensesHandler::list`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16175,6 +16883,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesList<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -16259,6 +16968,7 @@ impl<'a> ProjectRecurringExpensesList<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesList<'_> {
     type Output = Vec<models::RecurringExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -16272,11 +16982,13 @@ impl Action for ProjectRecurringExpensesList<'_> {
 /// Get a recurring expense: Fetch one recurring additional service of a project.
 ///
 /// `GET /projects/{project_id}/recurring_expenses/{id}` — build with [`ProjectRecurringExpensesHandler::get`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16287,6 +16999,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesGet<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16309,6 +17022,7 @@ impl<'a> ProjectRecurringExpensesGet<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesGet<'_> {
     type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -16322,11 +17036,13 @@ impl Action for ProjectRecurringExpensesGet<'_> {
 /// Create a recurring expense: Add a recurring additional service to a project.
 ///
 /// `POST /projects/{project_id}/recurring_expenses` — build with [`ProjectRecurringExpensesHandler::create`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16337,6 +17053,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesCreate<'a> {
     /// Name of the service.
     ///
@@ -16471,6 +17188,7 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesCreate<'_> {
     type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -16484,11 +17202,13 @@ impl Action for ProjectRecurringExpensesCreate<'_> {
 /// Update a recurring expense: Change a recurring additional service (start date and interval cannot change).
 ///
 /// `PUT /projects/{project_id}/recurring_expenses/{id}` — build with [`ProjectRecurringExpensesHandler::update`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16499,6 +17219,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesUpdate<'a> {
     /// Last day to recur; `""` or null clears it (recurs without end).
     ///
@@ -16633,6 +17354,7 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesUpdate<'_> {
     type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -16646,11 +17368,13 @@ impl Action for ProjectRecurringExpensesUpdate<'_> {
 /// Recur an expense now: Create the next expense of a recurring service ahead of schedule and move its next date on.
 ///
 /// `POST /projects/{project_id}/recurring_expenses/{id}/recur` — build with [`ProjectRecurringExpensesHandler::recur`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesRecur<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesRecur<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16661,6 +17385,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesRecur<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesRecur<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16680,6 +17405,7 @@ impl<'a> ProjectRecurringExpensesRecur<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesRecur<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -16693,11 +17419,13 @@ impl Action for ProjectRecurringExpensesRecur<'_> {
 /// Delete a recurring expense: Remove a recurring additional service.
 ///
 /// `DELETE /projects/{project_id}/recurring_expenses/{id}` — build with [`ProjectRecurringExpensesHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16708,6 +17436,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16733,6 +17462,7 @@ impl<'a> ProjectRecurringExpensesDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -16744,11 +17474,13 @@ impl Action for ProjectRecurringExpensesDelete<'_> {
 }
 
 /// The `project_tasks` actions. Made by [`crate::Moco::project_tasks`].
+#[cfg(feature = "project_tasks")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectTasksHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksHandler<'a> {
     /// List project tasks: Fetch the tasks of a project.
     ///
@@ -16831,11 +17563,13 @@ impl<'a> ProjectTasksHandler<'a> {
 /// List project tasks: Fetch the tasks of a project.
 ///
 /// `GET /projects/{project_id}/tasks` — build with [`ProjectTasksHandler::list`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16846,6 +17580,7 @@ impl std::fmt::Debug for ProjectTasksList<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -16927,6 +17662,7 @@ impl<'a> ProjectTasksList<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksList<'_> {
     type Output = Vec<models::ProjectTask>;
     fn spec(&self) -> &'static ActionSpec {
@@ -16940,11 +17676,13 @@ impl Action for ProjectTasksList<'_> {
 /// Get a project task: Fetch one task of a project.
 ///
 /// `GET /projects/{project_id}/tasks/{id}` — build with [`ProjectTasksHandler::get`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16955,6 +17693,7 @@ impl std::fmt::Debug for ProjectTasksGet<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16977,6 +17716,7 @@ impl<'a> ProjectTasksGet<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksGet<'_> {
     type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
@@ -16990,11 +17730,13 @@ impl Action for ProjectTasksGet<'_> {
 /// Create a project task: Add a task to a project.
 ///
 /// `POST /projects/{project_id}/tasks` — build with [`ProjectTasksHandler::create`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17005,6 +17747,7 @@ impl std::fmt::Debug for ProjectTasksCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksCreate<'a> {
     /// Whether time on the task is billable.
     ///
@@ -17076,6 +17819,7 @@ impl<'a> ProjectTasksCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksCreate<'_> {
     type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
@@ -17089,11 +17833,13 @@ impl Action for ProjectTasksCreate<'_> {
 /// Update a project task: Change a task of a project.
 ///
 /// `PUT /projects/{project_id}/tasks/{id}` — build with [`ProjectTasksHandler::update`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17104,6 +17850,7 @@ impl std::fmt::Debug for ProjectTasksUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksUpdate<'a> {
     /// Whether time on the task is billable.
     ///
@@ -17184,6 +17931,7 @@ impl<'a> ProjectTasksUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksUpdate<'_> {
     type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
@@ -17197,11 +17945,13 @@ impl Action for ProjectTasksUpdate<'_> {
 /// Delete a project task: Remove a task from a project while no hours are tracked on it (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/tasks/{id}` — build with [`ProjectTasksHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17212,6 +17962,7 @@ impl std::fmt::Debug for ProjectTasksDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17237,6 +17988,7 @@ impl<'a> ProjectTasksDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -17250,11 +18002,13 @@ impl Action for ProjectTasksDelete<'_> {
 /// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/tasks/destroy_all` — build with [`ProjectTasksHandler::delete_all`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksDeleteAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksDeleteAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17265,6 +18019,7 @@ impl std::fmt::Debug for ProjectTasksDeleteAll<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksDeleteAll<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17290,6 +18045,7 @@ impl<'a> ProjectTasksDeleteAll<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksDeleteAll<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -17301,11 +18057,13 @@ impl Action for ProjectTasksDeleteAll<'_> {
 }
 
 /// The `projects` actions. Made by [`crate::Moco::projects`].
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsHandler<'a> {
     /// List projects: Stream every project matching the filters, page by page.
     ///
@@ -17462,11 +18220,13 @@ impl<'a> ProjectsHandler<'a> {
 /// List projects: Stream every project matching the filters, page by page.
 ///
 /// `GET /projects` — build with [`ProjectsHandler::list`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17477,6 +18237,7 @@ impl std::fmt::Debug for ProjectsList<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -17719,6 +18480,7 @@ impl<'a> ProjectsList<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsList<'_> {
     type Output = Vec<models::Project>;
     fn spec(&self) -> &'static ActionSpec {
@@ -17732,11 +18494,13 @@ impl Action for ProjectsList<'_> {
 /// Get a project: Fetch one project with its tasks and staff.
 ///
 /// `GET /projects/{id}` — build with [`ProjectsHandler::get`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17747,6 +18511,7 @@ impl std::fmt::Debug for ProjectsGet<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17766,6 +18531,7 @@ impl<'a> ProjectsGet<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsGet<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -17779,11 +18545,13 @@ impl Action for ProjectsGet<'_> {
 /// Create a project: Create a project for a customer, led by a user.
 ///
 /// `POST /projects` — build with [`ProjectsHandler::create`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17794,6 +18562,7 @@ impl std::fmt::Debug for ProjectsCreate<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsCreate<'a> {
     /// Customer company the project is for.
     ///
@@ -18098,6 +18867,7 @@ impl<'a> ProjectsCreate<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsCreate<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -18111,11 +18881,13 @@ impl Action for ProjectsCreate<'_> {
 /// Update a project: Change a project; only the fields given are sent (the currency stays).
 ///
 /// `PUT /projects/{id}` — build with [`ProjectsHandler::update`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18126,6 +18898,7 @@ impl std::fmt::Debug for ProjectsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsUpdate<'a> {
     /// First day of the project (a retainer starts on the first of a month).
     ///
@@ -18448,6 +19221,7 @@ impl<'a> ProjectsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsUpdate<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -18461,11 +19235,13 @@ impl Action for ProjectsUpdate<'_> {
 /// Delete a project: Delete a project without activities, invoices, offers or expenses (answers no body).
 ///
 /// `DELETE /projects/{id}` — build with [`ProjectsHandler::delete`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18476,6 +19252,7 @@ impl std::fmt::Debug for ProjectsDelete<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18501,6 +19278,7 @@ impl<'a> ProjectsDelete<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -18514,11 +19292,13 @@ impl Action for ProjectsDelete<'_> {
 /// List assigned projects: Fetch the projects the calling user is assigned to, with their tasks and contract (reduced fields).
 ///
 /// `GET /projects/assigned` — build with [`ProjectsHandler::assigned`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsAssigned<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsAssigned<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18529,6 +19309,7 @@ impl std::fmt::Debug for ProjectsAssigned<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsAssigned<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -18621,6 +19402,7 @@ impl<'a> ProjectsAssigned<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsAssigned<'_> {
     type Output = Vec<models::AssignedProject>;
     fn spec(&self) -> &'static ActionSpec {
@@ -18634,11 +19416,13 @@ impl Action for ProjectsAssigned<'_> {
 /// Archive a project: Move a project to the archive.
 ///
 /// `PUT /projects/{id}/archive` — build with [`ProjectsHandler::archive`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsArchive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsArchive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18649,6 +19433,7 @@ impl std::fmt::Debug for ProjectsArchive<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsArchive<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18668,6 +19453,7 @@ impl<'a> ProjectsArchive<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsArchive<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -18681,11 +19467,13 @@ impl Action for ProjectsArchive<'_> {
 /// Unarchive a project: Bring an archived project back into use.
 ///
 /// `PUT /projects/{id}/unarchive` — build with [`ProjectsHandler::unarchive`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsUnarchive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsUnarchive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18696,6 +19484,7 @@ impl std::fmt::Debug for ProjectsUnarchive<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsUnarchive<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18715,6 +19504,7 @@ impl<'a> ProjectsUnarchive<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsUnarchive<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -18728,11 +19518,13 @@ impl Action for ProjectsUnarchive<'_> {
 /// Get a project report: Fetch a project's key figures: budget, hours, invoiced amount and costs.
 ///
 /// `GET /projects/{id}/report` — build with [`ProjectsHandler::report`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsReport<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsReport<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18743,6 +19535,7 @@ impl std::fmt::Debug for ProjectsReport<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsReport<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18765,6 +19558,7 @@ impl<'a> ProjectsReport<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsReport<'_> {
     type Output = models::ProjectReport;
     fn spec(&self) -> &'static ActionSpec {
@@ -18778,11 +19572,13 @@ impl Action for ProjectsReport<'_> {
 /// Share a project report: Turn on the shareable report link of a project.
 ///
 /// `PUT /projects/{id}/share` — build with [`ProjectsHandler::share`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsShare<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsShare<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18793,6 +19589,7 @@ impl std::fmt::Debug for ProjectsShare<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsShare<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18812,6 +19609,7 @@ impl<'a> ProjectsShare<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsShare<'_> {
     type Output = models::ShareLink;
     fn spec(&self) -> &'static ActionSpec {
@@ -18825,11 +19623,13 @@ impl Action for ProjectsShare<'_> {
 /// Stop sharing a project report: Turn off the shareable report link of a project.
 ///
 /// `PUT /projects/{id}/disable_share` — build with [`ProjectsHandler::disable_share`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsDisableShare<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsDisableShare<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18840,6 +19640,7 @@ impl std::fmt::Debug for ProjectsDisableShare<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsDisableShare<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18859,6 +19660,7 @@ impl<'a> ProjectsDisableShare<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsDisableShare<'_> {
     type Output = models::ShareLink;
     fn spec(&self) -> &'static ActionSpec {
@@ -18872,11 +19674,13 @@ impl Action for ProjectsDisableShare<'_> {
 /// Assign a project group: Put a project into a project group.
 ///
 /// `PUT /projects/{id}/assign_project_group` — build with [`ProjectsHandler::assign_project_group`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsAssignProjectGroup<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsAssignProjectGroup<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18887,6 +19691,7 @@ impl std::fmt::Debug for ProjectsAssignProjectGroup<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsAssignProjectGroup<'a> {
     /// Project group the project belongs to.
     ///
@@ -18915,6 +19720,7 @@ impl<'a> ProjectsAssignProjectGroup<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsAssignProjectGroup<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -18928,11 +19734,13 @@ impl Action for ProjectsAssignProjectGroup<'_> {
 /// Unassign the project group: Take a project out of its project group.
 ///
 /// `PUT /projects/{id}/unassign_project_group` — build with [`ProjectsHandler::unassign_project_group`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsUnassignProjectGroup<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsUnassignProjectGroup<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18943,6 +19751,7 @@ impl std::fmt::Debug for ProjectsUnassignProjectGroup<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsUnassignProjectGroup<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18962,6 +19771,7 @@ impl<'a> ProjectsUnassignProjectGroup<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsUnassignProjectGroup<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -18973,11 +19783,13 @@ impl Action for ProjectsUnassignProjectGroup<'_> {
 }
 
 /// The `purchase_bookkeeping_exports` actions. Made by [`crate::Moco::purchase_bookkeeping_exports`].
+#[cfg(feature = "purchase_bookkeeping_exports")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseBookkeepingExportsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'a> PurchaseBookkeepingExportsHandler<'a> {
     /// List purchase bookkeeping exports: Fetch the exports of purchases to bookkeeping.
     ///
@@ -19030,11 +19842,13 @@ impl<'a> PurchaseBookkeepingExportsHandler<'a> {
 /// List purchase bookkeeping exports: Fetch the exports of purchases to bookkeeping.
 ///
 /// `GET /purchases/bookkeeping_exports` — build with [`PurchaseBookkeepingExportsHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_bookkeeping_exports")]
 pub struct PurchaseBookkeepingExportsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl std::fmt::Debug for PurchaseBookkeepingExportsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19045,6 +19859,7 @@ impl std::fmt::Debug for PurchaseBookkeepingExportsList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'a> PurchaseBookkeepingExportsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -19129,6 +19944,7 @@ impl<'a> PurchaseBookkeepingExportsList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl Action for PurchaseBookkeepingExportsList<'_> {
     type Output = Vec<models::PurchaseBookkeepingExport>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19142,11 +19958,13 @@ impl Action for PurchaseBookkeepingExportsList<'_> {
 /// Get a purchase bookkeeping export: Fetch one export of purchases to bookkeeping.
 ///
 /// `GET /purchases/bookkeeping_exports/{id}` — build with [`PurchaseBookkeepingExportsHandler::get`], then `.send().await`.
+#[cfg(feature = "purchase_bookkeeping_exports")]
 pub struct PurchaseBookkeepingExportsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl std::fmt::Debug for PurchaseBookkeepingExportsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19157,6 +19975,7 @@ impl std::fmt::Debug for PurchaseBookkeepingExportsGet<'_> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'a> PurchaseBookkeepingExportsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19179,6 +19998,7 @@ impl<'a> PurchaseBookkeepingExportsGet<'a> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl Action for PurchaseBookkeepingExportsGet<'_> {
     type Output = models::PurchaseBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
@@ -19192,11 +20012,13 @@ impl Action for PurchaseBookkeepingExportsGet<'_> {
 /// Create a purchase bookkeeping export: Export a set of purchases to bookkeeping.
 ///
 /// `POST /purchases/bookkeeping_exports` — build with [`PurchaseBookkeepingExportsHandler::create`], then `.send().await`.
+#[cfg(feature = "purchase_bookkeeping_exports")]
 pub struct PurchaseBookkeepingExportsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl std::fmt::Debug for PurchaseBookkeepingExportsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19207,6 +20029,7 @@ impl std::fmt::Debug for PurchaseBookkeepingExportsCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'a> PurchaseBookkeepingExportsCreate<'a> {
     /// Also hand the export to the connected service, e.g. DATEV (default true).
     ///
@@ -19256,6 +20079,7 @@ impl<'a> PurchaseBookkeepingExportsCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl Action for PurchaseBookkeepingExportsCreate<'_> {
     type Output = models::PurchaseBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
@@ -19267,11 +20091,13 @@ impl Action for PurchaseBookkeepingExportsCreate<'_> {
 }
 
 /// The `purchase_budgets` actions. Made by [`crate::Moco::purchase_budgets`].
+#[cfg(feature = "purchase_budgets")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseBudgetsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl<'a> PurchaseBudgetsHandler<'a> {
     /// List purchase budgets: Fetch the purchase budgets of a year with their target, spent, planned and remaining amounts.
     ///
@@ -19288,11 +20114,13 @@ impl<'a> PurchaseBudgetsHandler<'a> {
 /// List purchase budgets: Fetch the purchase budgets of a year with their target, spent, planned and remaining amounts.
 ///
 /// `GET /purchases/budgets` — build with [`PurchaseBudgetsHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_budgets")]
 pub struct PurchaseBudgetsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl std::fmt::Debug for PurchaseBudgetsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19303,6 +20131,7 @@ impl std::fmt::Debug for PurchaseBudgetsList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl<'a> PurchaseBudgetsList<'a> {
     /// Year of the budgets.
     ///
@@ -19333,6 +20162,7 @@ impl<'a> PurchaseBudgetsList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl Action for PurchaseBudgetsList<'_> {
     type Output = Vec<models::PurchaseBudget>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19344,11 +20174,13 @@ impl Action for PurchaseBudgetsList<'_> {
 }
 
 /// The `purchase_categories` actions. Made by [`crate::Moco::purchase_categories`].
+#[cfg(feature = "purchase_categories")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseCategoriesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_categories")]
 impl<'a> PurchaseCategoriesHandler<'a> {
     /// List purchase categories: Fetch the categories purchases are booked to.
     ///
@@ -19376,11 +20208,13 @@ impl<'a> PurchaseCategoriesHandler<'a> {
 /// List purchase categories: Fetch the categories purchases are booked to.
 ///
 /// `GET /purchases/categories` — build with [`PurchaseCategoriesHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_categories")]
 pub struct PurchaseCategoriesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_categories")]
 impl std::fmt::Debug for PurchaseCategoriesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19391,6 +20225,7 @@ impl std::fmt::Debug for PurchaseCategoriesList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_categories")]
 impl<'a> PurchaseCategoriesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -19475,6 +20310,7 @@ impl<'a> PurchaseCategoriesList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_categories")]
 impl Action for PurchaseCategoriesList<'_> {
     type Output = Vec<models::PurchaseCategory>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19488,11 +20324,13 @@ impl Action for PurchaseCategoriesList<'_> {
 /// Get a purchase category: Fetch one purchase category.
 ///
 /// `GET /purchases/categories/{id}` — build with [`PurchaseCategoriesHandler::get`], then `.send().await`.
+#[cfg(feature = "purchase_categories")]
 pub struct PurchaseCategoriesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_categories")]
 impl std::fmt::Debug for PurchaseCategoriesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19503,6 +20341,7 @@ impl std::fmt::Debug for PurchaseCategoriesGet<'_> {
     }
 }
 
+#[cfg(feature = "purchase_categories")]
 impl<'a> PurchaseCategoriesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19525,6 +20364,7 @@ impl<'a> PurchaseCategoriesGet<'a> {
     }
 }
 
+#[cfg(feature = "purchase_categories")]
 impl Action for PurchaseCategoriesGet<'_> {
     type Output = models::PurchaseCategory;
     fn spec(&self) -> &'static ActionSpec {
@@ -19536,11 +20376,13 @@ impl Action for PurchaseCategoriesGet<'_> {
 }
 
 /// The `purchase_drafts` actions. Made by [`crate::Moco::purchase_drafts`].
+#[cfg(feature = "purchase_drafts")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseDraftsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsHandler<'a> {
     /// List purchase drafts: Fetch purchase drafts.
     ///
@@ -19603,11 +20445,13 @@ impl<'a> PurchaseDraftsHandler<'a> {
 /// List purchase drafts: Fetch purchase drafts.
 ///
 /// `GET /purchases/drafts` — build with [`PurchaseDraftsHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19618,6 +20462,7 @@ impl std::fmt::Debug for PurchaseDraftsList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -19702,6 +20547,7 @@ impl<'a> PurchaseDraftsList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsList<'_> {
     type Output = Vec<models::PurchaseDraft>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19715,11 +20561,13 @@ impl Action for PurchaseDraftsList<'_> {
 /// Create a purchase draft: Start a purchase draft, optionally with its document.
 ///
 /// `POST /purchases/drafts` — build with [`PurchaseDraftsHandler::create`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19730,6 +20578,7 @@ impl std::fmt::Debug for PurchaseDraftsCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsCreate<'a> {
     /// The document (sent as {filename, base64}).
     ///
@@ -19761,6 +20610,7 @@ impl<'a> PurchaseDraftsCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsCreate<'_> {
     type Output = models::PurchaseDraft;
     fn spec(&self) -> &'static ActionSpec {
@@ -19774,11 +20624,13 @@ impl Action for PurchaseDraftsCreate<'_> {
 /// Get a purchase draft: Fetch one purchase draft.
 ///
 /// `GET /purchases/drafts/{id}` — build with [`PurchaseDraftsHandler::get`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19789,6 +20641,7 @@ impl std::fmt::Debug for PurchaseDraftsGet<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19811,6 +20664,7 @@ impl<'a> PurchaseDraftsGet<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsGet<'_> {
     type Output = models::PurchaseDraft;
     fn spec(&self) -> &'static ActionSpec {
@@ -19824,11 +20678,13 @@ impl Action for PurchaseDraftsGet<'_> {
 /// Download a purchase draft PDF: Download the draft's document when it is a PDF (204, no content, otherwise).
 ///
 /// `GET /purchases/drafts/{id}.pdf` — build with [`PurchaseDraftsHandler::pdf`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsPdf<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsPdf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19839,6 +20695,7 @@ impl std::fmt::Debug for PurchaseDraftsPdf<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsPdf<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19860,6 +20717,7 @@ impl<'a> PurchaseDraftsPdf<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsPdf<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -19873,11 +20731,13 @@ impl Action for PurchaseDraftsPdf<'_> {
 /// Delete a purchase draft: Remove a purchase draft.
 ///
 /// `DELETE /purchases/drafts/{id}` — build with [`PurchaseDraftsHandler::delete`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19888,6 +20748,7 @@ impl std::fmt::Debug for PurchaseDraftsDelete<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19913,6 +20774,7 @@ impl<'a> PurchaseDraftsDelete<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -19924,11 +20786,13 @@ impl Action for PurchaseDraftsDelete<'_> {
 }
 
 /// The `purchase_payments` actions. Made by [`crate::Moco::purchase_payments`].
+#[cfg(feature = "purchase_payments")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchasePaymentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsHandler<'a> {
     /// List purchase payments: Fetch payments on purchases, optionally for purchases or a period.
     ///
@@ -20006,11 +20870,13 @@ impl<'a> PurchasePaymentsHandler<'a> {
 /// List purchase payments: Fetch payments on purchases, optionally for purchases or a period.
 ///
 /// `GET /purchases/payments` — build with [`PurchasePaymentsHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20021,6 +20887,7 @@ impl std::fmt::Debug for PurchasePaymentsList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -20138,6 +21005,7 @@ impl<'a> PurchasePaymentsList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsList<'_> {
     type Output = Vec<models::PurchasePayment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -20151,11 +21019,13 @@ impl Action for PurchasePaymentsList<'_> {
 /// Get a purchase payment: Fetch one purchase payment.
 ///
 /// `GET /purchases/payments/{id}` — build with [`PurchasePaymentsHandler::get`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20166,6 +21036,7 @@ impl std::fmt::Debug for PurchasePaymentsGet<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20188,6 +21059,7 @@ impl<'a> PurchasePaymentsGet<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsGet<'_> {
     type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -20201,11 +21073,13 @@ impl Action for PurchasePaymentsGet<'_> {
 /// Create a purchase payment: Record a payment made on a purchase.
 ///
 /// `POST /purchases/payments` — build with [`PurchasePaymentsHandler::create`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20216,6 +21090,7 @@ impl std::fmt::Debug for PurchasePaymentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsCreate<'a> {
     /// Note on the payment; only when no purchase is given.
     ///
@@ -20256,6 +21131,7 @@ impl<'a> PurchasePaymentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsCreate<'_> {
     type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -20269,11 +21145,13 @@ impl Action for PurchasePaymentsCreate<'_> {
 /// Create purchase payments in bulk: Record several purchase payments in one request.
 ///
 /// `POST /purchases/payments/bulk` — build with [`PurchasePaymentsHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20284,6 +21162,7 @@ impl std::fmt::Debug for PurchasePaymentsBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsBulkCreate<'a> {
     /// Payments to record: objects with `date`, `total`, `purchase_id` or `description`.
     ///
@@ -20321,6 +21200,7 @@ impl<'a> PurchasePaymentsBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsBulkCreate<'_> {
     type Output = Vec<models::PurchasePayment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -20334,11 +21214,13 @@ impl Action for PurchasePaymentsBulkCreate<'_> {
 /// Update a purchase payment: Change a recorded purchase payment (its purchase stays the same).
 ///
 /// `PUT /purchases/payments/{id}` — build with [`PurchasePaymentsHandler::update`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20349,6 +21231,7 @@ impl std::fmt::Debug for PurchasePaymentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsUpdate<'a> {
     /// Note on the payment; only when no purchase is given.
     ///
@@ -20401,6 +21284,7 @@ impl<'a> PurchasePaymentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsUpdate<'_> {
     type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -20414,11 +21298,13 @@ impl Action for PurchasePaymentsUpdate<'_> {
 /// Delete a purchase payment: Remove a recorded purchase payment.
 ///
 /// `DELETE /purchases/payments/{id}` — build with [`PurchasePaymentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20429,6 +21315,7 @@ impl std::fmt::Debug for PurchasePaymentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20454,6 +21341,7 @@ impl<'a> PurchasePaymentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -20465,11 +21353,13 @@ impl Action for PurchasePaymentsDelete<'_> {
 }
 
 /// The `purchases` actions. Made by [`crate::Moco::purchases`].
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchasesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesHandler<'a> {
     /// List purchases: Fetch purchases, filtered by category, supplier, status, dates, tags and more.
     ///
@@ -20598,11 +21488,13 @@ impl<'a> PurchasesHandler<'a> {
 /// List purchases: Fetch purchases, filtered by category, supplier, status, dates, tags and more.
 ///
 /// `GET /purchases` — build with [`PurchasesHandler::list`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20613,6 +21505,7 @@ impl std::fmt::Debug for PurchasesList<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -20801,6 +21694,7 @@ impl<'a> PurchasesList<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesList<'_> {
     type Output = Vec<models::Purchase>;
     fn spec(&self) -> &'static ActionSpec {
@@ -20814,11 +21708,13 @@ impl Action for PurchasesList<'_> {
 /// Get a purchase: Fetch one purchase.
 ///
 /// `GET /purchases/{id}` — build with [`PurchasesHandler::get`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20829,6 +21725,7 @@ impl std::fmt::Debug for PurchasesGet<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20848,6 +21745,7 @@ impl<'a> PurchasesGet<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesGet<'_> {
     type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -20861,11 +21759,13 @@ impl Action for PurchasesGet<'_> {
 /// Create a purchase: Record a purchase with its positions and, optionally, its document.
 ///
 /// `POST /purchases` — build with [`PurchasesHandler::create`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20876,6 +21776,7 @@ impl std::fmt::Debug for PurchasesCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesCreate<'a> {
     /// Title; derived from the positions when left out.
     ///
@@ -21051,6 +21952,7 @@ impl<'a> PurchasesCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesCreate<'_> {
     type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -21064,11 +21966,13 @@ impl Action for PurchasesCreate<'_> {
 /// Update a purchase: Change a purchase; its positions cannot be changed this way.
 ///
 /// `PUT /purchases/{id}` — build with [`PurchasesHandler::update`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21079,6 +21983,7 @@ impl std::fmt::Debug for PurchasesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesUpdate<'a> {
     /// Title; derived from the positions when left out.
     ///
@@ -21269,6 +22174,7 @@ impl<'a> PurchasesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesUpdate<'_> {
     type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -21282,11 +22188,13 @@ impl Action for PurchasesUpdate<'_> {
 /// Assign a purchase item to a project: Book one position of a purchase to a project as a new or existing project expense.
 ///
 /// `POST /purchases/{id}/assign_to_project` — build with [`PurchasesHandler::assign_to_project`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesAssignToProject<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesAssignToProject<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21297,6 +22205,7 @@ impl std::fmt::Debug for PurchasesAssignToProject<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesAssignToProject<'a> {
     /// Existing project expense to link (an id, or its title within the project); a new one is created when left out.
     ///
@@ -21360,6 +22269,7 @@ impl<'a> PurchasesAssignToProject<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesAssignToProject<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -21373,11 +22283,13 @@ impl Action for PurchasesAssignToProject<'_> {
 /// Set a purchase's status: Move a purchase between inbox and archive (answers no body).
 ///
 /// `PATCH /purchases/{id}/update_status` — build with [`PurchasesHandler::update_status`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesUpdateStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesUpdateStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21388,6 +22300,7 @@ impl std::fmt::Debug for PurchasesUpdateStatus<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesUpdateStatus<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21407,6 +22320,7 @@ impl<'a> PurchasesUpdateStatus<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesUpdateStatus<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -21420,11 +22334,13 @@ impl Action for PurchasesUpdateStatus<'_> {
 /// Delete a purchase: Delete a pending purchase that has no payments (answers no body).
 ///
 /// `DELETE /purchases/{id}` — build with [`PurchasesHandler::delete`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21435,6 +22351,7 @@ impl std::fmt::Debug for PurchasesDelete<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21460,6 +22377,7 @@ impl<'a> PurchasesDelete<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -21473,11 +22391,13 @@ impl Action for PurchasesDelete<'_> {
 /// Store a purchase's document: Upload the document of a purchase, replacing it, as multipart/form-data (answers no body).
 ///
 /// `PATCH /purchases/{id}/store_document` — build with [`PurchasesHandler::store_document`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesStoreDocument<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesStoreDocument<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21488,6 +22408,7 @@ impl std::fmt::Debug for PurchasesStoreDocument<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesStoreDocument<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21507,6 +22428,7 @@ impl<'a> PurchasesStoreDocument<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesStoreDocument<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -21518,11 +22440,13 @@ impl Action for PurchasesStoreDocument<'_> {
 }
 
 /// The `receipts` actions. Made by [`crate::Moco::receipts`].
+#[cfg(feature = "receipts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReceiptsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsHandler<'a> {
     /// List receipts: Fetch expense receipts, filtered by period, project, user, category or refund request.
     ///
@@ -21592,11 +22516,13 @@ impl<'a> ReceiptsHandler<'a> {
 /// List receipts: Fetch expense receipts, filtered by period, project, user, category or refund request.
 ///
 /// `GET /receipts` — build with [`ReceiptsHandler::list`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21607,6 +22533,7 @@ impl std::fmt::Debug for ReceiptsList<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -21757,6 +22684,7 @@ impl<'a> ReceiptsList<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsList<'_> {
     type Output = Vec<models::Receipt>;
     fn spec(&self) -> &'static ActionSpec {
@@ -21770,11 +22698,13 @@ impl Action for ReceiptsList<'_> {
 /// Get a receipt: Fetch one expense receipt.
 ///
 /// `GET /receipts/{id}` — build with [`ReceiptsHandler::get`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21785,6 +22715,7 @@ impl std::fmt::Debug for ReceiptsGet<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21804,6 +22735,7 @@ impl<'a> ReceiptsGet<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsGet<'_> {
     type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
@@ -21817,11 +22749,13 @@ impl Action for ReceiptsGet<'_> {
 /// Create a receipt: Record an expense receipt.
 ///
 /// `POST /receipts` — build with [`ReceiptsHandler::create`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21832,6 +22766,7 @@ impl std::fmt::Debug for ReceiptsCreate<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsCreate<'a> {
     /// Positions, at least one: objects with `vat_code_id`, `gross_total` and `purchase_category_id`; on update they replace all existing ones.
     ///
@@ -21901,6 +22836,7 @@ impl<'a> ReceiptsCreate<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsCreate<'_> {
     type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
@@ -21914,11 +22850,13 @@ impl Action for ReceiptsCreate<'_> {
 /// Update a receipt: Change an expense receipt.
 ///
 /// `PATCH /receipts/{id}` — build with [`ReceiptsHandler::update`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21929,6 +22867,7 @@ impl std::fmt::Debug for ReceiptsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsUpdate<'a> {
     /// Project the receipt belongs to.
     ///
@@ -22025,6 +22964,7 @@ impl<'a> ReceiptsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsUpdate<'_> {
     type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
@@ -22038,11 +22978,13 @@ impl Action for ReceiptsUpdate<'_> {
 /// Delete a receipt: Remove an expense receipt that has not been submitted for refund.
 ///
 /// `DELETE /receipts/{id}` — build with [`ReceiptsHandler::delete`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22053,6 +22995,7 @@ impl std::fmt::Debug for ReceiptsDelete<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22078,6 +23021,7 @@ impl<'a> ReceiptsDelete<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -22089,11 +23033,13 @@ impl Action for ReceiptsDelete<'_> {
 }
 
 /// The `reports` actions. Made by [`crate::Moco::reports`].
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReportsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsHandler<'a> {
     /// Absences report: Fetch each user's absences for a year.
     ///
@@ -22150,11 +23096,13 @@ impl<'a> ReportsHandler<'a> {
 /// Absences report: Fetch each user's absences for a year.
 ///
 /// `GET /report/absences` — build with [`ReportsHandler::absences`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsAbsences<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsAbsences<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22165,6 +23113,7 @@ impl std::fmt::Debug for ReportsAbsences<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsAbsences<'a> {
     /// Year to report on (defaults to this year).
     ///
@@ -22203,6 +23152,7 @@ impl<'a> ReportsAbsences<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsAbsences<'_> {
     type Output = Vec<models::AbsenceReport>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22216,11 +23166,13 @@ impl Action for ReportsAbsences<'_> {
 /// Cashflow report: Fetch the cashflow report for a period.
 ///
 /// `GET /report/cashflow` — build with [`ReportsHandler::cashflow`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsCashflow<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsCashflow<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22231,6 +23183,7 @@ impl std::fmt::Debug for ReportsCashflow<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsCashflow<'a> {
     /// Start of the period (defaults to the start of this year).
     ///
@@ -22280,6 +23233,7 @@ impl<'a> ReportsCashflow<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsCashflow<'_> {
     type Output = Vec<models::CashflowEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22293,11 +23247,13 @@ impl Action for ReportsCashflow<'_> {
 /// Finance report: Fetch the finance report for a period.
 ///
 /// `GET /report/finance` — build with [`ReportsHandler::finance`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsFinance<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsFinance<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22308,6 +23264,7 @@ impl std::fmt::Debug for ReportsFinance<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsFinance<'a> {
     /// Start of the period (defaults to the start of this year).
     ///
@@ -22357,6 +23314,7 @@ impl<'a> ReportsFinance<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsFinance<'_> {
     type Output = Vec<models::FinanceEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22370,11 +23328,13 @@ impl Action for ReportsFinance<'_> {
 /// Planned vs tracked report: Compare planned with tracked hours for a period.
 ///
 /// `GET /report/planned_vs_tracked` — build with [`ReportsHandler::planned_vs_tracked`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsPlannedVsTracked<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsPlannedVsTracked<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22385,6 +23345,7 @@ impl std::fmt::Debug for ReportsPlannedVsTracked<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsPlannedVsTracked<'a> {
     /// Start of the period (defaults to the start of this year).
     ///
@@ -22425,6 +23386,7 @@ impl<'a> ReportsPlannedVsTracked<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsPlannedVsTracked<'_> {
     type Output = Vec<models::PlannedVsTracked>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22438,11 +23400,13 @@ impl Action for ReportsPlannedVsTracked<'_> {
 /// Utilization report: Fetch staff utilization for a period.
 ///
 /// `GET /report/utilization` — build with [`ReportsHandler::utilization`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsUtilization<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsUtilization<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22453,6 +23417,7 @@ impl std::fmt::Debug for ReportsUtilization<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsUtilization<'a> {
     /// Start of the period (defaults to the start of this year).
     ///
@@ -22493,6 +23458,7 @@ impl<'a> ReportsUtilization<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsUtilization<'_> {
     type Output = Vec<models::UtilizationEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22504,11 +23470,13 @@ impl Action for ReportsUtilization<'_> {
 }
 
 /// The `schedules` actions. Made by [`crate::Moco::schedules`].
+#[cfg(feature = "schedules")]
 #[derive(Debug, Clone, Copy)]
 pub struct SchedulesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesHandler<'a> {
     /// List absences: Fetch absence entries, optionally for a period, user, kind or request.
     ///
@@ -22572,11 +23540,13 @@ impl<'a> SchedulesHandler<'a> {
 /// List absences: Fetch absence entries, optionally for a period, user, kind or request.
 ///
 /// `GET /schedules` — build with [`SchedulesHandler::list`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22587,6 +23557,7 @@ impl std::fmt::Debug for SchedulesList<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -22719,6 +23690,7 @@ impl<'a> SchedulesList<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesList<'_> {
     type Output = Vec<models::Schedule>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22732,11 +23704,13 @@ impl Action for SchedulesList<'_> {
 /// Get an absence: Fetch one absence entry.
 ///
 /// `GET /schedules/{id}` — build with [`SchedulesHandler::get`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22747,6 +23721,7 @@ impl std::fmt::Debug for SchedulesGet<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22766,6 +23741,7 @@ impl<'a> SchedulesGet<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesGet<'_> {
     type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -22779,11 +23755,13 @@ impl Action for SchedulesGet<'_> {
 /// Create an absence: Record an absence for a day.
 ///
 /// `POST /schedules` — build with [`SchedulesHandler::create`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22794,6 +23772,7 @@ impl std::fmt::Debug for SchedulesCreate<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesCreate<'a> {
     /// Staff member (defaults to the calling user).
     ///
@@ -22864,6 +23843,7 @@ impl<'a> SchedulesCreate<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesCreate<'_> {
     type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -22877,11 +23857,13 @@ impl Action for SchedulesCreate<'_> {
 /// Update an absence: Change an absence entry.
 ///
 /// `PUT /schedules/{id}` — build with [`SchedulesHandler::update`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22892,6 +23874,7 @@ impl std::fmt::Debug for SchedulesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesUpdate<'a> {
     /// Staff member (defaults to the calling user).
     ///
@@ -22980,6 +23963,7 @@ impl<'a> SchedulesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesUpdate<'_> {
     type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -22993,11 +23977,13 @@ impl Action for SchedulesUpdate<'_> {
 /// Delete an absence: Remove an absence entry.
 ///
 /// `DELETE /schedules/{id}` — build with [`SchedulesHandler::delete`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23008,6 +23994,7 @@ impl std::fmt::Debug for SchedulesDelete<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23027,6 +24014,7 @@ impl<'a> SchedulesDelete<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesDelete<'_> {
     type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -23038,11 +24026,13 @@ impl Action for SchedulesDelete<'_> {
 }
 
 /// The `session` actions. Made by [`crate::Moco::session`].
+#[cfg(feature = "session")]
 #[derive(Debug, Clone, Copy)]
 pub struct SessionHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "session")]
 impl<'a> SessionHandler<'a> {
     /// Check the API key: Confirm the API key is valid; returns the key owner's user id and uuid.
     ///
@@ -23059,11 +24049,13 @@ impl<'a> SessionHandler<'a> {
 /// Check the API key: Confirm the API key is valid; returns the key owner's user id and uuid.
 ///
 /// `GET /session` — build with [`SessionHandler::get`], then `.send().await`.
+#[cfg(feature = "session")]
 pub struct SessionGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "session")]
 impl std::fmt::Debug for SessionGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23074,6 +24066,7 @@ impl std::fmt::Debug for SessionGet<'_> {
     }
 }
 
+#[cfg(feature = "session")]
 impl<'a> SessionGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23093,6 +24086,7 @@ impl<'a> SessionGet<'a> {
     }
 }
 
+#[cfg(feature = "session")]
 impl Action for SessionGet<'_> {
     type Output = models::Session;
     fn spec(&self) -> &'static ActionSpec {
@@ -23104,11 +24098,13 @@ impl Action for SessionGet<'_> {
 }
 
 /// The `taggings` actions. Made by [`crate::Moco::taggings`].
+#[cfg(feature = "taggings")]
 #[derive(Debug, Clone, Copy)]
 pub struct TaggingsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsHandler<'a> {
     /// List a record's tags: Fetch the names of the tags on a record.
     ///
@@ -23179,11 +24175,13 @@ impl<'a> TaggingsHandler<'a> {
 /// List a record's tags: Fetch the names of the tags on a record.
 ///
 /// `GET /taggings/{entity}/{entity_id}` — build with [`TaggingsHandler::list`], then `.send().await`.
+#[cfg(feature = "taggings")]
 pub struct TaggingsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "taggings")]
 impl std::fmt::Debug for TaggingsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23194,6 +24192,7 @@ impl std::fmt::Debug for TaggingsList<'_> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23213,6 +24212,7 @@ impl<'a> TaggingsList<'a> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl Action for TaggingsList<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23226,11 +24226,13 @@ impl Action for TaggingsList<'_> {
 /// Add tags to a record: Add tags to a record, keeping the ones it has; unknown tags are created.
 ///
 /// `PATCH /taggings/{entity}/{entity_id}` — build with [`TaggingsHandler::add`], then `.send().await`.
+#[cfg(feature = "taggings")]
 pub struct TaggingsAdd<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "taggings")]
 impl std::fmt::Debug for TaggingsAdd<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23241,6 +24243,7 @@ impl std::fmt::Debug for TaggingsAdd<'_> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsAdd<'a> {
     /// Tag names to add (unknown ones are created).
     ///
@@ -23275,6 +24278,7 @@ impl<'a> TaggingsAdd<'a> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl Action for TaggingsAdd<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23288,11 +24292,13 @@ impl Action for TaggingsAdd<'_> {
 /// Replace a record's tags: Set the exact tags of a record; an empty list removes them all.
 ///
 /// `PUT /taggings/{entity}/{entity_id}` — build with [`TaggingsHandler::replace`], then `.send().await`.
+#[cfg(feature = "taggings")]
 pub struct TaggingsReplace<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "taggings")]
 impl std::fmt::Debug for TaggingsReplace<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23303,6 +24309,7 @@ impl std::fmt::Debug for TaggingsReplace<'_> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsReplace<'a> {
     /// The complete list of tag names; an empty list removes them all.
     ///
@@ -23337,6 +24344,7 @@ impl<'a> TaggingsReplace<'a> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl Action for TaggingsReplace<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23350,11 +24358,13 @@ impl Action for TaggingsReplace<'_> {
 /// Remove tags from a record: Take the given tags off a record, keeping the others.
 ///
 /// `DELETE /taggings/{entity}/{entity_id}` — build with [`TaggingsHandler::remove`], then `.send().await`.
+#[cfg(feature = "taggings")]
 pub struct TaggingsRemove<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "taggings")]
 impl std::fmt::Debug for TaggingsRemove<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23365,6 +24375,7 @@ impl std::fmt::Debug for TaggingsRemove<'_> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsRemove<'a> {
     /// Tag names to remove.
     ///
@@ -23399,6 +24410,7 @@ impl<'a> TaggingsRemove<'a> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl Action for TaggingsRemove<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23410,11 +24422,13 @@ impl Action for TaggingsRemove<'_> {
 }
 
 /// The `tags` actions. Made by [`crate::Moco::tags`].
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, Copy)]
 pub struct TagsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsHandler<'a> {
     /// List tags: Fetch the account's tags, optionally for one area.
     ///
@@ -23482,11 +24496,13 @@ impl<'a> TagsHandler<'a> {
 /// List tags: Fetch the account's tags, optionally for one area.
 ///
 /// `GET /tags` — build with [`TagsHandler::list`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23497,6 +24513,7 @@ impl std::fmt::Debug for TagsList<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -23584,6 +24601,7 @@ impl<'a> TagsList<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsList<'_> {
     type Output = Vec<models::Tag>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23597,11 +24615,13 @@ impl Action for TagsList<'_> {
 /// Get a tag: Fetch one tag.
 ///
 /// `GET /tags/{id}` — build with [`TagsHandler::get`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23612,6 +24632,7 @@ impl std::fmt::Debug for TagsGet<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23631,6 +24652,7 @@ impl<'a> TagsGet<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsGet<'_> {
     type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
@@ -23644,11 +24666,13 @@ impl Action for TagsGet<'_> {
 /// Create a tag: Add a tag to one area of MOCO.
 ///
 /// `POST /tags` — build with [`TagsHandler::create`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23659,6 +24683,7 @@ impl std::fmt::Debug for TagsCreate<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsCreate<'a> {
     /// Colour as hex, e.g. `#ABC123` (new tags are grey without it).
     ///
@@ -23687,6 +24712,7 @@ impl<'a> TagsCreate<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsCreate<'_> {
     type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
@@ -23700,11 +24726,13 @@ impl Action for TagsCreate<'_> {
 /// Update a tag: Rename or recolour a tag (its area cannot change).
 ///
 /// `PUT /tags/{id}` — build with [`TagsHandler::update`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23715,6 +24743,7 @@ impl std::fmt::Debug for TagsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsUpdate<'a> {
     /// Name of the tag.
     ///
@@ -23752,6 +24781,7 @@ impl<'a> TagsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsUpdate<'_> {
     type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
@@ -23765,11 +24795,13 @@ impl Action for TagsUpdate<'_> {
 /// Delete a tag: Delete a tag, optionally moving its records over to another tag.
 ///
 /// `DELETE /tags/{id}` — build with [`TagsHandler::delete`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23780,6 +24812,7 @@ impl std::fmt::Debug for TagsDelete<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsDelete<'a> {
     /// Tag that takes over everything tagged with the deleted one.
     ///
@@ -23814,6 +24847,7 @@ impl<'a> TagsDelete<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -23825,11 +24859,13 @@ impl Action for TagsDelete<'_> {
 }
 
 /// The `task_templates` actions. Made by [`crate::Moco::task_templates`].
+#[cfg(feature = "task_templates")]
 #[derive(Debug, Clone, Copy)]
 pub struct TaskTemplatesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesHandler<'a> {
     /// List task templates: Fetch the account's standard task templates.
     ///
@@ -23892,11 +24928,13 @@ impl<'a> TaskTemplatesHandler<'a> {
 /// List task templates: Fetch the account's standard task templates.
 ///
 /// `GET /account/task_templates` — build with [`TaskTemplatesHandler::list`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23907,6 +24945,7 @@ impl std::fmt::Debug for TaskTemplatesList<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -23991,6 +25030,7 @@ impl<'a> TaskTemplatesList<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesList<'_> {
     type Output = Vec<models::TaskTemplate>;
     fn spec(&self) -> &'static ActionSpec {
@@ -24004,11 +25044,13 @@ impl Action for TaskTemplatesList<'_> {
 /// Get a task template: Fetch one standard task template.
 ///
 /// `GET /account/task_templates/{id}` — build with [`TaskTemplatesHandler::get`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24019,6 +25061,7 @@ impl std::fmt::Debug for TaskTemplatesGet<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -24041,6 +25084,7 @@ impl<'a> TaskTemplatesGet<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesGet<'_> {
     type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -24054,11 +25098,13 @@ impl Action for TaskTemplatesGet<'_> {
 /// Create a task template: Add a standard task template.
 ///
 /// `POST /account/task_templates` — build with [`TaskTemplatesHandler::create`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24069,6 +25115,7 @@ impl std::fmt::Debug for TaskTemplatesCreate<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesCreate<'a> {
     /// Explanation of the task.
     ///
@@ -24134,6 +25181,7 @@ impl<'a> TaskTemplatesCreate<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesCreate<'_> {
     type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -24147,11 +25195,13 @@ impl Action for TaskTemplatesCreate<'_> {
 /// Update a task template: Change a standard task template.
 ///
 /// `PUT /account/task_templates/{id}` — build with [`TaskTemplatesHandler::update`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24162,6 +25212,7 @@ impl std::fmt::Debug for TaskTemplatesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesUpdate<'a> {
     /// Explanation of the task.
     ///
@@ -24236,6 +25287,7 @@ impl<'a> TaskTemplatesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesUpdate<'_> {
     type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -24249,11 +25301,13 @@ impl Action for TaskTemplatesUpdate<'_> {
 /// Delete a task template: Remove a standard task template.
 ///
 /// `DELETE /account/task_templates/{id}` — build with [`TaskTemplatesHandler::delete`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24264,6 +25318,7 @@ impl std::fmt::Debug for TaskTemplatesDelete<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -24289,6 +25344,7 @@ impl<'a> TaskTemplatesDelete<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -24300,11 +25356,13 @@ impl Action for TaskTemplatesDelete<'_> {
 }
 
 /// The `units` actions. Made by [`crate::Moco::units`].
+#[cfg(feature = "units")]
 #[derive(Debug, Clone, Copy)]
 pub struct UnitsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsHandler<'a> {
     /// List units: Fetch the teams with their members.
     ///
@@ -24364,11 +25422,13 @@ impl<'a> UnitsHandler<'a> {
 /// List units: Fetch the teams with their members.
 ///
 /// `GET /units` — build with [`UnitsHandler::list`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24379,6 +25439,7 @@ impl std::fmt::Debug for UnitsList<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -24457,6 +25518,7 @@ impl<'a> UnitsList<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsList<'_> {
     type Output = Vec<models::Unit>;
     fn spec(&self) -> &'static ActionSpec {
@@ -24470,11 +25532,13 @@ impl Action for UnitsList<'_> {
 /// Get a unit: Fetch one team with its members.
 ///
 /// `GET /units/{id}` — build with [`UnitsHandler::get`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24485,6 +25549,7 @@ impl std::fmt::Debug for UnitsGet<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -24504,6 +25569,7 @@ impl<'a> UnitsGet<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsGet<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
@@ -24517,11 +25583,13 @@ impl Action for UnitsGet<'_> {
 /// Create a unit: Add a team; members are assigned by updating users (`users.update --unit_id`).
 ///
 /// `POST /units` — build with [`UnitsHandler::create`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24532,6 +25600,7 @@ impl std::fmt::Debug for UnitsCreate<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsCreate<'a> {
     /// Name of the team.
     ///
@@ -24560,6 +25629,7 @@ impl<'a> UnitsCreate<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsCreate<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
@@ -24573,11 +25643,13 @@ impl Action for UnitsCreate<'_> {
 /// Update a unit: Rename a team.
 ///
 /// `PUT /units/{id}` — build with [`UnitsHandler::update`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24588,6 +25660,7 @@ impl std::fmt::Debug for UnitsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsUpdate<'a> {
     /// Name of the team.
     ///
@@ -24616,6 +25689,7 @@ impl<'a> UnitsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsUpdate<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
@@ -24629,11 +25703,13 @@ impl Action for UnitsUpdate<'_> {
 /// Delete a unit: Remove a team that has no members left.
 ///
 /// `DELETE /units/{id}` — build with [`UnitsHandler::delete`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24644,6 +25720,7 @@ impl std::fmt::Debug for UnitsDelete<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -24669,6 +25746,7 @@ impl<'a> UnitsDelete<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -24680,11 +25758,13 @@ impl Action for UnitsDelete<'_> {
 }
 
 /// The `user_roles` actions. Made by [`crate::Moco::user_roles`].
+#[cfg(feature = "user_roles")]
 #[derive(Debug, Clone, Copy)]
 pub struct UserRolesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "user_roles")]
 impl<'a> UserRolesHandler<'a> {
     /// List user roles: Fetch the roles with the permissions each grants.
     ///
@@ -24701,11 +25781,13 @@ impl<'a> UserRolesHandler<'a> {
 /// List user roles: Fetch the roles with the permissions each grants.
 ///
 /// `GET /users/roles` — build with [`UserRolesHandler::list`], then `.send().await`.
+#[cfg(feature = "user_roles")]
 pub struct UserRolesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "user_roles")]
 impl std::fmt::Debug for UserRolesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24716,6 +25798,7 @@ impl std::fmt::Debug for UserRolesList<'_> {
     }
 }
 
+#[cfg(feature = "user_roles")]
 impl<'a> UserRolesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -24797,6 +25880,7 @@ impl<'a> UserRolesList<'a> {
     }
 }
 
+#[cfg(feature = "user_roles")]
 impl Action for UserRolesList<'_> {
     type Output = Vec<models::UserRole>;
     fn spec(&self) -> &'static ActionSpec {
@@ -24808,11 +25892,13 @@ impl Action for UserRolesList<'_> {
 }
 
 /// The `users` actions. Made by [`crate::Moco::users`].
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Copy)]
 pub struct UsersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersHandler<'a> {
     /// Get a user's performance report: Compare a user's tracked hours with their target hours, for the year and per month.
     ///
@@ -24893,11 +25979,13 @@ impl<'a> UsersHandler<'a> {
 /// Get a user's performance report: Compare a user's tracked hours with their target hours, for the year and per month.
 ///
 /// `GET /users/{id}/performance_report` — build with [`UsersHandler::performance_report`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersPerformanceReport<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersPerformanceReport<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24908,6 +25996,7 @@ impl std::fmt::Debug for UsersPerformanceReport<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersPerformanceReport<'a> {
     /// Year to report on (defaults to this year).
     ///
@@ -24938,6 +26027,7 @@ impl<'a> UsersPerformanceReport<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersPerformanceReport<'_> {
     type Output = models::PerformanceReport;
     fn spec(&self) -> &'static ActionSpec {
@@ -24951,11 +26041,13 @@ impl Action for UsersPerformanceReport<'_> {
 /// List users: Stream every user matching the filters, page by page.
 ///
 /// `GET /users` — build with [`UsersHandler::list`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24966,6 +26058,7 @@ impl std::fmt::Debug for UsersList<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -25077,6 +26170,7 @@ impl<'a> UsersList<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersList<'_> {
     type Output = Vec<models::User>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25090,11 +26184,13 @@ impl Action for UsersList<'_> {
 /// Get a user: Fetch one user by id.
 ///
 /// `GET /users/{id}` — build with [`UsersHandler::get`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25105,6 +26201,7 @@ impl std::fmt::Debug for UsersGet<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -25124,6 +26221,7 @@ impl<'a> UsersGet<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersGet<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -25137,11 +26235,13 @@ impl Action for UsersGet<'_> {
 /// Create a user: Create a staff member in a team.
 ///
 /// `POST /users` — build with [`UsersHandler::create`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25152,6 +26252,7 @@ impl std::fmt::Debug for UsersCreate<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersCreate<'a> {
     /// Team (unit) the user belongs to.
     ///
@@ -25319,6 +26420,7 @@ impl<'a> UsersCreate<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersCreate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -25332,11 +26434,13 @@ impl Action for UsersCreate<'_> {
 /// Update a user: Change a user; only the fields given are sent (employments are changed separately).
 ///
 /// `PUT /users/{id}` — build with [`UsersHandler::update`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25347,6 +26451,7 @@ impl std::fmt::Debug for UsersUpdate<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersUpdate<'a> {
     /// Login password.
     ///
@@ -25541,6 +26646,7 @@ impl<'a> UsersUpdate<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersUpdate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -25554,11 +26660,13 @@ impl Action for UsersUpdate<'_> {
 /// Delete a user: Delete a user who has no billed hours (answers 204, no body).
 ///
 /// `DELETE /users/{id}` — build with [`UsersHandler::delete`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25569,6 +26677,7 @@ impl std::fmt::Debug for UsersDelete<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -25594,6 +26703,7 @@ impl<'a> UsersDelete<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -25605,11 +26715,13 @@ impl Action for UsersDelete<'_> {
 }
 
 /// The `vat_code_purchases` actions. Made by [`crate::Moco::vat_code_purchases`].
+#[cfg(feature = "vat_code_purchases")]
 #[derive(Debug, Clone, Copy)]
 pub struct VatCodePurchasesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl<'a> VatCodePurchasesHandler<'a> {
     /// List purchase VAT codes: Fetch the VAT codes used on purchases.
     ///
@@ -25637,11 +26749,13 @@ impl<'a> VatCodePurchasesHandler<'a> {
 /// List purchase VAT codes: Fetch the VAT codes used on purchases.
 ///
 /// `GET /vat_code_purchases` — build with [`VatCodePurchasesHandler::list`], then `.send().await`.
+#[cfg(feature = "vat_code_purchases")]
 pub struct VatCodePurchasesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl std::fmt::Debug for VatCodePurchasesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25652,6 +26766,7 @@ impl std::fmt::Debug for VatCodePurchasesList<'_> {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl<'a> VatCodePurchasesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -25761,6 +26876,7 @@ impl<'a> VatCodePurchasesList<'a> {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl Action for VatCodePurchasesList<'_> {
     type Output = Vec<models::VatCodePurchase>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25774,11 +26890,13 @@ impl Action for VatCodePurchasesList<'_> {
 /// Get a purchase VAT code: Fetch one purchase VAT code.
 ///
 /// `GET /vat_code_purchases/{id}` — build with [`VatCodePurchasesHandler::get`], then `.send().await`.
+#[cfg(feature = "vat_code_purchases")]
 pub struct VatCodePurchasesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl std::fmt::Debug for VatCodePurchasesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25789,6 +26907,7 @@ impl std::fmt::Debug for VatCodePurchasesGet<'_> {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl<'a> VatCodePurchasesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -25811,6 +26930,7 @@ impl<'a> VatCodePurchasesGet<'a> {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl Action for VatCodePurchasesGet<'_> {
     type Output = models::VatCodePurchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -25822,11 +26942,13 @@ impl Action for VatCodePurchasesGet<'_> {
 }
 
 /// The `vat_code_sales` actions. Made by [`crate::Moco::vat_code_sales`].
+#[cfg(feature = "vat_code_sales")]
 #[derive(Debug, Clone, Copy)]
 pub struct VatCodeSalesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl<'a> VatCodeSalesHandler<'a> {
     /// List sales VAT codes: Fetch the VAT codes used on sales.
     ///
@@ -25854,11 +26976,13 @@ impl<'a> VatCodeSalesHandler<'a> {
 /// List sales VAT codes: Fetch the VAT codes used on sales.
 ///
 /// `GET /vat_code_sales` — build with [`VatCodeSalesHandler::list`], then `.send().await`.
+#[cfg(feature = "vat_code_sales")]
 pub struct VatCodeSalesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl std::fmt::Debug for VatCodeSalesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25869,6 +26993,7 @@ impl std::fmt::Debug for VatCodeSalesList<'_> {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl<'a> VatCodeSalesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -25975,6 +27100,7 @@ impl<'a> VatCodeSalesList<'a> {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl Action for VatCodeSalesList<'_> {
     type Output = Vec<models::VatCodeSale>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25988,11 +27114,13 @@ impl Action for VatCodeSalesList<'_> {
 /// Get a sales VAT code: Fetch one sales VAT code.
 ///
 /// `GET /vat_code_sales/{id}` — build with [`VatCodeSalesHandler::get`], then `.send().await`.
+#[cfg(feature = "vat_code_sales")]
 pub struct VatCodeSalesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl std::fmt::Debug for VatCodeSalesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26003,6 +27131,7 @@ impl std::fmt::Debug for VatCodeSalesGet<'_> {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl<'a> VatCodeSalesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26025,6 +27154,7 @@ impl<'a> VatCodeSalesGet<'a> {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl Action for VatCodeSalesGet<'_> {
     type Output = models::VatCodeSale;
     fn spec(&self) -> &'static ActionSpec {
@@ -26036,11 +27166,13 @@ impl Action for VatCodeSalesGet<'_> {
 }
 
 /// The `web_hooks` actions. Made by [`crate::Moco::web_hooks`].
+#[cfg(feature = "web_hooks")]
 #[derive(Debug, Clone, Copy)]
 pub struct WebHooksHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksHandler<'a> {
     /// List web hooks: Stream every web hook subscription of the account.
     ///
@@ -26132,11 +27264,13 @@ impl<'a> WebHooksHandler<'a> {
 /// List web hooks: Stream every web hook subscription of the account.
 ///
 /// `GET /account/web_hooks` — build with [`WebHooksHandler::list`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26147,6 +27281,7 @@ impl std::fmt::Debug for WebHooksList<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -26228,6 +27363,7 @@ impl<'a> WebHooksList<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksList<'_> {
     type Output = Vec<models::WebHook>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26241,11 +27377,13 @@ impl Action for WebHooksList<'_> {
 /// Get a web hook: Fetch one web hook subscription by id.
 ///
 /// `GET /account/web_hooks/{id}` — build with [`WebHooksHandler::get`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26256,6 +27394,7 @@ impl std::fmt::Debug for WebHooksGet<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26275,6 +27414,7 @@ impl<'a> WebHooksGet<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksGet<'_> {
     type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -26288,11 +27428,13 @@ impl Action for WebHooksGet<'_> {
 /// Create a web hook: Subscribe a URL to one event of one kind of record.
 ///
 /// `POST /account/web_hooks` — build with [`WebHooksHandler::create`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26303,6 +27445,7 @@ impl std::fmt::Debug for WebHooksCreate<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26322,6 +27465,7 @@ impl<'a> WebHooksCreate<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksCreate<'_> {
     type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -26335,11 +27479,13 @@ impl Action for WebHooksCreate<'_> {
 /// Update a web hook: Point a web hook at another URL (the only changeable field).
 ///
 /// `PUT /account/web_hooks/{id}` — build with [`WebHooksHandler::update`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26350,6 +27496,7 @@ impl std::fmt::Debug for WebHooksUpdate<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksUpdate<'a> {
     /// HTTPS URL the events are POSTed to.
     ///
@@ -26378,6 +27525,7 @@ impl<'a> WebHooksUpdate<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksUpdate<'_> {
     type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -26391,11 +27539,13 @@ impl Action for WebHooksUpdate<'_> {
 /// Disable a web hook: Stop deliveries of a web hook (no change if already disabled).
 ///
 /// `PUT /account/web_hooks/{id}/disable` — build with [`WebHooksHandler::disable`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksDisable<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksDisable<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26406,6 +27556,7 @@ impl std::fmt::Debug for WebHooksDisable<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksDisable<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26425,6 +27576,7 @@ impl<'a> WebHooksDisable<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksDisable<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -26438,11 +27590,13 @@ impl Action for WebHooksDisable<'_> {
 /// Enable a web hook: Resume deliveries of a web hook (no change if already enabled).
 ///
 /// `PUT /account/web_hooks/{id}/enable` — build with [`WebHooksHandler::enable`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksEnable<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksEnable<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26453,6 +27607,7 @@ impl std::fmt::Debug for WebHooksEnable<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksEnable<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26472,6 +27627,7 @@ impl<'a> WebHooksEnable<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksEnable<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -26485,11 +27641,13 @@ impl Action for WebHooksEnable<'_> {
 /// Delete a web hook: Remove a web hook subscription.
 ///
 /// `DELETE /account/web_hooks/{id}` — build with [`WebHooksHandler::delete`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26500,6 +27658,7 @@ impl std::fmt::Debug for WebHooksDelete<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26525,6 +27684,7 @@ impl<'a> WebHooksDelete<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -26536,11 +27696,13 @@ impl Action for WebHooksDelete<'_> {
 }
 
 /// The `work_time_adjustments` actions. Made by [`crate::Moco::work_time_adjustments`].
+#[cfg(feature = "work_time_adjustments")]
 #[derive(Debug, Clone, Copy)]
 pub struct WorkTimeAdjustmentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsHandler<'a> {
     /// List work time adjustments: Fetch corrections of hour balances, optionally for a period or a user.
     ///
@@ -26610,11 +27772,13 @@ impl<'a> WorkTimeAdjustmentsHandler<'a> {
 /// List work time adjustments: Fetch corrections of hour balances, optionally for a period or a user.
 ///
 /// `GET /users/work_time_adjustments` — build with [`WorkTimeAdjustmentsHandler::list`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26625,6 +27789,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsList<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -26736,6 +27901,7 @@ impl<'a> WorkTimeAdjustmentsList<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsList<'_> {
     type Output = Vec<models::WorkTimeAdjustment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26749,11 +27915,13 @@ impl Action for WorkTimeAdjustmentsList<'_> {
 /// Get a work time adjustment: Fetch one correction of an hour balance.
 ///
 /// `GET /users/work_time_adjustments/{id}` — build with [`WorkTimeAdjustmentsHandler::get`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26764,6 +27932,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsGet<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26786,6 +27955,7 @@ impl<'a> WorkTimeAdjustmentsGet<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsGet<'_> {
     type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
@@ -26799,11 +27969,13 @@ impl Action for WorkTimeAdjustmentsGet<'_> {
 /// Create a work time adjustment: Add or subtract hours on a user's balance.
 ///
 /// `POST /users/work_time_adjustments` — build with [`WorkTimeAdjustmentsHandler::create`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26814,6 +27986,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsCreate<'a> {
     /// Hours to add (negative to subtract).
     ///
@@ -26848,6 +28021,7 @@ impl<'a> WorkTimeAdjustmentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsCreate<'_> {
     type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
@@ -26861,11 +28035,13 @@ impl Action for WorkTimeAdjustmentsCreate<'_> {
 /// Update a work time adjustment: Change a correction of an hour balance.
 ///
 /// `PUT /users/work_time_adjustments/{id}` — build with [`WorkTimeAdjustmentsHandler::update`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26876,6 +28052,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     /// User whose balance is corrected.
     ///
@@ -26937,6 +28114,7 @@ impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsUpdate<'_> {
     type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
@@ -26950,11 +28128,13 @@ impl Action for WorkTimeAdjustmentsUpdate<'_> {
 /// Delete a work time adjustment: Remove a correction of an hour balance.
 ///
 /// `DELETE /users/work_time_adjustments/{id}` — build with [`WorkTimeAdjustmentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26965,6 +28145,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26990,6 +28171,7 @@ impl<'a> WorkTimeAdjustmentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
