@@ -3,7 +3,7 @@
 #
 # For each backend crate and each commit in REFS (the first is the baseline), a fresh binary
 # crate depending only on that backend (by path, into a temporary `git worktree` of the
-# commit) is built once to warm its dependencies (one target directory for all: the registry
+# commit) is built once per commit to warm its dependencies (one target directory for all: the registry
 # crates are built once per profile; each commit's workspace crates are packages of their own
 # and do not collide). Then the workspace crates are rebuilt REPS times each (touch
 # connector-core, which rebuilds core, the backend and the binary) with CARGO_INCREMENTAL=0,
@@ -11,11 +11,17 @@
 # debug info included) and release. The commits take turns within each round, so load on the
 # machine hits all alike; the median is reported. Prints a Markdown table to stdout.
 #
-#   bash bench/build-time.sh                               # REFS="cd9cf32 HEAD" REPS=3
+# A ref written `REF+seed` is REF depended on as a typical user does since the typed API is
+# behind cargo features: `default-features = false` and only the backend's seed groups
+# (SEED_MOCO, SEED_KONVERTE: the groups the sandbox seeds and a first integration calls).
+#
+#   bash bench/build-time.sh                    # REFS="cd9cf32 HEAD HEAD+seed" REPS=3
 #   REFS="cd9cf32 main HEAD" REPS=1 CRATES=connector-moco PROFILES=dev bash bench/build-time.sh
 set -euo pipefail
 
-REFS=${REFS:-"cd9cf32 HEAD"}
+REFS=${REFS:-"cd9cf32 HEAD HEAD+seed"}
+SEED_MOCO=${SEED_MOCO:-"activities companies contacts deals projects users"}
+SEED_KONVERTE=${SEED_KONVERTE:-"account agents contacts conversations inboxes messages"}
 REPS=${REPS:-3}
 CRATES=${CRATES:-"connector-moco connector-konverte"}
 PROFILES=${PROFILES:-"dev release"}
@@ -28,10 +34,12 @@ export CARGO_INCREMENTAL=0
 export CARGO_TARGET_DIR=${BUILD_TIME_TARGET:-$WORK/target}
 
 read -r -a refs <<<"$REFS"
-sides=()
+sides=()    # a commit, or a commit + "+seed"
+revs=()     # the commits, each checked out once
+declare -A rev_of=()
 cleanup() {
-    for side in "${sides[@]}"; do
-        git -C "$REPO" worktree remove --force "$WORK/$side" 2>/dev/null || true
+    for rev in "${revs[@]}"; do
+        git -C "$REPO" worktree remove --force "$WORK/$rev" 2>/dev/null || true
     done
     rm -rf "$WORK"
 }
@@ -39,26 +47,45 @@ trap cleanup EXIT
 
 names=()
 for ref in "${refs[@]}"; do
-    rev=$(git -C "$REPO" rev-parse --short "$ref^{commit}")
-    sides+=("$rev")
-    git -C "$REPO" worktree add --quiet --detach "$WORK/$rev" "$rev"
-    names+=("$ref = $rev")
+    suffix=""
+    [[ $ref == *+seed ]] && suffix="+seed"
+    rev=$(git -C "$REPO" rev-parse --short "${ref%+seed}^{commit}")
+    if [[ ! -d $WORK/$rev ]]; then
+        revs+=("$rev")
+        git -C "$REPO" worktree add --quiet --detach "$WORK/$rev" "$rev"
+    fi
+    sides+=("$rev$suffix")
+    rev_of[$rev$suffix]=$rev
+    names+=("$ref = $rev$suffix")
 done
 
 # The type each backend crate has exported since before the baseline.
 client_type() { case $1 in connector-moco) echo Moco ;; connector-konverte) echo Konverte ;; esac; }
 
+# The dependency line: all of the crate, or (for a `+seed` side) only its seed groups.
+dependency() {
+    local side=$1 crate=$2 rev=${rev_of[$1]} seed
+    if [[ $side != *+seed ]]; then
+        echo "$crate = { path = \"$WORK/$rev/$crate\" }"
+        return
+    fi
+    case $crate in connector-moco) seed=$SEED_MOCO ;; connector-konverte) seed=$SEED_KONVERTE ;; esac
+    local list
+    list=$(for g in $seed; do printf '"%s", ' "$g"; done)
+    echo "$crate = { path = \"$WORK/$rev/$crate\", default-features = false, features = [${list%, }] }"
+}
+
 make_app() {
-    local side=$1 crate=$2 dir="$WORK/app-$side-$crate"
+    local side=$1 crate=$2 dir="$WORK/app-$1-$2"
     mkdir -p "$dir/src"
     cat >"$dir/Cargo.toml" <<TOML
 [package]
-name = "app-$side-$crate"
+name = "app-${side/+/-}-$crate"
 version = "0.1.0"
 edition = "2024"
 
 [dependencies]
-$crate = { path = "$WORK/$side/$crate" }
+$(dependency "$side" "$crate")
 
 [workspace]
 TOML
@@ -67,7 +94,7 @@ fn main() {
     println!("{}", std::any::type_name::<${crate//-/_}::$(client_type "$crate")>());
 }
 RS
-    cp "$WORK/$side/Cargo.lock" "$dir/Cargo.lock"
+    cp "$WORK/${rev_of[$side]}/Cargo.lock" "$dir/Cargo.lock"
 }
 
 build() {
@@ -76,7 +103,7 @@ build() {
 
 # seconds of one rebuild of the side's workspace crates and the binary
 rebuild() {
-    touch "$WORK/$1/connector-core/src/lib.rs"
+    touch "$WORK/${rev_of[$1]}/connector-core/src/lib.rs"
     local t0 t1
     t0=$(date +%s.%N)
     build "$@"
@@ -89,6 +116,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- Machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); $(rustc --version)"
 echo "- Commits: $(IFS=,; echo "${names[*]}" | sed 's/,/, /g') (the first is the baseline)"
+echo "- +seed: default-features = false; connector-moco with $SEED_MOCO; connector-konverte with $SEED_KONVERTE"
 echo "- Load average when the run started: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "- Method: a fresh binary crate per backend and commit, dependencies warmed by a first build; then $REPS rebuild(s) of connector-core + the backend + the binary (touch connector-core, CARGO_INCREMENTAL=0), commits taking turns; median"
 echo
@@ -102,7 +130,14 @@ echo "$rule --- |"
 for crate in $CRATES; do
     for side in "${sides[@]}"; do make_app "$side" "$crate"; done
     for profile in $PROFILES; do
-        for side in "${sides[@]}"; do build "$side" "$crate" "$profile"; done
+        # Warm once per commit: a `+seed` side has the same registry crates as its commit's.
+        declare -A warm=()
+        for side in "${sides[@]}"; do
+            [[ -n ${warm[${rev_of[$side]}]:-} ]] && continue
+            build "$side" "$crate" "$profile"
+            warm[${rev_of[$side]}]=1
+        done
+        unset warm
         declare -A runs=()
         for _ in $(seq "$REPS"); do
             for side in "${sides[@]}"; do

@@ -56,6 +56,22 @@
 //! # sandbox.shutdown().await;
 //! # Ok(()) }
 //! ```
+//!
+//! ## Cargo features: only the resource groups you call
+//!
+//! Each resource's typed API (its handler such as `client.contacts()`, builders, models and
+//! enums) is the cargo feature named after the resource (`contacts`, `conversations`,
+//! `messages`, ... one per `manifest/*.toml`, listed in `Cargo.toml` and `ACTIONS.md`).
+//! `full`, every group, is the default. A program that calls a few groups compiles only
+//! those (and the models they share with others):
+//!
+//! ```toml
+//! [dependencies]
+//! connector-konverte = { version = "0.1", default-features = false, features = ["contacts", "conversations", "messages"] }
+//! ```
+//!
+//! The dynamic API ([`ACTIONS`], [`Connector::execute`], `execute_json`) always has every
+//! action; `webhooks::ensure_webhook` needs `webhooks`.
 
 mod auth;
 mod client;

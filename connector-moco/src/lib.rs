@@ -79,6 +79,22 @@
 //! # headers.insert("x-moco-signature", "0000".parse().unwrap());
 //! # assert!(handle(&headers, body).is_none(), "a wrong signature is refused");
 //! ```
+//!
+//! ## Cargo features: only the resource groups you call
+//!
+//! Each resource's typed API (its handler such as `client.activities()`, builders, models and
+//! enums) is the cargo feature named after the resource (`activities`, `companies`,
+//! `web_hooks`, ... one per `manifest/*.toml`, listed in `Cargo.toml` and `ACTIONS.md`).
+//! `full`, every group, is the default. A program that calls a few groups compiles only
+//! those (and the models they share with others):
+//!
+//! ```toml
+//! [dependencies]
+//! connector-moco = { version = "0.1", default-features = false, features = ["activities", "projects", "users"] }
+//! ```
+//!
+//! The dynamic API ([`ACTIONS`], [`Connector::execute`], `execute_json`) always has every
+//! action; `webhooks::ensure_webhook` needs `web_hooks`.
 
 mod auth;
 mod client;

@@ -4,11 +4,15 @@
 //! The enumerated values of the `konverte` parameters and fields. Each enum has an
 //! `Other` variant for a value the server adds later, and converts from and to text.
 
+// Without any feature no enum is compiled.
+#![allow(unused_imports)]
+
 use connector_core::serde_json::Value;
 use std::fmt;
 use std::str::FromStr;
 
 /// One of `en`, `ar`, `nl`, `fr`, `de`, `hi`, `it`, `ja`, `ko`, `pt`, `ru`, `zh`, `es`, `ml`, `ca`, `el`, `pt_BR`, `ro`, `ta`, `fa`, `zh_TW`, `vi`, `da`, `tr`, `cs`, `fi`, `id`, `sv`, `hu`, `no`, `zh_CN`, `pl`, `sk`, `uk`, `th`, `lv`, `is`, `he`, `lt`, `sr`, `bg`, `et`, or a value this version does not know yet.
+#[cfg(any(feature = "account", feature = "accounts"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AccountLocale {
     /// `en`
@@ -99,6 +103,7 @@ pub enum AccountLocale {
     Other(String),
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl AccountLocale {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -157,6 +162,7 @@ impl AccountLocale {
     }
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl FromStr for AccountLocale {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -208,12 +214,14 @@ impl FromStr for AccountLocale {
     }
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl fmt::Display for AccountLocale {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl From<&str> for AccountLocale {
     fn from(s: &str) -> Self {
         s.parse()
@@ -221,30 +229,35 @@ impl From<&str> for AccountLocale {
     }
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl From<String> for AccountLocale {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl From<&AccountLocale> for AccountLocale {
     fn from(v: &AccountLocale) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl From<AccountLocale> for Value {
     fn from(v: AccountLocale) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl serde::Serialize for AccountLocale {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "account", feature = "accounts"))]
 impl<'de> serde::Deserialize<'de> for AccountLocale {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -253,6 +266,7 @@ impl<'de> serde::Deserialize<'de> for AccountLocale {
 }
 
 /// One of `webhook`, or a value this version does not know yet.
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AgentBotType {
     /// `webhook`
@@ -261,6 +275,7 @@ pub enum AgentBotType {
     Other(String),
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl AgentBotType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["webhook"];
@@ -274,6 +289,7 @@ impl AgentBotType {
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl FromStr for AgentBotType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -284,12 +300,14 @@ impl FromStr for AgentBotType {
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl fmt::Display for AgentBotType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl From<&str> for AgentBotType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -297,30 +315,35 @@ impl From<&str> for AgentBotType {
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl From<String> for AgentBotType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl From<&AgentBotType> for AgentBotType {
     fn from(v: &AgentBotType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl From<AgentBotType> for Value {
     fn from(v: AgentBotType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl serde::Serialize for AgentBotType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl<'de> serde::Deserialize<'de> for AgentBotType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -329,6 +352,24 @@ impl<'de> serde::Deserialize<'de> for AgentBotType {
 }
 
 /// One of `agent`, `administrator`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AgentRole {
     /// `agent`
@@ -339,6 +380,24 @@ pub enum AgentRole {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl AgentRole {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["agent", "administrator"];
@@ -353,6 +412,24 @@ impl AgentRole {
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl FromStr for AgentRole {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -364,12 +441,48 @@ impl FromStr for AgentRole {
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl fmt::Display for AgentRole {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl From<&str> for AgentRole {
     fn from(s: &str) -> Self {
         s.parse()
@@ -377,30 +490,120 @@ impl From<&str> for AgentRole {
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl From<String> for AgentRole {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl From<&AgentRole> for AgentRole {
     fn from(v: &AgentRole) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl From<AgentRole> for Value {
     fn from(v: AgentRole) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl serde::Serialize for AgentRole {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams",
+    feature = "users"
+))]
 impl<'de> serde::Deserialize<'de> for AgentRole {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -409,6 +612,12 @@ impl<'de> serde::Deserialize<'de> for AgentRole {
 }
 
 /// One of `active`, `suspended`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AccountStatus {
     /// `active`
@@ -419,6 +628,12 @@ pub enum AccountStatus {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl AccountStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["active", "suspended"];
@@ -433,6 +648,12 @@ impl AccountStatus {
     }
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl FromStr for AccountStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -444,12 +665,24 @@ impl FromStr for AccountStatus {
     }
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl fmt::Display for AccountStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl From<&str> for AccountStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -457,30 +690,60 @@ impl From<&str> for AccountStatus {
     }
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl From<String> for AccountStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl From<&AccountStatus> for AccountStatus {
     fn from(v: &AccountStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl From<AccountStatus> for Value {
     fn from(v: AccountStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl serde::Serialize for AccountStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account",
+    feature = "accounts",
+    feature = "agent_capacity_policies",
+    feature = "profile"
+))]
 impl<'de> serde::Deserialize<'de> for AccountStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -489,6 +752,23 @@ impl<'de> serde::Deserialize<'de> for AccountStatus {
 }
 
 /// One of `online`, `busy`, `offline`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AgentAvailability {
     /// `online`
@@ -501,6 +781,23 @@ pub enum AgentAvailability {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl AgentAvailability {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["online", "busy", "offline"];
@@ -516,6 +813,23 @@ impl AgentAvailability {
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl FromStr for AgentAvailability {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -528,12 +842,46 @@ impl FromStr for AgentAvailability {
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl fmt::Display for AgentAvailability {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl From<&str> for AgentAvailability {
     fn from(s: &str) -> Self {
         s.parse()
@@ -541,30 +889,115 @@ impl From<&str> for AgentAvailability {
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl From<String> for AgentAvailability {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl From<&AgentAvailability> for AgentAvailability {
     fn from(v: &AgentAvailability) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl From<AgentAvailability> for Value {
     fn from(v: AgentAvailability) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl serde::Serialize for AgentAvailability {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "account_users",
+    feature = "agent_capacity_policies",
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "profile",
+    feature = "teams"
+))]
 impl<'de> serde::Deserialize<'de> for AgentAvailability {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -573,6 +1006,7 @@ impl<'de> serde::Deserialize<'de> for AgentAvailability {
 }
 
 /// One of `draft`, `published`, `archived`, or a value this version does not know yet.
+#[cfg(feature = "articles")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ArticleStatus {
     /// `draft`
@@ -585,6 +1019,7 @@ pub enum ArticleStatus {
     Other(String),
 }
 
+#[cfg(feature = "articles")]
 impl ArticleStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["draft", "published", "archived"];
@@ -600,6 +1035,7 @@ impl ArticleStatus {
     }
 }
 
+#[cfg(feature = "articles")]
 impl FromStr for ArticleStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -612,12 +1048,14 @@ impl FromStr for ArticleStatus {
     }
 }
 
+#[cfg(feature = "articles")]
 impl fmt::Display for ArticleStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "articles")]
 impl From<&str> for ArticleStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -625,30 +1063,35 @@ impl From<&str> for ArticleStatus {
     }
 }
 
+#[cfg(feature = "articles")]
 impl From<String> for ArticleStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "articles")]
 impl From<&ArticleStatus> for ArticleStatus {
     fn from(v: &ArticleStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "articles")]
 impl From<ArticleStatus> for Value {
     fn from(v: ArticleStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "articles")]
 impl serde::Serialize for ArticleStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'de> serde::Deserialize<'de> for ArticleStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -657,6 +1100,7 @@ impl<'de> serde::Deserialize<'de> for ArticleStatus {
 }
 
 /// One of `round_robin`, `balanced`, or a value this version does not know yet.
+#[cfg(feature = "assignment_policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AssignmentPolicyOrder {
     /// `round_robin`
@@ -667,6 +1111,7 @@ pub enum AssignmentPolicyOrder {
     Other(String),
 }
 
+#[cfg(feature = "assignment_policies")]
 impl AssignmentPolicyOrder {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["round_robin", "balanced"];
@@ -681,6 +1126,7 @@ impl AssignmentPolicyOrder {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl FromStr for AssignmentPolicyOrder {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -692,12 +1138,14 @@ impl FromStr for AssignmentPolicyOrder {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl fmt::Display for AssignmentPolicyOrder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl From<&str> for AssignmentPolicyOrder {
     fn from(s: &str) -> Self {
         s.parse()
@@ -705,30 +1153,35 @@ impl From<&str> for AssignmentPolicyOrder {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl From<String> for AssignmentPolicyOrder {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl From<&AssignmentPolicyOrder> for AssignmentPolicyOrder {
     fn from(v: &AssignmentPolicyOrder) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl From<AssignmentPolicyOrder> for Value {
     fn from(v: AssignmentPolicyOrder) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl serde::Serialize for AssignmentPolicyOrder {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'de> serde::Deserialize<'de> for AssignmentPolicyOrder {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -737,6 +1190,7 @@ impl<'de> serde::Deserialize<'de> for AssignmentPolicyOrder {
 }
 
 /// One of `earliest_created`, `longest_waiting`, or a value this version does not know yet.
+#[cfg(feature = "assignment_policies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AssignmentPolicyConversationPriority {
     /// `earliest_created`
@@ -747,6 +1201,7 @@ pub enum AssignmentPolicyConversationPriority {
     Other(String),
 }
 
+#[cfg(feature = "assignment_policies")]
 impl AssignmentPolicyConversationPriority {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["earliest_created", "longest_waiting"];
@@ -761,6 +1216,7 @@ impl AssignmentPolicyConversationPriority {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl FromStr for AssignmentPolicyConversationPriority {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -772,12 +1228,14 @@ impl FromStr for AssignmentPolicyConversationPriority {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl fmt::Display for AssignmentPolicyConversationPriority {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl From<&str> for AssignmentPolicyConversationPriority {
     fn from(s: &str) -> Self {
         s.parse()
@@ -785,30 +1243,35 @@ impl From<&str> for AssignmentPolicyConversationPriority {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl From<String> for AssignmentPolicyConversationPriority {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl From<&AssignmentPolicyConversationPriority> for AssignmentPolicyConversationPriority {
     fn from(v: &AssignmentPolicyConversationPriority) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl From<AssignmentPolicyConversationPriority> for Value {
     fn from(v: AssignmentPolicyConversationPriority) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl serde::Serialize for AssignmentPolicyConversationPriority {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'de> serde::Deserialize<'de> for AssignmentPolicyConversationPriority {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -817,6 +1280,7 @@ impl<'de> serde::Deserialize<'de> for AssignmentPolicyConversationPriority {
 }
 
 /// One of `conversation_created`, `conversation_updated`, `conversation_opened`, `conversation_resolved`, `message_created`, or a value this version does not know yet.
+#[cfg(feature = "automation_rules")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AutomationRuleEvent {
     /// `conversation_created`
@@ -833,6 +1297,7 @@ pub enum AutomationRuleEvent {
     Other(String),
 }
 
+#[cfg(feature = "automation_rules")]
 impl AutomationRuleEvent {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -856,6 +1321,7 @@ impl AutomationRuleEvent {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl FromStr for AutomationRuleEvent {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -870,12 +1336,14 @@ impl FromStr for AutomationRuleEvent {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl fmt::Display for AutomationRuleEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl From<&str> for AutomationRuleEvent {
     fn from(s: &str) -> Self {
         s.parse()
@@ -883,30 +1351,35 @@ impl From<&str> for AutomationRuleEvent {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl From<String> for AutomationRuleEvent {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl From<&AutomationRuleEvent> for AutomationRuleEvent {
     fn from(v: &AutomationRuleEvent) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl From<AutomationRuleEvent> for Value {
     fn from(v: AutomationRuleEvent) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl serde::Serialize for AutomationRuleEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'de> serde::Deserialize<'de> for AutomationRuleEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -915,6 +1388,7 @@ impl<'de> serde::Deserialize<'de> for AutomationRuleEvent {
 }
 
 /// One of `Conversation`, `Contact`, or a value this version does not know yet.
+#[cfg(feature = "bulk_actions")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BulkActionsType {
     /// `Conversation`
@@ -925,6 +1399,7 @@ pub enum BulkActionsType {
     Other(String),
 }
 
+#[cfg(feature = "bulk_actions")]
 impl BulkActionsType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["Conversation", "Contact"];
@@ -939,6 +1414,7 @@ impl BulkActionsType {
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl FromStr for BulkActionsType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -950,12 +1426,14 @@ impl FromStr for BulkActionsType {
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl fmt::Display for BulkActionsType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl From<&str> for BulkActionsType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -963,30 +1441,35 @@ impl From<&str> for BulkActionsType {
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl From<String> for BulkActionsType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl From<&BulkActionsType> for BulkActionsType {
     fn from(v: &BulkActionsType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl From<BulkActionsType> for Value {
     fn from(v: BulkActionsType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl serde::Serialize for BulkActionsType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl<'de> serde::Deserialize<'de> for BulkActionsType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -995,6 +1478,7 @@ impl<'de> serde::Deserialize<'de> for BulkActionsType {
 }
 
 /// One of `delete`, or a value this version does not know yet.
+#[cfg(feature = "bulk_actions")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BulkActionsActionName {
     /// `delete`
@@ -1003,6 +1487,7 @@ pub enum BulkActionsActionName {
     Other(String),
 }
 
+#[cfg(feature = "bulk_actions")]
 impl BulkActionsActionName {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["delete"];
@@ -1016,6 +1501,7 @@ impl BulkActionsActionName {
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl FromStr for BulkActionsActionName {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1026,12 +1512,14 @@ impl FromStr for BulkActionsActionName {
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl fmt::Display for BulkActionsActionName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl From<&str> for BulkActionsActionName {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1039,30 +1527,35 @@ impl From<&str> for BulkActionsActionName {
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl From<String> for BulkActionsActionName {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl From<&BulkActionsActionName> for BulkActionsActionName {
     fn from(v: &BulkActionsActionName) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl From<BulkActionsActionName> for Value {
     fn from(v: BulkActionsActionName) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl serde::Serialize for BulkActionsActionName {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl<'de> serde::Deserialize<'de> for BulkActionsActionName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1071,6 +1564,7 @@ impl<'de> serde::Deserialize<'de> for BulkActionsActionName {
 }
 
 /// One of `name`, `domain`, `created_at`, `last_activity_at`, `contacts_count`, `-name`, `-domain`, `-created_at`, `-last_activity_at`, `-contacts_count`, or a value this version does not know yet.
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CompaniesSort {
     /// `name`
@@ -1097,6 +1591,7 @@ pub enum CompaniesSort {
     Other(String),
 }
 
+#[cfg(feature = "companies")]
 impl CompaniesSort {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -1130,6 +1625,7 @@ impl CompaniesSort {
     }
 }
 
+#[cfg(feature = "companies")]
 impl FromStr for CompaniesSort {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1149,12 +1645,14 @@ impl FromStr for CompaniesSort {
     }
 }
 
+#[cfg(feature = "companies")]
 impl fmt::Display for CompaniesSort {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<&str> for CompaniesSort {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1162,30 +1660,35 @@ impl From<&str> for CompaniesSort {
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<String> for CompaniesSort {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<&CompaniesSort> for CompaniesSort {
     fn from(v: &CompaniesSort) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<CompaniesSort> for Value {
     fn from(v: CompaniesSort) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "companies")]
 impl serde::Serialize for CompaniesSort {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'de> serde::Deserialize<'de> for CompaniesSort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1194,6 +1697,7 @@ impl<'de> serde::Deserialize<'de> for CompaniesSort {
 }
 
 /// One of `name`, `email`, `phone_number`, `last_activity_at`, `created_at`, `company_name`, `city`, `country`, `-name`, `-email`, `-phone_number`, `-last_activity_at`, `-created_at`, `-company_name`, `-city`, `-country`, or a value this version does not know yet.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContactsSort {
     /// `name`
@@ -1232,6 +1736,7 @@ pub enum ContactsSort {
     Other(String),
 }
 
+#[cfg(feature = "contacts")]
 impl ContactsSort {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -1277,6 +1782,7 @@ impl ContactsSort {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl FromStr for ContactsSort {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1302,12 +1808,14 @@ impl FromStr for ContactsSort {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl fmt::Display for ContactsSort {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "contacts")]
 impl From<&str> for ContactsSort {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1315,30 +1823,35 @@ impl From<&str> for ContactsSort {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl From<String> for ContactsSort {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "contacts")]
 impl From<&ContactsSort> for ContactsSort {
     fn from(v: &ContactsSort) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "contacts")]
 impl From<ContactsSort> for Value {
     fn from(v: ContactsSort) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "contacts")]
 impl serde::Serialize for ContactsSort {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'de> serde::Deserialize<'de> for ContactsSort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1347,6 +1860,7 @@ impl<'de> serde::Deserialize<'de> for ContactsSort {
 }
 
 /// One of `me`, `unassigned`, `assigned`, `all`, or a value this version does not know yet.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationAssigneeFilter {
     /// `me`
@@ -1361,6 +1875,7 @@ pub enum ConversationAssigneeFilter {
     Other(String),
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationAssigneeFilter {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["me", "unassigned", "assigned", "all"];
@@ -1377,6 +1892,7 @@ impl ConversationAssigneeFilter {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl FromStr for ConversationAssigneeFilter {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1390,12 +1906,14 @@ impl FromStr for ConversationAssigneeFilter {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl fmt::Display for ConversationAssigneeFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&str> for ConversationAssigneeFilter {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1403,30 +1921,35 @@ impl From<&str> for ConversationAssigneeFilter {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<String> for ConversationAssigneeFilter {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&ConversationAssigneeFilter> for ConversationAssigneeFilter {
     fn from(v: &ConversationAssigneeFilter) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<ConversationAssigneeFilter> for Value {
     fn from(v: ConversationAssigneeFilter) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl serde::Serialize for ConversationAssigneeFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> serde::Deserialize<'de> for ConversationAssigneeFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1435,6 +1958,7 @@ impl<'de> serde::Deserialize<'de> for ConversationAssigneeFilter {
 }
 
 /// One of `open`, `resolved`, `pending`, `snoozed`, `all`, or a value this version does not know yet.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationStatusFilter {
     /// `open`
@@ -1451,6 +1975,7 @@ pub enum ConversationStatusFilter {
     Other(String),
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationStatusFilter {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["open", "resolved", "pending", "snoozed", "all"];
@@ -1468,6 +1993,7 @@ impl ConversationStatusFilter {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl FromStr for ConversationStatusFilter {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1482,12 +2008,14 @@ impl FromStr for ConversationStatusFilter {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl fmt::Display for ConversationStatusFilter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&str> for ConversationStatusFilter {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1495,30 +2023,35 @@ impl From<&str> for ConversationStatusFilter {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<String> for ConversationStatusFilter {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&ConversationStatusFilter> for ConversationStatusFilter {
     fn from(v: &ConversationStatusFilter) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<ConversationStatusFilter> for Value {
     fn from(v: ConversationStatusFilter) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl serde::Serialize for ConversationStatusFilter {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> serde::Deserialize<'de> for ConversationStatusFilter {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1527,6 +2060,7 @@ impl<'de> serde::Deserialize<'de> for ConversationStatusFilter {
 }
 
 /// One of `mention`, `participating`, `unattended`, or a value this version does not know yet.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationsConversationType {
     /// `mention`
@@ -1539,6 +2073,7 @@ pub enum ConversationsConversationType {
     Other(String),
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationsConversationType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["mention", "participating", "unattended"];
@@ -1554,6 +2089,7 @@ impl ConversationsConversationType {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl FromStr for ConversationsConversationType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1566,12 +2102,14 @@ impl FromStr for ConversationsConversationType {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl fmt::Display for ConversationsConversationType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&str> for ConversationsConversationType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1579,30 +2117,35 @@ impl From<&str> for ConversationsConversationType {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<String> for ConversationsConversationType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&ConversationsConversationType> for ConversationsConversationType {
     fn from(v: &ConversationsConversationType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<ConversationsConversationType> for Value {
     fn from(v: ConversationsConversationType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl serde::Serialize for ConversationsConversationType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> serde::Deserialize<'de> for ConversationsConversationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1611,6 +2154,7 @@ impl<'de> serde::Deserialize<'de> for ConversationsConversationType {
 }
 
 /// One of `last_activity_at_desc`, `last_activity_at_asc`, `created_at_desc`, `created_at_asc`, `priority_desc`, `priority_asc`, `waiting_since_desc`, `waiting_since_asc`, `priority_desc_created_at_asc`, `unread`, or a value this version does not know yet.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationsSortBy {
     /// `last_activity_at_desc`
@@ -1637,6 +2181,7 @@ pub enum ConversationsSortBy {
     Other(String),
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationsSortBy {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -1670,6 +2215,7 @@ impl ConversationsSortBy {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl FromStr for ConversationsSortBy {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1689,12 +2235,14 @@ impl FromStr for ConversationsSortBy {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl fmt::Display for ConversationsSortBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&str> for ConversationsSortBy {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1702,30 +2250,35 @@ impl From<&str> for ConversationsSortBy {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<String> for ConversationsSortBy {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&ConversationsSortBy> for ConversationsSortBy {
     fn from(v: &ConversationsSortBy) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<ConversationsSortBy> for Value {
     fn from(v: ConversationsSortBy) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl serde::Serialize for ConversationsSortBy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> serde::Deserialize<'de> for ConversationsSortBy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1734,6 +2287,12 @@ impl<'de> serde::Deserialize<'de> for ConversationsSortBy {
 }
 
 /// One of `open`, `resolved`, `pending`, `snoozed`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationStatus {
     /// `open`
@@ -1748,6 +2307,12 @@ pub enum ConversationStatus {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl ConversationStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["open", "resolved", "pending", "snoozed"];
@@ -1764,6 +2329,12 @@ impl ConversationStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl FromStr for ConversationStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1777,12 +2348,24 @@ impl FromStr for ConversationStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl fmt::Display for ConversationStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl From<&str> for ConversationStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1790,30 +2373,60 @@ impl From<&str> for ConversationStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl From<String> for ConversationStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl From<&ConversationStatus> for ConversationStatus {
     fn from(v: &ConversationStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl From<ConversationStatus> for Value {
     fn from(v: ConversationStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl serde::Serialize for ConversationStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api"
+))]
 impl<'de> serde::Deserialize<'de> for ConversationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1822,6 +2435,7 @@ impl<'de> serde::Deserialize<'de> for ConversationStatus {
 }
 
 /// One of `low`, `medium`, `high`, `urgent`, or a value this version does not know yet.
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationPriority {
     /// `low`
@@ -1836,6 +2450,7 @@ pub enum ConversationPriority {
     Other(String),
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl ConversationPriority {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["low", "medium", "high", "urgent"];
@@ -1852,6 +2467,7 @@ impl ConversationPriority {
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl FromStr for ConversationPriority {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1865,12 +2481,14 @@ impl FromStr for ConversationPriority {
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl fmt::Display for ConversationPriority {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl From<&str> for ConversationPriority {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1878,30 +2496,35 @@ impl From<&str> for ConversationPriority {
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl From<String> for ConversationPriority {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl From<&ConversationPriority> for ConversationPriority {
     fn from(v: &ConversationPriority) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl From<ConversationPriority> for Value {
     fn from(v: ConversationPriority) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl serde::Serialize for ConversationPriority {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl<'de> serde::Deserialize<'de> for ConversationPriority {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1910,6 +2533,7 @@ impl<'de> serde::Deserialize<'de> for ConversationPriority {
 }
 
 /// One of `on`, `off`, or a value this version does not know yet.
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TypingStatus {
     /// `on`
@@ -1920,6 +2544,7 @@ pub enum TypingStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl TypingStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["on", "off"];
@@ -1934,6 +2559,7 @@ impl TypingStatus {
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl FromStr for TypingStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1945,12 +2571,14 @@ impl FromStr for TypingStatus {
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl fmt::Display for TypingStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl From<&str> for TypingStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1958,30 +2586,35 @@ impl From<&str> for TypingStatus {
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl From<String> for TypingStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl From<&TypingStatus> for TypingStatus {
     fn from(v: &TypingStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl From<TypingStatus> for Value {
     fn from(v: TypingStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl serde::Serialize for TypingStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "conversations_api"))]
 impl<'de> serde::Deserialize<'de> for TypingStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1990,6 +2623,7 @@ impl<'de> serde::Deserialize<'de> for TypingStatus {
 }
 
 /// One of `User`, `AgentBot`, or a value this version does not know yet.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationAssigneeType {
     /// `User`
@@ -2000,6 +2634,7 @@ pub enum ConversationAssigneeType {
     Other(String),
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationAssigneeType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["User", "AgentBot"];
@@ -2014,6 +2649,7 @@ impl ConversationAssigneeType {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl FromStr for ConversationAssigneeType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2025,12 +2661,14 @@ impl FromStr for ConversationAssigneeType {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl fmt::Display for ConversationAssigneeType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&str> for ConversationAssigneeType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2038,30 +2676,35 @@ impl From<&str> for ConversationAssigneeType {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<String> for ConversationAssigneeType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<&ConversationAssigneeType> for ConversationAssigneeType {
     fn from(v: &ConversationAssigneeType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "conversations")]
 impl From<ConversationAssigneeType> for Value {
     fn from(v: ConversationAssigneeType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl serde::Serialize for ConversationAssigneeType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> serde::Deserialize<'de> for ConversationAssigneeType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2070,6 +2713,7 @@ impl<'de> serde::Deserialize<'de> for ConversationAssigneeType {
 }
 
 /// One of `created_at`, `-created_at`, or a value this version does not know yet.
+#[cfg(feature = "csat_responses")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CsatResponsesSort {
     /// `created_at`
@@ -2080,6 +2724,7 @@ pub enum CsatResponsesSort {
     Other(String),
 }
 
+#[cfg(feature = "csat_responses")]
 impl CsatResponsesSort {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["created_at", "-created_at"];
@@ -2094,6 +2739,7 @@ impl CsatResponsesSort {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl FromStr for CsatResponsesSort {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2105,12 +2751,14 @@ impl FromStr for CsatResponsesSort {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl fmt::Display for CsatResponsesSort {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl From<&str> for CsatResponsesSort {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2118,30 +2766,35 @@ impl From<&str> for CsatResponsesSort {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl From<String> for CsatResponsesSort {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl From<&CsatResponsesSort> for CsatResponsesSort {
     fn from(v: &CsatResponsesSort) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl From<CsatResponsesSort> for Value {
     fn from(v: CsatResponsesSort) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl serde::Serialize for CsatResponsesSort {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'de> serde::Deserialize<'de> for CsatResponsesSort {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2150,6 +2803,7 @@ impl<'de> serde::Deserialize<'de> for CsatResponsesSort {
 }
 
 /// One of `conversation_attribute`, `contact_attribute`, `company_attribute`, or a value this version does not know yet.
+#[cfg(feature = "custom_attributes")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomAttributeModel {
     /// `conversation_attribute`
@@ -2162,6 +2816,7 @@ pub enum CustomAttributeModel {
     Other(String),
 }
 
+#[cfg(feature = "custom_attributes")]
 impl CustomAttributeModel {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -2181,6 +2836,7 @@ impl CustomAttributeModel {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl FromStr for CustomAttributeModel {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2193,12 +2849,14 @@ impl FromStr for CustomAttributeModel {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl fmt::Display for CustomAttributeModel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl From<&str> for CustomAttributeModel {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2206,30 +2864,35 @@ impl From<&str> for CustomAttributeModel {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl From<String> for CustomAttributeModel {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl From<&CustomAttributeModel> for CustomAttributeModel {
     fn from(v: &CustomAttributeModel) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl From<CustomAttributeModel> for Value {
     fn from(v: CustomAttributeModel) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl serde::Serialize for CustomAttributeModel {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'de> serde::Deserialize<'de> for CustomAttributeModel {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2238,6 +2901,7 @@ impl<'de> serde::Deserialize<'de> for CustomAttributeModel {
 }
 
 /// One of `text`, `number`, `currency`, `percent`, `link`, `date`, `list`, `checkbox`, or a value this version does not know yet.
+#[cfg(feature = "custom_attributes")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomAttributeDisplayType {
     /// `text`
@@ -2260,6 +2924,7 @@ pub enum CustomAttributeDisplayType {
     Other(String),
 }
 
+#[cfg(feature = "custom_attributes")]
 impl CustomAttributeDisplayType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -2282,6 +2947,7 @@ impl CustomAttributeDisplayType {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl FromStr for CustomAttributeDisplayType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2299,12 +2965,14 @@ impl FromStr for CustomAttributeDisplayType {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl fmt::Display for CustomAttributeDisplayType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl From<&str> for CustomAttributeDisplayType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2312,30 +2980,35 @@ impl From<&str> for CustomAttributeDisplayType {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl From<String> for CustomAttributeDisplayType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl From<&CustomAttributeDisplayType> for CustomAttributeDisplayType {
     fn from(v: &CustomAttributeDisplayType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl From<CustomAttributeDisplayType> for Value {
     fn from(v: CustomAttributeDisplayType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl serde::Serialize for CustomAttributeDisplayType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'de> serde::Deserialize<'de> for CustomAttributeDisplayType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2344,6 +3017,7 @@ impl<'de> serde::Deserialize<'de> for CustomAttributeDisplayType {
 }
 
 /// One of `conversation`, `contact`, `report`, or a value this version does not know yet.
+#[cfg(feature = "custom_filters")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomFilterType {
     /// `conversation`
@@ -2356,6 +3030,7 @@ pub enum CustomFilterType {
     Other(String),
 }
 
+#[cfg(feature = "custom_filters")]
 impl CustomFilterType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["conversation", "contact", "report"];
@@ -2371,6 +3046,7 @@ impl CustomFilterType {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl FromStr for CustomFilterType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2383,12 +3059,14 @@ impl FromStr for CustomFilterType {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl fmt::Display for CustomFilterType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl From<&str> for CustomFilterType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2396,30 +3074,35 @@ impl From<&str> for CustomFilterType {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl From<String> for CustomFilterType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl From<&CustomFilterType> for CustomFilterType {
     fn from(v: &CustomFilterType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl From<CustomFilterType> for Value {
     fn from(v: CustomFilterType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl serde::Serialize for CustomFilterType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl<'de> serde::Deserialize<'de> for CustomFilterType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2428,6 +3111,7 @@ impl<'de> serde::Deserialize<'de> for CustomFilterType {
 }
 
 /// One of `conversation_manage`, `conversation_unassigned_manage`, `conversation_participating_manage`, `contact_manage`, `report_manage`, `knowledge_base_manage`, or a value this version does not know yet.
+#[cfg(feature = "custom_roles")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomRolePermission {
     /// `conversation_manage`
@@ -2446,6 +3130,7 @@ pub enum CustomRolePermission {
     Other(String),
 }
 
+#[cfg(feature = "custom_roles")]
 impl CustomRolePermission {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -2471,6 +3156,7 @@ impl CustomRolePermission {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl FromStr for CustomRolePermission {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2486,12 +3172,14 @@ impl FromStr for CustomRolePermission {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl fmt::Display for CustomRolePermission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl From<&str> for CustomRolePermission {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2499,30 +3187,35 @@ impl From<&str> for CustomRolePermission {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl From<String> for CustomRolePermission {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl From<&CustomRolePermission> for CustomRolePermission {
     fn from(v: &CustomRolePermission) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl From<CustomRolePermission> for Value {
     fn from(v: CustomRolePermission) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl serde::Serialize for CustomRolePermission {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl<'de> serde::Deserialize<'de> for CustomRolePermission {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2531,6 +3224,17 @@ impl<'de> serde::Deserialize<'de> for CustomRolePermission {
 }
 
 /// One of `friendly`, `professional`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InboxSenderNameType {
     /// `friendly`
@@ -2541,6 +3245,17 @@ pub enum InboxSenderNameType {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl InboxSenderNameType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["friendly", "professional"];
@@ -2555,6 +3270,17 @@ impl InboxSenderNameType {
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl FromStr for InboxSenderNameType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2566,12 +3292,34 @@ impl FromStr for InboxSenderNameType {
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl fmt::Display for InboxSenderNameType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl From<&str> for InboxSenderNameType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2579,30 +3327,85 @@ impl From<&str> for InboxSenderNameType {
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl From<String> for InboxSenderNameType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl From<&InboxSenderNameType> for InboxSenderNameType {
     fn from(v: &InboxSenderNameType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl From<InboxSenderNameType> for Value {
     fn from(v: InboxSenderNameType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl serde::Serialize for InboxSenderNameType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl<'de> serde::Deserialize<'de> for InboxSenderNameType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2611,6 +3414,7 @@ impl<'de> serde::Deserialize<'de> for InboxSenderNameType {
 }
 
 /// One of `enabled`, `disabled`, or a value this version does not know yet.
+#[cfg(feature = "integrations")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IntegrationHookStatus {
     /// `enabled`
@@ -2621,6 +3425,7 @@ pub enum IntegrationHookStatus {
     Other(String),
 }
 
+#[cfg(feature = "integrations")]
 impl IntegrationHookStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["enabled", "disabled"];
@@ -2635,6 +3440,7 @@ impl IntegrationHookStatus {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl FromStr for IntegrationHookStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2646,12 +3452,14 @@ impl FromStr for IntegrationHookStatus {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl fmt::Display for IntegrationHookStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "integrations")]
 impl From<&str> for IntegrationHookStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2659,30 +3467,35 @@ impl From<&str> for IntegrationHookStatus {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl From<String> for IntegrationHookStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "integrations")]
 impl From<&IntegrationHookStatus> for IntegrationHookStatus {
     fn from(v: &IntegrationHookStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "integrations")]
 impl From<IntegrationHookStatus> for Value {
     fn from(v: IntegrationHookStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "integrations")]
 impl serde::Serialize for IntegrationHookStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'de> serde::Deserialize<'de> for IntegrationHookStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2691,6 +3504,7 @@ impl<'de> serde::Deserialize<'de> for IntegrationHookStatus {
 }
 
 /// One of `personal`, `global`, or a value this version does not know yet.
+#[cfg(feature = "macros")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MacroVisibility {
     /// `personal`
@@ -2701,6 +3515,7 @@ pub enum MacroVisibility {
     Other(String),
 }
 
+#[cfg(feature = "macros")]
 impl MacroVisibility {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["personal", "global"];
@@ -2715,6 +3530,7 @@ impl MacroVisibility {
     }
 }
 
+#[cfg(feature = "macros")]
 impl FromStr for MacroVisibility {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2726,12 +3542,14 @@ impl FromStr for MacroVisibility {
     }
 }
 
+#[cfg(feature = "macros")]
 impl fmt::Display for MacroVisibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "macros")]
 impl From<&str> for MacroVisibility {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2739,30 +3557,35 @@ impl From<&str> for MacroVisibility {
     }
 }
 
+#[cfg(feature = "macros")]
 impl From<String> for MacroVisibility {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "macros")]
 impl From<&MacroVisibility> for MacroVisibility {
     fn from(v: &MacroVisibility) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "macros")]
 impl From<MacroVisibility> for Value {
     fn from(v: MacroVisibility) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "macros")]
 impl serde::Serialize for MacroVisibility {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'de> serde::Deserialize<'de> for MacroVisibility {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2771,6 +3594,7 @@ impl<'de> serde::Deserialize<'de> for MacroVisibility {
 }
 
 /// One of `outgoing`, `incoming`, `activity`, `template`, or a value this version does not know yet.
+#[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessageType {
     /// `outgoing`
@@ -2785,6 +3609,7 @@ pub enum MessageType {
     Other(String),
 }
 
+#[cfg(feature = "messages")]
 impl MessageType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["outgoing", "incoming", "activity", "template"];
@@ -2801,6 +3626,7 @@ impl MessageType {
     }
 }
 
+#[cfg(feature = "messages")]
 impl FromStr for MessageType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2814,12 +3640,14 @@ impl FromStr for MessageType {
     }
 }
 
+#[cfg(feature = "messages")]
 impl fmt::Display for MessageType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "messages")]
 impl From<&str> for MessageType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2827,30 +3655,35 @@ impl From<&str> for MessageType {
     }
 }
 
+#[cfg(feature = "messages")]
 impl From<String> for MessageType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "messages")]
 impl From<&MessageType> for MessageType {
     fn from(v: &MessageType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "messages")]
 impl From<MessageType> for Value {
     fn from(v: MessageType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "messages")]
 impl serde::Serialize for MessageType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'de> serde::Deserialize<'de> for MessageType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2859,6 +3692,13 @@ impl<'de> serde::Deserialize<'de> for MessageType {
 }
 
 /// One of `text`, `input_text`, `input_textarea`, `input_email`, `input_select`, `cards`, `form`, `article`, `incoming_email`, `input_csat`, `integrations`, `sticker`, `voice_call`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessageContentType {
     /// `text`
@@ -2891,6 +3731,13 @@ pub enum MessageContentType {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl MessageContentType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -2930,6 +3777,13 @@ impl MessageContentType {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl FromStr for MessageContentType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2952,12 +3806,26 @@ impl FromStr for MessageContentType {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl fmt::Display for MessageContentType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl From<&str> for MessageContentType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2965,30 +3833,65 @@ impl From<&str> for MessageContentType {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl From<String> for MessageContentType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl From<&MessageContentType> for MessageContentType {
     fn from(v: &MessageContentType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl From<MessageContentType> for Value {
     fn from(v: MessageContentType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl serde::Serialize for MessageContentType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl<'de> serde::Deserialize<'de> for MessageContentType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2997,6 +3900,7 @@ impl<'de> serde::Deserialize<'de> for MessageContentType {
 }
 
 /// One of `AgentBot`, or a value this version does not know yet.
+#[cfg(feature = "messages")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessagesSenderType {
     /// `AgentBot`
@@ -3005,6 +3909,7 @@ pub enum MessagesSenderType {
     Other(String),
 }
 
+#[cfg(feature = "messages")]
 impl MessagesSenderType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["AgentBot"];
@@ -3018,6 +3923,7 @@ impl MessagesSenderType {
     }
 }
 
+#[cfg(feature = "messages")]
 impl FromStr for MessagesSenderType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3028,12 +3934,14 @@ impl FromStr for MessagesSenderType {
     }
 }
 
+#[cfg(feature = "messages")]
 impl fmt::Display for MessagesSenderType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "messages")]
 impl From<&str> for MessagesSenderType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3041,30 +3949,35 @@ impl From<&str> for MessagesSenderType {
     }
 }
 
+#[cfg(feature = "messages")]
 impl From<String> for MessagesSenderType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "messages")]
 impl From<&MessagesSenderType> for MessagesSenderType {
     fn from(v: &MessagesSenderType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "messages")]
 impl From<MessagesSenderType> for Value {
     fn from(v: MessagesSenderType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "messages")]
 impl serde::Serialize for MessagesSenderType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'de> serde::Deserialize<'de> for MessagesSenderType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3073,6 +3986,13 @@ impl<'de> serde::Deserialize<'de> for MessagesSenderType {
 }
 
 /// One of `sent`, `delivered`, `read`, `failed`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MessageStatus {
     /// `sent`
@@ -3087,6 +4007,13 @@ pub enum MessageStatus {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl MessageStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["sent", "delivered", "read", "failed"];
@@ -3103,6 +4030,13 @@ impl MessageStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl FromStr for MessageStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3116,12 +4050,26 @@ impl FromStr for MessageStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl fmt::Display for MessageStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl From<&str> for MessageStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3129,30 +4077,65 @@ impl From<&str> for MessageStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl From<String> for MessageStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl From<&MessageStatus> for MessageStatus {
     fn from(v: &MessageStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl From<MessageStatus> for Value {
     fn from(v: MessageStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl serde::Serialize for MessageStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl<'de> serde::Deserialize<'de> for MessageStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3161,6 +4144,7 @@ impl<'de> serde::Deserialize<'de> for MessageStatus {
 }
 
 /// One of `email_conversation_creation`, `email_conversation_assignment`, `email_assigned_conversation_new_message`, `email_conversation_mention`, `email_participating_conversation_new_message`, `email_sla_missed_first_response`, `email_sla_missed_next_response`, `email_sla_missed_resolution`, or a value this version does not know yet.
+#[cfg(feature = "notification_settings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NotificationEmailFlag {
     /// `email_conversation_creation`
@@ -3183,6 +4167,7 @@ pub enum NotificationEmailFlag {
     Other(String),
 }
 
+#[cfg(feature = "notification_settings")]
 impl NotificationEmailFlag {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -3214,6 +4199,7 @@ impl NotificationEmailFlag {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl FromStr for NotificationEmailFlag {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3233,12 +4219,14 @@ impl FromStr for NotificationEmailFlag {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl fmt::Display for NotificationEmailFlag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl From<&str> for NotificationEmailFlag {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3246,30 +4234,35 @@ impl From<&str> for NotificationEmailFlag {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl From<String> for NotificationEmailFlag {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl From<&NotificationEmailFlag> for NotificationEmailFlag {
     fn from(v: &NotificationEmailFlag) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl From<NotificationEmailFlag> for Value {
     fn from(v: NotificationEmailFlag) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl serde::Serialize for NotificationEmailFlag {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl<'de> serde::Deserialize<'de> for NotificationEmailFlag {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3278,6 +4271,7 @@ impl<'de> serde::Deserialize<'de> for NotificationEmailFlag {
 }
 
 /// One of `push_conversation_creation`, `push_conversation_assignment`, `push_assigned_conversation_new_message`, `push_conversation_mention`, `push_participating_conversation_new_message`, `push_sla_missed_first_response`, `push_sla_missed_next_response`, `push_sla_missed_resolution`, or a value this version does not know yet.
+#[cfg(feature = "notification_settings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NotificationPushFlag {
     /// `push_conversation_creation`
@@ -3300,6 +4294,7 @@ pub enum NotificationPushFlag {
     Other(String),
 }
 
+#[cfg(feature = "notification_settings")]
 impl NotificationPushFlag {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -3331,6 +4326,7 @@ impl NotificationPushFlag {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl FromStr for NotificationPushFlag {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3350,12 +4346,14 @@ impl FromStr for NotificationPushFlag {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl fmt::Display for NotificationPushFlag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl From<&str> for NotificationPushFlag {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3363,30 +4361,35 @@ impl From<&str> for NotificationPushFlag {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl From<String> for NotificationPushFlag {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl From<&NotificationPushFlag> for NotificationPushFlag {
     fn from(v: &NotificationPushFlag) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl From<NotificationPushFlag> for Value {
     fn from(v: NotificationPushFlag) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl serde::Serialize for NotificationPushFlag {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl<'de> serde::Deserialize<'de> for NotificationPushFlag {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3395,6 +4398,7 @@ impl<'de> serde::Deserialize<'de> for NotificationPushFlag {
 }
 
 /// One of `read`, `snoozed`, or a value this version does not know yet.
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NotificationInclude {
     /// `read`
@@ -3405,6 +4409,7 @@ pub enum NotificationInclude {
     Other(String),
 }
 
+#[cfg(feature = "notifications")]
 impl NotificationInclude {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["read", "snoozed"];
@@ -3419,6 +4424,7 @@ impl NotificationInclude {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl FromStr for NotificationInclude {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3430,12 +4436,14 @@ impl FromStr for NotificationInclude {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl fmt::Display for NotificationInclude {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&str> for NotificationInclude {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3443,30 +4451,35 @@ impl From<&str> for NotificationInclude {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<String> for NotificationInclude {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&NotificationInclude> for NotificationInclude {
     fn from(v: &NotificationInclude) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<NotificationInclude> for Value {
     fn from(v: NotificationInclude) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl serde::Serialize for NotificationInclude {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for NotificationInclude {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3475,6 +4488,7 @@ impl<'de> serde::Deserialize<'de> for NotificationInclude {
 }
 
 /// One of `desc`, `asc`, or a value this version does not know yet.
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NotificationSortOrder {
     /// `desc`
@@ -3485,6 +4499,7 @@ pub enum NotificationSortOrder {
     Other(String),
 }
 
+#[cfg(feature = "notifications")]
 impl NotificationSortOrder {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["desc", "asc"];
@@ -3499,6 +4514,7 @@ impl NotificationSortOrder {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl FromStr for NotificationSortOrder {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3510,12 +4526,14 @@ impl FromStr for NotificationSortOrder {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl fmt::Display for NotificationSortOrder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&str> for NotificationSortOrder {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3523,30 +4541,35 @@ impl From<&str> for NotificationSortOrder {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<String> for NotificationSortOrder {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&NotificationSortOrder> for NotificationSortOrder {
     fn from(v: &NotificationSortOrder) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<NotificationSortOrder> for Value {
     fn from(v: NotificationSortOrder) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl serde::Serialize for NotificationSortOrder {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for NotificationSortOrder {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3555,6 +4578,7 @@ impl<'de> serde::Deserialize<'de> for NotificationSortOrder {
 }
 
 /// One of `Conversation`, or a value this version does not know yet.
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NotificationPrimaryActorType {
     /// `Conversation`
@@ -3563,6 +4587,7 @@ pub enum NotificationPrimaryActorType {
     Other(String),
 }
 
+#[cfg(feature = "notifications")]
 impl NotificationPrimaryActorType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["Conversation"];
@@ -3576,6 +4601,7 @@ impl NotificationPrimaryActorType {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl FromStr for NotificationPrimaryActorType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3586,12 +4612,14 @@ impl FromStr for NotificationPrimaryActorType {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl fmt::Display for NotificationPrimaryActorType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&str> for NotificationPrimaryActorType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3599,30 +4627,35 @@ impl From<&str> for NotificationPrimaryActorType {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<String> for NotificationPrimaryActorType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&NotificationPrimaryActorType> for NotificationPrimaryActorType {
     fn from(v: &NotificationPrimaryActorType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<NotificationPrimaryActorType> for Value {
     fn from(v: NotificationPrimaryActorType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl serde::Serialize for NotificationPrimaryActorType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for NotificationPrimaryActorType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3631,6 +4664,7 @@ impl<'de> serde::Deserialize<'de> for NotificationPrimaryActorType {
 }
 
 /// One of `all`, `read`, or a value this version does not know yet.
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NotificationDeleteScope {
     /// `all`
@@ -3641,6 +4675,7 @@ pub enum NotificationDeleteScope {
     Other(String),
 }
 
+#[cfg(feature = "notifications")]
 impl NotificationDeleteScope {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["all", "read"];
@@ -3655,6 +4690,7 @@ impl NotificationDeleteScope {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl FromStr for NotificationDeleteScope {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3666,12 +4702,14 @@ impl FromStr for NotificationDeleteScope {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl fmt::Display for NotificationDeleteScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&str> for NotificationDeleteScope {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3679,30 +4717,35 @@ impl From<&str> for NotificationDeleteScope {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<String> for NotificationDeleteScope {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&NotificationDeleteScope> for NotificationDeleteScope {
     fn from(v: &NotificationDeleteScope) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<NotificationDeleteScope> for Value {
     fn from(v: NotificationDeleteScope) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl serde::Serialize for NotificationDeleteScope {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for NotificationDeleteScope {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3711,6 +4754,7 @@ impl<'de> serde::Deserialize<'de> for NotificationDeleteScope {
 }
 
 /// One of `account`, `agent`, `inbox`, `label`, `team`, or a value this version does not know yet.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReportType {
     /// `account`
@@ -3727,6 +4771,7 @@ pub enum ReportType {
     Other(String),
 }
 
+#[cfg(feature = "reports")]
 impl ReportType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["account", "agent", "inbox", "label", "team"];
@@ -3744,6 +4789,7 @@ impl ReportType {
     }
 }
 
+#[cfg(feature = "reports")]
 impl FromStr for ReportType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3758,12 +4804,14 @@ impl FromStr for ReportType {
     }
 }
 
+#[cfg(feature = "reports")]
 impl fmt::Display for ReportType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&str> for ReportType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3771,30 +4819,35 @@ impl From<&str> for ReportType {
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<String> for ReportType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&ReportType> for ReportType {
     fn from(v: &ReportType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<ReportType> for Value {
     fn from(v: ReportType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "reports")]
 impl serde::Serialize for ReportType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ReportType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3803,6 +4856,7 @@ impl<'de> serde::Deserialize<'de> for ReportType {
 }
 
 /// One of `conversations_count`, `incoming_messages_count`, `outgoing_messages_count`, `avg_first_response_time`, `avg_resolution_time`, `reply_time`, `resolutions_count`, `bot_resolutions_count`, `bot_handoffs_count`, or a value this version does not know yet.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReportMetric {
     /// `conversations_count`
@@ -3827,6 +4881,7 @@ pub enum ReportMetric {
     Other(String),
 }
 
+#[cfg(feature = "reports")]
 impl ReportMetric {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -3858,6 +4913,7 @@ impl ReportMetric {
     }
 }
 
+#[cfg(feature = "reports")]
 impl FromStr for ReportMetric {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3876,12 +4932,14 @@ impl FromStr for ReportMetric {
     }
 }
 
+#[cfg(feature = "reports")]
 impl fmt::Display for ReportMetric {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&str> for ReportMetric {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3889,30 +4947,35 @@ impl From<&str> for ReportMetric {
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<String> for ReportMetric {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&ReportMetric> for ReportMetric {
     fn from(v: &ReportMetric) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<ReportMetric> for Value {
     fn from(v: ReportMetric) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "reports")]
 impl serde::Serialize for ReportMetric {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ReportMetric {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -3921,6 +4984,7 @@ impl<'de> serde::Deserialize<'de> for ReportMetric {
 }
 
 /// One of `hour`, `day`, `week`, `month`, `year`, or a value this version does not know yet.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReportGroupBy {
     /// `hour`
@@ -3937,6 +5001,7 @@ pub enum ReportGroupBy {
     Other(String),
 }
 
+#[cfg(feature = "reports")]
 impl ReportGroupBy {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["hour", "day", "week", "month", "year"];
@@ -3954,6 +5019,7 @@ impl ReportGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl FromStr for ReportGroupBy {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -3968,12 +5034,14 @@ impl FromStr for ReportGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl fmt::Display for ReportGroupBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&str> for ReportGroupBy {
     fn from(s: &str) -> Self {
         s.parse()
@@ -3981,30 +5049,35 @@ impl From<&str> for ReportGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<String> for ReportGroupBy {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&ReportGroupBy> for ReportGroupBy {
     fn from(v: &ReportGroupBy) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<ReportGroupBy> for Value {
     fn from(v: ReportGroupBy) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "reports")]
 impl serde::Serialize for ReportGroupBy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ReportGroupBy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4013,6 +5086,7 @@ impl<'de> serde::Deserialize<'de> for ReportGroupBy {
 }
 
 /// One of `agent`, `team`, `inbox`, `label`, or a value this version does not know yet.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReportOutgoingGroupBy {
     /// `agent`
@@ -4027,6 +5101,7 @@ pub enum ReportOutgoingGroupBy {
     Other(String),
 }
 
+#[cfg(feature = "reports")]
 impl ReportOutgoingGroupBy {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["agent", "team", "inbox", "label"];
@@ -4043,6 +5118,7 @@ impl ReportOutgoingGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl FromStr for ReportOutgoingGroupBy {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4056,12 +5132,14 @@ impl FromStr for ReportOutgoingGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl fmt::Display for ReportOutgoingGroupBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&str> for ReportOutgoingGroupBy {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4069,30 +5147,35 @@ impl From<&str> for ReportOutgoingGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<String> for ReportOutgoingGroupBy {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&ReportOutgoingGroupBy> for ReportOutgoingGroupBy {
     fn from(v: &ReportOutgoingGroupBy) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<ReportOutgoingGroupBy> for Value {
     fn from(v: ReportOutgoingGroupBy) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "reports")]
 impl serde::Serialize for ReportOutgoingGroupBy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ReportOutgoingGroupBy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4101,6 +5184,7 @@ impl<'de> serde::Deserialize<'de> for ReportOutgoingGroupBy {
 }
 
 /// One of `team_id`, `assignee_id`, or a value this version does not know yet.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReportLiveGroupBy {
     /// `team_id`
@@ -4111,6 +5195,7 @@ pub enum ReportLiveGroupBy {
     Other(String),
 }
 
+#[cfg(feature = "reports")]
 impl ReportLiveGroupBy {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["team_id", "assignee_id"];
@@ -4125,6 +5210,7 @@ impl ReportLiveGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl FromStr for ReportLiveGroupBy {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4136,12 +5222,14 @@ impl FromStr for ReportLiveGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl fmt::Display for ReportLiveGroupBy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&str> for ReportLiveGroupBy {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4149,30 +5237,35 @@ impl From<&str> for ReportLiveGroupBy {
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<String> for ReportLiveGroupBy {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<&ReportLiveGroupBy> for ReportLiveGroupBy {
     fn from(v: &ReportLiveGroupBy) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "reports")]
 impl From<ReportLiveGroupBy> for Value {
     fn from(v: ReportLiveGroupBy) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "reports")]
 impl serde::Serialize for ReportLiveGroupBy {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> serde::Deserialize<'de> for ReportLiveGroupBy {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4181,6 +5274,7 @@ impl<'de> serde::Deserialize<'de> for ReportLiveGroupBy {
 }
 
 /// One of `conversation_created`, `conversation_status_changed`, `conversation_updated`, `contact_created`, `contact_updated`, `message_created`, `message_updated`, `webwidget_triggered`, `inbox_created`, `inbox_updated`, `conversation_typing_on`, `conversation_typing_off`, or a value this version does not know yet.
+#[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WebhookEvent {
     /// `conversation_created`
@@ -4211,6 +5305,7 @@ pub enum WebhookEvent {
     Other(String),
 }
 
+#[cfg(feature = "webhooks")]
 impl WebhookEvent {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -4248,6 +5343,7 @@ impl WebhookEvent {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl FromStr for WebhookEvent {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4269,12 +5365,14 @@ impl FromStr for WebhookEvent {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl fmt::Display for WebhookEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl From<&str> for WebhookEvent {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4282,30 +5380,35 @@ impl From<&str> for WebhookEvent {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl From<String> for WebhookEvent {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl From<&WebhookEvent> for WebhookEvent {
     fn from(v: &WebhookEvent) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl From<WebhookEvent> for Value {
     fn from(v: WebhookEvent) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl serde::Serialize for WebhookEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl<'de> serde::Deserialize<'de> for WebhookEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4314,6 +5417,12 @@ impl<'de> serde::Deserialize<'de> for WebhookEvent {
 }
 
 /// One of `frt`, `nrt`, `rt`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AppliedSlaEventType {
     /// `frt`
@@ -4326,6 +5435,12 @@ pub enum AppliedSlaEventType {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl AppliedSlaEventType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["frt", "nrt", "rt"];
@@ -4341,6 +5456,12 @@ impl AppliedSlaEventType {
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl FromStr for AppliedSlaEventType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4353,12 +5474,24 @@ impl FromStr for AppliedSlaEventType {
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl fmt::Display for AppliedSlaEventType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl From<&str> for AppliedSlaEventType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4366,30 +5499,60 @@ impl From<&str> for AppliedSlaEventType {
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl From<String> for AppliedSlaEventType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl From<&AppliedSlaEventType> for AppliedSlaEventType {
     fn from(v: &AppliedSlaEventType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl From<AppliedSlaEventType> for Value {
     fn from(v: AppliedSlaEventType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl serde::Serialize for AppliedSlaEventType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl<'de> serde::Deserialize<'de> for AppliedSlaEventType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4398,6 +5561,12 @@ impl<'de> serde::Deserialize<'de> for AppliedSlaEventType {
 }
 
 /// One of `active`, `hit`, `missed`, `active_with_misses`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AppliedSlaStatus {
     /// `active`
@@ -4412,6 +5581,12 @@ pub enum AppliedSlaStatus {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl AppliedSlaStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["active", "hit", "missed", "active_with_misses"];
@@ -4428,6 +5603,12 @@ impl AppliedSlaStatus {
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl FromStr for AppliedSlaStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4441,12 +5622,24 @@ impl FromStr for AppliedSlaStatus {
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl fmt::Display for AppliedSlaStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl From<&str> for AppliedSlaStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4454,30 +5647,60 @@ impl From<&str> for AppliedSlaStatus {
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl From<String> for AppliedSlaStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl From<&AppliedSlaStatus> for AppliedSlaStatus {
     fn from(v: &AppliedSlaStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl From<AppliedSlaStatus> for Value {
     fn from(v: AppliedSlaStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl serde::Serialize for AppliedSlaStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl<'de> serde::Deserialize<'de> for AppliedSlaStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4486,6 +5709,7 @@ impl<'de> serde::Deserialize<'de> for AppliedSlaStatus {
 }
 
 /// One of `create`, `update`, `destroy`, or a value this version does not know yet.
+#[cfg(feature = "audit_logs")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuditLogAction {
     /// `create`
@@ -4498,6 +5722,7 @@ pub enum AuditLogAction {
     Other(String),
 }
 
+#[cfg(feature = "audit_logs")]
 impl AuditLogAction {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["create", "update", "destroy"];
@@ -4513,6 +5738,7 @@ impl AuditLogAction {
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl FromStr for AuditLogAction {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4525,12 +5751,14 @@ impl FromStr for AuditLogAction {
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl fmt::Display for AuditLogAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl From<&str> for AuditLogAction {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4538,30 +5766,35 @@ impl From<&str> for AuditLogAction {
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl From<String> for AuditLogAction {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl From<&AuditLogAction> for AuditLogAction {
     fn from(v: &AuditLogAction) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl From<AuditLogAction> for Value {
     fn from(v: AuditLogAction) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl serde::Serialize for AuditLogAction {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl<'de> serde::Deserialize<'de> for AuditLogAction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4570,6 +5803,7 @@ impl<'de> serde::Deserialize<'de> for AuditLogAction {
 }
 
 /// One of `active`, `completed`, `processing`, or a value this version does not know yet.
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CampaignStatus {
     /// `active`
@@ -4582,6 +5816,7 @@ pub enum CampaignStatus {
     Other(String),
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl CampaignStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["active", "completed", "processing"];
@@ -4597,6 +5832,7 @@ impl CampaignStatus {
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl FromStr for CampaignStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4609,12 +5845,14 @@ impl FromStr for CampaignStatus {
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl fmt::Display for CampaignStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl From<&str> for CampaignStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4622,30 +5860,35 @@ impl From<&str> for CampaignStatus {
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl From<String> for CampaignStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl From<&CampaignStatus> for CampaignStatus {
     fn from(v: &CampaignStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl From<CampaignStatus> for Value {
     fn from(v: CampaignStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl serde::Serialize for CampaignStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl<'de> serde::Deserialize<'de> for CampaignStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4654,6 +5897,7 @@ impl<'de> serde::Deserialize<'de> for CampaignStatus {
 }
 
 /// One of `ongoing`, `one_off`, or a value this version does not know yet.
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CampaignType {
     /// `ongoing`
@@ -4664,6 +5908,7 @@ pub enum CampaignType {
     Other(String),
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl CampaignType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["ongoing", "one_off"];
@@ -4678,6 +5923,7 @@ impl CampaignType {
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl FromStr for CampaignType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4689,12 +5935,14 @@ impl FromStr for CampaignType {
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl fmt::Display for CampaignType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl From<&str> for CampaignType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4702,30 +5950,35 @@ impl From<&str> for CampaignType {
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl From<String> for CampaignType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl From<&CampaignType> for CampaignType {
     fn from(v: &CampaignType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl From<CampaignType> for Value {
     fn from(v: CampaignType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl serde::Serialize for CampaignType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl<'de> serde::Deserialize<'de> for CampaignType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4736,6 +5989,12 @@ impl<'de> serde::Deserialize<'de> for CampaignType {
 /// Whether the contact is connected right now.
 ///
 /// One of `online`, `offline`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContactsAvailabilityStatus {
     /// `online`
@@ -4746,6 +6005,12 @@ pub enum ContactsAvailabilityStatus {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl ContactsAvailabilityStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["online", "offline"];
@@ -4760,6 +6025,12 @@ impl ContactsAvailabilityStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl FromStr for ContactsAvailabilityStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4771,12 +6042,24 @@ impl FromStr for ContactsAvailabilityStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl fmt::Display for ContactsAvailabilityStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl From<&str> for ContactsAvailabilityStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4784,30 +6067,60 @@ impl From<&str> for ContactsAvailabilityStatus {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl From<String> for ContactsAvailabilityStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl From<&ContactsAvailabilityStatus> for ContactsAvailabilityStatus {
     fn from(v: &ContactsAvailabilityStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl From<ContactsAvailabilityStatus> for Value {
     fn from(v: ContactsAvailabilityStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl serde::Serialize for ContactsAvailabilityStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl<'de> serde::Deserialize<'de> for ContactsAvailabilityStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4816,6 +6129,7 @@ impl<'de> serde::Deserialize<'de> for ContactsAvailabilityStatus {
 }
 
 /// One of `account`, `inbox`, or a value this version does not know yet.
+#[cfg(feature = "integrations")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IntegrationHookType {
     /// `account`
@@ -4826,6 +6140,7 @@ pub enum IntegrationHookType {
     Other(String),
 }
 
+#[cfg(feature = "integrations")]
 impl IntegrationHookType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["account", "inbox"];
@@ -4840,6 +6155,7 @@ impl IntegrationHookType {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl FromStr for IntegrationHookType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4851,12 +6167,14 @@ impl FromStr for IntegrationHookType {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl fmt::Display for IntegrationHookType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "integrations")]
 impl From<&str> for IntegrationHookType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -4864,30 +6182,35 @@ impl From<&str> for IntegrationHookType {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl From<String> for IntegrationHookType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "integrations")]
 impl From<&IntegrationHookType> for IntegrationHookType {
     fn from(v: &IntegrationHookType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "integrations")]
 impl From<IntegrationHookType> for Value {
     fn from(v: IntegrationHookType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "integrations")]
 impl serde::Serialize for IntegrationHookType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'de> serde::Deserialize<'de> for IntegrationHookType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -4896,6 +6219,15 @@ impl<'de> serde::Deserialize<'de> for IntegrationHookType {
 }
 
 /// One of `image`, `audio`, `video`, `file`, `location`, `fallback`, `share`, `story_mention`, `contact`, `ig_reel`, `ig_post`, `ig_story`, `embed`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AttachmentFileType {
     /// `image`
@@ -4928,6 +6260,15 @@ pub enum AttachmentFileType {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl AttachmentFileType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -4967,6 +6308,15 @@ impl AttachmentFileType {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl FromStr for AttachmentFileType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -4989,12 +6339,30 @@ impl FromStr for AttachmentFileType {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl fmt::Display for AttachmentFileType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl From<&str> for AttachmentFileType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -5002,30 +6370,75 @@ impl From<&str> for AttachmentFileType {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl From<String> for AttachmentFileType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl From<&AttachmentFileType> for AttachmentFileType {
     fn from(v: &AttachmentFileType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl From<AttachmentFileType> for Value {
     fn from(v: AttachmentFileType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl serde::Serialize for AttachmentFileType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl<'de> serde::Deserialize<'de> for AttachmentFileType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -5034,6 +6447,7 @@ impl<'de> serde::Deserialize<'de> for AttachmentFileType {
 }
 
 /// One of `conversation_creation`, `conversation_assignment`, `assigned_conversation_new_message`, `conversation_mention`, `participating_conversation_new_message`, `sla_missed_first_response`, `sla_missed_next_response`, `sla_missed_resolution`, or a value this version does not know yet.
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NotificationType {
     /// `conversation_creation`
@@ -5056,6 +6470,7 @@ pub enum NotificationType {
     Other(String),
 }
 
+#[cfg(feature = "notifications")]
 impl NotificationType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -5085,6 +6500,7 @@ impl NotificationType {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl FromStr for NotificationType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -5102,12 +6518,14 @@ impl FromStr for NotificationType {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl fmt::Display for NotificationType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&str> for NotificationType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -5115,30 +6533,35 @@ impl From<&str> for NotificationType {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<String> for NotificationType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<&NotificationType> for NotificationType {
     fn from(v: &NotificationType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "notifications")]
 impl From<NotificationType> for Value {
     fn from(v: NotificationType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl serde::Serialize for NotificationType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'de> serde::Deserialize<'de> for NotificationType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -5147,6 +6570,7 @@ impl<'de> serde::Deserialize<'de> for NotificationType {
 }
 
 /// One of `classic`, `documentation`, or a value this version does not know yet.
+#[cfg(any(feature = "articles", feature = "portals"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PortalLayout {
     /// `classic`
@@ -5157,6 +6581,7 @@ pub enum PortalLayout {
     Other(String),
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl PortalLayout {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["classic", "documentation"];
@@ -5171,6 +6596,7 @@ impl PortalLayout {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl FromStr for PortalLayout {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -5182,12 +6608,14 @@ impl FromStr for PortalLayout {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl fmt::Display for PortalLayout {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl From<&str> for PortalLayout {
     fn from(s: &str) -> Self {
         s.parse()
@@ -5195,30 +6623,35 @@ impl From<&str> for PortalLayout {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl From<String> for PortalLayout {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl From<&PortalLayout> for PortalLayout {
     fn from(v: &PortalLayout) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl From<PortalLayout> for Value {
     fn from(v: PortalLayout) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl serde::Serialize for PortalLayout {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl<'de> serde::Deserialize<'de> for PortalLayout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;

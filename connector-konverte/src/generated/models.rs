@@ -14,6 +14,7 @@ use connector_core::serde_json::{Map, Value};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// An account (a workspace); settings holds auto-resolve and similar options.
+#[cfg(feature = "account")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Account {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47,6 +48,7 @@ pub struct Account {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "account")]
 impl Account {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -75,6 +77,7 @@ impl Account {
     }
 }
 
+#[cfg(feature = "account")]
 impl<'de> Deserialize<'de> for Account {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -82,6 +85,7 @@ impl<'de> Deserialize<'de> for Account {
 }
 
 /// Change markers for the account's labels, inboxes and teams: a new value means the list changed.
+#[cfg(feature = "account")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AccountCacheKeys {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,6 +99,7 @@ pub struct AccountCacheKeys {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "account")]
 impl AccountCacheKeys {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -107,6 +112,7 @@ impl AccountCacheKeys {
     }
 }
 
+#[cfg(feature = "account")]
 impl<'de> Deserialize<'de> for AccountCacheKeys {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -114,6 +120,7 @@ impl<'de> Deserialize<'de> for AccountCacheKeys {
 }
 
 /// A bot that receives conversation events by webhook and can reply.
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AgentBot {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,6 +150,7 @@ pub struct AgentBot {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl AgentBot {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -163,6 +171,7 @@ impl AgentBot {
     }
 }
 
+#[cfg(any(feature = "account_agent_bots", feature = "inboxes"))]
 impl<'de> Deserialize<'de> for AgentBot {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -170,6 +179,7 @@ impl<'de> Deserialize<'de> for AgentBot {
 }
 
 /// A user's membership in an account: the stored record, all columns.
+#[cfg(feature = "account_users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AccountUser {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -201,6 +211,7 @@ pub struct AccountUser {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "account_users")]
 impl AccountUser {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -225,6 +236,7 @@ impl AccountUser {
     }
 }
 
+#[cfg(feature = "account_users")]
 impl<'de> Deserialize<'de> for AccountUser {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -232,6 +244,7 @@ impl<'de> Deserialize<'de> for AccountUser {
 }
 
 /// An account as the platform API renders it.
+#[cfg(feature = "accounts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlatformAccount {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -257,6 +270,7 @@ pub struct PlatformAccount {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "accounts")]
 impl PlatformAccount {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -275,6 +289,7 @@ impl PlatformAccount {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl<'de> Deserialize<'de> for PlatformAccount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -282,6 +297,7 @@ impl<'de> Deserialize<'de> for PlatformAccount {
 }
 
 /// An agent bot as the platform API renders it, with its access token.
+#[cfg(feature = "agent_bots")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlatformAgentBot {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -301,6 +317,7 @@ pub struct PlatformAgentBot {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_bots")]
 impl PlatformAgentBot {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -316,6 +333,7 @@ impl PlatformAgentBot {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl<'de> Deserialize<'de> for PlatformAgentBot {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -323,6 +341,7 @@ impl<'de> Deserialize<'de> for PlatformAgentBot {
 }
 
 /// A capacity policy with its per-inbox limits; created_at and updated_at are Unix seconds.
+#[cfg(feature = "agent_capacity_policies")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AgentCapacityPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -348,6 +367,7 @@ pub struct AgentCapacityPolicy {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl AgentCapacityPolicy {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -372,6 +392,7 @@ impl AgentCapacityPolicy {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'de> Deserialize<'de> for AgentCapacityPolicy {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -379,6 +400,7 @@ impl<'de> Deserialize<'de> for AgentCapacityPolicy {
 }
 
 /// A per-inbox conversation cap of a capacity policy (inbox_name only in the update answer).
+#[cfg(feature = "agent_capacity_policies")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AgentCapacityPolicyInboxLimit {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -400,6 +422,7 @@ pub struct AgentCapacityPolicyInboxLimit {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl AgentCapacityPolicyInboxLimit {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -419,6 +442,7 @@ impl AgentCapacityPolicyInboxLimit {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'de> Deserialize<'de> for AgentCapacityPolicyInboxLimit {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -426,6 +450,20 @@ impl<'de> Deserialize<'de> for AgentCapacityPolicyInboxLimit {
 }
 
 /// A member of the account (a user seen through its account membership).
+#[cfg(any(
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "teams"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Agent {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -459,6 +497,20 @@ pub struct Agent {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "teams"
+))]
 impl Agent {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -484,6 +536,20 @@ impl Agent {
     }
 }
 
+#[cfg(any(
+    feature = "agents",
+    feature = "applied_slas",
+    feature = "articles",
+    feature = "assignable_agents",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contact_notes",
+    feature = "conversation_participants",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "macros",
+    feature = "teams"
+))]
 impl<'de> Deserialize<'de> for Agent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -491,6 +557,12 @@ impl<'de> Deserialize<'de> for Agent {
 }
 
 /// An SLA policy applied to one conversation, with the policy's limits copied in.
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSla {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -520,6 +592,12 @@ pub struct AppliedSla {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl AppliedSla {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -552,6 +630,12 @@ impl AppliedSla {
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl<'de> Deserialize<'de> for AppliedSla {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -559,6 +643,7 @@ impl<'de> Deserialize<'de> for AppliedSla {
 }
 
 /// The conversation part of a breach report line.
+#[cfg(feature = "applied_slas")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSlaConversation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -574,6 +659,7 @@ pub struct AppliedSlaConversation {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "applied_slas")]
 impl AppliedSlaConversation {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -587,6 +673,7 @@ impl AppliedSlaConversation {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl<'de> Deserialize<'de> for AppliedSlaConversation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -594,6 +681,7 @@ impl<'de> Deserialize<'de> for AppliedSlaConversation {
 }
 
 /// One line of the SLA breach report: the applied SLA, its conversation and its breaches.
+#[cfg(feature = "applied_slas")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSlaEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -607,6 +695,7 @@ pub struct AppliedSlaEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "applied_slas")]
 impl AppliedSlaEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -619,6 +708,7 @@ impl AppliedSlaEntry {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl<'de> Deserialize<'de> for AppliedSlaEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -626,6 +716,12 @@ impl<'de> Deserialize<'de> for AppliedSlaEntry {
 }
 
 /// One breach of an applied SLA: which limit was missed (first response, next response, resolution).
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSlaEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -643,6 +739,12 @@ pub struct AppliedSlaEvent {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl AppliedSlaEvent {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -657,6 +759,12 @@ impl AppliedSlaEvent {
     }
 }
 
+#[cfg(any(
+    feature = "applied_slas",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations"
+))]
 impl<'de> Deserialize<'de> for AppliedSlaEvent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -664,6 +772,7 @@ impl<'de> Deserialize<'de> for AppliedSlaEvent {
 }
 
 /// SLA totals for the filtered period.
+#[cfg(feature = "applied_slas")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AppliedSlaMetrics {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -677,6 +786,7 @@ pub struct AppliedSlaMetrics {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "applied_slas")]
 impl AppliedSlaMetrics {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -692,6 +802,7 @@ impl AppliedSlaMetrics {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl<'de> Deserialize<'de> for AppliedSlaMetrics {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -699,6 +810,7 @@ impl<'de> Deserialize<'de> for AppliedSlaMetrics {
 }
 
 /// A help center article with its category, author and translations.
+#[cfg(feature = "articles")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Article {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -734,6 +846,7 @@ pub struct Article {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl Article {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -757,6 +870,7 @@ impl Article {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'de> Deserialize<'de> for Article {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -764,6 +878,7 @@ impl<'de> Deserialize<'de> for Article {
 }
 
 /// A translation of an article, as embedded in it.
+#[cfg(feature = "articles")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ArticleAssociated {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -791,6 +906,7 @@ pub struct ArticleAssociated {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl ArticleAssociated {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -810,6 +926,7 @@ impl ArticleAssociated {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'de> Deserialize<'de> for ArticleAssociated {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -817,6 +934,7 @@ impl<'de> Deserialize<'de> for ArticleAssociated {
 }
 
 /// The category of an article as embedded in it (all fields empty for an uncategorised article).
+#[cfg(feature = "articles")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ArticleCategory {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -836,6 +954,7 @@ pub struct ArticleCategory {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl ArticleCategory {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -851,6 +970,7 @@ impl ArticleCategory {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'de> Deserialize<'de> for ArticleCategory {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -858,6 +978,7 @@ impl<'de> Deserialize<'de> for ArticleCategory {
 }
 
 /// An assignment policy; created_at and updated_at are Unix seconds.
+#[cfg(feature = "assignment_policies")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssignmentPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -887,6 +1008,7 @@ pub struct AssignmentPolicy {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl AssignmentPolicy {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -919,6 +1041,7 @@ impl AssignmentPolicy {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'de> Deserialize<'de> for AssignmentPolicy {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -926,6 +1049,7 @@ impl<'de> Deserialize<'de> for AssignmentPolicy {
 }
 
 /// One audit entry: a record created, changed or removed, by whom and from where; created_at is Unix seconds.
+#[cfg(feature = "audit_logs")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AuditLog {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -965,6 +1089,7 @@ pub struct AuditLog {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "audit_logs")]
 impl AuditLog {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -990,6 +1115,7 @@ impl AuditLog {
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl<'de> Deserialize<'de> for AuditLog {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -997,6 +1123,7 @@ impl<'de> Deserialize<'de> for AuditLog {
 }
 
 /// An automation rule: the event it listens to, the conditions it checks and the actions it runs.
+#[cfg(feature = "automation_rules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AutomationRule {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1024,6 +1151,7 @@ pub struct AutomationRule {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl AutomationRule {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1043,6 +1171,7 @@ impl AutomationRule {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'de> Deserialize<'de> for AutomationRule {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1050,6 +1179,7 @@ impl<'de> Deserialize<'de> for AutomationRule {
 }
 
 /// One action of an automation rule and its arguments.
+#[cfg(feature = "automation_rules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AutomationRuleAction {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1061,6 +1191,7 @@ pub struct AutomationRuleAction {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl AutomationRuleAction {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1072,6 +1203,7 @@ impl AutomationRuleAction {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'de> Deserialize<'de> for AutomationRuleAction {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1079,6 +1211,7 @@ impl<'de> Deserialize<'de> for AutomationRuleAction {
 }
 
 /// One condition of an automation rule, joined to the next one by query_operator.
+#[cfg(feature = "automation_rules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AutomationRuleCondition {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1096,6 +1229,7 @@ pub struct AutomationRuleCondition {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl AutomationRuleCondition {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1113,6 +1247,7 @@ impl AutomationRuleCondition {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'de> Deserialize<'de> for AutomationRuleCondition {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1120,6 +1255,7 @@ impl<'de> Deserialize<'de> for AutomationRuleCondition {
 }
 
 /// A file attached to an automation rule for its send_attachment action.
+#[cfg(feature = "automation_rules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AutomationRuleFile {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1141,6 +1277,7 @@ pub struct AutomationRuleFile {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl AutomationRuleFile {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1157,6 +1294,7 @@ impl AutomationRuleFile {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'de> Deserialize<'de> for AutomationRuleFile {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1164,6 +1302,7 @@ impl<'de> Deserialize<'de> for AutomationRuleFile {
 }
 
 /// A campaign; id is the per-account display id, scheduled_at and audience appear for one-off campaigns only.
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Campaign {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1205,6 +1344,7 @@ pub struct Campaign {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl Campaign {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1234,6 +1374,7 @@ impl Campaign {
     }
 }
 
+#[cfg(any(feature = "campaigns", feature = "inboxes"))]
 impl<'de> Deserialize<'de> for Campaign {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1241,6 +1382,7 @@ impl<'de> Deserialize<'de> for Campaign {
 }
 
 /// A saved reply: a short code and the text it expands to.
+#[cfg(feature = "canned_responses")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CannedResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1260,6 +1402,7 @@ pub struct CannedResponse {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "canned_responses")]
 impl CannedResponse {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1275,6 +1418,7 @@ impl CannedResponse {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl<'de> Deserialize<'de> for CannedResponse {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1282,6 +1426,7 @@ impl<'de> Deserialize<'de> for CannedResponse {
 }
 
 /// A help center category with its related, parent and root categories.
+#[cfg(feature = "categories")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Category {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1315,6 +1460,7 @@ pub struct Category {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl Category {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1337,6 +1483,7 @@ impl Category {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'de> Deserialize<'de> for Category {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1344,6 +1491,7 @@ impl<'de> Deserialize<'de> for Category {
 }
 
 /// A short form of a category, as embedded in another one.
+#[cfg(feature = "categories")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CategoryAssociated {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1365,6 +1513,7 @@ pub struct CategoryAssociated {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl CategoryAssociated {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1381,6 +1530,7 @@ impl CategoryAssociated {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'de> Deserialize<'de> for CategoryAssociated {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1388,6 +1538,7 @@ impl<'de> Deserialize<'de> for CategoryAssociated {
 }
 
 /// Counts of a category (articles of the requested locale).
+#[cfg(feature = "categories")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CategoryMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1397,6 +1548,7 @@ pub struct CategoryMeta {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl CategoryMeta {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1407,6 +1559,7 @@ impl CategoryMeta {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'de> Deserialize<'de> for CategoryMeta {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1414,6 +1567,7 @@ impl<'de> Deserialize<'de> for CategoryMeta {
 }
 
 /// An organisation that contacts belong to.
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Company {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1444,6 +1598,7 @@ pub struct Company {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl Company {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1463,6 +1618,7 @@ impl Company {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'de> Deserialize<'de> for Company {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1470,6 +1626,7 @@ impl<'de> Deserialize<'de> for Company {
 }
 
 /// A contact as the company views show it: the contact fields plus its company.
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CompanyContact {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1511,6 +1668,7 @@ pub struct CompanyContact {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl CompanyContact {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1544,6 +1702,7 @@ impl CompanyContact {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'de> Deserialize<'de> for CompanyContact {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1551,6 +1710,7 @@ impl<'de> Deserialize<'de> for CompanyContact {
 }
 
 /// A contact note as a company's note list shows it, with the contact it is on.
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CompanyNote {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1572,6 +1732,7 @@ pub struct CompanyNote {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl CompanyNote {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1587,6 +1748,7 @@ impl CompanyNote {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'de> Deserialize<'de> for CompanyNote {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1594,6 +1756,7 @@ impl<'de> Deserialize<'de> for CompanyNote {
 }
 
 /// A private note an agent wrote on a contact.
+#[cfg(feature = "contact_notes")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Note {
     /// The view renders this key without a value (an empty object); do not rely on it.
@@ -1620,6 +1783,7 @@ pub struct Note {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "contact_notes")]
 impl Note {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1636,6 +1800,7 @@ impl Note {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl<'de> Deserialize<'de> for Note {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1643,6 +1808,12 @@ impl<'de> Deserialize<'de> for Note {
 }
 
 /// A person the account talks to.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Contact {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1683,6 +1854,12 @@ pub struct Contact {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl Contact {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1712,6 +1889,12 @@ impl Contact {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl<'de> Deserialize<'de> for Contact {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1719,6 +1902,7 @@ impl<'de> Deserialize<'de> for Contact {
 }
 
 /// A file sent in one of the contact's conversations.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactAttachment {
     /// The conversation's display id (the number used in conversation paths).
@@ -1753,6 +1937,7 @@ pub struct ContactAttachment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl ContactAttachment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1774,6 +1959,7 @@ impl ContactAttachment {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'de> Deserialize<'de> for ContactAttachment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1781,6 +1967,12 @@ impl<'de> Deserialize<'de> for ContactAttachment {
 }
 
 /// A contact's link to one inbox: the source id its conversations there are addressed by.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactInbox {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1792,6 +1984,12 @@ pub struct ContactInbox {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl ContactInbox {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1803,6 +2001,12 @@ impl ContactInbox {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses"
+))]
 impl<'de> Deserialize<'de> for ContactInbox {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1810,6 +2014,7 @@ impl<'de> Deserialize<'de> for ContactInbox {
 }
 
 /// The contact's stored record, every column, as the public update and the public conversation render it.
+#[cfg(any(feature = "contacts_api", feature = "conversations_api"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactsApiRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1853,6 +2058,7 @@ pub struct ContactsApiRecord {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "contacts_api", feature = "conversations_api"))]
 impl ContactsApiRecord {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1883,6 +2089,7 @@ impl ContactsApiRecord {
     }
 }
 
+#[cfg(any(feature = "contacts_api", feature = "conversations_api"))]
 impl<'de> Deserialize<'de> for ContactsApiRecord {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1890,6 +2097,7 @@ impl<'de> Deserialize<'de> for ContactsApiRecord {
 }
 
 /// A contact's session in an API-channel inbox: the source id to use in later calls, the websocket token, the contact.
+#[cfg(feature = "contacts_api")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PublicContact {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1909,6 +2117,7 @@ pub struct PublicContact {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts_api")]
 impl PublicContact {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1924,6 +2133,7 @@ impl PublicContact {
     }
 }
 
+#[cfg(feature = "contacts_api")]
 impl<'de> Deserialize<'de> for PublicContact {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1931,6 +2141,7 @@ impl<'de> Deserialize<'de> for PublicContact {
 }
 
 /// Whether a conversation has a saved draft reply, and its text.
+#[cfg(feature = "conversation_drafts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationDraft {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1942,6 +2153,7 @@ pub struct ConversationDraft {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl ConversationDraft {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1953,6 +2165,7 @@ impl ConversationDraft {
     }
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl<'de> Deserialize<'de> for ConversationDraft {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1960,6 +2173,7 @@ impl<'de> Deserialize<'de> for ConversationDraft {
 }
 
 /// A conversation with a contact in one inbox; id is the display id and times are Unix seconds.
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Conversation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2023,6 +2237,7 @@ pub struct Conversation {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl Conversation {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2075,6 +2290,7 @@ impl Conversation {
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl<'de> Deserialize<'de> for Conversation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2082,6 +2298,7 @@ impl<'de> Deserialize<'de> for Conversation {
 }
 
 /// Whoever a conversation is handed to: an agent, an agent bot (bot_type set) or a team (allow_auto_assign set).
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationAssignee {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2125,6 +2342,7 @@ pub struct ConversationAssignee {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl ConversationAssignee {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2152,6 +2370,7 @@ impl ConversationAssignee {
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl<'de> Deserialize<'de> for ConversationAssignee {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2159,6 +2378,7 @@ impl<'de> Deserialize<'de> for ConversationAssignee {
 }
 
 /// How many conversations match, split by assignment.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationCounts {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2174,6 +2394,7 @@ pub struct ConversationCounts {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationCounts {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2187,6 +2408,7 @@ impl ConversationCounts {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> Deserialize<'de> for ConversationCounts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2194,6 +2416,7 @@ impl<'de> Deserialize<'de> for ConversationCounts {
 }
 
 /// A conversation's custom attributes after they were replaced.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationCustomAttributes {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2203,6 +2426,7 @@ pub struct ConversationCustomAttributes {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationCustomAttributes {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2213,6 +2437,7 @@ impl ConversationCustomAttributes {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> Deserialize<'de> for ConversationCustomAttributes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2220,6 +2445,7 @@ impl<'de> Deserialize<'de> for ConversationCustomAttributes {
 }
 
 /// Who a conversation is with and who handles it.
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2239,6 +2465,7 @@ pub struct ConversationMeta {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl ConversationMeta {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2254,6 +2481,7 @@ impl ConversationMeta {
     }
 }
 
+#[cfg(any(feature = "companies", feature = "contacts", feature = "conversations"))]
 impl<'de> Deserialize<'de> for ConversationMeta {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2261,6 +2489,7 @@ impl<'de> Deserialize<'de> for ConversationMeta {
 }
 
 /// A message inside a conversation search result; message_type is 0 incoming, 1 outgoing, 2 activity, 3 template.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationSearchMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2278,6 +2507,7 @@ pub struct ConversationSearchMessage {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationSearchMessage {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2292,6 +2522,7 @@ impl ConversationSearchMessage {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> Deserialize<'de> for ConversationSearchMessage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2299,6 +2530,7 @@ impl<'de> Deserialize<'de> for ConversationSearchMessage {
 }
 
 /// A slim conversation as the conversation search renders it.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationSearchResult {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2320,6 +2552,7 @@ pub struct ConversationSearchResult {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationSearchResult {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2336,6 +2569,7 @@ impl ConversationSearchResult {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> Deserialize<'de> for ConversationSearchResult {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2343,6 +2577,7 @@ impl<'de> Deserialize<'de> for ConversationSearchResult {
 }
 
 /// The outcome of a status change.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationStatusChange {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2358,6 +2593,7 @@ pub struct ConversationStatusChange {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationStatusChange {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2371,6 +2607,7 @@ impl ConversationStatusChange {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> Deserialize<'de> for ConversationStatusChange {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2378,6 +2615,7 @@ impl<'de> Deserialize<'de> for ConversationStatusChange {
 }
 
 /// Unread conversations for the current user: in all, and per inbox, label and team id.
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ConversationUnreadCounts {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2393,6 +2631,7 @@ pub struct ConversationUnreadCounts {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl ConversationUnreadCounts {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2406,6 +2645,7 @@ impl ConversationUnreadCounts {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'de> Deserialize<'de> for ConversationUnreadCounts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2413,6 +2653,7 @@ impl<'de> Deserialize<'de> for ConversationUnreadCounts {
 }
 
 /// A conversation as the public API shows it, with its public messages and the contact's stored record; times are Unix seconds.
+#[cfg(feature = "conversations_api")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PublicConversation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2436,6 +2677,7 @@ pub struct PublicConversation {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations_api")]
 impl PublicConversation {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2456,6 +2698,7 @@ impl PublicConversation {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl<'de> Deserialize<'de> for PublicConversation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2463,6 +2706,7 @@ impl<'de> Deserialize<'de> for PublicConversation {
 }
 
 /// A contact's answer to a satisfaction survey, with the agent it rates and any review note.
+#[cfg(feature = "csat_responses")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2494,6 +2738,7 @@ pub struct CsatResponse {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_responses")]
 impl CsatResponse {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2521,6 +2766,7 @@ impl CsatResponse {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'de> Deserialize<'de> for CsatResponse {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2528,6 +2774,7 @@ impl<'de> Deserialize<'de> for CsatResponse {
 }
 
 /// Survey totals for the filtered period.
+#[cfg(feature = "csat_responses")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatResponseMetrics {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2541,6 +2788,7 @@ pub struct CsatResponseMetrics {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_responses")]
 impl CsatResponseMetrics {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2556,6 +2804,7 @@ impl CsatResponseMetrics {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'de> Deserialize<'de> for CsatResponseMetrics {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2563,6 +2812,7 @@ impl<'de> Deserialize<'de> for CsatResponseMetrics {
 }
 
 /// The user who last wrote a survey answer's review note.
+#[cfg(feature = "csat_responses")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatResponseReviewer {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2574,6 +2824,7 @@ pub struct CsatResponseReviewer {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_responses")]
 impl CsatResponseReviewer {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2585,6 +2836,7 @@ impl CsatResponseReviewer {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'de> Deserialize<'de> for CsatResponseReviewer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2592,6 +2844,7 @@ impl<'de> Deserialize<'de> for CsatResponseReviewer {
 }
 
 /// A conversation's satisfaction survey: the survey message id, how to show it, and the answer if there is one.
+#[cfg(feature = "csat_survey")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatSurvey {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2617,6 +2870,7 @@ pub struct CsatSurvey {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_survey")]
 impl CsatSurvey {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2638,6 +2892,7 @@ impl CsatSurvey {
     }
 }
 
+#[cfg(feature = "csat_survey")]
 impl<'de> Deserialize<'de> for CsatSurvey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2645,6 +2900,7 @@ impl<'de> Deserialize<'de> for CsatSurvey {
 }
 
 /// The stored answer to a satisfaction survey, every column.
+#[cfg(feature = "csat_survey")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CsatSurveyAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2678,6 +2934,7 @@ pub struct CsatSurveyAnswer {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_survey")]
 impl CsatSurveyAnswer {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2706,6 +2963,7 @@ impl CsatSurveyAnswer {
     }
 }
 
+#[cfg(feature = "csat_survey")]
 impl<'de> Deserialize<'de> for CsatSurveyAnswer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2713,6 +2971,7 @@ impl<'de> Deserialize<'de> for CsatSurveyAnswer {
 }
 
 /// The definition of one custom attribute.
+#[cfg(feature = "custom_attributes")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomAttributeDefinition {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2745,6 +3004,7 @@ pub struct CustomAttributeDefinition {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_attributes")]
 impl CustomAttributeDefinition {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2775,6 +3035,7 @@ impl CustomAttributeDefinition {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'de> Deserialize<'de> for CustomAttributeDefinition {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2782,6 +3043,7 @@ impl<'de> Deserialize<'de> for CustomAttributeDefinition {
 }
 
 /// A named, saved filter query of one user.
+#[cfg(feature = "custom_filters")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2801,6 +3063,7 @@ pub struct CustomFilter {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_filters")]
 impl CustomFilter {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2816,6 +3079,7 @@ impl CustomFilter {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl<'de> Deserialize<'de> for CustomFilter {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2823,6 +3087,7 @@ impl<'de> Deserialize<'de> for CustomFilter {
 }
 
 /// A custom role (enterprise): a name and the permissions it grants.
+#[cfg(feature = "custom_roles")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomRole {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2842,6 +3107,7 @@ pub struct CustomRole {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_roles")]
 impl CustomRole {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2857,6 +3123,7 @@ impl CustomRole {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl<'de> Deserialize<'de> for CustomRole {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2864,6 +3131,7 @@ impl<'de> Deserialize<'de> for CustomRole {
 }
 
 /// A dashboard app: a title and the frames (type and URL) it shows.
+#[cfg(feature = "dashboard_apps")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DashboardApp {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2879,6 +3147,7 @@ pub struct DashboardApp {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl DashboardApp {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2892,6 +3161,7 @@ impl DashboardApp {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl<'de> Deserialize<'de> for DashboardApp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2899,6 +3169,7 @@ impl<'de> Deserialize<'de> for DashboardApp {
 }
 
 /// Opening hours of an inbox on one weekday (0 = Sunday).
+#[cfg(feature = "inbox_api")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxApiWorkingHour {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2920,6 +3191,7 @@ pub struct InboxApiWorkingHour {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "inbox_api")]
 impl InboxApiWorkingHour {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2936,6 +3208,7 @@ impl InboxApiWorkingHour {
     }
 }
 
+#[cfg(feature = "inbox_api")]
 impl<'de> Deserialize<'de> for InboxApiWorkingHour {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2943,6 +3216,7 @@ impl<'de> Deserialize<'de> for InboxApiWorkingHour {
 }
 
 /// An API-channel inbox as its public API shows it.
+#[cfg(feature = "inbox_api")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PublicInbox {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2966,6 +3240,7 @@ pub struct PublicInbox {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "inbox_api")]
 impl PublicInbox {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2989,6 +3264,7 @@ impl PublicInbox {
     }
 }
 
+#[cfg(feature = "inbox_api")]
 impl<'de> Deserialize<'de> for PublicInbox {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2996,6 +3272,17 @@ impl<'de> Deserialize<'de> for PublicInbox {
 }
 
 /// An inbox: one channel and its settings; channel-specific fields appear only for that channel.
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Inbox {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3165,6 +3452,17 @@ pub struct Inbox {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl Inbox {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3315,6 +3613,17 @@ impl Inbox {
     }
 }
 
+#[cfg(any(
+    feature = "articles",
+    feature = "assignment_policies",
+    feature = "campaigns",
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "csat_responses",
+    feature = "inboxes",
+    feature = "portals"
+))]
 impl<'de> Deserialize<'de> for Inbox {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3322,6 +3631,7 @@ impl<'de> Deserialize<'de> for Inbox {
 }
 
 /// A satisfaction-survey message template submitted to WhatsApp or Twilio.
+#[cfg(feature = "inboxes")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxCsatTemplate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3341,6 +3651,7 @@ pub struct InboxCsatTemplate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl InboxCsatTemplate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3356,6 +3667,7 @@ impl InboxCsatTemplate {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'de> Deserialize<'de> for InboxCsatTemplate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3363,6 +3675,7 @@ impl<'de> Deserialize<'de> for InboxCsatTemplate {
 }
 
 /// Whether a WhatsApp inbox has an approved satisfaction-survey template, and its state.
+#[cfg(feature = "inboxes")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxCsatTemplateStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3386,6 +3699,7 @@ pub struct InboxCsatTemplateStatus {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl InboxCsatTemplateStatus {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3403,6 +3717,7 @@ impl InboxCsatTemplateStatus {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'de> Deserialize<'de> for InboxCsatTemplateStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3410,6 +3725,7 @@ impl<'de> Deserialize<'de> for InboxCsatTemplateStatus {
 }
 
 /// The answer to deleting an inbox: a message that the deletion runs in the background (`render json: { message: ... }` in app/controllers/api/v1/accounts/inboxes_controller.rb#destroy).
+#[cfg(feature = "inboxes")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxDeletion {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3419,6 +3735,7 @@ pub struct InboxDeletion {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl InboxDeletion {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3429,6 +3746,7 @@ impl InboxDeletion {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'de> Deserialize<'de> for InboxDeletion {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3436,6 +3754,7 @@ impl<'de> Deserialize<'de> for InboxDeletion {
 }
 
 /// Health of a WhatsApp Cloud number as Meta reports it.
+#[cfg(feature = "inboxes")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InboxHealth {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3473,6 +3792,7 @@ pub struct InboxHealth {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl InboxHealth {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3512,6 +3832,7 @@ impl InboxHealth {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'de> Deserialize<'de> for InboxHealth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3519,6 +3840,7 @@ impl<'de> Deserialize<'de> for InboxHealth {
 }
 
 /// An integration app from the installation's catalogue, with the account's hooks for it; administrators also see its configuration.
+#[cfg(feature = "integrations")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IntegrationApp {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3558,6 +3880,7 @@ pub struct IntegrationApp {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "integrations")]
 impl IntegrationApp {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3592,6 +3915,7 @@ impl IntegrationApp {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'de> Deserialize<'de> for IntegrationApp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3599,6 +3923,7 @@ impl<'de> Deserialize<'de> for IntegrationApp {
 }
 
 /// A connection of an integration app to the account or to one inbox; status reads as a boolean.
+#[cfg(feature = "integrations")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IntegrationHook {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3622,6 +3947,7 @@ pub struct IntegrationHook {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "integrations")]
 impl IntegrationHook {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3639,6 +3965,7 @@ impl IntegrationHook {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'de> Deserialize<'de> for IntegrationHook {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3646,6 +3973,7 @@ impl<'de> Deserialize<'de> for IntegrationHook {
 }
 
 /// A label of the account.
+#[cfg(feature = "labels")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Label {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3663,6 +3991,7 @@ pub struct Label {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "labels")]
 impl Label {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3677,6 +4006,7 @@ impl Label {
     }
 }
 
+#[cfg(feature = "labels")]
 impl<'de> Deserialize<'de> for Label {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3684,6 +4014,7 @@ impl<'de> Deserialize<'de> for Label {
 }
 
 /// A macro: a named list of actions that can be run on conversations.
+#[cfg(feature = "macros")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Macro {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3707,6 +4038,7 @@ pub struct Macro {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl Macro {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3724,6 +4056,7 @@ impl Macro {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'de> Deserialize<'de> for Macro {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3731,6 +4064,7 @@ impl<'de> Deserialize<'de> for Macro {
 }
 
 /// One step of a macro and its arguments.
+#[cfg(feature = "macros")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MacroAction {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3742,6 +4076,7 @@ pub struct MacroAction {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl MacroAction {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3753,6 +4088,7 @@ impl MacroAction {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'de> Deserialize<'de> for MacroAction {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3760,6 +4096,7 @@ impl<'de> Deserialize<'de> for MacroAction {
 }
 
 /// A file attached to a macro for its send_attachment step.
+#[cfg(feature = "macros")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MacroFile {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3781,6 +4118,7 @@ pub struct MacroFile {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl MacroFile {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3797,6 +4135,7 @@ impl MacroFile {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'de> Deserialize<'de> for MacroFile {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3804,6 +4143,15 @@ impl<'de> Deserialize<'de> for MacroFile {
 }
 
 /// A file or rich item on a message; which fields are set depends on file_type.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Attachment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3847,6 +4195,15 @@ pub struct Attachment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl Attachment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3874,6 +4231,15 @@ impl Attachment {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl<'de> Deserialize<'de> for Attachment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3881,6 +4247,13 @@ impl<'de> Deserialize<'de> for Attachment {
 }
 
 /// A message in a conversation; message_type is 0 incoming, 1 outgoing, 2 activity, 3 template; created_at is Unix seconds.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3928,6 +4301,13 @@ pub struct Message {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl Message {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3963,6 +4343,13 @@ impl Message {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "messages",
+    feature = "search"
+))]
 impl<'de> Deserialize<'de> for Message {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3970,6 +4357,15 @@ impl<'de> Deserialize<'de> for Message {
 }
 
 /// Who sent a message: an agent (type user), a contact (type contact) or an agent bot (type agent_bot).
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessageSender {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4003,6 +4399,15 @@ pub struct MessageSender {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl MessageSender {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4028,6 +4433,15 @@ impl MessageSender {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "conversations_api",
+    feature = "messages",
+    feature = "messages_api",
+    feature = "search"
+))]
 impl<'de> Deserialize<'de> for MessageSender {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4035,6 +4449,7 @@ impl<'de> Deserialize<'de> for MessageSender {
 }
 
 /// A message's text in another language.
+#[cfg(feature = "messages")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessageTranslation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4044,6 +4459,7 @@ pub struct MessageTranslation {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "messages")]
 impl MessageTranslation {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4054,6 +4470,7 @@ impl MessageTranslation {
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'de> Deserialize<'de> for MessageTranslation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4061,6 +4478,7 @@ impl<'de> Deserialize<'de> for MessageTranslation {
 }
 
 /// Who wrote a public message: the contact, an agent or a bot (`type` says which).
+#[cfg(any(feature = "conversations_api", feature = "messages_api"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MessagesApiSender {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4094,6 +4512,7 @@ pub struct MessagesApiSender {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "conversations_api", feature = "messages_api"))]
 impl MessagesApiSender {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4119,6 +4538,7 @@ impl MessagesApiSender {
     }
 }
 
+#[cfg(any(feature = "conversations_api", feature = "messages_api"))]
 impl<'de> Deserialize<'de> for MessagesApiSender {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4126,6 +4546,7 @@ impl<'de> Deserialize<'de> for MessagesApiSender {
 }
 
 /// A message as the public API shows it; message_type is a number (0 incoming, 1 outgoing, 3 template), created_at Unix seconds, conversation_id the display id.
+#[cfg(any(feature = "conversations_api", feature = "messages_api"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PublicMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4151,6 +4572,7 @@ pub struct PublicMessage {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "conversations_api", feature = "messages_api"))]
 impl PublicMessage {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4169,6 +4591,7 @@ impl PublicMessage {
     }
 }
 
+#[cfg(any(feature = "conversations_api", feature = "messages_api"))]
 impl<'de> Deserialize<'de> for PublicMessage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4176,6 +4599,7 @@ impl<'de> Deserialize<'de> for PublicMessage {
 }
 
 /// The events that send the user an e-mail or a push notification, and all that could.
+#[cfg(feature = "notification_settings")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NotificationSetting {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4197,6 +4621,7 @@ pub struct NotificationSetting {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "notification_settings")]
 impl NotificationSetting {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4216,6 +4641,7 @@ impl NotificationSetting {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl<'de> Deserialize<'de> for NotificationSetting {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4223,6 +4649,7 @@ impl<'de> Deserialize<'de> for NotificationSetting {
 }
 
 /// A notification as listed: times are Unix seconds, actors are embedded.
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Notification {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4258,6 +4685,7 @@ pub struct Notification {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl Notification {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4281,6 +4709,7 @@ impl Notification {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'de> Deserialize<'de> for Notification {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4288,6 +4717,7 @@ impl<'de> Deserialize<'de> for Notification {
 }
 
 /// A notification as stored, returned after marking or snoozing it: ISO times, actor ids only.
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NotificationRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4323,6 +4753,7 @@ pub struct NotificationRecord {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl NotificationRecord {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4349,6 +4780,7 @@ impl NotificationRecord {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'de> Deserialize<'de> for NotificationRecord {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4356,6 +4788,7 @@ impl<'de> Deserialize<'de> for NotificationRecord {
 }
 
 /// A help center portal with its settings, locales and article counts.
+#[cfg(any(feature = "articles", feature = "portals"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Portal {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4393,6 +4826,7 @@ pub struct Portal {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl Portal {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4417,6 +4851,7 @@ impl Portal {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl<'de> Deserialize<'de> for Portal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4424,6 +4859,7 @@ impl<'de> Deserialize<'de> for Portal {
 }
 
 /// Locale and layout settings of a portal, as rendered.
+#[cfg(any(feature = "articles", feature = "portals"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4441,6 +4877,7 @@ pub struct PortalConfig {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl PortalConfig {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4458,6 +4895,7 @@ impl PortalConfig {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl<'de> Deserialize<'de> for PortalConfig {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4465,6 +4903,7 @@ impl<'de> Deserialize<'de> for PortalConfig {
 }
 
 /// One language of a portal with its counts.
+#[cfg(any(feature = "articles", feature = "portals"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalLocale {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4480,6 +4919,7 @@ pub struct PortalLocale {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl PortalLocale {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4493,6 +4933,7 @@ impl PortalLocale {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl<'de> Deserialize<'de> for PortalLocale {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4500,6 +4941,7 @@ impl<'de> Deserialize<'de> for PortalLocale {
 }
 
 /// The portal's logo file.
+#[cfg(any(feature = "articles", feature = "portals"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalLogo {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4521,6 +4963,7 @@ pub struct PortalLogo {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl PortalLogo {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4537,6 +4980,7 @@ impl PortalLogo {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl<'de> Deserialize<'de> for PortalLogo {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4544,6 +4988,7 @@ impl<'de> Deserialize<'de> for PortalLogo {
 }
 
 /// Article and category counts of a portal (article counts are filled by portals.get only).
+#[cfg(any(feature = "articles", feature = "portals"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4565,6 +5010,7 @@ pub struct PortalMeta {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl PortalMeta {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4587,6 +5033,7 @@ impl PortalMeta {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl<'de> Deserialize<'de> for PortalMeta {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4594,6 +5041,7 @@ impl<'de> Deserialize<'de> for PortalMeta {
 }
 
 /// Confirmation that the DNS instructions mail was queued.
+#[cfg(feature = "portals")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalSendInstructionsResult {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4603,6 +5051,7 @@ pub struct PortalSendInstructionsResult {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl PortalSendInstructionsResult {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4613,6 +5062,7 @@ impl PortalSendInstructionsResult {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'de> Deserialize<'de> for PortalSendInstructionsResult {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4620,6 +5070,7 @@ impl<'de> Deserialize<'de> for PortalSendInstructionsResult {
 }
 
 /// Certificate state of a portal's custom domain, as last reported by Cloudflare.
+#[cfg(any(feature = "articles", feature = "portals"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PortalSslStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4631,6 +5082,7 @@ pub struct PortalSslStatus {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl PortalSslStatus {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4642,6 +5094,7 @@ impl PortalSslStatus {
     }
 }
 
+#[cfg(any(feature = "articles", feature = "portals"))]
 impl<'de> Deserialize<'de> for PortalSslStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4649,6 +5102,7 @@ impl<'de> Deserialize<'de> for PortalSslStatus {
 }
 
 /// The signed-in user as the profile endpoints render it, with every account the user belongs to.
+#[cfg(any(feature = "agent_capacity_policies", feature = "profile"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Profile {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4696,6 +5150,7 @@ pub struct Profile {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "agent_capacity_policies", feature = "profile"))]
 impl Profile {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4725,6 +5180,7 @@ impl Profile {
     }
 }
 
+#[cfg(any(feature = "agent_capacity_policies", feature = "profile"))]
 impl<'de> Deserialize<'de> for Profile {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4732,6 +5188,7 @@ impl<'de> Deserialize<'de> for Profile {
 }
 
 /// One account membership of the signed-in user, with the per-account availability settings.
+#[cfg(any(feature = "agent_capacity_policies", feature = "profile"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProfileAccount {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4763,6 +5220,7 @@ pub struct ProfileAccount {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "agent_capacity_policies", feature = "profile"))]
 impl ProfileAccount {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4787,6 +5245,7 @@ impl ProfileAccount {
     }
 }
 
+#[cfg(any(feature = "agent_capacity_policies", feature = "profile"))]
 impl<'de> Deserialize<'de> for ProfileAccount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4794,6 +5253,7 @@ impl<'de> Deserialize<'de> for ProfileAccount {
 }
 
 /// One measured event; value is in seconds, conversation_id is the internal conversation id (not the display id).
+#[cfg(any(feature = "conversations", feature = "reporting_events"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportingEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4825,6 +5285,7 @@ pub struct ReportingEvent {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "conversations", feature = "reporting_events"))]
 impl ReportingEvent {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4849,6 +5310,7 @@ impl ReportingEvent {
     }
 }
 
+#[cfg(any(feature = "conversations", feature = "reporting_events"))]
 impl<'de> Deserialize<'de> for ReportingEvent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4856,6 +5318,7 @@ impl<'de> Deserialize<'de> for ReportingEvent {
 }
 
 /// Conversations of one channel type by status, and their total.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChannelStatusCounts {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4873,6 +5336,7 @@ pub struct ChannelStatusCounts {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ChannelStatusCounts {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4887,6 +5351,7 @@ impl ChannelStatusCounts {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ChannelStatusCounts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4894,6 +5359,7 @@ impl<'de> Deserialize<'de> for ChannelStatusCounts {
 }
 
 /// Conversations created in the period per channel type, counted by status. Keyed by the inbox's `channel_type` (app/builders/v2/reports/channel_summary_builder.rb); only channel types with conversations appear; one this version does not name stays in `extra`.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChannelSummary {
     #[serde(rename = "Channel::Api", skip_serializing_if = "Option::is_none")]
@@ -4931,6 +5397,7 @@ pub struct ChannelSummary {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ChannelSummary {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4958,6 +5425,7 @@ impl ChannelSummary {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ChannelSummary {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4965,6 +5433,7 @@ impl<'de> Deserialize<'de> for ChannelSummary {
 }
 
 /// First responses per channel type, each counted in five buckets of response time. Keyed by the inbox's `channel_type` (app/builders/v2/reports/first_response_time_distribution_builder.rb); only channel types with responses appear; a channel type this version does not name stays in `extra`.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FirstResponseTimeDistribution {
     #[serde(rename = "Channel::Api", skip_serializing_if = "Option::is_none")]
@@ -5002,6 +5471,7 @@ pub struct FirstResponseTimeDistribution {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl FirstResponseTimeDistribution {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5029,6 +5499,7 @@ impl FirstResponseTimeDistribution {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for FirstResponseTimeDistribution {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5036,6 +5507,7 @@ impl<'de> Deserialize<'de> for FirstResponseTimeDistribution {
 }
 
 /// Live counts of one agent's open conversations.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportAgentConversationCounts {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5047,6 +5519,7 @@ pub struct ReportAgentConversationCounts {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportAgentConversationCounts {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5058,6 +5531,7 @@ impl ReportAgentConversationCounts {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportAgentConversationCounts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5065,6 +5539,7 @@ impl<'de> Deserialize<'de> for ReportAgentConversationCounts {
 }
 
 /// One agent with the live counts of the open conversations assigned to them.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportAgentConversations {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5084,6 +5559,7 @@ pub struct ReportAgentConversations {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportAgentConversations {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5099,6 +5575,7 @@ impl ReportAgentConversations {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportAgentConversations {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5106,6 +5583,7 @@ impl<'de> Deserialize<'de> for ReportAgentConversations {
 }
 
 /// Activity of the bots in bot-enabled inboxes over a period.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportBotMetrics {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5121,6 +5599,7 @@ pub struct ReportBotMetrics {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportBotMetrics {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5134,6 +5613,7 @@ impl ReportBotMetrics {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportBotMetrics {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5141,6 +5621,7 @@ impl<'de> Deserialize<'de> for ReportBotMetrics {
 }
 
 /// Bot resolution and hand-off counts for a period, with the period before it.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportBotSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5154,6 +5635,7 @@ pub struct ReportBotSummary {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportBotSummary {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5169,6 +5651,7 @@ impl ReportBotSummary {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportBotSummary {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5176,6 +5659,7 @@ impl<'de> Deserialize<'de> for ReportBotSummary {
 }
 
 /// The same bot counts for the period of equal length just before.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportBotSummaryPrevious {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5187,6 +5671,7 @@ pub struct ReportBotSummaryPrevious {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportBotSummaryPrevious {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5201,6 +5686,7 @@ impl ReportBotSummaryPrevious {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportBotSummaryPrevious {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5208,6 +5694,7 @@ impl<'de> Deserialize<'de> for ReportBotSummaryPrevious {
 }
 
 /// Live counts of the account's open conversations.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportConversationCounts {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5223,6 +5710,7 @@ pub struct ReportConversationCounts {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportConversationCounts {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5236,6 +5724,7 @@ impl ReportConversationCounts {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportConversationCounts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5243,6 +5732,7 @@ impl<'de> Deserialize<'de> for ReportConversationCounts {
 }
 
 /// Live counts of open conversations for one team or one assignee.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportGroupedConversationCounts {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5260,6 +5750,7 @@ pub struct ReportGroupedConversationCounts {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportGroupedConversationCounts {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5274,6 +5765,7 @@ impl ReportGroupedConversationCounts {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportGroupedConversationCounts {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5281,6 +5773,7 @@ impl<'de> Deserialize<'de> for ReportGroupedConversationCounts {
 }
 
 /// Conversation counts per inbox (rows) and label (columns).
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportInboxLabelMatrix {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5294,6 +5787,7 @@ pub struct ReportInboxLabelMatrix {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportInboxLabelMatrix {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5306,6 +5800,7 @@ impl ReportInboxLabelMatrix {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportInboxLabelMatrix {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5313,6 +5808,7 @@ impl<'de> Deserialize<'de> for ReportInboxLabelMatrix {
 }
 
 /// A row of the inbox-label matrix.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportMatrixInbox {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5324,6 +5820,7 @@ pub struct ReportMatrixInbox {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportMatrixInbox {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5335,6 +5832,7 @@ impl ReportMatrixInbox {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportMatrixInbox {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5342,6 +5840,7 @@ impl<'de> Deserialize<'de> for ReportMatrixInbox {
 }
 
 /// A column of the inbox-label matrix.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportMatrixLabel {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5353,6 +5852,7 @@ pub struct ReportMatrixLabel {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportMatrixLabel {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5364,6 +5864,7 @@ impl ReportMatrixLabel {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportMatrixLabel {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5371,6 +5872,7 @@ impl<'de> Deserialize<'de> for ReportMatrixLabel {
 }
 
 /// Outgoing messages of one agent, team, inbox or label over a period.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportOutgoingMessagesCount {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5384,6 +5886,7 @@ pub struct ReportOutgoingMessagesCount {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportOutgoingMessagesCount {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5399,6 +5902,7 @@ impl ReportOutgoingMessagesCount {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportOutgoingMessagesCount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5406,6 +5910,7 @@ impl<'de> Deserialize<'de> for ReportOutgoingMessagesCount {
 }
 
 /// Totals of the conversation metrics for a period, with the period before it.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5429,6 +5934,7 @@ pub struct ReportSummary {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportSummary {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5458,6 +5964,7 @@ impl ReportSummary {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportSummary {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5465,6 +5972,7 @@ impl<'de> Deserialize<'de> for ReportSummary {
 }
 
 /// The same totals for the period of equal length just before.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportSummaryPrevious {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5486,6 +5994,7 @@ pub struct ReportSummaryPrevious {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportSummaryPrevious {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5514,6 +6023,7 @@ impl ReportSummaryPrevious {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportSummaryPrevious {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5521,6 +6031,7 @@ impl<'de> Deserialize<'de> for ReportSummaryPrevious {
 }
 
 /// Conversation figures of one agent, team, inbox or label over a period (times in seconds).
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportSummaryRow {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5542,6 +6053,7 @@ pub struct ReportSummaryRow {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportSummaryRow {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5567,6 +6079,7 @@ impl ReportSummaryRow {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportSummaryRow {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5574,6 +6087,7 @@ impl<'de> Deserialize<'de> for ReportSummaryRow {
 }
 
 /// One bucket of a metric's time series.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportTimeseriesPoint {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5587,6 +6101,7 @@ pub struct ReportTimeseriesPoint {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportTimeseriesPoint {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5599,6 +6114,7 @@ impl ReportTimeseriesPoint {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportTimeseriesPoint {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5606,6 +6122,7 @@ impl<'de> Deserialize<'de> for ReportTimeseriesPoint {
 }
 
 /// The calling agent's personal figures for one year.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportYearInReview {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5621,6 +6138,7 @@ pub struct ReportYearInReview {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportYearInReview {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5637,6 +6155,7 @@ impl ReportYearInReview {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportYearInReview {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5644,6 +6163,7 @@ impl<'de> Deserialize<'de> for ReportYearInReview {
 }
 
 /// The day of the year with the most conversations assigned to the agent.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportYearInReviewDay {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5655,6 +6175,7 @@ pub struct ReportYearInReviewDay {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportYearInReviewDay {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5666,6 +6187,7 @@ impl ReportYearInReviewDay {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportYearInReviewDay {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5673,6 +6195,7 @@ impl<'de> Deserialize<'de> for ReportYearInReviewDay {
 }
 
 /// The agent's average first response time over the year.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportYearInReviewPersonality {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5682,6 +6205,7 @@ pub struct ReportYearInReviewPersonality {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ReportYearInReviewPersonality {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5695,6 +6219,7 @@ impl ReportYearInReviewPersonality {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ReportYearInReviewPersonality {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5702,6 +6227,7 @@ impl<'de> Deserialize<'de> for ReportYearInReviewPersonality {
 }
 
 /// Counts of first responses by how long they took.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ResponseTimeBuckets {
     /// Under one hour.
@@ -5724,6 +6250,7 @@ pub struct ResponseTimeBuckets {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl ResponseTimeBuckets {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5738,6 +6265,7 @@ impl ResponseTimeBuckets {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for ResponseTimeBuckets {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5745,6 +6273,7 @@ impl<'de> Deserialize<'de> for ResponseTimeBuckets {
 }
 
 /// The assignee of a conversation hit.
+#[cfg(feature = "search")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchAgent {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5762,6 +6291,7 @@ pub struct SearchAgent {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl SearchAgent {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5776,6 +6306,7 @@ impl SearchAgent {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchAgent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5783,6 +6314,7 @@ impl<'de> Deserialize<'de> for SearchAgent {
 }
 
 /// A help-center article hit.
+#[cfg(feature = "search")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchArticle {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5810,6 +6342,7 @@ pub struct SearchArticle {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl SearchArticle {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5829,6 +6362,7 @@ impl SearchArticle {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchArticle {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5836,6 +6370,7 @@ impl<'de> Deserialize<'de> for SearchArticle {
 }
 
 /// A contact hit.
+#[cfg(feature = "search")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchContact {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5857,6 +6392,7 @@ pub struct SearchContact {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl SearchContact {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5876,6 +6412,7 @@ impl SearchContact {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchContact {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5883,6 +6420,7 @@ impl<'de> Deserialize<'de> for SearchContact {
 }
 
 /// A conversation hit (id is the display id): its first message, contact, inbox and assignee.
+#[cfg(feature = "search")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchConversation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5906,6 +6444,7 @@ pub struct SearchConversation {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl SearchConversation {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5926,6 +6465,7 @@ impl SearchConversation {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchConversation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5933,6 +6473,7 @@ impl<'de> Deserialize<'de> for SearchConversation {
 }
 
 /// The inbox of a conversation hit.
+#[cfg(feature = "search")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchInbox {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5948,6 +6489,7 @@ pub struct SearchInbox {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl SearchInbox {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5961,6 +6503,7 @@ impl SearchInbox {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchInbox {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5968,6 +6511,7 @@ impl<'de> Deserialize<'de> for SearchInbox {
 }
 
 /// Hits of every kind for one query, 15 of each a page.
+#[cfg(feature = "search")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SearchResults {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5983,6 +6527,7 @@ pub struct SearchResults {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl SearchResults {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5996,6 +6541,7 @@ impl SearchResults {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'de> Deserialize<'de> for SearchResults {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6003,6 +6549,7 @@ impl<'de> Deserialize<'de> for SearchResults {
 }
 
 /// An SLA policy: time limits, in seconds, for replying to and resolving a conversation.
+#[cfg(feature = "sla_policies")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SlaPolicy {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6024,6 +6571,7 @@ pub struct SlaPolicy {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "sla_policies")]
 impl SlaPolicy {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6052,6 +6600,7 @@ impl SlaPolicy {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl<'de> Deserialize<'de> for SlaPolicy {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6059,6 +6608,12 @@ impl<'de> Deserialize<'de> for SlaPolicy {
 }
 
 /// A team of agents.
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "teams"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Team {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6078,6 +6633,12 @@ pub struct Team {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "teams"
+))]
 impl Team {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6093,6 +6654,12 @@ impl Team {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "contacts",
+    feature = "conversations",
+    feature = "teams"
+))]
 impl<'de> Deserialize<'de> for Team {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6100,6 +6667,7 @@ impl<'de> Deserialize<'de> for Team {
 }
 
 /// A stored file: its address and the signed id other calls accept in place of the file.
+#[cfg(feature = "upload")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UploadBlob {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6111,6 +6679,7 @@ pub struct UploadBlob {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "upload")]
 impl UploadBlob {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6122,6 +6691,7 @@ impl UploadBlob {
     }
 }
 
+#[cfg(feature = "upload")]
 impl<'de> Deserialize<'de> for UploadBlob {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6129,6 +6699,7 @@ impl<'de> Deserialize<'de> for UploadBlob {
 }
 
 /// An installation user as the platform API renders it, with the accounts it belongs to.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6170,6 +6741,7 @@ pub struct User {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl User {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6196,6 +6768,7 @@ impl User {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for User {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6203,6 +6776,7 @@ impl<'de> Deserialize<'de> for User {
 }
 
 /// One account membership of a platform user.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserAccount {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6218,6 +6792,7 @@ pub struct UserAccount {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl UserAccount {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6231,6 +6806,7 @@ impl UserAccount {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for UserAccount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6238,6 +6814,7 @@ impl<'de> Deserialize<'de> for UserAccount {
 }
 
 /// A one-time single sign-on address for a user.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserLoginLink {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6247,6 +6824,7 @@ pub struct UserLoginLink {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl UserLoginLink {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6257,6 +6835,7 @@ impl UserLoginLink {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for UserLoginLink {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6264,6 +6843,7 @@ impl<'de> Deserialize<'de> for UserLoginLink {
 }
 
 /// A user's API access token, with a short summary of the user.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserToken {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6277,6 +6857,7 @@ pub struct UserToken {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl UserToken {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6289,6 +6870,7 @@ impl UserToken {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for UserToken {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6296,6 +6878,7 @@ impl<'de> Deserialize<'de> for UserToken {
 }
 
 /// The user a token returned by the platform API belongs to.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserTokenUser {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6313,6 +6896,7 @@ pub struct UserTokenUser {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl UserTokenUser {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6327,6 +6911,7 @@ impl UserTokenUser {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for UserTokenUser {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -6334,6 +6919,7 @@ impl<'de> Deserialize<'de> for UserTokenUser {
 }
 
 /// An account webhook with its events and signing secret.
+#[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Webhook {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6355,6 +6941,7 @@ pub struct Webhook {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "webhooks")]
 impl Webhook {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -6371,6 +6958,7 @@ impl Webhook {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl<'de> Deserialize<'de> for Webhook {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)

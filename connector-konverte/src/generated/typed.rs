@@ -17,6 +17,7 @@ impl crate::Konverte {
     /// The account itself: name, language, e-mail settings and auto-resolve options.
     ///
     /// The `account` actions (3).
+    #[cfg(feature = "account")]
     pub fn account(&self) -> AccountHandler<'_> {
         AccountHandler {
             connector: self.connector(),
@@ -25,6 +26,7 @@ impl crate::Konverte {
     /// Agent bots of the account: webhook bots that can answer in inboxes.
     ///
     /// The `account_agent_bots` actions (8).
+    #[cfg(feature = "account_agent_bots")]
     pub fn account_agent_bots(&self) -> AccountAgentBotsHandler<'_> {
         AccountAgentBotsHandler {
             connector: self.connector(),
@@ -33,6 +35,7 @@ impl crate::Konverte {
     /// Which users belong to a platform-managed account, and in which role.
     ///
     /// The `account_users` actions (3).
+    #[cfg(feature = "account_users")]
     pub fn account_users(&self) -> AccountUsersHandler<'_> {
         AccountUsersHandler {
             connector: self.connector(),
@@ -41,6 +44,7 @@ impl crate::Konverte {
     /// Accounts managed by a platform app: list, create, change settings, features and limits, delete.
     ///
     /// The `accounts` actions (5).
+    #[cfg(feature = "accounts")]
     pub fn accounts(&self) -> AccountsHandler<'_> {
         AccountsHandler {
             connector: self.connector(),
@@ -49,6 +53,7 @@ impl crate::Konverte {
     /// Agent bots managed by a platform app, installation-wide or tied to one account.
     ///
     /// The `agent_bots` actions (6).
+    #[cfg(feature = "agent_bots")]
     pub fn agent_bots(&self) -> AgentBotsHandler<'_> {
         AgentBotsHandler {
             connector: self.connector(),
@@ -57,6 +62,7 @@ impl crate::Konverte {
     /// Caps on how many open conversations an agent carries per inbox, and which agents they apply to (enterprise).
     ///
     /// The `agent_capacity_policies` actions (11).
+    #[cfg(feature = "agent_capacity_policies")]
     pub fn agent_capacity_policies(&self) -> AgentCapacityPoliciesHandler<'_> {
         AgentCapacityPoliciesHandler {
             connector: self.connector(),
@@ -65,6 +71,7 @@ impl crate::Konverte {
     /// Agents and administrators who are members of the account.
     ///
     /// The `agents` actions (5).
+    #[cfg(feature = "agents")]
     pub fn agents(&self) -> AgentsHandler<'_> {
         AgentsHandler {
             connector: self.connector(),
@@ -73,6 +80,7 @@ impl crate::Konverte {
     /// SLA policies applied to conversations: the breach report, its totals and its CSV.
     ///
     /// The `applied_slas` actions (3).
+    #[cfg(feature = "applied_slas")]
     pub fn applied_slas(&self) -> AppliedSlasHandler<'_> {
         AppliedSlasHandler {
             connector: self.connector(),
@@ -81,6 +89,7 @@ impl crate::Konverte {
     /// Articles of a help center portal: drafts, published and archived pages.
     ///
     /// The `articles` actions (9).
+    #[cfg(feature = "articles")]
     pub fn articles(&self) -> ArticlesHandler<'_> {
         ArticlesHandler {
             connector: self.connector(),
@@ -89,6 +98,7 @@ impl crate::Konverte {
     /// Agents a conversation can be assigned to, given one or more inboxes.
     ///
     /// The `assignable_agents` actions (1).
+    #[cfg(feature = "assignable_agents")]
     pub fn assignable_agents(&self) -> AssignableAgentsHandler<'_> {
         AssignableAgentsHandler {
             connector: self.connector(),
@@ -97,6 +107,7 @@ impl crate::Konverte {
     /// Rules for handing new conversations to agents automatically, and which inboxes follow them.
     ///
     /// The `assignment_policies` actions (9).
+    #[cfg(feature = "assignment_policies")]
     pub fn assignment_policies(&self) -> AssignmentPoliciesHandler<'_> {
         AssignmentPoliciesHandler {
             connector: self.connector(),
@@ -105,6 +116,7 @@ impl crate::Konverte {
     /// Who changed what in the account, newest first (enterprise).
     ///
     /// The `audit_logs` actions (1).
+    #[cfg(feature = "audit_logs")]
     pub fn audit_logs(&self) -> AuditLogsHandler<'_> {
         AuditLogsHandler {
             connector: self.connector(),
@@ -113,6 +125,7 @@ impl crate::Konverte {
     /// Rules that run actions on a conversation when an event happens and their conditions hold.
     ///
     /// The `automation_rules` actions (6).
+    #[cfg(feature = "automation_rules")]
     pub fn automation_rules(&self) -> AutomationRulesHandler<'_> {
         AutomationRulesHandler {
             connector: self.connector(),
@@ -121,6 +134,7 @@ impl crate::Konverte {
     /// Change status, assignee, team or labels of many conversations, or label or delete many contacts.
     ///
     /// The `bulk_actions` actions (1).
+    #[cfg(feature = "bulk_actions")]
     pub fn bulk_actions(&self) -> BulkActionsHandler<'_> {
         BulkActionsHandler {
             connector: self.connector(),
@@ -129,6 +143,7 @@ impl crate::Konverte {
     /// Proactive messages: website pop-ups (ongoing) or one-off sends to labelled contacts over SMS or WhatsApp.
     ///
     /// The `campaigns` actions (5).
+    #[cfg(feature = "campaigns")]
     pub fn campaigns(&self) -> CampaignsHandler<'_> {
         CampaignsHandler {
             connector: self.connector(),
@@ -137,6 +152,7 @@ impl crate::Konverte {
     /// Saved reply snippets that agents insert by short code.
     ///
     /// The `canned_responses` actions (4).
+    #[cfg(feature = "canned_responses")]
     pub fn canned_responses(&self) -> CannedResponsesHandler<'_> {
         CannedResponsesHandler {
             connector: self.connector(),
@@ -145,6 +161,7 @@ impl crate::Konverte {
     /// Categories that group a help center portal's articles, one set per locale.
     ///
     /// The `categories` actions (6).
+    #[cfg(feature = "categories")]
     pub fn categories(&self) -> CategoriesHandler<'_> {
         CategoriesHandler {
             connector: self.connector(),
@@ -153,6 +170,7 @@ impl crate::Konverte {
     /// Companies that contacts belong to (enterprise installations with the companies feature).
     ///
     /// The `companies` actions (14).
+    #[cfg(feature = "companies")]
     pub fn companies(&self) -> CompaniesHandler<'_> {
         CompaniesHandler {
             connector: self.connector(),
@@ -161,6 +179,7 @@ impl crate::Konverte {
     /// Private notes agents keep on a contact.
     ///
     /// The `contact_notes` actions (5).
+    #[cfg(feature = "contact_notes")]
     pub fn contact_notes(&self) -> ContactNotesHandler<'_> {
         ContactNotesHandler {
             connector: self.connector(),
@@ -169,6 +188,7 @@ impl crate::Konverte {
     /// People the account talks to: list, search, filter, create, update, merge, import and export.
     ///
     /// The `contacts` actions (20).
+    #[cfg(feature = "contacts")]
     pub fn contacts(&self) -> ContactsHandler<'_> {
         ContactsHandler {
             connector: self.connector(),
@@ -177,6 +197,7 @@ impl crate::Konverte {
     /// Contacts of an API-channel inbox, through its public API: create, read and update, no token.
     ///
     /// The `contacts_api` actions (3).
+    #[cfg(feature = "contacts_api")]
     pub fn contacts_api(&self) -> ContactsApiHandler<'_> {
         ContactsApiHandler {
             connector: self.connector(),
@@ -185,6 +206,7 @@ impl crate::Konverte {
     /// The draft reply saved for a conversation.
     ///
     /// The `conversation_drafts` actions (3).
+    #[cfg(feature = "conversation_drafts")]
     pub fn conversation_drafts(&self) -> ConversationDraftsHandler<'_> {
         ConversationDraftsHandler {
             connector: self.connector(),
@@ -193,6 +215,7 @@ impl crate::Konverte {
     /// Agents taking part in (following) a conversation.
     ///
     /// The `conversation_participants` actions (4).
+    #[cfg(feature = "conversation_participants")]
     pub fn conversation_participants(&self) -> ConversationParticipantsHandler<'_> {
         ConversationParticipantsHandler {
             connector: self.connector(),
@@ -201,6 +224,7 @@ impl crate::Konverte {
     /// Conversations between the team and contacts: list, filter, create, change status, assign, label.
     ///
     /// The `conversations` actions (23).
+    #[cfg(feature = "conversations")]
     pub fn conversations(&self) -> ConversationsHandler<'_> {
         ConversationsHandler {
             connector: self.connector(),
@@ -209,6 +233,7 @@ impl crate::Konverte {
     /// A contact's conversations in an API-channel inbox, through its public API: list, start, read, resolve, typing, seen.
     ///
     /// The `conversations_api` actions (6).
+    #[cfg(feature = "conversations_api")]
     pub fn conversations_api(&self) -> ConversationsApiHandler<'_> {
         ConversationsApiHandler {
             connector: self.connector(),
@@ -217,6 +242,7 @@ impl crate::Konverte {
     /// Satisfaction survey answers given by contacts: the report, its totals, its CSV and review notes.
     ///
     /// The `csat_responses` actions (4).
+    #[cfg(feature = "csat_responses")]
     pub fn csat_responses(&self) -> CsatResponsesHandler<'_> {
         CsatResponsesHandler {
             connector: self.connector(),
@@ -225,6 +251,7 @@ impl crate::Konverte {
     /// A conversation's customer-satisfaction survey, read and answered with the conversation UUID and no token.
     ///
     /// The `csat_survey` actions (2).
+    #[cfg(feature = "csat_survey")]
     pub fn csat_survey(&self) -> CsatSurveyHandler<'_> {
         CsatSurveyHandler {
             connector: self.connector(),
@@ -233,6 +260,7 @@ impl crate::Konverte {
     /// Definitions of the custom attributes conversations, contacts and companies can carry.
     ///
     /// The `custom_attributes` actions (5).
+    #[cfg(feature = "custom_attributes")]
     pub fn custom_attributes(&self) -> CustomAttributesHandler<'_> {
         CustomAttributesHandler {
             connector: self.connector(),
@@ -241,6 +269,7 @@ impl crate::Konverte {
     /// Filters the current user saved for conversations, contacts or reports.
     ///
     /// The `custom_filters` actions (5).
+    #[cfg(feature = "custom_filters")]
     pub fn custom_filters(&self) -> CustomFiltersHandler<'_> {
         CustomFiltersHandler {
             connector: self.connector(),
@@ -249,6 +278,7 @@ impl crate::Konverte {
     /// Custom roles (enterprise): named permission sets given to agents.
     ///
     /// The `custom_roles` actions (5).
+    #[cfg(feature = "custom_roles")]
     pub fn custom_roles(&self) -> CustomRolesHandler<'_> {
         CustomRolesHandler {
             connector: self.connector(),
@@ -257,6 +287,7 @@ impl crate::Konverte {
     /// Dashboard apps: web pages the agent dashboard embeds next to conversations.
     ///
     /// The `dashboard_apps` actions (5).
+    #[cfg(feature = "dashboard_apps")]
     pub fn dashboard_apps(&self) -> DashboardAppsHandler<'_> {
         DashboardAppsHandler {
             connector: self.connector(),
@@ -265,6 +296,7 @@ impl crate::Konverte {
     /// Public details of an API-channel inbox, read with its identifier and no token.
     ///
     /// The `inbox_api` actions (1).
+    #[cfg(feature = "inbox_api")]
     pub fn inbox_api(&self) -> InboxApiHandler<'_> {
         InboxApiHandler {
             connector: self.connector(),
@@ -273,6 +305,7 @@ impl crate::Konverte {
     /// Inboxes (website widget, API, e-mail, WhatsApp, ... channels) and their agents.
     ///
     /// The `inboxes` actions (18).
+    #[cfg(feature = "inboxes")]
     pub fn inboxes(&self) -> InboxesHandler<'_> {
         InboxesHandler {
             connector: self.connector(),
@@ -281,6 +314,7 @@ impl crate::Konverte {
     /// Integration apps (Slack, Dialogflow, ...) and the hooks that connect them to the account.
     ///
     /// The `integrations` actions (5).
+    #[cfg(feature = "integrations")]
     pub fn integrations(&self) -> IntegrationsHandler<'_> {
         IntegrationsHandler {
             connector: self.connector(),
@@ -289,6 +323,7 @@ impl crate::Konverte {
     /// The account's labels, used to tag conversations and contacts.
     ///
     /// The `labels` actions (5).
+    #[cfg(feature = "labels")]
     pub fn labels(&self) -> LabelsHandler<'_> {
         LabelsHandler {
             connector: self.connector(),
@@ -297,6 +332,7 @@ impl crate::Konverte {
     /// Saved bundles of conversation actions that an agent runs with one click.
     ///
     /// The `macros` actions (6).
+    #[cfg(feature = "macros")]
     pub fn macros(&self) -> MacrosHandler<'_> {
         MacrosHandler {
             connector: self.connector(),
@@ -305,6 +341,7 @@ impl crate::Konverte {
     /// Messages and private notes of a conversation: read, send (with files), update status, delete.
     ///
     /// The `messages` actions (7).
+    #[cfg(feature = "messages")]
     pub fn messages(&self) -> MessagesHandler<'_> {
         MessagesHandler {
             connector: self.connector(),
@@ -313,6 +350,7 @@ impl crate::Konverte {
     /// Messages of a contact's conversation in an API-channel inbox, through its public API: list, send, answer.
     ///
     /// The `messages_api` actions (3).
+    #[cfg(feature = "messages_api")]
     pub fn messages_api(&self) -> MessagesApiHandler<'_> {
         MessagesApiHandler {
             connector: self.connector(),
@@ -321,6 +359,7 @@ impl crate::Konverte {
     /// The user's e-mail and push notification choices in the account.
     ///
     /// The `notification_settings` actions (2).
+    #[cfg(feature = "notification_settings")]
     pub fn notification_settings(&self) -> NotificationSettingsHandler<'_> {
         NotificationSettingsHandler {
             connector: self.connector(),
@@ -329,6 +368,7 @@ impl crate::Konverte {
     /// The user's own notifications in the account: list, read, snooze, delete.
     ///
     /// The `notifications` actions (8).
+    #[cfg(feature = "notifications")]
     pub fn notifications(&self) -> NotificationsHandler<'_> {
         NotificationsHandler {
             connector: self.connector(),
@@ -337,6 +377,7 @@ impl crate::Konverte {
     /// Help center portals: the public knowledge bases that hold categories and articles.
     ///
     /// The `portals` actions (8).
+    #[cfg(feature = "portals")]
     pub fn portals(&self) -> PortalsHandler<'_> {
         PortalsHandler {
             connector: self.connector(),
@@ -345,6 +386,7 @@ impl crate::Konverte {
     /// The signed-in user's own profile: details, password, avatar, availability and API token.
     ///
     /// The `profile` actions (8).
+    #[cfg(feature = "profile")]
     pub fn profile(&self) -> ProfileHandler<'_> {
         ProfileHandler {
             connector: self.connector(),
@@ -353,6 +395,7 @@ impl crate::Konverte {
     /// Raw reporting events (first response, reply time, resolution, ...) of the account (enterprise, administrators).
     ///
     /// The `reporting_events` actions (1).
+    #[cfg(feature = "reporting_events")]
     pub fn reporting_events(&self) -> ReportingEventsHandler<'_> {
         ReportingEventsHandler {
             connector: self.connector(),
@@ -361,6 +404,7 @@ impl crate::Konverte {
     /// Conversation, agent, inbox, label, team and bot reports of the account.
     ///
     /// The `reports` actions (23).
+    #[cfg(feature = "reports")]
     pub fn reports(&self) -> ReportsHandler<'_> {
         ReportsHandler {
             connector: self.connector(),
@@ -369,6 +413,7 @@ impl crate::Konverte {
     /// Search conversations, messages, contacts and help-center articles at once or one kind at a time.
     ///
     /// The `search` actions (5).
+    #[cfg(feature = "search")]
     pub fn search(&self) -> SearchHandler<'_> {
         SearchHandler {
             connector: self.connector(),
@@ -377,6 +422,7 @@ impl crate::Konverte {
     /// Service-level targets (first response, next response, resolution) that conversations are held to.
     ///
     /// The `sla_policies` actions (5).
+    #[cfg(feature = "sla_policies")]
     pub fn sla_policies(&self) -> SlaPoliciesHandler<'_> {
         SlaPoliciesHandler {
             connector: self.connector(),
@@ -385,6 +431,7 @@ impl crate::Konverte {
     /// Teams that conversations can be assigned to, and their agents.
     ///
     /// The `teams` actions (9).
+    #[cfg(feature = "teams")]
     pub fn teams(&self) -> TeamsHandler<'_> {
         TeamsHandler {
             connector: self.connector(),
@@ -393,6 +440,7 @@ impl crate::Konverte {
     /// Upload a file (or fetch one from a URL) into the account's storage for later use.
     ///
     /// The `upload` actions (1).
+    #[cfg(feature = "upload")]
     pub fn upload(&self) -> UploadHandler<'_> {
         UploadHandler {
             connector: self.connector(),
@@ -401,6 +449,7 @@ impl crate::Konverte {
     /// Installation users managed by a platform app: create, change, delete, single sign-on links and API tokens.
     ///
     /// The `users` actions (6).
+    #[cfg(feature = "users")]
     pub fn users(&self) -> UsersHandler<'_> {
         UsersHandler {
             connector: self.connector(),
@@ -409,6 +458,7 @@ impl crate::Konverte {
     /// Account webhooks: URLs that receive the chosen events, signed with a per-webhook secret.
     ///
     /// The `webhooks` actions (4).
+    #[cfg(feature = "webhooks")]
     pub fn webhooks(&self) -> WebhooksHandler<'_> {
         WebhooksHandler {
             connector: self.connector(),
@@ -429,11 +479,13 @@ impl crate::Konverte {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "account")]
 #[derive(Debug, Clone, Copy)]
 pub struct AccountHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "account")]
 impl<'a> AccountHandler<'a> {
     /// Get the account: Fetch the account's details, settings and enabled features.
     ///
@@ -473,11 +525,13 @@ impl<'a> AccountHandler<'a> {
 /// Get the account: Fetch the account's details, settings and enabled features.
 ///
 /// `GET /api/v1/accounts/{account_id}` — build with [`AccountHandler::get`], then `.send().await`.
+#[cfg(feature = "account")]
 pub struct AccountGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -488,6 +542,7 @@ impl std::fmt::Debug for AccountGet<'_> {
     }
 }
 
+#[cfg(feature = "account")]
 impl<'a> AccountGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -507,6 +562,7 @@ impl<'a> AccountGet<'a> {
     }
 }
 
+#[cfg(feature = "account")]
 impl Action for AccountGet<'_> {
     type Output = models::Account;
     fn spec(&self) -> &'static ActionSpec {
@@ -520,11 +576,13 @@ impl Action for AccountGet<'_> {
 /// Update the account: Change the account's name, language, e-mail domain, profile details or auto-resolve settings.
 ///
 /// `PATCH /api/v1/accounts/{account_id}` — build with [`AccountHandler::update`], then `.send().await`.
+#[cfg(feature = "account")]
 pub struct AccountUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -535,6 +593,7 @@ impl std::fmt::Debug for AccountUpdate<'_> {
     }
 }
 
+#[cfg(feature = "account")]
 impl<'a> AccountUpdate<'a> {
     /// Name of the account.
     ///
@@ -706,6 +765,7 @@ impl<'a> AccountUpdate<'a> {
     }
 }
 
+#[cfg(feature = "account")]
 impl Action for AccountUpdate<'_> {
     type Output = models::Account;
     fn spec(&self) -> &'static ActionSpec {
@@ -719,11 +779,13 @@ impl Action for AccountUpdate<'_> {
 /// Get the account's change markers: Fetch markers that change whenever the account's labels, inboxes or teams change.
 ///
 /// `GET /api/v1/accounts/{account_id}/cache_keys` — build with [`AccountHandler::cache_keys`], then `.send().await`.
+#[cfg(feature = "account")]
 pub struct AccountCacheKeys<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account")]
 impl std::fmt::Debug for AccountCacheKeys<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -734,6 +796,7 @@ impl std::fmt::Debug for AccountCacheKeys<'_> {
     }
 }
 
+#[cfg(feature = "account")]
 impl<'a> AccountCacheKeys<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -756,6 +819,7 @@ impl<'a> AccountCacheKeys<'a> {
     }
 }
 
+#[cfg(feature = "account")]
 impl Action for AccountCacheKeys<'_> {
     type Output = models::AccountCacheKeys;
     fn spec(&self) -> &'static ActionSpec {
@@ -779,11 +843,13 @@ impl Action for AccountCacheKeys<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "account_agent_bots")]
 #[derive(Debug, Clone, Copy)]
 pub struct AccountAgentBotsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsHandler<'a> {
     /// List agent bots: List the account's own bots and the installation-wide system bots.
     ///
@@ -896,11 +962,13 @@ impl<'a> AccountAgentBotsHandler<'a> {
 /// List agent bots: List the account's own bots and the installation-wide system bots.
 ///
 /// `GET /api/v1/accounts/{account_id}/agent_bots` — build with [`AccountAgentBotsHandler::list`], then `.send().await`.
+#[cfg(feature = "account_agent_bots")]
 pub struct AccountAgentBotsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl std::fmt::Debug for AccountAgentBotsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -911,6 +979,7 @@ impl std::fmt::Debug for AccountAgentBotsList<'_> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -933,6 +1002,7 @@ impl<'a> AccountAgentBotsList<'a> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl Action for AccountAgentBotsList<'_> {
     type Output = Vec<models::AgentBot>;
     fn spec(&self) -> &'static ActionSpec {
@@ -946,11 +1016,13 @@ impl Action for AccountAgentBotsList<'_> {
 /// Create an agent bot: Register a bot that belongs to this account only.
 ///
 /// `POST /api/v1/accounts/{account_id}/agent_bots` — build with [`AccountAgentBotsHandler::create`], then `.send().await`.
+#[cfg(feature = "account_agent_bots")]
 pub struct AccountAgentBotsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl std::fmt::Debug for AccountAgentBotsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -961,6 +1033,7 @@ impl std::fmt::Debug for AccountAgentBotsCreate<'_> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsCreate<'a> {
     /// Name the bot appears under.
     ///
@@ -1043,6 +1116,7 @@ impl<'a> AccountAgentBotsCreate<'a> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl Action for AccountAgentBotsCreate<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -1056,11 +1130,13 @@ impl Action for AccountAgentBotsCreate<'_> {
 /// Get an agent bot: Fetch one bot the account can use, its own or a system bot.
 ///
 /// `GET /api/v1/accounts/{account_id}/agent_bots/{id}` — build with [`AccountAgentBotsHandler::get`], then `.send().await`.
+#[cfg(feature = "account_agent_bots")]
 pub struct AccountAgentBotsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl std::fmt::Debug for AccountAgentBotsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1071,6 +1147,7 @@ impl std::fmt::Debug for AccountAgentBotsGet<'_> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1090,6 +1167,7 @@ impl<'a> AccountAgentBotsGet<'a> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl Action for AccountAgentBotsGet<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -1103,11 +1181,13 @@ impl Action for AccountAgentBotsGet<'_> {
 /// Update an agent bot: Change one of the account's bots: name, description, URL, configuration or avatar.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/agent_bots/{id}` — build with [`AccountAgentBotsHandler::update`], then `.send().await`.
+#[cfg(feature = "account_agent_bots")]
 pub struct AccountAgentBotsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl std::fmt::Debug for AccountAgentBotsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1118,6 +1198,7 @@ impl std::fmt::Debug for AccountAgentBotsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsUpdate<'a> {
     /// Name the bot appears under.
     ///
@@ -1200,6 +1281,7 @@ impl<'a> AccountAgentBotsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl Action for AccountAgentBotsUpdate<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -1213,11 +1295,13 @@ impl Action for AccountAgentBotsUpdate<'_> {
 /// Delete an agent bot: Remove one of the account's bots.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/agent_bots/{id}` — build with [`AccountAgentBotsHandler::delete`], then `.send().await`.
+#[cfg(feature = "account_agent_bots")]
 pub struct AccountAgentBotsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl std::fmt::Debug for AccountAgentBotsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1228,6 +1312,7 @@ impl std::fmt::Debug for AccountAgentBotsDelete<'_> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1253,6 +1338,7 @@ impl<'a> AccountAgentBotsDelete<'a> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl Action for AccountAgentBotsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -1266,11 +1352,13 @@ impl Action for AccountAgentBotsDelete<'_> {
 /// Remove an agent bot's avatar: Drop the avatar image of one of the account's bots.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/agent_bots/{id}/avatar` — build with [`AccountAgentBotsHandler::delete_avatar`], then `.send().await`.
+#[cfg(feature = "account_agent_bots")]
 pub struct AccountAgentBotsDeleteAvatar<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl std::fmt::Debug for AccountAgentBotsDeleteAvatar<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1281,6 +1369,7 @@ impl std::fmt::Debug for AccountAgentBotsDeleteAvatar<'_> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsDeleteAvatar<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1300,6 +1389,7 @@ impl<'a> AccountAgentBotsDeleteAvatar<'a> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl Action for AccountAgentBotsDeleteAvatar<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -1313,11 +1403,13 @@ impl Action for AccountAgentBotsDeleteAvatar<'_> {
 /// Renew an agent bot's token: Replace the bot's API access token with a new one; the old one stops working.
 ///
 /// `POST /api/v1/accounts/{account_id}/agent_bots/{id}/reset_access_token` — build with [`AccountAgentBotsHandler::reset_access_token`], then `.send().await`.
+#[cfg(feature = "account_agent_bots")]
 pub struct AccountAgentBotsResetAccessToken<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl std::fmt::Debug for AccountAgentBotsResetAccessToken<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1328,6 +1420,7 @@ impl std::fmt::Debug for AccountAgentBotsResetAccessToken<'_> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsResetAccessToken<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1347,6 +1440,7 @@ impl<'a> AccountAgentBotsResetAccessToken<'a> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl Action for AccountAgentBotsResetAccessToken<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -1360,11 +1454,13 @@ impl Action for AccountAgentBotsResetAccessToken<'_> {
 /// Renew an agent bot's signing secret: Replace the secret that signs the bot's webhook deliveries.
 ///
 /// `POST /api/v1/accounts/{account_id}/agent_bots/{id}/reset_secret` — build with [`AccountAgentBotsHandler::reset_secret`], then `.send().await`.
+#[cfg(feature = "account_agent_bots")]
 pub struct AccountAgentBotsResetSecret<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl std::fmt::Debug for AccountAgentBotsResetSecret<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1375,6 +1471,7 @@ impl std::fmt::Debug for AccountAgentBotsResetSecret<'_> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl<'a> AccountAgentBotsResetSecret<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1394,6 +1491,7 @@ impl<'a> AccountAgentBotsResetSecret<'a> {
     }
 }
 
+#[cfg(feature = "account_agent_bots")]
 impl Action for AccountAgentBotsResetSecret<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -1417,11 +1515,13 @@ impl Action for AccountAgentBotsResetSecret<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "account_users")]
 #[derive(Debug, Clone, Copy)]
 pub struct AccountUsersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "account_users")]
 impl<'a> AccountUsersHandler<'a> {
     /// List account users: List the memberships of an account, with roles.
     ///
@@ -1467,11 +1567,13 @@ impl<'a> AccountUsersHandler<'a> {
 /// List account users: List the memberships of an account, with roles.
 ///
 /// `GET /platform/api/v1/accounts/{account_id}/account_users` — build with [`AccountUsersHandler::list`], then `.send().await`.
+#[cfg(feature = "account_users")]
 pub struct AccountUsersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_users")]
 impl std::fmt::Debug for AccountUsersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1482,6 +1584,7 @@ impl std::fmt::Debug for AccountUsersList<'_> {
     }
 }
 
+#[cfg(feature = "account_users")]
 impl<'a> AccountUsersList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1504,6 +1607,7 @@ impl<'a> AccountUsersList<'a> {
     }
 }
 
+#[cfg(feature = "account_users")]
 impl Action for AccountUsersList<'_> {
     type Output = Vec<models::AccountUser>;
     fn spec(&self) -> &'static ActionSpec {
@@ -1517,11 +1621,13 @@ impl Action for AccountUsersList<'_> {
 /// Add a user to an account: Give a user access to an account, or change the role of a user already in it.
 ///
 /// `POST /platform/api/v1/accounts/{account_id}/account_users` — build with [`AccountUsersHandler::create`], then `.send().await`.
+#[cfg(feature = "account_users")]
 pub struct AccountUsersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_users")]
 impl std::fmt::Debug for AccountUsersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1532,6 +1638,7 @@ impl std::fmt::Debug for AccountUsersCreate<'_> {
     }
 }
 
+#[cfg(feature = "account_users")]
 impl<'a> AccountUsersCreate<'a> {
     /// Role in the account; a new member without one becomes an agent.
     ///
@@ -1563,6 +1670,7 @@ impl<'a> AccountUsersCreate<'a> {
     }
 }
 
+#[cfg(feature = "account_users")]
 impl Action for AccountUsersCreate<'_> {
     type Output = models::AccountUser;
     fn spec(&self) -> &'static ActionSpec {
@@ -1576,11 +1684,13 @@ impl Action for AccountUsersCreate<'_> {
 /// Remove a user from an account: Take a user's access to an account away; the user itself stays. Succeeds also when the user was not a member.
 ///
 /// `DELETE /platform/api/v1/accounts/{account_id}/account_users` — build with [`AccountUsersHandler::delete`], then `.send().await`.
+#[cfg(feature = "account_users")]
 pub struct AccountUsersDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "account_users")]
 impl std::fmt::Debug for AccountUsersDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1591,6 +1701,7 @@ impl std::fmt::Debug for AccountUsersDelete<'_> {
     }
 }
 
+#[cfg(feature = "account_users")]
 impl<'a> AccountUsersDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1616,6 +1727,7 @@ impl<'a> AccountUsersDelete<'a> {
     }
 }
 
+#[cfg(feature = "account_users")]
 impl Action for AccountUsersDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -1639,11 +1751,13 @@ impl Action for AccountUsersDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "accounts")]
 #[derive(Debug, Clone, Copy)]
 pub struct AccountsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "accounts")]
 impl<'a> AccountsHandler<'a> {
     /// List accounts: List the accounts the platform app may manage.
     ///
@@ -1706,11 +1820,13 @@ impl<'a> AccountsHandler<'a> {
 /// List accounts: List the accounts the platform app may manage.
 ///
 /// `GET /platform/api/v1/accounts` — build with [`AccountsHandler::list`], then `.send().await`.
+#[cfg(feature = "accounts")]
 pub struct AccountsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "accounts")]
 impl std::fmt::Debug for AccountsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1721,6 +1837,7 @@ impl std::fmt::Debug for AccountsList<'_> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl<'a> AccountsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1743,6 +1860,7 @@ impl<'a> AccountsList<'a> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl Action for AccountsList<'_> {
     type Output = Vec<models::PlatformAccount>;
     fn spec(&self) -> &'static ActionSpec {
@@ -1756,11 +1874,13 @@ impl Action for AccountsList<'_> {
 /// Create an account: Create a new account on the installation, with its language, mail settings, features and limits.
 ///
 /// `POST /platform/api/v1/accounts` — build with [`AccountsHandler::create`], then `.send().await`.
+#[cfg(feature = "accounts")]
 pub struct AccountsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "accounts")]
 impl std::fmt::Debug for AccountsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1771,6 +1891,7 @@ impl std::fmt::Debug for AccountsCreate<'_> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl<'a> AccountsCreate<'a> {
     /// Language of the account's dashboard and system messages.
     ///
@@ -1855,6 +1976,7 @@ impl<'a> AccountsCreate<'a> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl Action for AccountsCreate<'_> {
     type Output = models::PlatformAccount;
     fn spec(&self) -> &'static ActionSpec {
@@ -1868,11 +1990,13 @@ impl Action for AccountsCreate<'_> {
 /// Get an account: Fetch one account by its id.
 ///
 /// `GET /platform/api/v1/accounts/{account_id}` — build with [`AccountsHandler::get`], then `.send().await`.
+#[cfg(feature = "accounts")]
 pub struct AccountsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "accounts")]
 impl std::fmt::Debug for AccountsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1883,6 +2007,7 @@ impl std::fmt::Debug for AccountsGet<'_> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl<'a> AccountsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1905,6 +2030,7 @@ impl<'a> AccountsGet<'a> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl Action for AccountsGet<'_> {
     type Output = models::PlatformAccount;
     fn spec(&self) -> &'static ActionSpec {
@@ -1918,11 +2044,13 @@ impl Action for AccountsGet<'_> {
 /// Update an account: Change an account's name, language, mail settings, status, features, limits or custom attributes.
 ///
 /// `PATCH /platform/api/v1/accounts/{account_id}` — build with [`AccountsHandler::update`], then `.send().await`.
+#[cfg(feature = "accounts")]
 pub struct AccountsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "accounts")]
 impl std::fmt::Debug for AccountsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1933,6 +2061,7 @@ impl std::fmt::Debug for AccountsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl<'a> AccountsUpdate<'a> {
     /// Language of the account's dashboard and system messages.
     ///
@@ -2026,6 +2155,7 @@ impl<'a> AccountsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl Action for AccountsUpdate<'_> {
     type Output = models::PlatformAccount;
     fn spec(&self) -> &'static ActionSpec {
@@ -2039,11 +2169,13 @@ impl Action for AccountsUpdate<'_> {
 /// Delete an account: Remove an account and everything in it; the deletion runs in the background.
 ///
 /// `DELETE /platform/api/v1/accounts/{account_id}` — build with [`AccountsHandler::delete`], then `.send().await`.
+#[cfg(feature = "accounts")]
 pub struct AccountsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "accounts")]
 impl std::fmt::Debug for AccountsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2054,6 +2186,7 @@ impl std::fmt::Debug for AccountsDelete<'_> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl<'a> AccountsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2079,6 +2212,7 @@ impl<'a> AccountsDelete<'a> {
     }
 }
 
+#[cfg(feature = "accounts")]
 impl Action for AccountsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -2102,11 +2236,13 @@ impl Action for AccountsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "agent_bots")]
 #[derive(Debug, Clone, Copy)]
 pub struct AgentBotsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "agent_bots")]
 impl<'a> AgentBotsHandler<'a> {
     /// List platform agent bots: List the agent bots the platform app manages.
     ///
@@ -2177,11 +2313,13 @@ impl<'a> AgentBotsHandler<'a> {
 /// List platform agent bots: List the agent bots the platform app manages.
 ///
 /// `GET /platform/api/v1/agent_bots` — build with [`AgentBotsHandler::list`], then `.send().await`.
+#[cfg(feature = "agent_bots")]
 pub struct AgentBotsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_bots")]
 impl std::fmt::Debug for AgentBotsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2192,6 +2330,7 @@ impl std::fmt::Debug for AgentBotsList<'_> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl<'a> AgentBotsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2214,6 +2353,7 @@ impl<'a> AgentBotsList<'a> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl Action for AgentBotsList<'_> {
     type Output = Vec<models::PlatformAgentBot>;
     fn spec(&self) -> &'static ActionSpec {
@@ -2227,11 +2367,13 @@ impl Action for AgentBotsList<'_> {
 /// Create a platform agent bot: Register an agent bot, for one account or for the whole installation.
 ///
 /// `POST /platform/api/v1/agent_bots` — build with [`AgentBotsHandler::create`], then `.send().await`.
+#[cfg(feature = "agent_bots")]
 pub struct AgentBotsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_bots")]
 impl std::fmt::Debug for AgentBotsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2242,6 +2384,7 @@ impl std::fmt::Debug for AgentBotsCreate<'_> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl<'a> AgentBotsCreate<'a> {
     /// Name the bot is shown with.
     ///
@@ -2318,6 +2461,7 @@ impl<'a> AgentBotsCreate<'a> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl Action for AgentBotsCreate<'_> {
     type Output = models::PlatformAgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -2331,11 +2475,13 @@ impl Action for AgentBotsCreate<'_> {
 /// Get a platform agent bot: Fetch one platform agent bot by its id.
 ///
 /// `GET /platform/api/v1/agent_bots/{id}` — build with [`AgentBotsHandler::get`], then `.send().await`.
+#[cfg(feature = "agent_bots")]
 pub struct AgentBotsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_bots")]
 impl std::fmt::Debug for AgentBotsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2346,6 +2492,7 @@ impl std::fmt::Debug for AgentBotsGet<'_> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl<'a> AgentBotsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2368,6 +2515,7 @@ impl<'a> AgentBotsGet<'a> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl Action for AgentBotsGet<'_> {
     type Output = models::PlatformAgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -2381,11 +2529,13 @@ impl Action for AgentBotsGet<'_> {
 /// Update a platform agent bot: Change a platform agent bot's name, description, webhook URL, account or avatar.
 ///
 /// `PATCH /platform/api/v1/agent_bots/{id}` — build with [`AgentBotsHandler::update`], then `.send().await`.
+#[cfg(feature = "agent_bots")]
 pub struct AgentBotsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_bots")]
 impl std::fmt::Debug for AgentBotsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2396,6 +2546,7 @@ impl std::fmt::Debug for AgentBotsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl<'a> AgentBotsUpdate<'a> {
     /// Name the bot is shown with.
     ///
@@ -2472,6 +2623,7 @@ impl<'a> AgentBotsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl Action for AgentBotsUpdate<'_> {
     type Output = models::PlatformAgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -2485,11 +2637,13 @@ impl Action for AgentBotsUpdate<'_> {
 /// Delete a platform agent bot: Remove a platform agent bot.
 ///
 /// `DELETE /platform/api/v1/agent_bots/{id}` — build with [`AgentBotsHandler::delete`], then `.send().await`.
+#[cfg(feature = "agent_bots")]
 pub struct AgentBotsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_bots")]
 impl std::fmt::Debug for AgentBotsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2500,6 +2654,7 @@ impl std::fmt::Debug for AgentBotsDelete<'_> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl<'a> AgentBotsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2525,6 +2680,7 @@ impl<'a> AgentBotsDelete<'a> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl Action for AgentBotsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -2538,11 +2694,13 @@ impl Action for AgentBotsDelete<'_> {
 /// Remove a platform agent bot's avatar: Delete the avatar image of a platform agent bot.
 ///
 /// `DELETE /platform/api/v1/agent_bots/{id}/avatar` — build with [`AgentBotsHandler::delete_avatar`], then `.send().await`.
+#[cfg(feature = "agent_bots")]
 pub struct AgentBotsDeleteAvatar<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_bots")]
 impl std::fmt::Debug for AgentBotsDeleteAvatar<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2553,6 +2711,7 @@ impl std::fmt::Debug for AgentBotsDeleteAvatar<'_> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl<'a> AgentBotsDeleteAvatar<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2575,6 +2734,7 @@ impl<'a> AgentBotsDeleteAvatar<'a> {
     }
 }
 
+#[cfg(feature = "agent_bots")]
 impl Action for AgentBotsDeleteAvatar<'_> {
     type Output = models::PlatformAgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -2598,11 +2758,13 @@ impl Action for AgentBotsDeleteAvatar<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "agent_capacity_policies")]
 #[derive(Debug, Clone, Copy)]
 pub struct AgentCapacityPoliciesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesHandler<'a> {
     /// List capacity policies: List every agent capacity policy of the account (one answer, no paging).
     ///
@@ -2805,11 +2967,13 @@ impl<'a> AgentCapacityPoliciesHandler<'a> {
 /// List capacity policies: List every agent capacity policy of the account (one answer, no paging).
 ///
 /// `GET /api/v1/accounts/{account_id}/agent_capacity_policies` — build with [`AgentCapacityPoliciesHandler::list`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2820,6 +2984,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesList<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2842,6 +3007,7 @@ impl<'a> AgentCapacityPoliciesList<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesList<'_> {
     type Output = Vec<models::AgentCapacityPolicy>;
     fn spec(&self) -> &'static ActionSpec {
@@ -2855,11 +3021,13 @@ impl Action for AgentCapacityPoliciesList<'_> {
 /// Create a capacity policy: Add an agent capacity policy; inbox limits and agents are attached afterwards.
 ///
 /// `POST /api/v1/accounts/{account_id}/agent_capacity_policies` — build with [`AgentCapacityPoliciesHandler::create`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2870,6 +3038,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesCreate<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesCreate<'a> {
     /// Free text saying what the policy is for.
     ///
@@ -2910,6 +3079,7 @@ impl<'a> AgentCapacityPoliciesCreate<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesCreate<'_> {
     type Output = models::AgentCapacityPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -2923,11 +3093,13 @@ impl Action for AgentCapacityPoliciesCreate<'_> {
 /// Get a capacity policy: Fetch one agent capacity policy with its inbox limits.
 ///
 /// `GET /api/v1/accounts/{account_id}/agent_capacity_policies/{id}` — build with [`AgentCapacityPoliciesHandler::get`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2938,6 +3110,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesGet<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2960,6 +3133,7 @@ impl<'a> AgentCapacityPoliciesGet<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesGet<'_> {
     type Output = models::AgentCapacityPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -2973,11 +3147,13 @@ impl Action for AgentCapacityPoliciesGet<'_> {
 /// Update a capacity policy: Change a capacity policy's name, description or exclusion rules.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/agent_capacity_policies/{id}` — build with [`AgentCapacityPoliciesHandler::update`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2988,6 +3164,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesUpdate<'a> {
     /// Free text saying what the policy is for.
     ///
@@ -3037,6 +3214,7 @@ impl<'a> AgentCapacityPoliciesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesUpdate<'_> {
     type Output = models::AgentCapacityPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -3050,11 +3228,13 @@ impl Action for AgentCapacityPoliciesUpdate<'_> {
 /// Delete a capacity policy: Remove a capacity policy and its inbox limits, freeing its agents; the answer has no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{id}` — build with [`AgentCapacityPoliciesHandler::delete`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3065,6 +3245,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesDelete<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3090,6 +3271,7 @@ impl<'a> AgentCapacityPoliciesDelete<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -3103,11 +3285,13 @@ impl Action for AgentCapacityPoliciesDelete<'_> {
 /// List a policy's agents: List the agents a capacity policy applies to (full user records, access tokens included).
 ///
 /// `GET /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users` — build with [`AgentCapacityPoliciesHandler::users`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesUsers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesUsers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3118,6 +3302,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesUsers<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesUsers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3140,6 +3325,7 @@ impl<'a> AgentCapacityPoliciesUsers<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesUsers<'_> {
     type Output = Vec<models::Profile>;
     fn spec(&self) -> &'static ActionSpec {
@@ -3153,11 +3339,13 @@ impl Action for AgentCapacityPoliciesUsers<'_> {
 /// Put an agent on a policy: Make a capacity policy apply to an agent of the account, replacing the agent's previous one.
 ///
 /// `POST /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users` — build with [`AgentCapacityPoliciesHandler::add_user`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesAddUser<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesAddUser<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3168,6 +3356,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesAddUser<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesAddUser<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3187,6 +3376,7 @@ impl<'a> AgentCapacityPoliciesAddUser<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesAddUser<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -3200,11 +3390,13 @@ impl Action for AgentCapacityPoliciesAddUser<'_> {
 /// Take an agent off a policy: Stop a capacity policy applying to an agent (the agent is left with none); the answer has no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/users/{id}` — build with [`AgentCapacityPoliciesHandler::remove_user`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesRemoveUser<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesRemoveUser<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3215,6 +3407,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesRemoveUser<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesRemoveUser<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3240,6 +3433,7 @@ impl<'a> AgentCapacityPoliciesRemoveUser<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesRemoveUser<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -3253,11 +3447,13 @@ impl Action for AgentCapacityPoliciesRemoveUser<'_> {
 /// Add an inbox limit: Cap the conversations of one inbox under a capacity policy; one limit per inbox and policy.
 ///
 /// `POST /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits` — build with [`AgentCapacityPoliciesHandler::add_inbox_limit`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesAddInboxLimit<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesAddInboxLimit<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3268,6 +3464,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesAddInboxLimit<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesAddInboxLimit<'a> {
     /// Inbox the limit is for.
     ///
@@ -3299,6 +3496,7 @@ impl<'a> AgentCapacityPoliciesAddInboxLimit<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesAddInboxLimit<'_> {
     type Output = models::AgentCapacityPolicyInboxLimit;
     fn spec(&self) -> &'static ActionSpec {
@@ -3312,11 +3510,13 @@ impl Action for AgentCapacityPoliciesAddInboxLimit<'_> {
 /// Update an inbox limit: Change the conversation cap of one inbox limit.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits/{id}` — build with [`AgentCapacityPoliciesHandler::update_inbox_limit`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesUpdateInboxLimit<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesUpdateInboxLimit<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3327,6 +3527,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesUpdateInboxLimit<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesUpdateInboxLimit<'a> {
     /// Most open conversations of that inbox an agent may hold (0 or more).
     ///
@@ -3358,6 +3559,7 @@ impl<'a> AgentCapacityPoliciesUpdateInboxLimit<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesUpdateInboxLimit<'_> {
     type Output = models::AgentCapacityPolicyInboxLimit;
     fn spec(&self) -> &'static ActionSpec {
@@ -3371,11 +3573,13 @@ impl Action for AgentCapacityPoliciesUpdateInboxLimit<'_> {
 /// Remove an inbox limit: Delete one inbox limit of a capacity policy; the answer is 204 with no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/agent_capacity_policies/{agent_capacity_policy_id}/inbox_limits/{id}` — build with [`AgentCapacityPoliciesHandler::remove_inbox_limit`], then `.send().await`.
+#[cfg(feature = "agent_capacity_policies")]
 pub struct AgentCapacityPoliciesRemoveInboxLimit<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl std::fmt::Debug for AgentCapacityPoliciesRemoveInboxLimit<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3386,6 +3590,7 @@ impl std::fmt::Debug for AgentCapacityPoliciesRemoveInboxLimit<'_> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl<'a> AgentCapacityPoliciesRemoveInboxLimit<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3411,6 +3616,7 @@ impl<'a> AgentCapacityPoliciesRemoveInboxLimit<'a> {
     }
 }
 
+#[cfg(feature = "agent_capacity_policies")]
 impl Action for AgentCapacityPoliciesRemoveInboxLimit<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -3434,11 +3640,13 @@ impl Action for AgentCapacityPoliciesRemoveInboxLimit<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "agents")]
 #[derive(Debug, Clone, Copy)]
 pub struct AgentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "agents")]
 impl<'a> AgentsHandler<'a> {
     /// List agents: List every member of the account, sorted by name.
     ///
@@ -3515,11 +3723,13 @@ impl<'a> AgentsHandler<'a> {
 /// List agents: List every member of the account, sorted by name.
 ///
 /// `GET /api/v1/accounts/{account_id}/agents` — build with [`AgentsHandler::list`], then `.send().await`.
+#[cfg(feature = "agents")]
 pub struct AgentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agents")]
 impl std::fmt::Debug for AgentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3530,6 +3740,7 @@ impl std::fmt::Debug for AgentsList<'_> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl<'a> AgentsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3552,6 +3763,7 @@ impl<'a> AgentsList<'a> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl Action for AgentsList<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -3565,11 +3777,13 @@ impl Action for AgentsList<'_> {
 /// Add an agent: Add a person to the account by e-mail, inviting them if they have no user yet.
 ///
 /// `POST /api/v1/accounts/{account_id}/agents` — build with [`AgentsHandler::create`], then `.send().await`.
+#[cfg(feature = "agents")]
 pub struct AgentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agents")]
 impl std::fmt::Debug for AgentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3580,6 +3794,7 @@ impl std::fmt::Debug for AgentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl<'a> AgentsCreate<'a> {
     /// Full name of the person.
     ///
@@ -3644,6 +3859,7 @@ impl<'a> AgentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl Action for AgentsCreate<'_> {
     type Output = models::Agent;
     fn spec(&self) -> &'static ActionSpec {
@@ -3657,11 +3873,13 @@ impl Action for AgentsCreate<'_> {
 /// Update an agent: Change an agent's name, role, availability or auto-offline setting.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/agents/{id}` — build with [`AgentsHandler::update`], then `.send().await`.
+#[cfg(feature = "agents")]
 pub struct AgentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agents")]
 impl std::fmt::Debug for AgentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3672,6 +3890,7 @@ impl std::fmt::Debug for AgentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl<'a> AgentsUpdate<'a> {
     /// Full name of the person.
     ///
@@ -3736,6 +3955,7 @@ impl<'a> AgentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl Action for AgentsUpdate<'_> {
     type Output = models::Agent;
     fn spec(&self) -> &'static ActionSpec {
@@ -3749,11 +3969,13 @@ impl Action for AgentsUpdate<'_> {
 /// Remove an agent: Take a person out of the account (the user is deleted once they belong to no account).
 ///
 /// `DELETE /api/v1/accounts/{account_id}/agents/{id}` — build with [`AgentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "agents")]
 pub struct AgentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agents")]
 impl std::fmt::Debug for AgentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3764,6 +3986,7 @@ impl std::fmt::Debug for AgentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl<'a> AgentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3789,6 +4012,7 @@ impl<'a> AgentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl Action for AgentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -3802,11 +4026,13 @@ impl Action for AgentsDelete<'_> {
 /// Add several agents: Add many people at once by e-mail as agents; addresses that fail are skipped.
 ///
 /// `POST /api/v1/accounts/{account_id}/agents/bulk_create` — build with [`AgentsHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "agents")]
 pub struct AgentsBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "agents")]
 impl std::fmt::Debug for AgentsBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3817,6 +4043,7 @@ impl std::fmt::Debug for AgentsBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl<'a> AgentsBulkCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3842,6 +4069,7 @@ impl<'a> AgentsBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "agents")]
 impl Action for AgentsBulkCreate<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -3865,11 +4093,13 @@ impl Action for AgentsBulkCreate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "applied_slas")]
 #[derive(Debug, Clone, Copy)]
 pub struct AppliedSlasHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "applied_slas")]
 impl<'a> AppliedSlasHandler<'a> {
     /// List breached SLAs: List applied SLAs that were missed, with their conversation and breaches, 25 a page.
     ///
@@ -3909,11 +4139,13 @@ impl<'a> AppliedSlasHandler<'a> {
 /// List breached SLAs: List applied SLAs that were missed, with their conversation and breaches, 25 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/applied_slas` — build with [`AppliedSlasHandler::list`], then `.send().await`.
+#[cfg(feature = "applied_slas")]
 pub struct AppliedSlasList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "applied_slas")]
 impl std::fmt::Debug for AppliedSlasList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3924,6 +4156,7 @@ impl std::fmt::Debug for AppliedSlasList<'_> {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl<'a> AppliedSlasList<'a> {
     /// Start of the period (Unix seconds, on the SLA's creation time); used only together with until.
     ///
@@ -4036,6 +4269,7 @@ impl<'a> AppliedSlasList<'a> {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl Action for AppliedSlasList<'_> {
     type Output = Vec<models::AppliedSlaEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -4049,11 +4283,13 @@ impl Action for AppliedSlasList<'_> {
 /// SLA metrics: Count applied SLAs and breaches for the filters, with the hit rate as a percentage text.
 ///
 /// `GET /api/v1/accounts/{account_id}/applied_slas/metrics` — build with [`AppliedSlasHandler::metrics`], then `.send().await`.
+#[cfg(feature = "applied_slas")]
 pub struct AppliedSlasMetrics<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "applied_slas")]
 impl std::fmt::Debug for AppliedSlasMetrics<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4064,6 +4300,7 @@ impl std::fmt::Debug for AppliedSlasMetrics<'_> {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl<'a> AppliedSlasMetrics<'a> {
     /// Start of the period (Unix seconds, on the SLA's creation time); used only together with until.
     ///
@@ -4147,6 +4384,7 @@ impl<'a> AppliedSlasMetrics<'a> {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl Action for AppliedSlasMetrics<'_> {
     type Output = models::AppliedSlaMetrics;
     fn spec(&self) -> &'static ActionSpec {
@@ -4160,11 +4398,13 @@ impl Action for AppliedSlasMetrics<'_> {
 /// Download breached SLAs: Download the breach report for the filters as a CSV file (breached_conversation.csv).
 ///
 /// `GET /api/v1/accounts/{account_id}/applied_slas/download` — build with [`AppliedSlasHandler::download`], then `.send().await`.
+#[cfg(feature = "applied_slas")]
 pub struct AppliedSlasDownload<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "applied_slas")]
 impl std::fmt::Debug for AppliedSlasDownload<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4175,6 +4415,7 @@ impl std::fmt::Debug for AppliedSlasDownload<'_> {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl<'a> AppliedSlasDownload<'a> {
     /// Start of the period (Unix seconds, on the SLA's creation time); used only together with until.
     ///
@@ -4257,6 +4498,7 @@ impl<'a> AppliedSlasDownload<'a> {
     }
 }
 
+#[cfg(feature = "applied_slas")]
 impl Action for AppliedSlasDownload<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -4268,11 +4510,13 @@ impl Action for AppliedSlasDownload<'_> {
 }
 
 /// The `articles` actions. Made by [`crate::Konverte::articles`].
+#[cfg(feature = "articles")]
 #[derive(Debug, Clone, Copy)]
 pub struct ArticlesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesHandler<'a> {
     /// List help center articles: List a portal's articles, newest change first (by position within a category), with filters.
     ///
@@ -4458,11 +4702,13 @@ impl<'a> ArticlesHandler<'a> {
 /// List help center articles: List a portal's articles, newest change first (by position within a category), with filters.
 ///
 /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/articles` — build with [`ArticlesHandler::list`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4473,6 +4719,7 @@ impl std::fmt::Debug for ArticlesList<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesList<'a> {
     /// Only articles of this language code.
     ///
@@ -4566,6 +4813,7 @@ impl<'a> ArticlesList<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesList<'_> {
     type Output = Vec<models::Article>;
     fn spec(&self) -> &'static ActionSpec {
@@ -4579,11 +4827,13 @@ impl Action for ArticlesList<'_> {
 /// Get a help center article: Fetch one article of a portal with its translations (administrators only).
 ///
 /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}` — build with [`ArticlesHandler::get`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4594,6 +4844,7 @@ impl std::fmt::Debug for ArticlesGet<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -4613,6 +4864,7 @@ impl<'a> ArticlesGet<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesGet<'_> {
     type Output = models::Article;
     fn spec(&self) -> &'static ActionSpec {
@@ -4626,11 +4878,13 @@ impl Action for ArticlesGet<'_> {
 /// Create a help center article: Add an article to a portal, as a draft unless a status is given.
 ///
 /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/articles` — build with [`ArticlesHandler::create`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4641,6 +4895,7 @@ impl std::fmt::Debug for ArticlesCreate<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesCreate<'a> {
     /// Short unique web name of the article; generated from the title when left out.
     ///
@@ -4750,6 +5005,7 @@ impl<'a> ArticlesCreate<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesCreate<'_> {
     type Output = models::Article;
     fn spec(&self) -> &'static ActionSpec {
@@ -4763,11 +5019,13 @@ impl Action for ArticlesCreate<'_> {
 /// Update a help center article: Change an article's texts, status, category, author or search data.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}` — build with [`ArticlesHandler::update`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4778,6 +5036,7 @@ impl std::fmt::Debug for ArticlesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesUpdate<'a> {
     /// Short unique web name of the article; generated from the title when left out.
     ///
@@ -4896,6 +5155,7 @@ impl<'a> ArticlesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesUpdate<'_> {
     type Output = models::Article;
     fn spec(&self) -> &'static ActionSpec {
@@ -4909,11 +5169,13 @@ impl Action for ArticlesUpdate<'_> {
 /// Delete a help center article: Delete one article of a portal.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/{article_id}` — build with [`ArticlesHandler::delete`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4924,6 +5186,7 @@ impl std::fmt::Debug for ArticlesDelete<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -4949,6 +5212,7 @@ impl<'a> ArticlesDelete<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -4962,11 +5226,13 @@ impl Action for ArticlesDelete<'_> {
 /// Reorder help center articles: Set the positions of several articles of a portal at once.
 ///
 /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/reorder` — build with [`ArticlesHandler::reorder`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesReorder<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesReorder<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4977,6 +5243,7 @@ impl std::fmt::Debug for ArticlesReorder<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesReorder<'a> {
     /// Map of article id to new position, e.g. {"7": 10, "9": 20}; an unknown id fails the whole call.
     ///
@@ -5011,6 +5278,7 @@ impl<'a> ArticlesReorder<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesReorder<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5024,11 +5292,13 @@ impl Action for ArticlesReorder<'_> {
 /// Change the status of several articles: Publish, archive or return to draft a set of a portal's articles in one call.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/update_status` — build with [`ArticlesHandler::bulk_update_status`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesBulkUpdateStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesBulkUpdateStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5039,6 +5309,7 @@ impl std::fmt::Debug for ArticlesBulkUpdateStatus<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesBulkUpdateStatus<'a> {
     /// New publication state; only these names are accepted here, not numbers.
     ///
@@ -5073,6 +5344,7 @@ impl<'a> ArticlesBulkUpdateStatus<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesBulkUpdateStatus<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5086,11 +5358,13 @@ impl Action for ArticlesBulkUpdateStatus<'_> {
 /// Move several articles to a category: Put a set of a portal's articles into one category in one call.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/update_category` — build with [`ArticlesHandler::bulk_update_category`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesBulkUpdateCategory<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesBulkUpdateCategory<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5101,6 +5375,7 @@ impl std::fmt::Debug for ArticlesBulkUpdateCategory<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesBulkUpdateCategory<'a> {
     /// Category of the same portal to move them to.
     ///
@@ -5135,6 +5410,7 @@ impl<'a> ArticlesBulkUpdateCategory<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesBulkUpdateCategory<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5148,11 +5424,13 @@ impl Action for ArticlesBulkUpdateCategory<'_> {
 /// Delete several articles: Delete a set of a portal's articles in one call.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/articles/bulk_actions/delete_articles` — build with [`ArticlesHandler::bulk_delete`], then `.send().await`.
+#[cfg(feature = "articles")]
 pub struct ArticlesBulkDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "articles")]
 impl std::fmt::Debug for ArticlesBulkDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5163,6 +5441,7 @@ impl std::fmt::Debug for ArticlesBulkDelete<'_> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl<'a> ArticlesBulkDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5188,6 +5467,7 @@ impl<'a> ArticlesBulkDelete<'a> {
     }
 }
 
+#[cfg(feature = "articles")]
 impl Action for ArticlesBulkDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5199,11 +5479,13 @@ impl Action for ArticlesBulkDelete<'_> {
 }
 
 /// The `assignable_agents` actions. Made by [`crate::Konverte::assignable_agents`].
+#[cfg(feature = "assignable_agents")]
 #[derive(Debug, Clone, Copy)]
 pub struct AssignableAgentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "assignable_agents")]
 impl<'a> AssignableAgentsHandler<'a> {
     /// List assignable agents: List the agents who are members of every given inbox, plus all administrators.
     ///
@@ -5231,11 +5513,13 @@ impl<'a> AssignableAgentsHandler<'a> {
 /// List assignable agents: List the agents who are members of every given inbox, plus all administrators.
 ///
 /// `GET /api/v1/accounts/{account_id}/assignable_agents` — build with [`AssignableAgentsHandler::list`], then `.send().await`.
+#[cfg(feature = "assignable_agents")]
 pub struct AssignableAgentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignable_agents")]
 impl std::fmt::Debug for AssignableAgentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5246,6 +5530,7 @@ impl std::fmt::Debug for AssignableAgentsList<'_> {
     }
 }
 
+#[cfg(feature = "assignable_agents")]
 impl<'a> AssignableAgentsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5268,6 +5553,7 @@ impl<'a> AssignableAgentsList<'a> {
     }
 }
 
+#[cfg(feature = "assignable_agents")]
 impl Action for AssignableAgentsList<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -5291,11 +5577,13 @@ impl Action for AssignableAgentsList<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "assignment_policies")]
 #[derive(Debug, Clone, Copy)]
 pub struct AssignmentPoliciesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesHandler<'a> {
     /// List assignment policies: List every assignment policy of the account (one answer, no paging).
     ///
@@ -5437,11 +5725,13 @@ impl<'a> AssignmentPoliciesHandler<'a> {
 /// List assignment policies: List every assignment policy of the account (one answer, no paging).
 ///
 /// `GET /api/v1/accounts/{account_id}/assignment_policies` — build with [`AssignmentPoliciesHandler::list`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5452,6 +5742,7 @@ impl std::fmt::Debug for AssignmentPoliciesList<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5474,6 +5765,7 @@ impl<'a> AssignmentPoliciesList<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesList<'_> {
     type Output = Vec<models::AssignmentPolicy>;
     fn spec(&self) -> &'static ActionSpec {
@@ -5487,11 +5779,13 @@ impl Action for AssignmentPoliciesList<'_> {
 /// Create an assignment policy: Add an assignment policy; names are unique in the account.
 ///
 /// `POST /api/v1/accounts/{account_id}/assignment_policies` — build with [`AssignmentPoliciesHandler::create`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5502,6 +5796,7 @@ impl std::fmt::Debug for AssignmentPoliciesCreate<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesCreate<'a> {
     /// Free text saying what the policy is for.
     ///
@@ -5585,6 +5880,7 @@ impl<'a> AssignmentPoliciesCreate<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesCreate<'_> {
     type Output = models::AssignmentPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -5598,11 +5894,13 @@ impl Action for AssignmentPoliciesCreate<'_> {
 /// Get an assignment policy: Fetch one assignment policy.
 ///
 /// `GET /api/v1/accounts/{account_id}/assignment_policies/{id}` — build with [`AssignmentPoliciesHandler::get`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5613,6 +5911,7 @@ impl std::fmt::Debug for AssignmentPoliciesGet<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5635,6 +5934,7 @@ impl<'a> AssignmentPoliciesGet<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesGet<'_> {
     type Output = models::AssignmentPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -5648,11 +5948,13 @@ impl Action for AssignmentPoliciesGet<'_> {
 /// Update an assignment policy: Change an assignment policy's name, ordering, fairness limits or state.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/assignment_policies/{id}` — build with [`AssignmentPoliciesHandler::update`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5663,6 +5965,7 @@ impl std::fmt::Debug for AssignmentPoliciesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesUpdate<'a> {
     /// Free text saying what the policy is for.
     ///
@@ -5755,6 +6058,7 @@ impl<'a> AssignmentPoliciesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesUpdate<'_> {
     type Output = models::AssignmentPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -5768,11 +6072,13 @@ impl Action for AssignmentPoliciesUpdate<'_> {
 /// Delete an assignment policy: Remove an assignment policy and its inbox links; the answer has no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/assignment_policies/{id}` — build with [`AssignmentPoliciesHandler::delete`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5783,6 +6089,7 @@ impl std::fmt::Debug for AssignmentPoliciesDelete<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5808,6 +6115,7 @@ impl<'a> AssignmentPoliciesDelete<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5821,11 +6129,13 @@ impl Action for AssignmentPoliciesDelete<'_> {
 /// List a policy's inboxes: List the inboxes that follow an assignment policy.
 ///
 /// `GET /api/v1/accounts/{account_id}/assignment_policies/{assignment_policy_id}/inboxes` — build with [`AssignmentPoliciesHandler::inboxes`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesInboxes<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesInboxes<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5836,6 +6146,7 @@ impl std::fmt::Debug for AssignmentPoliciesInboxes<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesInboxes<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5858,6 +6169,7 @@ impl<'a> AssignmentPoliciesInboxes<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesInboxes<'_> {
     type Output = Vec<models::Inbox>;
     fn spec(&self) -> &'static ActionSpec {
@@ -5871,11 +6183,13 @@ impl Action for AssignmentPoliciesInboxes<'_> {
 /// Get an inbox's assignment policy: Fetch the assignment policy an inbox follows; 404 when it has none.
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy` — build with [`AssignmentPoliciesHandler::inbox_policy`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesInboxPolicy<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesInboxPolicy<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5886,6 +6200,7 @@ impl std::fmt::Debug for AssignmentPoliciesInboxPolicy<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesInboxPolicy<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5908,6 +6223,7 @@ impl<'a> AssignmentPoliciesInboxPolicy<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesInboxPolicy<'_> {
     type Output = models::AssignmentPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -5921,11 +6237,13 @@ impl Action for AssignmentPoliciesInboxPolicy<'_> {
 /// Set an inbox's assignment policy: Make an inbox follow an assignment policy, replacing the one it had.
 ///
 /// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy` — build with [`AssignmentPoliciesHandler::set_inbox_policy`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesSetInboxPolicy<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesSetInboxPolicy<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5936,6 +6254,7 @@ impl std::fmt::Debug for AssignmentPoliciesSetInboxPolicy<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesSetInboxPolicy<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5958,6 +6277,7 @@ impl<'a> AssignmentPoliciesSetInboxPolicy<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesSetInboxPolicy<'_> {
     type Output = models::AssignmentPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -5971,11 +6291,13 @@ impl Action for AssignmentPoliciesSetInboxPolicy<'_> {
 /// Remove an inbox's assignment policy: Unlink an inbox from its assignment policy; the answer has no body, 404 when it had none.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignment_policy` — build with [`AssignmentPoliciesHandler::remove_inbox_policy`], then `.send().await`.
+#[cfg(feature = "assignment_policies")]
 pub struct AssignmentPoliciesRemoveInboxPolicy<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "assignment_policies")]
 impl std::fmt::Debug for AssignmentPoliciesRemoveInboxPolicy<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5986,6 +6308,7 @@ impl std::fmt::Debug for AssignmentPoliciesRemoveInboxPolicy<'_> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl<'a> AssignmentPoliciesRemoveInboxPolicy<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6011,6 +6334,7 @@ impl<'a> AssignmentPoliciesRemoveInboxPolicy<'a> {
     }
 }
 
+#[cfg(feature = "assignment_policies")]
 impl Action for AssignmentPoliciesRemoveInboxPolicy<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -6034,11 +6358,13 @@ impl Action for AssignmentPoliciesRemoveInboxPolicy<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "audit_logs")]
 #[derive(Debug, Clone, Copy)]
 pub struct AuditLogsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "audit_logs")]
 impl<'a> AuditLogsHandler<'a> {
     /// List audit log entries: List the account's audit entries, newest first, 25 a page.
     ///
@@ -6056,11 +6382,13 @@ impl<'a> AuditLogsHandler<'a> {
 /// List audit log entries: List the account's audit entries, newest first, 25 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/audit_logs` — build with [`AuditLogsHandler::list`], then `.send().await`.
+#[cfg(feature = "audit_logs")]
 pub struct AuditLogsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "audit_logs")]
 impl std::fmt::Debug for AuditLogsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6071,6 +6399,7 @@ impl std::fmt::Debug for AuditLogsList<'_> {
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl<'a> AuditLogsList<'a> {
     /// Page to fetch, counting from 1 (25 entries a page).
     ///
@@ -6119,6 +6448,7 @@ impl<'a> AuditLogsList<'a> {
     }
 }
 
+#[cfg(feature = "audit_logs")]
 impl Action for AuditLogsList<'_> {
     type Output = Vec<models::AuditLog>;
     fn spec(&self) -> &'static ActionSpec {
@@ -6142,11 +6472,13 @@ impl Action for AuditLogsList<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "automation_rules")]
 #[derive(Debug, Clone, Copy)]
 pub struct AutomationRulesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'a> AutomationRulesHandler<'a> {
     /// List automation rules: List every automation rule of the account (one answer, no paging).
     ///
@@ -6239,11 +6571,13 @@ impl<'a> AutomationRulesHandler<'a> {
 /// List automation rules: List every automation rule of the account (one answer, no paging).
 ///
 /// `GET /api/v1/accounts/{account_id}/automation_rules` — build with [`AutomationRulesHandler::list`], then `.send().await`.
+#[cfg(feature = "automation_rules")]
 pub struct AutomationRulesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl std::fmt::Debug for AutomationRulesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6254,6 +6588,7 @@ impl std::fmt::Debug for AutomationRulesList<'_> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'a> AutomationRulesList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6276,6 +6611,7 @@ impl<'a> AutomationRulesList<'a> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl Action for AutomationRulesList<'_> {
     type Output = Vec<models::AutomationRule>;
     fn spec(&self) -> &'static ActionSpec {
@@ -6289,11 +6625,13 @@ impl Action for AutomationRulesList<'_> {
 /// Create an automation rule: Add a rule that runs its actions when the event fires and the conditions match.
 ///
 /// `POST /api/v1/accounts/{account_id}/automation_rules` — build with [`AutomationRulesHandler::create`], then `.send().await`.
+#[cfg(feature = "automation_rules")]
 pub struct AutomationRulesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl std::fmt::Debug for AutomationRulesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6304,6 +6642,7 @@ impl std::fmt::Debug for AutomationRulesCreate<'_> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'a> AutomationRulesCreate<'a> {
     /// Free text saying what the rule is for.
     ///
@@ -6373,6 +6712,7 @@ impl<'a> AutomationRulesCreate<'a> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl Action for AutomationRulesCreate<'_> {
     type Output = models::AutomationRule;
     fn spec(&self) -> &'static ActionSpec {
@@ -6386,11 +6726,13 @@ impl Action for AutomationRulesCreate<'_> {
 /// Get an automation rule: Fetch one automation rule.
 ///
 /// `GET /api/v1/accounts/{account_id}/automation_rules/{id}` — build with [`AutomationRulesHandler::get`], then `.send().await`.
+#[cfg(feature = "automation_rules")]
 pub struct AutomationRulesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl std::fmt::Debug for AutomationRulesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6401,6 +6743,7 @@ impl std::fmt::Debug for AutomationRulesGet<'_> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'a> AutomationRulesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6423,6 +6766,7 @@ impl<'a> AutomationRulesGet<'a> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl Action for AutomationRulesGet<'_> {
     type Output = models::AutomationRule;
     fn spec(&self) -> &'static ActionSpec {
@@ -6436,11 +6780,13 @@ impl Action for AutomationRulesGet<'_> {
 /// Update an automation rule: Change a rule's name, event, conditions, actions or on/off state; lists given replace the stored ones.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/automation_rules/{id}` — build with [`AutomationRulesHandler::update`], then `.send().await`.
+#[cfg(feature = "automation_rules")]
 pub struct AutomationRulesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl std::fmt::Debug for AutomationRulesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6451,6 +6797,7 @@ impl std::fmt::Debug for AutomationRulesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'a> AutomationRulesUpdate<'a> {
     /// Free text saying what the rule is for.
     ///
@@ -6538,6 +6885,7 @@ impl<'a> AutomationRulesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl Action for AutomationRulesUpdate<'_> {
     type Output = models::AutomationRule;
     fn spec(&self) -> &'static ActionSpec {
@@ -6551,11 +6899,13 @@ impl Action for AutomationRulesUpdate<'_> {
 /// Delete an automation rule: Remove an automation rule; the answer has no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/automation_rules/{id}` — build with [`AutomationRulesHandler::delete`], then `.send().await`.
+#[cfg(feature = "automation_rules")]
 pub struct AutomationRulesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl std::fmt::Debug for AutomationRulesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6566,6 +6916,7 @@ impl std::fmt::Debug for AutomationRulesDelete<'_> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'a> AutomationRulesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6591,6 +6942,7 @@ impl<'a> AutomationRulesDelete<'a> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl Action for AutomationRulesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -6604,11 +6956,13 @@ impl Action for AutomationRulesDelete<'_> {
 /// Clone an automation rule: Make a copy of a rule (same event, conditions, actions and state; attached files are not copied).
 ///
 /// `POST /api/v1/accounts/{account_id}/automation_rules/{automation_rule_id}/clone` — build with [`AutomationRulesHandler::clone`], then `.send().await`.
+#[cfg(feature = "automation_rules")]
 pub struct AutomationRulesClone<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "automation_rules")]
 impl std::fmt::Debug for AutomationRulesClone<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6619,6 +6973,7 @@ impl std::fmt::Debug for AutomationRulesClone<'_> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl<'a> AutomationRulesClone<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6641,6 +6996,7 @@ impl<'a> AutomationRulesClone<'a> {
     }
 }
 
+#[cfg(feature = "automation_rules")]
 impl Action for AutomationRulesClone<'_> {
     type Output = models::AutomationRule;
     fn spec(&self) -> &'static ActionSpec {
@@ -6652,11 +7008,13 @@ impl Action for AutomationRulesClone<'_> {
 }
 
 /// The `bulk_actions` actions. Made by [`crate::Konverte::bulk_actions`].
+#[cfg(feature = "bulk_actions")]
 #[derive(Debug, Clone, Copy)]
 pub struct BulkActionsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "bulk_actions")]
 impl<'a> BulkActionsHandler<'a> {
     /// Run a bulk action: Queue one change for many conversations (status, assignee, team, snooze, labels) or contacts (labels, delete).
     ///
@@ -6681,11 +7039,13 @@ impl<'a> BulkActionsHandler<'a> {
 /// Run a bulk action: Queue one change for many conversations (status, assignee, team, snooze, labels) or contacts (labels, delete).
 ///
 /// `POST /api/v1/accounts/{account_id}/bulk_actions` — build with [`BulkActionsHandler::create`], then `.send().await`.
+#[cfg(feature = "bulk_actions")]
 pub struct BulkActionsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "bulk_actions")]
 impl std::fmt::Debug for BulkActionsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6696,6 +7056,7 @@ impl std::fmt::Debug for BulkActionsCreate<'_> {
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl<'a> BulkActionsCreate<'a> {
     /// Conversation display ids or contact ids to change.
     ///
@@ -6770,6 +7131,7 @@ impl<'a> BulkActionsCreate<'a> {
     }
 }
 
+#[cfg(feature = "bulk_actions")]
 impl Action for BulkActionsCreate<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -6793,11 +7155,13 @@ impl Action for BulkActionsCreate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "campaigns")]
 #[derive(Debug, Clone, Copy)]
 pub struct CampaignsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "campaigns")]
 impl<'a> CampaignsHandler<'a> {
     /// List campaigns: List every campaign of the account (one answer, no paging).
     ///
@@ -6871,11 +7235,13 @@ impl<'a> CampaignsHandler<'a> {
 /// List campaigns: List every campaign of the account (one answer, no paging).
 ///
 /// `GET /api/v1/accounts/{account_id}/campaigns` — build with [`CampaignsHandler::list`], then `.send().await`.
+#[cfg(feature = "campaigns")]
 pub struct CampaignsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "campaigns")]
 impl std::fmt::Debug for CampaignsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6886,6 +7252,7 @@ impl std::fmt::Debug for CampaignsList<'_> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl<'a> CampaignsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6908,6 +7275,7 @@ impl<'a> CampaignsList<'a> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl Action for CampaignsList<'_> {
     type Output = Vec<models::Campaign>;
     fn spec(&self) -> &'static ActionSpec {
@@ -6921,11 +7289,13 @@ impl Action for CampaignsList<'_> {
 /// Create a campaign: Add a campaign; its type follows from the inbox.
 ///
 /// `POST /api/v1/accounts/{account_id}/campaigns` — build with [`CampaignsHandler::create`], then `.send().await`.
+#[cfg(feature = "campaigns")]
 pub struct CampaignsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "campaigns")]
 impl std::fmt::Debug for CampaignsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6936,6 +7306,7 @@ impl std::fmt::Debug for CampaignsCreate<'_> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl<'a> CampaignsCreate<'a> {
     /// Free text saying what the campaign is for.
     ///
@@ -7043,6 +7414,7 @@ impl<'a> CampaignsCreate<'a> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl Action for CampaignsCreate<'_> {
     type Output = models::Campaign;
     fn spec(&self) -> &'static ActionSpec {
@@ -7056,11 +7428,13 @@ impl Action for CampaignsCreate<'_> {
 /// Get a campaign: Fetch one campaign by its display id.
 ///
 /// `GET /api/v1/accounts/{account_id}/campaigns/{id}` — build with [`CampaignsHandler::get`], then `.send().await`.
+#[cfg(feature = "campaigns")]
 pub struct CampaignsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "campaigns")]
 impl std::fmt::Debug for CampaignsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7071,6 +7445,7 @@ impl std::fmt::Debug for CampaignsGet<'_> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl<'a> CampaignsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7090,6 +7465,7 @@ impl<'a> CampaignsGet<'a> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl Action for CampaignsGet<'_> {
     type Output = models::Campaign;
     fn spec(&self) -> &'static ActionSpec {
@@ -7103,11 +7479,13 @@ impl Action for CampaignsGet<'_> {
 /// Update a campaign: Change a campaign; a completed one-off campaign is refused.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/campaigns/{id}` — build with [`CampaignsHandler::update`], then `.send().await`.
+#[cfg(feature = "campaigns")]
 pub struct CampaignsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "campaigns")]
 impl std::fmt::Debug for CampaignsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7118,6 +7496,7 @@ impl std::fmt::Debug for CampaignsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl<'a> CampaignsUpdate<'a> {
     /// Free text saying what the campaign is for.
     ///
@@ -7243,6 +7622,7 @@ impl<'a> CampaignsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl Action for CampaignsUpdate<'_> {
     type Output = models::Campaign;
     fn spec(&self) -> &'static ActionSpec {
@@ -7256,11 +7636,13 @@ impl Action for CampaignsUpdate<'_> {
 /// Delete a campaign: Remove a campaign by its display id; the answer has no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/campaigns/{id}` — build with [`CampaignsHandler::delete`], then `.send().await`.
+#[cfg(feature = "campaigns")]
 pub struct CampaignsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "campaigns")]
 impl std::fmt::Debug for CampaignsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7271,6 +7653,7 @@ impl std::fmt::Debug for CampaignsDelete<'_> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl<'a> CampaignsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7296,6 +7679,7 @@ impl<'a> CampaignsDelete<'a> {
     }
 }
 
+#[cfg(feature = "campaigns")]
 impl Action for CampaignsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -7319,11 +7703,13 @@ impl Action for CampaignsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "canned_responses")]
 #[derive(Debug, Clone, Copy)]
 pub struct CannedResponsesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "canned_responses")]
 impl<'a> CannedResponsesHandler<'a> {
     /// List canned responses: List the account's saved replies, or those matching a search, best matches first.
     ///
@@ -7385,11 +7771,13 @@ impl<'a> CannedResponsesHandler<'a> {
 /// List canned responses: List the account's saved replies, or those matching a search, best matches first.
 ///
 /// `GET /api/v1/accounts/{account_id}/canned_responses` — build with [`CannedResponsesHandler::list`], then `.send().await`.
+#[cfg(feature = "canned_responses")]
 pub struct CannedResponsesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "canned_responses")]
 impl std::fmt::Debug for CannedResponsesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7400,6 +7788,7 @@ impl std::fmt::Debug for CannedResponsesList<'_> {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl<'a> CannedResponsesList<'a> {
     /// Keep only replies whose short code or text contains this; short-code prefixes rank first.
     ///
@@ -7431,6 +7820,7 @@ impl<'a> CannedResponsesList<'a> {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl Action for CannedResponsesList<'_> {
     type Output = Vec<models::CannedResponse>;
     fn spec(&self) -> &'static ActionSpec {
@@ -7444,11 +7834,13 @@ impl Action for CannedResponsesList<'_> {
 /// Create a canned response: Save a reply under a short code.
 ///
 /// `POST /api/v1/accounts/{account_id}/canned_responses` — build with [`CannedResponsesHandler::create`], then `.send().await`.
+#[cfg(feature = "canned_responses")]
 pub struct CannedResponsesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "canned_responses")]
 impl std::fmt::Debug for CannedResponsesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7459,6 +7851,7 @@ impl std::fmt::Debug for CannedResponsesCreate<'_> {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl<'a> CannedResponsesCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7481,6 +7874,7 @@ impl<'a> CannedResponsesCreate<'a> {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl Action for CannedResponsesCreate<'_> {
     type Output = models::CannedResponse;
     fn spec(&self) -> &'static ActionSpec {
@@ -7494,11 +7888,13 @@ impl Action for CannedResponsesCreate<'_> {
 /// Update a canned response: Change a saved reply's short code or text.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/canned_responses/{id}` — build with [`CannedResponsesHandler::update`], then `.send().await`.
+#[cfg(feature = "canned_responses")]
 pub struct CannedResponsesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "canned_responses")]
 impl std::fmt::Debug for CannedResponsesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7509,6 +7905,7 @@ impl std::fmt::Debug for CannedResponsesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl<'a> CannedResponsesUpdate<'a> {
     /// New keyword for the reply; unique in the account.
     ///
@@ -7549,6 +7946,7 @@ impl<'a> CannedResponsesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl Action for CannedResponsesUpdate<'_> {
     type Output = models::CannedResponse;
     fn spec(&self) -> &'static ActionSpec {
@@ -7562,11 +7960,13 @@ impl Action for CannedResponsesUpdate<'_> {
 /// Delete a canned response: Remove a saved reply.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/canned_responses/{id}` — build with [`CannedResponsesHandler::delete`], then `.send().await`.
+#[cfg(feature = "canned_responses")]
 pub struct CannedResponsesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "canned_responses")]
 impl std::fmt::Debug for CannedResponsesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7577,6 +7977,7 @@ impl std::fmt::Debug for CannedResponsesDelete<'_> {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl<'a> CannedResponsesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7602,6 +8003,7 @@ impl<'a> CannedResponsesDelete<'a> {
     }
 }
 
+#[cfg(feature = "canned_responses")]
 impl Action for CannedResponsesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -7613,11 +8015,13 @@ impl Action for CannedResponsesDelete<'_> {
 }
 
 /// The `categories` actions. Made by [`crate::Konverte::categories`].
+#[cfg(feature = "categories")]
 #[derive(Debug, Clone, Copy)]
 pub struct CategoriesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "categories")]
 impl<'a> CategoriesHandler<'a> {
     /// List help center categories: List a portal's categories by position, optionally of one locale.
     ///
@@ -7726,11 +8130,13 @@ impl<'a> CategoriesHandler<'a> {
 /// List help center categories: List a portal's categories by position, optionally of one locale.
 ///
 /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/categories` — build with [`CategoriesHandler::list`], then `.send().await`.
+#[cfg(feature = "categories")]
 pub struct CategoriesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl std::fmt::Debug for CategoriesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7741,6 +8147,7 @@ impl std::fmt::Debug for CategoriesList<'_> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'a> CategoriesList<'a> {
     /// Only categories of this language code; also the locale article counts are computed for.
     ///
@@ -7798,6 +8205,7 @@ impl<'a> CategoriesList<'a> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl Action for CategoriesList<'_> {
     type Output = Vec<models::Category>;
     fn spec(&self) -> &'static ActionSpec {
@@ -7811,11 +8219,13 @@ impl Action for CategoriesList<'_> {
 /// Get a help center category: Fetch one category of a portal (administrators only).
 ///
 /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}` — build with [`CategoriesHandler::get`], then `.send().await`.
+#[cfg(feature = "categories")]
 pub struct CategoriesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl std::fmt::Debug for CategoriesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7826,6 +8236,7 @@ impl std::fmt::Debug for CategoriesGet<'_> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'a> CategoriesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7845,6 +8256,7 @@ impl<'a> CategoriesGet<'a> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl Action for CategoriesGet<'_> {
     type Output = models::Category;
     fn spec(&self) -> &'static ActionSpec {
@@ -7858,11 +8270,13 @@ impl Action for CategoriesGet<'_> {
 /// Create a help center category: Add a category to a portal in one of its locales.
 ///
 /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/categories` — build with [`CategoriesHandler::create`], then `.send().await`.
+#[cfg(feature = "categories")]
 pub struct CategoriesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl std::fmt::Debug for CategoriesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7873,6 +8287,7 @@ impl std::fmt::Debug for CategoriesCreate<'_> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'a> CategoriesCreate<'a> {
     /// Short text introducing the category.
     ///
@@ -7980,6 +8395,7 @@ impl<'a> CategoriesCreate<'a> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl Action for CategoriesCreate<'_> {
     type Output = models::Category;
     fn spec(&self) -> &'static ActionSpec {
@@ -7993,11 +8409,13 @@ impl Action for CategoriesCreate<'_> {
 /// Update a help center category: Change a category's name, texts, position, icon or links to other categories.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}` — build with [`CategoriesHandler::update`], then `.send().await`.
+#[cfg(feature = "categories")]
 pub struct CategoriesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl std::fmt::Debug for CategoriesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8008,6 +8426,7 @@ impl std::fmt::Debug for CategoriesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'a> CategoriesUpdate<'a> {
     /// Short text introducing the category.
     ///
@@ -8124,6 +8543,7 @@ impl<'a> CategoriesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl Action for CategoriesUpdate<'_> {
     type Output = models::Category;
     fn spec(&self) -> &'static ActionSpec {
@@ -8137,11 +8557,13 @@ impl Action for CategoriesUpdate<'_> {
 /// Delete a help center category: Delete a category; its articles stay, without a category.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/{category_id}` — build with [`CategoriesHandler::delete`], then `.send().await`.
+#[cfg(feature = "categories")]
 pub struct CategoriesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl std::fmt::Debug for CategoriesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8152,6 +8574,7 @@ impl std::fmt::Debug for CategoriesDelete<'_> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'a> CategoriesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8177,6 +8600,7 @@ impl<'a> CategoriesDelete<'a> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl Action for CategoriesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -8190,11 +8614,13 @@ impl Action for CategoriesDelete<'_> {
 /// Reorder help center categories: Set the positions of several categories of a portal at once.
 ///
 /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/categories/reorder` — build with [`CategoriesHandler::reorder`], then `.send().await`.
+#[cfg(feature = "categories")]
 pub struct CategoriesReorder<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "categories")]
 impl std::fmt::Debug for CategoriesReorder<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8205,6 +8631,7 @@ impl std::fmt::Debug for CategoriesReorder<'_> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl<'a> CategoriesReorder<'a> {
     /// Map of category id to new position, e.g. {"12": 10, "15": 20}; an unknown id fails the whole call.
     ///
@@ -8239,6 +8666,7 @@ impl<'a> CategoriesReorder<'a> {
     }
 }
 
+#[cfg(feature = "categories")]
 impl Action for CategoriesReorder<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -8262,11 +8690,13 @@ impl Action for CategoriesReorder<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, Copy)]
 pub struct CompaniesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesHandler<'a> {
     /// List companies: List the account's companies, 25 a page.
     ///
@@ -8489,11 +8919,13 @@ impl<'a> CompaniesHandler<'a> {
 /// List companies: List the account's companies, 25 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/companies` — build with [`CompaniesHandler::list`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8504,6 +8936,7 @@ impl std::fmt::Debug for CompaniesList<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesList<'a> {
     /// Order of the results; a leading minus reverses it.
     ///
@@ -8561,6 +8994,7 @@ impl<'a> CompaniesList<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesList<'_> {
     type Output = Vec<models::Company>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8574,11 +9008,13 @@ impl Action for CompaniesList<'_> {
 /// Search companies: Find companies whose name or domain contains a text, 25 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/companies/search` — build with [`CompaniesHandler::search`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesSearch<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesSearch<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8589,6 +9025,7 @@ impl std::fmt::Debug for CompaniesSearch<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesSearch<'a> {
     /// Order of the results; a leading minus reverses it.
     ///
@@ -8646,6 +9083,7 @@ impl<'a> CompaniesSearch<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesSearch<'_> {
     type Output = Vec<models::Company>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8659,11 +9097,13 @@ impl Action for CompaniesSearch<'_> {
 /// Get a company: Fetch one company.
 ///
 /// `GET /api/v1/accounts/{account_id}/companies/{company_id}` — build with [`CompaniesHandler::get`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8674,6 +9114,7 @@ impl std::fmt::Debug for CompaniesGet<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8693,6 +9134,7 @@ impl<'a> CompaniesGet<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesGet<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -8706,11 +9148,13 @@ impl Action for CompaniesGet<'_> {
 /// Create a company: Add a company; with a domain the server fetches its favicon as the logo.
 ///
 /// `POST /api/v1/accounts/{account_id}/companies` — build with [`CompaniesHandler::create`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8721,6 +9165,7 @@ impl std::fmt::Debug for CompaniesCreate<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesCreate<'a> {
     /// Web domain such as example.com; unique within the account.
     ///
@@ -8785,6 +9230,7 @@ impl<'a> CompaniesCreate<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesCreate<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -8798,11 +9244,13 @@ impl Action for CompaniesCreate<'_> {
 /// Update a company: Change a company's details; custom attributes are merged into the stored ones.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/companies/{company_id}` — build with [`CompaniesHandler::update`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8813,6 +9261,7 @@ impl std::fmt::Debug for CompaniesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesUpdate<'a> {
     /// Name of the company (at most 100 characters).
     ///
@@ -8886,6 +9335,7 @@ impl<'a> CompaniesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesUpdate<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -8899,11 +9349,13 @@ impl Action for CompaniesUpdate<'_> {
 /// Delete a company: Remove a company; its contacts stay, detached (administrators only).
 ///
 /// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}` — build with [`CompaniesHandler::delete`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8914,6 +9366,7 @@ impl std::fmt::Debug for CompaniesDelete<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8939,6 +9392,7 @@ impl<'a> CompaniesDelete<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -8952,11 +9406,13 @@ impl Action for CompaniesDelete<'_> {
 /// Remove custom attributes from a company: Delete the named custom attribute values from one company.
 ///
 /// `POST /api/v1/accounts/{account_id}/companies/{company_id}/destroy_custom_attributes` — build with [`CompaniesHandler::destroy_custom_attributes`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesDestroyCustomAttributes<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesDestroyCustomAttributes<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8967,6 +9423,7 @@ impl std::fmt::Debug for CompaniesDestroyCustomAttributes<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesDestroyCustomAttributes<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8986,6 +9443,7 @@ impl<'a> CompaniesDestroyCustomAttributes<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesDestroyCustomAttributes<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -8999,11 +9457,13 @@ impl Action for CompaniesDestroyCustomAttributes<'_> {
 /// Remove a company's logo: Delete the company's avatar image.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}/avatar` — build with [`CompaniesHandler::delete_avatar`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesDeleteAvatar<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesDeleteAvatar<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9014,6 +9474,7 @@ impl std::fmt::Debug for CompaniesDeleteAvatar<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesDeleteAvatar<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9033,6 +9494,7 @@ impl<'a> CompaniesDeleteAvatar<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesDeleteAvatar<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -9046,11 +9508,13 @@ impl Action for CompaniesDeleteAvatar<'_> {
 /// List a company's contacts: List the contacts that belong to a company, by name, 15 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/companies/{company_id}/contacts` — build with [`CompaniesHandler::contacts`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesContacts<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesContacts<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9061,6 +9525,7 @@ impl std::fmt::Debug for CompaniesContacts<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesContacts<'a> {
     /// Page to fetch, counting from 1.
     ///
@@ -9112,6 +9577,7 @@ impl<'a> CompaniesContacts<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesContacts<'_> {
     type Output = Vec<models::CompanyContact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9125,11 +9591,13 @@ impl Action for CompaniesContacts<'_> {
 /// Search contacts to add to a company: Find contacts not yet in the company whose name, e-mail, phone number or identifier contains a text, 15 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/companies/{company_id}/contacts/search` — build with [`CompaniesHandler::search_contacts`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesSearchContacts<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesSearchContacts<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9140,6 +9608,7 @@ impl std::fmt::Debug for CompaniesSearchContacts<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesSearchContacts<'a> {
     /// Page to fetch, counting from 1.
     ///
@@ -9191,6 +9660,7 @@ impl<'a> CompaniesSearchContacts<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesSearchContacts<'_> {
     type Output = Vec<models::CompanyContact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9204,11 +9674,13 @@ impl Action for CompaniesSearchContacts<'_> {
 /// Add a contact to a company: Make a contact belong to the company (moving it from any other company).
 ///
 /// `POST /api/v1/accounts/{account_id}/companies/{company_id}/contacts` — build with [`CompaniesHandler::add_contact`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesAddContact<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesAddContact<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9219,6 +9691,7 @@ impl std::fmt::Debug for CompaniesAddContact<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesAddContact<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9241,6 +9714,7 @@ impl<'a> CompaniesAddContact<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesAddContact<'_> {
     type Output = models::CompanyContact;
     fn spec(&self) -> &'static ActionSpec {
@@ -9254,11 +9728,13 @@ impl Action for CompaniesAddContact<'_> {
 /// Remove a contact from a company: Detach a contact from the company; the contact itself stays.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/companies/{company_id}/contacts/{contact_id}` — build with [`CompaniesHandler::remove_contact`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesRemoveContact<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesRemoveContact<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9269,6 +9745,7 @@ impl std::fmt::Debug for CompaniesRemoveContact<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesRemoveContact<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9294,6 +9771,7 @@ impl<'a> CompaniesRemoveContact<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesRemoveContact<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -9307,11 +9785,13 @@ impl Action for CompaniesRemoveContact<'_> {
 /// List a company's conversations: List the 20 most recently active conversations of the company's contacts that the caller may see.
 ///
 /// `GET /api/v1/accounts/{account_id}/companies/{company_id}/conversations` — build with [`CompaniesHandler::conversations`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesConversations<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesConversations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9322,6 +9802,7 @@ impl std::fmt::Debug for CompaniesConversations<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesConversations<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9344,6 +9825,7 @@ impl<'a> CompaniesConversations<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesConversations<'_> {
     type Output = Vec<models::Conversation>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9357,11 +9839,13 @@ impl Action for CompaniesConversations<'_> {
 /// List a company's notes: List the 20 newest notes written on the company's contacts.
 ///
 /// `GET /api/v1/accounts/{account_id}/companies/{company_id}/notes` — build with [`CompaniesHandler::notes`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesNotes<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesNotes<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9372,6 +9856,7 @@ impl std::fmt::Debug for CompaniesNotes<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesNotes<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9394,6 +9879,7 @@ impl<'a> CompaniesNotes<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesNotes<'_> {
     type Output = Vec<models::CompanyNote>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9417,11 +9903,13 @@ impl Action for CompaniesNotes<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "contact_notes")]
 #[derive(Debug, Clone, Copy)]
 pub struct ContactNotesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "contact_notes")]
 impl<'a> ContactNotesHandler<'a> {
     /// List a contact's notes: List every note on a contact, newest first.
     ///
@@ -9509,11 +9997,13 @@ impl<'a> ContactNotesHandler<'a> {
 /// List a contact's notes: List every note on a contact, newest first.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/notes` — build with [`ContactNotesHandler::list`], then `.send().await`.
+#[cfg(feature = "contact_notes")]
 pub struct ContactNotesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contact_notes")]
 impl std::fmt::Debug for ContactNotesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9524,6 +10014,7 @@ impl std::fmt::Debug for ContactNotesList<'_> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl<'a> ContactNotesList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9543,6 +10034,7 @@ impl<'a> ContactNotesList<'a> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl Action for ContactNotesList<'_> {
     type Output = Vec<models::Note>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9556,11 +10048,13 @@ impl Action for ContactNotesList<'_> {
 /// Get a contact note: Fetch one note of a contact.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}` — build with [`ContactNotesHandler::get`], then `.send().await`.
+#[cfg(feature = "contact_notes")]
 pub struct ContactNotesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contact_notes")]
 impl std::fmt::Debug for ContactNotesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9571,6 +10065,7 @@ impl std::fmt::Debug for ContactNotesGet<'_> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl<'a> ContactNotesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9590,6 +10085,7 @@ impl<'a> ContactNotesGet<'a> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl Action for ContactNotesGet<'_> {
     type Output = models::Note;
     fn spec(&self) -> &'static ActionSpec {
@@ -9603,11 +10099,13 @@ impl Action for ContactNotesGet<'_> {
 /// Add a contact note: Write a new note on a contact, signed by the calling user.
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/notes` — build with [`ContactNotesHandler::create`], then `.send().await`.
+#[cfg(feature = "contact_notes")]
 pub struct ContactNotesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contact_notes")]
 impl std::fmt::Debug for ContactNotesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9618,6 +10116,7 @@ impl std::fmt::Debug for ContactNotesCreate<'_> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl<'a> ContactNotesCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9637,6 +10136,7 @@ impl<'a> ContactNotesCreate<'a> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl Action for ContactNotesCreate<'_> {
     type Output = models::Note;
     fn spec(&self) -> &'static ActionSpec {
@@ -9650,11 +10150,13 @@ impl Action for ContactNotesCreate<'_> {
 /// Update a contact note: Change the text of a note.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}` — build with [`ContactNotesHandler::update`], then `.send().await`.
+#[cfg(feature = "contact_notes")]
 pub struct ContactNotesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contact_notes")]
 impl std::fmt::Debug for ContactNotesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9665,6 +10167,7 @@ impl std::fmt::Debug for ContactNotesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl<'a> ContactNotesUpdate<'a> {
     /// Text of the note; the server refuses a request without it (params.require(:note)).
     ///
@@ -9693,6 +10196,7 @@ impl<'a> ContactNotesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl Action for ContactNotesUpdate<'_> {
     type Output = models::Note;
     fn spec(&self) -> &'static ActionSpec {
@@ -9706,11 +10210,13 @@ impl Action for ContactNotesUpdate<'_> {
 /// Delete a contact note: Remove a note from a contact.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}/notes/{id}` — build with [`ContactNotesHandler::delete`], then `.send().await`.
+#[cfg(feature = "contact_notes")]
 pub struct ContactNotesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contact_notes")]
 impl std::fmt::Debug for ContactNotesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9721,6 +10227,7 @@ impl std::fmt::Debug for ContactNotesDelete<'_> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl<'a> ContactNotesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9746,6 +10253,7 @@ impl<'a> ContactNotesDelete<'a> {
     }
 }
 
+#[cfg(feature = "contact_notes")]
 impl Action for ContactNotesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -9769,11 +10277,13 @@ impl Action for ContactNotesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ContactsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsHandler<'a> {
     /// List contacts: List the account's identified contacts (with an e-mail, phone number or identifier), 15 a page.
     ///
@@ -10109,11 +10619,13 @@ impl<'a> ContactsHandler<'a> {
 /// List contacts: List the account's identified contacts (with an e-mail, phone number or identifier), 15 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts` — build with [`ContactsHandler::list`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10124,6 +10636,7 @@ impl std::fmt::Debug for ContactsList<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsList<'a> {
     /// Order of the results; a leading minus reverses it.
     ///
@@ -10205,6 +10718,7 @@ impl<'a> ContactsList<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsList<'_> {
     type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10218,11 +10732,13 @@ impl Action for ContactsList<'_> {
 /// List online contacts: List the contacts that are connected right now, 15 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/active` — build with [`ContactsHandler::active`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsActive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsActive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10233,6 +10749,7 @@ impl std::fmt::Debug for ContactsActive<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsActive<'a> {
     /// Order of the results; a leading minus reverses it.
     ///
@@ -10299,6 +10816,7 @@ impl<'a> ContactsActive<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsActive<'_> {
     type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10312,11 +10830,13 @@ impl Action for ContactsActive<'_> {
 /// Search contacts: Find contacts whose name, e-mail, phone number or identifier contains a text, 15 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/search` — build with [`ContactsHandler::search`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsSearch<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsSearch<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10327,6 +10847,7 @@ impl std::fmt::Debug for ContactsSearch<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsSearch<'a> {
     /// Order of the results; a leading minus reverses it.
     ///
@@ -10393,6 +10914,7 @@ impl<'a> ContactsSearch<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsSearch<'_> {
     type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10406,11 +10928,13 @@ impl Action for ContactsSearch<'_> {
 /// Filter contacts: List the identified contacts matching a set of attribute conditions, 15 a page.
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts/filter` — build with [`ContactsHandler::filter`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsFilter<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsFilter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10421,6 +10945,7 @@ impl std::fmt::Debug for ContactsFilter<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsFilter<'a> {
     /// Order of the results; a leading minus reverses it.
     ///
@@ -10487,6 +11012,7 @@ impl<'a> ContactsFilter<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsFilter<'_> {
     type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10500,11 +11026,13 @@ impl Action for ContactsFilter<'_> {
 /// Get a contact: Fetch one contact with its inbox links.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}` — build with [`ContactsHandler::get`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10515,6 +11043,7 @@ impl std::fmt::Debug for ContactsGet<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsGet<'a> {
     /// Whether each contact carries its inbox links (contact_inboxes); the server's default is true.
     ///
@@ -10543,6 +11072,7 @@ impl<'a> ContactsGet<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsGet<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -10556,11 +11086,13 @@ impl Action for ContactsGet<'_> {
 /// Create a contact: Add a contact, optionally linked to an inbox at once.
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts` — build with [`ContactsHandler::create`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10571,6 +11103,7 @@ impl std::fmt::Debug for ContactsCreate<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsCreate<'a> {
     /// Full name of the contact.
     ///
@@ -10697,6 +11230,7 @@ impl<'a> ContactsCreate<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsCreate<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -10710,11 +11244,13 @@ impl Action for ContactsCreate<'_> {
 /// Update a contact: Change a contact's details; custom and additional attributes are merged into the stored ones.
 ///
 /// `PUT /api/v1/accounts/{account_id}/contacts/{contact_id}` — build with [`ContactsHandler::update`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10725,6 +11261,7 @@ impl std::fmt::Debug for ContactsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsUpdate<'a> {
     /// Whether each contact carries its inbox links (contact_inboxes); the server's default is true.
     ///
@@ -10842,6 +11379,7 @@ impl<'a> ContactsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsUpdate<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -10855,11 +11393,13 @@ impl Action for ContactsUpdate<'_> {
 /// Delete a contact: Remove a contact and its conversations (administrators only; refused while the contact is online).
 ///
 /// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}` — build with [`ContactsHandler::delete`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10870,6 +11410,7 @@ impl std::fmt::Debug for ContactsDelete<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10895,6 +11436,7 @@ impl<'a> ContactsDelete<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -10908,11 +11450,13 @@ impl Action for ContactsDelete<'_> {
 /// List a contact's conversations: List the contact's 20 most recently active conversations that the caller may see.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/conversations` — build with [`ContactsHandler::conversations`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsConversations<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsConversations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10923,6 +11467,7 @@ impl std::fmt::Debug for ContactsConversations<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsConversations<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10945,6 +11490,7 @@ impl<'a> ContactsConversations<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsConversations<'_> {
     type Output = Vec<models::Conversation>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10958,11 +11504,13 @@ impl Action for ContactsConversations<'_> {
 /// List contactable inboxes: List the inboxes through which the contact can be reached, with the source id to use in each.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/contactable_inboxes` — build with [`ContactsHandler::contactable_inboxes`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsContactableInboxes<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsContactableInboxes<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10973,6 +11521,7 @@ impl std::fmt::Debug for ContactsContactableInboxes<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsContactableInboxes<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10995,6 +11544,7 @@ impl<'a> ContactsContactableInboxes<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsContactableInboxes<'_> {
     type Output = Vec<models::ContactInbox>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11008,11 +11558,13 @@ impl Action for ContactsContactableInboxes<'_> {
 /// Link a contact to an inbox: Make the contact reachable through an inbox; returns the link with the source id to start conversations with.
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/contact_inboxes` — build with [`ContactsHandler::create_contact_inbox`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsCreateContactInbox<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsCreateContactInbox<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11023,6 +11575,7 @@ impl std::fmt::Debug for ContactsCreateContactInbox<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsCreateContactInbox<'a> {
     /// The contact's address in that inbox's channel (e-mail, phone number, session id); derived from the contact when left out.
     ///
@@ -11063,6 +11616,7 @@ impl<'a> ContactsCreateContactInbox<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsCreateContactInbox<'_> {
     type Output = models::ContactInbox;
     fn spec(&self) -> &'static ActionSpec {
@@ -11076,11 +11630,13 @@ impl Action for ContactsCreateContactInbox<'_> {
 /// Find a contact by source id: Fetch the contact behind a source id in one inbox; 404 when none matches.
 ///
 /// `POST /api/v1/accounts/{account_id}/contact_inboxes/filter` — build with [`ContactsHandler::find_by_source_id`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsFindBySourceId<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsFindBySourceId<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11091,6 +11647,7 @@ impl std::fmt::Debug for ContactsFindBySourceId<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsFindBySourceId<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11110,6 +11667,7 @@ impl<'a> ContactsFindBySourceId<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsFindBySourceId<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -11123,11 +11681,13 @@ impl Action for ContactsFindBySourceId<'_> {
 /// Remove custom attributes from a contact: Delete the named custom attribute values from one contact.
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/destroy_custom_attributes` — build with [`ContactsHandler::destroy_custom_attributes`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsDestroyCustomAttributes<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsDestroyCustomAttributes<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11138,6 +11698,7 @@ impl std::fmt::Debug for ContactsDestroyCustomAttributes<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsDestroyCustomAttributes<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11157,6 +11718,7 @@ impl<'a> ContactsDestroyCustomAttributes<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsDestroyCustomAttributes<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -11170,11 +11732,13 @@ impl Action for ContactsDestroyCustomAttributes<'_> {
 /// Remove a contact's avatar: Delete the contact's uploaded avatar image.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/contacts/{contact_id}/avatar` — build with [`ContactsHandler::delete_avatar`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsDeleteAvatar<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsDeleteAvatar<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11185,6 +11749,7 @@ impl std::fmt::Debug for ContactsDeleteAvatar<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsDeleteAvatar<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11204,6 +11769,7 @@ impl<'a> ContactsDeleteAvatar<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsDeleteAvatar<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -11217,11 +11783,13 @@ impl Action for ContactsDeleteAvatar<'_> {
 /// Import contacts: Upload a CSV file of contacts; the server imports it in the background (administrators only).
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts/import` — build with [`ContactsHandler::import`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsImport<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsImport<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11232,6 +11800,7 @@ impl std::fmt::Debug for ContactsImport<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsImport<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11257,6 +11826,7 @@ impl<'a> ContactsImport<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsImport<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -11270,11 +11840,13 @@ impl Action for ContactsImport<'_> {
 /// Export contacts: Start a CSV export of the contacts; the file is e-mailed to the caller, the answer is empty (administrators only).
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts/export` — build with [`ContactsHandler::export`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsExport<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsExport<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11285,6 +11857,7 @@ impl std::fmt::Debug for ContactsExport<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsExport<'a> {
     /// Contact columns to export, in order (e.g. name, email, phone_number, labels); all default columns when left out.
     ///
@@ -11349,6 +11922,7 @@ impl<'a> ContactsExport<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsExport<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -11362,11 +11936,13 @@ impl Action for ContactsExport<'_> {
 /// List a contact's labels: List the label titles on a contact.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/labels` — build with [`ContactsHandler::labels`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsLabels<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsLabels<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11377,6 +11953,7 @@ impl std::fmt::Debug for ContactsLabels<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsLabels<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11396,6 +11973,7 @@ impl<'a> ContactsLabels<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsLabels<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11409,11 +11987,13 @@ impl Action for ContactsLabels<'_> {
 /// Set a contact's labels: Replace the contact's labels with the given titles (an empty list removes all); returns the new list.
 ///
 /// `POST /api/v1/accounts/{account_id}/contacts/{contact_id}/labels` — build with [`ContactsHandler::set_labels`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsSetLabels<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsSetLabels<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11424,6 +12004,7 @@ impl std::fmt::Debug for ContactsSetLabels<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsSetLabels<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11443,6 +12024,7 @@ impl<'a> ContactsSetLabels<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsSetLabels<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11456,11 +12038,13 @@ impl Action for ContactsSetLabels<'_> {
 /// List a contact's attachments: List the files in the contact's conversations that the caller may see, newest first, 100 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/contacts/{contact_id}/attachments` — build with [`ContactsHandler::attachments`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsAttachments<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsAttachments<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11471,6 +12055,7 @@ impl std::fmt::Debug for ContactsAttachments<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsAttachments<'a> {
     /// Page to fetch, counting from 1.
     ///
@@ -11522,6 +12107,7 @@ impl<'a> ContactsAttachments<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsAttachments<'_> {
     type Output = Vec<models::ContactAttachment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11535,11 +12121,13 @@ impl Action for ContactsAttachments<'_> {
 /// Merge two contacts: Move the mergee contact's conversations, messages, inbox links and notes to the base contact, then delete the mergee.
 ///
 /// `POST /api/v1/accounts/{account_id}/actions/contact_merge` — build with [`ContactsHandler::merge`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsMerge<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsMerge<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11550,6 +12138,7 @@ impl std::fmt::Debug for ContactsMerge<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsMerge<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11569,6 +12158,7 @@ impl<'a> ContactsMerge<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsMerge<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -11580,11 +12170,13 @@ impl Action for ContactsMerge<'_> {
 }
 
 /// The `contacts_api` actions. Made by [`crate::Konverte::contacts_api`].
+#[cfg(feature = "contacts_api")]
 #[derive(Debug, Clone, Copy)]
 pub struct ContactsApiHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "contacts_api")]
 impl<'a> ContactsApiHandler<'a> {
     /// Create a contact (public API): Start a contact session in an API-channel inbox, reusing a contact with the same identifier, e-mail or phone; the answer holds the source id.
     ///
@@ -11649,11 +12241,13 @@ impl<'a> ContactsApiHandler<'a> {
 /// Create a contact (public API): Start a contact session in an API-channel inbox, reusing a contact with the same identifier, e-mail or phone; the answer holds the source id.
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts` — build with [`ContactsApiHandler::create`], then `.send().await`.
+#[cfg(feature = "contacts_api")]
 pub struct ContactsApiCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts_api")]
 impl std::fmt::Debug for ContactsApiCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11664,6 +12258,7 @@ impl std::fmt::Debug for ContactsApiCreate<'_> {
     }
 }
 
+#[cfg(feature = "contacts_api")]
 impl<'a> ContactsApiCreate<'a> {
     /// Your own id for the contact; the identity hash is computed over it.
     ///
@@ -11758,6 +12353,7 @@ impl<'a> ContactsApiCreate<'a> {
     }
 }
 
+#[cfg(feature = "contacts_api")]
 impl Action for ContactsApiCreate<'_> {
     type Output = models::PublicContact;
     fn spec(&self) -> &'static ActionSpec {
@@ -11771,11 +12367,13 @@ impl Action for ContactsApiCreate<'_> {
 /// Get a contact (public API): Read a contact session through the public API of its inbox; with an identity hash it also marks the session verified.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}` — build with [`ContactsApiHandler::get`], then `.send().await`.
+#[cfg(feature = "contacts_api")]
 pub struct ContactsApiGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts_api")]
 impl std::fmt::Debug for ContactsApiGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11786,6 +12384,7 @@ impl std::fmt::Debug for ContactsApiGet<'_> {
     }
 }
 
+#[cfg(feature = "contacts_api")]
 impl<'a> ContactsApiGet<'a> {
     /// Your own id for the contact, for inboxes that verify identities.
     ///
@@ -11826,6 +12425,7 @@ impl<'a> ContactsApiGet<'a> {
     }
 }
 
+#[cfg(feature = "contacts_api")]
 impl Action for ContactsApiGet<'_> {
     type Output = models::PublicContact;
     fn spec(&self) -> &'static ActionSpec {
@@ -11839,11 +12439,13 @@ impl Action for ContactsApiGet<'_> {
 /// Update a contact (public API): Change a contact's name, e-mail, phone or custom attributes; may merge it with a contact that has the same e-mail or phone.
 ///
 /// `PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}` — build with [`ContactsApiHandler::update`], then `.send().await`.
+#[cfg(feature = "contacts_api")]
 pub struct ContactsApiUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts_api")]
 impl std::fmt::Debug for ContactsApiUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11854,6 +12456,7 @@ impl std::fmt::Debug for ContactsApiUpdate<'_> {
     }
 }
 
+#[cfg(feature = "contacts_api")]
 impl<'a> ContactsApiUpdate<'a> {
     /// Your own id for the contact; the identity hash is computed over it.
     ///
@@ -11939,6 +12542,7 @@ impl<'a> ContactsApiUpdate<'a> {
     }
 }
 
+#[cfg(feature = "contacts_api")]
 impl Action for ContactsApiUpdate<'_> {
     type Output = models::ContactsApiRecord;
     fn spec(&self) -> &'static ActionSpec {
@@ -11950,11 +12554,13 @@ impl Action for ContactsApiUpdate<'_> {
 }
 
 /// The `conversation_drafts` actions. Made by [`crate::Konverte::conversation_drafts`].
+#[cfg(feature = "conversation_drafts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationDraftsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl<'a> ConversationDraftsHandler<'a> {
     /// Get a draft: Fetch the draft reply saved for a conversation, if any.
     ///
@@ -11997,11 +12603,13 @@ impl<'a> ConversationDraftsHandler<'a> {
 /// Get a draft: Fetch the draft reply saved for a conversation, if any.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages` — build with [`ConversationDraftsHandler::get`], then `.send().await`.
+#[cfg(feature = "conversation_drafts")]
 pub struct ConversationDraftsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl std::fmt::Debug for ConversationDraftsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12012,6 +12620,7 @@ impl std::fmt::Debug for ConversationDraftsGet<'_> {
     }
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl<'a> ConversationDraftsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12034,6 +12643,7 @@ impl<'a> ConversationDraftsGet<'a> {
     }
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl Action for ConversationDraftsGet<'_> {
     type Output = models::ConversationDraft;
     fn spec(&self) -> &'static ActionSpec {
@@ -12047,11 +12657,13 @@ impl Action for ConversationDraftsGet<'_> {
 /// Save a draft: Save (overwrite) the draft reply of a conversation.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages` — build with [`ConversationDraftsHandler::update`], then `.send().await`.
+#[cfg(feature = "conversation_drafts")]
 pub struct ConversationDraftsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl std::fmt::Debug for ConversationDraftsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12062,6 +12674,7 @@ impl std::fmt::Debug for ConversationDraftsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl<'a> ConversationDraftsUpdate<'a> {
     /// Text of the draft; left out, an empty draft is stored.
     ///
@@ -12096,6 +12709,7 @@ impl<'a> ConversationDraftsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl Action for ConversationDraftsUpdate<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -12109,11 +12723,13 @@ impl Action for ConversationDraftsUpdate<'_> {
 /// Delete a draft: Throw away the draft reply of a conversation.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/draft_messages` — build with [`ConversationDraftsHandler::delete`], then `.send().await`.
+#[cfg(feature = "conversation_drafts")]
 pub struct ConversationDraftsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl std::fmt::Debug for ConversationDraftsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12124,6 +12740,7 @@ impl std::fmt::Debug for ConversationDraftsDelete<'_> {
     }
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl<'a> ConversationDraftsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12149,6 +12766,7 @@ impl<'a> ConversationDraftsDelete<'a> {
     }
 }
 
+#[cfg(feature = "conversation_drafts")]
 impl Action for ConversationDraftsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -12160,11 +12778,13 @@ impl Action for ConversationDraftsDelete<'_> {
 }
 
 /// The `conversation_participants` actions. Made by [`crate::Konverte::conversation_participants`].
+#[cfg(feature = "conversation_participants")]
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationParticipantsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "conversation_participants")]
 impl<'a> ConversationParticipantsHandler<'a> {
     /// List participants: List the agents taking part in a conversation.
     ///
@@ -12279,11 +12899,13 @@ impl<'a> ConversationParticipantsHandler<'a> {
 /// List participants: List the agents taking part in a conversation.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants` — build with [`ConversationParticipantsHandler::list`], then `.send().await`.
+#[cfg(feature = "conversation_participants")]
 pub struct ConversationParticipantsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversation_participants")]
 impl std::fmt::Debug for ConversationParticipantsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12294,6 +12916,7 @@ impl std::fmt::Debug for ConversationParticipantsList<'_> {
     }
 }
 
+#[cfg(feature = "conversation_participants")]
 impl<'a> ConversationParticipantsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12316,6 +12939,7 @@ impl<'a> ConversationParticipantsList<'a> {
     }
 }
 
+#[cfg(feature = "conversation_participants")]
 impl Action for ConversationParticipantsList<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -12329,11 +12953,13 @@ impl Action for ConversationParticipantsList<'_> {
 /// Add participants: Add agents to a conversation's participants; answers with the ones newly added.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants` — build with [`ConversationParticipantsHandler::add`], then `.send().await`.
+#[cfg(feature = "conversation_participants")]
 pub struct ConversationParticipantsAdd<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversation_participants")]
 impl std::fmt::Debug for ConversationParticipantsAdd<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12344,6 +12970,7 @@ impl std::fmt::Debug for ConversationParticipantsAdd<'_> {
     }
 }
 
+#[cfg(feature = "conversation_participants")]
 impl<'a> ConversationParticipantsAdd<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12366,6 +12993,7 @@ impl<'a> ConversationParticipantsAdd<'a> {
     }
 }
 
+#[cfg(feature = "conversation_participants")]
 impl Action for ConversationParticipantsAdd<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -12379,11 +13007,13 @@ impl Action for ConversationParticipantsAdd<'_> {
 /// Set participants: Make exactly these agents the conversation's participants, adding and removing as needed.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants` — build with [`ConversationParticipantsHandler::set`], then `.send().await`.
+#[cfg(feature = "conversation_participants")]
 pub struct ConversationParticipantsSet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversation_participants")]
 impl std::fmt::Debug for ConversationParticipantsSet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12394,6 +13024,7 @@ impl std::fmt::Debug for ConversationParticipantsSet<'_> {
     }
 }
 
+#[cfg(feature = "conversation_participants")]
 impl<'a> ConversationParticipantsSet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12416,6 +13047,7 @@ impl<'a> ConversationParticipantsSet<'a> {
     }
 }
 
+#[cfg(feature = "conversation_participants")]
 impl Action for ConversationParticipantsSet<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -12429,11 +13061,13 @@ impl Action for ConversationParticipantsSet<'_> {
 /// Remove participants: Remove agents from a conversation's participants.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/participants` — build with [`ConversationParticipantsHandler::remove`], then `.send().await`.
+#[cfg(feature = "conversation_participants")]
 pub struct ConversationParticipantsRemove<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversation_participants")]
 impl std::fmt::Debug for ConversationParticipantsRemove<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12444,6 +13078,7 @@ impl std::fmt::Debug for ConversationParticipantsRemove<'_> {
     }
 }
 
+#[cfg(feature = "conversation_participants")]
 impl<'a> ConversationParticipantsRemove<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12469,6 +13104,7 @@ impl<'a> ConversationParticipantsRemove<'a> {
     }
 }
 
+#[cfg(feature = "conversation_participants")]
 impl Action for ConversationParticipantsRemove<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -12492,11 +13128,13 @@ impl Action for ConversationParticipantsRemove<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "conversations")]
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsHandler<'a> {
     /// List conversations: List conversations by status, assignee, inbox, team or labels, 25 a page, latest activity first.
     ///
@@ -12823,11 +13461,13 @@ impl<'a> ConversationsHandler<'a> {
 /// List conversations: List conversations by status, assignee, inbox, team or labels, 25 a page, latest activity first.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations` — build with [`ConversationsHandler::list`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12838,6 +13478,7 @@ impl std::fmt::Debug for ConversationsList<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsList<'a> {
     /// Narrow to conversations assigned to you, to nobody, to anybody, or all (default).
     ///
@@ -12991,6 +13632,7 @@ impl<'a> ConversationsList<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsList<'_> {
     type Output = Vec<models::Conversation>;
     fn spec(&self) -> &'static ActionSpec {
@@ -13004,11 +13646,13 @@ impl Action for ConversationsList<'_> {
 /// Count conversations: Count the conversations matching the filters: mine, assigned, unassigned and all.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/meta` — build with [`ConversationsHandler::meta`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsMeta<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsMeta<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13019,6 +13663,7 @@ impl std::fmt::Debug for ConversationsMeta<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsMeta<'a> {
     /// Only conversations in this status (default open); all for every status. Ignored when q is given.
     ///
@@ -13113,6 +13758,7 @@ impl<'a> ConversationsMeta<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsMeta<'_> {
     type Output = models::ConversationCounts;
     fn spec(&self) -> &'static ActionSpec {
@@ -13126,11 +13772,13 @@ impl Action for ConversationsMeta<'_> {
 /// Search conversations: Find conversations whose messages contain a text, with the list filters, 25 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/search` — build with [`ConversationsHandler::search`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsSearch<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsSearch<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13141,6 +13789,7 @@ impl std::fmt::Debug for ConversationsSearch<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsSearch<'a> {
     /// Text that an incoming or outgoing message of the conversation must contain.
     ///
@@ -13294,6 +13943,7 @@ impl<'a> ConversationsSearch<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsSearch<'_> {
     type Output = Vec<models::ConversationSearchResult>;
     fn spec(&self) -> &'static ActionSpec {
@@ -13307,11 +13957,13 @@ impl Action for ConversationsSearch<'_> {
 /// Count unread conversations: Count your unread conversations per inbox, label and team (only where the account has the unread-counts feature).
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/unread_counts` — build with [`ConversationsHandler::unread_counts`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsUnreadCounts<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsUnreadCounts<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13322,6 +13974,7 @@ impl std::fmt::Debug for ConversationsUnreadCounts<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsUnreadCounts<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13344,6 +13997,7 @@ impl<'a> ConversationsUnreadCounts<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsUnreadCounts<'_> {
     type Output = models::ConversationUnreadCounts;
     fn spec(&self) -> &'static ActionSpec {
@@ -13357,11 +14011,13 @@ impl Action for ConversationsUnreadCounts<'_> {
 /// Filter conversations: List the conversations matching a list of attribute conditions, 25 a page.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/filter` — build with [`ConversationsHandler::filter`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsFilter<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsFilter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13372,6 +14028,7 @@ impl std::fmt::Debug for ConversationsFilter<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsFilter<'a> {
     /// Page to fetch, counting from 1.
     ///
@@ -13423,6 +14080,7 @@ impl<'a> ConversationsFilter<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsFilter<'_> {
     type Output = Vec<models::Conversation>;
     fn spec(&self) -> &'static ActionSpec {
@@ -13436,11 +14094,13 @@ impl Action for ConversationsFilter<'_> {
 /// Create a conversation: Start a conversation with a contact in an inbox, optionally with a first message.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations` — build with [`ConversationsHandler::create`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13451,6 +14111,7 @@ impl std::fmt::Debug for ConversationsCreate<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsCreate<'a> {
     /// Custom attributes as one JSON object of keys and values.
     ///
@@ -13572,6 +14233,7 @@ impl<'a> ConversationsCreate<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsCreate<'_> {
     type Output = models::Conversation;
     fn spec(&self) -> &'static ActionSpec {
@@ -13585,11 +14247,13 @@ impl Action for ConversationsCreate<'_> {
 /// Get a conversation: Fetch one conversation with its contact, assignee, team and last message.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}` — build with [`ConversationsHandler::get`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13600,6 +14264,7 @@ impl std::fmt::Debug for ConversationsGet<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13622,6 +14287,7 @@ impl<'a> ConversationsGet<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsGet<'_> {
     type Output = models::Conversation;
     fn spec(&self) -> &'static ActionSpec {
@@ -13635,11 +14301,13 @@ impl Action for ConversationsGet<'_> {
 /// Update a conversation: Change a conversation's priority or (enterprise) SLA policy.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}` — build with [`ConversationsHandler::update`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13650,6 +14318,7 @@ impl std::fmt::Debug for ConversationsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsUpdate<'a> {
     /// Priority to set; send null to clear it.
     ///
@@ -13690,6 +14359,7 @@ impl<'a> ConversationsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsUpdate<'_> {
     type Output = models::Conversation;
     fn spec(&self) -> &'static ActionSpec {
@@ -13703,11 +14373,13 @@ impl Action for ConversationsUpdate<'_> {
 /// Delete a conversation: Delete a conversation with its messages (administrators only).
 ///
 /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}` — build with [`ConversationsHandler::delete`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13718,6 +14390,7 @@ impl std::fmt::Debug for ConversationsDelete<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13743,6 +14416,7 @@ impl<'a> ConversationsDelete<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -13756,11 +14430,13 @@ impl Action for ConversationsDelete<'_> {
 /// Change a conversation's status: Set a conversation's status, or switch it between open and resolved when none is given.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status` — build with [`ConversationsHandler::toggle_status`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsToggleStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsToggleStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13771,6 +14447,7 @@ impl std::fmt::Debug for ConversationsToggleStatus<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsToggleStatus<'a> {
     /// Status to set; left out, open becomes resolved and anything else becomes open.
     ///
@@ -13811,6 +14488,7 @@ impl<'a> ConversationsToggleStatus<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsToggleStatus<'_> {
     type Output = models::ConversationStatusChange;
     fn spec(&self) -> &'static ActionSpec {
@@ -13824,11 +14502,13 @@ impl Action for ConversationsToggleStatus<'_> {
 /// Change a conversation's priority: Set or clear a conversation's priority.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_priority` — build with [`ConversationsHandler::toggle_priority`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsTogglePriority<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsTogglePriority<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13839,6 +14519,7 @@ impl std::fmt::Debug for ConversationsTogglePriority<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsTogglePriority<'a> {
     /// Priority to set; send null to clear it.
     ///
@@ -13873,6 +14554,7 @@ impl<'a> ConversationsTogglePriority<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsTogglePriority<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -13886,11 +14568,13 @@ impl Action for ConversationsTogglePriority<'_> {
 /// Show or hide typing: Tell the contact (or, for a private note, the other agents) that you started or stopped typing.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_typing_status` — build with [`ConversationsHandler::toggle_typing_status`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsToggleTypingStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsToggleTypingStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13901,6 +14585,7 @@ impl std::fmt::Debug for ConversationsToggleTypingStatus<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsToggleTypingStatus<'a> {
     /// on when typing starts, off when it stops; anything else does nothing.
     ///
@@ -13944,6 +14629,7 @@ impl<'a> ConversationsToggleTypingStatus<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsToggleTypingStatus<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -13957,11 +14643,13 @@ impl Action for ConversationsToggleTypingStatus<'_> {
 /// Mark a conversation read: Record that you have seen the conversation now, clearing its unread state and inbox notifications.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/update_last_seen` — build with [`ConversationsHandler::update_last_seen`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsUpdateLastSeen<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsUpdateLastSeen<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13972,6 +14660,7 @@ impl std::fmt::Debug for ConversationsUpdateLastSeen<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsUpdateLastSeen<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13994,6 +14683,7 @@ impl<'a> ConversationsUpdateLastSeen<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsUpdateLastSeen<'_> {
     type Output = models::Conversation;
     fn spec(&self) -> &'static ActionSpec {
@@ -14007,11 +14697,13 @@ impl Action for ConversationsUpdateLastSeen<'_> {
 /// Mark a conversation unread: Move your last-seen time back before the latest incoming message so the conversation shows as unread.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unread` — build with [`ConversationsHandler::mark_unread`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsMarkUnread<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsMarkUnread<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14022,6 +14714,7 @@ impl std::fmt::Debug for ConversationsMarkUnread<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsMarkUnread<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14044,6 +14737,7 @@ impl<'a> ConversationsMarkUnread<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsMarkUnread<'_> {
     type Output = models::Conversation;
     fn spec(&self) -> &'static ActionSpec {
@@ -14057,11 +14751,13 @@ impl Action for ConversationsMarkUnread<'_> {
 /// Mute a conversation: Block the conversation's contact and resolve the conversation; later messages arrive without notifications.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/mute` — build with [`ConversationsHandler::mute`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsMute<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsMute<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14072,6 +14768,7 @@ impl std::fmt::Debug for ConversationsMute<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsMute<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14097,6 +14794,7 @@ impl<'a> ConversationsMute<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsMute<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -14110,11 +14808,13 @@ impl Action for ConversationsMute<'_> {
 /// Unmute a conversation: Unblock the conversation's contact.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/unmute` — build with [`ConversationsHandler::unmute`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsUnmute<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsUnmute<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14125,6 +14825,7 @@ impl std::fmt::Debug for ConversationsUnmute<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsUnmute<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14150,6 +14851,7 @@ impl<'a> ConversationsUnmute<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsUnmute<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -14163,11 +14865,13 @@ impl Action for ConversationsUnmute<'_> {
 /// Email a transcript: Send the conversation's transcript to an email address (plan and rate limits apply).
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/transcript` — build with [`ConversationsHandler::transcript`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsTranscript<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsTranscript<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14178,6 +14882,7 @@ impl std::fmt::Debug for ConversationsTranscript<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsTranscript<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14203,6 +14908,7 @@ impl<'a> ConversationsTranscript<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsTranscript<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -14216,11 +14922,13 @@ impl Action for ConversationsTranscript<'_> {
 /// Set a conversation's custom attributes: Replace all custom attributes of a conversation with the given object.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/custom_attributes` — build with [`ConversationsHandler::set_custom_attributes`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsSetCustomAttributes<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsSetCustomAttributes<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14231,6 +14939,7 @@ impl std::fmt::Debug for ConversationsSetCustomAttributes<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsSetCustomAttributes<'a> {
     /// Custom attributes as one JSON object of keys and values.
     ///
@@ -14262,6 +14971,7 @@ impl<'a> ConversationsSetCustomAttributes<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsSetCustomAttributes<'_> {
     type Output = models::ConversationCustomAttributes;
     fn spec(&self) -> &'static ActionSpec {
@@ -14275,11 +14985,13 @@ impl Action for ConversationsSetCustomAttributes<'_> {
 /// List a conversation's attachments: List the files sent in a conversation, newest first, 100 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/attachments` — build with [`ConversationsHandler::attachments`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsAttachments<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsAttachments<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14290,6 +15002,7 @@ impl std::fmt::Debug for ConversationsAttachments<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsAttachments<'a> {
     /// Page to fetch, counting from 1.
     ///
@@ -14338,6 +15051,7 @@ impl<'a> ConversationsAttachments<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsAttachments<'_> {
     type Output = Vec<models::Attachment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14351,11 +15065,13 @@ impl Action for ConversationsAttachments<'_> {
 /// List a conversation's reporting events: List the reporting events (first response, resolution, ...) recorded for a conversation, oldest first (enterprise).
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/reporting_events` — build with [`ConversationsHandler::reporting_events`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsReportingEvents<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsReportingEvents<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14366,6 +15082,7 @@ impl std::fmt::Debug for ConversationsReportingEvents<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsReportingEvents<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14388,6 +15105,7 @@ impl<'a> ConversationsReportingEvents<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsReportingEvents<'_> {
     type Output = Vec<models::ReportingEvent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14401,11 +15119,13 @@ impl Action for ConversationsReportingEvents<'_> {
 /// Assign a conversation: Hand a conversation to an agent, an agent bot or a team, or clear the assignee.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/assignments` — build with [`ConversationsHandler::assign`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsAssign<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsAssign<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14416,6 +15136,7 @@ impl std::fmt::Debug for ConversationsAssign<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsAssign<'a> {
     /// Agent (or, with assignee_type AgentBot, agent bot) to assign; null unassigns. Wins over team_id.
     ///
@@ -14468,6 +15189,7 @@ impl<'a> ConversationsAssign<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsAssign<'_> {
     type Output = models::ConversationAssignee;
     fn spec(&self) -> &'static ActionSpec {
@@ -14481,11 +15203,13 @@ impl Action for ConversationsAssign<'_> {
 /// List a conversation's labels: List the label titles a conversation carries.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels` — build with [`ConversationsHandler::labels`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsLabels<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsLabels<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14496,6 +15220,7 @@ impl std::fmt::Debug for ConversationsLabels<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsLabels<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14515,6 +15240,7 @@ impl<'a> ConversationsLabels<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsLabels<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14528,11 +15254,13 @@ impl Action for ConversationsLabels<'_> {
 /// Set a conversation's labels: Replace the labels of a conversation with the given list (an empty list removes all).
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/labels` — build with [`ConversationsHandler::add_labels`], then `.send().await`.
+#[cfg(feature = "conversations")]
 pub struct ConversationsAddLabels<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations")]
 impl std::fmt::Debug for ConversationsAddLabels<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14543,6 +15271,7 @@ impl std::fmt::Debug for ConversationsAddLabels<'_> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl<'a> ConversationsAddLabels<'a> {
     /// Every label title the conversation should carry afterwards.
     ///
@@ -14577,6 +15306,7 @@ impl<'a> ConversationsAddLabels<'a> {
     }
 }
 
+#[cfg(feature = "conversations")]
 impl Action for ConversationsAddLabels<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14588,11 +15318,13 @@ impl Action for ConversationsAddLabels<'_> {
 }
 
 /// The `conversations_api` actions. Made by [`crate::Konverte::conversations_api`].
+#[cfg(feature = "conversations_api")]
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationsApiHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "conversations_api")]
 impl<'a> ConversationsApiHandler<'a> {
     /// List a contact's conversations (public API): List the conversations the contact session may see, each with all its public messages.
     ///
@@ -14739,11 +15471,13 @@ impl<'a> ConversationsApiHandler<'a> {
 /// List a contact's conversations (public API): List the conversations the contact session may see, each with all its public messages.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations` — build with [`ConversationsApiHandler::list`], then `.send().await`.
+#[cfg(feature = "conversations_api")]
 pub struct ConversationsApiList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations_api")]
 impl std::fmt::Debug for ConversationsApiList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14754,6 +15488,7 @@ impl std::fmt::Debug for ConversationsApiList<'_> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl<'a> ConversationsApiList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14776,6 +15511,7 @@ impl<'a> ConversationsApiList<'a> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl Action for ConversationsApiList<'_> {
     type Output = Vec<models::PublicConversation>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14789,11 +15525,13 @@ impl Action for ConversationsApiList<'_> {
 /// Start a conversation (public API): Open a new conversation for the contact; an inbox locked to one conversation returns the latest instead.
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations` — build with [`ConversationsApiHandler::create`], then `.send().await`.
+#[cfg(feature = "conversations_api")]
 pub struct ConversationsApiCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations_api")]
 impl std::fmt::Debug for ConversationsApiCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14804,6 +15542,7 @@ impl std::fmt::Debug for ConversationsApiCreate<'_> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl<'a> ConversationsApiCreate<'a> {
     /// Custom attributes of the new conversation, as a JSON object.
     ///
@@ -14835,6 +15574,7 @@ impl<'a> ConversationsApiCreate<'a> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl Action for ConversationsApiCreate<'_> {
     type Output = models::PublicConversation;
     fn spec(&self) -> &'static ActionSpec {
@@ -14848,11 +15588,13 @@ impl Action for ConversationsApiCreate<'_> {
 /// Get a conversation (public API): Read one of the contact's conversations with its public messages.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}` — build with [`ConversationsApiHandler::get`], then `.send().await`.
+#[cfg(feature = "conversations_api")]
 pub struct ConversationsApiGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations_api")]
 impl std::fmt::Debug for ConversationsApiGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14863,6 +15605,7 @@ impl std::fmt::Debug for ConversationsApiGet<'_> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl<'a> ConversationsApiGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14885,6 +15628,7 @@ impl<'a> ConversationsApiGet<'a> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl Action for ConversationsApiGet<'_> {
     type Output = models::PublicConversation;
     fn spec(&self) -> &'static ActionSpec {
@@ -14898,11 +15642,13 @@ impl Action for ConversationsApiGet<'_> {
 /// Resolve a conversation (public API): Resolve the conversation on the contact's behalf; a resolved one is returned unchanged (it never reopens).
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/toggle_status` — build with [`ConversationsApiHandler::toggle_status`], then `.send().await`.
+#[cfg(feature = "conversations_api")]
 pub struct ConversationsApiToggleStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations_api")]
 impl std::fmt::Debug for ConversationsApiToggleStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14913,6 +15659,7 @@ impl std::fmt::Debug for ConversationsApiToggleStatus<'_> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl<'a> ConversationsApiToggleStatus<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14935,6 +15682,7 @@ impl<'a> ConversationsApiToggleStatus<'a> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl Action for ConversationsApiToggleStatus<'_> {
     type Output = models::PublicConversation;
     fn spec(&self) -> &'static ActionSpec {
@@ -14948,11 +15696,13 @@ impl Action for ConversationsApiToggleStatus<'_> {
 /// Set the contact's typing status (public API): Tell the agents that the contact started or stopped typing.
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/toggle_typing` — build with [`ConversationsApiHandler::toggle_typing`], then `.send().await`.
+#[cfg(feature = "conversations_api")]
 pub struct ConversationsApiToggleTyping<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations_api")]
 impl std::fmt::Debug for ConversationsApiToggleTyping<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14963,6 +15713,7 @@ impl std::fmt::Debug for ConversationsApiToggleTyping<'_> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl<'a> ConversationsApiToggleTyping<'a> {
     /// on while the contact types, off when it stops; any other value does nothing.
     ///
@@ -14997,6 +15748,7 @@ impl<'a> ConversationsApiToggleTyping<'a> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl Action for ConversationsApiToggleTyping<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -15010,11 +15762,13 @@ impl Action for ConversationsApiToggleTyping<'_> {
 /// Mark a conversation seen (public API): Record that the contact has seen the conversation now; agents' messages are marked read.
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/update_last_seen` — build with [`ConversationsApiHandler::update_last_seen`], then `.send().await`.
+#[cfg(feature = "conversations_api")]
 pub struct ConversationsApiUpdateLastSeen<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "conversations_api")]
 impl std::fmt::Debug for ConversationsApiUpdateLastSeen<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15025,6 +15779,7 @@ impl std::fmt::Debug for ConversationsApiUpdateLastSeen<'_> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl<'a> ConversationsApiUpdateLastSeen<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15050,6 +15805,7 @@ impl<'a> ConversationsApiUpdateLastSeen<'a> {
     }
 }
 
+#[cfg(feature = "conversations_api")]
 impl Action for ConversationsApiUpdateLastSeen<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -15073,11 +15829,13 @@ impl Action for ConversationsApiUpdateLastSeen<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "csat_responses")]
 #[derive(Debug, Clone, Copy)]
 pub struct CsatResponsesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'a> CsatResponsesHandler<'a> {
     /// List survey answers: List satisfaction survey answers matching the filters, 25 a page.
     ///
@@ -15133,11 +15891,13 @@ impl<'a> CsatResponsesHandler<'a> {
 /// List survey answers: List satisfaction survey answers matching the filters, 25 a page.
 ///
 /// `GET /api/v1/accounts/{account_id}/csat_survey_responses` — build with [`CsatResponsesHandler::list`], then `.send().await`.
+#[cfg(feature = "csat_responses")]
 pub struct CsatResponsesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_responses")]
 impl std::fmt::Debug for CsatResponsesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15148,6 +15908,7 @@ impl std::fmt::Debug for CsatResponsesList<'_> {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'a> CsatResponsesList<'a> {
     /// Start of the period (Unix seconds, on the answer's time); used only together with until.
     ///
@@ -15265,6 +16026,7 @@ impl<'a> CsatResponsesList<'a> {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl Action for CsatResponsesList<'_> {
     type Output = Vec<models::CsatResponse>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15278,11 +16040,13 @@ impl Action for CsatResponsesList<'_> {
 /// Survey metrics: Count answers and answers per rating for the filters, and surveys sent in the period.
 ///
 /// `GET /api/v1/accounts/{account_id}/csat_survey_responses/metrics` — build with [`CsatResponsesHandler::metrics`], then `.send().await`.
+#[cfg(feature = "csat_responses")]
 pub struct CsatResponsesMetrics<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_responses")]
 impl std::fmt::Debug for CsatResponsesMetrics<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15293,6 +16057,7 @@ impl std::fmt::Debug for CsatResponsesMetrics<'_> {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'a> CsatResponsesMetrics<'a> {
     /// Start of the period (Unix seconds, on the answer's time); used only together with until.
     ///
@@ -15372,6 +16137,7 @@ impl<'a> CsatResponsesMetrics<'a> {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl Action for CsatResponsesMetrics<'_> {
     type Output = models::CsatResponseMetrics;
     fn spec(&self) -> &'static ActionSpec {
@@ -15385,11 +16151,13 @@ impl Action for CsatResponsesMetrics<'_> {
 /// Download survey answers: Download the answers for the period and filters as a CSV file (csat_report.csv).
 ///
 /// `GET /api/v1/accounts/{account_id}/csat_survey_responses/download` — build with [`CsatResponsesHandler::download`], then `.send().await`.
+#[cfg(feature = "csat_responses")]
 pub struct CsatResponsesDownload<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_responses")]
 impl std::fmt::Debug for CsatResponsesDownload<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15400,6 +16168,7 @@ impl std::fmt::Debug for CsatResponsesDownload<'_> {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'a> CsatResponsesDownload<'a> {
     /// Only answers about conversations assigned to these agents (user ids, sent as user_ids[]).
     ///
@@ -15471,6 +16240,7 @@ impl<'a> CsatResponsesDownload<'a> {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl Action for CsatResponsesDownload<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -15484,11 +16254,13 @@ impl Action for CsatResponsesDownload<'_> {
 /// Review a survey answer: Write or replace the review note of a survey answer (enterprise); the note is cleared when left out.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/csat_survey_responses/{id}` — build with [`CsatResponsesHandler::update`], then `.send().await`.
+#[cfg(feature = "csat_responses")]
 pub struct CsatResponsesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_responses")]
 impl std::fmt::Debug for CsatResponsesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15499,6 +16271,7 @@ impl std::fmt::Debug for CsatResponsesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl<'a> CsatResponsesUpdate<'a> {
     /// Internal note about the answer; null clears it.
     ///
@@ -15530,6 +16303,7 @@ impl<'a> CsatResponsesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "csat_responses")]
 impl Action for CsatResponsesUpdate<'_> {
     type Output = models::CsatResponse;
     fn spec(&self) -> &'static ActionSpec {
@@ -15541,11 +16315,13 @@ impl Action for CsatResponsesUpdate<'_> {
 }
 
 /// The `csat_survey` actions. Made by [`crate::Konverte::csat_survey`].
+#[cfg(feature = "csat_survey")]
 #[derive(Debug, Clone, Copy)]
 pub struct CsatSurveyHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "csat_survey")]
 impl<'a> CsatSurveyHandler<'a> {
     /// Get a CSAT survey: Read a conversation's satisfaction survey and the answer already given, if any.
     ///
@@ -15590,11 +16366,13 @@ impl<'a> CsatSurveyHandler<'a> {
 /// Get a CSAT survey: Read a conversation's satisfaction survey and the answer already given, if any.
 ///
 /// `GET /public/api/v1/csat_survey/{conversation_uuid}` — build with [`CsatSurveyHandler::get`], then `.send().await`.
+#[cfg(feature = "csat_survey")]
 pub struct CsatSurveyGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_survey")]
 impl std::fmt::Debug for CsatSurveyGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15605,6 +16383,7 @@ impl std::fmt::Debug for CsatSurveyGet<'_> {
     }
 }
 
+#[cfg(feature = "csat_survey")]
 impl<'a> CsatSurveyGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15627,6 +16406,7 @@ impl<'a> CsatSurveyGet<'a> {
     }
 }
 
+#[cfg(feature = "csat_survey")]
 impl Action for CsatSurveyGet<'_> {
     type Output = models::CsatSurvey;
     fn spec(&self) -> &'static ActionSpec {
@@ -15640,11 +16420,13 @@ impl Action for CsatSurveyGet<'_> {
 /// Answer a CSAT survey: Give or change the rating and comment of a conversation's satisfaction survey; refused 14 days after the survey was sent.
 ///
 /// `PUT /public/api/v1/csat_survey/{conversation_uuid}` — build with [`CsatSurveyHandler::update`], then `.send().await`.
+#[cfg(feature = "csat_survey")]
 pub struct CsatSurveyUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "csat_survey")]
 impl std::fmt::Debug for CsatSurveyUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15655,6 +16437,7 @@ impl std::fmt::Debug for CsatSurveyUpdate<'_> {
     }
 }
 
+#[cfg(feature = "csat_survey")]
 impl<'a> CsatSurveyUpdate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15677,6 +16460,7 @@ impl<'a> CsatSurveyUpdate<'a> {
     }
 }
 
+#[cfg(feature = "csat_survey")]
 impl Action for CsatSurveyUpdate<'_> {
     type Output = models::CsatSurvey;
     fn spec(&self) -> &'static ActionSpec {
@@ -15700,11 +16484,13 @@ impl Action for CsatSurveyUpdate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "custom_attributes")]
 #[derive(Debug, Clone, Copy)]
 pub struct CustomAttributesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'a> CustomAttributesHandler<'a> {
     /// List custom attributes: List the account's custom attribute definitions, all of them or those of one record kind.
     ///
@@ -15784,11 +16570,13 @@ impl<'a> CustomAttributesHandler<'a> {
 /// List custom attributes: List the account's custom attribute definitions, all of them or those of one record kind.
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_attribute_definitions` — build with [`CustomAttributesHandler::list`], then `.send().await`.
+#[cfg(feature = "custom_attributes")]
 pub struct CustomAttributesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_attributes")]
 impl std::fmt::Debug for CustomAttributesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15799,6 +16587,7 @@ impl std::fmt::Debug for CustomAttributesList<'_> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'a> CustomAttributesList<'a> {
     /// Only definitions for this kind of record; all kinds when left out.
     ///
@@ -15830,6 +16619,7 @@ impl<'a> CustomAttributesList<'a> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl Action for CustomAttributesList<'_> {
     type Output = Vec<models::CustomAttributeDefinition>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15843,11 +16633,13 @@ impl Action for CustomAttributesList<'_> {
 /// Create a custom attribute: Define a new custom attribute for conversations, contacts or companies (administrators only).
 ///
 /// `POST /api/v1/accounts/{account_id}/custom_attribute_definitions` — build with [`CustomAttributesHandler::create`], then `.send().await`.
+#[cfg(feature = "custom_attributes")]
 pub struct CustomAttributesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_attributes")]
 impl std::fmt::Debug for CustomAttributesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15858,6 +16650,7 @@ impl std::fmt::Debug for CustomAttributesCreate<'_> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'a> CustomAttributesCreate<'a> {
     /// Kind of input; the server's default is text.
     ///
@@ -15947,6 +16740,7 @@ impl<'a> CustomAttributesCreate<'a> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl Action for CustomAttributesCreate<'_> {
     type Output = models::CustomAttributeDefinition;
     fn spec(&self) -> &'static ActionSpec {
@@ -15960,11 +16754,13 @@ impl Action for CustomAttributesCreate<'_> {
 /// Get a custom attribute: Fetch one custom attribute definition.
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_attribute_definitions/{id}` — build with [`CustomAttributesHandler::get`], then `.send().await`.
+#[cfg(feature = "custom_attributes")]
 pub struct CustomAttributesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_attributes")]
 impl std::fmt::Debug for CustomAttributesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15975,6 +16771,7 @@ impl std::fmt::Debug for CustomAttributesGet<'_> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'a> CustomAttributesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15997,6 +16794,7 @@ impl<'a> CustomAttributesGet<'a> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl Action for CustomAttributesGet<'_> {
     type Output = models::CustomAttributeDefinition;
     fn spec(&self) -> &'static ActionSpec {
@@ -16010,11 +16808,13 @@ impl Action for CustomAttributesGet<'_> {
 /// Update a custom attribute: Change a custom attribute definition (administrators only).
 ///
 /// `PATCH /api/v1/accounts/{account_id}/custom_attribute_definitions/{id}` — build with [`CustomAttributesHandler::update`], then `.send().await`.
+#[cfg(feature = "custom_attributes")]
 pub struct CustomAttributesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_attributes")]
 impl std::fmt::Debug for CustomAttributesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16025,6 +16825,7 @@ impl std::fmt::Debug for CustomAttributesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'a> CustomAttributesUpdate<'a> {
     /// Label shown for the attribute.
     ///
@@ -16134,6 +16935,7 @@ impl<'a> CustomAttributesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl Action for CustomAttributesUpdate<'_> {
     type Output = models::CustomAttributeDefinition;
     fn spec(&self) -> &'static ActionSpec {
@@ -16147,11 +16949,13 @@ impl Action for CustomAttributesUpdate<'_> {
 /// Delete a custom attribute: Remove a custom attribute definition (administrators only); answers 204 with no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/custom_attribute_definitions/{id}` — build with [`CustomAttributesHandler::delete`], then `.send().await`.
+#[cfg(feature = "custom_attributes")]
 pub struct CustomAttributesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_attributes")]
 impl std::fmt::Debug for CustomAttributesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16162,6 +16966,7 @@ impl std::fmt::Debug for CustomAttributesDelete<'_> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl<'a> CustomAttributesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16187,6 +16992,7 @@ impl<'a> CustomAttributesDelete<'a> {
     }
 }
 
+#[cfg(feature = "custom_attributes")]
 impl Action for CustomAttributesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -16210,11 +17016,13 @@ impl Action for CustomAttributesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "custom_filters")]
 #[derive(Debug, Clone, Copy)]
 pub struct CustomFiltersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "custom_filters")]
 impl<'a> CustomFiltersHandler<'a> {
     /// List saved filters: List the caller's saved filters of one kind (conversation filters when no kind is given).
     ///
@@ -16288,11 +17096,13 @@ impl<'a> CustomFiltersHandler<'a> {
 /// List saved filters: List the caller's saved filters of one kind (conversation filters when no kind is given).
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_filters` — build with [`CustomFiltersHandler::list`], then `.send().await`.
+#[cfg(feature = "custom_filters")]
 pub struct CustomFiltersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_filters")]
 impl std::fmt::Debug for CustomFiltersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16303,6 +17113,7 @@ impl std::fmt::Debug for CustomFiltersList<'_> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl<'a> CustomFiltersList<'a> {
     /// Kind of saved filters to list; conversation when left out.
     ///
@@ -16334,6 +17145,7 @@ impl<'a> CustomFiltersList<'a> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl Action for CustomFiltersList<'_> {
     type Output = Vec<models::CustomFilter>;
     fn spec(&self) -> &'static ActionSpec {
@@ -16347,11 +17159,13 @@ impl Action for CustomFiltersList<'_> {
 /// Save a filter: Save a named filter query for the calling user.
 ///
 /// `POST /api/v1/accounts/{account_id}/custom_filters` — build with [`CustomFiltersHandler::create`], then `.send().await`.
+#[cfg(feature = "custom_filters")]
 pub struct CustomFiltersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_filters")]
 impl std::fmt::Debug for CustomFiltersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16362,6 +17176,7 @@ impl std::fmt::Debug for CustomFiltersCreate<'_> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl<'a> CustomFiltersCreate<'a> {
     /// What the filter applies to; the server's default is conversation.
     ///
@@ -16393,6 +17208,7 @@ impl<'a> CustomFiltersCreate<'a> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl Action for CustomFiltersCreate<'_> {
     type Output = models::CustomFilter;
     fn spec(&self) -> &'static ActionSpec {
@@ -16406,11 +17222,13 @@ impl Action for CustomFiltersCreate<'_> {
 /// Get a saved filter: Fetch one of the caller's saved filters.
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}` — build with [`CustomFiltersHandler::get`], then `.send().await`.
+#[cfg(feature = "custom_filters")]
 pub struct CustomFiltersGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_filters")]
 impl std::fmt::Debug for CustomFiltersGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16421,6 +17239,7 @@ impl std::fmt::Debug for CustomFiltersGet<'_> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl<'a> CustomFiltersGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16443,6 +17262,7 @@ impl<'a> CustomFiltersGet<'a> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl Action for CustomFiltersGet<'_> {
     type Output = models::CustomFilter;
     fn spec(&self) -> &'static ActionSpec {
@@ -16456,11 +17276,13 @@ impl Action for CustomFiltersGet<'_> {
 /// Update a saved filter: Change the name, kind or query of one of the caller's saved filters.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}` — build with [`CustomFiltersHandler::update`], then `.send().await`.
+#[cfg(feature = "custom_filters")]
 pub struct CustomFiltersUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_filters")]
 impl std::fmt::Debug for CustomFiltersUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16471,6 +17293,7 @@ impl std::fmt::Debug for CustomFiltersUpdate<'_> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl<'a> CustomFiltersUpdate<'a> {
     /// Name of the saved filter.
     ///
@@ -16519,6 +17342,7 @@ impl<'a> CustomFiltersUpdate<'a> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl Action for CustomFiltersUpdate<'_> {
     type Output = models::CustomFilter;
     fn spec(&self) -> &'static ActionSpec {
@@ -16532,11 +17356,13 @@ impl Action for CustomFiltersUpdate<'_> {
 /// Delete a saved filter: Remove one of the caller's saved filters; answers 204 with no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/custom_filters/{custom_filter_id}` — build with [`CustomFiltersHandler::delete`], then `.send().await`.
+#[cfg(feature = "custom_filters")]
 pub struct CustomFiltersDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_filters")]
 impl std::fmt::Debug for CustomFiltersDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16547,6 +17373,7 @@ impl std::fmt::Debug for CustomFiltersDelete<'_> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl<'a> CustomFiltersDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16572,6 +17399,7 @@ impl<'a> CustomFiltersDelete<'a> {
     }
 }
 
+#[cfg(feature = "custom_filters")]
 impl Action for CustomFiltersDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -16595,11 +17423,13 @@ impl Action for CustomFiltersDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "custom_roles")]
 #[derive(Debug, Clone, Copy)]
 pub struct CustomRolesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "custom_roles")]
 impl<'a> CustomRolesHandler<'a> {
     /// List custom roles: List the account's custom roles (enterprise).
     ///
@@ -16667,11 +17497,13 @@ impl<'a> CustomRolesHandler<'a> {
 /// List custom roles: List the account's custom roles (enterprise).
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_roles` — build with [`CustomRolesHandler::list`], then `.send().await`.
+#[cfg(feature = "custom_roles")]
 pub struct CustomRolesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_roles")]
 impl std::fmt::Debug for CustomRolesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16682,6 +17514,7 @@ impl std::fmt::Debug for CustomRolesList<'_> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl<'a> CustomRolesList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16704,6 +17537,7 @@ impl<'a> CustomRolesList<'a> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl Action for CustomRolesList<'_> {
     type Output = Vec<models::CustomRole>;
     fn spec(&self) -> &'static ActionSpec {
@@ -16717,11 +17551,13 @@ impl Action for CustomRolesList<'_> {
 /// Get a custom role: Fetch one custom role (enterprise).
 ///
 /// `GET /api/v1/accounts/{account_id}/custom_roles/{id}` — build with [`CustomRolesHandler::get`], then `.send().await`.
+#[cfg(feature = "custom_roles")]
 pub struct CustomRolesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_roles")]
 impl std::fmt::Debug for CustomRolesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16732,6 +17568,7 @@ impl std::fmt::Debug for CustomRolesGet<'_> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl<'a> CustomRolesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16754,6 +17591,7 @@ impl<'a> CustomRolesGet<'a> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl Action for CustomRolesGet<'_> {
     type Output = models::CustomRole;
     fn spec(&self) -> &'static ActionSpec {
@@ -16767,11 +17605,13 @@ impl Action for CustomRolesGet<'_> {
 /// Create a custom role: Add a custom role with a set of permissions (enterprise).
 ///
 /// `POST /api/v1/accounts/{account_id}/custom_roles` — build with [`CustomRolesHandler::create`], then `.send().await`.
+#[cfg(feature = "custom_roles")]
 pub struct CustomRolesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_roles")]
 impl std::fmt::Debug for CustomRolesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16782,6 +17622,7 @@ impl std::fmt::Debug for CustomRolesCreate<'_> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl<'a> CustomRolesCreate<'a> {
     /// What the role is meant for.
     ///
@@ -16828,6 +17669,7 @@ impl<'a> CustomRolesCreate<'a> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl Action for CustomRolesCreate<'_> {
     type Output = models::CustomRole;
     fn spec(&self) -> &'static ActionSpec {
@@ -16841,11 +17683,13 @@ impl Action for CustomRolesCreate<'_> {
 /// Update a custom role: Change a custom role's name, description or permissions (enterprise).
 ///
 /// `PATCH /api/v1/accounts/{account_id}/custom_roles/{id}` — build with [`CustomRolesHandler::update`], then `.send().await`.
+#[cfg(feature = "custom_roles")]
 pub struct CustomRolesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_roles")]
 impl std::fmt::Debug for CustomRolesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16856,6 +17700,7 @@ impl std::fmt::Debug for CustomRolesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl<'a> CustomRolesUpdate<'a> {
     /// What the role is meant for.
     ///
@@ -16911,6 +17756,7 @@ impl<'a> CustomRolesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl Action for CustomRolesUpdate<'_> {
     type Output = models::CustomRole;
     fn spec(&self) -> &'static ActionSpec {
@@ -16924,11 +17770,13 @@ impl Action for CustomRolesUpdate<'_> {
 /// Delete a custom role: Remove a custom role; agents holding it lose it (enterprise).
 ///
 /// `DELETE /api/v1/accounts/{account_id}/custom_roles/{id}` — build with [`CustomRolesHandler::delete`], then `.send().await`.
+#[cfg(feature = "custom_roles")]
 pub struct CustomRolesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_roles")]
 impl std::fmt::Debug for CustomRolesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16939,6 +17787,7 @@ impl std::fmt::Debug for CustomRolesDelete<'_> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl<'a> CustomRolesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16964,6 +17813,7 @@ impl<'a> CustomRolesDelete<'a> {
     }
 }
 
+#[cfg(feature = "custom_roles")]
 impl Action for CustomRolesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -16987,11 +17837,13 @@ impl Action for CustomRolesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "dashboard_apps")]
 #[derive(Debug, Clone, Copy)]
 pub struct DashboardAppsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl<'a> DashboardAppsHandler<'a> {
     /// List dashboard apps: List the account's dashboard apps.
     ///
@@ -17072,11 +17924,13 @@ impl<'a> DashboardAppsHandler<'a> {
 /// List dashboard apps: List the account's dashboard apps.
 ///
 /// `GET /api/v1/accounts/{account_id}/dashboard_apps` — build with [`DashboardAppsHandler::list`], then `.send().await`.
+#[cfg(feature = "dashboard_apps")]
 pub struct DashboardAppsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl std::fmt::Debug for DashboardAppsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17087,6 +17941,7 @@ impl std::fmt::Debug for DashboardAppsList<'_> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl<'a> DashboardAppsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17109,6 +17964,7 @@ impl<'a> DashboardAppsList<'a> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl Action for DashboardAppsList<'_> {
     type Output = Vec<models::DashboardApp>;
     fn spec(&self) -> &'static ActionSpec {
@@ -17122,11 +17978,13 @@ impl Action for DashboardAppsList<'_> {
 /// Get a dashboard app: Fetch one dashboard app.
 ///
 /// `GET /api/v1/accounts/{account_id}/dashboard_apps/{id}` — build with [`DashboardAppsHandler::get`], then `.send().await`.
+#[cfg(feature = "dashboard_apps")]
 pub struct DashboardAppsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl std::fmt::Debug for DashboardAppsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17137,6 +17995,7 @@ impl std::fmt::Debug for DashboardAppsGet<'_> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl<'a> DashboardAppsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17159,6 +18018,7 @@ impl<'a> DashboardAppsGet<'a> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl Action for DashboardAppsGet<'_> {
     type Output = models::DashboardApp;
     fn spec(&self) -> &'static ActionSpec {
@@ -17172,11 +18032,13 @@ impl Action for DashboardAppsGet<'_> {
 /// Create a dashboard app: Add a page that the dashboard shows in a frame.
 ///
 /// `POST /api/v1/accounts/{account_id}/dashboard_apps` — build with [`DashboardAppsHandler::create`], then `.send().await`.
+#[cfg(feature = "dashboard_apps")]
 pub struct DashboardAppsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl std::fmt::Debug for DashboardAppsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17187,6 +18049,7 @@ impl std::fmt::Debug for DashboardAppsCreate<'_> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl<'a> DashboardAppsCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17209,6 +18072,7 @@ impl<'a> DashboardAppsCreate<'a> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl Action for DashboardAppsCreate<'_> {
     type Output = models::DashboardApp;
     fn spec(&self) -> &'static ActionSpec {
@@ -17222,11 +18086,13 @@ impl Action for DashboardAppsCreate<'_> {
 /// Update a dashboard app: Change a dashboard app's title or frames.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/dashboard_apps/{id}` — build with [`DashboardAppsHandler::update`], then `.send().await`.
+#[cfg(feature = "dashboard_apps")]
 pub struct DashboardAppsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl std::fmt::Debug for DashboardAppsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17237,6 +18103,7 @@ impl std::fmt::Debug for DashboardAppsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl<'a> DashboardAppsUpdate<'a> {
     /// New name of the app.
     ///
@@ -17283,6 +18150,7 @@ impl<'a> DashboardAppsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl Action for DashboardAppsUpdate<'_> {
     type Output = models::DashboardApp;
     fn spec(&self) -> &'static ActionSpec {
@@ -17296,11 +18164,13 @@ impl Action for DashboardAppsUpdate<'_> {
 /// Delete a dashboard app: Remove a dashboard app (the answer is 204 with no body).
 ///
 /// `DELETE /api/v1/accounts/{account_id}/dashboard_apps/{id}` — build with [`DashboardAppsHandler::delete`], then `.send().await`.
+#[cfg(feature = "dashboard_apps")]
 pub struct DashboardAppsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl std::fmt::Debug for DashboardAppsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17311,6 +18181,7 @@ impl std::fmt::Debug for DashboardAppsDelete<'_> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl<'a> DashboardAppsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17336,6 +18207,7 @@ impl<'a> DashboardAppsDelete<'a> {
     }
 }
 
+#[cfg(feature = "dashboard_apps")]
 impl Action for DashboardAppsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -17347,11 +18219,13 @@ impl Action for DashboardAppsDelete<'_> {
 }
 
 /// The `inbox_api` actions. Made by [`crate::Konverte::inbox_api`].
+#[cfg(feature = "inbox_api")]
 #[derive(Debug, Clone, Copy)]
 pub struct InboxApiHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "inbox_api")]
 impl<'a> InboxApiHandler<'a> {
     /// Get a public inbox: Read an API-channel inbox's public settings: name, time zone, working hours, whether identities are verified.
     ///
@@ -17372,11 +18246,13 @@ impl<'a> InboxApiHandler<'a> {
 /// Get a public inbox: Read an API-channel inbox's public settings: name, time zone, working hours, whether identities are verified.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}` — build with [`InboxApiHandler::get`], then `.send().await`.
+#[cfg(feature = "inbox_api")]
 pub struct InboxApiGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inbox_api")]
 impl std::fmt::Debug for InboxApiGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17387,6 +18263,7 @@ impl std::fmt::Debug for InboxApiGet<'_> {
     }
 }
 
+#[cfg(feature = "inbox_api")]
 impl<'a> InboxApiGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17409,6 +18286,7 @@ impl<'a> InboxApiGet<'a> {
     }
 }
 
+#[cfg(feature = "inbox_api")]
 impl Action for InboxApiGet<'_> {
     type Output = models::PublicInbox;
     fn spec(&self) -> &'static ActionSpec {
@@ -17432,11 +18310,13 @@ impl Action for InboxApiGet<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "inboxes")]
 #[derive(Debug, Clone, Copy)]
 pub struct InboxesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesHandler<'a> {
     /// List inboxes: List the inboxes the user can see (administrators see all of the account's).
     ///
@@ -17748,11 +18628,13 @@ impl<'a> InboxesHandler<'a> {
 /// List inboxes: List the inboxes the user can see (administrators see all of the account's).
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes` — build with [`InboxesHandler::list`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17763,6 +18645,7 @@ impl std::fmt::Debug for InboxesList<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17785,6 +18668,7 @@ impl<'a> InboxesList<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesList<'_> {
     type Output = Vec<models::Inbox>;
     fn spec(&self) -> &'static ActionSpec {
@@ -17798,11 +18682,13 @@ impl Action for InboxesList<'_> {
 /// Create an inbox: Add an inbox with a new channel: web_widget, api, email, line, telegram, whatsapp or sms.
 ///
 /// `POST /api/v1/accounts/{account_id}/inboxes` — build with [`InboxesHandler::create`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17813,6 +18699,7 @@ impl std::fmt::Debug for InboxesCreate<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesCreate<'a> {
     /// Image file to use as the inbox's avatar (sent as multipart).
     ///
@@ -17989,6 +18876,7 @@ impl<'a> InboxesCreate<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesCreate<'_> {
     type Output = models::Inbox;
     fn spec(&self) -> &'static ActionSpec {
@@ -18002,11 +18890,13 @@ impl Action for InboxesCreate<'_> {
 /// Get an inbox: Fetch one inbox with its settings.
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}` — build with [`InboxesHandler::get`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18017,6 +18907,7 @@ impl std::fmt::Debug for InboxesGet<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18036,6 +18927,7 @@ impl<'a> InboxesGet<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesGet<'_> {
     type Output = models::Inbox;
     fn spec(&self) -> &'static ActionSpec {
@@ -18049,11 +18941,13 @@ impl Action for InboxesGet<'_> {
 /// Update an inbox: Change an inbox's settings, business hours or channel settings.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/inboxes/{inbox_id}` — build with [`InboxesHandler::update`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18064,6 +18958,7 @@ impl std::fmt::Debug for InboxesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesUpdate<'a> {
     /// Image file to use as the inbox's avatar (sent as multipart).
     ///
@@ -18264,6 +19159,7 @@ impl<'a> InboxesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesUpdate<'_> {
     type Output = models::Inbox;
     fn spec(&self) -> &'static ActionSpec {
@@ -18277,11 +19173,13 @@ impl Action for InboxesUpdate<'_> {
 /// Delete an inbox: Delete an inbox with its conversations; the deletion runs in the background.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}` — build with [`InboxesHandler::delete`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18292,6 +19190,7 @@ impl std::fmt::Debug for InboxesDelete<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18314,6 +19213,7 @@ impl<'a> InboxesDelete<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesDelete<'_> {
     type Output = models::InboxDeletion;
     fn spec(&self) -> &'static ActionSpec {
@@ -18327,11 +19227,13 @@ impl Action for InboxesDelete<'_> {
 /// Remove an inbox's avatar: Drop the inbox's avatar image.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/inboxes/{inbox_id}/avatar` — build with [`InboxesHandler::delete_avatar`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesDeleteAvatar<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesDeleteAvatar<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18342,6 +19244,7 @@ impl std::fmt::Debug for InboxesDeleteAvatar<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesDeleteAvatar<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18367,6 +19270,7 @@ impl<'a> InboxesDeleteAvatar<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesDeleteAvatar<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -18380,11 +19284,13 @@ impl Action for InboxesDeleteAvatar<'_> {
 /// Renew an API inbox's secret: Replace the secret that signs an API inbox's webhook deliveries (API channels only).
 ///
 /// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/reset_secret` — build with [`InboxesHandler::reset_secret`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesResetSecret<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesResetSecret<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18395,6 +19301,7 @@ impl std::fmt::Debug for InboxesResetSecret<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesResetSecret<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18414,6 +19321,7 @@ impl<'a> InboxesResetSecret<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesResetSecret<'_> {
     type Output = models::Inbox;
     fn spec(&self) -> &'static ActionSpec {
@@ -18427,11 +19335,13 @@ impl Action for InboxesResetSecret<'_> {
 /// Get an inbox's agent bot: Show which agent bot answers in the inbox (an empty object when none).
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/agent_bot` — build with [`InboxesHandler::agent_bot`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesAgentBot<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesAgentBot<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18442,6 +19352,7 @@ impl std::fmt::Debug for InboxesAgentBot<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesAgentBot<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18461,6 +19372,7 @@ impl<'a> InboxesAgentBot<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesAgentBot<'_> {
     type Output = models::AgentBot;
     fn spec(&self) -> &'static ActionSpec {
@@ -18474,11 +19386,13 @@ impl Action for InboxesAgentBot<'_> {
 /// Set an inbox's agent bot: Connect an agent bot to the inbox, or disconnect the current one.
 ///
 /// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/set_agent_bot` — build with [`InboxesHandler::set_agent_bot`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesSetAgentBot<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesSetAgentBot<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18489,6 +19403,7 @@ impl std::fmt::Debug for InboxesSetAgentBot<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesSetAgentBot<'a> {
     /// Id of the agent bot to connect; null or absent disconnects the current one.
     ///
@@ -18523,6 +19438,7 @@ impl<'a> InboxesSetAgentBot<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesSetAgentBot<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -18536,11 +19452,13 @@ impl Action for InboxesSetAgentBot<'_> {
 /// List an inbox's assignable agents: List the agents a conversation of this inbox can be assigned to: its members and all administrators.
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/assignable_agents` — build with [`InboxesHandler::assignable_agents`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesAssignableAgents<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesAssignableAgents<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18551,6 +19469,7 @@ impl std::fmt::Debug for InboxesAssignableAgents<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesAssignableAgents<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18573,6 +19492,7 @@ impl<'a> InboxesAssignableAgents<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesAssignableAgents<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -18586,11 +19506,13 @@ impl Action for InboxesAssignableAgents<'_> {
 /// List an inbox's campaigns: List the campaigns that run in an inbox.
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/campaigns` — build with [`InboxesHandler::campaigns`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesCampaigns<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesCampaigns<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18601,6 +19523,7 @@ impl std::fmt::Debug for InboxesCampaigns<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesCampaigns<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18623,6 +19546,7 @@ impl<'a> InboxesCampaigns<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesCampaigns<'_> {
     type Output = Vec<models::Campaign>;
     fn spec(&self) -> &'static ActionSpec {
@@ -18636,11 +19560,13 @@ impl Action for InboxesCampaigns<'_> {
 /// Get a WhatsApp inbox's health: Ask Meta for the quality, limits and webhook state of a WhatsApp Cloud inbox's number.
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/health` — build with [`InboxesHandler::health`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesHealth<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesHealth<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18651,6 +19577,7 @@ impl std::fmt::Debug for InboxesHealth<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesHealth<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18673,6 +19600,7 @@ impl<'a> InboxesHealth<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesHealth<'_> {
     type Output = models::InboxHealth;
     fn spec(&self) -> &'static ActionSpec {
@@ -18686,11 +19614,13 @@ impl Action for InboxesHealth<'_> {
 /// Get a WhatsApp inbox's survey template: Show whether the satisfaction-survey template of a WhatsApp inbox exists and its approval state.
 ///
 /// `GET /api/v1/accounts/{account_id}/inboxes/{inbox_id}/csat_template` — build with [`InboxesHandler::csat_template`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesCsatTemplate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesCsatTemplate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18701,6 +19631,7 @@ impl std::fmt::Debug for InboxesCsatTemplate<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesCsatTemplate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18723,6 +19654,7 @@ impl<'a> InboxesCsatTemplate<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesCsatTemplate<'_> {
     type Output = models::InboxCsatTemplateStatus;
     fn spec(&self) -> &'static ActionSpec {
@@ -18736,11 +19668,13 @@ impl Action for InboxesCsatTemplate<'_> {
 /// Submit a WhatsApp inbox's survey template: Submit a new satisfaction-survey template for approval, replacing the inbox's current one.
 ///
 /// `POST /api/v1/accounts/{account_id}/inboxes/{inbox_id}/csat_template` — build with [`InboxesHandler::create_csat_template`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesCreateCsatTemplate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesCreateCsatTemplate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18751,6 +19685,7 @@ impl std::fmt::Debug for InboxesCreateCsatTemplate<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesCreateCsatTemplate<'a> {
     /// Label of the survey button.
     ///
@@ -18791,6 +19726,7 @@ impl<'a> InboxesCreateCsatTemplate<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesCreateCsatTemplate<'_> {
     type Output = models::InboxCsatTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -18804,11 +19740,13 @@ impl Action for InboxesCreateCsatTemplate<'_> {
 /// List an inbox's agents: List the agents who work in an inbox.
 ///
 /// `GET /api/v1/accounts/{account_id}/inbox_members/{inbox_id}` — build with [`InboxesHandler::members`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesMembers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesMembers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18819,6 +19757,7 @@ impl std::fmt::Debug for InboxesMembers<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesMembers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18841,6 +19780,7 @@ impl<'a> InboxesMembers<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesMembers<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -18854,11 +19794,13 @@ impl Action for InboxesMembers<'_> {
 /// Add agents to an inbox: Give agents access to an inbox; the answer lists all its agents.
 ///
 /// `POST /api/v1/accounts/{account_id}/inbox_members` — build with [`InboxesHandler::add_members`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesAddMembers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesAddMembers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18869,6 +19811,7 @@ impl std::fmt::Debug for InboxesAddMembers<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesAddMembers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18891,6 +19834,7 @@ impl<'a> InboxesAddMembers<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesAddMembers<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -18904,11 +19848,13 @@ impl Action for InboxesAddMembers<'_> {
 /// Set an inbox's agents: Make the inbox's agents exactly the given list; the answer lists them.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/inbox_members` — build with [`InboxesHandler::update_members`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesUpdateMembers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesUpdateMembers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18919,6 +19865,7 @@ impl std::fmt::Debug for InboxesUpdateMembers<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesUpdateMembers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18941,6 +19888,7 @@ impl<'a> InboxesUpdateMembers<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesUpdateMembers<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -18954,11 +19902,13 @@ impl Action for InboxesUpdateMembers<'_> {
 /// Remove agents from an inbox: Take agents out of an inbox.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/inbox_members` — build with [`InboxesHandler::remove_members`], then `.send().await`.
+#[cfg(feature = "inboxes")]
 pub struct InboxesRemoveMembers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "inboxes")]
 impl std::fmt::Debug for InboxesRemoveMembers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18969,6 +19919,7 @@ impl std::fmt::Debug for InboxesRemoveMembers<'_> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl<'a> InboxesRemoveMembers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18994,6 +19945,7 @@ impl<'a> InboxesRemoveMembers<'a> {
     }
 }
 
+#[cfg(feature = "inboxes")]
 impl Action for InboxesRemoveMembers<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -19017,11 +19969,13 @@ impl Action for InboxesRemoveMembers<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "integrations")]
 #[derive(Debug, Clone, Copy)]
 pub struct IntegrationsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "integrations")]
 impl<'a> IntegrationsHandler<'a> {
     /// List integrations: List the integration apps available to the account, with its hooks for each.
     ///
@@ -19093,11 +20047,13 @@ impl<'a> IntegrationsHandler<'a> {
 /// List integrations: List the integration apps available to the account, with its hooks for each.
 ///
 /// `GET /api/v1/accounts/{account_id}/integrations/apps` — build with [`IntegrationsHandler::list_apps`], then `.send().await`.
+#[cfg(feature = "integrations")]
 pub struct IntegrationsListApps<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "integrations")]
 impl std::fmt::Debug for IntegrationsListApps<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19108,6 +20064,7 @@ impl std::fmt::Debug for IntegrationsListApps<'_> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'a> IntegrationsListApps<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19130,6 +20087,7 @@ impl<'a> IntegrationsListApps<'a> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl Action for IntegrationsListApps<'_> {
     type Output = Vec<models::IntegrationApp>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19143,11 +20101,13 @@ impl Action for IntegrationsListApps<'_> {
 /// Get an integration: Fetch one integration app by its key, with the account's hooks for it.
 ///
 /// `GET /api/v1/accounts/{account_id}/integrations/apps/{app_id}` — build with [`IntegrationsHandler::get_app`], then `.send().await`.
+#[cfg(feature = "integrations")]
 pub struct IntegrationsGetApp<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "integrations")]
 impl std::fmt::Debug for IntegrationsGetApp<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19158,6 +20118,7 @@ impl std::fmt::Debug for IntegrationsGetApp<'_> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'a> IntegrationsGetApp<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19180,6 +20141,7 @@ impl<'a> IntegrationsGetApp<'a> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl Action for IntegrationsGetApp<'_> {
     type Output = models::IntegrationApp;
     fn spec(&self) -> &'static ActionSpec {
@@ -19193,11 +20155,13 @@ impl Action for IntegrationsGetApp<'_> {
 /// Create an integration hook: Connect an integration app to the account or, for inbox apps such as dialogflow, to one inbox.
 ///
 /// `POST /api/v1/accounts/{account_id}/integrations/hooks` — build with [`IntegrationsHandler::create_hook`], then `.send().await`.
+#[cfg(feature = "integrations")]
 pub struct IntegrationsCreateHook<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "integrations")]
 impl std::fmt::Debug for IntegrationsCreateHook<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19208,6 +20172,7 @@ impl std::fmt::Debug for IntegrationsCreateHook<'_> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'a> IntegrationsCreateHook<'a> {
     /// Whether the hook is active.
     ///
@@ -19257,6 +20222,7 @@ impl<'a> IntegrationsCreateHook<'a> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl Action for IntegrationsCreateHook<'_> {
     type Output = models::IntegrationHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -19270,11 +20236,13 @@ impl Action for IntegrationsCreateHook<'_> {
 /// Update an integration hook: Change an integration hook's settings or turn it on or off.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/integrations/hooks/{hook_id}` — build with [`IntegrationsHandler::update_hook`], then `.send().await`.
+#[cfg(feature = "integrations")]
 pub struct IntegrationsUpdateHook<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "integrations")]
 impl std::fmt::Debug for IntegrationsUpdateHook<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19285,6 +20253,7 @@ impl std::fmt::Debug for IntegrationsUpdateHook<'_> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'a> IntegrationsUpdateHook<'a> {
     /// Whether the hook is active.
     ///
@@ -19325,6 +20294,7 @@ impl<'a> IntegrationsUpdateHook<'a> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl Action for IntegrationsUpdateHook<'_> {
     type Output = models::IntegrationHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -19338,11 +20308,13 @@ impl Action for IntegrationsUpdateHook<'_> {
 /// Delete an integration hook: Disconnect an integration hook.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/integrations/hooks/{hook_id}` — build with [`IntegrationsHandler::delete_hook`], then `.send().await`.
+#[cfg(feature = "integrations")]
 pub struct IntegrationsDeleteHook<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "integrations")]
 impl std::fmt::Debug for IntegrationsDeleteHook<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19353,6 +20325,7 @@ impl std::fmt::Debug for IntegrationsDeleteHook<'_> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl<'a> IntegrationsDeleteHook<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19378,6 +20351,7 @@ impl<'a> IntegrationsDeleteHook<'a> {
     }
 }
 
+#[cfg(feature = "integrations")]
 impl Action for IntegrationsDeleteHook<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -19401,11 +20375,13 @@ impl Action for IntegrationsDeleteHook<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "labels")]
 #[derive(Debug, Clone, Copy)]
 pub struct LabelsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "labels")]
 impl<'a> LabelsHandler<'a> {
     /// List labels: List the account's labels, by title.
     ///
@@ -19473,11 +20449,13 @@ impl<'a> LabelsHandler<'a> {
 /// List labels: List the account's labels, by title.
 ///
 /// `GET /api/v1/accounts/{account_id}/labels` — build with [`LabelsHandler::list`], then `.send().await`.
+#[cfg(feature = "labels")]
 pub struct LabelsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "labels")]
 impl std::fmt::Debug for LabelsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19488,6 +20466,7 @@ impl std::fmt::Debug for LabelsList<'_> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl<'a> LabelsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19510,6 +20489,7 @@ impl<'a> LabelsList<'a> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl Action for LabelsList<'_> {
     type Output = Vec<models::Label>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19523,11 +20503,13 @@ impl Action for LabelsList<'_> {
 /// Get a label: Fetch one label (administrators only).
 ///
 /// `GET /api/v1/accounts/{account_id}/labels/{id}` — build with [`LabelsHandler::get`], then `.send().await`.
+#[cfg(feature = "labels")]
 pub struct LabelsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "labels")]
 impl std::fmt::Debug for LabelsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19538,6 +20520,7 @@ impl std::fmt::Debug for LabelsGet<'_> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl<'a> LabelsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19557,6 +20540,7 @@ impl<'a> LabelsGet<'a> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl Action for LabelsGet<'_> {
     type Output = models::Label;
     fn spec(&self) -> &'static ActionSpec {
@@ -19570,11 +20554,13 @@ impl Action for LabelsGet<'_> {
 /// Create a label: Add a label to the account (administrators only).
 ///
 /// `POST /api/v1/accounts/{account_id}/labels` — build with [`LabelsHandler::create`], then `.send().await`.
+#[cfg(feature = "labels")]
 pub struct LabelsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "labels")]
 impl std::fmt::Debug for LabelsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19585,6 +20571,7 @@ impl std::fmt::Debug for LabelsCreate<'_> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl<'a> LabelsCreate<'a> {
     /// What the label is for.
     ///
@@ -19631,6 +20618,7 @@ impl<'a> LabelsCreate<'a> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl Action for LabelsCreate<'_> {
     type Output = models::Label;
     fn spec(&self) -> &'static ActionSpec {
@@ -19644,11 +20632,13 @@ impl Action for LabelsCreate<'_> {
 /// Update a label: Change a label; a new title is carried over to the conversations and contacts that have it (administrators only).
 ///
 /// `PATCH /api/v1/accounts/{account_id}/labels/{id}` — build with [`LabelsHandler::update`], then `.send().await`.
+#[cfg(feature = "labels")]
 pub struct LabelsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "labels")]
 impl std::fmt::Debug for LabelsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19659,6 +20649,7 @@ impl std::fmt::Debug for LabelsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl<'a> LabelsUpdate<'a> {
     /// Title: letters, digits, `-` and `_`; stored in lower case, unique within the account.
     ///
@@ -19714,6 +20705,7 @@ impl<'a> LabelsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl Action for LabelsUpdate<'_> {
     type Output = models::Label;
     fn spec(&self) -> &'static ActionSpec {
@@ -19727,11 +20719,13 @@ impl Action for LabelsUpdate<'_> {
 /// Delete a label: Remove a label; it is then taken off the conversations and contacts in the background (administrators only).
 ///
 /// `DELETE /api/v1/accounts/{account_id}/labels/{id}` — build with [`LabelsHandler::delete`], then `.send().await`.
+#[cfg(feature = "labels")]
 pub struct LabelsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "labels")]
 impl std::fmt::Debug for LabelsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19742,6 +20736,7 @@ impl std::fmt::Debug for LabelsDelete<'_> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl<'a> LabelsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19767,6 +20762,7 @@ impl<'a> LabelsDelete<'a> {
     }
 }
 
+#[cfg(feature = "labels")]
 impl Action for LabelsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -19790,11 +20786,13 @@ impl Action for LabelsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "macros")]
 #[derive(Debug, Clone, Copy)]
 pub struct MacrosHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "macros")]
 impl<'a> MacrosHandler<'a> {
     /// List macros: List the account's global macros and the caller's own personal ones (one answer, no paging).
     ///
@@ -19887,11 +20885,13 @@ impl<'a> MacrosHandler<'a> {
 /// List macros: List the account's global macros and the caller's own personal ones (one answer, no paging).
 ///
 /// `GET /api/v1/accounts/{account_id}/macros` — build with [`MacrosHandler::list`], then `.send().await`.
+#[cfg(feature = "macros")]
 pub struct MacrosList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl std::fmt::Debug for MacrosList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19902,6 +20902,7 @@ impl std::fmt::Debug for MacrosList<'_> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'a> MacrosList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19924,6 +20925,7 @@ impl<'a> MacrosList<'a> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl Action for MacrosList<'_> {
     type Output = Vec<models::Macro>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19937,11 +20939,13 @@ impl Action for MacrosList<'_> {
 /// Create a macro: Save a new macro; the caller becomes its author.
 ///
 /// `POST /api/v1/accounts/{account_id}/macros` — build with [`MacrosHandler::create`], then `.send().await`.
+#[cfg(feature = "macros")]
 pub struct MacrosCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl std::fmt::Debug for MacrosCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19952,6 +20956,7 @@ impl std::fmt::Debug for MacrosCreate<'_> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'a> MacrosCreate<'a> {
     /// Who sees the macro: its author only, or the whole account (agents always get personal).
     ///
@@ -19980,6 +20985,7 @@ impl<'a> MacrosCreate<'a> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl Action for MacrosCreate<'_> {
     type Output = models::Macro;
     fn spec(&self) -> &'static ActionSpec {
@@ -19993,11 +20999,13 @@ impl Action for MacrosCreate<'_> {
 /// Get a macro: Fetch one macro (a global one, or a personal one of the caller).
 ///
 /// `GET /api/v1/accounts/{account_id}/macros/{id}` — build with [`MacrosHandler::get`], then `.send().await`.
+#[cfg(feature = "macros")]
 pub struct MacrosGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl std::fmt::Debug for MacrosGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20008,6 +21016,7 @@ impl std::fmt::Debug for MacrosGet<'_> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'a> MacrosGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20027,6 +21036,7 @@ impl<'a> MacrosGet<'a> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl Action for MacrosGet<'_> {
     type Output = models::Macro;
     fn spec(&self) -> &'static ActionSpec {
@@ -20040,11 +21050,13 @@ impl Action for MacrosGet<'_> {
 /// Update a macro: Change a macro's name, visibility or steps; send visibility every time, the server clears it when absent.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/macros/{id}` — build with [`MacrosHandler::update`], then `.send().await`.
+#[cfg(feature = "macros")]
 pub struct MacrosUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl std::fmt::Debug for MacrosUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20055,6 +21067,7 @@ impl std::fmt::Debug for MacrosUpdate<'_> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'a> MacrosUpdate<'a> {
     /// Who sees the macro: its author only, or the whole account (agents always get personal).
     ///
@@ -20107,6 +21120,7 @@ impl<'a> MacrosUpdate<'a> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl Action for MacrosUpdate<'_> {
     type Output = models::Macro;
     fn spec(&self) -> &'static ActionSpec {
@@ -20120,11 +21134,13 @@ impl Action for MacrosUpdate<'_> {
 /// Delete a macro: Remove a macro; the answer has no body.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/macros/{id}` — build with [`MacrosHandler::delete`], then `.send().await`.
+#[cfg(feature = "macros")]
 pub struct MacrosDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl std::fmt::Debug for MacrosDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20135,6 +21151,7 @@ impl std::fmt::Debug for MacrosDelete<'_> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'a> MacrosDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20160,6 +21177,7 @@ impl<'a> MacrosDelete<'a> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl Action for MacrosDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -20173,11 +21191,13 @@ impl Action for MacrosDelete<'_> {
 /// Run a macro: Queue a macro's steps on some conversations; the answer has no body and the work happens in the background.
 ///
 /// `POST /api/v1/accounts/{account_id}/macros/{id}/execute` — build with [`MacrosHandler::execute`], then `.send().await`.
+#[cfg(feature = "macros")]
 pub struct MacrosExecute<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "macros")]
 impl std::fmt::Debug for MacrosExecute<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20188,6 +21208,7 @@ impl std::fmt::Debug for MacrosExecute<'_> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl<'a> MacrosExecute<'a> {
     /// Conversations to run the macro on, by the number shown in the dashboard (display id).
     ///
@@ -20228,6 +21249,7 @@ impl<'a> MacrosExecute<'a> {
     }
 }
 
+#[cfg(feature = "macros")]
 impl Action for MacrosExecute<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -20239,11 +21261,13 @@ impl Action for MacrosExecute<'_> {
 }
 
 /// The `messages` actions. Made by [`crate::Konverte::messages`].
+#[cfg(feature = "messages")]
 #[derive(Debug, Clone, Copy)]
 pub struct MessagesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "messages")]
 impl<'a> MessagesHandler<'a> {
     /// List messages: List a conversation's messages, oldest first: the latest 20, 20 older ones before a message id, or up to 100 newer after one.
     ///
@@ -20373,11 +21397,13 @@ impl<'a> MessagesHandler<'a> {
 /// List messages: List a conversation's messages, oldest first: the latest 20, 20 older ones before a message id, or up to 100 newer after one.
 ///
 /// `GET /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages` — build with [`MessagesHandler::list`], then `.send().await`.
+#[cfg(feature = "messages")]
 pub struct MessagesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages")]
 impl std::fmt::Debug for MessagesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20388,6 +21414,7 @@ impl std::fmt::Debug for MessagesList<'_> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'a> MessagesList<'a> {
     /// Only the 20 messages just before this message id.
     ///
@@ -20453,6 +21480,7 @@ impl<'a> MessagesList<'a> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl Action for MessagesList<'_> {
     type Output = Vec<models::Message>;
     fn spec(&self) -> &'static ActionSpec {
@@ -20466,11 +21494,13 @@ impl Action for MessagesList<'_> {
 /// Send a message: Post a message or private note into a conversation, with up to 15 files attached.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages` — build with [`MessagesHandler::create`], then `.send().await`.
+#[cfg(feature = "messages")]
 pub struct MessagesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages")]
 impl std::fmt::Debug for MessagesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20481,6 +21511,7 @@ impl std::fmt::Debug for MessagesCreate<'_> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'a> MessagesCreate<'a> {
     /// Text of the message (up to 150,000 characters); may be left out when files or items carry the message.
     ///
@@ -20669,6 +21700,7 @@ impl<'a> MessagesCreate<'a> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl Action for MessagesCreate<'_> {
     type Output = models::Message;
     fn spec(&self) -> &'static ActionSpec {
@@ -20682,11 +21714,13 @@ impl Action for MessagesCreate<'_> {
 /// Send a message with uploaded files: Post a message whose attachments are files uploaded before with upload.create (their blob_id values).
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages` — build with [`MessagesHandler::create_from_uploads`], then `.send().await`.
+#[cfg(feature = "messages")]
 pub struct MessagesCreateFromUploads<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages")]
 impl std::fmt::Debug for MessagesCreateFromUploads<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20697,6 +21731,7 @@ impl std::fmt::Debug for MessagesCreateFromUploads<'_> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'a> MessagesCreateFromUploads<'a> {
     /// Text of the message (up to 150,000 characters); may be left out when files or items carry the message.
     ///
@@ -20870,6 +21905,7 @@ impl<'a> MessagesCreateFromUploads<'a> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl Action for MessagesCreateFromUploads<'_> {
     type Output = models::Message;
     fn spec(&self) -> &'static ActionSpec {
@@ -20883,11 +21919,13 @@ impl Action for MessagesCreateFromUploads<'_> {
 /// Update a message's status: Set the delivery status of a message in an API-channel inbox (sent, delivered, read, failed).
 ///
 /// `PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}` — build with [`MessagesHandler::update`], then `.send().await`.
+#[cfg(feature = "messages")]
 pub struct MessagesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages")]
 impl std::fmt::Debug for MessagesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20898,6 +21936,7 @@ impl std::fmt::Debug for MessagesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'a> MessagesUpdate<'a> {
     /// New delivery status; read never goes back to delivered, and an unknown or missing value changes nothing.
     ///
@@ -20935,6 +21974,7 @@ impl<'a> MessagesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl Action for MessagesUpdate<'_> {
     type Output = models::Message;
     fn spec(&self) -> &'static ActionSpec {
@@ -20948,11 +21988,13 @@ impl Action for MessagesUpdate<'_> {
 /// Delete a message: Blank out a message: its text becomes a deletion notice, its files are removed, the record stays.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}` — build with [`MessagesHandler::delete`], then `.send().await`.
+#[cfg(feature = "messages")]
 pub struct MessagesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages")]
 impl std::fmt::Debug for MessagesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20963,6 +22005,7 @@ impl std::fmt::Debug for MessagesDelete<'_> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'a> MessagesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20982,6 +22025,7 @@ impl<'a> MessagesDelete<'a> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl Action for MessagesDelete<'_> {
     type Output = models::Message;
     fn spec(&self) -> &'static ActionSpec {
@@ -20995,11 +22039,13 @@ impl Action for MessagesDelete<'_> {
 /// Translate a message: Translate a message with the account's Google Translate integration and keep the translation on it.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/translate` — build with [`MessagesHandler::translate`], then `.send().await`.
+#[cfg(feature = "messages")]
 pub struct MessagesTranslate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages")]
 impl std::fmt::Debug for MessagesTranslate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21010,6 +22056,7 @@ impl std::fmt::Debug for MessagesTranslate<'_> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'a> MessagesTranslate<'a> {
     /// Language code to translate into, e.g. de or pt_BR; an existing translation answers with an empty body.
     ///
@@ -21041,6 +22088,7 @@ impl<'a> MessagesTranslate<'a> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl Action for MessagesTranslate<'_> {
     type Output = models::MessageTranslation;
     fn spec(&self) -> &'static ActionSpec {
@@ -21054,11 +22102,13 @@ impl Action for MessagesTranslate<'_> {
 /// Resend a message: Queue a failed outgoing message to be sent again through its channel.
 ///
 /// `POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}/retry` — build with [`MessagesHandler::retry`], then `.send().await`.
+#[cfg(feature = "messages")]
 pub struct MessagesRetry<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages")]
 impl std::fmt::Debug for MessagesRetry<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21069,6 +22119,7 @@ impl std::fmt::Debug for MessagesRetry<'_> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl<'a> MessagesRetry<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21088,6 +22139,7 @@ impl<'a> MessagesRetry<'a> {
     }
 }
 
+#[cfg(feature = "messages")]
 impl Action for MessagesRetry<'_> {
     type Output = models::Message;
     fn spec(&self) -> &'static ActionSpec {
@@ -21099,11 +22151,13 @@ impl Action for MessagesRetry<'_> {
 }
 
 /// The `messages_api` actions. Made by [`crate::Konverte::messages_api`].
+#[cfg(feature = "messages_api")]
 #[derive(Debug, Clone, Copy)]
 pub struct MessagesApiHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "messages_api")]
 impl<'a> MessagesApiHandler<'a> {
     /// List messages (public API): List a conversation's public messages, 20 at a time, newest page first, oldest first within a page.
     ///
@@ -21184,11 +22238,13 @@ impl<'a> MessagesApiHandler<'a> {
 /// List messages (public API): List a conversation's public messages, 20 at a time, newest page first, oldest first within a page.
 ///
 /// `GET /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages` — build with [`MessagesApiHandler::list`], then `.send().await`.
+#[cfg(feature = "messages_api")]
 pub struct MessagesApiList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages_api")]
 impl std::fmt::Debug for MessagesApiList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21199,6 +22255,7 @@ impl std::fmt::Debug for MessagesApiList<'_> {
     }
 }
 
+#[cfg(feature = "messages_api")]
 impl<'a> MessagesApiList<'a> {
     /// Only the 20 messages just before the message with this id.
     ///
@@ -21250,6 +22307,7 @@ impl<'a> MessagesApiList<'a> {
     }
 }
 
+#[cfg(feature = "messages_api")]
 impl Action for MessagesApiList<'_> {
     type Output = Vec<models::PublicMessage>;
     fn spec(&self) -> &'static ActionSpec {
@@ -21263,11 +22321,13 @@ impl Action for MessagesApiList<'_> {
 /// Send a message (public API): Post a message from the contact into the conversation, with text, files or both.
 ///
 /// `POST /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages` — build with [`MessagesApiHandler::create`], then `.send().await`.
+#[cfg(feature = "messages_api")]
 pub struct MessagesApiCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages_api")]
 impl std::fmt::Debug for MessagesApiCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21278,6 +22338,7 @@ impl std::fmt::Debug for MessagesApiCreate<'_> {
     }
 }
 
+#[cfg(feature = "messages_api")]
 impl<'a> MessagesApiCreate<'a> {
     /// Text of the message (at most 150,000 characters).
     ///
@@ -21333,6 +22394,7 @@ impl<'a> MessagesApiCreate<'a> {
     }
 }
 
+#[cfg(feature = "messages_api")]
 impl Action for MessagesApiCreate<'_> {
     type Output = models::PublicMessage;
     fn spec(&self) -> &'static ActionSpec {
@@ -21346,11 +22408,13 @@ impl Action for MessagesApiCreate<'_> {
 /// Answer a message (public API): Submit the contact's answers to an interactive message: a form, options or a satisfaction survey.
 ///
 /// `PATCH /public/api/v1/inboxes/{inbox_identifier}/contacts/{contact_identifier}/conversations/{conversation_id}/messages/{message_id}` — build with [`MessagesApiHandler::update`], then `.send().await`.
+#[cfg(feature = "messages_api")]
 pub struct MessagesApiUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "messages_api")]
 impl std::fmt::Debug for MessagesApiUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21361,6 +22425,7 @@ impl std::fmt::Debug for MessagesApiUpdate<'_> {
     }
 }
 
+#[cfg(feature = "messages_api")]
 impl<'a> MessagesApiUpdate<'a> {
     /// Answers: a list of {name, title, value}, or {"csat_survey_response": {"rating": 1-5, "feedback_message": "..."}}.
     ///
@@ -21392,6 +22457,7 @@ impl<'a> MessagesApiUpdate<'a> {
     }
 }
 
+#[cfg(feature = "messages_api")]
 impl Action for MessagesApiUpdate<'_> {
     type Output = models::PublicMessage;
     fn spec(&self) -> &'static ActionSpec {
@@ -21415,11 +22481,13 @@ impl Action for MessagesApiUpdate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "notification_settings")]
 #[derive(Debug, Clone, Copy)]
 pub struct NotificationSettingsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "notification_settings")]
 impl<'a> NotificationSettingsHandler<'a> {
     /// Get notification settings: Show which events notify the user by e-mail and by push.
     ///
@@ -21448,11 +22516,13 @@ impl<'a> NotificationSettingsHandler<'a> {
 /// Get notification settings: Show which events notify the user by e-mail and by push.
 ///
 /// `GET /api/v1/accounts/{account_id}/notification_settings` — build with [`NotificationSettingsHandler::get`], then `.send().await`.
+#[cfg(feature = "notification_settings")]
 pub struct NotificationSettingsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notification_settings")]
 impl std::fmt::Debug for NotificationSettingsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21463,6 +22533,7 @@ impl std::fmt::Debug for NotificationSettingsGet<'_> {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl<'a> NotificationSettingsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21485,6 +22556,7 @@ impl<'a> NotificationSettingsGet<'a> {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl Action for NotificationSettingsGet<'_> {
     type Output = models::NotificationSetting;
     fn spec(&self) -> &'static ActionSpec {
@@ -21498,11 +22570,13 @@ impl Action for NotificationSettingsGet<'_> {
 /// Update notification settings: Set both lists of notifying events; a list left out is emptied.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/notification_settings` — build with [`NotificationSettingsHandler::update`], then `.send().await`.
+#[cfg(feature = "notification_settings")]
 pub struct NotificationSettingsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notification_settings")]
 impl std::fmt::Debug for NotificationSettingsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21513,6 +22587,7 @@ impl std::fmt::Debug for NotificationSettingsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl<'a> NotificationSettingsUpdate<'a> {
     /// Events that should send an e-mail; send the full list.
     ///
@@ -21565,6 +22640,7 @@ impl<'a> NotificationSettingsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "notification_settings")]
 impl Action for NotificationSettingsUpdate<'_> {
     type Output = models::NotificationSetting;
     fn spec(&self) -> &'static ActionSpec {
@@ -21588,11 +22664,13 @@ impl Action for NotificationSettingsUpdate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "notifications")]
 #[derive(Debug, Clone, Copy)]
 pub struct NotificationsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsHandler<'a> {
     /// List notifications: List the user's notifications, 15 a page, newest activity first; read and snoozed ones only on request.
     ///
@@ -21691,11 +22769,13 @@ impl<'a> NotificationsHandler<'a> {
 /// List notifications: List the user's notifications, 15 a page, newest activity first; read and snoozed ones only on request.
 ///
 /// `GET /api/v1/accounts/{account_id}/notifications` — build with [`NotificationsHandler::list`], then `.send().await`.
+#[cfg(feature = "notifications")]
 pub struct NotificationsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl std::fmt::Debug for NotificationsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21706,6 +22786,7 @@ impl std::fmt::Debug for NotificationsList<'_> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsList<'a> {
     /// Also take in notifications already read and/or snoozed ones, which are left out by default.
     ///
@@ -21781,6 +22862,7 @@ impl<'a> NotificationsList<'a> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl Action for NotificationsList<'_> {
     type Output = Vec<models::Notification>;
     fn spec(&self) -> &'static ActionSpec {
@@ -21794,11 +22876,13 @@ impl Action for NotificationsList<'_> {
 /// Count unread notifications: Count the user's unread notifications (a bare number; snoozed ones only with includes snoozed).
 ///
 /// `GET /api/v1/accounts/{account_id}/notifications/unread_count` — build with [`NotificationsHandler::unread_count`], then `.send().await`.
+#[cfg(feature = "notifications")]
 pub struct NotificationsUnreadCount<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl std::fmt::Debug for NotificationsUnreadCount<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21809,6 +22893,7 @@ impl std::fmt::Debug for NotificationsUnreadCount<'_> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsUnreadCount<'a> {
     /// Also take in notifications already read and/or snoozed ones, which are left out by default.
     ///
@@ -21843,6 +22928,7 @@ impl<'a> NotificationsUnreadCount<'a> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl Action for NotificationsUnreadCount<'_> {
     type Output = i64;
     fn spec(&self) -> &'static ActionSpec {
@@ -21856,11 +22942,13 @@ impl Action for NotificationsUnreadCount<'_> {
 /// Mark a notification read: Mark one notification as read now.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/notifications/{id}` — build with [`NotificationsHandler::read`], then `.send().await`.
+#[cfg(feature = "notifications")]
 pub struct NotificationsRead<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl std::fmt::Debug for NotificationsRead<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21871,6 +22959,7 @@ impl std::fmt::Debug for NotificationsRead<'_> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsRead<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21893,6 +22982,7 @@ impl<'a> NotificationsRead<'a> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl Action for NotificationsRead<'_> {
     type Output = models::NotificationRecord;
     fn spec(&self) -> &'static ActionSpec {
@@ -21906,11 +22996,13 @@ impl Action for NotificationsRead<'_> {
 /// Mark a notification unread: Mark one notification as not read.
 ///
 /// `POST /api/v1/accounts/{account_id}/notifications/{id}/unread` — build with [`NotificationsHandler::unread`], then `.send().await`.
+#[cfg(feature = "notifications")]
 pub struct NotificationsUnread<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl std::fmt::Debug for NotificationsUnread<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21921,6 +23013,7 @@ impl std::fmt::Debug for NotificationsUnread<'_> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsUnread<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21943,6 +23036,7 @@ impl<'a> NotificationsUnread<'a> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl Action for NotificationsUnread<'_> {
     type Output = models::NotificationRecord;
     fn spec(&self) -> &'static ActionSpec {
@@ -21956,11 +23050,13 @@ impl Action for NotificationsUnread<'_> {
 /// Snooze a notification: Hide a notification from the default list until the given time.
 ///
 /// `POST /api/v1/accounts/{account_id}/notifications/{id}/snooze` — build with [`NotificationsHandler::snooze`], then `.send().await`.
+#[cfg(feature = "notifications")]
 pub struct NotificationsSnooze<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl std::fmt::Debug for NotificationsSnooze<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21971,6 +23067,7 @@ impl std::fmt::Debug for NotificationsSnooze<'_> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsSnooze<'a> {
     /// End of the snooze as Unix time in seconds; without it nothing changes.
     ///
@@ -22002,6 +23099,7 @@ impl<'a> NotificationsSnooze<'a> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl Action for NotificationsSnooze<'_> {
     type Output = models::NotificationRecord;
     fn spec(&self) -> &'static ActionSpec {
@@ -22015,11 +23113,13 @@ impl Action for NotificationsSnooze<'_> {
 /// Mark all notifications read: Mark every unread notification read, or only those about one conversation.
 ///
 /// `POST /api/v1/accounts/{account_id}/notifications/read_all` — build with [`NotificationsHandler::read_all`], then `.send().await`.
+#[cfg(feature = "notifications")]
 pub struct NotificationsReadAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl std::fmt::Debug for NotificationsReadAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22030,6 +23130,7 @@ impl std::fmt::Debug for NotificationsReadAll<'_> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsReadAll<'a> {
     /// Kind of record to limit to; only Conversation is understood.
     ///
@@ -22076,6 +23177,7 @@ impl<'a> NotificationsReadAll<'a> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl Action for NotificationsReadAll<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -22089,11 +23191,13 @@ impl Action for NotificationsReadAll<'_> {
 /// Delete a notification: Remove one notification.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/notifications/{id}` — build with [`NotificationsHandler::delete`], then `.send().await`.
+#[cfg(feature = "notifications")]
 pub struct NotificationsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl std::fmt::Debug for NotificationsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22104,6 +23208,7 @@ impl std::fmt::Debug for NotificationsDelete<'_> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22129,6 +23234,7 @@ impl<'a> NotificationsDelete<'a> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl Action for NotificationsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -22142,11 +23248,13 @@ impl Action for NotificationsDelete<'_> {
 /// Delete all notifications: Remove all of the user's notifications in the account, or only the read ones, in the background.
 ///
 /// `POST /api/v1/accounts/{account_id}/notifications/destroy_all` — build with [`NotificationsHandler::delete_all`], then `.send().await`.
+#[cfg(feature = "notifications")]
 pub struct NotificationsDeleteAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "notifications")]
 impl std::fmt::Debug for NotificationsDeleteAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22157,6 +23265,7 @@ impl std::fmt::Debug for NotificationsDeleteAll<'_> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl<'a> NotificationsDeleteAll<'a> {
     /// read removes only read notifications; anything else (default) removes all.
     ///
@@ -22191,6 +23300,7 @@ impl<'a> NotificationsDeleteAll<'a> {
     }
 }
 
+#[cfg(feature = "notifications")]
 impl Action for NotificationsDeleteAll<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -22214,11 +23324,13 @@ impl Action for NotificationsDeleteAll<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "portals")]
 #[derive(Debug, Clone, Copy)]
 pub struct PortalsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsHandler<'a> {
     /// List help center portals: List every help center portal of the account, archived ones included.
     ///
@@ -22344,11 +23456,13 @@ impl<'a> PortalsHandler<'a> {
 /// List help center portals: List every help center portal of the account, archived ones included.
 ///
 /// `GET /api/v1/accounts/{account_id}/portals` — build with [`PortalsHandler::list`], then `.send().await`.
+#[cfg(feature = "portals")]
 pub struct PortalsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl std::fmt::Debug for PortalsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22359,6 +23473,7 @@ impl std::fmt::Debug for PortalsList<'_> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22381,6 +23496,7 @@ impl<'a> PortalsList<'a> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl Action for PortalsList<'_> {
     type Output = Vec<models::Portal>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22394,11 +23510,13 @@ impl Action for PortalsList<'_> {
 /// Get a help center portal: Fetch one portal with its article counts, optionally counted for one locale.
 ///
 /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}` — build with [`PortalsHandler::get`], then `.send().await`.
+#[cfg(feature = "portals")]
 pub struct PortalsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl std::fmt::Debug for PortalsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22409,6 +23527,7 @@ impl std::fmt::Debug for PortalsGet<'_> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsGet<'a> {
     /// Count only articles of this language code (e.g. en) in meta.
     ///
@@ -22437,6 +23556,7 @@ impl<'a> PortalsGet<'a> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl Action for PortalsGet<'_> {
     type Output = models::Portal;
     fn spec(&self) -> &'static ActionSpec {
@@ -22450,11 +23570,13 @@ impl Action for PortalsGet<'_> {
 /// Create a help center portal: Add a help center portal with its name, slug, look, domain and locales.
 ///
 /// `POST /api/v1/accounts/{account_id}/portals` — build with [`PortalsHandler::create`], then `.send().await`.
+#[cfg(feature = "portals")]
 pub struct PortalsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl std::fmt::Debug for PortalsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22465,6 +23587,7 @@ impl std::fmt::Debug for PortalsCreate<'_> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsCreate<'a> {
     /// Accent colour of the help center as a hex code such as #1f93ff.
     ///
@@ -22563,6 +23686,7 @@ impl<'a> PortalsCreate<'a> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl Action for PortalsCreate<'_> {
     type Output = models::Portal;
     fn spec(&self) -> &'static ActionSpec {
@@ -22576,11 +23700,13 @@ impl Action for PortalsCreate<'_> {
 /// Update a help center portal: Change a portal's settings, logo or live chat inbox.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/portals/{portal_slug}` — build with [`PortalsHandler::update`], then `.send().await`.
+#[cfg(feature = "portals")]
 pub struct PortalsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl std::fmt::Debug for PortalsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22591,6 +23717,7 @@ impl std::fmt::Debug for PortalsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsUpdate<'a> {
     /// Accent colour of the help center as a hex code such as #1f93ff.
     ///
@@ -22707,6 +23834,7 @@ impl<'a> PortalsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl Action for PortalsUpdate<'_> {
     type Output = models::Portal;
     fn spec(&self) -> &'static ActionSpec {
@@ -22720,11 +23848,13 @@ impl Action for PortalsUpdate<'_> {
 /// Delete a help center portal: Delete a portal; its categories and articles are removed in the background.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}` — build with [`PortalsHandler::delete`], then `.send().await`.
+#[cfg(feature = "portals")]
 pub struct PortalsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl std::fmt::Debug for PortalsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22735,6 +23865,7 @@ impl std::fmt::Debug for PortalsDelete<'_> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22760,6 +23891,7 @@ impl<'a> PortalsDelete<'a> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl Action for PortalsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -22773,11 +23905,13 @@ impl Action for PortalsDelete<'_> {
 /// Remove a portal's logo: Detach and delete the logo image of a portal.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/portals/{portal_slug}/logo` — build with [`PortalsHandler::delete_logo`], then `.send().await`.
+#[cfg(feature = "portals")]
 pub struct PortalsDeleteLogo<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl std::fmt::Debug for PortalsDeleteLogo<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22788,6 +23922,7 @@ impl std::fmt::Debug for PortalsDeleteLogo<'_> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsDeleteLogo<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22813,6 +23948,7 @@ impl<'a> PortalsDeleteLogo<'a> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl Action for PortalsDeleteLogo<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -22826,11 +23962,13 @@ impl Action for PortalsDeleteLogo<'_> {
 /// Mail custom domain instructions: Send the DNS set-up instructions for the portal's custom domain to an email address.
 ///
 /// `POST /api/v1/accounts/{account_id}/portals/{portal_slug}/send_instructions` — build with [`PortalsHandler::send_instructions`], then `.send().await`.
+#[cfg(feature = "portals")]
 pub struct PortalsSendInstructions<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl std::fmt::Debug for PortalsSendInstructions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22841,6 +23979,7 @@ impl std::fmt::Debug for PortalsSendInstructions<'_> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsSendInstructions<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22863,6 +24002,7 @@ impl<'a> PortalsSendInstructions<'a> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl Action for PortalsSendInstructions<'_> {
     type Output = models::PortalSendInstructionsResult;
     fn spec(&self) -> &'static ActionSpec {
@@ -22876,11 +24016,13 @@ impl Action for PortalsSendInstructions<'_> {
 /// Check a portal's SSL status: Ask Cloudflare for the certificate state of the portal's custom domain (enterprise; needs Cloudflare keys on the installation).
 ///
 /// `GET /api/v1/accounts/{account_id}/portals/{portal_slug}/ssl_status` — build with [`PortalsHandler::ssl_status`], then `.send().await`.
+#[cfg(feature = "portals")]
 pub struct PortalsSslStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "portals")]
 impl std::fmt::Debug for PortalsSslStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22891,6 +24033,7 @@ impl std::fmt::Debug for PortalsSslStatus<'_> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl<'a> PortalsSslStatus<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22913,6 +24056,7 @@ impl<'a> PortalsSslStatus<'a> {
     }
 }
 
+#[cfg(feature = "portals")]
 impl Action for PortalsSslStatus<'_> {
     type Output = models::PortalSslStatus;
     fn spec(&self) -> &'static ActionSpec {
@@ -22936,11 +24080,13 @@ impl Action for PortalsSslStatus<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "profile")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProfileHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileHandler<'a> {
     /// Get my profile: Fetch the user the token belongs to; a cheap way to check a token.
     ///
@@ -23041,11 +24187,13 @@ impl<'a> ProfileHandler<'a> {
 /// Get my profile: Fetch the user the token belongs to; a cheap way to check a token.
 ///
 /// `GET /api/v1/profile` — build with [`ProfileHandler::get`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23056,6 +24204,7 @@ impl std::fmt::Debug for ProfileGet<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23075,6 +24224,7 @@ impl<'a> ProfileGet<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileGet<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -23088,11 +24238,13 @@ impl Action for ProfileGet<'_> {
 /// Update my profile: Change the signed-in user's name, e-mail, signature, UI settings or avatar, or change the password.
 ///
 /// `PUT /api/v1/profile` — build with [`ProfileHandler::update`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23103,6 +24255,7 @@ impl std::fmt::Debug for ProfileUpdate<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileUpdate<'a> {
     /// Full name; the server refuses an empty one.
     ///
@@ -23216,6 +24369,7 @@ impl<'a> ProfileUpdate<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileUpdate<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -23229,11 +24383,13 @@ impl Action for ProfileUpdate<'_> {
 /// Set my availability: Set the signed-in user's availability (online, busy, offline) in one account.
 ///
 /// `POST /api/v1/profile/availability` — build with [`ProfileHandler::set_availability`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileSetAvailability<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileSetAvailability<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23244,6 +24400,7 @@ impl std::fmt::Debug for ProfileSetAvailability<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileSetAvailability<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23263,6 +24420,7 @@ impl<'a> ProfileSetAvailability<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileSetAvailability<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -23276,11 +24434,13 @@ impl Action for ProfileSetAvailability<'_> {
 /// Set my auto-offline: Choose whether the signed-in user goes offline automatically when the dashboard is closed, in one account.
 ///
 /// `POST /api/v1/profile/auto_offline` — build with [`ProfileHandler::set_auto_offline`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileSetAutoOffline<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileSetAutoOffline<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23291,6 +24451,7 @@ impl std::fmt::Debug for ProfileSetAutoOffline<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileSetAutoOffline<'a> {
     /// true to follow dashboard presence; left out it counts as false.
     ///
@@ -23319,6 +24480,7 @@ impl<'a> ProfileSetAutoOffline<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileSetAutoOffline<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -23332,11 +24494,13 @@ impl Action for ProfileSetAutoOffline<'_> {
 /// Set my active account: Mark one of the user's accounts as the most recently used, the one opened by default.
 ///
 /// `PUT /api/v1/profile/set_active_account` — build with [`ProfileHandler::set_active_account`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileSetActiveAccount<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileSetActiveAccount<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23347,6 +24511,7 @@ impl std::fmt::Debug for ProfileSetActiveAccount<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileSetActiveAccount<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23372,6 +24537,7 @@ impl<'a> ProfileSetActiveAccount<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileSetActiveAccount<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -23385,11 +24551,13 @@ impl Action for ProfileSetActiveAccount<'_> {
 /// Remove my avatar: Delete the signed-in user's uploaded avatar image.
 ///
 /// `DELETE /api/v1/profile/avatar` — build with [`ProfileHandler::delete_avatar`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileDeleteAvatar<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileDeleteAvatar<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23400,6 +24568,7 @@ impl std::fmt::Debug for ProfileDeleteAvatar<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileDeleteAvatar<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23419,6 +24588,7 @@ impl<'a> ProfileDeleteAvatar<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileDeleteAvatar<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -23432,11 +24602,13 @@ impl Action for ProfileDeleteAvatar<'_> {
 /// Reset my access token: Replace the user's API access token with a new one; the old token stops working at once.
 ///
 /// `POST /api/v1/profile/reset_access_token` — build with [`ProfileHandler::reset_access_token`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileResetAccessToken<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileResetAccessToken<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23447,6 +24619,7 @@ impl std::fmt::Debug for ProfileResetAccessToken<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileResetAccessToken<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23466,6 +24639,7 @@ impl<'a> ProfileResetAccessToken<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileResetAccessToken<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -23479,11 +24653,13 @@ impl Action for ProfileResetAccessToken<'_> {
 /// Resend my confirmation mail: Send the e-mail confirmation message again; does nothing for a confirmed user.
 ///
 /// `POST /api/v1/profile/resend_confirmation` — build with [`ProfileHandler::resend_confirmation`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileResendConfirmation<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileResendConfirmation<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23494,6 +24670,7 @@ impl std::fmt::Debug for ProfileResendConfirmation<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileResendConfirmation<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23519,6 +24696,7 @@ impl<'a> ProfileResendConfirmation<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileResendConfirmation<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -23542,11 +24720,13 @@ impl Action for ProfileResendConfirmation<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "reporting_events")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReportingEventsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "reporting_events")]
 impl<'a> ReportingEventsHandler<'a> {
     /// List reporting events: List the account's reporting events, newest first, 25 a page, by time range, inbox, agent or name.
     ///
@@ -23564,11 +24744,13 @@ impl<'a> ReportingEventsHandler<'a> {
 /// List reporting events: List the account's reporting events, newest first, 25 a page, by time range, inbox, agent or name.
 ///
 /// `GET /api/v1/accounts/{account_id}/reporting_events` — build with [`ReportingEventsHandler::list`], then `.send().await`.
+#[cfg(feature = "reporting_events")]
 pub struct ReportingEventsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reporting_events")]
 impl std::fmt::Debug for ReportingEventsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23579,6 +24761,7 @@ impl std::fmt::Debug for ReportingEventsList<'_> {
     }
 }
 
+#[cfg(feature = "reporting_events")]
 impl<'a> ReportingEventsList<'a> {
     /// Unix time in seconds of the earliest event; only applied together with until.
     ///
@@ -23673,6 +24856,7 @@ impl<'a> ReportingEventsList<'a> {
     }
 }
 
+#[cfg(feature = "reporting_events")]
 impl Action for ReportingEventsList<'_> {
     type Output = Vec<models::ReportingEvent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23696,11 +24880,13 @@ impl Action for ReportingEventsList<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReportsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsHandler<'a> {
     /// Report one metric over time: Get one metric, such as new conversations or resolution time, as a time series.
     ///
@@ -24023,11 +25209,13 @@ impl<'a> ReportsHandler<'a> {
 /// Report one metric over time: Get one metric, such as new conversations or resolution time, as a time series.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports` — build with [`ReportsHandler::metric`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsMetric<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsMetric<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24038,6 +25226,7 @@ impl std::fmt::Debug for ReportsMetric<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsMetric<'a> {
     /// Id of the agent, inbox, label or team the report covers; not used for type account.
     ///
@@ -24123,6 +25312,7 @@ impl<'a> ReportsMetric<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsMetric<'_> {
     type Output = Vec<models::ReportTimeseriesPoint>;
     fn spec(&self) -> &'static ActionSpec {
@@ -24136,11 +25326,13 @@ impl Action for ReportsMetric<'_> {
 /// Report summary: Get the totals of every conversation metric for a period, with the period before it.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/summary` — build with [`ReportsHandler::summary`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsSummary<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsSummary<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24151,6 +25343,7 @@ impl std::fmt::Debug for ReportsSummary<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsSummary<'a> {
     /// Id of the agent, inbox, label or team the report covers; not used for type account.
     ///
@@ -24206,6 +25399,7 @@ impl<'a> ReportsSummary<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsSummary<'_> {
     type Output = models::ReportSummary;
     fn spec(&self) -> &'static ActionSpec {
@@ -24219,11 +25413,13 @@ impl Action for ReportsSummary<'_> {
 /// Bot report summary: Count bot resolutions and hand-offs to agents for a period, with the period before it.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/bot_summary` — build with [`ReportsHandler::bot_summary`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsBotSummary<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsBotSummary<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24234,6 +25430,7 @@ impl std::fmt::Debug for ReportsBotSummary<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsBotSummary<'a> {
     /// Id of the agent, inbox, label or team the report covers; not used for type account.
     ///
@@ -24280,6 +25477,7 @@ impl<'a> ReportsBotSummary<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsBotSummary<'_> {
     type Output = models::ReportBotSummary;
     fn spec(&self) -> &'static ActionSpec {
@@ -24293,11 +25491,13 @@ impl Action for ReportsBotSummary<'_> {
 /// Download the agents report: Download each agent's conversation figures for a period as a CSV file.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/agents` — build with [`ReportsHandler::agents_csv`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsAgentsCsv<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsAgentsCsv<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24308,6 +25508,7 @@ impl std::fmt::Debug for ReportsAgentsCsv<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsAgentsCsv<'a> {
     /// Measure response and resolution times within the inboxes' business hours only.
     ///
@@ -24338,6 +25539,7 @@ impl<'a> ReportsAgentsCsv<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsAgentsCsv<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -24351,11 +25553,13 @@ impl Action for ReportsAgentsCsv<'_> {
 /// Download the inboxes report: Download each inbox's conversation figures for a period as a CSV file.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/inboxes` — build with [`ReportsHandler::inboxes_csv`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsInboxesCsv<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsInboxesCsv<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24366,6 +25570,7 @@ impl std::fmt::Debug for ReportsInboxesCsv<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsInboxesCsv<'a> {
     /// Measure response and resolution times within the inboxes' business hours only.
     ///
@@ -24396,6 +25601,7 @@ impl<'a> ReportsInboxesCsv<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsInboxesCsv<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -24409,11 +25615,13 @@ impl Action for ReportsInboxesCsv<'_> {
 /// Download the labels report: Download each label's conversation figures for a period as a CSV file.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/labels` — build with [`ReportsHandler::labels_csv`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsLabelsCsv<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsLabelsCsv<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24424,6 +25632,7 @@ impl std::fmt::Debug for ReportsLabelsCsv<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsLabelsCsv<'a> {
     /// Measure response and resolution times within the inboxes' business hours only.
     ///
@@ -24454,6 +25663,7 @@ impl<'a> ReportsLabelsCsv<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsLabelsCsv<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -24467,11 +25677,13 @@ impl Action for ReportsLabelsCsv<'_> {
 /// Download the teams report: Download each team's conversation figures for a period as a CSV file.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/teams` — build with [`ReportsHandler::teams_csv`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsTeamsCsv<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsTeamsCsv<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24482,6 +25694,7 @@ impl std::fmt::Debug for ReportsTeamsCsv<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsTeamsCsv<'a> {
     /// Measure response and resolution times within the inboxes' business hours only.
     ///
@@ -24512,6 +25725,7 @@ impl<'a> ReportsTeamsCsv<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsTeamsCsv<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -24525,11 +25739,13 @@ impl Action for ReportsTeamsCsv<'_> {
 /// Account conversation figures: Count the account's open, unattended, unassigned and pending conversations right now.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/conversations?type=account` — build with [`ReportsHandler::conversations`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsConversations<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsConversations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24540,6 +25756,7 @@ impl std::fmt::Debug for ReportsConversations<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsConversations<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -24562,6 +25779,7 @@ impl<'a> ReportsConversations<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsConversations<'_> {
     type Output = models::ReportConversationCounts;
     fn spec(&self) -> &'static ActionSpec {
@@ -24575,11 +25793,13 @@ impl Action for ReportsConversations<'_> {
 /// Agent conversation figures: List every agent with the counts of their open and unattended conversations right now.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/conversations?type=agent` — build with [`ReportsHandler::agent_conversations`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsAgentConversations<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsAgentConversations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24590,6 +25810,7 @@ impl std::fmt::Debug for ReportsAgentConversations<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsAgentConversations<'a> {
     /// Page number, from 1; 25 agents a page, busiest first within the page.
     ///
@@ -24641,6 +25862,7 @@ impl<'a> ReportsAgentConversations<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsAgentConversations<'_> {
     type Output = Vec<models::ReportAgentConversations>;
     fn spec(&self) -> &'static ActionSpec {
@@ -24654,11 +25876,13 @@ impl Action for ReportsAgentConversations<'_> {
 /// Download the conversations summary: Download the account's conversation totals for a period as a CSV file.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/conversations_summary` — build with [`ReportsHandler::conversations_summary_csv`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsConversationsSummaryCsv<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsConversationsSummaryCsv<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24669,6 +25893,7 @@ impl std::fmt::Debug for ReportsConversationsSummaryCsv<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsConversationsSummaryCsv<'a> {
     /// Measure response and resolution times within the inboxes' business hours only.
     ///
@@ -24699,6 +25924,7 @@ impl<'a> ReportsConversationsSummaryCsv<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsConversationsSummaryCsv<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -24712,11 +25938,13 @@ impl Action for ReportsConversationsSummaryCsv<'_> {
 /// Download the conversation traffic: Download new conversations per hour of each recent day (a heat map) as a CSV file.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/conversation_traffic` — build with [`ReportsHandler::conversation_traffic_csv`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsConversationTrafficCsv<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsConversationTrafficCsv<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24727,6 +25955,7 @@ impl std::fmt::Debug for ReportsConversationTrafficCsv<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsConversationTrafficCsv<'a> {
     /// Hours from UTC the days and hours are counted in, e.g. 5.5 or -3 (default UTC).
     ///
@@ -24769,6 +25998,7 @@ impl<'a> ReportsConversationTrafficCsv<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsConversationTrafficCsv<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -24782,11 +26012,13 @@ impl Action for ReportsConversationTrafficCsv<'_> {
 /// Bot metrics: Get the conversations, messages, resolution rate and hand-off rate of bot-enabled inboxes.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/bot_metrics` — build with [`ReportsHandler::bot_metrics`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsBotMetrics<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsBotMetrics<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24797,6 +26029,7 @@ impl std::fmt::Debug for ReportsBotMetrics<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsBotMetrics<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -24835,6 +26068,7 @@ impl<'a> ReportsBotMetrics<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsBotMetrics<'_> {
     type Output = models::ReportBotMetrics;
     fn spec(&self) -> &'static ActionSpec {
@@ -24848,11 +26082,13 @@ impl Action for ReportsBotMetrics<'_> {
 /// Inbox by label matrix: Count conversations for every pair of inbox and label over a period.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/inbox_label_matrix` — build with [`ReportsHandler::inbox_label_matrix`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsInboxLabelMatrix<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsInboxLabelMatrix<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24863,6 +26099,7 @@ impl std::fmt::Debug for ReportsInboxLabelMatrix<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsInboxLabelMatrix<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -24931,6 +26168,7 @@ impl<'a> ReportsInboxLabelMatrix<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsInboxLabelMatrix<'_> {
     type Output = models::ReportInboxLabelMatrix;
     fn spec(&self) -> &'static ActionSpec {
@@ -24944,11 +26182,13 @@ impl Action for ReportsInboxLabelMatrix<'_> {
 /// First response time distribution: Count first responses per channel type in the buckets 0-1h, 1-4h, 4-8h, 8-24h and 24h+.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/first_response_time_distribution` — build with [`ReportsHandler::first_response_time_distribution`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsFirstResponseTimeDistribution<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsFirstResponseTimeDistribution<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24959,6 +26199,7 @@ impl std::fmt::Debug for ReportsFirstResponseTimeDistribution<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsFirstResponseTimeDistribution<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -24997,6 +26238,7 @@ impl<'a> ReportsFirstResponseTimeDistribution<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsFirstResponseTimeDistribution<'_> {
     type Output = models::FirstResponseTimeDistribution;
     fn spec(&self) -> &'static ActionSpec {
@@ -25010,11 +26252,13 @@ impl Action for ReportsFirstResponseTimeDistribution<'_> {
 /// Outgoing messages count: Count outgoing messages per agent, team, inbox or label over a period.
 ///
 /// `GET /api/v2/accounts/{account_id}/reports/outgoing_messages_count` — build with [`ReportsHandler::outgoing_messages_count`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsOutgoingMessagesCount<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsOutgoingMessagesCount<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25025,6 +26269,7 @@ impl std::fmt::Debug for ReportsOutgoingMessagesCount<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsOutgoingMessagesCount<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -25063,6 +26308,7 @@ impl<'a> ReportsOutgoingMessagesCount<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsOutgoingMessagesCount<'_> {
     type Output = Vec<models::ReportOutgoingMessagesCount>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25076,11 +26322,13 @@ impl Action for ReportsOutgoingMessagesCount<'_> {
 /// Summary per agent: Get every agent's conversation, resolution and response-time figures for a period.
 ///
 /// `GET /api/v2/accounts/{account_id}/summary_reports/agent` — build with [`ReportsHandler::summary_by_agent`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsSummaryByAgent<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsSummaryByAgent<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25091,6 +26339,7 @@ impl std::fmt::Debug for ReportsSummaryByAgent<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsSummaryByAgent<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -25138,6 +26387,7 @@ impl<'a> ReportsSummaryByAgent<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsSummaryByAgent<'_> {
     type Output = Vec<models::ReportSummaryRow>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25151,11 +26401,13 @@ impl Action for ReportsSummaryByAgent<'_> {
 /// Summary per team: Get every team's conversation, resolution and response-time figures for a period.
 ///
 /// `GET /api/v2/accounts/{account_id}/summary_reports/team` — build with [`ReportsHandler::summary_by_team`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsSummaryByTeam<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsSummaryByTeam<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25166,6 +26418,7 @@ impl std::fmt::Debug for ReportsSummaryByTeam<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsSummaryByTeam<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -25213,6 +26466,7 @@ impl<'a> ReportsSummaryByTeam<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsSummaryByTeam<'_> {
     type Output = Vec<models::ReportSummaryRow>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25226,11 +26480,13 @@ impl Action for ReportsSummaryByTeam<'_> {
 /// Summary per inbox: Get every inbox's conversation, resolution and response-time figures for a period.
 ///
 /// `GET /api/v2/accounts/{account_id}/summary_reports/inbox` — build with [`ReportsHandler::summary_by_inbox`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsSummaryByInbox<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsSummaryByInbox<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25241,6 +26497,7 @@ impl std::fmt::Debug for ReportsSummaryByInbox<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsSummaryByInbox<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -25288,6 +26545,7 @@ impl<'a> ReportsSummaryByInbox<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsSummaryByInbox<'_> {
     type Output = Vec<models::ReportSummaryRow>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25301,11 +26559,13 @@ impl Action for ReportsSummaryByInbox<'_> {
 /// Summary per label: Get every label's conversation, resolution and response-time figures for a period.
 ///
 /// `GET /api/v2/accounts/{account_id}/summary_reports/label` — build with [`ReportsHandler::summary_by_label`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsSummaryByLabel<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsSummaryByLabel<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25316,6 +26576,7 @@ impl std::fmt::Debug for ReportsSummaryByLabel<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsSummaryByLabel<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -25363,6 +26624,7 @@ impl<'a> ReportsSummaryByLabel<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsSummaryByLabel<'_> {
     type Output = Vec<models::ReportSummaryRow>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25376,11 +26638,13 @@ impl Action for ReportsSummaryByLabel<'_> {
 /// Summary per channel type: Count conversations per channel type and status for a period of at most six months.
 ///
 /// `GET /api/v2/accounts/{account_id}/summary_reports/channel` — build with [`ReportsHandler::summary_by_channel`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsSummaryByChannel<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsSummaryByChannel<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25391,6 +26655,7 @@ impl std::fmt::Debug for ReportsSummaryByChannel<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsSummaryByChannel<'a> {
     /// Start of the period, as Unix time in seconds.
     ///
@@ -25429,6 +26694,7 @@ impl<'a> ReportsSummaryByChannel<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsSummaryByChannel<'_> {
     type Output = models::ChannelSummary;
     fn spec(&self) -> &'static ActionSpec {
@@ -25442,11 +26708,13 @@ impl Action for ReportsSummaryByChannel<'_> {
 /// Live conversation counts: Count open, unattended, unassigned and pending conversations right now, optionally of one team.
 ///
 /// `GET /api/v2/accounts/{account_id}/live_reports/conversation_metrics` — build with [`ReportsHandler::live_conversation_metrics`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsLiveConversationMetrics<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsLiveConversationMetrics<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25457,6 +26725,7 @@ impl std::fmt::Debug for ReportsLiveConversationMetrics<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsLiveConversationMetrics<'a> {
     /// Only conversations of this team.
     ///
@@ -25488,6 +26757,7 @@ impl<'a> ReportsLiveConversationMetrics<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsLiveConversationMetrics<'_> {
     type Output = models::ReportConversationCounts;
     fn spec(&self) -> &'static ActionSpec {
@@ -25501,11 +26771,13 @@ impl Action for ReportsLiveConversationMetrics<'_> {
 /// Live conversation counts per team or agent: Count open, unattended and unassigned conversations right now for each team or each assignee.
 ///
 /// `GET /api/v2/accounts/{account_id}/live_reports/grouped_conversation_metrics` — build with [`ReportsHandler::live_grouped_conversation_metrics`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsLiveGroupedConversationMetrics<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsLiveGroupedConversationMetrics<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25516,6 +26788,7 @@ impl std::fmt::Debug for ReportsLiveGroupedConversationMetrics<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsLiveGroupedConversationMetrics<'a> {
     /// Only conversations of this team.
     ///
@@ -25547,6 +26820,7 @@ impl<'a> ReportsLiveGroupedConversationMetrics<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsLiveGroupedConversationMetrics<'_> {
     type Output = Vec<models::ReportGroupedConversationCounts>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25560,11 +26834,13 @@ impl Action for ReportsLiveGroupedConversationMetrics<'_> {
 /// Year in review: Get the calling agent's own conversation count, busiest day and response time for a year.
 ///
 /// `GET /api/v2/accounts/{account_id}/year_in_review` — build with [`ReportsHandler::year_in_review`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsYearInReview<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsYearInReview<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25575,6 +26851,7 @@ impl std::fmt::Debug for ReportsYearInReview<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsYearInReview<'a> {
     /// The year to sum up (default 2025); the first answer per year is cached on the user.
     ///
@@ -25605,6 +26882,7 @@ impl<'a> ReportsYearInReview<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsYearInReview<'_> {
     type Output = models::ReportYearInReview;
     fn spec(&self) -> &'static ActionSpec {
@@ -25628,11 +26906,13 @@ impl Action for ReportsYearInReview<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "search")]
 #[derive(Debug, Clone, Copy)]
 pub struct SearchHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "search")]
 impl<'a> SearchHandler<'a> {
     /// Search everything: Search conversations, contacts, messages and articles in one call; each list pages on its own.
     ///
@@ -25694,11 +26974,13 @@ impl<'a> SearchHandler<'a> {
 /// Search everything: Search conversations, contacts, messages and articles in one call; each list pages on its own.
 ///
 /// `GET /api/v1/accounts/{account_id}/search` — build with [`SearchHandler::all`], then `.send().await`.
+#[cfg(feature = "search")]
 pub struct SearchAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl std::fmt::Debug for SearchAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25709,6 +26991,7 @@ impl std::fmt::Debug for SearchAll<'_> {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'a> SearchAll<'a> {
     /// Text to look for; left out, everything matches.
     ///
@@ -25782,6 +27065,7 @@ impl<'a> SearchAll<'a> {
     }
 }
 
+#[cfg(feature = "search")]
 impl Action for SearchAll<'_> {
     type Output = models::SearchResults;
     fn spec(&self) -> &'static ActionSpec {
@@ -25795,11 +27079,13 @@ impl Action for SearchAll<'_> {
 /// Search conversations: Find conversations by display id or by the contact's name, email, phone number or identifier.
 ///
 /// `GET /api/v1/accounts/{account_id}/search/conversations` — build with [`SearchHandler::conversations`], then `.send().await`.
+#[cfg(feature = "search")]
 pub struct SearchConversations<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl std::fmt::Debug for SearchConversations<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25810,6 +27096,7 @@ impl std::fmt::Debug for SearchConversations<'_> {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'a> SearchConversations<'a> {
     /// Text to look for; left out, everything matches.
     ///
@@ -25886,6 +27173,7 @@ impl<'a> SearchConversations<'a> {
     }
 }
 
+#[cfg(feature = "search")]
 impl Action for SearchConversations<'_> {
     type Output = Vec<models::SearchConversation>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25899,11 +27187,13 @@ impl Action for SearchConversations<'_> {
 /// Search messages: Find messages of the last three months by their text, newest first.
 ///
 /// `GET /api/v1/accounts/{account_id}/search/messages` — build with [`SearchHandler::messages`], then `.send().await`.
+#[cfg(feature = "search")]
 pub struct SearchMessages<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl std::fmt::Debug for SearchMessages<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25914,6 +27204,7 @@ impl std::fmt::Debug for SearchMessages<'_> {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'a> SearchMessages<'a> {
     /// Text to look for; left out, everything matches.
     ///
@@ -26005,6 +27296,7 @@ impl<'a> SearchMessages<'a> {
     }
 }
 
+#[cfg(feature = "search")]
 impl Action for SearchMessages<'_> {
     type Output = Vec<models::Message>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26018,11 +27310,13 @@ impl Action for SearchMessages<'_> {
 /// Search contacts: Find contacts by name, email, phone number or identifier, latest activity first.
 ///
 /// `GET /api/v1/accounts/{account_id}/search/contacts` — build with [`SearchHandler::contacts`], then `.send().await`.
+#[cfg(feature = "search")]
 pub struct SearchContacts<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl std::fmt::Debug for SearchContacts<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26033,6 +27327,7 @@ impl std::fmt::Debug for SearchContacts<'_> {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'a> SearchContacts<'a> {
     /// Text to look for; left out, everything matches.
     ///
@@ -26109,6 +27404,7 @@ impl<'a> SearchContacts<'a> {
     }
 }
 
+#[cfg(feature = "search")]
 impl Action for SearchContacts<'_> {
     type Output = Vec<models::SearchContact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26122,11 +27418,13 @@ impl Action for SearchContacts<'_> {
 /// Search articles: Find help-center articles of the account by their text.
 ///
 /// `GET /api/v1/accounts/{account_id}/search/articles` — build with [`SearchHandler::articles`], then `.send().await`.
+#[cfg(feature = "search")]
 pub struct SearchArticles<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "search")]
 impl std::fmt::Debug for SearchArticles<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26137,6 +27435,7 @@ impl std::fmt::Debug for SearchArticles<'_> {
     }
 }
 
+#[cfg(feature = "search")]
 impl<'a> SearchArticles<'a> {
     /// Text to look for; left out, everything matches.
     ///
@@ -26213,6 +27512,7 @@ impl<'a> SearchArticles<'a> {
     }
 }
 
+#[cfg(feature = "search")]
 impl Action for SearchArticles<'_> {
     type Output = Vec<models::SearchArticle>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26236,11 +27536,13 @@ impl Action for SearchArticles<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "sla_policies")]
 #[derive(Debug, Clone, Copy)]
 pub struct SlaPoliciesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "sla_policies")]
 impl<'a> SlaPoliciesHandler<'a> {
     /// List SLA policies: List every SLA policy of the account (one answer, no paging).
     ///
@@ -26308,11 +27610,13 @@ impl<'a> SlaPoliciesHandler<'a> {
 /// List SLA policies: List every SLA policy of the account (one answer, no paging).
 ///
 /// `GET /api/v1/accounts/{account_id}/sla_policies` — build with [`SlaPoliciesHandler::list`], then `.send().await`.
+#[cfg(feature = "sla_policies")]
 pub struct SlaPoliciesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "sla_policies")]
 impl std::fmt::Debug for SlaPoliciesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26323,6 +27627,7 @@ impl std::fmt::Debug for SlaPoliciesList<'_> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl<'a> SlaPoliciesList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26345,6 +27650,7 @@ impl<'a> SlaPoliciesList<'a> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl Action for SlaPoliciesList<'_> {
     type Output = Vec<models::SlaPolicy>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26358,11 +27664,13 @@ impl Action for SlaPoliciesList<'_> {
 /// Create an SLA policy: Add an SLA policy with its time limits.
 ///
 /// `POST /api/v1/accounts/{account_id}/sla_policies` — build with [`SlaPoliciesHandler::create`], then `.send().await`.
+#[cfg(feature = "sla_policies")]
 pub struct SlaPoliciesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "sla_policies")]
 impl std::fmt::Debug for SlaPoliciesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26373,6 +27681,7 @@ impl std::fmt::Debug for SlaPoliciesCreate<'_> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl<'a> SlaPoliciesCreate<'a> {
     /// Free text saying what the policy is for.
     ///
@@ -26446,6 +27755,7 @@ impl<'a> SlaPoliciesCreate<'a> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl Action for SlaPoliciesCreate<'_> {
     type Output = models::SlaPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -26459,11 +27769,13 @@ impl Action for SlaPoliciesCreate<'_> {
 /// Get an SLA policy: Fetch one SLA policy.
 ///
 /// `GET /api/v1/accounts/{account_id}/sla_policies/{id}` — build with [`SlaPoliciesHandler::get`], then `.send().await`.
+#[cfg(feature = "sla_policies")]
 pub struct SlaPoliciesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "sla_policies")]
 impl std::fmt::Debug for SlaPoliciesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26474,6 +27786,7 @@ impl std::fmt::Debug for SlaPoliciesGet<'_> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl<'a> SlaPoliciesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26493,6 +27806,7 @@ impl<'a> SlaPoliciesGet<'a> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl Action for SlaPoliciesGet<'_> {
     type Output = models::SlaPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -26506,11 +27820,13 @@ impl Action for SlaPoliciesGet<'_> {
 /// Update an SLA policy: Change an SLA policy's name, description or time limits.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/sla_policies/{id}` — build with [`SlaPoliciesHandler::update`], then `.send().await`.
+#[cfg(feature = "sla_policies")]
 pub struct SlaPoliciesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "sla_policies")]
 impl std::fmt::Debug for SlaPoliciesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26521,6 +27837,7 @@ impl std::fmt::Debug for SlaPoliciesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl<'a> SlaPoliciesUpdate<'a> {
     /// Free text saying what the policy is for.
     ///
@@ -26603,6 +27920,7 @@ impl<'a> SlaPoliciesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl Action for SlaPoliciesUpdate<'_> {
     type Output = models::SlaPolicy;
     fn spec(&self) -> &'static ActionSpec {
@@ -26616,11 +27934,13 @@ impl Action for SlaPoliciesUpdate<'_> {
 /// Delete an SLA policy: Queue an SLA policy for removal (with its applied SLAs); the answer has no body, also for an unknown id.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/sla_policies/{id}` — build with [`SlaPoliciesHandler::delete`], then `.send().await`.
+#[cfg(feature = "sla_policies")]
 pub struct SlaPoliciesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "sla_policies")]
 impl std::fmt::Debug for SlaPoliciesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26631,6 +27951,7 @@ impl std::fmt::Debug for SlaPoliciesDelete<'_> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl<'a> SlaPoliciesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26656,6 +27977,7 @@ impl<'a> SlaPoliciesDelete<'a> {
     }
 }
 
+#[cfg(feature = "sla_policies")]
 impl Action for SlaPoliciesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -26679,11 +28001,13 @@ impl Action for SlaPoliciesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "teams")]
 #[derive(Debug, Clone, Copy)]
 pub struct TeamsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsHandler<'a> {
     /// List teams: List the account's teams.
     ///
@@ -26844,11 +28168,13 @@ impl<'a> TeamsHandler<'a> {
 /// List teams: List the account's teams.
 ///
 /// `GET /api/v1/accounts/{account_id}/teams` — build with [`TeamsHandler::list`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26859,6 +28185,7 @@ impl std::fmt::Debug for TeamsList<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26878,6 +28205,7 @@ impl<'a> TeamsList<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsList<'_> {
     type Output = Vec<models::Team>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26891,11 +28219,13 @@ impl Action for TeamsList<'_> {
 /// Create a team: Add a team that conversations can be assigned to.
 ///
 /// `POST /api/v1/accounts/{account_id}/teams` — build with [`TeamsHandler::create`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26906,6 +28236,7 @@ impl std::fmt::Debug for TeamsCreate<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsCreate<'a> {
     /// What the team takes care of.
     ///
@@ -26943,6 +28274,7 @@ impl<'a> TeamsCreate<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsCreate<'_> {
     type Output = models::Team;
     fn spec(&self) -> &'static ActionSpec {
@@ -26956,11 +28288,13 @@ impl Action for TeamsCreate<'_> {
 /// Get a team: Fetch one team.
 ///
 /// `GET /api/v1/accounts/{account_id}/teams/{team_id}` — build with [`TeamsHandler::get`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26971,6 +28305,7 @@ impl std::fmt::Debug for TeamsGet<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26990,6 +28325,7 @@ impl<'a> TeamsGet<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsGet<'_> {
     type Output = models::Team;
     fn spec(&self) -> &'static ActionSpec {
@@ -27003,11 +28339,13 @@ impl Action for TeamsGet<'_> {
 /// Update a team: Change a team's name, description or auto-assignment.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/teams/{team_id}` — build with [`TeamsHandler::update`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27018,6 +28356,7 @@ impl std::fmt::Debug for TeamsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsUpdate<'a> {
     /// What the team takes care of.
     ///
@@ -27064,6 +28403,7 @@ impl<'a> TeamsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsUpdate<'_> {
     type Output = models::Team;
     fn spec(&self) -> &'static ActionSpec {
@@ -27077,11 +28417,13 @@ impl Action for TeamsUpdate<'_> {
 /// Delete a team: Remove a team; its conversations lose the team.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/teams/{team_id}` — build with [`TeamsHandler::delete`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27092,6 +28434,7 @@ impl std::fmt::Debug for TeamsDelete<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27117,6 +28460,7 @@ impl<'a> TeamsDelete<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -27130,11 +28474,13 @@ impl Action for TeamsDelete<'_> {
 /// List a team's agents: List the agents in a team.
 ///
 /// `GET /api/v1/accounts/{account_id}/teams/{team_id}/team_members` — build with [`TeamsHandler::members`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsMembers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsMembers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27145,6 +28491,7 @@ impl std::fmt::Debug for TeamsMembers<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsMembers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27167,6 +28514,7 @@ impl<'a> TeamsMembers<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsMembers<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -27180,11 +28528,13 @@ impl Action for TeamsMembers<'_> {
 /// Add agents to a team: Put agents into a team; the answer lists only the agents newly added.
 ///
 /// `POST /api/v1/accounts/{account_id}/teams/{team_id}/team_members` — build with [`TeamsHandler::add_members`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsAddMembers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsAddMembers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27195,6 +28545,7 @@ impl std::fmt::Debug for TeamsAddMembers<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsAddMembers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27217,6 +28568,7 @@ impl<'a> TeamsAddMembers<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsAddMembers<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -27230,11 +28582,13 @@ impl Action for TeamsAddMembers<'_> {
 /// Set a team's agents: Make the team's agents exactly the given list; the answer lists them all.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/teams/{team_id}/team_members` — build with [`TeamsHandler::update_members`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsUpdateMembers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsUpdateMembers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27245,6 +28599,7 @@ impl std::fmt::Debug for TeamsUpdateMembers<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsUpdateMembers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27267,6 +28622,7 @@ impl<'a> TeamsUpdateMembers<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsUpdateMembers<'_> {
     type Output = Vec<models::Agent>;
     fn spec(&self) -> &'static ActionSpec {
@@ -27280,11 +28636,13 @@ impl Action for TeamsUpdateMembers<'_> {
 /// Remove agents from a team: Take agents out of a team.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/teams/{team_id}/team_members` — build with [`TeamsHandler::remove_members`], then `.send().await`.
+#[cfg(feature = "teams")]
 pub struct TeamsRemoveMembers<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "teams")]
 impl std::fmt::Debug for TeamsRemoveMembers<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27295,6 +28653,7 @@ impl std::fmt::Debug for TeamsRemoveMembers<'_> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl<'a> TeamsRemoveMembers<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27320,6 +28679,7 @@ impl<'a> TeamsRemoveMembers<'a> {
     }
 }
 
+#[cfg(feature = "teams")]
 impl Action for TeamsRemoveMembers<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -27331,11 +28691,13 @@ impl Action for TeamsRemoveMembers<'_> {
 }
 
 /// The `upload` actions. Made by [`crate::Konverte::upload`].
+#[cfg(feature = "upload")]
 #[derive(Debug, Clone, Copy)]
 pub struct UploadHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "upload")]
 impl<'a> UploadHandler<'a> {
     /// Upload a file: Store a file sent with the request, or fetched from a public URL, and answer its blob id and address.
     ///
@@ -27353,11 +28715,13 @@ impl<'a> UploadHandler<'a> {
 /// Upload a file: Store a file sent with the request, or fetched from a public URL, and answer its blob id and address.
 ///
 /// `POST /api/v1/accounts/{account_id}/upload` — build with [`UploadHandler::create`], then `.send().await`.
+#[cfg(feature = "upload")]
 pub struct UploadCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "upload")]
 impl std::fmt::Debug for UploadCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27368,6 +28732,7 @@ impl std::fmt::Debug for UploadCreate<'_> {
     }
 }
 
+#[cfg(feature = "upload")]
 impl<'a> UploadCreate<'a> {
     /// The file to store (sent as a multipart part); wins over external_url.
     ///
@@ -27408,6 +28773,7 @@ impl<'a> UploadCreate<'a> {
     }
 }
 
+#[cfg(feature = "upload")]
 impl Action for UploadCreate<'_> {
     type Output = models::UploadBlob;
     fn spec(&self) -> &'static ActionSpec {
@@ -27431,11 +28797,13 @@ impl Action for UploadCreate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Copy)]
 pub struct UsersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersHandler<'a> {
     /// Create a user: Create an installation user (confirmed at once); an existing user with that e-mail is returned unchanged instead.
     ///
@@ -27510,11 +28878,13 @@ impl<'a> UsersHandler<'a> {
 /// Create a user: Create an installation user (confirmed at once); an existing user with that e-mail is returned unchanged instead.
 ///
 /// `POST /platform/api/v1/users` — build with [`UsersHandler::create`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27525,6 +28895,7 @@ impl std::fmt::Debug for UsersCreate<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersCreate<'a> {
     /// Full name of the user; needed when a new user is created.
     ///
@@ -27582,6 +28953,7 @@ impl<'a> UsersCreate<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersCreate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -27595,11 +28967,13 @@ impl Action for UsersCreate<'_> {
 /// Get a user: Fetch one platform user by its id.
 ///
 /// `GET /platform/api/v1/users/{id}` — build with [`UsersHandler::get`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27610,6 +28984,7 @@ impl std::fmt::Debug for UsersGet<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27629,6 +29004,7 @@ impl<'a> UsersGet<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersGet<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -27642,11 +29018,13 @@ impl Action for UsersGet<'_> {
 /// Update a user: Change a platform user's names, e-mail (no reconfirmation), password or custom attributes.
 ///
 /// `PATCH /platform/api/v1/users/{id}` — build with [`UsersHandler::update`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27657,6 +29035,7 @@ impl std::fmt::Debug for UsersUpdate<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersUpdate<'a> {
     /// Full name of the user; needed when a new user is created.
     ///
@@ -27723,6 +29102,7 @@ impl<'a> UsersUpdate<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersUpdate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -27736,11 +29116,13 @@ impl Action for UsersUpdate<'_> {
 /// Delete a user: Remove a platform user; the deletion runs in the background.
 ///
 /// `DELETE /platform/api/v1/users/{id}` — build with [`UsersHandler::delete`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27751,6 +29133,7 @@ impl std::fmt::Debug for UsersDelete<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27776,6 +29159,7 @@ impl<'a> UsersDelete<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -27789,11 +29173,13 @@ impl Action for UsersDelete<'_> {
 /// Get a user's login link: Get a single sign-on URL that logs the user in; each call makes a new link, valid for five minutes.
 ///
 /// `GET /platform/api/v1/users/{id}/login` — build with [`UsersHandler::login_link`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersLoginLink<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersLoginLink<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27804,6 +29190,7 @@ impl std::fmt::Debug for UsersLoginLink<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersLoginLink<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27826,6 +29213,7 @@ impl<'a> UsersLoginLink<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersLoginLink<'_> {
     type Output = models::UserLoginLink;
     fn spec(&self) -> &'static ActionSpec {
@@ -27839,11 +29227,13 @@ impl Action for UsersLoginLink<'_> {
 /// Get a user's access token: Read the user's API access token, to call the account API on the user's behalf.
 ///
 /// `POST /platform/api/v1/users/{id}/token` — build with [`UsersHandler::token`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersToken<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersToken<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27854,6 +29244,7 @@ impl std::fmt::Debug for UsersToken<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersToken<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27873,6 +29264,7 @@ impl<'a> UsersToken<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersToken<'_> {
     type Output = models::UserToken;
     fn spec(&self) -> &'static ActionSpec {
@@ -27896,11 +29288,13 @@ impl Action for UsersToken<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, Copy)]
 pub struct WebhooksHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "webhooks")]
 impl<'a> WebhooksHandler<'a> {
     /// List webhooks: List the account's webhooks with their secrets.
     ///
@@ -27969,11 +29363,13 @@ impl<'a> WebhooksHandler<'a> {
 /// List webhooks: List the account's webhooks with their secrets.
 ///
 /// `GET /api/v1/accounts/{account_id}/webhooks` — build with [`WebhooksHandler::list`], then `.send().await`.
+#[cfg(feature = "webhooks")]
 pub struct WebhooksList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "webhooks")]
 impl std::fmt::Debug for WebhooksList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27984,6 +29380,7 @@ impl std::fmt::Debug for WebhooksList<'_> {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl<'a> WebhooksList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -28006,6 +29403,7 @@ impl<'a> WebhooksList<'a> {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl Action for WebhooksList<'_> {
     type Output = Vec<models::Webhook>;
     fn spec(&self) -> &'static ActionSpec {
@@ -28019,11 +29417,13 @@ impl Action for WebhooksList<'_> {
 /// Create a webhook: Send the chosen account events to a URL; the answer carries the signing secret.
 ///
 /// `POST /api/v1/accounts/{account_id}/webhooks` — build with [`WebhooksHandler::create`], then `.send().await`.
+#[cfg(feature = "webhooks")]
 pub struct WebhooksCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "webhooks")]
 impl std::fmt::Debug for WebhooksCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -28034,6 +29434,7 @@ impl std::fmt::Debug for WebhooksCreate<'_> {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl<'a> WebhooksCreate<'a> {
     /// Label for the webhook.
     ///
@@ -28071,6 +29472,7 @@ impl<'a> WebhooksCreate<'a> {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl Action for WebhooksCreate<'_> {
     type Output = models::Webhook;
     fn spec(&self) -> &'static ActionSpec {
@@ -28084,11 +29486,13 @@ impl Action for WebhooksCreate<'_> {
 /// Update a webhook: Change a webhook's name, URL, inbox or events.
 ///
 /// `PATCH /api/v1/accounts/{account_id}/webhooks/{webhook_id}` — build with [`WebhooksHandler::update`], then `.send().await`.
+#[cfg(feature = "webhooks")]
 pub struct WebhooksUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "webhooks")]
 impl std::fmt::Debug for WebhooksUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -28099,6 +29503,7 @@ impl std::fmt::Debug for WebhooksUpdate<'_> {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl<'a> WebhooksUpdate<'a> {
     /// Label for the webhook.
     ///
@@ -28160,6 +29565,7 @@ impl<'a> WebhooksUpdate<'a> {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl Action for WebhooksUpdate<'_> {
     type Output = models::Webhook;
     fn spec(&self) -> &'static ActionSpec {
@@ -28173,11 +29579,13 @@ impl Action for WebhooksUpdate<'_> {
 /// Delete a webhook: Stop sending events to a webhook.
 ///
 /// `DELETE /api/v1/accounts/{account_id}/webhooks/{webhook_id}` — build with [`WebhooksHandler::delete`], then `.send().await`.
+#[cfg(feature = "webhooks")]
 pub struct WebhooksDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "webhooks")]
 impl std::fmt::Debug for WebhooksDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -28188,6 +29596,7 @@ impl std::fmt::Debug for WebhooksDelete<'_> {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl<'a> WebhooksDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -28213,6 +29622,7 @@ impl<'a> WebhooksDelete<'a> {
     }
 }
 
+#[cfg(feature = "webhooks")]
 impl Action for WebhooksDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {

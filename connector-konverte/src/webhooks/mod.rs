@@ -1,6 +1,6 @@
 //! Chatwoot webhooks: checking a delivery's signature ([`verify`]), reading it as a
 //! [`WebhookEvent`], receiving deliveries over HTTP ([`Receiver`]) and subscribing a URL
-//! ([`ensure_webhook`]).
+//! (`ensure_webhook`, with the `webhooks` feature).
 //!
 //! Chatwoot signs every delivery of an account webhook (with the webhook's `secret`), of
 //! an API-channel inbox (the inbox's secret) and of an agent bot (the bot's secret) the
@@ -27,11 +27,14 @@
 //! );
 //! ```
 
+// Subscribing calls the typed `webhooks` actions.
+#[cfg(feature = "webhooks")]
 mod ensure;
 mod event;
 mod receiver;
 mod verify;
 
+#[cfg(feature = "webhooks")]
 pub use ensure::{Ensured, ensure_webhook, planned_change};
 pub use event::{DELIVERY_HEADER, EventError, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookEvent};
 pub use receiver::{CHANNEL_CAPACITY, RECENT_DELIVERIES, Receiver, ReceiverConfig, router};

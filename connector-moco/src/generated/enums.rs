@@ -4,11 +4,15 @@
 //! The enumerated values of the `moco` parameters and fields. Each enum has an
 //! `Other` variant for a value the server adds later, and converts from and to text.
 
+// Without any feature no enum is compiled.
+#![allow(unused_imports)]
+
 use connector_core::serde_json::Value;
 use std::fmt;
 use std::str::FromStr;
 
 /// One of `trello`, `jira`, `asana`, `basecamp`, `wunderlist`, `basecamp2`, `basecamp3`, `toggl`, `mite`, `github`, `youtrack`, or a value this version does not know yet.
+#[cfg(any(feature = "activities", feature = "invoices"))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ActivitiesRemoteService {
     /// `trello`
@@ -37,6 +41,7 @@ pub enum ActivitiesRemoteService {
     Other(String),
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl ActivitiesRemoteService {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -72,6 +77,7 @@ impl ActivitiesRemoteService {
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl FromStr for ActivitiesRemoteService {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -92,12 +98,14 @@ impl FromStr for ActivitiesRemoteService {
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl fmt::Display for ActivitiesRemoteService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl From<&str> for ActivitiesRemoteService {
     fn from(s: &str) -> Self {
         s.parse()
@@ -105,30 +113,35 @@ impl From<&str> for ActivitiesRemoteService {
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl From<String> for ActivitiesRemoteService {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl From<&ActivitiesRemoteService> for ActivitiesRemoteService {
     fn from(v: &ActivitiesRemoteService) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl From<ActivitiesRemoteService> for Value {
     fn from(v: ActivitiesRemoteService) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl serde::Serialize for ActivitiesRemoteService {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl<'de> serde::Deserialize<'de> for ActivitiesRemoteService {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -137,6 +150,12 @@ impl<'de> serde::Deserialize<'de> for ActivitiesRemoteService {
 }
 
 /// One of `title`, `description`, `item`, `page-break`, `subtotal`, `separator`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PositionType {
     /// `title`
@@ -155,6 +174,12 @@ pub enum PositionType {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl PositionType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -180,6 +205,12 @@ impl PositionType {
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl FromStr for PositionType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -195,12 +226,24 @@ impl FromStr for PositionType {
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl fmt::Display for PositionType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl From<&str> for PositionType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -208,30 +251,60 @@ impl From<&str> for PositionType {
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl From<String> for PositionType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl From<&PositionType> for PositionType {
     fn from(v: &PositionType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl From<PositionType> for Value {
     fn from(v: PositionType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl serde::Serialize for PositionType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl<'de> serde::Deserialize<'de> for PositionType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -240,6 +313,7 @@ impl<'de> serde::Deserialize<'de> for PositionType {
 }
 
 /// One of `Company`, `Contact`, `Deal`, `DeliveryNote`, `Expense`, `Invoice`, `InvoiceBookkeepingExport`, `InvoiceDeletion`, `InvoiceReminder`, `Offer`, `OfferConfirmation`, `Project`, `ProjectGroup`, `Purchase`, `PurchaseBookkeepingExport`, `PurchaseDraft`, `Receipt`, `ReceiptRefundRequest`, `RecurringExpense`, `Unit`, `User`, `UserHolidayRequest`, or a value this version does not know yet.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CommentableType {
     /// `Company`
@@ -290,6 +364,7 @@ pub enum CommentableType {
     Other(String),
 }
 
+#[cfg(feature = "comments")]
 impl CommentableType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -347,6 +422,7 @@ impl CommentableType {
     }
 }
 
+#[cfg(feature = "comments")]
 impl FromStr for CommentableType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -378,12 +454,14 @@ impl FromStr for CommentableType {
     }
 }
 
+#[cfg(feature = "comments")]
 impl fmt::Display for CommentableType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "comments")]
 impl From<&str> for CommentableType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -391,30 +469,35 @@ impl From<&str> for CommentableType {
     }
 }
 
+#[cfg(feature = "comments")]
 impl From<String> for CommentableType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "comments")]
 impl From<&CommentableType> for CommentableType {
     fn from(v: &CommentableType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "comments")]
 impl From<CommentableType> for Value {
     fn from(v: CommentableType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "comments")]
 impl serde::Serialize for CommentableType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'de> serde::Deserialize<'de> for CommentableType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -423,6 +506,23 @@ impl<'de> serde::Deserialize<'de> for CommentableType {
 }
 
 /// One of `customer`, `supplier`, `organization`, or a value this version does not know yet.
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CompaniesType {
     /// `customer`
@@ -435,6 +535,23 @@ pub enum CompaniesType {
     Other(String),
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl CompaniesType {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["customer", "supplier", "organization"];
@@ -450,6 +567,23 @@ impl CompaniesType {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl FromStr for CompaniesType {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -462,12 +596,46 @@ impl FromStr for CompaniesType {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl fmt::Display for CompaniesType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl From<&str> for CompaniesType {
     fn from(s: &str) -> Self {
         s.parse()
@@ -475,30 +643,115 @@ impl From<&str> for CompaniesType {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl From<String> for CompaniesType {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl From<&CompaniesType> for CompaniesType {
     fn from(v: &CompaniesType) -> Self {
         v.clone()
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl From<CompaniesType> for Value {
     fn from(v: CompaniesType) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl serde::Serialize for CompaniesType {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl<'de> serde::Deserialize<'de> for CompaniesType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -507,6 +760,7 @@ impl<'de> serde::Deserialize<'de> for CompaniesType {
 }
 
 /// One of `regular_pdf`, `x_invoice`, `zugferd_x_invoice`, or a value this version does not know yet.
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CompaniesInvoiceFormat {
     /// `regular_pdf`
@@ -519,6 +773,7 @@ pub enum CompaniesInvoiceFormat {
     Other(String),
 }
 
+#[cfg(feature = "companies")]
 impl CompaniesInvoiceFormat {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["regular_pdf", "x_invoice", "zugferd_x_invoice"];
@@ -534,6 +789,7 @@ impl CompaniesInvoiceFormat {
     }
 }
 
+#[cfg(feature = "companies")]
 impl FromStr for CompaniesInvoiceFormat {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -546,12 +802,14 @@ impl FromStr for CompaniesInvoiceFormat {
     }
 }
 
+#[cfg(feature = "companies")]
 impl fmt::Display for CompaniesInvoiceFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<&str> for CompaniesInvoiceFormat {
     fn from(s: &str) -> Self {
         s.parse()
@@ -559,30 +817,35 @@ impl From<&str> for CompaniesInvoiceFormat {
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<String> for CompaniesInvoiceFormat {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<&CompaniesInvoiceFormat> for CompaniesInvoiceFormat {
     fn from(v: &CompaniesInvoiceFormat) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<CompaniesInvoiceFormat> for Value {
     fn from(v: CompaniesInvoiceFormat) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "companies")]
 impl serde::Serialize for CompaniesInvoiceFormat {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'de> serde::Deserialize<'de> for CompaniesInvoiceFormat {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -591,6 +854,7 @@ impl<'de> serde::Deserialize<'de> for CompaniesInvoiceFormat {
 }
 
 /// One of `not_defined`, `credit_transfer`, or a value this version does not know yet.
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CompaniesDefaultPaymentMeans {
     /// `not_defined`
@@ -601,6 +865,7 @@ pub enum CompaniesDefaultPaymentMeans {
     Other(String),
 }
 
+#[cfg(feature = "companies")]
 impl CompaniesDefaultPaymentMeans {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["not_defined", "credit_transfer"];
@@ -615,6 +880,7 @@ impl CompaniesDefaultPaymentMeans {
     }
 }
 
+#[cfg(feature = "companies")]
 impl FromStr for CompaniesDefaultPaymentMeans {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -626,12 +892,14 @@ impl FromStr for CompaniesDefaultPaymentMeans {
     }
 }
 
+#[cfg(feature = "companies")]
 impl fmt::Display for CompaniesDefaultPaymentMeans {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<&str> for CompaniesDefaultPaymentMeans {
     fn from(s: &str) -> Self {
         s.parse()
@@ -639,30 +907,35 @@ impl From<&str> for CompaniesDefaultPaymentMeans {
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<String> for CompaniesDefaultPaymentMeans {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<&CompaniesDefaultPaymentMeans> for CompaniesDefaultPaymentMeans {
     fn from(v: &CompaniesDefaultPaymentMeans) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "companies")]
 impl From<CompaniesDefaultPaymentMeans> for Value {
     fn from(v: CompaniesDefaultPaymentMeans) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "companies")]
 impl serde::Serialize for CompaniesDefaultPaymentMeans {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'de> serde::Deserialize<'de> for CompaniesDefaultPaymentMeans {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -671,6 +944,7 @@ impl<'de> serde::Deserialize<'de> for CompaniesDefaultPaymentMeans {
 }
 
 /// One of `F`, `M`, `U`, or a value this version does not know yet.
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContactsGender {
     /// `F`
@@ -683,6 +957,7 @@ pub enum ContactsGender {
     Other(String),
 }
 
+#[cfg(feature = "contacts")]
 impl ContactsGender {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["F", "M", "U"];
@@ -698,6 +973,7 @@ impl ContactsGender {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl FromStr for ContactsGender {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -710,12 +986,14 @@ impl FromStr for ContactsGender {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl fmt::Display for ContactsGender {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "contacts")]
 impl From<&str> for ContactsGender {
     fn from(s: &str) -> Self {
         s.parse()
@@ -723,30 +1001,35 @@ impl From<&str> for ContactsGender {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl From<String> for ContactsGender {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "contacts")]
 impl From<&ContactsGender> for ContactsGender {
     fn from(v: &ContactsGender) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "contacts")]
 impl From<ContactsGender> for Value {
     fn from(v: ContactsGender) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "contacts")]
 impl serde::Serialize for ContactsGender {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'de> serde::Deserialize<'de> for ContactsGender {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -755,6 +1038,7 @@ impl<'de> serde::Deserialize<'de> for ContactsGender {
 }
 
 /// One of `String`, `Textarea`, `Link`, `Boolean`, `Select`, `MultiSelect`, `Date`, or a value this version does not know yet.
+#[cfg(feature = "custom_properties")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CustomPropertiesKind {
     /// `String`
@@ -775,6 +1059,7 @@ pub enum CustomPropertiesKind {
     Other(String),
 }
 
+#[cfg(feature = "custom_properties")]
 impl CustomPropertiesKind {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -802,6 +1087,7 @@ impl CustomPropertiesKind {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl FromStr for CustomPropertiesKind {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -818,12 +1104,14 @@ impl FromStr for CustomPropertiesKind {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl fmt::Display for CustomPropertiesKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl From<&str> for CustomPropertiesKind {
     fn from(s: &str) -> Self {
         s.parse()
@@ -831,30 +1119,35 @@ impl From<&str> for CustomPropertiesKind {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl From<String> for CustomPropertiesKind {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl From<&CustomPropertiesKind> for CustomPropertiesKind {
     fn from(v: &CustomPropertiesKind) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl From<CustomPropertiesKind> for Value {
     fn from(v: CustomPropertiesKind) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl serde::Serialize for CustomPropertiesKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'de> serde::Deserialize<'de> for CustomPropertiesKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -863,6 +1156,7 @@ impl<'de> serde::Deserialize<'de> for CustomPropertiesKind {
 }
 
 /// One of `potential`, `pending`, `won`, `lost`, `dropped`, or a value this version does not know yet.
+#[cfg(feature = "deals")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DealsStatus {
     /// `potential`
@@ -879,6 +1173,7 @@ pub enum DealsStatus {
     Other(String),
 }
 
+#[cfg(feature = "deals")]
 impl DealsStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["potential", "pending", "won", "lost", "dropped"];
@@ -896,6 +1191,7 @@ impl DealsStatus {
     }
 }
 
+#[cfg(feature = "deals")]
 impl FromStr for DealsStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -910,12 +1206,14 @@ impl FromStr for DealsStatus {
     }
 }
 
+#[cfg(feature = "deals")]
 impl fmt::Display for DealsStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "deals")]
 impl From<&str> for DealsStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -923,30 +1221,35 @@ impl From<&str> for DealsStatus {
     }
 }
 
+#[cfg(feature = "deals")]
 impl From<String> for DealsStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "deals")]
 impl From<&DealsStatus> for DealsStatus {
     fn from(v: &DealsStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "deals")]
 impl From<DealsStatus> for Value {
     fn from(v: DealsStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "deals")]
 impl serde::Serialize for DealsStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'de> serde::Deserialize<'de> for DealsStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -955,6 +1258,7 @@ impl<'de> serde::Deserialize<'de> for DealsStatus {
 }
 
 /// One of `draft`, `created`, `sent`, `partially_paid`, `paid`, `overdue`, `ignored`, or a value this version does not know yet.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoiceStatus {
     /// `draft`
@@ -975,6 +1279,7 @@ pub enum InvoiceStatus {
     Other(String),
 }
 
+#[cfg(feature = "invoices")]
 impl InvoiceStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -1002,6 +1307,7 @@ impl InvoiceStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl FromStr for InvoiceStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1018,12 +1324,14 @@ impl FromStr for InvoiceStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl fmt::Display for InvoiceStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<&str> for InvoiceStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1031,30 +1339,35 @@ impl From<&str> for InvoiceStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<String> for InvoiceStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<&InvoiceStatus> for InvoiceStatus {
     fn from(v: &InvoiceStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<InvoiceStatus> for Value {
     fn from(v: InvoiceStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl serde::Serialize for InvoiceStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoiceStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1063,6 +1376,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceStatus {
 }
 
 /// One of `created`, `sent`, `overdue`, `ignored`, or a value this version does not know yet.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoicesUpdateStatusStatus {
     /// `created`
@@ -1077,6 +1391,7 @@ pub enum InvoicesUpdateStatusStatus {
     Other(String),
 }
 
+#[cfg(feature = "invoices")]
 impl InvoicesUpdateStatusStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["created", "sent", "overdue", "ignored"];
@@ -1093,6 +1408,7 @@ impl InvoicesUpdateStatusStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl FromStr for InvoicesUpdateStatusStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1106,12 +1422,14 @@ impl FromStr for InvoicesUpdateStatusStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl fmt::Display for InvoicesUpdateStatusStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<&str> for InvoicesUpdateStatusStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1119,30 +1437,35 @@ impl From<&str> for InvoicesUpdateStatusStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<String> for InvoicesUpdateStatusStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<&InvoicesUpdateStatusStatus> for InvoicesUpdateStatusStatus {
     fn from(v: &InvoicesUpdateStatusStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<InvoicesUpdateStatusStatus> for Value {
     fn from(v: InvoicesUpdateStatusStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl serde::Serialize for InvoicesUpdateStatusStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoicesUpdateStatusStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1151,6 +1474,7 @@ impl<'de> serde::Deserialize<'de> for InvoicesUpdateStatusStatus {
 }
 
 /// One of `created`, `draft`, `sent`, or a value this version does not know yet.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoicesCreateStatus {
     /// `created`
@@ -1163,6 +1487,7 @@ pub enum InvoicesCreateStatus {
     Other(String),
 }
 
+#[cfg(feature = "invoices")]
 impl InvoicesCreateStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["created", "draft", "sent"];
@@ -1178,6 +1503,7 @@ impl InvoicesCreateStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl FromStr for InvoicesCreateStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1190,12 +1516,14 @@ impl FromStr for InvoicesCreateStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl fmt::Display for InvoicesCreateStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<&str> for InvoicesCreateStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1203,30 +1531,35 @@ impl From<&str> for InvoicesCreateStatus {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<String> for InvoicesCreateStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<&InvoicesCreateStatus> for InvoicesCreateStatus {
     fn from(v: &InvoicesCreateStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<InvoicesCreateStatus> for Value {
     fn from(v: InvoicesCreateStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl serde::Serialize for InvoicesCreateStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoicesCreateStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1235,6 +1568,7 @@ impl<'de> serde::Deserialize<'de> for InvoicesCreateStatus {
 }
 
 /// One of `invoice`, `project`, `customer`, or a value this version does not know yet.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoicesChangeAddress {
     /// `invoice`
@@ -1247,6 +1581,7 @@ pub enum InvoicesChangeAddress {
     Other(String),
 }
 
+#[cfg(feature = "invoices")]
 impl InvoicesChangeAddress {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["invoice", "project", "customer"];
@@ -1262,6 +1597,7 @@ impl InvoicesChangeAddress {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl FromStr for InvoicesChangeAddress {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1274,12 +1610,14 @@ impl FromStr for InvoicesChangeAddress {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl fmt::Display for InvoicesChangeAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<&str> for InvoicesChangeAddress {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1287,30 +1625,35 @@ impl From<&str> for InvoicesChangeAddress {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<String> for InvoicesChangeAddress {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<&InvoicesChangeAddress> for InvoicesChangeAddress {
     fn from(v: &InvoicesChangeAddress) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "invoices")]
 impl From<InvoicesChangeAddress> for Value {
     fn from(v: InvoicesChangeAddress) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl serde::Serialize for InvoicesChangeAddress {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> serde::Deserialize<'de> for InvoicesChangeAddress {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1319,6 +1662,7 @@ impl<'de> serde::Deserialize<'de> for InvoicesChangeAddress {
 }
 
 /// One of `created`, `sent`, `accepted`, `partially_billed`, `billed`, `archived`, or a value this version does not know yet.
+#[cfg(feature = "offers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OffersStatus {
     /// `created`
@@ -1337,6 +1681,7 @@ pub enum OffersStatus {
     Other(String),
 }
 
+#[cfg(feature = "offers")]
 impl OffersStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -1362,6 +1707,7 @@ impl OffersStatus {
     }
 }
 
+#[cfg(feature = "offers")]
 impl FromStr for OffersStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1377,12 +1723,14 @@ impl FromStr for OffersStatus {
     }
 }
 
+#[cfg(feature = "offers")]
 impl fmt::Display for OffersStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "offers")]
 impl From<&str> for OffersStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1390,30 +1738,35 @@ impl From<&str> for OffersStatus {
     }
 }
 
+#[cfg(feature = "offers")]
 impl From<String> for OffersStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "offers")]
 impl From<&OffersStatus> for OffersStatus {
     fn from(v: &OffersStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "offers")]
 impl From<OffersStatus> for Value {
     fn from(v: OffersStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "offers")]
 impl serde::Serialize for OffersStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'de> serde::Deserialize<'de> for OffersStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1422,6 +1775,7 @@ impl<'de> serde::Deserialize<'de> for OffersStatus {
 }
 
 /// One of `offer`, `customer`, or a value this version does not know yet.
+#[cfg(feature = "offers")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OffersChangeAddress {
     /// `offer`
@@ -1432,6 +1786,7 @@ pub enum OffersChangeAddress {
     Other(String),
 }
 
+#[cfg(feature = "offers")]
 impl OffersChangeAddress {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["offer", "customer"];
@@ -1446,6 +1801,7 @@ impl OffersChangeAddress {
     }
 }
 
+#[cfg(feature = "offers")]
 impl FromStr for OffersChangeAddress {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1457,12 +1813,14 @@ impl FromStr for OffersChangeAddress {
     }
 }
 
+#[cfg(feature = "offers")]
 impl fmt::Display for OffersChangeAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "offers")]
 impl From<&str> for OffersChangeAddress {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1470,30 +1828,35 @@ impl From<&str> for OffersChangeAddress {
     }
 }
 
+#[cfg(feature = "offers")]
 impl From<String> for OffersChangeAddress {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "offers")]
 impl From<&OffersChangeAddress> for OffersChangeAddress {
     fn from(v: &OffersChangeAddress) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "offers")]
 impl From<OffersChangeAddress> for Value {
     fn from(v: OffersChangeAddress) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "offers")]
 impl serde::Serialize for OffersChangeAddress {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'de> serde::Deserialize<'de> for OffersChangeAddress {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1502,6 +1865,7 @@ impl<'de> serde::Deserialize<'de> for OffersChangeAddress {
 }
 
 /// One of `weekly`, `biweekly`, `monthly`, `quarterly`, `biannual`, `annual`, or a value this version does not know yet.
+#[cfg(feature = "project_recurring_expenses")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProjectRecurringExpensesPeriod {
     /// `weekly`
@@ -1520,6 +1884,7 @@ pub enum ProjectRecurringExpensesPeriod {
     Other(String),
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl ProjectRecurringExpensesPeriod {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -1545,6 +1910,7 @@ impl ProjectRecurringExpensesPeriod {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl FromStr for ProjectRecurringExpensesPeriod {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1560,12 +1926,14 @@ impl FromStr for ProjectRecurringExpensesPeriod {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl fmt::Display for ProjectRecurringExpensesPeriod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl From<&str> for ProjectRecurringExpensesPeriod {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1573,30 +1941,35 @@ impl From<&str> for ProjectRecurringExpensesPeriod {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl From<String> for ProjectRecurringExpensesPeriod {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl From<&ProjectRecurringExpensesPeriod> for ProjectRecurringExpensesPeriod {
     fn from(v: &ProjectRecurringExpensesPeriod) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl From<ProjectRecurringExpensesPeriod> for Value {
     fn from(v: ProjectRecurringExpensesPeriod) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl serde::Serialize for ProjectRecurringExpensesPeriod {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesPeriod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1605,6 +1978,7 @@ impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesPeriod {
 }
 
 /// One of `none`, `forward`, `backward`, or a value this version does not know yet.
+#[cfg(feature = "project_recurring_expenses")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProjectRecurringExpensesServicePeriodDirection {
     /// `none`
@@ -1617,6 +1991,7 @@ pub enum ProjectRecurringExpensesServicePeriodDirection {
     Other(String),
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl ProjectRecurringExpensesServicePeriodDirection {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["none", "forward", "backward"];
@@ -1632,6 +2007,7 @@ impl ProjectRecurringExpensesServicePeriodDirection {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl FromStr for ProjectRecurringExpensesServicePeriodDirection {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1644,12 +2020,14 @@ impl FromStr for ProjectRecurringExpensesServicePeriodDirection {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl fmt::Display for ProjectRecurringExpensesServicePeriodDirection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl From<&str> for ProjectRecurringExpensesServicePeriodDirection {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1657,12 +2035,14 @@ impl From<&str> for ProjectRecurringExpensesServicePeriodDirection {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl From<String> for ProjectRecurringExpensesServicePeriodDirection {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl From<&ProjectRecurringExpensesServicePeriodDirection>
     for ProjectRecurringExpensesServicePeriodDirection
 {
@@ -1671,18 +2051,21 @@ impl From<&ProjectRecurringExpensesServicePeriodDirection>
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl From<ProjectRecurringExpensesServicePeriodDirection> for Value {
     fn from(v: ProjectRecurringExpensesServicePeriodDirection) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl serde::Serialize for ProjectRecurringExpensesServicePeriodDirection {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesServicePeriodDirection {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1691,6 +2074,7 @@ impl<'de> serde::Deserialize<'de> for ProjectRecurringExpensesServicePeriodDirec
 }
 
 /// One of `project`, `task`, `user`, or a value this version does not know yet.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProjectsBillingVariant {
     /// `project`
@@ -1703,6 +2087,7 @@ pub enum ProjectsBillingVariant {
     Other(String),
 }
 
+#[cfg(feature = "projects")]
 impl ProjectsBillingVariant {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["project", "task", "user"];
@@ -1718,6 +2103,7 @@ impl ProjectsBillingVariant {
     }
 }
 
+#[cfg(feature = "projects")]
 impl FromStr for ProjectsBillingVariant {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1730,12 +2116,14 @@ impl FromStr for ProjectsBillingVariant {
     }
 }
 
+#[cfg(feature = "projects")]
 impl fmt::Display for ProjectsBillingVariant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<&str> for ProjectsBillingVariant {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1743,30 +2131,35 @@ impl From<&str> for ProjectsBillingVariant {
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<String> for ProjectsBillingVariant {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<&ProjectsBillingVariant> for ProjectsBillingVariant {
     fn from(v: &ProjectsBillingVariant) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "projects")]
 impl From<ProjectsBillingVariant> for Value {
     fn from(v: ProjectsBillingVariant) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "projects")]
 impl serde::Serialize for ProjectsBillingVariant {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> serde::Deserialize<'de> for ProjectsBillingVariant {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1775,6 +2168,7 @@ impl<'de> serde::Deserialize<'de> for ProjectsBillingVariant {
 }
 
 /// One of `pending`, `archived`, or a value this version does not know yet.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PurchaseStatus {
     /// `pending`
@@ -1785,6 +2179,7 @@ pub enum PurchaseStatus {
     Other(String),
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["pending", "archived"];
@@ -1799,6 +2194,7 @@ impl PurchaseStatus {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl FromStr for PurchaseStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1810,12 +2206,14 @@ impl FromStr for PurchaseStatus {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl fmt::Display for PurchaseStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<&str> for PurchaseStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1823,30 +2221,35 @@ impl From<&str> for PurchaseStatus {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<String> for PurchaseStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<&PurchaseStatus> for PurchaseStatus {
     fn from(v: &PurchaseStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<PurchaseStatus> for Value {
     fn from(v: PurchaseStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl serde::Serialize for PurchaseStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> serde::Deserialize<'de> for PurchaseStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1855,6 +2258,7 @@ impl<'de> serde::Deserialize<'de> for PurchaseStatus {
 }
 
 /// One of `bank_transfer`, `direct_debit`, `credit_card`, `paypal`, `cash`, `bank_transfer_swiss_qr_esr`, or a value this version does not know yet.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PurchasesPaymentMethod {
     /// `bank_transfer`
@@ -1873,6 +2277,7 @@ pub enum PurchasesPaymentMethod {
     Other(String),
 }
 
+#[cfg(feature = "purchases")]
 impl PurchasesPaymentMethod {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -1898,6 +2303,7 @@ impl PurchasesPaymentMethod {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl FromStr for PurchasesPaymentMethod {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1913,12 +2319,14 @@ impl FromStr for PurchasesPaymentMethod {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl fmt::Display for PurchasesPaymentMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<&str> for PurchasesPaymentMethod {
     fn from(s: &str) -> Self {
         s.parse()
@@ -1926,30 +2334,35 @@ impl From<&str> for PurchasesPaymentMethod {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<String> for PurchasesPaymentMethod {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<&PurchasesPaymentMethod> for PurchasesPaymentMethod {
     fn from(v: &PurchasesPaymentMethod) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<PurchasesPaymentMethod> for Value {
     fn from(v: PurchasesPaymentMethod) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl serde::Serialize for PurchasesPaymentMethod {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> serde::Deserialize<'de> for PurchasesPaymentMethod {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -1958,6 +2371,7 @@ impl<'de> serde::Deserialize<'de> for PurchasesPaymentMethod {
 }
 
 /// One of `pending`, `archived`, `approved`, or a value this version does not know yet.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PurchaseStatusChange {
     /// `pending`
@@ -1970,6 +2384,7 @@ pub enum PurchaseStatusChange {
     Other(String),
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseStatusChange {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["pending", "archived", "approved"];
@@ -1985,6 +2400,7 @@ impl PurchaseStatusChange {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl FromStr for PurchaseStatusChange {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -1997,12 +2413,14 @@ impl FromStr for PurchaseStatusChange {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl fmt::Display for PurchaseStatusChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<&str> for PurchaseStatusChange {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2010,30 +2428,35 @@ impl From<&str> for PurchaseStatusChange {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<String> for PurchaseStatusChange {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<&PurchaseStatusChange> for PurchaseStatusChange {
     fn from(v: &PurchaseStatusChange) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<PurchaseStatusChange> for Value {
     fn from(v: PurchaseStatusChange) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl serde::Serialize for PurchaseStatusChange {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> serde::Deserialize<'de> for PurchaseStatusChange {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2042,6 +2465,7 @@ impl<'de> serde::Deserialize<'de> for PurchaseStatusChange {
 }
 
 /// One of `Company`, `Contact`, `Project`, `Deal`, `Purchase`, `Invoice`, `Offer`, `User`, or a value this version does not know yet.
+#[cfg(feature = "taggings")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TaggingsEntity {
     /// `Company`
@@ -2064,6 +2488,7 @@ pub enum TaggingsEntity {
     Other(String),
 }
 
+#[cfg(feature = "taggings")]
 impl TaggingsEntity {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -2086,6 +2511,7 @@ impl TaggingsEntity {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl FromStr for TaggingsEntity {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2103,12 +2529,14 @@ impl FromStr for TaggingsEntity {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl fmt::Display for TaggingsEntity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "taggings")]
 impl From<&str> for TaggingsEntity {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2116,30 +2544,35 @@ impl From<&str> for TaggingsEntity {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl From<String> for TaggingsEntity {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "taggings")]
 impl From<&TaggingsEntity> for TaggingsEntity {
     fn from(v: &TaggingsEntity) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "taggings")]
 impl From<TaggingsEntity> for Value {
     fn from(v: TaggingsEntity) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "taggings")]
 impl serde::Serialize for TaggingsEntity {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'de> serde::Deserialize<'de> for TaggingsEntity {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2148,6 +2581,7 @@ impl<'de> serde::Deserialize<'de> for TaggingsEntity {
 }
 
 /// One of `Company`, `Contact`, `Project`, `Deal`, `Purchase`, `Invoice`, `Offer`, `User`, or a value this version does not know yet.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TagsContext {
     /// `Company`
@@ -2170,6 +2604,7 @@ pub enum TagsContext {
     Other(String),
 }
 
+#[cfg(feature = "tags")]
 impl TagsContext {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -2192,6 +2627,7 @@ impl TagsContext {
     }
 }
 
+#[cfg(feature = "tags")]
 impl FromStr for TagsContext {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2209,12 +2645,14 @@ impl FromStr for TagsContext {
     }
 }
 
+#[cfg(feature = "tags")]
 impl fmt::Display for TagsContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "tags")]
 impl From<&str> for TagsContext {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2222,30 +2660,35 @@ impl From<&str> for TagsContext {
     }
 }
 
+#[cfg(feature = "tags")]
 impl From<String> for TagsContext {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "tags")]
 impl From<&TagsContext> for TagsContext {
     fn from(v: &TagsContext) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "tags")]
 impl From<TagsContext> for Value {
     fn from(v: TagsContext) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "tags")]
 impl serde::Serialize for TagsContext {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'de> serde::Deserialize<'de> for TagsContext {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2254,6 +2697,7 @@ impl<'de> serde::Deserialize<'de> for TagsContext {
 }
 
 /// One of `de`, `de-AT`, `de-CH`, `en`, `it`, `fr`, or a value this version does not know yet.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UsersLanguage {
     /// `de`
@@ -2272,6 +2716,7 @@ pub enum UsersLanguage {
     Other(String),
 }
 
+#[cfg(feature = "users")]
 impl UsersLanguage {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["de", "de-AT", "de-CH", "en", "it", "fr"];
@@ -2290,6 +2735,7 @@ impl UsersLanguage {
     }
 }
 
+#[cfg(feature = "users")]
 impl FromStr for UsersLanguage {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2305,12 +2751,14 @@ impl FromStr for UsersLanguage {
     }
 }
 
+#[cfg(feature = "users")]
 impl fmt::Display for UsersLanguage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&str> for UsersLanguage {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2318,30 +2766,35 @@ impl From<&str> for UsersLanguage {
     }
 }
 
+#[cfg(feature = "users")]
 impl From<String> for UsersLanguage {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "users")]
 impl From<&UsersLanguage> for UsersLanguage {
     fn from(v: &UsersLanguage) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "users")]
 impl From<UsersLanguage> for Value {
     fn from(v: UsersLanguage) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "users")]
 impl serde::Serialize for UsersLanguage {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> serde::Deserialize<'de> for UsersLanguage {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2350,6 +2803,7 @@ impl<'de> serde::Deserialize<'de> for UsersLanguage {
 }
 
 /// One of `Activity`, `Comment`, `Company`, `Contact`, `Contract`, `Deal`, `Expense`, `Invoice`, `Invoice::Approval`, `Invoice::Payment`, `InvoiceDraft`, `InvoiceReminder`, `Offer`, `PlanningEntry`, `Presence`, `Project`, `Project::PaymentSchedule`, `Purchase`, `Purchase::Approval`, `Purchase::Draft`, `Purchase::Payment`, `RecurringExpense`, `Schedule`, `Task`, `User`, `User::HolidayRequest`, `User::AbsenceRequest`, `User::PeriodLockOverride`, or a value this version does not know yet.
+#[cfg(feature = "web_hooks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WebHooksTarget {
     /// `Activity`
@@ -2412,6 +2866,7 @@ pub enum WebHooksTarget {
     Other(String),
 }
 
+#[cfg(feature = "web_hooks")]
 impl WebHooksTarget {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &[
@@ -2481,6 +2936,7 @@ impl WebHooksTarget {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl FromStr for WebHooksTarget {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2518,12 +2974,14 @@ impl FromStr for WebHooksTarget {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl fmt::Display for WebHooksTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl From<&str> for WebHooksTarget {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2531,30 +2989,35 @@ impl From<&str> for WebHooksTarget {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl From<String> for WebHooksTarget {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl From<&WebHooksTarget> for WebHooksTarget {
     fn from(v: &WebHooksTarget) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl From<WebHooksTarget> for Value {
     fn from(v: WebHooksTarget) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl serde::Serialize for WebHooksTarget {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'de> serde::Deserialize<'de> for WebHooksTarget {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2563,6 +3026,7 @@ impl<'de> serde::Deserialize<'de> for WebHooksTarget {
 }
 
 /// One of `create`, `update`, `delete`, `archive`, `unarchive`, or a value this version does not know yet.
+#[cfg(feature = "web_hooks")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WebHooksEvent {
     /// `create`
@@ -2579,6 +3043,7 @@ pub enum WebHooksEvent {
     Other(String),
 }
 
+#[cfg(feature = "web_hooks")]
 impl WebHooksEvent {
     /// Every declared value.
     pub const ALL: &'static [&'static str] =
@@ -2597,6 +3062,7 @@ impl WebHooksEvent {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl FromStr for WebHooksEvent {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2611,12 +3077,14 @@ impl FromStr for WebHooksEvent {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl fmt::Display for WebHooksEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl From<&str> for WebHooksEvent {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2624,30 +3092,35 @@ impl From<&str> for WebHooksEvent {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl From<String> for WebHooksEvent {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl From<&WebHooksEvent> for WebHooksEvent {
     fn from(v: &WebHooksEvent) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl From<WebHooksEvent> for Value {
     fn from(v: WebHooksEvent) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl serde::Serialize for WebHooksEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'de> serde::Deserialize<'de> for WebHooksEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2658,6 +3131,7 @@ impl<'de> serde::Deserialize<'de> for WebHooksEvent {
 /// Whether a reminder was only created or also sent.
 ///
 /// One of `created`, `sent`, or a value this version does not know yet.
+#[cfg(feature = "invoice_reminders")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum InvoiceReminderStatus {
     /// `created`
@@ -2668,6 +3142,7 @@ pub enum InvoiceReminderStatus {
     Other(String),
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl InvoiceReminderStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["created", "sent"];
@@ -2682,6 +3157,7 @@ impl InvoiceReminderStatus {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl FromStr for InvoiceReminderStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2693,12 +3169,14 @@ impl FromStr for InvoiceReminderStatus {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl fmt::Display for InvoiceReminderStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl From<&str> for InvoiceReminderStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2706,30 +3184,35 @@ impl From<&str> for InvoiceReminderStatus {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl From<String> for InvoiceReminderStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl From<&InvoiceReminderStatus> for InvoiceReminderStatus {
     fn from(v: &InvoiceReminderStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl From<InvoiceReminderStatus> for Value {
     fn from(v: InvoiceReminderStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl serde::Serialize for InvoiceReminderStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'de> serde::Deserialize<'de> for InvoiceReminderStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
@@ -2740,6 +3223,7 @@ impl<'de> serde::Deserialize<'de> for InvoiceReminderStatus {
 /// Where the approval of a purchase stands.
 ///
 /// One of `none`, `approved`, `denied`, `pending`, or a value this version does not know yet.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PurchaseApprovalStatus {
     /// `none`
@@ -2754,6 +3238,7 @@ pub enum PurchaseApprovalStatus {
     Other(String),
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseApprovalStatus {
     /// Every declared value.
     pub const ALL: &'static [&'static str] = &["none", "approved", "denied", "pending"];
@@ -2770,6 +3255,7 @@ impl PurchaseApprovalStatus {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl FromStr for PurchaseApprovalStatus {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -2783,12 +3269,14 @@ impl FromStr for PurchaseApprovalStatus {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl fmt::Display for PurchaseApprovalStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<&str> for PurchaseApprovalStatus {
     fn from(s: &str) -> Self {
         s.parse()
@@ -2796,30 +3284,35 @@ impl From<&str> for PurchaseApprovalStatus {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<String> for PurchaseApprovalStatus {
     fn from(s: String) -> Self {
         Self::from(s.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<&PurchaseApprovalStatus> for PurchaseApprovalStatus {
     fn from(v: &PurchaseApprovalStatus) -> Self {
         v.clone()
     }
 }
 
+#[cfg(feature = "purchases")]
 impl From<PurchaseApprovalStatus> for Value {
     fn from(v: PurchaseApprovalStatus) -> Self {
         Value::String(v.as_str().to_owned())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl serde::Serialize for PurchaseApprovalStatus {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> serde::Deserialize<'de> for PurchaseApprovalStatus {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;

@@ -9,4 +9,6 @@ pub mod models;
 mod typed;
 
 pub use actions::{ACTIONS, RESOURCES};
+// Empty without any feature.
+#[allow(unused_imports)]
 pub use typed::*;

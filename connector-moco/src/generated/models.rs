@@ -14,6 +14,7 @@ use connector_core::serde_json::{Map, Value};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// What marking time entries as settled answers. The docs show no answer; the ids marked are read where the server names them, the rest stays in `extra`.
+#[cfg(feature = "activities")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ActivitiesDisregarded {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,6 +30,7 @@ pub struct ActivitiesDisregarded {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl ActivitiesDisregarded {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -42,6 +44,7 @@ impl ActivitiesDisregarded {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'de> Deserialize<'de> for ActivitiesDisregarded {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -49,6 +52,7 @@ impl<'de> Deserialize<'de> for ActivitiesDisregarded {
 }
 
 /// A time entry: a duration booked by a user on a task of a project on one day.
+#[cfg(any(feature = "activities", feature = "invoices"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Activity {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,6 +105,7 @@ pub struct Activity {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl Activity {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -131,6 +136,7 @@ impl Activity {
     }
 }
 
+#[cfg(any(feature = "activities", feature = "invoices"))]
 impl<'de> Deserialize<'de> for Activity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -138,6 +144,7 @@ impl<'de> Deserialize<'de> for Activity {
 }
 
 /// A position of a service catalogue entry.
+#[cfg(any(feature = "catalog_service_items", feature = "catalog_services"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CatalogServiceItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,6 +182,7 @@ pub struct CatalogServiceItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "catalog_service_items", feature = "catalog_services"))]
 impl CatalogServiceItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -199,6 +207,7 @@ impl CatalogServiceItem {
     }
 }
 
+#[cfg(any(feature = "catalog_service_items", feature = "catalog_services"))]
 impl<'de> Deserialize<'de> for CatalogServiceItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -206,6 +215,7 @@ impl<'de> Deserialize<'de> for CatalogServiceItem {
 }
 
 /// A service catalogue entry with its positions.
+#[cfg(feature = "catalog_services")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CatalogService {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -223,6 +233,7 @@ pub struct CatalogService {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl CatalogService {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -237,6 +248,7 @@ impl CatalogService {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'de> Deserialize<'de> for CatalogService {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -244,6 +256,7 @@ impl<'de> Deserialize<'de> for CatalogService {
 }
 
 /// A note on a record.
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Comment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -272,6 +285,7 @@ pub struct Comment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl Comment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -290,6 +304,7 @@ impl Comment {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'de> Deserialize<'de> for Comment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -297,6 +312,7 @@ impl<'de> Deserialize<'de> for Comment {
 }
 
 /// A customer, supplier or organization.
+#[cfg(any(feature = "companies", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Company {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -379,6 +395,7 @@ pub struct Company {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "companies", feature = "projects"))]
 impl Company {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -436,6 +453,7 @@ impl Company {
     }
 }
 
+#[cfg(any(feature = "companies", feature = "projects"))]
 impl<'de> Deserialize<'de> for Company {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -443,6 +461,23 @@ impl<'de> Deserialize<'de> for Company {
 }
 
 /// A company as other records embed it (the fields present vary by record).
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CompanyRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -458,6 +493,23 @@ pub struct CompanyRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl CompanyRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -471,6 +523,23 @@ impl CompanyRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "contacts",
+    feature = "deals",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl<'de> Deserialize<'de> for CompanyRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -478,6 +547,7 @@ impl<'de> Deserialize<'de> for CompanyRef {
 }
 
 /// A person, usually at a company (the list leaves out `info`).
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Contact {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -525,6 +595,7 @@ pub struct Contact {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl Contact {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -554,6 +625,7 @@ impl Contact {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'de> Deserialize<'de> for Contact {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -561,6 +633,7 @@ impl<'de> Deserialize<'de> for Contact {
 }
 
 /// A contact as other records embed it (`name`, or first and last name).
+#[cfg(any(feature = "contacts", feature = "deals", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContactRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -576,6 +649,7 @@ pub struct ContactRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "contacts", feature = "deals", feature = "projects"))]
 impl ContactRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -589,6 +663,7 @@ impl ContactRef {
     }
 }
 
+#[cfg(any(feature = "contacts", feature = "deals", feature = "projects"))]
 impl<'de> Deserialize<'de> for ContactRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -596,6 +671,7 @@ impl<'de> Deserialize<'de> for ContactRef {
 }
 
 /// The definition of a custom field.
+#[cfg(feature = "custom_properties")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CustomProperty {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -636,6 +712,7 @@ pub struct CustomProperty {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl CustomProperty {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -663,6 +740,7 @@ impl CustomProperty {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'de> Deserialize<'de> for CustomProperty {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -670,6 +748,7 @@ impl<'de> Deserialize<'de> for CustomProperty {
 }
 
 /// A stage of the sales pipeline.
+#[cfg(any(feature = "deal_categories", feature = "deals"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DealCategory {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -688,6 +767,7 @@ pub struct DealCategory {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "deal_categories", feature = "deals"))]
 impl DealCategory {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -702,6 +782,7 @@ impl DealCategory {
     }
 }
 
+#[cfg(any(feature = "deal_categories", feature = "deals"))]
 impl<'de> Deserialize<'de> for DealCategory {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -709,6 +790,7 @@ impl<'de> Deserialize<'de> for DealCategory {
 }
 
 /// A sales lead with its expected volume, stage and people.
+#[cfg(feature = "deals")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Deal {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -753,6 +835,7 @@ pub struct Deal {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl Deal {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -780,6 +863,7 @@ impl Deal {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'de> Deserialize<'de> for Deal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -787,6 +871,12 @@ impl<'de> Deserialize<'de> for Deal {
 }
 
 /// A deal as other records embed it.
+#[cfg(any(
+    feature = "deals",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "projects"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DealRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -802,6 +892,12 @@ pub struct DealRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "deals",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "projects"
+))]
 impl DealRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -815,6 +911,12 @@ impl DealRef {
     }
 }
 
+#[cfg(any(
+    feature = "deals",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "projects"
+))]
 impl<'de> Deserialize<'de> for DealRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -822,6 +924,7 @@ impl<'de> Deserialize<'de> for DealRef {
 }
 
 /// A user's weekly working-time model for a period.
+#[cfg(feature = "employments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Employment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -846,6 +949,7 @@ pub struct Employment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl Employment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -866,6 +970,7 @@ impl Employment {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'de> Deserialize<'de> for Employment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -873,6 +978,7 @@ impl<'de> Deserialize<'de> for Employment {
 }
 
 /// Working hours per weekday (Monday to Friday), mornings and afternoons.
+#[cfg(feature = "employments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EmploymentPattern {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -884,6 +990,7 @@ pub struct EmploymentPattern {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl EmploymentPattern {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -895,6 +1002,7 @@ impl EmploymentPattern {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'de> Deserialize<'de> for EmploymentPattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -902,6 +1010,7 @@ impl<'de> Deserialize<'de> for EmploymentPattern {
 }
 
 /// A template for an additional service.
+#[cfg(feature = "expense_templates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseTemplate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -929,6 +1038,7 @@ pub struct ExpenseTemplate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl ExpenseTemplate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -948,6 +1058,7 @@ impl ExpenseTemplate {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'de> Deserialize<'de> for ExpenseTemplate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -955,6 +1066,7 @@ impl<'de> Deserialize<'de> for ExpenseTemplate {
 }
 
 /// A fixed cost with its amount per month.
+#[cfg(feature = "fixed_costs")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FixedCost {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -974,6 +1086,7 @@ pub struct FixedCost {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "fixed_costs")]
 impl FixedCost {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -989,6 +1102,7 @@ impl FixedCost {
     }
 }
 
+#[cfg(feature = "fixed_costs")]
 impl<'de> Deserialize<'de> for FixedCost {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -996,6 +1110,7 @@ impl<'de> Deserialize<'de> for FixedCost {
 }
 
 /// The amount of a fixed cost in one month.
+#[cfg(feature = "fixed_costs")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FixedCostMonth {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1009,6 +1124,7 @@ pub struct FixedCostMonth {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "fixed_costs")]
 impl FixedCostMonth {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1021,6 +1137,7 @@ impl FixedCostMonth {
     }
 }
 
+#[cfg(feature = "fixed_costs")]
 impl<'de> Deserialize<'de> for FixedCostMonth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1028,6 +1145,7 @@ impl<'de> Deserialize<'de> for FixedCostMonth {
 }
 
 /// A user's holiday entitlement for a year.
+#[cfg(feature = "holidays")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Holiday {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1054,6 +1172,7 @@ pub struct Holiday {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl Holiday {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1072,6 +1191,7 @@ impl Holiday {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'de> Deserialize<'de> for Holiday {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1079,6 +1199,7 @@ impl<'de> Deserialize<'de> for Holiday {
 }
 
 /// A rate in one currency.
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1090,6 +1211,7 @@ pub struct HourlyRate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl HourlyRate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1101,6 +1223,7 @@ impl HourlyRate {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'de> Deserialize<'de> for HourlyRate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1108,6 +1231,7 @@ impl<'de> Deserialize<'de> for HourlyRate {
 }
 
 /// Billing rates per currency: the defaults, and those per task and per user.
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRates {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1121,6 +1245,7 @@ pub struct HourlyRates {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl HourlyRates {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1133,6 +1258,7 @@ impl HourlyRates {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'de> Deserialize<'de> for HourlyRates {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1140,6 +1266,7 @@ impl<'de> Deserialize<'de> for HourlyRates {
 }
 
 /// The rates of a task template.
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRatesTask {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1153,6 +1280,7 @@ pub struct HourlyRatesTask {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl HourlyRatesTask {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1165,6 +1293,7 @@ impl HourlyRatesTask {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'de> Deserialize<'de> for HourlyRatesTask {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1172,6 +1301,7 @@ impl<'de> Deserialize<'de> for HourlyRatesTask {
 }
 
 /// The rates of a user.
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct HourlyRatesUser {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1185,6 +1315,7 @@ pub struct HourlyRatesUser {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl HourlyRatesUser {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1197,6 +1328,7 @@ impl HourlyRatesUser {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'de> Deserialize<'de> for HourlyRatesUser {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1204,6 +1336,7 @@ impl<'de> Deserialize<'de> for HourlyRatesUser {
 }
 
 /// A user's internal cost rates, per year.
+#[cfg(feature = "internal_hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InternalHourlyRate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1218,6 +1351,7 @@ pub struct InternalHourlyRate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl InternalHourlyRate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1230,6 +1364,7 @@ impl InternalHourlyRate {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'de> Deserialize<'de> for InternalHourlyRate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1237,6 +1372,7 @@ impl<'de> Deserialize<'de> for InternalHourlyRate {
 }
 
 /// An internal cost rate for one year.
+#[cfg(feature = "internal_hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InternalRate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1248,6 +1384,7 @@ pub struct InternalRate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl InternalRate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1259,6 +1396,7 @@ impl InternalRate {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'de> Deserialize<'de> for InternalRate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1266,6 +1404,7 @@ impl<'de> Deserialize<'de> for InternalRate {
 }
 
 /// An answer that only reports its status, e.g. `ok`.
+#[cfg(feature = "internal_hourly_rates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StatusAnswer {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1275,6 +1414,7 @@ pub struct StatusAnswer {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl StatusAnswer {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1285,6 +1425,7 @@ impl StatusAnswer {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'de> Deserialize<'de> for StatusAnswer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1292,6 +1433,7 @@ impl<'de> Deserialize<'de> for StatusAnswer {
 }
 
 /// A PDF attached to an invoice or an offer (the docs show no fields; they are kept in `extra`).
+#[cfg(any(feature = "invoice_attachments", feature = "offer_attachments"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DocumentAttachment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1301,6 +1443,7 @@ pub struct DocumentAttachment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoice_attachments", feature = "offer_attachments"))]
 impl DocumentAttachment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1311,6 +1454,7 @@ impl DocumentAttachment {
     }
 }
 
+#[cfg(any(feature = "invoice_attachments", feature = "offer_attachments"))]
 impl<'de> Deserialize<'de> for DocumentAttachment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1318,6 +1462,7 @@ impl<'de> Deserialize<'de> for DocumentAttachment {
 }
 
 /// An export of invoices to bookkeeping.
+#[cfg(feature = "invoice_bookkeeping_exports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceBookkeepingExport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1343,6 +1488,7 @@ pub struct InvoiceBookkeepingExport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl InvoiceBookkeepingExport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1361,6 +1507,7 @@ impl InvoiceBookkeepingExport {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'de> Deserialize<'de> for InvoiceBookkeepingExport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1368,6 +1515,7 @@ impl<'de> Deserialize<'de> for InvoiceBookkeepingExport {
 }
 
 /// A payment received, usually on an invoice.
+#[cfg(feature = "invoice_payments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoicePayment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1393,6 +1541,7 @@ pub struct InvoicePayment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl InvoicePayment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1414,6 +1563,7 @@ impl InvoicePayment {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'de> Deserialize<'de> for InvoicePayment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1421,6 +1571,7 @@ impl<'de> Deserialize<'de> for InvoicePayment {
 }
 
 /// A payment reminder for an invoice.
+#[cfg(feature = "invoice_reminders")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceReminder {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1450,6 +1601,7 @@ pub struct InvoiceReminder {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl InvoiceReminder {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1470,6 +1622,7 @@ impl InvoiceReminder {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'de> Deserialize<'de> for InvoiceReminder {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1477,6 +1630,7 @@ impl<'de> Deserialize<'de> for InvoiceReminder {
 }
 
 /// The debt collection an invoice was handed to.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DebtCollectionProcedure {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1494,6 +1648,7 @@ pub struct DebtCollectionProcedure {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl DebtCollectionProcedure {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1508,6 +1663,7 @@ impl DebtCollectionProcedure {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> Deserialize<'de> for DebtCollectionProcedure {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1515,6 +1671,11 @@ impl<'de> Deserialize<'de> for DebtCollectionProcedure {
 }
 
 /// What sending an invoice, offer or reminder by e-mail answers: the recipients selected (the docs name them, not their shape; the rest stays in `extra`).
+#[cfg(any(
+    feature = "invoice_reminders",
+    feature = "invoices",
+    feature = "offers"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EmailSent {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1533,6 +1694,11 @@ pub struct EmailSent {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "invoice_reminders",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl EmailSent {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1547,6 +1713,11 @@ impl EmailSent {
     }
 }
 
+#[cfg(any(
+    feature = "invoice_reminders",
+    feature = "invoices",
+    feature = "offers"
+))]
 impl<'de> Deserialize<'de> for EmailSent {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1554,6 +1725,7 @@ impl<'de> Deserialize<'de> for EmailSent {
 }
 
 /// An invoice (lists leave out `salutation`, `footer`, `items`, `payments` and `reminders`).
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Invoice {
     /// Positions were changed and no longer match the timesheet.
@@ -1649,6 +1821,7 @@ pub struct Invoice {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl Invoice {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1706,6 +1879,7 @@ impl Invoice {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> Deserialize<'de> for Invoice {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1713,6 +1887,7 @@ impl<'de> Deserialize<'de> for Invoice {
 }
 
 /// A payment as an invoice embeds it.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoicePaymentEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1732,6 +1907,7 @@ pub struct InvoicePaymentEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl InvoicePaymentEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1747,6 +1923,7 @@ impl InvoicePaymentEntry {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> Deserialize<'de> for InvoicePaymentEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1754,6 +1931,11 @@ impl<'de> Deserialize<'de> for InvoicePaymentEntry {
 }
 
 /// An invoice as payments and reminders embed it.
+#[cfg(any(
+    feature = "invoice_payments",
+    feature = "invoice_reminders",
+    feature = "invoices"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1767,6 +1949,11 @@ pub struct InvoiceRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "invoice_payments",
+    feature = "invoice_reminders",
+    feature = "invoices"
+))]
 impl InvoiceRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1779,6 +1966,11 @@ impl InvoiceRef {
     }
 }
 
+#[cfg(any(
+    feature = "invoice_payments",
+    feature = "invoice_reminders",
+    feature = "invoices"
+))]
 impl<'de> Deserialize<'de> for InvoiceRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1786,6 +1978,7 @@ impl<'de> Deserialize<'de> for InvoiceRef {
 }
 
 /// A reminder as an invoice embeds it.
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InvoiceReminderEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1807,6 +2000,7 @@ pub struct InvoiceReminderEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl InvoiceReminderEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1823,6 +2017,7 @@ impl InvoiceReminderEntry {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'de> Deserialize<'de> for InvoiceReminderEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1830,6 +2025,7 @@ impl<'de> Deserialize<'de> for InvoiceReminderEntry {
 }
 
 /// A position of an invoice or an offer.
+#[cfg(any(feature = "invoices", feature = "offers"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LineItem {
     /// An additional service (expense) rather than a service.
@@ -1869,6 +2065,7 @@ pub struct LineItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "offers"))]
 impl LineItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1893,6 +2090,7 @@ impl LineItem {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "offers"))]
 impl<'de> Deserialize<'de> for LineItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1900,6 +2098,7 @@ impl<'de> Deserialize<'de> for LineItem {
 }
 
 /// A letter paper.
+#[cfg(feature = "letter_papers")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LetterPaper {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1923,6 +2122,7 @@ pub struct LetterPaper {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "letter_papers")]
 impl LetterPaper {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1939,6 +2139,7 @@ impl LetterPaper {
     }
 }
 
+#[cfg(feature = "letter_papers")]
 impl<'de> Deserialize<'de> for LetterPaper {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1946,6 +2147,7 @@ impl<'de> Deserialize<'de> for LetterPaper {
 }
 
 /// The online approval of an offer; `signed_at` tells whether the customer approved.
+#[cfg(feature = "offer_customer_approval")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OfferCustomerApproval {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1973,6 +2175,7 @@ pub struct OfferCustomerApproval {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl OfferCustomerApproval {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -1992,6 +2195,7 @@ impl OfferCustomerApproval {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'de> Deserialize<'de> for OfferCustomerApproval {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -1999,6 +2203,7 @@ impl<'de> Deserialize<'de> for OfferCustomerApproval {
 }
 
 /// An offer (lists leave out `salutation`, `footer` and `items`).
+#[cfg(feature = "offers")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Offer {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2060,6 +2265,7 @@ pub struct Offer {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl Offer {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2096,6 +2302,7 @@ impl Offer {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'de> Deserialize<'de> for Offer {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2103,6 +2310,7 @@ impl<'de> Deserialize<'de> for Offer {
 }
 
 /// The order confirmation made from an offer.
+#[cfg(feature = "offers")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct OfferConfirmation {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2120,6 +2328,7 @@ pub struct OfferConfirmation {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl OfferConfirmation {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2134,6 +2343,7 @@ impl OfferConfirmation {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'de> Deserialize<'de> for OfferConfirmation {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2141,6 +2351,7 @@ impl<'de> Deserialize<'de> for OfferConfirmation {
 }
 
 /// Planned hours of a user on a project or a deal (the other one is `None`).
+#[cfg(feature = "planning_entries")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlanningEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2184,6 +2395,7 @@ pub struct PlanningEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl PlanningEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2211,6 +2423,7 @@ impl PlanningEntry {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'de> Deserialize<'de> for PlanningEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2218,6 +2431,7 @@ impl<'de> Deserialize<'de> for PlanningEntry {
 }
 
 /// An attendance period of a user on one day.
+#[cfg(feature = "presences")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Presence {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2243,6 +2457,7 @@ pub struct Presence {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl Presence {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2260,6 +2475,7 @@ impl Presence {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'de> Deserialize<'de> for Presence {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2267,6 +2483,7 @@ impl<'de> Deserialize<'de> for Presence {
 }
 
 /// The calling user's profile.
+#[cfg(feature = "profile")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Profile {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2296,6 +2513,7 @@ pub struct Profile {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl Profile {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2316,6 +2534,7 @@ impl Profile {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'de> Deserialize<'de> for Profile {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2323,6 +2542,7 @@ impl<'de> Deserialize<'de> for Profile {
 }
 
 /// A person assigned to a project.
+#[cfg(any(feature = "project_contracts", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectContract {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2350,6 +2570,7 @@ pub struct ProjectContract {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "project_contracts", feature = "projects"))]
 impl ProjectContract {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2369,6 +2590,7 @@ impl ProjectContract {
     }
 }
 
+#[cfg(any(feature = "project_contracts", feature = "projects"))]
 impl<'de> Deserialize<'de> for ProjectContract {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2376,6 +2598,7 @@ impl<'de> Deserialize<'de> for ProjectContract {
 }
 
 /// The document of a purchase position.
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseDocument {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2387,6 +2610,7 @@ pub struct ExpenseDocument {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl ExpenseDocument {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2398,6 +2622,7 @@ impl ExpenseDocument {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl<'de> Deserialize<'de> for ExpenseDocument {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2405,6 +2630,7 @@ impl<'de> Deserialize<'de> for ExpenseDocument {
 }
 
 /// The expense group an additional service belongs to.
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpenseGroup {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2418,6 +2644,7 @@ pub struct ExpenseGroup {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl ExpenseGroup {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2430,6 +2657,7 @@ impl ExpenseGroup {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl<'de> Deserialize<'de> for ExpenseGroup {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2437,6 +2665,7 @@ impl<'de> Deserialize<'de> for ExpenseGroup {
 }
 
 /// A purchase position booked to an additional service.
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExpensePurchaseItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2456,6 +2685,7 @@ pub struct ExpensePurchaseItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl ExpensePurchaseItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2471,6 +2701,7 @@ impl ExpensePurchaseItem {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl<'de> Deserialize<'de> for ExpensePurchaseItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2478,6 +2709,7 @@ impl<'de> Deserialize<'de> for ExpensePurchaseItem {
 }
 
 /// An additional service on a project.
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectExpense {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2551,6 +2783,7 @@ pub struct ProjectExpense {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl ProjectExpense {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2602,6 +2835,7 @@ impl ProjectExpense {
     }
 }
 
+#[cfg(any(feature = "invoices", feature = "project_expenses"))]
 impl<'de> Deserialize<'de> for ProjectExpense {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2609,6 +2843,7 @@ impl<'de> Deserialize<'de> for ProjectExpense {
 }
 
 /// A group of projects with its own budget.
+#[cfg(feature = "project_groups")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectGroup {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2640,6 +2875,7 @@ pub struct ProjectGroup {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "project_groups")]
 impl ProjectGroup {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2661,6 +2897,7 @@ impl ProjectGroup {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl<'de> Deserialize<'de> for ProjectGroup {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2668,6 +2905,7 @@ impl<'de> Deserialize<'de> for ProjectGroup {
 }
 
 /// A project group as a project embeds it.
+#[cfg(any(feature = "project_groups", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectGroupRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2679,6 +2917,7 @@ pub struct ProjectGroupRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "project_groups", feature = "projects"))]
 impl ProjectGroupRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2690,6 +2929,7 @@ impl ProjectGroupRef {
     }
 }
 
+#[cfg(any(feature = "project_groups", feature = "projects"))]
 impl<'de> Deserialize<'de> for ProjectGroupRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2697,6 +2937,7 @@ impl<'de> Deserialize<'de> for ProjectGroupRef {
 }
 
 /// A planned instalment of a fixed-price project.
+#[cfg(feature = "project_payment_schedules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PaymentSchedule {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2724,6 +2965,7 @@ pub struct PaymentSchedule {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl PaymentSchedule {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2743,6 +2985,7 @@ impl PaymentSchedule {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'de> Deserialize<'de> for PaymentSchedule {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2750,6 +2993,7 @@ impl<'de> Deserialize<'de> for PaymentSchedule {
 }
 
 /// An additional service that recurs every period.
+#[cfg(feature = "project_recurring_expenses")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RecurringExpense {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2801,6 +3045,7 @@ pub struct RecurringExpense {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl RecurringExpense {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2835,6 +3080,7 @@ impl RecurringExpense {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'de> Deserialize<'de> for RecurringExpense {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2842,6 +3088,7 @@ impl<'de> Deserialize<'de> for RecurringExpense {
 }
 
 /// A task (service) of a project.
+#[cfg(any(feature = "project_tasks", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectTask {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2869,6 +3116,7 @@ pub struct ProjectTask {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "project_tasks", feature = "projects"))]
 impl ProjectTask {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2888,6 +3136,7 @@ impl ProjectTask {
     }
 }
 
+#[cfg(any(feature = "project_tasks", feature = "projects"))]
 impl<'de> Deserialize<'de> for ProjectTask {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2895,6 +3144,18 @@ impl<'de> Deserialize<'de> for ProjectTask {
 }
 
 /// A revenue category (for bookkeeping) as positions, tasks and expenses embed it.
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "expense_templates",
+    feature = "invoices",
+    feature = "offers",
+    feature = "project_expenses",
+    feature = "project_recurring_expenses",
+    feature = "project_tasks",
+    feature = "projects",
+    feature = "task_templates"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RevenueCategory {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2910,6 +3171,18 @@ pub struct RevenueCategory {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "expense_templates",
+    feature = "invoices",
+    feature = "offers",
+    feature = "project_expenses",
+    feature = "project_recurring_expenses",
+    feature = "project_tasks",
+    feature = "projects",
+    feature = "task_templates"
+))]
 impl RevenueCategory {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2923,6 +3196,18 @@ impl RevenueCategory {
     }
 }
 
+#[cfg(any(
+    feature = "catalog_service_items",
+    feature = "catalog_services",
+    feature = "expense_templates",
+    feature = "invoices",
+    feature = "offers",
+    feature = "project_expenses",
+    feature = "project_recurring_expenses",
+    feature = "project_tasks",
+    feature = "projects",
+    feature = "task_templates"
+))]
 impl<'de> Deserialize<'de> for RevenueCategory {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2930,6 +3215,13 @@ impl<'de> Deserialize<'de> for RevenueCategory {
 }
 
 /// A project task as other records embed it.
+#[cfg(any(
+    feature = "activities",
+    feature = "invoices",
+    feature = "planning_entries",
+    feature = "project_tasks",
+    feature = "projects"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TaskRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2945,6 +3237,13 @@ pub struct TaskRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "invoices",
+    feature = "planning_entries",
+    feature = "project_tasks",
+    feature = "projects"
+))]
 impl TaskRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2958,6 +3257,13 @@ impl TaskRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "invoices",
+    feature = "planning_entries",
+    feature = "project_tasks",
+    feature = "projects"
+))]
 impl<'de> Deserialize<'de> for TaskRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2965,6 +3271,7 @@ impl<'de> Deserialize<'de> for TaskRef {
 }
 
 /// The calling user's assignment to a project.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssignedContract {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2976,6 +3283,7 @@ pub struct AssignedContract {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl AssignedContract {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -2987,6 +3295,7 @@ impl AssignedContract {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for AssignedContract {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -2994,6 +3303,7 @@ impl<'de> Deserialize<'de> for AssignedContract {
 }
 
 /// A project the calling user is assigned to, in short.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssignedProject {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3017,6 +3327,7 @@ pub struct AssignedProject {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl AssignedProject {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3034,6 +3345,7 @@ impl AssignedProject {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for AssignedProject {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3041,6 +3353,7 @@ impl<'de> Deserialize<'de> for AssignedProject {
 }
 
 /// A project with its leader, customer, tasks and staff.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Project {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3129,6 +3442,7 @@ pub struct Project {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl Project {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3190,6 +3504,7 @@ impl Project {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for Project {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3197,6 +3512,21 @@ impl<'de> Deserialize<'de> for Project {
 }
 
 /// A project as other records embed it (the fields present vary by record).
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3224,6 +3554,21 @@ pub struct ProjectRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl ProjectRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3243,6 +3588,21 @@ impl ProjectRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "project_expenses",
+    feature = "project_groups",
+    feature = "project_payment_schedules",
+    feature = "project_recurring_expenses",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports"
+))]
 impl<'de> Deserialize<'de> for ProjectRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3250,6 +3610,7 @@ impl<'de> Deserialize<'de> for ProjectRef {
 }
 
 /// A project's key figures; costs are in the account's main currency.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectReport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3279,6 +3640,7 @@ pub struct ProjectReport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectReport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3302,6 +3664,7 @@ impl ProjectReport {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for ProjectReport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3309,6 +3672,7 @@ impl<'de> Deserialize<'de> for ProjectReport {
 }
 
 /// Hours and costs of one task in a project report.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectTaskCost {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3324,6 +3688,7 @@ pub struct ProjectTaskCost {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl ProjectTaskCost {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3337,6 +3702,7 @@ impl ProjectTaskCost {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'de> Deserialize<'de> for ProjectTaskCost {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3344,6 +3710,7 @@ impl<'de> Deserialize<'de> for ProjectTaskCost {
 }
 
 /// A shareable link (a project report, an offer's customer approval): on or off, and its URL.
+#[cfg(any(feature = "offers", feature = "projects"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ShareLink {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3357,6 +3724,7 @@ pub struct ShareLink {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "offers", feature = "projects"))]
 impl ShareLink {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3369,6 +3737,7 @@ impl ShareLink {
     }
 }
 
+#[cfg(any(feature = "offers", feature = "projects"))]
 impl<'de> Deserialize<'de> for ShareLink {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3376,6 +3745,7 @@ impl<'de> Deserialize<'de> for ShareLink {
 }
 
 /// An export of purchases to bookkeeping.
+#[cfg(feature = "purchase_bookkeeping_exports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseBookkeepingExport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3401,6 +3771,7 @@ pub struct PurchaseBookkeepingExport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl PurchaseBookkeepingExport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3419,6 +3790,7 @@ impl PurchaseBookkeepingExport {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'de> Deserialize<'de> for PurchaseBookkeepingExport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3426,6 +3798,7 @@ impl<'de> Deserialize<'de> for PurchaseBookkeepingExport {
 }
 
 /// A purchase budget of one year (the id comes as text; it reads as a number).
+#[cfg(feature = "purchase_budgets")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseBudget {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3450,6 +3823,7 @@ pub struct PurchaseBudget {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl PurchaseBudget {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3467,6 +3841,7 @@ impl PurchaseBudget {
     }
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl<'de> Deserialize<'de> for PurchaseBudget {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3474,6 +3849,11 @@ impl<'de> Deserialize<'de> for PurchaseBudget {
 }
 
 /// A category purchase positions are booked to.
+#[cfg(any(
+    feature = "purchase_categories",
+    feature = "purchases",
+    feature = "receipts"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseCategory {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3493,6 +3873,11 @@ pub struct PurchaseCategory {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "purchase_categories",
+    feature = "purchases",
+    feature = "receipts"
+))]
 impl PurchaseCategory {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3508,6 +3893,11 @@ impl PurchaseCategory {
     }
 }
 
+#[cfg(any(
+    feature = "purchase_categories",
+    feature = "purchases",
+    feature = "receipts"
+))]
 impl<'de> Deserialize<'de> for PurchaseCategory {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3515,6 +3905,7 @@ impl<'de> Deserialize<'de> for PurchaseCategory {
 }
 
 /// A document waiting to become a purchase.
+#[cfg(feature = "purchase_drafts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseDraft {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3542,6 +3933,7 @@ pub struct PurchaseDraft {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl PurchaseDraft {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3561,6 +3953,7 @@ impl PurchaseDraft {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'de> Deserialize<'de> for PurchaseDraft {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3568,6 +3961,7 @@ impl<'de> Deserialize<'de> for PurchaseDraft {
 }
 
 /// A payment made, usually on a purchase.
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchasePayment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3589,6 +3983,7 @@ pub struct PurchasePayment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 impl PurchasePayment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3605,6 +4000,7 @@ impl PurchasePayment {
     }
 }
 
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 impl<'de> Deserialize<'de> for PurchasePayment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3612,6 +4008,7 @@ impl<'de> Deserialize<'de> for PurchasePayment {
 }
 
 /// The card payment a purchase came from.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CreditCardTransaction {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3623,6 +4020,7 @@ pub struct CreditCardTransaction {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl CreditCardTransaction {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3637,6 +4035,7 @@ impl CreditCardTransaction {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for CreditCardTransaction {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3644,6 +4043,7 @@ impl<'de> Deserialize<'de> for CreditCardTransaction {
 }
 
 /// A purchase with its positions, supplier and payments.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Purchase {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3708,6 +4108,7 @@ pub struct Purchase {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl Purchase {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3748,6 +4149,7 @@ impl Purchase {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for Purchase {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3755,6 +4157,7 @@ impl<'de> Deserialize<'de> for Purchase {
 }
 
 /// A position of a purchase.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3788,6 +4191,7 @@ pub struct PurchaseItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3812,6 +4216,7 @@ impl PurchaseItem {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for PurchaseItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3819,6 +4224,7 @@ impl<'de> Deserialize<'de> for PurchaseItem {
 }
 
 /// The project expense a purchase position is booked to.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItemExpense {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3830,6 +4236,7 @@ pub struct PurchaseItemExpense {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseItemExpense {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3841,6 +4248,7 @@ impl PurchaseItemExpense {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for PurchaseItemExpense {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3848,6 +4256,7 @@ impl<'de> Deserialize<'de> for PurchaseItemExpense {
 }
 
 /// The receipt of a purchase position.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseItemReceipt {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3863,6 +4272,7 @@ pub struct PurchaseItemReceipt {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseItemReceipt {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3876,6 +4286,7 @@ impl PurchaseItemReceipt {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for PurchaseItemReceipt {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3883,6 +4294,7 @@ impl<'de> Deserialize<'de> for PurchaseItemReceipt {
 }
 
 /// A purchase as its payments embed it.
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3896,6 +4308,7 @@ pub struct PurchaseRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 impl PurchaseRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3908,6 +4321,7 @@ impl PurchaseRef {
     }
 }
 
+#[cfg(any(feature = "purchase_payments", feature = "purchases"))]
 impl<'de> Deserialize<'de> for PurchaseRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3915,6 +4329,7 @@ impl<'de> Deserialize<'de> for PurchaseRef {
 }
 
 /// The refund request a purchase came from.
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PurchaseRefundRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3928,6 +4343,7 @@ pub struct PurchaseRefundRequest {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl PurchaseRefundRequest {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -3940,6 +4356,7 @@ impl PurchaseRefundRequest {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'de> Deserialize<'de> for PurchaseRefundRequest {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -3947,6 +4364,7 @@ impl<'de> Deserialize<'de> for PurchaseRefundRequest {
 }
 
 /// An expense receipt of a user.
+#[cfg(feature = "receipts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Receipt {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3984,6 +4402,7 @@ pub struct Receipt {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl Receipt {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4008,6 +4427,7 @@ impl Receipt {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'de> Deserialize<'de> for Receipt {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4015,6 +4435,7 @@ impl<'de> Deserialize<'de> for Receipt {
 }
 
 /// A position of a receipt.
+#[cfg(feature = "receipts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReceiptItem {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4028,6 +4449,7 @@ pub struct ReceiptItem {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl ReceiptItem {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4040,6 +4462,7 @@ impl ReceiptItem {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'de> Deserialize<'de> for ReceiptItem {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4047,6 +4470,7 @@ impl<'de> Deserialize<'de> for ReceiptItem {
 }
 
 /// The refund request a receipt is part of.
+#[cfg(feature = "receipts")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReceiptRefundRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4058,6 +4482,7 @@ pub struct ReceiptRefundRequest {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl ReceiptRefundRequest {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4069,6 +4494,7 @@ impl ReceiptRefundRequest {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'de> Deserialize<'de> for ReceiptRefundRequest {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4076,6 +4502,7 @@ impl<'de> Deserialize<'de> for ReceiptRefundRequest {
 }
 
 /// One user's absences in a year.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AbsenceReport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4093,6 +4520,7 @@ pub struct AbsenceReport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl AbsenceReport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4113,6 +4541,7 @@ impl AbsenceReport {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for AbsenceReport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4120,6 +4549,7 @@ impl<'de> Deserialize<'de> for AbsenceReport {
 }
 
 /// A line of the cashflow report.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CashflowEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4146,6 +4576,7 @@ pub struct CashflowEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl CashflowEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4167,6 +4598,7 @@ impl CashflowEntry {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for CashflowEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4174,6 +4606,7 @@ impl<'de> Deserialize<'de> for CashflowEntry {
 }
 
 /// A line of the finance report.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FinanceEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4200,6 +4633,7 @@ pub struct FinanceEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl FinanceEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4221,6 +4655,7 @@ impl FinanceEntry {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for FinanceEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4228,6 +4663,7 @@ impl<'de> Deserialize<'de> for FinanceEntry {
 }
 
 /// Planned against tracked hours of a user on a project.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PlannedVsTracked {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4251,6 +4687,7 @@ pub struct PlannedVsTracked {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl PlannedVsTracked {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4268,6 +4705,7 @@ impl PlannedVsTracked {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for PlannedVsTracked {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4275,6 +4713,7 @@ impl<'de> Deserialize<'de> for PlannedVsTracked {
 }
 
 /// A user's target, billable and unbillable time on one day.
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UtilizationEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4296,6 +4735,7 @@ pub struct UtilizationEntry {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl UtilizationEntry {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4312,6 +4752,7 @@ impl UtilizationEntry {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'de> Deserialize<'de> for UtilizationEntry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4319,6 +4760,7 @@ impl<'de> Deserialize<'de> for UtilizationEntry {
 }
 
 /// An absence of a user on one day (morning, afternoon or both).
+#[cfg(feature = "schedules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Schedule {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4346,6 +4788,7 @@ pub struct Schedule {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl Schedule {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4365,6 +4808,7 @@ impl Schedule {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'de> Deserialize<'de> for Schedule {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4372,6 +4816,7 @@ impl<'de> Deserialize<'de> for Schedule {
 }
 
 /// The kind of absence an entry records.
+#[cfg(feature = "schedules")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScheduleAssignment {
     /// The absence code, e.g. `4` for holiday.
@@ -4392,6 +4837,7 @@ pub struct ScheduleAssignment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl ScheduleAssignment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4407,6 +4853,7 @@ impl ScheduleAssignment {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'de> Deserialize<'de> for ScheduleAssignment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4414,6 +4861,7 @@ impl<'de> Deserialize<'de> for ScheduleAssignment {
 }
 
 /// The user the API key belongs to.
+#[cfg(feature = "session")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Session {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4425,6 +4873,7 @@ pub struct Session {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "session")]
 impl Session {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4436,6 +4885,7 @@ impl Session {
     }
 }
 
+#[cfg(feature = "session")]
 impl<'de> Deserialize<'de> for Session {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4443,6 +4893,7 @@ impl<'de> Deserialize<'de> for Session {
 }
 
 /// A tag of one area.
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Tag {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4462,6 +4913,7 @@ pub struct Tag {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl Tag {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4477,6 +4929,7 @@ impl Tag {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'de> Deserialize<'de> for Tag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4484,6 +4937,7 @@ impl<'de> Deserialize<'de> for Tag {
 }
 
 /// A standard task.
+#[cfg(feature = "task_templates")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TaskTemplate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4511,6 +4965,7 @@ pub struct TaskTemplate {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl TaskTemplate {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4529,6 +4984,7 @@ impl TaskTemplate {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'de> Deserialize<'de> for TaskTemplate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4536,6 +4992,7 @@ impl<'de> Deserialize<'de> for TaskTemplate {
 }
 
 /// A team and its members.
+#[cfg(feature = "units")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Unit {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4553,6 +5010,7 @@ pub struct Unit {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl Unit {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4567,6 +5025,7 @@ impl Unit {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'de> Deserialize<'de> for Unit {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4574,6 +5033,31 @@ impl<'de> Deserialize<'de> for Unit {
 }
 
 /// A team as other records embed it.
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "profile",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UnitRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4585,6 +5069,31 @@ pub struct UnitRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "profile",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 impl UnitRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4596,6 +5105,31 @@ impl UnitRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "profile",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 impl<'de> Deserialize<'de> for UnitRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4603,6 +5137,7 @@ impl<'de> Deserialize<'de> for UnitRef {
 }
 
 /// A permission role as a user record embeds it.
+#[cfg(any(feature = "user_roles", feature = "users"))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RoleRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4614,6 +5149,7 @@ pub struct RoleRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(feature = "user_roles", feature = "users"))]
 impl RoleRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4625,6 +5161,7 @@ impl RoleRef {
     }
 }
 
+#[cfg(any(feature = "user_roles", feature = "users"))]
 impl<'de> Deserialize<'de> for RoleRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4632,6 +5169,7 @@ impl<'de> Deserialize<'de> for RoleRef {
 }
 
 /// The access a role grants per area of MOCO (e.g. `none`, `full`).
+#[cfg(feature = "user_roles")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserPermissions {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4661,6 +5199,7 @@ pub struct UserPermissions {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "user_roles")]
 impl UserPermissions {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4681,6 +5220,7 @@ impl UserPermissions {
     }
 }
 
+#[cfg(feature = "user_roles")]
 impl<'de> Deserialize<'de> for UserPermissions {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4688,6 +5228,7 @@ impl<'de> Deserialize<'de> for UserPermissions {
 }
 
 /// A permission role and what it grants per area.
+#[cfg(feature = "user_roles")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserRole {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4709,6 +5250,7 @@ pub struct UserRole {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "user_roles")]
 impl UserRole {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4725,6 +5267,7 @@ impl UserRole {
     }
 }
 
+#[cfg(feature = "user_roles")]
 impl<'de> Deserialize<'de> for UserRole {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4732,6 +5275,7 @@ impl<'de> Deserialize<'de> for UserRole {
 }
 
 /// One month of a performance report.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceMonth {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4751,6 +5295,7 @@ pub struct PerformanceMonth {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl PerformanceMonth {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4772,6 +5317,7 @@ impl PerformanceMonth {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for PerformanceMonth {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4779,6 +5325,7 @@ impl<'de> Deserialize<'de> for PerformanceMonth {
 }
 
 /// A user's tracked hours against their target hours.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceReport {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4790,6 +5337,7 @@ pub struct PerformanceReport {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl PerformanceReport {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4801,6 +5349,7 @@ impl PerformanceReport {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for PerformanceReport {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4808,6 +5357,7 @@ impl<'de> Deserialize<'de> for PerformanceReport {
 }
 
 /// The year's figures of a performance report.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PerformanceYear {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4829,6 +5379,7 @@ pub struct PerformanceYear {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl PerformanceYear {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4854,6 +5405,7 @@ impl PerformanceYear {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for PerformanceYear {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4861,6 +5413,7 @@ impl<'de> Deserialize<'de> for PerformanceYear {
 }
 
 /// A staff member.
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4907,6 +5460,7 @@ pub struct User {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl User {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4935,6 +5489,7 @@ impl User {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'de> Deserialize<'de> for User {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4942,6 +5497,30 @@ impl<'de> Deserialize<'de> for User {
 }
 
 /// A user as other records embed it (the fields present vary by record).
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UserRef {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4966,6 +5545,30 @@ pub struct UserRef {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 impl UserRef {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -4983,6 +5586,30 @@ impl UserRef {
     }
 }
 
+#[cfg(any(
+    feature = "activities",
+    feature = "comments",
+    feature = "companies",
+    feature = "deals",
+    feature = "employments",
+    feature = "holidays",
+    feature = "invoice_bookkeeping_exports",
+    feature = "invoices",
+    feature = "offers",
+    feature = "planning_entries",
+    feature = "presences",
+    feature = "project_groups",
+    feature = "projects",
+    feature = "purchase_bookkeeping_exports",
+    feature = "purchase_drafts",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "reports",
+    feature = "schedules",
+    feature = "units",
+    feature = "users",
+    feature = "work_time_adjustments"
+))]
 impl<'de> Deserialize<'de> for UserRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -4990,6 +5617,7 @@ impl<'de> Deserialize<'de> for UserRef {
 }
 
 /// A VAT code for purchases.
+#[cfg(feature = "vat_code_purchases")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct VatCodePurchase {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5010,6 +5638,7 @@ pub struct VatCodePurchase {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl VatCodePurchase {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5025,6 +5654,7 @@ impl VatCodePurchase {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl<'de> Deserialize<'de> for VatCodePurchase {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5032,6 +5662,15 @@ impl<'de> Deserialize<'de> for VatCodePurchase {
 }
 
 /// The VAT setting a record embeds (an invoice's, an offer's, a company's, a position's).
+#[cfg(any(
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "vat_code_sales"
+))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Vat {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5058,6 +5697,15 @@ pub struct Vat {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "vat_code_sales"
+))]
 impl Vat {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5082,6 +5730,15 @@ impl Vat {
     }
 }
 
+#[cfg(any(
+    feature = "companies",
+    feature = "invoices",
+    feature = "offers",
+    feature = "projects",
+    feature = "purchases",
+    feature = "receipts",
+    feature = "vat_code_sales"
+))]
 impl<'de> Deserialize<'de> for Vat {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5089,6 +5746,7 @@ impl<'de> Deserialize<'de> for Vat {
 }
 
 /// A VAT code for sales.
+#[cfg(feature = "vat_code_sales")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct VatCodeSale {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5117,6 +5775,7 @@ pub struct VatCodeSale {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl VatCodeSale {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5142,6 +5801,7 @@ impl VatCodeSale {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl<'de> Deserialize<'de> for VatCodeSale {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5149,6 +5809,7 @@ impl<'de> Deserialize<'de> for VatCodeSale {
 }
 
 /// A web hook subscription.
+#[cfg(feature = "web_hooks")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WebHook {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5173,6 +5834,7 @@ pub struct WebHook {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl WebHook {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5190,6 +5852,7 @@ impl WebHook {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'de> Deserialize<'de> for WebHook {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)
@@ -5197,6 +5860,7 @@ impl<'de> Deserialize<'de> for WebHook {
 }
 
 /// A correction of a user's hour balance.
+#[cfg(feature = "work_time_adjustments")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WorkTimeAdjustment {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5220,6 +5884,7 @@ pub struct WorkTimeAdjustment {
     pub extra: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl WorkTimeAdjustment {
     /// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.
     pub fn from_map(mut map: Map<String, Value>) -> Self {
@@ -5237,6 +5902,7 @@ impl WorkTimeAdjustment {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'de> Deserialize<'de> for WorkTimeAdjustment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         lenient::model(d, Self::from_map)

@@ -17,6 +17,7 @@ impl crate::Moco {
     /// Time entries (Zeiteinträge): time booked on a task of a project, by day.
     ///
     /// The `activities` actions (10).
+    #[cfg(feature = "activities")]
     pub fn activities(&self) -> ActivitiesHandler<'_> {
         ActivitiesHandler {
             connector: self.connector(),
@@ -25,6 +26,7 @@ impl crate::Moco {
     /// Positions (items) of a service catalogue entry.
     ///
     /// The `catalog_service_items` actions (4).
+    #[cfg(feature = "catalog_service_items")]
     pub fn catalog_service_items(&self) -> CatalogServiceItemsHandler<'_> {
         CatalogServiceItemsHandler {
             connector: self.connector(),
@@ -33,6 +35,7 @@ impl crate::Moco {
     /// Service catalogue (Leistungskatalog): ready-made groups of positions for offers and invoices.
     ///
     /// The `catalog_services` actions (5).
+    #[cfg(feature = "catalog_services")]
     pub fn catalog_services(&self) -> CatalogServicesHandler<'_> {
         CatalogServicesHandler {
             connector: self.connector(),
@@ -41,6 +44,7 @@ impl crate::Moco {
     /// Comments (Notizen) on projects, companies, contacts, deals, invoices and other records.
     ///
     /// The `comments` actions (6).
+    #[cfg(feature = "comments")]
     pub fn comments(&self) -> CommentsHandler<'_> {
         CommentsHandler {
             connector: self.connector(),
@@ -49,6 +53,7 @@ impl crate::Moco {
     /// Companies (Firmen): customers, suppliers and other organizations.
     ///
     /// The `companies` actions (7).
+    #[cfg(feature = "companies")]
     pub fn companies(&self) -> CompaniesHandler<'_> {
         CompaniesHandler {
             connector: self.connector(),
@@ -57,6 +62,7 @@ impl crate::Moco {
     /// Contacts (Kontakte): people, usually at a customer or supplier company.
     ///
     /// The `contacts` actions (5).
+    #[cfg(feature = "contacts")]
     pub fn contacts(&self) -> ContactsHandler<'_> {
         ContactsHandler {
             connector: self.connector(),
@@ -65,6 +71,7 @@ impl crate::Moco {
     /// Custom field definitions (Eigene Felder) for projects, companies, deals and other records.
     ///
     /// The `custom_properties` actions (5).
+    #[cfg(feature = "custom_properties")]
     pub fn custom_properties(&self) -> CustomPropertiesHandler<'_> {
         CustomPropertiesHandler {
             connector: self.connector(),
@@ -73,6 +80,7 @@ impl crate::Moco {
     /// Deal categories (Akquise-Stufen): the stages deals move through, with a win probability.
     ///
     /// The `deal_categories` actions (5).
+    #[cfg(feature = "deal_categories")]
     pub fn deal_categories(&self) -> DealCategoriesHandler<'_> {
         DealCategoriesHandler {
             connector: self.connector(),
@@ -81,6 +89,7 @@ impl crate::Moco {
     /// Deals (leads) in the sales pipeline, each in a deal category.
     ///
     /// The `deals` actions (5).
+    #[cfg(feature = "deals")]
     pub fn deals(&self) -> DealsHandler<'_> {
         DealsHandler {
             connector: self.connector(),
@@ -89,6 +98,7 @@ impl crate::Moco {
     /// Employments (Wochenmodell): the weekly working hours of a user over a period.
     ///
     /// The `employments` actions (5).
+    #[cfg(feature = "employments")]
     pub fn employments(&self) -> EmploymentsHandler<'_> {
         EmploymentsHandler {
             connector: self.connector(),
@@ -97,6 +107,7 @@ impl crate::Moco {
     /// Templates for additional services (Zusatzleistungs-Katalog) sold with projects.
     ///
     /// The `expense_templates` actions (5).
+    #[cfg(feature = "expense_templates")]
     pub fn expense_templates(&self) -> ExpenseTemplatesHandler<'_> {
         ExpenseTemplatesHandler {
             connector: self.connector(),
@@ -105,6 +116,7 @@ impl crate::Moco {
     /// Fixed costs (Fixkosten) of the account, with their monthly amounts.
     ///
     /// The `fixed_costs` actions (1).
+    #[cfg(feature = "fixed_costs")]
     pub fn fixed_costs(&self) -> FixedCostsHandler<'_> {
         FixedCostsHandler {
             connector: self.connector(),
@@ -113,6 +125,7 @@ impl crate::Moco {
     /// Holiday entitlements (Urlaubsanspruch) of users per year, in days (and hours).
     ///
     /// The `holidays` actions (5).
+    #[cfg(feature = "holidays")]
     pub fn holidays(&self) -> HolidaysHandler<'_> {
         HolidaysHandler {
             connector: self.connector(),
@@ -121,6 +134,7 @@ impl crate::Moco {
     /// Billing hourly rates (Stundensätze) per currency: defaults, per task and per user.
     ///
     /// The `hourly_rates` actions (1).
+    #[cfg(feature = "hourly_rates")]
     pub fn hourly_rates(&self) -> HourlyRatesHandler<'_> {
         HourlyRatesHandler {
             connector: self.connector(),
@@ -129,6 +143,7 @@ impl crate::Moco {
     /// Internal cost rates (Interne Stundensätze) per user and year.
     ///
     /// The `internal_hourly_rates` actions (2).
+    #[cfg(feature = "internal_hourly_rates")]
     pub fn internal_hourly_rates(&self) -> InternalHourlyRatesHandler<'_> {
         InternalHourlyRatesHandler {
             connector: self.connector(),
@@ -137,6 +152,7 @@ impl crate::Moco {
     /// PDF documents attached to an invoice.
     ///
     /// The `invoice_attachments` actions (3).
+    #[cfg(feature = "invoice_attachments")]
     pub fn invoice_attachments(&self) -> InvoiceAttachmentsHandler<'_> {
         InvoiceAttachmentsHandler {
             connector: self.connector(),
@@ -145,6 +161,7 @@ impl crate::Moco {
     /// Exports of invoices to bookkeeping (e.g. DATEV).
     ///
     /// The `invoice_bookkeeping_exports` actions (3).
+    #[cfg(feature = "invoice_bookkeeping_exports")]
     pub fn invoice_bookkeeping_exports(&self) -> InvoiceBookkeepingExportsHandler<'_> {
         InvoiceBookkeepingExportsHandler {
             connector: self.connector(),
@@ -153,6 +170,7 @@ impl crate::Moco {
     /// Payments received on invoices (Zahlungen).
     ///
     /// The `invoice_payments` actions (6).
+    #[cfg(feature = "invoice_payments")]
     pub fn invoice_payments(&self) -> InvoicePaymentsHandler<'_> {
         InvoicePaymentsHandler {
             connector: self.connector(),
@@ -161,6 +179,7 @@ impl crate::Moco {
     /// Payment reminders (Mahnungen) for overdue invoices, and sending them by e-mail.
     ///
     /// The `invoice_reminders` actions (5).
+    #[cfg(feature = "invoice_reminders")]
     pub fn invoice_reminders(&self) -> InvoiceRemindersHandler<'_> {
         InvoiceRemindersHandler {
             connector: self.connector(),
@@ -169,6 +188,7 @@ impl crate::Moco {
     /// Invoices (Rechnungen) to customers, with positions, payments and reminders; PDFs.
     ///
     /// The `invoices` actions (11).
+    #[cfg(feature = "invoices")]
     pub fn invoices(&self) -> InvoicesHandler<'_> {
         InvoicesHandler {
             connector: self.connector(),
@@ -177,6 +197,7 @@ impl crate::Moco {
     /// Letter papers (Briefpapier) that invoices, offers and timesheets are printed on.
     ///
     /// The `letter_papers` actions (1).
+    #[cfg(feature = "letter_papers")]
     pub fn letter_papers(&self) -> LetterPapersHandler<'_> {
         LetterPapersHandler {
             connector: self.connector(),
@@ -185,6 +206,7 @@ impl crate::Moco {
     /// PDF documents attached to an offer.
     ///
     /// The `offer_attachments` actions (3).
+    #[cfg(feature = "offer_attachments")]
     pub fn offer_attachments(&self) -> OfferAttachmentsHandler<'_> {
         OfferAttachmentsHandler {
             connector: self.connector(),
@@ -193,6 +215,7 @@ impl crate::Moco {
     /// Customer approval (Kundenfreigabe): the link a customer opens to approve and sign an offer.
     ///
     /// The `offer_customer_approval` actions (3).
+    #[cfg(feature = "offer_customer_approval")]
     pub fn offer_customer_approval(&self) -> OfferCustomerApprovalHandler<'_> {
         OfferCustomerApprovalHandler {
             connector: self.connector(),
@@ -201,6 +224,7 @@ impl crate::Moco {
     /// Offers (Angebote, quotes) with their positions; PDFs, e-mail and status.
     ///
     /// The `offers` actions (7).
+    #[cfg(feature = "offers")]
     pub fn offers(&self) -> OffersHandler<'_> {
         OffersHandler {
             connector: self.connector(),
@@ -209,6 +233,7 @@ impl crate::Moco {
     /// Resource planning (Planung): hours a user is planned on a project or deal per day.
     ///
     /// The `planning_entries` actions (5).
+    #[cfg(feature = "planning_entries")]
     pub fn planning_entries(&self) -> PlanningEntriesHandler<'_> {
         PlanningEntriesHandler {
             connector: self.connector(),
@@ -217,6 +242,7 @@ impl crate::Moco {
     /// Presences (Arbeitszeiten): when users were at work, by day, and a time clock.
     ///
     /// The `presences` actions (6).
+    #[cfg(feature = "presences")]
     pub fn presences(&self) -> PresencesHandler<'_> {
         PresencesHandler {
             connector: self.connector(),
@@ -225,6 +251,7 @@ impl crate::Moco {
     /// The profile (Profil) of the user the API key belongs to, or of the impersonated one.
     ///
     /// The `profile` actions (1).
+    #[cfg(feature = "profile")]
     pub fn profile(&self) -> ProfileHandler<'_> {
         ProfileHandler {
             connector: self.connector(),
@@ -233,6 +260,7 @@ impl crate::Moco {
     /// Staff assigned to a project (contracts), with their budget and rate.
     ///
     /// The `project_contracts` actions (5).
+    #[cfg(feature = "project_contracts")]
     pub fn project_contracts(&self) -> ProjectContractsHandler<'_> {
         ProjectContractsHandler {
             connector: self.connector(),
@@ -241,6 +269,7 @@ impl crate::Moco {
     /// Additional services (Zusatzleistungen, expenses) billed with a project.
     ///
     /// The `project_expenses` actions (8).
+    #[cfg(feature = "project_expenses")]
     pub fn project_expenses(&self) -> ProjectExpensesHandler<'_> {
         ProjectExpensesHandler {
             connector: self.connector(),
@@ -249,6 +278,7 @@ impl crate::Moco {
     /// Project groups (Projektgruppen): projects bundled for one customer, with a budget.
     ///
     /// The `project_groups` actions (2).
+    #[cfg(feature = "project_groups")]
     pub fn project_groups(&self) -> ProjectGroupsHandler<'_> {
         ProjectGroupsHandler {
             connector: self.connector(),
@@ -257,6 +287,7 @@ impl crate::Moco {
     /// Planned instalments (payment schedules) of fixed-price projects.
     ///
     /// The `project_payment_schedules` actions (6).
+    #[cfg(feature = "project_payment_schedules")]
     pub fn project_payment_schedules(&self) -> ProjectPaymentSchedulesHandler<'_> {
         ProjectPaymentSchedulesHandler {
             connector: self.connector(),
@@ -265,6 +296,7 @@ impl crate::Moco {
     /// Recurring additional services on projects, billed each period.
     ///
     /// The `project_recurring_expenses` actions (7).
+    #[cfg(feature = "project_recurring_expenses")]
     pub fn project_recurring_expenses(&self) -> ProjectRecurringExpensesHandler<'_> {
         ProjectRecurringExpensesHandler {
             connector: self.connector(),
@@ -273,6 +305,7 @@ impl crate::Moco {
     /// Tasks (Leistungen) of a project that time is booked on.
     ///
     /// The `project_tasks` actions (6).
+    #[cfg(feature = "project_tasks")]
     pub fn project_tasks(&self) -> ProjectTasksHandler<'_> {
         ProjectTasksHandler {
             connector: self.connector(),
@@ -281,6 +314,7 @@ impl crate::Moco {
     /// Projects (Projekte): work for a customer, with a leader, tasks, staff and a budget.
     ///
     /// The `projects` actions (13).
+    #[cfg(feature = "projects")]
     pub fn projects(&self) -> ProjectsHandler<'_> {
         ProjectsHandler {
             connector: self.connector(),
@@ -289,6 +323,7 @@ impl crate::Moco {
     /// Exports of purchases to bookkeeping (e.g. DATEV).
     ///
     /// The `purchase_bookkeeping_exports` actions (3).
+    #[cfg(feature = "purchase_bookkeeping_exports")]
     pub fn purchase_bookkeeping_exports(&self) -> PurchaseBookkeepingExportsHandler<'_> {
         PurchaseBookkeepingExportsHandler {
             connector: self.connector(),
@@ -297,6 +332,7 @@ impl crate::Moco {
     /// Purchase budgets (Budgets) of a year: target, spent, planned and remaining.
     ///
     /// The `purchase_budgets` actions (1).
+    #[cfg(feature = "purchase_budgets")]
     pub fn purchase_budgets(&self) -> PurchaseBudgetsHandler<'_> {
         PurchaseBudgetsHandler {
             connector: self.connector(),
@@ -305,6 +341,7 @@ impl crate::Moco {
     /// Purchase categories (Kategorien) that purchase positions are booked to.
     ///
     /// The `purchase_categories` actions (2).
+    #[cfg(feature = "purchase_categories")]
     pub fn purchase_categories(&self) -> PurchaseCategoriesHandler<'_> {
         PurchaseCategoriesHandler {
             connector: self.connector(),
@@ -313,6 +350,7 @@ impl crate::Moco {
     /// Purchase drafts (Entwürfe): documents waiting to become purchases.
     ///
     /// The `purchase_drafts` actions (5).
+    #[cfg(feature = "purchase_drafts")]
     pub fn purchase_drafts(&self) -> PurchaseDraftsHandler<'_> {
         PurchaseDraftsHandler {
             connector: self.connector(),
@@ -321,6 +359,7 @@ impl crate::Moco {
     /// Payments made on purchases (Zahlungen).
     ///
     /// The `purchase_payments` actions (6).
+    #[cfg(feature = "purchase_payments")]
     pub fn purchase_payments(&self) -> PurchasePaymentsHandler<'_> {
         PurchasePaymentsHandler {
             connector: self.connector(),
@@ -329,6 +368,7 @@ impl crate::Moco {
     /// Purchases (Ausgaben): supplier invoices and receipts to pay, with positions and payments.
     ///
     /// The `purchases` actions (8).
+    #[cfg(feature = "purchases")]
     pub fn purchases(&self) -> PurchasesHandler<'_> {
         PurchasesHandler {
             connector: self.connector(),
@@ -337,6 +377,7 @@ impl crate::Moco {
     /// Receipts (Spesen): expenses staff paid themselves, to be refunded.
     ///
     /// The `receipts` actions (5).
+    #[cfg(feature = "receipts")]
     pub fn receipts(&self) -> ReceiptsHandler<'_> {
         ReceiptsHandler {
             connector: self.connector(),
@@ -345,6 +386,7 @@ impl crate::Moco {
     /// Reports (Berichte): absences, cashflow, finance, planned against tracked hours, utilization.
     ///
     /// The `reports` actions (5).
+    #[cfg(feature = "reports")]
     pub fn reports(&self) -> ReportsHandler<'_> {
         ReportsHandler {
             connector: self.connector(),
@@ -353,6 +395,7 @@ impl crate::Moco {
     /// Absences (Absenz): holidays, sick days and other days off of users.
     ///
     /// The `schedules` actions (5).
+    #[cfg(feature = "schedules")]
     pub fn schedules(&self) -> SchedulesHandler<'_> {
         SchedulesHandler {
             connector: self.connector(),
@@ -361,6 +404,7 @@ impl crate::Moco {
     /// The API key check: whether the key is valid, and whose it is.
     ///
     /// The `session` actions (1).
+    #[cfg(feature = "session")]
     pub fn session(&self) -> SessionHandler<'_> {
         SessionHandler {
             connector: self.connector(),
@@ -369,6 +413,7 @@ impl crate::Moco {
     /// Tags on one record: list, add, replace or remove them by name.
     ///
     /// The `taggings` actions (4).
+    #[cfg(feature = "taggings")]
     pub fn taggings(&self) -> TaggingsHandler<'_> {
         TaggingsHandler {
             connector: self.connector(),
@@ -377,6 +422,7 @@ impl crate::Moco {
     /// Tags (labels) available in each area: companies, contacts, projects, deals, purchases, invoices, offers, users.
     ///
     /// The `tags` actions (5).
+    #[cfg(feature = "tags")]
     pub fn tags(&self) -> TagsHandler<'_> {
         TagsHandler {
             connector: self.connector(),
@@ -385,6 +431,7 @@ impl crate::Moco {
     /// Standard tasks (Standardleistungen) new projects can start with.
     ///
     /// The `task_templates` actions (5).
+    #[cfg(feature = "task_templates")]
     pub fn task_templates(&self) -> TaskTemplatesHandler<'_> {
         TaskTemplatesHandler {
             connector: self.connector(),
@@ -393,6 +440,7 @@ impl crate::Moco {
     /// Teams (units) that users belong to.
     ///
     /// The `units` actions (5).
+    #[cfg(feature = "units")]
     pub fn units(&self) -> UnitsHandler<'_> {
         UnitsHandler {
             connector: self.connector(),
@@ -401,6 +449,7 @@ impl crate::Moco {
     /// Permission roles (Benutzerrollen) a user can be given.
     ///
     /// The `user_roles` actions (1).
+    #[cfg(feature = "user_roles")]
     pub fn user_roles(&self) -> UserRolesHandler<'_> {
         UserRolesHandler {
             connector: self.connector(),
@@ -409,6 +458,7 @@ impl crate::Moco {
     /// Staff (Personal): the people who book time, with their team and permission role.
     ///
     /// The `users` actions (6).
+    #[cfg(feature = "users")]
     pub fn users(&self) -> UsersHandler<'_> {
         UsersHandler {
             connector: self.connector(),
@@ -417,6 +467,7 @@ impl crate::Moco {
     /// VAT codes (Steuerschlüssel) for purchases.
     ///
     /// The `vat_code_purchases` actions (2).
+    #[cfg(feature = "vat_code_purchases")]
     pub fn vat_code_purchases(&self) -> VatCodePurchasesHandler<'_> {
         VatCodePurchasesHandler {
             connector: self.connector(),
@@ -425,6 +476,7 @@ impl crate::Moco {
     /// VAT codes (Steuerschlüssel) for sales: rates and their treatment on invoices.
     ///
     /// The `vat_code_sales` actions (2).
+    #[cfg(feature = "vat_code_sales")]
     pub fn vat_code_sales(&self) -> VatCodeSalesHandler<'_> {
         VatCodeSalesHandler {
             connector: self.connector(),
@@ -433,6 +485,7 @@ impl crate::Moco {
     /// Web hooks: subscriptions that POST events of a kind of record to a URL.
     ///
     /// The `web_hooks` actions (7).
+    #[cfg(feature = "web_hooks")]
     pub fn web_hooks(&self) -> WebHooksHandler<'_> {
         WebHooksHandler {
             connector: self.connector(),
@@ -441,6 +494,7 @@ impl crate::Moco {
     /// Work time adjustments (Korrekturen): hours added to or taken off a user's balance.
     ///
     /// The `work_time_adjustments` actions (5).
+    #[cfg(feature = "work_time_adjustments")]
     pub fn work_time_adjustments(&self) -> WorkTimeAdjustmentsHandler<'_> {
         WorkTimeAdjustmentsHandler {
             connector: self.connector(),
@@ -461,11 +515,13 @@ impl crate::Moco {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "activities")]
 #[derive(Debug, Clone, Copy)]
 pub struct ActivitiesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesHandler<'a> {
     /// List activities: Stream every activity matching the filters, page by page.
     ///
@@ -605,11 +661,13 @@ impl<'a> ActivitiesHandler<'a> {
 /// List activities: Stream every activity matching the filters, page by page.
 ///
 /// `GET /activities` — build with [`ActivitiesHandler::list`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -620,6 +678,7 @@ impl std::fmt::Debug for ActivitiesList<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -780,6 +839,7 @@ impl<'a> ActivitiesList<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesList<'_> {
     type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
@@ -793,11 +853,13 @@ impl Action for ActivitiesList<'_> {
 /// Get an activity: Fetch one activity by id.
 ///
 /// `GET /activities/{id}` — build with [`ActivitiesHandler::get`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -808,6 +870,7 @@ impl std::fmt::Debug for ActivitiesGet<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -827,6 +890,7 @@ impl<'a> ActivitiesGet<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesGet<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -840,11 +904,13 @@ impl Action for ActivitiesGet<'_> {
 /// Create an activity: Book time on a task of a project, for the key's user (or the impersonated one).
 ///
 /// `POST /activities` — build with [`ActivitiesHandler::create`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -855,6 +921,7 @@ impl std::fmt::Debug for ActivitiesCreate<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesCreate<'a> {
     /// Duration in seconds (3600 = one hour).
     ///
@@ -950,6 +1017,7 @@ impl<'a> ActivitiesCreate<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesCreate<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -963,11 +1031,13 @@ impl Action for ActivitiesCreate<'_> {
 /// Update an activity: Change an activity; only the fields given are sent.
 ///
 /// `PUT /activities/{id}` — build with [`ActivitiesHandler::update`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -978,6 +1048,7 @@ impl std::fmt::Debug for ActivitiesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesUpdate<'a> {
     /// Duration in seconds (3600 = one hour).
     ///
@@ -1100,6 +1171,7 @@ impl<'a> ActivitiesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesUpdate<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -1113,11 +1185,13 @@ impl Action for ActivitiesUpdate<'_> {
 /// Delete an activity: Delete an activity that is neither billed nor locked (answers 204, no body).
 ///
 /// `DELETE /activities/{id}` — build with [`ActivitiesHandler::delete`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1128,6 +1202,7 @@ impl std::fmt::Debug for ActivitiesDelete<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1153,6 +1228,7 @@ impl<'a> ActivitiesDelete<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -1166,11 +1242,13 @@ impl Action for ActivitiesDelete<'_> {
 /// Create activities in bulk: Record several time entries in one request.
 ///
 /// `POST /activities/bulk` — build with [`ActivitiesHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1181,6 +1259,7 @@ impl std::fmt::Debug for ActivitiesBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesBulkCreate<'a> {
     /// Time entries to create: objects with `date`, `project_id`, `task_id`, `seconds`, `description`, ... as for `activities.create`.
     ///
@@ -1218,6 +1297,7 @@ impl<'a> ActivitiesBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesBulkCreate<'_> {
     type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
@@ -1231,11 +1311,13 @@ impl Action for ActivitiesBulkCreate<'_> {
 /// Set billable seconds: Change only the billable duration of a time entry, leaving the worked time untouched (project leaders only).
 ///
 /// `PATCH /activities/{id}/billable_seconds` — build with [`ActivitiesHandler::update_billable_seconds`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesUpdateBillableSeconds<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesUpdateBillableSeconds<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1246,6 +1328,7 @@ impl std::fmt::Debug for ActivitiesUpdateBillableSeconds<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesUpdateBillableSeconds<'a> {
     /// Billable duration in seconds; may differ from the worked seconds.
     ///
@@ -1273,6 +1356,7 @@ impl<'a> ActivitiesUpdateBillableSeconds<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesUpdateBillableSeconds<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -1286,11 +1370,13 @@ impl Action for ActivitiesUpdateBillableSeconds<'_> {
 /// Start a timer: Start or resume the timer on one of today's time entries.
 ///
 /// `PATCH /activities/{id}/start_timer` — build with [`ActivitiesHandler::start_timer`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesStartTimer<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesStartTimer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1301,6 +1387,7 @@ impl std::fmt::Debug for ActivitiesStartTimer<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesStartTimer<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1320,6 +1407,7 @@ impl<'a> ActivitiesStartTimer<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesStartTimer<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -1333,11 +1421,13 @@ impl Action for ActivitiesStartTimer<'_> {
 /// Stop a timer: Stop the timer running on a time entry.
 ///
 /// `PATCH /activities/{id}/stop_timer` — build with [`ActivitiesHandler::stop_timer`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesStopTimer<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesStopTimer<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1348,6 +1438,7 @@ impl std::fmt::Debug for ActivitiesStopTimer<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesStopTimer<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1367,6 +1458,7 @@ impl<'a> ActivitiesStopTimer<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesStopTimer<'_> {
     type Output = models::Activity;
     fn spec(&self) -> &'static ActionSpec {
@@ -1380,11 +1472,13 @@ impl Action for ActivitiesStopTimer<'_> {
 /// Disregard activities: Mark time entries as settled without billing them (answers the ids marked).
 ///
 /// `POST /activities/disregard` — build with [`ActivitiesHandler::disregard`], then `.send().await`.
+#[cfg(feature = "activities")]
 pub struct ActivitiesDisregard<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "activities")]
 impl std::fmt::Debug for ActivitiesDisregard<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1395,6 +1489,7 @@ impl std::fmt::Debug for ActivitiesDisregard<'_> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl<'a> ActivitiesDisregard<'a> {
     /// Project the time entries belong to.
     ///
@@ -1426,6 +1521,7 @@ impl<'a> ActivitiesDisregard<'a> {
     }
 }
 
+#[cfg(feature = "activities")]
 impl Action for ActivitiesDisregard<'_> {
     type Output = models::ActivitiesDisregarded;
     fn spec(&self) -> &'static ActionSpec {
@@ -1437,11 +1533,13 @@ impl Action for ActivitiesDisregard<'_> {
 }
 
 /// The `catalog_service_items` actions. Made by [`crate::Moco::catalog_service_items`].
+#[cfg(feature = "catalog_service_items")]
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogServiceItemsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsHandler<'a> {
     /// Get a catalogue service item: Fetch one position of a service catalogue entry.
     ///
@@ -1495,11 +1593,13 @@ impl<'a> CatalogServiceItemsHandler<'a> {
 /// Get a catalogue service item: Fetch one position of a service catalogue entry.
 ///
 /// `GET /account/catalog_services/{service_id}/items/{id}` — build with [`CatalogServiceItemsHandler::get`], then `.send().await`.
+#[cfg(feature = "catalog_service_items")]
 pub struct CatalogServiceItemsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl std::fmt::Debug for CatalogServiceItemsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1510,6 +1610,7 @@ impl std::fmt::Debug for CatalogServiceItemsGet<'_> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1532,6 +1633,7 @@ impl<'a> CatalogServiceItemsGet<'a> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl Action for CatalogServiceItemsGet<'_> {
     type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
@@ -1545,11 +1647,13 @@ impl Action for CatalogServiceItemsGet<'_> {
 /// Create a catalogue service item: Add a position to a service catalogue entry.
 ///
 /// `POST /account/catalog_services/{service_id}/items` — build with [`CatalogServiceItemsHandler::create`], then `.send().await`.
+#[cfg(feature = "catalog_service_items")]
 pub struct CatalogServiceItemsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl std::fmt::Debug for CatalogServiceItemsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1560,6 +1664,7 @@ impl std::fmt::Debug for CatalogServiceItemsCreate<'_> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsCreate<'a> {
     /// Kind of position.
     ///
@@ -1691,6 +1796,7 @@ impl<'a> CatalogServiceItemsCreate<'a> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl Action for CatalogServiceItemsCreate<'_> {
     type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
@@ -1704,11 +1810,13 @@ impl Action for CatalogServiceItemsCreate<'_> {
 /// Update a catalogue service item: Change a position of a service catalogue entry.
 ///
 /// `PUT /account/catalog_services/{service_id}/items/{id}` — build with [`CatalogServiceItemsHandler::update`], then `.send().await`.
+#[cfg(feature = "catalog_service_items")]
 pub struct CatalogServiceItemsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl std::fmt::Debug for CatalogServiceItemsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1719,6 +1827,7 @@ impl std::fmt::Debug for CatalogServiceItemsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsUpdate<'a> {
     /// Kind of position.
     ///
@@ -1850,6 +1959,7 @@ impl<'a> CatalogServiceItemsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl Action for CatalogServiceItemsUpdate<'_> {
     type Output = models::CatalogServiceItem;
     fn spec(&self) -> &'static ActionSpec {
@@ -1863,11 +1973,13 @@ impl Action for CatalogServiceItemsUpdate<'_> {
 /// Delete a catalogue service item: Remove a position from a service catalogue entry.
 ///
 /// `DELETE /account/catalog_services/{service_id}/items/{id}` — build with [`CatalogServiceItemsHandler::delete`], then `.send().await`.
+#[cfg(feature = "catalog_service_items")]
 pub struct CatalogServiceItemsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl std::fmt::Debug for CatalogServiceItemsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -1878,6 +1990,7 @@ impl std::fmt::Debug for CatalogServiceItemsDelete<'_> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl<'a> CatalogServiceItemsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -1903,6 +2016,7 @@ impl<'a> CatalogServiceItemsDelete<'a> {
     }
 }
 
+#[cfg(feature = "catalog_service_items")]
 impl Action for CatalogServiceItemsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -1926,11 +2040,13 @@ impl Action for CatalogServiceItemsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "catalog_services")]
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogServicesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesHandler<'a> {
     /// List catalogue services: Fetch the account's service catalogue entries together with their items.
     ///
@@ -1990,11 +2106,13 @@ impl<'a> CatalogServicesHandler<'a> {
 /// List catalogue services: Fetch the account's service catalogue entries together with their items.
 ///
 /// `GET /account/catalog_services` — build with [`CatalogServicesHandler::list`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2005,6 +2123,7 @@ impl std::fmt::Debug for CatalogServicesList<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -2089,6 +2208,7 @@ impl<'a> CatalogServicesList<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesList<'_> {
     type Output = Vec<models::CatalogService>;
     fn spec(&self) -> &'static ActionSpec {
@@ -2102,11 +2222,13 @@ impl Action for CatalogServicesList<'_> {
 /// Get a catalogue service: Fetch one service catalogue entry with its items.
 ///
 /// `GET /account/catalog_services/{id}` — build with [`CatalogServicesHandler::get`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2117,6 +2239,7 @@ impl std::fmt::Debug for CatalogServicesGet<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2139,6 +2262,7 @@ impl<'a> CatalogServicesGet<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesGet<'_> {
     type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
@@ -2152,11 +2276,13 @@ impl Action for CatalogServicesGet<'_> {
 /// Create a catalogue service: Add an entry to the service catalogue, optionally with its items.
 ///
 /// `POST /account/catalog_services` — build with [`CatalogServicesHandler::create`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2167,6 +2293,7 @@ impl std::fmt::Debug for CatalogServicesCreate<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesCreate<'a> {
     /// Name of the catalogue entry.
     ///
@@ -2213,6 +2340,7 @@ impl<'a> CatalogServicesCreate<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesCreate<'_> {
     type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
@@ -2226,11 +2354,13 @@ impl Action for CatalogServicesCreate<'_> {
 /// Update a catalogue service: Change a catalogue entry's title; its items are managed with the `catalog_service_items` actions.
 ///
 /// `PUT /account/catalog_services/{id}` — build with [`CatalogServicesHandler::update`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2241,6 +2371,7 @@ impl std::fmt::Debug for CatalogServicesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesUpdate<'a> {
     /// Name of the catalogue entry.
     ///
@@ -2272,6 +2403,7 @@ impl<'a> CatalogServicesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesUpdate<'_> {
     type Output = models::CatalogService;
     fn spec(&self) -> &'static ActionSpec {
@@ -2285,11 +2417,13 @@ impl Action for CatalogServicesUpdate<'_> {
 /// Delete a catalogue service: Remove an entry from the service catalogue.
 ///
 /// `DELETE /account/catalog_services/{id}` — build with [`CatalogServicesHandler::delete`], then `.send().await`.
+#[cfg(feature = "catalog_services")]
 pub struct CatalogServicesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "catalog_services")]
 impl std::fmt::Debug for CatalogServicesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2300,6 +2434,7 @@ impl std::fmt::Debug for CatalogServicesDelete<'_> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl<'a> CatalogServicesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2325,6 +2460,7 @@ impl<'a> CatalogServicesDelete<'a> {
     }
 }
 
+#[cfg(feature = "catalog_services")]
 impl Action for CatalogServicesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -2348,11 +2484,13 @@ impl Action for CatalogServicesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "comments")]
 #[derive(Debug, Clone, Copy)]
 pub struct CommentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsHandler<'a> {
     /// List comments: Fetch comments, optionally those of one record or author.
     ///
@@ -2455,11 +2593,13 @@ impl<'a> CommentsHandler<'a> {
 /// List comments: Fetch comments, optionally those of one record or author.
 ///
 /// `GET /comments` — build with [`CommentsHandler::list`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2470,6 +2610,7 @@ impl std::fmt::Debug for CommentsList<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -2586,6 +2727,7 @@ impl<'a> CommentsList<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsList<'_> {
     type Output = Vec<models::Comment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -2599,11 +2741,13 @@ impl Action for CommentsList<'_> {
 /// Get a comment: Fetch one comment.
 ///
 /// `GET /comments/{id}` — build with [`CommentsHandler::get`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2614,6 +2758,7 @@ impl std::fmt::Debug for CommentsGet<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2633,6 +2778,7 @@ impl<'a> CommentsGet<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsGet<'_> {
     type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
@@ -2646,11 +2792,13 @@ impl Action for CommentsGet<'_> {
 /// Create a comment: Attach a comment to a record.
 ///
 /// `POST /comments` — build with [`CommentsHandler::create`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2661,6 +2809,7 @@ impl std::fmt::Debug for CommentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsCreate<'a> {
     /// File name of an attachment, e.g. `document.pdf`.
     ///
@@ -2709,6 +2858,7 @@ impl<'a> CommentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsCreate<'_> {
     type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
@@ -2722,11 +2872,13 @@ impl Action for CommentsCreate<'_> {
 /// Create comments in bulk: Attach the same comment to several records of one type.
 ///
 /// `POST /comments/bulk` — build with [`CommentsHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2737,6 +2889,7 @@ impl std::fmt::Debug for CommentsBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsBulkCreate<'a> {
     /// File name of an attachment, e.g. `document.pdf`.
     ///
@@ -2788,6 +2941,7 @@ impl<'a> CommentsBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsBulkCreate<'_> {
     type Output = Vec<models::Comment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -2801,11 +2955,13 @@ impl Action for CommentsBulkCreate<'_> {
 /// Update a comment: Change a comment.
 ///
 /// `PUT /comments/{id}` — build with [`CommentsHandler::update`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2816,6 +2972,7 @@ impl std::fmt::Debug for CommentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsUpdate<'a> {
     /// File name of an attachment, e.g. `document.pdf`.
     ///
@@ -2891,6 +3048,7 @@ impl<'a> CommentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsUpdate<'_> {
     type Output = models::Comment;
     fn spec(&self) -> &'static ActionSpec {
@@ -2904,11 +3062,13 @@ impl Action for CommentsUpdate<'_> {
 /// Delete a comment: Remove a comment that was written by a person (answers 204, no body).
 ///
 /// `DELETE /comments/{id}` — build with [`CommentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "comments")]
 pub struct CommentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "comments")]
 impl std::fmt::Debug for CommentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -2919,6 +3079,7 @@ impl std::fmt::Debug for CommentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl<'a> CommentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -2944,6 +3105,7 @@ impl<'a> CommentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "comments")]
 impl Action for CommentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -2967,11 +3129,13 @@ impl Action for CommentsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, Copy)]
 pub struct CompaniesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesHandler<'a> {
     /// Archive a company: Move a company to the archive.
     ///
@@ -3061,11 +3225,13 @@ impl<'a> CompaniesHandler<'a> {
 /// Archive a company: Move a company to the archive.
 ///
 /// `PUT /companies/{id}/archive` — build with [`CompaniesHandler::archive`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesArchive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesArchive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3076,6 +3242,7 @@ impl std::fmt::Debug for CompaniesArchive<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesArchive<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3095,6 +3262,7 @@ impl<'a> CompaniesArchive<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesArchive<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -3108,11 +3276,13 @@ impl Action for CompaniesArchive<'_> {
 /// Unarchive a company: Bring an archived company back into use.
 ///
 /// `PUT /companies/{id}/unarchive` — build with [`CompaniesHandler::unarchive`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesUnarchive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesUnarchive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3123,6 +3293,7 @@ impl std::fmt::Debug for CompaniesUnarchive<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesUnarchive<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3142,6 +3313,7 @@ impl<'a> CompaniesUnarchive<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesUnarchive<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -3155,11 +3327,13 @@ impl Action for CompaniesUnarchive<'_> {
 /// List companies: Stream every company matching the filters, page by page.
 ///
 /// `GET /companies` — build with [`CompaniesHandler::list`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3170,6 +3344,7 @@ impl std::fmt::Debug for CompaniesList<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -3302,6 +3477,7 @@ impl<'a> CompaniesList<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesList<'_> {
     type Output = Vec<models::Company>;
     fn spec(&self) -> &'static ActionSpec {
@@ -3315,11 +3491,13 @@ impl Action for CompaniesList<'_> {
 /// Get a company: Fetch one company by id.
 ///
 /// `GET /companies/{id}` — build with [`CompaniesHandler::get`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3330,6 +3508,7 @@ impl std::fmt::Debug for CompaniesGet<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -3349,6 +3528,7 @@ impl<'a> CompaniesGet<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesGet<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -3362,11 +3542,13 @@ impl Action for CompaniesGet<'_> {
 /// Create a company: Create a new company.
 ///
 /// `POST /companies` — build with [`CompaniesHandler::create`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3377,6 +3559,7 @@ impl std::fmt::Debug for CompaniesCreate<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesCreate<'a> {
     /// ISO 3166 alpha-2 country code in upper case (default: the account's country).
     ///
@@ -3700,6 +3883,7 @@ impl<'a> CompaniesCreate<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesCreate<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -3713,11 +3897,13 @@ impl Action for CompaniesCreate<'_> {
 /// Update a company: Change a company; only the fields given are sent.
 ///
 /// `PUT /companies/{id}` — build with [`CompaniesHandler::update`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -3728,6 +3914,7 @@ impl std::fmt::Debug for CompaniesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesUpdate<'a> {
     /// ISO 3166 alpha-2 country code in upper case (default: the account's country).
     ///
@@ -4069,6 +4256,7 @@ impl<'a> CompaniesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesUpdate<'_> {
     type Output = models::Company;
     fn spec(&self) -> &'static ActionSpec {
@@ -4082,11 +4270,13 @@ impl Action for CompaniesUpdate<'_> {
 /// Delete a company: Delete one company by id (answers no body).
 ///
 /// `DELETE /companies/{id}` — build with [`CompaniesHandler::delete`], then `.send().await`.
+#[cfg(feature = "companies")]
 pub struct CompaniesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "companies")]
 impl std::fmt::Debug for CompaniesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4097,6 +4287,7 @@ impl std::fmt::Debug for CompaniesDelete<'_> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl<'a> CompaniesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -4122,6 +4313,7 @@ impl<'a> CompaniesDelete<'a> {
     }
 }
 
+#[cfg(feature = "companies")]
 impl Action for CompaniesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -4145,11 +4337,13 @@ impl Action for CompaniesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "contacts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ContactsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsHandler<'a> {
     /// List contacts: Stream every contact matching the filters, page by page.
     ///
@@ -4217,11 +4411,13 @@ impl<'a> ContactsHandler<'a> {
 /// List contacts: Stream every contact matching the filters, page by page.
 ///
 /// `GET /contacts/people` — build with [`ContactsHandler::list`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4232,6 +4428,7 @@ impl std::fmt::Debug for ContactsList<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -4346,6 +4543,7 @@ impl<'a> ContactsList<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsList<'_> {
     type Output = Vec<models::Contact>;
     fn spec(&self) -> &'static ActionSpec {
@@ -4359,11 +4557,13 @@ impl Action for ContactsList<'_> {
 /// Get a contact: Fetch one contact by id.
 ///
 /// `GET /contacts/people/{id}` — build with [`ContactsHandler::get`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4374,6 +4574,7 @@ impl std::fmt::Debug for ContactsGet<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -4393,6 +4594,7 @@ impl<'a> ContactsGet<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsGet<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -4406,11 +4608,13 @@ impl Action for ContactsGet<'_> {
 /// Create a contact: Create a new contact.
 ///
 /// `POST /contacts/people` — build with [`ContactsHandler::create`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4421,6 +4625,7 @@ impl std::fmt::Debug for ContactsCreate<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsCreate<'a> {
     /// First name.
     ///
@@ -4581,6 +4786,7 @@ impl<'a> ContactsCreate<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsCreate<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -4594,11 +4800,13 @@ impl Action for ContactsCreate<'_> {
 /// Update a contact: Change a contact; only the fields given are sent.
 ///
 /// `PUT /contacts/people/{id}` — build with [`ContactsHandler::update`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4609,6 +4817,7 @@ impl std::fmt::Debug for ContactsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsUpdate<'a> {
     /// First name.
     ///
@@ -4787,6 +4996,7 @@ impl<'a> ContactsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsUpdate<'_> {
     type Output = models::Contact;
     fn spec(&self) -> &'static ActionSpec {
@@ -4800,11 +5010,13 @@ impl Action for ContactsUpdate<'_> {
 /// Delete a contact: Delete one contact by id (answers no body).
 ///
 /// `DELETE /contacts/people/{id}` — build with [`ContactsHandler::delete`], then `.send().await`.
+#[cfg(feature = "contacts")]
 pub struct ContactsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "contacts")]
 impl std::fmt::Debug for ContactsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4815,6 +5027,7 @@ impl std::fmt::Debug for ContactsDelete<'_> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl<'a> ContactsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -4840,6 +5053,7 @@ impl<'a> ContactsDelete<'a> {
     }
 }
 
+#[cfg(feature = "contacts")]
 impl Action for ContactsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -4863,11 +5077,13 @@ impl Action for ContactsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "custom_properties")]
 #[derive(Debug, Clone, Copy)]
 pub struct CustomPropertiesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesHandler<'a> {
     /// List custom fields: Fetch the custom field definitions of the account.
     ///
@@ -4937,11 +5153,13 @@ impl<'a> CustomPropertiesHandler<'a> {
 /// List custom fields: Fetch the custom field definitions of the account.
 ///
 /// `GET /account/custom_properties` — build with [`CustomPropertiesHandler::list`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -4952,6 +5170,7 @@ impl std::fmt::Debug for CustomPropertiesList<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -5045,6 +5264,7 @@ impl<'a> CustomPropertiesList<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesList<'_> {
     type Output = Vec<models::CustomProperty>;
     fn spec(&self) -> &'static ActionSpec {
@@ -5058,11 +5278,13 @@ impl Action for CustomPropertiesList<'_> {
 /// Get a custom field: Fetch one custom field definition.
 ///
 /// `GET /account/custom_properties/{id}` — build with [`CustomPropertiesHandler::get`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5073,6 +5295,7 @@ impl std::fmt::Debug for CustomPropertiesGet<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5095,6 +5318,7 @@ impl<'a> CustomPropertiesGet<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesGet<'_> {
     type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
@@ -5108,11 +5332,13 @@ impl Action for CustomPropertiesGet<'_> {
 /// Create a custom field: Define a new custom field for a record type.
 ///
 /// `POST /account/custom_properties` — build with [`CustomPropertiesHandler::create`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5123,6 +5349,7 @@ impl std::fmt::Debug for CustomPropertiesCreate<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesCreate<'a> {
     /// Hint shown in the empty input in MOCO.
     ///
@@ -5222,6 +5449,7 @@ impl<'a> CustomPropertiesCreate<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesCreate<'_> {
     type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
@@ -5235,11 +5463,13 @@ impl Action for CustomPropertiesCreate<'_> {
 /// Update a custom field: Change a custom field definition; its kind and record type stay as they are.
 ///
 /// `PATCH /account/custom_properties/{id}` — build with [`CustomPropertiesHandler::update`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5250,6 +5480,7 @@ impl std::fmt::Debug for CustomPropertiesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesUpdate<'a> {
     /// Hint shown in the empty input in MOCO.
     ///
@@ -5358,6 +5589,7 @@ impl<'a> CustomPropertiesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesUpdate<'_> {
     type Output = models::CustomProperty;
     fn spec(&self) -> &'static ActionSpec {
@@ -5371,11 +5603,13 @@ impl Action for CustomPropertiesUpdate<'_> {
 /// Delete a custom field: Remove a custom field definition.
 ///
 /// `DELETE /account/custom_properties/{id}` — build with [`CustomPropertiesHandler::delete`], then `.send().await`.
+#[cfg(feature = "custom_properties")]
 pub struct CustomPropertiesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "custom_properties")]
 impl std::fmt::Debug for CustomPropertiesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5386,6 +5620,7 @@ impl std::fmt::Debug for CustomPropertiesDelete<'_> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl<'a> CustomPropertiesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5411,6 +5646,7 @@ impl<'a> CustomPropertiesDelete<'a> {
     }
 }
 
+#[cfg(feature = "custom_properties")]
 impl Action for CustomPropertiesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5434,11 +5670,13 @@ impl Action for CustomPropertiesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "deal_categories")]
 #[derive(Debug, Clone, Copy)]
 pub struct DealCategoriesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesHandler<'a> {
     /// List deal categories: Fetch the stages deals move through.
     ///
@@ -5502,11 +5740,13 @@ impl<'a> DealCategoriesHandler<'a> {
 /// List deal categories: Fetch the stages deals move through.
 ///
 /// `GET /deal_categories` — build with [`DealCategoriesHandler::list`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5517,6 +5757,7 @@ impl std::fmt::Debug for DealCategoriesList<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -5601,6 +5842,7 @@ impl<'a> DealCategoriesList<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesList<'_> {
     type Output = Vec<models::DealCategory>;
     fn spec(&self) -> &'static ActionSpec {
@@ -5614,11 +5856,13 @@ impl Action for DealCategoriesList<'_> {
 /// Get a deal category: Fetch one deal stage.
 ///
 /// `GET /deal_categories/{id}` — build with [`DealCategoriesHandler::get`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5629,6 +5873,7 @@ impl std::fmt::Debug for DealCategoriesGet<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5651,6 +5896,7 @@ impl<'a> DealCategoriesGet<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesGet<'_> {
     type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
@@ -5664,11 +5910,13 @@ impl Action for DealCategoriesGet<'_> {
 /// Create a deal category: Add a deal stage.
 ///
 /// `POST /deal_categories` — build with [`DealCategoriesHandler::create`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5679,6 +5927,7 @@ impl std::fmt::Debug for DealCategoriesCreate<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5701,6 +5950,7 @@ impl<'a> DealCategoriesCreate<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesCreate<'_> {
     type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
@@ -5714,11 +5964,13 @@ impl Action for DealCategoriesCreate<'_> {
 /// Update a deal category: Rename a deal stage or change its probability.
 ///
 /// `PUT /deal_categories/{id}` — build with [`DealCategoriesHandler::update`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5729,6 +5981,7 @@ impl std::fmt::Debug for DealCategoriesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesUpdate<'a> {
     /// Name of the stage.
     ///
@@ -5769,6 +6022,7 @@ impl<'a> DealCategoriesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesUpdate<'_> {
     type Output = models::DealCategory;
     fn spec(&self) -> &'static ActionSpec {
@@ -5782,11 +6036,13 @@ impl Action for DealCategoriesUpdate<'_> {
 /// Delete a deal category: Remove a deal stage that no deal uses (answers 204; 403 while in use).
 ///
 /// `DELETE /deal_categories/{id}` — build with [`DealCategoriesHandler::delete`], then `.send().await`.
+#[cfg(feature = "deal_categories")]
 pub struct DealCategoriesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deal_categories")]
 impl std::fmt::Debug for DealCategoriesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5797,6 +6053,7 @@ impl std::fmt::Debug for DealCategoriesDelete<'_> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl<'a> DealCategoriesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -5822,6 +6079,7 @@ impl<'a> DealCategoriesDelete<'a> {
     }
 }
 
+#[cfg(feature = "deal_categories")]
 impl Action for DealCategoriesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -5845,11 +6103,13 @@ impl Action for DealCategoriesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "deals")]
 #[derive(Debug, Clone, Copy)]
 pub struct DealsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsHandler<'a> {
     /// List deals: Stream every deal matching the filters, page by page.
     ///
@@ -5923,11 +6183,13 @@ impl<'a> DealsHandler<'a> {
 /// List deals: Stream every deal matching the filters, page by page.
 ///
 /// `GET /deals` — build with [`DealsHandler::list`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -5938,6 +6200,7 @@ impl std::fmt::Debug for DealsList<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -6067,6 +6330,7 @@ impl<'a> DealsList<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsList<'_> {
     type Output = Vec<models::Deal>;
     fn spec(&self) -> &'static ActionSpec {
@@ -6080,11 +6344,13 @@ impl Action for DealsList<'_> {
 /// Get a deal: Fetch one deal by id.
 ///
 /// `GET /deals/{id}` — build with [`DealsHandler::get`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6095,6 +6361,7 @@ impl std::fmt::Debug for DealsGet<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6114,6 +6381,7 @@ impl<'a> DealsGet<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsGet<'_> {
     type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
@@ -6127,11 +6395,13 @@ impl Action for DealsGet<'_> {
 /// Create a deal: Create a new deal.
 ///
 /// `POST /deals` — build with [`DealsHandler::create`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6142,6 +6412,7 @@ impl std::fmt::Debug for DealsCreate<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsCreate<'a> {
     /// Day to follow the deal up.
     ///
@@ -6275,6 +6546,7 @@ impl<'a> DealsCreate<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsCreate<'_> {
     type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
@@ -6288,11 +6560,13 @@ impl Action for DealsCreate<'_> {
 /// Update a deal: Change a deal; only the fields given are sent.
 ///
 /// `PUT /deals/{id}` — build with [`DealsHandler::update`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6303,6 +6577,7 @@ impl std::fmt::Debug for DealsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsUpdate<'a> {
     /// Company the deal is with.
     ///
@@ -6466,6 +6741,7 @@ impl<'a> DealsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsUpdate<'_> {
     type Output = models::Deal;
     fn spec(&self) -> &'static ActionSpec {
@@ -6479,11 +6755,13 @@ impl Action for DealsUpdate<'_> {
 /// Delete a deal: Delete one deal by id (answers no body).
 ///
 /// `DELETE /deals/{id}` — build with [`DealsHandler::delete`], then `.send().await`.
+#[cfg(feature = "deals")]
 pub struct DealsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "deals")]
 impl std::fmt::Debug for DealsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6494,6 +6772,7 @@ impl std::fmt::Debug for DealsDelete<'_> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl<'a> DealsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6519,6 +6798,7 @@ impl<'a> DealsDelete<'a> {
     }
 }
 
+#[cfg(feature = "deals")]
 impl Action for DealsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -6542,11 +6822,13 @@ impl Action for DealsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "employments")]
 #[derive(Debug, Clone, Copy)]
 pub struct EmploymentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsHandler<'a> {
     /// List employments: Fetch working-time models, optionally for a period or a user.
     ///
@@ -6614,11 +6896,13 @@ impl<'a> EmploymentsHandler<'a> {
 /// List employments: Fetch working-time models, optionally for a period or a user.
 ///
 /// `GET /users/employments` — build with [`EmploymentsHandler::list`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6629,6 +6913,7 @@ impl std::fmt::Debug for EmploymentsList<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -6737,6 +7022,7 @@ impl<'a> EmploymentsList<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsList<'_> {
     type Output = Vec<models::Employment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -6750,11 +7036,13 @@ impl Action for EmploymentsList<'_> {
 /// Create an employment: Set up a working-time model for a user.
 ///
 /// `POST /users/employments` — build with [`EmploymentsHandler::create`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6765,6 +7053,7 @@ impl std::fmt::Debug for EmploymentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsCreate<'a> {
     /// First day the employment applies (defaults to today).
     ///
@@ -6805,6 +7094,7 @@ impl<'a> EmploymentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsCreate<'_> {
     type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
@@ -6818,11 +7108,13 @@ impl Action for EmploymentsCreate<'_> {
 /// Get an employment: Fetch one working-time model.
 ///
 /// `GET /users/employments/{id}` — build with [`EmploymentsHandler::get`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6833,6 +7125,7 @@ impl std::fmt::Debug for EmploymentsGet<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6855,6 +7148,7 @@ impl<'a> EmploymentsGet<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsGet<'_> {
     type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
@@ -6868,11 +7162,13 @@ impl Action for EmploymentsGet<'_> {
 /// Update an employment: Change a working-time model.
 ///
 /// `PUT /users/employments/{id}` — build with [`EmploymentsHandler::update`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6883,6 +7179,7 @@ impl std::fmt::Debug for EmploymentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsUpdate<'a> {
     /// First day the employment applies (defaults to today).
     ///
@@ -6941,6 +7238,7 @@ impl<'a> EmploymentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsUpdate<'_> {
     type Output = models::Employment;
     fn spec(&self) -> &'static ActionSpec {
@@ -6954,11 +7252,13 @@ impl Action for EmploymentsUpdate<'_> {
 /// Delete an employment: Remove a working-time model (answers 204, no body).
 ///
 /// `DELETE /users/employments/{id}` — build with [`EmploymentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "employments")]
 pub struct EmploymentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "employments")]
 impl std::fmt::Debug for EmploymentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -6969,6 +7269,7 @@ impl std::fmt::Debug for EmploymentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl<'a> EmploymentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -6994,6 +7295,7 @@ impl<'a> EmploymentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "employments")]
 impl Action for EmploymentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -7017,11 +7319,13 @@ impl Action for EmploymentsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "expense_templates")]
 #[derive(Debug, Clone, Copy)]
 pub struct ExpenseTemplatesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesHandler<'a> {
     /// List expense templates: Fetch the account's additional service templates.
     ///
@@ -7081,11 +7385,13 @@ impl<'a> ExpenseTemplatesHandler<'a> {
 /// List expense templates: Fetch the account's additional service templates.
 ///
 /// `GET /account/expense_templates` — build with [`ExpenseTemplatesHandler::list`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7096,6 +7402,7 @@ impl std::fmt::Debug for ExpenseTemplatesList<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -7180,6 +7487,7 @@ impl<'a> ExpenseTemplatesList<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesList<'_> {
     type Output = Vec<models::ExpenseTemplate>;
     fn spec(&self) -> &'static ActionSpec {
@@ -7193,11 +7501,13 @@ impl Action for ExpenseTemplatesList<'_> {
 /// Get an expense template: Fetch one additional service template.
 ///
 /// `GET /account/expense_templates/{id}` — build with [`ExpenseTemplatesHandler::get`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7208,6 +7518,7 @@ impl std::fmt::Debug for ExpenseTemplatesGet<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7230,6 +7541,7 @@ impl<'a> ExpenseTemplatesGet<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesGet<'_> {
     type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -7243,11 +7555,13 @@ impl Action for ExpenseTemplatesGet<'_> {
 /// Create an expense template: Add a template for additional services.
 ///
 /// `POST /account/expense_templates` — build with [`ExpenseTemplatesHandler::create`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7258,6 +7572,7 @@ impl std::fmt::Debug for ExpenseTemplatesCreate<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesCreate<'a> {
     /// Name of the template.
     ///
@@ -7340,6 +7655,7 @@ impl<'a> ExpenseTemplatesCreate<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesCreate<'_> {
     type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -7353,11 +7669,13 @@ impl Action for ExpenseTemplatesCreate<'_> {
 /// Update an expense template: Change an additional service template.
 ///
 /// `PUT /account/expense_templates/{id}` — build with [`ExpenseTemplatesHandler::update`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7368,6 +7686,7 @@ impl std::fmt::Debug for ExpenseTemplatesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesUpdate<'a> {
     /// Name of the template.
     ///
@@ -7450,6 +7769,7 @@ impl<'a> ExpenseTemplatesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesUpdate<'_> {
     type Output = models::ExpenseTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -7463,11 +7783,13 @@ impl Action for ExpenseTemplatesUpdate<'_> {
 /// Delete an expense template: Remove an additional service template.
 ///
 /// `DELETE /account/expense_templates/{id}` — build with [`ExpenseTemplatesHandler::delete`], then `.send().await`.
+#[cfg(feature = "expense_templates")]
 pub struct ExpenseTemplatesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "expense_templates")]
 impl std::fmt::Debug for ExpenseTemplatesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7478,6 +7800,7 @@ impl std::fmt::Debug for ExpenseTemplatesDelete<'_> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl<'a> ExpenseTemplatesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7503,6 +7826,7 @@ impl<'a> ExpenseTemplatesDelete<'a> {
     }
 }
 
+#[cfg(feature = "expense_templates")]
 impl Action for ExpenseTemplatesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -7526,11 +7850,13 @@ impl Action for ExpenseTemplatesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "fixed_costs")]
 #[derive(Debug, Clone, Copy)]
 pub struct FixedCostsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "fixed_costs")]
 impl<'a> FixedCostsHandler<'a> {
     /// List fixed costs: Fetch the account's fixed cost records with their monthly amounts.
     ///
@@ -7547,11 +7873,13 @@ impl<'a> FixedCostsHandler<'a> {
 /// List fixed costs: Fetch the account's fixed cost records with their monthly amounts.
 ///
 /// `GET /account/fixed_costs` — build with [`FixedCostsHandler::list`], then `.send().await`.
+#[cfg(feature = "fixed_costs")]
 pub struct FixedCostsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "fixed_costs")]
 impl std::fmt::Debug for FixedCostsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7562,6 +7890,7 @@ impl std::fmt::Debug for FixedCostsList<'_> {
     }
 }
 
+#[cfg(feature = "fixed_costs")]
 impl<'a> FixedCostsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -7651,6 +7980,7 @@ impl<'a> FixedCostsList<'a> {
     }
 }
 
+#[cfg(feature = "fixed_costs")]
 impl Action for FixedCostsList<'_> {
     type Output = Vec<models::FixedCost>;
     fn spec(&self) -> &'static ActionSpec {
@@ -7674,11 +8004,13 @@ impl Action for FixedCostsList<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "holidays")]
 #[derive(Debug, Clone, Copy)]
 pub struct HolidaysHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysHandler<'a> {
     /// List holiday entitlements: Fetch holiday entitlements, optionally for a year or a user.
     ///
@@ -7748,11 +8080,13 @@ impl<'a> HolidaysHandler<'a> {
 /// List holiday entitlements: Fetch holiday entitlements, optionally for a year or a user.
 ///
 /// `GET /users/holidays` — build with [`HolidaysHandler::list`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7763,6 +8097,7 @@ impl std::fmt::Debug for HolidaysList<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -7861,6 +8196,7 @@ impl<'a> HolidaysList<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysList<'_> {
     type Output = Vec<models::Holiday>;
     fn spec(&self) -> &'static ActionSpec {
@@ -7874,11 +8210,13 @@ impl Action for HolidaysList<'_> {
 /// Get a holiday entitlement: Fetch one holiday entitlement.
 ///
 /// `GET /users/holidays/{id}` — build with [`HolidaysHandler::get`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7889,6 +8227,7 @@ impl std::fmt::Debug for HolidaysGet<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -7908,6 +8247,7 @@ impl<'a> HolidaysGet<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysGet<'_> {
     type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
@@ -7921,11 +8261,13 @@ impl Action for HolidaysGet<'_> {
 /// Create a holiday entitlement: Grant a user holiday days for a year.
 ///
 /// `POST /users/holidays` — build with [`HolidaysHandler::create`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -7936,6 +8278,7 @@ impl std::fmt::Debug for HolidaysCreate<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysCreate<'a> {
     /// Holiday days granted (or give `hours`).
     ///
@@ -7988,6 +8331,7 @@ impl<'a> HolidaysCreate<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysCreate<'_> {
     type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
@@ -8001,11 +8345,13 @@ impl Action for HolidaysCreate<'_> {
 /// Update a holiday entitlement: Change a holiday entitlement.
 ///
 /// `PUT /users/holidays/{id}` — build with [`HolidaysHandler::update`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8016,6 +8362,7 @@ impl std::fmt::Debug for HolidaysUpdate<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysUpdate<'a> {
     /// User recorded as having created the entitlement.
     ///
@@ -8094,6 +8441,7 @@ impl<'a> HolidaysUpdate<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysUpdate<'_> {
     type Output = models::Holiday;
     fn spec(&self) -> &'static ActionSpec {
@@ -8107,11 +8455,13 @@ impl Action for HolidaysUpdate<'_> {
 /// Delete a holiday entitlement: Remove a holiday entitlement (answers 204, no body).
 ///
 /// `DELETE /users/holidays/{id}` — build with [`HolidaysHandler::delete`], then `.send().await`.
+#[cfg(feature = "holidays")]
 pub struct HolidaysDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "holidays")]
 impl std::fmt::Debug for HolidaysDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8122,6 +8472,7 @@ impl std::fmt::Debug for HolidaysDelete<'_> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl<'a> HolidaysDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8147,6 +8498,7 @@ impl<'a> HolidaysDelete<'a> {
     }
 }
 
+#[cfg(feature = "holidays")]
 impl Action for HolidaysDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -8170,11 +8522,13 @@ impl Action for HolidaysDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "hourly_rates")]
 #[derive(Debug, Clone, Copy)]
 pub struct HourlyRatesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'a> HourlyRatesHandler<'a> {
     /// Get hourly rates: Fetch the billing rates per currency: the defaults and those per task and per user.
     ///
@@ -8191,11 +8545,13 @@ impl<'a> HourlyRatesHandler<'a> {
 /// Get hourly rates: Fetch the billing rates per currency: the defaults and those per task and per user.
 ///
 /// `GET /account/hourly_rates` — build with [`HourlyRatesHandler::get`], then `.send().await`.
+#[cfg(feature = "hourly_rates")]
 pub struct HourlyRatesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "hourly_rates")]
 impl std::fmt::Debug for HourlyRatesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8206,6 +8562,7 @@ impl std::fmt::Debug for HourlyRatesGet<'_> {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl<'a> HourlyRatesGet<'a> {
     /// Customer whose own rates to return; without it the global rates are returned.
     ///
@@ -8246,6 +8603,7 @@ impl<'a> HourlyRatesGet<'a> {
     }
 }
 
+#[cfg(feature = "hourly_rates")]
 impl Action for HourlyRatesGet<'_> {
     type Output = models::HourlyRates;
     fn spec(&self) -> &'static ActionSpec {
@@ -8269,11 +8627,13 @@ impl Action for HourlyRatesGet<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "internal_hourly_rates")]
 #[derive(Debug, Clone, Copy)]
 pub struct InternalHourlyRatesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'a> InternalHourlyRatesHandler<'a> {
     /// Get internal hourly rates: Fetch each user's internal cost rate per year.
     ///
@@ -8300,11 +8660,13 @@ impl<'a> InternalHourlyRatesHandler<'a> {
 /// Get internal hourly rates: Fetch each user's internal cost rate per year.
 ///
 /// `GET /account/internal_hourly_rates` — build with [`InternalHourlyRatesHandler::get`], then `.send().await`.
+#[cfg(feature = "internal_hourly_rates")]
 pub struct InternalHourlyRatesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl std::fmt::Debug for InternalHourlyRatesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8315,6 +8677,7 @@ impl std::fmt::Debug for InternalHourlyRatesGet<'_> {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'a> InternalHourlyRatesGet<'a> {
     /// Year or years to include.
     ///
@@ -8370,6 +8733,7 @@ impl<'a> InternalHourlyRatesGet<'a> {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl Action for InternalHourlyRatesGet<'_> {
     type Output = Vec<models::InternalHourlyRate>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8383,11 +8747,13 @@ impl Action for InternalHourlyRatesGet<'_> {
 /// Update internal hourly rates: Set the internal cost rates of one or more users for a year.
 ///
 /// `PATCH /account/internal_hourly_rates` — build with [`InternalHourlyRatesHandler::update`], then `.send().await`.
+#[cfg(feature = "internal_hourly_rates")]
 pub struct InternalHourlyRatesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl std::fmt::Debug for InternalHourlyRatesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8398,6 +8764,7 @@ impl std::fmt::Debug for InternalHourlyRatesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl<'a> InternalHourlyRatesUpdate<'a> {
     /// Year the rates apply to.
     ///
@@ -8443,6 +8810,7 @@ impl<'a> InternalHourlyRatesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "internal_hourly_rates")]
 impl Action for InternalHourlyRatesUpdate<'_> {
     type Output = models::StatusAnswer;
     fn spec(&self) -> &'static ActionSpec {
@@ -8466,11 +8834,13 @@ impl Action for InternalHourlyRatesUpdate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "invoice_attachments")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceAttachmentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl<'a> InvoiceAttachmentsHandler<'a> {
     /// List invoice attachments: Fetch the documents attached to an invoice.
     ///
@@ -8518,11 +8888,13 @@ impl<'a> InvoiceAttachmentsHandler<'a> {
 /// List invoice attachments: Fetch the documents attached to an invoice.
 ///
 /// `GET /invoices/{invoice_id}/attachments` — build with [`InvoiceAttachmentsHandler::list`], then `.send().await`.
+#[cfg(feature = "invoice_attachments")]
 pub struct InvoiceAttachmentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl std::fmt::Debug for InvoiceAttachmentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8533,6 +8905,7 @@ impl std::fmt::Debug for InvoiceAttachmentsList<'_> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl<'a> InvoiceAttachmentsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8555,6 +8928,7 @@ impl<'a> InvoiceAttachmentsList<'a> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl Action for InvoiceAttachmentsList<'_> {
     type Output = Vec<models::DocumentAttachment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8568,11 +8942,13 @@ impl Action for InvoiceAttachmentsList<'_> {
 /// Attach a PDF to an invoice: Add a PDF document to an invoice.
 ///
 /// `POST /invoices/{invoice_id}/attachments` — build with [`InvoiceAttachmentsHandler::create`], then `.send().await`.
+#[cfg(feature = "invoice_attachments")]
 pub struct InvoiceAttachmentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl std::fmt::Debug for InvoiceAttachmentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8583,6 +8959,7 @@ impl std::fmt::Debug for InvoiceAttachmentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl<'a> InvoiceAttachmentsCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8605,6 +8982,7 @@ impl<'a> InvoiceAttachmentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl Action for InvoiceAttachmentsCreate<'_> {
     type Output = models::DocumentAttachment;
     fn spec(&self) -> &'static ActionSpec {
@@ -8618,11 +8996,13 @@ impl Action for InvoiceAttachmentsCreate<'_> {
 /// Remove an invoice attachment: Detach a document from an invoice.
 ///
 /// `DELETE /invoices/{invoice_id}/attachments/{id}` — build with [`InvoiceAttachmentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "invoice_attachments")]
 pub struct InvoiceAttachmentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl std::fmt::Debug for InvoiceAttachmentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8633,6 +9013,7 @@ impl std::fmt::Debug for InvoiceAttachmentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl<'a> InvoiceAttachmentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8658,6 +9039,7 @@ impl<'a> InvoiceAttachmentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "invoice_attachments")]
 impl Action for InvoiceAttachmentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -8681,11 +9063,13 @@ impl Action for InvoiceAttachmentsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "invoice_bookkeeping_exports")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceBookkeepingExportsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'a> InvoiceBookkeepingExportsHandler<'a> {
     /// List invoice bookkeeping exports: Fetch the exports of invoices to bookkeeping.
     ///
@@ -8738,11 +9122,13 @@ impl<'a> InvoiceBookkeepingExportsHandler<'a> {
 /// List invoice bookkeeping exports: Fetch the exports of invoices to bookkeeping.
 ///
 /// `GET /invoices/bookkeeping_exports` — build with [`InvoiceBookkeepingExportsHandler::list`], then `.send().await`.
+#[cfg(feature = "invoice_bookkeeping_exports")]
 pub struct InvoiceBookkeepingExportsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl std::fmt::Debug for InvoiceBookkeepingExportsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8753,6 +9139,7 @@ impl std::fmt::Debug for InvoiceBookkeepingExportsList<'_> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'a> InvoiceBookkeepingExportsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -8837,6 +9224,7 @@ impl<'a> InvoiceBookkeepingExportsList<'a> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl Action for InvoiceBookkeepingExportsList<'_> {
     type Output = Vec<models::InvoiceBookkeepingExport>;
     fn spec(&self) -> &'static ActionSpec {
@@ -8850,11 +9238,13 @@ impl Action for InvoiceBookkeepingExportsList<'_> {
 /// Get an invoice bookkeeping export: Fetch one export of invoices to bookkeeping.
 ///
 /// `GET /invoices/bookkeeping_exports/{id}` — build with [`InvoiceBookkeepingExportsHandler::get`], then `.send().await`.
+#[cfg(feature = "invoice_bookkeeping_exports")]
 pub struct InvoiceBookkeepingExportsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl std::fmt::Debug for InvoiceBookkeepingExportsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8865,6 +9255,7 @@ impl std::fmt::Debug for InvoiceBookkeepingExportsGet<'_> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'a> InvoiceBookkeepingExportsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -8887,6 +9278,7 @@ impl<'a> InvoiceBookkeepingExportsGet<'a> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl Action for InvoiceBookkeepingExportsGet<'_> {
     type Output = models::InvoiceBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
@@ -8900,11 +9292,13 @@ impl Action for InvoiceBookkeepingExportsGet<'_> {
 /// Create an invoice bookkeeping export: Export a set of invoices to bookkeeping.
 ///
 /// `POST /invoices/bookkeeping_exports` — build with [`InvoiceBookkeepingExportsHandler::create`], then `.send().await`.
+#[cfg(feature = "invoice_bookkeeping_exports")]
 pub struct InvoiceBookkeepingExportsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl std::fmt::Debug for InvoiceBookkeepingExportsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -8915,6 +9309,7 @@ impl std::fmt::Debug for InvoiceBookkeepingExportsCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl<'a> InvoiceBookkeepingExportsCreate<'a> {
     /// Also hand the export to the connected service, e.g. DATEV (default true).
     ///
@@ -8955,6 +9350,7 @@ impl<'a> InvoiceBookkeepingExportsCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_bookkeeping_exports")]
 impl Action for InvoiceBookkeepingExportsCreate<'_> {
     type Output = models::InvoiceBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
@@ -8978,11 +9374,13 @@ impl Action for InvoiceBookkeepingExportsCreate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "invoice_payments")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoicePaymentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsHandler<'a> {
     /// List invoice payments: Fetch received invoice payments, optionally for an invoice or a period.
     ///
@@ -9060,11 +9458,13 @@ impl<'a> InvoicePaymentsHandler<'a> {
 /// List invoice payments: Fetch received invoice payments, optionally for an invoice or a period.
 ///
 /// `GET /invoices/payments` — build with [`InvoicePaymentsHandler::list`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9075,6 +9475,7 @@ impl std::fmt::Debug for InvoicePaymentsList<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -9186,6 +9587,7 @@ impl<'a> InvoicePaymentsList<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsList<'_> {
     type Output = Vec<models::InvoicePayment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9199,11 +9601,13 @@ impl Action for InvoicePaymentsList<'_> {
 /// Get an invoice payment: Fetch one invoice payment.
 ///
 /// `GET /invoices/payments/{id}` — build with [`InvoicePaymentsHandler::get`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9214,6 +9618,7 @@ impl std::fmt::Debug for InvoicePaymentsGet<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9236,6 +9641,7 @@ impl<'a> InvoicePaymentsGet<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsGet<'_> {
     type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -9249,11 +9655,13 @@ impl Action for InvoicePaymentsGet<'_> {
 /// Create an invoice payment: Record a payment received on an invoice.
 ///
 /// `POST /invoices/payments` — build with [`InvoicePaymentsHandler::create`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9264,6 +9672,7 @@ impl std::fmt::Debug for InvoicePaymentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsCreate<'a> {
     /// Currency code of the amount, e.g. `EUR`.
     ///
@@ -9322,6 +9731,7 @@ impl<'a> InvoicePaymentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsCreate<'_> {
     type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -9335,11 +9745,13 @@ impl Action for InvoicePaymentsCreate<'_> {
 /// Create invoice payments in bulk: Record several invoice payments in one request.
 ///
 /// `POST /invoices/payments/bulk` — build with [`InvoicePaymentsHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9350,6 +9762,7 @@ impl std::fmt::Debug for InvoicePaymentsBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsBulkCreate<'a> {
     /// Payments to record: objects with `date`, `invoice_id`, `paid_total` and optionally `currency`.
     ///
@@ -9387,6 +9800,7 @@ impl<'a> InvoicePaymentsBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsBulkCreate<'_> {
     type Output = Vec<models::InvoicePayment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9400,11 +9814,13 @@ impl Action for InvoicePaymentsBulkCreate<'_> {
 /// Update an invoice payment: Change a recorded invoice payment (its invoice stays the same).
 ///
 /// `PUT /invoices/payments/{id}` — build with [`InvoicePaymentsHandler::update`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9415,6 +9831,7 @@ impl std::fmt::Debug for InvoicePaymentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsUpdate<'a> {
     /// Currency code of the amount, e.g. `EUR`.
     ///
@@ -9485,6 +9902,7 @@ impl<'a> InvoicePaymentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsUpdate<'_> {
     type Output = models::InvoicePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -9498,11 +9916,13 @@ impl Action for InvoicePaymentsUpdate<'_> {
 /// Delete an invoice payment: Remove a recorded invoice payment (answers 204, no body).
 ///
 /// `DELETE /invoices/payments/{id}` — build with [`InvoicePaymentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "invoice_payments")]
 pub struct InvoicePaymentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_payments")]
 impl std::fmt::Debug for InvoicePaymentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9513,6 +9933,7 @@ impl std::fmt::Debug for InvoicePaymentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl<'a> InvoicePaymentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9538,6 +9959,7 @@ impl<'a> InvoicePaymentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "invoice_payments")]
 impl Action for InvoicePaymentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -9561,11 +9983,13 @@ impl Action for InvoicePaymentsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "invoice_reminders")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoiceRemindersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersHandler<'a> {
     /// List invoice reminders: Fetch payment reminders, optionally for an invoice or a period.
     ///
@@ -9637,11 +10061,13 @@ impl<'a> InvoiceRemindersHandler<'a> {
 /// List invoice reminders: Fetch payment reminders, optionally for an invoice or a period.
 ///
 /// `GET /invoice_reminders` — build with [`InvoiceRemindersHandler::list`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9652,6 +10078,7 @@ impl std::fmt::Debug for InvoiceRemindersList<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -9763,6 +10190,7 @@ impl<'a> InvoiceRemindersList<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersList<'_> {
     type Output = Vec<models::InvoiceReminder>;
     fn spec(&self) -> &'static ActionSpec {
@@ -9776,11 +10204,13 @@ impl Action for InvoiceRemindersList<'_> {
 /// Get an invoice reminder: Fetch one payment reminder.
 ///
 /// `GET /invoice_reminders/{id}` — build with [`InvoiceRemindersHandler::get`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9791,6 +10221,7 @@ impl std::fmt::Debug for InvoiceRemindersGet<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9813,6 +10244,7 @@ impl<'a> InvoiceRemindersGet<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersGet<'_> {
     type Output = models::InvoiceReminder;
     fn spec(&self) -> &'static ActionSpec {
@@ -9826,11 +10258,13 @@ impl Action for InvoiceRemindersGet<'_> {
 /// Create an invoice reminder: Issue a payment reminder for an invoice.
 ///
 /// `POST /invoice_reminders` — build with [`InvoiceRemindersHandler::create`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9841,6 +10275,7 @@ impl std::fmt::Debug for InvoiceRemindersCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersCreate<'a> {
     /// Body of the reminder; the configured default when left out.
     ///
@@ -9911,6 +10346,7 @@ impl<'a> InvoiceRemindersCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersCreate<'_> {
     type Output = models::InvoiceReminder;
     fn spec(&self) -> &'static ActionSpec {
@@ -9924,11 +10360,13 @@ impl Action for InvoiceRemindersCreate<'_> {
 /// Delete an invoice reminder: Remove a payment reminder (answers no body).
 ///
 /// `DELETE /invoice_reminders/{id}` — build with [`InvoiceRemindersHandler::delete`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9939,6 +10377,7 @@ impl std::fmt::Debug for InvoiceRemindersDelete<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -9964,6 +10403,7 @@ impl<'a> InvoiceRemindersDelete<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -9977,11 +10417,13 @@ impl Action for InvoiceRemindersDelete<'_> {
 /// E-mail an invoice reminder: Send a payment reminder to the customer by e-mail.
 ///
 /// `POST /invoice_reminders/{id}/send_email` — build with [`InvoiceRemindersHandler::send_email`], then `.send().await`.
+#[cfg(feature = "invoice_reminders")]
 pub struct InvoiceRemindersSendEmail<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl std::fmt::Debug for InvoiceRemindersSendEmail<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -9992,6 +10434,7 @@ impl std::fmt::Debug for InvoiceRemindersSendEmail<'_> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl<'a> InvoiceRemindersSendEmail<'a> {
     /// Recipients, separated by `;`; leave empty to use the configured default recipients.
     ///
@@ -10038,6 +10481,7 @@ impl<'a> InvoiceRemindersSendEmail<'a> {
     }
 }
 
+#[cfg(feature = "invoice_reminders")]
 impl Action for InvoiceRemindersSendEmail<'_> {
     type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
@@ -10061,11 +10505,13 @@ impl Action for InvoiceRemindersSendEmail<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "invoices")]
 #[derive(Debug, Clone, Copy)]
 pub struct InvoicesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesHandler<'a> {
     /// List invoices: Fetch invoices (without items, payments and reminders), filtered by status, dates, tags and more.
     ///
@@ -10212,11 +10658,13 @@ impl<'a> InvoicesHandler<'a> {
 /// List invoices: Fetch invoices (without items, payments and reminders), filtered by status, dates, tags and more.
 ///
 /// `GET /invoices` — build with [`InvoicesHandler::list`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10227,6 +10675,7 @@ impl std::fmt::Debug for InvoicesList<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesList<'a> {
     /// Only invoices dated on or after this day.
     ///
@@ -10428,6 +10877,7 @@ impl<'a> InvoicesList<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesList<'_> {
     type Output = Vec<models::Invoice>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10441,11 +10891,13 @@ impl Action for InvoicesList<'_> {
 /// List locked invoices: Fetch invoices that are locked against changes.
 ///
 /// `GET /invoices/locked` — build with [`InvoicesHandler::locked`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesLocked<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesLocked<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10456,6 +10908,7 @@ impl std::fmt::Debug for InvoicesLocked<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesLocked<'a> {
     /// Only invoices dated on or after this day.
     ///
@@ -10573,6 +11026,7 @@ impl<'a> InvoicesLocked<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesLocked<'_> {
     type Output = Vec<models::Invoice>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10586,11 +11040,13 @@ impl Action for InvoicesLocked<'_> {
 /// Get an invoice: Fetch one invoice with its positions, payments, reminders and internal contact.
 ///
 /// `GET /invoices/{id}` — build with [`InvoicesHandler::get`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10601,6 +11057,7 @@ impl std::fmt::Debug for InvoicesGet<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10620,6 +11077,7 @@ impl<'a> InvoicesGet<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesGet<'_> {
     type Output = models::Invoice;
     fn spec(&self) -> &'static ActionSpec {
@@ -10633,11 +11091,13 @@ impl Action for InvoicesGet<'_> {
 /// Download an invoice PDF: Download the invoice document (a PDF).
 ///
 /// `GET /invoices/{id}.pdf` — build with [`InvoicesHandler::pdf`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesPdf<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesPdf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10648,6 +11108,7 @@ impl std::fmt::Debug for InvoicesPdf<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesPdf<'a> {
     /// Letter paper to print on; the default one when left out.
     ///
@@ -10686,6 +11147,7 @@ impl<'a> InvoicesPdf<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesPdf<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -10699,11 +11161,13 @@ impl Action for InvoicesPdf<'_> {
 /// Get an invoice's timesheet: Fetch the time entries billed with an invoice.
 ///
 /// `GET /invoices/{id}/timesheet` — build with [`InvoicesHandler::timesheet`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesTimesheet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesTimesheet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10714,6 +11178,7 @@ impl std::fmt::Debug for InvoicesTimesheet<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesTimesheet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10736,6 +11201,7 @@ impl<'a> InvoicesTimesheet<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesTimesheet<'_> {
     type Output = Vec<models::Activity>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10749,11 +11215,13 @@ impl Action for InvoicesTimesheet<'_> {
 /// Download an invoice's timesheet PDF: Download the timesheet of an invoice (a PDF; 404 when no hours were billed).
 ///
 /// `GET /invoices/{id}/timesheet.pdf` — build with [`InvoicesHandler::timesheet_pdf`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesTimesheetPdf<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesTimesheetPdf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10764,6 +11232,7 @@ impl std::fmt::Debug for InvoicesTimesheetPdf<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesTimesheetPdf<'a> {
     /// Letter paper to print on; plain white when left out.
     ///
@@ -10794,6 +11263,7 @@ impl<'a> InvoicesTimesheetPdf<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesTimesheetPdf<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -10807,11 +11277,13 @@ impl Action for InvoicesTimesheetPdf<'_> {
 /// Get an invoice's expenses: Fetch the additional services billed with an invoice.
 ///
 /// `GET /invoices/{id}/expenses` — build with [`InvoicesHandler::expenses`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesExpenses<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesExpenses<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10822,6 +11294,7 @@ impl std::fmt::Debug for InvoicesExpenses<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesExpenses<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -10844,6 +11317,7 @@ impl<'a> InvoicesExpenses<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesExpenses<'_> {
     type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -10857,11 +11331,13 @@ impl Action for InvoicesExpenses<'_> {
 /// Set an invoice's status: Change the status of an issued invoice, not of a draft (answers 204, no body).
 ///
 /// `PUT /invoices/{id}/update_status` — build with [`InvoicesHandler::update_status`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesUpdateStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesUpdateStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10872,6 +11348,7 @@ impl std::fmt::Debug for InvoicesUpdateStatus<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesUpdateStatus<'a> {
     /// New status; paid states follow from recorded payments.
     ///
@@ -10906,6 +11383,7 @@ impl<'a> InvoicesUpdateStatus<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesUpdateStatus<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -10919,11 +11397,13 @@ impl Action for InvoicesUpdateStatus<'_> {
 /// Create an invoice: Issue an invoice, or a draft, with its positions.
 ///
 /// `POST /invoices` — build with [`InvoicesHandler::create`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -10934,6 +11414,7 @@ impl std::fmt::Debug for InvoicesCreate<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesCreate<'a> {
     /// Payment deadline.
     ///
@@ -11145,6 +11626,7 @@ impl<'a> InvoicesCreate<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesCreate<'_> {
     type Output = models::Invoice;
     fn spec(&self) -> &'static ActionSpec {
@@ -11158,11 +11640,13 @@ impl Action for InvoicesCreate<'_> {
 /// E-mail an invoice: Send an invoice to the customer by e-mail.
 ///
 /// `POST /invoices/{id}/send_email` — build with [`InvoicesHandler::send_email`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesSendEmail<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesSendEmail<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11173,6 +11657,7 @@ impl std::fmt::Debug for InvoicesSendEmail<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesSendEmail<'a> {
     /// Recipients, separated by `;`; leave empty to use the configured default recipients.
     ///
@@ -11228,6 +11713,7 @@ impl<'a> InvoicesSendEmail<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesSendEmail<'_> {
     type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
@@ -11241,11 +11727,13 @@ impl Action for InvoicesSendEmail<'_> {
 /// Delete an invoice: Delete an invoice; a reason is needed unless it is a draft.
 ///
 /// `DELETE /invoices/{id}` — build with [`InvoicesHandler::delete`], then `.send().await`.
+#[cfg(feature = "invoices")]
 pub struct InvoicesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "invoices")]
 impl std::fmt::Debug for InvoicesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11256,6 +11744,7 @@ impl std::fmt::Debug for InvoicesDelete<'_> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl<'a> InvoicesDelete<'a> {
     /// Why the invoice is deleted; may only be left out for drafts.
     ///
@@ -11290,6 +11779,7 @@ impl<'a> InvoicesDelete<'a> {
     }
 }
 
+#[cfg(feature = "invoices")]
 impl Action for InvoicesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -11313,11 +11803,13 @@ impl Action for InvoicesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "letter_papers")]
 #[derive(Debug, Clone, Copy)]
 pub struct LetterPapersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "letter_papers")]
 impl<'a> LetterPapersHandler<'a> {
     /// List letter papers: Fetch the letter papers available for documents.
     ///
@@ -11334,11 +11826,13 @@ impl<'a> LetterPapersHandler<'a> {
 /// List letter papers: Fetch the letter papers available for documents.
 ///
 /// `GET /letter_papers` — build with [`LetterPapersHandler::list`], then `.send().await`.
+#[cfg(feature = "letter_papers")]
 pub struct LetterPapersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "letter_papers")]
 impl std::fmt::Debug for LetterPapersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11349,6 +11843,7 @@ impl std::fmt::Debug for LetterPapersList<'_> {
     }
 }
 
+#[cfg(feature = "letter_papers")]
 impl<'a> LetterPapersList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -11438,6 +11933,7 @@ impl<'a> LetterPapersList<'a> {
     }
 }
 
+#[cfg(feature = "letter_papers")]
 impl Action for LetterPapersList<'_> {
     type Output = Vec<models::LetterPaper>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11461,11 +11957,13 @@ impl Action for LetterPapersList<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "offer_attachments")]
 #[derive(Debug, Clone, Copy)]
 pub struct OfferAttachmentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "offer_attachments")]
 impl<'a> OfferAttachmentsHandler<'a> {
     /// List offer attachments: Fetch the documents attached to an offer.
     ///
@@ -11513,11 +12011,13 @@ impl<'a> OfferAttachmentsHandler<'a> {
 /// List offer attachments: Fetch the documents attached to an offer.
 ///
 /// `GET /offers/{offer_id}/attachments` — build with [`OfferAttachmentsHandler::list`], then `.send().await`.
+#[cfg(feature = "offer_attachments")]
 pub struct OfferAttachmentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_attachments")]
 impl std::fmt::Debug for OfferAttachmentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11528,6 +12028,7 @@ impl std::fmt::Debug for OfferAttachmentsList<'_> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl<'a> OfferAttachmentsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11550,6 +12051,7 @@ impl<'a> OfferAttachmentsList<'a> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl Action for OfferAttachmentsList<'_> {
     type Output = Vec<models::DocumentAttachment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -11563,11 +12065,13 @@ impl Action for OfferAttachmentsList<'_> {
 /// Attach a PDF to an offer: Add a PDF document to an offer.
 ///
 /// `POST /offers/{offer_id}/attachments` — build with [`OfferAttachmentsHandler::create`], then `.send().await`.
+#[cfg(feature = "offer_attachments")]
 pub struct OfferAttachmentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_attachments")]
 impl std::fmt::Debug for OfferAttachmentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11578,6 +12082,7 @@ impl std::fmt::Debug for OfferAttachmentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl<'a> OfferAttachmentsCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11600,6 +12105,7 @@ impl<'a> OfferAttachmentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl Action for OfferAttachmentsCreate<'_> {
     type Output = models::DocumentAttachment;
     fn spec(&self) -> &'static ActionSpec {
@@ -11613,11 +12119,13 @@ impl Action for OfferAttachmentsCreate<'_> {
 /// Remove an offer attachment: Detach a document from an offer.
 ///
 /// `DELETE /offers/{offer_id}/attachments/{id}` — build with [`OfferAttachmentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "offer_attachments")]
 pub struct OfferAttachmentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_attachments")]
 impl std::fmt::Debug for OfferAttachmentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11628,6 +12136,7 @@ impl std::fmt::Debug for OfferAttachmentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl<'a> OfferAttachmentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11653,6 +12162,7 @@ impl<'a> OfferAttachmentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "offer_attachments")]
 impl Action for OfferAttachmentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -11676,11 +12186,13 @@ impl Action for OfferAttachmentsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "offer_customer_approval")]
 #[derive(Debug, Clone, Copy)]
 pub struct OfferCustomerApprovalHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'a> OfferCustomerApprovalHandler<'a> {
     /// Get an offer's customer approval: Fetch the customer approval of an offer (404 until activated); `signed_at` tells whether it was approved.
     ///
@@ -11720,11 +12232,13 @@ impl<'a> OfferCustomerApprovalHandler<'a> {
 /// Get an offer's customer approval: Fetch the customer approval of an offer (404 until activated); `signed_at` tells whether it was approved.
 ///
 /// `GET /offers/{offer_id}/customer_approval` — build with [`OfferCustomerApprovalHandler::get`], then `.send().await`.
+#[cfg(feature = "offer_customer_approval")]
 pub struct OfferCustomerApprovalGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl std::fmt::Debug for OfferCustomerApprovalGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11735,6 +12249,7 @@ impl std::fmt::Debug for OfferCustomerApprovalGet<'_> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'a> OfferCustomerApprovalGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11757,6 +12272,7 @@ impl<'a> OfferCustomerApprovalGet<'a> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl Action for OfferCustomerApprovalGet<'_> {
     type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
@@ -11770,11 +12286,13 @@ impl Action for OfferCustomerApprovalGet<'_> {
 /// Activate customer approval: Enable online approval of an offer and obtain the link to share with the customer.
 ///
 /// `POST /offers/{offer_id}/customer_approval/activate` — build with [`OfferCustomerApprovalHandler::activate`], then `.send().await`.
+#[cfg(feature = "offer_customer_approval")]
 pub struct OfferCustomerApprovalActivate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl std::fmt::Debug for OfferCustomerApprovalActivate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11785,6 +12303,7 @@ impl std::fmt::Debug for OfferCustomerApprovalActivate<'_> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'a> OfferCustomerApprovalActivate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11807,6 +12326,7 @@ impl<'a> OfferCustomerApprovalActivate<'a> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl Action for OfferCustomerApprovalActivate<'_> {
     type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
@@ -11820,11 +12340,13 @@ impl Action for OfferCustomerApprovalActivate<'_> {
 /// Deactivate customer approval: Withdraw the online approval link of an offer so it can no longer be opened or signed.
 ///
 /// `POST /offers/{offer_id}/customer_approval/deactivate` — build with [`OfferCustomerApprovalHandler::deactivate`], then `.send().await`.
+#[cfg(feature = "offer_customer_approval")]
 pub struct OfferCustomerApprovalDeactivate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl std::fmt::Debug for OfferCustomerApprovalDeactivate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -11835,6 +12357,7 @@ impl std::fmt::Debug for OfferCustomerApprovalDeactivate<'_> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl<'a> OfferCustomerApprovalDeactivate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -11857,6 +12380,7 @@ impl<'a> OfferCustomerApprovalDeactivate<'a> {
     }
 }
 
+#[cfg(feature = "offer_customer_approval")]
 impl Action for OfferCustomerApprovalDeactivate<'_> {
     type Output = models::OfferCustomerApproval;
     fn spec(&self) -> &'static ActionSpec {
@@ -11880,11 +12404,13 @@ impl Action for OfferCustomerApprovalDeactivate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "offers")]
 #[derive(Debug, Clone, Copy)]
 pub struct OffersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersHandler<'a> {
     /// List offers: Fetch offers (without items, salutation and footer), filtered by status, dates or related records.
     ///
@@ -11988,11 +12514,13 @@ impl<'a> OffersHandler<'a> {
 /// List offers: Fetch offers (without items, salutation and footer), filtered by status, dates or related records.
 ///
 /// `GET /offers` — build with [`OffersHandler::list`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12003,6 +12531,7 @@ impl std::fmt::Debug for OffersList<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -12174,6 +12703,7 @@ impl<'a> OffersList<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersList<'_> {
     type Output = Vec<models::Offer>;
     fn spec(&self) -> &'static ActionSpec {
@@ -12187,11 +12717,13 @@ impl Action for OffersList<'_> {
 /// Get an offer: Fetch one offer with its positions and internal contact.
 ///
 /// `GET /offers/{id}` — build with [`OffersHandler::get`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12202,6 +12734,7 @@ impl std::fmt::Debug for OffersGet<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12221,6 +12754,7 @@ impl<'a> OffersGet<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersGet<'_> {
     type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
@@ -12234,11 +12768,13 @@ impl Action for OffersGet<'_> {
 /// Download an offer PDF: Download the offer document (a PDF).
 ///
 /// `GET /offers/{id}.pdf` — build with [`OffersHandler::pdf`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersPdf<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersPdf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12249,6 +12785,7 @@ impl std::fmt::Debug for OffersPdf<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersPdf<'a> {
     /// Letter paper to print on; plain white when left out.
     ///
@@ -12279,6 +12816,7 @@ impl<'a> OffersPdf<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersPdf<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -12292,11 +12830,13 @@ impl Action for OffersPdf<'_> {
 /// Create an offer: Write an offer with its positions for a company, deal or project.
 ///
 /// `POST /offers` — build with [`OffersHandler::create`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12307,6 +12847,7 @@ impl std::fmt::Debug for OffersCreate<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersCreate<'a> {
     /// Heading of the offer.
     ///
@@ -12488,6 +13029,7 @@ impl<'a> OffersCreate<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersCreate<'_> {
     type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
@@ -12501,11 +13043,13 @@ impl Action for OffersCreate<'_> {
 /// Assign an offer: Link an offer to a company, project and/or deal; a project's company takes precedence.
 ///
 /// `PUT /offers/{id}/assign` — build with [`OffersHandler::assign`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersAssign<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersAssign<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12516,6 +13060,7 @@ impl std::fmt::Debug for OffersAssign<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersAssign<'a> {
     /// Company the offer is for; a given project's company takes precedence.
     ///
@@ -12562,6 +13107,7 @@ impl<'a> OffersAssign<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersAssign<'_> {
     type Output = models::Offer;
     fn spec(&self) -> &'static ActionSpec {
@@ -12575,11 +13121,13 @@ impl Action for OffersAssign<'_> {
 /// Set an offer's status: Change the status of an offer (answers 204, no body).
 ///
 /// `PUT /offers/{id}/update_status` — build with [`OffersHandler::update_status`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersUpdateStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersUpdateStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12590,6 +13138,7 @@ impl std::fmt::Debug for OffersUpdateStatus<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersUpdateStatus<'a> {
     /// New status.
     ///
@@ -12624,6 +13173,7 @@ impl<'a> OffersUpdateStatus<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersUpdateStatus<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -12637,11 +13187,13 @@ impl Action for OffersUpdateStatus<'_> {
 /// E-mail an offer: Send an offer to the customer by e-mail.
 ///
 /// `POST /offers/{id}/send_email` — build with [`OffersHandler::send_email`], then `.send().await`.
+#[cfg(feature = "offers")]
 pub struct OffersSendEmail<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "offers")]
 impl std::fmt::Debug for OffersSendEmail<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12652,6 +13204,7 @@ impl std::fmt::Debug for OffersSendEmail<'_> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl<'a> OffersSendEmail<'a> {
     /// Recipients, separated by `;`; leave empty to use the configured default recipients.
     ///
@@ -12698,6 +13251,7 @@ impl<'a> OffersSendEmail<'a> {
     }
 }
 
+#[cfg(feature = "offers")]
 impl Action for OffersSendEmail<'_> {
     type Output = models::EmailSent;
     fn spec(&self) -> &'static ActionSpec {
@@ -12721,11 +13275,13 @@ impl Action for OffersSendEmail<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "planning_entries")]
 #[derive(Debug, Clone, Copy)]
 pub struct PlanningEntriesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesHandler<'a> {
     /// List planning entries: Fetch planning entries, optionally for a period, user, project or deal.
     ///
@@ -12799,11 +13355,13 @@ impl<'a> PlanningEntriesHandler<'a> {
 /// List planning entries: Fetch planning entries, optionally for a period, user, project or deal.
 ///
 /// `GET /planning_entries` — build with [`PlanningEntriesHandler::list`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12814,6 +13372,7 @@ impl std::fmt::Debug for PlanningEntriesList<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -12934,6 +13493,7 @@ impl<'a> PlanningEntriesList<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesList<'_> {
     type Output = Vec<models::PlanningEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -12947,11 +13507,13 @@ impl Action for PlanningEntriesList<'_> {
 /// Get a planning entry: Fetch one planning entry.
 ///
 /// `GET /planning_entries/{id}` — build with [`PlanningEntriesHandler::get`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -12962,6 +13524,7 @@ impl std::fmt::Debug for PlanningEntriesGet<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -12984,6 +13547,7 @@ impl<'a> PlanningEntriesGet<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesGet<'_> {
     type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
@@ -12997,11 +13561,13 @@ impl Action for PlanningEntriesGet<'_> {
 /// Create a planning entry: Plan hours of a staff member on a project or deal for a date range.
 ///
 /// `POST /planning_entries` — build with [`PlanningEntriesHandler::create`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13012,6 +13578,7 @@ impl std::fmt::Debug for PlanningEntriesCreate<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesCreate<'a> {
     /// Project being planned; give this or `deal_id`.
     ///
@@ -13105,6 +13672,7 @@ impl<'a> PlanningEntriesCreate<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesCreate<'_> {
     type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
@@ -13118,11 +13686,13 @@ impl Action for PlanningEntriesCreate<'_> {
 /// Update a planning entry: Change a planning entry.
 ///
 /// `PUT /planning_entries/{id}` — build with [`PlanningEntriesHandler::update`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13133,6 +13703,7 @@ impl std::fmt::Debug for PlanningEntriesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesUpdate<'a> {
     /// Project being planned; give this or `deal_id`.
     ///
@@ -13256,6 +13827,7 @@ impl<'a> PlanningEntriesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesUpdate<'_> {
     type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
@@ -13269,11 +13841,13 @@ impl Action for PlanningEntriesUpdate<'_> {
 /// Delete a planning entry: Remove a planning entry.
 ///
 /// `DELETE /planning_entries/{id}` — build with [`PlanningEntriesHandler::delete`], then `.send().await`.
+#[cfg(feature = "planning_entries")]
 pub struct PlanningEntriesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "planning_entries")]
 impl std::fmt::Debug for PlanningEntriesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13284,6 +13858,7 @@ impl std::fmt::Debug for PlanningEntriesDelete<'_> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl<'a> PlanningEntriesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13306,6 +13881,7 @@ impl<'a> PlanningEntriesDelete<'a> {
     }
 }
 
+#[cfg(feature = "planning_entries")]
 impl Action for PlanningEntriesDelete<'_> {
     type Output = models::PlanningEntry;
     fn spec(&self) -> &'static ActionSpec {
@@ -13329,11 +13905,13 @@ impl Action for PlanningEntriesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "presences")]
 #[derive(Debug, Clone, Copy)]
 pub struct PresencesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesHandler<'a> {
     /// List presences: Fetch attendance records, optionally for a period or a user.
     ///
@@ -13407,11 +13985,13 @@ impl<'a> PresencesHandler<'a> {
 /// List presences: Fetch attendance records, optionally for a period or a user.
 ///
 /// `GET /users/presences` — build with [`PresencesHandler::list`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13422,6 +14002,7 @@ impl std::fmt::Debug for PresencesList<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -13539,6 +14120,7 @@ impl<'a> PresencesList<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesList<'_> {
     type Output = Vec<models::Presence>;
     fn spec(&self) -> &'static ActionSpec {
@@ -13552,11 +14134,13 @@ impl Action for PresencesList<'_> {
 /// Get a presence: Fetch one attendance record.
 ///
 /// `GET /users/presences/{id}` — build with [`PresencesHandler::get`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13567,6 +14151,7 @@ impl std::fmt::Debug for PresencesGet<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13586,6 +14171,7 @@ impl<'a> PresencesGet<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesGet<'_> {
     type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
@@ -13599,11 +14185,13 @@ impl Action for PresencesGet<'_> {
 /// Create a presence: Record an attendance period for the calling user.
 ///
 /// `POST /users/presences` — build with [`PresencesHandler::create`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13614,6 +14202,7 @@ impl std::fmt::Debug for PresencesCreate<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesCreate<'a> {
     /// End time as `HH:MM`; may stay open.
     ///
@@ -13651,6 +14240,7 @@ impl<'a> PresencesCreate<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesCreate<'_> {
     type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
@@ -13664,11 +14254,13 @@ impl Action for PresencesCreate<'_> {
 /// Clock in or out: Time-clock style: open a presence now, or close the one that is open.
 ///
 /// `POST /users/presences/touch` — build with [`PresencesHandler::touch`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesTouch<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesTouch<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13679,6 +14271,7 @@ impl std::fmt::Debug for PresencesTouch<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesTouch<'a> {
     /// Mark the whole day as worked from home (default false).
     ///
@@ -13716,6 +14309,7 @@ impl<'a> PresencesTouch<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesTouch<'_> {
     type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
@@ -13729,11 +14323,13 @@ impl Action for PresencesTouch<'_> {
 /// Update a presence: Change an attendance record.
 ///
 /// `PUT /users/presences/{id}` — build with [`PresencesHandler::update`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13744,6 +14340,7 @@ impl std::fmt::Debug for PresencesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesUpdate<'a> {
     /// End time as `HH:MM`; may stay open.
     ///
@@ -13799,6 +14396,7 @@ impl<'a> PresencesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesUpdate<'_> {
     type Output = models::Presence;
     fn spec(&self) -> &'static ActionSpec {
@@ -13812,11 +14410,13 @@ impl Action for PresencesUpdate<'_> {
 /// Delete a presence: Remove an attendance record (answers 204, no body).
 ///
 /// `DELETE /users/presences/{id}` — build with [`PresencesHandler::delete`], then `.send().await`.
+#[cfg(feature = "presences")]
 pub struct PresencesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "presences")]
 impl std::fmt::Debug for PresencesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13827,6 +14427,7 @@ impl std::fmt::Debug for PresencesDelete<'_> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl<'a> PresencesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13852,6 +14453,7 @@ impl<'a> PresencesDelete<'a> {
     }
 }
 
+#[cfg(feature = "presences")]
 impl Action for PresencesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -13875,11 +14477,13 @@ impl Action for PresencesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "profile")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProfileHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileHandler<'a> {
     /// Get the profile: Fetch the profile of the user the API key belongs to, or of the impersonated user.
     ///
@@ -13896,11 +14500,13 @@ impl<'a> ProfileHandler<'a> {
 /// Get the profile: Fetch the profile of the user the API key belongs to, or of the impersonated user.
 ///
 /// `GET /profile` — build with [`ProfileHandler::get`], then `.send().await`.
+#[cfg(feature = "profile")]
 pub struct ProfileGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "profile")]
 impl std::fmt::Debug for ProfileGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -13911,6 +14517,7 @@ impl std::fmt::Debug for ProfileGet<'_> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl<'a> ProfileGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -13930,6 +14537,7 @@ impl<'a> ProfileGet<'a> {
     }
 }
 
+#[cfg(feature = "profile")]
 impl Action for ProfileGet<'_> {
     type Output = models::Profile;
     fn spec(&self) -> &'static ActionSpec {
@@ -13953,11 +14561,13 @@ impl Action for ProfileGet<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "project_contracts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectContractsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsHandler<'a> {
     /// List project contracts: Fetch the active people assigned to a project.
     ///
@@ -14029,11 +14639,13 @@ impl<'a> ProjectContractsHandler<'a> {
 /// List project contracts: Fetch the active people assigned to a project.
 ///
 /// `GET /projects/{project_id}/contracts` — build with [`ProjectContractsHandler::list`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14044,6 +14656,7 @@ impl std::fmt::Debug for ProjectContractsList<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -14128,6 +14741,7 @@ impl<'a> ProjectContractsList<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsList<'_> {
     type Output = Vec<models::ProjectContract>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14141,11 +14755,13 @@ impl Action for ProjectContractsList<'_> {
 /// Get a project contract: Fetch one staff assignment of a project.
 ///
 /// `GET /projects/{project_id}/contracts/{id}` — build with [`ProjectContractsHandler::get`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14156,6 +14772,7 @@ impl std::fmt::Debug for ProjectContractsGet<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14178,6 +14795,7 @@ impl<'a> ProjectContractsGet<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsGet<'_> {
     type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
@@ -14191,11 +14809,13 @@ impl Action for ProjectContractsGet<'_> {
 /// Create a project contract: Assign a person to a project.
 ///
 /// `POST /projects/{project_id}/contracts` — build with [`ProjectContractsHandler::create`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14206,6 +14826,7 @@ impl std::fmt::Debug for ProjectContractsCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsCreate<'a> {
     /// Whether the person's hours are billable.
     ///
@@ -14268,6 +14889,7 @@ impl<'a> ProjectContractsCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsCreate<'_> {
     type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
@@ -14281,11 +14903,13 @@ impl Action for ProjectContractsCreate<'_> {
 /// Update a project contract: Change a staff assignment (the person stays the same).
 ///
 /// `PUT /projects/{project_id}/contracts/{id}` — build with [`ProjectContractsHandler::update`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14296,6 +14920,7 @@ impl std::fmt::Debug for ProjectContractsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsUpdate<'a> {
     /// Whether the person's hours are billable.
     ///
@@ -14358,6 +14983,7 @@ impl<'a> ProjectContractsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsUpdate<'_> {
     type Output = models::ProjectContract;
     fn spec(&self) -> &'static ActionSpec {
@@ -14371,11 +14997,13 @@ impl Action for ProjectContractsUpdate<'_> {
 /// Delete a project contract: Remove a person from a project while they have no tracked hours on it (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/contracts/{id}` — build with [`ProjectContractsHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_contracts")]
 pub struct ProjectContractsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_contracts")]
 impl std::fmt::Debug for ProjectContractsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14386,6 +15014,7 @@ impl std::fmt::Debug for ProjectContractsDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl<'a> ProjectContractsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14411,6 +15040,7 @@ impl<'a> ProjectContractsDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_contracts")]
 impl Action for ProjectContractsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -14434,11 +15064,13 @@ impl Action for ProjectContractsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "project_expenses")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectExpensesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesHandler<'a> {
     /// List a project's expenses: Fetch the additional services of one project.
     ///
@@ -14560,11 +15192,13 @@ impl<'a> ProjectExpensesHandler<'a> {
 /// List a project's expenses: Fetch the additional services of one project.
 ///
 /// `GET /projects/{project_id}/expenses` — build with [`ProjectExpensesHandler::list`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14575,6 +15209,7 @@ impl std::fmt::Debug for ProjectExpensesList<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesList<'a> {
     /// Only billable (true) or non-billable (false) expenses.
     ///
@@ -14693,6 +15328,7 @@ impl<'a> ProjectExpensesList<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesList<'_> {
     type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14706,11 +15342,13 @@ impl Action for ProjectExpensesList<'_> {
 /// Get a project expense: Fetch one additional service of a project.
 ///
 /// `GET /projects/{project_id}/expenses/{id}` — build with [`ProjectExpensesHandler::get`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14721,6 +15359,7 @@ impl std::fmt::Debug for ProjectExpensesGet<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -14743,6 +15382,7 @@ impl<'a> ProjectExpensesGet<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesGet<'_> {
     type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -14756,11 +15396,13 @@ impl Action for ProjectExpensesGet<'_> {
 /// Create a project expense: Add an additional service to a project.
 ///
 /// `POST /projects/{project_id}/expenses` — build with [`ProjectExpensesHandler::create`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14771,6 +15413,7 @@ impl std::fmt::Debug for ProjectExpensesCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesCreate<'a> {
     /// Number of units.
     ///
@@ -14909,6 +15552,7 @@ impl<'a> ProjectExpensesCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesCreate<'_> {
     type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -14922,11 +15566,13 @@ impl Action for ProjectExpensesCreate<'_> {
 /// Create project expenses in bulk: Add several additional services to a project in one request.
 ///
 /// `POST /projects/{project_id}/expenses/bulk` — build with [`ProjectExpensesHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -14937,6 +15583,7 @@ impl std::fmt::Debug for ProjectExpensesBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesBulkCreate<'a> {
     /// Expenses to add: objects with `date`, `title`, `quantity`, `unit`, `unit_price`, `unit_cost`, ...
     ///
@@ -14974,6 +15621,7 @@ impl<'a> ProjectExpensesBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesBulkCreate<'_> {
     type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -14987,11 +15635,13 @@ impl Action for ProjectExpensesBulkCreate<'_> {
 /// Update a project expense: Change an additional service that is not yet billed.
 ///
 /// `PUT /projects/{project_id}/expenses/{id}` — build with [`ProjectExpensesHandler::update`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15002,6 +15652,7 @@ impl std::fmt::Debug for ProjectExpensesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesUpdate<'a> {
     /// Longer explanation.
     ///
@@ -15158,6 +15809,7 @@ impl<'a> ProjectExpensesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesUpdate<'_> {
     type Output = models::ProjectExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -15171,11 +15823,13 @@ impl Action for ProjectExpensesUpdate<'_> {
 /// Delete a project expense: Remove an additional service that is not yet billed (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/expenses/{id}` — build with [`ProjectExpensesHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15186,6 +15840,7 @@ impl std::fmt::Debug for ProjectExpensesDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15211,6 +15866,7 @@ impl<'a> ProjectExpensesDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -15224,11 +15880,13 @@ impl Action for ProjectExpensesDelete<'_> {
 /// Disregard project expenses: Mark additional services of a project as settled without billing them (answers 204, no body).
 ///
 /// `POST /projects/{project_id}/expenses/disregard` — build with [`ProjectExpensesHandler::disregard`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesDisregard<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesDisregard<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15239,6 +15897,7 @@ impl std::fmt::Debug for ProjectExpensesDisregard<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesDisregard<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15264,6 +15923,7 @@ impl<'a> ProjectExpensesDisregard<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesDisregard<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -15277,11 +15937,13 @@ impl Action for ProjectExpensesDisregard<'_> {
 /// List all project expenses: Fetch additional services across all projects.
 ///
 /// `GET /projects/expenses` — build with [`ProjectExpensesHandler::list_all`], then `.send().await`.
+#[cfg(feature = "project_expenses")]
 pub struct ProjectExpensesListAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_expenses")]
 impl std::fmt::Debug for ProjectExpensesListAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15292,6 +15954,7 @@ impl std::fmt::Debug for ProjectExpensesListAll<'_> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl<'a> ProjectExpensesListAll<'a> {
     /// Only billable (true) or non-billable (false) expenses.
     ///
@@ -15443,6 +16106,7 @@ impl<'a> ProjectExpensesListAll<'a> {
     }
 }
 
+#[cfg(feature = "project_expenses")]
 impl Action for ProjectExpensesListAll<'_> {
     type Output = Vec<models::ProjectExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15466,11 +16130,13 @@ impl Action for ProjectExpensesListAll<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "project_groups")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectGroupsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_groups")]
 impl<'a> ProjectGroupsHandler<'a> {
     /// List project groups: Fetch project groups with their projects.
     ///
@@ -15498,11 +16164,13 @@ impl<'a> ProjectGroupsHandler<'a> {
 /// List project groups: Fetch project groups with their projects.
 ///
 /// `GET /projects/groups` — build with [`ProjectGroupsHandler::list`], then `.send().await`.
+#[cfg(feature = "project_groups")]
 pub struct ProjectGroupsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_groups")]
 impl std::fmt::Debug for ProjectGroupsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15513,6 +16181,7 @@ impl std::fmt::Debug for ProjectGroupsList<'_> {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl<'a> ProjectGroupsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -15615,6 +16284,7 @@ impl<'a> ProjectGroupsList<'a> {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl Action for ProjectGroupsList<'_> {
     type Output = Vec<models::ProjectGroup>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15628,11 +16298,13 @@ impl Action for ProjectGroupsList<'_> {
 /// Get a project group: Fetch one project group.
 ///
 /// `GET /projects/groups/{id}` — build with [`ProjectGroupsHandler::get`], then `.send().await`.
+#[cfg(feature = "project_groups")]
 pub struct ProjectGroupsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_groups")]
 impl std::fmt::Debug for ProjectGroupsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15643,6 +16315,7 @@ impl std::fmt::Debug for ProjectGroupsGet<'_> {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl<'a> ProjectGroupsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -15665,6 +16338,7 @@ impl<'a> ProjectGroupsGet<'a> {
     }
 }
 
+#[cfg(feature = "project_groups")]
 impl Action for ProjectGroupsGet<'_> {
     type Output = models::ProjectGroup;
     fn spec(&self) -> &'static ActionSpec {
@@ -15688,11 +16362,13 @@ impl Action for ProjectGroupsGet<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "project_payment_schedules")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectPaymentSchedulesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesHandler<'a> {
     /// List all payment schedules: Fetch payment schedules across all projects.
     ///
@@ -15780,11 +16456,13 @@ impl<'a> ProjectPaymentSchedulesHandler<'a> {
 /// List all payment schedules: Fetch payment schedules across all projects.
 ///
 /// `GET /projects/payment_schedules` — build with [`ProjectPaymentSchedulesHandler::list_all`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesListAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesListAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15795,6 +16473,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesListAll<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesListAll<'a> {
     /// Only schedules due on or after this day.
     ///
@@ -15923,6 +16602,7 @@ impl<'a> ProjectPaymentSchedulesListAll<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesListAll<'_> {
     type Output = Vec<models::PaymentSchedule>;
     fn spec(&self) -> &'static ActionSpec {
@@ -15936,11 +16616,13 @@ impl Action for ProjectPaymentSchedulesListAll<'_> {
 /// List a project's payment schedules: Fetch the payment schedules of one project.
 ///
 /// `GET /projects/{project_id}/payment_schedules` — build with [`ProjectPaymentSchedulesHandler::list`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -15951,6 +16633,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesList<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesList<'a> {
     /// Only schedules due on or after this day.
     ///
@@ -16061,6 +16744,7 @@ impl<'a> ProjectPaymentSchedulesList<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesList<'_> {
     type Output = Vec<models::PaymentSchedule>;
     fn spec(&self) -> &'static ActionSpec {
@@ -16074,11 +16758,13 @@ impl Action for ProjectPaymentSchedulesList<'_> {
 /// Get a payment schedule: Fetch one payment schedule of a project.
 ///
 /// `GET /projects/{project_id}/payment_schedules/{id}` — build with [`ProjectPaymentSchedulesHandler::get`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16089,6 +16775,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesGet<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16111,6 +16798,7 @@ impl<'a> ProjectPaymentSchedulesGet<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesGet<'_> {
     type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -16124,11 +16812,13 @@ impl Action for ProjectPaymentSchedulesGet<'_> {
 /// Create a payment schedule: Add an instalment to a project's payment schedule.
 ///
 /// `POST /projects/{project_id}/payment_schedules` — build with [`ProjectPaymentSchedulesHandler::create`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16139,6 +16829,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesCreate<'a> {
     /// Label of the instalment.
     ///
@@ -16178,6 +16869,7 @@ impl<'a> ProjectPaymentSchedulesCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesCreate<'_> {
     type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -16191,11 +16883,13 @@ impl Action for ProjectPaymentSchedulesCreate<'_> {
 /// Update a payment schedule: Change an instalment of a project's payment schedule.
 ///
 /// `PUT /projects/{project_id}/payment_schedules/{id}` — build with [`ProjectPaymentSchedulesHandler::update`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16206,6 +16900,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesUpdate<'a> {
     /// Label of the instalment.
     ///
@@ -16266,6 +16961,7 @@ impl<'a> ProjectPaymentSchedulesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesUpdate<'_> {
     type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -16279,11 +16975,13 @@ impl Action for ProjectPaymentSchedulesUpdate<'_> {
 /// Delete a payment schedule: Remove an instalment from a project's payment schedule.
 ///
 /// `DELETE /projects/{project_id}/payment_schedules/{id}` — build with [`ProjectPaymentSchedulesHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_payment_schedules")]
 pub struct ProjectPaymentSchedulesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl std::fmt::Debug for ProjectPaymentSchedulesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16294,6 +16992,7 @@ impl std::fmt::Debug for ProjectPaymentSchedulesDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl<'a> ProjectPaymentSchedulesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16316,6 +17015,7 @@ impl<'a> ProjectPaymentSchedulesDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_payment_schedules")]
 impl Action for ProjectPaymentSchedulesDelete<'_> {
     type Output = models::PaymentSchedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -16339,11 +17039,13 @@ impl Action for ProjectPaymentSchedulesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "project_recurring_expenses")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectRecurringExpensesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesHandler<'a> {
     /// List all recurring expenses: Fetch recurring additional services across all projects.
     ///
@@ -16447,11 +17149,13 @@ impl<'a> ProjectRecurringExpensesHandler<'a> {
 /// List all recurring expenses: Fetch recurring additional services across all projects.
 ///
 /// `GET /recurring_expenses` — build with [`ProjectRecurringExpensesHandler::list_all`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesListAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesListAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16462,6 +17166,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesListAll<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesListAll<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -16546,6 +17251,7 @@ impl<'a> ProjectRecurringExpensesListAll<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesListAll<'_> {
     type Output = Vec<models::RecurringExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -16559,11 +17265,13 @@ impl Action for ProjectRecurringExpensesListAll<'_> {
 /// List a project's recurring expenses: Fetch the recurring additional services of one project.
 ///
 /// `GET /projects/{project_id}/recurring_expenses` — build with [`ProjectRecurringExpensesHandler::list`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16574,6 +17282,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesList<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -16658,6 +17367,7 @@ impl<'a> ProjectRecurringExpensesList<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesList<'_> {
     type Output = Vec<models::RecurringExpense>;
     fn spec(&self) -> &'static ActionSpec {
@@ -16671,11 +17381,13 @@ impl Action for ProjectRecurringExpensesList<'_> {
 /// Get a recurring expense: Fetch one recurring additional service of a project.
 ///
 /// `GET /projects/{project_id}/recurring_expenses/{id}` — build with [`ProjectRecurringExpensesHandler::get`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16686,6 +17398,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesGet<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -16708,6 +17421,7 @@ impl<'a> ProjectRecurringExpensesGet<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesGet<'_> {
     type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -16721,11 +17435,13 @@ impl Action for ProjectRecurringExpensesGet<'_> {
 /// Create a recurring expense: Add a recurring additional service to a project.
 ///
 /// `POST /projects/{project_id}/recurring_expenses` — build with [`ProjectRecurringExpensesHandler::create`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16736,6 +17452,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesCreate<'a> {
     /// Name of the service.
     ///
@@ -16870,6 +17587,7 @@ impl<'a> ProjectRecurringExpensesCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesCreate<'_> {
     type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -16883,11 +17601,13 @@ impl Action for ProjectRecurringExpensesCreate<'_> {
 /// Update a recurring expense: Change a recurring additional service (start date and interval cannot change).
 ///
 /// `PUT /projects/{project_id}/recurring_expenses/{id}` — build with [`ProjectRecurringExpensesHandler::update`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -16898,6 +17618,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesUpdate<'a> {
     /// Last day to recur; `""` or null clears it (recurs without end).
     ///
@@ -17032,6 +17753,7 @@ impl<'a> ProjectRecurringExpensesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesUpdate<'_> {
     type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -17045,11 +17767,13 @@ impl Action for ProjectRecurringExpensesUpdate<'_> {
 /// Recur an expense now: Create the next expense of a recurring service ahead of schedule and move its next date on.
 ///
 /// `POST /projects/{project_id}/recurring_expenses/{id}/recur` — build with [`ProjectRecurringExpensesHandler::recur`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesRecur<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesRecur<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17060,6 +17784,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesRecur<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesRecur<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17082,6 +17807,7 @@ impl<'a> ProjectRecurringExpensesRecur<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesRecur<'_> {
     type Output = models::RecurringExpense;
     fn spec(&self) -> &'static ActionSpec {
@@ -17095,11 +17821,13 @@ impl Action for ProjectRecurringExpensesRecur<'_> {
 /// Delete a recurring expense: Remove a recurring additional service.
 ///
 /// `DELETE /projects/{project_id}/recurring_expenses/{id}` — build with [`ProjectRecurringExpensesHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_recurring_expenses")]
 pub struct ProjectRecurringExpensesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl std::fmt::Debug for ProjectRecurringExpensesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17110,6 +17838,7 @@ impl std::fmt::Debug for ProjectRecurringExpensesDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl<'a> ProjectRecurringExpensesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17135,6 +17864,7 @@ impl<'a> ProjectRecurringExpensesDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_recurring_expenses")]
 impl Action for ProjectRecurringExpensesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -17158,11 +17888,13 @@ impl Action for ProjectRecurringExpensesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "project_tasks")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectTasksHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksHandler<'a> {
     /// List project tasks: Fetch the tasks of a project.
     ///
@@ -17245,11 +17977,13 @@ impl<'a> ProjectTasksHandler<'a> {
 /// List project tasks: Fetch the tasks of a project.
 ///
 /// `GET /projects/{project_id}/tasks` — build with [`ProjectTasksHandler::list`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17260,6 +17994,7 @@ impl std::fmt::Debug for ProjectTasksList<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -17341,6 +18076,7 @@ impl<'a> ProjectTasksList<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksList<'_> {
     type Output = Vec<models::ProjectTask>;
     fn spec(&self) -> &'static ActionSpec {
@@ -17354,11 +18090,13 @@ impl Action for ProjectTasksList<'_> {
 /// Get a project task: Fetch one task of a project.
 ///
 /// `GET /projects/{project_id}/tasks/{id}` — build with [`ProjectTasksHandler::get`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17369,6 +18107,7 @@ impl std::fmt::Debug for ProjectTasksGet<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17391,6 +18130,7 @@ impl<'a> ProjectTasksGet<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksGet<'_> {
     type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
@@ -17404,11 +18144,13 @@ impl Action for ProjectTasksGet<'_> {
 /// Create a project task: Add a task to a project.
 ///
 /// `POST /projects/{project_id}/tasks` — build with [`ProjectTasksHandler::create`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17419,6 +18161,7 @@ impl std::fmt::Debug for ProjectTasksCreate<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksCreate<'a> {
     /// Whether time on the task is billable.
     ///
@@ -17490,6 +18233,7 @@ impl<'a> ProjectTasksCreate<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksCreate<'_> {
     type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
@@ -17503,11 +18247,13 @@ impl Action for ProjectTasksCreate<'_> {
 /// Update a project task: Change a task of a project.
 ///
 /// `PUT /projects/{project_id}/tasks/{id}` — build with [`ProjectTasksHandler::update`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17518,6 +18264,7 @@ impl std::fmt::Debug for ProjectTasksUpdate<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksUpdate<'a> {
     /// Whether time on the task is billable.
     ///
@@ -17598,6 +18345,7 @@ impl<'a> ProjectTasksUpdate<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksUpdate<'_> {
     type Output = models::ProjectTask;
     fn spec(&self) -> &'static ActionSpec {
@@ -17611,11 +18359,13 @@ impl Action for ProjectTasksUpdate<'_> {
 /// Delete a project task: Remove a task from a project while no hours are tracked on it (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/tasks/{id}` — build with [`ProjectTasksHandler::delete`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17626,6 +18376,7 @@ impl std::fmt::Debug for ProjectTasksDelete<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17651,6 +18402,7 @@ impl<'a> ProjectTasksDelete<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -17664,11 +18416,13 @@ impl Action for ProjectTasksDelete<'_> {
 /// Delete all project tasks: Remove every task of a project that can be removed; the others are skipped (answers 204, no body).
 ///
 /// `DELETE /projects/{project_id}/tasks/destroy_all` — build with [`ProjectTasksHandler::delete_all`], then `.send().await`.
+#[cfg(feature = "project_tasks")]
 pub struct ProjectTasksDeleteAll<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "project_tasks")]
 impl std::fmt::Debug for ProjectTasksDeleteAll<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17679,6 +18433,7 @@ impl std::fmt::Debug for ProjectTasksDeleteAll<'_> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl<'a> ProjectTasksDeleteAll<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -17704,6 +18459,7 @@ impl<'a> ProjectTasksDeleteAll<'a> {
     }
 }
 
+#[cfg(feature = "project_tasks")]
 impl Action for ProjectTasksDeleteAll<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -17727,11 +18483,13 @@ impl Action for ProjectTasksDeleteAll<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsHandler<'a> {
     /// List projects: Stream every project matching the filters, page by page.
     ///
@@ -17888,11 +18646,13 @@ impl<'a> ProjectsHandler<'a> {
 /// List projects: Stream every project matching the filters, page by page.
 ///
 /// `GET /projects` — build with [`ProjectsHandler::list`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -17903,6 +18663,7 @@ impl std::fmt::Debug for ProjectsList<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -18145,6 +18906,7 @@ impl<'a> ProjectsList<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsList<'_> {
     type Output = Vec<models::Project>;
     fn spec(&self) -> &'static ActionSpec {
@@ -18158,11 +18920,13 @@ impl Action for ProjectsList<'_> {
 /// Get a project: Fetch one project with its tasks and staff.
 ///
 /// `GET /projects/{id}` — build with [`ProjectsHandler::get`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18173,6 +18937,7 @@ impl std::fmt::Debug for ProjectsGet<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18192,6 +18957,7 @@ impl<'a> ProjectsGet<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsGet<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -18205,11 +18971,13 @@ impl Action for ProjectsGet<'_> {
 /// Create a project: Create a project for a customer, led by a user.
 ///
 /// `POST /projects` — build with [`ProjectsHandler::create`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18220,6 +18988,7 @@ impl std::fmt::Debug for ProjectsCreate<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsCreate<'a> {
     /// Customer company the project is for.
     ///
@@ -18524,6 +19293,7 @@ impl<'a> ProjectsCreate<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsCreate<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -18537,11 +19307,13 @@ impl Action for ProjectsCreate<'_> {
 /// Update a project: Change a project; only the fields given are sent (the currency stays).
 ///
 /// `PUT /projects/{id}` — build with [`ProjectsHandler::update`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18552,6 +19324,7 @@ impl std::fmt::Debug for ProjectsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsUpdate<'a> {
     /// First day of the project (a retainer starts on the first of a month).
     ///
@@ -18874,6 +19647,7 @@ impl<'a> ProjectsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsUpdate<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -18887,11 +19661,13 @@ impl Action for ProjectsUpdate<'_> {
 /// Delete a project: Delete a project without activities, invoices, offers or expenses (answers no body).
 ///
 /// `DELETE /projects/{id}` — build with [`ProjectsHandler::delete`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18902,6 +19678,7 @@ impl std::fmt::Debug for ProjectsDelete<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -18927,6 +19704,7 @@ impl<'a> ProjectsDelete<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -18940,11 +19718,13 @@ impl Action for ProjectsDelete<'_> {
 /// List assigned projects: Fetch the projects the calling user is assigned to, with their tasks and contract (reduced fields).
 ///
 /// `GET /projects/assigned` — build with [`ProjectsHandler::assigned`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsAssigned<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsAssigned<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -18955,6 +19735,7 @@ impl std::fmt::Debug for ProjectsAssigned<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsAssigned<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -19047,6 +19828,7 @@ impl<'a> ProjectsAssigned<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsAssigned<'_> {
     type Output = Vec<models::AssignedProject>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19060,11 +19842,13 @@ impl Action for ProjectsAssigned<'_> {
 /// Archive a project: Move a project to the archive.
 ///
 /// `PUT /projects/{id}/archive` — build with [`ProjectsHandler::archive`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsArchive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsArchive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19075,6 +19859,7 @@ impl std::fmt::Debug for ProjectsArchive<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsArchive<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19094,6 +19879,7 @@ impl<'a> ProjectsArchive<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsArchive<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -19107,11 +19893,13 @@ impl Action for ProjectsArchive<'_> {
 /// Unarchive a project: Bring an archived project back into use.
 ///
 /// `PUT /projects/{id}/unarchive` — build with [`ProjectsHandler::unarchive`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsUnarchive<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsUnarchive<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19122,6 +19910,7 @@ impl std::fmt::Debug for ProjectsUnarchive<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsUnarchive<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19141,6 +19930,7 @@ impl<'a> ProjectsUnarchive<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsUnarchive<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -19154,11 +19944,13 @@ impl Action for ProjectsUnarchive<'_> {
 /// Get a project report: Fetch a project's key figures: budget, hours, invoiced amount and costs.
 ///
 /// `GET /projects/{id}/report` — build with [`ProjectsHandler::report`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsReport<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsReport<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19169,6 +19961,7 @@ impl std::fmt::Debug for ProjectsReport<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsReport<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19191,6 +19984,7 @@ impl<'a> ProjectsReport<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsReport<'_> {
     type Output = models::ProjectReport;
     fn spec(&self) -> &'static ActionSpec {
@@ -19204,11 +19998,13 @@ impl Action for ProjectsReport<'_> {
 /// Share a project report: Turn on the shareable report link of a project.
 ///
 /// `PUT /projects/{id}/share` — build with [`ProjectsHandler::share`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsShare<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsShare<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19219,6 +20015,7 @@ impl std::fmt::Debug for ProjectsShare<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsShare<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19238,6 +20035,7 @@ impl<'a> ProjectsShare<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsShare<'_> {
     type Output = models::ShareLink;
     fn spec(&self) -> &'static ActionSpec {
@@ -19251,11 +20049,13 @@ impl Action for ProjectsShare<'_> {
 /// Stop sharing a project report: Turn off the shareable report link of a project.
 ///
 /// `PUT /projects/{id}/disable_share` — build with [`ProjectsHandler::disable_share`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsDisableShare<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsDisableShare<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19266,6 +20066,7 @@ impl std::fmt::Debug for ProjectsDisableShare<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsDisableShare<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19285,6 +20086,7 @@ impl<'a> ProjectsDisableShare<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsDisableShare<'_> {
     type Output = models::ShareLink;
     fn spec(&self) -> &'static ActionSpec {
@@ -19298,11 +20100,13 @@ impl Action for ProjectsDisableShare<'_> {
 /// Assign a project group: Put a project into a project group.
 ///
 /// `PUT /projects/{id}/assign_project_group` — build with [`ProjectsHandler::assign_project_group`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsAssignProjectGroup<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsAssignProjectGroup<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19313,6 +20117,7 @@ impl std::fmt::Debug for ProjectsAssignProjectGroup<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsAssignProjectGroup<'a> {
     /// Project group the project belongs to.
     ///
@@ -19341,6 +20146,7 @@ impl<'a> ProjectsAssignProjectGroup<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsAssignProjectGroup<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -19354,11 +20160,13 @@ impl Action for ProjectsAssignProjectGroup<'_> {
 /// Unassign the project group: Take a project out of its project group.
 ///
 /// `PUT /projects/{id}/unassign_project_group` — build with [`ProjectsHandler::unassign_project_group`], then `.send().await`.
+#[cfg(feature = "projects")]
 pub struct ProjectsUnassignProjectGroup<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "projects")]
 impl std::fmt::Debug for ProjectsUnassignProjectGroup<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19369,6 +20177,7 @@ impl std::fmt::Debug for ProjectsUnassignProjectGroup<'_> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl<'a> ProjectsUnassignProjectGroup<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19388,6 +20197,7 @@ impl<'a> ProjectsUnassignProjectGroup<'a> {
     }
 }
 
+#[cfg(feature = "projects")]
 impl Action for ProjectsUnassignProjectGroup<'_> {
     type Output = models::Project;
     fn spec(&self) -> &'static ActionSpec {
@@ -19411,11 +20221,13 @@ impl Action for ProjectsUnassignProjectGroup<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "purchase_bookkeeping_exports")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseBookkeepingExportsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'a> PurchaseBookkeepingExportsHandler<'a> {
     /// List purchase bookkeeping exports: Fetch the exports of purchases to bookkeeping.
     ///
@@ -19468,11 +20280,13 @@ impl<'a> PurchaseBookkeepingExportsHandler<'a> {
 /// List purchase bookkeeping exports: Fetch the exports of purchases to bookkeeping.
 ///
 /// `GET /purchases/bookkeeping_exports` — build with [`PurchaseBookkeepingExportsHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_bookkeeping_exports")]
 pub struct PurchaseBookkeepingExportsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl std::fmt::Debug for PurchaseBookkeepingExportsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19483,6 +20297,7 @@ impl std::fmt::Debug for PurchaseBookkeepingExportsList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'a> PurchaseBookkeepingExportsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -19567,6 +20382,7 @@ impl<'a> PurchaseBookkeepingExportsList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl Action for PurchaseBookkeepingExportsList<'_> {
     type Output = Vec<models::PurchaseBookkeepingExport>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19580,11 +20396,13 @@ impl Action for PurchaseBookkeepingExportsList<'_> {
 /// Get a purchase bookkeeping export: Fetch one export of purchases to bookkeeping.
 ///
 /// `GET /purchases/bookkeeping_exports/{id}` — build with [`PurchaseBookkeepingExportsHandler::get`], then `.send().await`.
+#[cfg(feature = "purchase_bookkeeping_exports")]
 pub struct PurchaseBookkeepingExportsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl std::fmt::Debug for PurchaseBookkeepingExportsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19595,6 +20413,7 @@ impl std::fmt::Debug for PurchaseBookkeepingExportsGet<'_> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'a> PurchaseBookkeepingExportsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19617,6 +20436,7 @@ impl<'a> PurchaseBookkeepingExportsGet<'a> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl Action for PurchaseBookkeepingExportsGet<'_> {
     type Output = models::PurchaseBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
@@ -19630,11 +20450,13 @@ impl Action for PurchaseBookkeepingExportsGet<'_> {
 /// Create a purchase bookkeeping export: Export a set of purchases to bookkeeping.
 ///
 /// `POST /purchases/bookkeeping_exports` — build with [`PurchaseBookkeepingExportsHandler::create`], then `.send().await`.
+#[cfg(feature = "purchase_bookkeeping_exports")]
 pub struct PurchaseBookkeepingExportsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl std::fmt::Debug for PurchaseBookkeepingExportsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19645,6 +20467,7 @@ impl std::fmt::Debug for PurchaseBookkeepingExportsCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl<'a> PurchaseBookkeepingExportsCreate<'a> {
     /// Also hand the export to the connected service, e.g. DATEV (default true).
     ///
@@ -19694,6 +20517,7 @@ impl<'a> PurchaseBookkeepingExportsCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_bookkeeping_exports")]
 impl Action for PurchaseBookkeepingExportsCreate<'_> {
     type Output = models::PurchaseBookkeepingExport;
     fn spec(&self) -> &'static ActionSpec {
@@ -19717,11 +20541,13 @@ impl Action for PurchaseBookkeepingExportsCreate<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "purchase_budgets")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseBudgetsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl<'a> PurchaseBudgetsHandler<'a> {
     /// List purchase budgets: Fetch the purchase budgets of a year with their target, spent, planned and remaining amounts.
     ///
@@ -19738,11 +20564,13 @@ impl<'a> PurchaseBudgetsHandler<'a> {
 /// List purchase budgets: Fetch the purchase budgets of a year with their target, spent, planned and remaining amounts.
 ///
 /// `GET /purchases/budgets` — build with [`PurchaseBudgetsHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_budgets")]
 pub struct PurchaseBudgetsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl std::fmt::Debug for PurchaseBudgetsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19753,6 +20581,7 @@ impl std::fmt::Debug for PurchaseBudgetsList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl<'a> PurchaseBudgetsList<'a> {
     /// Year of the budgets.
     ///
@@ -19783,6 +20612,7 @@ impl<'a> PurchaseBudgetsList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_budgets")]
 impl Action for PurchaseBudgetsList<'_> {
     type Output = Vec<models::PurchaseBudget>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19806,11 +20636,13 @@ impl Action for PurchaseBudgetsList<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "purchase_categories")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseCategoriesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_categories")]
 impl<'a> PurchaseCategoriesHandler<'a> {
     /// List purchase categories: Fetch the categories purchases are booked to.
     ///
@@ -19838,11 +20670,13 @@ impl<'a> PurchaseCategoriesHandler<'a> {
 /// List purchase categories: Fetch the categories purchases are booked to.
 ///
 /// `GET /purchases/categories` — build with [`PurchaseCategoriesHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_categories")]
 pub struct PurchaseCategoriesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_categories")]
 impl std::fmt::Debug for PurchaseCategoriesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19853,6 +20687,7 @@ impl std::fmt::Debug for PurchaseCategoriesList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_categories")]
 impl<'a> PurchaseCategoriesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -19937,6 +20772,7 @@ impl<'a> PurchaseCategoriesList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_categories")]
 impl Action for PurchaseCategoriesList<'_> {
     type Output = Vec<models::PurchaseCategory>;
     fn spec(&self) -> &'static ActionSpec {
@@ -19950,11 +20786,13 @@ impl Action for PurchaseCategoriesList<'_> {
 /// Get a purchase category: Fetch one purchase category.
 ///
 /// `GET /purchases/categories/{id}` — build with [`PurchaseCategoriesHandler::get`], then `.send().await`.
+#[cfg(feature = "purchase_categories")]
 pub struct PurchaseCategoriesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_categories")]
 impl std::fmt::Debug for PurchaseCategoriesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -19965,6 +20803,7 @@ impl std::fmt::Debug for PurchaseCategoriesGet<'_> {
     }
 }
 
+#[cfg(feature = "purchase_categories")]
 impl<'a> PurchaseCategoriesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -19987,6 +20826,7 @@ impl<'a> PurchaseCategoriesGet<'a> {
     }
 }
 
+#[cfg(feature = "purchase_categories")]
 impl Action for PurchaseCategoriesGet<'_> {
     type Output = models::PurchaseCategory;
     fn spec(&self) -> &'static ActionSpec {
@@ -20010,11 +20850,13 @@ impl Action for PurchaseCategoriesGet<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "purchase_drafts")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchaseDraftsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsHandler<'a> {
     /// List purchase drafts: Fetch purchase drafts.
     ///
@@ -20077,11 +20919,13 @@ impl<'a> PurchaseDraftsHandler<'a> {
 /// List purchase drafts: Fetch purchase drafts.
 ///
 /// `GET /purchases/drafts` — build with [`PurchaseDraftsHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20092,6 +20936,7 @@ impl std::fmt::Debug for PurchaseDraftsList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -20176,6 +21021,7 @@ impl<'a> PurchaseDraftsList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsList<'_> {
     type Output = Vec<models::PurchaseDraft>;
     fn spec(&self) -> &'static ActionSpec {
@@ -20189,11 +21035,13 @@ impl Action for PurchaseDraftsList<'_> {
 /// Create a purchase draft: Start a purchase draft, optionally with its document.
 ///
 /// `POST /purchases/drafts` — build with [`PurchaseDraftsHandler::create`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20204,6 +21052,7 @@ impl std::fmt::Debug for PurchaseDraftsCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsCreate<'a> {
     /// The document (sent as {filename, base64}).
     ///
@@ -20235,6 +21084,7 @@ impl<'a> PurchaseDraftsCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsCreate<'_> {
     type Output = models::PurchaseDraft;
     fn spec(&self) -> &'static ActionSpec {
@@ -20248,11 +21098,13 @@ impl Action for PurchaseDraftsCreate<'_> {
 /// Get a purchase draft: Fetch one purchase draft.
 ///
 /// `GET /purchases/drafts/{id}` — build with [`PurchaseDraftsHandler::get`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20263,6 +21115,7 @@ impl std::fmt::Debug for PurchaseDraftsGet<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20285,6 +21138,7 @@ impl<'a> PurchaseDraftsGet<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsGet<'_> {
     type Output = models::PurchaseDraft;
     fn spec(&self) -> &'static ActionSpec {
@@ -20298,11 +21152,13 @@ impl Action for PurchaseDraftsGet<'_> {
 /// Download a purchase draft PDF: Download the draft's document when it is a PDF (204, no content, otherwise).
 ///
 /// `GET /purchases/drafts/{id}.pdf` — build with [`PurchaseDraftsHandler::pdf`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsPdf<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsPdf<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20313,6 +21169,7 @@ impl std::fmt::Debug for PurchaseDraftsPdf<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsPdf<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20334,6 +21191,7 @@ impl<'a> PurchaseDraftsPdf<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsPdf<'_> {
     type Output = Value;
     fn spec(&self) -> &'static ActionSpec {
@@ -20347,11 +21205,13 @@ impl Action for PurchaseDraftsPdf<'_> {
 /// Delete a purchase draft: Remove a purchase draft.
 ///
 /// `DELETE /purchases/drafts/{id}` — build with [`PurchaseDraftsHandler::delete`], then `.send().await`.
+#[cfg(feature = "purchase_drafts")]
 pub struct PurchaseDraftsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl std::fmt::Debug for PurchaseDraftsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20362,6 +21222,7 @@ impl std::fmt::Debug for PurchaseDraftsDelete<'_> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl<'a> PurchaseDraftsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20387,6 +21248,7 @@ impl<'a> PurchaseDraftsDelete<'a> {
     }
 }
 
+#[cfg(feature = "purchase_drafts")]
 impl Action for PurchaseDraftsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -20410,11 +21272,13 @@ impl Action for PurchaseDraftsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "purchase_payments")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchasePaymentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsHandler<'a> {
     /// List purchase payments: Fetch payments on purchases, optionally for purchases or a period.
     ///
@@ -20492,11 +21356,13 @@ impl<'a> PurchasePaymentsHandler<'a> {
 /// List purchase payments: Fetch payments on purchases, optionally for purchases or a period.
 ///
 /// `GET /purchases/payments` — build with [`PurchasePaymentsHandler::list`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20507,6 +21373,7 @@ impl std::fmt::Debug for PurchasePaymentsList<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -20624,6 +21491,7 @@ impl<'a> PurchasePaymentsList<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsList<'_> {
     type Output = Vec<models::PurchasePayment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -20637,11 +21505,13 @@ impl Action for PurchasePaymentsList<'_> {
 /// Get a purchase payment: Fetch one purchase payment.
 ///
 /// `GET /purchases/payments/{id}` — build with [`PurchasePaymentsHandler::get`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20652,6 +21522,7 @@ impl std::fmt::Debug for PurchasePaymentsGet<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20674,6 +21545,7 @@ impl<'a> PurchasePaymentsGet<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsGet<'_> {
     type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -20687,11 +21559,13 @@ impl Action for PurchasePaymentsGet<'_> {
 /// Create a purchase payment: Record a payment made on a purchase.
 ///
 /// `POST /purchases/payments` — build with [`PurchasePaymentsHandler::create`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20702,6 +21576,7 @@ impl std::fmt::Debug for PurchasePaymentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsCreate<'a> {
     /// Note on the payment; only when no purchase is given.
     ///
@@ -20742,6 +21617,7 @@ impl<'a> PurchasePaymentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsCreate<'_> {
     type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -20755,11 +21631,13 @@ impl Action for PurchasePaymentsCreate<'_> {
 /// Create purchase payments in bulk: Record several purchase payments in one request.
 ///
 /// `POST /purchases/payments/bulk` — build with [`PurchasePaymentsHandler::bulk_create`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsBulkCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsBulkCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20770,6 +21648,7 @@ impl std::fmt::Debug for PurchasePaymentsBulkCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsBulkCreate<'a> {
     /// Payments to record: objects with `date`, `total`, `purchase_id` or `description`.
     ///
@@ -20807,6 +21686,7 @@ impl<'a> PurchasePaymentsBulkCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsBulkCreate<'_> {
     type Output = Vec<models::PurchasePayment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -20820,11 +21700,13 @@ impl Action for PurchasePaymentsBulkCreate<'_> {
 /// Update a purchase payment: Change a recorded purchase payment (its purchase stays the same).
 ///
 /// `PUT /purchases/payments/{id}` — build with [`PurchasePaymentsHandler::update`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20835,6 +21717,7 @@ impl std::fmt::Debug for PurchasePaymentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsUpdate<'a> {
     /// Note on the payment; only when no purchase is given.
     ///
@@ -20887,6 +21770,7 @@ impl<'a> PurchasePaymentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsUpdate<'_> {
     type Output = models::PurchasePayment;
     fn spec(&self) -> &'static ActionSpec {
@@ -20900,11 +21784,13 @@ impl Action for PurchasePaymentsUpdate<'_> {
 /// Delete a purchase payment: Remove a recorded purchase payment.
 ///
 /// `DELETE /purchases/payments/{id}` — build with [`PurchasePaymentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "purchase_payments")]
 pub struct PurchasePaymentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchase_payments")]
 impl std::fmt::Debug for PurchasePaymentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -20915,6 +21801,7 @@ impl std::fmt::Debug for PurchasePaymentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl<'a> PurchasePaymentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -20940,6 +21827,7 @@ impl<'a> PurchasePaymentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "purchase_payments")]
 impl Action for PurchasePaymentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -20963,11 +21851,13 @@ impl Action for PurchasePaymentsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "purchases")]
 #[derive(Debug, Clone, Copy)]
 pub struct PurchasesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesHandler<'a> {
     /// List purchases: Fetch purchases, filtered by category, supplier, status, dates, tags and more.
     ///
@@ -21096,11 +21986,13 @@ impl<'a> PurchasesHandler<'a> {
 /// List purchases: Fetch purchases, filtered by category, supplier, status, dates, tags and more.
 ///
 /// `GET /purchases` — build with [`PurchasesHandler::list`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21111,6 +22003,7 @@ impl std::fmt::Debug for PurchasesList<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -21299,6 +22192,7 @@ impl<'a> PurchasesList<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesList<'_> {
     type Output = Vec<models::Purchase>;
     fn spec(&self) -> &'static ActionSpec {
@@ -21312,11 +22206,13 @@ impl Action for PurchasesList<'_> {
 /// Get a purchase: Fetch one purchase.
 ///
 /// `GET /purchases/{id}` — build with [`PurchasesHandler::get`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21327,6 +22223,7 @@ impl std::fmt::Debug for PurchasesGet<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21346,6 +22243,7 @@ impl<'a> PurchasesGet<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesGet<'_> {
     type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -21359,11 +22257,13 @@ impl Action for PurchasesGet<'_> {
 /// Create a purchase: Record a purchase with its positions and, optionally, its document.
 ///
 /// `POST /purchases` — build with [`PurchasesHandler::create`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21374,6 +22274,7 @@ impl std::fmt::Debug for PurchasesCreate<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesCreate<'a> {
     /// Title; derived from the positions when left out.
     ///
@@ -21549,6 +22450,7 @@ impl<'a> PurchasesCreate<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesCreate<'_> {
     type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -21562,11 +22464,13 @@ impl Action for PurchasesCreate<'_> {
 /// Update a purchase: Change a purchase; its positions cannot be changed this way.
 ///
 /// `PUT /purchases/{id}` — build with [`PurchasesHandler::update`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21577,6 +22481,7 @@ impl std::fmt::Debug for PurchasesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesUpdate<'a> {
     /// Title; derived from the positions when left out.
     ///
@@ -21767,6 +22672,7 @@ impl<'a> PurchasesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesUpdate<'_> {
     type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -21780,11 +22686,13 @@ impl Action for PurchasesUpdate<'_> {
 /// Assign a purchase item to a project: Book one position of a purchase to a project as a new or existing project expense.
 ///
 /// `POST /purchases/{id}/assign_to_project` — build with [`PurchasesHandler::assign_to_project`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesAssignToProject<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesAssignToProject<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21795,6 +22703,7 @@ impl std::fmt::Debug for PurchasesAssignToProject<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesAssignToProject<'a> {
     /// Existing project expense to link (an id, or its title within the project); a new one is created when left out.
     ///
@@ -21858,6 +22767,7 @@ impl<'a> PurchasesAssignToProject<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesAssignToProject<'_> {
     type Output = models::Purchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -21871,11 +22781,13 @@ impl Action for PurchasesAssignToProject<'_> {
 /// Set a purchase's status: Move a purchase between inbox and archive (answers no body).
 ///
 /// `PATCH /purchases/{id}/update_status` — build with [`PurchasesHandler::update_status`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesUpdateStatus<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesUpdateStatus<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21886,6 +22798,7 @@ impl std::fmt::Debug for PurchasesUpdateStatus<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesUpdateStatus<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21911,6 +22824,7 @@ impl<'a> PurchasesUpdateStatus<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesUpdateStatus<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -21924,11 +22838,13 @@ impl Action for PurchasesUpdateStatus<'_> {
 /// Delete a purchase: Delete a pending purchase that has no payments (answers no body).
 ///
 /// `DELETE /purchases/{id}` — build with [`PurchasesHandler::delete`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21939,6 +22855,7 @@ impl std::fmt::Debug for PurchasesDelete<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -21964,6 +22881,7 @@ impl<'a> PurchasesDelete<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -21977,11 +22895,13 @@ impl Action for PurchasesDelete<'_> {
 /// Store a purchase's document: Upload the document of a purchase, replacing it, as multipart/form-data (answers no body).
 ///
 /// `PATCH /purchases/{id}/store_document` — build with [`PurchasesHandler::store_document`], then `.send().await`.
+#[cfg(feature = "purchases")]
 pub struct PurchasesStoreDocument<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "purchases")]
 impl std::fmt::Debug for PurchasesStoreDocument<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -21992,6 +22912,7 @@ impl std::fmt::Debug for PurchasesStoreDocument<'_> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl<'a> PurchasesStoreDocument<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22017,6 +22938,7 @@ impl<'a> PurchasesStoreDocument<'a> {
     }
 }
 
+#[cfg(feature = "purchases")]
 impl Action for PurchasesStoreDocument<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -22040,11 +22962,13 @@ impl Action for PurchasesStoreDocument<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "receipts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReceiptsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsHandler<'a> {
     /// List receipts: Fetch expense receipts, filtered by period, project, user, category or refund request.
     ///
@@ -22114,11 +23038,13 @@ impl<'a> ReceiptsHandler<'a> {
 /// List receipts: Fetch expense receipts, filtered by period, project, user, category or refund request.
 ///
 /// `GET /receipts` — build with [`ReceiptsHandler::list`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22129,6 +23055,7 @@ impl std::fmt::Debug for ReceiptsList<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -22279,6 +23206,7 @@ impl<'a> ReceiptsList<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsList<'_> {
     type Output = Vec<models::Receipt>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22292,11 +23220,13 @@ impl Action for ReceiptsList<'_> {
 /// Get a receipt: Fetch one expense receipt.
 ///
 /// `GET /receipts/{id}` — build with [`ReceiptsHandler::get`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22307,6 +23237,7 @@ impl std::fmt::Debug for ReceiptsGet<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22326,6 +23257,7 @@ impl<'a> ReceiptsGet<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsGet<'_> {
     type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
@@ -22339,11 +23271,13 @@ impl Action for ReceiptsGet<'_> {
 /// Create a receipt: Record an expense receipt.
 ///
 /// `POST /receipts` — build with [`ReceiptsHandler::create`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22354,6 +23288,7 @@ impl std::fmt::Debug for ReceiptsCreate<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsCreate<'a> {
     /// Positions, at least one: objects with `vat_code_id`, `gross_total` and `purchase_category_id`; on update they replace all existing ones.
     ///
@@ -22423,6 +23358,7 @@ impl<'a> ReceiptsCreate<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsCreate<'_> {
     type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
@@ -22436,11 +23372,13 @@ impl Action for ReceiptsCreate<'_> {
 /// Update a receipt: Change an expense receipt.
 ///
 /// `PATCH /receipts/{id}` — build with [`ReceiptsHandler::update`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22451,6 +23389,7 @@ impl std::fmt::Debug for ReceiptsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsUpdate<'a> {
     /// Project the receipt belongs to.
     ///
@@ -22547,6 +23486,7 @@ impl<'a> ReceiptsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsUpdate<'_> {
     type Output = models::Receipt;
     fn spec(&self) -> &'static ActionSpec {
@@ -22560,11 +23500,13 @@ impl Action for ReceiptsUpdate<'_> {
 /// Delete a receipt: Remove an expense receipt that has not been submitted for refund.
 ///
 /// `DELETE /receipts/{id}` — build with [`ReceiptsHandler::delete`], then `.send().await`.
+#[cfg(feature = "receipts")]
 pub struct ReceiptsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "receipts")]
 impl std::fmt::Debug for ReceiptsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22575,6 +23517,7 @@ impl std::fmt::Debug for ReceiptsDelete<'_> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl<'a> ReceiptsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -22600,6 +23543,7 @@ impl<'a> ReceiptsDelete<'a> {
     }
 }
 
+#[cfg(feature = "receipts")]
 impl Action for ReceiptsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -22623,11 +23567,13 @@ impl Action for ReceiptsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "reports")]
 #[derive(Debug, Clone, Copy)]
 pub struct ReportsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsHandler<'a> {
     /// Absences report: Fetch each user's absences for a year.
     ///
@@ -22684,11 +23630,13 @@ impl<'a> ReportsHandler<'a> {
 /// Absences report: Fetch each user's absences for a year.
 ///
 /// `GET /report/absences` — build with [`ReportsHandler::absences`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsAbsences<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsAbsences<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22699,6 +23647,7 @@ impl std::fmt::Debug for ReportsAbsences<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsAbsences<'a> {
     /// Year to report on (defaults to this year).
     ///
@@ -22737,6 +23686,7 @@ impl<'a> ReportsAbsences<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsAbsences<'_> {
     type Output = Vec<models::AbsenceReport>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22750,11 +23700,13 @@ impl Action for ReportsAbsences<'_> {
 /// Cashflow report: Fetch the cashflow report for a period.
 ///
 /// `GET /report/cashflow` — build with [`ReportsHandler::cashflow`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsCashflow<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsCashflow<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22765,6 +23717,7 @@ impl std::fmt::Debug for ReportsCashflow<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsCashflow<'a> {
     /// Start of the period (defaults to the start of this year).
     ///
@@ -22814,6 +23767,7 @@ impl<'a> ReportsCashflow<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsCashflow<'_> {
     type Output = Vec<models::CashflowEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22827,11 +23781,13 @@ impl Action for ReportsCashflow<'_> {
 /// Finance report: Fetch the finance report for a period.
 ///
 /// `GET /report/finance` — build with [`ReportsHandler::finance`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsFinance<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsFinance<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22842,6 +23798,7 @@ impl std::fmt::Debug for ReportsFinance<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsFinance<'a> {
     /// Start of the period (defaults to the start of this year).
     ///
@@ -22891,6 +23848,7 @@ impl<'a> ReportsFinance<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsFinance<'_> {
     type Output = Vec<models::FinanceEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22904,11 +23862,13 @@ impl Action for ReportsFinance<'_> {
 /// Planned vs tracked report: Compare planned with tracked hours for a period.
 ///
 /// `GET /report/planned_vs_tracked` — build with [`ReportsHandler::planned_vs_tracked`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsPlannedVsTracked<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsPlannedVsTracked<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22919,6 +23879,7 @@ impl std::fmt::Debug for ReportsPlannedVsTracked<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsPlannedVsTracked<'a> {
     /// Start of the period (defaults to the start of this year).
     ///
@@ -22959,6 +23920,7 @@ impl<'a> ReportsPlannedVsTracked<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsPlannedVsTracked<'_> {
     type Output = Vec<models::PlannedVsTracked>;
     fn spec(&self) -> &'static ActionSpec {
@@ -22972,11 +23934,13 @@ impl Action for ReportsPlannedVsTracked<'_> {
 /// Utilization report: Fetch staff utilization for a period.
 ///
 /// `GET /report/utilization` — build with [`ReportsHandler::utilization`], then `.send().await`.
+#[cfg(feature = "reports")]
 pub struct ReportsUtilization<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "reports")]
 impl std::fmt::Debug for ReportsUtilization<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -22987,6 +23951,7 @@ impl std::fmt::Debug for ReportsUtilization<'_> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl<'a> ReportsUtilization<'a> {
     /// Start of the period (defaults to the start of this year).
     ///
@@ -23027,6 +23992,7 @@ impl<'a> ReportsUtilization<'a> {
     }
 }
 
+#[cfg(feature = "reports")]
 impl Action for ReportsUtilization<'_> {
     type Output = Vec<models::UtilizationEntry>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23050,11 +24016,13 @@ impl Action for ReportsUtilization<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "schedules")]
 #[derive(Debug, Clone, Copy)]
 pub struct SchedulesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesHandler<'a> {
     /// List absences: Fetch absence entries, optionally for a period, user, kind or request.
     ///
@@ -23118,11 +24086,13 @@ impl<'a> SchedulesHandler<'a> {
 /// List absences: Fetch absence entries, optionally for a period, user, kind or request.
 ///
 /// `GET /schedules` — build with [`SchedulesHandler::list`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23133,6 +24103,7 @@ impl std::fmt::Debug for SchedulesList<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -23265,6 +24236,7 @@ impl<'a> SchedulesList<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesList<'_> {
     type Output = Vec<models::Schedule>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23278,11 +24250,13 @@ impl Action for SchedulesList<'_> {
 /// Get an absence: Fetch one absence entry.
 ///
 /// `GET /schedules/{id}` — build with [`SchedulesHandler::get`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23293,6 +24267,7 @@ impl std::fmt::Debug for SchedulesGet<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23312,6 +24287,7 @@ impl<'a> SchedulesGet<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesGet<'_> {
     type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -23325,11 +24301,13 @@ impl Action for SchedulesGet<'_> {
 /// Create an absence: Record an absence for a day.
 ///
 /// `POST /schedules` — build with [`SchedulesHandler::create`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23340,6 +24318,7 @@ impl std::fmt::Debug for SchedulesCreate<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesCreate<'a> {
     /// Staff member (defaults to the calling user).
     ///
@@ -23410,6 +24389,7 @@ impl<'a> SchedulesCreate<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesCreate<'_> {
     type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -23423,11 +24403,13 @@ impl Action for SchedulesCreate<'_> {
 /// Update an absence: Change an absence entry.
 ///
 /// `PUT /schedules/{id}` — build with [`SchedulesHandler::update`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23438,6 +24420,7 @@ impl std::fmt::Debug for SchedulesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesUpdate<'a> {
     /// Staff member (defaults to the calling user).
     ///
@@ -23526,6 +24509,7 @@ impl<'a> SchedulesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesUpdate<'_> {
     type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -23539,11 +24523,13 @@ impl Action for SchedulesUpdate<'_> {
 /// Delete an absence: Remove an absence entry.
 ///
 /// `DELETE /schedules/{id}` — build with [`SchedulesHandler::delete`], then `.send().await`.
+#[cfg(feature = "schedules")]
 pub struct SchedulesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "schedules")]
 impl std::fmt::Debug for SchedulesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23554,6 +24540,7 @@ impl std::fmt::Debug for SchedulesDelete<'_> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl<'a> SchedulesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23573,6 +24560,7 @@ impl<'a> SchedulesDelete<'a> {
     }
 }
 
+#[cfg(feature = "schedules")]
 impl Action for SchedulesDelete<'_> {
     type Output = models::Schedule;
     fn spec(&self) -> &'static ActionSpec {
@@ -23596,11 +24584,13 @@ impl Action for SchedulesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "session")]
 #[derive(Debug, Clone, Copy)]
 pub struct SessionHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "session")]
 impl<'a> SessionHandler<'a> {
     /// Check the API key: Confirm the API key is valid; returns the key owner's user id and uuid.
     ///
@@ -23617,11 +24607,13 @@ impl<'a> SessionHandler<'a> {
 /// Check the API key: Confirm the API key is valid; returns the key owner's user id and uuid.
 ///
 /// `GET /session` — build with [`SessionHandler::get`], then `.send().await`.
+#[cfg(feature = "session")]
 pub struct SessionGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "session")]
 impl std::fmt::Debug for SessionGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23632,6 +24624,7 @@ impl std::fmt::Debug for SessionGet<'_> {
     }
 }
 
+#[cfg(feature = "session")]
 impl<'a> SessionGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23651,6 +24644,7 @@ impl<'a> SessionGet<'a> {
     }
 }
 
+#[cfg(feature = "session")]
 impl Action for SessionGet<'_> {
     type Output = models::Session;
     fn spec(&self) -> &'static ActionSpec {
@@ -23662,11 +24656,13 @@ impl Action for SessionGet<'_> {
 }
 
 /// The `taggings` actions. Made by [`crate::Moco::taggings`].
+#[cfg(feature = "taggings")]
 #[derive(Debug, Clone, Copy)]
 pub struct TaggingsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsHandler<'a> {
     /// List a record's tags: Fetch the names of the tags on a record.
     ///
@@ -23737,11 +24733,13 @@ impl<'a> TaggingsHandler<'a> {
 /// List a record's tags: Fetch the names of the tags on a record.
 ///
 /// `GET /taggings/{entity}/{entity_id}` — build with [`TaggingsHandler::list`], then `.send().await`.
+#[cfg(feature = "taggings")]
 pub struct TaggingsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "taggings")]
 impl std::fmt::Debug for TaggingsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23752,6 +24750,7 @@ impl std::fmt::Debug for TaggingsList<'_> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsList<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -23771,6 +24770,7 @@ impl<'a> TaggingsList<'a> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl Action for TaggingsList<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23784,11 +24784,13 @@ impl Action for TaggingsList<'_> {
 /// Add tags to a record: Add tags to a record, keeping the ones it has; unknown tags are created.
 ///
 /// `PATCH /taggings/{entity}/{entity_id}` — build with [`TaggingsHandler::add`], then `.send().await`.
+#[cfg(feature = "taggings")]
 pub struct TaggingsAdd<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "taggings")]
 impl std::fmt::Debug for TaggingsAdd<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23799,6 +24801,7 @@ impl std::fmt::Debug for TaggingsAdd<'_> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsAdd<'a> {
     /// Tag names to add (unknown ones are created).
     ///
@@ -23833,6 +24836,7 @@ impl<'a> TaggingsAdd<'a> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl Action for TaggingsAdd<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23846,11 +24850,13 @@ impl Action for TaggingsAdd<'_> {
 /// Replace a record's tags: Set the exact tags of a record; an empty list removes them all.
 ///
 /// `PUT /taggings/{entity}/{entity_id}` — build with [`TaggingsHandler::replace`], then `.send().await`.
+#[cfg(feature = "taggings")]
 pub struct TaggingsReplace<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "taggings")]
 impl std::fmt::Debug for TaggingsReplace<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23861,6 +24867,7 @@ impl std::fmt::Debug for TaggingsReplace<'_> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsReplace<'a> {
     /// The complete list of tag names; an empty list removes them all.
     ///
@@ -23895,6 +24902,7 @@ impl<'a> TaggingsReplace<'a> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl Action for TaggingsReplace<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23908,11 +24916,13 @@ impl Action for TaggingsReplace<'_> {
 /// Remove tags from a record: Take the given tags off a record, keeping the others.
 ///
 /// `DELETE /taggings/{entity}/{entity_id}` — build with [`TaggingsHandler::remove`], then `.send().await`.
+#[cfg(feature = "taggings")]
 pub struct TaggingsRemove<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "taggings")]
 impl std::fmt::Debug for TaggingsRemove<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -23923,6 +24933,7 @@ impl std::fmt::Debug for TaggingsRemove<'_> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl<'a> TaggingsRemove<'a> {
     /// Tag names to remove.
     ///
@@ -23957,6 +24968,7 @@ impl<'a> TaggingsRemove<'a> {
     }
 }
 
+#[cfg(feature = "taggings")]
 impl Action for TaggingsRemove<'_> {
     type Output = Vec<String>;
     fn spec(&self) -> &'static ActionSpec {
@@ -23980,11 +24992,13 @@ impl Action for TaggingsRemove<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "tags")]
 #[derive(Debug, Clone, Copy)]
 pub struct TagsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsHandler<'a> {
     /// List tags: Fetch the account's tags, optionally for one area.
     ///
@@ -24052,11 +25066,13 @@ impl<'a> TagsHandler<'a> {
 /// List tags: Fetch the account's tags, optionally for one area.
 ///
 /// `GET /tags` — build with [`TagsHandler::list`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24067,6 +25083,7 @@ impl std::fmt::Debug for TagsList<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -24154,6 +25171,7 @@ impl<'a> TagsList<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsList<'_> {
     type Output = Vec<models::Tag>;
     fn spec(&self) -> &'static ActionSpec {
@@ -24167,11 +25185,13 @@ impl Action for TagsList<'_> {
 /// Get a tag: Fetch one tag.
 ///
 /// `GET /tags/{id}` — build with [`TagsHandler::get`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24182,6 +25202,7 @@ impl std::fmt::Debug for TagsGet<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -24201,6 +25222,7 @@ impl<'a> TagsGet<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsGet<'_> {
     type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
@@ -24214,11 +25236,13 @@ impl Action for TagsGet<'_> {
 /// Create a tag: Add a tag to one area of MOCO.
 ///
 /// `POST /tags` — build with [`TagsHandler::create`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24229,6 +25253,7 @@ impl std::fmt::Debug for TagsCreate<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsCreate<'a> {
     /// Colour as hex, e.g. `#ABC123` (new tags are grey without it).
     ///
@@ -24257,6 +25282,7 @@ impl<'a> TagsCreate<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsCreate<'_> {
     type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
@@ -24270,11 +25296,13 @@ impl Action for TagsCreate<'_> {
 /// Update a tag: Rename or recolour a tag (its area cannot change).
 ///
 /// `PUT /tags/{id}` — build with [`TagsHandler::update`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24285,6 +25313,7 @@ impl std::fmt::Debug for TagsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsUpdate<'a> {
     /// Name of the tag.
     ///
@@ -24322,6 +25351,7 @@ impl<'a> TagsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsUpdate<'_> {
     type Output = models::Tag;
     fn spec(&self) -> &'static ActionSpec {
@@ -24335,11 +25365,13 @@ impl Action for TagsUpdate<'_> {
 /// Delete a tag: Delete a tag, optionally moving its records over to another tag.
 ///
 /// `DELETE /tags/{id}` — build with [`TagsHandler::delete`], then `.send().await`.
+#[cfg(feature = "tags")]
 pub struct TagsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "tags")]
 impl std::fmt::Debug for TagsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24350,6 +25382,7 @@ impl std::fmt::Debug for TagsDelete<'_> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl<'a> TagsDelete<'a> {
     /// Tag that takes over everything tagged with the deleted one.
     ///
@@ -24384,6 +25417,7 @@ impl<'a> TagsDelete<'a> {
     }
 }
 
+#[cfg(feature = "tags")]
 impl Action for TagsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -24407,11 +25441,13 @@ impl Action for TagsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "task_templates")]
 #[derive(Debug, Clone, Copy)]
 pub struct TaskTemplatesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesHandler<'a> {
     /// List task templates: Fetch the account's standard task templates.
     ///
@@ -24474,11 +25510,13 @@ impl<'a> TaskTemplatesHandler<'a> {
 /// List task templates: Fetch the account's standard task templates.
 ///
 /// `GET /account/task_templates` — build with [`TaskTemplatesHandler::list`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24489,6 +25527,7 @@ impl std::fmt::Debug for TaskTemplatesList<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -24573,6 +25612,7 @@ impl<'a> TaskTemplatesList<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesList<'_> {
     type Output = Vec<models::TaskTemplate>;
     fn spec(&self) -> &'static ActionSpec {
@@ -24586,11 +25626,13 @@ impl Action for TaskTemplatesList<'_> {
 /// Get a task template: Fetch one standard task template.
 ///
 /// `GET /account/task_templates/{id}` — build with [`TaskTemplatesHandler::get`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24601,6 +25643,7 @@ impl std::fmt::Debug for TaskTemplatesGet<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -24623,6 +25666,7 @@ impl<'a> TaskTemplatesGet<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesGet<'_> {
     type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -24636,11 +25680,13 @@ impl Action for TaskTemplatesGet<'_> {
 /// Create a task template: Add a standard task template.
 ///
 /// `POST /account/task_templates` — build with [`TaskTemplatesHandler::create`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24651,6 +25697,7 @@ impl std::fmt::Debug for TaskTemplatesCreate<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesCreate<'a> {
     /// Explanation of the task.
     ///
@@ -24716,6 +25763,7 @@ impl<'a> TaskTemplatesCreate<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesCreate<'_> {
     type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -24729,11 +25777,13 @@ impl Action for TaskTemplatesCreate<'_> {
 /// Update a task template: Change a standard task template.
 ///
 /// `PUT /account/task_templates/{id}` — build with [`TaskTemplatesHandler::update`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24744,6 +25794,7 @@ impl std::fmt::Debug for TaskTemplatesUpdate<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesUpdate<'a> {
     /// Explanation of the task.
     ///
@@ -24818,6 +25869,7 @@ impl<'a> TaskTemplatesUpdate<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesUpdate<'_> {
     type Output = models::TaskTemplate;
     fn spec(&self) -> &'static ActionSpec {
@@ -24831,11 +25883,13 @@ impl Action for TaskTemplatesUpdate<'_> {
 /// Delete a task template: Remove a standard task template.
 ///
 /// `DELETE /account/task_templates/{id}` — build with [`TaskTemplatesHandler::delete`], then `.send().await`.
+#[cfg(feature = "task_templates")]
 pub struct TaskTemplatesDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "task_templates")]
 impl std::fmt::Debug for TaskTemplatesDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24846,6 +25900,7 @@ impl std::fmt::Debug for TaskTemplatesDelete<'_> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl<'a> TaskTemplatesDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -24871,6 +25926,7 @@ impl<'a> TaskTemplatesDelete<'a> {
     }
 }
 
+#[cfg(feature = "task_templates")]
 impl Action for TaskTemplatesDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -24894,11 +25950,13 @@ impl Action for TaskTemplatesDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "units")]
 #[derive(Debug, Clone, Copy)]
 pub struct UnitsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsHandler<'a> {
     /// List units: Fetch the teams with their members.
     ///
@@ -24958,11 +26016,13 @@ impl<'a> UnitsHandler<'a> {
 /// List units: Fetch the teams with their members.
 ///
 /// `GET /units` — build with [`UnitsHandler::list`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -24973,6 +26033,7 @@ impl std::fmt::Debug for UnitsList<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -25051,6 +26112,7 @@ impl<'a> UnitsList<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsList<'_> {
     type Output = Vec<models::Unit>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25064,11 +26126,13 @@ impl Action for UnitsList<'_> {
 /// Get a unit: Fetch one team with its members.
 ///
 /// `GET /units/{id}` — build with [`UnitsHandler::get`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25079,6 +26143,7 @@ impl std::fmt::Debug for UnitsGet<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -25098,6 +26163,7 @@ impl<'a> UnitsGet<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsGet<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
@@ -25111,11 +26177,13 @@ impl Action for UnitsGet<'_> {
 /// Create a unit: Add a team; members are assigned by updating users (`users.update --unit_id`).
 ///
 /// `POST /units` — build with [`UnitsHandler::create`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25126,6 +26194,7 @@ impl std::fmt::Debug for UnitsCreate<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsCreate<'a> {
     /// Name of the team.
     ///
@@ -25154,6 +26223,7 @@ impl<'a> UnitsCreate<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsCreate<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
@@ -25167,11 +26237,13 @@ impl Action for UnitsCreate<'_> {
 /// Update a unit: Rename a team.
 ///
 /// `PUT /units/{id}` — build with [`UnitsHandler::update`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25182,6 +26254,7 @@ impl std::fmt::Debug for UnitsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsUpdate<'a> {
     /// Name of the team.
     ///
@@ -25210,6 +26283,7 @@ impl<'a> UnitsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsUpdate<'_> {
     type Output = models::Unit;
     fn spec(&self) -> &'static ActionSpec {
@@ -25223,11 +26297,13 @@ impl Action for UnitsUpdate<'_> {
 /// Delete a unit: Remove a team that has no members left.
 ///
 /// `DELETE /units/{id}` — build with [`UnitsHandler::delete`], then `.send().await`.
+#[cfg(feature = "units")]
 pub struct UnitsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "units")]
 impl std::fmt::Debug for UnitsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25238,6 +26314,7 @@ impl std::fmt::Debug for UnitsDelete<'_> {
     }
 }
 
+#[cfg(feature = "units")]
 impl<'a> UnitsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -25263,6 +26340,7 @@ impl<'a> UnitsDelete<'a> {
     }
 }
 
+#[cfg(feature = "units")]
 impl Action for UnitsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -25286,11 +26364,13 @@ impl Action for UnitsDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "user_roles")]
 #[derive(Debug, Clone, Copy)]
 pub struct UserRolesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "user_roles")]
 impl<'a> UserRolesHandler<'a> {
     /// List user roles: Fetch the roles with the permissions each grants.
     ///
@@ -25307,11 +26387,13 @@ impl<'a> UserRolesHandler<'a> {
 /// List user roles: Fetch the roles with the permissions each grants.
 ///
 /// `GET /users/roles` — build with [`UserRolesHandler::list`], then `.send().await`.
+#[cfg(feature = "user_roles")]
 pub struct UserRolesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "user_roles")]
 impl std::fmt::Debug for UserRolesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25322,6 +26404,7 @@ impl std::fmt::Debug for UserRolesList<'_> {
     }
 }
 
+#[cfg(feature = "user_roles")]
 impl<'a> UserRolesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -25403,6 +26486,7 @@ impl<'a> UserRolesList<'a> {
     }
 }
 
+#[cfg(feature = "user_roles")]
 impl Action for UserRolesList<'_> {
     type Output = Vec<models::UserRole>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25426,11 +26510,13 @@ impl Action for UserRolesList<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "users")]
 #[derive(Debug, Clone, Copy)]
 pub struct UsersHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersHandler<'a> {
     /// Get a user's performance report: Compare a user's tracked hours with their target hours, for the year and per month.
     ///
@@ -25511,11 +26597,13 @@ impl<'a> UsersHandler<'a> {
 /// Get a user's performance report: Compare a user's tracked hours with their target hours, for the year and per month.
 ///
 /// `GET /users/{id}/performance_report` — build with [`UsersHandler::performance_report`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersPerformanceReport<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersPerformanceReport<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25526,6 +26614,7 @@ impl std::fmt::Debug for UsersPerformanceReport<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersPerformanceReport<'a> {
     /// Year to report on (defaults to this year).
     ///
@@ -25556,6 +26645,7 @@ impl<'a> UsersPerformanceReport<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersPerformanceReport<'_> {
     type Output = models::PerformanceReport;
     fn spec(&self) -> &'static ActionSpec {
@@ -25569,11 +26659,13 @@ impl Action for UsersPerformanceReport<'_> {
 /// List users: Stream every user matching the filters, page by page.
 ///
 /// `GET /users` — build with [`UsersHandler::list`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25584,6 +26676,7 @@ impl std::fmt::Debug for UsersList<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -25695,6 +26788,7 @@ impl<'a> UsersList<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersList<'_> {
     type Output = Vec<models::User>;
     fn spec(&self) -> &'static ActionSpec {
@@ -25708,11 +26802,13 @@ impl Action for UsersList<'_> {
 /// Get a user: Fetch one user by id.
 ///
 /// `GET /users/{id}` — build with [`UsersHandler::get`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25723,6 +26819,7 @@ impl std::fmt::Debug for UsersGet<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -25742,6 +26839,7 @@ impl<'a> UsersGet<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersGet<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -25755,11 +26853,13 @@ impl Action for UsersGet<'_> {
 /// Create a user: Create a staff member in a team.
 ///
 /// `POST /users` — build with [`UsersHandler::create`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25770,6 +26870,7 @@ impl std::fmt::Debug for UsersCreate<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersCreate<'a> {
     /// Team (unit) the user belongs to.
     ///
@@ -25937,6 +27038,7 @@ impl<'a> UsersCreate<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersCreate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -25950,11 +27052,13 @@ impl Action for UsersCreate<'_> {
 /// Update a user: Change a user; only the fields given are sent (employments are changed separately).
 ///
 /// `PUT /users/{id}` — build with [`UsersHandler::update`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -25965,6 +27069,7 @@ impl std::fmt::Debug for UsersUpdate<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersUpdate<'a> {
     /// Login password.
     ///
@@ -26159,6 +27264,7 @@ impl<'a> UsersUpdate<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersUpdate<'_> {
     type Output = models::User;
     fn spec(&self) -> &'static ActionSpec {
@@ -26172,11 +27278,13 @@ impl Action for UsersUpdate<'_> {
 /// Delete a user: Delete a user who has no billed hours (answers 204, no body).
 ///
 /// `DELETE /users/{id}` — build with [`UsersHandler::delete`], then `.send().await`.
+#[cfg(feature = "users")]
 pub struct UsersDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "users")]
 impl std::fmt::Debug for UsersDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26187,6 +27295,7 @@ impl std::fmt::Debug for UsersDelete<'_> {
     }
 }
 
+#[cfg(feature = "users")]
 impl<'a> UsersDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26212,6 +27321,7 @@ impl<'a> UsersDelete<'a> {
     }
 }
 
+#[cfg(feature = "users")]
 impl Action for UsersDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -26235,11 +27345,13 @@ impl Action for UsersDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "vat_code_purchases")]
 #[derive(Debug, Clone, Copy)]
 pub struct VatCodePurchasesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl<'a> VatCodePurchasesHandler<'a> {
     /// List purchase VAT codes: Fetch the VAT codes used on purchases.
     ///
@@ -26267,11 +27379,13 @@ impl<'a> VatCodePurchasesHandler<'a> {
 /// List purchase VAT codes: Fetch the VAT codes used on purchases.
 ///
 /// `GET /vat_code_purchases` — build with [`VatCodePurchasesHandler::list`], then `.send().await`.
+#[cfg(feature = "vat_code_purchases")]
 pub struct VatCodePurchasesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl std::fmt::Debug for VatCodePurchasesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26282,6 +27396,7 @@ impl std::fmt::Debug for VatCodePurchasesList<'_> {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl<'a> VatCodePurchasesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -26391,6 +27506,7 @@ impl<'a> VatCodePurchasesList<'a> {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl Action for VatCodePurchasesList<'_> {
     type Output = Vec<models::VatCodePurchase>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26404,11 +27520,13 @@ impl Action for VatCodePurchasesList<'_> {
 /// Get a purchase VAT code: Fetch one purchase VAT code.
 ///
 /// `GET /vat_code_purchases/{id}` — build with [`VatCodePurchasesHandler::get`], then `.send().await`.
+#[cfg(feature = "vat_code_purchases")]
 pub struct VatCodePurchasesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl std::fmt::Debug for VatCodePurchasesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26419,6 +27537,7 @@ impl std::fmt::Debug for VatCodePurchasesGet<'_> {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl<'a> VatCodePurchasesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26441,6 +27560,7 @@ impl<'a> VatCodePurchasesGet<'a> {
     }
 }
 
+#[cfg(feature = "vat_code_purchases")]
 impl Action for VatCodePurchasesGet<'_> {
     type Output = models::VatCodePurchase;
     fn spec(&self) -> &'static ActionSpec {
@@ -26464,11 +27584,13 @@ impl Action for VatCodePurchasesGet<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "vat_code_sales")]
 #[derive(Debug, Clone, Copy)]
 pub struct VatCodeSalesHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl<'a> VatCodeSalesHandler<'a> {
     /// List sales VAT codes: Fetch the VAT codes used on sales.
     ///
@@ -26496,11 +27618,13 @@ impl<'a> VatCodeSalesHandler<'a> {
 /// List sales VAT codes: Fetch the VAT codes used on sales.
 ///
 /// `GET /vat_code_sales` — build with [`VatCodeSalesHandler::list`], then `.send().await`.
+#[cfg(feature = "vat_code_sales")]
 pub struct VatCodeSalesList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl std::fmt::Debug for VatCodeSalesList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26511,6 +27635,7 @@ impl std::fmt::Debug for VatCodeSalesList<'_> {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl<'a> VatCodeSalesList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -26617,6 +27742,7 @@ impl<'a> VatCodeSalesList<'a> {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl Action for VatCodeSalesList<'_> {
     type Output = Vec<models::VatCodeSale>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26630,11 +27756,13 @@ impl Action for VatCodeSalesList<'_> {
 /// Get a sales VAT code: Fetch one sales VAT code.
 ///
 /// `GET /vat_code_sales/{id}` — build with [`VatCodeSalesHandler::get`], then `.send().await`.
+#[cfg(feature = "vat_code_sales")]
 pub struct VatCodeSalesGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl std::fmt::Debug for VatCodeSalesGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26645,6 +27773,7 @@ impl std::fmt::Debug for VatCodeSalesGet<'_> {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl<'a> VatCodeSalesGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26667,6 +27796,7 @@ impl<'a> VatCodeSalesGet<'a> {
     }
 }
 
+#[cfg(feature = "vat_code_sales")]
 impl Action for VatCodeSalesGet<'_> {
     type Output = models::VatCodeSale;
     fn spec(&self) -> &'static ActionSpec {
@@ -26690,11 +27820,13 @@ impl Action for VatCodeSalesGet<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "web_hooks")]
 #[derive(Debug, Clone, Copy)]
 pub struct WebHooksHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksHandler<'a> {
     /// List web hooks: Stream every web hook subscription of the account.
     ///
@@ -26786,11 +27918,13 @@ impl<'a> WebHooksHandler<'a> {
 /// List web hooks: Stream every web hook subscription of the account.
 ///
 /// `GET /account/web_hooks` — build with [`WebHooksHandler::list`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26801,6 +27935,7 @@ impl std::fmt::Debug for WebHooksList<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -26882,6 +28017,7 @@ impl<'a> WebHooksList<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksList<'_> {
     type Output = Vec<models::WebHook>;
     fn spec(&self) -> &'static ActionSpec {
@@ -26895,11 +28031,13 @@ impl Action for WebHooksList<'_> {
 /// Get a web hook: Fetch one web hook subscription by id.
 ///
 /// `GET /account/web_hooks/{id}` — build with [`WebHooksHandler::get`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26910,6 +28048,7 @@ impl std::fmt::Debug for WebHooksGet<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26929,6 +28068,7 @@ impl<'a> WebHooksGet<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksGet<'_> {
     type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -26942,11 +28082,13 @@ impl Action for WebHooksGet<'_> {
 /// Create a web hook: Subscribe a URL to one event of one kind of record.
 ///
 /// `POST /account/web_hooks` — build with [`WebHooksHandler::create`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -26957,6 +28099,7 @@ impl std::fmt::Debug for WebHooksCreate<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksCreate<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -26976,6 +28119,7 @@ impl<'a> WebHooksCreate<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksCreate<'_> {
     type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -26989,11 +28133,13 @@ impl Action for WebHooksCreate<'_> {
 /// Update a web hook: Point a web hook at another URL (the only changeable field).
 ///
 /// `PUT /account/web_hooks/{id}` — build with [`WebHooksHandler::update`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27004,6 +28150,7 @@ impl std::fmt::Debug for WebHooksUpdate<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksUpdate<'a> {
     /// HTTPS URL the events are POSTed to.
     ///
@@ -27032,6 +28179,7 @@ impl<'a> WebHooksUpdate<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksUpdate<'_> {
     type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -27045,11 +28193,13 @@ impl Action for WebHooksUpdate<'_> {
 /// Disable a web hook: Stop deliveries of a web hook (no change if already disabled).
 ///
 /// `PUT /account/web_hooks/{id}/disable` — build with [`WebHooksHandler::disable`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksDisable<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksDisable<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27060,6 +28210,7 @@ impl std::fmt::Debug for WebHooksDisable<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksDisable<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27079,6 +28230,7 @@ impl<'a> WebHooksDisable<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksDisable<'_> {
     type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -27092,11 +28244,13 @@ impl Action for WebHooksDisable<'_> {
 /// Enable a web hook: Resume deliveries of a web hook (no change if already enabled).
 ///
 /// `PUT /account/web_hooks/{id}/enable` — build with [`WebHooksHandler::enable`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksEnable<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksEnable<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27107,6 +28261,7 @@ impl std::fmt::Debug for WebHooksEnable<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksEnable<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27126,6 +28281,7 @@ impl<'a> WebHooksEnable<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksEnable<'_> {
     type Output = models::WebHook;
     fn spec(&self) -> &'static ActionSpec {
@@ -27139,11 +28295,13 @@ impl Action for WebHooksEnable<'_> {
 /// Delete a web hook: Remove a web hook subscription.
 ///
 /// `DELETE /account/web_hooks/{id}` — build with [`WebHooksHandler::delete`], then `.send().await`.
+#[cfg(feature = "web_hooks")]
 pub struct WebHooksDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "web_hooks")]
 impl std::fmt::Debug for WebHooksDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27154,6 +28312,7 @@ impl std::fmt::Debug for WebHooksDelete<'_> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl<'a> WebHooksDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27179,6 +28338,7 @@ impl<'a> WebHooksDelete<'a> {
     }
 }
 
+#[cfg(feature = "web_hooks")]
 impl Action for WebHooksDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {
@@ -27202,11 +28362,13 @@ impl Action for WebHooksDelete<'_> {
 /// # sandbox.shutdown().await;
 /// # Ok(()) }
 /// ```
+#[cfg(feature = "work_time_adjustments")]
 #[derive(Debug, Clone, Copy)]
 pub struct WorkTimeAdjustmentsHandler<'a> {
     connector: &'a HttpConnector,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsHandler<'a> {
     /// List work time adjustments: Fetch corrections of hour balances, optionally for a period or a user.
     ///
@@ -27276,11 +28438,13 @@ impl<'a> WorkTimeAdjustmentsHandler<'a> {
 /// List work time adjustments: Fetch corrections of hour balances, optionally for a period or a user.
 ///
 /// `GET /users/work_time_adjustments` — build with [`WorkTimeAdjustmentsHandler::list`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsList<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsList<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27291,6 +28455,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsList<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsList<'a> {
     /// Only these ids (sent comma-separated).
     ///
@@ -27402,6 +28567,7 @@ impl<'a> WorkTimeAdjustmentsList<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsList<'_> {
     type Output = Vec<models::WorkTimeAdjustment>;
     fn spec(&self) -> &'static ActionSpec {
@@ -27415,11 +28581,13 @@ impl Action for WorkTimeAdjustmentsList<'_> {
 /// Get a work time adjustment: Fetch one correction of an hour balance.
 ///
 /// `GET /users/work_time_adjustments/{id}` — build with [`WorkTimeAdjustmentsHandler::get`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsGet<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsGet<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27430,6 +28598,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsGet<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsGet<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27452,6 +28621,7 @@ impl<'a> WorkTimeAdjustmentsGet<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsGet<'_> {
     type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
@@ -27465,11 +28635,13 @@ impl Action for WorkTimeAdjustmentsGet<'_> {
 /// Create a work time adjustment: Add or subtract hours on a user's balance.
 ///
 /// `POST /users/work_time_adjustments` — build with [`WorkTimeAdjustmentsHandler::create`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsCreate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsCreate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27480,6 +28652,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsCreate<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsCreate<'a> {
     /// Hours to add (negative to subtract).
     ///
@@ -27514,6 +28687,7 @@ impl<'a> WorkTimeAdjustmentsCreate<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsCreate<'_> {
     type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
@@ -27527,11 +28701,13 @@ impl Action for WorkTimeAdjustmentsCreate<'_> {
 /// Update a work time adjustment: Change a correction of an hour balance.
 ///
 /// `PUT /users/work_time_adjustments/{id}` — build with [`WorkTimeAdjustmentsHandler::update`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsUpdate<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsUpdate<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27542,6 +28718,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsUpdate<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     /// User whose balance is corrected.
     ///
@@ -27603,6 +28780,7 @@ impl<'a> WorkTimeAdjustmentsUpdate<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsUpdate<'_> {
     type Output = models::WorkTimeAdjustment;
     fn spec(&self) -> &'static ActionSpec {
@@ -27616,11 +28794,13 @@ impl Action for WorkTimeAdjustmentsUpdate<'_> {
 /// Delete a work time adjustment: Remove a correction of an hour balance.
 ///
 /// `DELETE /users/work_time_adjustments/{id}` — build with [`WorkTimeAdjustmentsHandler::delete`], then `.send().await`.
+#[cfg(feature = "work_time_adjustments")]
 pub struct WorkTimeAdjustmentsDelete<'a> {
     connector: &'a HttpConnector,
     input: Map<String, Value>,
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl std::fmt::Debug for WorkTimeAdjustmentsDelete<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Field names only: values may be secrets.
@@ -27631,6 +28811,7 @@ impl std::fmt::Debug for WorkTimeAdjustmentsDelete<'_> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl<'a> WorkTimeAdjustmentsDelete<'a> {
     /// The input as the dynamic API takes it (`Connector::execute`).
     pub fn input(&self) -> &Map<String, Value> {
@@ -27656,6 +28837,7 @@ impl<'a> WorkTimeAdjustmentsDelete<'a> {
     }
 }
 
+#[cfg(feature = "work_time_adjustments")]
 impl Action for WorkTimeAdjustmentsDelete<'_> {
     type Output = connector_core::NoContent;
     fn spec(&self) -> &'static ActionSpec {

@@ -2,6 +2,7 @@
 
 mod actions;
 mod check;
+mod features;
 mod markdown;
 mod models;
 mod names;
@@ -67,8 +68,14 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
 
 fn render(m: &manifest::Loaded, plan: &plan::Plan) -> Result<Vec<(PathBuf, String)>, String> {
     let gen_dir = m.crate_dir.join("src/generated");
+    let features = features::Features::new(m, plan)?;
+    let cargo_path = m.crate_dir.join("Cargo.toml");
+    let cargo = std::fs::read_to_string(&cargo_path)
+        .map_err(|e| format!("{}: {e}", cargo_path.display()))?;
+    let cargo = features::cargo_toml(&cargo, &features)
+        .map_err(|e| format!("{}: {e}", cargo_path.display()))?;
     let mod_rs = format!(
-        "{HEADER}\n//! The `{}` declarations and the typed API derived from them.\n\nmod actions;\npub mod enums;\npub mod models;\nmod typed;\n\npub use actions::{{ACTIONS, RESOURCES}};\npub use typed::*;\n",
+        "{HEADER}\n//! The `{}` declarations and the typed API derived from them.\n\nmod actions;\npub mod enums;\npub mod models;\nmod typed;\n\npub use actions::{{ACTIONS, RESOURCES}};\n// Empty without any feature.\n#[allow(unused_imports)]\npub use typed::*;\n",
         m.name()
     );
     Ok(vec![
@@ -77,16 +84,20 @@ fn render(m: &manifest::Loaded, plan: &plan::Plan) -> Result<Vec<(PathBuf, Strin
             gen_dir.join("actions.rs"),
             rustfmt(&actions::render(m, plan))?,
         ),
-        (gen_dir.join("typed.rs"), rustfmt(&typed::render(m, plan))?),
+        (
+            gen_dir.join("typed.rs"),
+            rustfmt(&typed::render(m, plan, &features))?,
+        ),
         (
             gen_dir.join("models.rs"),
-            rustfmt(&models::render_models(m, plan))?,
+            rustfmt(&models::render_models(m, plan, &features))?,
         ),
         (
             gen_dir.join("enums.rs"),
-            rustfmt(&models::render_enums(m, plan))?,
+            rustfmt(&models::render_enums(m, plan, &features))?,
         ),
         (m.crate_dir.join("ACTIONS.md"), markdown::render(m, plan)),
+        (cargo_path, cargo),
     ])
 }
 

@@ -1,12 +1,13 @@
 //! `generated/models.rs` and `generated/enums.rs`.
 
 use super::HEADER;
+use super::features::Features;
 use super::names::{doc, ident, lit, variant};
 use super::plan::{FieldType, Plan};
 use crate::manifest::Loaded;
 use std::fmt::Write as _;
 
-pub fn render_models(m: &Loaded, plan: &Plan) -> String {
+pub fn render_models(m: &Loaded, plan: &Plan, features: &Features) -> String {
     let mut out = String::from(HEADER);
     let _ = write!(
         out,
@@ -23,9 +24,10 @@ pub fn render_models(m: &Loaded, plan: &Plan) -> String {
             // Read by a generated, non-generic `from_map` rather than a derived
             // `Deserialize`: the derive (with `flatten` for `extra`) is compiled once per
             // deserializer and field, which made the crate several times slower to build.
+            let cfg = features.cfg_type(name);
             let _ = write!(
                 out,
-                "{}#[derive(Debug, Clone, Default, PartialEq, Serialize)]\npub struct {name} {{\n",
+                "{}{cfg}#[derive(Debug, Clone, Default, PartialEq, Serialize)]\npub struct {name} {{\n",
                 doc(&text)
             );
             let mut reads = String::new();
@@ -56,7 +58,7 @@ pub fn render_models(m: &Loaded, plan: &Plan) -> String {
             );
             let _ = write!(
                 out,
-                "impl {name} {{\n/// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.\npub fn from_map(mut map: Map<String, Value>) -> Self {{\nSelf {{\n{reads}extra: map,\n}}\n}}\n}}\n\nimpl<'de> Deserialize<'de> for {name} {{\nfn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\nlenient::model(d, Self::from_map)\n}}\n}}\n\n"
+                "{cfg}impl {name} {{\n/// Reads the model from an answer's object, leniently; what it does not name goes to `extra`.\npub fn from_map(mut map: Map<String, Value>) -> Self {{\nSelf {{\n{reads}extra: map,\n}}\n}}\n}}\n\n{cfg}impl<'de> Deserialize<'de> for {name} {{\nfn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\nlenient::model(d, Self::from_map)\n}}\n}}\n\n"
             );
         }
     }
@@ -84,14 +86,15 @@ fn field_rust(t: &FieldType, list: bool) -> (String, &'static str) {
     }
 }
 
-pub fn render_enums(m: &Loaded, plan: &Plan) -> String {
+pub fn render_enums(m: &Loaded, plan: &Plan, features: &Features) -> String {
     let mut out = String::from(HEADER);
     let _ = write!(
         out,
-        "\n//! The enumerated values of the `{}` parameters and fields. Each enum has an\n//! `Other` variant for a value the server adds later, and converts from and to text.\n\nuse connector_core::serde_json::Value;\nuse std::fmt;\nuse std::str::FromStr;\n\n",
+        "\n//! The enumerated values of the `{}` parameters and fields. Each enum has an\n//! `Other` variant for a value the server adds later, and converts from and to text.\n\n// Without any feature no enum is compiled.\n#![allow(unused_imports)]\n\nuse connector_core::serde_json::Value;\nuse std::fmt;\nuse std::str::FromStr;\n\n",
         m.name()
     );
     for (name, values) in &plan.enums {
+        let mut e = String::new();
         let mut variants: Vec<(String, &String)> = Vec::new();
         for v in values {
             let mut var = variant(v);
@@ -106,37 +109,43 @@ pub fn render_enums(m: &Loaded, plan: &Plan) -> String {
             .collect::<Vec<_>>()
             .join(", ");
         if let Some(d) = plan.enum_docs.get(name) {
-            out.push_str(&doc(d));
-            out.push_str("///\n");
+            e.push_str(&doc(d));
+            e.push_str("///\n");
         }
         let _ = writeln!(
-            out,
+            e,
             "/// One of {list}, or a value this version does not know yet.\n#[derive(Debug, Clone, PartialEq, Eq, Hash)]\npub enum {name} {{"
         );
         for (var, v) in &variants {
-            let _ = writeln!(out, "/// `{v}`\n{var},");
+            let _ = writeln!(e, "/// `{v}`\n{var},");
         }
-        out.push_str("/// A value outside the declared list, kept as sent.\nOther(String),\n}\n\n");
+        e.push_str("/// A value outside the declared list, kept as sent.\nOther(String),\n}\n\n");
         let _ = writeln!(
-            out,
+            e,
             "impl {name} {{\n/// Every declared value.\npub const ALL: &'static [&'static str] = &[{}];\n\n/// The wire value.\npub fn as_str(&self) -> &str {{\nmatch self {{",
             values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ")
         );
         for (var, v) in &variants {
-            let _ = writeln!(out, "Self::{var} => {},", lit(v));
+            let _ = writeln!(e, "Self::{var} => {},", lit(v));
         }
-        out.push_str("Self::Other(s) => s,\n}\n}\n}\n\n");
+        e.push_str("Self::Other(s) => s,\n}\n}\n}\n\n");
         let _ = writeln!(
-            out,
+            e,
             "impl FromStr for {name} {{\ntype Err = std::convert::Infallible;\nfn from_str(s: &str) -> Result<Self, Self::Err> {{\nOk(match s {{"
         );
         for (var, v) in &variants {
-            let _ = writeln!(out, "{} => Self::{var},", lit(v));
+            let _ = writeln!(e, "{} => Self::{var},", lit(v));
         }
-        out.push_str("other => Self::Other(other.to_owned()),\n})\n}\n}\n\n");
+        e.push_str("other => Self::Other(other.to_owned()),\n})\n}\n}\n\n");
         let _ = write!(
-            out,
+            e,
             "impl fmt::Display for {name} {{\nfn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {{ f.write_str(self.as_str()) }}\n}}\n\nimpl From<&str> for {name} {{\nfn from(s: &str) -> Self {{ s.parse().unwrap_or_else(|e: std::convert::Infallible| match e {{}}) }}\n}}\n\nimpl From<String> for {name} {{\nfn from(s: String) -> Self {{ Self::from(s.as_str()) }}\n}}\n\nimpl From<&{name}> for {name} {{\nfn from(v: &{name}) -> Self {{ v.clone() }}\n}}\n\nimpl From<{name}> for Value {{\nfn from(v: {name}) -> Self {{ Value::String(v.as_str().to_owned()) }}\n}}\n\nimpl serde::Serialize for {name} {{\nfn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {{ s.serialize_str(self.as_str()) }}\n}}\n\nimpl<'de> serde::Deserialize<'de> for {name} {{\nfn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {{\nlet s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;\nOk(Self::from(s.as_ref()))\n}}\n}}\n\n"
+        );
+        // Every item of the enum compiles with any group that uses it.
+        let cfg = features.cfg_type(name);
+        out.push_str(
+            &e.replace("#[derive", &format!("{cfg}#[derive"))
+                .replace("\nimpl", &format!("\n{cfg}impl")),
         );
     }
     out

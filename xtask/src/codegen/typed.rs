@@ -2,6 +2,7 @@
 
 use super::HEADER;
 use super::check::placeholders;
+use super::features::Features;
 use super::names::{RESERVED, doc, ident, lit, pascal};
 use super::plan::{FieldType, Plan};
 use crate::manifest::{Loaded, Location, Method, Param, Resolved, ResponseKind, Type};
@@ -11,7 +12,7 @@ use std::fmt::Write as _;
 /// Arguments of a builder's constructor, at most (path parameters are always arguments).
 const MAX_ARGS: usize = 3;
 
-pub fn render(m: &Loaded, plan: &Plan) -> String {
+pub fn render(m: &Loaded, plan: &Plan, features: &Features) -> String {
     let client = &m.backend.client;
     let mut out = String::from(HEADER);
     out.push_str(
@@ -31,8 +32,9 @@ pub fn render(m: &Loaded, plan: &Plan) -> String {
         };
         let _ = write!(
             out,
-            "{help}/// The `{}` actions ({n}).\npub fn {}(&self) -> {}Handler<'_> {{ {}Handler {{ connector: self.connector() }} }}\n",
+            "{help}/// The `{}` actions ({n}).\n{}pub fn {}(&self) -> {}Handler<'_> {{ {}Handler {{ connector: self.connector() }} }}\n",
             r.name,
+            features.cfg_group(&r.name),
             ident(&r.name),
             pascal(&r.name),
             pascal(&r.name)
@@ -52,9 +54,10 @@ pub fn render(m: &Loaded, plan: &Plan) -> String {
         }
         let handler = format!("{}Handler", pascal(&r.name));
         let example = handler_example(m, &r.name, &actions);
+        let cfg = features.cfg_group(&r.name);
         let _ = write!(
             out,
-            "/// The `{}` actions. Made by [`crate::{client}::{}`].\n{example}#[derive(Debug, Clone, Copy)]\npub struct {handler}<'a> {{ connector: &'a HttpConnector }}\n\nimpl<'a> {handler}<'a> {{\n",
+            "/// The `{}` actions. Made by [`crate::{client}::{}`].\n{example}{cfg}#[derive(Debug, Clone, Copy)]\npub struct {handler}<'a> {{ connector: &'a HttpConnector }}\n\n{cfg}impl<'a> {handler}<'a> {{\n",
             r.name,
             ident(&r.name).trim_start_matches("r#")
         );
@@ -63,7 +66,7 @@ pub fn render(m: &Loaded, plan: &Plan) -> String {
         }
         out.push_str("}\n\n");
         for (i, a) in &actions {
-            out.push_str(&render_builder(plan, *i, a));
+            out.push_str(&render_builder(plan, *i, a, &cfg));
         }
     }
     out
@@ -317,7 +320,7 @@ fn render_constructor(out: &mut String, plan: &Plan, ai: usize, a: &Resolved) {
     );
 }
 
-fn render_builder(plan: &Plan, index: usize, a: &Resolved) -> String {
+fn render_builder(plan: &Plan, index: usize, a: &Resolved, cfg: &str) -> String {
     let name = format!("{}{}", pascal(&a.resource), pascal(&a.verb));
     let output = output_type(plan, a.action.output.as_deref());
     let unit = if output == "()" {
@@ -328,7 +331,7 @@ fn render_builder(plan: &Plan, index: usize, a: &Resolved) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "{}///\n/// `{} {}` — build with [`{}Handler::{}`], then `.send().await`.\npub struct {name}<'a> {{ connector: &'a HttpConnector, input: Map<String, Value> }}\n\n",
+        "{}///\n/// `{} {}` — build with [`{}Handler::{}`], then `.send().await`.\n{cfg}pub struct {name}<'a> {{ connector: &'a HttpConnector, input: Map<String, Value> }}\n\n",
         doc(&format!("{}: {}", a.action.name, a.action.summary)),
         a.action.method.as_str(),
         a.action.path,
@@ -337,11 +340,11 @@ fn render_builder(plan: &Plan, index: usize, a: &Resolved) -> String {
     );
     let _ = write!(
         out,
-        "impl std::fmt::Debug for {name}<'_> {{\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n// Field names only: values may be secrets.\nf.debug_struct({}).field(\"action\", &{}).field(\"fields\", &self.input.keys().collect::<Vec<_>>()).finish()\n}}\n}}\n\n",
+        "{cfg}impl std::fmt::Debug for {name}<'_> {{\nfn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n// Field names only: values may be secrets.\nf.debug_struct({}).field(\"action\", &{}).field(\"fields\", &self.input.keys().collect::<Vec<_>>()).finish()\n}}\n}}\n\n",
         lit(&name),
         lit(&a.action.id)
     );
-    let _ = writeln!(out, "impl<'a> {name}<'a> {{");
+    let _ = writeln!(out, "{cfg}impl<'a> {name}<'a> {{");
     let taken: Vec<&str> = constructor_params(a).iter().map(|p| p.name()).collect();
     let mut done = BTreeSet::new();
     for (pi, p) in a.params.iter().enumerate() {
@@ -427,7 +430,7 @@ fn render_builder(plan: &Plan, index: usize, a: &Resolved) -> String {
     out.push_str("}\n\n");
     let _ = write!(
         out,
-        "impl Action for {name}<'_> {{\ntype Output = {};\nfn spec(&self) -> &'static ActionSpec {{ &ACTIONS[{index}] }}\nfn into_input(self) -> Map<String, Value> {{ self.input }}\n}}\n\n",
+        "{cfg}impl Action for {name}<'_> {{\ntype Output = {};\nfn spec(&self) -> &'static ActionSpec {{ &ACTIONS[{index}] }}\nfn into_input(self) -> Map<String, Value> {{ self.input }}\n}}\n\n",
         action_output(plan, a.action.output.as_deref())
     );
     out
