@@ -75,14 +75,6 @@ impl Backend {
         Backend::ALL.into_iter().find(|b| b.name() == name)
     }
 
-    /// The client-side rate limit the backend applies unless told otherwise.
-    pub fn default_rate_limit(self) -> Option<connector_core::RateLimit> {
-        match self {
-            Backend::Konverte => None,
-            Backend::Moco => Some(connector_moco::DEFAULT_RATE_LIMIT),
-        }
-    }
-
     /// The credential kinds a raw `connector api` request to `path` carries: the kind the
     /// backend's declared actions under that path prefix take.
     pub fn raw_tokens(self, path: &str) -> &'static [&'static str] {

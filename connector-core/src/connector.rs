@@ -4,6 +4,7 @@ use crate::action::ActionSpec;
 use crate::clock::Sleeper;
 use crate::download::Download;
 use crate::error::Error;
+use crate::limiter::PacerStatus;
 use crate::options::RequestOptions;
 use crate::paginate;
 use crate::pipeline::HttpConnector;
@@ -124,6 +125,12 @@ pub trait Connector: Send + Sync + std::fmt::Debug {
 
     /// How this connector waits (batch pauses, retries).
     fn sleeper(&self) -> &dyn Sleeper;
+
+    /// What its client-side rate limiters pace at now (see [`HttpConnector::pacing`]);
+    /// empty when nothing was paced (or the connector has no limiter).
+    fn pacing(&self) -> Vec<PacerStatus> {
+        Vec::new()
+    }
 }
 
 /// A backend client built around an [`HttpConnector`]. Implementing this one method
@@ -248,5 +255,8 @@ impl<T: Backend> Connector for T {
     }
     fn sleeper(&self) -> &dyn Sleeper {
         HttpConnector::sleeper(self.http())
+    }
+    fn pacing(&self) -> Vec<PacerStatus> {
+        HttpConnector::pacing(self.http())
     }
 }

@@ -61,6 +61,7 @@ pub use clock::{Sleeper, TokioSleeper};
 pub use connector::{Backend, Connector};
 pub use download::Download;
 pub use error::{Error, ErrorKind, Result};
+pub use limiter::{Pace, PacerStatus, Sharing};
 pub use options::{
     Options, OptionsBuilder, ProxyConfig, RateLimit, RateLimitChoice, RateLimitStore, RedisUrl,
     RequestOptions, RetryPolicy,

@@ -7,7 +7,7 @@ use crate::body;
 use crate::clock::{Sleeper, TokioSleeper};
 use crate::download::Download;
 use crate::error::Error;
-use crate::limiter::{Identity, Limiters, Signal};
+use crate::limiter::{Identity, Limiters, PacerStatus, Signal};
 use crate::options::{Options, RateLimit, RequestOptions};
 use crate::request::{self, PreparedRequest};
 use crate::resolve::{self, LookupCache};
@@ -194,6 +194,12 @@ impl HttpConnector {
     }
     pub fn sleeper(&self) -> &dyn Sleeper {
         &*self.inner.sleeper
+    }
+    /// What the client-side rate limiters of this connector (and of its `with_auth`
+    /// siblings) pace at now, and whether requests wait on them: one entry per limit or
+    /// adaptive pacer used so far.
+    pub fn pacing(&self) -> Vec<PacerStatus> {
+        self.inner.limiters.status()
     }
     pub fn credentials_check_action(&self) -> Option<&'static str> {
         self.inner.credentials_check

@@ -279,8 +279,6 @@ pub struct BatchInfo {
     pub total: Option<u64>,
     /// `--key FIELD`: that field of each input goes into its outcome line as `key`.
     pub key: Option<String>,
-    /// The client-side rate limit in force, for the progress bar's word on pacing.
-    pub limit: Option<connector_core::RateLimit>,
 }
 
 /// Where each input of a batch came from, by its index, until its outcome is written.
@@ -373,7 +371,8 @@ pub async fn many(
         batch::run(&gate, spec.id, items, &flags.options)
     };
 
-    let mut progress = Progress::new(ctx.quiet, info.total, info.limit);
+    let paced = Arc::clone(&connector);
+    let mut progress = Progress::new(ctx.quiet, info.total, move || paced.pacing());
     let mut summary = Summary::default();
     let mut status = BatchStatus::default();
     let mut signal = None;

@@ -75,10 +75,6 @@ pub async fn run(ctx: &Ctx, m: &ArgMatches) -> u8 {
             let info = BatchInfo {
                 total,
                 key: m.get_one::<String>("key").cloned(),
-                limit: flags
-                    .options
-                    .rate_limit
-                    .resolve(backend.default_rate_limit()),
             };
             many(ctx, connector, spec, items, info, &flags, &mut out).await
         }

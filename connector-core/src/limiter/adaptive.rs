@@ -5,8 +5,11 @@
 //! first refusal nothing is paced, but the requests in flight grow from four (the default
 //! concurrency) by one per success (a slow start: a server with a tiny limit sees a handful of
 //! refusals, not a whole batch's).
-//! The first refusal sets the rate to what the server let through, counted over the burst or
-//! the time until it takes requests again (`Retry-After`), whichever is longer. From then on:
+//! The first refusal sets the rate to what the server let through: the successes within the
+//! time until it takes requests again (`Retry-After`, at least a second) before the refusal,
+//! over that time. (A sliding window reopens one window after the requests it holds; counting
+//! the whole run instead would dilute a burst with a slow start, or with items that came
+//! slowly, and settle far below the limit.) From then on:
 //!
 //! - a refusal halves the rate, or goes back to the highest rate that ran a whole period
 //!   without refusal; refusals of requests sent before that decrease change nothing;
@@ -70,7 +73,8 @@ pub(crate) struct Controller {
     recent: VecDeque<Duration>,
     /// Successes since `changed_at` (unpaced: since the first send).
     succeeded: u64,
-    first_sent_at: Option<Duration>,
+    /// Answer times of the successes while not paced, the last [`MAX_RECENT`].
+    unpaced_successes: VecDeque<Duration>,
 }
 
 impl Default for Controller {
@@ -89,7 +93,7 @@ impl Default for Controller {
             hold_until: Duration::ZERO,
             recent: VecDeque::new(),
             succeeded: 0,
-            first_sent_at: None,
+            unpaced_successes: VecDeque::new(),
         }
     }
 }
@@ -115,13 +119,18 @@ impl Controller {
         self.bad
     }
 
+    /// The server has refused a request (429) since this controller began.
+    pub(crate) fn was_throttled(&self) -> bool {
+        // The rate is set by the first refusal and never unset.
+        self.rate.is_some()
+    }
+
     /// The adjustment period.
     pub(crate) fn period(&self) -> Duration {
         self.period
     }
 
     pub(crate) fn on_send(&mut self, now: Duration) {
-        self.first_sent_at.get_or_insert(now);
         if self.rate.is_some() {
             if self.recent.len() >= MAX_RECENT {
                 self.recent.pop_front();
@@ -130,10 +139,14 @@ impl Controller {
         }
     }
 
-    pub(crate) fn on_success(&mut self, _now: Duration) {
+    pub(crate) fn on_success(&mut self, now: Duration) {
         self.succeeded += 1;
         if self.rate.is_none() {
             self.window = self.window.saturating_add(1);
+            if self.unpaced_successes.len() >= MAX_RECENT {
+                self.unpaced_successes.pop_front();
+            }
+            self.unpaced_successes.push_back(now);
         }
     }
 
@@ -157,12 +170,19 @@ impl Controller {
         }
         let next = match self.rate {
             None => {
-                // What the server let through, over the time until it lets more through: the
-                // burst's own span or the wait, whichever is longer (a sliding window full
-                // after a quick burst reopens one window after it began).
-                let span = now.saturating_sub(self.first_sent_at.unwrap_or(now));
-                let until_open = span.max(wait).max(MIN_PERIOD).as_secs_f64();
-                let admitted = (self.succeeded as f64 / until_open).max(MIN_RATE);
+                // What the server let through within the time until it lets more through
+                // (a sliding window full after a quick burst reopens one window after the
+                // burst began), over that time.
+                let until_open = wait.max(MIN_PERIOD);
+                let from = now.saturating_sub(until_open);
+                let within = self
+                    .unpaced_successes
+                    .iter()
+                    .rev()
+                    .take_while(|&&t| t > from)
+                    .count();
+                let admitted = (within as f64 / until_open.as_secs_f64()).max(MIN_RATE);
+                self.unpaced_successes = VecDeque::new();
                 self.bad = Some(admitted);
                 admitted * PLATEAU
             }

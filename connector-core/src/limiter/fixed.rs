@@ -36,6 +36,12 @@ impl Schedule for LocalSchedule {
         Ok(Duration::from_micros(wait))
     }
 
+    async fn delay(&self, by: Duration) -> Result<(), Error> {
+        let mut free_at = self.free_at.lock().unwrap_or_else(|e| e.into_inner());
+        *free_at = free_at.saturating_add(micros(by));
+        Ok(())
+    }
+
     async fn hold(&self, pause: Duration) -> Result<(), Error> {
         let until = micros(self.epoch.elapsed() + pause);
         let mut free_at = self.free_at.lock().unwrap_or_else(|e| e.into_inner());

@@ -13,6 +13,9 @@ mod adaptive;
 mod fixed;
 mod redis;
 mod shared_file;
+mod status;
+
+pub use status::{Pace, PacerStatus, Sharing};
 
 use crate::error::Error;
 use crate::options::{RateLimit, RateLimitChoice, RateLimitStore};
@@ -20,6 +23,7 @@ use adaptive::Controller;
 use async_trait::async_trait;
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
+use status::WaitGauge;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,10 +31,15 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 /// Requests are spaced a little wider than the limit's even spacing: by 1%, and so that a
-/// full window of requests spans at least 30 ms more than the window. Scheduling and network
+/// full window of requests spans at least 40 ms more than the window. Scheduling and network
 /// jitter then cannot push one request too many into the server's window.
 const SAFETY_PERMILLE: u32 = 1010;
-const SAFETY_SPAN: Duration = Duration::from_millis(30);
+const SAFETY_SPAN: Duration = Duration::from_millis(40);
+/// A request that leaves later than its slot by more than this (a loaded machine) moves
+/// the slots not yet handed out back by the excess: a sliding window counts send times, and
+/// a late request followed by punctual ones would otherwise eat the margin above. Half the
+/// margin, so the other half is left for the server's own jitter.
+const LATE_AFTER: Duration = Duration::from_millis(20);
 
 /// Time between two slots of `limit`, safety margin included.
 pub(crate) fn spacing(limit: RateLimit) -> Duration {
@@ -45,6 +54,13 @@ pub(crate) trait Schedule: Send + Sync + fmt::Debug {
     async fn reserve(&self, spacing: Duration) -> Result<Duration, Error>;
     /// No slot is handed out for `pause` from now (a 429's `Retry-After`).
     async fn hold(&self, pause: Duration) -> Result<(), Error>;
+    /// A request left `by` after its slot: every later slot moves back by as much.
+    async fn delay(&self, by: Duration) -> Result<(), Error>;
+}
+
+/// How much a request leaving `late` after its slot moves the later slots back.
+pub(crate) fn lateness_to_pass_on(late: Duration) -> Duration {
+    late.saturating_sub(LATE_AFTER)
 }
 
 /// The next slot, pure: `(wait, next free slot)` given the next free slot and the time now.
@@ -114,8 +130,18 @@ enum Key {
 /// Every pacer of a connector (and of its siblings from `with_auth`).
 #[derive(Default)]
 pub(crate) struct Limiters {
-    schedules: Mutex<HashMap<Key, Arc<dyn Schedule>>>,
+    schedules: Mutex<HashMap<Key, Arc<FixedPacer>>>,
     adaptive: Mutex<HashMap<Key, Arc<AdaptivePacer>>>,
+}
+
+/// A fixed limit's schedule, with what the status shows of it.
+#[derive(Debug)]
+pub(crate) struct FixedPacer {
+    schedule: Arc<dyn Schedule>,
+    sharing: Sharing,
+    /// The limit of the latest call paced by it.
+    limit: Mutex<RateLimit>,
+    gauge: WaitGauge,
 }
 
 impl fmt::Debug for Limiters {
@@ -149,16 +175,25 @@ impl Limiters {
                 let id = identity();
                 let key = Key::Fixed(id.clone(), store.clone());
                 let mut map = lock(&self.schedules);
-                let schedule = match map.get(&key) {
-                    Some(s) => Arc::clone(s),
+                let pacer = match map.get(&key) {
+                    Some(p) => {
+                        *lock(&p.limit) = limit;
+                        Arc::clone(p)
+                    }
                     None => {
-                        let s = open(store, &id)?;
-                        map.insert(key, Arc::clone(&s));
-                        s
+                        let (schedule, sharing) = open(store, &id)?;
+                        let p = Arc::new(FixedPacer {
+                            schedule,
+                            sharing,
+                            limit: Mutex::new(limit),
+                            gauge: WaitGauge::default(),
+                        });
+                        map.insert(key, Arc::clone(&p));
+                        p
                     }
                 };
                 Ok(Pacer::Fixed {
-                    schedule,
+                    pacer,
                     spacing: spacing(limit),
                 })
             }
@@ -176,29 +211,59 @@ impl Limiters {
             }
         }
     }
+
+    /// Every pacer used so far, as it is now.
+    pub(crate) fn status(&self) -> Vec<PacerStatus> {
+        let mut all: Vec<PacerStatus> = lock(&self.schedules)
+            .values()
+            .map(|p| {
+                let (waiting, last_waited) = p.gauge.read();
+                PacerStatus {
+                    pace: Pace::Fixed {
+                        limit: *lock(&p.limit),
+                        shared: p.sharing,
+                    },
+                    waiting,
+                    last_waited,
+                }
+            })
+            .collect();
+        all.extend(lock(&self.adaptive).values().map(|p| p.status()));
+        all
+    }
 }
 
-fn open(store: &RateLimitStore, id: &Identity) -> Result<Arc<dyn Schedule>, Error> {
+fn local() -> (Arc<dyn Schedule>, Sharing) {
+    (Arc::new(fixed::LocalSchedule::default()), Sharing::Process)
+}
+
+fn open(store: &RateLimitStore, id: &Identity) -> Result<(Arc<dyn Schedule>, Sharing), Error> {
     Ok(match store {
-        RateLimitStore::Process => Arc::new(fixed::LocalSchedule::default()),
+        RateLimitStore::Process => local(),
         RateLimitStore::Machine => {
             match shared_file::default_dir().map(|dir| shared_file::FileSchedule::open(&dir, id)) {
-                Some(Ok(file)) => Arc::new(file),
+                Some(Ok(file)) => (Arc::new(file), Sharing::Machine),
                 // Still a limit, only not shared: better than failing every call.
                 Some(Err(e)) => {
                     tracing::warn!(error = %e, "the rate limit is kept in this process only, not shared");
-                    Arc::new(fixed::LocalSchedule::default())
+                    local()
                 }
                 None => {
                     tracing::warn!(
                         "no cache directory: the rate limit is kept in this process only, not shared"
                     );
-                    Arc::new(fixed::LocalSchedule::default())
+                    local()
                 }
             }
         }
-        RateLimitStore::Directory(dir) => Arc::new(shared_file::FileSchedule::open(dir, id)?),
-        RateLimitStore::Redis(url) => Arc::new(redis::RedisSchedule::new(url, id)?),
+        RateLimitStore::Directory(dir) => (
+            Arc::new(shared_file::FileSchedule::open(dir, id)?),
+            Sharing::Machine,
+        ),
+        RateLimitStore::Redis(url) => (
+            Arc::new(redis::RedisSchedule::new(url, id)?),
+            Sharing::Redis,
+        ),
     })
 }
 
@@ -207,7 +272,7 @@ fn open(store: &RateLimitStore, id: &Identity) -> Result<Arc<dyn Schedule>, Erro
 pub(crate) enum Pacer {
     None,
     Fixed {
-        schedule: Arc<dyn Schedule>,
+        pacer: Arc<FixedPacer>,
         spacing: Duration,
     },
     Adaptive(Arc<AdaptivePacer>),
@@ -218,14 +283,22 @@ impl Pacer {
     pub(crate) async fn acquire(&self) -> Result<Permit, Error> {
         match self {
             Pacer::None => Ok(Permit::default()),
-            Pacer::Fixed { schedule, spacing } => {
-                let wait = schedule.reserve(*spacing).await?;
+            Pacer::Fixed { pacer, spacing } => {
+                let wait = pacer.schedule.reserve(*spacing).await?;
+                let slot = Instant::now() + wait;
                 if !wait.is_zero() {
+                    let _waiting = pacer.gauge.begin();
                     tokio::time::sleep(wait).await;
+                }
+                let late = lateness_to_pass_on(slot.elapsed());
+                if !late.is_zero()
+                    && let Err(e) = pacer.schedule.delay(late).await
+                {
+                    tracing::warn!(error = %e, "could not pass a late start on to the shared rate limit");
                 }
                 Ok(Permit {
                     adaptive: None,
-                    schedule: Some(Arc::clone(schedule)),
+                    schedule: Some(Arc::clone(&pacer.schedule)),
                 })
             }
             Pacer::Adaptive(pacer) => pacer.acquire().await,
@@ -273,6 +346,7 @@ pub(crate) struct AdaptivePacer {
     epoch: Instant,
     state: Mutex<AdaptiveState>,
     released: Notify,
+    gauge: WaitGauge,
 }
 
 #[derive(Debug, Default)]
@@ -291,6 +365,7 @@ impl Default for AdaptivePacer {
             epoch: Instant::now(),
             state: Mutex::new(AdaptiveState::default()),
             released: Notify::new(),
+            gauge: WaitGauge::default(),
         }
     }
 }
@@ -306,8 +381,13 @@ enum Turn {
 
 impl AdaptivePacer {
     async fn acquire(self: &Arc<Self>) -> Result<Permit, Error> {
+        let mut waiting = None;
         loop {
-            match self.take() {
+            let turn = self.take();
+            if !matches!(turn, Turn::Now(_)) {
+                waiting.get_or_insert_with(|| self.gauge.begin());
+            }
+            match turn {
                 Turn::Now(permit) => return Ok(permit),
                 Turn::Full => {
                     let released = self.released.notified();
@@ -328,6 +408,19 @@ impl AdaptivePacer {
                     }
                 }
             }
+        }
+    }
+
+    fn status(&self) -> PacerStatus {
+        let (waiting, last_waited) = self.gauge.read();
+        let s = lock(&self.state);
+        PacerStatus {
+            pace: Pace::Adaptive {
+                rate: s.ctl.rate(),
+                throttled: s.ctl.was_throttled(),
+            },
+            waiting,
+            last_waited,
         }
     }
 
@@ -417,6 +510,110 @@ mod tests {
         headers.insert("authorization", other);
         assert_ne!(Identity::of("moco", &url, &headers), a);
         assert!(a.file_stem().starts_with("moco-"));
+    }
+
+    fn test_identity() -> Identity {
+        Identity {
+            backend: "moco".into(),
+            hash: "0123abcd".into(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_status_shows_a_fixed_limit_and_the_requests_waiting_on_it() {
+        let limiters = Arc::new(Limiters::default());
+        let limit = RateLimit::new(1, Duration::from_secs(10)).unwrap();
+        let pacer = || {
+            limiters
+                .pacer(
+                    RateLimitChoice::Custom(limit),
+                    None,
+                    &RateLimitStore::Process,
+                    test_identity,
+                    "activities",
+                )
+                .unwrap()
+        };
+        let first = pacer();
+        let fixed = Pace::Fixed {
+            limit,
+            shared: Sharing::Process,
+        };
+        let [status] = &limiters.status()[..] else {
+            panic!("{:?}", limiters.status())
+        };
+        assert_eq!(status.pace, fixed);
+        assert_eq!((status.waiting, status.last_waited), (0, None));
+        // The first slot is free: nobody waits.
+        drop(first.acquire().await.unwrap());
+        assert_eq!(limiters.status()[0].last_waited, None);
+        // The second waits a whole spacing for its slot.
+        let second = pacer();
+        let waiting = tokio::spawn(async move { second.acquire().await.map(drop) });
+        let mut seen = 0;
+        for _ in 0..1000 {
+            seen = limiters.status()[0].waiting;
+            if seen == 1 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(seen, 1);
+        waiting.await.unwrap().unwrap();
+        let status = &limiters.status()[0];
+        assert_eq!(status.waiting, 0);
+        assert!(status.last_waited.is_some(), "{status:?}");
+        assert!(status.is_setting_the_pace(Duration::from_secs(60)));
+    }
+
+    #[tokio::test]
+    async fn the_status_shows_an_adaptive_rate_once_the_server_refused() {
+        let limiters = Limiters::default();
+        let pacer = limiters
+            .pacer(
+                RateLimitChoice::ConnectorDefault,
+                None,
+                &RateLimitStore::Machine,
+                test_identity,
+                "contacts",
+            )
+            .unwrap();
+        let unpaced = Pace::Adaptive {
+            rate: None,
+            throttled: false,
+        };
+        assert_eq!(limiters.status()[0].pace, unpaced);
+        for _ in 0..10 {
+            pacer.acquire().await.unwrap().finish(Signal::Success).await;
+        }
+        assert_eq!(limiters.status()[0].pace, unpaced);
+        assert_eq!(limiters.status()[0].last_waited, None);
+        pacer
+            .acquire()
+            .await
+            .unwrap()
+            .finish(Signal::Throttled {
+                retry_after: Some(Duration::from_secs(1)),
+            })
+            .await;
+        let Pace::Adaptive { rate, throttled } = limiters.status()[0].pace.clone() else {
+            panic!("{:?}", limiters.status())
+        };
+        assert!(throttled);
+        assert!(rate.is_some_and(|r| r > 0.0), "{rate:?}");
+    }
+
+    #[tokio::test]
+    async fn a_late_start_moves_the_later_slots_back() {
+        assert_eq!(lateness_to_pass_on(LATE_AFTER / 2), Duration::ZERO);
+        let excess = Duration::from_millis(7);
+        assert_eq!(lateness_to_pass_on(LATE_AFTER + excess), excess);
+        let s = fixed::LocalSchedule::default();
+        let spacing = Duration::from_secs(10);
+        assert!(s.reserve(spacing).await.unwrap() < Duration::from_secs(1));
+        s.delay(Duration::from_secs(5)).await.unwrap();
+        let wait = s.reserve(spacing).await.unwrap();
+        assert!(wait > Duration::from_secs(14), "{wait:?}");
     }
 
     #[test]

@@ -14,17 +14,22 @@ use std::time::Duration;
 const TIMEOUT: Duration = Duration::from_secs(3);
 
 /// `KEYS[1]`: the next free slot (µs, Redis time). `ARGV[1]`: spacing in µs; `ARGV[2]`: a hold
-/// in µs (then no slot is taken). Returns the µs to wait for the slot taken.
+/// in µs, `ARGV[3]`: a delay of every later slot in µs (with either, no slot is taken).
+/// Returns the µs to wait for the slot taken.
 const SCRIPT: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local free_at = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
 local spacing = tonumber(ARGV[1])
 local hold = tonumber(ARGV[2])
+local delay = tonumber(ARGV[3])
 local wait, nxt
 if hold > 0 then
   wait = 0
   nxt = math.max(free_at, now + hold)
+elseif delay > 0 then
+  wait = 0
+  nxt = free_at + delay
 else
   local slot = math.max(free_at, now)
   wait = slot - now
@@ -71,7 +76,7 @@ impl RedisSchedule {
         ))
     }
 
-    async fn call(&self, spacing: Duration, hold: Duration) -> Result<u64, Error> {
+    async fn call(&self, spacing: Duration, hold: Duration, delay: Duration) -> Result<u64, Error> {
         let mut slot = self.connection.lock().await;
         let mut connection = match slot.take() {
             Some(c) => c,
@@ -91,6 +96,7 @@ impl RedisSchedule {
             .key(&self.key)
             .arg(micros(spacing))
             .arg(micros(hold))
+            .arg(micros(delay))
             .invoke_async(&mut connection)
             .await
             .map_err(|e| self.unreachable(e))?;
@@ -106,7 +112,7 @@ impl Schedule for RedisSchedule {
         // Redis measured the wait at some moment during the call: counted from the call's
         // start, the round trip does not make the request late.
         let started = std::time::Instant::now();
-        let wait = Duration::from_micros(self.call(spacing, Duration::ZERO).await?);
+        let wait = Duration::from_micros(self.call(spacing, Duration::ZERO, Duration::ZERO).await?);
         Ok((started + wait).saturating_duration_since(std::time::Instant::now()))
     }
 
@@ -114,6 +120,17 @@ impl Schedule for RedisSchedule {
         if pause.is_zero() {
             return Ok(());
         }
-        self.call(Duration::ZERO, pause).await.map(|_| ())
+        self.call(Duration::ZERO, pause, Duration::ZERO)
+            .await
+            .map(|_| ())
+    }
+
+    async fn delay(&self, by: Duration) -> Result<(), Error> {
+        if by.is_zero() {
+            return Ok(());
+        }
+        self.call(Duration::ZERO, Duration::ZERO, by)
+            .await
+            .map(|_| ())
     }
 }

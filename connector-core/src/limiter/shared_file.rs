@@ -118,6 +118,12 @@ impl Schedule for FileSchedule {
         Ok(Duration::from_micros(slot.saturating_sub(now_micros())))
     }
 
+    async fn delay(&self, by: Duration) -> Result<(), Error> {
+        let by = micros(by);
+        self.update(move |free_at, _| ((), free_at.saturating_add(by)))
+            .await
+    }
+
     async fn hold(&self, pause: Duration) -> Result<(), Error> {
         let pause = micros(pause);
         self.update(move |free_at, now| ((), free_at.max(now.saturating_add(pause))))
@@ -159,6 +165,18 @@ mod tests {
         a.hold(Duration::from_secs(30)).await.unwrap();
         let wait = b.reserve(Duration::from_millis(1)).await.unwrap();
         assert!(wait > Duration::from_secs(29), "{wait:?}");
+    }
+
+    #[tokio::test]
+    async fn a_late_start_delays_every_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = FileSchedule::open(dir.path(), &id()).unwrap();
+        let b = FileSchedule::open(dir.path(), &id()).unwrap();
+        let spacing = Duration::from_secs(10);
+        a.reserve(spacing).await.unwrap();
+        a.delay(Duration::from_secs(5)).await.unwrap();
+        let wait = b.reserve(spacing).await.unwrap();
+        assert!(wait > Duration::from_secs(14), "{wait:?}");
     }
 
     #[tokio::test]

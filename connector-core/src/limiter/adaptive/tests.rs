@@ -233,6 +233,32 @@ fn a_refused_probe_doubles_the_wait_before_the_next() {
     assert!(rate >= 18.0 && refused <= 0.02, "{rate} {refused}");
 }
 
+/// The client sends `slow` requests per second (below the limit, all admitted) for
+/// `for_`, then as fast as it can until refused; returns the rate the refusal sets.
+fn rate_after_a_slow_start_then_a_burst(limit: usize, slow: f64, for_: Duration) -> f64 {
+    let mut ctl = Controller::default();
+    let mut server = Server::new(limit, secs(1));
+    let gap = Duration::from_secs_f64(1.0 / slow);
+    let mut t = Duration::ZERO;
+    while t < for_ {
+        ctl.on_send(t);
+        server.admit(t).unwrap();
+        ctl.on_success(t + RTT);
+        t += gap;
+    }
+    loop {
+        ctl.on_send(t);
+        match server.admit(t) {
+            Ok(()) => ctl.on_success(t + RTT),
+            Err(retry_after) => {
+                assert!(ctl.on_throttle(t + RTT, t, Some(retry_after)));
+                return ctl.rate().unwrap();
+            }
+        }
+        t += Duration::from_micros(100);
+    }
+}
+
 fn window() -> impl Strategy<Value = Duration> {
     prop_oneof![Just(secs(1)), Just(secs(10))]
 }
@@ -252,6 +278,19 @@ proptest! {
         let (rate, refused) = sim.between(warm, total);
         prop_assert!(rate >= 0.9 * server.rate(), "{rate} of {}", server.rate());
         prop_assert!(refused <= 0.02, "{refused}");
+    }
+
+    /// The first refusal measures the server's window, not the client's ramp-up: items that
+    /// came slowly for a while before a burst do not make it settle below the limit.
+    #[test]
+    fn the_first_refusal_counts_the_window_not_the_slow_start(
+        limit in 20usize..600, share in 0.1f64..0.9, slow_for in 2u64..20,
+    ) {
+        let rate = rate_after_a_slow_start_then_a_burst(
+            limit, share * limit as f64, secs(slow_for),
+        );
+        let limit = limit as f64;
+        prop_assert!(rate >= 0.9 * limit && rate <= limit, "{rate} of {limit}");
     }
 
     /// Never above a limit it has seen refused for longer than one adjustment: a rate above
