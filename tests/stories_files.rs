@@ -138,3 +138,86 @@ async fn a_document_uploaded_by_the_library_comes_back_with_its_name_and_type() 
     assert_eq!(written, sent.len() as u64);
     assert!(std::fs::read(&path).expect("readable") == sent);
 }
+
+async fn konverte(cli: &Cli, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["konverte"];
+    all.extend_from_slice(args);
+    all.extend(["--account_id", "1", "--output", "json"]);
+    cli.run(&all).await.expect_code(0).json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_attachments_sent_by_the_cli_are_listed_and_downloaded_back_unchanged() {
+    let sandbox = konverte_sandbox().await;
+    let cli = Cli::new().konverte(&sandbox);
+    konverte(
+        &cli,
+        &[
+            "contacts",
+            "create",
+            "--name",
+            "Lin",
+            "--email",
+            "lin@example.test",
+        ],
+    )
+    .await;
+    let conversation = konverte(
+        &cli,
+        &[
+            "conversations",
+            "create",
+            "--inbox_id",
+            "1",
+            "--contact_id",
+            "lin@example.test",
+        ],
+    )
+    .await;
+    let number = conversation["id"].as_u64().expect("a number").to_string();
+    let photo = document(3);
+    let contract = document(9);
+    let photo_arg = format!("@{}", cli.write_file("photo.png", &photo).display());
+    let contract_arg = format!("@{}", cli.write_file("contract.pdf", &contract).display());
+    let message = konverte(
+        &cli,
+        &[
+            "messages",
+            "create",
+            "--conversation_id",
+            &number,
+            "--attachments",
+            &photo_arg,
+            "--attachments",
+            &contract_arg,
+        ],
+    )
+    .await;
+    let attachments = message["attachments"].as_array().expect("attachments");
+    let kinds: Vec<_> = attachments.iter().map(|a| a["file_type"].clone()).collect();
+    assert_eq!(kinds, ["image", "file"], "{message}");
+    assert_eq!(attachments[1]["extension"], "pdf");
+    assert_eq!(attachments[1]["file_size"], contract.len());
+
+    let listed = konverte(
+        &cli,
+        &["conversations", "attachments", "--conversation_id", &number],
+    )
+    .await;
+    let count = match listed.as_array() {
+        Some(items) => items.len() as u64,
+        None => listed["meta"]["total_count"].as_u64().unwrap_or(0),
+    };
+    assert_eq!(count, 2, "both files of the message: {listed}");
+
+    for (attachment, sent) in attachments.iter().zip([&photo, &contract]) {
+        let url = attachment["data_url"].as_str().expect("a data_url");
+        let out = cli.home().join(format!("got-{}", attachment["id"]));
+        let out_arg = out.display().to_string();
+        cli.run(&["konverte", "download", url, "--out", &out_arg])
+            .await
+            .expect_code(0);
+        let got = std::fs::read(&out).expect("the download was written");
+        assert!(&got == sent, "{url}: the bytes came back unchanged");
+    }
+}

@@ -57,6 +57,79 @@ pub(crate) fn parse_upload(content_type: &str, body: &[u8]) -> Option<Upload> {
     })
 }
 
+/// Every part of a complete multipart body (`None` when it is not one): the plain fields with
+/// Rails' bracket nesting read back (`a[b]` into an object, `a[]` into an array), and every
+/// file, in order.
+pub(crate) fn parse_form(
+    content_type: &str,
+    body: &[u8],
+) -> Option<(Map<String, Value>, Vec<Upload>)> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let chunk = bytes::Bytes::copy_from_slice(body);
+    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(chunk) });
+    let mut multipart = multer::Multipart::new(stream.boxed(), boundary);
+    futures::executor::block_on(async move {
+        let mut fields = Map::new();
+        let mut files = Vec::new();
+        while let Some(part) = multipart.next_field().await.ok()? {
+            let name = part.name().unwrap_or_default().to_owned();
+            match part.file_name().map(str::to_owned) {
+                Some(filename) => {
+                    let content_type = part
+                        .content_type()
+                        .map_or("application/octet-stream".to_owned(), |m| m.to_string());
+                    let data = part.bytes().await.ok()?.to_vec();
+                    files.push(Upload {
+                        fields: Map::new(),
+                        field: name,
+                        filename,
+                        content_type,
+                        data: Some(data),
+                    });
+                }
+                None => {
+                    let text = part.text().await.ok()?;
+                    nest(&mut fields, &name, Value::String(text));
+                }
+            }
+        }
+        Some((fields, files))
+    })
+}
+
+/// Puts `value` at a Rails form name: `a` , `a[]`, `a[b]`, `a[b][c]`.
+fn nest(into: &mut Map<String, Value>, name: &str, value: Value) {
+    let (head, rest) = match name.find('[') {
+        Some(i) if name.ends_with(']') => (&name[..i], &name[i..]),
+        _ => {
+            into.insert(name.to_owned(), value);
+            return;
+        }
+    };
+    if rest == "[]" {
+        match into
+            .entry(head.to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            Value::Array(items) => items.push(value),
+            other => *other = Value::Array(vec![value]),
+        }
+        return;
+    }
+    let close = rest.find(']').unwrap_or(rest.len() - 1);
+    let key = &rest[1..close];
+    let deeper = format!("{key}{}", &rest[close + 1..]);
+    let slot = into
+        .entry(head.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    if let Value::Object(inner) = slot {
+        nest(inner, &deeper, value);
+    }
+}
+
 /// A file answer: the PDF for `.pdf` paths and MOCO, a one-line CSV otherwise.
 pub(crate) fn file(style: Style, path: &str) -> Response {
     let name = path.rsplit('/').next().unwrap_or("file");
@@ -157,6 +230,26 @@ mod tests {
             .and_then(|l| l[..10].parse().ok())
             .unwrap_or(0);
         assert!(text[offset_of_3..].starts_with("3 0 obj"));
+    }
+
+    #[test]
+    fn a_form_keeps_every_file_and_reads_rails_nesting_back() {
+        let body = "--XX\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\nhi\r\n\
+--XX\r\nContent-Disposition: form-data; name=\"content_attributes[kind]\"\r\n\r\nnote\r\n\
+--XX\r\nContent-Disposition: form-data; name=\"tags[]\"\r\n\r\na\r\n\
+--XX\r\nContent-Disposition: form-data; name=\"tags[]\"\r\n\r\nb\r\n\
+--XX\r\nContent-Disposition: form-data; name=\"attachments[]\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\nPNG\r\n\
+--XX\r\nContent-Disposition: form-data; name=\"attachments[]\"; filename=\"b.pdf\"\r\n\r\nPDF\r\n--XX--\r\n";
+        let (fields, files) =
+            parse_form("multipart/form-data; boundary=XX", body.as_bytes()).expect("parsed");
+        assert_eq!(fields["content"], json!("hi"));
+        assert_eq!(fields["content_attributes"], json!({"kind": "note"}));
+        assert_eq!(fields["tags"], json!(["a", "b"]));
+        let names: Vec<_> = files.iter().map(|f| f.filename.as_str()).collect();
+        assert_eq!(names, ["a.png", "b.pdf"]);
+        assert_eq!(files[0].content_type, "image/png");
+        assert_eq!(files[1].content_type, "application/octet-stream");
+        assert_eq!(files[1].data.as_deref(), Some(&b"PDF"[..]));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::routes::{Handler, Matched};
 use crate::server::lock;
 
 pub(crate) use answer::Style;
-pub(crate) use files::{Upload, parse_upload};
+pub(crate) use files::{Upload, parse_form, parse_upload};
 
 /// Records, documents and uploaded files of the generic tier (serialized as they are into the
 /// state file).
@@ -102,13 +102,11 @@ impl Generic {
             };
             let mut fields = upload.fields.clone();
             if upload.data.is_some() {
-                let mut records = lock(&self.records);
-                let id = records.files.keys().last().copied().unwrap_or(0) + 1;
-                let url = format!("{}/sandbox/files/{id}", origin_of(call.base));
-                fields.insert(upload.field.clone(), json!(url));
+                let field = upload.field.clone();
+                let url = self.keep_file(call.base, upload);
+                fields.insert(field, json!(url));
                 fields.insert("file_url".into(), json!(url));
                 fields.insert("data_url".into(), json!(url));
-                records.files.insert(id, upload);
             }
             return Ok(fields);
         }
@@ -303,6 +301,15 @@ impl Generic {
             .or_default()
             .insert(id, record.clone());
         record
+    }
+
+    /// Keeps an uploaded file and answers the URL it is served back from
+    /// (`GET /sandbox/files/{id}` on the sandbox's origin).
+    pub(crate) fn keep_file(&self, base: &str, upload: Upload) -> String {
+        let mut records = lock(&self.records);
+        let id = records.files.keys().last().copied().unwrap_or(0) + 1;
+        records.files.insert(id, upload);
+        format!("{}/sandbox/files/{id}", origin_of(base))
     }
 
     /// A stored upload, for `GET /sandbox/files/{id}`.

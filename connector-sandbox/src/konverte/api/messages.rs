@@ -86,9 +86,13 @@ impl App {
             }
             ("POST", ["conversations", conversation, "messages"]) => {
                 let conversation = find_conversation(st, account, conversation)?;
-                let body = c.body()?;
+                let (body, files) = c.form()?;
                 let input = Input::new(&body, true);
-                let content = input.required_str("content")?;
+                // messages/message_builder.rb: content may be blank when files come with it.
+                let content = match files.is_empty() {
+                    true => input.required_str("content")?,
+                    false => input.str("content")?,
+                };
                 let message_type = input
                     .choice("message_type", &["outgoing", "incoming"])?
                     .unwrap_or_else(|| "outgoing".to_owned());
@@ -124,6 +128,7 @@ impl App {
                     sender,
                     None,
                 );
+                let message = self.attach(st, conversation, message, files);
                 self.counters.created();
                 ok(&message)
             }
@@ -162,4 +167,87 @@ fn label_list(body: &Map<String, Value>) -> Result<Vec<String>, Fail> {
         }
     }
     Ok(unique)
+}
+
+impl App {
+    /// `GET conversations/{id}/attachments` (conversations_controller.rb#attachments and its
+    /// view): every attachment of the conversation's messages, newest first, each with its
+    /// message's `created_at` and sender, under `payload` with `meta.total_count`.
+    pub(super) fn conversation_attachments(
+        &self,
+        st: &Store,
+        account: u64,
+        conversation: &str,
+    ) -> Answer {
+        let conversation = find_conversation(st, account, conversation)?;
+        let mut items: Vec<Value> = st
+            .messages_of(conversation)
+            .flat_map(|message| {
+                let attachments = message["attachments"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                attachments.into_iter().map(move |mut a| {
+                    a["created_at"] = message["created_at"].clone();
+                    a["sender"] = message["sender"].clone();
+                    a
+                })
+            })
+            .collect();
+        items.reverse();
+        ok(&json!({"meta": {"total_count": items.len()}, "payload": items}))
+    }
+
+    /// Keeps a message's files (`attachments[]`) where `GET /sandbox/files/{id}` serves them,
+    /// and renders each as `attachment.push_event_data` does (app/models/attachment.rb).
+    fn attach(
+        &self,
+        st: &mut Store,
+        conversation: u64,
+        mut message: Value,
+        files: Vec<Upload>,
+    ) -> Value {
+        if files.is_empty() {
+            return message;
+        }
+        let message_id = get_u64(&message, "id").unwrap_or(0);
+        let account = message.get("account_id").cloned().unwrap_or(Value::Null);
+        let attachments: Vec<Value> = files
+            .into_iter()
+            .map(|file| {
+                let id = st.next_id("attachment");
+                let file_type = file_type_of(&file.content_type);
+                let extension = file.filename.rsplit_once('.').map(|(_, e)| e.to_owned());
+                let size = file.data.as_ref().map_or(0, Vec::len);
+                let url = self.generic.keep_file(&self.base_url, file);
+                json!({
+                    "id": id,
+                    "message_id": message_id,
+                    "file_type": file_type,
+                    "account_id": account,
+                    "extension": extension,
+                    "data_url": url,
+                    "thumb_url": if file_type == "image" { url.clone() } else { String::new() },
+                    "file_size": size,
+                    "width": null,
+                    "height": null,
+                })
+            })
+            .collect();
+        message["attachments"] = Value::Array(attachments);
+        st.messages
+            .insert((conversation, message_id), message.clone());
+        message
+    }
+}
+
+/// `Attachment#file_type` from the content type (app/models/attachment.rb, `file_type`
+/// enum): image, audio, video, else file.
+fn file_type_of(content_type: &str) -> &'static str {
+    match content_type.split('/').next().unwrap_or_default() {
+        "image" => "image",
+        "audio" => "audio",
+        "video" => "video",
+        _ => "file",
+    }
 }

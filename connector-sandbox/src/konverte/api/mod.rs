@@ -39,7 +39,7 @@ use super::store::{
     check_email, check_password, email_is_free_for_contact, get_str, get_u64, inbox_record,
     invalid, json_map, merge, not_found, public_message_view, user_record,
 };
-use crate::generic::{Call, Generic, Style};
+use crate::generic::{Call, Generic, Style, Upload, parse_form};
 use crate::http::not_in_sandbox;
 use crate::http::{
     Answer, Fail, Query, as_id, empty, json, ok, parse_object, random_hex, seg_id, unix_now,
@@ -68,11 +68,22 @@ struct Ctx<'a> {
     trailing_slash: bool,
     query: Query,
     body: &'a [u8],
+    content_type: &'a str,
 }
 
 impl Ctx<'_> {
     fn body(&self) -> Result<Map<String, Value>, Fail> {
         parse_object(self.body).map_err(bad_request)
+    }
+
+    /// The body's fields and its files: a JSON object has none, a multipart form (Rails'
+    /// `params` read the same from both) may have several.
+    fn form(&self) -> Result<(Map<String, Value>, Vec<Upload>), Fail> {
+        if self.content_type.starts_with("multipart/form-data") {
+            return parse_form(self.content_type, self.body)
+                .ok_or_else(|| bad_request("The multipart body could not be read"));
+        }
+        Ok((self.body()?, Vec::new()))
     }
 
     fn m(&self) -> &str {
@@ -264,11 +275,16 @@ impl App {
             .map(|m| m.route.key())
             .unwrap_or_else(|| format!("{method} {relative}"));
         self.counters.routed(method.as_str(), key);
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
         let ctx = Ctx {
             method,
             trailing_slash: path.len() > 1 && path.ends_with('/'),
             query: Query::parse(query),
             body,
+            content_type,
         };
         let mut store = lock(&self.store);
         let result = self.route(&mut store, &ctx, &segs);
@@ -281,10 +297,7 @@ impl App {
                     path: &relative,
                     query: &ctx.query,
                     body,
-                    content_type: headers
-                        .get(header::CONTENT_TYPE)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default(),
+                    content_type,
                     base: &self.base_url,
                     owner: &|collection, segment| {
                         owner::owns(&lock(&self.store), collection, segment)
@@ -363,6 +376,9 @@ impl App {
                 [_, "meta" | "filter"] => self.conversation_lists(st, c, account, rest),
                 [_] if c.m() == "GET" => self.conversation_lists(st, c, account, rest),
                 [_, _, "labels"] => self.labels(st, c, account, rest),
+                [_, conversation, "attachments"] if c.m() == "GET" => {
+                    self.conversation_attachments(st, account, conversation)
+                }
                 [_, _, "messages", ..] => self.messages(st, c, account, rest),
                 _ => self.conversation_records(st, c, account, rest),
             },
