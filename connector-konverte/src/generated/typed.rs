@@ -471,7 +471,7 @@ impl crate::Konverte {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.account().cache_keys(1).send().await?;
@@ -835,7 +835,7 @@ impl Action for AccountCacheKeys<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.account_agent_bots().list(1).send().await?;
@@ -1507,7 +1507,7 @@ impl Action for AccountAgentBotsResetSecret<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.account_users().list(1).send().await?;
@@ -1743,7 +1743,7 @@ impl Action for AccountUsersDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.accounts().list().send().await?;
@@ -2228,7 +2228,7 @@ impl Action for AccountsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.agent_bots().list().send().await?;
@@ -2750,7 +2750,7 @@ impl Action for AgentBotsDeleteAvatar<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.agent_capacity_policies().list(1).send().await?;
@@ -3632,7 +3632,7 @@ impl Action for AgentCapacityPoliciesRemoveInboxLimit<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.agents().list(1).send().await?;
@@ -4085,7 +4085,7 @@ impl Action for AgentsBulkCreate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.applied_slas().list(1).send().await?;
@@ -5569,7 +5569,7 @@ impl Action for AssignableAgentsList<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.assignment_policies().list(1).send().await?;
@@ -6350,7 +6350,7 @@ impl Action for AssignmentPoliciesRemoveInboxPolicy<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.audit_logs().list(1).send().await?;
@@ -6464,7 +6464,7 @@ impl Action for AuditLogsList<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.automation_rules().list(1).send().await?;
@@ -7147,7 +7147,7 @@ impl Action for BulkActionsCreate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.campaigns().list(1).send().await?;
@@ -7695,7 +7695,7 @@ impl Action for CampaignsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.canned_responses().list(1).send().await?;
@@ -8682,7 +8682,7 @@ impl Action for CategoriesReorder<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.companies().list(1).send().await?;
@@ -9895,7 +9895,7 @@ impl Action for CompaniesNotes<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.contact_notes().list(1, 1).send().await?;
@@ -10269,7 +10269,7 @@ impl Action for ContactNotesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.contacts().list(1).send().await?;
@@ -13120,7 +13120,7 @@ impl Action for ConversationParticipantsRemove<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.conversations().list(1).send().await?;
@@ -15821,7 +15821,7 @@ impl Action for ConversationsApiUpdateLastSeen<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.csat_responses().list(1).send().await?;
@@ -16476,7 +16476,7 @@ impl Action for CsatSurveyUpdate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.custom_attributes().list(1).send().await?;
@@ -17008,7 +17008,7 @@ impl Action for CustomAttributesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.custom_filters().list(1).send().await?;
@@ -17415,7 +17415,7 @@ impl Action for CustomFiltersDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.custom_roles().list(1).send().await?;
@@ -17829,7 +17829,7 @@ impl Action for CustomRolesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.dashboard_apps().list(1).send().await?;
@@ -18302,7 +18302,7 @@ impl Action for InboxApiGet<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.inboxes().list(1).send().await?;
@@ -19961,7 +19961,7 @@ impl Action for InboxesRemoveMembers<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.integrations().list_apps(1).send().await?;
@@ -20367,7 +20367,7 @@ impl Action for IntegrationsDeleteHook<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.labels().list(1).send().await?;
@@ -20778,7 +20778,7 @@ impl Action for LabelsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.macros().list(1).send().await?;
@@ -22473,7 +22473,7 @@ impl Action for MessagesApiUpdate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.notification_settings().get(1).send().await?;
@@ -22656,7 +22656,7 @@ impl Action for NotificationSettingsUpdate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.notifications().list(1).send().await?;
@@ -23316,7 +23316,7 @@ impl Action for NotificationsDeleteAll<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.portals().list(1).send().await?;
@@ -24072,7 +24072,7 @@ impl Action for PortalsSslStatus<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.profile().get().send().await?;
@@ -24712,7 +24712,7 @@ impl Action for ProfileResendConfirmation<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.reporting_events().list(1).send().await?;
@@ -24872,7 +24872,7 @@ impl Action for ReportingEventsList<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.reports().conversations(1).send().await?;
@@ -26898,7 +26898,7 @@ impl Action for ReportsYearInReview<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.search().all(1).send().await?;
@@ -27528,7 +27528,7 @@ impl Action for SearchArticles<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.sla_policies().list(1).send().await?;
@@ -27993,7 +27993,7 @@ impl Action for SlaPoliciesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.teams().list(1).send().await?;
@@ -28789,7 +28789,7 @@ impl Action for UploadCreate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.users().login_link(1).send().await?;
@@ -29280,7 +29280,7 @@ impl Action for UsersToken<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::KonverteSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
 /// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
 /// let answer = client.webhooks().list(1).send().await?;

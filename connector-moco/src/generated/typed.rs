@@ -507,7 +507,7 @@ impl crate::Moco {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.activities().list().send().await?;
@@ -2032,7 +2032,7 @@ impl Action for CatalogServiceItemsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.catalog_services().list().send().await?;
@@ -2476,7 +2476,7 @@ impl Action for CatalogServicesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.comments().list().send().await?;
@@ -3121,7 +3121,7 @@ impl Action for CommentsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.companies().list().send().await?;
@@ -4329,7 +4329,7 @@ impl Action for CompaniesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.contacts().list().send().await?;
@@ -5069,7 +5069,7 @@ impl Action for ContactsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.custom_properties().list().send().await?;
@@ -5662,7 +5662,7 @@ impl Action for CustomPropertiesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.deal_categories().list().send().await?;
@@ -6095,7 +6095,7 @@ impl Action for DealCategoriesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.deals().list().send().await?;
@@ -6814,7 +6814,7 @@ impl Action for DealsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.employments().list().send().await?;
@@ -7311,7 +7311,7 @@ impl Action for EmploymentsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.expense_templates().list().send().await?;
@@ -7842,7 +7842,7 @@ impl Action for ExpenseTemplatesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.fixed_costs().list().send().await?;
@@ -7996,7 +7996,7 @@ impl Action for FixedCostsList<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.holidays().list().send().await?;
@@ -8514,7 +8514,7 @@ impl Action for HolidaysDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.hourly_rates().get().send().await?;
@@ -8619,7 +8619,7 @@ impl Action for HourlyRatesGet<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.internal_hourly_rates().get().send().await?;
@@ -8826,7 +8826,7 @@ impl Action for InternalHourlyRatesUpdate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.invoice_attachments().list(1).send().await?;
@@ -9055,7 +9055,7 @@ impl Action for InvoiceAttachmentsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.invoice_bookkeeping_exports().list().send().await?;
@@ -9366,7 +9366,7 @@ impl Action for InvoiceBookkeepingExportsCreate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.invoice_payments().list().send().await?;
@@ -9975,7 +9975,7 @@ impl Action for InvoicePaymentsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.invoice_reminders().list().send().await?;
@@ -10497,7 +10497,7 @@ impl Action for InvoiceRemindersSendEmail<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.invoices().list().send().await?;
@@ -11795,7 +11795,7 @@ impl Action for InvoicesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.letter_papers().list().send().await?;
@@ -11949,7 +11949,7 @@ impl Action for LetterPapersList<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.offer_attachments().list(1).send().await?;
@@ -12178,7 +12178,7 @@ impl Action for OfferAttachmentsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.offer_customer_approval().get(1).send().await?;
@@ -12396,7 +12396,7 @@ impl Action for OfferCustomerApprovalDeactivate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.offers().list().send().await?;
@@ -13267,7 +13267,7 @@ impl Action for OffersSendEmail<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.planning_entries().list().send().await?;
@@ -13897,7 +13897,7 @@ impl Action for PlanningEntriesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.presences().list().send().await?;
@@ -14469,7 +14469,7 @@ impl Action for PresencesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.profile().get().send().await?;
@@ -14553,7 +14553,7 @@ impl Action for ProfileGet<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.project_contracts().list(1).send().await?;
@@ -15056,7 +15056,7 @@ impl Action for ProjectContractsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.project_expenses().list(1).send().await?;
@@ -16122,7 +16122,7 @@ impl Action for ProjectExpensesListAll<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.project_groups().list().send().await?;
@@ -16354,7 +16354,7 @@ impl Action for ProjectGroupsGet<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.project_payment_schedules().list(1).send().await?;
@@ -17031,7 +17031,7 @@ impl Action for ProjectPaymentSchedulesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.project_recurring_expenses().list(1).send().await?;
@@ -17880,7 +17880,7 @@ impl Action for ProjectRecurringExpensesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.project_tasks().list(1).send().await?;
@@ -18475,7 +18475,7 @@ impl Action for ProjectTasksDeleteAll<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.projects().list().send().await?;
@@ -20213,7 +20213,7 @@ impl Action for ProjectsUnassignProjectGroup<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.purchase_bookkeeping_exports().list().send().await?;
@@ -20533,7 +20533,7 @@ impl Action for PurchaseBookkeepingExportsCreate<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.purchase_budgets().list().send().await?;
@@ -20628,7 +20628,7 @@ impl Action for PurchaseBudgetsList<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.purchase_categories().list().send().await?;
@@ -20842,7 +20842,7 @@ impl Action for PurchaseCategoriesGet<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.purchase_drafts().list().send().await?;
@@ -21264,7 +21264,7 @@ impl Action for PurchaseDraftsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.purchase_payments().list().send().await?;
@@ -21843,7 +21843,7 @@ impl Action for PurchasePaymentsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.purchases().list().send().await?;
@@ -22954,7 +22954,7 @@ impl Action for PurchasesStoreDocument<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.receipts().list().send().await?;
@@ -23559,7 +23559,7 @@ impl Action for ReceiptsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.reports().absences().send().await?;
@@ -24008,7 +24008,7 @@ impl Action for ReportsUtilization<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.schedules().list().send().await?;
@@ -24576,7 +24576,7 @@ impl Action for SchedulesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.session().get().send().await?;
@@ -24984,7 +24984,7 @@ impl Action for TaggingsRemove<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.tags().list().send().await?;
@@ -25433,7 +25433,7 @@ impl Action for TagsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.task_templates().list().send().await?;
@@ -25942,7 +25942,7 @@ impl Action for TaskTemplatesDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.units().list().send().await?;
@@ -26356,7 +26356,7 @@ impl Action for UnitsDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.user_roles().list().send().await?;
@@ -26502,7 +26502,7 @@ impl Action for UserRolesList<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.users().list().send().await?;
@@ -27337,7 +27337,7 @@ impl Action for UsersDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.vat_code_purchases().list().send().await?;
@@ -27576,7 +27576,7 @@ impl Action for VatCodePurchasesGet<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.vat_code_sales().list().send().await?;
@@ -27812,7 +27812,7 @@ impl Action for VatCodeSalesGet<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.web_hooks().list().send().await?;
@@ -28354,7 +28354,7 @@ impl Action for WebHooksDelete<'_> {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let sandbox = connector_sandbox::MocoSandbox::start(Default::default()).await?;
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
 /// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
 /// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
 /// let answer = client.work_time_adjustments().list().send().await?;

@@ -4,7 +4,7 @@
 use crate::common::client;
 use connector_core::{Attachment, SecretString};
 use connector_moco::Moco;
-use connector_sandbox::{MocoSandbox, SandboxConfig};
+use connector_sandbox::{MocoSandbox, SandboxConfig, SeedData};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -255,8 +255,47 @@ fn sandbox_client(sandbox: &MocoSandbox) -> Moco {
 
 #[tokio::test]
 async fn the_sandbox_answers_decode_as_the_declared_models() {
-    let sandbox = MocoSandbox::start(SandboxConfig::default()).await.unwrap();
+    // The demo data holds an invoice and an offer to attach files to: the sandbox, as the
+    // server, refuses a nested record under a parent that does not exist.
+    let sandbox = MocoSandbox::start(SandboxConfig {
+        data: SeedData::Demo,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
     let moco = sandbox_client(&sandbox);
+    let invoice = moco.invoices().list().send().await.unwrap()[0].id.unwrap();
+    let offer = moco.offers().list().send().await.unwrap()[0].id.unwrap();
+    let reminder = moco
+        .invoice_reminders()
+        .create(invoice)
+        .send()
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let purchase_id = moco
+        .purchases()
+        .create("2026-11-30", "EUR", "bank_transfer")
+        .items([json!({"title": "Paper", "total": 30, "tax": 8.1, "tax_included": true})])
+        .send()
+        .await
+        .unwrap()
+        .id
+        .unwrap();
+    let recurring_id = moco
+        .project_recurring_expenses()
+        .create(1, "2026-12-01", "monthly")
+        .title("Hosting")
+        .quantity(1.0)
+        .unit("month")
+        .unit_price(20.0)
+        .unit_cost(12.0)
+        .send()
+        .await
+        .unwrap()
+        .id
+        .unwrap();
     let hook = moco
         .web_hooks()
         .create("Activity", "create", "https://example.org/h")
@@ -282,39 +321,45 @@ async fn the_sandbox_answers_decode_as_the_declared_models() {
     let pdf = || Attachment::from_bytes("terms.pdf", b"%PDF-1.4".to_vec());
     let attached = moco
         .invoice_attachments()
-        .create(5, pdf())
+        .create(invoice, pdf())
         .send()
         .await
         .unwrap();
     assert!(attached.id.is_some(), "{attached:?}");
     let attached = moco
         .offer_attachments()
-        .create(6, pdf())
+        .create(offer, pdf())
         .send()
         .await
         .unwrap();
     assert!(attached.id.is_some(), "{attached:?}");
     for sent in [
         moco.invoices()
-            .send_email(5, "Rechnung", "Hi")
+            .send_email(invoice, "Rechnung", "Hi")
             .emails_to("a@example.org")
             .send()
             .await,
         moco.offers()
-            .send_email(6, "Angebot", "Hi")
+            .send_email(offer, "Angebot", "Hi")
             .emails_to("a@example.org")
             .send()
             .await,
         moco.invoice_reminders()
-            .send_email(7, "Mahnung", "Hi")
+            .send_email(reminder, "Mahnung", "Hi")
             .emails_to("a@example.org")
             .send()
             .await,
     ] {
         assert_eq!(sent.unwrap().emails_to.as_deref(), Some("a@example.org"));
     }
-    let offer = moco.offers().assign(6).company_id(1).send().await.unwrap();
-    assert_eq!(offer.id, Some(6));
+    let assigned = moco
+        .offers()
+        .assign(offer)
+        .company_id(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assigned.id, Some(offer));
     let project = moco
         .projects()
         .assign_project_group(1)
@@ -332,37 +377,37 @@ async fn the_sandbox_answers_decode_as_the_declared_models() {
     assert_eq!(project.id, Some(1));
     let purchase = moco
         .purchases()
-        .assign_to_project(8, 9, 1)
+        .assign_to_project(purchase_id, 9, 1)
         .send()
         .await
         .unwrap();
-    assert_eq!(purchase.id, Some(8));
+    assert_eq!(purchase.id, Some(purchase_id));
     let recurring = moco
         .project_recurring_expenses()
-        .recur(1, 9)
+        .recur(1, recurring_id)
         .send()
         .await
         .unwrap();
-    assert_eq!(recurring.id, Some(9));
+    assert_eq!(recurring.id, Some(recurring_id));
     moco.invoices()
-        .update_status(5)
+        .update_status(invoice)
         .status("sent")
         .send()
         .await
         .unwrap();
     moco.offers()
-        .update_status(6)
+        .update_status(offer)
         .status("billed")
         .send()
         .await
         .unwrap();
     moco.purchases()
-        .update_status(8, "archived")
+        .update_status(purchase_id, "archived")
         .send()
         .await
         .unwrap();
     moco.purchases()
-        .store_document(8, pdf())
+        .store_document(purchase_id, pdf())
         .send()
         .await
         .unwrap();
