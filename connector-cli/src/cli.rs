@@ -294,12 +294,27 @@ fn shared_args(impersonation: bool, list: bool) -> Vec<Arg> {
     args
 }
 
+/// As [`shared_args`] for an action answering a file (never a paged list): its bytes go to
+/// `--out` or stdout, so there is no `-o`, `--fields` or `--jq` to pick from them.
+fn file_args(impersonation: bool) -> Vec<Arg> {
+    let mut args = connection_args(impersonation);
+    args.extend(request_args_for(Takes {
+        output: false,
+        view: false,
+        ..Takes::action(false)
+    }));
+    args
+}
+
 fn action_command(backend: Backend, action: &'static ActionSpec) -> Command {
     let params = unique_params(action);
     // Deferred: clap builds these only for the command line's own verb, not for
-    // every action of the tree at each start (a closure cannot capture, hence four).
+    // every action of the tree at each start (a closure cannot capture, hence one arm each).
     let cmd = Command::new(action.verb);
+    let file = action.response == ResponseKind::Bytes;
     let cmd = match (backend.impersonation(), action.pagination.is_paged()) {
+        (true, _) if file => cmd.defer(|c| c.args(file_args(true))),
+        (false, _) if file => cmd.defer(|c| c.args(file_args(false))),
         (true, true) => cmd.defer(|c| c.args(shared_args(true, true))),
         (true, false) => cmd.defer(|c| c.args(shared_args(true, false))),
         (false, true) => cmd.defer(|c| c.args(shared_args(false, true))),

@@ -1,5 +1,6 @@
 //! `-o/--output`, `--fields` and `--jq` are offered only where they act: refused by clap
-//! (exit 2, nothing sent) on `download` and, for `--fields`/`--jq`, on `webhooks ensure`;
+//! (exit 2, nothing sent) on `download` and actions answering a file and, for
+//! `--fields`/`--jq`, on `webhooks ensure`;
 //! acting on `webhooks ensure` (`-o`), `api` and `download`'s own `--out`.
 
 mod common;
@@ -56,6 +57,16 @@ async fn flags_that_would_do_nothing_are_refused_before_anything_is_sent() {
     ] {
         cases.push([&download[..], extra].concat());
         cases.push([&["moco", "download", "/files/report.pdf"][..], extra].concat());
+    }
+    // An action answering a file writes bytes, not records: no -o, --fields or --jq.
+    for extra in [
+        &["--output", "json"][..],
+        &["-o", "csv"],
+        &["--fields", "id"],
+        &["--jq", "."],
+    ] {
+        let pdf = ["moco", "invoices", "pdf", "--id", "1", "--out", "x.pdf"];
+        cases.push([&pdf[..], extra].concat());
     }
     for args in cases {
         let mut cmd = konverte(home.path(), &server.uri());
