@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures::StreamExt;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::Style;
 
@@ -21,40 +21,21 @@ pub(crate) struct Upload {
     pub(crate) data: Option<Vec<u8>>,
 }
 
-/// Parses a complete multipart body (`None` when it is not one).
+/// A complete multipart body as one upload (`None` when it is not one): its fields, and its
+/// first file (the generic tier keeps one file per record).
 pub(crate) fn parse_upload(content_type: &str, body: &[u8]) -> Option<Upload> {
-    let boundary = multer::parse_boundary(content_type).ok()?;
-    let chunk = bytes::Bytes::copy_from_slice(body);
-    let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(chunk) });
-    let mut multipart = multer::Multipart::new(stream.boxed(), boundary);
-    // The whole body is in memory, so every future here is ready at once.
-    futures::executor::block_on(async move {
-        let mut upload = Upload {
-            fields: Map::new(),
+    let (fields, files) = parse_form(content_type, body)?;
+    let upload = match files.into_iter().next() {
+        Some(file) => Upload { fields, ..file },
+        None => Upload {
+            fields,
             field: "file".into(),
             filename: String::new(),
             content_type: "application/octet-stream".into(),
             data: None,
-        };
-        while let Some(field) = multipart.next_field().await.ok()? {
-            let name = field.name().unwrap_or_default().to_owned();
-            match field.file_name().map(str::to_owned) {
-                Some(filename) if upload.data.is_none() => {
-                    upload.field = name;
-                    upload.filename = filename;
-                    if let Some(mime) = field.content_type() {
-                        upload.content_type = mime.to_string();
-                    }
-                    upload.data = Some(field.bytes().await.ok()?.to_vec());
-                }
-                _ => {
-                    let text = field.text().await.ok()?;
-                    upload.fields.insert(name, json!(text));
-                }
-            }
-        }
-        Some(upload)
-    })
+        },
+    };
+    Some(upload)
 }
 
 /// Every part of a complete multipart body (`None` when it is not one): the plain fields with
@@ -68,6 +49,7 @@ pub(crate) fn parse_form(
     let chunk = bytes::Bytes::copy_from_slice(body);
     let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(chunk) });
     let mut multipart = multer::Multipart::new(stream.boxed(), boundary);
+    // The whole body is in memory, so every future here is ready at once.
     futures::executor::block_on(async move {
         let mut fields = Map::new();
         let mut files = Vec::new();
@@ -211,6 +193,7 @@ pub(crate) fn minimal_pdf(title: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn the_pdf_has_a_consistent_cross_reference_table() {
