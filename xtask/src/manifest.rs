@@ -28,6 +28,12 @@ pub struct BackendFile {
     /// Path parameters with no record 1 in the sandbox: an action taking one gets no example.
     #[serde(default)]
     pub doc_unseeded: Vec<String>,
+    /// Values, as Rust expressions, for parameters a doc example must name that are not
+    /// integer ids of a seeded record 1: text ids and required queries the sandbox's seed data
+    /// answers (`portal_slug = '"help"'`). An action needing a parameter not in here and not
+    /// an integer path parameter gets no example.
+    #[serde(default)]
+    pub doc_values: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]

@@ -4510,6 +4510,18 @@ impl Action for AppliedSlasDownload<'_> {
 }
 
 /// The `articles` actions. Made by [`crate::Konverte::articles`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.articles().list(1, "help").send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "articles")]
 #[derive(Debug, Clone, Copy)]
 pub struct ArticlesHandler<'a> {
@@ -5479,6 +5491,18 @@ impl Action for ArticlesBulkDelete<'_> {
 }
 
 /// The `assignable_agents` actions. Made by [`crate::Konverte::assignable_agents`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.assignable_agents().list(1, [1]).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "assignable_agents")]
 #[derive(Debug, Clone, Copy)]
 pub struct AssignableAgentsHandler<'a> {
@@ -8015,6 +8039,18 @@ impl Action for CannedResponsesDelete<'_> {
 }
 
 /// The `categories` actions. Made by [`crate::Konverte::categories`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.categories().list(1, "help").send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "categories")]
 #[derive(Debug, Clone, Copy)]
 pub struct CategoriesHandler<'a> {
@@ -12170,6 +12206,18 @@ impl Action for ContactsMerge<'_> {
 }
 
 /// The `contacts_api` actions. Made by [`crate::Konverte::contacts_api`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.contacts_api().get(connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER, "demo-emma-schulz").send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "contacts_api")]
 #[derive(Debug, Clone, Copy)]
 pub struct ContactsApiHandler<'a> {
@@ -12554,6 +12602,18 @@ impl Action for ContactsApiUpdate<'_> {
 }
 
 /// The `conversation_drafts` actions. Made by [`crate::Konverte::conversation_drafts`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.conversation_drafts().get(1, 3).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "conversation_drafts")]
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationDraftsHandler<'a> {
@@ -12778,6 +12838,18 @@ impl Action for ConversationDraftsDelete<'_> {
 }
 
 /// The `conversation_participants` actions. Made by [`crate::Konverte::conversation_participants`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.conversation_participants().list(1, 3).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "conversation_participants")]
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationParticipantsHandler<'a> {
@@ -15318,6 +15390,18 @@ impl Action for ConversationsAddLabels<'_> {
 }
 
 /// The `conversations_api` actions. Made by [`crate::Konverte::conversations_api`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.conversations_api().list(connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER, "demo-emma-schulz").send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "conversations_api")]
 #[derive(Debug, Clone, Copy)]
 pub struct ConversationsApiHandler<'a> {
@@ -18219,6 +18303,18 @@ impl Action for DashboardAppsDelete<'_> {
 }
 
 /// The `inbox_api` actions. Made by [`crate::Konverte::inbox_api`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.inbox_api().get(connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "inbox_api")]
 #[derive(Debug, Clone, Copy)]
 pub struct InboxApiHandler<'a> {
@@ -21261,6 +21357,18 @@ impl Action for MacrosExecute<'_> {
 }
 
 /// The `messages` actions. Made by [`crate::Konverte::messages`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.messages().list(1, 3).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "messages")]
 #[derive(Debug, Clone, Copy)]
 pub struct MessagesHandler<'a> {
@@ -22151,6 +22259,18 @@ impl Action for MessagesRetry<'_> {
 }
 
 /// The `messages_api` actions. Made by [`crate::Konverte::messages_api`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let answer = client.messages_api().list(connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER, "demo-emma-schulz", 3).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "messages_api")]
 #[derive(Debug, Clone, Copy)]
 pub struct MessagesApiHandler<'a> {

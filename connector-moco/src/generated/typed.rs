@@ -24656,6 +24656,18 @@ impl Action for SessionGet<'_> {
 }
 
 /// The `taggings` actions. Made by [`crate::Moco::taggings`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let answer = client.taggings().list("Project", 1).send().await?;
+/// println!("{answer:?}");
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "taggings")]
 #[derive(Debug, Clone, Copy)]
 pub struct TaggingsHandler<'a> {

@@ -63,7 +63,7 @@ fn parent(path: &str) -> (&str, &str) {
 }
 
 /// Ids are numbers; a record is also found by its `slug` (portals).
-fn find_id(collection: &BTreeMap<u64, Value>, segment: &str) -> Option<u64> {
+pub(crate) fn find_id(collection: &BTreeMap<u64, Value>, segment: &str) -> Option<u64> {
     segment
         .parse::<u64>()
         .ok()

@@ -75,31 +75,48 @@ pub fn render(m: &Loaded, plan: &Plan, features: &Features) -> String {
 /// A doc example on a handler, run against the sandbox that `doc_setup` (backend.toml)
 /// starts: the resource's first list (else its first GET of a record not named by an id)
 /// that answers JSON and needs nothing but integer path parameters, each given as 1 (the
-/// sandbox's seeded account, project, ...).
+/// sandbox's seeded account, project, ...), and parameters `doc_values` (backend.toml) gives.
 fn handler_example(m: &Loaded, resource: &str, actions: &[(usize, &Resolved)]) -> String {
     let Some(setup) = &m.backend.doc_setup else {
         return String::new();
     };
+    let known = |p: &Param| m.backend.doc_values.contains_key(p.name());
     let runnable = |a: &&Resolved| {
         a.action.method == Method::Get
             && a.action.response == ResponseKind::Json
             && a.params.iter().all(|p| match p.location {
                 Location::Path => {
-                    p.ty == Type::Integer && !m.backend.doc_unseeded.iter().any(|u| u == p.name())
+                    known(p)
+                        || (p.ty == Type::Integer
+                            && !m.backend.doc_unseeded.iter().any(|u| u == p.name()))
                 }
-                _ => !p.required,
+                _ => !p.required || known(p),
             })
     };
     let candidates = || actions.iter().map(|(_, a)| *a).filter(runnable);
-    // A record fetched by its id may not exist in the sandbox; a list or a singleton does.
-    let one_by_id = |a: &&Resolved| a.action.path.ends_with('}');
+    // A record fetched by its id may not exist in the sandbox; a list or a singleton does, and
+    // so does a record whose id `doc_values` gives.
+    let one_by_id = |a: &&Resolved| {
+        placeholders(&a.action.path).last().is_some_and(|last| {
+            a.action.path.ends_with('}') && !m.backend.doc_values.contains_key(last.as_str())
+        })
+    };
     let Some(a) = candidates()
         .find(|a| a.verb == "list")
         .or_else(|| candidates().find(|a| !one_by_id(a)))
     else {
         return String::new();
     };
-    let args = vec!["1"; constructor_params(a).len()].join(", ");
+    let args: Vec<&str> = constructor_params(a)
+        .iter()
+        .map(|p| {
+            m.backend
+                .doc_values
+                .get(p.name())
+                .map_or("1", String::as_str)
+        })
+        .collect();
+    let args = args.join(", ");
     let mut text = String::from(
         "///\n/// ```\n/// # #[tokio::main(flavor = \"current_thread\")]\n/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {\n",
     );

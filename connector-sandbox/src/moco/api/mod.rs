@@ -5,6 +5,7 @@
 mod bulk;
 mod filters;
 mod list;
+mod taggings;
 mod web_hooks;
 mod writes;
 
@@ -297,6 +298,9 @@ impl App {
                 self.toggle_web_hook(id, action)
             }
             (_, ["projects", project, "tasks", tail @ ..]) => self.tasks(req, project, tail),
+            ("GET" | "PATCH" | "PUT" | "DELETE", ["taggings", entity, id]) => {
+                self.taggings(req, entity, id)
+            }
             _ => self.plain_resource(req, rest),
         }
     }
