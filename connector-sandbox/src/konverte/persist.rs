@@ -18,7 +18,8 @@ pub(crate) fn restore(app: &App, path: &Path) -> Result<bool, StateError> {
         return Ok(false);
     };
     let bad = |e: serde_json::Error| corrupt(path, format!("{SECTION}: {e}"));
-    let store: Store = serde_json::from_value(take(&mut section, "store")).map_err(bad)?;
+    let mut store: Store = serde_json::from_value(take(&mut section, "store")).map_err(bad)?;
+    store.reindex_contacts();
     let records: Records = serde_json::from_value(take(&mut section, "generic")).map_err(bad)?;
     *lock(&app.store) = store;
     *lock(&app.generic.records) = records;

@@ -181,7 +181,7 @@ impl App {
         });
         merge(&mut contact, fields);
         let source_id = input.str("source_id")?.filter(|s| !s.is_empty());
-        st.contacts.insert(id, contact);
+        st.put_contact(id, contact);
         if let Some(inbox) = inbox {
             st.ensure_contact_inbox(id, inbox, source_id);
         }
@@ -348,5 +348,6 @@ pub(super) fn update_contact(
         }
     }
     merge(record, fields);
+    st.index_contact(contact);
     Ok(())
 }

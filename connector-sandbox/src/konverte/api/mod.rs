@@ -219,7 +219,7 @@ impl App {
         let now = unix_now();
         for _ in 0..n {
             let id = store.next_id("contact");
-            store.contacts.insert(
+            store.put_contact(
                 id,
                 json!({
                     "id": id,

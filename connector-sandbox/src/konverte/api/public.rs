@@ -137,7 +137,7 @@ impl App {
                     "last_activity_at": null,
                 });
                 merge(&mut contact, fields);
-                st.contacts.insert(id, contact);
+                st.put_contact(id, contact);
                 let ci = st.ensure_contact_inbox(id, inbox_id, None);
                 self.counters.created();
                 ok(&public_contact(st, &ci))
