@@ -4,6 +4,7 @@
 
 mod agents;
 mod announce;
+mod contact_avatar;
 mod contacts;
 mod conversation_actions;
 mod conversations;
