@@ -1,6 +1,7 @@
 //! Webhook deliveries, as Chatwoot makes them. Checked against the Chatwoot source:
 //! `app/listeners/webhook_listener.rb` (account webhooks and API-channel inboxes, which events
-//! go where), `app/listeners/agent_bot_listener.rb` (agent bots: the inbox's bot, its events),
+//! go where), `app/listeners/agent_bot_listener.rb` (agent bots: the conversation's assigned
+//! bot and the inbox's bot, their events),
 //! `app/jobs/webhook_job.rb` and `app/jobs/agent_bots/webhook_job.rb` (only agent-bot jobs are
 //! retried: `retry_on RetryableError, wait: 3.seconds, attempts: 3`), `lib/webhooks/trigger.rb`
 //! (headers, signature, which answers are retryable: 429 and 500 from an agent bot),
