@@ -320,3 +320,42 @@ async fn an_agent_bot_assigned_to_a_conversation_gets_its_events_as_does_the_inb
         .await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_through_the_public_api_reaches_the_account_webhook() {
+    let sandbox = KonverteSandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
+    let (url, bodies) = receiver().await;
+    post(&sandbox, "/webhooks", json!({"url": url})).await;
+    let public = format!(
+        "{}/public/api/v1/inboxes/sandbox-inbox-identifier",
+        sandbox.base_url()
+    );
+    let public_post = |path: String, body: Value| {
+        let url = format!("{public}{path}");
+        async move {
+            let (status, answer) =
+                status_json(send(&client(), Method::POST, &url, None, Some(body)).await).await;
+            assert_eq!(status, 200, "{url}: {answer}");
+            answer
+        }
+    };
+    let contact = public_post("/contacts".into(), json!({"name": "Pia Public"})).await;
+    let source = contact["source_id"]
+        .as_str()
+        .expect("a source id")
+        .to_owned();
+    let conversation = public_post(format!("/contacts/{source}/conversations"), json!({})).await;
+    let id = conversation["id"].as_u64().expect("conversation id");
+    let created = received(&bodies, |b| b["event"] == "conversation_created").await;
+    assert_eq!(created["id"], id, "{created}");
+    public_post(
+        format!("/contacts/{source}/conversations/{id}/messages"),
+        json!({"content": "from the widget"}),
+    )
+    .await;
+    let message = received(&bodies, |b| b["event"] == "message_created").await;
+    assert_eq!(message["content"], "from the widget", "{message}");
+    assert_eq!(message["account"]["id"], 1, "{message}");
+}

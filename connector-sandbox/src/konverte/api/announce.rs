@@ -17,9 +17,14 @@ impl App {
         }
         let event = routes::find(routes::konverte::ROUTES, method.as_str(), path)
             .and_then(|m| deliver::event_of(&m.route.key()));
-        let account = path.split('/').nth(4).and_then(|segment| {
-            seg_id(segment).or_else(|| self.account_of_inbox_identifier(segment))
-        });
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let account = match segments.as_slice() {
+            ["public", "api", "v1", "inboxes", identifier, ..] => {
+                self.account_of_inbox_identifier(identifier)
+            }
+            [_, _, "accounts", account, ..] => seg_id(account),
+            _ => None,
+        };
         let response = match (event, account) {
             (Some(event), Some(account)) => {
                 let (response, record) = self.record_event(event, account, response).await;

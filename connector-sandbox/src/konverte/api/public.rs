@@ -128,7 +128,6 @@ impl App {
                     "phone_number": null,
                     "identifier": null,
                     "thumbnail": "",
-                    "avatar_url": null,
                     "additional_attributes": {},
                     "custom_attributes": {},
                     "availability_status": "offline",
