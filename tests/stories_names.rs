@@ -298,6 +298,21 @@ async fn konverte_agents_by_e_mail_teams_and_inboxes_by_name() {
         .expect("a conversation number")
         .to_string();
 
+    // The team first: a team change unassigns an agent who is not in the team
+    // (assignment_handler.rb#ensure_assignee_is_from_team).
+    let teamed = konverte(
+        &cli,
+        &[
+            "conversations",
+            "assign",
+            "--conversation_id",
+            &number,
+            "--team_id",
+            "billing",
+        ],
+    )
+    .await;
+    assert_eq!(teamed["id"], json!(team_id), "given to the team: {teamed}");
     let assigned = konverte(
         &cli,
         &[
@@ -315,19 +330,7 @@ async fn konverte_agents_by_e_mail_teams_and_inboxes_by_name() {
         json!(agents[0]),
         "assigned to Ada: {assigned}"
     );
-    let teamed = konverte(
-        &cli,
-        &[
-            "conversations",
-            "assign",
-            "--conversation_id",
-            &number,
-            "--team_id",
-            "billing",
-        ],
-    )
-    .await;
-    assert_eq!(teamed["id"], json!(team_id), "given to the team: {teamed}");
+
     let shown = konverte(
         &cli,
         &["conversations", "get", "--conversation_id", &number],

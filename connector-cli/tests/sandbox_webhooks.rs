@@ -297,11 +297,28 @@ async fn an_agent_bot_gets_its_events_signed_with_its_secret() {
             json!({"status": "resolved"}),
         )
         .await;
-    let mut events = vec![listener.next_event().await, listener.next_event().await];
+    // agent_bot_listener.rb: conversation_resolved, conversation_status_changed and (the
+    // status is one of conversation.rb's list_of_keys) conversation_updated.
+    let mut events = vec![
+        listener.next_event().await,
+        listener.next_event().await,
+        listener.next_event().await,
+    ];
     events.sort_by_key(|e| e["event"].as_str().map(str::to_owned));
-    assert_eq!(events[0]["event"], "conversation_resolved", "{events:?}");
+    let names: Vec<&Value> = events.iter().map(|e| &e["event"]).collect();
     assert_eq!(
-        events[1]["event"], "conversation_status_changed",
+        names,
+        [
+            "conversation_resolved",
+            "conversation_status_changed",
+            "conversation_updated"
+        ],
+        "{events:?}"
+    );
+    assert_eq!(events[1]["payload"]["status"], "resolved", "{events:?}");
+    assert_eq!(
+        events[2]["payload"]["changed_attributes"][0]["status"],
+        json!({"previous_value": "open", "current_value": "resolved"}),
         "{events:?}"
     );
 }

@@ -77,19 +77,29 @@
 //!   contact-create answer carries one in `payload.contact_inbox.source_id`), or a `contact_id`
 //!   (then the `source_id` is attached to that contact).
 //! * Account webhooks are delivered for `message_created`, `message_updated`,
-//!   `conversation_created`, `conversation_status_changed`, `contact_created`,
-//!   `contact_updated`, `inbox_created` and `inbox_updated` raised through the API, signed as
-//!   Chatwoot signs them (`X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 of
-//!   `"{X-Chatwoot-Timestamp}.{body}"` keyed with the webhook's `secret`, plus an
-//!   `X-Chatwoot-Delivery` id). Like the server, an account webhook is sent once, not retried.
-//! * Inbox 1's (or any API-channel inbox's) `channel.webhook_url` gets `message_created`,
-//!   `message_updated`, `conversation_created` and `conversation_status_changed` of its
-//!   conversations, signed with the inbox's `secret` (in the inbox's representation), once.
-//!   An inbox's agent bot (`set_agent_bot`) with an `outgoing_url` gets `message_created`,
-//!   `message_updated`, `conversation_status_changed` and `conversation_resolved` /
-//!   `conversation_opened`, signed with the bot's `secret`; a bot answering `429` or `500` gets
-//!   the delivery again, 3 attempts 3 s apart, as `AgentBots::WebhookJob` retries.
-//!   Messages sent through the public client API raise `message_created` too.
+//!   `conversation_created`, `conversation_status_changed`, `conversation_updated`,
+//!   `conversation_typing_on` / `_off`, `contact_created`, `contact_updated`, `inbox_created`
+//!   and `inbox_updated` raised through the API, signed as Chatwoot signs them
+//!   (`X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 of `"{X-Chatwoot-Timestamp}.{body}"`
+//!   keyed with the webhook's `secret`, plus an `X-Chatwoot-Delivery` id). Like the server, an
+//!   account webhook is sent once, not retried.
+//! * Conversation events carry the conversation's `webhook_data` (as
+//!   `Conversations::EventDataPresenter` builds it) and `event`. A change of status, assignee
+//!   (agent or agent bot), team, labels, custom attributes, priority or `snoozed_until`
+//!   raises `conversation_updated` with `changed_attributes`
+//!   (`[{"status": {"previous_value": "open", "current_value": "resolved"}}, ...]`, with
+//!   `updated_at`); a status change also raises `conversation_status_changed`, whose
+//!   `changed_attributes` is `null` as the server's is. `toggle_typing_status` raises
+//!   `conversation_typing_on` / `_off` (`user`, `conversation`, `is_private`).
+//! * An API-channel inbox's `channel.webhook_url` gets the message, conversation and typing
+//!   events of its conversations, signed with the inbox's `secret` (in the inbox's
+//!   representation), once. The agent bot a conversation is assigned to (`assignments` with
+//!   `assignee_type: AgentBot`) and the inbox's agent bot (`set_agent_bot`), each once, get
+//!   `message_created`, `message_updated`, `conversation_updated`,
+//!   `conversation_status_changed` and `conversation_resolved` / `conversation_opened` (not
+//!   typing, not `conversation_created`), signed with the bot's `secret`; a bot answering
+//!   `429` or `500` gets the delivery again, 3 attempts 3 s apart, as `AgentBots::WebhookJob`
+//!   retries. Messages sent through the public client API raise `message_created` too.
 //!   [`KonverteSandbox::webhook_deliveries`] lists what was delivered, how often, and the answer.
 //!
 //! # MOCO

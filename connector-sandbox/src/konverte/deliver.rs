@@ -1,6 +1,7 @@
 //! Webhook deliveries, as Chatwoot makes them. Checked against the Chatwoot source:
 //! `app/listeners/webhook_listener.rb` (account webhooks and API-channel inboxes, which events
-//! go where), `app/listeners/agent_bot_listener.rb` (agent bots: the inbox's bot, its events),
+//! go where), `app/listeners/agent_bot_listener.rb` (agent bots: the conversation's assigned
+//! bot and the inbox's bot, their events),
 //! `app/jobs/webhook_job.rb` and `app/jobs/agent_bots/webhook_job.rb` (only agent-bot jobs are
 //! retried: `retry_on RetryableError, wait: 3.seconds, attempts: 3`), `lib/webhooks/trigger.rb`
 //! (headers, signature, which answers are retryable: 429 and 500 from an agent bot),
@@ -20,7 +21,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use super::store::{Kind, Store, get_str, get_u64};
+use super::store::{Kind, Raised, Store, get_str, get_u64};
 use crate::http::{random_uuid, unix_now};
 use crate::server::lock;
 
@@ -29,7 +30,9 @@ const BOT_ATTEMPTS: u32 = 3;
 /// Pause between agent-bot attempts (`wait: 3.seconds`).
 const BOT_RETRY_WAIT: Duration = Duration::from_secs(3);
 
-/// The event a successful request raises, from its route (`METHOD /template`).
+/// The event a successful request raises, from its route (`METHOD /template`), for the
+/// events whose payload is the record the route answers with. Conversation events are raised
+/// by the handlers as the model callbacks raise them (store/events.rs).
 pub(crate) fn event_of(route: &str) -> Option<&'static str> {
     Some(match route {
         "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages"
@@ -39,12 +42,8 @@ pub(crate) fn event_of(route: &str) -> Option<&'static str> {
         "PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}" => {
             "message_updated"
         }
-        "POST /api/v1/accounts/{account_id}/conversations" => "conversation_created",
         "POST /api/v1/accounts/{account_id}/contacts" => "contact_created",
         "PUT /api/v1/accounts/{account_id}/contacts/{contact_id}" => "contact_updated",
-        "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/toggle_status" => {
-            "conversation_status_changed"
-        }
         "POST /api/v1/accounts/{account_id}/inboxes" => "inbox_created",
         "PATCH /api/v1/accounts/{account_id}/inboxes/{inbox_id}" => "inbox_updated",
         _ => return None,
@@ -121,31 +120,23 @@ fn signed(
     }
 }
 
-/// The payload of `event` about `record`: the record, `event` and the account.
-fn payload(st: &Store, account: u64, event: &str, record: &Value) -> String {
+/// The payload of a route's `event` about `record`: the record, and the account.
+pub(crate) fn record_payload(st: &Store, account: u64, record: &Value) -> Map<String, Value> {
     let mut payload = match record {
         Value::Object(map) => map.clone(),
         _ => Map::new(),
     };
-    payload.insert("event".into(), json!(event));
     if let Some(acc) = st.accounts.get(&account) {
         payload.insert(
             "account".into(),
             json!({"id": account, "name": acc.get("name")}),
         );
     }
-    Value::Object(payload).to_string()
+    payload
 }
 
-/// The inbox a message or conversation event is about.
-fn inbox_of(st: &Store, record: &Value) -> Option<u64> {
-    get_u64(record, "inbox_id").or_else(|| {
-        let conversation = get_u64(record, "conversation_id")?;
-        get_u64(st.conversations.get(&conversation)?, "inbox_id")
-    })
-}
-
-/// Events `webhook_listener.rb` sends to the inbox's API channel (`deliver_webhook_payloads`).
+/// Events `webhook_listener.rb` sends to the inbox's API channel as well as to the account's
+/// webhooks (`deliver_webhook_payloads`); the others go to the account's webhooks only.
 fn inbox_event(event: &str) -> bool {
     matches!(
         event,
@@ -153,35 +144,48 @@ fn inbox_event(event: &str) -> bool {
             | "message_updated"
             | "conversation_created"
             | "conversation_status_changed"
+            | "conversation_updated"
+            | "conversation_typing_on"
+            | "conversation_typing_off"
+            | "webwidget_triggered"
     )
 }
 
-/// Events `agent_bot_listener.rb` sends to the inbox's agent bot for `event`: a status change
-/// is also `conversation_resolved` or `conversation_opened` (their own listener methods).
-fn bot_events(event: &str, record: &Value) -> Vec<&'static str> {
-    match event {
-        "message_created" => vec!["message_created"],
-        "message_updated" => vec!["message_updated"],
-        "conversation_status_changed" => {
-            let mut events = vec!["conversation_status_changed"];
-            match get_str(record, "current_status") {
-                "resolved" => events.push("conversation_resolved"),
-                "open" => events.push("conversation_opened"),
-                _ => {}
-            }
-            events
-        }
-        _ => Vec::new(),
-    }
+/// Events `agent_bot_listener.rb` has a method for (no `conversation_created`, no typing).
+fn bot_event(event: &str) -> bool {
+    matches!(
+        event,
+        "message_created"
+            | "message_updated"
+            | "conversation_opened"
+            | "conversation_resolved"
+            | "conversation_status_changed"
+            | "conversation_updated"
+            | "webwidget_triggered"
+    )
 }
 
-/// The deliveries of `event` about `record`: the account's webhooks subscribed to it, the
-/// inbox's API channel `webhook_url` and the inbox's agent bot `outgoing_url`.
-pub(crate) fn deliveries(st: &Store, account: u64, event: &str, record: &Value) -> Vec<Delivery> {
-    let body = payload(st, account, event, record);
+/// `agent_bots_for(inbox, conversation)`: the agent bot the conversation is assigned to, then
+/// the inbox's bot, each once.
+fn agent_bots_for<'s>(st: &'s Store, conversation: &Value) -> Vec<&'s Value> {
+    let assigned = get_u64(conversation, "assignee_agent_bot_id");
+    let inbox = get_u64(conversation, "inbox_id").and_then(|i| st.inbox_bots.get(&i).copied());
+    let mut ids: Vec<u64> = assigned.into_iter().chain(inbox).collect();
+    ids.dedup();
+    ids.into_iter().filter_map(|id| st.agent_bot(id)).collect()
+}
+
+/// The deliveries of `raised`: the account's webhooks subscribed to it, and for an event
+/// about a conversation its inbox's API channel `webhook_url` and its agent bots'
+/// `outgoing_url`s, each signed with its receiver's secret.
+pub(crate) fn deliveries(st: &Store, raised: &Raised) -> Vec<Delivery> {
+    let mut payload = raised.payload.clone();
+    payload.insert("event".into(), json!(raised.event));
+    let body = Value::Object(payload).to_string();
+    let event = raised.event;
     let mut out: Vec<Delivery> = st
         .records_ref(Kind::Webhook)
-        .filter(|hook| get_u64(hook, "account_id") == Some(account))
+        .filter(|hook| get_u64(hook, "account_id") == Some(raised.account))
         .filter(|hook| {
             hook.get("subscriptions")
                 .and_then(Value::as_array)
@@ -192,15 +196,16 @@ pub(crate) fn deliveries(st: &Store, account: u64, event: &str, record: &Value) 
             signed(url, secret, event, WebhookReceiver::Account, body.clone())
         })
         .collect();
-    let Some(inbox) = inbox_of(st, record) else {
+    let Some(conversation) = raised.conversation.and_then(|c| st.conversations.get(&c)) else {
         return out;
     };
-    if let Some(record) = st.inboxes.get(&inbox)
+    let inbox = get_u64(conversation, "inbox_id").and_then(|i| st.inboxes.get(&i));
+    if let Some(inbox) = inbox
         && inbox_event(event)
-        && get_str(record, "channel_type") == "Channel::Api"
-        && !get_str(record, "webhook_url").is_empty()
+        && get_str(inbox, "channel_type") == "Channel::Api"
+        && !get_str(inbox, "webhook_url").is_empty()
     {
-        let (url, secret) = (get_str(record, "webhook_url"), get_str(record, "secret"));
+        let (url, secret) = (get_str(inbox, "webhook_url"), get_str(inbox, "secret"));
         out.push(signed(
             url,
             secret,
@@ -209,20 +214,19 @@ pub(crate) fn deliveries(st: &Store, account: u64, event: &str, record: &Value) 
             body.clone(),
         ));
     }
-    let bot = st.inbox_bots.get(&inbox).and_then(|b| {
-        st.record(Kind::AccountBot, *b)
-            .or_else(|| st.record(Kind::PlatformBot, *b))
-    });
-    if let Some(bot) = bot.filter(|b| !get_str(b, "outgoing_url").is_empty()) {
-        for bot_event in bot_events(event, record) {
-            let body = payload(st, account, bot_event, record);
+    if bot_event(event) {
+        for bot in agent_bots_for(st, conversation) {
+            // process_webhook_bot_event: a bot without an outgoing_url gets nothing.
+            if get_str(bot, "outgoing_url").is_empty() {
+                continue;
+            }
             let (url, secret) = (get_str(bot, "outgoing_url"), get_str(bot, "secret"));
             out.push(signed(
                 url,
                 secret,
-                bot_event,
+                event,
                 WebhookReceiver::AgentBot,
-                body,
+                body.clone(),
             ));
         }
     }
@@ -289,7 +293,85 @@ pub(crate) fn send(client: &reqwest::Client, deliveries: Vec<Delivery>, log: &De
 
 #[cfg(test)]
 mod tests {
-    use super::{WebhookReceiver, retryable, sign};
+    use super::{WebhookReceiver, deliveries, retryable, sign};
+    use crate::konverte::store::{Kind, Raised, Store};
+    use serde_json::{Map, json};
+
+    /// Account 1 with an API inbox 1 (webhook_url set), its bot 5 and bot 6 assigned to
+    /// conversation 7, an account webhook for every event.
+    fn store() -> Store {
+        let mut st = Store::new(true);
+        let inbox = st.inboxes.get_mut(&1).expect("inbox 1");
+        inbox["webhook_url"] = json!("http://inbox.test/hook");
+        for (id, url) in [
+            (5, "http://inbox-bot.test/"),
+            (6, "http://assigned-bot.test/"),
+        ] {
+            st.records(Kind::AccountBot).insert(
+                id,
+                json!({"id": id, "account_id": 1, "outgoing_url": url, "secret": "s"}),
+            );
+        }
+        st.inbox_bots.insert(1, 5);
+        st.records(Kind::Webhook).insert(
+            1,
+            json!({"id": 1, "account_id": 1, "url": "http://account.test/",
+                   "subscriptions": crate::konverte::records::WEBHOOK_EVENTS}),
+        );
+        st.conversations.insert(
+            7,
+            json!({"id": 7, "account_id": 1, "inbox_id": 1, "assignee_agent_bot_id": 6}),
+        );
+        st
+    }
+
+    fn receivers(st: &Store, event: &'static str) -> Vec<String> {
+        let raised = Raised {
+            account: 1,
+            event,
+            conversation: Some(7),
+            payload: Map::new(),
+        };
+        deliveries(st, &raised).into_iter().map(|d| d.url).collect()
+    }
+
+    #[test]
+    fn each_event_goes_where_the_listeners_send_it() {
+        let st = store();
+        let all = [
+            "http://account.test/",
+            "http://inbox.test/hook",
+            "http://assigned-bot.test/",
+            "http://inbox-bot.test/",
+        ];
+        for event in [
+            "conversation_updated",
+            "conversation_status_changed",
+            "message_created",
+        ] {
+            assert_eq!(receivers(&st, event), all, "{event}");
+        }
+        // webhook_listener.rb only: no agent bot hears typing or a created conversation.
+        for event in ["conversation_typing_on", "conversation_created"] {
+            assert_eq!(receivers(&st, event), all[..2], "{event}");
+        }
+        // agent_bot_listener.rb only: conversation_resolved is no webhook event.
+        assert_eq!(receivers(&st, "conversation_resolved"), all[2..]);
+    }
+
+    #[test]
+    fn a_bot_assigned_and_set_on_the_inbox_gets_one_delivery() {
+        let mut st = store();
+        st.conversations.get_mut(&7).expect("conversation")["assignee_agent_bot_id"] = json!(5);
+        assert_eq!(
+            receivers(&st, "conversation_updated"),
+            [
+                "http://account.test/",
+                "http://inbox.test/hook",
+                "http://inbox-bot.test/"
+            ]
+        );
+    }
 
     #[test]
     fn signs_timestamp_dot_body() {

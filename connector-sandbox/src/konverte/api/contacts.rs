@@ -1,6 +1,7 @@
 //! Contacts: lists, search, filter, create, get, update, delete, their conversations and
 //! contact inboxes (`contacts_controller.rb`, `contacts/contact_inboxes_controller.rb`).
 
+use super::contact_avatar::avatar_of;
 use super::filter::{filter_matches, filter_payload};
 use super::*;
 
@@ -73,9 +74,23 @@ impl App {
             }
             ("PUT" | "PATCH", ["contacts", contact]) => {
                 let contact = find_contact(st, account, contact)?;
-                let body = c.body()?;
+                let (body, files) = c.form()?;
+                let avatar = avatar_of(files)?;
                 update_contact(st, account, contact, &body)?;
+                self.keep_avatar(st, contact, avatar);
                 ok(&st.contact_single(&st.contacts[&contact]))
+            }
+            // contacts_controller.rb#avatar: the avatar purged, the contact without its inboxes.
+            ("DELETE", ["contacts", contact, "avatar"]) => {
+                let contact = find_contact(st, account, contact)?;
+                if let Some(record) = st.contacts.get_mut(&contact) {
+                    merge(record, json_map(json!({"thumbnail": ""})));
+                }
+                let mut view = st.contact_flat(&st.contacts[&contact]);
+                if let Value::Object(map) = &mut view {
+                    map.remove("contact_inboxes");
+                }
+                ok(&json!({"payload": view}))
             }
             ("DELETE", ["contacts", contact]) => {
                 let contact = find_contact(st, account, contact)?;
@@ -141,7 +156,8 @@ impl App {
     }
 
     fn create_contact(&self, st: &mut Store, c: &Ctx<'_>, account: u64) -> Answer {
-        let body = c.body()?;
+        let (body, files) = c.form()?;
+        let avatar = avatar_of(files)?;
         let input = Input::new(&body, true);
         // contacts_controller.rb#build_contact_inbox: a blank inbox_id makes no contact inbox;
         // another account's or an unknown inbox is `inboxes.find`'s RecordNotFound, a 404.
@@ -171,7 +187,6 @@ impl App {
             "phone_number": null,
             "identifier": null,
             "thumbnail": "",
-            "avatar_url": null,
             "additional_attributes": {},
             "custom_attributes": {},
             "availability_status": "offline",
@@ -182,6 +197,7 @@ impl App {
         merge(&mut contact, fields);
         let source_id = input.str("source_id")?.filter(|s| !s.is_empty());
         st.put_contact(id, contact);
+        self.keep_avatar(st, id, avatar);
         if let Some(inbox) = inbox {
             st.ensure_contact_inbox(id, inbox, source_id);
         }
@@ -307,8 +323,9 @@ pub(super) fn contact_fields(
         }
         out.insert("identifier".into(), json!(identifier));
     }
-    if let Some(url) = input.str("avatar_url")? {
-        out.insert("avatar_url".into(), json!(url.clone()));
+    // The server fetches avatar_url in the background (Avatar::AvatarFromUrlJob) and shows
+    // its copy as the thumbnail; the sandbox shows the address at once.
+    if let Some(url) = input.str("avatar_url")?.filter(|u| !u.is_empty()) {
         out.insert("thumbnail".into(), json!(url));
     }
     if let Some(custom) = input.object("custom_attributes")? {

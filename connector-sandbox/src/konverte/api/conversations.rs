@@ -1,5 +1,5 @@
-//! Conversations: lists, meta, filter, create, get, status, priority and assignments
-//! (`conversations_controller.rb`, `conversations/assignments_controller.rb`).
+//! Conversations: lists, meta, filter, create and get (`conversations_controller.rb`); what
+//! changes one is in `conversation_actions`.
 
 use super::filter::{filter_matches, filter_payload};
 use super::*;
@@ -75,72 +75,13 @@ impl App {
         account: u64,
         rest: &[&str],
     ) -> Answer {
-        let acc = Some(account);
         match (c.m(), rest) {
             ("POST", ["conversations"]) => self.create_conversation(st, c, account),
             ("GET", ["conversations", conversation]) => {
                 let conversation = find_conversation(st, account, conversation)?;
                 ok(&st.conversation_view(&st.conversations[&conversation], true))
             }
-            ("POST", ["conversations", conversation, "toggle_status"]) => {
-                let conversation = find_conversation(st, account, conversation)?;
-                let body = c.body()?;
-                let input = Input::new(&body, true);
-                if !input.has("status") {
-                    return Err(blank("status"));
-                }
-                let status = input
-                    .choice("status", &["open", "resolved", "pending", "snoozed"])?
-                    .unwrap_or_default();
-                set_conversation(st, conversation, json!({"status": status}));
-                ok(&json!({
-                    "meta": {},
-                    "payload": {
-                        "success": true,
-                        "current_status": status,
-                        "conversation_id": conversation,
-                    }
-                }))
-            }
-            ("POST", ["conversations", conversation, "toggle_priority"]) => {
-                let conversation = find_conversation(st, account, conversation)?;
-                let body = c.body()?;
-                let input = Input::new(&body, true);
-                if !input.has("priority") {
-                    return Err(blank("priority"));
-                }
-                let priority = input
-                    .choice("priority", &["urgent", "high", "medium", "low", "none"])?
-                    .filter(|p| p != "none");
-                set_conversation(st, conversation, json!({"priority": priority}));
-                Ok(empty(StatusCode::OK))
-            }
-            ("POST", ["conversations", conversation, "assignments"]) => {
-                let conversation = find_conversation(st, account, conversation)?;
-                let body = c.body()?;
-                let input = Input::new(&body, false);
-                match (body.get("assignee_id"), input.id("team_id")?) {
-                    (Some(raw), _) if raw.is_null() || as_id(raw) == Some(0) => {
-                        set_conversation(st, conversation, json!({"assignee_id": null}));
-                        ok(&Value::Null)
-                    }
-                    (Some(_), _) => {
-                        let agent = input.required_id("assignee_id")?;
-                        if !st.is_agent(account, agent) {
-                            return Err(not_found("Agent"));
-                        }
-                        set_conversation(st, conversation, json!({"assignee_id": agent}));
-                        ok(&st.agent_view(account, agent).unwrap_or(Value::Null))
-                    }
-                    (None, Some(team)) => {
-                        let view = st.team_view(records::find(st, Kind::Team, acc, team)?);
-                        set_conversation(st, conversation, json!({"team_id": team}));
-                        ok(&view)
-                    }
-                    (None, None) => Err(blank("assignee_id")),
-                }
-            }
-            _ => Err(route_not_found()),
+            _ => self.conversation_actions(st, c, account, rest),
         }
     }
 
@@ -199,24 +140,29 @@ impl App {
         let additional = input.object("additional_attributes")?.unwrap_or_default();
         let custom = input.object("custom_attributes")?.unwrap_or_default();
         let message = input.object("message")?;
+        // MessageBuilder with params[:message]: content is not required.
         let message_content = match &message {
             Some(m) => Some(
                 Input::new(m, true)
-                    .required_str("content")
-                    .map_err(|_| blank("message.content"))?
-                    .unwrap_or_default(),
+                    .str("content")
+                    .map_err(|_| invalid("message.content", "Message content must be a string"))?,
             ),
             None => None,
         };
         let id = new_conversation(
             st, account, inbox, contact, &source_id, &status, additional, custom,
         );
-        set_conversation(st, id, json!({"assignee_id": assignee, "team_id": team}));
+        if let Some(record) = st.conversations.get_mut(&id) {
+            merge(
+                record,
+                json_map(json!({"assignee_id": assignee, "team_id": team})),
+            );
+        }
         if let Some(content) = message_content {
             let sender = st.user_sender(CURRENT_USER);
             st.add_message(
                 id,
-                Some(content),
+                content,
                 "outgoing",
                 "text",
                 Map::new(),
@@ -225,6 +171,8 @@ impl App {
                 None,
             );
         }
+        // after_create_commit :notify_conversation_creation, once the message is in too.
+        st.raise_conversation("conversation_created", id, None);
         self.counters.created();
         ok(&st.conversation_view(&st.conversations[&id], true))
     }
@@ -247,13 +195,6 @@ pub(super) fn find_conversation(st: &Store, account: u64, segment: &str) -> Resu
         .filter(|c| get_u64(c, "account_id") == Some(account))
         .map(|_| conversation)
         .ok_or_else(|| not_found("Conversation"))
-}
-
-pub(super) fn set_conversation(st: &mut Store, conversation: u64, patch: Value) {
-    if let Some(record) = st.conversations.get_mut(&conversation) {
-        merge(record, json_map(patch));
-        merge(record, json_map(json!({"updated_at": unix_now()})));
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -281,6 +222,7 @@ pub(super) fn new_conversation(
             "status": status,
             "priority": null,
             "assignee_id": null,
+            "assignee_agent_bot_id": null,
             "team_id": null,
             "labels": [],
             "additional_attributes": additional,

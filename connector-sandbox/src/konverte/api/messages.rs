@@ -2,7 +2,7 @@
 //! `conversations/messages_controller.rb`).
 
 use super::contacts::find_contact;
-use super::conversations::{find_conversation, set_conversation};
+use super::conversations::find_conversation;
 use super::*;
 
 impl App {
@@ -22,7 +22,7 @@ impl App {
             ("POST", ["conversations", conversation, "labels"]) => {
                 let conversation = find_conversation(st, account, conversation)?;
                 let labels = label_list(&c.body()?)?;
-                set_conversation(st, conversation, json!({"labels": labels}));
+                st.save_conversation(conversation, &[("labels", json!(labels))]);
                 ok(&json!({"payload": labels}))
             }
             // LabelConcern on a contact: the same as on a conversation; the contact's views
@@ -88,30 +88,29 @@ impl App {
                 let conversation = find_conversation(st, account, conversation)?;
                 let (body, files) = c.form()?;
                 let input = Input::new(&body, true);
-                // messages/message_builder.rb: content may be blank when files come with it.
-                let content = match files.is_empty() {
-                    true => input.required_str("content")?,
-                    false => input.str("content")?,
-                };
+                // Neither the builder nor the model requires content (an empty message is
+                // saved); content_type and content_attributes are checked as the model does.
+                let content = input.str("content")?;
+                if content
+                    .as_ref()
+                    .is_some_and(|c| c.chars().count() > MAX_CONTENT)
+                {
+                    return Err(invalid(
+                        "content",
+                        format!("Content is too long (maximum is {MAX_CONTENT} characters)"),
+                    ));
+                }
                 let message_type = input
-                    .choice("message_type", &["outgoing", "incoming"])?
+                    .choice("message_type", MESSAGE_TYPES)?
                     .unwrap_or_else(|| "outgoing".to_owned());
                 let content_type = input
-                    .choice(
-                        "content_type",
-                        &[
-                            "text",
-                            "input_email",
-                            "cards",
-                            "input_select",
-                            "form",
-                            "article",
-                        ],
-                    )?
+                    .choice("content_type", CONTENT_TYPES)?
                     .unwrap_or_else(|| "text".to_owned());
-                let content_attributes = input.object("content_attributes")?.unwrap_or_default();
+                let content_attributes = content_attributes_of(&body);
+                check_items(&content_type, &content_attributes)?;
                 let private = input.bool("private")?.unwrap_or(false);
-                let sender = if message_type == "incoming" {
+                // message_builder.rb#sender: the user for outgoing, else the contact.
+                let sender = if message_type != "outgoing" {
                     let contact =
                         get_u64(&st.conversations[&conversation], "contact_id").unwrap_or(0);
                     st.contact_sender(contact)
@@ -143,6 +142,109 @@ impl App {
             _ => Err(route_not_found()),
         }
     }
+}
+
+/// `validates :content, length: { maximum: 150_000 }` (app/models/message.rb).
+const MAX_CONTENT: usize = 150_000;
+
+/// `Message.message_types`.
+const MESSAGE_TYPES: &[&str] = &["incoming", "outgoing", "activity", "template"];
+
+/// `Message.content_types`; another value is the builder's error, a 422.
+const CONTENT_TYPES: &[&str] = &[
+    "text",
+    "input_text",
+    "input_textarea",
+    "input_email",
+    "input_select",
+    "cards",
+    "form",
+    "article",
+    "incoming_email",
+    "input_csat",
+    "integrations",
+    "sticker",
+    "voice_call",
+];
+
+/// `MessageBuilder#content_attributes`: an object, a JSON string of one, else `{}`.
+fn content_attributes_of(body: &Map<String, Value>) -> Map<String, Value> {
+    match body.get("content_attributes") {
+        Some(Value::Object(map)) => map.clone(),
+        Some(Value::String(text)) => serde_json::from_str(text).unwrap_or_default(),
+        _ => Map::new(),
+    }
+}
+
+/// `ContentAttributeValidator` (app/validators/content_attribute_validator.rb): the item
+/// content types need items, each an object with only the keys of its type; cards need
+/// actions.
+fn check_items(content_type: &str, attributes: &Map<String, Value>) -> Result<(), Fail> {
+    let keys: &[&str] = match content_type {
+        "input_select" => &["title", "value"],
+        "cards" => &["title", "description", "media_url", "actions"],
+        "form" => &[
+            "type",
+            "placeholder",
+            "label",
+            "name",
+            "options",
+            "default",
+            "required",
+            "pattern",
+            "title",
+            "pattern_error",
+        ],
+        "article" => &["title", "description", "link"],
+        _ => return Ok(()),
+    };
+    let fail = |message: String| {
+        Err(invalid(
+            "content_attributes",
+            format!("Content attributes {message}"),
+        ))
+    };
+    let items = match attributes.get("items") {
+        Some(Value::Array(items)) if !items.is_empty() => items,
+        _ => return fail("At least one item is required.".into()),
+    };
+    let Some(items) = items
+        .iter()
+        .map(Value::as_object)
+        .collect::<Option<Vec<_>>>()
+    else {
+        return fail("Items should be a hash.".into());
+    };
+    let unknown: Vec<&str> = items
+        .iter()
+        .flat_map(|item| item.keys())
+        .map(String::as_str)
+        .filter(|k| !keys.contains(k))
+        .collect();
+    if !unknown.is_empty() {
+        return fail(format!("contains invalid keys for items : {unknown:?}"));
+    }
+    if content_type == "cards" {
+        let actions = items.iter().map(|item| match item.get("actions") {
+            Some(Value::Array(actions)) if !actions.is_empty() => Some(actions),
+            _ => None,
+        });
+        let Some(actions) = actions.collect::<Option<Vec<_>>>() else {
+            return fail("contains items missing actions".into());
+        };
+        let unknown: Vec<&str> = actions
+            .iter()
+            .flat_map(|a| a.iter())
+            .filter_map(Value::as_object)
+            .flat_map(|a| a.keys())
+            .map(String::as_str)
+            .filter(|k| !["text", "type", "payload", "uri"].contains(k))
+            .collect();
+        if !unknown.is_empty() {
+            return fail(format!("contains invalid keys for actions:  {unknown:?}"));
+        }
+    }
+    Ok(())
 }
 
 /// The labels a record carries (`label_list`), `[]` when none.

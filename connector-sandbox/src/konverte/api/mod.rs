@@ -3,7 +3,10 @@
 //! tier.
 
 mod agents;
+mod announce;
+mod contact_avatar;
 mod contacts;
+mod conversation_actions;
 mod conversations;
 mod filter;
 mod help_center;
@@ -35,9 +38,9 @@ use serde_json::{Map, Value, json};
 use super::deliver::{self, DeliveryLog, WebhookDelivery};
 use super::records::{self, APPS};
 use super::store::{
-    CURRENT_USER, Input, Kind, Member, PAGE_SIZE, Store, account_record, bad_request, blank,
-    check_email, check_password, email_is_free_for_contact, get_str, get_u64, inbox_record,
-    invalid, json_map, merge, not_found, public_message_view, user_record,
+    CURRENT_USER, Input, Kind, Member, PAGE_SIZE, Raised, Store, account_record, bad_request,
+    blank, check_email, check_password, email_is_free_for_contact, get_str, get_u64, inbox_record,
+    invalid, json_map, merge, not_found, public_message_view, rails_time, user_record,
 };
 use crate::generic::{Call, Generic, Style, Upload, parse_form};
 use crate::http::not_in_sandbox;
@@ -125,22 +128,8 @@ async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
         &parts.headers,
         &bytes,
     );
-    let event = routes::find(
-        routes::konverte::ROUTES,
-        parts.method.as_str(),
-        parts.uri.path(),
-    )
-    .and_then(|m| deliver::event_of(&m.route.key()));
-    let account =
-        parts.uri.path().split('/').nth(4).and_then(|segment| {
-            seg_id(segment).or_else(|| app.account_of_inbox_identifier(segment))
-        });
-    match (event, account) {
-        (Some(event), Some(account)) if response.status().is_success() => {
-            app.announce(event, account, response).await
-        }
-        _ => response,
-    }
+    app.announce(&parts.method, parts.uri.path(), response)
+        .await
 }
 
 impl App {
@@ -177,33 +166,6 @@ impl App {
     /// The webhook deliveries made so far.
     pub(crate) fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
         lock(&self.deliveries).clone()
-    }
-
-    /// Delivers `event` about the record in `response` to the account's webhooks, the inbox's
-    /// API channel and agent bot, and hands the response back unchanged. A message is sent as
-    /// stored (the server's `webhook_data`), whichever view the route answered with.
-    async fn announce(&self, event: &str, account: u64, response: Response) -> Response {
-        let (parts, body) = response.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-            return Response::from_parts(parts, axum::body::Body::empty());
-        };
-        let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        let record = answer
-            .pointer("/payload/contact")
-            .or_else(|| answer.get("payload").filter(|p| p.is_object()))
-            .unwrap_or(&answer);
-        let deliveries = {
-            let st = lock(&self.store);
-            let stored = match (get_u64(record, "conversation_id"), get_u64(record, "id")) {
-                (Some(conversation), Some(message)) if event.starts_with("message_") => {
-                    st.messages.get(&(conversation, message))
-                }
-                _ => None,
-            };
-            deliver::deliveries(&st, account, event, stored.unwrap_or(record))
-        };
-        deliver::send(&self.hooks, deliveries, &self.deliveries);
-        Response::from_parts(parts, axum::body::Body::from(bytes))
     }
 
     pub(crate) fn router(self: Arc<Self>) -> Router {

@@ -128,7 +128,6 @@ impl App {
                     "phone_number": null,
                     "identifier": null,
                     "thumbnail": "",
-                    "avatar_url": null,
                     "additional_attributes": {},
                     "custom_attributes": {},
                     "availability_status": "offline",
@@ -194,6 +193,7 @@ impl App {
                     Map::new(),
                     custom,
                 );
+                st.raise_conversation("conversation_created", id, None);
                 self.counters.created();
                 ok(&st.public_conversation_view(&st.conversations[&id]))
             }
@@ -220,7 +220,8 @@ impl App {
                 let conv = inbox.conversation(st, &ci, conv)?;
                 let body = c.body()?;
                 let input = Input::new(&body, true);
-                let content = input.required_str("content")?;
+                // public messages_controller.rb#create: content is not required.
+                let content = input.str("content")?;
                 let echo_id = input.str("echo_id")?;
                 let sender = st.contact_sender(ci.contact_id);
                 let message = st.add_message(

@@ -1,8 +1,10 @@
 //! The Konverte sandbox's in-memory data. Reading request bodies and errors in the Konverte
 //! style are in `input`, the JSON views of the data and the shapes of new records in `views`.
 
+mod events;
 mod input;
 mod views;
+mod webhook_data;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -11,10 +13,12 @@ use serde_json::{Map, Value, json};
 
 use crate::http::{Fail, as_id, random_hex, unix_now};
 
+pub(crate) use events::{Raised, rails_time};
 pub(crate) use input::{
     Input, bad_request, blank, check_email, check_password, invalid, not_found,
 };
 pub(crate) use views::{account_record, inbox_record, public_message_view, user_record};
+pub(crate) use webhook_data::user_webhook_data;
 
 /// The user every authenticated request acts as.
 pub(crate) const CURRENT_USER: u64 = 1;
@@ -118,6 +122,9 @@ pub(crate) struct Store {
     /// [`Store::index_contact`] (in debug builds each check is compared with a full scan).
     #[serde(skip)]
     contact_emails: HashMap<String, BTreeSet<u64>>,
+    /// Events raised by the request being served, until it is answered.
+    #[serde(skip)]
+    raised: Vec<Raised>,
 }
 
 /// Merges `patch` into the JSON object `target`.

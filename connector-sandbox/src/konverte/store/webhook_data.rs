@@ -1,0 +1,215 @@
+//! The payloads of conversation events, as Chatwoot builds them:
+//! `Conversations::EventDataPresenter#webhook_data` (app/presenters/conversations/
+//! event_data_presenter.rb: `push_data` with the account and the last chat message) and the
+//! `push_event_data` / `webhook_data` of the models it embeds (app/models/contact.rb,
+//! user.rb, agent_bot.rb, team.rb, message.rb).
+
+use serde_json::{Map, Value, json};
+
+use super::{Kind, Store, get_str, get_u64};
+
+/// `Message.message_types`: the integer `push_event_data` sends (`message_type_before_type_cast`).
+fn message_type_number(message_type: &str) -> u64 {
+    match message_type {
+        "incoming" => 0,
+        "activity" => 2,
+        "template" => 3,
+        _ => 1,
+    }
+}
+
+impl Store {
+    /// `conversation.webhook_data` of conversation `id` (`Value::Null` when it is gone).
+    pub(crate) fn conversation_webhook_data(&self, id: u64) -> Value {
+        let Some(cv) = self.conversations.get(&id) else {
+            return Value::Null;
+        };
+        let account = get_u64(cv, "account_id").unwrap_or(0);
+        let inbox = get_u64(cv, "inbox_id").and_then(|i| self.inboxes.get(&i));
+        let contact_id = get_u64(cv, "contact_id").unwrap_or(0);
+        let contact_inbox = self
+            .contact_inboxes
+            .iter()
+            .find(|ci| {
+                ci.contact_id == contact_id
+                    && Some(ci.inbox_id) == get_u64(cv, "inbox_id")
+                    && Some(ci.source_id.as_str())
+                        == cv
+                            .pointer("/contact_inbox/source_id")
+                            .and_then(Value::as_str)
+            })
+            .map(|ci| {
+                json!({
+                    "contact_id": ci.contact_id,
+                    "inbox_id": ci.inbox_id,
+                    "source_id": ci.source_id,
+                    "hmac_verified": false,
+                    "pubsub_token": ci.pubsub_token,
+                })
+            });
+        let (assignee, assignee_type) = self.assigned_entity(cv);
+        let team = get_u64(cv, "team_id")
+            .and_then(|t| self.record(Kind::Team, t))
+            .map(|t| json!({"id": t.get("id"), "name": t.get("name")}));
+        let last_chat = self
+            .messages_of(id)
+            .filter(|m| get_str(m, "message_type") != "activity")
+            .filter(|m| !m.get("private").and_then(Value::as_bool).unwrap_or(false))
+            .last()
+            .map(|m| self.message_push_data(cv, m));
+        let int = |key: &str| cv.get(key).and_then(Value::as_i64).unwrap_or(0);
+        let created_at = int("created_at");
+        let waiting_since = match cv.get("waiting_since") {
+            None => created_at,
+            Some(v) => v.as_i64().unwrap_or(0),
+        };
+        json!({
+            "additional_attributes": cv.get("additional_attributes").cloned().unwrap_or(json!({})),
+            "can_reply": cv.get("can_reply").cloned().unwrap_or(json!(true)),
+            "channel": inbox.map(|i| get_str(i, "channel_type")),
+            "contact_inbox": contact_inbox,
+            "id": id,
+            "inbox_id": cv.get("inbox_id"),
+            "messages": last_chat.into_iter().collect::<Vec<_>>(),
+            "labels": cv.get("labels").cloned().unwrap_or(json!([])),
+            "meta": {
+                "sender": self.contacts.get(&contact_id).map(contact_push_data),
+                "assignee": assignee,
+                "assignee_type": assignee_type,
+                "team": team,
+                "hmac_verified": contact_inbox.as_ref().map(|_| false),
+            },
+            "status": cv.get("status"),
+            "custom_attributes": cv.get("custom_attributes").cloned().unwrap_or(json!({})),
+            "snoozed_until": cv.get("snoozed_until").cloned().unwrap_or(Value::Null),
+            "unread_count": self.unread_incoming(cv),
+            "first_reply_created_at": cv.get("first_reply_created_at").cloned().unwrap_or(Value::Null),
+            "priority": cv.get("priority").cloned().unwrap_or(Value::Null),
+            "waiting_since": waiting_since,
+            "agent_last_seen_at": int("agent_last_seen_at"),
+            "contact_last_seen_at": int("contact_last_seen_at"),
+            "last_activity_at": int("last_activity_at"),
+            "timestamp": int("last_activity_at"),
+            "created_at": created_at,
+            "updated_at": int("updated_at") as f64,
+            "account": {
+                "id": account,
+                "name": self.accounts.get(&account).map(|a| get_str(a, "name")),
+            },
+        })
+    }
+
+    /// `assigned_entity&.push_event_data` and `assignee_type`: the agent bot when one is
+    /// assigned, else the agent.
+    fn assigned_entity(&self, cv: &Value) -> (Value, Value) {
+        if let Some(bot) = get_u64(cv, "assignee_agent_bot_id").and_then(|b| self.agent_bot(b)) {
+            let data = json!({
+                "id": bot.get("id"),
+                "name": bot.get("name"),
+                "avatar_url": bot.get("thumbnail").cloned().unwrap_or(json!("")),
+                "type": "agent_bot",
+            });
+            return (data, json!("AgentBot"));
+        }
+        let Some(user_id) = get_u64(cv, "assignee_id") else {
+            return (Value::Null, Value::Null);
+        };
+        let account = get_u64(cv, "account_id").unwrap_or(0);
+        let user = self.users.get(&user_id);
+        let availability = self
+            .members
+            .get(&(account, user_id))
+            .map_or("offline", |m| m.availability.as_str());
+        let data = json!({
+            "id": user_id,
+            "name": user.and_then(|u| u.get("name")),
+            "available_name": user.and_then(|u| u.get("available_name")),
+            "avatar_url": "",
+            "type": "user",
+            "availability_status": availability,
+            "thumbnail": "",
+        });
+        (data, json!("User"))
+    }
+
+    /// An agent bot of either kind (account or platform: their ids do not overlap).
+    pub(crate) fn agent_bot(&self, id: u64) -> Option<&Value> {
+        self.record(Kind::AccountBot, id)
+            .or_else(|| self.record(Kind::PlatformBot, id))
+    }
+
+    /// `unread_incoming_messages.count`: the last 10 incoming messages newer than the agent's
+    /// last visit, counted.
+    fn unread_incoming(&self, cv: &Value) -> usize {
+        let id = get_u64(cv, "id").unwrap_or(0);
+        let seen = cv
+            .get("agent_last_seen_at")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        self.messages_of(id)
+            .filter(|m| get_str(m, "message_type") == "incoming")
+            .filter(|m| m.get("created_at").and_then(Value::as_i64).unwrap_or(0) > seen)
+            .count()
+            .min(10)
+    }
+
+    /// `message.webhook_push_event_data`: its attributes, `message_type` as a number, the
+    /// conversation's summary and the sender's `push_event_data`.
+    fn message_push_data(&self, cv: &Value, message: &Value) -> Value {
+        let mut data: Map<String, Value> = message.as_object().cloned().unwrap_or_default();
+        data.remove("attachment");
+        if data
+            .get("attachments")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
+            data.remove("attachments");
+        }
+        if data.get("echo_id").is_some_and(Value::is_null) {
+            data.remove("echo_id");
+        }
+        let message_type = message_type_number(get_str(message, "message_type"));
+        data.insert("message_type".into(), json!(message_type));
+        data.insert(
+            "processed_message_content".into(),
+            message.get("content").cloned().unwrap_or(Value::Null),
+        );
+        data.insert(
+            "conversation".into(),
+            json!({
+                "assignee_id": cv.get("assignee_id"),
+                "unread_count": self.unread_incoming(cv),
+                "last_activity_at": cv.get("last_activity_at"),
+                "contact_inbox": {"source_id": cv.pointer("/contact_inbox/source_id")},
+            }),
+        );
+        Value::Object(data)
+    }
+}
+
+/// `contact.push_event_data` (app/models/contact.rb).
+pub(crate) fn contact_push_data(contact: &Value) -> Value {
+    json!({
+        "additional_attributes": contact.get("additional_attributes").cloned().unwrap_or(json!({})),
+        "custom_attributes": contact.get("custom_attributes").cloned().unwrap_or(json!({})),
+        "email": contact.get("email"),
+        "id": contact.get("id"),
+        "identifier": contact.get("identifier"),
+        "name": contact.get("name"),
+        "phone_number": contact.get("phone_number"),
+        "thumbnail": contact.get("thumbnail").cloned().unwrap_or(json!("")),
+        "blocked": contact.get("blocked").cloned().unwrap_or(json!(false)),
+        "type": "contact",
+    })
+}
+
+/// `user.webhook_data` (app/models/user.rb): who typed, in a typing event.
+pub(crate) fn user_webhook_data(st: &Store, user: u64) -> Value {
+    let record = st.users.get(&user);
+    json!({
+        "id": user,
+        "name": record.and_then(|u| u.get("name")),
+        "email": record.and_then(|u| u.get("email")),
+        "type": "user",
+    })
+}
