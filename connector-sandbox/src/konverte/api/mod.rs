@@ -4,6 +4,7 @@
 
 mod agents;
 mod contacts;
+mod conversation_edits;
 mod conversations;
 mod filter;
 mod help_center;
@@ -380,6 +381,9 @@ impl App {
                     self.conversation_attachments(st, account, conversation)
                 }
                 [_, _, "messages", ..] => self.messages(st, c, account, rest),
+                [_, conversation] if matches!(c.m(), "PATCH" | "DELETE") => {
+                    self.conversation_edit(st, c, account, conversation)
+                }
                 _ => self.conversation_records(st, c, account, rest),
             },
             _ => Err(route_not_found()),
