@@ -8,8 +8,22 @@ use super::Call;
 use crate::http::{Fail, empty, json};
 use crate::routes::{Paging, Route};
 
-/// Konverte pages of numbered lists hold this many records (Chatwoot's default).
+/// Konverte pages of numbered lists hold this many records unless [`konverte_page`] says
+/// otherwise (RESULTS_PER_PAGE of app/controllers/api/v1/accounts/contacts_controller.rb).
 const KONVERTE_PAGE: usize = 15;
+
+/// Records per page of the Konverte list at `path`, by the collection's name.
+fn konverte_page(path: &str) -> usize {
+    match path.rsplit('/').next().unwrap_or_default() {
+        // RESULTS_PER_PAGE: enterprise/app/controllers/api/v1/accounts/companies_controller.rb
+        "companies" => 25,
+        // `.page(...)` with Kaminari's default of 25: articles_controller.rb
+        "articles" => 25,
+        // Limits::CATEGORIES_PER_PAGE: app/models/category.rb, lib/limits.rb
+        "categories" => 1000,
+        _ => KONVERTE_PAGE,
+    }
+}
 /// Konverte message cursors answer this many messages.
 const CURSOR_PAGE: usize = 20;
 
@@ -77,8 +91,9 @@ impl Style {
                     has_more,
                 },
             ) => {
-                let start = (page - 1).saturating_mul(KONVERTE_PAGE);
-                let slice: Vec<Value> = items.into_iter().skip(start).take(KONVERTE_PAGE).collect();
+                let per_page = konverte_page(call.path);
+                let start = (page - 1).saturating_mul(per_page);
+                let slice: Vec<Value> = items.into_iter().skip(start).take(per_page).collect();
                 let mut body = wrap(route.envelope, Value::Array(slice));
                 if route.envelope.is_empty() {
                     // A bare array (csat_survey_responses/index.json.jbuilder) has no meta.
@@ -92,7 +107,7 @@ impl Style {
                     set(&mut body, &format!("{meta_at}/count"), json!(total));
                 }
                 if !has_more.is_empty() {
-                    set(&mut body, has_more, json!(start + KONVERTE_PAGE < total));
+                    set(&mut body, has_more, json!(start + per_page < total));
                 }
                 json(StatusCode::OK, &body)
             }

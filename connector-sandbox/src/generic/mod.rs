@@ -161,7 +161,7 @@ impl Generic {
                 Ok(self.style.record(route, record.clone()))
             }
             Handler::Create => {
-                let body = self.body(call)?;
+                let body = self.unwrapped(path, self.body(call)?);
                 let record = self.insert(path, body, &call.matched.params);
                 Ok(self.style.record(route, record))
             }
@@ -184,8 +184,8 @@ impl Generic {
                 Ok(self.style.record(route, Value::Array(created)))
             }
             Handler::Update => {
-                let body = self.body(call)?;
                 let (collection, segment) = parent(path);
+                let body = self.unwrapped(collection, self.body(call)?);
                 let stamp = self.stamp();
                 let mut records = lock(&self.records);
                 let table = records
@@ -271,6 +271,33 @@ impl Generic {
         }
         echo.extend(body);
         Ok(self.style.record(route, Value::Object(echo)))
+    }
+
+    /// A Konverte body with the record's fields under the singular of the collection's name
+    /// (`{"sla_policy": {...}}` for `.../sla_policies`, read by the controllers'
+    /// `params.require(:sla_policy)`), flattened: the record's fields, then the others.
+    fn unwrapped(&self, collection: &str, mut body: Map<String, Value>) -> Map<String, Value> {
+        if self.style != Style::Konverte {
+            return body;
+        }
+        let name = collection.rsplit('/').next().unwrap_or_default();
+        let singular = match name.strip_suffix("ies") {
+            Some(stem) => format!("{stem}y"),
+            None => name.strip_suffix('s').unwrap_or(name).to_owned(),
+        };
+        match body.remove(&singular) {
+            Some(Value::Object(mut fields)) => {
+                for (key, value) in body {
+                    fields.entry(key).or_insert(value);
+                }
+                fields
+            }
+            Some(other) => {
+                body.insert(singular, other);
+                body
+            }
+            None => body,
+        }
     }
 
     /// Stores a new record in `collection` with a fresh id, its parents' ids and time stamps.

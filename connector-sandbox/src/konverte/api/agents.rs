@@ -80,9 +80,7 @@ impl App {
                 }
                 let body = c.body()?;
                 let input = Input::new(&body, true);
-                if !input.has("role") {
-                    return Err(blank("role"));
-                }
+                // Only the given attributes change (`.compact`): agents_controller.rb#update.
                 let role = input.choice("role", &["agent", "administrator"])?;
                 let availability =
                     match input.choice("availability", &["available", "busy", "offline"])? {
@@ -91,6 +89,12 @@ impl App {
                             .choice("availability_status", &["available", "busy", "offline"])?,
                     };
                 let auto_offline = input.bool("auto_offline")?;
+                // The user's name (`@agent.update!(agent_params.slice(:name).compact)`).
+                if let Some(name) = input.str("name")?
+                    && let Some(user) = st.users.get_mut(&agent)
+                {
+                    merge(user, json_map(json!({"name": name})));
+                }
                 let member = st
                     .members
                     .get_mut(&(account, agent))

@@ -27,10 +27,17 @@ impl App {
             ("PATCH", ["conversations", conversation]) => {
                 let conversation = find_conversation(st, account, conversation)?;
                 let body = c.body()?;
-                // permitted_update_params: priority only (update! with nothing changes nothing).
+                // permitted_update_params: priority, and sla_policy_id in the enterprise
+                // edition (update! with nothing changes nothing).
+                let mut changes = Vec::new();
                 if body.contains_key("priority") {
-                    let priority = priority(&body)?;
-                    st.save_conversation(conversation, &[("priority", json!(priority))]);
+                    changes.push(("priority", json!(priority(&body)?)));
+                }
+                if let Some(policy) = Input::new(&body, false).id("sla_policy_id")? {
+                    changes.push(("sla_policy_id", json!(policy)));
+                }
+                if !changes.is_empty() {
+                    st.save_conversation(conversation, &changes);
                 }
                 ok(&st.conversation_view(&st.conversations[&conversation], false))
             }

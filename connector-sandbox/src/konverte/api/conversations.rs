@@ -31,7 +31,7 @@ impl App {
                         }
                     })
                     .collect();
-                let payload: Vec<Value> = page_of(&selected, c.query.page())
+                let payload: Vec<Value> = page_sized(&selected, c.query.page(), CONVERSATIONS_PAGE)
                     .into_iter()
                     .map(|cv| st.conversation_view(cv, false))
                     .collect();
@@ -53,7 +53,7 @@ impl App {
                     }
                 }
                 let counts = st.conversation_counts(&matching);
-                let payload: Vec<Value> = page_of(&matching, c.query.page())
+                let payload: Vec<Value> = page_sized(&matching, c.query.page(), CONVERSATIONS_PAGE)
                     .into_iter()
                     .map(|cv| st.conversation_view(cv, false))
                     .collect();
@@ -178,12 +178,22 @@ impl App {
     }
 }
 
+/// Conversations per page, listed or filtered: CONVERSATION_RESULTS_PER_PAGE, 25 unless set
+/// (app/finders/conversation_finder.rb; Kaminari's default in
+/// app/services/conversations/filter_service.rb).
+const CONVERSATIONS_PAGE: usize = 25;
+
 /// `?page=N` slice of `items`, 15 per page.
 pub(super) fn page_of<T: Clone>(items: &[T], page: usize) -> Vec<T> {
+    page_sized(items, page, PAGE_SIZE)
+}
+
+/// `?page=N` slice of `items`, `size` per page.
+fn page_sized<T: Clone>(items: &[T], page: usize, size: usize) -> Vec<T> {
     items
         .iter()
-        .skip((page - 1).saturating_mul(PAGE_SIZE))
-        .take(PAGE_SIZE)
+        .skip((page - 1).saturating_mul(size))
+        .take(size)
         .cloned()
         .collect()
 }

@@ -127,10 +127,8 @@ impl App {
     }
     fn update_inbox(&self, st: &mut Store, c: &Ctx<'_>, inbox: u64) -> Answer {
         let body = c.body()?;
+        // Only the given attributes change (inboxes_controller.rb#update).
         let input = Input::new(&body, false);
-        if !input.has("enable_auto_assignment") {
-            return Err(blank("enable_auto_assignment"));
-        }
         let mut patch = Map::new();
         if let Some(name) = input.required_str("name")? {
             patch.insert("name".into(), json!(name));

@@ -7,6 +7,7 @@ mod announce;
 mod contact_avatar;
 mod contacts;
 mod conversation_actions;
+mod conversation_edits;
 mod conversations;
 mod filter;
 mod help_center;
@@ -342,6 +343,9 @@ impl App {
                     self.conversation_attachments(st, account, conversation)
                 }
                 [_, _, "messages", ..] => self.messages(st, c, account, rest),
+                [_, conversation] if c.m() == "DELETE" => {
+                    self.delete_conversation(st, account, conversation)
+                }
                 _ => self.conversation_records(st, c, account, rest),
             },
             _ => Err(route_not_found()),

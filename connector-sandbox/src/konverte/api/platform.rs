@@ -15,6 +15,10 @@ impl App {
 
     fn platform_accounts(&self, st: &mut Store, c: &Ctx<'_>, rest: &[&str]) -> Answer {
         match (c.m(), rest) {
+            // The accounts the platform app may act on (platform_app_permissibles): the
+            // sandbox's one token is that app, and it is taken to hold every account
+            // (app/controllers/platform/api/v1/accounts_controller.rb#index, a bare array).
+            ("GET", ["accounts"]) => ok(&Value::Array(st.accounts.values().cloned().collect())),
             ("POST", ["accounts"]) => {
                 let body = c.body()?;
                 let input = Input::new(&body, true);
