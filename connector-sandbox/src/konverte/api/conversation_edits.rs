@@ -6,7 +6,12 @@ use super::conversations::find_conversation;
 use super::*;
 
 impl App {
-    pub(super) fn delete_conversation(&self, st: &mut Store, account: u64, segment: &str) -> Answer {
+    pub(super) fn delete_conversation(
+        &self,
+        st: &mut Store,
+        account: u64,
+        segment: &str,
+    ) -> Answer {
         let conversation = find_conversation(st, account, segment)?;
         st.conversations.remove(&conversation);
         st.messages.retain(|(owner, _), _| *owner != conversation);
