@@ -12,7 +12,6 @@ mod stories;
 mod support;
 
 use connector_sandbox::seed;
-use futures::StreamExt;
 use stories::{Backend, groups, pages_by_cursor};
 use support::*;
 
@@ -100,27 +99,7 @@ async fn every_konverte_group_lives_through_create_list_get_update_delete() {
             group.resource
         );
     }
-    // Eight groups at a time: each story is a few short CLI processes, mostly waiting.
-    let stories = told.iter().map(|(seq, group)| {
-        let (cli, groups) = (&cli, &groups);
-        async move {
-            stories::story(cli, &KONVERTE, groups, group, *seq)
-                .await
-                .map_err(|failure| format!("{}: {failure}", group.resource))
-        }
-    });
-    let failures: Vec<String> = futures::stream::iter(stories)
-        .buffer_unordered(8)
-        .filter_map(|result| async move { result.err() })
-        .collect()
-        .await;
-    assert!(
-        failures.is_empty(),
-        "{} of {} groups failed:\n{}",
-        failures.len(),
-        told.len(),
-        failures.join("\n")
-    );
+    stories::tell_all(&cli, &KONVERTE, &groups, &told).await;
     assert!(told.len() >= 20, "groups told: {}", told.len());
     assert_eq!(sandbox.stats().unserved, 0);
 }

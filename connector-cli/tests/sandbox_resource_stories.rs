@@ -11,7 +11,6 @@ mod stories;
 mod support;
 
 use connector_sandbox::SandboxConfig;
-use futures::StreamExt;
 use stories::{Backend, groups};
 use support::*;
 
@@ -93,26 +92,6 @@ async fn every_moco_group_lives_through_create_list_get_update_delete() {
         .enumerate()
         .filter(|(_, g)| !UNFIT.iter().any(|(r, _)| *r == g.resource))
         .collect();
-    // Eight groups at a time: each story is a few short CLI processes, mostly waiting.
-    let stories = told.iter().map(|(seq, group)| {
-        let (cli, groups) = (&cli, &groups);
-        async move {
-            stories::story(cli, &MOCO, groups, group, *seq)
-                .await
-                .map_err(|failure| format!("{}: {failure}", group.resource))
-        }
-    });
-    let failures: Vec<String> = futures::stream::iter(stories)
-        .buffer_unordered(8)
-        .filter_map(|result| async move { result.err() })
-        .collect()
-        .await;
-    assert!(
-        failures.is_empty(),
-        "{} of {} groups failed:\n{}",
-        failures.len(),
-        told.len(),
-        failures.join("\n")
-    );
+    stories::tell_all(&cli, &MOCO, &groups, &told).await;
     assert_eq!(sandbox.stats().unserved, 0);
 }

@@ -199,7 +199,7 @@ fn the_sandbox_enum_copies_equal_the_generated_enums() {
         v.sort();
         v
     };
-    let pairs: [(&str, &[&str], &[&str]); 5] = [
+    let pairs: [(&str, &[&str], &[&str]); 6] = [
         (
             "MOCO remote services",
             sandbox::MOCO_REMOTE_SERVICES,
@@ -224,6 +224,11 @@ fn the_sandbox_enum_copies_equal_the_generated_enums() {
             "Konverte automation events",
             sandbox::KONVERTE_AUTOMATION_EVENTS,
             connector_konverte::enums::AutomationRuleEvent::ALL,
+        ),
+        (
+            "Konverte message content types",
+            sandbox::KONVERTE_MESSAGE_CONTENT_TYPES,
+            connector_konverte::enums::MessageContentType::ALL,
         ),
     ];
     for (what, ours, generated) in pairs {

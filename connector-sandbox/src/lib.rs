@@ -274,7 +274,8 @@ mod tests {
 /// outside this crate can compare them with the registries' generated enums.
 pub mod enums {
     pub use crate::konverte::records::{
-        AUTOMATION_EVENTS as KONVERTE_AUTOMATION_EVENTS, WEBHOOK_EVENTS as KONVERTE_WEBHOOK_EVENTS,
+        AUTOMATION_EVENTS as KONVERTE_AUTOMATION_EVENTS,
+        CONTENT_TYPES as KONVERTE_MESSAGE_CONTENT_TYPES, WEBHOOK_EVENTS as KONVERTE_WEBHOOK_EVENTS,
     };
     pub use crate::moco::validate::{
         REMOTE_SERVICES as MOCO_REMOTE_SERVICES, WEB_HOOK_EVENTS as MOCO_WEB_HOOK_EVENTS,

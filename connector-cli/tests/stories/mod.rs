@@ -6,7 +6,7 @@
 
 mod run;
 
-pub use run::story;
+pub use run::tell_all;
 
 use connector_core::action::{ActionSpec, Location, Method, Pagination, ParamSpec, ParamType};
 

@@ -5,6 +5,7 @@
 use super::{Backend, Group, create_fields, key_field, update_field};
 use crate::support::{Cli, Run};
 use connector_core::action::ActionSpec;
+use futures::StreamExt;
 use serde_json::{Map, Value};
 
 /// Path parameters and their values for every call of a story: the ambient ones and the
@@ -279,4 +280,26 @@ pub async fn story(
         return Err(format!("{key} still there after delete: {record}"));
     }
     Ok(())
+}
+
+/// Tells the stories of `told`, eight at a time (each is a few short CLI processes, mostly
+/// waiting), and fails naming every group whose story failed.
+pub async fn tell_all(cli: &Cli, backend: &Backend, groups: &[Group], told: &[(usize, &Group)]) {
+    let stories = told.iter().map(|(seq, group)| async move {
+        story(cli, backend, groups, group, *seq)
+            .await
+            .map_err(|failure| format!("{}: {failure}", group.resource))
+    });
+    let failures: Vec<String> = futures::stream::iter(stories)
+        .buffer_unordered(8)
+        .filter_map(|result| async move { result.err() })
+        .collect()
+        .await;
+    assert!(
+        failures.is_empty(),
+        "{} of {} groups failed:\n{}",
+        failures.len(),
+        told.len(),
+        failures.join("\n")
+    );
 }

@@ -4,6 +4,7 @@
 use super::contacts::find_contact;
 use super::conversations::find_conversation;
 use super::*;
+use crate::konverte::records::CONTENT_TYPES;
 
 impl App {
     /// `conversations/{id}/labels` and `contacts/{id}/labels`.
@@ -149,23 +150,6 @@ const MAX_CONTENT: usize = 150_000;
 
 /// `Message.message_types`.
 const MESSAGE_TYPES: &[&str] = &["incoming", "outgoing", "activity", "template"];
-
-/// `Message.content_types`; another value is the builder's error, a 422.
-const CONTENT_TYPES: &[&str] = &[
-    "text",
-    "input_text",
-    "input_textarea",
-    "input_email",
-    "input_select",
-    "cards",
-    "form",
-    "article",
-    "incoming_email",
-    "input_csat",
-    "integrations",
-    "sticker",
-    "voice_call",
-];
 
 /// `MessageBuilder#content_attributes`: an object, a JSON string of one, else `{}`.
 fn content_attributes_of(body: &Map<String, Value>) -> Map<String, Value> {

@@ -58,6 +58,23 @@ pub(crate) const APPS: &[(&str, &str, &str, &str, bool)] = &[
     ),
 ];
 
+/// `Message.content_types`; another value is the builder's error, a 422.
+pub const CONTENT_TYPES: &[&str] = &[
+    "text",
+    "input_text",
+    "input_textarea",
+    "input_email",
+    "input_select",
+    "cards",
+    "form",
+    "article",
+    "incoming_email",
+    "input_csat",
+    "integrations",
+    "sticker",
+    "voice_call",
+];
+
 pub const WEBHOOK_EVENTS: &[&str] = &[
     "conversation_created",
     "conversation_status_changed",
