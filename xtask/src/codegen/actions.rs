@@ -1,12 +1,44 @@
 //! `generated/actions.rs`: the registry.
 
 use super::HEADER;
-use super::names::lit;
+use super::names::{lit, snake};
 use super::plan::Plan;
 use crate::manifest::{
     BodyKind, Loaded, Location, Pagination, Param, Resolved, ResponseKind, Type,
 };
+use std::collections::HashMap;
 use std::fmt::Write as _;
+
+/// Declarations the registry repeats (a resource's shared parameter blocks are taken by
+/// many actions, an enum's values by many parameters), each written once as a `const`
+/// and named where it is used: the compiler then type-checks and evaluates every distinct
+/// declaration once instead of once per use, which is most of what the registry cost to
+/// build, with or without any feature.
+#[derive(Default)]
+struct Shared {
+    consts: String,
+    by_key: HashMap<String, String>,
+    names: HashMap<String, usize>,
+}
+
+impl Shared {
+    /// The name of the `const` holding `value` (of type `ty`), declared on first use;
+    /// named after `hint`, numbered when two different values share a hint.
+    fn name(&mut self, hint: &str, ty: &str, value: String) -> String {
+        // Keyed by type too: `&[]` is a list of parameters or of columns.
+        let key = format!("{ty} = {value}");
+        if let Some(name) = self.by_key.get(&key) {
+            return name.clone();
+        }
+        let base = snake(hint).to_ascii_uppercase();
+        let n = self.names.entry(base.clone()).or_default();
+        *n += 1;
+        let name = if *n == 1 { base } else { format!("{base}_{n}") };
+        let _ = writeln!(self.consts, "const {name}: {ty} = {value};");
+        self.by_key.insert(key, name.clone());
+        name
+    }
+}
 
 pub fn render(m: &Loaded, _plan: &Plan) -> String {
     let mut out = String::from(HEADER);
@@ -25,10 +57,12 @@ pub fn render(m: &Loaded, _plan: &Plan) -> String {
     out.push_str("];\n\n");
     let _ = writeln!(out, "/// Every `{}` action, in manifest order.", m.name());
     out.push_str("#[allow(unused_imports)]\npub static ACTIONS: &[ActionSpec] = &[\n");
+    let mut shared = Shared::default();
     for r in &m.actions {
-        render_action(&mut out, m, r);
+        render_action(&mut out, &mut shared, m, r);
     }
-    out.push_str("];\n");
+    out.push_str("];\n\n");
+    out.push_str(&shared.consts);
     out
 }
 
@@ -36,7 +70,7 @@ fn list(items: &[String]) -> String {
     items.iter().map(|s| lit(s)).collect::<Vec<_>>().join(", ")
 }
 
-fn render_action(out: &mut String, m: &Loaded, r: &Resolved) {
+fn render_action(out: &mut String, shared: &mut Shared, m: &Loaded, r: &Resolved) {
     let a = &r.action;
     let idempotent = a.idempotent.unwrap_or(a.method.is_idempotent());
     let pagination = match &a.pagination {
@@ -73,11 +107,20 @@ fn render_action(out: &mut String, m: &Loaded, r: &Resolved) {
     let _ = writeln!(out, "        summary: {},", lit(&a.summary));
     let _ = writeln!(out, "        method: {},", a.method.variant());
     let _ = writeln!(out, "        path: {},", lit(&a.path));
-    out.push_str("        params: &[\n");
-    for p in &r.params {
-        render_param(out, m, r, p);
-    }
-    out.push_str("        ],\n");
+    let params: Vec<String> = r
+        .params
+        .iter()
+        .map(|p| {
+            let spec = param_spec(shared, m, r, p);
+            shared.name(&format!("param {}", p.name()), "ParamSpec", spec)
+        })
+        .collect();
+    let params = shared.name(
+        &format!("params {}", a.id),
+        "&[ParamSpec]",
+        format!("&[{}]", params.join(", ")),
+    );
+    let _ = writeln!(out, "        params: {params},");
     let _ = writeln!(out, "        pagination: {pagination},");
     let _ = writeln!(out, "        idempotent: {idempotent},");
     let _ = writeln!(out, "        tokens: &[{}],", list(&a.tokens));
@@ -106,12 +149,17 @@ fn render_action(out: &mut String, m: &Loaded, r: &Resolved) {
         "        checked_against: &[{}],",
         list(&a.checked_against.to_vec())
     );
-    let _ = writeln!(out, "        columns: &[{columns}],");
+    let columns = shared.name(
+        &format!("columns {}", r.resource),
+        "&[&str]",
+        format!("&[{columns}]"),
+    );
+    let _ = writeln!(out, "        columns: {columns},");
     let _ = writeln!(out, "        deprecated: {},", a.deprecated);
     out.push_str("    },\n");
 }
 
-fn param_type(ty: Type, values: &[String], items: Option<Type>) -> String {
+fn param_type(shared: &mut Shared, p: &Param, ty: Type, items: Option<Type>) -> String {
     match ty {
         Type::String => "ParamType::String".into(),
         Type::Integer => "ParamType::Integer".into(),
@@ -124,15 +172,23 @@ fn param_type(ty: Type, values: &[String], items: Option<Type>) -> String {
         Type::Email => "ParamType::Email".into(),
         Type::Password => "ParamType::Password".into(),
         Type::File => "ParamType::File".into(),
-        Type::Enum => format!("ParamType::Enum {{ values: &[{}] }}", list(values)),
+        Type::Enum => {
+            let values = shared.name(
+                &format!("values {}", p.name()),
+                "&[&str]",
+                format!("&[{}]", list(&p.values)),
+            );
+            format!("ParamType::Enum {{ values: {values} }}")
+        }
         Type::Array => format!(
             "ParamType::Array {{ items: &{} }}",
-            param_type(items.unwrap_or(Type::Json), values, None)
+            param_type(shared, p, items.unwrap_or(Type::Json), None)
         ),
     }
 }
 
-fn render_param(out: &mut String, m: &Loaded, r: &Resolved, p: &Param) {
+/// The `ParamSpec` of one parameter of `r`, as Rust.
+fn param_spec(shared: &mut Shared, m: &Loaded, r: &Resolved, p: &Param) -> String {
     let reference = match &p.reference {
         None => "None".to_owned(),
         Some(reference) => {
@@ -169,12 +225,11 @@ fn render_param(out: &mut String, m: &Loaded, r: &Resolved, p: &Param) {
             )
         }
     };
-    let _ = writeln!(
-        out,
-        "            ParamSpec {{ name: {}, location: {}, ty: {}, required: {}, help: {}, secret: {}, deprecated: {}, wire: {}, top_level: {}, reference: {reference} }},",
+    format!(
+        "ParamSpec {{ name: {}, location: {}, ty: {}, required: {}, help: {}, secret: {}, deprecated: {}, wire: {}, top_level: {}, reference: {reference} }}",
         lit(p.name()),
         p.location.variant(),
-        param_type(p.ty, &p.values, p.items),
+        param_type(shared, p, p.ty, p.items),
         p.required || p.location == Location::Path,
         lit(&p.help),
         p.secret || p.ty == Type::Password,
@@ -183,5 +238,5 @@ fn render_param(out: &mut String, m: &Loaded, r: &Resolved, p: &Param) {
             .as_deref()
             .map_or("None".to_owned(), |w| format!("Some({})", lit(w))),
         p.top_level,
-    );
+    )
 }
