@@ -286,7 +286,7 @@ impl App {
 
     /// Keeps a message's files (`attachments[]`) where `GET /sandbox/files/{id}` serves them,
     /// and renders each as `attachment.push_event_data` does (app/models/attachment.rb).
-    fn attach(
+    pub(super) fn attach(
         &self,
         st: &mut Store,
         conversation: u64,

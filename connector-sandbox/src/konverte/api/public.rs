@@ -218,9 +218,10 @@ impl App {
             ("POST", ["contacts", source, "conversations", conv, "messages"]) => {
                 let ci = inbox.contact_inbox(st, source)?;
                 let conv = inbox.conversation(st, &ci, conv)?;
-                let body = c.body()?;
+                // public messages_controller.rb#create: JSON or multipart `attachments[]`;
+                // content is not required.
+                let (body, files) = c.form()?;
                 let input = Input::new(&body, true);
-                // public messages_controller.rb#create: content is not required.
                 let content = input.str("content")?;
                 let echo_id = input.str("echo_id")?;
                 let sender = st.contact_sender(ci.contact_id);
@@ -234,6 +235,7 @@ impl App {
                     sender,
                     echo_id,
                 );
+                let message = self.attach(st, conv, message, files);
                 self.counters.created();
                 ok(&public_message_view(&message))
             }

@@ -360,7 +360,7 @@ pub(crate) fn inbox_record(
 }
 
 pub(crate) fn public_message_view(message: &Value) -> Value {
-    json!({
+    let mut view = json!({
         "id": message.get("id"),
         "content": message.get("content"),
         "message_type": message.get("message_type"),
@@ -368,7 +368,15 @@ pub(crate) fn public_message_view(message: &Value) -> Value {
         "content_attributes": message.get("content_attributes"),
         "created_at": message.get("created_at"),
         "conversation_id": message.get("conversation_id"),
-        "attachments": [],
         "sender": message.get("sender"),
-    })
+    });
+    // public/api/v1/models/_message.json.jbuilder: `attachments.map(&:push_event_data)`, only
+    // when there are any.
+    if let Some(files) = message
+        .get("attachments")
+        .filter(|a| a.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        view["attachments"] = files.clone();
+    }
+    view
 }
