@@ -234,4 +234,13 @@ fn the_sandbox_enum_copies_equal_the_generated_enums() {
     for (what, ours, generated) in pairs {
         assert_eq!(sorted(ours), sorted(generated), "{what}");
     }
+    let tagged: Vec<&str> = sandbox::MOCO_TAGGED_ENTITIES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    assert_eq!(
+        sorted(&tagged),
+        sorted(connector_moco::enums::TaggingsEntity::ALL),
+        "MOCO tagged entities"
+    );
 }

@@ -4,18 +4,7 @@
 
 use super::*;
 use crate::generic::find_id;
-
-/// The entities that carry tags, and the collection each lives in.
-const TAGGED: &[(&str, &str)] = &[
-    ("Company", "/companies"),
-    ("Contact", "/contacts/people"),
-    ("Project", "/projects"),
-    ("Deal", "/deals"),
-    ("Purchase", "/purchases"),
-    ("Invoice", "/invoices"),
-    ("Offer", "/offers"),
-    ("User", "/users"),
-];
+use crate::moco::validate::TAGGED_ENTITIES as TAGGED;
 
 impl App {
     pub(super) fn taggings(&self, req: &Req<'_>, entity: &str, id: &str) -> Answer {
@@ -48,22 +37,17 @@ impl App {
             })
             .unwrap_or_default();
         match req.method {
-            "PATCH" => {
-                for name in names {
-                    if !current.contains(&name) {
-                        current.push(name);
-                    }
-                }
-            }
-            "PUT" => {
-                current.clear();
-                for name in names {
-                    if !current.contains(&name) {
-                        current.push(name);
-                    }
-                }
-            }
             "DELETE" => current.retain(|t| !names.contains(t)),
+            "PATCH" | "PUT" => {
+                if req.method == "PUT" {
+                    current.clear();
+                }
+                for name in names {
+                    if !current.contains(&name) {
+                        current.push(name);
+                    }
+                }
+            }
             _ => {}
         }
         *tags = json!(current);

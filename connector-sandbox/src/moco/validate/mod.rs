@@ -151,3 +151,16 @@ pub(crate) fn build(
     }
     v.finish()
 }
+
+/// The entities that carry tags (the `entity` values of taggings.toml), and the collection each
+/// lives in.
+pub const TAGGED_ENTITIES: &[(&str, &str)] = &[
+    ("Company", "/companies"),
+    ("Contact", "/contacts/people"),
+    ("Project", "/projects"),
+    ("Deal", "/deals"),
+    ("Purchase", "/purchases"),
+    ("Invoice", "/invoices"),
+    ("Offer", "/offers"),
+    ("User", "/users"),
+];
