@@ -47,8 +47,12 @@ TIME=/usr/bin/time
 [ -x "$TIME" ] || die "GNU time is needed for peak RSS: apt-get install time"
 
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2> /dev/null || echo unknown)
-log "building release binaries"
-(cd "$ROOT" && cargo build --release --quiet -p connector-cli -p connector-bench) || die "build failed"
+if [ -n "${BENCH_NO_BUILD:-}" ]; then
+    log "BENCH_NO_BUILD is set: using the release binaries already built"
+else
+    log "building release binaries"
+    (cd "$ROOT" && cargo build --release --quiet -p connector-cli -p connector-bench) || die "build failed"
+fi
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=$TARGET/release
 CONNECTOR=$BIN/connector

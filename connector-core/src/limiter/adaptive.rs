@@ -11,15 +11,20 @@
 //! the whole run instead would dilute a burst with a slow start, or with items that came
 //! slowly, and settle far below the limit.) From then on:
 //!
-//! - a refusal halves the rate, or goes back to the highest rate that ran a whole period
-//!   without refusal; refusals of requests sent before that decrease change nothing;
+//! - a refusal goes back to the highest rate that ran a whole period without refusal, but at
+//!   least [`PLATEAU`] under the rate refused; a refusal at a rate that once passed (the limit
+//!   is that close, or the server lowered it) goes [`PLATEAU`] under it and forgets what
+//!   passed, so a second one halves the rate, as does a refusal with nothing known to pass;
+//!   refusals of requests sent before that decrease change nothing;
 //! - a period without refusal (the last period held a period's worth of requests) moves halfway
 //!   to just under ([`PLATEAU`]) the lowest rate refused, and stays on that plateau;
 //! - after [`BASE_QUIET`] calm periods on the plateau it probes [`PROBE`] above the refused
 //!   rate for one period: refused, it returns to the plateau and waits twice as long before
 //!   the next probe (up to [`MAX_QUIET`] periods); not refused, the server has raised its
-//!   limit, the refused rate is forgotten, and the rate grows by [`GROWTH`] per period until
-//!   the next refusal.
+//!   limit (or the first refusal measured it a little low), the refused rate is forgotten, and
+//!   the rate grows per period by as much as the probe went over, then twice that, up to
+//!   [`GROWTH`], until the next refusal. (Growing by a quarter at once would go far past a
+//!   limit the probe had only just missed.)
 //!
 //! A period is the longest `Retry-After` the server asked for (between one second and two
 //! minutes): it is the only hint of the server's window.
@@ -35,7 +40,7 @@ pub(crate) const MAX_PERIOD: Duration = Duration::from_secs(120);
 pub(crate) const PLATEAU: f64 = 0.98;
 /// A probe, as a multiple of the lowest rate refused.
 pub(crate) const PROBE: f64 = 1.02;
-/// Growth per period once a probe has passed.
+/// The most growth per period once a probe has passed.
 pub(crate) const GROWTH: f64 = 1.25;
 /// Decrease on a refusal when no rate is known to pass.
 pub(crate) const BACKOFF: f64 = 0.5;
@@ -59,6 +64,8 @@ pub(crate) struct Controller {
     /// Lowest rate refused since the server last took more.
     bad: Option<f64>,
     probing: bool,
+    /// Growth of the next period without refusal, once a probe has passed.
+    step: f64,
     /// Calm periods on the plateau so far, and how many come before a probe.
     calm: u32,
     quiet: u32,
@@ -85,6 +92,7 @@ impl Default for Controller {
             good: 0.0,
             bad: None,
             probing: false,
+            step: PROBE,
             calm: 0,
             quiet: BASE_QUIET,
             period: MIN_PERIOD,
@@ -193,10 +201,12 @@ impl Controller {
             Some(r) => {
                 self.bad = Some(self.bad.map_or(r, |b| b.min(r)));
                 if self.good >= r {
+                    // It passed a whole period before: the limit is within the timing noise
+                    // of it, or lower now. Just under it; if that is refused too, halve.
                     self.good = 0.0;
-                }
-                if self.good > 0.0 {
-                    self.good
+                    r * PLATEAU
+                } else if self.good > 0.0 {
+                    self.good.min(r * PLATEAU)
                 } else {
                     r * BACKOFF
                 }
@@ -236,10 +246,15 @@ impl Controller {
             self.bad = None;
             self.probing = false;
             self.quiet = BASE_QUIET;
+            self.step = PROBE;
         }
         self.good = self.good.max(r);
         let next = match self.bad {
-            None => r * GROWTH,
+            None => {
+                let next = r * self.step;
+                self.step = (1.0 + (self.step - 1.0) * 2.0).min(GROWTH);
+                next
+            }
             Some(b) if r < b * PLATEAU * 0.999 => ((r + b) / 2.0).min(b * PLATEAU),
             Some(b) => {
                 self.calm += 1;

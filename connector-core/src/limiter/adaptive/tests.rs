@@ -15,6 +15,9 @@ struct Server {
     limit: usize,
     per: Duration,
     admitted: VecDeque<Duration>,
+    /// When set, each request reaches the server up to 4 ms late (a pseudo-random walk from
+    /// this seed), as requests on a real network and a busy client do.
+    jitter: Option<u64>,
 }
 
 impl Server {
@@ -23,10 +26,25 @@ impl Server {
             limit,
             per,
             admitted: VecDeque::new(),
+            jitter: None,
         }
     }
 
+    fn with_jitter(mut self, seed: u64) -> Self {
+        self.jitter = Some(seed);
+        self
+    }
+
     fn admit(&mut self, at: Duration) -> Result<(), Duration> {
+        let at = match &mut self.jitter {
+            Some(state) => {
+                *state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                at + Duration::from_micros((*state >> 33) % 4000)
+            }
+            None => at,
+        };
         while self
             .admitted
             .front()
@@ -333,4 +351,65 @@ proptest! {
         prop_assert!(rate >= 0.85 * lowered as f64, "{rate} of {lowered}");
         prop_assert!(refused <= 0.03, "{refused}");
     }
+}
+
+/// Seconds a job of `items` requests takes from a cold start against an unknown limit of
+/// `limit` per sliding second (bench row 5 in simulated time).
+fn job_seconds(limit: usize, items: u64, seed: u64) -> f64 {
+    let mut sim = Sim::new();
+    let mut server = Server::new(limit, secs(1)).with_jitter(seed);
+    let mut admitted = 0u64;
+    while admitted < items {
+        let from = sim.samples.len();
+        sim.run(&mut server, secs(1));
+        admitted += sim.samples[from..]
+            .iter()
+            .map(|s| u64::from(s.admitted))
+            .sum::<u64>();
+    }
+    let mut over = admitted - items;
+    let mut end = sim.now;
+    for s in sim.samples.iter().rev() {
+        if over < u64::from(s.admitted) {
+            break;
+        }
+        over -= u64::from(s.admitted);
+        end = s.at;
+    }
+    end.as_secs_f64()
+}
+
+#[test]
+fn a_job_of_a_minute_at_the_limit_gets_nine_tenths_of_it() {
+    for (limit, seed) in [5usize, 50, 500]
+        .into_iter()
+        .flat_map(|l| (1..=5).map(move |s| (l, s)))
+    {
+        let items = limit as u64 * 60;
+        let took = job_seconds(limit, items, seed);
+        let share = items as f64 / took / limit as f64;
+        assert!(
+            share >= 0.9,
+            "limit {limit}/s: {items} in {took:.1} s, {share:.3} of the limit"
+        );
+    }
+}
+/// The first refusal can measure a little under the limit (answers arrive late), so a probe
+/// just above that passes, and the rate grows past the limit. Back at the rate that passed,
+/// the window is still full of the overshoot: those refusals are its echo, not a reason to
+/// halve the rate.
+#[test]
+fn a_probe_that_passes_by_a_hair_does_not_halve_the_rate() {
+    let mut sim = Sim::new();
+    let mut server = Server::new(49, secs(1)).with_jitter(7);
+    sim.run(&mut server, secs(5));
+    let mut server = Server::new(50, secs(1)).with_jitter(7);
+    sim.run(&mut server, secs(115));
+    let lowest = sim.samples[200..]
+        .iter()
+        .filter_map(|s| s.rate)
+        .fold(f64::INFINITY, f64::min);
+    assert!(lowest >= 45.0, "the rate fell to {lowest}");
+    let (rate, refused) = sim.between(secs(5), secs(120));
+    assert!(rate >= 47.0 && refused <= 0.02, "{rate} {refused}");
 }
