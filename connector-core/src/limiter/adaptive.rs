@@ -12,10 +12,11 @@
 //! slowly, and settle far below the limit.) From then on:
 //!
 //! - a refusal goes back to the highest rate that ran a whole period without refusal, but at
-//!   least [`PLATEAU`] under the rate refused; a refusal at a rate that once passed (the limit
-//!   is that close, or the server lowered it) goes [`PLATEAU`] under it and forgets what
-//!   passed, so a second one halves the rate, as does a refusal with nothing known to pass;
-//!   refusals of requests sent before that decrease change nothing;
+//!   least [`PLATEAU`] under the rate refused; a refusal at a rate that passed (the limit is
+//!   within the timing noise of it, or the server lowered it) goes [`PLATEAU`] under it, and
+//!   only a second one within [`STRIKE_PERIODS`] periods of that halves the rate (noise
+//!   refuses now and then, a lowered limit again and again); refusals of requests sent
+//!   before a decrease change nothing;
 //! - a period without refusal (the last period held a period's worth of requests) moves halfway
 //!   to just under ([`PLATEAU`]) the lowest rate refused, and stays on that plateau;
 //! - after [`BASE_QUIET`] calm periods on the plateau it probes [`PROBE`] above the refused
@@ -42,8 +43,10 @@ pub(crate) const PLATEAU: f64 = 0.98;
 pub(crate) const PROBE: f64 = 1.02;
 /// The most growth per period once a probe has passed.
 pub(crate) const GROWTH: f64 = 1.25;
-/// Decrease on a refusal when no rate is known to pass.
+/// Decrease on a second refusal soon after a step down.
 pub(crate) const BACKOFF: f64 = 0.5;
+/// Periods (after the server's wait) within which a second refusal halves the rate.
+pub(crate) const STRIKE_PERIODS: u32 = 4;
 /// Calm periods on the plateau before the first probe; doubled per refused probe.
 pub(crate) const BASE_QUIET: u32 = 16;
 pub(crate) const MAX_QUIET: u32 = 128;
@@ -74,6 +77,8 @@ pub(crate) struct Controller {
     changed_at: Duration,
     /// The last decrease: a refusal of a request sent before it is an echo.
     decreased_at: Option<Duration>,
+    /// Until when a refusal at a rate that passed halves the rate (set by a step down).
+    strike_until: Duration,
     /// Nothing is sent before this (`Retry-After`).
     hold_until: Duration,
     /// Send times since `changed_at`, within the last period.
@@ -98,6 +103,7 @@ impl Default for Controller {
             period: MIN_PERIOD,
             changed_at: Duration::ZERO,
             decreased_at: None,
+            strike_until: Duration::ZERO,
             hold_until: Duration::ZERO,
             recent: VecDeque::new(),
             succeeded: 0,
@@ -200,15 +206,19 @@ impl Controller {
             }
             Some(r) => {
                 self.bad = Some(self.bad.map_or(r, |b| b.min(r)));
-                if self.good >= r {
-                    // It passed a whole period before: the limit is within the timing noise
-                    // of it, or lower now. Just under it; if that is refused too, halve.
-                    self.good = 0.0;
-                    r * PLATEAU
-                } else if self.good > 0.0 {
+                if self.good > 0.0 && self.good < r {
+                    // Above what passed: back to it.
                     self.good.min(r * PLATEAU)
                 } else {
-                    r * BACKOFF
+                    let struck = now < self.strike_until;
+                    self.strike_until = now + wait.max(self.period) + self.period * STRIKE_PERIODS;
+                    self.good = 0.0;
+                    if struck {
+                        r * BACKOFF
+                    } else {
+                        // What passed (or nothing has yet) is refused once: just under it.
+                        r * PLATEAU
+                    }
                 }
             }
         };

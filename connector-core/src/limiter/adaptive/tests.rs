@@ -413,3 +413,33 @@ fn a_probe_that_passes_by_a_hair_does_not_halve_the_rate() {
     let (rate, refused) = sim.between(secs(5), secs(120));
     assert!(rate >= 47.0 && refused <= 0.02, "{rate} {refused}");
 }
+
+/// Noise near a limit refuses now and then; a lowered limit again and again. Only a second
+/// refusal soon after a step down halves the rate.
+#[test]
+fn a_second_refusal_soon_after_a_step_down_halves_the_rate() {
+    let mut ctl = Controller::default();
+    for i in 0..50 {
+        let t = Duration::from_micros(100 * i);
+        ctl.on_send(t);
+        ctl.on_success(t);
+    }
+    let first = Duration::from_millis(10);
+    assert!(ctl.on_throttle(first, first, Some(secs(1))));
+    let settled = ctl.rate().unwrap();
+    let lone = secs(30);
+    assert!(ctl.on_throttle(lone, lone, Some(secs(1))));
+    let under = ctl.rate().unwrap();
+    assert!(
+        (under - settled * PLATEAU).abs() < 1e-9,
+        "{under} {settled}"
+    );
+    let soon = lone + secs(3);
+    assert!(ctl.on_throttle(soon, soon, Some(secs(1))));
+    let halved = ctl.rate().unwrap();
+    assert!((halved - under * BACKOFF).abs() < 1e-9, "{halved} {under}");
+    let later = soon + secs(60);
+    assert!(ctl.on_throttle(later, later, Some(secs(1))));
+    let again = ctl.rate().unwrap();
+    assert!((again - halved * PLATEAU).abs() < 1e-9, "{again} {halved}");
+}
