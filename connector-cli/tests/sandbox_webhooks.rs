@@ -122,7 +122,7 @@ async fn a_created_message_is_delivered_signed_and_verified_by_the_listener() {
         "{event}"
     );
     assert_eq!(
-        event["payload"]["conversation_id"],
+        event["payload"]["conversation"]["id"],
         json!(conversation_id),
         "{event}"
     );
@@ -289,7 +289,7 @@ async fn an_agent_bot_gets_its_events_signed_with_its_secret() {
     let event = listener.next_event().await;
     assert_eq!(event["event"], "message_created", "{event}");
     assert_eq!(event["payload"]["content"], "hello bot", "{event}");
-    assert_eq!(event["payload"]["conversation_id"], conversation, "{event}");
+    assert_eq!(event["payload"]["conversation"]["id"], conversation, "{event}");
 
     account
         .post(

@@ -91,6 +91,21 @@
 //!   `updated_at`); a status change also raises `conversation_status_changed`, whose
 //!   `changed_attributes` is `null` as the server's is. `toggle_typing_status` raises
 //!   `conversation_typing_on` / `_off` (`user`, `conversation`, `is_private`).
+//! * Message events carry the message's `webhook_data` (`message_type` by name, `created_at`
+//!   as a time, the conversation's `webhook_data`, the inbox, the sender's `webhook_data`);
+//!   activity messages raise none. `contact_created` carries the contact's `webhook_data`;
+//!   `contact_updated` adds `changed_attributes` and is not raised when nothing changed.
+//! * A new message changes its conversation as the model's callbacks do: an incoming one
+//!   reopens a resolved or snoozed conversation (`pending` when the inbox has an agent bot;
+//!   not for a blocked contact) and sets `waiting_since` when it was blank; an agent's first
+//!   public reply sets `first_reply_created_at` and clears `waiting_since`. Only API-channel
+//!   inboxes take `message_type: incoming` (`422 {"error": "Incoming messages are only
+//!   allowed in Api inboxes"}`; as a new conversation's first message, `500` and no
+//!   conversation).
+//! * A conversation given to a team (created with `team_id`, or `assignments` with `team_id`)
+//!   loses an assignee outside the team; a team with `allow_auto_assign` then assigns the next
+//!   of its members in the inbox who is online (availability `online`, `auto_offline: false`),
+//!   round robin per inbox.
 //! * An API-channel inbox's `channel.webhook_url` gets the message, conversation and typing
 //!   events of its conversations, signed with the inbox's `secret` (in the inbox's
 //!   representation), once. The agent bot a conversation is assigned to (`assignments` with

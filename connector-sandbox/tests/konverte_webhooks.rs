@@ -67,7 +67,9 @@ async fn message(sandbox: &KonverteSandbox) {
     post(
         sandbox,
         &format!("/conversations/{id}/messages"),
-        json!({"content": "retry me"}),
+        // Incoming: an agent's first reply would also raise conversation_updated (it sets
+        // first_reply_created_at), a second event for the bot to count.
+        json!({"content": "retry me", "message_type": "incoming"}),
     )
     .await;
 }

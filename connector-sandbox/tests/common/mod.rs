@@ -1,6 +1,8 @@
 //! Helpers shared by the sandbox's integration tests.
 #![allow(dead_code)]
 
+pub mod hooks;
+
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
 

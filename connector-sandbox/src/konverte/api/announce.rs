@@ -38,7 +38,8 @@ impl App {
     }
 
     /// The route's `event` about the record in `response` (the response is handed back
-    /// unchanged). A message is sent as stored, whichever view the route answered with.
+    /// unchanged). A message is sent as its `webhook_data`, whichever view the route answered
+    /// with, and not at all when it is an activity (`webhook_sendable?`).
     async fn record_event(
         &self,
         event: &'static str,
@@ -56,23 +57,37 @@ impl App {
             .unwrap_or(&answer);
         let raised = {
             let st = lock(&self.store);
-            let message = match (get_u64(record, "conversation_id"), get_u64(record, "id")) {
-                (Some(conversation), Some(message)) if event.starts_with("message_") => st
-                    .messages
-                    .get(&(conversation, message))
-                    .map(|m| (conversation, m)),
-                _ => None,
-            };
-            Raised {
-                account,
-                event,
-                conversation: message.map(|(conversation, _)| conversation),
-                payload: deliver::record_payload(&st, account, message.map_or(record, |(_, m)| m)),
+            if event.starts_with("message_") {
+                let message = match (get_u64(record, "conversation_id"), get_u64(record, "id")) {
+                    (Some(conversation), Some(message)) => st
+                        .messages
+                        .get(&(conversation, message))
+                        .map(|m| (conversation, m)),
+                    _ => None,
+                };
+                message
+                    .filter(|(_, m)| webhook_sendable(m))
+                    .map(|(conversation, m)| Raised {
+                        account,
+                        event,
+                        conversation: Some(conversation),
+                        payload: match st.message_webhook_data(m) {
+                            Value::Object(map) => map,
+                            _ => Map::new(),
+                        },
+                    })
+            } else {
+                Some(Raised {
+                    account,
+                    event,
+                    conversation: None,
+                    payload: deliver::record_payload(&st, account, record),
+                })
             }
         };
         (
             Response::from_parts(parts, axum::body::Body::from(bytes)),
-            Some(raised),
+            raised,
         )
     }
 

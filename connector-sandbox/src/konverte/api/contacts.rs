@@ -198,6 +198,7 @@ impl App {
         let source_id = input.str("source_id")?.filter(|s| !s.is_empty());
         st.put_contact(id, contact);
         self.keep_avatar(st, id, avatar);
+        st.raise_contact_created(id);
         if let Some(inbox) = inbox {
             st.ensure_contact_inbox(id, inbox, source_id);
         }
@@ -340,7 +341,8 @@ pub(super) fn contact_fields(
     Ok(out)
 }
 
-/// Applies an update body to a contact; custom and additional attributes are merged.
+/// Applies an update body to a contact; custom and additional attributes are merged. Raises
+/// `contact_updated` when something changed (app/models/contact.rb#dispatch_update_event).
 pub(super) fn update_contact(
     st: &mut Store,
     account: u64,
@@ -353,6 +355,7 @@ pub(super) fn update_contact(
         .contacts
         .get_mut(&contact)
         .ok_or_else(|| not_found("Contact"))?;
+    let before = record.clone();
     for key in ["custom_attributes", "additional_attributes"] {
         if let Some(Value::Object(new)) = fields.remove(key) {
             let mut merged = record
@@ -366,5 +369,6 @@ pub(super) fn update_contact(
     }
     merge(record, fields);
     st.index_contact(contact);
+    st.raise_contact_updated(contact, &before);
     Ok(())
 }

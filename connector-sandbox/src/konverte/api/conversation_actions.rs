@@ -195,7 +195,8 @@ fn assign(st: &mut Store, account: u64, conversation: u64, body: &Map<String, Va
     }
     if body.contains_key("team_id") {
         // teams.find_by(id:): an unknown team clears it. ensure_assignee_is_from_team: an
-        // assignee who is not in the new team is unassigned.
+        // assignee who is not in the new team is unassigned, and the team may assign one
+        // (store/team_assignment.rs).
         let team = input
             .id("team_id")
             .ok()
@@ -204,11 +205,16 @@ fn assign(st: &mut Store, account: u64, conversation: u64, body: &Map<String, Va
             .cloned();
         let team_id = team.as_ref().and_then(|t| get_u64(t, "id"));
         let mut patch = vec![("team_id", json!(team_id))];
-        let assignee = get_u64(&st.conversations[&conversation], "assignee_id");
-        if let Some(team) = team_id
-            && assignee.is_some_and(|a| !st.team_members.contains(&(team, a)))
-        {
-            patch.push(("assignee_id", Value::Null));
+        let record = &st.conversations[&conversation];
+        let (assignee, current) = (get_u64(record, "assignee_id"), get_u64(record, "team_id"));
+        // Only a save that changes team_id runs it (`return unless team_id_changed?`).
+        let next = if team_id == current {
+            assignee
+        } else {
+            st.assignee_for_team(conversation, team_id, assignee)
+        };
+        if next != assignee {
+            patch.push(("assignee_id", json!(next)));
         }
         st.save_conversation(conversation, &patch);
         return ok(&team.unwrap_or(Value::Null));

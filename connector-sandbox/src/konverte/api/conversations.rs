@@ -149,21 +149,50 @@ impl App {
             ),
             None => None,
         };
+        // MessageBuilder: `message_type` defaults to outgoing; the sender is the user for
+        // outgoing, else the contact. An incoming message outside an API inbox raises inside
+        // the create transaction, which nothing rescues: a 500, and no conversation.
+        let message_type = match message.as_ref().and_then(|m| m.get("message_type")) {
+            None | Some(Value::Null) => "outgoing".to_owned(),
+            Some(Value::String(t)) if MESSAGE_TYPES.contains(&t.as_str()) => t.clone(),
+            Some(_) => {
+                return Err(invalid(
+                    "message.message_type",
+                    format!("message_type must be one of {}", MESSAGE_TYPES.join(", ")),
+                ));
+            }
+        };
+        let api_inbox = st
+            .inboxes
+            .get(&inbox)
+            .is_some_and(|i| get_str(i, "channel_type") == "Channel::Api");
+        if message_content.is_some() && message_type == "incoming" && !api_inbox {
+            return Err(Fail::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"status": 500, "error": "Internal Server Error"}),
+            ));
+        }
         let id = new_conversation(
             st, account, inbox, contact, &source_id, &status, additional, custom,
         );
         if let Some(record) = st.conversations.get_mut(&id) {
-            merge(
-                record,
-                json_map(json!({"assignee_id": assignee, "team_id": team})),
-            );
+            merge(record, json_map(json!({"team_id": team})));
+        }
+        // before_save :ensure_assignee_is_from_team runs on create too.
+        let assignee = st.assignee_for_team(id, team, assignee);
+        if let Some(record) = st.conversations.get_mut(&id) {
+            merge(record, json_map(json!({"assignee_id": assignee})));
         }
         if let Some(content) = message_content {
-            let sender = st.user_sender(CURRENT_USER);
+            let sender = if message_type == "outgoing" {
+                st.user_sender(CURRENT_USER)
+            } else {
+                st.contact_sender(contact)
+            };
             st.add_message(
                 id,
                 content,
-                "outgoing",
+                &message_type,
                 "text",
                 Map::new(),
                 false,
@@ -247,6 +276,9 @@ pub(super) fn new_conversation(
             "updated_at": now,
             "timestamp": now,
             "last_activity_at": now,
+            // before_create :ensure_waiting_since; the view renders both `.to_i`.
+            "waiting_since": now,
+            "first_reply_created_at": null,
         }),
     );
     if let Some(Value::Object(contact)) = st.contacts.get_mut(&contact) {

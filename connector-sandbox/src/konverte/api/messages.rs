@@ -104,6 +104,13 @@ impl App {
                 let message_type = input
                     .choice("message_type", MESSAGE_TYPES)?
                     .unwrap_or_else(|| "outgoing".to_owned());
+                // messages_controller.rb#create renders the builder's error as a 422.
+                if message_type == "incoming" && !st.takes_incoming(conversation) {
+                    return Err(Fail::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        json!({"error": INCOMING_ONLY_IN_API_INBOXES}),
+                    ));
+                }
                 let content_type = input
                     .choice("content_type", CONTENT_TYPES)?
                     .unwrap_or_else(|| "text".to_owned());
@@ -149,7 +156,7 @@ impl App {
 const MAX_CONTENT: usize = 150_000;
 
 /// `Message.message_types`.
-const MESSAGE_TYPES: &[&str] = &["incoming", "outgoing", "activity", "template"];
+pub(super) const MESSAGE_TYPES: &[&str] = &["incoming", "outgoing", "activity", "template"];
 
 /// `MessageBuilder#content_attributes`: an object, a JSON string of one, else `{}`.
 fn content_attributes_of(body: &Map<String, Value>) -> Map<String, Value> {

@@ -24,6 +24,7 @@ mod teams;
 use contacts::find_contact;
 use conversations::page_of;
 use inboxes::{MemberSet, find_inbox};
+use messages::MESSAGE_TYPES;
 use public::survey_page;
 use reports::reports;
 
@@ -39,9 +40,10 @@ use serde_json::{Map, Value, json};
 use super::deliver::{self, DeliveryLog, WebhookDelivery};
 use super::records::{self, APPS};
 use super::store::{
-    CURRENT_USER, Input, Kind, Member, PAGE_SIZE, Raised, Store, account_record, bad_request,
-    blank, check_email, check_password, email_is_free_for_contact, get_str, get_u64, inbox_record,
-    invalid, json_map, merge, not_found, public_message_view, rails_time, user_record,
+    CURRENT_USER, INCOMING_ONLY_IN_API_INBOXES, Input, Kind, Member, PAGE_SIZE, Raised, Store,
+    account_record, bad_request, blank, check_email, check_password, email_is_free_for_contact,
+    get_str, get_u64, inbox_record, invalid, json_map, merge, not_found, public_message_view,
+    rails_time, user_record, webhook_sendable,
 };
 use crate::generic::{Call, Generic, Style, Upload, parse_form};
 use crate::http::not_in_sandbox;

@@ -137,6 +137,7 @@ impl App {
                 });
                 merge(&mut contact, fields);
                 st.put_contact(id, contact);
+                st.raise_contact_created(id);
                 let ci = st.ensure_contact_inbox(id, inbox_id, None);
                 self.counters.created();
                 ok(&public_contact(st, &ci))

@@ -55,9 +55,32 @@ const ATTRIBUTES: &[&str] = &[
     "team_id",
     "snoozed_until",
     "custom_attributes",
+    "first_reply_created_at",
     "priority",
+    "waiting_since",
     "labels",
     "assignee_agent_bot_id",
+];
+
+/// Attributes stored as Unix seconds that `previous_changes` holds as times.
+const TIMES: &[&str] = &["first_reply_created_at", "waiting_since"];
+
+/// The `contacts` columns an update may change, in the table's order (db/schema.rb).
+const CONTACT_COLUMNS: &[&str] = &[
+    "name",
+    "email",
+    "phone_number",
+    "additional_attributes",
+    "identifier",
+    "custom_attributes",
+    "last_activity_at",
+    "contact_type",
+    "middle_name",
+    "last_name",
+    "location",
+    "country_code",
+    "blocked",
+    "company_id",
 ];
 
 /// `extract_changed_attributes` (app/listeners/base_listener.rb): one single-key object per
@@ -128,6 +151,48 @@ impl Store {
         self.raise(account, event, Some(id), payload);
     }
 
+    /// Raises `contact_created` about contact `id` with its `webhook_data`.
+    pub(crate) fn raise_contact_created(&mut self, id: u64) {
+        self.raise_contact("contact_created", id, None);
+    }
+
+    /// Raises `contact_updated` about contact `id` with what changed between `before` and
+    /// the stored contact, as `dispatch_update_event` sends `previous_changes` and the
+    /// listener skips an update that changed nothing. (`updated_at` is not kept by the
+    /// sandbox and so not listed.)
+    pub(crate) fn raise_contact_updated(&mut self, id: u64, before: &Value) {
+        let Some(after) = self.contacts.get(&id) else {
+            return;
+        };
+        let changes: Vec<Change> = CONTACT_COLUMNS
+            .iter()
+            .filter(|&&key| before.get(key) != after.get(key))
+            .map(|&key| Change {
+                attribute: key,
+                previous: before.get(key).cloned().unwrap_or(Value::Null),
+                current: after.get(key).cloned().unwrap_or(Value::Null),
+            })
+            .collect();
+        if !changes.is_empty() {
+            self.raise_contact("contact_updated", id, Some(changed_attributes(&changes)));
+        }
+    }
+
+    fn raise_contact(&mut self, event: &'static str, id: u64, changed: Option<Value>) {
+        let mut payload = match self.contact_webhook_data(id) {
+            Value::Object(map) => map,
+            _ => return,
+        };
+        let account = payload
+            .get("account")
+            .and_then(|a| get_u64(a, "id"))
+            .unwrap_or(0);
+        if let Some(changed) = changed {
+            payload.insert("changed_attributes".into(), changed);
+        }
+        self.raise(account, event, None, payload);
+    }
+
     /// Saves `patch` (stored attribute names) on conversation `id` and raises the events of
     /// its after-commit callbacks; returns the changes (none when nothing differed).
     pub(crate) fn save_conversation(&mut self, id: u64, patch: &[(&str, Value)]) -> Vec<Change> {
@@ -171,6 +236,13 @@ impl Store {
                     attribute: "label_list",
                     previous: before,
                     current: after,
+                });
+            } else if TIMES.contains(key) {
+                let time = |v: Value| v.as_i64().map_or(Value::Null, |t| json!(rails_time(t)));
+                changes.push(Change {
+                    attribute: key,
+                    previous: time(before),
+                    current: time(after),
                 });
             } else {
                 changes.push(Change {

@@ -3,6 +3,8 @@
 
 mod events;
 mod input;
+mod message_effects;
+mod team_assignment;
 mod views;
 mod webhook_data;
 
@@ -17,8 +19,9 @@ pub(crate) use events::{Raised, rails_time};
 pub(crate) use input::{
     Input, bad_request, blank, check_email, check_password, invalid, not_found,
 };
+pub(crate) use message_effects::INCOMING_ONLY_IN_API_INBOXES;
 pub(crate) use views::{account_record, inbox_record, public_message_view, user_record};
-pub(crate) use webhook_data::user_webhook_data;
+pub(crate) use webhook_data::{user_webhook_data, webhook_sendable};
 
 /// The user every authenticated request acts as.
 pub(crate) const CURRENT_USER: u64 = 1;
@@ -114,6 +117,9 @@ pub(crate) struct Store {
     #[serde(with = "crate::state::pairs")]
     pub(crate) messages: BTreeMap<(u64, u64), Value>,
     pub(crate) team_members: BTreeSet<(u64, u64)>,
+    /// Per inbox, its members in round-robin order (store/team_assignment.rs).
+    #[serde(default)]
+    round_robin: BTreeMap<u64, Vec<u64>>,
     pub(crate) records: HashMap<Kind, BTreeMap<u64, Value>>,
     /// Lower-cased e-mail → the contacts that have had it: what the e-mail uniqueness check
     /// reads instead of every contact (bench/run.sh row 5 creates thousands). A superset:
@@ -261,7 +267,8 @@ impl Store {
 }
 
 impl Store {
-    /// Adds a message to a conversation and returns it.
+    /// Adds a message to a conversation, with what that does to the conversation
+    /// (store/message_effects.rs), and returns it.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_message(
         &mut self,
@@ -304,6 +311,7 @@ impl Store {
             c.insert("timestamp".to_owned(), json!(now));
             c.insert("last_activity_at".to_owned(), json!(now));
         }
+        self.after_message_created(conversation, &message);
         message
     }
 

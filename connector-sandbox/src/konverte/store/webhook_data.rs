@@ -1,12 +1,13 @@
-//! The payloads of conversation events, as Chatwoot builds them:
+//! The payloads of conversation, message and contact events, as Chatwoot builds them:
 //! `Conversations::EventDataPresenter#webhook_data` (app/presenters/conversations/
-//! event_data_presenter.rb: `push_data` with the account and the last chat message) and the
-//! `push_event_data` / `webhook_data` of the models it embeds (app/models/contact.rb,
-//! user.rb, agent_bot.rb, team.rb, message.rb).
+//! event_data_presenter.rb: `push_data` with the account and the last chat message),
+//! `Message#webhook_data` and `Contact#webhook_data`, and the `push_event_data` /
+//! `webhook_data` of the models they embed (app/models/contact.rb, user.rb, agent_bot.rb,
+//! team.rb, message.rb, account.rb, inbox.rb).
 
 use serde_json::{Map, Value, json};
 
-use super::{Kind, Store, get_str, get_u64};
+use super::{Kind, Store, get_str, get_u64, rails_time};
 
 /// `Message.message_types`: the integer `push_event_data` sends (`message_type_before_type_cast`).
 fn message_type_number(message_type: &str) -> u64 {
@@ -83,7 +84,10 @@ impl Store {
             "custom_attributes": cv.get("custom_attributes").cloned().unwrap_or(json!({})),
             "snoozed_until": cv.get("snoozed_until").cloned().unwrap_or(Value::Null),
             "unread_count": self.unread_incoming(cv),
-            "first_reply_created_at": cv.get("first_reply_created_at").cloned().unwrap_or(Value::Null),
+            "first_reply_created_at": cv
+                .get("first_reply_created_at")
+                .and_then(Value::as_i64)
+                .map_or(Value::Null, |t| json!(rails_time(t))),
             "priority": cv.get("priority").cloned().unwrap_or(Value::Null),
             "waiting_since": waiting_since,
             "agent_last_seen_at": int("agent_last_seen_at"),
@@ -185,6 +189,86 @@ impl Store {
         );
         Value::Object(data)
     }
+}
+
+impl Store {
+    /// `account.webhook_data`: its id and name.
+    fn account_webhook_data(&self, account: u64) -> Value {
+        json!({"id": account, "name": self.accounts.get(&account).map(|a| get_str(a, "name"))})
+    }
+
+    /// `contact.webhook_data` (app/models/contact.rb), `Value::Null` when it is gone.
+    pub(crate) fn contact_webhook_data(&self, id: u64) -> Value {
+        let Some(contact) = self.contacts.get(&id) else {
+            return Value::Null;
+        };
+        let avatar = contact.get("thumbnail").cloned().unwrap_or(json!(""));
+        json!({
+            "account": self.account_webhook_data(get_u64(contact, "account_id").unwrap_or(0)),
+            "additional_attributes": contact.get("additional_attributes").cloned().unwrap_or(json!({})),
+            "avatar": avatar,
+            "custom_attributes": contact.get("custom_attributes").cloned().unwrap_or(json!({})),
+            "email": contact.get("email"),
+            "id": id,
+            "identifier": contact.get("identifier"),
+            "name": contact.get("name"),
+            "phone_number": contact.get("phone_number"),
+            "thumbnail": avatar,
+            "blocked": contact.get("blocked").cloned().unwrap_or(json!(false)),
+        })
+    }
+
+    /// `message.webhook_data` (app/models/message.rb) of a stored message: `message_type` by
+    /// name, `created_at` as a time, the conversation's `webhook_data`, the inbox, and the
+    /// sender's `webhook_data` (a contact's has no `type`); `attachments` only when there are
+    /// any.
+    pub(crate) fn message_webhook_data(&self, message: &Value) -> Value {
+        let conversation = get_u64(message, "conversation_id").unwrap_or(0);
+        let account = get_u64(message, "account_id").unwrap_or(0);
+        let inbox = get_u64(message, "inbox_id").unwrap_or(0);
+        let sender = message.get("sender").unwrap_or(&Value::Null);
+        let sender_id = get_u64(sender, "id").unwrap_or(0);
+        let sender = match get_str(sender, "type") {
+            "contact" => self.contact_webhook_data(sender_id),
+            "user" => user_webhook_data(self, sender_id),
+            "agent_bot" => {
+                json!({"id": sender_id, "name": sender.get("name"), "type": "agent_bot"})
+            }
+            _ => Value::Null,
+        };
+        let mut data = json!({
+            "account": self.account_webhook_data(account),
+            "additional_attributes": message.get("additional_attributes").cloned().unwrap_or(json!({})),
+            "content_attributes": message.get("content_attributes").cloned().unwrap_or(json!({})),
+            "content_type": message.get("content_type"),
+            "content": message.get("content"),
+            "conversation": self.conversation_webhook_data(conversation),
+            "created_at": rails_time(message.get("created_at").and_then(Value::as_i64).unwrap_or(0)),
+            "id": message.get("id"),
+            "inbox": {"id": inbox, "name": self.inboxes.get(&inbox).map(|i| get_str(i, "name"))},
+            "message_type": message.get("message_type"),
+            "private": message.get("private").cloned().unwrap_or(json!(false)),
+            "sender": sender,
+            "source_id": message.get("source_id").cloned().unwrap_or(Value::Null),
+        });
+        if let Some(files) = message
+            .get("attachments")
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty())
+        {
+            data["attachments"] = Value::Array(files.clone());
+        }
+        data
+    }
+}
+
+/// `message.webhook_sendable?` (app/models/concerns/message_filter_helpers.rb): activity
+/// messages raise no webhook.
+pub(crate) fn webhook_sendable(message: &Value) -> bool {
+    matches!(
+        get_str(message, "message_type"),
+        "incoming" | "outgoing" | "template"
+    )
 }
 
 /// `contact.push_event_data` (app/models/contact.rb).
