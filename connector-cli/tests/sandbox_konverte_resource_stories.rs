@@ -12,21 +12,9 @@ mod stories;
 mod support;
 
 use connector_sandbox::seed;
+use stories::skips::KONVERTE as SKIPPED;
 use stories::{Backend, groups, pages_by_cursor};
 use support::*;
-
-/// Groups with the shape whose story cannot be told by the common pattern, each with why.
-const UNFIT: &[(&str, &str)] = &[(
-    "messages",
-    "delete keeps the message (its content becomes a deletion notice: \
-     app/controllers/api/v1/accounts/conversations/messages_controller.rb), update sets only \
-     the delivery status on API-channel inboxes, and the list walks by id cursor",
-)];
-
-/// Resources with `create` and `delete` but not the story's shape (the test fails when the
-/// registry's list differs): a platform account's users are added and removed at the
-/// collection (`POST`/`DELETE .../account_users` with a `user_id`), never changed.
-const WITHOUT_THE_SHAPE: &[&str] = &["account_users"];
 
 const KONVERTE: Backend = Backend {
     name: "konverte",
@@ -78,8 +66,8 @@ async fn every_konverte_group_lives_through_create_list_get_update_delete() {
     let (groups, misfits) = groups(connector_konverte::ACTIONS, &["account_id"]);
     let names: Vec<&str> = groups.iter().map(|g| g.resource).collect();
     let unshaped: Vec<&str> = misfits.iter().map(|(r, _)| *r).collect();
-    assert_eq!(unshaped, WITHOUT_THE_SHAPE, "{misfits:?}");
-    for (resource, reason) in UNFIT {
+    assert_eq!(unshaped, SKIPPED.unshaped(), "{misfits:?}");
+    for (resource, reason) in SKIPPED.unfit {
         assert!(
             names.contains(resource),
             "{resource} ({reason}) is no group with the shape"
@@ -90,7 +78,7 @@ async fn every_konverte_group_lives_through_create_list_get_update_delete() {
     let told: Vec<_> = groups
         .iter()
         .enumerate()
-        .filter(|(_, g)| !UNFIT.iter().any(|(r, _)| *r == g.resource))
+        .filter(|(_, g)| !SKIPPED.is_unfit(g.resource))
         .collect();
     for (_, group) in &told {
         assert!(

@@ -11,22 +11,9 @@ mod stories;
 mod support;
 
 use connector_sandbox::SandboxConfig;
+use stories::skips::MOCO as SKIPPED;
 use stories::{Backend, groups};
 use support::*;
-
-/// Groups with the shape whose story needs inputs a generated value cannot give; each with
-/// the reason (the test fails when one is listed that is no group).
-const UNFIT: &[(&str, &str)] = &[];
-
-/// Resources with `create` and `delete` but not the story's shape (the test fails when the
-/// registry's list differs): records that are made and removed, never changed.
-const WITHOUT_THE_SHAPE: &[&str] = &[
-    "invoice_attachments",
-    "invoice_reminders",
-    "invoices",
-    "offer_attachments",
-    "purchase_drafts",
-];
 
 const MOCO: Backend = Backend {
     name: "moco",
@@ -64,7 +51,7 @@ async fn every_moco_group_lives_through_create_list_get_update_delete() {
     let (groups, misfits) = groups(connector_moco::ACTIONS, &[]);
     let names: Vec<&str> = groups.iter().map(|g| g.resource).collect();
     let unshaped: Vec<&str> = misfits.iter().map(|(r, _)| *r).collect();
-    assert_eq!(unshaped, WITHOUT_THE_SHAPE, "{misfits:?}");
+    assert_eq!(unshaped, SKIPPED.unshaped(), "{misfits:?}");
     assert!(
         groups.iter().filter(|g| g.parents.is_empty()).count() >= 20,
         "plain groups: {names:?}"
@@ -75,7 +62,7 @@ async fn every_moco_group_lives_through_create_list_get_update_delete() {
             .any(|g| g.parents == [("project_id", "projects")]),
         "nested groups: {names:?}"
     );
-    for (resource, reason) in UNFIT {
+    for (resource, reason) in SKIPPED.unfit {
         assert!(
             names.contains(resource),
             "{resource} ({reason}) is no group with the shape"
@@ -90,7 +77,7 @@ async fn every_moco_group_lives_through_create_list_get_update_delete() {
     let told: Vec<_> = groups
         .iter()
         .enumerate()
-        .filter(|(_, g)| !UNFIT.iter().any(|(r, _)| *r == g.resource))
+        .filter(|(_, g)| !SKIPPED.is_unfit(g.resource))
         .collect();
     stories::tell_all(&cli, &MOCO, &groups, &told).await;
     assert_eq!(sandbox.stats().unserved, 0);

@@ -5,7 +5,10 @@
 #![allow(dead_code)]
 
 mod run;
+pub mod skips;
+pub mod tailored;
 
+#[allow(unused_imports)] // the tailored story tests tell their own
 pub use run::tell_all;
 
 use connector_core::action::{ActionSpec, Location, Method, Pagination, ParamSpec, ParamType};

@@ -301,7 +301,7 @@ impl Generic {
     }
 
     /// Stores a new record in `collection` with a fresh id, its parents' ids and time stamps.
-    fn insert(
+    pub(crate) fn insert(
         &self,
         collection: &str,
         body: Map<String, Value>,

@@ -3,6 +3,7 @@
 
 use super::contacts::find_contact;
 use super::conversations::find_conversation;
+use super::message_edits::blank_out_message;
 use super::*;
 use crate::konverte::records::CONTENT_TYPES;
 
@@ -139,13 +140,13 @@ impl App {
                 self.counters.created();
                 ok(&message)
             }
+            ("PATCH", ["conversations", conversation, "messages", message]) => {
+                let conversation = find_conversation(st, account, conversation)?;
+                self.set_message_status(st, c, conversation, message)
+            }
             ("DELETE", ["conversations", conversation, "messages", message]) => {
                 let conversation = find_conversation(st, account, conversation)?;
-                let message = id(message, "Message")?;
-                st.messages
-                    .remove(&(conversation, message))
-                    .ok_or_else(|| not_found("Message"))?;
-                deleted()
+                blank_out_message(st, conversation, message)
             }
             _ => Err(route_not_found()),
         }

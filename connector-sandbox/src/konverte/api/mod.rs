@@ -13,6 +13,7 @@ mod filter;
 mod help_center;
 mod hooks;
 mod inboxes;
+mod message_edits;
 mod messages;
 mod owner;
 mod platform;

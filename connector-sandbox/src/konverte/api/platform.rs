@@ -103,32 +103,36 @@ impl App {
                 let body = c.body()?;
                 let input = Input::new(&body, true);
                 let user = input.required_id("user_id")?;
-                if input.creating && !input.has("role") {
-                    return Err(blank("role"));
-                }
-                let role = input
-                    .choice("role", &["administrator", "agent"])?
-                    .unwrap_or_default();
+                let role = input.choice("role", &["administrator", "agent"])?;
                 if !st.users.contains_key(&user) {
                     return Err(not_found("User"));
                 }
+                // account_users_controller.rb#create: `find_or_initialize_by(user_id:)`, then
+                // `update!`; a new member without a role gets the column's default, agent
+                // (app/models/account_user.rb), a member keeps theirs.
                 let member = st.members.entry((account, user)).or_insert(Member {
-                    role: role.clone(),
+                    role: "agent".to_owned(),
                     availability: "online".to_owned(),
                     auto_offline: true,
                 });
-                member.role = role.clone();
+                if let Some(role) = role {
+                    member.role = role;
+                }
+                let role = member.role.clone();
                 self.counters.created();
                 ok(&json!({"account_id": account, "user_id": user, "role": role}))
             }
             ("DELETE", ["accounts", account, "account_users"]) => {
                 let account = id(account, "Account")?;
                 st.check_account(account)?;
-                let body = c.body()?;
+                // `params[:user_id]`, from the query or the body; `find_by(...)&.destroy!`
+                // then `head :ok`, a member or not (account_users_controller.rb#destroy).
+                let mut body = c.body()?;
+                if let Some(user) = c.query.get("user_id") {
+                    body.entry("user_id").or_insert(json!(user));
+                }
                 let user = Input::new(&body, true).required_id("user_id")?;
-                st.members
-                    .remove(&(account, user))
-                    .ok_or_else(|| not_found("Account user"))?;
+                st.members.remove(&(account, user));
                 deleted()
             }
             _ => Err(route_not_found()),

@@ -4,6 +4,7 @@
 
 mod bulk;
 mod filters;
+mod invoices;
 mod list;
 mod taggings;
 mod web_hooks;
@@ -298,6 +299,9 @@ impl App {
                 self.toggle_web_hook(id, action)
             }
             (_, ["projects", project, "tasks", tail @ ..]) => self.tasks(req, project, tail),
+            ("POST", ["invoices"])
+            | ("PUT", ["invoices", _, "update_status"])
+            | ("DELETE", ["invoices", _]) => self.invoices(req, rest),
             ("GET" | "PATCH" | "PUT" | "DELETE", ["taggings", entity, id]) => {
                 self.taggings(req, entity, id)
             }
