@@ -289,7 +289,10 @@ async fn an_agent_bot_gets_its_events_signed_with_its_secret() {
     let event = listener.next_event().await;
     assert_eq!(event["event"], "message_created", "{event}");
     assert_eq!(event["payload"]["content"], "hello bot", "{event}");
-    assert_eq!(event["payload"]["conversation"]["id"], conversation, "{event}");
+    assert_eq!(
+        event["payload"]["conversation"]["id"], conversation,
+        "{event}"
+    );
 
     account
         .post(
