@@ -276,6 +276,24 @@ async fn only_api_inboxes_take_incoming_messages() {
     );
 }
 
+/// Conversation `id` resolved, then an incoming message `content` in it; the conversation.
+async fn resolved_then_written_to(sandbox: &KonverteSandbox, id: u64, content: &str) -> Value {
+    let path = format!("/conversations/{id}");
+    post(
+        sandbox,
+        &format!("{path}/toggle_status"),
+        json!({"status": "resolved"}),
+    )
+    .await;
+    post(
+        sandbox,
+        &format!("{path}/messages"),
+        json!({"content": content, "message_type": "incoming"}),
+    )
+    .await;
+    get(sandbox, &path).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_incoming_message_reopens_and_the_first_reply_is_kept() {
     let sandbox = start().await;
@@ -317,19 +335,7 @@ async fn an_incoming_message_reopens_and_the_first_reply_is_kept() {
     assert!(first["current_value"].is_string(), "{update}");
     assert!(update["first_reply_created_at"].is_string(), "{update}");
 
-    post(
-        &sandbox,
-        &format!("/conversations/{id}/toggle_status"),
-        json!({"status": "resolved"}),
-    )
-    .await;
-    post(
-        &sandbox,
-        &messages,
-        json!({"content": "one more thing", "message_type": "incoming"}),
-    )
-    .await;
-    let conversation = get(&sandbox, &format!("/conversations/{id}")).await;
+    let conversation = resolved_then_written_to(&sandbox, id, "one more thing").await;
     assert_eq!(conversation["status"], "open", "{conversation}");
     assert!(
         conversation["waiting_since"]
@@ -356,19 +362,7 @@ async fn an_incoming_message_reopens_and_the_first_reply_is_kept() {
         json!({"agent_bot": bot["id"]}),
     )
     .await;
-    post(
-        &sandbox,
-        &format!("/conversations/{id}/toggle_status"),
-        json!({"status": "resolved"}),
-    )
-    .await;
-    post(
-        &sandbox,
-        &messages,
-        json!({"content": "still there?", "message_type": "incoming"}),
-    )
-    .await;
-    let conversation = get(&sandbox, &format!("/conversations/{id}")).await;
+    let conversation = resolved_then_written_to(&sandbox, id, "still there?").await;
     assert_eq!(conversation["status"], "pending", "{conversation}");
 }
 
