@@ -60,7 +60,8 @@
 //!   `{"data": {"meta": {"mine_count", "unassigned_count", "assigned_count", "all_count"},
 //!   "payload": [...]}}`. A conversation's messages page by message-id cursors as the server
 //!   does: the newest 20, `?before=ID` the 20 before, `?after=ID` up to 100 after, oldest
-//!   first, in `{"meta": {}, "payload": [...]}`.
+//!   first, in `{"meta": {labels, additional_attributes, contact, assignee, agent_last_seen_at,
+//!   assignee_last_seen_at}, "payload": [...]}` (messages/index.json.jbuilder).
 //! * Webhooks answer in the server's envelopes (`{"payload": {"webhooks": [...]}}`,
 //!   `{"payload": {"webhook": {...}}}`), each with its signing `secret`; a URL is unique in an
 //!   account.
@@ -142,6 +143,10 @@
 //!   filters (see the [`MocoSandbox`] docs), and are paged by `?page=N` with
 //!   [`SandboxConfig::per_page_moco`] entries (default 100) and the headers `X-Page`,
 //!   `X-Per-Page`, `X-Total` and `Link: <URL>; rel="next"` (only when a next page exists).
+//!   The generic tier's lists filter by any field, and by `X_id` where a record embeds `X`.
+//! * Invoices: a new one is `created` unless a `draft`; `update_status` answers `204` and
+//!   refuses drafts; deleting an issued invoice needs a `reason`. A reminder embeds its
+//!   invoice (`invoice: {id, identifier, title}`).
 //! * Webhooks: every web hook gets a 32-character lower-case hex `signature_key` (the
 //!   documentation shows the key but names no field for it; `signature_key` is the name its
 //!   signature example uses) in its representation. When a

@@ -378,12 +378,32 @@ async fn platform_user_life_cycle() {
         )
         .await;
     assert_eq!(status, 200);
-    assert_eq!(
-        membership,
-        json!({"account_id": 1, "user_id": id, "role": "agent"})
+    // `render json: @account_user`: the row's columns.
+    assert_eq!(membership["account_id"], 1, "{membership}");
+    assert_eq!(membership["user_id"], id, "{membership}");
+    assert_eq!(membership["role"], "agent", "{membership}");
+    assert!(
+        membership["id"].as_u64().is_some_and(|i| i > 0),
+        "{membership}"
     );
+    for column in ["availability", "auto_offline", "created_at", "updated_at"] {
+        assert!(!membership[column].is_null(), "{column}: {membership}");
+    }
     let (_, users) = k.get("/platform/api/v1/accounts/1/account_users").await;
     assert_eq!(users.as_array().map(Vec::len), Some(2));
+    assert!(
+        users.as_array().expect("rows").contains(&membership),
+        "{users}"
+    );
+    // `belongs_to :user`: an unknown user fails validation.
+    let (status, refused) = k
+        .post(
+            "/platform/api/v1/accounts/1/account_users",
+            json!({"user_id": 999_999}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["message"], "User must exist", "{refused}");
     let (_, login) = k.get(&format!("/platform/api/v1/users/{id}/login")).await;
     assert!(
         login["url"]

@@ -136,6 +136,20 @@ async fn a_message_event_carries_the_message_webhook_data() {
         sender.get("avatar").is_some() && sender.get("type").is_none(),
         "{sender}"
     );
+    // The conversation's contact inbox, as the row renders: with its id and times.
+    let contact_inbox = &message["conversation"]["contact_inbox"];
+    assert!(
+        contact_inbox["id"].as_u64().is_some_and(|i| i > 0),
+        "{contact_inbox}"
+    );
+    assert!(contact_inbox["created_at"].is_string(), "{contact_inbox}");
+    // The message list's meta: the conversation's labels, contact and last-seen times.
+    let list = get(&sandbox, &format!("/conversations/{id}/messages")).await;
+    assert_eq!(list["meta"]["contact"]["id"], contact, "{list}");
+    assert_eq!(list["meta"]["contact"]["type"], "contact", "{list}");
+    assert_eq!(list["meta"]["labels"], json!([]), "{list}");
+    assert!(list["meta"].get("assignee").is_none(), "{list}");
+    assert_eq!(list["meta"]["agent_last_seen_at"], Value::Null, "{list}");
     let events: Vec<Value> = bodies.lock().expect("bodies").clone();
     assert!(
         !events

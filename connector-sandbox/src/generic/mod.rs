@@ -365,8 +365,9 @@ fn merge(target: &mut Value, patch: Map<String, Value>) {
     }
 }
 
-/// Simple list filters: a query parameter naming a field of the records keeps those whose
-/// value equals it (as text). Paging and sorting parameters are not fields.
+/// Simple list filters: a query parameter naming a field of the records (or `X_id` naming the
+/// `id` of an embedded `X`) keeps those whose value equals it (as text). Paging and sorting
+/// parameters are not fields.
 fn query_matches(record: &Value, query: &Query) -> bool {
     query.pairs().iter().all(|(key, value)| {
         if matches!(
@@ -375,7 +376,12 @@ fn query_matches(record: &Value, query: &Query) -> bool {
         ) {
             return true;
         }
-        match record.get(key) {
+        // MOCO filters by `invoice_id` where the record embeds `invoice: {id, ...}`.
+        let embedded = key
+            .strip_suffix("_id")
+            .and_then(|entity| record.get(entity))
+            .and_then(|e| e.get("id"));
+        match record.get(key).or(embedded) {
             None => true,
             Some(Value::String(s)) => s == value,
             Some(Value::Null) => value.is_empty(),

@@ -180,14 +180,8 @@ impl App {
                 user
             }
         };
-        st.members.insert(
-            (account, user),
-            Member {
-                role,
-                availability,
-                auto_offline,
-            },
-        );
+        let member = st.new_member(&role, &availability, auto_offline);
+        st.members.insert((account, user), member);
         self.counters.created();
         ok(&st.agent_view(account, user).unwrap_or(Value::Null))
     }

@@ -84,7 +84,7 @@ impl App {
                             .collect()
                     }
                 };
-                ok(&json!({"meta": {}, "payload": page}))
+                ok(&json!({"meta": st.messages_meta(conversation), "payload": page}))
             }
             ("POST", ["conversations", conversation, "messages"]) => {
                 let conversation = find_conversation(st, account, conversation)?;

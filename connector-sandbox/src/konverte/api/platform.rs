@@ -93,7 +93,7 @@ impl App {
                     .members
                     .iter()
                     .filter(|((a, _), _)| *a == account)
-                    .map(|((a, u), m)| json!({"account_id": a, "user_id": u, "role": m.role}))
+                    .map(|((a, u), m)| account_user_view(*a, *u, m))
                     .collect();
                 ok(&Value::Array(users))
             }
@@ -104,23 +104,30 @@ impl App {
                 let input = Input::new(&body, true);
                 let user = input.required_id("user_id")?;
                 let role = input.choice("role", &["administrator", "agent"])?;
+                // `belongs_to :user`: update! fails validation (render_record_invalid).
                 if !st.users.contains_key(&user) {
-                    return Err(not_found("User"));
+                    return Err(Fail::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        json!({"message": "User must exist", "attributes": ["user"]}),
+                    ));
                 }
                 // account_users_controller.rb#create: `find_or_initialize_by(user_id:)`, then
                 // `update!`; a new member without a role gets the column's default, agent
                 // (app/models/account_user.rb), a member keeps theirs.
-                let member = st.members.entry((account, user)).or_insert(Member {
-                    role: "agent".to_owned(),
-                    availability: "online".to_owned(),
-                    auto_offline: true,
-                });
+                if !st.members.contains_key(&(account, user)) {
+                    let member = st.new_member("agent", "online", true);
+                    st.members.insert((account, user), member);
+                }
+                let member = st
+                    .members
+                    .get_mut(&(account, user))
+                    .ok_or_else(|| not_found("User"))?;
                 if let Some(role) = role {
                     member.role = role;
                 }
-                let role = member.role.clone();
                 self.counters.created();
-                ok(&json!({"account_id": account, "user_id": user, "role": role}))
+                // `render json: @account_user`: every column.
+                ok(&account_user_view(account, user, member))
             }
             ("DELETE", ["accounts", account, "account_users"]) => {
                 let account = id(account, "Account")?;
@@ -197,8 +204,12 @@ impl App {
             }
             ("PATCH", ["users", user]) => {
                 let user = id(user, "User")?;
+                // `belongs_to :user`: update! fails validation (render_record_invalid).
                 if !st.users.contains_key(&user) {
-                    return Err(not_found("User"));
+                    return Err(Fail::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        json!({"message": "User must exist", "attributes": ["user"]}),
+                    ));
                 }
                 let body = c.body()?;
                 let input = Input::new(&body, false);
@@ -252,4 +263,22 @@ impl App {
             _ => Err(route_not_found()),
         }
     }
+}
+
+/// An `account_users` row as `render json:` writes it: every column.
+fn account_user_view(account: u64, user: u64, member: &Member) -> Value {
+    let created = rails_time(member.created_at);
+    json!({
+        "id": member.id,
+        "account_id": account,
+        "user_id": user,
+        "role": member.role,
+        "inviter_id": null,
+        "created_at": created,
+        "updated_at": created,
+        "active_at": null,
+        "availability": member.availability,
+        "auto_offline": member.auto_offline,
+        "custom_role_id": null,
+    })
 }

@@ -84,6 +84,11 @@ impl Kind {
 /// A user's membership in an account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Member {
+    /// The `account_users` row's id and creation time (0 in older state files).
+    #[serde(default)]
+    pub(crate) id: u64,
+    #[serde(default)]
+    pub(crate) created_at: i64,
     pub(crate) role: String,
     pub(crate) availability: String,
     pub(crate) auto_offline: bool,
@@ -92,6 +97,11 @@ pub(crate) struct Member {
 /// A contact's presence in an inbox (its `source_id` identifies it in the public API).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ContactInbox {
+    /// Its own id (0 in state files written before it was kept).
+    #[serde(default)]
+    pub(crate) id: u64,
+    #[serde(default)]
+    pub(crate) created_at: i64,
     pub(crate) contact_id: u64,
     pub(crate) inbox_id: u64,
     pub(crate) source_id: String,
@@ -166,14 +176,8 @@ impl Store {
             user,
             user_record(user, "Sandbox Admin", "admin@sandbox.test", Map::new()),
         );
-        self.members.insert(
-            (account, user),
-            Member {
-                role: "administrator".to_owned(),
-                availability: "online".to_owned(),
-                auto_offline: true,
-            },
-        );
+        let member = self.new_member("administrator", "online", true);
+        self.members.insert((account, user), member);
         let inbox = self.next_id("inbox");
         self.inboxes.insert(
             inbox,
@@ -187,6 +191,22 @@ impl Store {
             ),
         );
         self.inbox_members.insert((inbox, user));
+    }
+
+    /// A new membership (an `account_users` row) with its id.
+    pub(crate) fn new_member(
+        &mut self,
+        role: &str,
+        availability: &str,
+        auto_offline: bool,
+    ) -> Member {
+        Member {
+            id: self.next_id("account_user"),
+            created_at: unix_now(),
+            role: role.to_owned(),
+            availability: availability.to_owned(),
+            auto_offline,
+        }
     }
 
     /// Stores a contact under `id` and indexes its e-mail.
@@ -330,6 +350,8 @@ impl Store {
             return existing.clone();
         }
         let ci = ContactInbox {
+            id: self.next_id("contact_inbox"),
+            created_at: unix_now(),
             contact_id: contact,
             inbox_id: inbox,
             source_id: source_id.unwrap_or_else(crate::http::random_uuid),

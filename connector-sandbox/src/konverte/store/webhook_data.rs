@@ -41,6 +41,9 @@ impl Store {
             })
             .map(|ci| {
                 json!({
+                    "id": ci.id,
+                    "created_at": rails_time(ci.created_at),
+                    "updated_at": rails_time(ci.created_at),
                     "contact_id": ci.contact_id,
                     "inbox_id": ci.inbox_id,
                     "source_id": ci.source_id,
@@ -134,6 +137,34 @@ impl Store {
             "thumbnail": "",
         });
         (data, json!("User"))
+    }
+
+    /// The `meta` of a conversation's message list (conversations/messages/index.json.jbuilder):
+    /// its labels and additional attributes, the contact's and the agent assignee's
+    /// `push_event_data`, and the last-seen times.
+    pub(crate) fn messages_meta(&self, id: u64) -> Value {
+        let Some(cv) = self.conversations.get(&id) else {
+            return json!({});
+        };
+        let seen = |key: &str| match cv.get(key).and_then(Value::as_i64) {
+            Some(t) if t > 0 => json!(rails_time(t)),
+            _ => Value::Null,
+        };
+        let mut meta = json!({
+            "labels": cv.get("labels").cloned().unwrap_or(json!([])),
+            "additional_attributes": cv.get("additional_attributes").cloned().unwrap_or(json!({})),
+            "contact": get_u64(cv, "contact_id")
+                .and_then(|c| self.contacts.get(&c))
+                .map(contact_push_data),
+            "agent_last_seen_at": seen("agent_last_seen_at"),
+            "assignee_last_seen_at": seen("assignee_last_seen_at"),
+        });
+        if get_u64(cv, "assignee_id").is_some() {
+            let mut agent = cv.clone();
+            agent["assignee_agent_bot_id"] = Value::Null;
+            meta["assignee"] = self.assigned_entity(&agent).0;
+        }
+        meta
     }
 
     /// An agent bot of either kind (account or platform: their ids do not overlap).

@@ -1,9 +1,10 @@
 //! What the generic tier does not know about invoices (moco-api/sections/invoices.md): a new
 //! invoice is `created` unless it is a draft, only issued invoices change status (answered
-//! with 204), and an issued invoice is deleted only with a reason. The records stay in the
-//! generic tier's `/invoices`.
+//! with 204), and an issued invoice is deleted only with a reason; a reminder embeds its
+//! invoice (invoice_reminders.md). The records stay in the generic tier's collections.
 
 use super::*;
+use crate::http::as_id;
 use crate::server::lock;
 
 /// `status` on create: `created` / `draft`, default `created` (`POST /invoices`); `sent`
@@ -73,6 +74,26 @@ impl App {
                     return Err(field_error("reason", "can't be blank"));
                 }
                 Err(route_not_found())
+            }
+            // invoice_reminders.md: the representation holds "shortened invoice information"
+            // (`invoice: {id, identifier, title}`) where the request gave `invoice_id`.
+            ("POST", ["invoice_reminders"]) => {
+                let mut body = req.body()?;
+                let id = body.get("invoice_id").and_then(as_id);
+                let invoice = {
+                    let records = lock(&self.generic.records);
+                    records
+                        .collections
+                        .get(COLLECTION)
+                        .zip(id)
+                        .and_then(|(c, id)| c.get(&id))
+                        .map(|i| json!({"id": i["id"], "identifier": i["identifier"], "title": i["title"]}))
+                };
+                let invoice = invoice.ok_or_else(|| field_error("invoice", "must exist"))?;
+                body.remove("invoice_id");
+                body.insert("invoice".to_owned(), invoice);
+                let reminder = self.generic.insert("/invoice_reminders", body, &[]);
+                Ok(json(StatusCode::OK, &reminder))
             }
             _ => Err(route_not_found()),
         }

@@ -301,7 +301,8 @@ impl App {
             (_, ["projects", project, "tasks", tail @ ..]) => self.tasks(req, project, tail),
             ("POST", ["invoices"])
             | ("PUT", ["invoices", _, "update_status"])
-            | ("DELETE", ["invoices", _]) => self.invoices(req, rest),
+            | ("DELETE", ["invoices", _])
+            | ("POST", ["invoice_reminders"]) => self.invoices(req, rest),
             ("GET" | "PATCH" | "PUT" | "DELETE", ["taggings", entity, id]) => {
                 self.taggings(req, entity, id)
             }

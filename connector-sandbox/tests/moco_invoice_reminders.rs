@@ -1,0 +1,84 @@
+//! MOCO invoice reminders (moco-api/sections/invoice_reminders.md): the representation embeds
+//! "shortened invoice information" where the request gave `invoice_id`, and the list filters
+//! by `invoice_id` all the same.
+
+mod common;
+
+use common::{client, status_json};
+use connector_sandbox::{MocoSandbox, SandboxConfig};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn call(moco: &MocoSandbox, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = client()
+        .request(method, format!("{}{path}", moco.base_url()))
+        .header("Authorization", format!("Token token={}", moco.api_key()));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    status_json(request.send().await.expect("the sandbox answers")).await
+}
+
+#[tokio::test]
+async fn a_reminder_embeds_its_invoice_and_is_found_by_its_invoice_id() {
+    let moco = MocoSandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
+    let mut invoices = Vec::new();
+    for title in ["Rechnung A", "Rechnung B"] {
+        let (status, invoice) = call(
+            &moco,
+            Method::POST,
+            "/invoices",
+            Some(json!({"title": title, "identifier": format!("R-{title}")})),
+        )
+        .await;
+        assert_eq!(status, 200, "{invoice}");
+        invoices.push(invoice);
+    }
+    let (status, reminder) = call(
+        &moco,
+        Method::POST,
+        "/invoice_reminders",
+        Some(json!({"invoice_id": invoices[0]["id"], "title": "Mahnung", "date": "2024-05-01"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{reminder}");
+    assert_eq!(
+        reminder["invoice"],
+        json!({"id": invoices[0]["id"], "identifier": "R-Rechnung A", "title": "Rechnung A"})
+    );
+    assert!(reminder.get("invoice_id").is_none(), "{reminder}");
+    call(
+        &moco,
+        Method::POST,
+        "/invoice_reminders",
+        Some(json!({"invoice_id": invoices[1]["id"], "title": "Mahnung 2"})),
+    )
+    .await;
+
+    let (status, found) = call(
+        &moco,
+        Method::GET,
+        &format!("/invoice_reminders?invoice_id={}", invoices[0]["id"]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let titles: Vec<&Value> = found
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|r| &r["title"])
+        .collect();
+    assert_eq!(titles, vec!["Mahnung"], "{found}");
+
+    let (status, refused) = call(
+        &moco,
+        Method::POST,
+        "/invoice_reminders",
+        Some(json!({"invoice_id": 999_999, "title": "Nobody's"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+}
