@@ -1,6 +1,6 @@
 //! MOCO invoice reminders (moco-api/sections/invoice_reminders.md): the representation embeds
 //! "shortened invoice information" where the request gave `invoice_id`, and the list filters
-//! by `invoice_id` all the same.
+//! by `invoice_id` all the same. And the invoice list leaves out what invoices.md says it does.
 
 mod common;
 
@@ -81,4 +81,30 @@ async fn a_reminder_embeds_its_invoice_and_is_found_by_its_invoice_id() {
     )
     .await;
     assert_eq!(status, 422, "{refused}");
+}
+
+#[tokio::test]
+async fn the_invoice_list_leaves_out_items_and_the_letter() {
+    let moco = MocoSandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
+    let body = json!({"title": "Listed", "salutation": "Dear", "footer": "Bye",
+        "items": [{"type": "item", "title": "Work", "quantity": 1, "unit_price": 100}]});
+    let (_, invoice) = call(&moco, Method::POST, "/invoices", Some(body)).await;
+    let (_, single) = call(
+        &moco,
+        Method::GET,
+        &format!("/invoices/{}", invoice["id"]),
+        None,
+    )
+    .await;
+    assert_eq!(single["footer"], "Bye", "{single}");
+    assert!(single["items"].is_array(), "{single}");
+    let (status, listed) = call(&moco, Method::GET, "/invoices", None).await;
+    assert_eq!(status, 200);
+    let listed = &listed.as_array().expect("a list")[0];
+    assert_eq!(listed["title"], "Listed", "{listed}");
+    for field in ["salutation", "footer", "items", "payments", "reminders"] {
+        assert!(listed.get(field).is_none(), "{field}: {listed}");
+    }
 }

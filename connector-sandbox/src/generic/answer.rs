@@ -30,9 +30,10 @@ const CURSOR_PAGE: usize = 20;
 /// The API whose conventions an answer follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Style {
-    /// MOCO, with its page size.
+    /// MOCO, with its page size and, per collection, the fields its list leaves out.
     Moco {
         per_page: usize,
+        list_omits: &'static [(&'static str, &'static [&'static str])],
     },
     Konverte,
 }
@@ -62,7 +63,7 @@ impl Style {
         let total = items.len();
         let page = call.query.page();
         match (self, route.paging) {
-            (Style::Moco { per_page }, Paging::LinkHeader) => {
+            (Style::Moco { per_page, .. }, Paging::LinkHeader) => {
                 let start = (page - 1).saturating_mul(per_page);
                 let slice: Vec<Value> = items.into_iter().skip(start).take(per_page).collect();
                 let mut response = json(StatusCode::OK, &Value::Array(slice));

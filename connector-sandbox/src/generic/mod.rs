@@ -138,13 +138,20 @@ impl Generic {
         match route.handler {
             Handler::List => {
                 let records = lock(&self.records);
+                let omits: &[&str] = match self.style {
+                    Style::Moco { list_omits, .. } => list_omits
+                        .iter()
+                        .find(|(collection, _)| *collection == path)
+                        .map_or(&[], |(_, fields)| fields),
+                    Style::Konverte => &[],
+                };
                 let items: Vec<Value> = records
                     .collections
                     .get(path)
                     .map(|c| {
                         c.values()
                             .filter(|r| query_matches(r, call.query))
-                            .cloned()
+                            .map(|r| without(r, omits))
                             .collect()
                     })
                     .unwrap_or_default();
@@ -363,6 +370,17 @@ fn merge(target: &mut Value, patch: Map<String, Value>) {
     } else {
         *target = Value::Object(patch);
     }
+}
+
+/// `record` without the fields `omits` names.
+fn without(record: &Value, omits: &[&str]) -> Value {
+    let mut record = record.clone();
+    if let Value::Object(map) = &mut record {
+        for field in omits {
+            map.remove(*field);
+        }
+    }
+    record
 }
 
 /// Simple list filters: a query parameter naming a field of the records (or `X_id` naming the

@@ -16,6 +16,13 @@ const SET_STATUSES: &[&str] = &["created", "sent", "overdue", "ignored"];
 
 const COLLECTION: &str = "/invoices";
 
+/// "The response returns an array with all the invoice information (see attributes), except
+/// `salutation`, `footer`, `items`, `payments` and `reminders`" (`GET /invoices`).
+pub(super) const LIST_OMITS: &[(&str, &[&str])] = &[(
+    COLLECTION,
+    &["salutation", "footer", "items", "payments", "reminders"],
+)];
+
 impl App {
     /// `POST /invoices`, `PUT /invoices/{id}/update_status` and `DELETE /invoices/{id}`; other
     /// invoice routes go to the generic tier.

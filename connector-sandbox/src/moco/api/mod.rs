@@ -136,6 +136,7 @@ impl App {
             hooks,
             generic: Generic::new(Style::Moco {
                 per_page: if per_page == 0 { 100 } else { per_page },
+                list_omits: invoices::LIST_OMITS,
             }),
         };
         if seed {
