@@ -80,7 +80,9 @@
 //! * Account webhooks are delivered for `message_created`, `message_updated`,
 //!   `conversation_created`, `conversation_status_changed`, `conversation_updated`,
 //!   `conversation_typing_on` / `_off`, `contact_created`, `contact_updated`, `inbox_created`
-//!   and `inbox_updated` raised through the API, signed as Chatwoot signs them
+//!   and `inbox_updated` (as a server with `ENABLE_INBOX_EVENTS` set sends them: the
+//!   presenter's settings and channel, `changed_attributes` of the inbox's own columns)
+//!   raised through the API, signed as Chatwoot signs them
 //!   (`X-Chatwoot-Signature: sha256=` + hex HMAC-SHA256 of `"{X-Chatwoot-Timestamp}.{body}"`
 //!   keyed with the webhook's `secret`, plus an `X-Chatwoot-Delivery` id). Like the server, an
 //!   account webhook is sent once, not retried.

@@ -466,3 +466,51 @@ async fn a_team_that_auto_assigns_gives_the_conversation_to_its_online_members_i
     let conversation = get(&sandbox, &format!("/conversations/{id}")).await;
     assert_eq!(conversation["assignee_id"], Value::Null, "{conversation}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_events_carry_the_presenter_data_and_what_changed() {
+    let sandbox = start().await;
+    let (url, bodies) = receiver().await;
+    post(&sandbox, "/webhooks", json!({"url": url})).await;
+    let inbox = widget_inbox(&sandbox).await;
+    let created = received(&bodies, |b| b["event"] == "inbox_created").await;
+    assert_eq!(
+        created["channel"]["website_url"], "https://site.example",
+        "{created}"
+    );
+    assert_eq!(created["account"]["id"], 1, "{created}");
+    assert!(created.get("enable_auto_assignment").is_some(), "{created}");
+    assert!(created.get("changed_attributes").is_none(), "{created}");
+
+    let path = format!("/inboxes/{inbox}");
+    // A channel attribute is the channel's, not the inbox's: no inbox_updated for it.
+    let (status, _) = call(
+        &sandbox,
+        Method::PATCH,
+        &path,
+        Some(json!({"channel": {"widget_color": "#000000"}})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = call(
+        &sandbox,
+        Method::PATCH,
+        &path,
+        Some(json!({"name": "Website"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let updated = received(&bodies, |b| b["event"] == "inbox_updated").await;
+    assert_eq!(
+        change(&updated, "name"),
+        Some(&json!({"previous_value": "Site", "current_value": "Website"})),
+        "{updated}"
+    );
+    let count = bodies
+        .lock()
+        .expect("bodies")
+        .iter()
+        .filter(|b| b["event"] == "inbox_updated")
+        .count();
+    assert_eq!(count, 1);
+}

@@ -30,9 +30,9 @@ const BOT_ATTEMPTS: u32 = 3;
 /// Pause between agent-bot attempts (`wait: 3.seconds`).
 const BOT_RETRY_WAIT: Duration = Duration::from_secs(3);
 
-/// The event a successful request raises, from its route (`METHOD /template`), for messages
-/// and inboxes. Conversation and contact events are raised by the handlers as the model
-/// callbacks raise them (store/events.rs).
+/// The event a successful request raises, from its route (`METHOD /template`), for messages.
+/// Conversation, contact and inbox events are raised by the handlers as the model callbacks
+/// raise them (store/events.rs).
 pub(crate) fn event_of(route: &str) -> Option<&'static str> {
     Some(match route {
         "POST /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages"
@@ -42,8 +42,6 @@ pub(crate) fn event_of(route: &str) -> Option<&'static str> {
         "PATCH /api/v1/accounts/{account_id}/conversations/{conversation_id}/messages/{message_id}" => {
             "message_updated"
         }
-        "POST /api/v1/accounts/{account_id}/inboxes" => "inbox_created",
-        "PATCH /api/v1/accounts/{account_id}/inboxes/{inbox_id}" => "inbox_updated",
         _ => return None,
     })
 }

@@ -122,6 +122,7 @@ impl App {
         let id = st.next_id("inbox");
         let record = inbox_record(id, account, &name, &channel_type, &random_hex(24), &channel);
         st.inboxes.insert(id, record.clone());
+        st.raise_inbox_created(id);
         self.counters.created();
         ok(&st.inbox_view(&record))
     }
@@ -168,8 +169,10 @@ impl App {
             .inboxes
             .get_mut(&inbox)
             .ok_or_else(|| not_found("Inbox"))?;
+        let before = record.clone();
         merge(record, patch);
         let record = record.clone();
+        st.raise_inbox_updated(inbox, &before);
         ok(&st.inbox_view(&record))
     }
     pub(super) fn members_of(
