@@ -4,6 +4,7 @@
 mod events;
 mod input;
 mod message_effects;
+mod record_events;
 mod team_assignment;
 mod views;
 mod webhook_data;
