@@ -4,20 +4,10 @@
 
 mod common;
 
-use common::{client, status_json};
+use common::moco_call as call;
 use connector_sandbox::{MocoSandbox, SandboxConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn call(moco: &MocoSandbox, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = client()
-        .request(method, format!("{}{path}", moco.base_url()))
-        .header("Authorization", format!("Token token={}", moco.api_key()));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    status_json(request.send().await.expect("the sandbox answers")).await
-}
 
 #[tokio::test]
 async fn a_reminder_embeds_its_invoice_and_is_found_by_its_invoice_id() {

@@ -42,3 +42,25 @@ pub async fn status_json(response: Response) -> (u16, Value) {
     };
     (status, body)
 }
+
+/// `method path` against a MOCO sandbox with its API key: the status and the JSON body.
+pub async fn moco_call(
+    moco: &connector_sandbox::MocoSandbox,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let url = format!("{}{path}", moco.base_url());
+    let auth = format!("Token token={}", moco.api_key());
+    status_json(
+        send(
+            &client(),
+            method,
+            &url,
+            Some(("Authorization", &auth)),
+            body,
+        )
+        .await,
+    )
+    .await
+}

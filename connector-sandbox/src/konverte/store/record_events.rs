@@ -58,15 +58,7 @@ impl Store {
         let Some(after) = self.contacts.get(&id) else {
             return;
         };
-        let changes: Vec<Change> = CONTACT_COLUMNS
-            .iter()
-            .filter(|&&key| before.get(key) != after.get(key))
-            .map(|&key| Change {
-                attribute: key,
-                previous: before.get(key).cloned().unwrap_or(Value::Null),
-                current: after.get(key).cloned().unwrap_or(Value::Null),
-            })
-            .collect();
+        let changes = column_changes(CONTACT_COLUMNS, before, after);
         if !changes.is_empty() {
             self.raise_contact("contact_updated", id, Some(changed_attributes(&changes)));
         }
@@ -84,15 +76,7 @@ impl Store {
         let Some(after) = self.inboxes.get(&id) else {
             return;
         };
-        let changes: Vec<Change> = INBOX_COLUMNS
-            .iter()
-            .filter(|&&key| before.get(key) != after.get(key))
-            .map(|&key| Change {
-                attribute: key,
-                previous: before.get(key).cloned().unwrap_or(Value::Null),
-                current: after.get(key).cloned().unwrap_or(Value::Null),
-            })
-            .collect();
+        let changes = column_changes(INBOX_COLUMNS, before, after);
         if !changes.is_empty() {
             self.raise_inbox("inbox_updated", id, Some(changed_attributes(&changes)));
         }
@@ -127,4 +111,17 @@ impl Store {
         }
         self.raise(account, event, None, payload);
     }
+}
+
+/// The `columns` whose values differ between `before` and `after`, in the columns' order.
+fn column_changes(columns: &[&'static str], before: &Value, after: &Value) -> Vec<Change> {
+    columns
+        .iter()
+        .filter(|&&key| before.get(key) != after.get(key))
+        .map(|&key| Change {
+            attribute: key,
+            previous: before.get(key).cloned().unwrap_or(Value::Null),
+            current: after.get(key).cloned().unwrap_or(Value::Null),
+        })
+        .collect()
 }
