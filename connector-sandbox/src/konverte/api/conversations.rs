@@ -162,11 +162,10 @@ impl App {
                 ));
             }
         };
-        let api_inbox = st
-            .inboxes
-            .get(&inbox)
-            .is_some_and(|i| get_str(i, "channel_type") == "Channel::Api");
-        if message_content.is_some() && message_type == "incoming" && !api_inbox {
+        if message_content.is_some()
+            && message_type == "incoming"
+            && !st.inbox_takes_incoming(inbox)
+        {
             return Err(Fail::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 json!({"status": 500, "error": "Internal Server Error"}),

@@ -39,7 +39,13 @@ impl Store {
         self.conversations
             .get(&id)
             .and_then(|cv| get_u64(cv, "inbox_id"))
-            .and_then(|inbox| self.inboxes.get(&inbox))
+            .is_some_and(|inbox| self.inbox_takes_incoming(inbox))
+    }
+
+    /// Whether inbox `id` takes `message_type: incoming` (an API channel).
+    pub(crate) fn inbox_takes_incoming(&self, id: u64) -> bool {
+        self.inboxes
+            .get(&id)
             .is_some_and(|inbox| get_str(inbox, "channel_type") == "Channel::Api")
     }
 
