@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::store::{Kind, Raised, Store, get_str, get_u64};
@@ -114,21 +114,6 @@ fn signed(
         body,
         headers,
     }
-}
-
-/// The payload of a route's `event` about `record`: the record, and the account.
-pub(crate) fn record_payload(st: &Store, account: u64, record: &Value) -> Map<String, Value> {
-    let mut payload = match record {
-        Value::Object(map) => map.clone(),
-        _ => Map::new(),
-    };
-    if let Some(acc) = st.accounts.get(&account) {
-        payload.insert(
-            "account".into(),
-            json!({"id": account, "name": acc.get("name")}),
-        );
-    }
-    payload
 }
 
 /// Events `webhook_listener.rb` sends to the inbox's API channel as well as to the account's

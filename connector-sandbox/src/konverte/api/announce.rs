@@ -37,8 +37,8 @@ impl App {
         response
     }
 
-    /// The route's `event` about the record in `response` (the response is handed back
-    /// unchanged). A message is sent as its `webhook_data`, whichever view the route answered
+    /// The route's message `event` about the message in `response` (the response is handed
+    /// back unchanged). A message is sent as its `webhook_data`, whichever view the route answered
     /// with, and not at all when it is an activity (`webhook_sendable?`).
     async fn record_event(
         &self,
@@ -52,38 +52,29 @@ impl App {
         };
         let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         let record = answer
-            .pointer("/payload/contact")
-            .or_else(|| answer.get("payload").filter(|p| p.is_object()))
+            .get("payload")
+            .filter(|p| p.is_object())
             .unwrap_or(&answer);
         let raised = {
             let st = lock(&self.store);
-            if event.starts_with("message_") {
-                let message = match (get_u64(record, "conversation_id"), get_u64(record, "id")) {
-                    (Some(conversation), Some(message)) => st
-                        .messages
-                        .get(&(conversation, message))
-                        .map(|m| (conversation, m)),
-                    _ => None,
-                };
-                message
-                    .filter(|(_, m)| webhook_sendable(m))
-                    .map(|(conversation, m)| Raised {
-                        account,
-                        event,
-                        conversation: Some(conversation),
-                        payload: match st.message_webhook_data(m) {
-                            Value::Object(map) => map,
-                            _ => Map::new(),
-                        },
-                    })
-            } else {
-                Some(Raised {
+            let message = match (get_u64(record, "conversation_id"), get_u64(record, "id")) {
+                (Some(conversation), Some(message)) => st
+                    .messages
+                    .get(&(conversation, message))
+                    .map(|m| (conversation, m)),
+                _ => None,
+            };
+            message
+                .filter(|(_, m)| webhook_sendable(m))
+                .map(|(conversation, m)| Raised {
                     account,
                     event,
-                    conversation: None,
-                    payload: deliver::record_payload(&st, account, record),
+                    conversation: Some(conversation),
+                    payload: match st.message_webhook_data(m) {
+                        Value::Object(map) => map,
+                        _ => Map::new(),
+                    },
                 })
-            }
         };
         (
             Response::from_parts(parts, axum::body::Body::from(bytes)),
