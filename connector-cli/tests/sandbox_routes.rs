@@ -199,7 +199,7 @@ fn the_sandbox_enum_copies_equal_the_generated_enums() {
         v.sort();
         v
     };
-    let pairs: [(&str, &[&str], &[&str]); 6] = [
+    let pairs: [(&str, &[&str], &[&str]); 7] = [
         (
             "MOCO remote services",
             sandbox::MOCO_REMOTE_SERVICES,
@@ -229,6 +229,11 @@ fn the_sandbox_enum_copies_equal_the_generated_enums() {
             "Konverte message content types",
             sandbox::KONVERTE_MESSAGE_CONTENT_TYPES,
             connector_konverte::enums::MessageContentType::ALL,
+        ),
+        (
+            "Konverte message types",
+            sandbox::KONVERTE_MESSAGE_TYPES,
+            connector_konverte::enums::MessageType::ALL,
         ),
     ];
     for (what, ours, generated) in pairs {

@@ -3,6 +3,7 @@
 
 use super::filter::{filter_matches, filter_payload};
 use super::*;
+use crate::konverte::records::MESSAGE_TYPES;
 
 impl App {
     /// `conversations`, `conversations/meta`, `conversations/filter`.

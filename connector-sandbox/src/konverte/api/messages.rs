@@ -5,7 +5,7 @@ use super::contacts::find_contact;
 use super::conversations::find_conversation;
 use super::message_edits::blank_out_message;
 use super::*;
-use crate::konverte::records::CONTENT_TYPES;
+use crate::konverte::records::{CONTENT_TYPES, MESSAGE_TYPES};
 
 impl App {
     /// `conversations/{id}/labels` and `contacts/{id}/labels`.
@@ -155,9 +155,6 @@ impl App {
 
 /// `validates :content, length: { maximum: 150_000 }` (app/models/message.rb).
 const MAX_CONTENT: usize = 150_000;
-
-/// `Message.message_types`.
-pub(super) const MESSAGE_TYPES: &[&str] = &["incoming", "outgoing", "activity", "template"];
 
 /// `MessageBuilder#content_attributes`: an object, a JSON string of one, else `{}`.
 fn content_attributes_of(body: &Map<String, Value>) -> Map<String, Value> {

@@ -25,7 +25,6 @@ mod teams;
 use contacts::find_contact;
 use conversations::page_of;
 use inboxes::{MemberSet, find_inbox};
-use messages::MESSAGE_TYPES;
 use public::survey_page;
 use reports::reports;
 

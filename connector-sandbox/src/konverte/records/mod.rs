@@ -58,6 +58,9 @@ pub(crate) const APPS: &[(&str, &str, &str, &str, bool)] = &[
     ),
 ];
 
+/// `Message.message_types` (app/models/message.rb); another value is a 422.
+pub const MESSAGE_TYPES: &[&str] = &["incoming", "outgoing", "activity", "template"];
+
 /// `Message.content_types`; another value is the builder's error, a 422.
 pub const CONTENT_TYPES: &[&str] = &[
     "text",
