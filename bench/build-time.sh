@@ -11,18 +11,25 @@
 # debug info included) and release. The commits take turns within each round, so load on the
 # machine hits all alike; the median is reported. Prints a Markdown table to stdout.
 #
+# With COLD=1, each build instead starts from an empty target directory (one per side and
+# build, removed after): the whole build a user waits for when they add the crate to a
+# fresh project, registry dependencies included (what cargo features that leave out optional
+# dependencies save shows here). REPS builds per side, commits taking turns.
+#
 # A ref written `REF+seed` is REF depended on as a typical user does since the typed API is
 # behind cargo features: `default-features = false` and only the backend's seed groups
 # (SEED_MOCO, SEED_KONVERTE: the groups the sandbox seeds and a first integration calls).
 #
 #   bash bench/build-time.sh                    # REFS="cd9cf32 HEAD HEAD+seed" REPS=3
 #   REFS="cd9cf32 main HEAD" REPS=1 CRATES=connector-moco PROFILES=dev bash bench/build-time.sh
+#   COLD=1 REPS=1 bash bench/build-time.sh      # whole builds from an empty target directory
 set -euo pipefail
 
 REFS=${REFS:-"cd9cf32 HEAD HEAD+seed"}
 SEED_MOCO=${SEED_MOCO:-"activities companies contacts deals projects users"}
 SEED_KONVERTE=${SEED_KONVERTE:-"account agents contacts conversations inboxes messages"}
 REPS=${REPS:-3}
+COLD=${COLD:-0}
 CRATES=${CRATES:-"connector-moco connector-konverte"}
 PROFILES=${PROFILES:-"dev release"}
 REPO=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
@@ -101,6 +108,17 @@ build() {
     cargo build --quiet --offline --manifest-path "$WORK/app-$1-$2/Cargo.toml" --profile "$3" >&2
 }
 
+# seconds of one whole build of the side's binary from an empty target directory
+cold_build() {
+    local t0 t1
+    rm -rf "$WORK/cold-target"
+    t0=$(date +%s.%N)
+    CARGO_TARGET_DIR="$WORK/cold-target" build "$@"
+    t1=$(date +%s.%N)
+    rm -rf "$WORK/cold-target"
+    echo "$t1 - $t0" | bc
+}
+
 # seconds of one rebuild of the side's workspace crates and the binary
 rebuild() {
     touch "$WORK/${rev_of[$1]}/connector-core/src/lib.rs"
@@ -118,7 +136,11 @@ echo "- Machine: $(nproc) CPUs, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576
 echo "- Commits: $(IFS=,; echo "${names[*]}" | sed 's/,/, /g') (the first is the baseline)"
 echo "- +seed: default-features = false; connector-moco with $SEED_MOCO; connector-konverte with $SEED_KONVERTE"
 echo "- Load average when the run started: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "- Method: a fresh binary crate per backend and commit, dependencies warmed by a first build; then $REPS rebuild(s) of connector-core + the backend + the binary (touch connector-core, CARGO_INCREMENTAL=0), commits taking turns; median"
+if [[ $COLD == 1 ]]; then
+    echo "- Method: a fresh binary crate per backend and commit, $REPS whole build(s) each from an empty target directory (every dependency compiled, CARGO_INCREMENTAL=0), commits taking turns; median"
+else
+    echo "- Method: a fresh binary crate per backend and commit, dependencies warmed by a first build; then $REPS rebuild(s) of connector-core + the backend + the binary (touch connector-core, CARGO_INCREMENTAL=0), commits taking turns; median"
+fi
 echo
 header="| crate | profile |"
 rule="| --- | --- |"
@@ -133,7 +155,7 @@ for crate in $CRATES; do
         # Warm once per commit: a `+seed` side has the same registry crates as its commit's.
         declare -A warm=()
         for side in "${sides[@]}"; do
-            [[ -n ${warm[${rev_of[$side]}]:-} ]] && continue
+            [[ $COLD == 1 || -n ${warm[${rev_of[$side]}]:-} ]] && continue
             build "$side" "$crate" "$profile"
             warm[${rev_of[$side]}]=1
         done
@@ -141,7 +163,11 @@ for crate in $CRATES; do
         declare -A runs=()
         for _ in $(seq "$REPS"); do
             for side in "${sides[@]}"; do
-                runs[$side]+="$(rebuild "$side" "$crate" "$profile") "
+                if [[ $COLD == 1 ]]; then
+                    runs[$side]+="$(cold_build "$side" "$crate" "$profile") "
+                else
+                    runs[$side]+="$(rebuild "$side" "$crate" "$profile") "
+                fi
             done
         done
         row="| $crate | $profile |"

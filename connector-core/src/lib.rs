@@ -7,8 +7,12 @@
 //! retry decision ([`retry::decide`], a pure function) → JSON or a typed model.
 //! Lists are [`futures::Stream`]s ([`paginate`]); batches yield exactly one
 //! [`batch::Outcome`] per input ([`batch::run`]).
-//! [`schema::input_schema`] turns a declaration into the JSON Schema of its input (for
-//! forms, AI agents' tools, or anyone who builds inputs elsewhere).
+//! `schema::input_schema` (feature `schema`) turns a declaration into the JSON Schema of its
+//! input (for forms, AI agents' tools, or anyone who builds inputs elsewhere).
+//!
+//! Cargo features, none on by default: `redis` (a rate limit shared through Redis, see
+//! [`RateLimitStore`]), `listener` (the HTTP server web hook receivers run on), `schema`,
+//! and `testing` (mockall doubles of the trait seams).
 //!
 //! ```no_run
 //! use connector_core::{ActionSpec, HttpConnector, Method, Options, ParamSpec, ParamType, Connector};
@@ -38,6 +42,7 @@ pub mod download;
 pub mod error;
 pub mod lenient;
 mod limiter;
+#[cfg(feature = "listener")]
 pub mod listener;
 pub mod options;
 pub mod paginate;
@@ -46,6 +51,7 @@ pub mod request;
 pub mod resolve;
 pub mod response;
 pub mod retry;
+#[cfg(feature = "schema")]
 pub mod schema;
 pub mod secret;
 mod transport;

@@ -188,7 +188,8 @@ pub enum RateLimitStore {
     /// Like [`RateLimitStore::Machine`], with the files in this directory.
     Directory(std::path::PathBuf),
     /// Shared by every machine using this Redis. If it cannot be reached, calls fail before
-    /// sending anything.
+    /// sending anything. Needs the `redis` feature; without it, calls fail with
+    /// [`Error::Config`] before sending anything.
     Redis(RedisUrl),
 }
 
@@ -245,6 +246,7 @@ impl RedisUrl {
     }
 
     /// The URL with its password, for connecting only.
+    #[cfg(feature = "redis")]
     pub(crate) fn expose(&self) -> &str {
         self.url.as_str()
     }

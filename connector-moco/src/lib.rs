@@ -95,6 +95,14 @@
 //!
 //! The dynamic API ([`ACTIONS`], [`Connector::execute`], `execute_json`) always has every
 //! action; `webhooks::ensure_webhook` needs `web_hooks`.
+//!
+//! Two more features are parts of the crate, not resources:
+//! - `receiver` (in `default`): `webhooks::Receiver` and `webhooks::router`, the web hook
+//!   server (axum). Signature checks (`webhooks::verify`, `webhooks::sign`) need no feature.
+//!   Add it beside `default-features = false` to receive web hooks.
+//! - `redis` (off unless named): `RateLimitStore::Redis`, a fixed rate limit shared by several
+//!   machines. Without it that store is refused with `Error::Config` before anything is sent;
+//!   the default store (a lock file shared by the machine's processes) needs no feature.
 
 mod auth;
 mod client;

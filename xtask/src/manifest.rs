@@ -34,6 +34,24 @@ pub struct BackendFile {
     /// an integer path parameter gets no example.
     #[serde(default)]
     pub doc_values: BTreeMap<String, String>,
+    /// Cargo features of the crate besides its resource groups (an optional part such as the
+    /// web hook receiver), written into `Cargo.toml` with the generated ones.
+    #[serde(default)]
+    pub features: IndexMap<String, CrateFeature>,
+}
+
+/// One cargo feature of the crate that is not a resource group.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CrateFeature {
+    /// One line: what turning it on compiles.
+    pub help: String,
+    /// The feature's value in `Cargo.toml` (`dep:axum`, `connector-core/listener`).
+    #[serde(default)]
+    pub enables: Vec<String>,
+    /// In `default`, beside `full`.
+    #[serde(default)]
+    pub default: bool,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,6 +11,7 @@
 
 mod adaptive;
 mod fixed;
+#[cfg(feature = "redis")]
 mod redis;
 mod shared_file;
 mod status;
@@ -260,10 +261,17 @@ fn open(store: &RateLimitStore, id: &Identity) -> Result<(Arc<dyn Schedule>, Sha
             Arc::new(shared_file::FileSchedule::open(dir, id)?),
             Sharing::Machine,
         ),
+        #[cfg(feature = "redis")]
         RateLimitStore::Redis(url) => (
             Arc::new(redis::RedisSchedule::new(url, id)?),
             Sharing::Redis,
         ),
+        #[cfg(not(feature = "redis"))]
+        RateLimitStore::Redis(url) => {
+            return Err(Error::Config(format!(
+                "rate-limit store {url}: this build has no Redis support (turn on the `redis` feature of the connector crate)"
+            )));
+        }
     })
 }
 

@@ -31,11 +31,13 @@
 #[cfg(feature = "webhooks")]
 mod ensure;
 mod event;
+#[cfg(feature = "receiver")]
 mod receiver;
 mod verify;
 
 #[cfg(feature = "webhooks")]
 pub use ensure::{Ensured, ensure_webhook, planned_change};
 pub use event::{DELIVERY_HEADER, EventError, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookEvent};
+#[cfg(feature = "receiver")]
 pub use receiver::{CHANNEL_CAPACITY, RECENT_DELIVERIES, Receiver, ReceiverConfig, router};
 pub use verify::{DEFAULT_TOLERANCE, Rejection, sign, verify, verify_at};

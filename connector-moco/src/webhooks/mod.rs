@@ -8,6 +8,7 @@
 //! the `X-Moco-*` headers.
 
 mod event;
+#[cfg(feature = "receiver")]
 mod receiver;
 // Subscribing calls the typed `web_hooks` actions.
 #[cfg(feature = "web_hooks")]
@@ -18,6 +19,7 @@ pub use event::{
     ACCOUNT_URL_HEADER, EVENT_HEADER, EventError, SIGNATURE_HEADER, TARGET_HEADER,
     TIMESTAMP_HEADER, USER_ID_HEADER, WebhookEvent,
 };
+#[cfg(feature = "receiver")]
 pub use receiver::{CHANNEL_CAPACITY, EventFilter, Receiver, router};
 #[cfg(feature = "web_hooks")]
 pub use register::ensure_webhook;

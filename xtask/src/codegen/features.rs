@@ -1,10 +1,13 @@
 //! Cargo features: one per resource, gating that group's typed code (handler accessor,
 //! builders, models, enums), `full` (all of them) in `default`. A model or enum used by
 //! several groups is compiled when any of them is on, so every subset builds. The dynamic
-//! registry (`ACTIONS`) is never gated.
+//! registry (`ACTIONS`) is never gated. The crate's optional parts that are not resources
+//! (the web hook receiver, Redis) are declared in `backend.toml`'s `[features]` and written
+//! into the same table, the ones marked `default` beside `full`.
 
 use super::plan::{FieldType, Plan};
-use crate::manifest::Loaded;
+use crate::manifest::{CrateFeature, Loaded};
+use indexmap::IndexMap;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
@@ -14,6 +17,8 @@ const TAKEN: &[&str] = &["default", "full"];
 pub struct Features {
     /// One feature per resource, in the manifest's resource order.
     pub groups: Vec<String>,
+    /// The crate's other features (`backend.toml`'s `[features]`), in their order.
+    pub own: IndexMap<String, CrateFeature>,
     /// Model or enum name → the features any of which compiles it.
     needed_by: HashMap<String, BTreeSet<String>>,
 }
@@ -30,6 +35,14 @@ impl Features {
                 ));
             }
             groups.push(r.name.clone());
+        }
+        for name in m.backend.features.keys() {
+            if TAKEN.contains(&name.as_str()) || groups.contains(name) {
+                return Err(format!(
+                    "{}: backend.toml: feature `{name}`: the name is taken by a generated cargo feature",
+                    m.name()
+                ));
+            }
         }
         let mut needed_by: HashMap<String, BTreeSet<String>> = HashMap::new();
         let mut need = |name: &str, group: &str| {
@@ -83,7 +96,11 @@ impl Features {
                 break;
             }
         }
-        Ok(Features { groups, needed_by })
+        Ok(Features {
+            groups,
+            own: m.backend.features.clone(),
+            needed_by,
+        })
     }
 
     /// The `#[cfg(...)]` line of a resource's own code.
@@ -120,8 +137,15 @@ const END: &str = "# @end of the generated features";
 /// The crate's `Cargo.toml` with its `[features]` table (between the markers) derived from
 /// the manifests; appended when the markers are not there yet.
 pub fn cargo_toml(current: &str, features: &Features) -> Result<String, String> {
+    let mut default = vec!["\"full\"".to_owned()];
+    default.extend(
+        (features.own.iter())
+            .filter(|(_, f)| f.default)
+            .map(|(name, _)| format!("\"{name}\"")),
+    );
     let mut table = format!(
-        "{BEGIN}\n# `full` (the default) is every group; depend with `default-features = false` and\n# name the groups you call to compile only their typed code.\n[features]\ndefault = [\"full\"]\nfull = [\n"
+        "{BEGIN}\n# `full` (in the default) is every group; depend with `default-features = false` and\n# name the groups you call to compile only their typed code.\n[features]\ndefault = [{}]\nfull = [\n",
+        default.join(", ")
     );
     for g in &features.groups {
         let _ = writeln!(table, "    \"{g}\",");
@@ -129,6 +153,11 @@ pub fn cargo_toml(current: &str, features: &Features) -> Result<String, String> 
     table.push_str("]\n");
     for g in &features.groups {
         let _ = writeln!(table, "{g} = []");
+    }
+    // Declared in backend.toml; a line of help each.
+    for (name, f) in &features.own {
+        let enables: Vec<String> = f.enables.iter().map(|e| format!("\"{e}\"")).collect();
+        let _ = writeln!(table, "# {}\n{name} = [{}]", f.help, enables.join(", "));
     }
     table.push_str(END);
     table.push('\n');
@@ -161,6 +190,7 @@ mod tests {
     fn two_groups() -> Features {
         Features {
             groups: vec!["activities".into(), "users".into()],
+            own: IndexMap::new(),
             needed_by: HashMap::new(),
         }
     }
@@ -183,6 +213,27 @@ mod tests {
         let again = cargo_toml(&edited, &two_groups()).unwrap();
         assert_eq!(again, first.clone() + "[dev-dependencies]\n");
         assert_eq!(cargo_toml(&first, &two_groups()).unwrap(), first);
+    }
+
+    #[test]
+    fn the_crates_own_features_follow_the_groups_and_the_default_ones_join_full() {
+        let mut f = two_groups();
+        for (name, default) in [("receiver", true), ("redis", false)] {
+            f.own.insert(
+                name.into(),
+                CrateFeature {
+                    help: format!("The {name}."),
+                    enables: vec![format!("connector-core/{name}")],
+                    default,
+                },
+            );
+        }
+        let toml = cargo_toml("[package]\n", &f).unwrap();
+        assert!(
+            toml.contains("default = [\"full\", \"receiver\"]\n"),
+            "{toml}"
+        );
+        assert!(toml.contains("users = []\n# The receiver.\nreceiver = [\"connector-core/receiver\"]\n# The redis.\nredis = [\"connector-core/redis\"]\n# @end"), "{toml}");
     }
 
     #[test]
