@@ -89,5 +89,5 @@ pub mod webhooks;
 
 pub use auth::{HMAC_TOKEN_ENV, TOKEN_KINDS, TokenKind, identifier_hash, token_kind};
 pub use client::*;
-pub use connector_core::{Connector, Error, Options, Ref, SecretString};
+pub use connector_core::{Attachment, Connector, Error, Options, Ref, SecretString};
 pub use generated::{ACTIONS, RESOURCES, enums, models};

@@ -111,5 +111,5 @@ pub mod generated;
 pub mod webhooks;
 
 pub use client::*;
-pub use connector_core::{Connector, Error, Options, Ref, SecretString};
+pub use connector_core::{Attachment, Connector, Error, Options, Ref, SecretString};
 pub use generated::{ACTIONS, RESOURCES, enums, models};

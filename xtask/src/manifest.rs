@@ -85,6 +85,11 @@ pub struct ResourceFile {
     pub enums: IndexMap<String, EnumDecl>,
     #[serde(default)]
     pub actions: Vec<Action>,
+    /// The body of the handler's doc example, when none can be derived (no list or GET that
+    /// the sandbox's seed data answers): Rust lines after `doc_setup`, with `client` bound,
+    /// run against the sandbox by `cargo test`.
+    #[serde(default)]
+    pub doc_example: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -405,6 +410,7 @@ pub struct Resource {
     pub columns: Vec<String>,
     pub models: IndexMap<String, Model>,
     pub enums: IndexMap<String, EnumDecl>,
+    pub doc_example: Option<String>,
 }
 
 /// One backend crate's manifest, every file read and every `uses` resolved.
@@ -489,6 +495,7 @@ pub fn load(crate_dir: &Path) -> Result<Loaded, String> {
             columns: file.columns,
             models: file.models,
             enums: file.enums,
+            doc_example: file.doc_example,
         });
     }
     Ok(Loaded {

@@ -7032,6 +7032,19 @@ impl Action for AutomationRulesClone<'_> {
 }
 
 /// The `bulk_actions` actions. Made by [`crate::Konverte::bulk_actions`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let fields = serde_json::json!({"status": "resolved"});
+/// let fields = fields.as_object().cloned().unwrap_or_default();
+/// client.bulk_actions().create(1, "Conversation").ids([1]).fields(fields).send().await?;
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "bulk_actions")]
 #[derive(Debug, Clone, Copy)]
 pub struct BulkActionsHandler<'a> {
@@ -28811,6 +28824,19 @@ impl Action for TeamsRemoveMembers<'_> {
 }
 
 /// The `upload` actions. Made by [`crate::Konverte::upload`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let note = connector_konverte::Attachment::from_bytes("note.txt", "Call back on Monday");
+/// let blob = client.upload().create(1).attachment(note).send().await?;
+/// println!("stored at {:?}, blob {:?}", blob.file_url, blob.blob_id);
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "upload")]
 #[derive(Debug, Clone, Copy)]
 pub struct UploadHandler<'a> {

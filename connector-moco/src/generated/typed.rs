@@ -1533,6 +1533,31 @@ impl Action for ActivitiesDisregard<'_> {
 }
 
 /// The `catalog_service_items` actions. Made by [`crate::Moco::catalog_service_items`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::MocoSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let key = connector_moco::SecretString::from(sandbox.api_key().to_owned());
+/// # let client = connector_moco::Moco::builder().base_url(sandbox.base_url()).api_key(key).build()?;
+/// let service = client.catalog_services().create().title("Workshops").send().await?;
+/// let service_id = service.id.ok_or("the new service has no id")?;
+/// let item = client
+///     .catalog_service_items()
+///     .create(service_id)
+///     .r#type("item")
+///     .title("Half-day workshop")
+///     .quantity(4.0)
+///     .unit("h")
+///     .unit_price(150.0)
+///     .send()
+///     .await?;
+/// let item_id = item.id.ok_or("the new item has no id")?;
+/// let fetched = client.catalog_service_items().get(service_id, item_id).send().await?;
+/// assert_eq!(fetched.title.as_deref(), Some("Half-day workshop"));
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "catalog_service_items")]
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogServiceItemsHandler<'a> {

@@ -5,7 +5,7 @@ use super::check::placeholders;
 use super::features::Features;
 use super::names::{RESERVED, doc, ident, lit, pascal};
 use super::plan::{FieldType, Plan};
-use crate::manifest::{Loaded, Location, Method, Param, Resolved, ResponseKind, Type};
+use crate::manifest::{Loaded, Location, Method, Param, Resolved, Resource, ResponseKind, Type};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -53,7 +53,7 @@ pub fn render(m: &Loaded, plan: &Plan, features: &Features) -> String {
             continue;
         }
         let handler = format!("{}Handler", pascal(&r.name));
-        let example = handler_example(m, &r.name, &actions);
+        let example = handler_example(m, r, &actions);
         let cfg = features.cfg_group(&r.name);
         let _ = write!(
             out,
@@ -76,10 +76,15 @@ pub fn render(m: &Loaded, plan: &Plan, features: &Features) -> String {
 /// starts: the resource's first list (else its first GET of a record not named by an id)
 /// that answers JSON and needs nothing but integer path parameters, each given as 1 (the
 /// sandbox's seeded account, project, ...), and parameters `doc_values` (backend.toml) gives.
-fn handler_example(m: &Loaded, resource: &str, actions: &[(usize, &Resolved)]) -> String {
+/// A resource's own `doc_example` (its manifest) stands in when none can be derived.
+fn handler_example(m: &Loaded, r: &Resource, actions: &[(usize, &Resolved)]) -> String {
     let Some(setup) = &m.backend.doc_setup else {
         return String::new();
     };
+    if let Some(body) = &r.doc_example {
+        return sandbox_example(setup, body);
+    }
+    let resource = r.name.as_str();
     let known = |p: &Param| m.backend.doc_values.contains_key(p.name());
     let runnable = |a: &&Resolved| {
         a.action.method == Method::Get
@@ -117,18 +122,26 @@ fn handler_example(m: &Loaded, resource: &str, actions: &[(usize, &Resolved)]) -
         })
         .collect();
     let args = args.join(", ");
+    let body = format!(
+        "let answer = client.{}().{}({args}).send().await?;\nprintln!(\"{{answer:?}}\");\n",
+        ident(resource).trim_start_matches("r#"),
+        ident(&a.verb)
+    );
+    sandbox_example(setup, &body)
+}
+
+/// A doc example: `setup` hidden, then `body`, in an async `main` that stops the sandbox.
+fn sandbox_example(setup: &str, body: &str) -> String {
     let mut text = String::from(
         "///\n/// ```\n/// # #[tokio::main(flavor = \"current_thread\")]\n/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {\n",
     );
     for line in setup.lines().filter(|l| !l.trim().is_empty()) {
         let _ = writeln!(text, "/// # {}", line.trim());
     }
-    let _ = write!(
-        text,
-        "/// let answer = client.{}().{}({args}).send().await?;\n/// println!(\"{{answer:?}}\");\n/// # sandbox.shutdown().await;\n/// # Ok(()) }}\n/// ```\n",
-        ident(resource).trim_start_matches("r#"),
-        ident(&a.verb)
-    );
+    for line in body.trim_end().lines() {
+        let _ = writeln!(text, "{}", format!("/// {line}").trim_end());
+    }
+    text.push_str("/// # sandbox.shutdown().await;\n/// # Ok(()) }\n/// ```\n");
     text
 }
 
@@ -451,4 +464,32 @@ fn render_builder(plan: &Plan, index: usize, a: &Resolved, cfg: &str) -> String 
         action_output(plan, a.action.output.as_deref())
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Handlers whose example neither the rules nor the manifest give: the sandbox has no
+    /// record they could run against. A handler added without one fails here.
+    #[test]
+    fn every_handler_has_a_doc_example_but_the_listed_ones() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for (krate, without) in [
+            ("connector-moco", &[][..]),
+            ("connector-konverte", &["csat_survey"][..]),
+        ] {
+            let m = crate::manifest::load(&root.join(krate)).unwrap();
+            let missing: Vec<&str> = (m.resources.iter())
+                .filter(|r| {
+                    let actions: Vec<(usize, &Resolved)> = (m.actions.iter().enumerate())
+                        .filter(|(_, a)| a.resource == r.name)
+                        .collect();
+                    !actions.is_empty() && handler_example(&m, r, &actions).is_empty()
+                })
+                .map(|r| r.name.as_str())
+                .collect();
+            assert_eq!(missing, without, "{krate}");
+        }
+    }
 }
