@@ -152,14 +152,12 @@ echo "$rule --- |"
 for crate in $CRATES; do
     for side in "${sides[@]}"; do make_app "$side" "$crate"; done
     for profile in $PROFILES; do
-        # Warm once per commit: a `+seed` side has the same registry crates as its commit's.
-        declare -A warm=()
-        for side in "${sides[@]}"; do
-            [[ $COLD == 1 || -n ${warm[${rev_of[$side]}]:-} ]] && continue
-            build "$side" "$crate" "$profile"
-            warm[${rev_of[$side]}]=1
-        done
-        unset warm
+        # Warm every side: without the backend's default features some registry crates
+        # compile with other features (no axum: hyper without its server parts), so a `+seed`
+        # side is not warmed by its commit's build.
+        if [[ $COLD != 1 ]]; then
+            for side in "${sides[@]}"; do build "$side" "$crate" "$profile"; done
+        fi
         declare -A runs=()
         for _ in $(seq "$REPS"); do
             for side in "${sides[@]}"; do
