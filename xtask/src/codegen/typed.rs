@@ -43,12 +43,7 @@ pub fn render(m: &Loaded, plan: &Plan, features: &Features) -> String {
     out.push_str("}\n\n");
 
     for r in &m.resources {
-        let actions: Vec<(usize, &Resolved)> = m
-            .actions
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.resource == r.name)
-            .collect();
+        let actions = actions_of(m, &r.name);
         if actions.is_empty() {
             continue;
         }
@@ -76,6 +71,13 @@ pub fn render(m: &Loaded, plan: &Plan, features: &Features) -> String {
 /// starts: the resource's first list (else its first GET of a record not named by an id)
 /// that answers JSON and needs nothing but integer path parameters, each given as 1 (the
 /// sandbox's seeded account, project, ...), and parameters `doc_values` (backend.toml) gives.
+/// A resource's actions with their indices in `ACTIONS`.
+fn actions_of<'m>(m: &'m Loaded, resource: &str) -> Vec<(usize, &'m Resolved)> {
+    (m.actions.iter().enumerate())
+        .filter(|(_, a)| a.resource == resource)
+        .collect()
+}
+
 /// A resource's own `doc_example` (its manifest) stands in when none can be derived.
 fn handler_example(m: &Loaded, r: &Resource, actions: &[(usize, &Resolved)]) -> String {
     let Some(setup) = &m.backend.doc_setup else {
@@ -482,9 +484,7 @@ mod tests {
             let m = crate::manifest::load(&root.join(krate)).unwrap();
             let missing: Vec<&str> = (m.resources.iter())
                 .filter(|r| {
-                    let actions: Vec<(usize, &Resolved)> = (m.actions.iter().enumerate())
-                        .filter(|(_, a)| a.resource == r.name)
-                        .collect();
+                    let actions = actions_of(&m, &r.name);
                     !actions.is_empty() && handler_example(&m, r, &actions).is_empty()
                 })
                 .map(|r| r.name.as_str())
