@@ -82,9 +82,12 @@ async fn base64_file(field: &str, file: &Value) -> Result<Value, Error> {
     let filename = file.get("filename").cloned().unwrap_or(Value::Null);
     let data = match (file.get("path").and_then(Value::as_str), file.get("base64")) {
         (Some(path), _) => {
-            let bytes = tokio::fs::read(path).await.map_err(|e| {
-                Error::validation(field, format!("cannot read the file {path:?}: {e}"))
-            })?;
+            let owned = path.to_owned();
+            let bytes = crate::blocking::run(move || std::fs::read(owned))
+                .await
+                .map_err(|e| {
+                    Error::validation(field, format!("cannot read the file {path:?}: {e}"))
+                })?;
             Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
         }
         (None, Some(b64)) => b64.clone(),
@@ -195,14 +198,15 @@ async fn file_part(field: &str, file: &Value, progress: &Progress) -> Result<Par
         });
     let part = match (file.get("path").and_then(Value::as_str), file.get("base64")) {
         (Some(path), _) => {
-            let f = tokio::fs::File::open(path).await.map_err(|e| {
-                Error::validation(field, format!("cannot read the file {path:?}: {e}"))
-            })?;
-            let len = f
-                .metadata()
-                .await
-                .map_err(|e| Error::validation(field, format!("cannot read {path:?}: {e}")))?
-                .len();
+            let owned = path.to_owned();
+            let (f, len) = crate::blocking::run(move || {
+                let f = std::fs::File::open(owned)?;
+                let len = f.metadata()?.len();
+                Ok((f, len))
+            })
+            .await
+            .map_err(|e| Error::validation(field, format!("cannot read the file {path:?}: {e}")))?;
+            let f = tokio::fs::File::from_std(f);
             let counter = progress.0.clone();
             let stream =
                 tokio_util::io::ReaderStream::with_capacity(f, 64 * 1024).map(move |chunk| {

@@ -95,20 +95,23 @@ impl Download {
     pub async fn write_to(self, path: impl AsRef<Path>) -> Result<u64, Error> {
         let path = path.as_ref();
         let partial = partial_path(path);
-        let mut file = tokio::fs::File::create(&partial)
+        let created = partial.clone();
+        let file = crate::blocking::run(move || std::fs::File::create(created))
             .await
             .map_err(|e| Error::Config(format!("cannot write {}: {e}", partial.display())))?;
+        let mut file = tokio::fs::File::from_std(file);
         let written = self.write_into(&mut file).await;
         drop(file);
+        let (from, to) = (partial.clone(), path.to_path_buf());
         match written {
             Ok(n) => {
-                tokio::fs::rename(&partial, path)
+                crate::blocking::run(move || std::fs::rename(from, to))
                     .await
                     .map_err(|e| Error::Config(format!("cannot write {}: {e}", path.display())))?;
                 Ok(n)
             }
             Err(e) => {
-                let _ = tokio::fs::remove_file(&partial).await;
+                let _ = crate::blocking::run(move || std::fs::remove_file(from)).await;
                 Err(e)
             }
         }

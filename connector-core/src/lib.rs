@@ -35,6 +35,7 @@
 pub mod action;
 mod args;
 pub mod batch;
+mod blocking;
 mod body;
 pub mod clock;
 pub mod connector;

@@ -123,7 +123,7 @@ fn spread(spec: &ParamSpec, value: &Value) -> Value {
         (ParamType::Array { .. }, Value::String(text)) => {
             let t = text.trim();
             if t.starts_with('[') {
-                serde_json::from_str::<Value>(t).unwrap_or_else(|_| value.clone())
+                serde_json::from_slice::<Value>(t.as_bytes()).unwrap_or_else(|_| value.clone())
             } else if t.is_empty() {
                 Value::Array(Vec::new())
             } else {

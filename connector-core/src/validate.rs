@@ -206,7 +206,7 @@ pub fn closest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
 pub fn json_object(field: &str, value: &Value) -> Result<Map<String, Value>, Error> {
     match value {
         Value::Object(map) => Ok(map.clone()),
-        Value::String(text) => match serde_json::from_str::<Value>(text) {
+        Value::String(text) => match serde_json::from_slice::<Value>(text.as_bytes()) {
             Ok(Value::Object(map)) => Ok(map),
             Ok(other) => Err(invalid(
                 field,
@@ -240,7 +240,7 @@ pub fn array(field: &str, value: &Value, items: &ParamType) -> Result<Vec<Value>
     let raw: Vec<Value> = match value {
         Value::Array(values) => values.clone(),
         Value::String(text) if text.trim_start().starts_with('[') => {
-            match serde_json::from_str::<Value>(text) {
+            match serde_json::from_slice::<Value>(text.as_bytes()) {
                 Ok(Value::Array(values)) => values,
                 _ => {
                     return Err(invalid(
@@ -289,7 +289,9 @@ pub fn value_of_type(field: &str, value: &Value, ty: &ParamType) -> Result<Value
         ParamType::Object => Value::Object(json_object(field, value)?),
         ParamType::Array { items } => Value::Array(array(field, value, items)?),
         ParamType::Json => match value {
-            Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| value.clone()),
+            Value::String(text) => {
+                serde_json::from_slice(text.as_bytes()).unwrap_or_else(|_| value.clone())
+            }
             other => other.clone(),
         },
         ParamType::Email => {

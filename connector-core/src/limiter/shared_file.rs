@@ -48,13 +48,10 @@ impl FileSchedule {
         })
     }
 
-    /// Runs `change` on the stored next free slot (µs since the epoch) under the lock.
-    async fn update<T: Send + 'static>(
-        &self,
-        change: impl FnOnce(u64, u64) -> (T, u64) + Send + 'static,
-    ) -> Result<T, Error> {
+    /// Applies `change` to the stored next free slot (µs since the epoch) under the lock.
+    async fn update(&self, change: Change) -> Result<u64, Error> {
         let file = Arc::clone(&self.file);
-        let result = tokio::task::spawn_blocking(move || {
+        crate::blocking::run(move || {
             let file = file.lock().unwrap_or_else(|e| e.into_inner());
             FileExt::lock(&*file)?;
             let result = read_write(&file, change);
@@ -63,13 +60,38 @@ impl FileSchedule {
             unlocked.map(|()| value)
         })
         .await
-        .map_err(|e| Error::Config(format!("rate-limit state file: {e}")))?;
-        result.map_err(|e| {
+        .map_err(|e| {
             Error::Config(format!(
                 "rate-limit state file {}: {e}",
                 self.path.display()
             ))
         })
+    }
+}
+
+/// What one visit to the file does to the stored slot (a plain value rather than a closure,
+/// so the file work compiles once).
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    /// Take the next slot `spacing` µs after the last; answers the slot's time.
+    Reserve { spacing: u64 },
+    /// Push the next free slot back by this many µs.
+    Delay { by: u64 },
+    /// Nothing before `now` + this many µs.
+    Hold { pause: u64 },
+}
+
+impl Change {
+    /// The answer and the new stored slot, from the stored slot and the time now.
+    fn apply(self, free_at: u64, now: u64) -> (u64, u64) {
+        match self {
+            Change::Reserve { spacing } => {
+                let (wait, next) = next_slot(free_at, now, spacing);
+                (now.saturating_add(wait), next)
+            }
+            Change::Delay { by } => (0, free_at.saturating_add(by)),
+            Change::Hold { pause } => (0, free_at.max(now.saturating_add(pause))),
+        }
     }
 }
 
@@ -83,7 +105,7 @@ fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-fn read_write<T>(mut file: &File, change: impl FnOnce(u64, u64) -> (T, u64)) -> std::io::Result<T> {
+fn read_write(mut file: &File, change: Change) -> std::io::Result<u64> {
     let mut text = String::new();
     file.seek(SeekFrom::Start(0))?;
     file.read_to_string(&mut text)?;
@@ -94,7 +116,7 @@ fn read_write<T>(mut file: &File, change: impl FnOnce(u64, u64) -> (T, u64)) -> 
     } else {
         stored
     };
-    let (value, next) = change(stored, now);
+    let (value, next) = change.apply(stored, now);
     if next != stored {
         file.seek(SeekFrom::Start(0))?;
         file.set_len(0)?;
@@ -107,12 +129,7 @@ fn read_write<T>(mut file: &File, change: impl FnOnce(u64, u64) -> (T, u64)) -> 
 impl Schedule for FileSchedule {
     async fn reserve(&self, spacing: Duration) -> Result<Duration, Error> {
         let spacing = micros(spacing);
-        let slot = self
-            .update(move |free_at, now| {
-                let (wait, next) = next_slot(free_at, now, spacing);
-                (now.saturating_add(wait), next)
-            })
-            .await?;
+        let slot = self.update(Change::Reserve { spacing }).await?;
         // Measured from now, not from inside the lock: time spent getting back from the
         // blocking thread must not make the request late (late requests bunch with the next).
         Ok(Duration::from_micros(slot.saturating_sub(now_micros())))
@@ -120,14 +137,12 @@ impl Schedule for FileSchedule {
 
     async fn delay(&self, by: Duration) -> Result<(), Error> {
         let by = micros(by);
-        self.update(move |free_at, _| ((), free_at.saturating_add(by)))
-            .await
+        self.update(Change::Delay { by }).await.map(drop)
     }
 
     async fn hold(&self, pause: Duration) -> Result<(), Error> {
         let pause = micros(pause);
-        self.update(move |free_at, now| ((), free_at.max(now.saturating_add(pause))))
-            .await
+        self.update(Change::Hold { pause }).await.map(drop)
     }
 }
 
