@@ -31,8 +31,8 @@
 //!   ([`SandboxConfig::konverte_token`], default `sandbox-konverte-token`). The sandbox accepts
 //!   this **one token for the user, agent-bot and platform-app endpoints alike**. The request is
 //!   made as user id 1. Missing or wrong tokens get `401` with a JSON `error` message. The public
-//!   client API (`/public/api/v1/inboxes/{inbox_identifier}/...`) and the CSAT survey page need
-//!   no token.
+//!   client API (`/public/api/v1/inboxes/{inbox_identifier}/...`), the CSAT survey API
+//!   (`/public/api/v1/csat_survey/{conversation_uuid}`) and its page need no token.
 //! * **Seed data** (with [`SeedData::Minimal`], the default, and [`SeedData::Demo`]; the ids
 //!   are also constants in [`seed`]):
 //!   * account **id 1**, named `"Sandbox Co"`;
@@ -47,7 +47,10 @@
 //!   (+ meta, filter, status, priority, assignments, labels), messages, teams and members,
 //!   inboxes and members, canned responses, custom attribute definitions, custom filters,
 //!   webhooks, automation rules, integration hooks, help-center portals / categories / articles
-//!   and the public client API (contacts, conversations, messages).
+//!   and the public client API (contacts, conversations, messages). Resolving a conversation in
+//!   an inbox with `csat_survey_enabled` adds its survey message (`input_csat`, once), which the
+//!   CSAT survey API reads and answers (a rating of 1 to 5 stores the answer); the
+//!   [`SeedData::Demo`] data has one, in the resolved conversation 1.
 //!   Reports, profile, SSO link, inbox agent bot and the survey page answer well-formed,
 //!   computed responses.
 //! * Validation: weak passwords (fewer than 6 characters, or missing an upper-case letter, a

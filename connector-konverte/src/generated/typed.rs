@@ -16412,6 +16412,23 @@ impl Action for CsatResponsesUpdate<'_> {
 }
 
 /// The `csat_survey` actions. Made by [`crate::Konverte::csat_survey`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = connector_sandbox::KonverteSandbox::start(connector_sandbox::SandboxConfig { data: connector_sandbox::SeedData::Demo, ..Default::default() }).await?;
+/// # let token = || connector_konverte::SecretString::from(sandbox.token().to_owned());
+/// # let client = connector_konverte::Konverte::builder().base_url(sandbox.base_url()).api_token(token()).platform_token(token()).agent_bot_token(token()).build()?;
+/// let conversation = client.conversations().get(1, 1).send().await?;
+/// let uuid = conversation.uuid.unwrap_or_default();
+/// let answer = serde_json::json!({"csat_survey_response": {"rating": 5, "feedback_message": "Quick and friendly"}});
+/// let answer = answer.as_object().cloned().unwrap_or_default();
+/// client.csat_survey().update(uuid.as_str(), answer).send().await?;
+/// let survey = client.csat_survey().get(uuid.as_str()).send().await?;
+/// assert_eq!(survey.csat_survey_response.and_then(|r| r.rating), Some(5));
+/// # sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "csat_survey")]
 #[derive(Debug, Clone, Copy)]
 pub struct CsatSurveyHandler<'a> {

@@ -151,6 +151,9 @@ impl App {
                 patch.insert(key.into(), json!(s));
             }
         }
+        if let Some(config) = input.object("csat_config")? {
+            patch.insert("csat_config".into(), csat_config(&config));
+        }
         if let Some(channel) = input.object("channel")? {
             let channel_input = Input::new(&channel, false);
             for key in [
@@ -259,4 +262,30 @@ pub(super) fn inbox_agents(st: &Store, account: u64, inbox: u64) -> Vec<Value> {
         .range((inbox, 0)..=(inbox, u64::MAX))
         .filter_map(|(_, u)| st.agent_view(account, *u))
         .collect()
+}
+
+/// `format_csat_config`: the permitted survey settings with the controller's defaults.
+fn csat_config(given: &Map<String, Value>) -> Value {
+    let text = |key: &str, default: &str| {
+        given
+            .get(key)
+            .filter(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(json!(default))
+    };
+    let rules = given.get("survey_rules");
+    let mut config = json!({
+        "display_type": text("display_type", "emoji"),
+        "message": text("message", ""),
+        "survey_rules": {
+            "operator": rules.and_then(|r| r.get("operator")).filter(|v| !v.is_null()).cloned().unwrap_or(json!("contains")),
+            "values": rules.and_then(|r| r.get("values")).filter(|v| !v.is_null()).cloned().unwrap_or(json!([])),
+        },
+        "button_text": text("button_text", "Please rate us"),
+        "language": text("language", "en"),
+    });
+    if let Some(template) = given.get("template").filter(|t| t.is_object()) {
+        config["template"] = template.clone();
+    }
+    config
 }

@@ -9,6 +9,7 @@ mod contacts;
 mod conversation_actions;
 mod conversation_edits;
 mod conversations;
+mod csat_survey;
 mod filter;
 mod help_center;
 mod hooks;
@@ -283,6 +284,7 @@ impl App {
             ["public", "api", "v1", "inboxes", identifier, rest @ ..] => {
                 self.public(st, c, identifier, rest)
             }
+            ["public", "api", "v1", "csat_survey", uuid] => self.csat_survey(st, c, uuid),
             ["survey", "responses", uuid] if c.m() == "GET" => Ok(survey_page(uuid)),
             ["api", "v1", "profile"] if c.m() == "GET" => {
                 let mut view = match st.users.get(&CURRENT_USER) {

@@ -217,6 +217,10 @@ impl Store {
                 _ => {}
             }
             self.raise_conversation("conversation_status_changed", id, Some(Value::Null));
+            // CsatSurveyListener#conversation_status_changed
+            if get_str(&self.conversations[&id], "status") == "resolved" {
+                self.send_csat_survey(id);
+            }
         }
         if changes.iter().any(|c| UPDATE_KEYS.contains(&c.attribute)) {
             self.raise_conversation(

@@ -1,6 +1,7 @@
 //! The Konverte sandbox's in-memory data. Reading request bodies and errors in the Konverte
 //! style are in `input`, the JSON views of the data and the shapes of new records in `views`.
 
+mod csat;
 mod events;
 mod input;
 mod message_effects;
@@ -128,6 +129,9 @@ pub(crate) struct Store {
     #[serde(with = "crate::state::pairs")]
     pub(crate) messages: BTreeMap<(u64, u64), Value>,
     pub(crate) team_members: BTreeSet<(u64, u64)>,
+    /// Survey message id → its answer (store/csat.rs).
+    #[serde(default)]
+    pub(crate) csat_responses: BTreeMap<u64, Value>,
     /// Per inbox, its members in round-robin order (store/team_assignment.rs).
     #[serde(default)]
     round_robin: BTreeMap<u64, Vec<u64>>,

@@ -37,6 +37,7 @@ const INBOX_COLUMNS: &[&str] = &[
     "timezone",
     "enable_email_collect",
     "csat_survey_enabled",
+    "csat_config",
     "allow_messages_after_resolved",
     "auto_assignment_config",
     "lock_to_single_conversation",

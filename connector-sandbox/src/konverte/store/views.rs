@@ -351,6 +351,7 @@ pub(crate) fn inbox_record(
         "greeting_message": "",
         "working_hours_enabled": false,
         "csat_survey_enabled": false,
+        "csat_config": {},
         "enable_email_collect": true,
         "allow_messages_after_resolved": true,
         "timezone": "UTC",
