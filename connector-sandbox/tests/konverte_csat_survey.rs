@@ -30,6 +30,12 @@ impl Api {
 
     /// A new conversation in inbox 1, then its UUID.
     async fn conversation(&self) -> (u64, String) {
+        let (id, uuid, _) = self.conversation_with_source().await;
+        (id, uuid)
+    }
+
+    /// A new conversation in inbox 1, its UUID and its contact's source id in the inbox.
+    async fn conversation_with_source(&self) -> (u64, String, String) {
         let (status, contact) = self
             .call(
                 Method::POST,
@@ -38,6 +44,10 @@ impl Api {
             )
             .await;
         assert_eq!(status, 200, "{contact}");
+        let source = contact["payload"]["contact_inbox"]["source_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a source id: {contact}"))
+            .to_owned();
         let contact = contact["payload"]["contact"]["id"].clone();
         let (status, conversation) = self
             .call(
@@ -51,6 +61,7 @@ impl Api {
         (
             id,
             conversation["uuid"].as_str().expect("a uuid").to_owned(),
+            source,
         )
     }
 
@@ -193,4 +204,40 @@ async fn an_answer_is_stored_and_shown_without_a_token() {
         )
         .await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn the_public_message_api_answers_a_survey_too() {
+    let api = sandbox().await;
+    let settings = json!({"csat_survey_enabled": true});
+    let (status, _) = api
+        .call(
+            Method::PATCH,
+            "/api/v1/accounts/1/inboxes/1",
+            Some(settings),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (conversation, uuid, source) = api.conversation_with_source().await;
+    api.resolve(conversation).await;
+    let survey = api.surveys_in(conversation).await[0]["id"].clone();
+    let path = format!(
+        "/public/api/v1/inboxes/{}/contacts/{source}/conversations/{conversation}/messages/{survey}",
+        connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER
+    );
+    let body = json!({"submitted_values": {"csat_survey_response": {"rating": 2}}});
+    let (status, message) = api.public(Method::PATCH, &path, Some(body)).await;
+    assert_eq!(status, 200, "{message}");
+    assert_eq!(
+        message["content_attributes"]["submitted_values"]["csat_survey_response"]["rating"],
+        2
+    );
+    let (_, shown) = api
+        .public(
+            Method::GET,
+            &format!("/public/api/v1/csat_survey/{uuid}"),
+            None,
+        )
+        .await;
+    assert_eq!(shown["csat_survey_response"]["rating"], 2, "{shown}");
 }

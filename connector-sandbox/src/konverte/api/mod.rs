@@ -43,8 +43,8 @@ use super::records::{self, APPS};
 use super::store::{
     CURRENT_USER, INCOMING_ONLY_IN_API_INBOXES, Input, Kind, Member, PAGE_SIZE, Raised, Store,
     account_record, bad_request, blank, check_email, check_password, email_is_free_for_contact,
-    get_str, get_u64, inbox_record, invalid, json_map, merge, not_found, public_message_view,
-    rails_time, user_record, webhook_sendable,
+    get_str, get_u64, inbox_record, invalid, json_map, merge, not_found,
+    permitted_submitted_values, public_message_view, rails_time, user_record, webhook_sendable,
 };
 use crate::generic::{Call, Generic, Style, Upload, parse_form};
 use crate::http::not_in_sandbox;

@@ -259,6 +259,11 @@ impl App {
                     .get("submitted_values")
                     .cloned()
                     .ok_or_else(|| blank("submitted_values"))?;
+                // A survey message's answer is stored as well (CsatSurveyListener#message_updated).
+                if let Some(survey) = st.survey_message(conv, message) {
+                    st.answer_survey(&survey, permitted_submitted_values(&submitted));
+                    return ok(&public_message_view(&st.messages[&(conv, message)]));
+                }
                 let record = st
                     .messages
                     .get_mut(&(conv, message))

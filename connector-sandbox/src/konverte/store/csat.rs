@@ -72,6 +72,15 @@ impl Store {
         self.survey_of(conversation)
     }
 
+    /// The survey that message `message` of `conversation` is, if it is one.
+    pub(crate) fn survey_message(&self, conversation: u64, message: u64) -> Option<Survey> {
+        let record = self.messages.get(&(conversation, message))?;
+        (get_str(record, "content_type") == "input_csat").then_some(Survey {
+            conversation,
+            message,
+        })
+    }
+
     fn survey_of(&self, conversation: u64) -> Option<Survey> {
         (self
             .messages
@@ -118,7 +127,7 @@ impl Store {
     /// Stores `submitted_values` on the survey message and, when it holds a rating from 1 to 5,
     /// creates or updates the answer record (a rating outside that range fails the builder's
     /// validation in its job, so no answer is stored).
-    pub(crate) fn answer_survey(&mut self, survey: &Survey, submitted: Map<String, Value>) {
+    pub(crate) fn answer_survey(&mut self, survey: &Survey, submitted: Value) {
         let answer = submitted.get("csat_survey_response");
         let rating = answer.and_then(|a| a.get("rating")).and_then(Value::as_i64);
         let feedback = answer
@@ -140,7 +149,7 @@ impl Store {
             .get_mut("content_attributes")
             .and_then(Value::as_object_mut);
         if let Some(attributes) = attributes {
-            attributes.insert("submitted_values".into(), Value::Object(submitted.clone()));
+            attributes.insert("submitted_values".into(), submitted.clone());
         }
         let Some(rating @ 1..=5) = rating else {
             return;
@@ -167,6 +176,34 @@ impl Store {
         record["feedback_message"] = feedback;
         record["updated_at"] = now;
         self.csat_responses.insert(survey.message, record);
+    }
+}
+
+/// The `submitted_values` both survey routes permit (`csat_survey_controller.rb`,
+/// `inboxes/messages_controller.rb`): `name`, `title` and `value`, and the answer's
+/// `feedback_message` and `rating`, in one object or a list of them; anything else is dropped.
+pub(crate) fn permitted_submitted_values(given: &Value) -> Value {
+    let keep = |from: &Map<String, Value>, keys: &[&str]| -> Map<String, Value> {
+        (from.iter())
+            .filter(|(k, v)| keys.contains(&k.as_str()) && !v.is_object() && !v.is_array())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let permit = |item: &Map<String, Value>| {
+        let mut values = keep(item, &["name", "title", "value"]);
+        if let Some(Value::Object(answer)) = item.get("csat_survey_response") {
+            let answer = keep(answer, &["feedback_message", "rating"]);
+            values.insert("csat_survey_response".into(), Value::Object(answer));
+        }
+        Value::Object(values)
+    };
+    match given {
+        Value::Object(item) => permit(item),
+        Value::Array(items) => (items.iter())
+            .filter_map(Value::as_object)
+            .map(permit)
+            .collect(),
+        _ => json!({}),
     }
 }
 
@@ -252,12 +289,7 @@ mod tests {
         let mut st = store_with_resolved_conversation(true, json!({}), json!([]));
         st.send_csat_survey(7);
         let survey = st.survey_by_uuid("u-7").unwrap();
-        let answer = |rating: Value| {
-            json!({"csat_survey_response": {"rating": rating, "feedback_message": "ok"}})
-                .as_object()
-                .cloned()
-                .unwrap()
-        };
+        let answer = |rating: Value| json!({"csat_survey_response": {"rating": rating, "feedback_message": "ok"}});
         st.answer_survey(&survey, answer(json!(9)));
         assert_eq!(st.survey_view(&survey)["csat_survey_response"], Value::Null);
         st.answer_survey(&survey, answer(json!(4)));
@@ -271,6 +303,22 @@ mod tests {
             (second["id"].clone(), second["rating"].clone()),
             (first["id"].clone(), json!(5))
         );
+    }
+
+    #[test]
+    fn only_the_permitted_submitted_values_are_kept() {
+        let given = json!({"name": "n", "extra": 1, "value": {"nested": true},
+                           "csat_survey_response": {"rating": 3, "feedback_message": "f", "id": 9}});
+        assert_eq!(
+            permitted_submitted_values(&given),
+            json!({"name": "n", "csat_survey_response": {"rating": 3, "feedback_message": "f"}})
+        );
+        let form = json!([{"name": "email", "value": "a@b.test", "x": 1}, 5]);
+        assert_eq!(
+            permitted_submitted_values(&form),
+            json!([{"name": "email", "value": "a@b.test"}])
+        );
+        assert_eq!(permitted_submitted_values(&json!("text")), json!({}));
     }
 
     #[test]
