@@ -241,3 +241,33 @@ async fn the_public_message_api_answers_a_survey_too() {
         .await;
     assert_eq!(shown["csat_survey_response"]["rating"], 2, "{shown}");
 }
+
+/// messages_controller.rb#update permits `submitted_values` of name, title, value and
+/// csat_survey_response on any message; a body without them changes nothing.
+#[tokio::test]
+async fn a_form_answer_keeps_only_the_permitted_keys() {
+    let api = sandbox().await;
+    let (conversation, _, source) = api.conversation_with_source().await;
+    let messages = format!(
+        "/public/api/v1/inboxes/{}/contacts/{source}/conversations/{conversation}/messages",
+        connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER
+    );
+    let (status, message) = api
+        .public(Method::POST, &messages, Some(json!({"content": "Hi"})))
+        .await;
+    assert_eq!(status, 200, "{message}");
+    let path = format!("{messages}/{}", message["id"]);
+    let given = json!({"submitted_values": [
+        {"name": "email", "value": "a@example.com", "secret": "x"}, {"title": "Plan"}]});
+    let (status, message) = api.public(Method::PATCH, &path, Some(given)).await;
+    assert_eq!(status, 200, "{message}");
+    let kept = json!([{"name": "email", "value": "a@example.com"}, {"title": "Plan"}]);
+    assert_eq!(message["content_attributes"]["submitted_values"], kept);
+
+    let (status, message) = api
+        .public(Method::PATCH, &path, Some(json!({"content": "ignored"})))
+        .await;
+    assert_eq!(status, 200, "{message}");
+    assert_eq!(message["content_attributes"]["submitted_values"], kept);
+    assert_eq!(message["content"], "Hi", "content is not permitted");
+}

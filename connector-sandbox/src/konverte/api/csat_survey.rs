@@ -13,10 +13,7 @@ impl App {
             "GET" => ok(&st.survey_view(&survey)),
             "PUT" | "PATCH" => {
                 if !st.survey_open(&survey, unix_now()) {
-                    return Err(Fail::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        json!({"error": "You cannot update the CSAT survey after 14 days"}),
-                    ));
+                    return Err(survey_locked());
                 }
                 let body = c.body()?;
                 let message = Input::new(&body, false).object("message")?.ok_or_else(|| {
@@ -31,4 +28,12 @@ impl App {
             _ => Err(route_not_found()),
         }
     }
+}
+
+/// The answer of both survey controllers to an answer after the survey's 14 days.
+pub(super) fn survey_locked() -> Fail {
+    Fail::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"error": "You cannot update the CSAT survey after 14 days"}),
+    )
 }

@@ -3,6 +3,7 @@
 
 use super::contacts::{contact_fields, update_contact};
 use super::conversations::new_conversation;
+use super::csat_survey::survey_locked;
 use super::*;
 use crate::konverte::store::ContactInbox;
 
@@ -255,19 +256,27 @@ impl App {
                 let conv = inbox.conversation(st, &ci, conv)?;
                 let message = id(message, "Message")?;
                 let body = c.body()?;
-                let submitted = body
-                    .get("submitted_values")
-                    .cloned()
-                    .ok_or_else(|| blank("submitted_values"))?;
-                // A survey message's answer is stored as well (CsatSurveyListener#message_updated).
+                // messages_controller.rb#update: the permit list applies to every message; a
+                // body without `submitted_values` changes nothing.
+                let submitted = body.get("submitted_values").map(permitted_submitted_values);
+                // A survey message locks after 14 days, and its answer is stored as a survey
+                // answer too (CsatSurveyListener#message_updated).
                 if let Some(survey) = st.survey_message(conv, message) {
-                    st.answer_survey(&survey, permitted_submitted_values(&submitted));
+                    if !st.survey_open(&survey, unix_now()) {
+                        return Err(survey_locked());
+                    }
+                    if let Some(submitted) = submitted {
+                        st.answer_survey(&survey, submitted);
+                    }
                     return ok(&public_message_view(&st.messages[&(conv, message)]));
                 }
                 let record = st
                     .messages
                     .get_mut(&(conv, message))
                     .ok_or_else(|| not_found("Message"))?;
+                let Some(submitted) = submitted else {
+                    return ok(&public_message_view(record));
+                };
                 if let Some(Value::Object(attributes)) = record.get_mut("content_attributes") {
                     attributes.insert("submitted_values".into(), submitted);
                 } else {
