@@ -65,6 +65,14 @@ impl Api {
         )
     }
 
+    /// Inbox 1 updated with `settings`, then the inbox.
+    async fn configure_inbox(&self, settings: Value) -> Value {
+        let path = "/api/v1/accounts/1/inboxes/1";
+        let (status, inbox) = self.call(Method::PATCH, path, Some(settings)).await;
+        assert_eq!(status, 200, "{inbox}");
+        inbox
+    }
+
     async fn resolve(&self, conversation: u64) {
         let path = format!("/api/v1/accounts/1/conversations/{conversation}/toggle_status");
         let body = Some(json!({"status": "resolved"}));
@@ -107,14 +115,7 @@ async fn a_survey_is_sent_on_resolve_only_where_surveys_are_on() {
 
     let settings = json!({"csat_survey_enabled": true,
                           "csat_config": {"display_type": "star", "message": "Rate us"}});
-    let (status, inbox) = api
-        .call(
-            Method::PATCH,
-            "/api/v1/accounts/1/inboxes/1",
-            Some(settings),
-        )
-        .await;
-    assert_eq!(status, 200, "{inbox}");
+    let inbox = api.configure_inbox(settings).await;
     assert_eq!(
         inbox["csat_config"]["button_text"], "Please rate us",
         "the defaults"
@@ -145,15 +146,8 @@ async fn a_survey_is_sent_on_resolve_only_where_surveys_are_on() {
 #[tokio::test]
 async fn an_answer_is_stored_and_shown_without_a_token() {
     let api = sandbox().await;
-    let settings = json!({"csat_survey_enabled": true});
-    let (status, _) = api
-        .call(
-            Method::PATCH,
-            "/api/v1/accounts/1/inboxes/1",
-            Some(settings),
-        )
+    api.configure_inbox(json!({"csat_survey_enabled": true}))
         .await;
-    assert_eq!(status, 200);
     let (conversation, uuid) = api.conversation().await;
     api.resolve(conversation).await;
     let path = format!("/public/api/v1/csat_survey/{uuid}");
@@ -209,15 +203,8 @@ async fn an_answer_is_stored_and_shown_without_a_token() {
 #[tokio::test]
 async fn the_public_message_api_answers_a_survey_too() {
     let api = sandbox().await;
-    let settings = json!({"csat_survey_enabled": true});
-    let (status, _) = api
-        .call(
-            Method::PATCH,
-            "/api/v1/accounts/1/inboxes/1",
-            Some(settings),
-        )
+    api.configure_inbox(json!({"csat_survey_enabled": true}))
         .await;
-    assert_eq!(status, 200);
     let (conversation, uuid, source) = api.conversation_with_source().await;
     api.resolve(conversation).await;
     let survey = api.surveys_in(conversation).await[0]["id"].clone();
