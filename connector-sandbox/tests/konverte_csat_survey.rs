@@ -73,6 +73,12 @@ impl Api {
         inbox
     }
 
+    /// The public survey of the conversation with `uuid`, read with no token.
+    async fn survey(&self, uuid: &str) -> (u16, Value) {
+        let path = format!("/public/api/v1/csat_survey/{uuid}");
+        self.public(Method::GET, &path, None).await
+    }
+
     async fn resolve(&self, conversation: u64) {
         let path = format!("/api/v1/accounts/1/conversations/{conversation}/toggle_status");
         let body = Some(json!({"status": "resolved"}));
@@ -91,6 +97,14 @@ impl Api {
     }
 }
 
+/// The public messages of `conversation`, reached by its contact's `source` id in inbox 1.
+fn public_messages(source: &str, conversation: u64) -> String {
+    let inbox = connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER;
+    format!(
+        "/public/api/v1/inboxes/{inbox}/contacts/{source}/conversations/{conversation}/messages"
+    )
+}
+
 async fn sandbox() -> Api {
     let sandbox = KonverteSandbox::start(SandboxConfig::default())
         .await
@@ -104,13 +118,7 @@ async fn a_survey_is_sent_on_resolve_only_where_surveys_are_on() {
     let (off, off_uuid) = api.conversation().await;
     api.resolve(off).await;
     assert!(api.surveys_in(off).await.is_empty());
-    let (status, _) = api
-        .public(
-            Method::GET,
-            &format!("/public/api/v1/csat_survey/{off_uuid}"),
-            None,
-        )
-        .await;
+    let (status, _) = api.survey(&off_uuid).await;
     assert_eq!(status, 404);
 
     let settings = json!({"csat_survey_enabled": true,
@@ -128,13 +136,7 @@ async fn a_survey_is_sent_on_resolve_only_where_surveys_are_on() {
     assert_eq!(surveys[0]["content"], "Rate us");
     assert_eq!(surveys[0]["message_type"], "template");
 
-    let (status, survey) = api
-        .public(
-            Method::GET,
-            &format!("/public/api/v1/csat_survey/{uuid}"),
-            None,
-        )
-        .await;
+    let (status, survey) = api.survey(&uuid).await;
     assert_eq!(status, 200, "{survey}");
     assert_eq!(survey["id"], surveys[0]["id"]);
     assert_eq!(survey["conversation_id"], json!(on));
@@ -173,7 +175,7 @@ async fn an_answer_is_stored_and_shown_without_a_token() {
     );
     assert_eq!(stored["conversation_id"], json!(conversation));
 
-    let (_, again) = api.public(Method::GET, &path, None).await;
+    let (_, again) = api.survey(&uuid).await;
     assert_eq!(
         again["csat_survey_response"],
         survey["csat_survey_response"]
@@ -186,17 +188,25 @@ async fn an_answer_is_stored_and_shown_without_a_token() {
         "unpermitted keys dropped"
     );
 
+    let (status, unchanged) = api
+        .public(
+            Method::PUT,
+            &path,
+            Some(json!({"message": {"content": "x"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{unchanged}");
+    assert_eq!(
+        unchanged["csat_survey_response"], survey["csat_survey_response"],
+        "no submitted_values: nothing changes"
+    );
+    let kept = &api.surveys_in(conversation).await[0]["content_attributes"]["submitted_values"];
+    assert_eq!(kept, submitted, "the message keeps its answer");
     let (status, _) = api
         .public(Method::PUT, &path, Some(json!({"rating": 5})))
         .await;
     assert_eq!(status, 400, "no `message` key");
-    let (status, _) = api
-        .public(
-            Method::GET,
-            "/public/api/v1/csat_survey/not-a-conversation",
-            None,
-        )
-        .await;
+    let (status, _) = api.survey("not-a-conversation").await;
     assert_eq!(status, 404);
 }
 
@@ -208,10 +218,7 @@ async fn the_public_message_api_answers_a_survey_too() {
     let (conversation, uuid, source) = api.conversation_with_source().await;
     api.resolve(conversation).await;
     let survey = api.surveys_in(conversation).await[0]["id"].clone();
-    let path = format!(
-        "/public/api/v1/inboxes/{}/contacts/{source}/conversations/{conversation}/messages/{survey}",
-        connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER
-    );
+    let path = format!("{}/{survey}", public_messages(&source, conversation));
     let body = json!({"submitted_values": {"csat_survey_response": {"rating": 2}}});
     let (status, message) = api.public(Method::PATCH, &path, Some(body)).await;
     assert_eq!(status, 200, "{message}");
@@ -219,13 +226,7 @@ async fn the_public_message_api_answers_a_survey_too() {
         message["content_attributes"]["submitted_values"]["csat_survey_response"]["rating"],
         2
     );
-    let (_, shown) = api
-        .public(
-            Method::GET,
-            &format!("/public/api/v1/csat_survey/{uuid}"),
-            None,
-        )
-        .await;
+    let (_, shown) = api.survey(&uuid).await;
     assert_eq!(shown["csat_survey_response"]["rating"], 2, "{shown}");
 }
 
@@ -235,10 +236,7 @@ async fn the_public_message_api_answers_a_survey_too() {
 async fn a_form_answer_keeps_only_the_permitted_keys() {
     let api = sandbox().await;
     let (conversation, _, source) = api.conversation_with_source().await;
-    let messages = format!(
-        "/public/api/v1/inboxes/{}/contacts/{source}/conversations/{conversation}/messages",
-        connector_sandbox::seed::KONVERTE_INBOX_IDENTIFIER
-    );
+    let messages = public_messages(&source, conversation);
     let (status, message) = api
         .public(Method::POST, &messages, Some(json!({"content": "Hi"})))
         .await;

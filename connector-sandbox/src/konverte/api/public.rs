@@ -3,7 +3,7 @@
 
 use super::contacts::{contact_fields, update_contact};
 use super::conversations::new_conversation;
-use super::csat_survey::survey_locked;
+use super::csat_survey::update_survey;
 use super::*;
 use crate::konverte::store::ContactInbox;
 
@@ -262,12 +262,7 @@ impl App {
                 // A survey message locks after 14 days, and its answer is stored as a survey
                 // answer too (CsatSurveyListener#message_updated).
                 if let Some(survey) = st.survey_message(conv, message) {
-                    if !st.survey_open(&survey, unix_now()) {
-                        return Err(survey_locked());
-                    }
-                    if let Some(submitted) = submitted {
-                        st.answer_survey(&survey, submitted);
-                    }
+                    update_survey(st, &survey, submitted)?;
                     return ok(&public_message_view(&st.messages[&(conv, message)]));
                 }
                 let record = st

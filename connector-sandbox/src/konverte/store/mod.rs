@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::http::{Fail, as_id, random_hex, unix_now};
 
-pub(crate) use csat::permitted_submitted_values;
+pub(crate) use csat::{Survey, permitted_submitted_values};
 pub(crate) use events::{Raised, rails_time};
 pub(crate) use input::{
     Input, bad_request, blank, check_email, check_password, invalid, not_found,
